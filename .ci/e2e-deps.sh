@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Installs what the kernel-module end-to-end test (examples/kmod, TestE2E)
+# needs on a Debian machine: QEMU for x86-64, the Debian cloud kernel headers
+# (which pull in the matching kbuild tools and compiler), make and gcc.
+#
+# Idempotent: when everything is already there it does nothing, and it only
+# refreshes the package lists when something has to be installed or when the
+# kernel image matching the installed headers can no longer be downloaded.
+# Must run as root (or with sudo available).
+set -euo pipefail
+
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		exec sudo -E bash "$0" "$@"
+	fi
+	echo "e2e-deps: must run as root" >&2
+	exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc)
+
+# installed NAME: true when the Debian package NAME is fully installed.
+installed() {
+	[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
+}
+
+# headers_pkg prints the concrete headers package the meta package points at,
+# e.g. linux-headers-6.1.0-56-cloud-amd64, followed by its version.
+headers_pkg() {
+	dpkg-query -W -f='${Depends}\n' linux-headers-cloud-amd64 2>/dev/null |
+		tr ',' '\n' | sed -n 's/^ *\(linux-headers-[^ ]*-cloud-amd64\).*/\1/p' | head -n1
+}
+
+# image_available: true when apt can fetch the kernel image that matches the
+# installed headers (the e2e test downloads it with apt-get download).
+image_available() {
+	local hdr ver
+	hdr=$(headers_pkg)
+	[ -n "$hdr" ] || return 1
+	ver=$(dpkg-query -W -f='${Version}' "$hdr" 2>/dev/null) || return 1
+	apt-cache show "linux-image-${hdr#linux-headers-}=${ver}" >/dev/null 2>&1
+}
+
+missing=()
+for p in "${packages[@]}"; do
+	installed "$p" || missing+=("$p")
+done
+if ! command -v qemu-system-x86_64 >/dev/null 2>&1 && [ "${#missing[@]}" -eq 0 ]; then
+	missing+=(qemu-system-x86_64)
+fi
+
+if [ "${#missing[@]}" -eq 0 ] && image_available; then
+	echo "e2e-deps: all dependencies present"
+	exit 0
+fi
+
+echo "e2e-deps: installing ${packages[*]} (missing: ${missing[*]:-none})"
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+
+if ! image_available; then
+	echo "e2e-deps: kernel image matching $(headers_pkg) is not downloadable" >&2
+	exit 1
+fi
+echo "e2e-deps: done ($(headers_pkg))"

@@ -1,0 +1,306 @@
+package netlink
+
+import (
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"strconv"
+	"strings"
+)
+
+// HeaderType is nlmsg_type: a control type below TypeMinType, or a
+// family-specific message type (RTM_NEWLINK, a genetlink family ID, ...).
+type HeaderType uint16
+
+// Control message types from <linux/netlink.h>.
+const (
+	TypeNoop    HeaderType = 0x1  // NLMSG_NOOP: nothing; skip it
+	TypeError   HeaderType = 0x2  // NLMSG_ERROR: an error, or an ACK when the code is 0
+	TypeDone    HeaderType = 0x3  // NLMSG_DONE: the end of a multipart message
+	TypeOverrun HeaderType = 0x4  // NLMSG_OVERRUN: data was lost
+	TypeMinType HeaderType = 0x10 // NLMSG_MIN_TYPE: the first type a family may use
+)
+
+// String names the control types and prints other types in decimal.
+func (t HeaderType) String() string {
+	switch t {
+	case TypeNoop:
+		return "NOOP"
+	case TypeError:
+		return "ERROR"
+	case TypeDone:
+		return "DONE"
+	case TypeOverrun:
+		return "OVERRUN"
+	}
+	return strconv.Itoa(int(t))
+}
+
+// HeaderFlags is nlmsg_flags.
+//
+// The bits from 0x100 up mean different things depending on the request:
+// GET requests use Root, Match, Atomic and Dump; NEW requests use Replace,
+// Excl, Create and Append; DELETE requests use NonRecursive and Bulk; ACKs
+// and errors use Capped and AckTLVs. String cannot know which applies, so
+// Format takes the kind of message.
+type HeaderFlags uint16
+
+// Flags valid in every message (NLM_F_*).
+const (
+	Request         HeaderFlags = 0x01 // NLM_F_REQUEST: a request
+	Multi           HeaderFlags = 0x02 // NLM_F_MULTI: part of a multipart message ending in DONE
+	Acknowledge     HeaderFlags = 0x04 // NLM_F_ACK: reply with an ACK (or an error)
+	Echo            HeaderFlags = 0x08 // NLM_F_ECHO: echo this request to the sender
+	DumpInterrupted HeaderFlags = 0x10 // NLM_F_DUMP_INTR: the dump was inconsistent
+	DumpFiltered    HeaderFlags = 0x20 // NLM_F_DUMP_FILTERED: the dump was filtered as asked
+)
+
+// Modifiers of GET requests.
+const (
+	Root   HeaderFlags = 0x100        // NLM_F_ROOT: the whole table, not one entry
+	Match  HeaderFlags = 0x200        // NLM_F_MATCH: every entry that matches
+	Atomic HeaderFlags = 0x400        // NLM_F_ATOMIC: an atomic snapshot
+	Dump   HeaderFlags = Root | Match // NLM_F_DUMP
+)
+
+// Modifiers of NEW requests.
+const (
+	Replace HeaderFlags = 0x100 // NLM_F_REPLACE: replace an existing entry
+	Excl    HeaderFlags = 0x200 // NLM_F_EXCL: fail if the entry exists
+	Create  HeaderFlags = 0x400 // NLM_F_CREATE: create the entry if it does not exist
+	Append  HeaderFlags = 0x800 // NLM_F_APPEND: add at the end of the list
+)
+
+// Modifiers of DELETE requests.
+const (
+	NonRecursive HeaderFlags = 0x100 // NLM_F_NONREC: do not delete recursively
+	Bulk         HeaderFlags = 0x200 // NLM_F_BULK: delete every matching entry
+)
+
+// Flags of ACK and error messages.
+const (
+	Capped  HeaderFlags = 0x100 // NLM_F_CAPPED: the echoed request was cut to its header
+	AckTLVs HeaderFlags = 0x200 // NLM_F_ACK_TLVS: extended ACK attributes follow
+)
+
+// FlagKind says how Format reads the modifier bits of HeaderFlags.
+type FlagKind int
+
+// The kinds of message whose modifier bits differ.
+const (
+	KindGet    FlagKind = iota // GET requests and dumps
+	KindNew                    // NEW (create or change) requests
+	KindDelete                 // DELETE requests
+	KindAck                    // NLMSG_ERROR messages, errors and ACKs
+)
+
+var flagNames = []struct {
+	f    HeaderFlags
+	name string
+}{
+	{Request, "REQUEST"}, {Multi, "MULTI"}, {Acknowledge, "ACK"}, {Echo, "ECHO"},
+	{DumpInterrupted, "DUMP_INTR"}, {DumpFiltered, "DUMP_FILTERED"},
+}
+
+var modifierNames = [...][]struct {
+	f    HeaderFlags
+	name string
+}{
+	KindGet:    {{Dump, "DUMP"}, {Root, "ROOT"}, {Match, "MATCH"}, {Atomic, "ATOMIC"}},
+	KindNew:    {{Replace, "REPLACE"}, {Excl, "EXCL"}, {Create, "CREATE"}, {Append, "APPEND"}},
+	KindDelete: {{NonRecursive, "NONREC"}, {Bulk, "BULK"}},
+	KindAck:    {{Capped, "CAPPED"}, {AckTLVs, "ACK_TLVS"}},
+}
+
+// ambiguous names each modifier bit by all its meanings, for String.
+var ambiguous = []struct {
+	f    HeaderFlags
+	name string
+}{
+	{Dump, "DUMP"}, {Root, "ROOT/REPLACE"}, {Match, "MATCH/EXCL"},
+	{Atomic, "ATOMIC/CREATE"}, {Append, "APPEND"},
+}
+
+// String prints the flags joined by "|", for example "REQUEST|ACK|DUMP".
+// Modifier bits whose meaning depends on the request are printed with all
+// their names, as in "ATOMIC/CREATE"; both bits of Dump print as "DUMP". Use
+// Format when the kind of message is known.
+func (f HeaderFlags) String() string {
+	return f.format(ambiguous)
+}
+
+// Format prints the flags like String, naming the modifier bits as they are
+// read in a message of kind k.
+func (f HeaderFlags) Format(k FlagKind) string {
+	if k < 0 || int(k) >= len(modifierNames) {
+		return f.String()
+	}
+	return f.format(modifierNames[k])
+}
+
+func (f HeaderFlags) format(mods []struct {
+	f    HeaderFlags
+	name string
+}) string {
+	if f == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, table := range [][]struct {
+		f    HeaderFlags
+		name string
+	}{flagNames, mods} {
+		for _, n := range table {
+			if f&n.f == n.f {
+				parts = append(parts, n.name)
+				f &^= n.f
+			}
+		}
+	}
+	if f != 0 {
+		parts = append(parts, fmt.Sprintf("%#x", uint16(f)))
+	}
+	return strings.Join(parts, "|")
+}
+
+// Header is struct nlmsghdr.
+type Header struct {
+	Length   uint32      // nlmsg_len: header and payload, without trailing padding
+	Type     HeaderType  // nlmsg_type
+	Flags    HeaderFlags // nlmsg_flags
+	Sequence uint32      // nlmsg_seq
+	PortID   uint32      // nlmsg_pid: the sending port, 0 for the kernel
+}
+
+// String prints the header's fields; the flags are read according to the type
+// for control messages.
+func (h Header) String() string {
+	flags := h.Flags.String()
+	if h.Type == TypeError {
+		flags = h.Flags.Format(KindAck)
+	}
+	return fmt.Sprintf("{len=%d type=%v flags=%s seq=%d port=%d}", h.Length, h.Type, flags, h.Sequence, h.PortID)
+}
+
+// Message is one netlink message: a header and the payload that follows it.
+// Messages from Messages and from Conn's zero-copy calls alias the buffer they
+// were parsed from.
+type Message struct {
+	Header Header
+	Data   []byte // the payload: everything after the header, up to nlmsg_len
+}
+
+// Attrs walks the attributes of m's payload that follow a fixed family header
+// of fixedLen bytes (for example unix.SizeofIfInfomsg for RTM_NEWLINK, or 0
+// when attributes start right after the netlink header). Like the kernel's
+// nlmsg_attrdata, it skips fixedLen rounded up to the alignment. A payload
+// shorter than the family header yields an error.
+func (m Message) Attrs(fixedLen int) iter.Seq2[Attr, error] {
+	return func(yield func(Attr, error) bool) {
+		skip := Align(fixedLen)
+		if fixedLen < 0 || skip > len(m.Data) {
+			yield(Attr{}, fmt.Errorf("netlink: %d-byte payload of message type %v is shorter than its %d-byte family header: %w",
+				len(m.Data), m.Header.Type, fixedLen, ErrMalformed))
+			return
+		}
+		walkAttrs(m.Data[skip:], yield)
+	}
+}
+
+// AppendMessage appends a message with header h and payload data to b and
+// returns the extended buffer. The length field is computed, whatever
+// h.Length holds, and the message is padded to the alignment.
+func AppendMessage(b []byte, h Header, data []byte) []byte {
+	h.Length = uint32(MessageLen(len(data)))
+	b = appendHeader(b, h)
+	b = append(b, data...)
+	return pad(b)
+}
+
+// AppendHeader appends h to b as is, for building a message in place: append
+// the header, then the payload (a family header, attributes), then call
+// SetLength with the offset where the header started.
+func AppendHeader(b []byte, h Header) []byte {
+	return appendHeader(b, h)
+}
+
+// SetLength sets the length of the message that starts at offset start in b
+// to the bytes from there to the end of b, and pads b to the alignment. It
+// returns the padded buffer.
+func SetLength(b []byte, start int) []byte {
+	binary.NativeEndian.PutUint32(b[start:], uint32(len(b)-start))
+	return pad(b)
+}
+
+func appendHeader(b []byte, h Header) []byte {
+	b = binary.NativeEndian.AppendUint32(b, h.Length)
+	b = binary.NativeEndian.AppendUint16(b, uint16(h.Type))
+	b = binary.NativeEndian.AppendUint16(b, uint16(h.Flags))
+	b = binary.NativeEndian.AppendUint32(b, h.Sequence)
+	return binary.NativeEndian.AppendUint32(b, h.PortID)
+}
+
+// pad appends zero bytes up to the alignment.
+func pad(b []byte) []byte {
+	for len(b)%AlignTo != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// ParseHeader decodes the header at the start of b. It checks only that b is
+// long enough for a header; Messages checks the length field too.
+func ParseHeader(b []byte) (Header, error) {
+	if len(b) < HeaderLen {
+		return Header{}, fmt.Errorf("netlink: %d bytes are too short for a message header: %w", len(b), ErrMalformed)
+	}
+	return Header{
+		Length:   binary.NativeEndian.Uint32(b[0:4]),
+		Type:     HeaderType(binary.NativeEndian.Uint16(b[4:6])),
+		Flags:    HeaderFlags(binary.NativeEndian.Uint16(b[6:8])),
+		Sequence: binary.NativeEndian.Uint32(b[8:12]),
+		PortID:   binary.NativeEndian.Uint32(b[12:16]),
+	}, nil
+}
+
+// nextMessage parses the message at the start of b and returns it with the
+// rest of the buffer after its padding.
+func nextMessage(b []byte) (Message, []byte, error) {
+	h, err := ParseHeader(b)
+	if err != nil {
+		return Message{}, nil, err
+	}
+	n := int(h.Length)
+	if n < HeaderLen {
+		return Message{}, nil, fmt.Errorf("netlink: message length %d is smaller than the %d-byte header: %w", n, HeaderLen, ErrMalformed)
+	}
+	if n > len(b) {
+		return Message{}, nil, fmt.Errorf("netlink: message length %d runs past the %d bytes left in the buffer: %w", n, len(b), ErrMalformed)
+	}
+	m := Message{Header: h, Data: b[HeaderLen:n:n]}
+	// The padding after the last message of a datagram may be missing.
+	return m, b[min(Align(n), len(b)):], nil
+}
+
+// Messages walks the netlink messages in b, yielding each with its payload
+// aliasing b. A malformed message (a short header, a length smaller than the
+// header or past the end of b) yields an error and ends the walk.
+func Messages(b []byte) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) { walkMessages(b, yield) }
+}
+
+// walkMessages is the body of Messages, kept apart so that Messages inlines
+// and a range loop over it allocates nothing.
+func walkMessages(b []byte, yield func(Message, error) bool) {
+	for len(b) > 0 {
+		m, rest, err := nextMessage(b)
+		if err != nil {
+			yield(Message{}, err)
+			return
+		}
+		if !yield(m, nil) {
+			return
+		}
+		b = rest
+	}
+}
