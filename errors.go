@@ -1,6 +1,10 @@
 package netlink
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
 
 // ErrMalformed is wrapped by the errors for bytes that do not parse: a
 // truncated header, a length smaller than its header or past the end of the
@@ -10,3 +14,90 @@ var ErrMalformed = errors.New("malformed netlink data")
 // ErrAttrTooLarge is wrapped by the error for an attribute or nest whose
 // length does not fit in the 16-bit nla_len.
 var ErrAttrTooLarge = errors.New("netlink attribute too large")
+
+// ErrOverrun is wrapped by the error for lost messages: the kernel dropped
+// messages because the socket's receive queue was full (ENOBUFS, which the
+// error also wraps), or notifications outgrew Config.QueueLimit while
+// requests ran. The Conn stays usable; a program that mirrors kernel state
+// should dump the state again.
+var ErrOverrun = errors.New("netlink receive queue overrun: messages were lost")
+
+// ErrDumpInterrupted is wrapped by the error at the end of a dump whose
+// messages carried NLM_F_DUMP_INTR: the table changed during the dump, so
+// what was read may be inconsistent. Dump it again (see DumpAll).
+var ErrDumpInterrupted = errors.New("netlink dump interrupted: the table changed during the dump")
+
+// ErrTruncated is wrapped by the error for a datagram larger than every
+// buffer the Conn offered the kernel, which the kernel cut short.
+var ErrTruncated = errors.New("netlink datagram truncated")
+
+// ErrNotSupported is wrapped by Dial on platforms without netlink.
+var ErrNotSupported = errors.New("netlink is not supported on this platform")
+
+// ErrClosed is wrapped by the errors of calls on a closed Conn.
+var ErrClosed = errors.New("use of closed netlink connection")
+
+// OpError is the error of a netlink operation: which operation failed, and
+// why. Err is the cause (an errno such as unix.ENOENT, a context error, or
+// one of this package's sentinels); errors.Is and errors.As see through it.
+// For errors the kernel reported in an NLMSG_ERROR message, the remaining
+// fields carry what extended ACK said.
+type OpError struct {
+	Op       string // "dial", "send", "receive", "execute", "dump", ...
+	Protocol int    // the netlink protocol of the Conn, or -1
+	Err      error  // the cause
+
+	Sequence uint32 // the sequence number of the failed request, if any
+
+	// ExtAck holds what the kernel said through extended ACK when the error
+	// came in an NLMSG_ERROR or NLMSG_DONE message.
+	ExtAck
+}
+
+// Error prints the operation, the cause and the kernel's message.
+func (e *OpError) Error() string {
+	var b strings.Builder
+	b.WriteString("netlink ")
+	b.WriteString(e.Op)
+	if e.Protocol >= 0 {
+		fmt.Fprintf(&b, " (protocol %d)", e.Protocol)
+	}
+	b.WriteString(": ")
+	if e.Err != nil {
+		b.WriteString(e.Err.Error())
+	} else {
+		b.WriteString("<nil>")
+	}
+	if e.Message != "" {
+		fmt.Fprintf(&b, ": %s", e.Message)
+	}
+	if e.Offset >= 0 && e.AttrType != 0 {
+		fmt.Fprintf(&b, " (attribute %d at offset %d)", e.AttrType, e.Offset)
+	} else if e.Offset >= 0 {
+		fmt.Fprintf(&b, " (at offset %d)", e.Offset)
+	}
+	if e.MissingType != 0 {
+		fmt.Fprintf(&b, " (missing attribute %d)", e.MissingType)
+	}
+	return b.String()
+}
+
+// Unwrap returns the cause.
+func (e *OpError) Unwrap() error { return e.Err }
+
+// Timeout reports whether the cause is a deadline, as net.Error does.
+func (e *OpError) Timeout() bool {
+	t, ok := e.Err.(interface{ Timeout() bool })
+	return ok && t.Timeout()
+}
+
+func (c *Conn) opError(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var oe *OpError
+	if errors.As(err, &oe) {
+		return err
+	}
+	return &OpError{Op: op, Protocol: c.proto, Err: err, ExtAck: ExtAck{Offset: -1, MissingNest: -1}}
+}

@@ -1,0 +1,608 @@
+package netlink
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"iter"
+	"sync"
+	"syscall"
+)
+
+// exchangeBit is set in the sequence numbers of Execute, Dump and Batch and
+// clear in those of Send. A reply with it set that no exchange waits for is
+// a leftover of a finished one (a late ACK, the rest of a cancelled dump)
+// and is discarded, never handed to Receive or to another request.
+const exchangeBit = 1 << 31
+
+// waiter is an exchange in flight: the sequence numbers it owns and the
+// messages other goroutines read for it.
+type waiter struct {
+	first, n uint32        // owns first, first+1, ... first+n-1
+	wake     chan struct{} // signalled when inbox or err change
+	inbox    []byte        // its messages, copied by other readers; guarded by Conn.mu
+	spare    []byte        // the inbox buffer being processed
+	err      error         // set by another reader: ErrOverrun
+}
+
+var waiters = sync.Pool{New: func() any { return &waiter{wake: make(chan struct{}, 1)} }}
+
+func (w *waiter) owns(seq uint32) bool { return seq-w.first < w.n }
+
+func (w *waiter) signal() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// begin registers a waiter for n new sequence numbers.
+func (c *Conn) begin(n int) *waiter {
+	w := waiters.Get().(*waiter)
+	w.n = uint32(n)
+	w.first = c.xseq.Add(uint32(n)) - uint32(n) + 1
+	if w.first&exchangeBit == 0 || w.first+w.n-1 < w.first || (w.first+w.n-1)&exchangeBit == 0 {
+		// Move the counter into the exchange range and past a wrap.
+		c.xseq.Store(exchangeBit)
+		w.first = c.xseq.Add(uint32(n)) - uint32(n) + 1
+	}
+	c.mu.Lock()
+	c.pending = append(c.pending, w)
+	c.mu.Unlock()
+	return w
+}
+
+// end unregisters w; replies that still arrive for it are discarded.
+func (c *Conn) end(w *waiter) {
+	c.mu.Lock()
+	for i, p := range c.pending {
+		if p == w {
+			c.pending = append(c.pending[:i], c.pending[i+1:]...)
+			c.pending[len(c.pending):cap(c.pending)][0] = nil
+			break
+		}
+	}
+	w.inbox, w.spare, w.err = w.inbox[:0], w.spare[:0], nil
+	c.mu.Unlock()
+	select {
+	case <-w.wake:
+	default:
+	}
+	waiters.Put(w)
+}
+
+// find returns the exchange that owns seq, or nil. c.mu is held.
+func (c *Conn) find(seq uint32) *waiter {
+	for _, w := range c.pending {
+		if w.owns(seq) {
+			return w
+		}
+	}
+	return nil
+}
+
+// getBuf and putBuf lend read buffers to exchanges and Receive.
+func (c *Conn) getBuf() *[]byte  { return c.bufs.Get().(*[]byte) }
+func (c *Conn) putBuf(b *[]byte) { c.bufs.Put(b) }
+
+// read reads one datagram into *buf and hands out what is not self's: other
+// exchanges' messages go to their inboxes, leftovers of finished exchanges
+// are discarded, datagrams from user-space ports are dropped unless
+// accepted, and the rest is for Receive. When self is nil (the reader is
+// Receive) that rest is returned; otherwise it is queued for Receive and
+// read returns the datagram for self to pick its own messages from. The
+// caller holds c.token.
+func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, error) {
+	var d Datagram
+	err := c.withContext(ctx, true, func() error {
+		var err error
+		d, err = c.sys.recv(buf)
+		return err
+	})
+	if errors.Is(err, ErrOverrun) {
+		c.overrun(self)
+	}
+	if err != nil {
+		return Datagram{}, err
+	}
+	if d.From.PortID != 0 && !c.acceptPeers {
+		c.dropped.Add(1)
+		return Datagram{}, nil
+	}
+	if d.Group != 0 || d.From.Groups != 0 {
+		// Multicast: a notification, even when it carries the sequence
+		// number of the request that caused it.
+		if self != nil {
+			c.enqueue(d)
+			return Datagram{}, nil
+		}
+		return d, nil
+	}
+	for _, err := range Messages(d.Data) {
+		if err != nil {
+			return Datagram{}, err
+		}
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	rest, all := 0, true
+	for m := range Messages(d.Data) {
+		seq := m.Header.Sequence
+		switch w := c.find(seq); {
+		case self != nil && self.owns(seq):
+			all = false
+		case w != nil:
+			w.inbox = AppendMessage(w.inbox, m.Header, m.Data)
+			w.signal()
+			all = false
+		case seq&exchangeBit != 0:
+			c.stale.Add(1)
+			all = false
+		default:
+			rest++
+		}
+	}
+	if rest == 0 {
+		return d, nil
+	}
+	r := d
+	if !all {
+		r.Data, r.copied = nil, true
+		for m := range Messages(d.Data) {
+			seq := m.Header.Sequence
+			if seq&exchangeBit == 0 && c.find(seq) == nil && (self == nil || !self.owns(seq)) {
+				r.Data = AppendMessage(r.Data, m.Header, m.Data)
+			}
+		}
+	}
+	if self == nil {
+		return r, nil
+	}
+	c.enqueueLocked(r)
+	return d, nil
+}
+
+// enqueue keeps a copy of d for Receive, or notes the loss when the queue
+// is full.
+func (c *Conn) enqueue(d Datagram) {
+	c.mu.Lock()
+	c.enqueueLocked(d)
+	c.mu.Unlock()
+}
+
+func (c *Conn) enqueueLocked(d Datagram) {
+	if len(c.queue) >= c.queueLimit {
+		c.lost = true
+	} else {
+		if !d.copied {
+			d.Data, d.copied = append([]byte(nil), d.Data...), true
+		}
+		c.queue = append(c.queue, d)
+	}
+	select {
+	case c.queueWake <- struct{}{}:
+	default:
+	}
+}
+
+// overrun records that the kernel dropped messages: Receive reports it, and
+// every exchange in flight but self fails, since its replies may be lost.
+func (c *Conn) overrun(self *waiter) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lost = true
+	for _, w := range c.pending {
+		if w != self {
+			w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
+			w.signal()
+		}
+	}
+	select {
+	case c.queueWake <- struct{}{}:
+	default:
+	}
+}
+
+// receive returns the next datagram for Receive: from the queue, or read
+// into *buf.
+func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
+	for {
+		c.mu.Lock()
+		if len(c.queue) > 0 {
+			d := c.queue[0]
+			c.queue[0] = Datagram{}
+			c.queue = c.queue[1:]
+			c.mu.Unlock()
+			return d, nil
+		}
+		if c.lost {
+			c.lost = false
+			c.mu.Unlock()
+			return Datagram{}, c.opError("receive", fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS))
+		}
+		c.mu.Unlock()
+		select {
+		case <-c.queueWake:
+			continue
+		case <-ctx.Done():
+			return Datagram{}, c.opError("receive", ctx.Err())
+		case <-c.done:
+			return Datagram{}, c.opError("receive", ErrClosed)
+		case c.token <- struct{}{}:
+		}
+		c.mu.Lock()
+		queued := len(c.queue) > 0 || c.lost
+		c.mu.Unlock()
+		if queued {
+			<-c.token
+			continue
+		}
+		d, err := c.read(ctx, buf, nil)
+		<-c.token
+		if err != nil {
+			return Datagram{}, c.opError("receive", err)
+		}
+		if d.Data != nil {
+			return d, nil
+		}
+	}
+}
+
+// await reads until handle, called with each message for w, says the
+// exchange is done or fails. Messages read from the socket are handled
+// after the token is released, so handle may run other exchanges on c.
+func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Message) (bool, error)) error {
+	for {
+		c.mu.Lock()
+		in, err := w.inbox, w.err
+		w.inbox = w.spare[:0]
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		for m := range Messages(in) {
+			if done, err := handle(m); done || err != nil {
+				return err
+			}
+		}
+		w.spare = in[:0]
+		if len(in) > 0 {
+			continue
+		}
+		select {
+		case <-w.wake:
+			continue
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return ErrClosed
+		case c.token <- struct{}{}:
+		}
+		c.mu.Lock()
+		ready := len(w.inbox) > 0 || w.err != nil
+		c.mu.Unlock()
+		if ready {
+			<-c.token
+			continue
+		}
+		d, err := c.read(ctx, buf, w)
+		<-c.token
+		if err != nil {
+			return err
+		}
+		for m := range Messages(d.Data) {
+			if !w.owns(m.Header.Sequence) {
+				continue
+			}
+			if done, err := handle(m); done || err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// Execute sends the request req and returns its replies in memory the
+// caller owns, once the request is complete: after the ACK when req asks for
+// one (the ACK message is then the last message returned, for ParseAck to
+// read warnings from), after DONE for a dump, after the single reply
+// otherwise. A request the kernel answers with nothing must ask for an ACK,
+// or Execute waits until ctx is done. Execute sets the Request flag, the
+// sequence number and the port ID. An NLMSG_ERROR reply is returned as an
+// *OpError with the kernel's extended ACK. A dump marked interrupted
+// returns its messages and an error wrapping ErrDumpInterrupted.
+func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
+	w := c.begin(1)
+	defer c.end(w)
+	req.Header.Sequence = w.first
+	req.Header.Flags |= Request
+	h, err := c.send(ctx, Addr{}, req)
+	if err != nil {
+		return nil, c.opError("execute", err)
+	}
+	req.Header = h
+	ack := req.Header.Flags&Acknowledge != 0
+	isDump := req.Header.Flags&Dump == Dump
+	var out []byte
+	var intr bool
+	buf := c.getBuf()
+	err = c.await(ctx, w, buf, func(m Message) (bool, error) {
+		switch m.Header.Type {
+		case TypeNoop:
+			return false, nil
+		case TypeError:
+			if err := c.ackError("execute", m, req); err != nil {
+				return true, err
+			}
+			out = AppendMessage(out, m.Header, m.Data)
+			return true, nil
+		case TypeDone:
+			if err := c.doneError("execute", m, req); err != nil {
+				return true, err
+			}
+			return !ack || isDump, nil
+		}
+		intr = intr || m.Header.Flags&DumpInterrupted != 0
+		out = AppendMessage(out, m.Header, m.Data)
+		return m.Header.Flags&Multi == 0 && !ack, nil
+	})
+	c.putBuf(buf)
+	if err != nil {
+		return nil, c.opError("execute", err)
+	}
+	msgs, err := collect(out)
+	if err == nil && intr {
+		err = &OpError{Op: "execute", Protocol: c.proto, Err: ErrDumpInterrupted, Sequence: req.Header.Sequence, ExtAck: ExtAck{Offset: -1, MissingNest: -1}}
+	}
+	return msgs, err
+}
+
+// Dump sends the dump request req (adding the Request and Dump flags) and
+// yields the messages of the reply as they arrive, in constant memory
+// whatever the size of the table. Each message aliases a buffer that the
+// next iteration reuses: copy what must live longer. Breaking out of the
+// loop reads and discards the rest of the dump, so the Conn stays usable.
+// An error ends the iteration; when the kernel marked the dump as
+// interrupted (NLM_F_DUMP_INTR), every message is yielded and then an error
+// wrapping ErrDumpInterrupted: see DumpAll to retry until consistent.
+func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] {
+	return func(yield func(Message, error) bool) {
+		w := c.begin(1)
+		defer c.end(w)
+		req.Header.Sequence = w.first
+		req.Header.Flags |= Request | Dump
+		h, err := c.send(ctx, Addr{}, req)
+		if err != nil {
+			yield(Message{}, c.opError("dump", err))
+			return
+		}
+		req.Header = h
+		stopped, intr := false, false
+		buf := c.getBuf()
+		defer c.putBuf(buf)
+		err = c.await(ctx, w, buf, func(m Message) (bool, error) {
+			switch m.Header.Type {
+			case TypeNoop:
+				return false, nil
+			case TypeError:
+				return true, c.ackError("dump", m, req)
+			case TypeDone:
+				return true, c.doneError("dump", m, req)
+			}
+			intr = intr || m.Header.Flags&DumpInterrupted != 0
+			if !stopped && !yield(m, nil) {
+				stopped = true
+			}
+			return m.Header.Flags&Multi == 0, nil
+		})
+		switch {
+		case stopped:
+		case err != nil:
+			yield(Message{}, c.opError("dump", err))
+		case intr:
+			yield(Message{}, &OpError{Op: "dump", Protocol: c.proto, Err: ErrDumpInterrupted, Sequence: h.Sequence, ExtAck: ExtAck{Offset: -1, MissingNest: -1}})
+		}
+	}
+}
+
+// DumpAll runs the dump req until the kernel completes it without
+// NLM_F_DUMP_INTR, at most ten times, and returns the messages of the first
+// consistent run in memory the caller owns.
+func (c *Conn) DumpAll(ctx context.Context, req Message) ([]Message, error) {
+	var err error
+	for range 10 {
+		var out []byte
+		err = nil
+		for m, e := range c.Dump(ctx, req) {
+			if e != nil {
+				err = e
+				break
+			}
+			out = AppendMessage(out, m.Header, m.Data)
+		}
+		if !errors.Is(err, ErrDumpInterrupted) {
+			if err != nil {
+				return nil, err
+			}
+			return collect(out)
+		}
+	}
+	return nil, err
+}
+
+// ackCost is what the kernel charges the receive buffer for one ACK (the
+// skb's truesize, rounded up), used to size Batch's chunks so their ACKs fit.
+const ackCost = 1024
+
+// Batch sends the requests reqs, as many per datagram as the socket buffers
+// allow, without waiting for each reply, and returns each request's result
+// in order: nil or its *OpError. Batch asks every request for an ACK and
+// ignores other replies. The error is for the batch as a whole (a failed
+// send, ctx done); results past the point of failure are then nil.
+func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
+	results := make([]error, len(reqs))
+	if len(reqs) == 0 {
+		return results, nil
+	}
+	rcvbuf, sndbuf := c.sys.buffers()
+	maxCount := max(1, rcvbuf/(2*ackCost))
+	maxBytes := max(4096, sndbuf/2)
+	w := c.begin(len(reqs))
+	defer c.end(w)
+	buf := c.getBuf()
+	defer c.putBuf(buf)
+	for i := range reqs {
+		reqs[i].Header.Sequence = w.first + uint32(i)
+		reqs[i].Header.Flags |= Request | Acknowledge
+	}
+	for start := 0; start < len(reqs); {
+		end, size := start, 0
+		for end < len(reqs) && end-start < maxCount {
+			n := MessageSpace(len(reqs[end].Data))
+			if end > start && size+n > maxBytes {
+				break
+			}
+			size += n
+			end++
+		}
+		if _, err := c.send(ctx, Addr{}, reqs[start:end]...); err != nil {
+			return results, c.opError("batch", err)
+		}
+		left := end - start
+		err := c.await(ctx, w, buf, func(m Message) (bool, error) {
+			if m.Header.Type != TypeError {
+				return false, nil
+			}
+			i := int(m.Header.Sequence - w.first)
+			if i < start || i >= end {
+				return false, nil
+			}
+			results[i] = c.ackError("batch", m, reqs[i])
+			left--
+			return left == 0, nil
+		})
+		if err != nil {
+			return results, c.opError("batch", err)
+		}
+		start = end
+	}
+	return results, nil
+}
+
+// Extended ACK attributes (enum nlmsgerr_attrs).
+const (
+	errAttrMsg      = 1
+	errAttrOffs     = 2
+	errAttrCookie   = 3
+	errAttrPolicy   = 4
+	errAttrMissType = 5
+	errAttrMissNest = 6
+)
+
+// ExtAck is what the kernel said about a request through extended ACK.
+type ExtAck struct {
+	Message     string // NLMSGERR_ATTR_MSG: the kernel's explanation or warning
+	Offset      int    // NLMSGERR_ATTR_OFFS: offset of the bad attribute in the request, -1 if none
+	AttrType    uint16 // the type of the request's attribute at Offset, 0 if unknown
+	Cookie      []byte // NLMSGERR_ATTR_COOKIE
+	MissingType uint16 // NLMSGERR_ATTR_MISS_TYPE: the attribute that was missing
+	MissingNest int    // NLMSGERR_ATTR_MISS_NEST: offset of the nest it was missing from, -1 if none
+	Policy      []byte // NLMSGERR_ATTR_POLICY: the policy that failed, as nested attributes
+}
+
+// ParseAck reads an NLMSG_ERROR message: the error code (0 for an ACK, an
+// errno otherwise), the header of the request it answers, and any extended
+// ACK. Works with and without NETLINK_CAP_ACK.
+func ParseAck(m Message) (syscall.Errno, Header, ExtAck, error) {
+	ext := ExtAck{Offset: -1, MissingNest: -1}
+	if m.Header.Type != TypeError {
+		return 0, Header{}, ext, fmt.Errorf("netlink: message type %v is not an ACK or error: %w", m.Header.Type, ErrMalformed)
+	}
+	if len(m.Data) < 4+HeaderLen {
+		return 0, Header{}, ext, fmt.Errorf("netlink: %d-byte error message is shorter than an error code and header: %w", len(m.Data), ErrMalformed)
+	}
+	code := int32(binary.NativeEndian.Uint32(m.Data))
+	req, _ := ParseHeader(m.Data[4:])
+	errno := syscall.Errno(-code)
+	if code > 0 {
+		errno = syscall.Errno(code)
+	}
+	rest := 4 + HeaderLen
+	if m.Header.Flags&Capped == 0 {
+		rest = 4 + Align(int(req.Length))
+	}
+	if m.Header.Flags&AckTLVs == 0 || rest > len(m.Data) {
+		return errno, req, ext, nil
+	}
+	for a, err := range Attrs(m.Data[rest:]) {
+		if err != nil {
+			return errno, req, ext, err
+		}
+		switch a.Type {
+		case errAttrMsg:
+			ext.Message = a.Str()
+		case errAttrOffs:
+			if v, err := a.Uint32(); err == nil {
+				ext.Offset = int(v)
+			}
+		case errAttrCookie:
+			ext.Cookie = append([]byte(nil), a.Data...)
+		case errAttrPolicy:
+			ext.Policy = append([]byte(nil), a.Data...)
+		case errAttrMissType:
+			if v, err := a.Uint32(); err == nil {
+				ext.MissingType = uint16(v)
+			}
+		case errAttrMissNest:
+			if v, err := a.Uint32(); err == nil {
+				ext.MissingNest = int(v)
+			}
+		}
+	}
+	return errno, req, ext, nil
+}
+
+// ackError turns an NLMSG_ERROR reply to req into an *OpError, or nil for
+// an ACK. The extended ACK offset is mapped to the type of the request's
+// attribute it points at.
+func (c *Conn) ackError(op string, m Message, req Message) error {
+	errno, _, ext, err := ParseAck(m)
+	if err != nil {
+		return err
+	}
+	if errno == 0 {
+		return nil
+	}
+	if off := ext.Offset - HeaderLen; ext.Offset >= HeaderLen && off+AttrHeaderLen <= len(req.Data) {
+		ext.AttrType = binary.NativeEndian.Uint16(req.Data[off+2:]) & AttrTypeMask
+	}
+	return &OpError{Op: op, Protocol: c.proto, Err: errno, Sequence: m.Header.Sequence, ExtAck: ext}
+}
+
+// doneError reads the error code some dumps put in NLMSG_DONE, with its
+// extended ACK.
+func (c *Conn) doneError(op string, m Message, req Message) error {
+	if len(m.Data) < 4 {
+		return nil
+	}
+	code := int32(binary.NativeEndian.Uint32(m.Data))
+	if code == 0 {
+		return nil
+	}
+	ext := ExtAck{Offset: -1, MissingNest: -1}
+	if m.Header.Flags&AckTLVs != 0 {
+		for a, err := range Attrs(m.Data[4:]) {
+			if err != nil {
+				break
+			}
+			if a.Type == errAttrMsg {
+				ext.Message = a.Str()
+			}
+		}
+	}
+	errno := syscall.Errno(-code)
+	if code > 0 {
+		errno = syscall.Errno(code)
+	}
+	return &OpError{Op: op, Protocol: c.proto, Err: errno, Sequence: m.Header.Sequence, ExtAck: ext}
+}

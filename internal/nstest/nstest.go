@@ -1,0 +1,78 @@
+// Package nstest gives tests a throwaway network namespace, so that tests
+// that talk to the kernel never touch the host's links, addresses or routes.
+package nstest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// NS is a named network namespace made with iproute2, which also serves as
+// an independent oracle: Run runs ip commands inside it.
+type NS struct {
+	Name string // the name ip netns knows it by
+	Path string // /var/run/netns/Name, for netlink.Config.NetNS
+}
+
+var counter atomic.Int64
+
+// New creates a network namespace with its loopback up and deletes it when
+// the test ends. It skips the test when the process is not root or iproute2
+// is missing.
+func New(t testing.TB) *NS {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create a network namespace")
+	}
+	if _, err := exec.LookPath("ip"); err != nil {
+		t.Skip("needs iproute2's ip command")
+	}
+	name := fmt.Sprintf("nlkit-test-%d-%d", os.Getpid(), counter.Add(1))
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+		t.Fatalf("ip netns add %s: %v: %s", name, err, out)
+	}
+	ns := &NS{Name: name, Path: "/var/run/netns/" + name}
+	t.Cleanup(func() {
+		if out, err := exec.Command("ip", "netns", "del", name).CombinedOutput(); err != nil {
+			t.Errorf("ip netns del %s: %v: %s", name, err, out)
+		}
+	})
+	ns.Run(t, "link", "set", "lo", "up")
+	return ns
+}
+
+// Run runs ip with args inside the namespace and returns its output; a
+// failure fails the test.
+func (ns *NS) Run(t testing.TB, args ...string) string {
+	t.Helper()
+	out, err := ns.Try(args...)
+	if err != nil {
+		t.Fatalf("ip %s: %v", strings.Join(args, " "), err)
+	}
+	return out
+}
+
+// Try runs ip with args inside the namespace and returns its output, or an
+// error with the output when it fails.
+func (ns *NS) Try(args ...string) (string, error) {
+	out, err := exec.Command("ip", append([]string{"-n", ns.Name}, args...)...).CombinedOutput()
+	if err != nil {
+		return string(out), fmt.Errorf("%w: %s", err, out)
+	}
+	return string(out), nil
+}
+
+// Batch runs many ip commands inside the namespace in one process (ip
+// -batch), one command per line.
+func (ns *NS) Batch(t testing.TB, lines []string) {
+	t.Helper()
+	cmd := exec.Command("ip", "-n", ns.Name, "-batch", "-")
+	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ip -batch: %v: %s", err, out)
+	}
+}

@@ -1,0 +1,450 @@
+package netlink
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Config says how Dial sets up a Conn. The zero Config (or nil) is a socket
+// with a port ID chosen by the kernel, in the calling thread's network
+// namespace, with extended ACK on.
+type Config struct {
+	// PortID to bind; 0 lets the kernel choose one.
+	PortID uint32
+	// Groups are multicast groups to join, by number (any number, not only
+	// the first 32).
+	Groups []uint32
+	// NetNS is the path of a network namespace to create the socket in, such
+	// as /var/run/netns/x or /proc/PID/ns/net. NetNSFD is an open file
+	// descriptor of one, used when not zero. Only the socket is created
+	// there; no goroutine of the caller changes namespace.
+	NetNS   string
+	NetNSFD int
+	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF in bytes. When
+	// the process may (CAP_NET_ADMIN), they are forced past the system
+	// limits with SO_RCVBUFFORCE and SO_SNDBUFFORCE.
+	ReadBuffer  int
+	WriteBuffer int
+	// BufferSize is the size of the buffer each datagram is read into first
+	// (default 32 KiB, the most the kernel puts in one dump datagram). A
+	// larger datagram still arrives whole, in the same system call, through
+	// a spare buffer the size of the socket's receive buffer.
+	BufferSize int
+	// Options to turn on after binding. ExtendedAck is on unless
+	// DisableExtendedAck is set.
+	Options            []Option
+	DisableExtendedAck bool
+	// AcceptPeers accepts datagrams from user-space ports. Without it, a
+	// Conn takes datagrams only from the kernel (port 0) and drops and
+	// counts the rest (see Stats).
+	AcceptPeers bool
+	// QueueLimit bounds the datagrams kept for Receive while requests run
+	// (default 1024). Past it, Receive reports ErrOverrun.
+	QueueLimit int
+}
+
+// Option is a netlink socket option (SOL_NETLINK), for SetOption and
+// Config.Options.
+type Option int
+
+// Netlink socket options from <linux/netlink.h>.
+const (
+	PacketInfo     Option = 3  // NETLINK_PKTINFO: report each datagram's multicast group
+	BroadcastError Option = 4  // NETLINK_BROADCAST_ERROR: report multicast delivery failures to the sender
+	NoENOBUFS      Option = 5  // NETLINK_NO_ENOBUFS: do not report receive queue overruns
+	ListenAllNSID  Option = 8  // NETLINK_LISTEN_ALL_NSID: receive notifications from every peer namespace
+	CapAck         Option = 10 // NETLINK_CAP_ACK: do not echo the request's payload in errors
+	ExtendedAck    Option = 11 // NETLINK_EXT_ACK: errors and ACKs carry extended ACK attributes
+	GetStrictCheck Option = 12 // NETLINK_GET_STRICT_CHK: strict checking of GET requests
+)
+
+// String names the option as the C constant does.
+func (o Option) String() string {
+	switch o {
+	case PacketInfo:
+		return "NETLINK_PKTINFO"
+	case BroadcastError:
+		return "NETLINK_BROADCAST_ERROR"
+	case NoENOBUFS:
+		return "NETLINK_NO_ENOBUFS"
+	case ListenAllNSID:
+		return "NETLINK_LISTEN_ALL_NSID"
+	case CapAck:
+		return "NETLINK_CAP_ACK"
+	case ExtendedAck:
+		return "NETLINK_EXT_ACK"
+	case GetStrictCheck:
+		return "NETLINK_GET_STRICT_CHK"
+	}
+	return fmt.Sprintf("Option(%d)", int(o))
+}
+
+// MaxProtocol is the kernel's MAX_LINKS: netlink protocols are 0 to 31.
+const MaxProtocol = 32
+
+const (
+	defaultBufferSize = 32 << 10
+	defaultQueueLimit = 1024
+)
+
+// Stats counts what a Conn did with datagrams it did not hand out.
+type Stats struct {
+	Dropped uint64 // datagrams from a user-space port on a Conn that accepts only the kernel
+	Stale   uint64 // replies to requests that had already finished (late ACKs, cancelled requests)
+}
+
+// Datagram is one received datagram: its bytes and where it came from.
+type Datagram struct {
+	Data   []byte // one or more netlink messages
+	From   Addr   // the sender; From.Groups has the group bit for multicast groups 1 to 32
+	Group  uint32 // the multicast group it was sent to, 0 for unicast (needs PacketInfo, which Dial turns on)
+	NSID   int    // the peer namespace ID with ListenAllNSID; -1 when the kernel gave none
+	copied bool
+}
+
+// Messages walks the messages in d.
+func (d Datagram) Messages() iter.Seq2[Message, error] { return Messages(d.Data) }
+
+// Conn is a netlink socket. Its methods are safe for concurrent use, except
+// that the views ReceiveDatagram returns stay valid only until its next call.
+type Conn struct {
+	sys         sysConn
+	proto       int
+	local       Addr
+	acceptPeers bool
+	bufSize     int
+
+	seq       atomic.Uint32 // sequence numbers for Send
+	xseq      atomic.Uint32 // sequence numbers for exchanges (exchangeBit set)
+	dropped   atomic.Uint64
+	stale     atomic.Uint64
+	closeOnce sync.Once
+	closeErr  error
+	done      chan struct{} // closed by Close
+
+	// token is held (a value sent into it) by the one goroutine that reads
+	// from the socket; it hands other goroutines what is theirs.
+	token chan struct{}
+
+	mu         sync.Mutex          // guards the fields below
+	pending    []*waiter           // exchanges in flight
+	queue      []Datagram          // copies kept for Receive
+	lost       bool                // the queue overflowed, or ENOBUFS: Receive reports ErrOverrun
+	queueLimit int                 //
+	queueWake  chan struct{}       // signalled when the queue grows
+	bufs       sync.Pool           // *[]byte read buffers for exchanges and Receive
+	rbuf       []byte              // ReceiveDatagram's own buffer
+	deadline   [2]time.Time        // the write and read deadlines the caller set
+	pokes      [2]uint64           // generations of context cancellations of writes and reads
+	smu        sync.Mutex          // serialises Send and guards sbuf
+	sbuf       []byte              //
+	groups     map[uint32]struct{} // joined groups, guarded by mu
+}
+
+// Dial opens a netlink socket for protocol (unix.NETLINK_ROUTE,
+// unix.NETLINK_GENERIC, ... or a custom protocol below MaxProtocol) and
+// binds it as cfg says. cfg may be nil.
+func Dial(protocol int, cfg *Config) (*Conn, error) {
+	if cfg == nil {
+		cfg = &Config{}
+	}
+	c := &Conn{proto: protocol, acceptPeers: cfg.AcceptPeers, bufSize: cfg.BufferSize, queueLimit: cfg.QueueLimit}
+	if protocol < 0 || protocol >= MaxProtocol {
+		return nil, c.opError("dial", fmt.Errorf("protocol %d is out of range: the kernel has protocols 0 to %d (MAX_LINKS is %d)",
+			protocol, MaxProtocol-1, MaxProtocol))
+	}
+	if c.bufSize <= 0 {
+		c.bufSize = defaultBufferSize
+	}
+	if c.queueLimit <= 0 {
+		c.queueLimit = defaultQueueLimit
+	}
+	c.done = make(chan struct{})
+	c.token = make(chan struct{}, 1)
+	c.queueWake = make(chan struct{}, 1)
+	c.groups = make(map[uint32]struct{})
+	c.bufs.New = func() any { b := make([]byte, c.bufSize); return &b }
+	c.rbuf = make([]byte, c.bufSize)
+
+	local, err := c.sys.open(protocol, cfg)
+	if err != nil {
+		return nil, c.opError("dial", err)
+	}
+	c.local = local
+	opts := cfg.Options
+	if !cfg.DisableExtendedAck {
+		opts = append([]Option{ExtendedAck}, opts...)
+	}
+	// PacketInfo tells multicast datagrams from replies, even for groups
+	// past 32 that sockaddr_nl cannot name.
+	opts = append(opts, PacketInfo)
+	for _, o := range opts {
+		if err := c.sys.setOption(o, true); err != nil {
+			c.sys.close()
+			return nil, c.opError("dial", fmt.Errorf("set %v: %w", o, err))
+		}
+	}
+	for _, g := range cfg.Groups {
+		if err := c.JoinGroup(g); err != nil {
+			c.sys.close()
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// LocalAddr returns the address the socket is bound to.
+func (c *Conn) LocalAddr() Addr {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	a := c.local
+	for g := range c.groups {
+		if g >= 1 && g <= 32 {
+			a.Groups |= 1 << (g - 1)
+		}
+	}
+	return a
+}
+
+// Protocol returns the netlink protocol the Conn was dialled with.
+func (c *Conn) Protocol() int { return c.proto }
+
+// Stats returns what the Conn dropped so far.
+func (c *Conn) Stats() Stats {
+	return Stats{Dropped: c.dropped.Load(), Stale: c.stale.Load()}
+}
+
+// Close closes the socket. It wakes every blocked call, which returns an
+// error wrapping ErrClosed. Closing a closed Conn does nothing and returns
+// nil.
+func (c *Conn) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.done)
+		c.closeErr = c.opError("close", c.sys.close())
+	})
+	return c.closeErr
+}
+
+// JoinGroup joins multicast group g (NETLINK_ADD_MEMBERSHIP).
+func (c *Conn) JoinGroup(g uint32) error {
+	if err := c.sys.membership(g, true); err != nil {
+		return c.opError("join group", fmt.Errorf("group %d: %w", g, err))
+	}
+	c.mu.Lock()
+	c.groups[g] = struct{}{}
+	c.mu.Unlock()
+	return nil
+}
+
+// LeaveGroup leaves multicast group g (NETLINK_DROP_MEMBERSHIP).
+func (c *Conn) LeaveGroup(g uint32) error {
+	if err := c.sys.membership(g, false); err != nil {
+		return c.opError("leave group", fmt.Errorf("group %d: %w", g, err))
+	}
+	c.mu.Lock()
+	delete(c.groups, g)
+	c.mu.Unlock()
+	return nil
+}
+
+// SetOption turns a netlink socket option on or off.
+func (c *Conn) SetOption(o Option, on bool) error {
+	return c.opError("set option", wrapOpt(o, c.sys.setOption(o, on)))
+}
+
+// Option reads a netlink socket option back from the kernel.
+func (c *Conn) Option(o Option) (bool, error) {
+	on, err := c.sys.option(o)
+	return on, c.opError("get option", wrapOpt(o, err))
+}
+
+func wrapOpt(o Option, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%v: %w", o, err)
+}
+
+// SyscallConn returns the raw socket, for options this package does not
+// wrap. Reading from it bypasses the Conn's bookkeeping.
+func (c *Conn) SyscallConn() (syscall.RawConn, error) {
+	return c.sys.rawConn()
+}
+
+// SetDeadline sets the read and write deadlines, as net.Conn does. A call
+// blocked past the deadline returns an error for which os.IsTimeout and
+// errors.Is(err, os.ErrDeadlineExceeded) hold.
+func (c *Conn) SetDeadline(t time.Time) error {
+	if err := c.SetReadDeadline(t); err != nil {
+		return err
+	}
+	return c.SetWriteDeadline(t)
+}
+
+// SetReadDeadline sets the deadline for calls that wait for messages.
+func (c *Conn) SetReadDeadline(t time.Time) error {
+	return c.opError("set deadline", c.setDeadline(true, t))
+}
+
+// SetWriteDeadline sets the deadline for sending.
+func (c *Conn) SetWriteDeadline(t time.Time) error {
+	return c.opError("set deadline", c.setDeadline(false, t))
+}
+
+func (c *Conn) setDeadline(read bool, t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.deadline[b2i(read)] = t
+	return c.sys.setDeadline(read, t)
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// nextSeq returns the next sequence number for Send: never 0, and never with
+// exchangeBit set, so replies to Send are told from replies to exchanges.
+func (c *Conn) nextSeq() uint32 {
+	for {
+		s := c.seq.Add(1) &^ exchangeBit
+		if s != 0 {
+			return s
+		}
+	}
+}
+
+// Send sends m to the kernel. It fills in the length, a sequence number
+// when m has none, the Request flag is not added: set what the request
+// needs. It returns the header as sent.
+func (c *Conn) Send(m Message) (Header, error) {
+	return c.SendTo(context.Background(), m, Addr{})
+}
+
+// SendTo sends m to the socket at to: the kernel when to.PortID is 0, a
+// user-space peer otherwise (NETLINK_USERSOCK, or a custom protocol), or
+// multicast groups in to.Groups. It fills in the header as Send does and
+// returns when the message is sent, ctx is done, or the write deadline
+// passes.
+func (c *Conn) SendTo(ctx context.Context, m Message, to Addr) (Header, error) {
+	if m.Header.Sequence == 0 {
+		m.Header.Sequence = c.nextSeq()
+	}
+	h, err := c.send(ctx, to, m)
+	return h, c.opError("send", err)
+}
+
+// send encodes messages into the send buffer and sends them in one
+// datagram. It returns the header of the first.
+func (c *Conn) send(ctx context.Context, to Addr, msgs ...Message) (Header, error) {
+	if err := ctx.Err(); err != nil {
+		return Header{}, err
+	}
+	c.smu.Lock()
+	defer c.smu.Unlock()
+	b := c.sbuf[:0]
+	for i := range msgs {
+		if msgs[i].Header.PortID == 0 {
+			msgs[i].Header.PortID = c.local.PortID
+		}
+		msgs[i].Header.Length = uint32(MessageLen(len(msgs[i].Data)))
+		b = AppendMessage(b, msgs[i].Header, msgs[i].Data)
+	}
+	c.sbuf = b
+	var h Header
+	if len(msgs) > 0 {
+		h = msgs[0].Header
+	}
+	return h, c.withContext(ctx, false, func() error { return c.sys.send(b, to) })
+}
+
+// Receive waits for the next datagram that no request is waiting for (a
+// notification, or a reply to Send) and returns its messages in memory the
+// caller owns. It honours the read deadline.
+func (c *Conn) Receive() ([]Message, error) {
+	return c.ReceiveContext(context.Background())
+}
+
+// ReceiveContext is Receive with a context: it returns ctx.Err() promptly
+// when ctx is done.
+func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
+	d, err := c.receive(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	if !d.copied {
+		d.Data = append([]byte(nil), d.Data...)
+	}
+	return collect(d.Data)
+}
+
+// ReceiveDatagram is the zero-copy form of ReceiveContext: the returned
+// Datagram's Data, and every Message parsed from it, alias a buffer of the
+// Conn that the next ReceiveDatagram call overwrites. Copy what must live
+// longer. It is the form that reports the multicast group and namespace ID.
+// Only one goroutine at a time may use it.
+func (c *Conn) ReceiveDatagram(ctx context.Context) (Datagram, error) {
+	return c.receive(ctx, &c.rbuf)
+}
+
+// collect copies nothing: it parses b, which the caller owns, into a slice
+// of messages aliasing it.
+func collect(b []byte) ([]Message, error) {
+	n := 0
+	for _, err := range Messages(b) {
+		if err != nil {
+			return nil, err
+		}
+		n++
+	}
+	msgs := make([]Message, 0, n)
+	for m := range Messages(b) {
+		msgs = append(msgs, m)
+	}
+	return msgs, nil
+}
+
+// withContext runs the blocking call fn, making ctx's cancellation expire
+// the read (or write) deadline so that fn returns promptly, then restores
+// the caller's deadline. Reads run one at a time (the token), and so do
+// writes (smu), so one generation counter each tells a poke that is still on
+// its way from one that took effect.
+func (c *Conn) withContext(ctx context.Context, read bool, fn func() error) error {
+	if ctx.Done() == nil {
+		return fn()
+	}
+	i := b2i(read)
+	c.mu.Lock()
+	gen := c.pokes[i]
+	c.mu.Unlock()
+	stop := context.AfterFunc(ctx, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.pokes[i] == gen {
+			c.pokes[i]++
+			c.sys.setDeadline(read, aLongTimeAgo)
+		}
+	})
+	err := fn()
+	if !stop() {
+		c.mu.Lock()
+		if c.pokes[i] != gen {
+			c.sys.setDeadline(read, c.deadline[i])
+		}
+		c.pokes[i]++ // a poke still on its way now does nothing
+		c.mu.Unlock()
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return err
+}
+
+var aLongTimeAgo = time.Unix(1, 0)

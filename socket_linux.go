@@ -1,0 +1,356 @@
+//go:build linux
+
+package netlink
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
+)
+
+// sysConn is the Linux socket under a Conn. Its receive fields are used only
+// by the goroutine holding Conn.token and its send fields only under
+// Conn.smu, so the functions handed to the runtime poller are made once, in
+// open, and a datagram costs no allocation.
+type sysConn struct {
+	f  *os.File
+	rc syscall.RawConn
+
+	rmsg   unix.Msghdr
+	riov   [2]unix.Iovec // the caller's buffer, then spare
+	rfrom  unix.RawSockaddrNetlink
+	oob    [64]byte
+	spare  []byte
+	rn     int
+	rerr   error
+	recvFn func(fd uintptr) bool
+
+	sto    unix.RawSockaddrNetlink
+	sbuf   []byte
+	serr   error
+	sendFn func(fd uintptr) bool
+}
+
+func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
+	fd, err := socketIn(proto, cfg.NetNS, cfg.NetNSFD)
+	if err != nil {
+		return Addr{}, err
+	}
+	local, rcvbuf, err := setup(fd, proto, cfg)
+	if err != nil {
+		unix.Close(fd)
+		return Addr{}, err
+	}
+	s.f = os.NewFile(uintptr(fd), "netlink")
+	if s.rc, err = s.f.SyscallConn(); err != nil {
+		s.f.Close()
+		return Addr{}, err
+	}
+	s.spare = make([]byte, max(rcvbuf, 64<<10))
+	s.recvFn = s.recvmsg
+	s.sendFn = s.sendto
+	s.sto.Family = unix.AF_NETLINK
+	return local, nil
+}
+
+// socketIn opens a non-blocking netlink socket, inside the network namespace
+// at path or fd when one is given. The namespace switch happens on a locked
+// thread of a goroutine of its own; if the thread cannot go back to its
+// namespace, it stays locked and exits with the goroutine.
+func socketIn(proto int, path string, nsfd int) (int, error) {
+	if path == "" && nsfd == 0 {
+		return socket(proto)
+	}
+	type result struct {
+		fd  int
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread()
+		fd, restored, err := socketInLocked(proto, path, nsfd)
+		if restored {
+			runtime.UnlockOSThread()
+		}
+		ch <- result{fd, err}
+	}()
+	r := <-ch
+	return r.fd, r.err
+}
+
+func socketInLocked(proto int, path string, nsfd int) (fd int, restored bool, err error) {
+	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, true, fmt.Errorf("open own network namespace: %w", err)
+	}
+	defer unix.Close(orig)
+	if path != "" {
+		if nsfd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
+			return -1, true, fmt.Errorf("open network namespace %s: %w", path, err)
+		}
+		defer unix.Close(nsfd)
+	}
+	if err := unix.Setns(nsfd, unix.CLONE_NEWNET); err != nil {
+		return -1, true, fmt.Errorf("enter network namespace %s: %w", nsName(path, nsfd), err)
+	}
+	fd, err = socket(proto)
+	if unix.Setns(orig, unix.CLONE_NEWNET) != nil {
+		return fd, false, err
+	}
+	return fd, true, err
+}
+
+func nsName(path string, fd int) string {
+	if path != "" {
+		return path
+	}
+	return fmt.Sprintf("fd %d", fd)
+}
+
+func socket(proto int) (int, error) {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
+	if errors.Is(err, unix.EPROTONOSUPPORT) {
+		return -1, fmt.Errorf("socket: protocol %d: %w (the kernel has no netlink socket for it: is its module loaded?)", proto, err)
+	}
+	if err != nil {
+		return -1, fmt.Errorf("socket: %w", err)
+	}
+	return fd, nil
+}
+
+// setup sizes the buffers and binds fd. It returns the bound address and the
+// receive buffer size the kernel set.
+func setup(fd, proto int, cfg *Config) (Addr, int, error) {
+	if cfg.ReadBuffer > 0 {
+		if err := setBuffer(fd, unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, cfg.ReadBuffer); err != nil {
+			return Addr{}, 0, err
+		}
+	}
+	if cfg.WriteBuffer > 0 {
+		if err := setBuffer(fd, unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, cfg.WriteBuffer); err != nil {
+			return Addr{}, 0, err
+		}
+	}
+	err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: cfg.PortID})
+	if errors.Is(err, unix.EADDRINUSE) {
+		return Addr{}, 0, fmt.Errorf("bind: port ID %d is already in use on protocol %d: %w", cfg.PortID, proto, err)
+	}
+	if err != nil {
+		return Addr{}, 0, fmt.Errorf("bind port ID %d: %w", cfg.PortID, err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		return Addr{}, 0, fmt.Errorf("getsockname: %w", err)
+	}
+	nl, ok := sa.(*unix.SockaddrNetlink)
+	if !ok {
+		return Addr{}, 0, fmt.Errorf("getsockname: not a netlink address: %T", sa)
+	}
+	rcvbuf, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF)
+	if err != nil {
+		return Addr{}, 0, fmt.Errorf("getsockopt SO_RCVBUF: %w", err)
+	}
+	return Addr{PortID: nl.Pid}, rcvbuf, nil
+}
+
+// setBuffer sets a socket buffer size, past the system limit when the
+// process is privileged.
+func setBuffer(fd, force, plain, n int) error {
+	if unix.SetsockoptInt(fd, unix.SOL_SOCKET, force, n) == nil {
+		return nil
+	}
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, plain, n); err != nil {
+		return fmt.Errorf("set socket buffer to %d bytes: %w", n, err)
+	}
+	return nil
+}
+
+func (s *sysConn) control(fn func(fd int) error) error {
+	var err error
+	if cerr := s.rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
+		return closedErr(cerr)
+	}
+	return err
+}
+
+func (s *sysConn) setOption(o Option, on bool) error {
+	v := 0
+	if on {
+		v = 1
+	}
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, int(o), v))
+	})
+}
+
+func (s *sysConn) option(o Option) (bool, error) {
+	var v int
+	err := s.control(func(fd int) error {
+		var err error
+		v, err = unix.GetsockoptInt(fd, unix.SOL_NETLINK, int(o))
+		return os.NewSyscallError("getsockopt", err)
+	})
+	return v != 0, err
+}
+
+func (s *sysConn) membership(g uint32, join bool) error {
+	opt := unix.NETLINK_DROP_MEMBERSHIP
+	if join {
+		opt = unix.NETLINK_ADD_MEMBERSHIP
+	}
+	return s.control(func(fd int) error {
+		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, opt, int(g)))
+	})
+}
+
+func (s *sysConn) rawConn() (syscall.RawConn, error) { return s.rc, nil }
+
+func (s *sysConn) setDeadline(read bool, t time.Time) error {
+	if read {
+		return s.f.SetReadDeadline(t)
+	}
+	return s.f.SetWriteDeadline(t)
+}
+
+func (s *sysConn) close() error { return s.f.Close() }
+
+// closedErr turns the poller's error for a closed file into ErrClosed.
+func closedErr(err error) error {
+	if errors.Is(err, os.ErrClosed) {
+		return ErrClosed
+	}
+	return err
+}
+
+// recv reads one datagram into *buf, or into spare when it is larger, in
+// one recvmsg. A datagram that spilled into spare is copied into a new,
+// larger *buf, which later reads reuse.
+func (s *sysConn) recv(buf *[]byte) (Datagram, error) {
+	b := *buf
+	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
+	s.riov[0].SetLen(len(b))
+	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(s.spare)}
+	s.riov[1].SetLen(len(s.spare))
+	s.rmsg = unix.Msghdr{
+		Name:    (*byte)(unsafe.Pointer(&s.rfrom)),
+		Namelen: unix.SizeofSockaddrNetlink,
+		Iov:     &s.riov[0],
+		Control: &s.oob[0],
+	}
+	s.rmsg.SetIovlen(len(s.riov))
+	s.rmsg.SetControllen(len(s.oob))
+	if err := s.rc.Read(s.recvFn); err != nil {
+		return Datagram{}, closedErr(err)
+	}
+	if s.rerr == unix.ENOBUFS {
+		return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, os.NewSyscallError("recvmsg", s.rerr))
+	}
+	if s.rerr != nil {
+		return Datagram{}, os.NewSyscallError("recvmsg", s.rerr)
+	}
+	n := s.rn
+	if n > len(b)+len(s.spare) || s.rmsg.Flags&unix.MSG_TRUNC != 0 {
+		room := len(b) + len(s.spare)
+		s.spare = make([]byte, n) // so that the next one fits
+		return Datagram{}, fmt.Errorf("%d-byte datagram did not fit in %d bytes: %w", n, room, ErrTruncated)
+	}
+	if n > len(b) {
+		nb := make([]byte, Align(n))
+		copy(nb, b)
+		copy(nb[len(b):], s.spare[:n-len(b)])
+		*buf, b = nb, nb
+	}
+	d := Datagram{Data: b[:n], From: Addr{PortID: s.rfrom.Pid, Groups: s.rfrom.Groups}, NSID: -1}
+	s.parseControl(&d)
+	return d, nil
+}
+
+func (s *sysConn) recvmsg(fd uintptr) bool {
+	for {
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		case 0:
+			s.rn, s.rerr = int(n), nil
+		default:
+			s.rn, s.rerr = 0, e
+		}
+		return true
+	}
+}
+
+// parseControl reads NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID from the
+// control messages without allocating.
+func (s *sysConn) parseControl(d *Datagram) {
+	oob := s.oob[:s.rmsg.Controllen]
+	for len(oob) >= unix.SizeofCmsghdr {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
+		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(oob) {
+			return
+		}
+		data := oob[unix.CmsgLen(0):h.Len]
+		if h.Level == unix.SOL_NETLINK && len(data) >= 4 {
+			switch h.Type {
+			case unix.NETLINK_PKTINFO:
+				d.Group = *(*uint32)(unsafe.Pointer(&data[0]))
+			case unix.NETLINK_LISTEN_ALL_NSID:
+				d.NSID = int(*(*int32)(unsafe.Pointer(&data[0])))
+			}
+		}
+		oob = oob[min(unix.CmsgSpace(int(h.Len)-unix.CmsgLen(0)), len(oob)):]
+	}
+}
+
+// send sends b as one datagram to the given address.
+func (s *sysConn) send(b []byte, to Addr) error {
+	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
+	s.sbuf = b
+	err := s.rc.Write(s.sendFn)
+	s.sbuf = nil
+	if err != nil {
+		return closedErr(err)
+	}
+	return os.NewSyscallError("sendto", s.serr)
+}
+
+func (s *sysConn) sendto(fd uintptr) bool {
+	for {
+		_, _, e := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.sbuf))), uintptr(len(s.sbuf)),
+			0, uintptr(unsafe.Pointer(&s.sto)), unix.SizeofSockaddrNetlink)
+		switch e {
+		case unix.EINTR:
+			continue
+		case unix.EAGAIN:
+			return false
+		case 0:
+			s.serr = nil
+		default:
+			s.serr = e
+		}
+		return true
+	}
+}
+
+// buffers returns the socket's receive and send buffer sizes.
+func (s *sysConn) buffers() (rcv, snd int) {
+	rcv, snd = 208<<10, 208<<10
+	s.control(func(fd int) error {
+		if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RCVBUF); err == nil {
+			rcv = v
+		}
+		if v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_SNDBUF); err == nil {
+			snd = v
+		}
+		return nil
+	})
+	return rcv, snd
+}
