@@ -375,7 +375,9 @@ func (c *Conn) Receive() ([]Message, error) {
 // ReceiveContext is Receive with a context: it returns ctx.Err() promptly
 // when ctx is done.
 func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
-	d, err := c.receive(ctx, nil)
+	buf := c.getBuf()
+	defer c.putBuf(buf)
+	d, err := c.receive(ctx, buf)
 	if err != nil {
 		return nil, err
 	}
