@@ -1,0 +1,92 @@
+// Command links lists the network interfaces of the current network
+// namespace, like `ip -brief link`, by dumping RTM_GETLINK over
+// NETLINK_ROUTE:
+//
+//	go run ./examples/links
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "links:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, nil)
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+
+	// A RTM_GETLINK dump carries a struct ifinfomsg; all zero asks for every
+	// link of every family.
+	req := netlink.Message{
+		Header: netlink.Header{Type: unix.RTM_GETLINK},
+		Data:   make([]byte, unix.SizeofIfInfomsg),
+	}
+	fmt.Printf("%-5s %-16s %-9s %6s  %s\n", "INDEX", "NAME", "STATE", "MTU", "ADDRESS")
+	for m, err := range c.Dump(context.Background(), req) {
+		if err != nil {
+			return err
+		}
+		if err := printLink(m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// printLink prints one RTM_NEWLINK message.
+func printLink(m netlink.Message) error {
+	if len(m.Data) < unix.SizeofIfInfomsg {
+		return fmt.Errorf("short RTM_NEWLINK message: %d bytes", len(m.Data))
+	}
+	index := int32(binary.NativeEndian.Uint32(m.Data[4:8]))
+	flags := binary.NativeEndian.Uint32(m.Data[8:12])
+	var name, addr string
+	var mtu uint32
+	for a, err := range m.Attrs(unix.SizeofIfInfomsg) {
+		if err != nil {
+			return err
+		}
+		switch a.Type {
+		case unix.IFLA_IFNAME:
+			name = a.Str()
+		case unix.IFLA_MTU:
+			if mtu, err = a.Uint32(); err != nil {
+				return err
+			}
+		case unix.IFLA_ADDRESS:
+			addr = net.HardwareAddr(a.Data).String()
+		}
+	}
+	fmt.Printf("%-5d %-16s %-9s %6d  %s\n", index, name, state(flags), mtu, addr)
+	return nil
+}
+
+// state names the interface's administrative and carrier state.
+func state(flags uint32) string {
+	var s []string
+	if flags&unix.IFF_UP != 0 {
+		s = append(s, "UP")
+	} else {
+		s = append(s, "DOWN")
+	}
+	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
+		s = append(s, "NO-CARRIER")
+	}
+	return strings.Join(s, ",")
+}
