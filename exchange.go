@@ -314,9 +314,7 @@ func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Me
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	w := c.begin(1)
 	defer c.end(w)
-	req.Header.Sequence = w.first
-	req.Header.Flags |= Request
-	h, err := c.send(ctx, Addr{}, req)
+	h, err := c.send(ctx, Addr{}, []Message{req}, w.first, Request)
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
@@ -369,9 +367,7 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 	return func(yield func(Message, error) bool) {
 		w := c.begin(1)
 		defer c.end(w)
-		req.Header.Sequence = w.first
-		req.Header.Flags |= Request | Dump
-		h, err := c.send(ctx, Addr{}, req)
+		h, err := c.send(ctx, Addr{}, []Message{req}, w.first, Request|Dump)
 		if err != nil {
 			yield(Message{}, c.opError("dump", err))
 			return
@@ -451,10 +447,6 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 	defer c.end(w)
 	buf := c.getBuf()
 	defer c.putBuf(buf)
-	for i := range reqs {
-		reqs[i].Header.Sequence = w.first + uint32(i)
-		reqs[i].Header.Flags |= Request | Acknowledge
-	}
 	for start := 0; start < len(reqs); {
 		end, size := start, 0
 		for end < len(reqs) && end-start < maxCount {
@@ -465,7 +457,7 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 			size += n
 			end++
 		}
-		if _, err := c.send(ctx, Addr{}, reqs[start:end]...); err != nil {
+		if _, err := c.send(ctx, Addr{}, reqs[start:end], w.first+uint32(start), Request|Acknowledge); err != nil {
 			return results, c.opError("batch", err)
 		}
 		left := end - start

@@ -337,32 +337,39 @@ func (c *Conn) SendTo(ctx context.Context, m Message, to Addr) (Header, error) {
 	if m.Header.Sequence == 0 {
 		m.Header.Sequence = c.nextSeq()
 	}
-	h, err := c.send(ctx, to, m)
+	h, err := c.send(ctx, to, []Message{m}, 0, 0)
 	return h, c.opError("send", err)
 }
 
-// send encodes messages into the send buffer and sends them in one
-// datagram. It returns the header of the first.
-func (c *Conn) send(ctx context.Context, to Addr, msgs ...Message) (Header, error) {
+// send encodes msgs into the send buffer and sends them in one datagram,
+// without changing msgs. When seq is not 0, the messages get the sequence
+// numbers seq, seq+1, ...; flags are added to each. It returns the header of
+// the first message as sent.
+func (c *Conn) send(ctx context.Context, to Addr, msgs []Message, seq uint32, flags HeaderFlags) (Header, error) {
 	if err := ctx.Err(); err != nil {
 		return Header{}, err
 	}
 	c.smu.Lock()
 	defer c.smu.Unlock()
 	b := c.sbuf[:0]
-	for i := range msgs {
-		if msgs[i].Header.PortID == 0 {
-			msgs[i].Header.PortID = c.local.PortID
+	var first Header
+	for i, m := range msgs {
+		h := m.Header
+		h.Flags |= flags
+		h.Length = uint32(MessageLen(len(m.Data)))
+		if seq != 0 {
+			h.Sequence = seq + uint32(i)
 		}
-		msgs[i].Header.Length = uint32(MessageLen(len(msgs[i].Data)))
-		b = AppendMessage(b, msgs[i].Header, msgs[i].Data)
+		if h.PortID == 0 {
+			h.PortID = c.local.PortID
+		}
+		if i == 0 {
+			first = h
+		}
+		b = AppendMessage(b, h, m.Data)
 	}
 	c.sbuf = b
-	var h Header
-	if len(msgs) > 0 {
-		h = msgs[0].Header
-	}
-	return h, c.withContext(ctx, false, func() error { return c.sys.send(b, to) })
+	return first, c.withContext(ctx, false, func() error { return c.sys.send(b, to) })
 }
 
 // Receive waits for the next datagram that no request is waiting for (a
