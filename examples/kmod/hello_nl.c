@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+//go:build ignore
+
+// (The go:build line keeps the Go tool, which shares this directory for the
+// end-to-end test, from taking this file for cgo code; C compilers ignore it.)
+
 /*
  * hello_nl - the kernel half of a netlink "hello" round trip.
  *
