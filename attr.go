@@ -432,7 +432,8 @@ func (e *AttrEncoder) End(start int) {
 }
 
 // Cancel drops the nest that Nest started at start, with everything appended
-// since.
+// since. Once e has an error, Cancel does nothing: the error stays, so that
+// Finish reports it.
 func (e *AttrEncoder) Cancel(start int) {
 	if e.err != nil || start < 0 || start > len(e.b) {
 		return

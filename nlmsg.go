@@ -122,9 +122,10 @@ var ambiguous = []struct {
 }
 
 // String prints the flags joined by "|", for example "REQUEST|ACK|DUMP".
-// Modifier bits whose meaning depends on the request are printed with all
-// their names, as in "ATOMIC/CREATE"; both bits of Dump print as "DUMP". Use
-// Format when the kind of message is known.
+// Modifier bits whose meaning depends on the request are printed with their
+// GET and NEW names, as in "ATOMIC/CREATE", and both bits of Dump print as
+// "DUMP". Use Format when the kind of message is known (Header.String does
+// for NLMSG_ERROR and NLMSG_DONE).
 func (f HeaderFlags) String() string {
 	return f.format(ambiguous)
 }
@@ -172,11 +173,11 @@ type Header struct {
 	PortID   uint32      // nlmsg_pid: the sending port, 0 for the kernel
 }
 
-// String prints the header's fields; the flags are read according to the type
-// for control messages.
+// String prints the header's fields. The flags of NLMSG_ERROR and
+// NLMSG_DONE are read as ACK flags (CAPPED, ACK_TLVS).
 func (h Header) String() string {
 	flags := h.Flags.String()
-	if h.Type == TypeError {
+	if h.Type == TypeError || h.Type == TypeDone {
 		flags = h.Flags.Format(KindAck)
 	}
 	return fmt.Sprintf("{len=%d type=%v flags=%s seq=%d port=%d}", h.Length, h.Type, flags, h.Sequence, h.PortID)
@@ -197,13 +198,13 @@ type Message struct {
 // shorter than the family header yields an error.
 func (m Message) Attrs(fixedLen int) iter.Seq2[Attr, error] {
 	return func(yield func(Attr, error) bool) {
-		skip := Align(fixedLen)
-		if fixedLen < 0 || skip > len(m.Data) {
+		if fixedLen < 0 || fixedLen > len(m.Data) {
 			yield(Attr{}, fmt.Errorf("netlink: %d-byte payload of message type %v is shorter than its %d-byte family header: %w",
 				len(m.Data), m.Header.Type, fixedLen, ErrMalformed))
 			return
 		}
-		walkAttrs(m.Data[skip:], yield)
+		// Like nlmsg_parse, need the family header only, not its padding.
+		walkAttrs(m.Data[min(Align(fixedLen), len(m.Data)):], yield)
 	}
 }
 
