@@ -144,6 +144,9 @@ func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, e
 		}
 	}
 	if rest == 0 {
+		if self == nil {
+			return Datagram{}, nil // nothing in d is for Receive
+		}
 		return d, nil
 	}
 	r := d
@@ -191,7 +194,9 @@ func (c *Conn) enqueueLocked(d Datagram) {
 func (c *Conn) overrun(self *waiter) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.lost = true
+	if self != nil {
+		c.lost = true // Receive was not the reader: it learns of it later
+	}
 	for _, w := range c.pending {
 		if w != self {
 			w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)

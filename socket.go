@@ -2,8 +2,10 @@ package netlink
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"os"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -54,7 +56,7 @@ type Option int
 
 // Netlink socket options from <linux/netlink.h>.
 const (
-	PacketInfo     Option = 3  // NETLINK_PKTINFO: report each datagram's multicast group
+	PacketInfo     Option = 3  // NETLINK_PKTINFO: report each datagram's multicast group (Dial turns it on)
 	BroadcastError Option = 4  // NETLINK_BROADCAST_ERROR: report multicast delivery failures to the sender
 	NoENOBUFS      Option = 5  // NETLINK_NO_ENOBUFS: do not report receive queue overruns
 	ListenAllNSID  Option = 8  // NETLINK_LISTEN_ALL_NSID: receive notifications from every peer namespace
@@ -449,7 +451,10 @@ func (c *Conn) withContext(ctx context.Context, read bool, fn func() error) erro
 		}
 		c.pokes[i]++ // a poke still on its way now does nothing
 		c.mu.Unlock()
-		if ctx.Err() != nil {
+		// Only the poke's own timeout becomes ctx.Err(): when fn finished
+		// (a datagram read, a message sent) or failed otherwise before the
+		// poke took effect, that result stands, or a datagram would be lost.
+		if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
 			return ctx.Err()
 		}
 	}

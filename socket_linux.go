@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"syscall"
 	"time"
 	"unsafe"
@@ -19,8 +20,9 @@ import (
 // Conn.smu, so the functions handed to the runtime poller are made once, in
 // open, and a datagram costs no allocation.
 type sysConn struct {
-	f  *os.File
-	rc syscall.RawConn
+	f      *os.File
+	rc     syscall.RawConn
+	closed atomic.Bool // set by close before the file is closed
 
 	rmsg   unix.Msghdr
 	riov   [2]unix.Iovec // the caller's buffer, then spare
@@ -174,7 +176,7 @@ func setBuffer(fd, force, plain, n int) error {
 func (s *sysConn) control(fn func(fd int) error) error {
 	var err error
 	if cerr := s.rc.Control(func(fd uintptr) { err = fn(int(fd)) }); cerr != nil {
-		return closedErr(cerr)
+		return s.closedErr(cerr)
 	}
 	return err
 }
@@ -213,16 +215,21 @@ func (s *sysConn) rawConn() (syscall.RawConn, error) { return s.rc, nil }
 
 func (s *sysConn) setDeadline(read bool, t time.Time) error {
 	if read {
-		return s.f.SetReadDeadline(t)
+		return s.closedErr(s.f.SetReadDeadline(t))
 	}
-	return s.f.SetWriteDeadline(t)
+	return s.closedErr(s.f.SetWriteDeadline(t))
 }
 
-func (s *sysConn) close() error { return s.f.Close() }
+func (s *sysConn) close() error {
+	s.closed.Store(true)
+	return s.f.Close()
+}
 
-// closedErr turns the poller's error for a closed file into ErrClosed.
-func closedErr(err error) error {
-	if errors.Is(err, os.ErrClosed) {
+// closedErr turns the poller's error for a closed file into ErrClosed. The
+// RawConn methods return internal/poll's ErrFileClosing, which does not
+// match os.ErrClosed, so an error once close has begun counts as closed.
+func (s *sysConn) closedErr(err error) error {
+	if err != nil && (s.closed.Load() || errors.Is(err, os.ErrClosed)) {
 		return ErrClosed
 	}
 	return err
@@ -246,7 +253,7 @@ func (s *sysConn) recv(buf *[]byte) (Datagram, error) {
 	s.rmsg.SetIovlen(len(s.riov))
 	s.rmsg.SetControllen(len(s.oob))
 	if err := s.rc.Read(s.recvFn); err != nil {
-		return Datagram{}, closedErr(err)
+		return Datagram{}, s.closedErr(err)
 	}
 	if s.rerr == unix.ENOBUFS {
 		return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, os.NewSyscallError("recvmsg", s.rerr))
@@ -311,13 +318,23 @@ func (s *sysConn) parseControl(d *Datagram) {
 }
 
 // send sends b as one datagram to the given address.
+//
+// sendto fails with EAGAIN only when the destination is a user-space port
+// whose receive queue is full, and the kernel never wakes the sender when
+// that peer reads, so waiting in the poller would wait for ever. send
+// retries instead, backing off to 10 ms; every attempt goes through the
+// poller, which honours the write deadline (and so the context) and Close.
 func (s *sysConn) send(b []byte, to Addr) error {
 	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
 	s.sbuf = b
 	err := s.rc.Write(s.sendFn)
+	for wait := 50 * time.Microsecond; err == nil && s.serr == unix.EAGAIN; wait = min(2*wait, 10*time.Millisecond) {
+		time.Sleep(wait)
+		err = s.rc.Write(s.sendFn)
+	}
 	s.sbuf = nil
 	if err != nil {
-		return closedErr(err)
+		return s.closedErr(err)
 	}
 	return os.NewSyscallError("sendto", s.serr)
 }
@@ -329,12 +346,10 @@ func (s *sysConn) sendto(fd uintptr) bool {
 		switch e {
 		case unix.EINTR:
 			continue
-		case unix.EAGAIN:
-			return false
 		case 0:
 			s.serr = nil
 		default:
-			s.serr = e
+			s.serr = e // EAGAIN included: see send
 		}
 		return true
 	}
