@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command genl lists the generic netlink families the kernel offers, with
 // their IDs and multicast groups, like `genl ctrl list`, by dumping
 // CTRL_CMD_GETFAMILY from the nlctrl family over NETLINK_GENERIC:

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command links lists the network interfaces of the current network
 // namespace, like `ip -brief link`, by dumping RTM_GETLINK over
 // NETLINK_ROUTE:

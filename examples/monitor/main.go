@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command monitor prints link, address and route changes as the kernel
 // announces them on NETLINK_ROUTE multicast groups, like `ip monitor`:
 //
