@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"sync"
 	"syscall"
 )
@@ -24,7 +25,20 @@ type waiter struct {
 	inbox    []byte        // its messages, copied by other readers; guarded by Conn.mu
 	spare    []byte        // the inbox buffer being processed
 	err      error         // set by another reader: ErrOverrun
+	dump     uint8         // its part in the dumps' turns; guarded by Conn.mu
 }
+
+// Dump states of a waiter. The kernel runs one dump per socket at a time
+// and refuses another with EBUSY meanwhile, so dumps take turns: a dump
+// holds the turn from before its request is sent until the kernel ends it
+// (its DONE, an error, or a reply that was no dump).
+const (
+	dumpNone    = iota
+	dumpWaiting // waits for the turn
+	dumpClaimed // holds the turn; its request is not sent yet
+	dumpRunning // holds the turn; the kernel runs its dump
+	dumpGhost   // holds the turn for a dump its exchange gave up: the rest is discarded
+)
 
 var waiters = sync.Pool{New: func() any { return &waiter{wake: make(chan struct{}, 1)} }}
 
@@ -41,11 +55,19 @@ func (w *waiter) signal() {
 func (c *Conn) begin(n int) *waiter {
 	w := waiters.Get().(*waiter)
 	w.n = uint32(n)
-	w.first = c.xseq.Add(uint32(n)) - uint32(n) + 1
-	if w.first&exchangeBit == 0 || w.first+w.n-1 < w.first || (w.first+w.n-1)&exchangeBit == 0 {
-		// Move the counter into the exchange range and past a wrap.
-		c.xseq.Store(exchangeBit)
-		w.first = c.xseq.Add(uint32(n)) - uint32(n) + 1
+	for {
+		// A compare-and-swap, not Add then Store: two exchanges that both
+		// moved the counter would get the same numbers.
+		old := c.xseq.Load()
+		first, last := old+1, old+w.n
+		if first&exchangeBit == 0 || last < first || last&exchangeBit == 0 {
+			// Move the counter into the exchange range and past a wrap.
+			first, last = exchangeBit+1, exchangeBit+w.n
+		}
+		if c.xseq.CompareAndSwap(old, last) {
+			w.first = first
+			break
+		}
 	}
 	c.mu.Lock()
 	c.pending = append(c.pending, w)
@@ -58,12 +80,21 @@ func (c *Conn) end(w *waiter) {
 	c.mu.Lock()
 	for i, p := range c.pending {
 		if p == w {
+			if w.dump == dumpRunning && w.err == nil {
+				// The kernel still runs the dump: a ghost keeps the turn
+				// until the rest, which readers discard, is through.
+				c.pending[i] = &waiter{first: w.first, n: w.n, dump: dumpGhost}
+				break
+			}
 			c.pending = append(c.pending[:i], c.pending[i+1:]...)
 			c.pending[len(c.pending):cap(c.pending)][0] = nil
+			if w.dump >= dumpClaimed {
+				c.nextDump()
+			}
 			break
 		}
 	}
-	w.inbox, w.spare, w.err = w.inbox[:0], w.spare[:0], nil
+	w.inbox, w.spare, w.err, w.dump = w.inbox[:0], w.spare[:0], nil, dumpNone
 	c.mu.Unlock()
 	select {
 	case <-w.wake:
@@ -80,6 +111,94 @@ func (c *Conn) find(seq uint32) *waiter {
 		}
 	}
 	return nil
+}
+
+func isGhost(w *waiter) bool { return w.dump == dumpGhost }
+
+// dumpEnded notes that the kernel ended w's dump. c.mu is held.
+func (c *Conn) dumpEnded(w *waiter) {
+	if w.dump == dumpGhost {
+		c.pending = slices.DeleteFunc(c.pending, isGhost)
+	} else {
+		w.dump = dumpNone
+	}
+	c.nextDump()
+}
+
+// nextDump wakes the dumps that wait for their turn. c.mu is held.
+func (c *Conn) nextDump() {
+	for _, p := range c.pending {
+		if p.dump == dumpWaiting {
+			p.signal()
+		}
+	}
+}
+
+// claimDump waits for w's turn to dump and claims it. While the kernel runs
+// another exchange's dump, it reads for it, so that the dump ends even when
+// its owner is busy (as the loop of a Dump that called this Dump is).
+func (c *Conn) claimDump(ctx context.Context, w *waiter, buf *[]byte) error {
+	for {
+		c.mu.Lock()
+		holder, err := c.dumpHolder(w), w.err
+		if holder == dumpNone && err == nil {
+			w.dump = dumpClaimed
+		} else {
+			w.dump = dumpWaiting
+		}
+		c.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if holder == dumpNone {
+			return nil
+		}
+		token := c.token
+		if holder == dumpClaimed {
+			token = nil // its request is not sent: nothing to read for it yet
+		}
+		select {
+		case <-w.wake:
+			continue
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return ErrClosed
+		case token <- struct{}{}:
+		}
+		c.mu.Lock()
+		running := c.dumpHolder(w) >= dumpRunning
+		c.mu.Unlock()
+		if running { // its messages keep coming until the kernel ends it
+			_, err = c.read(ctx, buf, w)
+		}
+		<-c.token
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// dumpHolder returns the dump state of the exchange other than w that holds
+// the turn, or dumpNone. c.mu is held.
+func (c *Conn) dumpHolder(w *waiter) uint8 {
+	for _, p := range c.pending {
+		if p != w && p.dump >= dumpClaimed {
+			return p.dump
+		}
+	}
+	return dumpNone
+}
+
+// dumpSent notes that w's dump request went out. The waiting dumps may now
+// read for it.
+func (c *Conn) dumpSent(w *waiter) {
+	c.mu.Lock()
+	if w.dump == dumpClaimed {
+		w.dump = dumpRunning
+		c.nextDump()
+	}
+	c.mu.Unlock()
 }
 
 // getBuf and putBuf lend read buffers to exchanges and Receive.
@@ -129,8 +248,15 @@ func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, e
 	rest, all := 0, true
 	for m := range Messages(d.Data) {
 		seq := m.Header.Sequence
-		switch w := c.find(seq); {
+		w := c.find(seq)
+		if w != nil && w.dump >= dumpClaimed && (m.Header.Type == TypeDone || m.Header.Flags&Multi == 0) {
+			c.dumpEnded(w)
+		}
+		switch {
 		case self != nil && self.owns(seq):
+			all = false
+		case w != nil && w.dump == dumpGhost:
+			c.stale.Add(1)
 			all = false
 		case w != nil:
 			w.inbox = AppendMessage(w.inbox, m.Header, m.Data)
@@ -203,6 +329,11 @@ func (c *Conn) overrun(self *waiter) {
 			w.signal()
 		}
 	}
+	// What would end a ghost's dump may be among the lost messages.
+	if i := slices.IndexFunc(c.pending, isGhost); i >= 0 {
+		c.pending = slices.Delete(c.pending, i, i+1)
+		c.nextDump()
+	}
 	select {
 	case c.queueWake <- struct{}{}:
 	default:
@@ -260,8 +391,10 @@ func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
 func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Message) (bool, error)) error {
 	for {
 		c.mu.Lock()
+		// Swap the buffers: others append to one while this goroutine
+		// reads the other, however it leaves the loop.
 		in, err := w.inbox, w.err
-		w.inbox = w.spare[:0]
+		w.inbox, w.spare = w.spare[:0], in[:0]
 		c.mu.Unlock()
 		if err != nil {
 			return err
@@ -271,7 +404,6 @@ func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Me
 				return err
 			}
 		}
-		w.spare = in[:0]
 		if len(in) > 0 {
 			continue
 		}
@@ -319,16 +451,25 @@ func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Me
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	w := c.begin(1)
 	defer c.end(w)
+	buf := c.getBuf()
+	defer c.putBuf(buf)
+	isDump := req.Header.Flags&Dump == Dump
+	if isDump {
+		if err := c.claimDump(ctx, w, buf); err != nil {
+			return nil, c.opError("execute", err)
+		}
+	}
 	h, err := c.send(ctx, Addr{}, []Message{req}, w.first, Request)
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
+	if isDump {
+		c.dumpSent(w)
+	}
 	req.Header = h
 	ack := req.Header.Flags&Acknowledge != 0
-	isDump := req.Header.Flags&Dump == Dump
 	var out []byte
 	var intr bool
-	buf := c.getBuf()
 	err = c.await(ctx, w, buf, func(m Message) (bool, error) {
 		switch m.Header.Type {
 		case TypeNoop:
@@ -337,7 +478,7 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 			if err := c.ackError("execute", m, req); err != nil {
 				return true, err
 			}
-			out = AppendMessage(out, m.Header, m.Data)
+			out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
 			return true, nil
 		case TypeDone:
 			if err := c.doneError("execute", m, req); err != nil {
@@ -346,10 +487,10 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 			return !ack || isDump, nil
 		}
 		intr = intr || m.Header.Flags&DumpInterrupted != 0
-		out = AppendMessage(out, m.Header, m.Data)
+		// Grown to fit first: a single reply costs a single allocation.
+		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
 		return m.Header.Flags&Multi == 0 && !ack, nil
 	})
-	c.putBuf(buf)
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
@@ -367,20 +508,28 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 // loop reads and discards the rest of the dump, so the Conn stays usable.
 // An error ends the iteration; when the kernel marked the dump as
 // interrupted (NLM_F_DUMP_INTR), every message is yielded and then an error
-// wrapping ErrDumpInterrupted: see DumpAll to retry until consistent.
+// wrapping ErrDumpInterrupted: see DumpAll to retry until consistent. The
+// kernel runs one dump per socket at a time, so the dumps of a Conn (Dump,
+// and Execute with the Dump flags) take turns: one waits until the kernel
+// has ended the one before, reading it through if its owner does not.
 func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
 		w := c.begin(1)
 		defer c.end(w)
+		buf := c.getBuf()
+		defer c.putBuf(buf)
+		if err := c.claimDump(ctx, w, buf); err != nil {
+			yield(Message{}, c.opError("dump", err))
+			return
+		}
 		h, err := c.send(ctx, Addr{}, []Message{req}, w.first, Request|Dump)
 		if err != nil {
 			yield(Message{}, c.opError("dump", err))
 			return
 		}
+		c.dumpSent(w)
 		req.Header = h
 		stopped, intr := false, false
-		buf := c.getBuf()
-		defer c.putBuf(buf)
 		err = c.await(ctx, w, buf, func(m Message) (bool, error) {
 			switch m.Header.Type {
 			case TypeNoop:
@@ -446,17 +595,20 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 		return results, nil
 	}
 	rcvbuf, sndbuf := c.sys.buffers()
-	maxCount := max(1, rcvbuf/(2*ackCost))
+	maxCost := rcvbuf / 2
 	maxBytes := max(4096, sndbuf/2)
 	w := c.begin(len(reqs))
 	defer c.end(w)
 	buf := c.getBuf()
 	defer c.putBuf(buf)
 	for start := 0; start < len(reqs); {
-		end, size := start, 0
-		for end < len(reqs) && end-start < maxCount {
+		end, size, cost := start, 0, 0
+		for end < len(reqs) {
 			n := MessageSpace(len(reqs[end].Data))
-			if end > start && size+n > maxBytes {
+			// Without NETLINK_CAP_ACK an error echoes its request, in a
+			// buffer that the allocator may round up to twice its size.
+			cost += ackCost + 2*n
+			if end > start && (size+n > maxBytes || cost > maxCost) {
 				break
 			}
 			size += n

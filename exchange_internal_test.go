@@ -1,0 +1,53 @@
+package netlink
+
+import (
+	"math"
+	"sync"
+	"testing"
+)
+
+// Sequence numbers of exchanges have exchangeBit set, skip the wrap, and are
+// never handed out twice, even to exchanges that begin at the same time as
+// the counter moves into range (the first exchange, or after a wrap): an Add
+// then a Store there could give two exchanges the same numbers.
+func TestExchangeSequenceNumbers(t *testing.T) {
+	c := &Conn{}
+	if w := c.begin(1); w.first != exchangeBit+1 {
+		t.Errorf("first exchange: %#x, want %#x", w.first, exchangeBit+1)
+	}
+	c.xseq.Store(math.MaxUint32 - 1)
+	if w := c.begin(3); w.first != exchangeBit+1 || !w.owns(exchangeBit+3) {
+		t.Errorf("across the wrap: %#x (+3), want %#x", w.first, exchangeBit+1)
+	}
+
+	for _, start := range []uint32{0, math.MaxUint32 - 100} {
+		c := &Conn{}
+		c.xseq.Store(start)
+		const goroutines, each = 8, 2000
+		seqs := make([][]uint32, goroutines)
+		var wg sync.WaitGroup
+		for g := range goroutines {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					w := c.begin(1 + i%3)
+					for k := range w.n {
+						seqs[g] = append(seqs[g], w.first+k)
+					}
+					c.end(w)
+				}
+			}()
+		}
+		wg.Wait()
+		seen := make(map[uint32]bool)
+		for _, s := range seqs {
+			for _, seq := range s {
+				if seen[seq] || seq&exchangeBit == 0 {
+					t.Fatalf("start %#x: sequence number %#x handed out twice or outside the exchange range", start, seq)
+				}
+				seen[seq] = true
+			}
+		}
+	}
+}

@@ -1,0 +1,5 @@
+//go:build race
+
+package netlink_test
+
+func init() { raceEnabled = true }
