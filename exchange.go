@@ -216,15 +216,40 @@ func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, e
 	var d Datagram
 	err := c.withContext(ctx, true, func() error {
 		var err error
-		d, err = c.sys.recv(buf)
+		d, err = c.sys.recv(buf, true)
 		return err
 	})
 	if errors.Is(err, ErrOverrun) {
+		c.drain(buf)
 		c.overrun(self)
 	}
 	if err != nil {
 		return Datagram{}, err
 	}
+	return c.dispatch(d, self)
+}
+
+// maxDrain bounds the datagrams drain reads, should they keep coming.
+const maxDrain = 1 << 16
+
+// drain reads what is queued on the socket after an overrun, without
+// blocking, and hands it out as read does. Until its receive queue is empty
+// the kernel keeps the socket congested and silently drops every reply, so
+// a request sent meanwhile would wait for ever.
+func (c *Conn) drain(buf *[]byte) {
+	for range maxDrain {
+		d, err := c.sys.recv(buf, false)
+		if err != nil {
+			return
+		}
+		if r, err := c.dispatch(d, nil); err == nil && r.Data != nil {
+			c.enqueue(r)
+		}
+	}
+}
+
+// dispatch hands out the datagram d that read got; see read.
+func (c *Conn) dispatch(d Datagram, self *waiter) (Datagram, error) {
 	if d.From.PortID != 0 && !c.acceptPeers {
 		c.dropped.Add(1)
 		return Datagram{}, nil
@@ -481,6 +506,8 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 			out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
 			return true, nil
 		case TypeDone:
+			// The kernel checks consistency once more when it ends a dump.
+			intr = intr || m.Header.Flags&DumpInterrupted != 0
 			if err := c.doneError("execute", m, req); err != nil {
 				return true, err
 			}
@@ -537,6 +564,8 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 			case TypeError:
 				return true, c.ackError("dump", m, req)
 			case TypeDone:
+				// The kernel checks consistency once more when it ends a dump.
+				intr = intr || m.Header.Flags&DumpInterrupted != 0
 				return true, c.doneError("dump", m, req)
 			}
 			intr = intr || m.Header.Flags&DumpInterrupted != 0

@@ -31,6 +31,7 @@ type sysConn struct {
 	spare  []byte
 	rn     int
 	rerr   error
+	rwait  bool // wait in the poller when no datagram is queued
 	recvFn func(fd uintptr) bool
 
 	sto    unix.RawSockaddrNetlink
@@ -238,8 +239,12 @@ func (s *sysConn) closedErr(err error) error {
 // recv reads one datagram into *buf, or into spare when it is larger, in
 // one recvmsg. A datagram that spilled into spare is copied into a new,
 // larger *buf, which later reads reuse.
-func (s *sysConn) recv(buf *[]byte) (Datagram, error) {
+//
+// With wait false, recv does not block: it returns errNoData when no
+// datagram is queued.
+func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
 	b := *buf
+	s.rwait = wait
 	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
 	s.riov[0].SetLen(len(b))
 	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(s.spare)}
@@ -254,6 +259,9 @@ func (s *sysConn) recv(buf *[]byte) (Datagram, error) {
 	s.rmsg.SetControllen(len(s.oob))
 	if err := s.rc.Read(s.recvFn); err != nil {
 		return Datagram{}, s.closedErr(err)
+	}
+	if s.rerr == unix.EAGAIN {
+		return Datagram{}, errNoData
 	}
 	if s.rerr == unix.ENOBUFS {
 		return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, os.NewSyscallError("recvmsg", s.rerr))
@@ -285,6 +293,10 @@ func (s *sysConn) recvmsg(fd uintptr) bool {
 		case unix.EINTR:
 			continue
 		case unix.EAGAIN:
+			if !s.rwait {
+				s.rn, s.rerr = 0, e
+				return true
+			}
 			return false
 		case 0:
 			s.rn, s.rerr = int(n), nil
