@@ -126,7 +126,6 @@ type Conn struct {
 	dropped   atomic.Uint64
 	stale     atomic.Uint64
 	closeOnce sync.Once
-	closeErr  error
 	done      chan struct{} // closed by Close
 
 	// token is held (a value sent into it) by the one goroutine that reads
@@ -137,14 +136,14 @@ type Conn struct {
 	pending    []*waiter           // exchanges in flight
 	queue      []Datagram          // copies kept for Receive
 	lost       bool                // the queue overflowed, or ENOBUFS: Receive reports ErrOverrun
-	queueLimit int                 //
+	queueLimit int                 // the most datagrams queue holds
 	queueWake  chan struct{}       // signalled when the queue grows
 	bufs       sync.Pool           // *[]byte read buffers for exchanges and Receive
 	rbuf       []byte              // ReceiveDatagram's own buffer
 	deadline   [2]time.Time        // the write and read deadlines the caller set
 	pokes      [2]uint64           // generations of context cancellations of writes and reads
 	smu        sync.Mutex          // serialises Send and guards sbuf
-	sbuf       []byte              //
+	sbuf       []byte              // the datagram being sent
 	groups     map[uint32]struct{} // joined groups, guarded by mu
 }
 
@@ -225,11 +224,12 @@ func (c *Conn) Stats() Stats {
 // error wrapping ErrClosed. Closing a closed Conn does nothing and returns
 // nil.
 func (c *Conn) Close() error {
+	var err error
 	c.closeOnce.Do(func() {
 		close(c.done)
-		c.closeErr = c.opError("close", c.sys.close())
+		err = c.opError("close", c.sys.close())
 	})
-	return c.closeErr
+	return err
 }
 
 // JoinGroup joins multicast group g (NETLINK_ADD_MEMBERSHIP).
@@ -324,8 +324,9 @@ func (c *Conn) nextSeq() uint32 {
 }
 
 // Send sends m to the kernel. It fills in the length, a sequence number
-// when m has none, the Request flag is not added: set what the request
-// needs. It returns the header as sent.
+// when m has none and the port ID when m has none; it adds no flags, so set
+// Request and whatever else the message needs. It returns the header as
+// sent. Send honours the write deadline.
 func (c *Conn) Send(m Message) (Header, error) {
 	return c.SendTo(context.Background(), m, Addr{})
 }
