@@ -383,20 +383,11 @@ func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
 			return Datagram{}, c.opError("receive", fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS))
 		}
 		c.mu.Unlock()
-		select {
-		case <-c.queueWake:
-			continue
-		case <-ctx.Done():
-			return Datagram{}, c.opError("receive", ctx.Err())
-		case <-c.done:
-			return Datagram{}, c.opError("receive", ErrClosed)
-		case c.token <- struct{}{}:
+		held, err := c.takeToken(ctx, c.queueWake, func() bool { return len(c.queue) > 0 || c.lost })
+		if err != nil {
+			return Datagram{}, c.opError("receive", err)
 		}
-		c.mu.Lock()
-		queued := len(c.queue) > 0 || c.lost
-		c.mu.Unlock()
-		if queued {
-			<-c.token
+		if !held {
 			continue
 		}
 		d, err := c.read(ctx, buf, nil)
@@ -408,6 +399,30 @@ func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
 			return d, nil
 		}
 	}
+}
+
+// takeToken waits until the caller holds c.token, and returns true then.
+// It returns false, without the token, when wake is signalled or when ready
+// (called under c.mu once the token is taken) says that another reader has
+// already handed the caller something: the caller looks at that first.
+func (c *Conn) takeToken(ctx context.Context, wake <-chan struct{}, ready func() bool) (bool, error) {
+	select {
+	case <-wake:
+		return false, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-c.done:
+		return false, ErrClosed
+	case c.token <- struct{}{}:
+	}
+	c.mu.Lock()
+	r := ready()
+	c.mu.Unlock()
+	if r {
+		<-c.token
+		return false, nil
+	}
+	return true, nil
 }
 
 // await reads until handle, called with each message for w, says the
@@ -432,20 +447,11 @@ func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Me
 		if len(in) > 0 {
 			continue
 		}
-		select {
-		case <-w.wake:
-			continue
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-c.done:
-			return ErrClosed
-		case c.token <- struct{}{}:
+		held, err := c.takeToken(ctx, w.wake, func() bool { return len(w.inbox) > 0 || w.err != nil })
+		if err != nil {
+			return err
 		}
-		c.mu.Lock()
-		ready := len(w.inbox) > 0 || w.err != nil
-		c.mu.Unlock()
-		if ready {
-			<-c.token
+		if !held {
 			continue
 		}
 		d, err := c.read(ctx, buf, w)
