@@ -623,7 +623,8 @@ const ackCost = 1024
 // allow, without waiting for each reply, and returns each request's result
 // in order: nil or its *OpError. Batch asks every request for an ACK and
 // ignores other replies. The error is for the batch as a whole (a failed
-// send, ctx done); results past the point of failure are then nil.
+// send, ctx done, an overrun); every request that got no answer then has it
+// as its result too, whether or not the kernel ran it.
 func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 	results := make([]error, len(reqs))
 	if len(reqs) == 0 {
@@ -636,6 +637,18 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 	defer c.end(w)
 	buf := c.getBuf()
 	defer c.putBuf(buf)
+	// fail gives its error to every request that has no answer: those of
+	// the chunk in flight still waiting, and those not sent.
+	sent := 0
+	fail := func(err error) ([]error, error) {
+		err = c.opError("batch", err)
+		for i := range results {
+			if results[i] == errNoAnswer || i >= sent {
+				results[i] = err
+			}
+		}
+		return results, err
+	}
 	for start := 0; start < len(reqs); {
 		end, size, cost := start, 0, 0
 		for end < len(reqs) {
@@ -649,16 +662,17 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 			size += n
 			end++
 		}
+		for i := start; i < end; i++ {
+			results[i] = errNoAnswer
+		}
+		sent = end
 		if _, err := c.send(ctx, Addr{}, reqs[start:end], w.first+uint32(start), Request|Acknowledge); err != nil {
-			return results, c.opError("batch", err)
+			return fail(err)
 		}
 		left := end - start
 		err := c.await(ctx, w, buf, func(m Message) (bool, error) {
-			if m.Header.Type != TypeError {
-				return false, nil
-			}
 			i := int(m.Header.Sequence - w.first)
-			if i < start || i >= end {
+			if m.Header.Type != TypeError || i < start || i >= end || results[i] != errNoAnswer {
 				return false, nil
 			}
 			results[i] = c.ackError("batch", m, reqs[i])
@@ -666,12 +680,15 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 			return left == 0, nil
 		})
 		if err != nil {
-			return results, c.opError("batch", err)
+			return fail(err)
 		}
 		start = end
 	}
 	return results, nil
 }
+
+// errNoAnswer marks, inside Batch, a request whose answer has not come.
+var errNoAnswer = errors.New("no answer yet")
 
 // Extended ACK attributes (enum nlmsgerr_attrs).
 const (

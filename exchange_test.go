@@ -1347,3 +1347,39 @@ func TestExchangeExecuteWhileCongested(t *testing.T) {
 		}
 	})
 }
+
+// A batch that fails as a whole gives its error to every request that got
+// no answer, never a nil that would read as success.
+func TestExchangeBatchFailureMarksUnanswered(t *testing.T) {
+	ns := nstest.New(t)
+	v := xcVeth(t, ns, "xc0")
+	c := xcDial(t, ns, netlink.Config{})
+	reqs := make([]netlink.Message, 50)
+	for i := range reqs {
+		reqs[i] = xcRoute(unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, xcDst(i), v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	results, err := c.Batch(ctx, reqs)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Batch with a cancelled context: %v, want context.Canceled", err)
+	}
+	if len(results) != len(reqs) {
+		t.Fatalf("%d results for %d requests", len(results), len(reqs))
+	}
+	for i, r := range results {
+		if !errors.Is(r, context.Canceled) {
+			t.Fatalf("result %d: %v, want the batch's error", i, r)
+		}
+	}
+	// The Conn still works, and a batch that succeeds reports nil for each.
+	results, err = c.Batch(xcCtx(t), reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range results {
+		if r != nil {
+			t.Fatalf("result %d: %v", i, r)
+		}
+	}
+}
