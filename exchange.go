@@ -430,6 +430,9 @@ func (c *Conn) takeToken(ctx context.Context, wake <-chan struct{}, ready func()
 // after the token is released, so handle may run other exchanges on c.
 func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Message) (bool, error)) error {
 	for {
+		if err := ctx.Err(); err != nil {
+			return err // before select, which could pick a ready read instead
+		}
 		c.mu.Lock()
 		// Swap the buffers: others append to one while this goroutine
 		// reads the other, however it leaves the loop.
