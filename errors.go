@@ -102,5 +102,6 @@ func (c *Conn) opError(op string, err error) error {
 	return &OpError{Op: op, Protocol: c.proto, Err: err, ExtAck: ExtAck{Offset: -1, MissingNest: -1}}
 }
 
-// errNoData is what a non-blocking read returns when no datagram is queued.
-var errNoData = errors.New("no datagram queued")
+// errWouldBlock is what a non-blocking read or send returns when it would
+// have to wait.
+var errWouldBlock = errors.New("netlink socket would block")

@@ -214,11 +214,19 @@ func (c *Conn) putBuf(b *[]byte) { c.bufs.Put(b) }
 // caller holds c.token.
 func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, error) {
 	var d Datagram
-	err := c.withContext(ctx, true, func() error {
-		var err error
-		d, err = c.sys.recv(buf, true)
-		return err
-	})
+	err := errWouldBlock
+	if ctx.Done() != nil {
+		// A reply is often queued already: read it without arming the
+		// context, which costs allocations.
+		d, err = c.sys.recv(buf, false)
+	}
+	if err == errWouldBlock {
+		err = c.withContext(ctx, true, func() error {
+			var err error
+			d, err = c.sys.recv(buf, true)
+			return err
+		})
+	}
 	if errors.Is(err, ErrOverrun) {
 		c.drain(buf)
 		c.overrun(self)
@@ -254,9 +262,11 @@ func (c *Conn) dispatch(d Datagram, self *waiter) (Datagram, error) {
 		c.dropped.Add(1)
 		return Datagram{}, nil
 	}
-	if d.Group != 0 || d.From.Groups != 0 {
-		// Multicast: a notification, even when it carries the sequence
-		// number of the request that caused it.
+	if d.Group != 0 || d.From.Groups != 0 || d.From.PortID != 0 {
+		// Multicast, even when it carries the sequence number of the
+		// request that caused it, or a user-space peer (accepted above):
+		// for Receive. Exchanges talk to the kernel only, so a peer
+		// cannot answer in the kernel's place.
 		if self != nil {
 			c.enqueue(d)
 			return Datagram{}, nil
@@ -334,6 +344,11 @@ func (c *Conn) enqueueLocked(d Datagram) {
 		}
 		c.queue = append(c.queue, d)
 	}
+	c.wakeReceive()
+}
+
+// wakeReceive wakes a goroutine waiting in Receive for the queue to grow.
+func (c *Conn) wakeReceive() {
 	select {
 	case c.queueWake <- struct{}{}:
 	default:
@@ -341,7 +356,8 @@ func (c *Conn) enqueueLocked(d Datagram) {
 }
 
 // overrun records that the kernel dropped messages: Receive reports it, and
-// every exchange in flight but self fails, since its replies may be lost.
+// every exchange in flight fails, since its replies may be lost (self learns
+// of it from read's error).
 func (c *Conn) overrun(self *waiter) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -349,8 +365,10 @@ func (c *Conn) overrun(self *waiter) {
 		c.lost = true // Receive was not the reader: it learns of it later
 	}
 	for _, w := range c.pending {
+		// self too: it must not leave a ghost behind, since the reply that
+		// would end the ghost (an error refusing the dump) may be lost.
+		w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
 		if w != self {
-			w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
 			w.signal()
 		}
 	}
@@ -359,10 +377,7 @@ func (c *Conn) overrun(self *waiter) {
 		c.pending = slices.Delete(c.pending, i, i+1)
 		c.nextDump()
 	}
-	select {
-	case c.queueWake <- struct{}{}:
-	default:
-	}
+	c.wakeReceive()
 }
 
 // receive returns the next datagram for Receive: from the queue, or read
@@ -374,6 +389,9 @@ func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
 			d := c.queue[0]
 			c.queue[0] = Datagram{}
 			c.queue = c.queue[1:]
+			if len(c.queue) > 0 {
+				c.wakeReceive() // another Receive may wait for the next one
+			}
 			c.mu.Unlock()
 			return d, nil
 		}
@@ -538,9 +556,13 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 }
 
 // Dump sends the dump request req (adding the Request and Dump flags) and
-// yields the messages of the reply as they arrive, in constant memory
-// whatever the size of the table. Each message aliases a buffer that the
-// next iteration reuses: copy what must live longer. Breaking out of the
+// yields the messages of the reply as they arrive. Each message aliases a
+// buffer that the next iteration reuses: copy what must live longer. Memory
+// stays constant whatever the size of the table, because the kernel makes
+// the next part of a dump only when the socket is read; but while another
+// goroutine reads the Conn (Receive, another exchange, a dump started in
+// the loop body), what it reads of this dump is kept for it until the loop
+// gets there. Breaking out of the
 // loop reads and discards the rest of the dump, so the Conn stays usable.
 // An error ends the iteration; when the kernel marked the dump as
 // interrupted (NLM_F_DUMP_INTR), every message is yielded and then an error

@@ -1385,3 +1385,36 @@ func TestExchangeBatchFailureMarksUnanswered(t *testing.T) {
 		}
 	}
 }
+
+// A dump the kernel refuses while the socket is congested: the refusal is
+// among the replies the kernel drops, so the Dump fails with ErrOverrun. It
+// must not keep the Conn's dump turn waiting for a DONE that never comes:
+// the re-dump that ErrOverrun calls for then works.
+func TestExchangeRedumpAfterRefusedDump(t *testing.T) {
+	ns := nstest.New(t)
+	v := xcVeth(t, ns, "xc0")
+	c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+	w := xcDial(t, ns, netlink.Config{})
+	for i := range 50 { // notifications nobody reads congest c
+		p := netip.MustParsePrefix(fmt.Sprintf("10.9.0.%d/32", i+1))
+		if _, err := w.Execute(xcCtx(t), xcAddr(unix.RTM_NEWADDR, netlink.Create|netlink.Acknowledge, p, v)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A dump of a type rtnetlink does not know: EOPNOTSUPP, dropped.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	for _, err := range c.Dump(ctx, netlink.Message{Header: netlink.Header{Type: 0x3ff}, Data: make([]byte, 16)}) {
+		t.Logf("refused dump: %v", err)
+	}
+	cancel()
+
+	ctx, cancel = context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	links, err := c.DumpAll(ctx, xcLinkDump())
+	if err != nil {
+		t.Fatalf("the next dump on a quiet Conn: %v", err)
+	}
+	if len(links) != 3 { // lo and the veth pair
+		t.Errorf("re-dump found %d links, want 3", len(links))
+	}
+}

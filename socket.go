@@ -326,7 +326,9 @@ func (c *Conn) nextSeq() uint32 {
 // Send sends m to the kernel. It fills in the length, a sequence number
 // when m has none and the port ID when m has none; it adds no flags, so set
 // Request and whatever else the message needs. It returns the header as
-// sent. Send honours the write deadline.
+// sent. Send honours the write deadline. A sequence number of the caller's
+// must not have bit 31 set: those belong to Execute, Dump and Batch, whose
+// leftover replies are discarded.
 func (c *Conn) Send(m Message) (Header, error) {
 	return c.SendTo(context.Background(), m, Addr{})
 }
@@ -337,6 +339,9 @@ func (c *Conn) Send(m Message) (Header, error) {
 // returns when the message is sent, ctx is done, or the write deadline
 // passes.
 func (c *Conn) SendTo(ctx context.Context, m Message, to Addr) (Header, error) {
+	if m.Header.Sequence&exchangeBit != 0 {
+		return Header{}, c.opError("send", fmt.Errorf("sequence number %#x: numbers with bit 31 set are reserved for Execute, Dump and Batch", m.Header.Sequence))
+	}
 	if m.Header.Sequence == 0 {
 		m.Header.Sequence = c.nextSeq()
 	}
@@ -372,7 +377,13 @@ func (c *Conn) send(ctx context.Context, to Addr, msgs []Message, seq uint32, fl
 		b = AppendMessage(b, h, m.Data)
 	}
 	c.sbuf = b
-	return first, c.withContext(ctx, false, func() error { return c.sys.send(b, to) })
+	// The kernel takes a message in the sending call, and a peer usually
+	// has room: try without arming the context, which costs allocations.
+	err := c.sys.send(b, to, false)
+	if err == errWouldBlock {
+		err = c.withContext(ctx, false, func() error { return c.sys.send(b, to, true) })
+	}
+	return first, err
 }
 
 // Receive waits for the next datagram that no request is waiting for (a

@@ -240,7 +240,7 @@ func (s *sysConn) closedErr(err error) error {
 // one recvmsg. A datagram that spilled into spare is copied into a new,
 // larger *buf, which later reads reuse.
 //
-// With wait false, recv does not block: it returns errNoData when no
+// With wait false, recv does not block: it returns errWouldBlock when no
 // datagram is queued.
 func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
 	b := *buf
@@ -261,7 +261,7 @@ func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
 		return Datagram{}, s.closedErr(err)
 	}
 	if s.rerr == unix.EAGAIN {
-		return Datagram{}, errNoData
+		return Datagram{}, errWouldBlock
 	}
 	if s.rerr == unix.ENOBUFS {
 		return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, os.NewSyscallError("recvmsg", s.rerr))
@@ -333,20 +333,24 @@ func (s *sysConn) parseControl(d *Datagram) {
 //
 // sendto fails with EAGAIN only when the destination is a user-space port
 // whose receive queue is full, and the kernel never wakes the sender when
-// that peer reads, so waiting in the poller would wait for ever. send
-// retries instead, backing off to 10 ms; every attempt goes through the
-// poller, which honours the write deadline (and so the context) and Close.
-func (s *sysConn) send(b []byte, to Addr) error {
+// that peer reads, so waiting in the poller would wait for ever. With wait,
+// send retries instead, backing off to 10 ms; every attempt goes through
+// the poller, which honours the write deadline (and so the context) and
+// Close. Without wait, it returns errWouldBlock.
+func (s *sysConn) send(b []byte, to Addr, wait bool) error {
 	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
 	s.sbuf = b
 	err := s.rc.Write(s.sendFn)
-	for wait := 50 * time.Microsecond; err == nil && s.serr == unix.EAGAIN; wait = min(2*wait, 10*time.Millisecond) {
-		time.Sleep(wait)
+	for delay := 50 * time.Microsecond; wait && err == nil && s.serr == unix.EAGAIN; delay = min(2*delay, 10*time.Millisecond) {
+		time.Sleep(delay)
 		err = s.rc.Write(s.sendFn)
 	}
 	s.sbuf = nil
 	if err != nil {
 		return s.closedErr(err)
+	}
+	if s.serr == unix.EAGAIN {
+		return errWouldBlock
 	}
 	return os.NewSyscallError("sendto", s.serr)
 }

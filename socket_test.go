@@ -1358,54 +1358,58 @@ func TestReceiveDatagramAllocs(t *testing.T) {
 	ns := nstest.New(t)
 	a, b := skUserPair(t, ns, netlink.Config{})
 	to := b.LocalAddr()
-	ctx := context.Background()
-	msg := netlink.Message{Header: netlink.Header{Type: netlink.TypeMinType, Flags: netlink.Request}, Data: []byte("steady state")}
-	var failed error
-	roundTrip := func() {
-		if _, err := a.SendTo(ctx, msg, to); err != nil {
-			failed = err
-			return
+	// A cancellable context costs nothing more when the call need not wait.
+	cancellable, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	for _, ctx := range []context.Context{context.Background(), cancellable} {
+		msg := netlink.Message{Header: netlink.Header{Type: netlink.TypeMinType, Flags: netlink.Request}, Data: []byte("steady state")}
+		var failed error
+		roundTrip := func() {
+			if _, err := a.SendTo(ctx, msg, to); err != nil {
+				failed = err
+				return
+			}
+			d, err := b.ReceiveDatagram(ctx)
+			if err != nil {
+				failed = err
+				return
+			}
+			if len(d.Data) != netlink.MessageSpace(len(msg.Data)) {
+				failed = fmt.Errorf("datagram of %d bytes", len(d.Data))
+			}
 		}
-		d, err := b.ReceiveDatagram(ctx)
-		if err != nil {
-			failed = err
-			return
+		for range 10 {
+			roundTrip() // warm up: buffers, pools, the poller
 		}
-		if len(d.Data) != netlink.MessageSpace(len(msg.Data)) {
-			failed = fmt.Errorf("datagram of %d bytes", len(d.Data))
+		both := testing.AllocsPerRun(1000, roundTrip)
+		if failed != nil {
+			t.Fatal(failed)
 		}
-	}
-	for range 10 {
-		roundTrip() // warm up: buffers, pools, the poller
-	}
-	both := testing.AllocsPerRun(1000, roundTrip)
-	if failed != nil {
-		t.Fatal(failed)
-	}
-	// Separately: 101 sends (AllocsPerRun warms up once), then as many
-	// receives; the socket buffer holds them.
-	sends := testing.AllocsPerRun(100, func() {
-		if _, err := a.SendTo(ctx, msg, to); err != nil {
-			failed = err
+		// Separately: 101 sends (AllocsPerRun warms up once), then as many
+		// receives; the socket buffer holds them.
+		sends := testing.AllocsPerRun(100, func() {
+			if _, err := a.SendTo(ctx, msg, to); err != nil {
+				failed = err
+			}
+		})
+		recvs := testing.AllocsPerRun(100, func() {
+			if _, err := b.ReceiveDatagram(ctx); err != nil {
+				failed = err
+			}
+		})
+		if failed != nil {
+			t.Fatal(failed)
 		}
-	})
-	recvs := testing.AllocsPerRun(100, func() {
-		if _, err := b.ReceiveDatagram(ctx); err != nil {
-			failed = err
+		t.Logf("allocations per call: SendTo+ReceiveDatagram %v, SendTo %v, ReceiveDatagram %v", both, sends, recvs)
+		if recvs != 0 {
+			t.Errorf("ReceiveDatagram allocates %v times per call, want 0", recvs)
 		}
-	})
-	if failed != nil {
-		t.Fatal(failed)
-	}
-	t.Logf("allocations per call: SendTo+ReceiveDatagram %v, SendTo %v, ReceiveDatagram %v", both, sends, recvs)
-	if recvs != 0 {
-		t.Errorf("ReceiveDatagram allocates %v times per call, want 0", recvs)
-	}
-	if sends != 0 {
-		t.Errorf("SendTo allocates %v times per call, want 0", sends)
-	}
-	if both != 0 {
-		t.Errorf("SendTo+ReceiveDatagram allocate %v times per round trip, want 0", both)
+		if sends != 0 {
+			t.Errorf("SendTo allocates %v times per call, want 0", sends)
+		}
+		if both != 0 {
+			t.Errorf("SendTo+ReceiveDatagram allocate %v times per round trip, want 0", both)
+		}
 	}
 }
 
@@ -1579,28 +1583,67 @@ func TestConnReceiveConcurrentExecute(t *testing.T) {
 	}
 }
 
-// A reply whose sequence number is an exchange's (bit 31 set) that no
-// exchange waits for is stale: it is counted and discarded, never handed
-// to Receive.
-func TestConnReceiveSkipsStale(t *testing.T) {
-	ns := nstest.New(t)
-	a, b := skUserPair(t, ns, netlink.Config{})
-	for _, seq := range []uint32{0x80000005, 7} {
-		if _, err := a.SendTo(context.Background(), netlink.Message{Header: netlink.Header{Type: netlink.TypeMinType, Sequence: seq}, Data: []byte("x")}, b.LocalAddr()); err != nil {
-			t.Fatal(err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), skWait)
-	defer cancel()
-	msgs, err := b.ReceiveContext(ctx)
+// rawSend sends b on c's socket behind the Conn's back, as another program
+// sharing the port could, to send sequence numbers Send refuses.
+func rawSend(t testing.TB, c *netlink.Conn, b []byte, to uint32) {
+	t.Helper()
+	rc, err := c.SyscallConn()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(msgs) != 1 || msgs[0].Header.Sequence != 7 {
-		t.Errorf("Receive returned %v, want only the message with sequence 7", msgs)
+	var serr error
+	if err := rc.Write(func(fd uintptr) bool {
+		serr = unix.Sendto(int(fd), b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: to})
+		return true
+	}); err != nil {
+		t.Fatal(err)
 	}
-	if s := b.Stats(); s.Stale != 1 {
+	if serr != nil {
+		t.Fatal(serr)
+	}
+}
+
+// Replies from the kernel whose sequence number has bit 31 set belong to
+// exchanges; with none waiting they are leftovers and are discarded, never
+// handed to Receive. Send refuses such numbers. A user-space peer's
+// messages go to Receive whatever their sequence number.
+func TestConnReceiveSkipsStale(t *testing.T) {
+	ns := nstest.New(t)
+	c := skRoute(t, ns, nil)
+	stale := netlink.AppendMessage(nil, netlink.Header{
+		Type: unix.RTM_GETLINK, Flags: netlink.Request, Sequence: 0x80000005, PortID: c.LocalAddr().PortID,
+	}, skIfinfo(1))
+	rawSend(t, c, stale, 0)
+	h, err := c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), skWait)
+	defer cancel()
+	msgs, err := c.ReceiveContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Header.Sequence != h.Sequence || skLinkName(msgs[0]) != "lo" {
+		t.Errorf("Receive returned %v, want only the reply to sequence %d", msgs, h.Sequence)
+	}
+	if s := c.Stats(); s.Stale != 1 {
 		t.Errorf("Stats().Stale = %d, want 1", s.Stale)
+	}
+
+	_, err = c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request, Sequence: 0x80000006}, Data: skIfinfo(1)})
+	if err == nil || !strings.Contains(err.Error(), "reserved") {
+		t.Errorf("Send with sequence 0x80000006: %v, want an error saying bit 31 is reserved", err)
+	}
+
+	a, b := skUserPair(t, ns, netlink.Config{})
+	rawSend(t, a, netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeMinType, Sequence: 0x80000005}, []byte("x")), b.LocalAddr().PortID)
+	msgs, err = b.ReceiveContext(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(msgs) != 1 || msgs[0].Header.Sequence != 0x80000005 {
+		t.Errorf("peer's message: %v, want it whatever its sequence number", msgs)
 	}
 }
 
@@ -1628,5 +1671,39 @@ func TestConnOverrunReportedOnce(t *testing.T) {
 	}
 	if len(msgs) == 0 || msgs[0].Header.Type != unix.RTM_NEWLINK {
 		t.Errorf("second Receive: %v", msgs)
+	}
+}
+
+// Exchanges talk to the kernel only: with AcceptPeers, a user-space port
+// that guesses an exchange's sequence number cannot answer in the kernel's
+// place; its datagram goes to Receive.
+func TestConnPeerCannotAnswerExchange(t *testing.T) {
+	ns := nstest.New(t)
+	victim := skRoute(t, ns, &netlink.Config{AcceptPeers: true})
+	attacker := skRoute(t, ns, nil)
+	e := netlink.NewAttrEncoder(skIfinfo(1))
+	e.String(unix.IFLA_IFNAME, "forged0")
+	data, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The first exchange of a Conn uses sequence number 0x80000001.
+	rawSend(t, attacker, netlink.AppendMessage(nil, netlink.Header{Type: unix.RTM_NEWLINK, Sequence: 0x80000001}, data), victim.LocalAddr().PortID)
+
+	ctx, cancel := context.WithTimeout(context.Background(), skWait)
+	defer cancel()
+	msgs, err := victim.Execute(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK}, Data: skIfinfo(1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if name := skLinkName(msgs[0]); name != "lo" {
+		t.Fatalf("Execute(GETLINK lo) returned link %q: a peer answered for the kernel", name)
+	}
+	d, err := victim.ReceiveDatagram(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.From.PortID != attacker.LocalAddr().PortID {
+		t.Errorf("Receive got a datagram from port %d, want the peer's %d", d.From.PortID, attacker.LocalAddr().PortID)
 	}
 }
