@@ -15,7 +15,7 @@ import (
 // clear in those of Send. A reply with it set that no exchange waits for is
 // a leftover of a finished one (a late ACK, the rest of a cancelled dump)
 // and is discarded, never handed to Receive or to another request.
-const exchangeBit = 1 << 31
+const exchangeBit uint32 = 1 << 31
 
 // waiter is an exchange in flight: the sequence numbers it owns and the
 // messages other goroutines read for it.
