@@ -454,16 +454,18 @@ func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Me
 		c.mu.Lock()
 		// Swap the buffers: others append to one while this goroutine
 		// reads the other, however it leaves the loop.
-		in, err := w.inbox, w.err
+		in, failed := w.inbox, w.err
 		w.inbox, w.spare = w.spare[:0], in[:0]
 		c.mu.Unlock()
-		if err != nil {
-			return err
-		}
+		// What arrived before a failure (an overrun) may complete the
+		// exchange: a request the kernel applied is not reported failed.
 		for m := range Messages(in) {
 			if done, err := handle(m); done || err != nil {
 				return err
 			}
+		}
+		if failed != nil {
+			return failed
 		}
 		if len(in) > 0 {
 			continue
