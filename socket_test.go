@@ -37,6 +37,22 @@ const skWait = 10 * time.Second
 // skQuiet is the short deadline for something that must not happen.
 const skQuiet = 300 * time.Millisecond
 
+// skDrainQuiet receives until nothing arrives for skQuiet, then clears the
+// read deadline.
+func skDrainQuiet(t testing.TB, c *netlink.Conn) {
+	t.Helper()
+	for {
+		c.SetReadDeadline(time.Now().Add(skQuiet))
+		if _, err := c.Receive(); err != nil {
+			if !os.IsTimeout(err) {
+				t.Fatal(err)
+			}
+			break
+		}
+	}
+	c.SetReadDeadline(time.Time{})
+}
+
 // skDial dials protocol with cfg and closes the Conn when the test ends.
 func skDial(t testing.TB, proto int, cfg *netlink.Config) *netlink.Conn {
 	t.Helper()
@@ -536,16 +552,7 @@ func TestConnLeaveGroup(t *testing.T) {
 	skReceiveUntil(t, c, "RTM_NEWLINK veth0 before leaving", skNamed("veth0"))
 	skReceiveUntil(t, witness, "RTM_NEWLINK veth0 (witness)", skNamed("veth0"))
 	// Drain the rest of this change's notifications.
-	for {
-		c.SetReadDeadline(time.Now().Add(skQuiet))
-		if _, err := c.Receive(); err != nil {
-			if !os.IsTimeout(err) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	c.SetReadDeadline(time.Time{})
+	skDrainQuiet(t, c)
 
 	if err := c.LeaveGroup(unix.RTNLGRP_LINK); err != nil {
 		t.Fatal(err)
@@ -1441,16 +1448,7 @@ func TestConnListenAllNSID(t *testing.T) {
 	if err := c.SetOption(netlink.ListenAllNSID, false); err != nil {
 		t.Fatal(err)
 	}
-	for {
-		c.SetReadDeadline(time.Now().Add(skQuiet))
-		if _, err := c.Receive(); err != nil {
-			if !os.IsTimeout(err) {
-				t.Fatal(err)
-			}
-			break
-		}
-	}
-	c.SetReadDeadline(time.Time{})
+	skDrainQuiet(t, c)
 	peer.Run(t, "link", "add", "vethq0", "type", "veth", "peer", "name", "vethq1")
 	skExpectQuiet(t, c, "a peer namespace's notification without ListenAllNSID")
 }
