@@ -1418,3 +1418,45 @@ func TestExchangeRedumpAfterRefusedDump(t *testing.T) {
 		t.Errorf("re-dump found %d links, want 3", len(links))
 	}
 }
+
+// Some dumps fail in their first part: the kernel sends the errno and the
+// extended ACK in NLMSG_DONE rather than in NLMSG_ERROR. Dump, Execute and
+// DumpAll report it as they report an NLMSG_ERROR.
+func TestExchangeErrorInDone(t *testing.T) {
+	ns := nstest.New(t)
+	c := xcDial(t, ns, netlink.Config{Options: []netlink.Option{netlink.GetStrictCheck}})
+	// Strict checking refuses a link dump filtered by interface index.
+	req := xcGetLink(1, netlink.Dump)
+	check := func(how string, err error) {
+		t.Helper()
+		var oe *netlink.OpError
+		if !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) {
+			t.Fatalf("%s: %v, want an *OpError wrapping EINVAL", how, err)
+		}
+		if oe.Message == "" {
+			t.Errorf("%s: no extended ACK message in %v", how, err)
+		}
+		t.Logf("%s: %v", how, err)
+	}
+	var dumpErr error
+	n := 0
+	for _, err := range c.Dump(xcCtx(t), req) {
+		if err != nil {
+			dumpErr = err
+			break
+		}
+		n++
+	}
+	if n != 0 {
+		t.Errorf("Dump yielded %d messages before the error", n)
+	}
+	check("Dump", dumpErr)
+	_, err := c.Execute(xcCtx(t), req)
+	check("Execute", err)
+	_, err = c.DumpAll(xcCtx(t), req)
+	check("DumpAll", err)
+	// The Conn goes on.
+	if _, err := c.Execute(xcCtx(t), xcGetLink(1, 0)); err != nil {
+		t.Fatal(err)
+	}
+}
