@@ -99,7 +99,7 @@ func (c *Conn) opError(op string, err error) error {
 	if errors.As(err, &oe) {
 		return err
 	}
-	return &OpError{Op: op, Protocol: c.proto, Err: err, ExtAck: ExtAck{Offset: -1, MissingNest: -1}}
+	return &OpError{Op: op, Protocol: c.proto, Err: err, ExtAck: noExtAck}
 }
 
 // errWouldBlock is what a non-blocking read or send returns when it would

@@ -214,19 +214,11 @@ func (c *Conn) putBuf(b *[]byte) { c.bufs.Put(b) }
 // caller holds c.token.
 func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, error) {
 	var d Datagram
-	err := errWouldBlock
-	if ctx.Done() != nil {
-		// A reply is often queued already: read it without arming the
-		// context, which costs allocations.
-		d, err = c.sys.recv(buf, false)
-	}
-	if err == errWouldBlock {
-		err = c.withContext(ctx, true, func() error {
-			var err error
-			d, err = c.sys.recv(buf, true)
-			return err
-		})
-	}
+	err := c.withContext(ctx, true, func(wait bool) error {
+		var err error
+		d, err = c.sys.recv(buf, wait)
+		return err
+	})
 	if errors.Is(err, ErrOverrun) {
 		c.drain(buf)
 		c.overrun(self)
@@ -273,35 +265,33 @@ func (c *Conn) dispatch(d Datagram, self *waiter) (Datagram, error) {
 		}
 		return d, nil
 	}
-	for _, err := range Messages(d.Data) {
-		if err != nil {
-			return Datagram{}, err
-		}
-	}
+	// Every waiter, self included, owns only sequence numbers with
+	// exchangeBit set; the others are replies to Send, for Receive.
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	rest, all := 0, true
-	for m := range Messages(d.Data) {
+	for m, err := range Messages(d.Data) {
+		if err != nil {
+			return Datagram{}, err
+		}
 		seq := m.Header.Sequence
+		if seq&exchangeBit == 0 {
+			rest++
+			continue
+		}
+		all = false
 		w := c.find(seq)
 		if w != nil && w.dump >= dumpClaimed && (m.Header.Type == TypeDone || m.Header.Flags&Multi == 0) {
 			c.dumpEnded(w)
 		}
 		switch {
-		case self != nil && self.owns(seq):
-			all = false
-		case w != nil && w.dump == dumpGhost:
+		case w != nil && w == self:
+			// self picks its own messages from d.
+		case w == nil || w.dump == dumpGhost:
 			c.stale.Add(1)
-			all = false
-		case w != nil:
+		default:
 			w.inbox = AppendMessage(w.inbox, m.Header, m.Data)
 			w.signal()
-			all = false
-		case seq&exchangeBit != 0:
-			c.stale.Add(1)
-			all = false
-		default:
-			rest++
 		}
 	}
 	if rest == 0 {
@@ -314,8 +304,7 @@ func (c *Conn) dispatch(d Datagram, self *waiter) (Datagram, error) {
 	if !all {
 		r.Data, r.copied = nil, true
 		for m := range Messages(d.Data) {
-			seq := m.Header.Sequence
-			if seq&exchangeBit == 0 && c.find(seq) == nil && (self == nil || !self.owns(seq)) {
+			if m.Header.Sequence&exchangeBit == 0 {
 				r.Data = AppendMessage(r.Data, m.Header, m.Data)
 			}
 		}
@@ -525,34 +514,30 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	var out []byte
 	var intr bool
 	err = c.await(ctx, w, buf, func(m Message) (bool, error) {
+		// The kernel checks consistency once more when it ends a dump.
+		intr = intr || m.Header.Flags&DumpInterrupted != 0
+		done := m.Header.Flags&Multi == 0 && !ack
 		switch m.Header.Type {
 		case TypeNoop:
 			return false, nil
+		case TypeDone:
+			return !ack || isDump, c.doneError("execute", m, req)
 		case TypeError:
 			if err := c.ackError("execute", m, req); err != nil {
 				return true, err
 			}
-			out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-			return true, nil
-		case TypeDone:
-			// The kernel checks consistency once more when it ends a dump.
-			intr = intr || m.Header.Flags&DumpInterrupted != 0
-			if err := c.doneError("execute", m, req); err != nil {
-				return true, err
-			}
-			return !ack || isDump, nil
+			done = true // the ACK, kept for ParseAck
 		}
-		intr = intr || m.Header.Flags&DumpInterrupted != 0
 		// Grown to fit first: a single reply costs a single allocation.
 		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-		return m.Header.Flags&Multi == 0 && !ack, nil
+		return done, nil
 	})
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
 	msgs, err := collect(out)
 	if err == nil && intr {
-		err = &OpError{Op: "execute", Protocol: c.proto, Err: ErrDumpInterrupted, Sequence: req.Header.Sequence, ExtAck: ExtAck{Offset: -1, MissingNest: -1}}
+		err = c.requestError("execute", ErrDumpInterrupted, req.Header.Sequence, req, noExtAck)
 	}
 	return msgs, err
 }
@@ -591,17 +576,16 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 		req.Header = h
 		stopped, intr := false, false
 		err = c.await(ctx, w, buf, func(m Message) (bool, error) {
+			// The kernel checks consistency once more when it ends a dump.
+			intr = intr || m.Header.Flags&DumpInterrupted != 0
 			switch m.Header.Type {
 			case TypeNoop:
 				return false, nil
 			case TypeError:
 				return true, c.ackError("dump", m, req)
 			case TypeDone:
-				// The kernel checks consistency once more when it ends a dump.
-				intr = intr || m.Header.Flags&DumpInterrupted != 0
 				return true, c.doneError("dump", m, req)
 			}
-			intr = intr || m.Header.Flags&DumpInterrupted != 0
 			if !stopped && !yield(m, nil) {
 				stopped = true
 			}
@@ -612,7 +596,7 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 		case err != nil:
 			yield(Message{}, c.opError("dump", err))
 		case intr:
-			yield(Message{}, &OpError{Op: "dump", Protocol: c.proto, Err: ErrDumpInterrupted, Sequence: h.Sequence, ExtAck: ExtAck{Offset: -1, MissingNest: -1}})
+			yield(Message{}, c.requestError("dump", ErrDumpInterrupted, h.Sequence, req, noExtAck))
 		}
 	}
 }
@@ -738,33 +722,48 @@ type ExtAck struct {
 	Policy      []byte // NLMSGERR_ATTR_POLICY: the policy that failed, as nested attributes
 }
 
+// noExtAck is the ExtAck of an error the kernel said nothing more about.
+var noExtAck = ExtAck{Offset: -1, MissingNest: -1}
+
 // ParseAck reads an NLMSG_ERROR message: the error code (0 for an ACK, an
 // errno otherwise), the header of the request it answers, and any extended
 // ACK. Works with and without NETLINK_CAP_ACK.
 func ParseAck(m Message) (syscall.Errno, Header, ExtAck, error) {
-	ext := ExtAck{Offset: -1, MissingNest: -1}
 	if m.Header.Type != TypeError {
-		return 0, Header{}, ext, fmt.Errorf("netlink: message type %v is not an ACK or error: %w", m.Header.Type, ErrMalformed)
+		return 0, Header{}, noExtAck, fmt.Errorf("netlink: message type %v is not an ACK or error: %w", m.Header.Type, ErrMalformed)
 	}
 	if len(m.Data) < 4+HeaderLen {
-		return 0, Header{}, ext, fmt.Errorf("netlink: %d-byte error message is shorter than an error code and header: %w", len(m.Data), ErrMalformed)
+		return 0, Header{}, noExtAck, fmt.Errorf("netlink: %d-byte error message is shorter than an error code and header: %w", len(m.Data), ErrMalformed)
 	}
-	code := int32(binary.NativeEndian.Uint32(m.Data))
+	errno := errnoOf(m.Data)
 	req, _ := ParseHeader(m.Data[4:])
-	errno := syscall.Errno(-code)
-	if code > 0 {
-		errno = syscall.Errno(code)
-	}
 	rest := 4 + HeaderLen
 	if m.Header.Flags&Capped == 0 {
 		rest = 4 + Align(int(req.Length))
 	}
 	if m.Header.Flags&AckTLVs == 0 || rest > len(m.Data) {
-		return errno, req, ext, nil
+		return errno, req, noExtAck, nil
 	}
-	for a, err := range Attrs(m.Data[rest:]) {
+	ext, err := parseExtAck(m.Data[rest:])
+	return errno, req, ext, err
+}
+
+// errnoOf reads the error code that starts the payload of NLMSG_ERROR and
+// NLMSG_DONE: a negative errno, or 0.
+func errnoOf(b []byte) syscall.Errno {
+	code := int32(binary.NativeEndian.Uint32(b))
+	if code < 0 {
+		code = -code
+	}
+	return syscall.Errno(code)
+}
+
+// parseExtAck reads extended ACK attributes (NLMSGERR_ATTR_*).
+func parseExtAck(b []byte) (ExtAck, error) {
+	ext := noExtAck
+	for a, err := range Attrs(b) {
 		if err != nil {
-			return errno, req, ext, err
+			return ext, err
 		}
 		switch a.Type {
 		case errAttrMsg:
@@ -787,12 +786,21 @@ func ParseAck(m Message) (syscall.Errno, Header, ExtAck, error) {
 			}
 		}
 	}
-	return errno, req, ext, nil
+	return ext, nil
+}
+
+// requestError is the *OpError for the request req with sequence number
+// seq. The extended ACK offset is mapped to the type of the request's
+// attribute it points at.
+func (c *Conn) requestError(op string, err error, seq uint32, req Message, ext ExtAck) error {
+	if off := ext.Offset - HeaderLen; ext.Offset >= HeaderLen && off+AttrHeaderLen <= len(req.Data) {
+		ext.AttrType = binary.NativeEndian.Uint16(req.Data[off+2:]) & AttrTypeMask
+	}
+	return &OpError{Op: op, Protocol: c.proto, Err: err, Sequence: seq, ExtAck: ext}
 }
 
 // ackError turns an NLMSG_ERROR reply to req into an *OpError, or nil for
-// an ACK. The extended ACK offset is mapped to the type of the request's
-// attribute it points at.
+// an ACK.
 func (c *Conn) ackError(op string, m Message, req Message) error {
 	errno, _, ext, err := ParseAck(m)
 	if err != nil {
@@ -801,36 +809,18 @@ func (c *Conn) ackError(op string, m Message, req Message) error {
 	if errno == 0 {
 		return nil
 	}
-	if off := ext.Offset - HeaderLen; ext.Offset >= HeaderLen && off+AttrHeaderLen <= len(req.Data) {
-		ext.AttrType = binary.NativeEndian.Uint16(req.Data[off+2:]) & AttrTypeMask
-	}
-	return &OpError{Op: op, Protocol: c.proto, Err: errno, Sequence: m.Header.Sequence, ExtAck: ext}
+	return c.requestError(op, errno, m.Header.Sequence, req, ext)
 }
 
 // doneError reads the error code some dumps put in NLMSG_DONE, with its
 // extended ACK.
 func (c *Conn) doneError(op string, m Message, req Message) error {
-	if len(m.Data) < 4 {
+	if len(m.Data) < 4 || errnoOf(m.Data) == 0 {
 		return nil
 	}
-	code := int32(binary.NativeEndian.Uint32(m.Data))
-	if code == 0 {
-		return nil
-	}
-	ext := ExtAck{Offset: -1, MissingNest: -1}
+	ext := noExtAck
 	if m.Header.Flags&AckTLVs != 0 {
-		for a, err := range Attrs(m.Data[4:]) {
-			if err != nil {
-				break
-			}
-			if a.Type == errAttrMsg {
-				ext.Message = a.Str()
-			}
-		}
+		ext, _ = parseExtAck(m.Data[4:]) // what parsed before an error still helps
 	}
-	errno := syscall.Errno(-code)
-	if code > 0 {
-		errno = syscall.Errno(code)
-	}
-	return &OpError{Op: op, Protocol: c.proto, Err: errno, Sequence: m.Header.Sequence, ExtAck: ext}
+	return c.requestError(op, errnoOf(m.Data), m.Header.Sequence, req, ext)
 }

@@ -94,18 +94,18 @@ const (
 	KindAck                    // NLMSG_ERROR messages, errors and ACKs
 )
 
-var flagNames = []struct {
+// flagName names a flag, or a group of bits that print as one name.
+type flagName struct {
 	f    HeaderFlags
 	name string
-}{
+}
+
+var flagNames = []flagName{
 	{Request, "REQUEST"}, {Multi, "MULTI"}, {Acknowledge, "ACK"}, {Echo, "ECHO"},
 	{DumpInterrupted, "DUMP_INTR"}, {DumpFiltered, "DUMP_FILTERED"},
 }
 
-var modifierNames = [...][]struct {
-	f    HeaderFlags
-	name string
-}{
+var modifierNames = [...][]flagName{
 	KindGet:    {{Dump, "DUMP"}, {Root, "ROOT"}, {Match, "MATCH"}, {Atomic, "ATOMIC"}},
 	KindNew:    {{Replace, "REPLACE"}, {Excl, "EXCL"}, {Create, "CREATE"}, {Append, "APPEND"}},
 	KindDelete: {{NonRecursive, "NONREC"}, {Bulk, "BULK"}},
@@ -113,10 +113,7 @@ var modifierNames = [...][]struct {
 }
 
 // ambiguous names each modifier bit by all its meanings, for String.
-var ambiguous = []struct {
-	f    HeaderFlags
-	name string
-}{
+var ambiguous = []flagName{
 	{Dump, "DUMP"}, {Root, "ROOT/REPLACE"}, {Match, "MATCH/EXCL"},
 	{Atomic, "ATOMIC/CREATE"}, {Append, "APPEND"},
 }
@@ -139,18 +136,12 @@ func (f HeaderFlags) Format(k FlagKind) string {
 	return f.format(modifierNames[k])
 }
 
-func (f HeaderFlags) format(mods []struct {
-	f    HeaderFlags
-	name string
-}) string {
+func (f HeaderFlags) format(mods []flagName) string {
 	if f == 0 {
 		return "0"
 	}
 	var parts []string
-	for _, table := range [][]struct {
-		f    HeaderFlags
-		name string
-	}{flagNames, mods} {
+	for _, table := range [][]flagName{flagNames, mods} {
 		for _, n := range table {
 			if f&n.f == n.f {
 				parts = append(parts, n.name)
@@ -213,7 +204,7 @@ func (m Message) Attrs(fixedLen int) iter.Seq2[Attr, error] {
 // h.Length holds, and the message is padded to the alignment.
 func AppendMessage(b []byte, h Header, data []byte) []byte {
 	h.Length = uint32(MessageLen(len(data)))
-	b = appendHeader(b, h)
+	b = AppendHeader(b, h)
 	b = append(b, data...)
 	return pad(b)
 }
@@ -222,7 +213,11 @@ func AppendMessage(b []byte, h Header, data []byte) []byte {
 // the header, then the payload (a family header, attributes), then call
 // SetLength with the offset where the header started.
 func AppendHeader(b []byte, h Header) []byte {
-	return appendHeader(b, h)
+	b = binary.NativeEndian.AppendUint32(b, h.Length)
+	b = binary.NativeEndian.AppendUint16(b, uint16(h.Type))
+	b = binary.NativeEndian.AppendUint16(b, uint16(h.Flags))
+	b = binary.NativeEndian.AppendUint32(b, h.Sequence)
+	return binary.NativeEndian.AppendUint32(b, h.PortID)
 }
 
 // SetLength sets the length of the message that starts at offset start in b
@@ -231,14 +226,6 @@ func AppendHeader(b []byte, h Header) []byte {
 func SetLength(b []byte, start int) []byte {
 	binary.NativeEndian.PutUint32(b[start:], uint32(len(b)-start))
 	return pad(b)
-}
-
-func appendHeader(b []byte, h Header) []byte {
-	b = binary.NativeEndian.AppendUint32(b, h.Length)
-	b = binary.NativeEndian.AppendUint16(b, uint16(h.Type))
-	b = binary.NativeEndian.AppendUint16(b, uint16(h.Flags))
-	b = binary.NativeEndian.AppendUint32(b, h.Sequence)
-	return binary.NativeEndian.AppendUint32(b, h.PortID)
 }
 
 // pad appends zero bytes up to the alignment.

@@ -377,13 +377,7 @@ func (c *Conn) send(ctx context.Context, to Addr, msgs []Message, seq uint32, fl
 		b = AppendMessage(b, h, m.Data)
 	}
 	c.sbuf = b
-	// The kernel takes a message in the sending call, and a peer usually
-	// has room: try without arming the context, which costs allocations.
-	err := c.sys.send(b, to, false)
-	if err == errWouldBlock {
-		err = c.withContext(ctx, false, func() error { return c.sys.send(b, to, true) })
-	}
-	return first, err
+	return first, c.withContext(ctx, false, func(wait bool) error { return c.sys.send(b, to, wait) })
 }
 
 // Receive waits for the next datagram that no request is waiting for (a
@@ -436,12 +430,18 @@ func collect(b []byte) ([]Message, error) {
 
 // withContext runs the blocking call fn, making ctx's cancellation expire
 // the read (or write) deadline so that fn returns promptly, then restores
-// the caller's deadline. Reads run one at a time (the token), and so do
-// writes (smu), so one generation counter each tells a poke that is still on
-// its way from one that took effect.
-func (c *Conn) withContext(ctx context.Context, read bool, fn func() error) error {
+// the caller's deadline. Arming the context costs allocations, so fn is
+// first called with wait false, and armed only when it returns
+// errWouldBlock: a kernel's reply is usually queued already, and a send
+// usually has room. Reads run one at a time (the token), and so do writes
+// (smu), so one generation counter each tells a poke that is still on its
+// way from one that took effect.
+func (c *Conn) withContext(ctx context.Context, read bool, fn func(wait bool) error) error {
 	if ctx.Done() == nil {
-		return fn()
+		return fn(true)
+	}
+	if err := fn(false); err != errWouldBlock {
+		return err
 	}
 	i := b2i(read)
 	c.mu.Lock()
@@ -455,7 +455,7 @@ func (c *Conn) withContext(ctx context.Context, read bool, fn func() error) erro
 			c.sys.setDeadline(read, aLongTimeAgo)
 		}
 	})
-	err := fn()
+	err := fn(true)
 	if !stop() {
 		c.mu.Lock()
 		if c.pokes[i] != gen {

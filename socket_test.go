@@ -995,18 +995,7 @@ func TestConnDropsSpoofedSender(t *testing.T) {
 				t.Fatal(err)
 			}
 			spoof := netlink.AppendMessage(nil, netlink.Header{Type: unix.RTM_NEWLINK}, data)
-			rc, err := attacker.SyscallConn()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var serr error
-			err = rc.Write(func(fd uintptr) bool {
-				serr = unix.Sendto(int(fd), spoof, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: victim.LocalAddr().PortID})
-				return serr != unix.EAGAIN
-			})
-			if err != nil || serr != nil {
-				t.Fatalf("sendto the victim: %v %v", err, serr)
-			}
+			rawSend(t, attacker, spoof, victim.LocalAddr().PortID)
 
 			if accept {
 				d, m := skDatagramUntil(t, victim, "the peer's datagram", skNamed("spoof0"))
@@ -1044,13 +1033,7 @@ func TestConnDropsSpoofedSender(t *testing.T) {
 			}
 
 			// And a spoof alone does not wake Receive.
-			err = rc.Write(func(fd uintptr) bool {
-				serr = unix.Sendto(int(fd), spoof, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: victim.LocalAddr().PortID})
-				return serr != unix.EAGAIN
-			})
-			if err != nil || serr != nil {
-				t.Fatalf("sendto the victim: %v %v", err, serr)
-			}
+			rawSend(t, attacker, spoof, victim.LocalAddr().PortID)
 			// Drain the veth notifications, then expect only silence.
 			for {
 				victim.SetReadDeadline(time.Now().Add(skQuiet))
@@ -1592,7 +1575,7 @@ func rawSend(t testing.TB, c *netlink.Conn, b []byte, to uint32) {
 	var serr error
 	if err := rc.Write(func(fd uintptr) bool {
 		serr = unix.Sendto(int(fd), b, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Pid: to})
-		return true
+		return serr != unix.EAGAIN
 	}); err != nil {
 		t.Fatal(err)
 	}
