@@ -50,7 +50,8 @@ func TestParseAck(t *testing.T) {
 	}
 	for _, capped := range []bool{false, true} {
 		m := ackMessage(t, -int32(syscall.EOPNOTSUPP), req, capped, ext)
-		errno, h, got, err := netlink.ParseAck(m)
+		ack, err := netlink.ParseAck(m)
+		errno, h, got := ack.Errno, ack.Request, ack.ExtAck
 		if err != nil {
 			t.Fatalf("capped=%v: %v", capped, err)
 		}
@@ -67,26 +68,28 @@ func TestParseAck(t *testing.T) {
 	}
 
 	// A plain ACK, and an ACK carrying a warning.
-	errno, _, got, err := netlink.ParseAck(ackMessage(t, 0, req, true, nil))
+	ack, err := netlink.ParseAck(ackMessage(t, 0, req, true, nil))
+	errno, got := ack.Errno, ack.ExtAck
 	if err != nil || errno != 0 || got.Message != "" || got.Offset != -1 || got.MissingNest != -1 {
 		t.Errorf("plain ACK: %v %v %+v", errno, err, got)
 	}
-	errno, _, got, err = netlink.ParseAck(ackMessage(t, 0, req, false, func(e *netlink.AttrEncoder) { e.String(1, "careful") }))
+	ack, err = netlink.ParseAck(ackMessage(t, 0, req, false, func(e *netlink.AttrEncoder) { e.String(1, "careful") }))
+	errno, got = ack.Errno, ack.ExtAck
 	if err != nil || errno != 0 || got.Message != "careful" {
 		t.Errorf("ACK with warning: %v %v %+v", errno, err, got)
 	}
 
 	// Malformed: not an error message, too short, bad attributes.
-	if _, _, _, err := netlink.ParseAck(netlink.Message{Header: netlink.Header{Type: netlink.TypeDone}}); !errors.Is(err, netlink.ErrMalformed) {
+	if _, err := netlink.ParseAck(netlink.Message{Header: netlink.Header{Type: netlink.TypeDone}}); !errors.Is(err, netlink.ErrMalformed) {
 		t.Errorf("DONE: %v", err)
 	}
-	if _, _, _, err := netlink.ParseAck(netlink.Message{Header: netlink.Header{Type: netlink.TypeError}, Data: []byte{0, 0, 0}}); !errors.Is(err, netlink.ErrMalformed) {
+	if _, err := netlink.ParseAck(netlink.Message{Header: netlink.Header{Type: netlink.TypeError}, Data: []byte{0, 0, 0}}); !errors.Is(err, netlink.ErrMalformed) {
 		t.Errorf("3-byte error: %v", err)
 	}
 	bad := ackMessage(t, -1, req, true, nil)
 	bad.Header.Flags |= netlink.AckTLVs
 	bad.Data = append(bad.Data, 9, 0, 1, 0) // nla_len 9 past the end
-	if _, _, _, err := netlink.ParseAck(bad); !errors.Is(err, netlink.ErrMalformed) {
+	if _, err := netlink.ParseAck(bad); !errors.Is(err, netlink.ErrMalformed) {
 		t.Errorf("bad attribute: %v", err)
 	}
 }

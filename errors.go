@@ -43,9 +43,10 @@ var ErrClosed = errors.New("use of closed netlink connection")
 // For errors the kernel reported in an NLMSG_ERROR message, the remaining
 // fields carry what extended ACK said.
 type OpError struct {
-	Op       string // "dial", "send", "receive", "execute", "dump", ...
-	Protocol int    // the netlink protocol of the Conn, or -1
-	Err      error  // the cause
+	Op       string     // "dial", "send", "receive", "execute", "dump", ...
+	Protocol int        // the netlink protocol of the Conn, or -1
+	Request  HeaderType // the type of the failed request, 0 if none
+	Err      error      // the cause
 
 	Sequence uint32 // the sequence number of the failed request, if any
 
@@ -54,13 +55,23 @@ type OpError struct {
 	ExtAck
 }
 
-// Error prints the operation, the cause and the kernel's message.
+// Error says which protocol and request failed, the cause and the kernel's
+// message, as in
+//
+//	netlink route RTM_NEWADDR: file exists: ipv4: Address already assigned
+//
+// or the operation when there was no request ("netlink route receive: ...").
 func (e *OpError) Error() string {
 	var b strings.Builder
 	b.WriteString("netlink ")
-	b.WriteString(e.Op)
 	if e.Protocol >= 0 {
-		fmt.Fprintf(&b, " (protocol %d)", e.Protocol)
+		b.WriteString(ProtocolName(e.Protocol))
+		b.WriteByte(' ')
+	}
+	if e.Request != 0 {
+		b.WriteString(RequestName(e.Protocol, e.Request))
+	} else {
+		b.WriteString(e.Op)
 	}
 	b.WriteString(": ")
 	if e.Err != nil {

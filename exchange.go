@@ -2,7 +2,6 @@ package netlink
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
@@ -13,32 +12,23 @@ import (
 
 // exchangeBit is set in the sequence numbers of Execute, Dump and Batch and
 // clear in those of Send. A reply with it set that no exchange waits for is
-// a leftover of a finished one (a late ACK, the rest of a cancelled dump)
+// a leftover of a finished one (a late ACK, the rest of an abandoned dump)
 // and is discarded, never handed to Receive or to another request.
 const exchangeBit uint32 = 1 << 31
 
 // waiter is an exchange in flight: the sequence numbers it owns and the
-// messages other goroutines read for it.
+// datagrams other goroutines read for it.
 type waiter struct {
 	first, n uint32        // owns first, first+1, ... first+n-1
+	echo     bool          // its requests carry NLM_F_ECHO: echoed notifications are its replies
 	wake     chan struct{} // signalled when inbox or err change
-	inbox    []byte        // its messages, copied by other readers; guarded by Conn.mu
-	spare    []byte        // the inbox buffer being processed
-	err      error         // set by another reader: ErrOverrun
-	dump     uint8         // its part in the dumps' turns; guarded by Conn.mu
+	// Guarded by Conn.mu:
+	sent  bool      // a request went out and is not complete: an overrun may have lost its replies
+	turn  bool      // waits for the dump turn
+	inbox []*[]byte // its datagrams, each a read buffer handed over whole
+	spare []*[]byte // the inbox being processed
+	err   error     // set by another reader: ErrOverrun, ErrTruncated
 }
-
-// Dump states of a waiter. The kernel runs one dump per socket at a time
-// and refuses another with EBUSY meanwhile, so dumps take turns: a dump
-// holds the turn from before its request is sent until the kernel ends it
-// (its DONE, an error, or a reply that was no dump).
-const (
-	dumpNone    = iota
-	dumpWaiting // waits for the turn
-	dumpClaimed // holds the turn; its request is not sent yet
-	dumpRunning // holds the turn; the kernel runs its dump
-	dumpGhost   // holds the turn for a dump its exchange gave up: the rest is discarded
-)
 
 var waiters = sync.Pool{New: func() any { return &waiter{wake: make(chan struct{}, 1)} }}
 
@@ -52,9 +42,9 @@ func (w *waiter) signal() {
 }
 
 // begin registers a waiter for n new sequence numbers.
-func (c *Conn) begin(n int) *waiter {
+func (c *Conn) begin(n int, echo bool) *waiter {
 	w := waiters.Get().(*waiter)
-	w.n = uint32(n)
+	w.n, w.echo = uint32(n), echo
 	for {
 		// A compare-and-swap, not Add then Store: two exchanges that both
 		// moved the counter would get the same numbers.
@@ -75,26 +65,22 @@ func (c *Conn) begin(n int) *waiter {
 	return w
 }
 
-// end unregisters w; replies that still arrive for it are discarded.
+// end unregisters w. Replies that still arrive for it are discarded; a dump
+// the kernel still runs for it keeps the dump turn until its end is read.
 func (c *Conn) end(w *waiter) {
 	c.mu.Lock()
 	for i, p := range c.pending {
 		if p == w {
-			if w.dump == dumpRunning && w.err == nil {
-				// The kernel still runs the dump: a ghost keeps the turn
-				// until the rest, which readers discard, is through.
-				c.pending[i] = &waiter{first: w.first, n: w.n, dump: dumpGhost}
-				break
-			}
-			c.pending = append(c.pending[:i], c.pending[i+1:]...)
-			c.pending[len(c.pending):cap(c.pending)][0] = nil
-			if w.dump >= dumpClaimed {
-				c.nextDump()
-			}
+			last := len(c.pending) - 1
+			c.pending[i], c.pending[last] = c.pending[last], nil
+			c.pending = c.pending[:last]
 			break
 		}
 	}
-	w.inbox, w.spare, w.err, w.dump = w.inbox[:0], w.spare[:0], nil, dumpNone
+	for _, b := range w.inbox {
+		c.putBuf(b)
+	}
+	w.inbox, w.spare, w.err, w.sent, w.turn = w.inbox[:0], w.spare[:0], nil, false, false
 	c.mu.Unlock()
 	select {
 	case <-w.wake:
@@ -113,224 +99,206 @@ func (c *Conn) find(seq uint32) *waiter {
 	return nil
 }
 
-func isGhost(w *waiter) bool { return w.dump == dumpGhost }
-
-// dumpEnded notes that the kernel ended w's dump. c.mu is held.
-func (c *Conn) dumpEnded(w *waiter) {
-	if w.dump == dumpGhost {
-		c.pending = slices.DeleteFunc(c.pending, isGhost)
-	} else {
-		w.dump = dumpNone
-	}
-	c.nextDump()
+// getBuf and putBuf lend read buffers.
+func (c *Conn) getBuf() *[]byte {
+	b := c.bufs.Get().(*[]byte)
+	*b = (*b)[:cap(*b)]
+	return b
 }
 
-// nextDump wakes the dumps that wait for their turn. c.mu is held.
-func (c *Conn) nextDump() {
-	for _, p := range c.pending {
-		if p.dump == dumpWaiting {
-			p.signal()
-		}
-	}
-}
-
-// claimDump waits for w's turn to dump and claims it. While the kernel runs
-// another exchange's dump, it reads for it, so that the dump ends even when
-// its owner is busy (as the loop of a Dump that called this Dump is).
-func (c *Conn) claimDump(ctx context.Context, w *waiter, buf *[]byte) error {
-	for {
-		c.mu.Lock()
-		holder, err := c.dumpHolder(w), w.err
-		if holder == dumpNone && err == nil {
-			w.dump = dumpClaimed
-		} else {
-			w.dump = dumpWaiting
-		}
-		c.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if holder == dumpNone {
-			return nil
-		}
-		token := c.token
-		if holder == dumpClaimed {
-			token = nil // its request is not sent: nothing to read for it yet
-		}
-		select {
-		case <-w.wake:
-			continue
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-c.done:
-			return ErrClosed
-		case token <- struct{}{}:
-		}
-		c.mu.Lock()
-		running := c.dumpHolder(w) >= dumpRunning
-		c.mu.Unlock()
-		if running { // its messages keep coming until the kernel ends it
-			_, err = c.read(ctx, buf, w)
-		}
-		<-c.token
-		if err != nil {
-			return err
-		}
-	}
-}
-
-// dumpHolder returns the dump state of the exchange other than w that holds
-// the turn, or dumpNone. c.mu is held.
-func (c *Conn) dumpHolder(w *waiter) uint8 {
-	for _, p := range c.pending {
-		if p != w && p.dump >= dumpClaimed {
-			return p.dump
-		}
-	}
-	return dumpNone
-}
-
-// dumpSent notes that w's dump request went out. The waiting dumps may now
-// read for it.
-func (c *Conn) dumpSent(w *waiter) {
-	c.mu.Lock()
-	if w.dump == dumpClaimed {
-		w.dump = dumpRunning
-		c.nextDump()
-	}
-	c.mu.Unlock()
-}
-
-// getBuf and putBuf lend read buffers to exchanges and Receive.
-func (c *Conn) getBuf() *[]byte  { return c.bufs.Get().(*[]byte) }
 func (c *Conn) putBuf(b *[]byte) { c.bufs.Put(b) }
 
-// read reads one datagram into *buf and hands out what is not self's: other
-// exchanges' messages go to their inboxes, leftovers of finished exchanges
-// are discarded, datagrams from user-space ports are dropped unless
-// accepted, and the rest is for Receive. When self is nil (the reader is
-// Receive) that rest is returned; otherwise it is queued for Receive and
-// read returns the datagram for self to pick its own messages from. The
-// caller holds c.token.
-func (c *Conn) read(ctx context.Context, buf *[]byte, self *waiter) (Datagram, error) {
+// read reads one datagram and routes it (see route). A datagram for Receive
+// is returned, with the buffer it is in, when receiver is true (the reader
+// is Receive); otherwise it is queued for Receive, and read returns no
+// datagram. After ENOBUFS, read drains the socket and returns an error
+// wrapping ErrOverrun. The caller holds c.token.
+func (c *Conn) read(ctx context.Context, receiver bool) (Datagram, *[]byte, error) {
+	b := c.getBuf()
 	var d Datagram
-	err := c.withContext(ctx, true, func(wait bool) error {
+	err := c.withContext(ctx, func(wait bool) error {
 		var err error
-		d, err = c.sys.recv(buf, wait)
+		d, err = c.sys.recv(b, wait)
 		return err
 	})
 	if errors.Is(err, ErrOverrun) {
-		c.drain(buf)
-		c.overrun(self)
+		c.putBuf(b)
+		c.drain(!receiver)
+		return Datagram{}, nil, err
 	}
-	if err != nil {
-		return Datagram{}, err
+	if err != nil && (!errors.Is(err, ErrTruncated) || len(d.Data) < HeaderLen) {
+		c.putBuf(b)
+		return Datagram{}, nil, err
 	}
-	return c.dispatch(d, self)
+	to, overran := c.route(d, b, err)
+	switch {
+	case to == forReceive && receiver:
+		return d, b, err
+	case to == forReceive && err != nil:
+		c.mu.Lock()
+		c.lost = true // Receive learns that a datagram was lost
+		c.mu.Unlock()
+	case to == forReceive:
+		c.enqueue(d)
+	}
+	if to != handedOver {
+		c.putBuf(b)
+	}
+	if overran {
+		c.drain(true)
+	}
+	return Datagram{}, nil, nil
 }
 
-// maxDrain bounds the datagrams drain reads, should they keep coming.
-const maxDrain = 1 << 16
+// Where route sends a datagram.
+const (
+	handedOver = iota // to an exchange, with its buffer
+	forReceive        // the caller hands it to Receive
+	discarded         // dropped, or stale: the buffer is free again
+)
 
-// drain reads what is queued on the socket after an overrun, without
-// blocking, and hands it out as read does. Until its receive queue is empty
-// the kernel keeps the socket congested and silently drops every reply, so
-// a request sent meanwhile would wait for ever.
-func (c *Conn) drain(buf *[]byte) {
-	for range maxDrain {
-		d, err := c.sys.recv(buf, false)
-		if err != nil {
-			return
+// route hands the datagram d, read into b, to its owner. A datagram is one
+// kernel skb: the reply to one request (a dump chunk, an ACK, an echo) or
+// one notification, so the first message's header decides where all of it
+// goes:
+//   - from a user-space port: to Receive with AcceptPeers, dropped otherwise;
+//     a peer cannot answer an exchange;
+//   - unicast from the kernel with an exchange's sequence number: to that
+//     exchange, or discarded as stale when none waits for it;
+//   - multicast with the sequence number and port of an exchange that asked
+//     for NLM_F_ECHO: to that exchange (the kernel's echo is the
+//     notification, unicast to the requester);
+//   - anything else (notifications, replies to Send): to Receive.
+//
+// When readErr is not nil (a datagram cut short), its owner gets readErr
+// instead. route also follows the dump the kernel runs for the Conn, even
+// when its exchange has gone: its NLMSG_DONE, or an NLMSG_ERROR (a refusal,
+// or the ACK of a request that was no dump), ends it. ENOBUFS in that error
+// means the receive queue was full as the dump started: the kernel runs the
+// dump on, and other replies may have been lost, so route reports an
+// overrun, for the caller to drain.
+func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool) {
+	if d.From.PortID != 0 {
+		if !c.acceptPeers {
+			c.dropped.Add(1)
+			return discarded, false
 		}
-		if r, err := c.dispatch(d, nil); err == nil && r.Data != nil {
-			c.enqueue(r)
-		}
+		return forReceive, false
 	}
-}
-
-// dispatch hands out the datagram d that read got; see read.
-func (c *Conn) dispatch(d Datagram, self *waiter) (Datagram, error) {
-	if d.From.PortID != 0 && !c.acceptPeers {
-		c.dropped.Add(1)
-		return Datagram{}, nil
+	h, err := ParseHeader(d.Data)
+	if err != nil || h.Sequence&exchangeBit == 0 {
+		return forReceive, false // Receive reports what does not parse
 	}
-	if d.Group != 0 || d.From.Groups != 0 || d.From.PortID != 0 {
-		// Multicast, even when it carries the sequence number of the
-		// request that caused it, or a user-space peer (accepted above):
-		// for Receive. Exchanges talk to the kernel only, so a peer
-		// cannot answer in the kernel's place.
-		if self != nil {
-			c.enqueue(d)
-			return Datagram{}, nil
-		}
-		return d, nil
-	}
-	// Every waiter, self included, owns only sequence numbers with
-	// exchangeBit set; the others are replies to Send, for Receive.
+	multicast := d.Group != 0 || d.From.Groups != 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	rest, all := 0, true
-	for m, err := range Messages(d.Data) {
-		if err != nil {
-			return Datagram{}, err
-		}
-		seq := m.Header.Sequence
-		if seq&exchangeBit == 0 {
-			rest++
-			continue
-		}
-		all = false
-		w := c.find(seq)
-		if w != nil && w.dump >= dumpClaimed && (m.Header.Type == TypeDone || m.Header.Flags&Multi == 0) {
-			c.dumpEnded(w)
-		}
-		switch {
-		case w != nil && w == self:
-			// self picks its own messages from d.
-		case w == nil || w.dump == dumpGhost:
-			c.stale.Add(1)
-		default:
-			w.inbox = AppendMessage(w.inbox, m.Header, m.Data)
-			w.signal()
-		}
+	w := c.find(h.Sequence)
+	if multicast && (w == nil || !w.echo || h.PortID != c.local.PortID) {
+		return forReceive, false
 	}
-	if rest == 0 {
-		if self == nil {
-			return Datagram{}, nil // nothing in d is for Receive
-		}
-		return d, nil
-	}
-	r := d
-	if !all {
-		r.Data, r.copied = nil, true
-		for m := range Messages(d.Data) {
-			if m.Header.Sequence&exchangeBit == 0 {
-				r.Data = AppendMessage(r.Data, m.Header, m.Data)
+	if h.Sequence == c.dumpSeq && readErr == nil {
+		for m, err := range Messages(d.Data) {
+			if err != nil {
+				break
+			}
+			switch {
+			case m.Header.Type == TypeError && len(m.Data) >= 4 && errnoOf(m.Data) == syscall.ENOBUFS:
+				overran = true
+			case m.Header.Type == TypeError, m.Header.Type == TypeDone:
+				c.endDump()
 			}
 		}
 	}
-	if self == nil {
-		return r, nil
+	switch {
+	case w == nil:
+		c.stale.Add(1)
+		return discarded, overran
+	case readErr != nil:
+		w.err = readErr
+		w.signal()
+		return discarded, overran
 	}
-	c.enqueueLocked(r)
-	return d, nil
+	*b = d.Data
+	w.inbox = append(w.inbox, b)
+	w.signal()
+	return handedOver, overran
+}
+
+// endDump gives the dump turn back and wakes the exchanges that wait for
+// it. c.mu is held.
+func (c *Conn) endDump() {
+	if c.dumpSeq == 0 {
+		return
+	}
+	c.dumpSeq = 0
+	for _, w := range c.pending {
+		if w.turn {
+			w.signal()
+		}
+	}
+}
+
+// maxDrain bounds the datagrams drain reads, against a peer that floods the
+// socket as fast as it is read.
+const maxDrain = 1 << 16
+
+// drain reads the socket until it is empty, after the kernel reported an
+// overrun (ENOBUFS). Until the receive queue is empty the kernel keeps the
+// socket congested and silently drops every reply and notification, so
+// reading less would leave requests waiting for replies that never come.
+// What is read goes to its owners, the drainer's own replies included.
+// Then every exchange whose request went out before the queue emptied and
+// that is not complete fails with ErrOverrun: its replies may be lost. No
+// request is sent while drain runs, so those are exactly the exchanges
+// that have sent. A dump the kernel ran is complete too: its messages are
+// not dropped (the kernel makes them as the socket is read), so the drain
+// has read it to its end, and the dump turn is free. When tellReceive is
+// set, Receive reports the overrun when it is next called. The caller holds
+// c.token.
+func (c *Conn) drain(tellReceive bool) {
+	c.sendTok <- struct{}{}
+	defer func() { <-c.sendTok }()
+	b := c.getBuf()
+	for range maxDrain {
+		d, err := c.sys.recv(b, false)
+		if errors.Is(err, ErrOverrun) {
+			continue // dropped again: read on
+		}
+		if err != nil && (!errors.Is(err, ErrTruncated) || len(d.Data) < HeaderLen) {
+			break // empty (errWouldBlock), or closed
+		}
+		switch to, _ := c.route(d, b, err); {
+		case to == handedOver:
+			b = c.getBuf()
+		case to == forReceive && err != nil:
+			tellReceive = true
+		case to == forReceive:
+			c.enqueue(d)
+		}
+	}
+	c.putBuf(b)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lost = c.lost || tellReceive
+	for _, w := range c.pending {
+		if w.sent {
+			w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
+			w.signal()
+		}
+	}
+	c.endDump()
+	c.wakeReceive()
 }
 
 // enqueue keeps a copy of d for Receive, or notes the loss when the queue
 // is full.
 func (c *Conn) enqueue(d Datagram) {
 	c.mu.Lock()
-	c.enqueueLocked(d)
-	c.mu.Unlock()
-}
-
-func (c *Conn) enqueueLocked(d Datagram) {
+	defer c.mu.Unlock()
 	if len(c.queue) >= c.queueLimit {
 		c.lost = true
 	} else {
-		if !d.copied {
-			d.Data, d.copied = append([]byte(nil), d.Data...), true
-		}
+		d.Data, d.copied = append([]byte(nil), d.Data...), true
 		c.queue = append(c.queue, d)
 	}
 	c.wakeReceive()
@@ -344,34 +312,9 @@ func (c *Conn) wakeReceive() {
 	}
 }
 
-// overrun records that the kernel dropped messages: Receive reports it, and
-// every exchange in flight fails, since its replies may be lost (self learns
-// of it from read's error).
-func (c *Conn) overrun(self *waiter) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if self != nil {
-		c.lost = true // Receive was not the reader: it learns of it later
-	}
-	for _, w := range c.pending {
-		// self too: it must not leave a ghost behind, since the reply that
-		// would end the ghost (an error refusing the dump) may be lost.
-		w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
-		if w != self {
-			w.signal()
-		}
-	}
-	// What would end a ghost's dump may be among the lost messages.
-	if i := slices.IndexFunc(c.pending, isGhost); i >= 0 {
-		c.pending = slices.Delete(c.pending, i, i+1)
-		c.nextDump()
-	}
-	c.wakeReceive()
-}
-
-// receive returns the next datagram for Receive: from the queue, or read
-// into *buf.
-func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
+// receive returns the next datagram for Receive: from the queue (a copy,
+// with a nil buffer), or read into a buffer of the Conn's.
+func (c *Conn) receive(ctx context.Context) (Datagram, *[]byte, error) {
 	for {
 		c.mu.Lock()
 		if len(c.queue) > 0 {
@@ -382,28 +325,25 @@ func (c *Conn) receive(ctx context.Context, buf *[]byte) (Datagram, error) {
 				c.wakeReceive() // another Receive may wait for the next one
 			}
 			c.mu.Unlock()
-			return d, nil
+			return d, nil, nil
 		}
 		if c.lost {
 			c.lost = false
 			c.mu.Unlock()
-			return Datagram{}, c.opError("receive", fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS))
+			return Datagram{}, nil, fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
 		}
 		c.mu.Unlock()
 		held, err := c.takeToken(ctx, c.queueWake, func() bool { return len(c.queue) > 0 || c.lost })
 		if err != nil {
-			return Datagram{}, c.opError("receive", err)
+			return Datagram{}, nil, err
 		}
 		if !held {
 			continue
 		}
-		d, err := c.read(ctx, buf, nil)
+		d, b, err := c.read(ctx, true)
 		<-c.token
-		if err != nil {
-			return Datagram{}, c.opError("receive", err)
-		}
-		if d.Data != nil {
-			return d, nil
+		if err != nil || b != nil {
+			return d, b, err
 		}
 	}
 }
@@ -432,32 +372,107 @@ func (c *Conn) takeToken(ctx context.Context, wake <-chan struct{}, ready func()
 	return true, nil
 }
 
-// await reads until handle, called with each message for w, says the
-// exchange is done or fails. Messages read from the socket are handled
-// after the token is released, so handle may run other exchanges on c.
-func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Message) (bool, error)) error {
+// sendExchange sends msgs for w, numbered from seq, one of w's. A dump first
+// waits for the Conn's dump turn (the kernel runs one dump per socket and
+// refuses a second with EBUSY), reading the socket meanwhile so that the
+// running dump makes progress even when its owner does not read (a Dump
+// whose loop body runs this one, or an abandoned Dump). The turn is taken
+// and the request sent under the send lock, so a dump that holds the turn
+// has always sent, and the turn ends only with a message that cannot be
+// lost (the dump's DONE) or with the drain after an overrun.
+func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []Message, flags HeaderFlags, dump bool) (Header, error) {
 	for {
-		if err := ctx.Err(); err != nil {
-			return err // before select, which could pick a ready read instead
+		if err := c.lockSend(ctx); err != nil {
+			return Header{}, err
 		}
 		c.mu.Lock()
-		// Swap the buffers: others append to one while this goroutine
-		// reads the other, however it leaves the loop.
-		in, failed := w.inbox, w.err
-		w.inbox, w.spare = w.spare[:0], in[:0]
+		if dump && c.dumpSeq != 0 {
+			c.mu.Unlock()
+			<-c.sendTok
+			if err := c.waitDump(ctx, w); err != nil {
+				return Header{}, err
+			}
+			continue
+		}
+		if dump {
+			c.dumpSeq = seq
+		}
 		c.mu.Unlock()
-		// What arrived before a failure (an overrun) may complete the
-		// exchange: a request the kernel applied is not reported failed.
-		for m := range Messages(in) {
-			if done, err := handle(m); done || err != nil {
+		h, err := c.sendLocked(ctx, Addr{}, msgs, seq, flags)
+		if err == errWouldBlock {
+			err = syscall.EAGAIN // the kernel does not make senders wait
+		}
+		c.mu.Lock()
+		if err != nil && dump {
+			c.endDump()
+		}
+		w.sent = err == nil
+		c.mu.Unlock()
+		<-c.sendTok
+		return h, err
+	}
+}
+
+// waitDump waits until no dump holds the turn, reading the socket when no
+// other goroutine does.
+func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
+	free := func() bool { return c.dumpSeq == 0 }
+	for {
+		c.mu.Lock()
+		w.turn = !free()
+		c.mu.Unlock()
+		if !w.turn {
+			return nil
+		}
+		held, err := c.takeToken(ctx, w.wake, free)
+		if err != nil || !held {
+			if err != nil {
+				c.mu.Lock()
+				w.turn = false
+				c.mu.Unlock()
 				return err
 			}
+			continue
 		}
+		_, _, err = c.read(ctx, false)
+		<-c.token
+		if err != nil && !errors.Is(err, ErrOverrun) {
+			return err
+		}
+	}
+}
+
+// await hands each message of w's datagrams to handle until handle says
+// the exchange is done or fails, reading the socket when no other
+// goroutine does. Messages are handled without the token, so handle may run
+// other exchanges on c. What arrived before a failure (an overrun) is
+// handled first: a request the kernel applied is not reported failed.
+func (c *Conn) await(ctx context.Context, w *waiter, handle func(Message) (bool, error)) error {
+	for {
+		c.mu.Lock()
+		in, failed := w.inbox, w.err
+		w.inbox, w.spare = w.spare[:0], in
+		c.mu.Unlock()
+		for i, b := range in {
+			done, err := c.handleDatagram(w, *b, handle)
+			if done || err != nil {
+				for _, b := range in[i:] {
+					c.putBuf(b)
+				}
+				clear(in)
+				return err
+			}
+			c.putBuf(b)
+		}
+		clear(in)
 		if failed != nil {
 			return failed
 		}
 		if len(in) > 0 {
 			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return err
 		}
 		held, err := c.takeToken(ctx, w.wake, func() bool { return len(w.inbox) > 0 || w.err != nil })
 		if err != nil {
@@ -466,130 +481,149 @@ func (c *Conn) await(ctx context.Context, w *waiter, buf *[]byte, handle func(Me
 		if !held {
 			continue
 		}
-		d, err := c.read(ctx, buf, w)
+		_, _, err = c.read(ctx, false)
 		<-c.token
-		if err != nil {
-			return err
-		}
-		for m := range Messages(d.Data) {
-			if !w.owns(m.Header.Sequence) {
-				continue
-			}
-			if done, err := handle(m); done || err != nil {
-				return err
-			}
+		if err != nil && !errors.Is(err, ErrOverrun) {
+			return err // an overrun sets w.err if it concerns w
 		}
 	}
 }
 
-// Execute sends the request req and returns its replies in memory the
-// caller owns, once the request is complete: after the ACK when req asks for
-// one (the ACK message is then the last message returned, for ParseAck to
-// read warnings from), after DONE for a dump, after the single reply
-// otherwise. A request the kernel answers with nothing must ask for an ACK,
-// or Execute waits until ctx is done. Execute sets the Request flag, the
-// sequence number and the port ID. An NLMSG_ERROR reply is returned as an
-// *OpError with the kernel's extended ACK. A dump marked interrupted
-// returns its messages and an error wrapping ErrDumpInterrupted.
-func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
-	w := c.begin(1)
-	defer c.end(w)
-	buf := c.getBuf()
-	defer c.putBuf(buf)
-	isDump := req.Header.Flags&Dump == Dump
-	if isDump {
-		if err := c.claimDump(ctx, w, buf); err != nil {
-			return nil, c.opError("execute", err)
+// handleDatagram hands handle the messages of b that are w's. The kernel
+// never mixes replies to different requests in a datagram; should it, the
+// others are counted as stale.
+func (c *Conn) handleDatagram(w *waiter, b []byte, handle func(Message) (bool, error)) (bool, error) {
+	for m, err := range Messages(b) {
+		if err != nil {
+			return true, err
+		}
+		if !w.owns(m.Header.Sequence) {
+			c.stale.Add(1)
+			continue
+		}
+		if done, err := handle(m); done || err != nil {
+			return true, err
 		}
 	}
-	h, err := c.send(ctx, Addr{}, []Message{req}, w.first, Request)
+	return false, nil
+}
+
+// isDump says whether the kernel may run req as a dump, which it does for a
+// GET request with either dump bit (NLM_F_ROOT or NLM_F_MATCH) set. NEW and
+// DEL requests reuse those bits (NLM_F_REPLACE, NLM_F_EXCL, NLM_F_NONREC,
+// NLM_F_BULK), and the core cannot tell a GET from them, so a request with
+// a dump bit and neither NLM_F_CREATE nor NLM_F_APPEND counts as a dump.
+// A request wrongly counted only waits for the dump turn.
+func isDump(f HeaderFlags) bool { return f&(Root|Match) != 0 && f&(Create|Append) == 0 }
+
+// Execute sends the request req, asking for an ACK, and returns its replies
+// in memory the caller owns once the kernel has acknowledged it (or ended
+// the dump it started): the messages before the ACK, without the ACK. An
+// error reply is returned as an *OpError with the kernel's extended ACK;
+// an ACK's warning goes to Config.OnWarning. Execute sets the Request and
+// Acknowledge flags, the sequence number and the port ID. A dump marked
+// interrupted returns its messages and an error wrapping
+// ErrDumpInterrupted.
+//
+// Execute waits for the ACK, so the rare kernel code that ignores
+// NLM_F_ACK (some custom protocols) must be talked to with SendTo and
+// Receive instead.
+func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
+	w := c.begin(1, req.Header.Flags&Echo != 0)
+	defer c.end(w)
+	dump := isDump(req.Header.Flags)
+	h, err := c.sendExchange(ctx, w, w.first, []Message{req}, Request|Acknowledge, dump)
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
-	if isDump {
-		c.dumpSent(w)
-	}
 	req.Header = h
-	ack := req.Header.Flags&Acknowledge != 0
 	var out []byte
 	var intr bool
-	err = c.await(ctx, w, buf, func(m Message) (bool, error) {
-		// The kernel checks consistency once more when it ends a dump.
+	err = c.await(ctx, w, func(m Message) (bool, error) {
 		intr = intr || m.Header.Flags&DumpInterrupted != 0
-		done := m.Header.Flags&Multi == 0 && !ack
 		switch m.Header.Type {
 		case TypeNoop:
 			return false, nil
 		case TypeDone:
-			return !ack || isDump, c.doneError("execute", m, req)
+			return true, c.doneError("execute", m, req)
 		case TypeError:
-			if err := c.ackError("execute", m, req); err != nil {
-				return true, err
-			}
-			done = true // the ACK, kept for ParseAck
+			return c.ackDone("execute", m, req, dump)
 		}
 		// Grown to fit first: a single reply costs a single allocation.
 		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-		return done, nil
+		return false, nil
 	})
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
 	msgs, err := collect(out)
 	if err == nil && intr {
-		err = c.requestError("execute", ErrDumpInterrupted, req.Header.Sequence, req, noExtAck)
+		err = c.requestError("execute", ErrDumpInterrupted, h.Sequence, req, noExtAck)
 	}
 	return msgs, err
 }
 
-// Dump sends the dump request req (adding the Request and Dump flags) and
-// yields the messages of the reply as they arrive. Each message aliases a
-// buffer that the next iteration reuses: copy what must live longer. Memory
-// stays constant whatever the size of the table, because the kernel makes
-// the next part of a dump only when the socket is read; but while another
-// goroutine reads the Conn (Receive, another exchange, a dump started in
-// the loop body), what it reads of this dump is kept for it until the loop
-// gets there. Breaking out of the
-// loop reads and discards the rest of the dump, so the Conn stays usable.
+// ackDone handles the NLMSG_ERROR message m of an exchange: the request is
+// done, with the error it carries. ENOBUFS for a dump is no end: the
+// kernel runs the dump on (see route).
+func (c *Conn) ackDone(op string, m Message, req Message, dump bool) (bool, error) {
+	ack, err := ParseAck(m)
+	if err != nil {
+		return true, err
+	}
+	if dump && ack.Errno == syscall.ENOBUFS {
+		return false, nil
+	}
+	if ack.Errno != 0 {
+		return true, c.requestError(op, ack.Errno, m.Header.Sequence, req, ack.ExtAck)
+	}
+	if ack.Message != "" && c.onWarning != nil {
+		c.onWarning(ack)
+	}
+	return true, nil
+}
+
+// Dump sends the dump request req (adding the Request, Dump and Acknowledge
+// flags) and yields the messages of the reply as they arrive. Each message
+// aliases a buffer that the next iteration reuses: copy what must live
+// longer. Memory stays constant whatever the size of the table, because the
+// kernel makes the next part of a dump only when the socket is read; but
+// while another goroutine reads the Conn (Receive, another exchange, a dump
+// started in the loop body), what it reads of this dump is kept for it
+// until the loop gets there.
+//
 // An error ends the iteration; when the kernel marked the dump as
 // interrupted (NLM_F_DUMP_INTR), every message is yielded and then an error
-// wrapping ErrDumpInterrupted: see DumpAll to retry until consistent. The
-// kernel runs one dump per socket at a time, so the dumps of a Conn (Dump,
-// and Execute with the Dump flags) take turns: one waits until the kernel
-// has ended the one before, reading it through if its owner does not.
+// wrapping ErrDumpInterrupted: see DumpAll to retry until consistent.
+//
+// The kernel runs one dump per socket at a time, so the dumps of a Conn
+// (Dump, and Execute of a dump request) take turns. Breaking out of the
+// loop, or ctx ending, returns at once; the rest of the dump is read and
+// discarded by whichever call reads the Conn next, and the next dump waits
+// for that.
 func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
-		w := c.begin(1)
+		w := c.begin(1, false)
 		defer c.end(w)
-		buf := c.getBuf()
-		defer c.putBuf(buf)
-		if err := c.claimDump(ctx, w, buf); err != nil {
-			yield(Message{}, c.opError("dump", err))
-			return
-		}
-		h, err := c.send(ctx, Addr{}, []Message{req}, w.first, Request|Dump)
+		h, err := c.sendExchange(ctx, w, w.first, []Message{req}, Request|Dump|Acknowledge, true)
 		if err != nil {
 			yield(Message{}, c.opError("dump", err))
 			return
 		}
-		c.dumpSent(w)
 		req.Header = h
 		stopped, intr := false, false
-		err = c.await(ctx, w, buf, func(m Message) (bool, error) {
-			// The kernel checks consistency once more when it ends a dump.
+		err = c.await(ctx, w, func(m Message) (bool, error) {
 			intr = intr || m.Header.Flags&DumpInterrupted != 0
 			switch m.Header.Type {
 			case TypeNoop:
 				return false, nil
 			case TypeError:
-				return true, c.ackError("dump", m, req)
+				return c.ackDone("dump", m, req, true)
 			case TypeDone:
 				return true, c.doneError("dump", m, req)
 			}
-			if !stopped && !yield(m, nil) {
-				stopped = true
-			}
-			return m.Header.Flags&Multi == 0, nil
+			stopped = !yield(m, nil)
+			return stopped, nil
 		})
 		switch {
 		case stopped:
@@ -633,9 +667,11 @@ const ackCost = 1024
 // Batch sends the requests reqs, as many per datagram as the socket buffers
 // allow, without waiting for each reply, and returns each request's result
 // in order: nil or its *OpError. Batch asks every request for an ACK and
-// ignores other replies. The error is for the batch as a whole (a failed
-// send, ctx done, an overrun); every request that got no answer then has it
-// as its result too, whether or not the kernel ran it.
+// ignores other replies; a request the kernel runs as a dump is done at its
+// NLMSG_DONE (Batch does not wait for the dump turn: use Dump for dumps).
+// The error is for the batch as a whole (a failed send, ctx done, an
+// overrun); every request that got no answer then has it as its result
+// too, whether or not the kernel ran it.
 func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 	results := make([]error, len(reqs))
 	if len(reqs) == 0 {
@@ -644,10 +680,8 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 	rcvbuf, sndbuf := c.sys.buffers()
 	maxCost := rcvbuf / 2
 	maxBytes := max(4096, sndbuf/2)
-	w := c.begin(len(reqs))
+	w := c.begin(len(reqs), false)
 	defer c.end(w)
-	buf := c.getBuf()
-	defer c.putBuf(buf)
 	// fail gives its error to every request that has no answer: those of
 	// the chunk in flight still waiting, and those not sent.
 	sent := 0
@@ -677,22 +711,33 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 			results[i] = errNoAnswer
 		}
 		sent = end
-		if _, err := c.send(ctx, Addr{}, reqs[start:end], w.first+uint32(start), Request|Acknowledge); err != nil {
+		if _, err := c.sendExchange(ctx, w, w.first+uint32(start), reqs[start:end], Request|Acknowledge, false); err != nil {
 			return fail(err)
 		}
 		left := end - start
-		err := c.await(ctx, w, buf, func(m Message) (bool, error) {
+		err := c.await(ctx, w, func(m Message) (bool, error) {
 			i := int(m.Header.Sequence - w.first)
-			if m.Header.Type != TypeError || i < start || i >= end || results[i] != errNoAnswer {
+			if i < start || i >= end || results[i] != errNoAnswer {
 				return false, nil
 			}
-			results[i] = c.ackError("batch", m, reqs[i])
+			switch m.Header.Type {
+			case TypeError:
+				results[i] = c.ackError("batch", m, reqs[i])
+			case TypeDone:
+				results[i] = c.doneError("batch", m, reqs[i])
+			default:
+				return false, nil
+			}
 			left--
 			return left == 0, nil
 		})
 		if err != nil {
 			return fail(err)
 		}
+		// The chunk is complete: an overrun from now on concerns the next.
+		c.mu.Lock()
+		w.sent, w.err = false, nil
+		c.mu.Unlock()
 		start = end
 	}
 	return results, nil
@@ -700,127 +745,3 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 
 // errNoAnswer marks, inside Batch, a request whose answer has not come.
 var errNoAnswer = errors.New("no answer yet")
-
-// Extended ACK attributes (enum nlmsgerr_attrs).
-const (
-	errAttrMsg      = 1
-	errAttrOffs     = 2
-	errAttrCookie   = 3
-	errAttrPolicy   = 4
-	errAttrMissType = 5
-	errAttrMissNest = 6
-)
-
-// ExtAck is what the kernel said about a request through extended ACK.
-type ExtAck struct {
-	Message     string // NLMSGERR_ATTR_MSG: the kernel's explanation or warning
-	Offset      int    // NLMSGERR_ATTR_OFFS: offset of the bad attribute in the request, -1 if none
-	AttrType    uint16 // the type of the request's attribute at Offset, 0 if unknown
-	Cookie      []byte // NLMSGERR_ATTR_COOKIE
-	MissingType uint16 // NLMSGERR_ATTR_MISS_TYPE: the attribute that was missing
-	MissingNest int    // NLMSGERR_ATTR_MISS_NEST: offset of the nest it was missing from, -1 if none
-	Policy      []byte // NLMSGERR_ATTR_POLICY: the policy that failed, as nested attributes
-}
-
-// noExtAck is the ExtAck of an error the kernel said nothing more about.
-var noExtAck = ExtAck{Offset: -1, MissingNest: -1}
-
-// ParseAck reads an NLMSG_ERROR message: the error code (0 for an ACK, an
-// errno otherwise), the header of the request it answers, and any extended
-// ACK. Works with and without NETLINK_CAP_ACK.
-func ParseAck(m Message) (syscall.Errno, Header, ExtAck, error) {
-	if m.Header.Type != TypeError {
-		return 0, Header{}, noExtAck, fmt.Errorf("netlink: message type %v is not an ACK or error: %w", m.Header.Type, ErrMalformed)
-	}
-	if len(m.Data) < 4+HeaderLen {
-		return 0, Header{}, noExtAck, fmt.Errorf("netlink: %d-byte error message is shorter than an error code and header: %w", len(m.Data), ErrMalformed)
-	}
-	errno := errnoOf(m.Data)
-	req, _ := ParseHeader(m.Data[4:])
-	rest := 4 + HeaderLen
-	if m.Header.Flags&Capped == 0 {
-		rest = 4 + Align(int(req.Length))
-	}
-	if m.Header.Flags&AckTLVs == 0 || rest > len(m.Data) {
-		return errno, req, noExtAck, nil
-	}
-	ext, err := parseExtAck(m.Data[rest:])
-	return errno, req, ext, err
-}
-
-// errnoOf reads the error code that starts the payload of NLMSG_ERROR and
-// NLMSG_DONE: a negative errno, or 0.
-func errnoOf(b []byte) syscall.Errno {
-	code := int32(binary.NativeEndian.Uint32(b))
-	if code < 0 {
-		code = -code
-	}
-	return syscall.Errno(code)
-}
-
-// parseExtAck reads extended ACK attributes (NLMSGERR_ATTR_*).
-func parseExtAck(b []byte) (ExtAck, error) {
-	ext := noExtAck
-	for a, err := range Attrs(b) {
-		if err != nil {
-			return ext, err
-		}
-		switch a.Type {
-		case errAttrMsg:
-			ext.Message = a.Str()
-		case errAttrOffs:
-			if v, err := a.Uint32(); err == nil {
-				ext.Offset = int(v)
-			}
-		case errAttrCookie:
-			ext.Cookie = append([]byte(nil), a.Data...)
-		case errAttrPolicy:
-			ext.Policy = append([]byte(nil), a.Data...)
-		case errAttrMissType:
-			if v, err := a.Uint32(); err == nil {
-				ext.MissingType = uint16(v)
-			}
-		case errAttrMissNest:
-			if v, err := a.Uint32(); err == nil {
-				ext.MissingNest = int(v)
-			}
-		}
-	}
-	return ext, nil
-}
-
-// requestError is the *OpError for the request req with sequence number
-// seq. The extended ACK offset is mapped to the type of the request's
-// attribute it points at.
-func (c *Conn) requestError(op string, err error, seq uint32, req Message, ext ExtAck) error {
-	if off := ext.Offset - HeaderLen; ext.Offset >= HeaderLen && off+AttrHeaderLen <= len(req.Data) {
-		ext.AttrType = binary.NativeEndian.Uint16(req.Data[off+2:]) & AttrTypeMask
-	}
-	return &OpError{Op: op, Protocol: c.proto, Err: err, Sequence: seq, ExtAck: ext}
-}
-
-// ackError turns an NLMSG_ERROR reply to req into an *OpError, or nil for
-// an ACK.
-func (c *Conn) ackError(op string, m Message, req Message) error {
-	errno, _, ext, err := ParseAck(m)
-	if err != nil {
-		return err
-	}
-	if errno == 0 {
-		return nil
-	}
-	return c.requestError(op, errno, m.Header.Sequence, req, ext)
-}
-
-// doneError reads the error code some dumps put in NLMSG_DONE, with its
-// extended ACK.
-func (c *Conn) doneError(op string, m Message, req Message) error {
-	if len(m.Data) < 4 || errnoOf(m.Data) == 0 {
-		return nil
-	}
-	ext := noExtAck
-	if m.Header.Flags&AckTLVs != 0 {
-		ext, _ = parseExtAck(m.Data[4:]) // what parsed before an error still helps
-	}
-	return c.requestError(op, errnoOf(m.Data), m.Header.Sequence, req, ext)
-}

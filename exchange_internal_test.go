@@ -12,11 +12,11 @@ import (
 // then a Store there could give two exchanges the same numbers.
 func TestExchangeSequenceNumbers(t *testing.T) {
 	c := &Conn{}
-	if w := c.begin(1); w.first != exchangeBit+1 {
+	if w := c.begin(1, false); w.first != exchangeBit+1 {
 		t.Errorf("first exchange: %#x, want %#x", w.first, exchangeBit+1)
 	}
 	c.xseq.Store(math.MaxUint32 - 1)
-	if w := c.begin(3); w.first != exchangeBit+1 || !w.owns(exchangeBit+3) {
+	if w := c.begin(3, false); w.first != exchangeBit+1 || !w.owns(exchangeBit+3) {
 		t.Errorf("across the wrap: %#x (+3), want %#x", w.first, exchangeBit+1)
 	}
 
@@ -31,7 +31,7 @@ func TestExchangeSequenceNumbers(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range each {
-					w := c.begin(1 + i%3)
+					w := c.begin(1 + i%3, false)
 					for k := range w.n {
 						seqs[g] = append(seqs[g], w.first+k)
 					}

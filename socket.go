@@ -21,24 +21,27 @@ type Config struct {
 	// Groups are multicast groups to join, by number (any number, not only
 	// the first 32).
 	Groups []uint32
-	// NetNS is the path of a network namespace to create the socket in, such
-	// as /var/run/netns/x or /proc/PID/ns/net. NetNSFD is an open file
-	// descriptor of one, used when not zero. Only the socket is created
-	// there; no goroutine of the caller changes namespace.
-	NetNS   string
-	NetNSFD int
-	// ReadBuffer and WriteBuffer set SO_RCVBUF and SO_SNDBUF in bytes. When
-	// the process may (CAP_NET_ADMIN), they are forced past the system
-	// limits with SO_RCVBUFFORCE and SO_SNDBUFFORCE.
+	// NetNS is the path of a network namespace to create the socket in,
+	// such as /var/run/netns/x, /proc/PID/ns/net, or /proc/self/fd/N for a
+	// namespace file descriptor. Only the socket is created there; no
+	// goroutine of the caller changes namespace.
+	NetNS string
+	// ReadBuffer and WriteBuffer are the socket's buffers, SO_RCVBUF and
+	// SO_SNDBUF, in bytes, as net.UDPConn's SetReadBuffer and
+	// SetWriteBuffer set them: the room the kernel has to queue datagrams
+	// for the Conn before it drops them (ENOBUFS). When the process may
+	// (CAP_NET_ADMIN), they are forced past the system limits. A Conn that
+	// joins groups gets a ReadBuffer of 8 MiB unless one is given, so that
+	// ordinary bursts of notifications are not lost.
 	ReadBuffer  int
 	WriteBuffer int
-	// BufferSize is the size of the buffer each datagram is read into first
+	// DatagramBuffer is the size of the buffer each datagram is read into
 	// (default 32 KiB, the most the kernel puts in one dump datagram). A
-	// larger datagram still arrives whole, in the same system call, through
-	// a spare buffer the size of the socket's receive buffer.
-	BufferSize int
+	// larger datagram still arrives whole, in the same system call.
+	DatagramBuffer int
 	// Options to turn on after binding. ExtendedAck is on unless
-	// DisableExtendedAck is set.
+	// DisableExtendedAck is set (and is left off without an error on
+	// kernels that lack it).
 	Options            []Option
 	DisableExtendedAck bool
 	// AcceptPeers accepts datagrams from user-space ports. Without it, a
@@ -48,6 +51,10 @@ type Config struct {
 	// QueueLimit bounds the datagrams kept for Receive while requests run
 	// (default 1024). Past it, Receive reports ErrOverrun.
 	QueueLimit int
+	// OnWarning, when set, is called with each ACK that carries a warning
+	// (an extended ACK message on a request that succeeded), from the
+	// goroutine whose request it acknowledges.
+	OnWarning func(Ack)
 }
 
 // Option is a netlink socket option (SOL_NETLINK), for SetOption and
@@ -56,7 +63,7 @@ type Option int
 
 // Netlink socket options from <linux/netlink.h>.
 const (
-	PacketInfo     Option = 3  // NETLINK_PKTINFO: report each datagram's multicast group (Dial turns it on)
+	PacketInfo     Option = 3  // NETLINK_PKTINFO: report each datagram's multicast group (always on: the Conn needs it)
 	BroadcastError Option = 4  // NETLINK_BROADCAST_ERROR: report multicast delivery failures to the sender
 	NoENOBUFS      Option = 5  // NETLINK_NO_ENOBUFS: do not report receive queue overruns
 	ListenAllNSID  Option = 8  // NETLINK_LISTEN_ALL_NSID: receive notifications from every peer namespace
@@ -90,8 +97,9 @@ func (o Option) String() string {
 const MaxProtocol = 32
 
 const (
-	defaultBufferSize = 32 << 10
-	defaultQueueLimit = 1024
+	defaultDatagramBuffer = 32 << 10
+	defaultQueueLimit     = 1024
+	groupReadBuffer       = 8 << 20 // as systemd's sd-netlink
 )
 
 // Stats counts what a Conn did with datagrams it did not hand out.
@@ -119,7 +127,8 @@ type Conn struct {
 	proto       int
 	local       Addr
 	acceptPeers bool
-	bufSize     int
+	onWarning   func(Ack)
+	ownBuffer   bool // Config.ReadBuffer was given: joining groups keeps it
 
 	seq       atomic.Uint32 // sequence numbers for Send
 	xseq      atomic.Uint32 // sequence numbers for exchanges (exchangeBit set)
@@ -131,20 +140,22 @@ type Conn struct {
 	// token is held (a value sent into it) by the one goroutine that reads
 	// from the socket; it hands other goroutines what is theirs.
 	token chan struct{}
+	// sendTok is held by the one goroutine that sends.
+	sendTok chan struct{}
+	bufs    sync.Pool // *[]byte read buffers
+	sbufs   sync.Pool // *[]byte send buffers
+	lent    *[]byte   // the buffer ReceiveDatagram's last datagram is in
 
 	mu         sync.Mutex          // guards the fields below
 	pending    []*waiter           // exchanges in flight
+	dumpSeq    uint32              // the dump the kernel runs for the Conn, 0 if none
 	queue      []Datagram          // copies kept for Receive
 	lost       bool                // the queue overflowed, or ENOBUFS: Receive reports ErrOverrun
 	queueLimit int                 // the most datagrams queue holds
 	queueWake  chan struct{}       // signalled when the queue grows
-	bufs       sync.Pool           // *[]byte read buffers for exchanges and Receive
-	rbuf       []byte              // ReceiveDatagram's own buffer
-	deadline   [2]time.Time        // the write and read deadlines the caller set
-	pokes      [2]uint64           // generations of context cancellations of writes and reads
-	smu        sync.Mutex          // serialises Send and guards sbuf
-	sbuf       []byte              // the datagram being sent
-	groups     map[uint32]struct{} // joined groups, guarded by mu
+	deadline   time.Time           // the read deadline the caller set
+	pokes      uint64              // generations of context cancellations of reads
+	groups     map[uint32]struct{} // joined groups
 }
 
 // Dial opens a netlink socket for protocol (unix.NETLINK_ROUTE,
@@ -154,46 +165,56 @@ func Dial(protocol int, cfg *Config) (*Conn, error) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	c := &Conn{proto: protocol, acceptPeers: cfg.AcceptPeers, bufSize: cfg.BufferSize, queueLimit: cfg.QueueLimit}
+	c := &Conn{proto: protocol, acceptPeers: cfg.AcceptPeers, queueLimit: cfg.QueueLimit, onWarning: cfg.OnWarning}
 	if protocol < 0 || protocol >= MaxProtocol {
-		return nil, c.opError("dial", fmt.Errorf("protocol %d is out of range: the kernel has protocols 0 to %d (MAX_LINKS is %d)",
-			protocol, MaxProtocol-1, MaxProtocol))
+		return nil, c.opError("dial", fmt.Errorf("protocol %d is out of range 0 to %d (the kernel's MAX_LINKS is %d): %w",
+			protocol, MaxProtocol-1, MaxProtocol, syscall.EPROTONOSUPPORT))
 	}
-	if c.bufSize <= 0 {
-		c.bufSize = defaultBufferSize
+	size := cfg.DatagramBuffer
+	if size <= 0 {
+		size = defaultDatagramBuffer
 	}
 	if c.queueLimit <= 0 {
 		c.queueLimit = defaultQueueLimit
 	}
 	c.done = make(chan struct{})
 	c.token = make(chan struct{}, 1)
+	c.sendTok = make(chan struct{}, 1)
 	c.queueWake = make(chan struct{}, 1)
 	c.groups = make(map[uint32]struct{})
-	c.bufs.New = func() any { b := make([]byte, c.bufSize); return &b }
-	c.rbuf = make([]byte, c.bufSize)
+	c.bufs.New = func() any { b := make([]byte, size); return &b }
+	c.sbufs.New = func() any { b := make([]byte, 0, 4096); return &b }
 
+	c.ownBuffer = cfg.ReadBuffer > 0
+	if len(cfg.Groups) > 0 && !c.ownBuffer {
+		cfg2 := *cfg
+		cfg2.ReadBuffer = groupReadBuffer
+		cfg = &cfg2
+	}
 	local, err := c.sys.open(protocol, cfg)
 	if err != nil {
 		return nil, c.opError("dial", err)
 	}
 	c.local = local
-	opts := cfg.Options
 	if !cfg.DisableExtendedAck {
-		opts = append([]Option{ExtendedAck}, opts...)
+		// Kernels before 4.12 lack it: work without.
+		if err := c.sys.setOption(ExtendedAck, true); err != nil && !errors.Is(err, syscall.ENOPROTOOPT) {
+			c.sys.close()
+			return nil, c.opError("dial", fmt.Errorf("set %v: %w", ExtendedAck, err))
+		}
 	}
 	// PacketInfo tells multicast datagrams from replies, even for groups
 	// past 32 that sockaddr_nl cannot name.
-	opts = append(opts, PacketInfo)
-	for _, o := range opts {
+	for _, o := range append(cfg.Options, PacketInfo) {
 		if err := c.sys.setOption(o, true); err != nil {
 			c.sys.close()
 			return nil, c.opError("dial", fmt.Errorf("set %v: %w", o, err))
 		}
 	}
 	for _, g := range cfg.Groups {
-		if err := c.JoinGroup(g); err != nil {
+		if err := c.join(g); err != nil {
 			c.sys.close()
-			return nil, err
+			return nil, c.opError("dial", err)
 		}
 	}
 	return c, nil
@@ -232,10 +253,24 @@ func (c *Conn) Close() error {
 	return err
 }
 
-// JoinGroup joins multicast group g (NETLINK_ADD_MEMBERSHIP).
+// JoinGroup joins multicast group g (NETLINK_ADD_MEMBERSHIP). The first
+// group joined raises the socket's receive buffer to 8 MiB, unless
+// Config.ReadBuffer was given.
 func (c *Conn) JoinGroup(g uint32) error {
+	return c.opError("join group", c.join(g))
+}
+
+func (c *Conn) join(g uint32) error {
+	c.mu.Lock()
+	grow := len(c.groups) == 0 && !c.ownBuffer
+	c.mu.Unlock()
+	if grow {
+		if err := c.sys.setReadBuffer(groupReadBuffer); err != nil {
+			return err
+		}
+	}
 	if err := c.sys.membership(g, true); err != nil {
-		return c.opError("join group", fmt.Errorf("group %d: %w", g, err))
+		return fmt.Errorf("group %d: %w", g, err)
 	}
 	c.mu.Lock()
 	c.groups[g] = struct{}{}
@@ -254,8 +289,12 @@ func (c *Conn) LeaveGroup(g uint32) error {
 	return nil
 }
 
-// SetOption turns a netlink socket option on or off.
+// SetOption turns a netlink socket option on or off. PacketInfo cannot be
+// turned off: the Conn needs it to tell notifications from replies.
 func (c *Conn) SetOption(o Option, on bool) error {
+	if o == PacketInfo && !on {
+		return c.opError("set option", fmt.Errorf("%v: the Conn needs it to tell notifications from replies: %w", o, syscall.EINVAL))
+	}
 	return c.opError("set option", wrapOpt(o, c.sys.setOption(o, on)))
 }
 
@@ -301,15 +340,10 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 func (c *Conn) setDeadline(read bool, t time.Time) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.deadline[b2i(read)] = t
-	return c.sys.setDeadline(read, t)
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
+	if read {
+		c.deadline = t
 	}
-	return 0
+	return c.sys.setDeadline(read, t)
 }
 
 // nextSeq returns the next sequence number for Send: never 0, and never with
@@ -326,40 +360,84 @@ func (c *Conn) nextSeq() uint32 {
 // Send sends m to the kernel. It fills in the length, a sequence number
 // when m has none and the port ID when m has none; it adds no flags, so set
 // Request and whatever else the message needs. It returns the header as
-// sent. Send honours the write deadline. A sequence number of the caller's
-// must not have bit 31 set: those belong to Execute, Dump and Batch, whose
-// leftover replies are discarded.
-func (c *Conn) Send(m Message) (Header, error) {
-	return c.SendTo(context.Background(), m, Addr{})
+// sent, once the message is sent, ctx is done, or the write deadline passes.
+// Replies come through Receive. A sequence number of the caller's must not
+// have bit 31 set: those belong to Execute, Dump and Batch, whose leftover
+// replies are discarded.
+func (c *Conn) Send(ctx context.Context, m Message) (Header, error) {
+	return c.SendTo(ctx, m, Addr{})
 }
 
 // SendTo sends m to the socket at to: the kernel when to.PortID is 0, a
 // user-space peer otherwise (NETLINK_USERSOCK, or a custom protocol), or
-// multicast groups in to.Groups. It fills in the header as Send does and
-// returns when the message is sent, ctx is done, or the write deadline
-// passes.
+// multicast groups in to.Groups. It fills in the header as Send does. A
+// peer whose receive queue is full is retried, backing off up to 10 ms,
+// until ctx is done or the write deadline passes. Toward the kernel, bit 31
+// of the sequence number is refused, as Send says; toward peers, any number
+// goes.
 func (c *Conn) SendTo(ctx context.Context, m Message, to Addr) (Header, error) {
-	if m.Header.Sequence&exchangeBit != 0 {
+	if m.Header.Sequence&exchangeBit != 0 && to.PortID == 0 && to.Groups == 0 {
 		return Header{}, c.opError("send", fmt.Errorf("sequence number %#x: numbers with bit 31 set are reserved for Execute, Dump and Batch", m.Header.Sequence))
 	}
 	if m.Header.Sequence == 0 {
 		m.Header.Sequence = c.nextSeq()
 	}
-	h, err := c.send(ctx, to, []Message{m}, 0, 0)
-	return h, c.opError("send", err)
+	// Toward the kernel a send does not block. Toward a full peer the
+	// kernel would never wake a waiting sender, so the send is retried
+	// after a pause, without holding the send token.
+	for delay := 50 * time.Microsecond; ; delay = min(2*delay, 10*time.Millisecond) {
+		if err := c.lockSend(ctx); err != nil {
+			return Header{}, c.opError("send", err)
+		}
+		h, err := c.sendLocked(ctx, to, []Message{m}, 0, 0)
+		<-c.sendTok
+		if err != errWouldBlock {
+			return h, c.opError("send", err)
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			err = ctx.Err()
+		case <-c.done:
+			err = ErrClosed
+		}
+		t.Stop()
+		if err != errWouldBlock {
+			return Header{}, c.opError("send", err)
+		}
+	}
 }
 
-// send encodes msgs into the send buffer and sends them in one datagram,
-// without changing msgs. When seq is not 0, the messages get the sequence
-// numbers seq, seq+1, ...; flags are added to each. It returns the header of
-// the first message as sent.
-func (c *Conn) send(ctx context.Context, to Addr, msgs []Message, seq uint32, flags HeaderFlags) (Header, error) {
+// lockSend takes the send token, or fails when ctx is done or c closed.
+func (c *Conn) lockSend(ctx context.Context) error {
+	select {
+	case c.sendTok <- struct{}{}:
+		return nil
+	default:
+	}
+	select {
+	case c.sendTok <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-c.done:
+		return ErrClosed
+	}
+}
+
+// sendLocked encodes msgs and sends them in one datagram, without changing
+// msgs; it returns errWouldBlock when a peer's queue is full. When seq is
+// not 0, the messages get the sequence numbers seq, seq+1, ...; flags are
+// added to each. It returns the header of the first message as sent. The
+// caller holds c.sendTok.
+func (c *Conn) sendLocked(ctx context.Context, to Addr, msgs []Message, seq uint32, flags HeaderFlags) (Header, error) {
 	if err := ctx.Err(); err != nil {
 		return Header{}, err
 	}
-	c.smu.Lock()
-	defer c.smu.Unlock()
-	b := c.sbuf[:0]
+	bp := c.sbufs.Get().(*[]byte)
+	defer c.sbufs.Put(bp)
+	b := (*bp)[:0]
 	var first Header
 	for i, m := range msgs {
 		h := m.Header
@@ -376,39 +454,38 @@ func (c *Conn) send(ctx context.Context, to Addr, msgs []Message, seq uint32, fl
 		}
 		b = AppendMessage(b, h, m.Data)
 	}
-	c.sbuf = b
-	return first, c.withContext(ctx, false, func(wait bool) error { return c.sys.send(b, to, wait) })
+	*bp = b
+	return first, c.sys.send(b, to)
 }
 
 // Receive waits for the next datagram that no request is waiting for (a
 // notification, or a reply to Send) and returns its messages in memory the
-// caller owns. It honours the read deadline.
-func (c *Conn) Receive() ([]Message, error) {
-	return c.ReceiveContext(context.Background())
-}
-
-// ReceiveContext is Receive with a context: it returns ctx.Err() promptly
-// when ctx is done.
-func (c *Conn) ReceiveContext(ctx context.Context) ([]Message, error) {
-	buf := c.getBuf()
-	defer c.putBuf(buf)
-	d, err := c.receive(ctx, buf)
+// caller owns. It returns when ctx is done or the read deadline passes.
+func (c *Conn) Receive(ctx context.Context) ([]Message, error) {
+	d, b, err := c.receive(ctx)
 	if err != nil {
-		return nil, err
+		return nil, c.opError("receive", err)
 	}
-	if !d.copied {
+	if b != nil {
 		d.Data = append([]byte(nil), d.Data...)
+		c.putBuf(b)
 	}
 	return collect(d.Data)
 }
 
-// ReceiveDatagram is the zero-copy form of ReceiveContext: the returned
-// Datagram's Data, and every Message parsed from it, alias a buffer of the
-// Conn that the next ReceiveDatagram call overwrites. Copy what must live
-// longer. It is the form that reports the multicast group and namespace ID.
-// Only one goroutine at a time may use it.
+// ReceiveDatagram is the zero-copy form of Receive: the returned Datagram's
+// Data, and every Message parsed from it, alias a buffer of the Conn that
+// the next ReceiveDatagram call reuses. Copy what must live longer. It is
+// the form that reports the multicast group and namespace ID. Only one
+// goroutine at a time may use it.
 func (c *Conn) ReceiveDatagram(ctx context.Context) (Datagram, error) {
-	return c.receive(ctx, &c.rbuf)
+	if c.lent != nil {
+		c.putBuf(c.lent)
+		c.lent = nil
+	}
+	d, b, err := c.receive(ctx)
+	c.lent = b
+	return d, c.opError("receive", err)
 }
 
 // collect copies nothing: it parses b, which the caller owns, into a slice
@@ -428,44 +505,42 @@ func collect(b []byte) ([]Message, error) {
 	return msgs, nil
 }
 
-// withContext runs the blocking call fn, making ctx's cancellation expire
-// the read (or write) deadline so that fn returns promptly, then restores
-// the caller's deadline. Arming the context costs allocations, so fn is
-// first called with wait false, and armed only when it returns
-// errWouldBlock: a kernel's reply is usually queued already, and a send
-// usually has room. Reads run one at a time (the token), and so do writes
-// (smu), so one generation counter each tells a poke that is still on its
-// way from one that took effect.
-func (c *Conn) withContext(ctx context.Context, read bool, fn func(wait bool) error) error {
+// withContext runs the blocking read fn, making ctx's cancellation expire
+// the read deadline so that fn returns promptly, then restores the caller's
+// deadline. Arming the context costs allocations, so fn is first called
+// with wait false, and armed only when it returns errWouldBlock: a kernel's
+// reply is usually queued already. Reads run one at a time (the token), so
+// a generation counter tells a poke that is still on its way from one that
+// took effect.
+func (c *Conn) withContext(ctx context.Context, fn func(wait bool) error) error {
 	if ctx.Done() == nil {
 		return fn(true)
 	}
 	if err := fn(false); err != errWouldBlock {
 		return err
 	}
-	i := b2i(read)
 	c.mu.Lock()
-	gen := c.pokes[i]
+	gen := c.pokes
 	c.mu.Unlock()
 	stop := context.AfterFunc(ctx, func() {
 		c.mu.Lock()
 		defer c.mu.Unlock()
-		if c.pokes[i] == gen {
-			c.pokes[i]++
-			c.sys.setDeadline(read, aLongTimeAgo)
+		if c.pokes == gen {
+			c.pokes++
+			c.sys.setDeadline(true, aLongTimeAgo)
 		}
 	})
 	err := fn(true)
 	if !stop() {
 		c.mu.Lock()
-		if c.pokes[i] != gen {
-			c.sys.setDeadline(read, c.deadline[i])
+		if c.pokes != gen {
+			c.sys.setDeadline(true, c.deadline)
 		}
-		c.pokes[i]++ // a poke still on its way now does nothing
+		c.pokes++ // a poke still on its way now does nothing
 		c.mu.Unlock()
 		// Only the poke's own timeout becomes ctx.Err(): when fn finished
-		// (a datagram read, a message sent) or failed otherwise before the
-		// poke took effect, that result stands, or a datagram would be lost.
+		// (a datagram read) or failed otherwise before the poke took
+		// effect, that result stands, or a datagram would be lost.
 		if errors.Is(err, os.ErrDeadlineExceeded) && ctx.Err() != nil {
 			return ctx.Err()
 		}

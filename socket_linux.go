@@ -27,8 +27,8 @@ type sysConn struct {
 	rmsg   unix.Msghdr
 	riov   [2]unix.Iovec // the caller's buffer, then spare
 	rfrom  unix.RawSockaddrNetlink
-	oob    [64]byte
-	spare  []byte
+	oob    [8]uint64 // control messages, aligned for unix.Cmsghdr
+	spare  *spareMap
 	rn     int
 	rerr   error
 	rwait  bool // wait in the poller when no datagram is queued
@@ -41,7 +41,7 @@ type sysConn struct {
 }
 
 func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
-	fd, err := socketIn(proto, cfg.NetNS, cfg.NetNSFD)
+	fd, err := socketIn(proto, cfg.NetNS)
 	if err != nil {
 		return Addr{}, err
 	}
@@ -55,19 +55,51 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 		s.f.Close()
 		return Addr{}, err
 	}
-	s.spare = make([]byte, max(rcvbuf, 64<<10))
+	s.spare = new(spareMap)
+	if err := s.spare.remap(max(rcvbuf, minSpare)); err != nil {
+		s.f.Close()
+		return Addr{}, err
+	}
+	runtime.AddCleanup(s, (*spareMap).unmap, s.spare)
 	s.recvFn = s.recvmsg
 	s.sendFn = s.sendto
 	s.sto.Family = unix.AF_NETLINK
 	return local, nil
 }
 
+// spareMap is the spare buffer a datagram larger than the caller's buffer
+// spills into. It is mapped, not allocated: untouched pages cost no memory,
+// and recv gives back the pages a large datagram touched. It is unmapped
+// when the Conn is garbage, not by Close, which a reader may race.
+type spareMap struct{ b []byte }
+
+// minSpare is the least spare mapped: a datagram up to this size, or up to
+// the socket's receive buffer if larger, is never cut short.
+const minSpare = 1 << 20
+
+func (m *spareMap) remap(n int) error {
+	b, err := unix.Mmap(-1, 0, n, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_ANONYMOUS|unix.MAP_NORESERVE)
+	if err != nil {
+		return fmt.Errorf("map a %d-byte receive buffer: %w", n, err)
+	}
+	m.unmap()
+	m.b = b
+	return nil
+}
+
+func (m *spareMap) unmap() {
+	if m.b != nil {
+		unix.Munmap(m.b)
+		m.b = nil
+	}
+}
+
 // socketIn opens a non-blocking netlink socket, inside the network namespace
-// at path or fd when one is given. The namespace switch happens on a locked
+// at path when one is given. The namespace switch happens on a locked
 // thread of a goroutine of its own; if the thread cannot go back to its
 // namespace, it stays locked and exits with the goroutine.
-func socketIn(proto int, path string, nsfd int) (int, error) {
-	if path == "" && nsfd == 0 {
+func socketIn(proto int, path string) (int, error) {
+	if path == "" {
 		return socket(proto)
 	}
 	type result struct {
@@ -77,7 +109,7 @@ func socketIn(proto int, path string, nsfd int) (int, error) {
 	ch := make(chan result, 1)
 	go func() {
 		runtime.LockOSThread()
-		fd, restored, err := socketInLocked(proto, path, nsfd)
+		fd, restored, err := socketInLocked(proto, path)
 		if restored {
 			runtime.UnlockOSThread()
 		}
@@ -87,33 +119,25 @@ func socketIn(proto int, path string, nsfd int) (int, error) {
 	return r.fd, r.err
 }
 
-func socketInLocked(proto int, path string, nsfd int) (fd int, restored bool, err error) {
+func socketInLocked(proto int, path string) (fd int, restored bool, err error) {
 	orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return -1, true, fmt.Errorf("open own network namespace: %w", err)
 	}
 	defer unix.Close(orig)
-	if path != "" {
-		if nsfd, err = unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0); err != nil {
-			return -1, true, fmt.Errorf("open network namespace %s: %w", path, err)
-		}
-		defer unix.Close(nsfd)
+	ns, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, true, fmt.Errorf("open network namespace %s: %w", path, err)
 	}
-	if err := unix.Setns(nsfd, unix.CLONE_NEWNET); err != nil {
-		return -1, true, fmt.Errorf("enter network namespace %s: %w", nsName(path, nsfd), err)
+	defer unix.Close(ns)
+	if err := unix.Setns(ns, unix.CLONE_NEWNET); err != nil {
+		return -1, true, fmt.Errorf("enter network namespace %s: %w", path, err)
 	}
 	fd, err = socket(proto)
 	if unix.Setns(orig, unix.CLONE_NEWNET) != nil {
 		return fd, false, err
 	}
 	return fd, true, err
-}
-
-func nsName(path string, fd int) string {
-	if path != "" {
-		return path
-	}
-	return fmt.Sprintf("fd %d", fd)
 }
 
 func socket(proto int) (int, error) {
@@ -221,6 +245,13 @@ func (s *sysConn) setDeadline(read bool, t time.Time) error {
 	return s.closedErr(s.f.SetWriteDeadline(t))
 }
 
+// setReadBuffer sets SO_RCVBUF, past the system limit when the process
+// may. The spare buffer stays as it is: it grows when a datagram does not
+// fit.
+func (s *sysConn) setReadBuffer(n int) error {
+	return s.control(func(fd int) error { return setBuffer(fd, unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, n) })
+}
+
 func (s *sysConn) close() error {
 	s.closed.Store(true)
 	return s.f.Close()
@@ -236,27 +267,30 @@ func (s *sysConn) closedErr(err error) error {
 	return err
 }
 
-// recv reads one datagram into *buf, or into spare when it is larger, in
-// one recvmsg. A datagram that spilled into spare is copied into a new,
-// larger *buf, which later reads reuse.
+// recv reads one datagram into *buf, or into the spare when it is larger,
+// in one recvmsg. A datagram that spilled into the spare is copied into a
+// new, larger *buf, which later reads reuse. A datagram larger than both is
+// cut short: recv returns what fits in *buf with ErrTruncated, and maps a
+// spare that fits the next one.
 //
 // With wait false, recv does not block: it returns errWouldBlock when no
 // datagram is queued.
 func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
 	b := *buf
+	spare := s.spare.b
 	s.rwait = wait
 	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
 	s.riov[0].SetLen(len(b))
-	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(s.spare)}
-	s.riov[1].SetLen(len(s.spare))
+	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(spare)}
+	s.riov[1].SetLen(len(spare))
 	s.rmsg = unix.Msghdr{
 		Name:    (*byte)(unsafe.Pointer(&s.rfrom)),
 		Namelen: unix.SizeofSockaddrNetlink,
 		Iov:     &s.riov[0],
-		Control: &s.oob[0],
+		Control: (*byte)(unsafe.Pointer(&s.oob[0])),
 	}
 	s.rmsg.SetIovlen(len(s.riov))
-	s.rmsg.SetControllen(len(s.oob))
+	s.rmsg.SetControllen(len(s.oob) * 8)
 	if err := s.rc.Read(s.recvFn); err != nil {
 		return Datagram{}, s.closedErr(err)
 	}
@@ -270,19 +304,22 @@ func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
 		return Datagram{}, os.NewSyscallError("recvmsg", s.rerr)
 	}
 	n := s.rn
-	if n > len(b)+len(s.spare) || s.rmsg.Flags&unix.MSG_TRUNC != 0 {
-		room := len(b) + len(s.spare)
-		s.spare = make([]byte, n) // so that the next one fits
-		return Datagram{}, fmt.Errorf("%d-byte datagram did not fit in %d bytes: %w", n, room, ErrTruncated)
+	d := Datagram{From: Addr{PortID: s.rfrom.Pid, Groups: s.rfrom.Groups}, NSID: -1}
+	s.parseControl(&d)
+	if room := len(b) + len(spare); n > room || s.rmsg.Flags&unix.MSG_TRUNC != 0 {
+		s.spare.remap(Align(n)) // so that the next one fits; on failure the old one stays
+		d.Data = b[:min(n, len(b))]
+		return d, fmt.Errorf("%d-byte datagram did not fit in %d bytes: %w", n, room, ErrTruncated)
 	}
 	if n > len(b) {
+		spilled := n - len(b)
 		nb := make([]byte, Align(n))
 		copy(nb, b)
-		copy(nb[len(b):], s.spare[:n-len(b)])
+		copy(nb[len(b):], spare[:spilled])
 		*buf, b = nb, nb
+		unix.Madvise(spare[:spilled], unix.MADV_DONTNEED) // give back the pages it touched
 	}
-	d := Datagram{Data: b[:n], From: Addr{PortID: s.rfrom.Pid, Groups: s.rfrom.Groups}, NSID: -1}
-	s.parseControl(&d)
+	d.Data = b[:n]
 	return d, nil
 }
 
@@ -310,7 +347,7 @@ func (s *sysConn) recvmsg(fd uintptr) bool {
 // parseControl reads NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID from the
 // control messages without allocating.
 func (s *sysConn) parseControl(d *Datagram) {
-	oob := s.oob[:s.rmsg.Controllen]
+	oob := unsafe.Slice((*byte)(unsafe.Pointer(&s.oob[0])), len(s.oob)*8)[:s.rmsg.Controllen]
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(oob) {
@@ -329,22 +366,15 @@ func (s *sysConn) parseControl(d *Datagram) {
 	}
 }
 
-// send sends b as one datagram to the given address.
-//
-// sendto fails with EAGAIN only when the destination is a user-space port
-// whose receive queue is full, and the kernel never wakes the sender when
-// that peer reads, so waiting in the poller would wait for ever. With wait,
-// send retries instead, backing off to 10 ms; every attempt goes through
-// the poller, which honours the write deadline (and so the context) and
-// Close. Without wait, it returns errWouldBlock.
-func (s *sysConn) send(b []byte, to Addr, wait bool) error {
+// send sends b as one datagram to the given address, in one attempt. It
+// returns errWouldBlock when the destination is a user-space port whose
+// receive queue is full (the kernel never returns EAGAIN otherwise). It
+// goes through the poller for its checks of Close and the write deadline,
+// but never waits there: the kernel would not wake it when the peer reads.
+func (s *sysConn) send(b []byte, to Addr) error {
 	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
 	s.sbuf = b
 	err := s.rc.Write(s.sendFn)
-	for delay := 50 * time.Microsecond; wait && err == nil && s.serr == unix.EAGAIN; delay = min(2*delay, 10*time.Millisecond) {
-		time.Sleep(delay)
-		err = s.rc.Write(s.sendFn)
-	}
 	s.sbuf = nil
 	if err != nil {
 		return s.closedErr(err)

@@ -19,5 +19,6 @@ func (s *sysConn) rawConn() (syscall.RawConn, error)    { return nil, ErrNotSupp
 func (s *sysConn) setDeadline(bool, time.Time) error    { return ErrNotSupported }
 func (s *sysConn) close() error                         { return nil }
 func (s *sysConn) recv(*[]byte, bool) (Datagram, error) { return Datagram{}, ErrNotSupported }
-func (s *sysConn) send([]byte, Addr, bool) error        { return ErrNotSupported }
+func (s *sysConn) send([]byte, Addr) error              { return ErrNotSupported }
+func (s *sysConn) setReadBuffer(int) error              { return ErrNotSupported }
 func (s *sysConn) buffers() (int, int)                  { return 0, 0 }

@@ -43,7 +43,7 @@ func skDrainQuiet(t testing.TB, c *netlink.Conn) {
 	t.Helper()
 	for {
 		c.SetReadDeadline(time.Now().Add(skQuiet))
-		if _, err := c.Receive(); err != nil {
+		if _, err := c.Receive(context.Background()); err != nil {
 			if !os.IsTimeout(err) {
 				t.Fatal(err)
 			}
@@ -140,7 +140,7 @@ func skReceiveUntil(t testing.TB, c *netlink.Conn, what string, match func(netli
 	ctx, cancel := context.WithTimeout(context.Background(), skWait)
 	defer cancel()
 	for {
-		msgs, err := c.ReceiveContext(ctx)
+		msgs, err := c.Receive(ctx)
 		if err != nil {
 			t.Fatalf("waiting for %s: %v", what, err)
 		}
@@ -188,7 +188,7 @@ func skExpectQuiet(t testing.TB, c *netlink.Conn, why string) {
 	if err := c.SetReadDeadline(time.Now().Add(skQuiet)); err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := c.Receive()
+	msgs, err := c.Receive(context.Background())
 	if err == nil {
 		t.Fatalf("%s: got %d messages, want none (first: %v)", why, len(msgs), msgs[0].Header)
 	}
@@ -203,7 +203,7 @@ func skExpectQuiet(t testing.TB, c *netlink.Conn, why string) {
 // skLinkDump lists the names of the links c sees, with Send and Receive.
 func skLinkDump(t testing.TB, c *netlink.Conn) []string {
 	t.Helper()
-	h, err := c.Send(netlink.Message{
+	h, err := c.Send(context.Background(), netlink.Message{
 		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request | netlink.Dump},
 		Data:   skIfinfo(0),
 	})
@@ -214,7 +214,7 @@ func skLinkDump(t testing.TB, c *netlink.Conn) []string {
 	defer cancel()
 	var names []string
 	for {
-		msgs, err := c.ReceiveContext(ctx)
+		msgs, err := c.Receive(ctx)
 		if err != nil {
 			t.Fatalf("link dump: %v", err)
 		}
@@ -297,7 +297,7 @@ func TestConnSendReceiveGetLink(t *testing.T) {
 
 	seen := map[uint32]bool{}
 	for range 3 {
-		h, err := c.Send(netlink.Message{
+		h, err := c.Send(context.Background(), netlink.Message{
 			Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request},
 			Data:   skIfinfo(1),
 		})
@@ -321,7 +321,7 @@ func TestConnSendReceiveGetLink(t *testing.T) {
 			t.Errorf("Send changed the type or flags: %v", h)
 		}
 
-		msgs, err := c.Receive()
+		msgs, err := c.Receive(context.Background())
 		if err != nil {
 			t.Fatalf("Receive: %v", err)
 		}
@@ -347,7 +347,7 @@ func TestConnSendReceiveGetLink(t *testing.T) {
 	}
 
 	// A sequence number the caller chose is kept.
-	h, err := c.Send(netlink.Message{
+	h, err := c.Send(context.Background(), netlink.Message{
 		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request, Sequence: 4242},
 		Data:   skIfinfo(1),
 	})
@@ -367,7 +367,7 @@ func TestConnSendReceiveGetLink(t *testing.T) {
 func TestConnSendReceiveError(t *testing.T) {
 	ns := nstest.New(t)
 	c := skRoute(t, ns, nil)
-	h, err := c.Send(netlink.Message{
+	h, err := c.Send(context.Background(), netlink.Message{
 		Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request},
 		Data:   skIfinfo(9999),
 	})
@@ -378,15 +378,15 @@ func TestConnSendReceiveError(t *testing.T) {
 	if m.Header.Type != netlink.TypeError {
 		t.Fatalf("reply %v, want NLMSG_ERROR", m.Header)
 	}
-	errno, req, _, err := netlink.ParseAck(m)
+	ack, err := netlink.ParseAck(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if errno != unix.ENODEV {
-		t.Errorf("error code %v, want ENODEV", errno)
+	if ack.Errno != unix.ENODEV {
+		t.Errorf("error code %v, want ENODEV", ack.Errno)
 	}
-	if req.Sequence != h.Sequence {
-		t.Errorf("echoed request sequence %d, want %d", req.Sequence, h.Sequence)
+	if ack.Request.Sequence != h.Sequence {
+		t.Errorf("echoed request sequence %d, want %d", ack.Request.Sequence, h.Sequence)
 	}
 }
 
@@ -576,7 +576,7 @@ func TestConnReadDeadline(t *testing.T) {
 	if err := c.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := c.Receive()
+	_, err := c.Receive(context.Background())
 	if err == nil {
 		t.Fatal("Receive returned without a message or an error")
 	}
@@ -603,7 +603,7 @@ func TestConnReadDeadline(t *testing.T) {
 	if err := c.SetReadDeadline(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
+	h, err := c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -621,16 +621,16 @@ func TestConnWriteDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)}
-	if _, err := c.Send(req); !os.IsTimeout(err) || !errors.Is(err, os.ErrDeadlineExceeded) {
+	if _, err := c.Send(context.Background(), req); !os.IsTimeout(err) || !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Errorf("Send past the write deadline: %v, want a timeout", err)
 	}
-	if _, err := c.Receive(); !os.IsTimeout(err) {
+	if _, err := c.Receive(context.Background()); !os.IsTimeout(err) {
 		t.Errorf("Receive past the read deadline: %v, want a timeout", err)
 	}
 	if err := c.SetDeadline(time.Time{}); err != nil {
 		t.Fatal(err)
 	}
-	h, err := c.Send(req)
+	h, err := c.Send(context.Background(), req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -648,7 +648,7 @@ func TestConnReceiveContextCancel(t *testing.T) {
 	defer stop.Stop()
 	errc := make(chan error, 1)
 	go func() {
-		_, err := c.ReceiveContext(ctx)
+		_, err := c.Receive(ctx)
 		errc <- err
 	}()
 	select {
@@ -672,7 +672,7 @@ func TestConnReceiveContextCancel(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), skWait)
 		defer cancel()
-		msgs, err := c.ReceiveContext(ctx)
+		msgs, err := c.Receive(ctx)
 		if err == nil {
 			mu.Lock()
 			if len(msgs) != 1 || msgs[0].Header.Sequence != seq {
@@ -684,7 +684,7 @@ func TestConnReceiveContextCancel(t *testing.T) {
 	}()
 	time.Sleep(100 * time.Millisecond)
 	mu.Lock()
-	h, err := c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
+	h, err := c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
 	seq = h.Sequence
 	mu.Unlock()
 	if err != nil {
@@ -697,7 +697,7 @@ func TestConnReceiveContextCancel(t *testing.T) {
 	// A context already done returns at once, and the same way.
 	done, cancel2 := context.WithCancel(context.Background())
 	cancel2()
-	if _, err := c.ReceiveContext(done); !errors.Is(err, context.Canceled) {
+	if _, err := c.Receive(done); !errors.Is(err, context.Canceled) {
 		t.Errorf("ReceiveContext(done context) = %v", err)
 	}
 	if _, err := c.ReceiveDatagram(done); !errors.Is(err, context.Canceled) {
@@ -715,16 +715,16 @@ func TestConnReceiveContextRestoresDeadline(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
-	if _, err := c.ReceiveContext(ctx); !errors.Is(err, context.Canceled) {
+	if _, err := c.Receive(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("ReceiveContext: %v, want context.Canceled", err)
 	}
 	// A past deadline fails even a read with data waiting: the reply must
 	// come through.
-	h, err := c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
+	h, err := c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	msgs, err := c.Receive()
+	msgs, err := c.Receive(context.Background())
 	if err != nil {
 		t.Fatalf("Receive with a reply waiting, after a cancelled ReceiveContext: %v", err)
 	}
@@ -734,7 +734,7 @@ func TestConnReceiveContextRestoresDeadline(t *testing.T) {
 	// The caller's deadline is back: this times out rather than blocking
 	// for ever.
 	errc := make(chan error, 1)
-	go func() { _, err := c.Receive(); errc <- err }()
+	go func() { _, err := c.Receive(context.Background()); errc <- err }()
 	select {
 	case err := <-errc:
 		if !os.IsTimeout(err) {
@@ -767,14 +767,14 @@ func TestConnReceiveContextCancelLosesNothing(t *testing.T) {
 		} else {
 			go cancel() // done during the call
 		}
-		msgs, err := b.ReceiveContext(ctx)
+		msgs, err := b.Receive(ctx)
 		if err != nil {
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("datagram %d: %v", seq, err)
 			}
 			canceled++
 			b.SetReadDeadline(time.Now().Add(skWait))
-			msgs, err = b.Receive()
+			msgs, err = b.Receive(context.Background())
 			b.SetReadDeadline(time.Time{})
 			if err != nil {
 				t.Fatalf("datagram %d was lost after ReceiveContext returned %v: %v", seq, context.Canceled, err)
@@ -801,11 +801,11 @@ func TestConnCloseWakesReceive(t *testing.T) {
 				var err error
 				switch name {
 				case "Receive":
-					_, err = c.Receive()
+					_, err = c.Receive(context.Background())
 				case "ReceiveContext":
 					ctx, cancel := context.WithCancel(context.Background())
 					defer cancel()
-					_, err = c.ReceiveContext(ctx)
+					_, err = c.Receive(ctx)
 				case "ReceiveDatagram":
 					_, err = c.ReceiveDatagram(context.Background())
 				}
@@ -827,10 +827,10 @@ func TestConnCloseWakesReceive(t *testing.T) {
 				t.Errorf("second Close: %v, want nil", err)
 			}
 			// Everything after Close fails the same way.
-			if _, err := c.Receive(); !errors.Is(err, netlink.ErrClosed) {
+			if _, err := c.Receive(context.Background()); !errors.Is(err, netlink.ErrClosed) {
 				t.Errorf("Receive after Close: %v", err)
 			}
-			if _, err := c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)}); !errors.Is(err, netlink.ErrClosed) {
+			if _, err := c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)}); !errors.Is(err, netlink.ErrClosed) {
 				t.Errorf("Send after Close: %v", err)
 			}
 			if err := c.SetOption(netlink.NoENOBUFS, true); !errors.Is(err, netlink.ErrClosed) {
@@ -880,7 +880,7 @@ func TestConnLargeDatagram(t *testing.T) {
 	// Through ReceiveContext, twice (the second reuses the grown buffer).
 	for seq := uint32(1); seq <= 2; seq++ {
 		send(payload, seq)
-		msgs, err := b.ReceiveContext(ctx)
+		msgs, err := b.Receive(ctx)
 		if err != nil {
 			t.Fatalf("ReceiveContext: %v", err)
 		}
@@ -938,7 +938,7 @@ func TestConnLargeDatagram(t *testing.T) {
 		}
 	}
 	send(small, 5)
-	msgs, err := b.ReceiveContext(ctx)
+	msgs, err := b.Receive(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -951,18 +951,18 @@ func TestConnLargeDatagram(t *testing.T) {
 // as truncated; the next one that size fits.
 func TestConnTruncatedDatagram(t *testing.T) {
 	ns := nstest.New(t)
-	a := skDial(t, unix.NETLINK_USERSOCK, &netlink.Config{NetNS: ns.Path, AcceptPeers: true, WriteBuffer: 1 << 20})
-	// The smallest receive buffer makes the spare 64 KiB: with the 32 KiB
-	// buffer, 96 KiB in all.
+	a := skDial(t, unix.NETLINK_USERSOCK, &netlink.Config{NetNS: ns.Path, AcceptPeers: true, WriteBuffer: 2 << 20})
+	// The smallest receive buffer makes the spare 1 MiB: with the 32 KiB
+	// buffer, 1056 KiB in all.
 	b := skDial(t, unix.NETLINK_USERSOCK, &netlink.Config{NetNS: ns.Path, AcceptPeers: true, ReadBuffer: 1})
-	payload := skPayload(100 << 10)
+	payload := skPayload(1200 << 10)
 	ctx, cancel := context.WithTimeout(context.Background(), skWait)
 	defer cancel()
 	for seq := uint32(1); seq <= 2; seq++ {
 		if _, err := a.SendTo(ctx, netlink.Message{Header: netlink.Header{Type: netlink.TypeMinType, Sequence: seq}, Data: payload}, b.LocalAddr()); err != nil {
 			t.Fatal(err)
 		}
-		msgs, err := b.ReceiveContext(ctx)
+		msgs, err := b.Receive(ctx)
 		if seq == 1 {
 			if !errors.Is(err, netlink.ErrTruncated) {
 				t.Fatalf("first oversized datagram: %v, want ErrTruncated", err)
@@ -1016,7 +1016,7 @@ func TestConnDropsSpoofedSender(t *testing.T) {
 			ns.Run(t, "link", "add", "veth0", "type", "veth", "peer", "name", "veth1")
 			ctx, cancel := context.WithTimeout(context.Background(), skWait)
 			defer cancel()
-			msgs, err := victim.ReceiveContext(ctx)
+			msgs, err := victim.Receive(ctx)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -1037,7 +1037,7 @@ func TestConnDropsSpoofedSender(t *testing.T) {
 			// Drain the veth notifications, then expect only silence.
 			for {
 				victim.SetReadDeadline(time.Now().Add(skQuiet))
-				msgs, err := victim.Receive()
+				msgs, err := victim.Receive(context.Background())
 				if err != nil {
 					if !os.IsTimeout(err) {
 						t.Fatal(err)
@@ -1137,15 +1137,22 @@ func TestDialBadProtocol(t *testing.T) {
 	t.Logf("Dial(%d): %v", proto, err)
 }
 
-// 10. Socket options, set and read back from the kernel.
+// 10. Socket options, set and read back from the kernel. PacketInfo, which
+// the Conn needs, cannot be turned off.
 func TestConnOptions(t *testing.T) {
 	ns := nstest.New(t)
 	c := skRoute(t, ns, nil)
+	if err := c.SetOption(netlink.PacketInfo, false); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("SetOption(PacketInfo, false) = %v, want EINVAL", err)
+	}
+	if on, err := c.Option(netlink.PacketInfo); err != nil || !on {
+		t.Errorf("Option(PacketInfo) = %v, %v; want on", on, err)
+	}
 	if on, err := c.Option(netlink.ExtendedAck); err != nil || !on {
 		t.Errorf("Option(ExtendedAck) = %v, %v; want on by default", on, err)
 	}
 	for _, o := range []netlink.Option{netlink.ExtendedAck, netlink.GetStrictCheck, netlink.CapAck, netlink.NoENOBUFS,
-		netlink.ListenAllNSID, netlink.PacketInfo, netlink.BroadcastError} {
+		netlink.ListenAllNSID, netlink.BroadcastError} {
 		for _, on := range []bool{true, false, true} {
 			if err := c.SetOption(o, on); err != nil {
 				t.Errorf("SetOption(%v, %v): %v", o, on, err)
@@ -1295,7 +1302,7 @@ func TestDialNetNS(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer unix.Close(fd)
-		check(t, &netlink.Config{NetNSFD: fd})
+		check(t, &netlink.Config{NetNS: fmt.Sprintf("/proc/self/fd/%d", fd)})
 		// The descriptor is the caller's: Dial leaves it open.
 		if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
 			t.Errorf("Dial closed the caller's namespace descriptor: %v", err)
@@ -1462,7 +1469,7 @@ func TestConnSendToFullPeer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), skWait)
 	defer cancel()
 	for i := range total {
-		msgs, err := b.ReceiveContext(ctx)
+		msgs, err := b.Receive(ctx)
 		if err != nil {
 			t.Fatalf("receiving message %d: %v (sender: %v)", i+1, err, <-sent)
 		}
@@ -1534,7 +1541,7 @@ func TestConnReceiveConcurrentExecute(t *testing.T) {
 	go func() {
 		defer close(done)
 		for {
-			msgs, err := c.ReceiveContext(ctx)
+			msgs, err := c.Receive(ctx)
 			if err != nil {
 				return
 			}
@@ -1595,13 +1602,13 @@ func TestConnReceiveSkipsStale(t *testing.T) {
 		Type: unix.RTM_GETLINK, Flags: netlink.Request, Sequence: 0x80000005, PortID: c.LocalAddr().PortID,
 	}, skIfinfo(1))
 	rawSend(t, c, stale, 0)
-	h, err := c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
+	h, err := c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), skWait)
 	defer cancel()
-	msgs, err := c.ReceiveContext(ctx)
+	msgs, err := c.Receive(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1612,14 +1619,14 @@ func TestConnReceiveSkipsStale(t *testing.T) {
 		t.Errorf("Stats().Stale = %d, want 1", s.Stale)
 	}
 
-	_, err = c.Send(netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request, Sequence: 0x80000006}, Data: skIfinfo(1)})
+	_, err = c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request, Sequence: 0x80000006}, Data: skIfinfo(1)})
 	if err == nil || !strings.Contains(err.Error(), "reserved") {
 		t.Errorf("Send with sequence 0x80000006: %v, want an error saying bit 31 is reserved", err)
 	}
 
 	a, b := skUserPair(t, ns, netlink.Config{})
 	rawSend(t, a, netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeMinType, Sequence: 0x80000005}, []byte("x")), b.LocalAddr().PortID)
-	msgs, err = b.ReceiveContext(ctx)
+	msgs, err = b.Receive(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1642,11 +1649,11 @@ func TestConnOverrunReportedOnce(t *testing.T) {
 	ns.Batch(t, lines)
 	ctx, cancel := context.WithTimeout(context.Background(), skWait)
 	defer cancel()
-	_, err := c.ReceiveContext(ctx)
+	_, err := c.Receive(ctx)
 	if !errors.Is(err, netlink.ErrOverrun) || !errors.Is(err, unix.ENOBUFS) {
 		t.Fatalf("first Receive after flooding: %v, want ErrOverrun wrapping ENOBUFS", err)
 	}
-	msgs, err := c.ReceiveContext(ctx)
+	msgs, err := c.Receive(ctx)
 	if err != nil {
 		t.Fatalf("second Receive after one overrun: %v, want the queued notifications", err)
 	}

@@ -114,7 +114,7 @@ func exchange(ctx context.Context, c *netlink.Conn, to netlink.Addr, msg, who st
 	}
 	fmt.Printf("sent %q to %s %v, seq %d\n", msg, who, to, h.Sequence)
 	for {
-		msgs, err := c.ReceiveContext(ctx)
+		msgs, err := c.Receive(ctx)
 		if err != nil {
 			if errors.Is(err, context.DeadlineExceeded) {
 				return fmt.Errorf("no reply from %s %v: %w", who, to, err)
