@@ -31,7 +31,7 @@ func TestExchangeSequenceNumbers(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range each {
-					w := c.begin(1 + i%3, false)
+					w := c.begin(1+i%3, false)
 					for k := range w.n {
 						seqs[g] = append(seqs[g], w.first+k)
 					}
