@@ -27,11 +27,15 @@ var wantMarkers = []string{
 	"E2E-PARAM-OK",
 	"E2E-LOAD-OK",
 	"E2E-HELLO-OK",
+	"E2E-ACK-OK",
+	"E2E-ERROR-OK",
+	"E2E-MULTI-OK",
+	"E2E-NETNS-OK",
 	"E2E-SHORT-OK",
 	"E2E-BADLEN-OK",
 	"E2E-UNLOAD-OK",
 	"E2E-KLOG-CLEAN-OK",
-	"E2E-DONE passed=8 failed=0",
+	"E2E-DONE passed=12 failed=0",
 }
 
 // require fails the test when ok is false: under NLKIT_E2E=1 a missing
