@@ -13,11 +13,17 @@
 // Without -proto there is no kernel module to talk to, so it shows the same
 // exchange over NETLINK_USERSOCK, with a second socket in this process
 // playing the module's part.
+//
+// With -ack the request asks for an ACK (NLM_F_ACK), which arrives after the
+// reply. -type sends another message type than NLMSG_MIN_TYPE, which the
+// module refuses: an error from the kernel (an NLMSG_ERROR message with a
+// negative errno) makes hello print it and exit with status 1.
 package main
 
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"flag"
 	"fmt"
@@ -26,6 +32,12 @@ import (
 
 	"github.com/nlkit/netlink"
 	"golang.org/x/sys/unix"
+)
+
+// Flags that shape the request.
+var (
+	msgType = flag.Uint("type", uint(netlink.TypeMinType), "the request's message type")
+	ack     = flag.Bool("ack", false, "ask for an ACK (NLM_F_ACK) and wait for it after the reply")
 )
 
 func main() {
@@ -99,14 +111,29 @@ func serve(ctx context.Context, c *netlink.Conn) {
 			if _, err := c.SendTo(ctx, reply, netlink.Addr{PortID: d.From.PortID}); err != nil {
 				fmt.Fprintln(os.Stderr, "peer:", err)
 			}
+			if m.Header.Flags&netlink.Acknowledge != 0 {
+				// An ACK is NLMSG_ERROR with error 0 and the request's header.
+				ack := netlink.Message{
+					Header: netlink.Header{Type: netlink.TypeError, Flags: netlink.Capped, Sequence: m.Header.Sequence},
+					Data:   netlink.AppendHeader(make([]byte, 4), m.Header),
+				}
+				if _, err := c.SendTo(ctx, ack, netlink.Addr{PortID: d.From.PortID}); err != nil {
+					fmt.Fprintln(os.Stderr, "peer:", err)
+				}
+			}
 		}
 	}
 }
 
-// exchange sends msg to the socket at to and prints the reply to it.
+// exchange sends msg to the socket at to and prints the reply to it, and
+// the ACK with -ack.
 func exchange(ctx context.Context, c *netlink.Conn, to netlink.Addr, msg, who string) error {
+	flags := netlink.Request // the kernel ignores messages without it
+	if *ack {
+		flags |= netlink.Acknowledge
+	}
 	h, err := c.SendTo(ctx, netlink.Message{
-		Header: netlink.Header{Type: netlink.TypeMinType},
+		Header: netlink.Header{Type: netlink.HeaderType(*msgType), Flags: flags},
 		Data:   []byte(msg),
 	}, to)
 	if err != nil {
@@ -125,8 +152,49 @@ func exchange(ctx context.Context, c *netlink.Conn, to netlink.Addr, msg, who st
 			if m.Header.Sequence != h.Sequence {
 				continue // not the reply to our message
 			}
+			if m.Header.Type == netlink.TypeError {
+				errno, text := parseError(m)
+				if errno != 0 {
+					err := fmt.Errorf("error from %s (seq %d): %s (%w)", who, m.Header.Sequence, unix.ErrnoName(errno), errno)
+					if text != "" {
+						err = fmt.Errorf("%w: %s", err, text)
+					}
+					return err
+				}
+				fmt.Printf("ACK from %s (seq %d)\n", who, m.Header.Sequence)
+				return nil
+			}
 			fmt.Printf("reply from %s (port %d, seq %d): %q\n", who, m.Header.PortID, m.Header.Sequence, bytes.TrimRight(m.Data, "\x00"))
-			return nil
+			if !*ack {
+				return nil
+			}
 		}
 	}
+}
+
+// parseError reads an NLMSG_ERROR message: the error code (0 in an ACK) and
+// the kernel's extended ACK text, if any. Its payload is a negative errno,
+// the request's header, the request's payload unless the kernel capped it,
+// then extended ACK attributes.
+func parseError(m netlink.Message) (unix.Errno, string) {
+	if len(m.Data) < 4+netlink.HeaderLen {
+		return unix.EBADMSG, "(truncated NLMSG_ERROR)"
+	}
+	errno := unix.Errno(-int32(binary.NativeEndian.Uint32(m.Data)))
+	skip := 4 + netlink.HeaderLen
+	if m.Header.Flags&netlink.Capped == 0 {
+		skip = 4 + netlink.Align(int(binary.NativeEndian.Uint32(m.Data[4:])))
+	}
+	if m.Header.Flags&netlink.AckTLVs == 0 || skip > len(m.Data) {
+		return errno, ""
+	}
+	for a, err := range netlink.Attrs(m.Data[skip:]) {
+		if err != nil {
+			break
+		}
+		if a.Type == unix.NLMSGERR_ATTR_MSG {
+			return errno, a.Str()
+		}
+	}
+	return errno, ""
 }

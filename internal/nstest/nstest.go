@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 )
@@ -22,16 +23,29 @@ var counter atomic.Int64
 
 // New creates a network namespace with its loopback up and deletes it when
 // the test ends. It skips the test when the process is not root or iproute2
-// is missing.
+// is missing, and counts the skip for SkipSummary.
+//
+// The namespace is named nlkit-test-PID-START-N, after this process's ID and
+// start time. The first call in a process deletes the namespaces that killed
+// test runs left behind (see removeStale).
 func New(t testing.TB) *NS {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		t.Skip("needs root to create a network namespace")
+		skip(t, "needs root to create a network namespace")
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		t.Skip("needs iproute2's ip command")
+		skip(t, "needs iproute2's ip command")
 	}
-	name := fmt.Sprintf("nlkit-test-%d-%d", os.Getpid(), counter.Add(1))
+	cleanOnce.Do(func() {
+		if err := removeStale(); err != nil {
+			t.Logf("nstest: removing stale namespaces: %v", err)
+		}
+	})
+	start, err := startTime(os.Getpid())
+	if err != nil {
+		t.Fatalf("nstest: %v", err)
+	}
+	name := fmt.Sprintf("%s%d-%d-%d", prefix, os.Getpid(), start, counter.Add(1))
 	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
 		t.Fatalf("ip netns add %s: %v: %s", name, err, out)
 	}
@@ -43,6 +57,39 @@ func New(t testing.TB) *NS {
 	})
 	ns.Run(t, "link", "set", "lo", "up")
 	return ns
+}
+
+// skips counts the tests New skipped in this process; skipWhy is the reason
+// of the first.
+var (
+	skipMu  sync.Mutex
+	skips   int
+	skipWhy string
+)
+
+// skip counts a skipped test and skips it.
+func skip(t testing.TB, why string) {
+	t.Helper()
+	skipMu.Lock()
+	skips++
+	if skipWhy == "" {
+		skipWhy = why
+	}
+	skipMu.Unlock()
+	t.Skip(why)
+}
+
+// SkipSummary returns one line saying how many tests New skipped in this
+// process and why, or "" when it skipped none. Packages with kernel tests
+// print it from TestMain after m.Run, so that a run without root says what
+// it did not test.
+func SkipSummary() string {
+	skipMu.Lock()
+	defer skipMu.Unlock()
+	if skips == 0 {
+		return ""
+	}
+	return fmt.Sprintf("kernel tests skipped: %d (%s)", skips, skipWhy)
 }
 
 // Run runs ip with args inside the namespace and returns its output; a

@@ -10,7 +10,16 @@
 //   - the module refuses proto=32, proto=-1 (EINVAL) and proto=0, which
 //     NETLINK_ROUTE holds (EBUSY) (E2E-PARAM-OK), and loads with proto=30
 //     (E2E-LOAD-OK);
-//   - the client gets the kernel's reply (E2E-HELLO-OK);
+//   - the client gets the kernel's reply (E2E-HELLO-OK), and with -ack the
+//     reply and then an ACK, NLMSG_ERROR with error 0 (E2E-ACK-OK);
+//   - a message type the module does not serve gets -EOPNOTSUPP and an
+//     empty message -EINVAL, with the module's extended ACK text
+//     (E2E-ERROR-OK);
+//   - one datagram holding two requests with NLM_F_ACK and a message without
+//     NLM_F_REQUEST gets, in order, reply and ACK for each request and a
+//     bare ACK for the last (E2E-MULTI-OK);
+//   - a client in another network namespace finds no kernel socket there:
+//     sending fails with ECONNREFUSED (E2E-NETNS-OK);
 //   - a datagram shorter than a netlink header, and one whose header claims
 //     more bytes than were sent, are dropped with a warning in the kernel log
 //     and no reply, and the module still answers afterwards (E2E-SHORT-OK,
@@ -33,6 +42,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -116,12 +126,17 @@ func runChecks(r *results) {
 	}
 	r.ok("E2E-LOAD-OK")
 
-	// 3. The client gets an answer.
+	// 3. The client gets an answer, an ACK when it asks for one, and
+	// errors through the same NLMSG_ERROR path.
 	if err := expectHello(); err != nil {
 		r.fail("hello", "%v", err)
 	} else {
 		r.ok("E2E-HELLO-OK")
 	}
+	checkAck(r)
+	checkErrors(r)
+	checkMulti(r)
+	checkNetNS(r)
 
 	// 4. Malformed datagrams are logged and dropped; the module survives.
 	// The kernel calls the module's input callback from sendto itself, so
@@ -169,12 +184,18 @@ func runChecks(r *results) {
 	}
 }
 
-// runClient runs the hello client against the test protocol and returns its
-// combined output, echoing it to the console.
-func runClient() (string, error) {
+// runClient runs the hello client against the test protocol with extra
+// arguments args and returns its combined output, echoing it to the console.
+func runClient(args ...string) (string, error) {
+	return runClientAttr(nil, args...)
+}
+
+// runClientAttr is runClient with the process attributes attr.
+func runClientAttr(attr *syscall.SysProcAttr, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, clientPath, "-proto", fmt.Sprint(proto))
+	cmd := exec.CommandContext(ctx, clientPath, append([]string{"-proto", fmt.Sprint(proto)}, args...)...)
+	cmd.SysProcAttr = attr
 	out, err := cmd.CombinedOutput()
 	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
 		fmt.Println("client:", line)
@@ -195,6 +216,147 @@ func expectHello() error {
 		return fmt.Errorf("client output lacks %q", wantReply)
 	}
 	return nil
+}
+
+// checkAck checks that a request with NLM_F_ACK gets the reply, then the ACK.
+func checkAck(r *results) {
+	out, err := runClient("-ack")
+	reply, ack := strings.Index(out, wantReply), strings.Index(out, "ACK from kernel (seq 1)")
+	switch {
+	case err != nil:
+		r.fail("ack", "client failed: %v", err)
+	case reply < 0 || ack < 0:
+		r.fail("ack", "client output lacks the reply or the ACK")
+	case ack < reply:
+		r.fail("ack", "the ACK came before the reply")
+	default:
+		r.ok("E2E-ACK-OK")
+	}
+}
+
+// checkErrors checks that requests the module refuses get the kernel's
+// error message with the errno and the module's extended ACK text.
+func checkErrors(r *results) {
+	failed := false
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		// EOPNOTSUPP is ENOTSUP on Linux, and unix.ErrnoName says ENOTSUP.
+		{[]string{"-type", "17"}, []string{"(operation not supported)", "hello_nl: unknown message type"}},
+		{[]string{"-msg", ""}, []string{"EINVAL (invalid argument)", "hello_nl: empty hello message"}},
+	} {
+		out, err := runClient(c.args...)
+		if err == nil {
+			r.fail("error", "client %q succeeded", c.args)
+			failed = true
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				r.fail("error", "client %q: output lacks %q", c.args, w)
+				failed = true
+			}
+		}
+	}
+	if !failed {
+		r.ok("E2E-ERROR-OK")
+	}
+}
+
+// checkMulti sends one datagram holding three messages: two hello requests
+// with NLM_F_ACK and a message with NLM_F_ACK but no NLM_F_REQUEST, which the
+// kernel does not pass to the module but still acknowledges. The second
+// request holds a newline, which the module must log escaped.
+func checkMulti(r *results) {
+	const ack, req = unix.NLM_F_ACK, unix.NLM_F_REQUEST | unix.NLM_F_ACK
+	var b []byte
+	b = appendMsg(b, unix.NLMSG_MIN_TYPE, req, 1, "one")
+	b = appendMsg(b, unix.NLMSG_MIN_TYPE, req, 2, "two\nlines")
+	b = appendMsg(b, unix.NLMSG_MIN_TYPE, ack, 3, "three")
+	replies, err := sendRaw(b)
+	if err != nil {
+		r.fail("multi", "%v", err)
+		return
+	}
+	log, err := kernelLog()
+	if err != nil {
+		r.fail("multi", "%v", err)
+		return
+	}
+	if want := `hello_nl: received "two\nlines"`; !strings.Contains(log, want) {
+		r.fail("multi", "kernel log lacks %s (the newline escaped)", want)
+		return
+	}
+	var got []string
+	for _, d := range replies {
+		msgs, err := parseMsgs(d)
+		if err != nil {
+			r.fail("multi", "%v", err)
+			return
+		}
+		got = append(got, msgs...)
+	}
+	want := []string{
+		`seq 1: "hello from kernel, got: one"`, "seq 1: error 0",
+		`seq 2: "hello from kernel, got: two\nlines"`, "seq 2: error 0",
+		"seq 3: error 0",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		r.fail("multi", "got messages %q, want %q", got, want)
+		return
+	}
+	r.ok("E2E-MULTI-OK")
+}
+
+// checkNetNS runs the client in a new network namespace, where the module
+// has no kernel socket: the socket opens, but sending to the kernel fails.
+func checkNetNS(r *results) {
+	out, err := runClientAttr(&syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWNET})
+	if err == nil || !strings.Contains(out, "connection refused") {
+		r.fail("netns", "client in a new network namespace: err=%v, want \"connection refused\"", err)
+		return
+	}
+	r.ok("E2E-NETNS-OK")
+}
+
+// appendMsg appends a netlink message with payload s to b.
+func appendMsg(b []byte, typ, flags uint16, seq uint32, s string) []byte {
+	n := unix.NLMSG_HDRLEN + len(s)
+	b = binary.NativeEndian.AppendUint32(b, uint32(n))
+	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = binary.NativeEndian.AppendUint16(b, flags)
+	b = binary.NativeEndian.AppendUint32(b, seq)
+	b = binary.NativeEndian.AppendUint32(b, 0) // port ID: the kernel fills it in
+	b = append(b, s...)
+	return append(b, make([]byte, (4-n%4)%4)...)
+}
+
+// parseMsgs describes each message in the datagram d in one line: its
+// sequence number and its payload as a string, or the error code of an
+// NLMSG_ERROR.
+func parseMsgs(d []byte) ([]string, error) {
+	var out []string
+	for len(d) > 0 {
+		if len(d) < unix.NLMSG_HDRLEN {
+			return out, fmt.Errorf("%d stray bytes after the last message", len(d))
+		}
+		n := int(binary.NativeEndian.Uint32(d))
+		typ := binary.NativeEndian.Uint16(d[4:])
+		seq := binary.NativeEndian.Uint32(d[8:])
+		if n < unix.NLMSG_HDRLEN || n > len(d) {
+			return out, fmt.Errorf("message length %d with %d bytes left", n, len(d))
+		}
+		payload := d[unix.NLMSG_HDRLEN:n]
+		switch {
+		case typ == unix.NLMSG_ERROR && len(payload) >= 4:
+			out = append(out, fmt.Sprintf("seq %d: error %d", seq, int32(binary.NativeEndian.Uint32(payload))))
+		default:
+			out = append(out, fmt.Sprintf("seq %d: %q", seq, payload))
+		}
+		d = d[min((n+3)&^3, len(d)):]
+	}
+	return out, nil
 }
 
 // loadModule loads the module with the given parameters.
@@ -245,7 +407,7 @@ func checkMalformed(r *results, marker, check string, msg []byte, wantLog string
 		r.fail(check, "%v", err)
 		return
 	}
-	reply, err := sendRaw(msg)
+	replies, err := sendRaw(msg)
 	if err != nil {
 		r.fail(check, "%v", err)
 		return
@@ -258,8 +420,8 @@ func checkMalformed(r *results, marker, check string, msg []byte, wantLog string
 	switch {
 	case strings.Count(after, wantLog) <= strings.Count(before, wantLog):
 		r.fail(check, "no new kernel log line containing %q", wantLog)
-	case reply != nil:
-		r.fail(check, "the module answered a malformed message: %q", reply)
+	case len(replies) > 0:
+		r.fail(check, "the module answered a malformed message: %q", replies)
 	default:
 		if err := expectHello(); err != nil {
 			r.fail(check, "module no longer answers: %v", err)
@@ -270,8 +432,8 @@ func checkMalformed(r *results, marker, check string, msg []byte, wantLog string
 }
 
 // sendRaw sends msg as one datagram to the kernel on the test protocol and
-// returns whatever comes back within half a second (nil when nothing does).
-func sendRaw(msg []byte) ([]byte, error) {
+// returns the datagrams that come back until none has for half a second.
+func sendRaw(msg []byte) ([][]byte, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
 	if err != nil {
 		return nil, fmt.Errorf("socket: %w", err)
@@ -287,15 +449,18 @@ func sendRaw(msg []byte) ([]byte, error) {
 	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
 		return nil, fmt.Errorf("SO_RCVTIMEO: %w", err)
 	}
-	buf := make([]byte, 4096)
-	n, _, err := unix.Recvfrom(fd, buf, 0)
-	if errors.Is(err, unix.EAGAIN) {
-		return nil, nil
+	var out [][]byte
+	for {
+		buf := make([]byte, 4096)
+		n, _, err := unix.Recvfrom(fd, buf, 0)
+		if errors.Is(err, unix.EAGAIN) {
+			return out, nil
+		}
+		if err != nil {
+			return out, fmt.Errorf("recvfrom: %w", err)
+		}
+		out = append(out, buf[:n])
 	}
-	if err != nil {
-		return nil, fmt.Errorf("recvfrom: %w", err)
-	}
-	return buf[:n], nil
 }
 
 // kernelLog returns the whole kernel log buffer.

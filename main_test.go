@@ -1,0 +1,20 @@
+package netlink_test
+
+import (
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/nlkit/netlink/internal/nstest"
+)
+
+// TestMain says, in one line after the results, how many kernel tests were
+// skipped and why (usually: not root), so that a passing run shows what it
+// did not test. go test ./... prints it with -v or when the package fails.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if s := nstest.SkipSummary(); s != "" {
+		fmt.Println(s)
+	}
+	os.Exit(code)
+}
