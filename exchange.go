@@ -171,12 +171,8 @@ const (
 //   - anything else (notifications, replies to Send): to Receive.
 //
 // When readErr is not nil (a datagram cut short), its owner gets readErr
-// instead. route also follows the dump the kernel runs for the Conn, even
-// when its exchange has gone: its NLMSG_DONE, or an NLMSG_ERROR (a refusal,
-// or the ACK of a request that was no dump), ends it. ENOBUFS in that error
-// means the receive queue was full as the dump started: the kernel runs the
-// dump on, and other replies may have been lost, so route reports an
-// overrun, for the caller to drain.
+// instead. route also follows the dump the kernel runs for the Conn (see
+// followDump), and reports an overrun there, for the caller to drain.
 func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool) {
 	if d.From.PortID != 0 {
 		if !c.acceptPeers {
@@ -196,18 +192,8 @@ func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool
 	if multicast && (w == nil || !w.echo || h.PortID != c.local.PortID) {
 		return forReceive, false
 	}
-	if h.Sequence == c.dumpSeq && readErr == nil {
-		for m, err := range Messages(d.Data) {
-			if err != nil {
-				break
-			}
-			switch {
-			case m.Header.Type == TypeError && len(m.Data) >= 4 && errnoOf(m.Data) == syscall.ENOBUFS:
-				overran = true
-			case m.Header.Type == TypeError, m.Header.Type == TypeDone:
-				c.endDump()
-			}
-		}
+	if readErr == nil && (h.Sequence == c.dumpSeq || w == nil) {
+		overran = c.followDump(h, d.Data, w != nil)
 	}
 	switch {
 	case w == nil:
@@ -224,13 +210,66 @@ func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool
 	return handedOver, overran
 }
 
+// lostDump is the dumpSeq of a dump the kernel runs that no exchange
+// follows, and the sequence number of the NOOP request that checks for one:
+// no exchange ever owns it.
+const lostDump = exchangeBit
+
+// followDump notes what a unicast datagram from the kernel, with header h
+// and bytes b, says of the dump the kernel runs for the Conn, even when its
+// exchange has gone. c.mu is held.
+//
+// For the exchange holding the dump turn, NLMSG_DONE or an NLMSG_ERROR (a
+// refusal, or the ACK of a request that was no dump) ends the dump, with
+// two exceptions. ENOBUFS means the receive queue was full as the dump
+// started: the kernel runs the dump on, and other replies may have been
+// lost, so followDump reports an overrun. EBUSY means the kernel runs a
+// dump the Conn lost track of (the drain after an overrun let go of its
+// turn; a Batch ran a dump): the turn passes to that lost dump, and the
+// refused request is sent again once it ends.
+//
+// A lost dump ends with a stale NLMSG_DONE; or, when no message of it came
+// between a NOOP request that waitDump sent and the NOOP's ACK, it had
+// already ended.
+func (c *Conn) followDump(h Header, b []byte, owned bool) (overran bool) {
+	if h.Sequence != c.dumpSeq {
+		if owned || c.dumpSeq != lostDump {
+			return false
+		}
+		if h.Sequence == lostDump {
+			if c.nudged {
+				c.endDump()
+			}
+			return false
+		}
+		c.nudged = false // something of the lost dump, maybe
+	}
+	for m, err := range Messages(b) {
+		if err != nil {
+			break
+		}
+		switch {
+		case m.Header.Type == TypeDone:
+			c.endDump()
+		case m.Header.Type != TypeError || h.Sequence != c.dumpSeq || len(m.Data) < 4:
+		case errnoOf(m.Data) == syscall.ENOBUFS:
+			overran = true
+		case errnoOf(m.Data) == syscall.EBUSY:
+			c.dumpSeq, c.nudged = lostDump, false
+		default:
+			c.endDump()
+		}
+	}
+	return overran
+}
+
 // endDump gives the dump turn back and wakes the exchanges that wait for
 // it. c.mu is held.
 func (c *Conn) endDump() {
 	if c.dumpSeq == 0 {
 		return
 	}
-	c.dumpSeq = 0
+	c.dumpSeq, c.nudged = 0, false
 	for _, w := range c.pending {
 		if w.turn {
 			w.signal()
@@ -243,19 +282,27 @@ func (c *Conn) endDump() {
 const maxDrain = 1 << 16
 
 // drain reads the socket until it is empty, after the kernel reported an
-// overrun (ENOBUFS). Until the receive queue is empty the kernel keeps the
+// overrun (ENOBUFS). Until its receive queue is empty the kernel keeps the
 // socket congested and silently drops every reply and notification, so
 // reading less would leave requests waiting for replies that never come.
 // What is read goes to its owners, the drainer's own replies included.
+//
 // Then every exchange whose request went out before the queue emptied and
 // that is not complete fails with ErrOverrun: its replies may be lost. No
 // request is sent while drain runs, so those are exactly the exchanges
-// that have sent. A dump the kernel ran is complete too: its messages are
-// not dropped (the kernel makes them as the socket is read), so the drain
-// has read it to its end, and the dump turn is free. When tellReceive is
-// set, Receive reports the overrun when it is next called. The caller holds
-// c.token.
+// that have sent. A dump's messages are never dropped (the kernel makes
+// them as the socket is read), so a dump the kernel ran has usually been
+// read to its DONE, which completes its exchange. The dump turn is let go:
+// the request that held it may have been refused in a lost reply. Should
+// the kernel still run a dump (it makes the next part only after a read,
+// and gives up with ENOBUFS when notifications filled the queue meanwhile),
+// the next dump's EBUSY says so, and that dump is sent again once the
+// kernel has ended the one it runs.
+//
+// When tellReceive is set, Receive reports the overrun when it is next
+// called. The caller holds c.token.
 func (c *Conn) drain(tellReceive bool) {
+	c.overruns.Add(1)
 	c.sendTok <- struct{}{}
 	defer func() { <-c.sendTok }()
 	b := c.getBuf()
@@ -381,6 +428,10 @@ func (c *Conn) takeToken(ctx context.Context, wake <-chan struct{}, ready func()
 // has always sent, and the turn ends only with a message that cannot be
 // lost (the dump's DONE) or with the drain after an overrun.
 func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []Message, flags HeaderFlags, dump bool) (Header, error) {
+	// A new request: what an overrun did to w's last one is past.
+	c.mu.Lock()
+	w.sent, w.err = false, nil
+	c.mu.Unlock()
 	for {
 		if err := c.lockSend(ctx); err != nil {
 			return Header{}, err
@@ -414,24 +465,42 @@ func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []M
 }
 
 // waitDump waits until no dump holds the turn, reading the socket when no
-// other goroutine does.
+// other goroutine does. For a lost dump it first sends a NOOP request (see
+// followDump): reading its ACK also makes the kernel go on with a dump it
+// runs.
 func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 	free := func() bool { return c.dumpSeq == 0 }
+	defer func() {
+		c.mu.Lock()
+		w.turn = false
+		c.mu.Unlock()
+	}()
 	for {
 		c.mu.Lock()
 		w.turn = !free()
+		nudge := c.dumpSeq == lostDump && !c.nudged
+		c.nudged = c.nudged || nudge
 		c.mu.Unlock()
 		if !w.turn {
 			return nil
 		}
-		held, err := c.takeToken(ctx, w.wake, free)
-		if err != nil || !held {
-			if err != nil {
-				c.mu.Lock()
-				w.turn = false
-				c.mu.Unlock()
+		if nudge {
+			if err := c.lockSend(ctx); err != nil {
 				return err
 			}
+			err := c.sys.send(c.nudge, Addr{})
+			<-c.sendTok
+			if err != nil { // nothing to learn from: give up on the lost dump
+				c.mu.Lock()
+				c.endDump()
+				c.mu.Unlock()
+			}
+		}
+		held, err := c.takeToken(ctx, w.wake, free)
+		if err != nil {
+			return err
+		}
+		if !held {
 			continue
 		}
 		_, _, err = c.read(ctx, false)
@@ -529,32 +598,51 @@ func isDump(f HeaderFlags) bool { return f&(Root|Match) != 0 && f&(Create|Append
 // NLM_F_ACK (some custom protocols) must be talked to with SendTo and
 // Receive instead.
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
-	w := c.begin(1, req.Header.Flags&Echo != 0)
+	echo := req.Header.Flags&Echo != 0
+	w := c.begin(1, echo)
 	defer c.end(w)
 	dump := isDump(req.Header.Flags)
-	h, err := c.sendExchange(ctx, w, w.first, []Message{req}, Request|Acknowledge, dump)
-	if err != nil {
-		return nil, c.opError("execute", err)
-	}
-	req.Header = h
 	var out []byte
 	var intr bool
-	err = c.await(ctx, w, func(m Message) (bool, error) {
-		intr = intr || m.Header.Flags&DumpInterrupted != 0
-		switch m.Header.Type {
-		case TypeNoop:
-			return false, nil
-		case TypeDone:
-			return true, c.doneError("execute", m, req)
-		case TypeError:
-			return c.ackDone("execute", m, req, dump)
+	var h Header
+	overruns0 := c.overruns.Load()
+	for resends := 0; ; resends++ {
+		overruns := c.overruns.Load()
+		var err error
+		h, err = c.sendExchange(ctx, w, w.first, []Message{req}, Request|Acknowledge, dump)
+		if err != nil {
+			return nil, c.opError("execute", err)
 		}
-		// Grown to fit first: a single reply costs a single allocation.
-		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-		return false, nil
-	})
-	if err != nil {
-		return nil, c.opError("execute", err)
+		sent := req
+		sent.Header = h
+		err = c.await(ctx, w, func(m Message) (bool, error) {
+			intr = intr || m.Header.Flags&DumpInterrupted != 0
+			switch m.Header.Type {
+			case TypeNoop:
+				return false, nil
+			case TypeDone:
+				return true, c.doneError("execute", m, sent)
+			case TypeError:
+				done, err := c.ackDone("execute", m, sent, dump)
+				if done && err == nil && echo && len(out) == 0 && c.overruns.Load() != overruns {
+					// The kernel drops an echo it cannot queue without a
+					// word to the request: with an overrun in between, it
+					// may have.
+					err = c.requestError("execute", fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS), h.Sequence, sent, noExtAck)
+				}
+				return done, err
+			}
+			// Grown to fit first: a single reply costs a single allocation.
+			out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
+			return false, nil
+		})
+		if c.resend(dump, err, resends, overruns0) {
+			continue
+		}
+		if err != nil {
+			return nil, c.opError("execute", err)
+		}
+		break
 	}
 	msgs, err := collect(out)
 	if err == nil && intr {
@@ -563,18 +651,46 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	return msgs, err
 }
 
+// maxResends bounds how often a dump is sent again after EBUSY.
+const maxResends = 16
+
+// resend says whether a dump request refused with err is sent again: the
+// kernel said EBUSY because it runs a dump the Conn had lost track of, and
+// the new request waits for its end (see followDump). When it is not sent
+// again and overruns happened since the first attempt (since overruns0),
+// they are why: notifications that keep overflowing the queue starve the
+// kernel's dump, and err then wraps ErrOverrun too.
+func (c *Conn) resend(dump bool, err error, resends int, overruns0 uint64) bool {
+	if !dump || !errors.Is(err, syscall.EBUSY) {
+		return false
+	}
+	if resends < maxResends {
+		return true
+	}
+	var oe *OpError
+	if errors.As(err, &oe) && c.overruns.Load() != overruns0 {
+		oe.Err = fmt.Errorf("%w: %w", ErrOverrun, oe.Err)
+	}
+	return false
+}
+
 // ackDone handles the NLMSG_ERROR message m of an exchange: the request is
 // done, with the error it carries. ENOBUFS for a dump is no end: the
-// kernel runs the dump on (see route).
+// kernel runs the dump on (see route). EAGAIN is the kernel's word for a
+// reply it could not queue: an overrun.
 func (c *Conn) ackDone(op string, m Message, req Message, dump bool) (bool, error) {
 	ack, err := ParseAck(m)
 	if err != nil {
 		return true, err
 	}
-	if dump && ack.Errno == syscall.ENOBUFS {
+	switch {
+	case dump && ack.Errno == syscall.ENOBUFS:
 		return false, nil
-	}
-	if ack.Errno != 0 {
+	case ack.Errno == syscall.EAGAIN:
+		// The kernel could not queue the reply (netlink_unicast to a
+		// congested socket) and says so in place of it.
+		return true, c.requestError(op, fmt.Errorf("%w: %w", ErrOverrun, ack.Errno), m.Header.Sequence, req, ack.ExtAck)
+	case ack.Errno != 0:
 		return true, c.requestError(op, ack.Errno, m.Header.Sequence, req, ack.ExtAck)
 	}
 	if ack.Message != "" && c.onWarning != nil {
@@ -605,26 +721,36 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 	return func(yield func(Message, error) bool) {
 		w := c.begin(1, false)
 		defer c.end(w)
-		h, err := c.sendExchange(ctx, w, w.first, []Message{req}, Request|Dump|Acknowledge, true)
-		if err != nil {
-			yield(Message{}, c.opError("dump", err))
-			return
+		stopped, intr := false, false
+		var h Header
+		var err error
+		overruns0 := c.overruns.Load()
+		for resends := 0; ; resends++ {
+			h, err = c.sendExchange(ctx, w, w.first, []Message{req}, Request|Dump|Acknowledge, true)
+			if err != nil {
+				yield(Message{}, c.opError("dump", err))
+				return
+			}
+			sent := req
+			sent.Header = h
+			err = c.await(ctx, w, func(m Message) (bool, error) {
+				intr = intr || m.Header.Flags&DumpInterrupted != 0
+				switch m.Header.Type {
+				case TypeNoop:
+					return false, nil
+				case TypeError:
+					return c.ackDone("dump", m, sent, true)
+				case TypeDone:
+					return true, c.doneError("dump", m, sent)
+				}
+				stopped = !yield(m, nil)
+				return stopped, nil
+			})
+			if !c.resend(true, err, resends, overruns0) {
+				break
+			}
 		}
 		req.Header = h
-		stopped, intr := false, false
-		err = c.await(ctx, w, func(m Message) (bool, error) {
-			intr = intr || m.Header.Flags&DumpInterrupted != 0
-			switch m.Header.Type {
-			case TypeNoop:
-				return false, nil
-			case TypeError:
-				return c.ackDone("dump", m, req, true)
-			case TypeDone:
-				return true, c.doneError("dump", m, req)
-			}
-			stopped = !yield(m, nil)
-			return stopped, nil
-		})
 		switch {
 		case stopped:
 		case err != nil:
@@ -734,10 +860,6 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 		if err != nil {
 			return fail(err)
 		}
-		// The chunk is complete: an overrun from now on concerns the next.
-		c.mu.Lock()
-		w.sent, w.err = false, nil
-		c.mu.Unlock()
 		start = end
 	}
 	return results, nil

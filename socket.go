@@ -134,6 +134,7 @@ type Conn struct {
 	xseq      atomic.Uint32 // sequence numbers for exchanges (exchangeBit set)
 	dropped   atomic.Uint64
 	stale     atomic.Uint64
+	overruns  atomic.Uint64 // drains begun
 	closeOnce sync.Once
 	done      chan struct{} // closed by Close
 
@@ -145,10 +146,12 @@ type Conn struct {
 	bufs    sync.Pool // *[]byte read buffers
 	sbufs   sync.Pool // *[]byte send buffers
 	lent    *[]byte   // the buffer ReceiveDatagram's last datagram is in
+	nudge   []byte    // the NOOP request that checks on a lost dump (see followDump)
 
 	mu         sync.Mutex          // guards the fields below
 	pending    []*waiter           // exchanges in flight
 	dumpSeq    uint32              // the dump the kernel runs for the Conn, 0 if none
+	nudged     bool                // a NOOP went out to check on a lost dump, and nothing of it came since
 	queue      []Datagram          // copies kept for Receive
 	lost       bool                // the queue overflowed, or ENOBUFS: Receive reports ErrOverrun
 	queueLimit int                 // the most datagrams queue holds
@@ -196,6 +199,7 @@ func Dial(protocol int, cfg *Config) (*Conn, error) {
 		return nil, c.opError("dial", err)
 	}
 	c.local = local
+	c.nudge = AppendMessage(nil, Header{Type: TypeNoop, Flags: Request | Acknowledge, Sequence: lostDump, PortID: local.PortID}, nil)
 	if !cfg.DisableExtendedAck {
 		// Kernels before 4.12 lack it: work without.
 		if err := c.sys.setOption(ExtendedAck, true); err != nil && !errors.Is(err, syscall.ENOPROTOOPT) {
