@@ -18,6 +18,32 @@
 //     goroutines may run exchanges on one Conn at once, while multicast
 //     notifications keep flowing to Receive.
 //
+// # The rules of the exchanges
+//
+// Many goroutines may use one Conn. One of them at a time reads the socket,
+// and hands every datagram to its owner, whole: a datagram is one kernel
+// skb, which holds the reply to one request (a dump chunk, an ACK, an echo)
+// or one notification. Replies are told from notifications by their
+// sequence number, and by coming unicast from the kernel; the kernel's echo
+// of a request that asked for NLM_F_ECHO looks like a notification but
+// goes to the Execute that asked. Everything else is for Receive.
+//
+// When the socket's receive queue overflows, the kernel reports ENOBUFS
+// once and then drops every message silently until the queue is empty. So
+// after ENOBUFS the Conn reads the queue empty, hands what it read to its
+// owners, and then fails with ErrOverrun exactly the requests that had
+// been sent and were not complete: their replies may be lost. Requests not
+// sent yet are not touched, and Receive reports the loss once.
+//
+// The kernel runs one dump per socket, and refuses another with EBUSY
+// meanwhile, so the dumps of a Conn take turns. A dump's messages are never
+// dropped, so the turn ends with the dump's NLMSG_DONE, read by whichever
+// call reads the Conn, even when the dump's caller has gone; a refusal
+// ends it too, and so does the end of the reading after an overrun, since
+// the refusal may be what was lost. Should the kernel still run a dump,
+// the next dump request's EBUSY says so, and that request is sent again
+// once the kernel has ended it.
+//
 // # How long views stay valid
 //
 // Messages yielded by Dump alias a buffer that the next iteration reuses;

@@ -1,6 +1,7 @@
 package netlink
 
 import (
+	"encoding/binary"
 	"math"
 	"sync"
 	"testing"
@@ -49,5 +50,39 @@ func TestExchangeSequenceNumbers(t *testing.T) {
 				seen[seq] = true
 			}
 		}
+	}
+}
+
+// An ACK that carries a warning reaches Config.OnWarning; a plain ACK and
+// an error do not.
+func TestAckWarning(t *testing.T) {
+	var got []Ack
+	c := &Conn{proto: 0, onWarning: func(a Ack) { got = append(got, a) }}
+	req := Message{Header: Header{Type: 20, Sequence: 5}}
+	ack := func(code int32, warning string) Message {
+		b := binary.NativeEndian.AppendUint32(nil, uint32(code))
+		b = AppendHeader(b, Header{Length: HeaderLen, Type: 20, Sequence: 5})
+		e := NewAttrEncoder(b)
+		if warning != "" {
+			e.String(errAttrMsg, warning)
+		}
+		b, _ = e.Finish()
+		return Message{Header: Header{Type: TypeError, Flags: Capped | AckTLVs, Sequence: 5}, Data: b}
+	}
+	for _, tc := range []struct {
+		code     int32
+		warning  string
+		warnings int
+	}{{0, "", 0}, {0, "careful", 1}, {-2, "no such thing", 1}} {
+		done, err := c.ackDone("execute", ack(tc.code, tc.warning), req, false)
+		if !done || (err != nil) != (tc.code != 0) {
+			t.Errorf("ackDone(%d, %q) = %v, %v", tc.code, tc.warning, done, err)
+		}
+		if len(got) != tc.warnings {
+			t.Errorf("after ackDone(%d, %q): %d warnings, want %d", tc.code, tc.warning, len(got), tc.warnings)
+		}
+	}
+	if len(got) == 1 && (got[0].Message != "careful" || got[0].Request.Sequence != 5) {
+		t.Errorf("warning %+v", got[0])
 	}
 }

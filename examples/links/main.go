@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"strings"
 
 	"github.com/nlkit/netlink"
 	"golang.org/x/sys/unix"
@@ -39,7 +38,7 @@ func run() error {
 		Header: netlink.Header{Type: unix.RTM_GETLINK},
 		Data:   make([]byte, unix.SizeofIfInfomsg),
 	}
-	fmt.Printf("%-5s %-16s %-9s %6s  %s\n", "INDEX", "NAME", "STATE", "MTU", "ADDRESS")
+	fmt.Printf("%-5s %-16s %-16s %6s  %s\n", "INDEX", "NAME", "STATE", "MTU", "ADDRESS")
 	for m, err := range c.Dump(context.Background(), req) {
 		if err != nil {
 			return err
@@ -57,9 +56,9 @@ func printLink(m netlink.Message) error {
 		return fmt.Errorf("short RTM_NEWLINK message: %d bytes", len(m.Data))
 	}
 	index := int32(binary.NativeEndian.Uint32(m.Data[4:8]))
-	flags := binary.NativeEndian.Uint32(m.Data[8:12])
 	var name, addr string
 	var mtu uint32
+	var oper uint8 // IF_OPER_UNKNOWN
 	for a, err := range m.Attrs(unix.SizeofIfInfomsg) {
 		if err != nil {
 			return err
@@ -73,22 +72,20 @@ func printLink(m netlink.Message) error {
 			}
 		case unix.IFLA_ADDRESS:
 			addr = net.HardwareAddr(a.Data).String()
+		case unix.IFLA_OPERSTATE:
+			if oper, err = a.Uint8(); err != nil {
+				return err
+			}
 		}
 	}
-	fmt.Printf("%-5d %-16s %-9s %6d  %s\n", index, name, state(flags), mtu, addr)
+	fmt.Printf("%-5d %-16s %-16s %6d  %s\n", index, name, operStates[oper], mtu, addr)
 	return nil
 }
 
-// state names the interface's administrative and carrier state.
-func state(flags uint32) string {
-	var s []string
-	if flags&unix.IFF_UP != 0 {
-		s = append(s, "UP")
-	} else {
-		s = append(s, "DOWN")
-	}
-	if flags&unix.IFF_UP != 0 && flags&unix.IFF_RUNNING == 0 {
-		s = append(s, "NO-CARRIER")
-	}
-	return strings.Join(s, ",")
+// operStates name the operational states (RFC 2863, IF_OPER_* in
+// <linux/if.h>, which x/sys/unix lacks) as
+// `ip -brief link` prints them: lo, which has no carrier to report, is
+// UNKNOWN.
+var operStates = [256]string{
+	0: "UNKNOWN", 1: "NOTPRESENT", 2: "DOWN", 3: "LOWERLAYERDOWN", 4: "TESTING", 5: "DORMANT", 6: "UP",
 }
