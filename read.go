@@ -1,0 +1,334 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"syscall"
+)
+
+// The reader: one goroutine at a time (the holder of Conn.token) reads the
+// socket and hands each datagram to its owner; after an overrun it drains
+// the socket; it follows the dump the kernel runs for the Conn. See the
+// package documentation for the rules, and exchange.go for the calls that
+// wait on what it hands out.
+
+// getBuf and putBuf lend read buffers.
+func (c *Conn) getBuf() *[]byte {
+	b := c.bufs.Get().(*[]byte)
+	*b = (*b)[:cap(*b)]
+	return b
+}
+
+func (c *Conn) putBuf(b *[]byte) { c.bufs.Put(b) }
+
+// read reads one datagram and routes it (see route). A datagram for Receive
+// is returned, with the buffer it is in, when receiver is true (the reader
+// is Receive); otherwise it is queued for Receive, and read returns no
+// datagram. After ENOBUFS, read drains the socket and returns an error
+// wrapping ErrOverrun. The caller holds c.token.
+func (c *Conn) read(ctx context.Context, receiver bool) (Datagram, *[]byte, error) {
+	b := c.getBuf()
+	var d Datagram
+	err := c.withContext(ctx, func(wait bool) error {
+		var err error
+		d, err = c.sys.recv(b, wait)
+		return err
+	})
+	if errors.Is(err, ErrOverrun) {
+		c.putBuf(b)
+		c.drain(!receiver)
+		return Datagram{}, nil, err
+	}
+	if err != nil && (!errors.Is(err, ErrTruncated) || len(d.Data) < HeaderLen) {
+		c.putBuf(b)
+		return Datagram{}, nil, err
+	}
+	to, overran := c.route(d, b, err)
+	switch {
+	case to == forReceive && receiver:
+		return d, b, err
+	case to == forReceive && err != nil:
+		c.mu.Lock()
+		c.lost = true // Receive learns that a datagram was lost
+		c.mu.Unlock()
+	case to == forReceive:
+		c.enqueue(d)
+	}
+	if to != handedOver {
+		c.putBuf(b)
+	}
+	if overran {
+		c.drain(true)
+	}
+	return Datagram{}, nil, nil
+}
+
+// Where route sends a datagram.
+const (
+	handedOver = iota // to an exchange, with its buffer
+	forReceive        // the caller hands it to Receive
+	discarded         // dropped, or stale: the buffer is free again
+)
+
+// route hands the datagram d, read into b, to its owner. A datagram is one
+// kernel skb: the reply to one request (a dump chunk, an ACK, an echo) or
+// one notification, so the first message's header decides where all of it
+// goes:
+//   - from a user-space port: to Receive with AcceptPeers, dropped otherwise;
+//     a peer cannot answer an exchange;
+//   - unicast from the kernel with an exchange's sequence number: to that
+//     exchange, or discarded as stale when none waits for it;
+//   - multicast with the sequence number and port of an exchange that asked
+//     for NLM_F_ECHO: to that exchange (the kernel's echo is the
+//     notification, unicast to the requester);
+//   - anything else (notifications, replies to Send): to Receive.
+//
+// When readErr is not nil (a datagram cut short), its owner gets readErr
+// instead. route also follows the dump the kernel runs for the Conn (see
+// followDump), and reports an overrun there, for the caller to drain.
+func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool) {
+	if d.From.PortID != 0 {
+		if !c.acceptPeers {
+			c.dropped.Add(1)
+			return discarded, false
+		}
+		return forReceive, false
+	}
+	h, err := ParseHeader(d.Data)
+	if err != nil || h.Sequence&exchangeBit == 0 {
+		return forReceive, false // Receive reports what does not parse
+	}
+	multicast := d.Group != 0 || d.From.Groups != 0
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	w := c.find(h.Sequence)
+	if multicast && (w == nil || !w.echo || h.PortID != c.local.PortID) {
+		return forReceive, false
+	}
+	if readErr == nil && (h.Sequence == c.dumpSeq || w == nil) {
+		overran = c.followDump(h, d.Data, w != nil)
+	}
+	switch {
+	case w == nil:
+		c.stale.Add(1)
+		return discarded, overran
+	case readErr != nil:
+		w.err = readErr
+		w.signal()
+		return discarded, overran
+	}
+	*b = d.Data
+	w.inbox = append(w.inbox, b)
+	w.signal()
+	return handedOver, overran
+}
+
+// lostDump is the dumpSeq of a dump the kernel runs that no exchange
+// follows, and the sequence number of the NOOP request that checks for one:
+// no exchange ever owns it.
+const lostDump = exchangeBit
+
+// followDump notes what a unicast datagram from the kernel, with header h
+// and bytes b, says of the dump the kernel runs for the Conn, even when its
+// exchange has gone. c.mu is held.
+//
+// For the exchange holding the dump turn, NLMSG_DONE or an NLMSG_ERROR (a
+// refusal, or the ACK of a request that was no dump) ends the dump, with
+// two exceptions. ENOBUFS means the receive queue was full as the dump
+// started: the kernel runs the dump on, and other replies may have been
+// lost, so followDump reports an overrun. EBUSY means the kernel runs a
+// dump the Conn lost track of (the drain after an overrun let go of its
+// turn; a Batch ran a dump): the turn passes to that lost dump, and the
+// refused request is sent again once it ends.
+//
+// A lost dump ends with a stale NLMSG_DONE; or, when no message of it came
+// between a NOOP request that waitDump sent and the NOOP's ACK, it had
+// already ended.
+func (c *Conn) followDump(h Header, b []byte, owned bool) (overran bool) {
+	if h.Sequence != c.dumpSeq {
+		if owned || c.dumpSeq != lostDump {
+			return false
+		}
+		if h.Sequence == lostDump {
+			if c.nudged {
+				c.endDump()
+			}
+			return false
+		}
+		c.nudged = false // something of the lost dump, maybe
+	}
+	for m, err := range Messages(b) {
+		if err != nil {
+			break
+		}
+		switch {
+		case m.Header.Type == TypeDone:
+			c.endDump()
+		case m.Header.Type != TypeError || h.Sequence != c.dumpSeq || len(m.Data) < 4:
+		case errnoOf(m.Data) == syscall.ENOBUFS:
+			overran = true
+		case errnoOf(m.Data) == syscall.EBUSY:
+			c.dumpSeq, c.nudged = lostDump, false
+		default:
+			c.endDump()
+		}
+	}
+	return overran
+}
+
+// endDump gives the dump turn back and wakes the exchanges that wait for
+// it. c.mu is held.
+func (c *Conn) endDump() {
+	if c.dumpSeq == 0 {
+		return
+	}
+	c.dumpSeq, c.nudged = 0, false
+	for _, w := range c.pending {
+		if w.turn {
+			w.signal()
+		}
+	}
+}
+
+// maxDrain bounds the datagrams drain reads, against a peer that floods the
+// socket as fast as it is read.
+const maxDrain = 1 << 16
+
+// drain reads the socket until it is empty, after the kernel reported an
+// overrun (ENOBUFS). Until its receive queue is empty the kernel keeps the
+// socket congested and silently drops every reply and notification, so
+// reading less would leave requests waiting for replies that never come.
+// What is read goes to its owners, the drainer's own replies included.
+//
+// Then every exchange whose request went out before the queue emptied and
+// that is not complete fails with ErrOverrun: its replies may be lost. No
+// request is sent while drain runs, so those are exactly the exchanges
+// that have sent. A dump's messages are never dropped (the kernel makes
+// them as the socket is read), so a dump the kernel ran has usually been
+// read to its DONE, which completes its exchange. The dump turn is let go:
+// the request that held it may have been refused in a lost reply. Should
+// the kernel still run a dump (it makes the next part only after a read,
+// and gives up with ENOBUFS when notifications filled the queue meanwhile),
+// the next dump's EBUSY says so, and that dump is sent again once the
+// kernel has ended the one it runs.
+//
+// When tellReceive is set, Receive reports the overrun when it is next
+// called. The caller holds c.token.
+func (c *Conn) drain(tellReceive bool) {
+	c.overruns.Add(1)
+	c.sendTok <- struct{}{}
+	defer func() { <-c.sendTok }()
+	b := c.getBuf()
+	for range maxDrain {
+		d, err := c.sys.recv(b, false)
+		if errors.Is(err, ErrOverrun) {
+			continue // dropped again: read on
+		}
+		if err != nil && (!errors.Is(err, ErrTruncated) || len(d.Data) < HeaderLen) {
+			break // empty (errWouldBlock), or closed
+		}
+		switch to, _ := c.route(d, b, err); {
+		case to == handedOver:
+			b = c.getBuf()
+		case to == forReceive && err != nil:
+			tellReceive = true
+		case to == forReceive:
+			c.enqueue(d)
+		}
+	}
+	c.putBuf(b)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.lost = c.lost || tellReceive
+	for _, w := range c.pending {
+		if w.sent {
+			w.err = fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
+			w.signal()
+		}
+	}
+	c.endDump()
+	c.wakeReceive()
+}
+
+// enqueue keeps a copy of d for Receive, or notes the loss when the queue
+// is full.
+func (c *Conn) enqueue(d Datagram) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.queue) >= c.queueLimit {
+		c.lost = true
+	} else {
+		d.Data, d.copied = append([]byte(nil), d.Data...), true
+		c.queue = append(c.queue, d)
+	}
+	c.wakeReceive()
+}
+
+// wakeReceive wakes a goroutine waiting in Receive for the queue to grow.
+func (c *Conn) wakeReceive() {
+	select {
+	case c.queueWake <- struct{}{}:
+	default:
+	}
+}
+
+// receive returns the next datagram for Receive: from the queue (a copy,
+// with a nil buffer), or read into a buffer of the Conn's.
+func (c *Conn) receive(ctx context.Context) (Datagram, *[]byte, error) {
+	for {
+		c.mu.Lock()
+		if len(c.queue) > 0 {
+			d := c.queue[0]
+			c.queue[0] = Datagram{}
+			c.queue = c.queue[1:]
+			if len(c.queue) > 0 {
+				c.wakeReceive() // another Receive may wait for the next one
+			}
+			c.mu.Unlock()
+			return d, nil, nil
+		}
+		if c.lost {
+			c.lost = false
+			c.mu.Unlock()
+			return Datagram{}, nil, fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
+		}
+		c.mu.Unlock()
+		held, err := c.takeToken(ctx, c.queueWake, func() bool { return len(c.queue) > 0 || c.lost })
+		if err != nil {
+			return Datagram{}, nil, err
+		}
+		if !held {
+			continue
+		}
+		d, b, err := c.read(ctx, true)
+		<-c.token
+		if err != nil || b != nil {
+			return d, b, err
+		}
+	}
+}
+
+// takeToken waits until the caller holds c.token, and returns true then.
+// It returns false, without the token, when wake is signalled or when ready
+// (called under c.mu once the token is taken) says that another reader has
+// already handed the caller something: the caller looks at that first.
+func (c *Conn) takeToken(ctx context.Context, wake <-chan struct{}, ready func() bool) (bool, error) {
+	select {
+	case <-wake:
+		return false, nil
+	case <-ctx.Done():
+		return false, ctx.Err()
+	case <-c.done:
+		return false, ErrClosed
+	case c.token <- struct{}{}:
+	}
+	c.mu.Lock()
+	r := ready()
+	c.mu.Unlock()
+	if r {
+		<-c.token
+		return false, nil
+	}
+	return true, nil
+}
