@@ -1100,6 +1100,9 @@ func TestDialBadProtocol(t *testing.T) {
 		if !strings.Contains(err.Error(), "MAX_LINKS") {
 			t.Errorf("Dial(%d): %q does not mention MAX_LINKS", p, err)
 		}
+		if !errors.Is(err, unix.EPROTONOSUPPORT) {
+			t.Errorf("Dial(%d): %v does not wrap EPROTONOSUPPORT", p, err)
+		}
 		var oe *netlink.OpError
 		if !errors.As(err, &oe) || oe.Op != "dial" {
 			t.Errorf("Dial(%d): %#v is not an *OpError for dial", p, err)
@@ -1696,5 +1699,45 @@ func TestConnPeerCannotAnswerExchange(t *testing.T) {
 	}
 	if d.From.PortID != attacker.LocalAddr().PortID {
 		t.Errorf("Receive got a datagram from port %d, want the peer's %d", d.From.PortID, attacker.LocalAddr().PortID)
+	}
+}
+
+// A group that cannot be joined fails Dial with the Op "dial" and the
+// kernel's errno. A Conn that joins groups gets an 8 MiB receive buffer,
+// at Dial or at its first JoinGroup, unless Config.ReadBuffer says
+// otherwise.
+func TestDialGroups(t *testing.T) {
+	ns := nstest.New(t)
+	_, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path, Groups: []uint32{1000}})
+	var oe *netlink.OpError
+	if !errors.As(err, &oe) || oe.Op != "dial" || !errors.Is(err, unix.EINVAL) {
+		t.Errorf("Dial with group 1000: %v, want an *OpError for dial wrapping EINVAL", err)
+	}
+	rcvbuf := func(c *netlink.Conn) int {
+		rc, err := c.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		rc.Control(func(fd uintptr) { n, err = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	const want = 8 << 20
+	if n := rcvbuf(skRoute(t, ns, &netlink.Config{Groups: []uint32{unix.RTNLGRP_LINK}})); n < want {
+		t.Errorf("SO_RCVBUF with groups at Dial: %d, want at least %d", n, want)
+	}
+	c := skRoute(t, ns, nil)
+	before := rcvbuf(c)
+	if err := c.JoinGroup(unix.RTNLGRP_LINK); err != nil {
+		t.Fatal(err)
+	}
+	if n := rcvbuf(c); before >= want || n < want {
+		t.Errorf("SO_RCVBUF %d before JoinGroup, %d after; want less than %d, then at least", before, n, want)
+	}
+	if n := rcvbuf(skRoute(t, ns, &netlink.Config{ReadBuffer: 65536, Groups: []uint32{unix.RTNLGRP_LINK}})); n >= want {
+		t.Errorf("SO_RCVBUF with ReadBuffer 65536: %d", n)
 	}
 }
