@@ -190,7 +190,7 @@ type Message struct {
 func (m Message) Attrs(fixedLen int) iter.Seq2[Attr, error] {
 	return func(yield func(Attr, error) bool) {
 		if fixedLen < 0 || fixedLen > len(m.Data) {
-			yield(Attr{}, m.shortError(fixedLen))
+			yield(Attr{}, shortPayloadError(len(m.Data), m.Header.Type, fixedLen))
 			return
 		}
 		// Like nlmsg_parse, need the family header only, not its padding.
@@ -198,10 +198,11 @@ func (m Message) Attrs(fixedLen int) iter.Seq2[Attr, error] {
 	}
 }
 
-// shortError is the error for a payload shorter than its family header.
-func (m Message) shortError(fixedLen int) error {
+// shortPayloadError is the error for a payload of size bytes, in a message
+// of type typ, that is shorter than its family header.
+func shortPayloadError(size int, typ HeaderType, fixedLen int) error {
 	return fmt.Errorf("netlink: %d-byte payload of message type %v is shorter than its %d-byte family header: %w",
-		len(m.Data), m.Header.Type, fixedLen, ErrMalformed)
+		size, typ, fixedLen, ErrMalformed)
 }
 
 // AppendMessage appends a message with header h and payload data to b and
