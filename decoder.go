@@ -137,8 +137,8 @@ func (m *Message) AttrDecoder(fixedLen int) AttrDecoder {
 	// One composite literal of two fields: the compiler builds one returned
 	// from several places, or of more fields, in a temporary and copies it,
 	// and the first reads of the copy stall on the stores just made.
+	var rest []byte
 	var bad failure
-	rest := m.Data
 	if fixedLen >= 0 && fixedLen <= len(m.Data) {
 		// Like nlmsg_parse, need the family header only, not its padding.
 		rest = m.Data[min(Align(fixedLen), len(m.Data)):]
