@@ -39,41 +39,80 @@ func Attrs(b []byte) iter.Seq2[Attr, error] {
 // compiler inline Attrs, so a range loop over it allocates nothing.
 func walkAttrs(b []byte, yield func(Attr, error) bool) {
 	for len(b) > 0 {
-		if len(b) < AttrHeaderLen {
-			yield(Attr{}, fmt.Errorf("netlink: %d trailing bytes are too short for an attribute header: %w", len(b), ErrMalformed))
-			return
-		}
-		n := int(binary.NativeEndian.Uint16(b))
-		t := binary.NativeEndian.Uint16(b[2:])
-		if n < AttrHeaderLen || n > len(b) {
-			yield(Attr{}, fmt.Errorf("netlink: attribute %d has length %d, outside %d..%d: %w",
-				t&AttrTypeMask, n, AttrHeaderLen, len(b), ErrMalformed))
+		typ, data, rest, ok := splitAttr(b)
+		if !ok {
+			yield(Attr{}, attrError(b))
 			return
 		}
 		a := Attr{
-			Type:         t & AttrTypeMask,
-			Nested:       t&AttrNested != 0,
-			NetByteOrder: t&AttrNetByteOrder != 0,
-			Data:         b[AttrHeaderLen:n:n],
+			Type:         typ & AttrTypeMask,
+			Nested:       typ&AttrNested != 0,
+			NetByteOrder: typ&AttrNetByteOrder != 0,
+			Data:         data,
 		}
 		if !yield(a, nil) {
 			return
 		}
-		b = b[min(Align(n), len(b)):]
+		b = rest
 	}
+}
+
+// splitAttr splits the attribute at the start of b into its nla_type (flags
+// included) and payload, and returns the attributes after it. ok is false
+// when b is too short for a header or the length is malformed; attrError
+// then says why. Kept small enough to inline: the walks' hot path.
+func splitAttr(b []byte) (typ uint16, data, rest []byte, ok bool) {
+	if len(b) < AttrHeaderLen {
+		return 0, nil, nil, false
+	}
+	n := int(binary.NativeEndian.Uint16(b))
+	if n < AttrHeaderLen || n > len(b) {
+		return 0, nil, nil, false
+	}
+	return binary.NativeEndian.Uint16(b[2:]), b[AttrHeaderLen:n:n], b[min(Align(n), len(b)):], true
+}
+
+// attrError describes the malformed attribute at the start of b, for which
+// splitAttr returned false.
+func attrError(b []byte) error {
+	if len(b) < AttrHeaderLen {
+		return fmt.Errorf("netlink: %d trailing bytes are too short for an attribute header: %w", len(b), ErrMalformed)
+	}
+	return fmt.Errorf("netlink: attribute %d has length %d, outside %d..%d: %w",
+		binary.NativeEndian.Uint16(b[2:])&AttrTypeMask, binary.NativeEndian.Uint16(b), AttrHeaderLen, len(b), ErrMalformed)
+}
+
+// sizeError is the error of a getter called on a payload of the wrong size.
+func sizeError(typ uint16, size int, want string) error {
+	return fmt.Errorf("netlink: attribute %d has %d bytes, want %s: %w", typ&AttrTypeMask, size, want, ErrMalformed)
 }
 
 func (a Attr) sizeError(want string) error {
-	return fmt.Errorf("netlink: attribute %d has %d bytes, want %s: %w", a.Type, len(a.Data), want, ErrMalformed)
+	return sizeError(a.Type, len(a.Data), want)
 }
 
-// order is the byte order of a's integers: big-endian when
-// NLA_F_NET_BYTEORDER is set, the host's otherwise.
-func (a Attr) order() binary.ByteOrder {
-	if a.NetByteOrder {
-		return binary.BigEndian
+// The integer readers below take the byte order as a flag rather than a
+// binary.ByteOrder, which would cost an indirect call per value.
+
+func uint16Of(b []byte, netOrder bool) uint16 {
+	if netOrder {
+		return binary.BigEndian.Uint16(b)
 	}
-	return binary.NativeEndian
+	return binary.NativeEndian.Uint16(b)
+}
+
+func uint32Of(b []byte, netOrder bool) uint32 {
+	if netOrder {
+		return binary.BigEndian.Uint32(b)
+	}
+	return binary.NativeEndian.Uint32(b)
+}
+
+func uint64Of(b []byte, netOrder bool) uint64 {
+	if netOrder {
+		return binary.BigEndian.Uint64(b)
+	}
+	return binary.NativeEndian.Uint64(b)
 }
 
 // Uint8 returns the payload as a u8.
@@ -90,7 +129,7 @@ func (a Attr) Uint16() (uint16, error) {
 	if len(a.Data) != 2 {
 		return 0, a.sizeError("2")
 	}
-	return a.order().Uint16(a.Data), nil
+	return uint16Of(a.Data, a.NetByteOrder), nil
 }
 
 // Uint32 returns the payload as a u32 in host byte order, or big-endian when
@@ -99,7 +138,7 @@ func (a Attr) Uint32() (uint32, error) {
 	if len(a.Data) != 4 {
 		return 0, a.sizeError("4")
 	}
-	return a.order().Uint32(a.Data), nil
+	return uint32Of(a.Data, a.NetByteOrder), nil
 }
 
 // Uint64 returns the payload as a u64 in host byte order, or big-endian when
@@ -108,7 +147,7 @@ func (a Attr) Uint64() (uint64, error) {
 	if len(a.Data) != 8 {
 		return 0, a.sizeError("8")
 	}
-	return a.order().Uint64(a.Data), nil
+	return uint64Of(a.Data, a.NetByteOrder), nil
 }
 
 // Uint16BE returns the payload as a big-endian u16 (the kernel's __be16),
@@ -167,9 +206,9 @@ func (a Attr) Int64() (int64, error) {
 func (a Attr) Uint() (uint64, error) {
 	switch len(a.Data) {
 	case 4:
-		return uint64(a.order().Uint32(a.Data)), nil
+		return uint64(uint32Of(a.Data, a.NetByteOrder)), nil
 	case 8:
-		return a.order().Uint64(a.Data), nil
+		return uint64Of(a.Data, a.NetByteOrder), nil
 	}
 	return 0, a.sizeError("4 or 8")
 }
@@ -179,9 +218,9 @@ func (a Attr) Uint() (uint64, error) {
 func (a Attr) Int() (int64, error) {
 	switch len(a.Data) {
 	case 4:
-		return int64(int32(a.order().Uint32(a.Data))), nil
+		return int64(int32(uint32Of(a.Data, a.NetByteOrder))), nil
 	case 8:
-		return int64(a.order().Uint64(a.Data)), nil
+		return int64(uint64Of(a.Data, a.NetByteOrder)), nil
 	}
 	return 0, a.sizeError("4 or 8")
 }

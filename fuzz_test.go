@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"net/netip"
 	"os"
 	"slices"
 	"testing"
@@ -403,5 +404,135 @@ func (c *fuzzChecker) getters(a Attr) {
 	}
 	if s := a.Str(); s != string(a.Data) && s+"\x00" != string(a.Data) {
 		t.Fatalf("Str of % x = %q", a.Data, s)
+	}
+}
+
+func FuzzAttrDecoder(f *testing.F) {
+	for _, s := range append(captureSeeds(f), handSeeds()...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c := newFuzzChecker(t)
+		d := NewAttrDecoder(data)
+		c.decoder(&d, data, 0)
+		// The same bytes behind a family header, and a family header
+		// longer than the payload.
+		m := Message{Header: Header{Type: 16}, Data: append(make([]byte, 4, 4+len(data)), data...)}
+		d = m.AttrDecoder(3)
+		c.decoder(&d, m.Data[4:], 0)
+		d = m.AttrDecoder(len(m.Data) + 1)
+		want := collectAttrs(t, m.Attrs(len(m.Data)+1), len(m.Data))
+		if d.Next() || len(want) != 1 || d.Err() == nil || d.Err().Error() != want[0].err.Error() {
+			t.Fatalf("short payload: Err() = %v, Attrs yields %v", d.Err(), want)
+		}
+	})
+}
+
+// decoder walks d over block, entering every attribute as a nest down to
+// fuzzMaxDepth, and checks what it sees against Attrs: the same attributes,
+// the same getter values and errors, and the same error at the end, which
+// it returns.
+func (c *fuzzChecker) decoder(d *AttrDecoder, block []byte, depth int) error {
+	t := c.t
+	want := collectAttrs(t, Attrs(block), len(block))
+	i := 0
+	for d.Next() {
+		if i >= len(want) || want[i].err != nil {
+			t.Fatalf("decoder yielded %+v where Attrs yields %v", d.Attr(), want[i:])
+		}
+		a, w := d.Attr(), want[i].a
+		if a.Type != w.Type || a.Nested != w.Nested || a.NetByteOrder != w.NetByteOrder || d.Type() != w.Type ||
+			len(a.Data) != len(w.Data) || cap(a.Data) != cap(w.Data) || len(a.Data) > 0 && &a.Data[0] != &w.Data[0] {
+			t.Fatalf("decoder yielded %+v (cap %d), Attrs %+v (cap %d)", a, cap(a.Data), w, cap(w.Data))
+		}
+		c.decoderGetters(d, w)
+		if depth < fuzzMaxDepth {
+			outer := d.Enter()
+			nestErr := c.decoder(d, w.Data, depth+1)
+			d.Exit(outer)
+			if d.Type() != w.Type || len(d.Bytes()) != len(w.Data) {
+				t.Fatalf("after Exit the current attribute is %+v, want %+v", d.Attr(), w)
+			}
+			if nestErr != nil {
+				// A malformed nest ends the outer walk with its error.
+				if d.Next() {
+					t.Fatalf("the walk went on after the nest failed with %v", nestErr)
+				}
+				if err := d.Err(); err == nil || err.Error() != nestErr.Error() {
+					t.Fatalf("after a malformed nest: Err() = %v, want %v", err, nestErr)
+				}
+				return nestErr
+			}
+		}
+		i++
+	}
+	var wantErr error
+	if i < len(want) {
+		if wantErr = want[i].err; wantErr == nil {
+			t.Fatalf("decoder stopped at %d of %d attributes without an error", i, len(want))
+		}
+	}
+	if err := d.Err(); (err == nil) != (wantErr == nil) || err != nil && (err.Error() != wantErr.Error() || !errors.Is(err, ErrMalformed)) {
+		t.Fatalf("Err() = %v, Attrs yields %v", err, wantErr)
+	}
+	return wantErr
+}
+
+// decoderGetters calls each getter on a copy of d and checks it against the
+// same getter of Attr: the same value, or the same error.
+func (c *fuzzChecker) decoderGetters(d *AttrDecoder, a Attr) {
+	t := c.t
+	n := len(a.Data)
+	all := c.sizes[n/64]&(1<<(n%64)) == 0 // as in getters
+	c.sizes[n/64] |= 1 << (n % 64)
+	// check calls get on a copy of d, which must give want, or fail with
+	// werr and give zero.
+	check := func(name string, zero, want any, werr error, get func(d *AttrDecoder) any) {
+		cp := *d
+		v := get(&cp)
+		var err error // not Err: that also looks ahead at the rest
+		if cp.bad != 0 {
+			err = cp.error()
+		}
+		switch {
+		case werr == nil && (err != nil || v != want):
+			t.Fatalf("%s of % x: %v (%v), want %v", name, a.Data, v, err, want)
+		case werr != nil && (err == nil || err.Error() != werr.Error() || v != zero || cp.Next()):
+			t.Fatalf("%s of % x: %v (%v), want %v and the zero value %v", name, a.Data, v, err, werr, zero)
+		}
+	}
+	for _, g := range []struct {
+		name   string
+		sizes  []int
+		dec    func(d *AttrDecoder) any
+		attr   func(a Attr) (any, error)
+		zeroOf any
+	}{
+		{"Uint8", []int{1}, func(d *AttrDecoder) any { return d.Uint8() }, func(a Attr) (any, error) { return a.Uint8() }, uint8(0)},
+		{"Uint16", []int{2}, func(d *AttrDecoder) any { return d.Uint16() }, func(a Attr) (any, error) { return a.Uint16() }, uint16(0)},
+		{"Uint32", []int{4}, func(d *AttrDecoder) any { return d.Uint32() }, func(a Attr) (any, error) { return a.Uint32() }, uint32(0)},
+		{"Uint64", []int{8}, func(d *AttrDecoder) any { return d.Uint64() }, func(a Attr) (any, error) { return a.Uint64() }, uint64(0)},
+		{"Uint16BE", []int{2}, func(d *AttrDecoder) any { return d.Uint16BE() }, func(a Attr) (any, error) { return a.Uint16BE() }, uint16(0)},
+		{"Uint32BE", []int{4}, func(d *AttrDecoder) any { return d.Uint32BE() }, func(a Attr) (any, error) { return a.Uint32BE() }, uint32(0)},
+		{"Uint64BE", []int{8}, func(d *AttrDecoder) any { return d.Uint64BE() }, func(a Attr) (any, error) { return a.Uint64BE() }, uint64(0)},
+		{"Int8", []int{1}, func(d *AttrDecoder) any { return d.Int8() }, func(a Attr) (any, error) { return a.Int8() }, int8(0)},
+		{"Int16", []int{2}, func(d *AttrDecoder) any { return d.Int16() }, func(a Attr) (any, error) { return a.Int16() }, int16(0)},
+		{"Int32", []int{4}, func(d *AttrDecoder) any { return d.Int32() }, func(a Attr) (any, error) { return a.Int32() }, int32(0)},
+		{"Int64", []int{8}, func(d *AttrDecoder) any { return d.Int64() }, func(a Attr) (any, error) { return a.Int64() }, int64(0)},
+		{"Uint", []int{4, 8}, func(d *AttrDecoder) any { return d.Uint() }, func(a Attr) (any, error) { return a.Uint() }, uint64(0)},
+		{"Int", []int{4, 8}, func(d *AttrDecoder) any { return d.Int() }, func(a Attr) (any, error) { return a.Int() }, int64(0)},
+		{"Flag", []int{0}, func(d *AttrDecoder) any { return d.Flag() }, func(a Attr) (any, error) { return a.Flag() }, false},
+		{"Addr", []int{4, 16}, func(d *AttrDecoder) any { return d.Addr() }, func(a Attr) (any, error) { return a.Addr() }, netip.Addr{}},
+	} {
+		if slices.Contains(g.sizes, n) || all {
+			want, werr := g.attr(a)
+			check(g.name, g.zeroOf, want, werr, g.dec)
+		}
+	}
+	cs, cerr := a.CString()
+	check("CString", "", cs, cerr, func(d *AttrDecoder) any { return d.CString() })
+	check("String", "", a.Str(), nil, func(d *AttrDecoder) any { return d.String() })
+	if !bytes.Equal(d.Bytes(), a.Data) {
+		t.Fatalf("Bytes() = % x, want % x", d.Bytes(), a.Data)
 	}
 }

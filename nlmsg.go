@@ -190,13 +190,19 @@ type Message struct {
 func (m Message) Attrs(fixedLen int) iter.Seq2[Attr, error] {
 	return func(yield func(Attr, error) bool) {
 		if fixedLen < 0 || fixedLen > len(m.Data) {
-			yield(Attr{}, fmt.Errorf("netlink: %d-byte payload of message type %v is shorter than its %d-byte family header: %w",
-				len(m.Data), m.Header.Type, fixedLen, ErrMalformed))
+			yield(Attr{}, shortPayloadError(len(m.Data), m.Header.Type, fixedLen))
 			return
 		}
 		// Like nlmsg_parse, need the family header only, not its padding.
 		walkAttrs(m.Data[min(Align(fixedLen), len(m.Data)):], yield)
 	}
+}
+
+// shortPayloadError is the error for a payload of size bytes, in a message
+// of type typ, that is shorter than its family header.
+func shortPayloadError(size int, typ HeaderType, fixedLen int) error {
+	return fmt.Errorf("netlink: %d-byte payload of message type %v is shorter than its %d-byte family header: %w",
+		size, typ, fixedLen, ErrMalformed)
 }
 
 // AppendMessage appends a message with header h and payload data to b and
@@ -251,23 +257,18 @@ func ParseHeader(b []byte) (Header, error) {
 	}, nil
 }
 
-// nextMessage parses the message at the start of b and returns it with the
-// rest of the buffer after its padding.
-func nextMessage(b []byte) (Message, []byte, error) {
-	h, err := ParseHeader(b)
-	if err != nil {
-		return Message{}, nil, err
+// messageError describes the malformed message at the start of b: too short
+// for a header, or with a length smaller than the header or past the end.
+func messageError(b []byte) error {
+	if len(b) < HeaderLen {
+		_, err := ParseHeader(b)
+		return err
 	}
-	n := int(h.Length)
+	n := int(binary.NativeEndian.Uint32(b))
 	if n < HeaderLen {
-		return Message{}, nil, fmt.Errorf("netlink: message length %d is smaller than the %d-byte header: %w", n, HeaderLen, ErrMalformed)
+		return fmt.Errorf("netlink: message length %d is smaller than the %d-byte header: %w", n, HeaderLen, ErrMalformed)
 	}
-	if n > len(b) {
-		return Message{}, nil, fmt.Errorf("netlink: message length %d runs past the %d bytes left in the buffer: %w", n, len(b), ErrMalformed)
-	}
-	m := Message{Header: h, Data: b[HeaderLen:n:n]}
-	// The padding after the last message of a datagram may be missing.
-	return m, b[min(Align(n), len(b)):], nil
+	return fmt.Errorf("netlink: message length %d runs past the %d bytes left in the buffer: %w", n, len(b), ErrMalformed)
 }
 
 // Messages walks the netlink messages in b, yielding each with its payload
@@ -278,17 +279,34 @@ func Messages(b []byte) iter.Seq2[Message, error] {
 }
 
 // walkMessages is the body of Messages, kept apart so that Messages inlines
-// and a range loop over it allocates nothing.
+// and a range loop over it allocates nothing. It parses the header in place,
+// with the error paths out of line: this loop is the hot path of every
+// receive.
 func walkMessages(b []byte, yield func(Message, error) bool) {
 	for len(b) > 0 {
-		m, rest, err := nextMessage(b)
-		if err != nil {
-			yield(Message{}, err)
+		if len(b) < HeaderLen {
+			yield(Message{}, messageError(b))
 			return
 		}
+		n := int(binary.NativeEndian.Uint32(b))
+		if n < HeaderLen || n > len(b) {
+			yield(Message{}, messageError(b))
+			return
+		}
+		// Field by field: Header has too many fields for the compiler to
+		// keep in registers, and a composite literal copied in whole
+		// stalls on reading back the fields it has just stored.
+		var m Message
+		m.Header.Length = uint32(n)
+		m.Header.Type = HeaderType(binary.NativeEndian.Uint16(b[4:6]))
+		m.Header.Flags = HeaderFlags(binary.NativeEndian.Uint16(b[6:8]))
+		m.Header.Sequence = binary.NativeEndian.Uint32(b[8:12])
+		m.Header.PortID = binary.NativeEndian.Uint32(b[12:16])
+		m.Data = b[HeaderLen:n:n]
 		if !yield(m, nil) {
 			return
 		}
-		b = rest
+		// The padding after the last message of a datagram may be missing.
+		b = b[min(Align(n), len(b)):]
 	}
 }

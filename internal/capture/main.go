@@ -34,9 +34,23 @@
 // With -netns the tool enters /run/netns/NAME with setns(2) on a locked OS
 // thread before it opens its sockets; without it, it dumps the namespace it
 // runs in (for example under `ip netns exec nlcap`).
+//
+// -dump picks one dump (link or route) instead of both. -bufsize sets the
+// receive buffer: 0 (the default) peeks at each datagram's size and reads
+// exactly that, so the kernel keeps filling datagrams of about one page
+// (NLMSG_GOODSIZE); a larger buffer, such as 32768, lets the kernel grow its
+// dump datagrams up to that size after the first, as it does for readers
+// that offer big buffers. -gzip compresses the output file. The route dump
+// benchmark's capture, testdata/rtm_newroute_100k.bin.gz, was made so (see
+// bench_test.go for the routes):
+//
+//	go run ./internal/capture -netns nlbench -dump route -bufsize 32768 -gzip \
+//		-out testdata -name rtm_newroute_100k.bin.gz
 package main
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"flag"
@@ -45,6 +59,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -54,6 +69,10 @@ func main() {
 	log.SetPrefix("capture: ")
 	netns := flag.String("netns", "", "enter the network namespace `name` (/run/netns/name) first")
 	out := flag.String("out", "testdata", "write the captures into `dir`")
+	only := flag.String("dump", "", "capture only the `kind` of dump: link or route")
+	name := flag.String("name", "", "with -dump, write to `file` in the output directory instead of the default name")
+	bufsize := flag.Int("bufsize", 0, "receive into a buffer of `n` bytes instead of peeking at each datagram's size")
+	compress := flag.Bool("gzip", false, "gzip the output")
 	flag.Parse()
 
 	if *netns != "" {
@@ -61,20 +80,43 @@ func main() {
 			log.Fatal(err)
 		}
 	}
-	dumps := []struct {
+	type dumpSpec struct {
+		kind    string
 		file    string
 		typ     uint16
 		payload []byte
-	}{
+	}
+	dumps := []dumpSpec{
 		// struct ifinfomsg, all zero: ifi_family = AF_UNSPEC.
-		{"rtm_newlink_dump.bin", unix.RTM_GETLINK, make([]byte, unix.SizeofIfInfomsg)},
+		{"link", "rtm_newlink_dump.bin", unix.RTM_GETLINK, make([]byte, unix.SizeofIfInfomsg)},
 		// struct rtmsg, all zero: rtm_family = AF_UNSPEC, every table.
-		{"rtm_newroute_dump.bin", unix.RTM_GETROUTE, make([]byte, unix.SizeofRtMsg)},
+		{"route", "rtm_newroute_dump.bin", unix.RTM_GETROUTE, make([]byte, unix.SizeofRtMsg)},
+	}
+	if *only != "" {
+		i := slices.IndexFunc(dumps, func(d dumpSpec) bool { return d.kind == *only })
+		if i < 0 {
+			log.Fatalf("-dump %q: want link or route", *only)
+		}
+		dumps = dumps[i : i+1]
+		if *name != "" {
+			dumps[0].file = *name
+		}
+	} else if *name != "" {
+		log.Fatal("-name needs -dump")
 	}
 	for i, d := range dumps {
-		data, n, err := dump(d.typ, uint32(i+1), d.payload)
+		data, n, err := dump(d.typ, uint32(i+1), d.payload, *bufsize)
 		if err != nil {
 			log.Fatalf("%s: %v", d.file, err)
+		}
+		if *compress {
+			var z bytes.Buffer
+			w, _ := gzip.NewWriterLevel(&z, gzip.BestCompression)
+			w.Write(data)
+			if err := w.Close(); err != nil {
+				log.Fatal(err)
+			}
+			data = z.Bytes()
 		}
 		path := filepath.Join(*out, d.file)
 		if err := os.WriteFile(path, data, 0o644); err != nil {
@@ -101,8 +143,10 @@ func enterNetns(name string) error {
 }
 
 // dump sends one dump request and returns the reply datagrams concatenated,
-// with the number of messages before NLMSG_DONE.
-func dump(typ uint16, seq uint32, payload []byte) ([]byte, int, error) {
+// with the number of messages before NLMSG_DONE. With bufsize 0 it reads each
+// datagram into a buffer of exactly its size; otherwise into one of bufsize
+// bytes.
+func dump(typ uint16, seq uint32, payload []byte, bufsize int) ([]byte, int, error) {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
 	if err != nil {
 		return nil, 0, fmt.Errorf("socket: %w", err)
@@ -131,15 +175,20 @@ func dump(typ uint16, seq uint32, payload []byte) ([]byte, int, error) {
 	var all []byte
 	count := 0
 	for {
-		// Peek with MSG_TRUNC to learn the datagram's size, then read it.
-		n, _, err := unix.Recvfrom(fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC)
-		if err != nil {
-			return nil, 0, fmt.Errorf("recvfrom: %w", err)
+		n := bufsize
+		if n == 0 {
+			// Peek with MSG_TRUNC to learn the datagram's size.
+			if n, _, err = unix.Recvfrom(fd, nil, unix.MSG_PEEK|unix.MSG_TRUNC); err != nil {
+				return nil, 0, fmt.Errorf("recvfrom: %w", err)
+			}
 		}
 		buf := make([]byte, n)
-		n, from, err := unix.Recvfrom(fd, buf, 0)
+		n, _, flags, from, err := unix.Recvmsg(fd, buf, nil, 0)
 		if err != nil {
-			return nil, 0, fmt.Errorf("recvfrom: %w", err)
+			return nil, 0, fmt.Errorf("recvmsg: %w", err)
+		}
+		if flags&unix.MSG_TRUNC != 0 {
+			return nil, 0, fmt.Errorf("datagram larger than the %d-byte buffer", len(buf))
 		}
 		if nl, ok := from.(*unix.SockaddrNetlink); !ok || nl.Pid != 0 {
 			return nil, 0, fmt.Errorf("datagram from %v, not the kernel", from)
