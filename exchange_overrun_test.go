@@ -457,3 +457,42 @@ func TestGroupsDefaultBuffer(t *testing.T) {
 		c.Close()
 	}
 }
+
+// A dump the Conn does not follow (started with Send) makes the kernel
+// refuse a Dump with EBUSY; the Dump is sent again once that dump ends, and
+// Receive still gets the other dump whole.
+func TestDumpAfterUntrackedDump(t *testing.T) {
+	ns := nstest.New(t)
+	v := xcVeth(t, ns, "xc0")
+	const routes = 3000
+	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
+	c := xcDial(t, ns, netlink.Config{DatagramBuffer: 4096, Options: []netlink.Option{netlink.GetStrictCheck}})
+	req := xcRouteDump()
+	req.Header.Flags = netlink.Request | netlink.Dump
+	h, err := c.Send(xcCtx(t), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := xcRouteCount(t, c); n != routes {
+		t.Errorf("Dump while a dump of Send runs: %d routes, want %d", n, routes)
+	}
+	n := 0
+	for done := false; !done; {
+		msgs, err := c.Receive(xcCtx(t))
+		if err != nil {
+			t.Fatalf("Receive after %d routes: %v", n, err)
+		}
+		for _, m := range msgs {
+			if m.Header.Sequence != h.Sequence {
+				continue
+			}
+			if _, _, ok := xcRouteDst(m); ok {
+				n++
+			}
+			done = done || m.Header.Type == netlink.TypeDone
+		}
+	}
+	if n != routes {
+		t.Errorf("the dump of Send, through Receive: %d routes, want %d", n, routes)
+	}
+}

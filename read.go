@@ -96,18 +96,24 @@ func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool
 		return forReceive, false
 	}
 	h, err := ParseHeader(d.Data)
-	if err != nil || h.Sequence&exchangeBit == 0 {
+	multicast := d.Group != 0 || d.From.Groups != 0
+	if err != nil || multicast && h.Sequence&exchangeBit == 0 {
 		return forReceive, false // Receive reports what does not parse
 	}
-	multicast := d.Group != 0 || d.From.Groups != 0
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	w := c.find(h.Sequence)
+	var w *waiter
+	if h.Sequence&exchangeBit != 0 {
+		w = c.find(h.Sequence)
+	}
 	if multicast && (w == nil || !w.echo || h.PortID != c.local.PortID) {
 		return forReceive, false
 	}
 	if readErr == nil && (h.Sequence == c.dumpSeq || w == nil) {
-		overran = c.followDump(h, d.Data, w != nil)
+		overran = c.followDump(h, d.Data)
+	}
+	if h.Sequence&exchangeBit == 0 {
+		return forReceive, overran // a reply to Send
 	}
 	switch {
 	case w == nil:
@@ -142,21 +148,22 @@ const lostDump = exchangeBit
 // turn; a Batch ran a dump): the turn passes to that lost dump, and the
 // refused request is sent again once it ends.
 //
-// A lost dump ends with a stale NLMSG_DONE; or, when no message of it came
-// between a NOOP request that waitDump sent and the NOOP's ACK, it had
-// already ended.
-func (c *Conn) followDump(h Header, b []byte, owned bool) (overran bool) {
-	if h.Sequence != c.dumpSeq {
-		if owned || c.dumpSeq != lostDump {
-			return false
+// A lost dump ends with an NLMSG_DONE that no exchange waits for (stale,
+// or a reply to Send, which can start dumps too); or, when no such
+// datagram came between a NOOP request that waitDump sent and the NOOP's
+// ACK, it had already ended.
+func (c *Conn) followDump(h Header, b []byte) (overran bool) {
+	lost := c.dumpSeq == lostDump
+	switch {
+	case lost && h.Sequence == lostDump: // the ACK of waitDump's NOOP
+		if c.nudged {
+			c.endDump()
 		}
-		if h.Sequence == lostDump {
-			if c.nudged {
-				c.endDump()
-			}
-			return false
-		}
+		return false
+	case lost:
 		c.nudged = false // something of the lost dump, maybe
+	case h.Sequence != c.dumpSeq:
+		return false
 	}
 	for m, err := range Messages(b) {
 		if err != nil {
@@ -165,7 +172,7 @@ func (c *Conn) followDump(h Header, b []byte, owned bool) (overran bool) {
 		switch {
 		case m.Header.Type == TypeDone:
 			c.endDump()
-		case m.Header.Type != TypeError || h.Sequence != c.dumpSeq || len(m.Data) < 4:
+		case m.Header.Type != TypeError || lost || len(m.Data) < 4:
 		case errnoOf(m.Data) == syscall.ENOBUFS:
 			overran = true
 		case errnoOf(m.Data) == syscall.EBUSY:
