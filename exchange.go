@@ -281,17 +281,41 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	echo := req.Header.Flags&Echo != 0
 	w := c.begin(1, echo)
 	defer c.end(w)
-	dump := isDump(req.Header.Flags)
+	overruns := c.overruns.Load()
 	var out []byte
-	var intr bool
-	var h Header
+	h, intr, err := c.exchange(ctx, "execute", w, req, Request|Acknowledge, isDump(req.Header.Flags), func(m Message) bool {
+		// Grown to fit first: a single reply costs a single allocation.
+		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
+		return true
+	})
+	if err == nil && echo && len(out) == 0 && c.overruns.Load() != overruns {
+		// The kernel drops an echo it cannot queue without a word to the
+		// request: with an overrun in between, it may have.
+		req.Header = h
+		err = c.requestError("execute", fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS), h.Sequence, req, noExtAck)
+	}
+	if err != nil {
+		return nil, c.opError("execute", err)
+	}
+	msgs, err := collect(out)
+	if err == nil && intr {
+		req.Header = h
+		err = c.requestError("execute", ErrDumpInterrupted, h.Sequence, req, noExtAck)
+	}
+	return msgs, err
+}
+
+// exchange sends req for w with flags added and hands each reply message
+// that is not NOOP, DONE or ERROR to onMessage, until the kernel has
+// answered whole (its ACK, error or DONE) or onMessage returns false. It
+// returns the request's header as sent and whether the kernel marked the
+// reply interrupted (NLM_F_DUMP_INTR, which it checks once more at the
+// DONE). A dump refused with EBUSY is sent again (see resend).
+func (c *Conn) exchange(ctx context.Context, op string, w *waiter, req Message, flags HeaderFlags, dump bool, onMessage func(Message) bool) (h Header, intr bool, err error) {
 	overruns0 := c.overruns.Load()
 	for resends := 0; ; resends++ {
-		overruns := c.overruns.Load()
-		var err error
-		h, err = c.sendExchange(ctx, w, w.first, []Message{req}, Request|Acknowledge, dump)
-		if err != nil {
-			return nil, c.opError("execute", err)
+		if h, err = c.sendExchange(ctx, w, w.first, []Message{req}, flags, dump); err != nil {
+			return h, false, err
 		}
 		sent := req
 		sent.Header = h
@@ -301,34 +325,16 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 			case TypeNoop:
 				return false, nil
 			case TypeDone:
-				return true, c.doneError("execute", m, sent)
+				return true, c.doneError(op, m, sent)
 			case TypeError:
-				done, err := c.ackDone("execute", m, sent, dump)
-				if done && err == nil && echo && len(out) == 0 && c.overruns.Load() != overruns {
-					// The kernel drops an echo it cannot queue without a
-					// word to the request: with an overrun in between, it
-					// may have.
-					err = c.requestError("execute", fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS), h.Sequence, sent, noExtAck)
-				}
-				return done, err
+				return c.ackDone(op, m, sent, dump)
 			}
-			// Grown to fit first: a single reply costs a single allocation.
-			out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-			return false, nil
+			return !onMessage(m), nil
 		})
-		if c.resend(dump, err, resends, overruns0) {
-			continue
+		if !c.resend(dump, err, resends, overruns0) {
+			return h, intr, err
 		}
-		if err != nil {
-			return nil, c.opError("execute", err)
-		}
-		break
 	}
-	msgs, err := collect(out)
-	if err == nil && intr {
-		err = c.requestError("execute", ErrDumpInterrupted, h.Sequence, req, noExtAck)
-	}
-	return msgs, err
 }
 
 // maxResends bounds how often a dump is sent again after EBUSY.
@@ -401,35 +407,11 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 	return func(yield func(Message, error) bool) {
 		w := c.begin(1, false)
 		defer c.end(w)
-		stopped, intr := false, false
-		var h Header
-		var err error
-		overruns0 := c.overruns.Load()
-		for resends := 0; ; resends++ {
-			h, err = c.sendExchange(ctx, w, w.first, []Message{req}, Request|Dump|Acknowledge, true)
-			if err != nil {
-				yield(Message{}, c.opError("dump", err))
-				return
-			}
-			sent := req
-			sent.Header = h
-			err = c.await(ctx, w, func(m Message) (bool, error) {
-				intr = intr || m.Header.Flags&DumpInterrupted != 0
-				switch m.Header.Type {
-				case TypeNoop:
-					return false, nil
-				case TypeError:
-					return c.ackDone("dump", m, sent, true)
-				case TypeDone:
-					return true, c.doneError("dump", m, sent)
-				}
-				stopped = !yield(m, nil)
-				return stopped, nil
-			})
-			if !c.resend(true, err, resends, overruns0) {
-				break
-			}
-		}
+		stopped := false
+		h, intr, err := c.exchange(ctx, "dump", w, req, Request|Dump|Acknowledge, true, func(m Message) bool {
+			stopped = !yield(m, nil)
+			return !stopped
+		})
 		req.Header = h
 		switch {
 		case stopped:
