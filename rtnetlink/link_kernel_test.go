@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -242,7 +243,7 @@ func compareData(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 		field("id", d.ID)
 		field("port", d.Port)
 		addr := func(name string, a netip.Addr) {
-				switch {
+			switch {
 			case a.Is4():
 				field(name, quoted(a.String()))
 			case a.Is6():
@@ -286,29 +287,69 @@ func compareData(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 	}
 	return diffs
 }
+
+// compareStats checks that l's counters lie between ip's readings before
+// and after.
 func compareStats(t *testing.T, before, after ipLink, l rtnetlink.Link) {
 	t.Helper()
 	s := l.Stats
 	for _, c := range []struct {
-		name      string
-		got       uint64
-		lo, hi    uint64
-		needsStat bool
+		name   string
+		got    uint64
+		lo, hi uint64
 	}{
-		{"RxPackets", s.RxPackets, before.Stats.RX.Packets, after.Stats.RX.Packets, false},
-		{"TxPackets", s.TxPackets, before.Stats.TX.Packets, after.Stats.TX.Packets, false},
-		{"RxBytes", s.RxBytes, before.Stats.RX.Bytes, after.Stats.RX.Bytes, false},
-		{"TxBytes", s.TxBytes, before.Stats.TX.Bytes, after.Stats.TX.Bytes, false},
-		{"RxErrors", s.RxErrors, before.Stats.RX.Errors, after.Stats.RX.Errors, false},
-		{"TxErrors", s.TxErrors, before.Stats.TX.Errors, after.Stats.TX.Errors, false},
-		{"RxDropped", s.RxDropped, before.Stats.RX.Dropped, after.Stats.RX.Dropped, false},
-		{"TxDropped", s.TxDropped, before.Stats.TX.Dropped, after.Stats.TX.Dropped, false},
-		{"Multicast", s.Multicast, before.Stats.RX.Multicast, after.Stats.RX.Multicast, false},
-		{"Collisions", s.Collisions, before.Stats.TX.Collisions, after.Stats.TX.Collisions, false},
+		{"RxPackets", s.RxPackets, before.Stats.RX.Packets, after.Stats.RX.Packets},
+		{"TxPackets", s.TxPackets, before.Stats.TX.Packets, after.Stats.TX.Packets},
+		{"RxBytes", s.RxBytes, before.Stats.RX.Bytes, after.Stats.RX.Bytes},
+		{"TxBytes", s.TxBytes, before.Stats.TX.Bytes, after.Stats.TX.Bytes},
+		{"RxErrors", s.RxErrors, before.Stats.RX.Errors, after.Stats.RX.Errors},
+		{"TxErrors", s.TxErrors, before.Stats.TX.Errors, after.Stats.TX.Errors},
+		{"RxDropped", s.RxDropped, before.Stats.RX.Dropped, after.Stats.RX.Dropped},
+		{"TxDropped", s.TxDropped, before.Stats.TX.Dropped, after.Stats.TX.Dropped},
+		{"Multicast", s.Multicast, before.Stats.RX.Multicast, after.Stats.RX.Multicast},
+		{"Collisions", s.Collisions, before.Stats.TX.Collisions, after.Stats.TX.Collisions},
 	} {
 		if c.got < c.lo || c.got > c.hi {
 			t.Errorf("link %d %s: Stats.%s = %d, ip says %d before and %d after", after.Index, after.Name, c.name, c.got, c.lo, c.hi)
 		}
+	}
+}
+
+// sendUDP sends n UDP datagrams to dst:9 from inside ns, on a thread that
+// enters ns and dies with its goroutine: the test's own threads stay in
+// their namespace.
+func sendUDP(t *testing.T, ns *nstest.NS, dst netip.Addr, n int) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread ends with the goroutine
+		errc <- func() error {
+			f, err := os.Open(ns.Path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+				return err
+			}
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+			if err != nil {
+				return err
+			}
+			defer unix.Close(fd)
+			if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_BROADCAST, 1); err != nil {
+				return err
+			}
+			for range n {
+				if err := unix.Sendto(fd, []byte("nlkit"), 0, &unix.SockaddrInet4{Port: 9, Addr: dst.As4()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		}()
+	}()
+	if err := <-errc; err != nil {
+		t.Fatalf("sending UDP in %s: %v", ns.Name, err)
 	}
 }
 
@@ -424,8 +465,16 @@ func TestReadIPLinks(t *testing.T) {
 		"link set v1 up",
 		"link set tap0 up",
 		"link set w0 up",
+		"addr add 10.77.0.1/24 dev v1",
 	})
-	compareWithIP(t, ns, dial(t, ns, netlink.Config{}))
+	// Traffic for the counters: broadcasts out of v1 into v0.
+	sendUDP(t, ns, netip.MustParseAddr("10.77.0.255"), 5)
+	for _, l := range compareWithIP(t, ns, dial(t, ns, netlink.Config{})) {
+		if l.Name == "v0" && (l.Stats.RxPackets < 5 || l.Stats.RxBytes < 5*(14+20+8+5)) ||
+			l.Name == "v1" && (l.Stats.TxPackets < 5 || l.Stats.TxBytes < 5*(14+20+8+5)) {
+			t.Errorf("%s: 5 broadcasts went from v1 to v0, Stats = %+v", l.Name, l.Stats)
+		}
+	}
 	compareWithIP(t, ns2, dial(t, ns2, netlink.Config{}))
 }
 
@@ -563,7 +612,9 @@ func TestChangeLink(t *testing.T) {
 			func(l rtnetlink.Link) bool { return l.MTU == 9000 }},
 		{"down", func() error { return rt.SetLinkDown(ctx, v0.Index) },
 			func(l rtnetlink.Link) bool { return l.Flags&rtnetlink.LinkUp == 0 }},
-		{"address", func() error { return rt.SetLinkHardwareAddr(ctx, v0.Index, net.HardwareAddr{2, 0, 0, 0xaa, 0xbb, 0xcc}) },
+		{"address", func() error {
+			return rt.SetLinkHardwareAddr(ctx, v0.Index, net.HardwareAddr{2, 0, 0, 0xaa, 0xbb, 0xcc})
+		},
 			func(l rtnetlink.Link) bool { return l.HardwareAddr.String() == "02:00:00:aa:bb:cc" }},
 		{"master", func() error { return rt.SetLinkMaster(ctx, v0.Index, br0.Index) },
 			func(l rtnetlink.Link) bool { return l.MasterIndex == br0.Index }},

@@ -20,28 +20,34 @@ type LinkData interface {
 	Kind() string
 	// encode appends the data's attributes inside IFLA_INFO_DATA.
 	encode(r *request) error
-	// decode reads the attributes of IFLA_INFO_DATA.
-	decode(d *netlink.AttrDecoder)
 }
 
 // decodeLinkData reads the IFLA_INFO_DATA of a link of the given kind, or
-// returns nil for kinds this package does not read.
+// returns nil for kinds this package does not read. The decode methods are
+// called on concrete types, so that the decoder stays on the stack.
 func decodeLinkData(kind string, b []byte) (LinkData, error) {
+	d := netlink.NewAttrDecoder(b)
 	var data LinkData
 	switch kind {
 	case "bridge":
-		data = new(Bridge)
+		v := new(Bridge)
+		v.decode(&d)
+		data = v
 	case "macvlan":
-		data = new(Macvlan)
+		v := new(Macvlan)
+		v.decode(&d)
+		data = v
 	case "vxlan":
-		data = new(Vxlan)
+		v := new(Vxlan)
+		v.decode(&d)
+		data = v
 	case "tun":
-		data = new(Tun)
+		v := new(Tun)
+		v.decode(&d)
+		data = v
 	default:
 		return nil, nil
 	}
-	d := netlink.NewAttrDecoder(b)
-	data.decode(&d)
 	if err := d.Err(); err != nil {
 		return nil, err
 	}
@@ -81,8 +87,6 @@ func (v *Veth) encode(r *request) error {
 	r.Bytes(vethInfoPeer, b)
 	return nil
 }
-
-func (*Veth) decode(*netlink.AttrDecoder) {}
 
 // Bridge is an Ethernet bridge's basic settings. On creation, zero fields
 // are left to the kernel's defaults (STP off, VLAN filtering off, forward
