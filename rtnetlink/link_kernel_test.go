@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"os/exec"
 	"reflect"
 	"runtime"
 	"strconv"
@@ -536,6 +537,15 @@ func TestLinkFilters(t *testing.T) {
 		if got := names(listLinks(t, rt, &c.filter)); got != c.want {
 			t.Errorf("Links(%+v) = %q, want %q", c.filter, got, c.want)
 		}
+		// Without strict checking too.
+		nl, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := names(listLinks(t, rtnetlink.New(nl), &c.filter)); got != c.want {
+			t.Errorf("not strict: Links(%+v) = %q, want %q", c.filter, got, c.want)
+		}
+		nl.Close()
 	}
 
 	// The kernel filters by kind and master itself: the replies say so.
@@ -668,6 +678,18 @@ func TestChangeLink(t *testing.T) {
 	}
 	compareWithIP(t, ns, rt)
 
+	// Move a link by the PID of a process in ns2.
+	p0, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "p0", Kind: "ifb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.SetLinkNetNS(ctx, p0.Index, rtnetlink.NetNSPID(inNS(t, ns2))); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rt2.LinkByName(ctx, "p0"); err != nil {
+		t.Errorf("p0 is not in ns2 after SetLinkNetNS(NetNSPID): %v", err)
+	}
+
 	// Delete: both ends go.
 	if err := rt.DeleteLink(ctx, v0.Index); err != nil {
 		t.Fatal(err)
@@ -678,6 +700,31 @@ func TestChangeLink(t *testing.T) {
 	if err := rt.DeleteLink(ctx, v0.Index); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("deleting again: %v, want ENODEV", err)
 	}
+}
+
+// inNS starts a process in ns and returns its PID once it is there (ip
+// netns exec enters the namespace before it runs sleep): the test must
+// not name the host's namespace by mistake.
+func inNS(t *testing.T, ns *nstest.NS) int {
+	t.Helper()
+	cmd := exec.Command("ip", "netns", "exec", ns.Name, "sleep", "60")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	var want unix.Stat_t
+	if err := unix.Stat(ns.Path, &want); err != nil {
+		t.Fatal(err)
+	}
+	for range 100 {
+		var got unix.Stat_t
+		if err := unix.Stat(fmt.Sprintf("/proc/%d/ns/net", cmd.Process.Pid), &got); err == nil && got.Ino == want.Ino && got.Dev == want.Dev {
+			return cmd.Process.Pid
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("process %d did not enter %s", cmd.Process.Pid, ns.Name)
+	return 0
 }
 
 // TestLinkErrors: the kernel's refusals come back with the errno and the
