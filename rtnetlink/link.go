@@ -17,9 +17,9 @@ import (
 // Link and LinkByName read, and what CreateLink creates.
 //
 // CreateLink uses Index, Name, Kind or Data, Flags, MTU, HardwareAddr,
-// TxQueueLen, MasterIndex and ParentIndex, and refuses Alias (the kernel
-// ignores it on creation: set it with SetLinkAlias); it ignores the fields
-// only the kernel sets.
+// Broadcast, TxQueueLen, MasterIndex and ParentIndex, and refuses Alias
+// (the kernel ignores it on creation: set it with SetLinkAlias); it
+// ignores the fields only the kernel sets.
 type Link struct {
 	Index        int              // ifi_index; on creation, 0 lets the kernel choose
 	Name         string           // IFLA_IFNAME, at most 15 bytes

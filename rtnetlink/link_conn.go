@@ -135,9 +135,10 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	if err != nil {
 		return Link{}, err
 	}
-	// With NLM_F_ECHO, the kernel (since 6.3) sends the new link back. It
-	// does so before it sets the master, so the echo gives the index, and
-	// the link is read again; without an echo, by name.
+	// Kernels that honour NLM_F_ECHO on RTM_NEWLINK (6.18 does) send the
+	// new link back, but before they set its master: the echo gives the
+	// index, and the link is read again. Older kernels send no echo: the
+	// link is then read by name.
 	msgs, err := c.run(ctx, netlink.Create|netlink.Excl|netlink.Echo, r)
 	if err != nil {
 		return Link{}, err
