@@ -1,0 +1,279 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Link is a network interface as RTM_NEWLINK describes it: what Links,
+// Link and LinkByName read, and what CreateLink creates.
+//
+// CreateLink uses Index, Name, Kind or Data, Flags, MTU, HardwareAddr,
+// Broadcast, TxQueueLen, MasterIndex and ParentIndex, and refuses Alias
+// (the kernel ignores it on creation: set it with SetLinkAlias); it
+// ignores the fields only the kernel sets.
+type Link struct {
+	Index        int              // ifi_index; on creation, 0 lets the kernel choose
+	Name         string           // IFLA_IFNAME, at most 15 bytes
+	Kind         string           // IFLA_INFO_KIND: "veth", "bridge", ...; "" for links without one (lo, most hardware)
+	HardwareType uint16           // ifi_type, ARPHRD_*: 1 Ethernet, 772 loopback, 65534 none
+	Flags        LinkFlags        // ifi_flags; on creation, the flags set are turned on
+	OperState    OperState        // IFLA_OPERSTATE: RFC 2863 operational state
+	MTU          uint32           // IFLA_MTU; on creation, 0 is the kind's default
+	MinMTU       uint32           // IFLA_MIN_MTU: the smallest MTU the device takes
+	MaxMTU       uint32           // IFLA_MAX_MTU: the largest, 0 if unbounded
+	HardwareAddr net.HardwareAddr // IFLA_ADDRESS
+	Broadcast    net.HardwareAddr // IFLA_BROADCAST: the hardware broadcast address
+	MasterIndex  int              // IFLA_MASTER: the bridge or bond it is a port of, 0 if none
+	ParentIndex  int              // IFLA_LINK: a veth's peer, a macvlan's lower link; in another namespace when LinkNetNSID >= 0
+	LinkNetNSID  int32            // IFLA_LINK_NETNSID: the namespace ID of ParentIndex's namespace, -1 when it is this one
+	TxQueueLen   uint32           // IFLA_TXQLEN
+	Alias        string           // IFLA_IFALIAS: a free-form description (ip link set NAME alias)
+	Stats        LinkStats        // IFLA_STATS64: the traffic counters
+	// Data is what the kernel says about the link's kind (IFLA_INFO_DATA)
+	// for the kinds this package knows: *Bridge, *Macvlan, *Vxlan, *Tun.
+	// It is nil for other kinds, and for veth and ifb, which report
+	// nothing. On creation it sets the kind's options; Kind may then be
+	// left empty.
+	Data LinkData
+}
+
+// LinkStats are a link's traffic counters: the first fields of struct
+// rtnl_link_stats64.
+type LinkStats struct {
+	RxPackets  uint64 // packets received
+	TxPackets  uint64 // packets sent
+	RxBytes    uint64 // bytes received
+	TxBytes    uint64 // bytes sent
+	RxErrors   uint64 // bad packets received
+	TxErrors   uint64 // packets that failed to go out
+	RxDropped  uint64 // packets received and dropped (no buffer, unknown protocol, ...)
+	TxDropped  uint64 // packets dropped on the way out
+	Multicast  uint64 // multicast packets received
+	Collisions uint64 // collisions on the medium
+}
+
+// decode reads the counters of struct rtnl_link_stats64 that b holds: a
+// longer struct (from a newer kernel) has its known prefix read, a shorter
+// one the fields it has.
+func (s *LinkStats) decode(b []byte) {
+	fields := [...]*uint64{
+		&s.RxPackets, &s.TxPackets, &s.RxBytes, &s.TxBytes, &s.RxErrors,
+		&s.TxErrors, &s.RxDropped, &s.TxDropped, &s.Multicast, &s.Collisions,
+	}
+	for i, f := range fields {
+		if len(b) < 8*(i+1) {
+			return
+		}
+		*f = binary.NativeEndian.Uint64(b[8*i:])
+	}
+}
+
+// LinkFlags are a link's device flags (ifi_flags, the IFF_* of <net/if.h>).
+type LinkFlags uint32
+
+// The device flags. Up, NoARP, Promisc, AllMulti, Multicast, PortSel,
+// AutoMedia and Dynamic can be changed; the kernel maintains the others.
+const (
+	LinkUp           LinkFlags = unix.IFF_UP          // administratively up
+	LinkBroadcast    LinkFlags = unix.IFF_BROADCAST   // has a broadcast address
+	LinkDebug        LinkFlags = unix.IFF_DEBUG       // driver debugging on
+	LinkLoopback     LinkFlags = unix.IFF_LOOPBACK    // a loopback device
+	LinkPointToPoint LinkFlags = unix.IFF_POINTOPOINT // a point-to-point link
+	LinkNoTrailers   LinkFlags = unix.IFF_NOTRAILERS  // unused
+	LinkRunning      LinkFlags = unix.IFF_RUNNING     // operationally up (OperState UP or UNKNOWN)
+	LinkNoARP        LinkFlags = unix.IFF_NOARP       // no ARP or neighbour discovery
+	LinkPromisc      LinkFlags = unix.IFF_PROMISC     // receives all packets
+	LinkAllMulti     LinkFlags = unix.IFF_ALLMULTI    // receives all multicast packets
+	LinkMaster       LinkFlags = unix.IFF_MASTER      // the master of a bond
+	LinkSlave        LinkFlags = unix.IFF_SLAVE       // a port of a bond
+	LinkMulticast    LinkFlags = unix.IFF_MULTICAST   // supports multicast
+	LinkPortSel      LinkFlags = unix.IFF_PORTSEL     // can choose the media type
+	LinkAutoMedia    LinkFlags = unix.IFF_AUTOMEDIA   // chooses the media type itself
+	LinkDynamic      LinkFlags = unix.IFF_DYNAMIC     // addresses may change
+	LinkLowerUp      LinkFlags = unix.IFF_LOWER_UP    // the driver says the carrier is up
+	LinkDormant      LinkFlags = unix.IFF_DORMANT     // waiting for an external event
+	LinkEcho         LinkFlags = unix.IFF_ECHO        // echoes the packets it sends
+)
+
+// linkFlagNames are the flags in the order ip prints them, RUNNING (which
+// ip leaves out) after UP.
+var linkFlagNames = [...]struct {
+	f    LinkFlags
+	name string
+}{
+	{LinkLoopback, "LOOPBACK"}, {LinkBroadcast, "BROADCAST"}, {LinkPointToPoint, "POINTOPOINT"},
+	{LinkMulticast, "MULTICAST"}, {LinkNoARP, "NOARP"}, {LinkAllMulti, "ALLMULTI"},
+	{LinkPromisc, "PROMISC"}, {LinkNoTrailers, "NOTRAILERS"}, {LinkDebug, "DEBUG"},
+	{LinkDynamic, "DYNAMIC"}, {LinkAutoMedia, "AUTOMEDIA"}, {LinkPortSel, "PORTSEL"},
+	{LinkMaster, "MASTER"}, {LinkSlave, "SLAVE"}, {LinkUp, "UP"}, {LinkRunning, "RUNNING"},
+	{LinkLowerUp, "LOWER_UP"}, {LinkDormant, "DORMANT"}, {LinkEcho, "ECHO"},
+}
+
+// String names the flags set, separated by commas, in the order of `ip
+// link`: "BROADCAST,MULTICAST,UP,RUNNING,LOWER_UP". Unknown bits are
+// printed in hex; no flags is "0".
+func (f LinkFlags) String() string {
+	if f == 0 {
+		return "0"
+	}
+	var b strings.Builder
+	for _, n := range linkFlagNames {
+		if f&n.f != 0 {
+			if b.Len() > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(n.name)
+			f &^= n.f
+		}
+	}
+	if f != 0 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%#x", uint32(f))
+	}
+	return b.String()
+}
+
+// OperState is a link's operational state (IFLA_OPERSTATE, RFC 2863).
+type OperState uint8
+
+// The operational states (IF_OPER_* in <linux/if.h>).
+const (
+	OperUnknown        OperState = 0 // the driver does not say (lo, tun)
+	OperNotPresent     OperState = 1 // a component is missing
+	OperDown           OperState = 2 // down
+	OperLowerLayerDown OperState = 3 // down because a link it runs on is down (a veth whose peer is down)
+	OperTesting        OperState = 4 // in test mode
+	OperDormant        OperState = 5 // waiting for an external event (802.1X)
+	OperUp             OperState = 6 // up and able to pass packets
+)
+
+var operStateNames = [...]string{
+	"UNKNOWN", "NOTPRESENT", "DOWN", "LOWERLAYERDOWN", "TESTING", "DORMANT", "UP",
+}
+
+// String names the state as ip does: "UP", "DOWN", "LOWERLAYERDOWN", ...
+func (s OperState) String() string {
+	if int(s) < len(operStateNames) {
+		return operStateNames[s]
+	}
+	return "OperState(" + strconv.Itoa(int(s)) + ")"
+}
+
+// ParseLink reads an RTM_NEWLINK or RTM_DELLINK message: a reply of Links,
+// or a notification received on the RTNLGRP_LINK group. Unknown attributes
+// are skipped. The link owns its memory: nothing aliases m.
+func ParseLink(m netlink.Message) (Link, error) {
+	var l Link
+	if err := l.decode(&m); err != nil {
+		return Link{}, err
+	}
+	return l, nil
+}
+
+// decode reads the link in m into l, which must be the zero Link. It
+// allocates only what l keeps: the strings (a known kind costs nothing),
+// the hardware addresses, and Data.
+func (l *Link) decode(m *netlink.Message) error {
+	if m.Header.Type != unix.RTM_NEWLINK && m.Header.Type != unix.RTM_DELLINK {
+		return fmt.Errorf("rtnetlink: %s is not a link message: %w",
+			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	if len(m.Data) < unix.SizeofIfInfomsg {
+		return fmt.Errorf("rtnetlink: %d-byte %s is shorter than struct ifinfomsg: %w",
+			len(m.Data), netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	// struct ifinfomsg: family, pad, type, index, flags, change.
+	l.HardwareType = binary.NativeEndian.Uint16(m.Data[2:])
+	l.Index = int(int32(binary.NativeEndian.Uint32(m.Data[4:])))
+	l.Flags = LinkFlags(binary.NativeEndian.Uint32(m.Data[8:]))
+	l.LinkNetNSID = -1
+	var info []byte // IFLA_INFO_DATA, read once the kind is known
+	d := m.AttrDecoder(unix.SizeofIfInfomsg)
+	for d.Next() {
+		switch d.Type() {
+		case unix.IFLA_IFNAME:
+			l.Name = d.String()
+		case unix.IFLA_MTU:
+			l.MTU = d.Uint32()
+		case unix.IFLA_MIN_MTU:
+			l.MinMTU = d.Uint32()
+		case unix.IFLA_MAX_MTU:
+			l.MaxMTU = d.Uint32()
+		case unix.IFLA_OPERSTATE:
+			l.OperState = OperState(d.Uint8())
+		case unix.IFLA_ADDRESS:
+			l.HardwareAddr = cloneAddr(d.Bytes())
+		case unix.IFLA_BROADCAST:
+			l.Broadcast = cloneAddr(d.Bytes())
+		case unix.IFLA_MASTER:
+			l.MasterIndex = int(int32(d.Uint32()))
+		case unix.IFLA_LINK:
+			l.ParentIndex = int(int32(d.Uint32()))
+		case unix.IFLA_LINK_NETNSID:
+			l.LinkNetNSID = d.Int32()
+		case unix.IFLA_TXQLEN:
+			l.TxQueueLen = d.Uint32()
+		case unix.IFLA_IFALIAS:
+			l.Alias = d.String()
+		case unix.IFLA_STATS64:
+			l.Stats.decode(d.Bytes())
+		case unix.IFLA_LINKINFO:
+			nest := d.Enter()
+			for d.Next() {
+				switch d.Type() {
+				case unix.IFLA_INFO_KIND:
+					l.Kind = kindString(d.Bytes())
+				case unix.IFLA_INFO_DATA:
+					info = d.Bytes()
+				}
+			}
+			d.Exit(nest)
+		}
+	}
+	if err := d.Err(); err != nil {
+		return fmt.Errorf("rtnetlink: link %d: %w", l.Index, err)
+	}
+	if info != nil {
+		var err error
+		if l.Data, err = decodeLinkData(l.Kind, info); err != nil {
+			return fmt.Errorf("rtnetlink: link %d: %s data: %w", l.Index, l.Kind, err)
+		}
+	}
+	return nil
+}
+
+// cloneAddr copies a hardware address out of the message.
+func cloneAddr(b []byte) net.HardwareAddr {
+	return append(net.HardwareAddr(nil), b...)
+}
+
+// knownKinds are the kinds kindString returns without allocating.
+var knownKinds = [...]string{
+	"veth", "bridge", "macvlan", "macvtap", "vxlan", "tun", "ifb", "dummy",
+	"vlan", "bond", "ipvlan", "vrf", "geneve", "wireguard", "netkit",
+}
+
+// kindString returns IFLA_INFO_KIND's payload as a string, without its NUL;
+// the common kinds come from a table, so reading them allocates nothing.
+func kindString(b []byte) string {
+	if n := len(b); n > 0 && b[n-1] == 0 {
+		b = b[:n-1]
+	}
+	for _, k := range knownKinds {
+		if k == string(b) {
+			return k
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,439 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// LinkFilter selects the links that Links lists. The kernel filters by kind
+// and by master itself on a Conn with strict checking (as Dial makes it);
+// Links checks every link it returns anyway, since a kernel that does not
+// know the kind, or does not filter, returns every link.
+type LinkFilter struct {
+	Kind        string // only links of this kind ("veth", "bridge", ...), if not ""
+	MasterIndex int    // only the ports of this master, if > 0; only links without a master, if -1
+}
+
+// match reports whether l passes the filter.
+func (f *LinkFilter) match(l *Link) bool {
+	if f.Kind != "" && l.Kind != f.Kind {
+		return false
+	}
+	switch {
+	case f.MasterIndex > 0:
+		return l.MasterIndex == f.MasterIndex
+	case f.MasterIndex < 0:
+		return l.MasterIndex == 0
+	}
+	return true
+}
+
+// Links lists the links of the Conn's namespace in index order, all of them
+// when filter is nil. The dump is streamed: memory stays flat however many
+// links there are. An error ends the iteration; it wraps
+// netlink.ErrDumpInterrupted when links changed during the dump (list them
+// again for a consistent view).
+func (c *Conn) Links(ctx context.Context, filter *LinkFilter) iter.Seq2[Link, error] {
+	return func(yield func(Link, error) bool) {
+		e := netlink.NewAttrEncoder(make([]byte, unix.SizeofIfInfomsg, 64))
+		if filter != nil {
+			// The kernel cannot filter link dumps by index (EINVAL under
+			// strict checking), only by master and kind.
+			if filter.MasterIndex != 0 {
+				e.Uint32(unix.IFLA_MASTER, uint32(int32(filter.MasterIndex)))
+			}
+			if filter.Kind != "" {
+				info := e.Nest(unix.IFLA_LINKINFO)
+				e.String(unix.IFLA_INFO_KIND, filter.Kind)
+				e.End(info)
+			}
+		}
+		req, err := e.Finish()
+		if err != nil {
+			yield(Link{}, opError("check", unix.RTM_GETLINK, err))
+			return
+		}
+		for m, err := range c.dump(ctx, unix.RTM_GETLINK, req) {
+			if err != nil {
+				yield(Link{}, err)
+				return
+			}
+			if m.Header.Type != unix.RTM_NEWLINK {
+				continue
+			}
+			var l Link
+			if err := l.decode(&m); err != nil {
+				yield(Link{}, err)
+				return
+			}
+			if filter != nil && !filter.match(&l) {
+				continue
+			}
+			if !yield(l, nil) {
+				return
+			}
+		}
+	}
+}
+
+// Link returns the link with the given index; ENODEV if there is none.
+func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
+	if err := checkIndex(unix.RTM_GETLINK, index); err != nil {
+		return Link{}, err
+	}
+	return c.getLink(ctx, index, "")
+}
+
+// LinkByName returns the link with the given name; ENODEV if there is none.
+func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
+	if err := checkName(unix.RTM_GETLINK, "link", name); err != nil {
+		return Link{}, err
+	}
+	return c.getLink(ctx, 0, name)
+}
+
+func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error) {
+	r := newRequest(unix.RTM_GETLINK, index, 0, 0)
+	if name != "" {
+		r.String(unix.IFLA_IFNAME, name)
+	}
+	msgs, err := c.run(ctx, 0, r)
+	if err != nil {
+		return Link{}, err
+	}
+	for _, m := range msgs {
+		if m.Header.Type == unix.RTM_NEWLINK {
+			return ParseLink(m)
+		}
+	}
+	return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
+}
+
+// CreateLink creates the link l describes (see Link for the fields it
+// uses) and returns it as the kernel made it: with its index, its name if
+// l.Name was a template ("veth%d"), default MTU, hardware address. The kind comes from l.Data, or from l.Kind for kinds
+// without options:
+//
+//	rt.CreateLink(ctx, rtnetlink.Link{Name: "v0", Data: &rtnetlink.Veth{PeerName: "v1"}})
+//	rt.CreateLink(ctx, rtnetlink.Link{Name: "br0", Kind: "bridge"})
+//
+// A link of that name must not exist yet (EEXIST). Names are checked before
+// anything is sent; the kernel checks the rest, and its refusal comes back
+// as a *netlink.OpError with its errno and extended ACK message.
+func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
+	r, err := newLinkRequest(&l)
+	if err != nil {
+		return Link{}, err
+	}
+	// Kernels that honour NLM_F_ECHO on RTM_NEWLINK (6.18 does) send the
+	// new link back, but before they set its master: the echo gives the
+	// index, and the link is read again. Older kernels send no echo: the
+	// link is then read by name.
+	msgs, err := c.run(ctx, netlink.Create|netlink.Excl|netlink.Echo, r)
+	if err != nil {
+		return Link{}, err
+	}
+	for _, m := range msgs {
+		if m.Header.Type == unix.RTM_NEWLINK && len(m.Data) >= unix.SizeofIfInfomsg {
+			return c.Link(ctx, int(int32(binary.NativeEndian.Uint32(m.Data[4:]))))
+		}
+	}
+	return c.LinkByName(ctx, l.Name)
+}
+
+// newLinkRequest builds the RTM_NEWLINK request that creates l.
+func newLinkRequest(l *Link) (*request, error) {
+	const req = unix.RTM_NEWLINK
+	kind := l.Kind
+	if l.Data != nil {
+		if kind != "" && kind != l.Data.Kind() {
+			return nil, invalid(req, "link %q has Kind %q and %s data", l.Name, kind, l.Data.Kind())
+		}
+		kind = l.Data.Kind()
+	}
+	switch {
+	case kind == "":
+		return nil, invalid(req, "link %q has no kind", l.Name)
+	case l.Alias != "":
+		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
+	case l.Index < 0:
+		return nil, invalid(req, "link index %d is negative", l.Index)
+	}
+	if err := checkName(req, "link", l.Name); err != nil {
+		return nil, err
+	}
+	r := newRequest(req, l.Index, l.Flags, l.Flags)
+	r.String(unix.IFLA_IFNAME, l.Name)
+	if l.MTU != 0 {
+		r.Uint32(unix.IFLA_MTU, l.MTU)
+	}
+	if len(l.HardwareAddr) > 0 {
+		r.Bytes(unix.IFLA_ADDRESS, l.HardwareAddr)
+	}
+	if len(l.Broadcast) > 0 {
+		r.Bytes(unix.IFLA_BROADCAST, l.Broadcast)
+	}
+	if l.TxQueueLen != 0 {
+		r.Uint32(unix.IFLA_TXQLEN, l.TxQueueLen)
+	}
+	if l.MasterIndex != 0 {
+		r.Uint32(unix.IFLA_MASTER, uint32(l.MasterIndex))
+	}
+	if l.ParentIndex != 0 {
+		r.Uint32(unix.IFLA_LINK, uint32(l.ParentIndex))
+	}
+	info := r.Nest(unix.IFLA_LINKINFO)
+	r.String(unix.IFLA_INFO_KIND, kind)
+	if l.Data != nil {
+		data := r.Nest(unix.IFLA_INFO_DATA)
+		if err := l.Data.encode(r); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.End(data)
+	}
+	r.End(info)
+	return r, nil
+}
+
+// DeleteLink deletes the link with the given index. Deleting one end of a
+// veth pair deletes both.
+func (c *Conn) DeleteLink(ctx context.Context, index int) error {
+	if err := checkIndex(unix.RTM_DELLINK, index); err != nil {
+		return err
+	}
+	_, err := c.run(ctx, 0, newRequest(unix.RTM_DELLINK, index, 0, 0))
+	return err
+}
+
+// SetLinkUp sets the link administratively up (ip link set NAME up).
+func (c *Conn) SetLinkUp(ctx context.Context, index int) error {
+	return c.setLink(ctx, index, LinkUp, nil)
+}
+
+// SetLinkDown sets the link administratively down.
+func (c *Conn) SetLinkDown(ctx context.Context, index int) error {
+	return c.setLink(ctx, index, 0, nil)
+}
+
+// SetLinkMTU sets the link's MTU. One outside the device's MinMTU..MaxMTU
+// is refused by the kernel with EINVAL and a message saying which bound.
+func (c *Conn) SetLinkMTU(ctx context.Context, index int, mtu uint32) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		r.Uint32(unix.IFLA_MTU, mtu)
+		return nil
+	})
+}
+
+// SetLinkName renames the link; the kernel refuses while the link is up
+// (EBUSY).
+func (c *Conn) SetLinkName(ctx context.Context, index int, name string) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		if err := checkName(unix.RTM_SETLINK, "link", name); err != nil {
+			return err
+		}
+		r.String(unix.IFLA_IFNAME, name)
+		return nil
+	})
+}
+
+// SetLinkHardwareAddr sets the link's hardware (MAC) address.
+func (c *Conn) SetLinkHardwareAddr(ctx context.Context, index int, addr net.HardwareAddr) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		if len(addr) == 0 {
+			return invalid(unix.RTM_SETLINK, "empty hardware address")
+		}
+		r.Bytes(unix.IFLA_ADDRESS, addr)
+		return nil
+	})
+}
+
+// SetLinkMaster makes the link a port of the bridge or bond master; a
+// master of 0 takes it out of its master (ip link set NAME nomaster).
+func (c *Conn) SetLinkMaster(ctx context.Context, index, master int) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		if master < 0 {
+			return invalid(unix.RTM_SETLINK, "master index %d is negative", master)
+		}
+		r.Uint32(unix.IFLA_MASTER, uint32(master))
+		return nil
+	})
+}
+
+// SetLinkAlias sets the link's alias, a description of up to 255 bytes; ""
+// removes it.
+func (c *Conn) SetLinkAlias(ctx context.Context, index int, alias string) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		// Without a NUL, as ip sends it: the kernel stores the payload's
+		// bytes, and an empty payload removes the alias.
+		r.Bytes(unix.IFLA_IFALIAS, []byte(alias))
+		return nil
+	})
+}
+
+// SetLinkNetNS moves the link to another network namespace, where it
+// keeps its name (EEXIST if that name is taken there) and gets a new index
+// if its own is taken. Its addresses and routes are lost.
+func (c *Conn) SetLinkNetNS(ctx context.Context, index int, ns NetNS) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		if ns.how == nsNone {
+			return invalid(unix.RTM_SETLINK, "no namespace to move link %d to", index)
+		}
+		return r.putNetNS(&r.AttrEncoder, ns)
+	})
+}
+
+// setLink sends an RTM_SETLINK request for the link: up sets (LinkUp) or
+// clears (0) IFF_UP when put is nil, and put adds attributes otherwise.
+func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*request) error) error {
+	if err := checkIndex(unix.RTM_SETLINK, index); err != nil {
+		return err
+	}
+	var r *request
+	if put == nil {
+		r = newRequest(unix.RTM_SETLINK, index, up, LinkUp)
+	} else {
+		r = newRequest(unix.RTM_SETLINK, index, 0, 0)
+		if err := put(r); err != nil {
+			r.close()
+			return err
+		}
+	}
+	_, err := c.run(ctx, 0, r)
+	return err
+}
+
+// request is an RTM_*LINK request being built: a struct ifinfomsg and
+// attributes, and the namespace files opened for it.
+type request struct {
+	netlink.AttrEncoder
+	typ   netlink.HeaderType // RTM_NEWLINK, RTM_SETLINK, ...
+	files []*os.File         // closed once the request is done
+}
+
+// newRequest starts a request of type typ with a struct ifinfomsg.
+func newRequest(typ netlink.HeaderType, index int, flags, change LinkFlags) *request {
+	var h [unix.SizeofIfInfomsg]byte // family AF_UNSPEC, type 0
+	binary.NativeEndian.PutUint32(h[4:], uint32(index))
+	binary.NativeEndian.PutUint32(h[8:], uint32(flags))
+	binary.NativeEndian.PutUint32(h[12:], uint32(change))
+	r := &request{typ: typ}
+	r.Reset(append(make([]byte, 0, 256), h[:]...))
+	return r
+}
+
+// close closes the files opened for the request.
+func (r *request) close() {
+	for _, f := range r.files {
+		f.Close()
+	}
+	r.files = nil
+}
+
+// run executes the request and closes its files.
+func (c *Conn) run(ctx context.Context, flags netlink.HeaderFlags, r *request) ([]netlink.Message, error) {
+	defer r.close()
+	data, err := r.Finish()
+	if err != nil {
+		return nil, opError("check", r.typ, err)
+	}
+	return c.execute(ctx, r.typ, flags, data)
+}
+
+// NetNS names a network namespace for the kernel: the one a link moves to
+// (SetLinkNetNS), or a veth peer is created in. NetNSFD, NetNSPath and
+// NetNSPID make one; the zero NetNS names none.
+type NetNS struct {
+	how  uint8
+	n    int // the file descriptor or the process ID
+	path string
+}
+
+const (
+	nsNone = iota
+	nsFD
+	nsPath
+	nsPID
+)
+
+// NetNSFD names the network namespace of an open file descriptor (from
+// /var/run/netns/NAME or /proc/PID/ns/net), sent as IFLA_NET_NS_FD. The
+// caller keeps it open until the request is done.
+func NetNSFD(fd int) NetNS { return NetNS{how: nsFD, n: fd} }
+
+// NetNSPath names the network namespace at path, such as
+// /var/run/netns/NAME (ip netns add NAME) or /proc/PID/ns/net. The file is
+// opened for the request and closed after it.
+func NetNSPath(path string) NetNS { return NetNS{how: nsPath, path: path} }
+
+// NetNSPID names the network namespace of the process pid, sent as
+// IFLA_NET_NS_PID.
+func NetNSPID(pid int) NetNS { return NetNS{how: nsPID, n: pid} }
+
+// putNetNS appends ns to e, one of r's encoders, opening its file if it
+// has a path.
+func (r *request) putNetNS(e *netlink.AttrEncoder, ns NetNS) error {
+	switch ns.how {
+	case nsFD:
+		e.Uint32(unix.IFLA_NET_NS_FD, uint32(ns.n))
+	case nsPath:
+		f, err := os.Open(ns.path)
+		if err != nil {
+			return opError("open", r.typ, err)
+		}
+		r.files = append(r.files, f)
+		e.Uint32(unix.IFLA_NET_NS_FD, uint32(f.Fd()))
+	case nsPID:
+		e.Uint32(unix.IFLA_NET_NS_PID, uint32(ns.n))
+	}
+	return nil
+}
+
+// opError is the *netlink.OpError for a request that failed before it was
+// sent.
+func opError(op string, req netlink.HeaderType, err error) error {
+	return &netlink.OpError{
+		Op: op, Protocol: unix.NETLINK_ROUTE, Request: req, Err: err,
+		ExtAck: netlink.ExtAck{Offset: -1, MissingNest: -1},
+	}
+}
+
+// invalid is the error for a request refused before it was sent: an
+// *netlink.OpError wrapping EINVAL, the errno the kernel would return.
+func invalid(req netlink.HeaderType, format string, args ...any) error {
+	return opError("check", req, fmt.Errorf("%w: "+format, append([]any{unix.EINVAL}, args...)...))
+}
+
+func checkIndex(req netlink.HeaderType, index int) error {
+	if index <= 0 || index > 1<<31-1 {
+		return invalid(req, "link index %d is not positive", index)
+	}
+	return nil
+}
+
+// checkName checks a link name as the kernel's dev_valid_name does: 1 to
+// 15 bytes (IFNAMSIZ-1), not "." or "..", no '/', ':', white space or NUL.
+// A '%' makes it a template the kernel fills in on creation ("veth%d").
+func checkName(req netlink.HeaderType, what, name string) error {
+	switch {
+	case name == "":
+		return invalid(req, "%s name is empty", what)
+	case len(name) >= unix.IFNAMSIZ:
+		return invalid(req, "%s name %q is %d bytes, longer than %d", what, name, len(name), unix.IFNAMSIZ-1)
+	case name == "." || name == "..":
+		return invalid(req, "%s name %q is not allowed", what, name)
+	case strings.ContainsAny(name, "/: \t\n\v\f\r\x00"):
+		return invalid(req, "%s name %q has a '/', ':', space or NUL", what, name)
+	}
+	return nil
+}
