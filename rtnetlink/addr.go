@@ -120,7 +120,8 @@ type Address struct {
 	// link's name ("eth0" or "eth0:1"). IPv6 addresses have none. Adding
 	// an IPv4 address without a label gives it the link's name.
 	Label string
-	// Scope is the address's scope (ifa_scope).
+	// Scope is the address's scope (ifa_scope). The kernel sets an IPv6
+	// address's scope from the address itself, whatever is asked.
 	Scope Scope
 	// Flags are the address's flags (IFA_FLAGS, or ifa_flags).
 	Flags AddressFlags
@@ -153,8 +154,9 @@ const (
 
 // Addresses lists the addresses f selects. The kernel filters by family,
 // and by link when strict checking is on (as Dial turns it on); the
-// iterator filters too, so the result is the same either way. An error
-// ends the iteration.
+// iterator filters too, so the result is the same either way. Under strict
+// checking, the addresses of a link that does not exist are an error
+// (ENODEV). An error ends the iteration.
 func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address, error] {
 	return func(yield func(Address, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
