@@ -246,7 +246,7 @@ func TestAddressesOracle(t *testing.T) {
 		{Index: v0, Prefix: pfx("2001:db8:1::1/64"), Flags: rtnetlink.AddrNoDAD, Metric: 99},
 		{Index: v1, Prefix: pfx("fd00::1/64"), Flags: rtnetlink.AddrNoDAD | rtnetlink.AddrManageTempAddr},
 		{Index: v1, Prefix: pfx("fd00:1::1/64"), Flags: rtnetlink.AddrNoDAD, Scope: rtnetlink.ScopeSite}, // IPv6 scopes come from the address
-		{Index: v1, Prefix: pfx("fd00:2::1/64")}, // tentative until DAD is done
+		{Index: v1, Prefix: pfx("fd00:2::1/64")},                                                         // tentative until DAD is done
 	}
 	for _, a := range adds {
 		if err := c.AddAddress(ctx, a); err != nil {
