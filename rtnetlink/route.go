@@ -147,7 +147,9 @@ const (
 )
 
 // RouteFlags are a route's flags (rtm_flags) or a next hop's (rtnh_flags,
-// the low 8 bits).
+// the low 8 bits). In the IPv4 routes GetRoute returns, the kernel also
+// puts its route cache flags (RTCF_*) in the bits from 0x10000 up, such as
+// 0x80000000 (RTCF_LOCAL) for a local destination.
 type RouteFlags uint32
 
 // Route and next-hop flags from <linux/rtnetlink.h>.
