@@ -264,6 +264,13 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 
 // AddAddress adds a to its link. It fails (EEXIST) when the link has the
 // address already.
+//
+// An Address that cannot be right (an invalid prefix, a peer or broadcast
+// address of the wrong family, a label on an IPv6 address, no link) is
+// refused before anything is sent, with an error wrapping os.ErrInvalid.
+// The kernel's refusals are *netlink.OpError values: errors.Is finds the
+// errno (ENODEV for a missing link), and the Message field has the
+// kernel's explanation.
 func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 	return c.changeAddress(ctx, "add", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, a)
 }

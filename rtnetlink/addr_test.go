@@ -276,6 +276,7 @@ func TestAddressesOracle(t *testing.T) {
 		"addr add 2001:db8:9::1/56 dev v1 nodad metric 5 valid_lft 700 preferred_lft 0",
 		"addr add 2001:db8:a::1/64 dev v0 mngtmpaddr nodad",
 		"addr add fe80::99/64 dev v0 nodad",
+		"addr add fd10::1 peer fd10::2/128 dev v1 nodad",
 	})
 	for _, fam := range []struct {
 		ip     string

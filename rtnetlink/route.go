@@ -631,6 +631,15 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 
 // AddRoute adds r. It fails (EEXIST) when the table has a route to r.Dst
 // with the same TOS and priority (and, for IPv6, the same next hop).
+//
+// A Route that cannot be right is refused before anything is sent, with an
+// error wrapping os.ErrInvalid: an invalid destination or one with bits
+// set past its prefix length, an IPv4 gateway or preferred source for an
+// IPv6 destination, both Gateway and MultiPath, a weight above 256. (An
+// IPv6 gateway of an IPv4 route is fine: it goes as RTA_VIA.) The kernel's
+// refusals are *netlink.OpError values: errors.Is finds the errno, such
+// as ENETUNREACH for a gateway no route reaches, and the Message field has
+// the kernel's explanation ("Nexthop has invalid gateway").
 func (c *Conn) AddRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, "add", unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
 }

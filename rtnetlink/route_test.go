@@ -255,8 +255,11 @@ func TestRoutesOracle(t *testing.T) {
 		{Dst: pfx("::/0"), Gateway: ip("fe80::1"), Index: v0},
 		{Dst: pfx("2001:db8:13::/48"), Index: v1, Metrics: rtnetlink.Metrics{MTU: 1300}},
 		{Dst: pfx("2001:db8:14::/48"), Type: rtnetlink.RouteProhibit, Protocol: 99},
-		{Dst: pfx("10.12.0.0/16"), Gateway: ip("10.0.0.2")},        // deleted below by its fields
-		{Dst: pfx("2001:db8:15::/48"), Gateway: ip("2001:db8::2")}, // deleted below as listed
+		{Dst: pfx("10.12.0.0/16"), Gateway: ip("10.0.0.2")},                                                                                                  // deleted below by its fields
+		{Dst: pfx("2001:db8:15::/48"), Gateway: ip("2001:db8::2")},                                                                                           // deleted below as listed
+		{Dst: pfx("10.13.0.0/16"), Gateway: ip("10.0.0.2"), Table: 1001, Priority: 3, Metrics: rtnetlink.Metrics{MTU: 1400, CongestionControl: "reno"}},      // likewise
+		{Dst: pfx("10.14.0.0/16"), Table: 1001, MultiPath: []rtnetlink.NextHop{{Gateway: ip("10.0.0.2"), Weight: 4}, {Gateway: ip("10.0.1.2")}}},             // likewise
+		{Dst: pfx("2001:db8:16::/48"), Table: 1001, MultiPath: []rtnetlink.NextHop{{Gateway: ip("2001:db8::2"), Weight: 4}, {Gateway: ip("2001:db8:1::2")}}}, // likewise
 	}
 	for _, r := range adds {
 		if err := c.AddRoute(ctx, r); err != nil {
@@ -274,14 +277,21 @@ func TestRoutesOracle(t *testing.T) {
 	if err := c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("10.12.0.0/16")}); err != nil {
 		t.Fatal(err)
 	}
-	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET6, Table: rtnetlink.TableMain}) {
+	var listed []rtnetlink.Route
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{}) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r.Dst == pfx("2001:db8:15::/48") {
-			if err := c.DeleteRoute(ctx, r); err != nil {
-				t.Fatalf("delete %+v: %v", r, err)
-			}
+		if r.Table == 1001 || r.Dst == pfx("2001:db8:15::/48") {
+			listed = append(listed, r)
+		}
+	}
+	if len(listed) != 4 {
+		t.Errorf("listed %d routes to delete, want 4", len(listed))
+	}
+	for _, r := range listed {
+		if err := c.DeleteRoute(ctx, r); err != nil {
+			t.Errorf("delete %+v: %v", r, err)
 		}
 	}
 	if err := c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("10.12.0.0/16")}); !errors.Is(err, unix.ESRCH) {
@@ -339,7 +349,7 @@ func TestRoutesOracle(t *testing.T) {
 		}
 	}
 	for _, l := range all {
-		if strings.HasPrefix(l, "10.12.0.0/16 ") || strings.HasPrefix(l, "2001:db8:15::/48 ") {
+		if strings.HasPrefix(l, "10.12.0.0/16 ") || strings.HasPrefix(l, "2001:db8:15::/48 ") || strings.Contains(l, " table=1001 ") {
 			t.Errorf("deleted route still listed: %s", l)
 		}
 	}
