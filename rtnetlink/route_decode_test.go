@@ -67,9 +67,9 @@ func BenchmarkRouteDecode(b *testing.B) {
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/route")
 }
 
-// littleEndian skips tests whose expected bytes are written out for a
+// arLittleEndian skips tests whose expected bytes are written out for a
 // little-endian host.
-func littleEndian(t testing.TB) {
+func arLittleEndian(t testing.TB) {
 	t.Helper()
 	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
 		t.Skip("expected bytes are little-endian")
@@ -82,7 +82,7 @@ func asReply(typ netlink.HeaderType, data []byte) netlink.Message {
 }
 
 func TestRouteEncodeBytes(t *testing.T) {
-	littleEndian(t)
+	arLittleEndian(t)
 	for _, tc := range []struct {
 		name string
 		r    Route
@@ -170,7 +170,7 @@ func TestRouteRoundTrip(t *testing.T) {
 // longer than known are read for the fields known, and other families are
 // passed over.
 func TestRouteForwardCompatible(t *testing.T) {
-	littleEndian(t)
+	arLittleEndian(t)
 	base := []byte{
 		2, 24, 0, 0, 254, 2, 253, 1, 0, 0, 0, 0,
 		8, 0, 1, 0, 10, 0, 0, 0, // RTA_DST 10.0.0.0
@@ -235,7 +235,7 @@ func TestAddressRoundTrip(t *testing.T) {
 }
 
 func TestAddressEncodeBytes(t *testing.T) {
-	littleEndian(t)
+	arLittleEndian(t)
 	a := Address{Index: 3, Prefix: netip.MustParsePrefix("10.0.0.1/24"), Flags: AddrNoPrefixRoute, ValidLifetime: 100, PreferredLifetime: 50}
 	got, err := a.encode(false)
 	want := []byte{
