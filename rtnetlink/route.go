@@ -1,0 +1,952 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"iter"
+	"net/netip"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// RouteType is a route's type (rtm_type): what happens to a packet that
+// matches it.
+type RouteType uint8
+
+// Route types from <linux/rtnetlink.h>.
+const (
+	RouteUnspec      RouteType = unix.RTN_UNSPEC      // unknown; on delete, any type
+	RouteUnicast     RouteType = unix.RTN_UNICAST     // forward through a gateway or link
+	RouteLocal       RouteType = unix.RTN_LOCAL       // deliver to this host
+	RouteBroadcast   RouteType = unix.RTN_BROADCAST   // deliver to this host, and send as broadcast
+	RouteAnycast     RouteType = unix.RTN_ANYCAST     // deliver to this host, as an anycast address
+	RouteMulticast   RouteType = unix.RTN_MULTICAST   // multicast routing
+	RouteBlackhole   RouteType = unix.RTN_BLACKHOLE   // drop silently
+	RouteUnreachable RouteType = unix.RTN_UNREACHABLE // drop; the sender gets host unreachable
+	RouteProhibit    RouteType = unix.RTN_PROHIBIT    // drop; the sender gets administratively prohibited
+	RouteThrow       RouteType = unix.RTN_THROW       // go on with the next routing rule
+	RouteNAT         RouteType = unix.RTN_NAT         // stateless NAT (no longer supported)
+	RouteXResolve    RouteType = unix.RTN_XRESOLVE    // resolved by an external program
+)
+
+var routeTypeNames = [...]string{
+	"unspec", "unicast", "local", "broadcast", "anycast", "multicast",
+	"blackhole", "unreachable", "prohibit", "throw", "nat", "xresolve",
+}
+
+// String names the type as ip does ("unicast", "blackhole", ...), or
+// prints its number.
+func (t RouteType) String() string {
+	if int(t) < len(routeTypeNames) {
+		return routeTypeNames[t]
+	}
+	return strconv.Itoa(int(t))
+}
+
+// Protocol says who added a route (rtm_protocol).
+type Protocol uint8
+
+// Route protocols from <linux/rtnetlink.h>. Values above ProtoStatic are
+// not interpreted by the kernel.
+const (
+	ProtoUnspec     Protocol = unix.RTPROT_UNSPEC
+	ProtoRedirect   Protocol = unix.RTPROT_REDIRECT   // by an ICMP redirect
+	ProtoKernel     Protocol = unix.RTPROT_KERNEL     // by the kernel
+	ProtoBoot       Protocol = unix.RTPROT_BOOT       // at boot, or by a user (ip's default)
+	ProtoStatic     Protocol = unix.RTPROT_STATIC     // by the administrator
+	ProtoGated      Protocol = unix.RTPROT_GATED      // by gated
+	ProtoRA         Protocol = unix.RTPROT_RA         // by router advertisements
+	ProtoMRT        Protocol = unix.RTPROT_MRT        // by Merit MRT
+	ProtoZebra      Protocol = unix.RTPROT_ZEBRA      // by Zebra
+	ProtoBIRD       Protocol = unix.RTPROT_BIRD       // by BIRD
+	ProtoDNRouted   Protocol = unix.RTPROT_DNROUTED   // by DECnet routing
+	ProtoXORP       Protocol = unix.RTPROT_XORP       // by XORP
+	ProtoNTK        Protocol = unix.RTPROT_NTK        // by Netsukuku
+	ProtoDHCP       Protocol = unix.RTPROT_DHCP       // by a DHCP client
+	ProtoMRouted    Protocol = unix.RTPROT_MROUTED    // by multicast daemons
+	ProtoKeepalived Protocol = unix.RTPROT_KEEPALIVED // by keepalived
+	ProtoBabel      Protocol = unix.RTPROT_BABEL      // by babeld
+	ProtoOpenR      Protocol = unix.RTPROT_OPENR      // by Open Routing
+	ProtoBGP        Protocol = unix.RTPROT_BGP        // by BGP
+	ProtoISIS       Protocol = unix.RTPROT_ISIS       // by IS-IS
+	ProtoOSPF       Protocol = unix.RTPROT_OSPF       // by OSPF
+	ProtoRIP        Protocol = unix.RTPROT_RIP        // by RIP
+	ProtoEIGRP      Protocol = unix.RTPROT_EIGRP      // by EIGRP
+)
+
+// String names the protocol as iproute2's rt_protos table does
+// ("kernel", "boot", "static", "dhcp", ...), or prints its number.
+func (p Protocol) String() string {
+	switch p {
+	case ProtoUnspec:
+		return "unspec"
+	case ProtoRedirect:
+		return "redirect"
+	case ProtoKernel:
+		return "kernel"
+	case ProtoBoot:
+		return "boot"
+	case ProtoStatic:
+		return "static"
+	case ProtoGated:
+		return "gated"
+	case ProtoRA:
+		return "ra"
+	case ProtoMRT:
+		return "mrt"
+	case ProtoZebra:
+		return "zebra"
+	case ProtoBIRD:
+		return "bird"
+	case ProtoDNRouted:
+		return "dnrouted"
+	case ProtoXORP:
+		return "xorp"
+	case ProtoNTK:
+		return "ntk"
+	case ProtoDHCP:
+		return "dhcp"
+	case ProtoMRouted:
+		return "mrouted"
+	case ProtoKeepalived:
+		return "keepalived"
+	case ProtoBabel:
+		return "babel"
+	case ProtoOpenR:
+		return "openr"
+	case ProtoBGP:
+		return "bgp"
+	case ProtoISIS:
+		return "isis"
+	case ProtoOSPF:
+		return "ospf"
+	case ProtoRIP:
+		return "rip"
+	case ProtoEIGRP:
+		return "eigrp"
+	}
+	return strconv.Itoa(int(p))
+}
+
+// Routing table ids with names. Ids from 1 to 252 and above 255 are free;
+// ids above 255 travel in RTA_TABLE, since rtm_table has 8 bits.
+const (
+	TableUnspec  = unix.RT_TABLE_UNSPEC  // no table: in a filter, every table; in a change, the main table
+	TableDefault = unix.RT_TABLE_DEFAULT // "default", consulted after main
+	TableMain    = unix.RT_TABLE_MAIN    // "main", where routes go unless told otherwise
+	TableLocal   = unix.RT_TABLE_LOCAL   // "local", the kernel's local and broadcast routes
+)
+
+// RouteFlags are a route's flags (rtm_flags) or a next hop's (rtnh_flags,
+// the low 8 bits). In the IPv4 routes GetRoute returns, the kernel also
+// puts its route cache flags (RTCF_*) in the bits from 0x10000 up, such as
+// 0x80000000 (RTCF_LOCAL) for a local destination.
+type RouteFlags uint32
+
+// Route and next-hop flags from <linux/rtnetlink.h>.
+const (
+	NextHopDead       RouteFlags = unix.RTNH_F_DEAD       // the next hop is dead
+	NextHopPervasive  RouteFlags = unix.RTNH_F_PERVASIVE  // recursive gateway lookup (unused)
+	NextHopOnLink     RouteFlags = unix.RTNH_F_ONLINK     // the gateway is on the link, even if no prefix says so
+	NextHopOffload    RouteFlags = unix.RTNH_F_OFFLOAD    // offloaded to hardware
+	NextHopLinkDown   RouteFlags = unix.RTNH_F_LINKDOWN   // the carrier is down
+	NextHopUnresolved RouteFlags = unix.RTNH_F_UNRESOLVED // the gateway is not resolved (multicast)
+	NextHopTrap       RouteFlags = unix.RTNH_F_TRAP       // trapping packets to the CPU
+
+	RouteNotify        RouteFlags = unix.RTM_F_NOTIFY         // notify the user of route changes
+	RouteCloned        RouteFlags = unix.RTM_F_CLONED         // a cached (cloned) route, as GetRoute returns
+	RouteEqualize      RouteFlags = unix.RTM_F_EQUALIZE       // multipath equalizer (unused)
+	RoutePrefix        RouteFlags = unix.RTM_F_PREFIX         // a prefix route (IPv6 RA)
+	RouteLookupTable   RouteFlags = unix.RTM_F_LOOKUP_TABLE   // GetRoute: report the table the lookup used
+	RouteFIBMatch      RouteFlags = unix.RTM_F_FIB_MATCH      // GetRoute: return the FIB entry that matched
+	RouteOffload       RouteFlags = unix.RTM_F_OFFLOAD        // offloaded to hardware
+	RouteTrap          RouteFlags = unix.RTM_F_TRAP           // trapping packets to the CPU
+	RouteOffloadFailed RouteFlags = unix.RTM_F_OFFLOAD_FAILED // offload to hardware failed
+)
+
+var routeFlagNames = [...]struct {
+	f    RouteFlags
+	name string
+}{
+	{NextHopDead, "dead"}, {NextHopPervasive, "pervasive"}, {NextHopOnLink, "onlink"},
+	{NextHopOffload, "offload"}, {NextHopLinkDown, "linkdown"}, {NextHopUnresolved, "unresolved"},
+	{NextHopTrap, "trap"}, {RouteNotify, "notify"}, {RouteCloned, "cloned"},
+	{RouteEqualize, "equalize"}, {RoutePrefix, "prefix"}, {RouteLookupTable, "lookup_table"},
+	{RouteFIBMatch, "fib_match"}, {RouteOffload, "rt_offload"}, {RouteTrap, "rt_trap"},
+	{RouteOffloadFailed, "rt_offload_failed"},
+}
+
+// String names the flags as ip does, joined by "|", as in "onlink|linkdown";
+// unknown bits are printed in hex, and no flags as "0".
+func (f RouteFlags) String() string {
+	if f == 0 {
+		return "0"
+	}
+	var b strings.Builder
+	rest := f
+	for _, n := range routeFlagNames {
+		if f&n.f != 0 {
+			if b.Len() > 0 {
+				b.WriteByte('|')
+			}
+			b.WriteString(n.name)
+			rest &^= n.f
+		}
+	}
+	if rest != 0 {
+		if b.Len() > 0 {
+			b.WriteByte('|')
+		}
+		fmt.Fprintf(&b, "%#x", uint32(rest))
+	}
+	return b.String()
+}
+
+// Metrics are a route's metrics (the RTA_METRICS nest of RTAX_*
+// attributes), in the kernel's units. Zero means unset: the kernel sends
+// only the metrics that are set.
+type Metrics struct {
+	Lock              uint32 // RTAX_LOCK: bit 1<<RTAX_x keeps metric x from being learned (ip's "lock")
+	MTU               uint32 // RTAX_MTU: path MTU
+	Window            uint32 // RTAX_WINDOW: largest TCP window to advertise
+	RTT               uint32 // RTAX_RTT: initial RTT estimate, in 1/8 ms
+	RTTVar            uint32 // RTAX_RTTVAR: initial RTT variance, in 1/4 ms
+	SSThresh          uint32 // RTAX_SSTHRESH: initial TCP slow start threshold
+	CWnd              uint32 // RTAX_CWND: TCP congestion window clamp
+	AdvMSS            uint32 // RTAX_ADVMSS: MSS to advertise
+	Reordering        uint32 // RTAX_REORDERING: initial TCP reordering
+	HopLimit          uint32 // RTAX_HOPLIMIT: TTL or hop limit of packets
+	InitCWnd          uint32 // RTAX_INITCWND: initial TCP congestion window
+	Features          uint32 // RTAX_FEATURES: RTAX_FEATURE_* bits (ECN, ...)
+	RTOMin            uint32 // RTAX_RTO_MIN: smallest TCP retransmission timeout, in ms
+	InitRWnd          uint32 // RTAX_INITRWND: initial TCP receive window
+	QuickAck          uint32 // RTAX_QUICKACK: 1 turns off delayed ACKs
+	CongestionControl string // RTAX_CC_ALGO: TCP congestion control algorithm
+	FastOpenNoCookie  uint32 // RTAX_FASTOPEN_NO_COOKIE: 1 allows TCP Fast Open without a cookie
+}
+
+// metric returns the field for RTAX type t, or nil.
+func (m *Metrics) metric(t uint16) *uint32 {
+	switch t {
+	case unix.RTAX_LOCK:
+		return &m.Lock
+	case unix.RTAX_MTU:
+		return &m.MTU
+	case unix.RTAX_WINDOW:
+		return &m.Window
+	case unix.RTAX_RTT:
+		return &m.RTT
+	case unix.RTAX_RTTVAR:
+		return &m.RTTVar
+	case unix.RTAX_SSTHRESH:
+		return &m.SSThresh
+	case unix.RTAX_CWND:
+		return &m.CWnd
+	case unix.RTAX_ADVMSS:
+		return &m.AdvMSS
+	case unix.RTAX_REORDERING:
+		return &m.Reordering
+	case unix.RTAX_HOPLIMIT:
+		return &m.HopLimit
+	case unix.RTAX_INITCWND:
+		return &m.InitCWnd
+	case unix.RTAX_FEATURES:
+		return &m.Features
+	case unix.RTAX_RTO_MIN:
+		return &m.RTOMin
+	case unix.RTAX_INITRWND:
+		return &m.InitRWnd
+	case unix.RTAX_QUICKACK:
+		return &m.QuickAck
+	case unix.RTAX_FASTOPEN_NO_COOKIE:
+		return &m.FastOpenNoCookie
+	}
+	return nil
+}
+
+// NextHop is one path of a multipath route (struct rtnexthop and its
+// attributes).
+type NextHop struct {
+	// Gateway is the next hop's gateway (RTA_GATEWAY, or RTA_VIA for an
+	// IPv6 gateway of an IPv4 route), or the zero Addr.
+	Gateway netip.Addr
+	// Index is the interface index of the link out (rtnh_ifindex).
+	Index int
+	// Weight is the share of traffic the path gets relative to the others,
+	// 1 to 256 (rtnh_hops+1); 0 is taken as 1 when adding.
+	Weight int
+	// Flags are the next hop's flags (rtnh_flags: NextHopOnLink, ...).
+	Flags RouteFlags
+}
+
+// Route is an IPv4 or IPv6 route (RTM_NEWROUTE). Every field is a value,
+// except MultiPath, which is nil unless the route has several paths.
+type Route struct {
+	// Dst is the destination (rtm_dst_len and RTA_DST); 0.0.0.0/0 or ::/0
+	// for a default route. Its family is the route's.
+	Dst netip.Prefix
+	// Src is the source prefix of an IPv6 source-specific route (RTA_SRC,
+	// rtm_src_len), or the zero Prefix.
+	Src netip.Prefix
+	// Gateway is the next hop (RTA_GATEWAY, or RTA_VIA for an IPv6 gateway
+	// of an IPv4 route), or the zero Addr.
+	Gateway netip.Addr
+	// Index is the interface index of the link out (RTA_OIF); 0 if none.
+	Index int
+	// InIndex is the interface index of the link in (RTA_IIF), which
+	// GetRoute reports for a lookup as if received; 0 if none.
+	InIndex int
+	// PrefSrc is the source address to prefer for packets to Dst
+	// (RTA_PREFSRC), or the zero Addr.
+	PrefSrc netip.Addr
+	// Protocol says who added the route. When adding, 0 is taken as
+	// ProtoBoot, as ip does; when deleting, 0 matches any.
+	Protocol Protocol
+	// Scope is the route's scope. When adding, ScopeUniverse (0) is
+	// taken to mean the scope ip would choose: ScopeHost for local
+	// routes, ScopeLink for broadcast, anycast and multicast routes and
+	// for unicast routes with neither gateway nor next hops, and
+	// ScopeUniverse otherwise. When deleting, 0 matches any scope.
+	Scope Scope
+	// Type is the route's type. When adding, 0 is taken as RouteUnicast;
+	// when deleting, 0 matches any.
+	Type RouteType
+	// Table is the routing table id (RTA_TABLE, or rtm_table). When
+	// changing routes, 0 means TableMain.
+	Table uint32
+	// Priority is the route's metric (RTA_PRIORITY); lower wins. IPv6
+	// routes added with 0 get 1024.
+	Priority uint32
+	// TOS is the IPv4 type of service (DSCP) the route matches (rtm_tos).
+	TOS uint8
+	// Flags are the route's flags (rtm_flags: NextHopOnLink, RouteCloned,
+	// ...).
+	Flags RouteFlags
+	// Pref is an IPv6 route's router preference (RTA_PREF): 0 medium, 1
+	// high, 3 low.
+	Pref uint8
+	// Expires is the time left before an IPv6 route expires (from
+	// RTA_CACHEINFO, or RTA_EXPIRES when adding), 0 for never. The kernel
+	// counts in 1/100 s and adding takes whole seconds.
+	Expires time.Duration
+	// NextHopID is the id of a nexthop object the route uses (RTA_NH_ID),
+	// or 0.
+	NextHopID uint32
+	// Metrics are the route's metrics, such as MTU.
+	Metrics Metrics
+	// MultiPath holds the paths of a multipath route (RTA_MULTIPATH), or is
+	// nil. When it is set, Gateway and Index are not.
+	MultiPath []NextHop
+}
+
+// RouteFilter says which routes Routes lists. The zero RouteFilter lists
+// every IPv4 and IPv6 route of every table, as ip route show table all
+// does.
+type RouteFilter struct {
+	// Family is unix.AF_INET or unix.AF_INET6 for one family, or 0 for both.
+	Family int
+	// Table is a table id, for its routes only; 0 for every table.
+	Table uint32
+	// Index is an interface index, for the routes out of that link only
+	// (including multipath routes with a path through it); 0 for all.
+	Index int
+	// Protocol, when not 0, lists the routes of that protocol only.
+	Protocol Protocol
+	// Type, when not 0, lists the routes of that type only.
+	Type RouteType
+}
+
+// Attribute numbers missing from x/sys/unix.
+const (
+	rtaNHID = 30 // RTA_NH_ID
+)
+
+// userHZ is the kernel's USER_HZ, the unit of clock_t in RTA_CACHEINFO.
+const userHZ = 100
+
+// Routes lists the routes f selects. With strict checking on (as Dial
+// turns it on), the kernel does the filtering, and sends only the routes
+// asked for; the iterator filters too, so the result is the same either
+// way. Asking for one family and a table that does not exist lists
+// nothing. Cached routes (RTM_F_CLONED) are not listed. An error ends the
+// iteration.
+//
+// Route values are the caller's: they share no memory with the dump's
+// buffers, and a route allocates only for MultiPath and
+// Metrics.CongestionControl, when present.
+func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error] {
+	return func(yield func(Route, error) bool) {
+		req, err := f.request()
+		if err != nil {
+			yield(Route{}, fmt.Errorf("rtnetlink: list routes: %w", err))
+			return
+		}
+		for m, err := range c.dump(ctx, unix.RTM_GETROUTE, req) {
+			if err != nil {
+				if f.Table != 0 && errors.Is(err, unix.ENOENT) {
+					return // the kernel's word for a table that does not exist
+				}
+				yield(Route{}, err)
+				return
+			}
+			var r Route
+			ok, err := r.decode(&m)
+			if err != nil {
+				yield(Route{}, err)
+				return
+			}
+			if !ok || !f.match(&r) {
+				continue
+			}
+			if !yield(r, nil) {
+				return
+			}
+		}
+	}
+}
+
+// request returns the dump request for f: the filters the kernel applies
+// under strict checking (ip_valid_fib_dump_req) are the table, protocol
+// and type in rtmsg, and RTA_TABLE and RTA_OIF.
+func (f *RouteFilter) request() ([]byte, error) {
+	if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
+		return nil, fmt.Errorf("family %d is neither AF_INET nor AF_INET6: %w", f.Family, os.ErrInvalid)
+	}
+	if f.Index < 0 || f.Index > 1<<31-1 {
+		return nil, fmt.Errorf("link index %d out of range: %w", f.Index, os.ErrInvalid)
+	}
+	b := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+16)
+	b[0] = uint8(f.Family)
+	b[5] = uint8(f.Protocol)
+	b[7] = uint8(f.Type)
+	var e netlink.AttrEncoder
+	e.Reset(b)
+	if f.Table != 0 {
+		if f.Table < 256 {
+			b[4] = uint8(f.Table)
+		}
+		e.Uint32(unix.RTA_TABLE, f.Table)
+	}
+	if f.Index != 0 {
+		e.Uint32(unix.RTA_OIF, uint32(f.Index))
+	}
+	return e.Finish()
+}
+
+// match reports whether r passes f.
+func (f *RouteFilter) match(r *Route) bool {
+	if f.Family == unix.AF_INET && !r.Dst.Addr().Is4() || f.Family == unix.AF_INET6 && !r.Dst.Addr().Is6() {
+		return false
+	}
+	if f.Table != 0 && r.Table != f.Table || f.Protocol != 0 && r.Protocol != f.Protocol || f.Type != 0 && r.Type != f.Type {
+		return false
+	}
+	if f.Index != 0 && r.Index != f.Index {
+		for _, h := range r.MultiPath {
+			if h.Index == f.Index {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// decode reads m into r, which is the zero Route, and reports whether m is
+// an IPv4 or IPv6 route.
+func (r *Route) decode(m *netlink.Message) (bool, error) {
+	if m.Header.Type != unix.RTM_NEWROUTE {
+		return false, nil
+	}
+	data := m.Data
+	if len(data) < unix.SizeofRtMsg {
+		return false, fmt.Errorf("rtnetlink: route message of %d bytes is shorter than rtmsg: %w", len(data), netlink.ErrMalformed)
+	}
+	family := data[0]
+	if family != unix.AF_INET && family != unix.AF_INET6 {
+		return false, nil // multicast (RTNL_FAMILY_IPMR), MPLS, ...
+	}
+	dstLen, srcLen := int(data[1]), int(data[2])
+	r.TOS = data[3]
+	r.Table = uint32(data[4])
+	r.Protocol = Protocol(data[5])
+	r.Scope = Scope(data[6])
+	r.Type = RouteType(data[7])
+	r.Flags = RouteFlags(binary.NativeEndian.Uint32(data[8:]))
+	var dst, src netip.Addr
+	var multipath []byte
+	d := m.AttrDecoder(unix.SizeofRtMsg)
+	for d.Next() {
+		switch d.Type() {
+		case unix.RTA_DST:
+			dst = d.Addr()
+		case unix.RTA_SRC:
+			src = d.Addr()
+		case unix.RTA_GATEWAY:
+			r.Gateway = d.Addr()
+		case unix.RTA_VIA:
+			r.Gateway = viaAddr(d.Bytes())
+		case unix.RTA_OIF:
+			r.Index = int(d.Uint32())
+		case unix.RTA_IIF:
+			r.InIndex = int(d.Uint32())
+		case unix.RTA_PREFSRC:
+			r.PrefSrc = d.Addr()
+		case unix.RTA_TABLE:
+			r.Table = d.Uint32()
+		case unix.RTA_PRIORITY:
+			r.Priority = d.Uint32()
+		case unix.RTA_PREF:
+			r.Pref = d.Uint8()
+		case rtaNHID:
+			r.NextHopID = d.Uint32()
+		case unix.RTA_CACHEINFO:
+			// struct rta_cacheinfo: rta_expires, a clock_t, is the third
+			// u32. A longer struct is read for the fields known.
+			if b := d.Bytes(); len(b) >= 12 {
+				if t := int32(binary.NativeEndian.Uint32(b[8:])); t > 0 {
+					r.Expires = time.Duration(t) * (time.Second / userHZ)
+				}
+			}
+		case unix.RTA_METRICS:
+			outer := d.Enter()
+			for d.Next() {
+				if t := d.Type(); t == unix.RTAX_CC_ALGO {
+					b := d.Bytes()
+					for i, c := range b {
+						if c == 0 {
+							b = b[:i]
+							break
+						}
+					}
+					r.Metrics.CongestionControl = string(b)
+				} else if p := r.Metrics.metric(t); p != nil {
+					*p = d.Uint32()
+				}
+			}
+			d.Exit(outer)
+		case unix.RTA_MULTIPATH:
+			multipath = d.Bytes()
+		}
+	}
+	if err := d.Err(); err != nil {
+		return false, fmt.Errorf("rtnetlink: route: %w", err)
+	}
+	if !dst.IsValid() {
+		dst = zeroAddr(family)
+	}
+	r.Dst = netip.PrefixFrom(dst, dstLen)
+	if src.IsValid() || srcLen != 0 {
+		if !src.IsValid() {
+			src = zeroAddr(family)
+		}
+		r.Src = netip.PrefixFrom(src, srcLen)
+	}
+	if !r.Dst.IsValid() || dst.Is4() != (family == unix.AF_INET) || srcLen != 0 && (!r.Src.IsValid() || src.Is4() != dst.Is4()) {
+		return false, fmt.Errorf("rtnetlink: route to %v/%d from %v/%d does not fit family %d: %w", dst, dstLen, src, srcLen, family, netlink.ErrMalformed)
+	}
+	if multipath != nil {
+		hops, err := decodeNextHops(multipath)
+		if err != nil {
+			return false, err
+		}
+		r.MultiPath = hops
+	}
+	return true, nil
+}
+
+// zeroAddr returns the unspecified address of family.
+func zeroAddr(family uint8) netip.Addr {
+	if family == unix.AF_INET {
+		return netip.IPv4Unspecified()
+	}
+	return netip.IPv6Unspecified()
+}
+
+// viaAddr reads a struct rtvia: the address family as a u16, then the
+// address. Another family (such as MPLS) is the zero Addr.
+func viaAddr(b []byte) netip.Addr {
+	if len(b) < 2 {
+		return netip.Addr{}
+	}
+	switch binary.NativeEndian.Uint16(b) {
+	case unix.AF_INET:
+		if len(b) >= 6 {
+			return netip.AddrFrom4([4]byte(b[2:6]))
+		}
+	case unix.AF_INET6:
+		if len(b) >= 18 {
+			return netip.AddrFrom16([16]byte(b[2:18]))
+		}
+	}
+	return netip.Addr{}
+}
+
+// rtnhLen is the size of struct rtnexthop, aligned (RTNH_LENGTH(0)).
+const rtnhLen = unix.SizeofRtNexthop
+
+// decodeNextHops reads the payload of RTA_MULTIPATH: struct rtnexthop
+// records, each followed by its attributes.
+func decodeNextHops(b []byte) ([]NextHop, error) {
+	n := 0
+	for rest := b; len(rest) >= rtnhLen; n++ {
+		l := int(binary.NativeEndian.Uint16(rest))
+		if l < rtnhLen || l > len(rest) {
+			return nil, fmt.Errorf("rtnetlink: route: next hop %d has length %d, outside %d..%d: %w", n, l, rtnhLen, len(rest), netlink.ErrMalformed)
+		}
+		rest = rest[min(netlink.Align(l), len(rest)):]
+	}
+	hops := make([]NextHop, n)
+	for i := range hops {
+		l := int(binary.NativeEndian.Uint16(b))
+		h := &hops[i]
+		h.Flags = RouteFlags(b[2])
+		h.Weight = int(b[3]) + 1
+		h.Index = int(int32(binary.NativeEndian.Uint32(b[4:])))
+		d := netlink.NewAttrDecoder(b[rtnhLen:l])
+		for d.Next() {
+			switch d.Type() {
+			case unix.RTA_GATEWAY:
+				h.Gateway = d.Addr()
+			case unix.RTA_VIA:
+				h.Gateway = viaAddr(d.Bytes())
+			}
+		}
+		if err := d.Err(); err != nil {
+			return nil, fmt.Errorf("rtnetlink: route: next hop %d: %w", i, err)
+		}
+		b = b[min(netlink.Align(l), len(b)):]
+	}
+	return hops, nil
+}
+
+// AddRoute adds r. It fails (EEXIST) when the table has a route to r.Dst
+// with the same TOS and priority (and, for IPv6, the same next hop).
+//
+// A Route that cannot be right is refused before anything is sent, with an
+// error wrapping os.ErrInvalid: an invalid destination or one with bits
+// set past its prefix length, an IPv4 gateway or preferred source for an
+// IPv6 destination, both Gateway and MultiPath, a weight above 256. (An
+// IPv6 gateway of an IPv4 route is fine: it goes as RTA_VIA.) The kernel's
+// refusals are *netlink.OpError values: errors.Is finds the errno, such
+// as ENETUNREACH for a gateway no route reaches, and the Message field has
+// the kernel's explanation ("Nexthop has invalid gateway").
+func (c *Conn) AddRoute(ctx context.Context, r Route) error {
+	return c.changeRoute(ctx, "add", unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
+}
+
+// ReplaceRoute adds r, or replaces the route to r.Dst with the same TOS
+// and priority when the table has one.
+func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
+	return c.changeRoute(ctx, "replace", unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, &r)
+}
+
+// DeleteRoute deletes the route to r.Dst in r.Table that matches r's other
+// fields that are set: the zero value of a field matches anything.
+// Deleting a Route as Routes listed it deletes that route.
+func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
+	return c.changeRoute(ctx, "delete", unix.RTM_DELROUTE, 0, &r)
+}
+
+// changeRoute checks r, encodes it and runs the request.
+func (c *Conn) changeRoute(ctx context.Context, op string, typ netlink.HeaderType, flags netlink.HeaderFlags, r *Route) error {
+	data, err := r.encode(typ == unix.RTM_DELROUTE)
+	if err != nil {
+		return fmt.Errorf("rtnetlink: %s route: %w", op, err)
+	}
+	_, err = c.execute(ctx, typ, flags, data)
+	return err
+}
+
+// checkGateway checks that gw may be the gateway of a route of the family
+// of dst: the same family, or IPv6 for an IPv4 route (sent as RTA_VIA).
+func checkGateway(what string, gw, dst netip.Addr) error {
+	switch {
+	case gw.Is4In6():
+		return fmt.Errorf("%s %v is an IPv4-mapped IPv6 address; use the IPv4 form: %w", what, gw, os.ErrInvalid)
+	case gw.Is4() && !dst.Is4():
+		return fmt.Errorf("%s %v is IPv4 but the destination %v is IPv6: %w", what, gw, dst, os.ErrInvalid)
+	}
+	return nil
+}
+
+// putGateway appends gw as RTA_GATEWAY, or as RTA_VIA when it is an IPv6
+// gateway of an IPv4 route.
+func putGateway(e *netlink.AttrEncoder, gw netip.Addr, ipv4 bool) {
+	if gw.Is6() && ipv4 {
+		var via [18]byte
+		binary.NativeEndian.PutUint16(via[:], unix.AF_INET6)
+		a16 := gw.As16()
+		copy(via[2:], a16[:])
+		e.Bytes(unix.RTA_VIA, via[:])
+		return
+	}
+	e.Addr(unix.RTA_GATEWAY, gw)
+}
+
+// encode checks r and returns it as an rtmsg and its attributes, with the
+// defaults for an add or a delete.
+func (r *Route) encode(del bool) ([]byte, error) {
+	dst := r.Dst.Addr()
+	switch {
+	case !r.Dst.IsValid():
+		return nil, fmt.Errorf("invalid destination %v (use 0.0.0.0/0 or ::/0 for a default route): %w", r.Dst, os.ErrInvalid)
+	case dst.Is4In6():
+		return nil, fmt.Errorf("destination %v is IPv4-mapped IPv6; use the IPv4 form: %w", r.Dst, os.ErrInvalid)
+	case dst.Zone() != "":
+		return nil, fmt.Errorf("destination %v has a zone: %w", r.Dst, os.ErrInvalid)
+	case r.Dst.Masked() != r.Dst:
+		return nil, fmt.Errorf("destination %v has bits set past its prefix length (did you mean %v?): %w", r.Dst, r.Dst.Masked(), os.ErrInvalid)
+	case r.Src.IsValid() && (r.Src.Addr().Is4() != dst.Is4() || r.Src.Addr().Is4In6() || r.Src.Masked() != r.Src):
+		return nil, fmt.Errorf("source prefix %v does not fit destination %v: %w", r.Src, r.Dst, os.ErrInvalid)
+	case r.PrefSrc.IsValid() && (r.PrefSrc.Is4() != dst.Is4() || r.PrefSrc.Is4In6()):
+		return nil, fmt.Errorf("preferred source %v is not of the family of %v: %w", r.PrefSrc, r.Dst, os.ErrInvalid)
+	case r.Index < 0 || r.Index > 1<<31-1 || r.InIndex < 0 || r.InIndex > 1<<31-1:
+		return nil, fmt.Errorf("link index %d or %d out of range: %w", r.Index, r.InIndex, os.ErrInvalid)
+	case len(r.MultiPath) > 0 && r.Gateway.IsValid():
+		return nil, fmt.Errorf("both Gateway and MultiPath are set; give each path its gateway: %w", os.ErrInvalid)
+	case r.Expires < 0 || r.Expires > 0 && dst.Is4():
+		return nil, fmt.Errorf("expires %v: only IPv6 routes expire: %w", r.Expires, os.ErrInvalid)
+	case strings.IndexByte(r.Metrics.CongestionControl, 0) >= 0:
+		return nil, fmt.Errorf("congestion control %q has a NUL: %w", r.Metrics.CongestionControl, os.ErrInvalid)
+	}
+	if r.Gateway.IsValid() {
+		if err := checkGateway("gateway", r.Gateway, dst); err != nil {
+			return nil, err
+		}
+	}
+	for i, h := range r.MultiPath {
+		if h.Gateway.IsValid() {
+			if err := checkGateway(fmt.Sprintf("next hop %d: gateway", i), h.Gateway, dst); err != nil {
+				return nil, err
+			}
+		}
+		if h.Weight < 0 || h.Weight > 256 || h.Index < 0 || h.Index > 1<<31-1 || h.Flags > 0xff {
+			return nil, fmt.Errorf("next hop %d: weight %d (want 1 to 256), link index %d or flags %v out of range: %w", i, h.Weight, h.Index, h.Flags, os.ErrInvalid)
+		}
+	}
+	ipv4 := dst.Is4()
+	b := make([]byte, unix.SizeofRtMsg, 256)
+	b[0] = unix.AF_INET6
+	if ipv4 {
+		b[0] = unix.AF_INET
+	}
+	b[1] = uint8(r.Dst.Bits())
+	if r.Src.IsValid() {
+		b[2] = uint8(r.Src.Bits())
+	}
+	b[3] = r.TOS
+	if r.Table < 256 {
+		b[4] = uint8(r.Table)
+	}
+	proto, scope, typ := r.Protocol, r.Scope, r.Type
+	if del {
+		if scope == ScopeUniverse {
+			scope = ScopeNowhere // the kernel's "any scope" for a delete
+		}
+	} else {
+		if proto == 0 {
+			proto = ProtoBoot
+		}
+		if typ == 0 {
+			typ = RouteUnicast
+		}
+		if scope == ScopeUniverse {
+			switch typ {
+			case RouteLocal, RouteNAT:
+				scope = ScopeHost
+			case RouteBroadcast, RouteMulticast, RouteAnycast:
+				scope = ScopeLink
+			case RouteUnicast:
+				if !r.Gateway.IsValid() && len(r.MultiPath) == 0 && r.NextHopID == 0 {
+					scope = ScopeLink
+				}
+			}
+		}
+	}
+	b[5], b[6], b[7] = uint8(proto), uint8(scope), uint8(typ)
+	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags))
+	var e netlink.AttrEncoder
+	e.Reset(b)
+	if r.Table != 0 {
+		e.Uint32(unix.RTA_TABLE, r.Table)
+	}
+	if r.Dst.Bits() != 0 || !dst.IsUnspecified() {
+		e.Addr(unix.RTA_DST, dst)
+	}
+	if r.Src.IsValid() {
+		e.Addr(unix.RTA_SRC, r.Src.Addr())
+	}
+	if r.Gateway.IsValid() {
+		putGateway(&e, r.Gateway, ipv4)
+	}
+	if r.Index != 0 {
+		e.Uint32(unix.RTA_OIF, uint32(r.Index))
+	}
+	if r.InIndex != 0 {
+		e.Uint32(unix.RTA_IIF, uint32(r.InIndex))
+	}
+	if r.PrefSrc.IsValid() {
+		e.Addr(unix.RTA_PREFSRC, r.PrefSrc)
+	}
+	if r.Priority != 0 {
+		e.Uint32(unix.RTA_PRIORITY, r.Priority)
+	}
+	if r.NextHopID != 0 {
+		e.Uint32(rtaNHID, r.NextHopID)
+	}
+	if !del {
+		if r.Pref != 0 {
+			e.Uint8(unix.RTA_PREF, r.Pref)
+		}
+		if r.Expires > 0 {
+			e.Uint32(unix.RTA_EXPIRES, uint32(min(r.Expires/time.Second, 1<<31-1)))
+		}
+	}
+	if r.Metrics != (Metrics{}) {
+		start := e.Nest(unix.RTA_METRICS)
+		for t := uint16(1); t <= unix.RTAX_FASTOPEN_NO_COOKIE; t++ {
+			if p := r.Metrics.metric(t); p != nil && *p != 0 {
+				e.Uint32(t, *p)
+			}
+		}
+		if r.Metrics.CongestionControl != "" {
+			e.String(unix.RTAX_CC_ALGO, r.Metrics.CongestionControl)
+		}
+		e.End(start)
+	}
+	if len(r.MultiPath) > 0 {
+		mp, err := encodeNextHops(r.MultiPath, ipv4)
+		if err != nil {
+			return nil, err
+		}
+		e.Bytes(unix.RTA_MULTIPATH, mp)
+	}
+	return e.Finish()
+}
+
+// encodeNextHops returns the payload of RTA_MULTIPATH for hops.
+func encodeNextHops(hops []NextHop, ipv4 bool) ([]byte, error) {
+	var b []byte
+	var e netlink.AttrEncoder
+	for _, h := range hops {
+		start := len(b)
+		b = append(b, make([]byte, rtnhLen)...)
+		w := h.Weight
+		if w == 0 {
+			w = 1
+		}
+		b[start+2] = uint8(h.Flags)
+		b[start+3] = uint8(w - 1)
+		binary.NativeEndian.PutUint32(b[start+4:], uint32(h.Index))
+		e.Reset(b)
+		if h.Gateway.IsValid() {
+			putGateway(&e, h.Gateway, ipv4)
+		}
+		var err error
+		if b, err = e.Finish(); err != nil {
+			return nil, err
+		}
+		if len(b)-start > 0xffff {
+			return nil, fmt.Errorf("next hop too long: %w", netlink.ErrAttrTooLarge)
+		}
+		binary.NativeEndian.PutUint16(b[start:], uint16(len(b)-start))
+	}
+	return b, nil
+}
+
+// RouteQuery is the question GetRoute asks: where would the kernel send a
+// packet to Dst, with these details.
+type RouteQuery struct {
+	// Dst is the destination address (required).
+	Dst netip.Addr
+	// Src is the packet's source address, or the zero Addr.
+	Src netip.Addr
+	// InIndex, when not 0, looks the route up as if the packet came in on
+	// this link (ip route get ... iif); Src is then needed.
+	InIndex int
+	// Index, when not 0, looks the route up for packets sent out of this
+	// link (ip route get ... oif).
+	Index int
+	// Mark is the packet's firewall mark (RTA_MARK), if not 0.
+	Mark uint32
+	// FIBMatch returns the routing table entry that matched, as it was
+	// added, rather than the route resolved for Dst (ip route get
+	// fibmatch).
+	FIBMatch bool
+}
+
+// GetRoute asks the kernel which route it would use for a packet as q
+// describes (RTM_GETROUTE, as ip route get does) and returns it: a route
+// to q.Dst alone, with RouteCloned set, its table, gateway, link and
+// preferred source; or with q.FIBMatch, the matching entry of the table.
+func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
+	data, err := q.encode()
+	if err != nil {
+		return Route{}, fmt.Errorf("rtnetlink: get route: %w", err)
+	}
+	msgs, err := c.execute(ctx, unix.RTM_GETROUTE, 0, data)
+	if err != nil {
+		return Route{}, err
+	}
+	for i := range msgs {
+		var r Route
+		ok, err := r.decode(&msgs[i])
+		if err != nil {
+			return Route{}, err
+		}
+		if ok {
+			return r, nil
+		}
+	}
+	return Route{}, fmt.Errorf("rtnetlink: get route: the kernel sent no route: %w", netlink.ErrMalformed)
+}
+
+// encode checks q and returns it as a RTM_GETROUTE request.
+func (q *RouteQuery) encode() ([]byte, error) {
+	switch {
+	case !q.Dst.IsValid() || q.Dst.Is4In6() || q.Dst.Zone() != "":
+		return nil, fmt.Errorf("destination %v must be an IPv4 or IPv6 address without a zone: %w", q.Dst, os.ErrInvalid)
+	case q.Src.IsValid() && (q.Src.Is4() != q.Dst.Is4() || q.Src.Is4In6()):
+		return nil, fmt.Errorf("source %v is not of the family of %v: %w", q.Src, q.Dst, os.ErrInvalid)
+	case q.Index < 0 || q.Index > 1<<31-1 || q.InIndex < 0 || q.InIndex > 1<<31-1:
+		return nil, fmt.Errorf("link index %d or %d out of range: %w", q.Index, q.InIndex, os.ErrInvalid)
+	}
+	b := make([]byte, unix.SizeofRtMsg, 96)
+	b[0] = unix.AF_INET6
+	if q.Dst.Is4() {
+		b[0] = unix.AF_INET
+	}
+	b[1] = uint8(q.Dst.BitLen())
+	if q.Src.IsValid() {
+		b[2] = uint8(q.Src.BitLen())
+	}
+	if q.FIBMatch {
+		binary.NativeEndian.PutUint32(b[8:], unix.RTM_F_FIB_MATCH)
+	}
+	var e netlink.AttrEncoder
+	e.Reset(b)
+	e.Addr(unix.RTA_DST, q.Dst)
+	if q.Src.IsValid() {
+		e.Addr(unix.RTA_SRC, q.Src)
+	}
+	if q.InIndex != 0 {
+		e.Uint32(unix.RTA_IIF, uint32(q.InIndex))
+	}
+	if q.Index != 0 {
+		e.Uint32(unix.RTA_OIF, uint32(q.Index))
+	}
+	if q.Mark != 0 {
+		e.Uint32(unix.RTA_MARK, q.Mark)
+	}
+	return e.Finish()
+}

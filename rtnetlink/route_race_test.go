@@ -1,0 +1,5 @@
+//go:build linux && race
+
+package rtnetlink_test
+
+func init() { arRace = true }
