@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"net/netip"
 
 	"github.com/nlkit/netlink/rtnetlink"
 )
@@ -13,8 +14,10 @@ import (
 // Like the root package's examples that talk to the kernel, these are
 // compiled by go test but not run; each needs root (CAP_NET_ADMIN).
 
-// Create a veth pair, set both ends up with an MTU of 9000 on one end, and
-// list the links with their MTU and operational state.
+// Create a veth pair, set both ends up with an MTU of 9000 on one end, add
+// 10.0.0.1/24 and a route to 10.1.0.0/16 via 10.0.0.2, and list the links
+// with their MTU and operational state. examples/veth does the same in a
+// namespace of its own.
 func Example_vethPair() {
 	ctx := context.Background()
 	rt, err := rtnetlink.Dial(nil)
@@ -35,8 +38,15 @@ func Example_vethPair() {
 	if err := rt.SetLinkMTU(ctx, v0.Index, 9000); err != nil {
 		log.Fatal(err)
 	}
-
-	for l, err := range rt.Links(ctx, nil) {
+	err = rt.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: netip.MustParsePrefix("10.0.0.1/24")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	err = rt.AddRoute(ctx, rtnetlink.Route{Dst: netip.MustParsePrefix("10.1.0.0/16"), Gateway: netip.MustParseAddr("10.0.0.2")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for l, err := range rt.Links(ctx, rtnetlink.LinkFilter{}) {
 		if err != nil {
 			log.Fatal(err)
 		}
@@ -57,7 +67,7 @@ func ExampleConn_Links() {
 	if err != nil {
 		log.Fatal(err) // ENODEV: no such link
 	}
-	for l, err := range rt.Links(ctx, &rtnetlink.LinkFilter{MasterIndex: br.Index}) {
+	for l, err := range rt.Links(ctx, rtnetlink.LinkFilter{MasterIndex: br.Index}) {
 		if err != nil {
 			log.Fatal(err)
 		}

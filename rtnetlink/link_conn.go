@@ -38,25 +38,23 @@ func (f *LinkFilter) match(l *Link) bool {
 	return true
 }
 
-// Links lists the links of the Conn's namespace in index order, all of them
-// when filter is nil. The dump is streamed: memory stays flat however many
+// Links lists the links of the Conn's namespace in index order that pass
+// filter (the zero LinkFilter passes all). The dump is streamed: memory stays flat however many
 // links there are. An error ends the iteration; it wraps
 // netlink.ErrDumpInterrupted when links changed during the dump (list them
 // again for a consistent view).
-func (c *Conn) Links(ctx context.Context, filter *LinkFilter) iter.Seq2[Link, error] {
+func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, error] {
 	return func(yield func(Link, error) bool) {
 		e := netlink.NewAttrEncoder(make([]byte, unix.SizeofIfInfomsg, 64))
-		if filter != nil {
-			// The kernel cannot filter link dumps by index (EINVAL under
-			// strict checking), only by master and kind.
-			if filter.MasterIndex != 0 {
-				e.Uint32(unix.IFLA_MASTER, uint32(int32(filter.MasterIndex)))
-			}
-			if filter.Kind != "" {
-				info := e.Nest(unix.IFLA_LINKINFO)
-				e.String(unix.IFLA_INFO_KIND, filter.Kind)
-				e.End(info)
-			}
+		// The kernel cannot filter link dumps by index (EINVAL under strict
+		// checking), only by master and kind.
+		if filter.MasterIndex != 0 {
+			e.Uint32(unix.IFLA_MASTER, uint32(int32(filter.MasterIndex)))
+		}
+		if filter.Kind != "" {
+			info := e.Nest(unix.IFLA_LINKINFO)
+			e.String(unix.IFLA_INFO_KIND, filter.Kind)
+			e.End(info)
 		}
 		req, err := e.Finish()
 		if err != nil {
@@ -76,7 +74,7 @@ func (c *Conn) Links(ctx context.Context, filter *LinkFilter) iter.Seq2[Link, er
 				yield(Link{}, err)
 				return
 			}
-			if filter != nil && !filter.match(&l) {
+			if !filter.match(&l) {
 				continue
 			}
 			if !yield(l, nil) {

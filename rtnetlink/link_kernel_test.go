@@ -38,7 +38,7 @@ func dial(t *testing.T, ns *nstest.NS, cfg netlink.Config) *rtnetlink.Conn {
 	return rt
 }
 
-func listLinks(t *testing.T, rt *rtnetlink.Conn, f *rtnetlink.LinkFilter) []rtnetlink.Link {
+func listLinks(t *testing.T, rt *rtnetlink.Conn, f rtnetlink.LinkFilter) []rtnetlink.Link {
 	t.Helper()
 	var links []rtnetlink.Link
 	for l, err := range rt.Links(context.Background(), f) {
@@ -98,7 +98,7 @@ func ipLinks(t *testing.T, ns *nstest.NS, args ...string) []ipLink {
 func compareWithIP(t *testing.T, ns *nstest.NS, rt *rtnetlink.Conn) []rtnetlink.Link {
 	t.Helper()
 	before := ipLinks(t, ns)
-	ours := listLinks(t, rt, nil)
+	ours := listLinks(t, rt, rtnetlink.LinkFilter{})
 	after := ipLinks(t, ns)
 	if len(ours) != len(after) || len(before) != len(after) {
 		t.Fatalf("%s: listed %d links, ip lists %d then %d", ns.Name, len(ours), len(before), len(after))
@@ -534,7 +534,7 @@ func TestLinkFilters(t *testing.T) {
 		{rtnetlink.LinkFilter{Kind: "no-such"}, ""}, // nor here
 		{rtnetlink.LinkFilter{}, "lo v1 v0 br0 br1 ifb0"},
 	} {
-		if got := names(listLinks(t, rt, &c.filter)); got != c.want {
+		if got := names(listLinks(t, rt, c.filter)); got != c.want {
 			t.Errorf("Links(%+v) = %q, want %q", c.filter, got, c.want)
 		}
 		// Without strict checking too.
@@ -542,7 +542,7 @@ func TestLinkFilters(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := names(listLinks(t, rtnetlink.New(nl), &c.filter)); got != c.want {
+		if got := names(listLinks(t, rtnetlink.New(nl), c.filter)); got != c.want {
 			t.Errorf("not strict: Links(%+v) = %q, want %q", c.filter, got, c.want)
 		}
 		nl.Close()
@@ -694,7 +694,7 @@ func TestChangeLink(t *testing.T) {
 	if err := rt.DeleteLink(ctx, v0.Index); err != nil {
 		t.Fatal(err)
 	}
-	if got := names(listLinks(t, rt, nil)); got != "lo br0" {
+	if got := names(listLinks(t, rt, rtnetlink.LinkFilter{})); got != "lo br0" {
 		t.Errorf("after DeleteLink: %s", got)
 	}
 	if err := rt.DeleteLink(ctx, v0.Index); !errors.Is(err, unix.ENODEV) {

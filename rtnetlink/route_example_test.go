@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"net"
 	"net/netip"
 
 	"github.com/nlkit/netlink/rtnetlink"
@@ -25,19 +24,18 @@ func ExampleConn_Routes() {
 		log.Fatal(err)
 	}
 	defer c.Close()
+	names := map[int]string{}
+	for l, err := range c.Links(ctx, rtnetlink.LinkFilter{}) {
+		if err != nil {
+			log.Fatal(err)
+		}
+		names[l.Index] = l.Name
+	}
 	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{}) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		dev := "-"
-		if ifi, err := net.InterfaceByIndex(r.Index); err == nil {
-			dev = ifi.Name
-		}
-		gw := "-"
-		if r.Gateway.IsValid() {
-			gw = r.Gateway.String()
-		}
-		fmt.Printf("%-20v via %-16s dev %-8s table %d\n", r.Dst, gw, dev, r.Table)
+		fmt.Printf("%-20v via %-16v dev %-8s table %d\n", r.Dst, r.Gateway, names[r.Index], r.Table)
 	}
 }
 
@@ -50,7 +48,7 @@ func ExampleConn_AddRoute() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	link, err := net.InterfaceByName("eth0")
+	link, err := c.LinkByName(ctx, "eth0")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -80,7 +78,7 @@ func ExampleConn_Addresses() {
 		log.Fatal(err)
 	}
 	defer c.Close()
-	link, err := net.InterfaceByName("eth0")
+	link, err := c.LinkByName(ctx, "eth0")
 	if err != nil {
 		log.Fatal(err)
 	}
