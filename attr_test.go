@@ -1012,7 +1012,7 @@ func TestAttrEncoderRaw(t *testing.T) {
 		[]byte{10, 0, 3, 0, 'v', 'e', 't', 'h', '0', 0, 0, 0},
 		[]byte{52, 0, 18, 0x80}, // IFLA_LINKINFO
 		[]byte{9, 0, 1, 0, 'v', 'e', 't', 'h', 0, 0, 0, 0},
-		[]byte{36, 0, 2, 0x80},                 // IFLA_INFO_DATA
+		[]byte{36, 0, 2, 0x80},                   // IFLA_INFO_DATA
 		[]byte{32, 0, 1, 0x80}, make([]byte, 16), // VETH_INFO_PEER, ifinfomsg
 		[]byte{10, 0, 3, 0, 'v', 'e', 't', 'h', '1', 0, 0, 0},
 	)
