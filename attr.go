@@ -273,13 +273,25 @@ func (a Attr) Attrs() iter.Seq2[Attr, error] {
 }
 
 // AttrEncoder appends attributes to a buffer the caller owns. Errors are
-// sticky: after the first (an attribute or nest longer than the 65,535 bytes
-// nla_len can say), every call does nothing and Finish returns the error. The
-// zero AttrEncoder appends to a nil buffer; Reset gives it a buffer to reuse.
+// sticky: after the first, every call does nothing and Finish returns the
+// error. The errors are an attribute or nest longer than the 65,535 bytes
+// nla_len can say (ErrAttrTooLarge), an invalid address, and the misuses of
+// nests that would leave a malformed message: End or Cancel with an offset
+// that is not an open nest, End of a nest that still has nests open inside
+// it, nests more than MaxNestDepth deep, and Finish with nests left open.
+// The zero AttrEncoder appends to a nil buffer; Reset gives it a buffer to
+// reuse.
 type AttrEncoder struct {
-	b   []byte
-	err error
+	b     []byte
+	err   error
+	nests [MaxNestDepth]int // the offsets of the open nests, outermost first
+	depth int               // how many nests are open
 }
+
+// MaxNestDepth is how many nests an AttrEncoder keeps open at once: a fixed
+// array, so that nesting allocates nothing. The kernel parses nests no
+// deeper than this (its MAX_POLICY_RECURSION_DEPTH is 10).
+const MaxNestDepth = 16
 
 // NewAttrEncoder returns an encoder that appends to b. Anything already in b,
 // such as a message header and a family header, is kept.
@@ -287,13 +299,19 @@ func NewAttrEncoder(b []byte) *AttrEncoder {
 	return &AttrEncoder{b: b}
 }
 
-// Reset makes e append to b and clears its error.
+// Reset makes e append to b, and clears its error and its open nests.
 func (e *AttrEncoder) Reset(b []byte) {
-	e.b, e.err = b, nil
+	e.b, e.err, e.depth = b, nil, 0
 }
 
 // Finish returns the buffer with the attributes appended, or the first error.
+// A nest left open is an error.
 func (e *AttrEncoder) Finish() ([]byte, error) {
+	if e.err == nil && e.depth > 0 {
+		start := e.nests[e.depth-1]
+		e.err = fmt.Errorf("netlink: %d nests left open; the innermost, attribute %d, starts at offset %d",
+			e.depth, e.nestType(start), start)
+	}
 	return e.b, e.err
 }
 
@@ -438,44 +456,89 @@ func (e *AttrEncoder) Addr(typ uint16, ip netip.Addr) {
 	}
 }
 
+// Raw appends b as it is, padded to the alignment: a fixed-size header
+// inside a nest, such as the struct ifinfomsg that starts the payload of
+// veth's VETH_INFO_PEER, before the peer's attributes.
+func (e *AttrEncoder) Raw(b []byte) {
+	if e.err == nil {
+		e.b = pad(append(pad(e.b), b...))
+	}
+}
+
 // Nest starts a nested attribute with NLA_F_NESTED set and returns its
-// offset, to pass to End or Cancel after appending what it holds.
+// offset, to pass to End or Cancel after appending what it holds. Nests
+// close innermost first. A nest MaxNestDepth deep already is an error.
 func (e *AttrEncoder) Nest(typ uint16) int {
 	if e.err != nil {
+		return -1
+	}
+	if e.depth == len(e.nests) {
+		e.err = fmt.Errorf("netlink: nested attribute %d: nests more than %d deep", typ&AttrTypeMask, MaxNestDepth)
 		return -1
 	}
 	e.b = pad(e.b)
 	start := len(e.b)
 	e.b = binary.NativeEndian.AppendUint16(e.b, 0)
 	e.b = binary.NativeEndian.AppendUint16(e.b, typ|AttrNested)
+	e.nests[e.depth] = start
+	e.depth++
 	return start
 }
 
-// End closes the nest that Nest started at start, setting its length. A nest
-// that grew past 65,535 bytes is an error.
+// nestType is the attribute number of the nest that starts at start.
+func (e *AttrEncoder) nestType(start int) uint16 {
+	return binary.NativeEndian.Uint16(e.b[start+2:]) & AttrTypeMask
+}
+
+// open returns the depth of the open nest that starts at start, or -1.
+func (e *AttrEncoder) open(start int) int {
+	for i := e.depth - 1; i >= 0; i-- {
+		if e.nests[i] == start {
+			return i
+		}
+	}
+	return -1
+}
+
+// End closes the nest that Nest started at start, setting its length. The
+// nest must be the innermost one open. A nest that grew past 65,535 bytes is
+// an error.
 func (e *AttrEncoder) End(start int) {
 	if e.err != nil {
 		return
 	}
-	if start < 0 || start+AttrHeaderLen > len(e.b) {
-		e.err = fmt.Errorf("netlink: End(%d) does not match a Nest", start)
+	switch i := e.open(start); {
+	case i < 0:
+		e.err = fmt.Errorf("netlink: End(%d): no nest open there", start)
+		return
+	case i < e.depth-1:
+		inner := e.nests[e.depth-1]
+		e.err = fmt.Errorf("netlink: End(%d) of attribute %d: the nest of attribute %d at offset %d is still open inside it",
+			start, e.nestType(start), e.nestType(inner), inner)
 		return
 	}
 	n := len(e.b) - start
 	if n > maxAttrLen {
 		e.err = fmt.Errorf("netlink: nested attribute %d: %d bytes do not fit in nla_len (at most %d): %w",
-			binary.NativeEndian.Uint16(e.b[start+2:])&AttrTypeMask, n, maxAttrLen, ErrAttrTooLarge)
+			e.nestType(start), n, maxAttrLen, ErrAttrTooLarge)
 		return
 	}
 	binary.NativeEndian.PutUint16(e.b[start:], uint16(n))
+	e.depth--
 }
 
 // Cancel drops the nest that Nest started at start, with everything appended
-// since. Once e has an error, Cancel does nothing: the error stays, so that
-// Finish reports it.
+// since, nests still open inside it included. Once e has an error, Cancel
+// does nothing: the error stays, so that Finish reports it.
 func (e *AttrEncoder) Cancel(start int) {
-	if e.err != nil || start < 0 || start > len(e.b) {
+	if e.err != nil {
+		return
+	}
+	i := e.open(start)
+	if i < 0 {
+		e.err = fmt.Errorf("netlink: Cancel(%d): no nest open there", start)
 		return
 	}
 	e.b = e.b[:start]
+	e.depth = i
 }

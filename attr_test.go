@@ -849,3 +849,192 @@ func TestAttrEncoderCancelRestores(t *testing.T) {
 		t.Errorf("after Cancel and Flag: %d bytes, want %d", len(b), len(want)+4)
 	}
 }
+
+// TestAttrEncoderNestMisuse: the misuses of nests that would leave a
+// malformed message are the encoder's sticky error, and corrupt nothing
+// already written.
+func TestAttrEncoderNestMisuse(t *testing.T) {
+	tests := []struct {
+		name string
+		f    func(e *AttrEncoder)
+		want string // in the error
+	}{
+		{"End without a nest", func(e *AttrEncoder) { e.End(4) }, "End(4): no nest open there"},
+		{"End of an offset inside a nest", func(e *AttrEncoder) {
+			n := e.Nest(1)
+			e.End(n + 4)
+		}, "End(12): no nest open there"},
+		{"End twice", func(e *AttrEncoder) {
+			n := e.Nest(1)
+			e.End(n)
+			e.End(n)
+		}, "End(8): no nest open there"},
+		{"End of the outer nest first", func(e *AttrEncoder) {
+			outer := e.Nest(1)
+			e.Nest(2)
+			e.End(outer)
+		}, "End(8) of attribute 1: the nest of attribute 2 at offset 12 is still open inside it"},
+		{"End of a negative offset", func(e *AttrEncoder) { e.End(-1) }, "End(-1): no nest open there"},
+		{"Cancel without a nest", func(e *AttrEncoder) { e.Cancel(4) }, "Cancel(4): no nest open there"},
+		{"Cancel of a closed nest", func(e *AttrEncoder) {
+			n := e.Nest(1)
+			e.End(n)
+			e.Cancel(n)
+		}, "Cancel(8): no nest open there"},
+		{"Cancel past the end", func(e *AttrEncoder) { e.Cancel(1000) }, "Cancel(1000): no nest open there"},
+		{"Finish with a nest open", func(e *AttrEncoder) {
+			e.Nest(1)
+			e.Nest(2)
+		}, "2 nests left open; the innermost, attribute 2, starts at offset 12"},
+		{"too deep", func(e *AttrEncoder) {
+			for i := range MaxNestDepth + 1 {
+				e.Nest(uint16(i + 1))
+			}
+		}, "nested attribute 17: nests more than 16 deep"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prefix := encode(t, func(e *AttrEncoder) { e.Uint32(9, 9) })
+			e := NewAttrEncoder(slices.Clone(prefix))
+			tt.f(e)
+			b, err := e.Finish()
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("error %v, want one saying %q", err, tt.want)
+			}
+			if errors.Is(err, ErrAttrTooLarge) || errors.Is(err, ErrMalformed) {
+				t.Errorf("misuse error %v wraps a sentinel for bad data", err)
+			}
+			// Sticky: nothing more is appended or changed.
+			n := len(e.b)
+			e.Uint32(10, 10)
+			e.Raw([]byte{1})
+			if start := e.Nest(11); start != -1 {
+				t.Errorf("Nest after an error returned %d", start)
+			}
+			e.End(8)
+			e.Cancel(8)
+			if len(e.b) != n || e.Err() != err {
+				t.Errorf("calls after the error: %d bytes, was %d; error %v", len(e.b), n, e.Err())
+			}
+			if _, again := e.Finish(); again != err {
+				t.Errorf("Finish again: %v", again)
+			}
+			if !bytes.Equal(b[:len(prefix)], prefix) {
+				t.Errorf("prefix clobbered: % x", b[:len(prefix)])
+			}
+		})
+	}
+}
+
+// TestAttrEncoderNestOrder: nests close innermost first, Cancel may drop an
+// outer nest with nests open inside it, and MaxNestDepth nests are fine.
+func TestAttrEncoderNestOrder(t *testing.T) {
+	var e AttrEncoder
+	e.Uint8(1, 1)
+	keep := len(e.b)
+	outer := e.Nest(2)
+	e.Nest(3)
+	e.Nest(4)
+	e.Cancel(outer)
+	e.Flag(5)
+	b, err := e.Finish()
+	if err != nil || len(b) != keep+4 {
+		t.Fatalf("after Cancel of an outer nest: % x, %v", b, err)
+	}
+
+	e.Reset(nil)
+	var starts []int
+	for i := range MaxNestDepth {
+		starts = append(starts, e.Nest(uint16(i+1)))
+	}
+	e.Uint32(100, 100)
+	for _, start := range slices.Backward(starts) {
+		e.End(start)
+	}
+	b, err = e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := NewAttrDecoder(b)
+	depth := 0
+	var leaf uint32
+	var walk func()
+	walk = func() {
+		for d.Next() {
+			if d.Type() == 100 {
+				leaf = d.Uint32()
+				continue
+			}
+			depth++
+			outer := d.Enter()
+			walk()
+			d.Exit(outer)
+		}
+	}
+	walk()
+	if err := d.Err(); err != nil || depth != MaxNestDepth || leaf != 100 {
+		t.Errorf("decoded %d nests, leaf %d: %v", depth, leaf, err)
+	}
+
+	// Reset forgets open nests.
+	e.Reset(nil)
+	e.Nest(1)
+	e.Reset(nil)
+	if _, err := e.Finish(); err != nil {
+		t.Errorf("after Reset: %v", err)
+	}
+}
+
+// TestAttrEncoderRaw builds what `ip link add veth0 type veth peer name
+// veth1` sends: the peer's struct ifinfomsg inside VETH_INFO_PEER, before
+// the peer's attributes.
+func TestAttrEncoderRaw(t *testing.T) {
+	requireLittleEndian(t)
+	const vethInfoPeer = 1 // VETH_INFO_PEER
+	ifinfomsg := make([]byte, 16)
+	e := NewAttrEncoder(slices.Clone(ifinfomsg))
+	e.String(3, "veth0") // IFLA_IFNAME
+	info := e.Nest(18)   // IFLA_LINKINFO
+	e.String(1, "veth")  // IFLA_INFO_KIND
+	data := e.Nest(2)    // IFLA_INFO_DATA
+	peer := e.Nest(vethInfoPeer)
+	e.Raw(ifinfomsg)
+	e.String(3, "veth1")
+	e.End(peer)
+	e.End(data)
+	e.End(info)
+	b, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cat(
+		ifinfomsg,
+		[]byte{10, 0, 3, 0, 'v', 'e', 't', 'h', '0', 0, 0, 0},
+		[]byte{52, 0, 18, 0x80}, // IFLA_LINKINFO
+		[]byte{9, 0, 1, 0, 'v', 'e', 't', 'h', 0, 0, 0, 0},
+		[]byte{36, 0, 2, 0x80},                   // IFLA_INFO_DATA
+		[]byte{32, 0, 1, 0x80}, make([]byte, 16), // VETH_INFO_PEER, ifinfomsg
+		[]byte{10, 0, 3, 0, 'v', 'e', 't', 'h', '1', 0, 0, 0},
+	)
+	if !bytes.Equal(b, want) {
+		t.Errorf("got\n% x\nwant\n% x", b, want)
+	}
+
+	// Raw pads what it appends, and what comes before it.
+	b = encode(t, func(e *AttrEncoder) {
+		e.Raw([]byte{1, 2, 3, 4, 5})
+		e.Raw([]byte{6})
+		e.Uint8(1, 7)
+	})
+	if want := []byte{1, 2, 3, 4, 5, 0, 0, 0, 6, 0, 0, 0, 5, 0, 1, 0, 7, 0, 0, 0}; !bytes.Equal(b, want) {
+		t.Errorf("padding: got % x, want % x", b, want)
+	}
+	// Raw counts towards its nest's size.
+	e.Reset(nil)
+	n := e.Nest(1)
+	e.Raw(make([]byte, 1<<16))
+	e.End(n)
+	if _, err := e.Finish(); !errors.Is(err, ErrAttrTooLarge) {
+		t.Errorf("64 KiB of Raw in a nest: %v", err)
+	}
+}

@@ -220,10 +220,14 @@ func TestCodecAllocs(t *testing.T) {
 
 // The route dump benchmarks decode a captured dump of 100,015 routes
 // (testdata/rtm_newroute_100k.bin.gz, made with internal/capture) to a
-// prefix, an output interface and a table per route, three ways: by hand
-// with encoding/binary (the baseline), with AttrDecoder, and with the Attrs
-// iterators. The namespace held 80,000 IPv4 /24 routes in the main table,
-// four in five with a metric, and 20,000 IPv6 /64 routes in table 100:
+// prefix, an output interface and a table per route (RTA_TABLE, else
+// rtm_table), four ways: by hand with encoding/binary (the baseline), with
+// Messages and Message.AttrDecoder, with AttrDecoder alone (the messages
+// walked by hand), and with the Messages and Attrs iterators.
+//
+// The namespace held 80,000 IPv4 /24 routes in the main table, four in five
+// with a metric, and 20,000 IPv6 /64 routes in table 100 (the 15 others are
+// the kernel's local and link routes):
 //
 //	ip netns add nlbench
 //	ip -n nlbench link add v0 type veth peer name v1
@@ -231,8 +235,10 @@ func TestCodecAllocs(t *testing.T) {
 //	ip -n nlbench link set v1 up
 //	ip -n nlbench addr add 10.0.0.1/24 dev v0
 //	ip -n nlbench -6 addr add fd00::1/64 dev v0 nodad
-//	ip -n nlbench -batch v4   # route add 20.0.0.0/24 via 10.0.0.2 ... (metric 10, 20, 30, 40)
-//	ip -n nlbench -6 -batch v6 # route add fd00:1:0:0::/64 via fd00::2 table 100 ...
+//	python3 -c 'for i in range(80000): a = (20 << 24) + i * 256; print(f"route add {a >> 24}.{a >> 16 & 255}.{a >> 8 & 255}.0/24 via 10.0.0.2" + (f" metric {i % 5 * 10}" if i % 5 else ""))' |
+//		ip -n nlbench -batch -
+//	python3 -c 'for i in range(20000): print(f"route add fd00:1:{i >> 8:x}:{i & 255:x}::/64 via fd00::2 table 100")' |
+//		ip -n nlbench -6 -batch -
 //	go run ./internal/capture -netns nlbench -dump route -bufsize 32768 -gzip \
 //		-out testdata -name rtm_newroute_100k.bin.gz
 //	ip netns del nlbench
