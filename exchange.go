@@ -80,6 +80,8 @@ func (c *Conn) end(w *waiter) {
 	for _, b := range w.inbox {
 		c.putBuf(b)
 	}
+	clear(w.inbox[:cap(w.inbox)])
+	clear(w.spare[:cap(w.spare)])
 	w.inbox, w.spare, w.err, w.sent, w.turn = w.inbox[:0], w.spare[:0], nil, false, false
 	c.mu.Unlock()
 	select {
@@ -158,8 +160,10 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 	for {
 		c.mu.Lock()
 		w.turn = !free()
-		nudge := c.dumpSeq == lostDump && !c.nudged
-		c.nudged = c.nudged || nudge
+		nudge := c.dumpSeq == lostDump && !c.noop
+		if nudge {
+			c.noop, c.seen = true, false
+		}
 		c.mu.Unlock()
 		if !w.turn {
 			return nil
@@ -172,6 +176,7 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 			<-c.sendTok
 			if err != nil { // nothing to learn from: give up on the lost dump
 				c.mu.Lock()
+				c.noop = false
 				c.endDump()
 				c.mu.Unlock()
 			}

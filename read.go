@@ -31,8 +31,12 @@ func (c *Conn) read(ctx context.Context, receiver bool) (Datagram, *[]byte, erro
 	b := c.getBuf()
 	var d Datagram
 	err := c.withContext(ctx, func(wait bool) error {
+		how := recvTry
+		if wait {
+			how = recvWait
+		}
 		var err error
-		d, err = c.sys.recv(b, wait)
+		d, err = c.sys.recv(b, how)
 		return err
 	})
 	if errors.Is(err, ErrOverrun) {
@@ -51,6 +55,7 @@ func (c *Conn) read(ctx context.Context, receiver bool) (Datagram, *[]byte, erro
 	case to == forReceive && err != nil:
 		c.mu.Lock()
 		c.lost = true // Receive learns that a datagram was lost
+		c.wakeReceive()
 		c.mu.Unlock()
 	case to == forReceive:
 		c.enqueue(d)
@@ -106,11 +111,14 @@ func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool
 	if h.Sequence&exchangeBit != 0 {
 		w = c.find(h.Sequence)
 	}
-	if multicast && (w == nil || !w.echo || h.PortID != c.local.PortID) {
-		return forReceive, false
+	if multicast && (w == nil || !w.echo || h.PortID != c.local.PortID || d.NSID != -1) {
+		return forReceive, false // a notification (from another namespace, with ListenAllNSID)
 	}
-	if readErr == nil && (h.Sequence == c.dumpSeq || w == nil) {
+	switch {
+	case readErr == nil && (h.Sequence == c.dumpSeq || w == nil || c.dumpSeq == lostDump):
 		overran = c.followDump(h, d.Data)
+	case readErr != nil && h.Sequence == c.dumpSeq:
+		c.dumpSeq = lostDump // its end may be in what was cut off
 	}
 	if h.Sequence&exchangeBit == 0 {
 		return forReceive, overran // a reply to Send
@@ -145,23 +153,28 @@ const lostDump = exchangeBit
 // started: the kernel runs the dump on, and other replies may have been
 // lost, so followDump reports an overrun. EBUSY means the kernel runs a
 // dump the Conn lost track of (the drain after an overrun let go of its
-// turn; a Batch ran a dump): the turn passes to that lost dump, and the
-// refused request is sent again once it ends.
+// turn; a Batch or a Send started one): the turn passes to that lost dump,
+// and the refused request is sent again once it ends.
 //
-// A lost dump ends with an NLMSG_DONE that no exchange waits for (stale,
-// or a reply to Send, which can start dumps too); or, when no such
-// datagram came between a NOOP request that waitDump sent and the NOOP's
-// ACK, it had already ended.
+// A lost dump ends with an NLMSG_DONE of any datagram the kernel sends the
+// Conn. Or, when nothing came between a NOOP request that waitDump sent
+// and the NOOP's ACK, it had ended already: reading the ACK would have made
+// the kernel go on with a dump it runs. (The ACK comes before anything
+// caused by requests sent after the NOOP, so an ACK is never mistaken for
+// one of a later check.)
 func (c *Conn) followDump(h Header, b []byte) (overran bool) {
 	lost := c.dumpSeq == lostDump
 	switch {
-	case lost && h.Sequence == lostDump: // the ACK of waitDump's NOOP
-		if c.nudged {
+	case h.Sequence == lostDump: // the ACK of waitDump's NOOP
+		c.noop = false
+		if lost && !c.seen {
 			c.endDump()
+		} else if lost {
+			c.wakeTurn() // dump traffic came: check again
 		}
 		return false
 	case lost:
-		c.nudged = false // something of the lost dump, maybe
+		c.seen = true
 	case h.Sequence != c.dumpSeq:
 		return false
 	}
@@ -176,7 +189,7 @@ func (c *Conn) followDump(h Header, b []byte) (overran bool) {
 		case errnoOf(m.Data) == syscall.ENOBUFS:
 			overran = true
 		case errnoOf(m.Data) == syscall.EBUSY:
-			c.dumpSeq, c.nudged = lostDump, false
+			c.dumpSeq = lostDump
 		default:
 			c.endDump()
 		}
@@ -184,13 +197,16 @@ func (c *Conn) followDump(h Header, b []byte) (overran bool) {
 	return overran
 }
 
-// endDump gives the dump turn back and wakes the exchanges that wait for
-// it. c.mu is held.
+// endDump gives the dump turn back. c.mu is held.
 func (c *Conn) endDump() {
-	if c.dumpSeq == 0 {
-		return
+	if c.dumpSeq != 0 {
+		c.dumpSeq = 0
+		c.wakeTurn()
 	}
-	c.dumpSeq, c.nudged = 0, false
+}
+
+// wakeTurn wakes the exchanges that wait for the dump turn. c.mu is held.
+func (c *Conn) wakeTurn() {
 	for _, w := range c.pending {
 		if w.turn {
 			w.signal()
@@ -198,9 +214,15 @@ func (c *Conn) endDump() {
 	}
 }
 
-// maxDrain bounds the datagrams drain reads, against a peer that floods the
-// socket as fast as it is read.
+// maxDrain bounds the datagrams drain reads once the queue may have been
+// emptied, against a peer that floods the socket as fast as it is read.
+// While the socket is congested the kernel queues nothing new, so the
+// queue only shrinks: drain reads at least what a full queue can hold.
 const maxDrain = 1 << 16
+
+// minTruesize is less than the memory the kernel charges for any datagram
+// (an skb's truesize), to bound how many a full receive queue holds.
+const minTruesize = 256
 
 // drain reads the socket until it is empty, after the kernel reported an
 // overrun (ENOBUFS). Until its receive queue is empty the kernel keeps the
@@ -227,8 +249,9 @@ func (c *Conn) drain(tellReceive bool) {
 	c.sendTok <- struct{}{}
 	defer func() { <-c.sendTok }()
 	b := c.getBuf()
-	for range maxDrain {
-		d, err := c.sys.recv(b, false)
+	rcvbuf, _ := c.sys.buffers()
+	for range maxDrain + rcvbuf/minTruesize {
+		d, err := c.sys.recv(b, recvDrain)
 		if errors.Is(err, ErrOverrun) {
 			continue // dropped again: read on
 		}
@@ -266,7 +289,7 @@ func (c *Conn) enqueue(d Datagram) {
 	if len(c.queue) >= c.queueLimit {
 		c.lost = true
 	} else {
-		d.Data, d.copied = append([]byte(nil), d.Data...), true
+		d.Data = append([]byte(nil), d.Data...)
 		c.queue = append(c.queue, d)
 	}
 	c.wakeReceive()

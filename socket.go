@@ -65,7 +65,7 @@ type Option int
 const (
 	PacketInfo     Option = 3  // NETLINK_PKTINFO: report each datagram's multicast group (always on: the Conn needs it)
 	BroadcastError Option = 4  // NETLINK_BROADCAST_ERROR: report multicast delivery failures to the sender
-	NoENOBUFS      Option = 5  // NETLINK_NO_ENOBUFS: do not report receive queue overruns
+	NoENOBUFS      Option = 5  // NETLINK_NO_ENOBUFS: do not report receive queue overruns (refused: see SetOption)
 	ListenAllNSID  Option = 8  // NETLINK_LISTEN_ALL_NSID: receive notifications from every peer namespace
 	CapAck         Option = 10 // NETLINK_CAP_ACK: do not echo the request's payload in errors
 	ExtendedAck    Option = 11 // NETLINK_EXT_ACK: errors and ACKs carry extended ACK attributes
@@ -114,7 +114,6 @@ type Datagram struct {
 	From   Addr   // the sender; From.Groups has the group bit for multicast groups 1 to 32
 	Group  uint32 // the multicast group it was sent to, 0 for unicast (needs PacketInfo, which Dial turns on)
 	NSID   int    // the peer namespace ID with ListenAllNSID; -1 when the kernel gave none
-	copied bool
 }
 
 // Messages walks the messages in d.
@@ -145,13 +144,14 @@ type Conn struct {
 	sendTok chan struct{}
 	bufs    sync.Pool // *[]byte read buffers
 	sbufs   sync.Pool // *[]byte send buffers
-	lent    *[]byte   // the buffer ReceiveDatagram's last datagram is in
+	lent    atomic.Pointer[[]byte] // the buffer ReceiveDatagram's last datagram is in
 	nudge   []byte    // the NOOP request that checks on a lost dump (see followDump)
 
 	mu         sync.Mutex          // guards the fields below
 	pending    []*waiter           // exchanges in flight
 	dumpSeq    uint32              // the dump the kernel runs for the Conn, 0 if none
-	nudged     bool                // a NOOP went out to check on a lost dump, and nothing of it came since
+	noop       bool                // a NOOP that checks on a lost dump awaits its ACK
+	seen       bool                // something of a lost dump came since that NOOP went out
 	queue      []Datagram          // copies kept for Receive
 	lost       bool                // the queue overflowed, or ENOBUFS: Receive reports ErrOverrun
 	queueLimit int                 // the most datagrams queue holds
@@ -204,20 +204,23 @@ func Dial(protocol int, cfg *Config) (*Conn, error) {
 		// Kernels before 4.12 lack it: work without.
 		if err := c.sys.setOption(ExtendedAck, true); err != nil && !errors.Is(err, syscall.ENOPROTOOPT) {
 			c.sys.close()
+			c.sys.release()
 			return nil, c.opError("dial", fmt.Errorf("set %v: %w", ExtendedAck, err))
 		}
 	}
 	// PacketInfo tells multicast datagrams from replies, even for groups
 	// past 32 that sockaddr_nl cannot name.
 	for _, o := range append(cfg.Options, PacketInfo) {
-		if err := c.sys.setOption(o, true); err != nil {
+		if err := c.setOption(o, true); err != nil {
 			c.sys.close()
-			return nil, c.opError("dial", fmt.Errorf("set %v: %w", o, err))
+			c.sys.release()
+			return nil, c.opError("dial", fmt.Errorf("set %w", err))
 		}
 	}
 	for _, g := range cfg.Groups {
 		if err := c.join(g); err != nil {
 			c.sys.close()
+			c.sys.release()
 			return nil, c.opError("dial", err)
 		}
 	}
@@ -253,6 +256,10 @@ func (c *Conn) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
 		err = c.opError("close", c.sys.close())
+		// The reader, woken, lets go of the token; no other takes it after
+		// done is closed (takeToken checks), so the socket's memory can go.
+		c.token <- struct{}{}
+		c.sys.release()
 	})
 	return err
 }
@@ -293,13 +300,23 @@ func (c *Conn) LeaveGroup(g uint32) error {
 	return nil
 }
 
-// SetOption turns a netlink socket option on or off. PacketInfo cannot be
-// turned off: the Conn needs it to tell notifications from replies.
+// SetOption turns a netlink socket option on or off. Two settings are
+// refused, because the Conn relies on what they turn off: PacketInfo off
+// (it tells notifications from replies), and NoENOBUFS on (without the
+// kernel's report of an overrun, a request whose reply was dropped would
+// wait for ever).
 func (c *Conn) SetOption(o Option, on bool) error {
-	if o == PacketInfo && !on {
-		return c.opError("set option", fmt.Errorf("%v: the Conn needs it to tell notifications from replies: %w", o, syscall.EINVAL))
+	return c.opError("set option", c.setOption(o, on))
+}
+
+func (c *Conn) setOption(o Option, on bool) error {
+	switch {
+	case o == PacketInfo && !on:
+		return fmt.Errorf("%v off: the Conn needs it to tell notifications from replies: %w", o, syscall.EINVAL)
+	case o == NoENOBUFS && on:
+		return fmt.Errorf("%v: the Conn needs the kernel's overrun reports, or requests whose replies were dropped would wait for ever: %w", o, syscall.EINVAL)
 	}
-	return c.opError("set option", wrapOpt(o, c.sys.setOption(o, on)))
+	return wrapOpt(o, c.sys.setOption(o, on))
 }
 
 // Option reads a netlink socket option back from the kernel.
@@ -483,12 +500,13 @@ func (c *Conn) Receive(ctx context.Context) ([]Message, error) {
 // the form that reports the multicast group and namespace ID. Only one
 // goroutine at a time may use it.
 func (c *Conn) ReceiveDatagram(ctx context.Context) (Datagram, error) {
-	if c.lent != nil {
-		c.putBuf(c.lent)
-		c.lent = nil
+	if b := c.lent.Swap(nil); b != nil {
+		c.putBuf(b)
 	}
 	d, b, err := c.receive(ctx)
-	c.lent = b
+	if b != nil {
+		c.lent.Store(b)
+	}
 	return d, c.opError("receive", err)
 }
 

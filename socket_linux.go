@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -33,6 +34,7 @@ type sysConn struct {
 	rerr   error
 	rwait  bool // wait in the poller when no datagram is queued
 	recvFn func(fd uintptr) bool
+	nowFn  func(fd uintptr) // recvmsg outside the poller, for drain
 
 	sto    unix.RawSockaddrNetlink
 	sbuf   []byte
@@ -56,12 +58,17 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 		return Addr{}, err
 	}
 	s.spare = new(spareMap)
-	if err := s.spare.remap(max(rcvbuf, minSpare)); err != nil {
+	n := max(rcvbuf, minSpare)
+	if strconv.IntSize == 32 {
+		n = minSpare // address space is scarce: grow when a datagram needs it
+	}
+	if err := s.spare.remap(n); err != nil {
 		s.f.Close()
 		return Addr{}, err
 	}
 	runtime.AddCleanup(s, (*spareMap).unmap, s.spare)
 	s.recvFn = s.recvmsg
+	s.nowFn = func(fd uintptr) { s.recvmsg(fd) }
 	s.sendFn = s.sendto
 	s.sto.Family = unix.AF_NETLINK
 	return local, nil
@@ -69,8 +76,8 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 
 // spareMap is the spare buffer a datagram larger than the caller's buffer
 // spills into. It is mapped, not allocated: untouched pages cost no memory,
-// and recv gives back the pages a large datagram touched. It is unmapped
-// when the Conn is garbage, not by Close, which a reader may race.
+// and recv gives back the pages a large datagram touched. Close unmaps it
+// once no reader can use it, and a cleanup does for a Conn never closed.
 type spareMap struct{ b []byte }
 
 // minSpare is the least spare mapped: a datagram up to this size, or up to
@@ -257,6 +264,10 @@ func (s *sysConn) close() error {
 	return s.f.Close()
 }
 
+// release frees what the socket holds besides its descriptor. The caller
+// makes sure no read runs or follows.
+func (s *sysConn) release() { s.spare.unmap() }
+
 // closedErr turns the poller's error for a closed file into ErrClosed. The
 // RawConn methods return internal/poll's ErrFileClosing, which does not
 // match os.ErrClosed, so an error once close has begun counts as closed.
@@ -267,18 +278,25 @@ func (s *sysConn) closedErr(err error) error {
 	return err
 }
 
+// How recv waits.
+const (
+	recvTry   = iota // through the poller (deadlines, Close), without waiting
+	recvWait         // through the poller, waiting for a datagram
+	recvDrain        // without waiting, and outside the poller: an expired deadline must not stop a drain
+)
+
 // recv reads one datagram into *buf, or into the spare when it is larger,
 // in one recvmsg. A datagram that spilled into the spare is copied into a
 // new, larger *buf, which later reads reuse. A datagram larger than both is
 // cut short: recv returns what fits in *buf with ErrTruncated, and maps a
 // spare that fits the next one.
 //
-// With wait false, recv does not block: it returns errWouldBlock when no
-// datagram is queued.
-func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
+// Unless how is recvWait, recv does not block: it returns errWouldBlock
+// when no datagram is queued.
+func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	b := *buf
 	spare := s.spare.b
-	s.rwait = wait
+	s.rwait = how == recvWait
 	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
 	s.riov[0].SetLen(len(b))
 	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(spare)}
@@ -291,7 +309,13 @@ func (s *sysConn) recv(buf *[]byte, wait bool) (Datagram, error) {
 	}
 	s.rmsg.SetIovlen(len(s.riov))
 	s.rmsg.SetControllen(len(s.oob) * 8)
-	if err := s.rc.Read(s.recvFn); err != nil {
+	var err error
+	if how == recvDrain {
+		err = s.rc.Control(s.nowFn)
+	} else {
+		err = s.rc.Read(s.recvFn)
+	}
+	if err != nil {
 		return Datagram{}, s.closedErr(err)
 	}
 	if s.rerr == unix.EAGAIN {

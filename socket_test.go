@@ -833,7 +833,7 @@ func TestConnCloseWakesReceive(t *testing.T) {
 			if _, err := c.Send(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Request}, Data: skIfinfo(1)}); !errors.Is(err, netlink.ErrClosed) {
 				t.Errorf("Send after Close: %v", err)
 			}
-			if err := c.SetOption(netlink.NoENOBUFS, true); !errors.Is(err, netlink.ErrClosed) {
+			if err := c.SetOption(netlink.CapAck, true); !errors.Is(err, netlink.ErrClosed) {
 				t.Errorf("SetOption after Close: %v", err)
 			}
 			if err := c.JoinGroup(unix.RTNLGRP_LINK); !errors.Is(err, netlink.ErrClosed) {
@@ -1154,7 +1154,7 @@ func TestConnOptions(t *testing.T) {
 	if on, err := c.Option(netlink.ExtendedAck); err != nil || !on {
 		t.Errorf("Option(ExtendedAck) = %v, %v; want on by default", on, err)
 	}
-	for _, o := range []netlink.Option{netlink.ExtendedAck, netlink.GetStrictCheck, netlink.CapAck, netlink.NoENOBUFS,
+	for _, o := range []netlink.Option{netlink.ExtendedAck, netlink.GetStrictCheck, netlink.CapAck,
 		netlink.ListenAllNSID, netlink.BroadcastError} {
 		for _, on := range []bool{true, false, true} {
 			if err := c.SetOption(o, on); err != nil {
