@@ -110,10 +110,10 @@ type Stats struct {
 
 // Datagram is one received datagram: its bytes and where it came from.
 type Datagram struct {
-	Data   []byte // one or more netlink messages
-	From   Addr   // the sender; From.Groups has the group bit for multicast groups 1 to 32
-	Group  uint32 // the multicast group it was sent to, 0 for unicast (needs PacketInfo, which Dial turns on)
-	NSID   int    // the peer namespace ID with ListenAllNSID; -1 when the kernel gave none
+	Data  []byte // one or more netlink messages
+	From  Addr   // the sender; From.Groups has the group bit for multicast groups 1 to 32
+	Group uint32 // the multicast group it was sent to, 0 for unicast (needs PacketInfo, which Dial turns on)
+	NSID  int    // the peer namespace ID with ListenAllNSID; -1 when the kernel gave none
 }
 
 // Messages walks the messages in d.
@@ -142,10 +142,10 @@ type Conn struct {
 	token chan struct{}
 	// sendTok is held by the one goroutine that sends.
 	sendTok chan struct{}
-	bufs    sync.Pool // *[]byte read buffers
-	sbufs   sync.Pool // *[]byte send buffers
+	bufs    sync.Pool              // *[]byte read buffers
+	sbufs   sync.Pool              // *[]byte send buffers
 	lent    atomic.Pointer[[]byte] // the buffer ReceiveDatagram's last datagram is in
-	nudge   []byte    // the NOOP request that checks on a lost dump (see followDump)
+	nudge   []byte                 // the NOOP request that checks on a lost dump (see followDump)
 
 	mu         sync.Mutex          // guards the fields below
 	pending    []*waiter           // exchanges in flight
