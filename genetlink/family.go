@@ -23,6 +23,11 @@ type Family struct {
 	MaxAttr    uint32  // its highest attribute number
 	Ops        []Op    // its commands, in the kernel's order
 	Groups     []Group // its multicast groups, in the kernel's order
+
+	// CommandNames name commands in errors, as in "ethtool LINKINFO_GET"
+	// rather than "ethtool command 2". nlctrl does not send them: packages
+	// for one family set them.
+	CommandNames map[uint8]string
 }
 
 // Op is a command of a family, and what it can do.
@@ -59,6 +64,9 @@ func (f *Family) Op(cmd uint32) (Op, bool) {
 
 // op names command cmd of f for errors.
 func (f *Family) op(cmd uint8) string {
+	if name, ok := f.CommandNames[cmd]; ok {
+		return f.Name + " " + name
+	}
 	return f.Name + " command " + strconv.Itoa(int(cmd))
 }
 
