@@ -6,6 +6,8 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"flag"
+	"os"
 	"os/exec"
 	"slices"
 	"strconv"
@@ -142,6 +144,35 @@ func TestFamiliesMatchGenl(t *testing.T) {
 		}
 	}
 	t.Logf("%d families match genl ctrl list", len(want))
+	if *update {
+		captureDump(t, c, unix.CTRL_CMD_GETFAMILY, "", "testdata/getfamily_dump.bin")
+		captureDump(t, c, unix.CTRL_CMD_GETPOLICY, "netdev", "testdata/getpolicy_netdev.bin")
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite testdata/ with the kernel's replies")
+
+// captureDump records nlctrl's reply to a dump of cmd, for family if not
+// "", for the fuzz seeds.
+func captureDump(t *testing.T, c *genetlink.Conn, cmd uint8, family, file string) {
+	t.Helper()
+	var e netlink.AttrEncoder
+	e.Reset(genetlink.AppendHeader(nil, genetlink.Header{Command: cmd, Version: 2}))
+	if family != "" {
+		e.String(unix.CTRL_ATTR_FAMILY_NAME, family)
+	}
+	data, _ := e.Finish()
+	msgs, err := c.NL.DumpAll(context.Background(), netlink.Message{Header: netlink.Header{Type: unix.GENL_ID_CTRL}, Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b []byte
+	for _, m := range msgs {
+		b = netlink.AppendMessage(b, m.Header, m.Data)
+	}
+	if err := os.WriteFile(file, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func mapKeys[K comparable, V any](m map[K]V) func(func(K) bool) {
