@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
@@ -227,5 +228,43 @@ func TestUnknownFamily(t *testing.T) {
 	t.Log(err)
 	if _, err := c.JoinGroup(context.Background(), "nlctrl", "nosuch"); !errors.Is(err, unix.ENOENT) {
 		t.Errorf("JoinGroup(nlctrl, nosuch): %v, want ENOENT", err)
+	}
+}
+
+// TestJoinGroup joins netdev's "mgmt" group by name and sees the
+// notification of a device added to the namespace (NETDEV_CMD_DEV_ADD_NTF),
+// sent to the group ID JoinGroup returned.
+func TestJoinGroup(t *testing.T) {
+	c, ns := dial(t, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	id, err := c.JoinGroup(ctx, "netdev", "mgmt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Run(t, "link", "add", "vx", "type", "veth", "peer", "name", "vy")
+	for {
+		d, err := c.NL.ReceiveDatagram(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m, err := range d.Messages() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := genetlink.ParseHeader(m.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			const devAddNtf = 2 // NETDEV_CMD_DEV_ADD_NTF
+			if h.Command != devAddNtf {
+				continue
+			}
+			if d.Group != id {
+				t.Errorf("notification to group %d, want %d", d.Group, id)
+			}
+			t.Logf("group %d: NETDEV_CMD_DEV_ADD_NTF", d.Group)
+			return
+		}
 	}
 }
