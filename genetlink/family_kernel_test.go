@@ -105,8 +105,14 @@ func parseGenlList(t *testing.T, out string) map[string]genetlink.Family {
 
 // TestFamiliesMatchGenl compares every family, listed and looked up by
 // name, with what iproute2's `genl ctrl list` prints in the same namespace.
+// It runs again with 4 KiB datagrams, so that the dump spans several.
 func TestFamiliesMatchGenl(t *testing.T) {
-	c, ns := dial(t, nil)
+	t.Run("default", func(t *testing.T) { testFamiliesMatchGenl(t, nil) })
+	t.Run("4KiB", func(t *testing.T) { testFamiliesMatchGenl(t, &netlink.Config{DatagramBuffer: 4096}) })
+}
+
+func testFamiliesMatchGenl(t *testing.T, cfg *netlink.Config) {
+	c, ns := dial(t, cfg)
 	want := parseGenlList(t, inNS(t, ns, "genl", "ctrl", "list"))
 	if len(want) == 0 {
 		t.Fatal("genl ctrl list printed no families")
@@ -145,7 +151,7 @@ func TestFamiliesMatchGenl(t *testing.T) {
 		}
 	}
 	t.Logf("%d families match genl ctrl list", len(want))
-	if *update {
+	if *update && cfg == nil {
 		captureDump(t, c, unix.CTRL_CMD_GETFAMILY, "", "testdata/getfamily_dump.bin")
 		captureDump(t, c, unix.CTRL_CMD_GETPOLICY, "netdev", "testdata/getpolicy_netdev.bin")
 	}

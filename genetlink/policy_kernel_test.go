@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
 	"golang.org/x/sys/unix"
 )
@@ -43,9 +44,16 @@ func genlLines(p genetlink.Policy) []string {
 }
 
 // TestPolicyMatchesGenl compares the policies of ethtool, netdev and nlctrl
-// with what `genl ctrl policy name FAMILY` prints in the same namespace.
+// with what `genl ctrl policy name FAMILY` prints in the same namespace,
+// with the default and with 4 KiB datagrams (ethtool's policy then spans
+// many).
 func TestPolicyMatchesGenl(t *testing.T) {
-	c, ns := dial(t, nil)
+	t.Run("default", func(t *testing.T) { testPolicyMatchesGenl(t, nil) })
+	t.Run("4KiB", func(t *testing.T) { testPolicyMatchesGenl(t, &netlink.Config{DatagramBuffer: 4096}) })
+}
+
+func testPolicyMatchesGenl(t *testing.T, cfg *netlink.Config) {
+	c, ns := dial(t, cfg)
 	for _, name := range []string{"ethtool", "netdev", "nlctrl"} {
 		p, err := c.FamilyPolicy(context.Background(), name)
 		if err != nil {
