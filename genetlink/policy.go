@@ -152,11 +152,20 @@ func (p AttrPolicy) String() string {
 // Policy asks nlctrl for the policy of command cmd of the family named
 // family: Ops holds that command alone, and Sets what it takes.
 func (c *Conn) Policy(ctx context.Context, family string, cmd uint32) (Policy, error) {
-	return c.policy(ctx, family, cmd, true)
+	p, err := c.policy(ctx, family, cmd, true)
+	for i := range p.Ops {
+		// The kernel numbers a command by its do, and says 0 for one that
+		// has only a dump (6.18 still does); the reply is about cmd alone.
+		p.Ops[i].Command = cmd
+	}
+	return p, err
 }
 
 // FamilyPolicy asks nlctrl for the policies of every command of the family
-// named family, as `genl ctrl policy name FAMILY` prints them.
+// named family, as `genl ctrl policy name FAMILY` prints them. The kernel
+// numbers a command by its do, so a command with a dump and no do comes as
+// command 0 (6.18 still does this); Policy, asked about it alone, gives its
+// number.
 func (c *Conn) FamilyPolicy(ctx context.Context, family string) (Policy, error) {
 	return c.policy(ctx, family, 0, false)
 }

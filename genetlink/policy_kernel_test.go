@@ -131,3 +131,25 @@ func TestPolicyOneOp(t *testing.T) {
 	}
 	t.Logf("header: %v", hdr)
 }
+
+// TestPolicyDumpOnly reads the policy of a command that has a dump and no
+// do (netdev's QSTATS_GET, 12): asked alone, the kernel names it.
+func TestPolicyDumpOnly(t *testing.T) {
+	c, _ := dial(t, nil)
+	const qstatsGet = 12 // NETDEV_CMD_QSTATS_GET
+	f, err := c.Family(context.Background(), "netdev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op, ok := f.Op(qstatsGet); !ok || op.Flags&(genetlink.CanDo|genetlink.CanDump) != genetlink.CanDump {
+		t.Skipf("netdev command %d is %+v here, not dump-only", qstatsGet, op)
+	}
+	p, err := c.Policy(context.Background(), "netdev", qstatsGet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Ops) != 1 || p.Ops[0].Command != qstatsGet || p.Ops[0].Do != -1 || p.Ops[0].Dump < 0 {
+		t.Errorf("ops %+v: want command %d with a dump alone", p.Ops, qstatsGet)
+	}
+	t.Logf("%+v %v", p.Ops, p.Attrs(p.Ops[0].Dump))
+}
