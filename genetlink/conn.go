@@ -7,24 +7,27 @@
 // netlink header (genlmsghdr). It runs on the root package's *netlink.Conn,
 // so one Conn can mix these calls with raw requests.
 //
-// A few families have typed calls here, small on purpose: ethtool's link
-// info and link modes (LinkInfo, LinkModes), netdev's device query
-// (NetdevDev) and taskstats (TaskStats). They show how to write such calls
-// for any family: resolve it once with Family, build the attributes with a
-// netlink.AttrEncoder, and decode replies with a netlink.AttrDecoder that
-// skips HeaderLen (plus Family.HeaderSize, for the rare family with a header
-// of its own).
+// Typed calls for a few families live in subpackages, small on purpose:
+// ethtool (link info and link modes), netdev (devices' XDP features) and
+// taskstats (a task's accounting). They use this package's exported API
+// alone, as a package for any other family would: resolve the family once
+// (Conn.Family), build the attributes with a netlink.AttrEncoder, send them
+// with Conn.Execute or Conn.Dump, and decode the replies with a
+// netlink.AttrDecoder that skips HeaderLen (plus Family.HeaderSize, for the
+// rare family with a fixed header of its own). Being separate packages,
+// they keep this one free of family-specific names.
 //
 // # Lookups are not cached
 //
-// Family, Families, JoinGroup and Policy ask the kernel each time: one
-// round trip, cheap next to keeping a cache right. A Family the caller keeps
-// stays good while the family is registered. Families of modules come and
-// go with their module, and a freed ID may later go to another family; a
-// request to an ID no family has fails with ENOENT. A program that must
-// follow that can resolve again after ENOENT, or join nlctrl's "notify"
-// group (JoinGroup(ctx, "nlctrl", "notify")) and read CTRL_CMD_NEWFAMILY
-// and CTRL_CMD_DELFAMILY notifications from Receive with ParseFamily.
+// Family, Families, JoinGroup, Policy and FamilyPolicy ask the kernel
+// each time: one round trip, cheap next to keeping a cache right. A Family
+// the caller keeps stays good while the family is registered. Families of
+// modules come and go with their module, and a freed ID may later go to
+// another family; a request to an ID no family has fails with ENOENT. A
+// program that must follow that can resolve again after ENOENT, or join
+// nlctrl's "notify" group (JoinGroup(ctx, "nlctrl", "notify")) and read
+// CTRL_CMD_NEWFAMILY and CTRL_CMD_DELFAMILY notifications from Receive
+// with ParseFamily.
 //
 // # Errors
 //
@@ -32,8 +35,9 @@
 // unix.ENOENT) and errors.As work as with any request. Since a generic
 // netlink message type is only a family ID, which means nothing to a
 // reader, the OpError's Op names the family and the command instead (as in
-// "netlink generic ethtool LINKINFO_GET: no such device") and its Request is
-// zero.
+// "netlink generic ethtool LINKINFO_GET: no such device", or "ethtool
+// command 2" when Family.CommandNames has no name for it) and its Request
+// is zero.
 package genetlink
 
 import (
@@ -69,9 +73,10 @@ func New(nl *netlink.Conn) *Conn { return &Conn{NL: nl} }
 // Close closes the underlying connection.
 func (c *Conn) Close() error { return c.NL.Close() }
 
-// Execute sends command cmd of family f, with the family's version in the
-// header and attrs (encoded attributes, after f's own fixed header if it
-// has one) as the payload, and returns the replies without the ACK. Each
+// Execute sends command cmd of family f (resolved by Family), with the
+// family's version in the genlmsghdr and attrs after it: the family's own
+// fixed header if it has one, then encoded attributes. It returns the
+// replies without the ACK, in memory the caller owns. Each
 // reply's payload starts with a genlmsghdr: decode its attributes with
 // m.AttrDecoder(HeaderLen + int(f.HeaderSize)).
 func (c *Conn) Execute(ctx context.Context, f *Family, cmd uint8, attrs []byte) ([]netlink.Message, error) {
