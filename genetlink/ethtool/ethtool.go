@@ -1,0 +1,297 @@
+//go:build linux
+
+// Package ethtool is a small typed client of the kernel's ethtool generic
+// netlink family: link info and link modes, the settings `ethtool DEVICE`
+// prints. It is built on genetlink's exported API alone, as a package for
+// any other family would be: resolve the family once (New), encode the
+// request attributes with netlink.AttrEncoder, decode the replies with
+// netlink.AttrDecoder.
+package ethtool
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/genetlink"
+	"golang.org/x/sys/unix"
+)
+
+// Conn runs ethtool requests on a generic netlink Conn.
+type Conn struct {
+	G      *genetlink.Conn
+	Family genetlink.Family // the ethtool family, as New resolved it
+}
+
+// New resolves the ethtool family on g and returns a Conn for it. The
+// family is built into the kernel (CONFIG_ETHTOOL_NETLINK), so its ID stays
+// valid for the life of the system.
+func New(ctx context.Context, g *genetlink.Conn) (*Conn, error) {
+	f, err := g.Family(ctx, unix.ETHTOOL_GENL_NAME)
+	if err != nil {
+		return nil, err
+	}
+	f.CommandNames = map[uint8]string{
+		unix.ETHTOOL_MSG_LINKINFO_GET:  "LINKINFO_GET",
+		unix.ETHTOOL_MSG_LINKMODES_GET: "LINKMODES_GET",
+	}
+	return &Conn{G: g, Family: f}, nil
+}
+
+// Port is the physical connector of a link (PORT_* in <linux/ethtool.h>).
+type Port uint8
+
+// Ports.
+const (
+	PortTP    Port = 0x00
+	PortAUI   Port = 0x01
+	PortBNC   Port = 0x02
+	PortMII   Port = 0x03
+	PortFIBRE Port = 0x04
+	PortDA    Port = 0x05
+	PortNone  Port = 0xef
+	PortOther Port = 0xff
+)
+
+// String names the port as `ethtool DEVICE` does ("Twisted Pair").
+func (p Port) String() string {
+	switch p {
+	case PortTP:
+		return "Twisted Pair"
+	case PortAUI:
+		return "AUI"
+	case PortBNC:
+		return "BNC"
+	case PortMII:
+		return "MII"
+	case PortFIBRE:
+		return "FIBRE"
+	case PortDA:
+		return "Direct Attach Copper"
+	case PortNone:
+		return "None"
+	case PortOther:
+		return "Other"
+	}
+	return fmt.Sprintf("Unknown! (%d)", uint8(p))
+}
+
+// Duplex is a link's duplex mode (DUPLEX_* in <linux/ethtool.h>).
+type Duplex uint8
+
+// Duplex modes.
+const (
+	DuplexHalf    Duplex = 0x00
+	DuplexFull    Duplex = 0x01
+	DuplexUnknown Duplex = 0xff
+)
+
+// String names the mode as `ethtool DEVICE` does ("Full").
+func (d Duplex) String() string {
+	switch d {
+	case DuplexHalf:
+		return "Half"
+	case DuplexFull:
+		return "Full"
+	case DuplexUnknown:
+		return "Unknown!"
+	}
+	return fmt.Sprintf("Unknown! (%d)", uint8(d))
+}
+
+// SpeedUnknown is the Speed of a link that does not know its speed, such
+// as one that is down.
+const SpeedUnknown = 0xffffffff
+
+// Device says which device a reply is about (ETHTOOL_A_HEADER_*).
+type Device struct {
+	Index int
+	Name  string
+}
+
+// LinkInfo is a link's physical settings (ETHTOOL_MSG_LINKINFO_GET).
+type LinkInfo struct {
+	Device
+	Port        Port
+	PHYAddr     uint8
+	TPMDIX      uint8 // ETH_TP_MDI_*: the current MDI(-X) state of a twisted pair port
+	TPMDIXCtrl  uint8 // ETH_TP_MDI_*: its configured state
+	Transceiver uint8 // XCVR_INTERNAL (0) or XCVR_EXTERNAL (1)
+}
+
+// LinkModes is a link's speed, duplex and negotiation
+// (ETHTOOL_MSG_LINKMODES_GET).
+type LinkModes struct {
+	Device
+	Autoneg bool
+	Speed   uint32 // in Mb/s; SpeedUnknown if unknown
+	Duplex  Duplex
+	Lanes   uint32 // 0 if the driver does not say
+	// Ours holds the advertised link modes (Value) and the supported ones
+	// (Mask); Peer the modes the link partner advertises. Bits are
+	// ETHTOOL_LINK_MODE_*_BIT numbers.
+	Ours, Peer Bitset
+}
+
+// Bitset is an ethtool bit set in compact form: Size bits, in 32-bit words.
+type Bitset struct {
+	Size        uint32
+	Value, Mask []uint32
+}
+
+// Has reports whether bit n is set in Value.
+func (b Bitset) Has(n int) bool { return bit(b.Value, n) }
+
+// Allows reports whether bit n is set in Mask.
+func (b Bitset) Allows(n int) bool { return bit(b.Mask, n) }
+
+func bit(words []uint32, n int) bool {
+	return n >= 0 && n/32 < len(words) && words[n/32]&(1<<(n%32)) != 0
+}
+
+// request encodes a request about the device named ifname, with compact
+// bit sets.
+func request(ifname string) ([]byte, error) {
+	var e netlink.AttrEncoder
+	n := e.Nest(unix.ETHTOOL_A_LINKINFO_HEADER) // 1 in every ETHTOOL_A_*_HEADER
+	e.String(unix.ETHTOOL_A_HEADER_DEV_NAME, ifname)
+	e.Uint32(unix.ETHTOOL_A_HEADER_FLAGS, unix.ETHTOOL_FLAG_COMPACT_BITSETS)
+	e.End(n)
+	return e.Finish()
+}
+
+// get runs command cmd about ifname and returns its one reply.
+func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Message, error) {
+	attrs, err := request(ifname)
+	if err != nil {
+		return netlink.Message{}, err
+	}
+	msgs, err := c.G.Execute(ctx, &c.Family, cmd, attrs)
+	if err != nil {
+		return netlink.Message{}, err
+	}
+	if len(msgs) != 1 {
+		return netlink.Message{}, fmt.Errorf("ethtool: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)
+	}
+	return msgs[0], nil
+}
+
+// LinkInfo returns the physical settings of the link named ifname.
+func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
+	m, err := c.get(ctx, unix.ETHTOOL_MSG_LINKINFO_GET, ifname)
+	if err != nil {
+		return LinkInfo{}, err
+	}
+	return ParseLinkInfo(m)
+}
+
+// LinkModes returns the speed, duplex and negotiation of the link named
+// ifname.
+func (c *Conn) LinkModes(ctx context.Context, ifname string) (LinkModes, error) {
+	m, err := c.get(ctx, unix.ETHTOOL_MSG_LINKMODES_GET, ifname)
+	if err != nil {
+		return LinkModes{}, err
+	}
+	return ParseLinkModes(m)
+}
+
+// device reads a reply header nest at the decoder's current attribute.
+func device(d *netlink.AttrDecoder, dev *Device) {
+	outer := d.Enter()
+	for d.Next() {
+		switch d.Type() {
+		case unix.ETHTOOL_A_HEADER_DEV_INDEX:
+			dev.Index = int(d.Uint32())
+		case unix.ETHTOOL_A_HEADER_DEV_NAME:
+			dev.Name = d.String()
+		}
+	}
+	d.Exit(outer)
+}
+
+// ParseLinkInfo reads an ETHTOOL_MSG_LINKINFO_GET_REPLY (or _NTF) message.
+func ParseLinkInfo(m netlink.Message) (LinkInfo, error) {
+	var li LinkInfo
+	if _, err := genetlink.ParseHeader(m.Data); err != nil {
+		return li, err
+	}
+	d := m.AttrDecoder(genetlink.HeaderLen)
+	for d.Next() {
+		switch d.Type() {
+		case unix.ETHTOOL_A_LINKINFO_HEADER:
+			device(&d, &li.Device)
+		case unix.ETHTOOL_A_LINKINFO_PORT:
+			li.Port = Port(d.Uint8())
+		case unix.ETHTOOL_A_LINKINFO_PHYADDR:
+			li.PHYAddr = d.Uint8()
+		case unix.ETHTOOL_A_LINKINFO_TP_MDIX:
+			li.TPMDIX = d.Uint8()
+		case unix.ETHTOOL_A_LINKINFO_TP_MDIX_CTRL:
+			li.TPMDIXCtrl = d.Uint8()
+		case unix.ETHTOOL_A_LINKINFO_TRANSCEIVER:
+			li.Transceiver = d.Uint8()
+		}
+	}
+	if err := d.Err(); err != nil {
+		return LinkInfo{}, fmt.Errorf("ethtool: link info: %w", err)
+	}
+	return li, nil
+}
+
+// ParseLinkModes reads an ETHTOOL_MSG_LINKMODES_GET_REPLY (or _NTF)
+// message.
+func ParseLinkModes(m netlink.Message) (LinkModes, error) {
+	var lm LinkModes
+	if _, err := genetlink.ParseHeader(m.Data); err != nil {
+		return lm, err
+	}
+	d := m.AttrDecoder(genetlink.HeaderLen)
+	for d.Next() {
+		switch d.Type() {
+		case unix.ETHTOOL_A_LINKMODES_HEADER:
+			device(&d, &lm.Device)
+		case unix.ETHTOOL_A_LINKMODES_AUTONEG:
+			lm.Autoneg = d.Uint8() == 1 // AUTONEG_ENABLE
+		case unix.ETHTOOL_A_LINKMODES_SPEED:
+			lm.Speed = d.Uint32()
+		case unix.ETHTOOL_A_LINKMODES_DUPLEX:
+			lm.Duplex = Duplex(d.Uint8())
+		case unix.ETHTOOL_A_LINKMODES_LANES:
+			lm.Lanes = d.Uint32()
+		case unix.ETHTOOL_A_LINKMODES_OURS:
+			bitset(&d, &lm.Ours)
+		case unix.ETHTOOL_A_LINKMODES_PEER:
+			bitset(&d, &lm.Peer)
+		}
+	}
+	if err := d.Err(); err != nil {
+		return LinkModes{}, fmt.Errorf("ethtool: link modes: %w", err)
+	}
+	return lm, nil
+}
+
+// bitset reads a compact bit set nest at the decoder's current attribute.
+func bitset(d *netlink.AttrDecoder, b *Bitset) {
+	outer := d.Enter()
+	for d.Next() {
+		switch d.Type() {
+		case unix.ETHTOOL_A_BITSET_SIZE:
+			b.Size = d.Uint32()
+		case unix.ETHTOOL_A_BITSET_VALUE:
+			b.Value = words(d.Bytes())
+		case unix.ETHTOOL_A_BITSET_MASK:
+			b.Mask = words(d.Bytes())
+		}
+	}
+	d.Exit(outer)
+}
+
+// words copies a bit set's u32 words, in host byte order.
+func words(b []byte) []uint32 {
+	w := make([]uint32, len(b)/4)
+	for i := range w {
+		w[i] = binary.NativeEndian.Uint32(b[4*i:])
+	}
+	return w
+}
