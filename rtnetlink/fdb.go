@@ -31,10 +31,11 @@ type FDBEntry struct {
 	// Dst is the remote address of a VXLAN entry (NDA_DST), or the zero
 	// Addr.
 	Dst netip.Addr
-	// State is NeighPermanent for the bridge's own addresses ("permanent"),
-	// NeighNoARP for a static entry ("static"), NeighReachable or
-	// NeighStale for a learned one. When adding, 0 is taken as
-	// NeighNoARP, as bridge fdb add does.
+	// State is NeighPermanent for a local entry, one of the bridge's own
+	// addresses ("permanent"), NeighNoARP for a static entry ("static"),
+	// NeighReachable or NeighStale for a learned one. When adding, 0 is
+	// taken as NeighPermanent|NeighNoARP, as bridge fdb add does; the
+	// device's own list (NeighSelf) takes local entries only.
 	State NeighborState
 	// Flags say whose entry it is, NeighMaster (the bridge's) or NeighSelf
 	// (the device's own), and how it came: NeighExtLearned, NeighSticky,
@@ -157,7 +158,7 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	}
 	state, flags := e.State, e.Flags
 	if state == 0 {
-		state = NeighNoARP
+		state = NeighPermanent | NeighNoARP
 	}
 	if flags&(NeighSelf|NeighMaster) == 0 {
 		flags |= NeighSelf
