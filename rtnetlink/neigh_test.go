@@ -129,9 +129,9 @@ func TestNeighborsOracle(t *testing.T) {
 		{Index: v1, IP: ip("2001:db8:1::7"), HardwareAddr: mac("02:00:00:00:00:07"), Protocol: 99},
 		{Index: v0, IP: ip("10.0.0.9"), Flags: rtnetlink.NeighProxy},
 		{Index: v1, IP: ip("2001:db8:1::9"), Flags: rtnetlink.NeighProxy},
-		{Index: v0, IP: ip("10.0.0.10"), HardwareAddr: mac("02:00:00:00:00:10")},     // deleted below
-		{Index: v0, IP: ip("10.0.0.11"), Flags: rtnetlink.NeighProxy},                // deleted below
-		{Index: v1, IP: ip("10.0.1.12"), HardwareAddr: mac("02:00:00:00:00:12")},     // replaced below
+		{Index: v0, IP: ip("10.0.0.10"), HardwareAddr: mac("02:00:00:00:00:10")},    // deleted below
+		{Index: v0, IP: ip("10.0.0.11"), Flags: rtnetlink.NeighProxy},               // deleted below
+		{Index: v1, IP: ip("10.0.1.12"), HardwareAddr: mac("02:00:00:00:00:12")},    // replaced below
 		{Index: v0, IP: ip("2001:db8::13"), HardwareAddr: mac("02:00:00:00:00:13")}, // deleted below as listed
 	}
 	for _, n := range adds {

@@ -311,10 +311,8 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		return nil, invalidArg(typ, "flags %v: only RuleInvert can be set", r.Flags)
 	}
 	for _, name := range []string{r.IIF, r.OIF} {
-		if name != "" {
-			if err := checkName(typ, "rule link", name); err != nil {
-				return nil, err
-			}
+		if len(name) >= unix.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
+			return nil, invalidArg(typ, "link name %q is longer than %d bytes or has a NUL", name, unix.IFNAMSIZ-1)
 		}
 	}
 	action, table, mask := r.Action, r.Table, r.Mask
