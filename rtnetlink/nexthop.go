@@ -59,8 +59,8 @@ type NextHopGroupMember struct {
 // NextHopObjectFilter says which objects NextHopObjects lists. The zero
 // filter lists every object, as ip nexthop show does.
 type NextHopObjectFilter struct {
-	// Family is unix.AF_INET or unix.AF_INET6, for single next hops of that
-	// family and every group; 0 for all.
+	// Family is unix.AF_INET or unix.AF_INET6, for the single next hops of
+	// that family only (no groups, as the kernel filters); 0 for all.
 	Family int
 	// Index is a link's interface index, for the next hops through it
 	// only; 0 for all.
@@ -148,7 +148,7 @@ func (f *NextHopObjectFilter) match(nh *NextHopObject) bool {
 	case f.Groups && !group, f.Index != 0 && nh.Index != f.Index:
 		return false
 	}
-	return f.Family == 0 || group || nh.Family == f.Family
+	return f.Family == 0 || !group && nh.Family == f.Family
 }
 
 // NextHopObject returns the nexthop object with the given id; ENOENT if
