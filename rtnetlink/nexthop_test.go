@@ -188,6 +188,27 @@ func TestNextHopsOracle(t *testing.T) {
 		t.Errorf("routes' nexthop ids: rtnetlink %v, ip %v, want %v", ours, nhids, want)
 	}
 
+	// A route through a nexthop is deleted, and replaced, as listed,
+	// though the kernel reports the nexthop's gateway and link with it.
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{}) {
+		if err == nil && r.NextHopID != 0 && (r.Dst == pfx("10.51.0.0/16") || r.Dst == pfx("10.50.0.0/16")) {
+			if !r.Gateway.IsValid() && r.MultiPath == nil {
+				t.Errorf("route %v through nexthop %d: no gateway nor paths reported", r.Dst, r.NextHopID)
+			}
+			if r.Dst == pfx("10.50.0.0/16") {
+				err = c.ReplaceRoute(ctx, r)
+			} else {
+				err = c.DeleteRoute(ctx, r)
+			}
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if j := arJSON(t, ns, "route", "show", "table", "1000"); len(j) != 0 {
+		t.Errorf("route deleted as listed is still there: %v", j)
+	}
+
 	// One object, with a weight above 256 (Linux 6.12 and later).
 	if _, err := c.AddNextHopObject(ctx, rtnetlink.NextHopObject{ID: 30, Group: []rtnetlink.NextHopGroupMember{{ID: 4, Weight: 300}, {ID: 24}}}); err != nil {
 		t.Fatal(err)
