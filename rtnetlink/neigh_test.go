@@ -444,3 +444,26 @@ func TestFDBOracle(t *testing.T) {
 		t.Errorf("entry without an address: %v, want EINVAL", err)
 	}
 }
+
+// TestNeighborsSmallBuffer lists a cache larger than a datagram through 4
+// KiB reads, so that the dump goes on across many datagrams.
+func TestNeighborsSmallBuffer(t *testing.T) {
+	ns, c, _, _ := arRouteNS(t, &netlink.Config{DatagramBuffer: 4096})
+	var lines []string
+	for i := range 400 {
+		lines = append(lines, fmt.Sprintf("neigh add 10.0.%d.%d lladdr 02:00:00:00:%02x:%02x dev v0", i/200, 2+i%200, i/256, i%256))
+	}
+	ns.Run(t, "addr", "add", "10.0.1.254/23", "dev", "v0")
+	ns.Batch(t, lines)
+	n := 0
+	for _, err := range c.Neighbors(context.Background(), rtnetlink.NeighborFilter{Family: unix.AF_INET, State: rtnetlink.NeighPermanent}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 400 {
+		t.Errorf("listed %d entries, want 400", n)
+	}
+	nbCompare(t, ns, c)
+}
