@@ -76,18 +76,16 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 // the iteration.
 func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
 	return func(yield func(FDBEntry, error) bool) {
-		req, err := neighDumpRequest(unix.AF_BRIDGE, 0, 0, f.MasterIndex)
-		if err == nil && f.Index != 0 {
-			if f.Index < 0 || f.Index > 1<<31-1 {
-				err = invalidArg(unix.RTM_GETNEIGH, "link index %d out of range", f.Index)
-			} else {
-				binary.NativeEndian.PutUint32(req[4:], uint32(f.Index)) // the port filter is ndm_ifindex
-			}
+		if f.Index < 0 || f.Index > 1<<31-1 {
+			yield(FDBEntry{}, invalidArg(unix.RTM_GETNEIGH, "link index %d out of range", f.Index))
+			return
 		}
+		req, err := neighDumpRequest(unix.AF_BRIDGE, 0, 0, f.MasterIndex)
 		if err != nil {
 			yield(FDBEntry{}, err)
 			return
 		}
+		binary.NativeEndian.PutUint32(req[4:], uint32(f.Index)) // the kernel's device filter is ndm_ifindex
 		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
 			if err != nil {
 				yield(FDBEntry{}, err)
