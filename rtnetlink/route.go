@@ -339,7 +339,9 @@ type Route struct {
 	// counts in 1/100 s and adding takes whole seconds.
 	Expires time.Duration
 	// NextHopID is the id of a nexthop object the route uses (RTA_NH_ID),
-	// or 0.
+	// or 0. The kernel then reports the object's paths in Gateway, Index
+	// and MultiPath too; changes leave those out, since the kernel refuses
+	// them next to an id, so that a Route as listed can be deleted.
 	NextHopID uint32
 	// Metrics are the route's metrics, such as MTU.
 	Metrics Metrics
@@ -786,10 +788,11 @@ func (r *Route) encode(del bool) ([]byte, error) {
 	if r.Src.IsValid() {
 		e.Addr(unix.RTA_SRC, r.Src.Addr())
 	}
-	if r.Gateway.IsValid() {
+	nh := r.NextHopID == 0 // the path is the nexthop object's otherwise
+	if r.Gateway.IsValid() && nh {
 		putGateway(&e, r.Gateway, ipv4)
 	}
-	if r.Index != 0 {
+	if r.Index != 0 && nh {
 		e.Uint32(unix.RTA_OIF, uint32(r.Index))
 	}
 	if r.InIndex != 0 {
@@ -824,7 +827,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		}
 		e.End(start)
 	}
-	if len(r.MultiPath) > 0 {
+	if len(r.MultiPath) > 0 && nh {
 		mp, err := encodeNextHops(r.MultiPath, ipv4)
 		if err != nil {
 			return nil, err

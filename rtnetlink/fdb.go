@@ -1,0 +1,218 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"net"
+	"net/netip"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// FDBEntry is an entry of a forwarding database: a bridge's, or a
+// device's own list of addresses (RTM_NEWNEIGH of family AF_BRIDGE), as
+// bridge fdb shows them.
+type FDBEntry struct {
+	// HardwareAddr is the entry's MAC address (NDA_LLADDR).
+	HardwareAddr net.HardwareAddr
+	// Index is the interface index of the port, or of the device, the
+	// entry belongs to (ndm_ifindex).
+	Index int
+	// MasterIndex is the index of the bridge of a master entry
+	// (NDA_MASTER), 0 otherwise.
+	MasterIndex int
+	// VLAN is the entry's VLAN (NDA_VLAN), 0 for none.
+	VLAN uint16
+	// Dst is the remote address of a VXLAN entry (NDA_DST), or the zero
+	// Addr.
+	Dst netip.Addr
+	// State is NeighPermanent for a local entry, one of the bridge's own
+	// addresses ("permanent"), NeighNoARP for a static entry ("static"),
+	// NeighReachable or NeighStale for a learned one. When adding, 0 is
+	// taken as NeighPermanent|NeighNoARP, as bridge fdb add does; the
+	// device's own list (NeighSelf) takes local entries only.
+	State NeighborState
+	// Flags say whose entry it is, NeighMaster (the bridge's) or NeighSelf
+	// (the device's own), and how it came: NeighExtLearned, NeighSticky,
+	// ... When adding, neither NeighMaster nor NeighSelf means NeighSelf,
+	// as bridge fdb add does.
+	Flags NeighborFlags
+}
+
+// FDBFilter says which entries FDB lists. The zero FDBFilter lists every
+// entry, as bridge fdb show does.
+type FDBFilter struct {
+	// Index is a device's or port's interface index, for its entries
+	// only; 0 for all.
+	Index int
+	// MasterIndex is a bridge's index, for the entries of the bridge and
+	// its ports only; 0 for all.
+	MasterIndex int
+}
+
+// ParseFDBEntry reads an RTM_NEWNEIGH or RTM_DELNEIGH message of family
+// AF_BRIDGE: a reply of FDB, or a notification received on the
+// RTNLGRP_NEIGH group. The entry owns its memory: nothing aliases m.
+func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
+	var e FDBEntry
+	ok, err := e.decode(&m)
+	if err == nil && !ok {
+		err = fmt.Errorf("rtnetlink: %s is not a bridge FDB message: %w",
+			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	if err != nil {
+		return FDBEntry{}, err
+	}
+	return e, nil
+}
+
+// FDB lists the forwarding database entries f selects. The kernel filters
+// by device and bridge; the iterator filters by device too. An error ends
+// the iteration.
+func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
+	return func(yield func(FDBEntry, error) bool) {
+		if f.Index < 0 || f.Index > 1<<31-1 {
+			yield(FDBEntry{}, invalidArg(unix.RTM_GETNEIGH, "link index %d out of range", f.Index))
+			return
+		}
+		req, err := neighDumpRequest(unix.AF_BRIDGE, 0, 0, f.MasterIndex)
+		if err != nil {
+			yield(FDBEntry{}, err)
+			return
+		}
+		binary.NativeEndian.PutUint32(req[4:], uint32(f.Index)) // the kernel's device filter is ndm_ifindex
+		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
+			if err != nil {
+				yield(FDBEntry{}, err)
+				return
+			}
+			var e FDBEntry
+			ok, err := e.decode(&m)
+			if err != nil {
+				yield(FDBEntry{}, err)
+				return
+			}
+			if !ok || f.Index != 0 && e.Index != f.Index {
+				continue
+			}
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// AddFDBEntry adds e (bridge fdb add). It fails (EEXIST) when the entry
+// exists. e needs HardwareAddr and Index; the bridge of a port takes
+// entries with NeighMaster, the device itself those with NeighSelf.
+// Errors are as AddNeighbor's.
+func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
+	return c.changeFDB(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
+}
+
+// ReplaceFDBEntry adds e, or changes the entry (bridge fdb replace), which
+// moves it to another port.
+func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
+	return c.changeFDB(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
+}
+
+// DeleteFDBEntry deletes the entry for e.HardwareAddr and e.VLAN of the
+// device e.Index (bridge fdb del), from its bridge with NeighMaster, from
+// the device with NeighSelf (the default).
+func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
+	return c.changeFDB(ctx, unix.RTM_DELNEIGH, 0, &e)
+}
+
+// changeFDB checks e, encodes it and runs the request.
+func (c *Conn) changeFDB(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, e *FDBEntry) error {
+	data, err := e.encode(typ)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, typ, flags, data)
+	return err
+}
+
+// encode checks e and returns it as an ndmsg and its attributes.
+func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
+	switch {
+	case len(e.HardwareAddr) == 0:
+		return nil, invalidArg(typ, "no hardware address")
+	case e.Index <= 0 || e.Index > 1<<31-1:
+		return nil, invalidArg(typ, "link index %d out of range", e.Index)
+	case e.MasterIndex < 0 || e.MasterIndex > 1<<31-1:
+		return nil, invalidArg(typ, "master index %d out of range", e.MasterIndex)
+	case e.Flags > 0xff:
+		return nil, invalidArg(typ, "flags %v out of range", e.Flags)
+	case e.VLAN >= 4095:
+		return nil, invalidArg(typ, "VLAN %d out of range", e.VLAN)
+	case e.Dst.IsValid() && (e.Dst.Is4In6() || e.Dst.Zone() != ""):
+		return nil, invalidArg(typ, "remote %v is IPv4-mapped or has a zone", e.Dst)
+	}
+	state, flags := e.State, e.Flags
+	if state == 0 {
+		state = NeighPermanent | NeighNoARP
+	}
+	if flags&(NeighSelf|NeighMaster) == 0 {
+		flags |= NeighSelf
+	}
+	b := make([]byte, unix.SizeofNdMsg, 64)
+	b[0] = unix.AF_BRIDGE
+	binary.NativeEndian.PutUint32(b[4:], uint32(e.Index))
+	binary.NativeEndian.PutUint16(b[8:], uint16(state))
+	b[10] = uint8(flags)
+	enc := netlink.NewAttrEncoder(b)
+	enc.Bytes(unix.NDA_LLADDR, e.HardwareAddr)
+	if e.VLAN != 0 {
+		enc.Uint16(unix.NDA_VLAN, e.VLAN)
+	}
+	if e.Dst.IsValid() {
+		enc.Addr(unix.NDA_DST, e.Dst)
+	}
+	if e.MasterIndex != 0 {
+		enc.Uint32(unix.NDA_MASTER, uint32(e.MasterIndex))
+	}
+	data, err := enc.Finish()
+	if err != nil {
+		return nil, opError("check", typ, err)
+	}
+	return data, nil
+}
+
+// decode reads m into e, which is the zero FDBEntry, and reports whether m
+// is a bridge FDB entry.
+func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
+	if m.Header.Type != unix.RTM_NEWNEIGH && m.Header.Type != unix.RTM_DELNEIGH {
+		return false, nil
+	}
+	var n Neighbor
+	family, err := n.decodeHeader(m)
+	if err != nil || family != unix.AF_BRIDGE {
+		return false, err
+	}
+	e.Index, e.State, e.Flags = n.Index, n.State, n.Flags
+	d := m.AttrDecoder(unix.SizeofNdMsg)
+	for d.Next() {
+		switch d.Type() {
+		case unix.NDA_LLADDR:
+			e.HardwareAddr = cloneAddr(d.Bytes())
+		case unix.NDA_MASTER:
+			e.MasterIndex = int(int32(d.Uint32()))
+		case unix.NDA_VLAN:
+			e.VLAN = d.Uint16()
+		case unix.NDA_DST:
+			e.Dst = d.Addr()
+		case ndaFlagsExt:
+			e.Flags |= NeighborFlags(d.Uint32()) << 8
+		}
+	}
+	if err := d.Err(); err != nil {
+		return false, fmt.Errorf("rtnetlink: FDB entry: %w", err)
+	}
+	return true, nil
+}

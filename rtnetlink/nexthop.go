@@ -1,0 +1,349 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"iter"
+	"net/netip"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// NextHopObject is a nexthop object (RTM_NEWNEXTHOP, ip nexthop): a next
+// hop, or a group of them, kept apart from routes, which name it by ID
+// (Route.NextHopID). It is one of: a gateway and/or a link, a blackhole, or
+// a group of other nexthop objects.
+type NextHopObject struct {
+	// ID is the object's id (NHA_ID). When adding, 0 lets the kernel
+	// choose one.
+	ID uint32
+	// Family is unix.AF_INET or unix.AF_INET6 for a single next hop, 0 for
+	// a group (nh_family). When adding, 0 is taken from Gateway, or is
+	// unix.AF_INET.
+	Family int
+	// Gateway is the next hop's gateway (NHA_GATEWAY), or the zero Addr.
+	// An IPv4 object may have an IPv6 gateway.
+	Gateway netip.Addr
+	// Index is the interface index of the link out (NHA_OIF); 0 for
+	// blackholes and groups.
+	Index int
+	// Blackhole makes the object drop packets (NHA_BLACKHOLE).
+	Blackhole bool
+	// Group holds the members of a group (NHA_GROUP), nil otherwise.
+	Group []NextHopGroupMember
+	// Protocol says who added the object (nh_protocol); ip nexthop add
+	// leaves it 0.
+	Protocol Protocol
+	// Scope is the next hop's scope, which the kernel sets: ScopeLink with
+	// a gateway, ScopeHost without; it is only read.
+	Scope Scope
+	// Flags are the next hop's flags (nh_flags): NextHopOnLink can be set;
+	// the kernel sets NextHopDead, NextHopLinkDown, ...
+	Flags RouteFlags
+}
+
+// NextHopGroupMember is a member of a nexthop group (struct nexthop_grp).
+type NextHopGroupMember struct {
+	// ID is the member's nexthop object id.
+	ID uint32
+	// Weight is the share of traffic the member gets relative to the
+	// others, 1 to 256 (1 to 65536 since Linux 6.12); 0 is taken as 1 when
+	// adding.
+	Weight int
+}
+
+// NextHopObjectFilter says which objects NextHopObjects lists. The zero
+// filter lists every object, as ip nexthop show does.
+type NextHopObjectFilter struct {
+	// Family is unix.AF_INET or unix.AF_INET6, for the single next hops of
+	// that family only (no groups, as the kernel filters); 0 for all.
+	Family int
+	// Index is a link's interface index, for the next hops through it
+	// only; 0 for all.
+	Index int
+	// Groups lists groups only (ip nexthop show groups).
+	Groups bool
+}
+
+// Sizes of the nexthop structs, which x/sys/unix lacks, and the largest
+// group weight.
+const (
+	nhmsgLen  = 8 // sizeof(struct nhmsg)
+	nhGrpLen  = 8 // sizeof(struct nexthop_grp)
+	maxWeight = 1 << 16
+)
+
+// ParseNextHopObject reads an RTM_NEWNEXTHOP or RTM_DELNEXTHOP message: a
+// reply of NextHopObjects, or a notification received on the
+// RTNLGRP_NEXTHOP group. The object owns its memory.
+func ParseNextHopObject(m netlink.Message) (NextHopObject, error) {
+	var nh NextHopObject
+	ok, err := nh.decode(&m)
+	if err == nil && !ok {
+		err = fmt.Errorf("rtnetlink: %s is not a nexthop message: %w",
+			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	if err != nil {
+		return NextHopObject{}, err
+	}
+	return nh, nil
+}
+
+// NextHopObjects lists the nexthop objects f selects, in id order. The
+// kernel filters by family, link and groups; the iterator filters too. An
+// error ends the iteration.
+func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.Seq2[NextHopObject, error] {
+	return func(yield func(NextHopObject, error) bool) {
+		switch {
+		case f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6:
+			yield(NextHopObject{}, invalidArg(unix.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
+			return
+		case f.Index < 0 || f.Index > 1<<31-1:
+			yield(NextHopObject{}, invalidArg(unix.RTM_GETNEXTHOP, "link index %d out of range", f.Index))
+			return
+		}
+		b := make([]byte, nhmsgLen, nhmsgLen+16)
+		b[0] = uint8(f.Family)
+		e := netlink.NewAttrEncoder(b)
+		if f.Index != 0 {
+			e.Uint32(unix.NHA_OIF, uint32(f.Index))
+		}
+		if f.Groups {
+			e.Flag(unix.NHA_GROUPS)
+		}
+		req, err := e.Finish()
+		if err != nil {
+			yield(NextHopObject{}, opError("check", unix.RTM_GETNEXTHOP, err))
+			return
+		}
+		for m, err := range c.dump(ctx, unix.RTM_GETNEXTHOP, req) {
+			if err != nil {
+				yield(NextHopObject{}, err)
+				return
+			}
+			var nh NextHopObject
+			ok, err := nh.decode(&m)
+			if err != nil {
+				yield(NextHopObject{}, err)
+				return
+			}
+			if !ok || !f.match(&nh) {
+				continue
+			}
+			if !yield(nh, nil) {
+				return
+			}
+		}
+	}
+}
+
+// match reports whether nh passes f.
+func (f *NextHopObjectFilter) match(nh *NextHopObject) bool {
+	group := nh.Group != nil
+	switch {
+	case f.Groups && !group, f.Index != 0 && nh.Index != f.Index:
+		return false
+	}
+	return f.Family == 0 || !group && nh.Family == f.Family
+}
+
+// NextHopObject returns the nexthop object with the given id; ENOENT if
+// there is none.
+func (c *Conn) NextHopObject(ctx context.Context, id uint32) (NextHopObject, error) {
+	msgs, err := c.execute(ctx, unix.RTM_GETNEXTHOP, 0, nextHopIDRequest(id))
+	if err != nil {
+		return NextHopObject{}, err
+	}
+	for i := range msgs {
+		var nh NextHopObject
+		if ok, err := nh.decode(&msgs[i]); ok || err != nil {
+			return nh, err
+		}
+	}
+	return NextHopObject{}, fmt.Errorf("rtnetlink: get nexthop: the kernel sent no nexthop: %w", netlink.ErrMalformed)
+}
+
+// nextHopIDRequest returns an nhmsg with NHA_ID.
+func nextHopIDRequest(id uint32) []byte {
+	b := make([]byte, nhmsgLen, nhmsgLen+8)
+	e := netlink.NewAttrEncoder(b)
+	e.Uint32(unix.NHA_ID, id)
+	b, _ = e.Finish() // 16 bytes cannot fail
+	return b
+}
+
+// AddNextHopObject adds nh (ip nexthop add) and returns its id, which the
+// kernel chooses when nh.ID is 0. It fails (EEXIST) when an object has
+// that id.
+//
+// An object that cannot be right (a group with a gateway, link or
+// blackhole, a blackhole with a gateway or link, a weight out of range, a
+// gateway of another family) is refused before anything is sent, with a
+// *netlink.OpError whose error matches both unix.EINVAL and os.ErrInvalid.
+// The kernel's refusals are *netlink.OpError values with its errno and
+// extended ACK message ("Nexthop has invalid gateway", "Invalid nexthop
+// id").
+func (c *Conn) AddNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
+	return c.changeNextHop(ctx, netlink.Create|netlink.Excl, &nh)
+}
+
+// ReplaceNextHopObject adds nh, or replaces the object with its id; the
+// routes that use it move to the new next hop. The id of a replaced object
+// must be set.
+func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
+	return c.changeNextHop(ctx, netlink.Create|netlink.Replace, &nh)
+}
+
+// DeleteNextHopObject deletes the nexthop object with the given id, with
+// the routes that use it; a member of groups leaves them. It fails
+// (ENOENT) when there is none.
+func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
+	if id == 0 {
+		return invalidArg(unix.RTM_DELNEXTHOP, "nexthop id 0")
+	}
+	_, err := c.execute(ctx, unix.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
+	return err
+}
+
+// changeNextHop checks nh, encodes it, runs the request and returns the
+// object's id, from the kernel's echo when nh.ID is 0.
+func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh *NextHopObject) (uint32, error) {
+	data, err := nh.encode()
+	if err != nil {
+		return 0, err
+	}
+	if nh.ID == 0 {
+		flags |= netlink.Echo
+	}
+	msgs, err := c.execute(ctx, unix.RTM_NEWNEXTHOP, flags, data)
+	if err != nil || nh.ID != 0 {
+		return nh.ID, err
+	}
+	for i := range msgs {
+		var got NextHopObject
+		if ok, err := got.decode(&msgs[i]); ok || err != nil {
+			return got.ID, err
+		}
+	}
+	return 0, fmt.Errorf("rtnetlink: add nexthop: the kernel echoed no nexthop: %w", netlink.ErrMalformed)
+}
+
+// encode checks nh and returns it as an nhmsg and its attributes.
+func (nh *NextHopObject) encode() ([]byte, error) {
+	const typ = unix.RTM_NEWNEXTHOP
+	family, group := nh.Family, nh.Group != nil
+	switch {
+	case group && (nh.Gateway.IsValid() || nh.Index != 0 || nh.Blackhole || nh.Flags != 0):
+		return nil, invalidArg(typ, "a group has neither gateway, link, blackhole nor flags")
+	case group && len(nh.Group) == 0:
+		return nil, invalidArg(typ, "an empty group")
+	case nh.Blackhole && (nh.Gateway.IsValid() || nh.Index != 0):
+		return nil, invalidArg(typ, "a blackhole has neither gateway nor link")
+	case nh.Index < 0 || nh.Index > 1<<31-1:
+		return nil, invalidArg(typ, "link index %d out of range", nh.Index)
+	case nh.Gateway.Is4In6() || nh.Gateway.Zone() != "":
+		return nil, invalidArg(typ, "gateway %v is IPv4-mapped or has a zone", nh.Gateway)
+	case nh.Flags > 0xff:
+		return nil, invalidArg(typ, "flags %v out of range", nh.Flags)
+	case !group && family == 0 && nh.Gateway.Is6():
+		family = unix.AF_INET6
+	case !group && family == 0:
+		family = unix.AF_INET
+	}
+	switch {
+	case group && family != 0:
+		return nil, invalidArg(typ, "a group has no family (got %d)", family)
+	case !group && family != unix.AF_INET && family != unix.AF_INET6:
+		return nil, invalidArg(typ, "family %d is neither AF_INET nor AF_INET6", family)
+	case family == unix.AF_INET6 && nh.Gateway.Is4():
+		return nil, invalidArg(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
+	}
+	for i, m := range nh.Group {
+		if m.ID == 0 || m.Weight < 0 || m.Weight > maxWeight {
+			return nil, invalidArg(typ, "group member %d: id %d or weight %d (want 1 to %d) out of range", i, m.ID, m.Weight, maxWeight)
+		}
+	}
+	b := make([]byte, nhmsgLen, 64+nhGrpLen*len(nh.Group))
+	b[0] = uint8(family)
+	b[2] = uint8(nh.Protocol)
+	binary.NativeEndian.PutUint32(b[4:], uint32(nh.Flags))
+	e := netlink.NewAttrEncoder(b)
+	if nh.ID != 0 {
+		e.Uint32(unix.NHA_ID, nh.ID)
+	}
+	switch {
+	case group:
+		grp := make([]byte, nhGrpLen*len(nh.Group))
+		for i, m := range nh.Group {
+			w := max(m.Weight, 1) - 1
+			binary.NativeEndian.PutUint32(grp[nhGrpLen*i:], m.ID)
+			grp[nhGrpLen*i+4] = uint8(w)
+			grp[nhGrpLen*i+5] = uint8(w >> 8) // weight_high, since 6.12
+		}
+		e.Bytes(unix.NHA_GROUP, grp)
+	case nh.Blackhole:
+		e.Flag(unix.NHA_BLACKHOLE)
+	default:
+		if nh.Gateway.IsValid() {
+			e.Addr(unix.NHA_GATEWAY, nh.Gateway)
+		}
+		if nh.Index != 0 {
+			e.Uint32(unix.NHA_OIF, uint32(nh.Index))
+		}
+	}
+	data, err := e.Finish()
+	if err != nil {
+		return nil, opError("check", typ, err)
+	}
+	return data, nil
+}
+
+// decode reads m into nh, which is the zero NextHopObject, and reports
+// whether m is a nexthop message.
+func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
+	if m.Header.Type != unix.RTM_NEWNEXTHOP && m.Header.Type != unix.RTM_DELNEXTHOP {
+		return false, nil
+	}
+	data := m.Data
+	if len(data) < nhmsgLen {
+		return false, fmt.Errorf("rtnetlink: nexthop message of %d bytes is shorter than nhmsg: %w", len(data), netlink.ErrMalformed)
+	}
+	nh.Family = int(data[0])
+	nh.Scope = Scope(data[1])
+	nh.Protocol = Protocol(data[2])
+	nh.Flags = RouteFlags(binary.NativeEndian.Uint32(data[4:]))
+	d := m.AttrDecoder(nhmsgLen)
+	for d.Next() {
+		switch d.Type() {
+		case unix.NHA_ID:
+			nh.ID = d.Uint32()
+		case unix.NHA_GATEWAY:
+			nh.Gateway = d.Addr()
+		case unix.NHA_OIF:
+			nh.Index = int(int32(d.Uint32()))
+		case unix.NHA_BLACKHOLE:
+			nh.Blackhole = true
+		case unix.NHA_GROUP:
+			b := d.Bytes()
+			if len(b)%nhGrpLen != 0 {
+				return false, fmt.Errorf("rtnetlink: nexthop: group of %d bytes is not a whole number of nexthop_grp: %w", len(b), netlink.ErrMalformed)
+			}
+			nh.Group = make([]NextHopGroupMember, len(b)/nhGrpLen)
+			for i := range nh.Group {
+				g := b[nhGrpLen*i:]
+				nh.Group[i] = NextHopGroupMember{
+					ID:     binary.NativeEndian.Uint32(g),
+					Weight: (int(g[5])<<8 | int(g[4])) + 1,
+				}
+			}
+		}
+	}
+	if err := d.Err(); err != nil {
+		return false, fmt.Errorf("rtnetlink: nexthop %d: %w", nh.ID, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,261 @@
+//go:build linux
+
+package rtnetlink_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/rtnetlink"
+	"golang.org/x/sys/unix"
+)
+
+// ipRules lists the rules of ns of one family ("-4" or "-6") as ip -j -d
+// rule show does, one line each in the form ourRule uses.
+func ipRules(t testing.TB, ns *nstest.NS, family string) []string {
+	t.Helper()
+	var lines []string
+	for _, r := range arJSON(t, ns, family, "-d", "rule", "show") {
+		prefix := func(key string) string {
+			a := arStr(r[key])
+			if a == "" || a == "all" {
+				return ""
+			}
+			if l := arStr(r[key+"len"]); l != "" {
+				return a + "/" + l
+			}
+			if strings.Contains(a, ":") {
+				return a + "/128"
+			}
+			return a + "/32"
+		}
+		mark := arStr(r["fwmark"])
+		if mark != "" && r["fwmask"] == nil {
+			mark += "/0xffffffff"
+		} else if mark != "" {
+			mark += "/" + arStr(r["fwmask"])
+		}
+		action := arStr(r["action"])
+		if action == "" && r["goto"] != nil {
+			action = "goto"
+		} else if action == "" {
+			action = "lookup"
+		}
+		tos := "0"
+		if s := arStr(r["tos"]); s != "" {
+			n, err := strconv.ParseUint(strings.TrimPrefix(s, "0x"), 16, 8)
+			if err != nil {
+				t.Fatalf("tos %q: %v", s, err)
+			}
+			tos = strconv.FormatUint(n, 10)
+		}
+		var flags []string
+		for _, k := range []string{"not", "unresolved"} {
+			if _, ok := r[k]; ok {
+				flags = append(flags, k)
+			}
+		}
+		lines = append(lines, fmt.Sprintf("%s pref=%s from=%s to=%s iif=%s oif=%s fwmark=%s tos=%s action=%s table=%s goto=%s proto=%s flags=%s",
+			family, arStr(r["priority"]), prefix("src"), prefix("dst"), arStr(r["iif"]), arStr(r["oif"]), mark, tos,
+			action, arStr(r["table"]), arStr(r["goto"]), arStr(r["protocol"]), strings.Join(flags, ",")))
+	}
+	return lines
+}
+
+// ourRule formats r as ipRules does.
+func ourRule(r rtnetlink.Rule) string {
+	str := func(p netip.Prefix) string {
+		if !p.IsValid() {
+			return ""
+		}
+		return p.String()
+	}
+	family := "-4"
+	if r.Family == unix.AF_INET6 {
+		family = "-6"
+	}
+	mark, table, gotoPrio := "", "", ""
+	if r.Mark != 0 || r.Mask != 0 {
+		mark = fmt.Sprintf("%#x/%#x", r.Mark, r.Mask)
+	}
+	if r.Action == rtnetlink.RuleToTable {
+		table = arTableName(r.Table)
+	}
+	if r.Action == rtnetlink.RuleGoto {
+		gotoPrio = strconv.FormatUint(uint64(r.Goto), 10)
+	}
+	var flags []string
+	if r.Flags != 0 {
+		flags = slices.DeleteFunc(strings.Split(r.Flags.String(), "|"), func(f string) bool { return f == "permanent" })
+	}
+	return fmt.Sprintf("%s pref=%d from=%s to=%s iif=%s oif=%s fwmark=%s tos=%d action=%s table=%s goto=%s proto=%s flags=%s",
+		family, r.Priority, str(r.Src), str(r.Dst), r.IIF, r.OIF, mark, r.TOS, r.Action, table, gotoPrio, r.Protocol, strings.Join(flags, ","))
+}
+
+// ourRules lists the rules f selects through c, one line each.
+func ourRules(t testing.TB, c *rtnetlink.Conn, f rtnetlink.RuleFilter) []string {
+	t.Helper()
+	var lines []string
+	for r, err := range c.Rules(context.Background(), f) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, ourRule(r))
+	}
+	return lines
+}
+
+// ruCompare compares the rules of both families as the package and ip
+// list them, and returns ip's lines.
+func ruCompare(t testing.TB, ns *nstest.NS, c *rtnetlink.Conn) []string {
+	t.Helper()
+	var all []string
+	for _, fam := range []struct {
+		ip     string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		want := ipRules(t, ns, fam.ip)
+		arDiff(t, "rules "+fam.ip, ourRules(t, c, rtnetlink.RuleFilter{Family: fam.family}), slices.Clone(want))
+		all = append(all, want...)
+	}
+	arDiff(t, "every rule", ourRules(t, c, rtnetlink.RuleFilter{}), slices.Clone(all))
+	return all
+}
+
+// TestRulesOracle adds and deletes rules through the package and through
+// ip, and checks that the package lists what ip -j -d rule show lists, for
+// each family, field by field: priority, source and destination prefixes,
+// input and output links, fwmark and mask, TOS, action, table (ids above
+// 255 too), goto target, protocol, and the not and unresolved flags.
+func TestRulesOracle(t *testing.T) {
+	ns, c, _, _ := arNS(t, nil)
+	ctx := context.Background()
+	pfx := netip.MustParsePrefix
+	adds := []rtnetlink.Rule{
+		{Priority: 100, Src: pfx("10.1.0.0/16"), Dst: pfx("10.2.0.0/16"), Table: 1000},
+		{Priority: 101, Family: unix.AF_INET, IIF: "v0", Mark: 0x10, Mask: 0xff, Table: 5, Protocol: rtnetlink.ProtoStatic},
+		{Priority: 102, Family: unix.AF_INET, OIF: "v1", Mark: 7, Table: 70000},
+		{Priority: 103, Family: unix.AF_INET, Action: rtnetlink.RuleBlackhole},
+		{Priority: 104, Family: unix.AF_INET, Action: rtnetlink.RuleUnreachable, Src: pfx("10.9.0.0/16")},
+		{Priority: 105, Family: unix.AF_INET, Action: rtnetlink.RuleProhibit, TOS: 0x10},
+		{Priority: 106, Family: unix.AF_INET, Goto: 108},
+		{Priority: 107, Family: unix.AF_INET, Goto: 500}, // unresolved
+		{Priority: 108, Src: pfx("10.3.0.0/16"), Flags: rtnetlink.RuleInvert, Table: rtnetlink.TableMain},
+		{Priority: 100, Src: pfx("2001:db8::/32"), Table: 2000},
+		{Priority: 101, Family: unix.AF_INET6, IIF: "lo", Action: rtnetlink.RuleProhibit, Protocol: 99},
+		{Priority: 102, Dst: pfx("2001:db8:1::1/128"), Mark: 0x100, Mask: 0x100, Table: 300},
+		{Priority: 200, Family: unix.AF_INET, Table: 200},        // deleted below by its fields
+		{Priority: 201, Dst: pfx("2001:db8:2::/48"), Table: 201}, // deleted below as listed
+	}
+	for _, r := range adds {
+		if err := c.AddRule(ctx, r); err != nil {
+			t.Fatalf("add %+v: %v", r, err)
+		}
+	}
+	if err := c.AddRule(ctx, adds[0]); !errors.Is(err, unix.EEXIST) {
+		t.Errorf("adding %+v twice: %v, want EEXIST", adds[0], err)
+	}
+	if err := c.DeleteRule(ctx, rtnetlink.Rule{Family: unix.AF_INET, Priority: 200}); err != nil {
+		t.Error(err)
+	}
+	for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: unix.AF_INET6, Table: 201}) {
+		if err == nil {
+			err = c.DeleteRule(ctx, r)
+		}
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if err := c.DeleteRule(ctx, rtnetlink.Rule{Family: unix.AF_INET, Priority: 200}); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("deleting twice: %v, want ENOENT", err)
+	}
+
+	// What ip adds, the package must read back the same.
+	ns.Batch(t, []string{
+		"rule add pref 300 from 172.16.0.0/12 to 192.168.1.0/24 iif v1 oif v0 table 3000 proto dhcp",
+		"rule add pref 301 fwmark 0x20/0xf0 lookup main",
+		"rule add pref 302 not to 172.20.0.0/16 prohibit",
+		"rule add pref 303 goto 304",
+		"rule add pref 304 tos 0x08 table 10",
+	})
+	ns.Run(t, "-6", "rule", "add", "pref", "300", "from", "2001:db8:5::/48", "table", "6000")
+	ns.Run(t, "-6", "rule", "add", "pref", "301", "blackhole")
+	all := ruCompare(t, ns, c)
+	for _, w := range []string{
+		"-4 pref=100 from=10.1.0.0/16 to=10.2.0.0/16 iif= oif= fwmark= tos=0 action=lookup table=1000 goto= proto=unspec flags=",
+		"-4 pref=101 from= to= iif=v0 oif= fwmark=0x10/0xff tos=0 action=lookup table=5 goto= proto=static flags=",
+		"-4 pref=102 from= to= iif= oif=v1 fwmark=0x7/0xffffffff tos=0 action=lookup table=70000 goto= proto=unspec flags=",
+		"-4 pref=103 from= to= iif= oif= fwmark= tos=0 action=blackhole table= goto= proto=unspec flags=",
+		"-4 pref=104 from=10.9.0.0/16 to= iif= oif= fwmark= tos=0 action=unreachable table= goto= proto=unspec flags=",
+		"-4 pref=105 from= to= iif= oif= fwmark= tos=16 action=prohibit table= goto= proto=unspec flags=",
+		"-4 pref=106 from= to= iif= oif= fwmark= tos=0 action=goto table= goto=108 proto=unspec flags=",
+		"-4 pref=107 from= to= iif= oif= fwmark= tos=0 action=goto table= goto=500 proto=unspec flags=unresolved",
+		"-4 pref=108 from=10.3.0.0/16 to= iif= oif= fwmark= tos=0 action=lookup table=main goto= proto=unspec flags=not",
+		"-6 pref=100 from=2001:db8::/32 to= iif= oif= fwmark= tos=0 action=lookup table=2000 goto= proto=unspec flags=",
+		"-6 pref=101 from= to= iif=lo oif= fwmark= tos=0 action=prohibit table= goto= proto=openr flags=",
+		"-6 pref=102 from= to=2001:db8:1::1/128 iif= oif= fwmark=0x100/0x100 tos=0 action=lookup table=300 goto= proto=unspec flags=",
+	} {
+		if !slices.Contains(all, w) {
+			t.Errorf("ip does not list %s", w)
+		}
+	}
+	for _, l := range all {
+		if strings.Contains(l, " pref=200 ") || strings.Contains(l, " pref=201 ") {
+			t.Errorf("deleted rule still listed: %s", l)
+		}
+	}
+	var n int
+	for _, err := range c.Rules(ctx, rtnetlink.RuleFilter{Table: rtnetlink.TableMain}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 4 { // the default rules of both families, 108 and 301
+		t.Errorf("%d rules look up main, want 4", n)
+	}
+}
+
+// TestRuleErrors checks the errors found before sending and those the
+// kernel reports.
+func TestRuleErrors(t *testing.T) {
+	_, c, _, _ := arNS(t, nil)
+	ctx := context.Background()
+	pfx := netip.MustParsePrefix
+	for _, r := range []rtnetlink.Rule{
+		{},
+		{Family: 99},
+		{Src: pfx("10.0.0.0/8"), Dst: pfx("2001:db8::/32")},
+		{Family: unix.AF_INET6, Src: pfx("10.0.0.0/8")},
+		{Src: pfx("10.1.2.3/8")},
+		{Family: unix.AF_INET, IIF: "a-name-far-too-long"},
+		{Family: unix.AF_INET, Goto: 5, Action: rtnetlink.RuleBlackhole},
+		{Family: unix.AF_INET, Flags: rtnetlink.RulePermanent},
+	} {
+		err := c.AddRule(ctx, r)
+		var oe *netlink.OpError
+		if !errors.Is(err, os.ErrInvalid) || !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || oe.Op != "check" {
+			t.Errorf("AddRule(%+v) = %v, want a check error matching EINVAL and os.ErrInvalid", r, err)
+		}
+	}
+	// The kernel's refusal, with its explanation.
+	err := c.AddRule(ctx, rtnetlink.Rule{Family: unix.AF_INET, Action: rtnetlink.RuleGoto})
+	var oe *netlink.OpError
+	if !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || oe.Op == "check" || oe.Message == "" {
+		t.Errorf("goto without a target: %v, want EINVAL from the kernel with a message", err)
+	} else {
+		t.Log(err)
+	}
+	if err := c.DeleteRule(ctx, rtnetlink.Rule{Family: unix.AF_INET6, Priority: 4242}); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("deleting a missing rule: %v, want ENOENT", err)
+	}
+}
