@@ -307,9 +307,10 @@ func Messages(b []byte) iter.Seq2[Message, error] {
 // AttrDecoder, NewMessageDecoder returns a decoder by value, to live on the
 // caller's stack; the zero MessageDecoder has no messages.
 type MessageDecoder struct {
-	rest []byte     // the messages after the current one
-	msg  []byte     // the current message, header and payload, without padding
-	typ  HeaderType // the current message's type: read by most loops
+	rest []byte           // the messages after the current one
+	hdr  *[HeaderLen]byte // the current message's header; nil before the first
+	data []byte           // the current message's payload
+	typ  HeaderType       // the current message's type: read by most loops
 }
 
 // NewMessageDecoder returns a decoder for the messages in b.
@@ -327,6 +328,10 @@ func (md *MessageDecoder) Reset(b []byte) {
 // header, a length smaller than the header or past the end of the buffer),
 // where it stays. The padding after the last message may be missing.
 func (md *MessageDecoder) Next() bool {
+	// Free of calls, and within the inlining budget (cost 77 of 80 with Go
+	// 1.26): keeping the payload, rather than the whole message, saves the
+	// hot loop cutting off the header twice, and the type has a field of its
+	// own so that AttrDecoder inlines too. go build -gcflags=-m shows both.
 	b := md.rest
 	if len(b) < HeaderLen {
 		return false
@@ -335,8 +340,9 @@ func (md *MessageDecoder) Next() bool {
 	if n < HeaderLen || n > len(b) {
 		return false
 	}
+	md.hdr = (*[HeaderLen]byte)(b)
 	md.typ = HeaderType(binary.NativeEndian.Uint16(b[4:6]))
-	md.msg = b[:n:n]
+	md.data = b[HeaderLen:n:n]
 	md.rest = b[min(Align(n), len(b)):]
 	return true
 }
@@ -366,8 +372,8 @@ func (md *MessageDecoder) slowErr() error {
 // Header returns the current message's header; the zero Header before the
 // first Next.
 func (md *MessageDecoder) Header() Header {
-	b := md.msg
-	if len(b) < HeaderLen {
+	b := md.hdr
+	if b == nil {
 		return Header{}
 	}
 	return Header{
@@ -386,7 +392,7 @@ func (md *MessageDecoder) Type() HeaderType {
 
 // Data returns the current message's payload, aliasing the buffer.
 func (md *MessageDecoder) Data() []byte {
-	return md.msg[min(HeaderLen, len(md.msg)):]
+	return md.data
 }
 
 // Message returns the current message, as Messages would yield it.
