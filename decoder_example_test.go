@@ -5,6 +5,7 @@ package netlink_test
 import (
 	"encoding/binary"
 	"fmt"
+	"net/netip"
 	"os"
 
 	"github.com/nlkit/netlink"
@@ -82,4 +83,60 @@ func ExampleAttrDecoder_Err() {
 	// Output:
 	// mtu 0
 	// netlink: attribute 4 has 2 bytes, want 4: malformed netlink data
+}
+
+// Decode the main table of a route dump with MessageDecoder and AttrDecoder, the loop form of
+// Messages: no closures, and nothing that allocates. Errors wait for one check
+// per message and one at the end. testdata/rtm_newroute_dump.bin was recorded
+// by internal/capture in the namespace of ExampleAttrDecoder.
+func ExampleMessageDecoder() {
+	b, err := os.ReadFile("testdata/rtm_newroute_dump.bin")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	md := netlink.NewMessageDecoder(b)
+	for md.Next() {
+		if md.Type() != unix.RTM_NEWROUTE {
+			continue
+		}
+		rtm := md.Data() // struct rtmsg, then the attributes
+		if len(rtm) < unix.SizeofRtMsg {
+			fmt.Println("short rtmsg")
+			return
+		}
+		table := uint32(rtm[4])
+		var dst netip.Addr
+		var oif uint32
+		d := md.AttrDecoder(unix.SizeofRtMsg)
+		for d.Next() {
+			switch d.Type() {
+			case unix.RTA_DST:
+				dst = d.Addr()
+			case unix.RTA_OIF:
+				oif = d.Uint32()
+			case unix.RTA_TABLE:
+				table = d.Uint32()
+			}
+		}
+		if err := d.Err(); err != nil {
+			fmt.Println(err)
+			return
+		}
+		if table == unix.RT_TABLE_MAIN {
+			fmt.Printf("%v dev %d\n", netip.PrefixFrom(dst, int(rtm[1])), oif)
+		}
+	}
+	if err := md.Err(); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// 10.99.0.0/24 dev 3
+	// 10.99.1.0/24 dev 3
+	// 10.99.2.0/24 dev 3
+	// fd00:99::/64 dev 3
+	// fd00:99:1::/48 dev 3
+	// fd00:99:2::/48 dev 3
+	// fe80::/64 dev 2
+	// fe80::/64 dev 3
 }

@@ -22,7 +22,7 @@ import (
 //	go test -run '^$' -fuzz FuzzAttrs -fuzztime 60s .
 
 // fuzzFixedLens are the family header lengths FuzzMessages tries on every
-// message: none, struct rtgenmsg, genlmsghdr, ifaddrmsg, rtmsg, ifinfomsg,
+// message (with Messages and with MessageDecoder): none, struct rtgenmsg, genlmsghdr, ifaddrmsg, rtmsg, ifinfomsg,
 // tcmsg, and one longer than most payloads.
 var fuzzFixedLens = []int{0, unix.SizeofRtGenmsg, 4, unix.SizeofIfAddrmsg, unix.SizeofRtMsg, unix.SizeofIfInfomsg, 20, 64}
 
@@ -221,6 +221,9 @@ func (c *fuzzChecker) messages(data []byte) {
 	if failed == nil && off != len(data) {
 		t.Fatalf("walk ended at %d of %d bytes without an error", off, len(data))
 	}
+	// MessageDecoder walks the same messages, stops at the same error, and
+	// gives the same attribute decoders.
+	checkMessageDecoder(t, data, fuzzFixedLens)
 	if !bytes.Equal(data, orig) {
 		t.Fatal("decoding changed the input")
 	}
