@@ -37,16 +37,16 @@ import (
 //     followed by an ACK when the request asked for one;
 //   - an error (a syscall.Errno, or an *Error with extended ACK) is sent
 //     as NLMSG_ERROR instead, with the request echoed;
-//   - NoReply sends nothing at all, not even the ACK.
+//   - ErrNoReply sends nothing at all, not even the ACK.
 //
 // A reply's Type and Flags are the Handler's; the Kernel sets its length,
 // sequence number and port ID to the request's. A Handler runs on the
 // goroutine that sends the request, one request at a time.
 type Handler func(req netlink.Message) ([]netlink.Message, error)
 
-// NoReply, returned by a Handler, sends no reply and no ACK: as a reply
+// ErrNoReply, returned by a Handler, sends no reply and no ACK: as a reply
 // the kernel dropped.
-var NoReply = errors.New("nltest: no reply")
+var ErrNoReply = errors.New("nltest: no reply")
 
 // Error is a Handler's refusal with extended ACK attributes.
 type Error struct {
@@ -265,7 +265,7 @@ func (s *socket) run(req netlink.Message) {
 	replies, err := s.k.handler(req)
 	s.k.hmu.Unlock()
 	switch {
-	case errors.Is(err, NoReply):
+	case errors.Is(err, ErrNoReply):
 		return
 	case err != nil:
 		s.ack(req, err)

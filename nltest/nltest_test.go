@@ -69,7 +69,7 @@ func TestExecuteExtAck(t *testing.T) {
 	if oe.Message != "already there" || oe.Offset != netlink.HeaderLen+16 || oe.AttrType != 4 || oe.Request != typeNew {
 		t.Errorf("error %+v", oe)
 	}
-	// A plain errno, and NoReply with a deadline.
+	// A plain errno, and ErrNoReply with a deadline.
 	_, c = dial(t, func(req netlink.Message) ([]netlink.Message, error) { return nil, syscall.ENODEV })
 	if _, err := c.Execute(context.Background(), req); !errors.Is(err, syscall.ENODEV) {
 		t.Fatalf("error %v", err)
@@ -175,7 +175,7 @@ func TestNotifyGroup(t *testing.T) {
 }
 
 func TestContextAndDeadline(t *testing.T) {
-	_, c := dial(t, func(netlink.Message) ([]netlink.Message, error) { return nil, nltest.NoReply })
+	_, c := dial(t, func(netlink.Message) ([]netlink.Message, error) { return nil, nltest.ErrNoReply })
 	req := netlink.Message{Header: netlink.Header{Type: typeGet}}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
