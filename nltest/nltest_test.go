@@ -69,7 +69,7 @@ func TestExecuteExtAck(t *testing.T) {
 	if oe.Message != "already there" || oe.Offset != netlink.HeaderLen+16 || oe.AttrType != 4 || oe.Request != typeNew {
 		t.Errorf("error %+v", oe)
 	}
-	// A plain errno, and ErrNoReply with a deadline.
+	// A plain errno.
 	_, c = dial(t, func(req netlink.Message) ([]netlink.Message, error) { return nil, syscall.ENODEV })
 	if _, err := c.Execute(context.Background(), req); !errors.Is(err, syscall.ENODEV) {
 		t.Fatalf("error %v", err)
