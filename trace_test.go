@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -176,5 +177,35 @@ nlctrl len=32 flags=REQUEST seq=0 port=0
 `
 	if out.String() != want {
 		t.Errorf("got\n%s\nwant\n%s", out.String(), want)
+	}
+}
+
+// BenchmarkExecuteTrace is a request and its ACK on a fake kernel, without
+// a trace, with one to io.Discard, and with a capture: what tracing costs
+// when on, and that it costs nothing when off.
+func BenchmarkExecuteTrace(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		cfg  netlink.Config
+	}{
+		{"off", netlink.Config{}},
+		{"trace", netlink.Config{Trace: io.Discard}},
+		{"capture", netlink.Config{Capture: io.Discard}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			k := nltest.New(0, func(netlink.Message) ([]netlink.Message, error) { return nil, nil })
+			c, err := k.Dial(&bc.cfg)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer c.Close()
+			req := netlink.Message{Header: netlink.Header{Type: 18}, Data: make([]byte, 16)}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := c.Execute(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
