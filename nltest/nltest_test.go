@@ -222,3 +222,51 @@ func TestTrace(t *testing.T) {
 		}
 	}
 }
+
+// Many goroutines run exchanges on one Conn while notifications flow.
+func TestConcurrent(t *testing.T) {
+	k, c := dial(t, func(req netlink.Message) ([]netlink.Message, error) {
+		if req.Header.Flags&netlink.Dump == netlink.Dump {
+			return []netlink.Message{entry(1), entry(2), entry(3)}, nil
+		}
+		return []netlink.Message{entry(int(req.Header.Sequence))}, nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	errc := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for range 100 {
+				var err error
+				if g%2 == 0 {
+					var msgs []netlink.Message
+					msgs, err = c.DumpAll(ctx, netlink.Message{Header: netlink.Header{Type: typeGet}})
+					if err == nil && len(msgs) != 3 {
+						err = errors.New("short dump")
+					}
+				} else {
+					_, err = c.Execute(ctx, netlink.Message{Header: netlink.Header{Type: typeGet}})
+				}
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	for i := range 50 {
+		k.Notify(1, entry(i))
+	}
+	for range 8 {
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 50 {
+		msgs, err := c.Receive(ctx)
+		if err != nil || len(msgs) != 1 || !bytes.Equal(msgs[0].Data, entry(i).Data) {
+			t.Fatalf("notification %d: %v, %v", i, msgs, err)
+		}
+	}
+}
