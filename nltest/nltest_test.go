@@ -270,3 +270,20 @@ func TestConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestBatch(t *testing.T) {
+	_, c := dial(t, func(req netlink.Message) ([]netlink.Message, error) {
+		if req.Data[0] == 2 {
+			return nil, syscall.EEXIST
+		}
+		return nil, nil
+	})
+	var reqs []netlink.Message
+	for i := range 3 {
+		reqs = append(reqs, netlink.Message{Header: netlink.Header{Type: typeNew}, Data: []byte{byte(i + 1), 0, 0, 0}})
+	}
+	results, err := c.Batch(context.Background(), reqs)
+	if err != nil || results[0] != nil || !errors.Is(results[1], syscall.EEXIST) || results[2] != nil {
+		t.Fatalf("%v, %v", results, err)
+	}
+}
