@@ -50,4 +50,16 @@
 // ReceiveDatagram's Datagram aliases a buffer of the Conn that its next call
 // reuses. Copy what must live longer. Execute, Receive and DumpAll return
 // memory the caller owns.
+//
+// # Debugging and testing
+//
+// Config.Trace writes a readable account of every datagram a Conn sends
+// and receives (FormatMessages writes one for any buffer), and NLKIT_DEBUG=1
+// in the environment traces every Conn to standard error. Config.Capture
+// writes a pcap file that Wireshark and tshark decode. A Conn that does
+// neither pays nothing for them.
+//
+// NewConn runs a Conn on a Socket other than the kernel's; package nltest
+// has one, a fake kernel in memory, for unit tests that need no root and
+// no Linux.
 package netlink

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"os"
 	"sync"
@@ -55,6 +56,13 @@ type Config struct {
 	// (an extended ACK message on a request that succeeded), from the
 	// goroutine whose request it acknowledges.
 	OnWarning func(Ack)
+	// Trace, when set, gets a readable account of every datagram the Conn
+	// sends and receives, as FormatMessages writes it. NLKIT_DEBUG=1 in the
+	// environment traces every Conn to standard error.
+	Trace io.Writer
+	// Capture, when set, gets every datagram the Conn sends and receives
+	// as a pcap file (LINKTYPE_NETLINK) that Wireshark and tshark decode.
+	Capture io.Writer
 }
 
 // Option is a netlink socket option (SOL_NETLINK), for SetOption and
@@ -119,10 +127,30 @@ type Datagram struct {
 // Messages walks the messages in d.
 func (d Datagram) Messages() iter.Seq2[Message, error] { return Messages(d.Data) }
 
+// sock is the socket under a Conn: the kernel's (sysConn, in
+// socket_linux.go), or a Socket given to NewConn (userSock, in
+// newconn.go); tapSock (trace.go) wraps either to trace and capture what
+// passes. recv and send move whole datagrams; recv's how is recvTry,
+// recvWait or recvDrain, and recv and send return errWouldBlock when they
+// would have to wait and may not.
+type sock interface {
+	recv(buf *[]byte, how int) (Datagram, error)
+	send(b []byte, to Addr) error
+	setDeadline(read bool, t time.Time) error
+	setOption(o Option, on bool) error
+	option(o Option) (bool, error)
+	membership(g uint32, join bool) error
+	setReadBuffer(n int) error
+	buffers() (rcv, snd int)
+	rawConn() (syscall.RawConn, error)
+	close() error
+	release() // frees what the socket holds once no call can use it
+}
+
 // Conn is a netlink socket. Its methods are safe for concurrent use, except
 // that the views ReceiveDatagram returns stay valid only until its next call.
 type Conn struct {
-	sys         sysConn
+	sys         sock
 	proto       int
 	local       Addr
 	acceptPeers bool
@@ -165,12 +193,28 @@ type Conn struct {
 // unix.NETLINK_GENERIC, ... or a custom protocol below MaxProtocol) and
 // binds it as cfg says. cfg may be nil.
 func Dial(protocol int, cfg *Config) (*Conn, error) {
+	c, cfg, err := newConn(protocol, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := new(sysConn)
+	local, err := s.open(protocol, cfg)
+	if err != nil {
+		return nil, c.opError("dial", err)
+	}
+	c.sys = s
+	return c.setup(local, cfg)
+}
+
+// newConn makes a Conn without a socket, and returns the Config to open its
+// socket with.
+func newConn(protocol int, cfg *Config) (*Conn, *Config, error) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
 	c := &Conn{proto: protocol, acceptPeers: cfg.AcceptPeers, queueLimit: cfg.QueueLimit, onWarning: cfg.OnWarning}
 	if protocol < 0 || protocol >= MaxProtocol {
-		return nil, c.opError("dial", fmt.Errorf("protocol %d is out of range 0 to %d (the kernel's MAX_LINKS is %d): %w",
+		return nil, nil, c.opError("dial", fmt.Errorf("protocol %d is out of range 0 to %d (the kernel's MAX_LINKS is %d): %w",
 			protocol, MaxProtocol-1, MaxProtocol, syscall.EPROTONOSUPPORT))
 	}
 	size := cfg.DatagramBuffer
@@ -194,11 +238,15 @@ func Dial(protocol int, cfg *Config) (*Conn, error) {
 		cfg2.ReadBuffer = groupReadBuffer
 		cfg = &cfg2
 	}
-	local, err := c.sys.open(protocol, cfg)
-	if err != nil {
-		return nil, c.opError("dial", err)
-	}
+	return c, cfg, nil
+}
+
+// setup turns on the options and joins the groups cfg asks for, on a Conn
+// whose socket is open and bound to local. It closes the socket when it
+// fails.
+func (c *Conn) setup(local Addr, cfg *Config) (*Conn, error) {
 	c.local = local
+	c.sys = tap(c.sys, c.proto, cfg)
 	c.nudge = AppendMessage(nil, Header{Type: TypeNoop, Flags: Request | Acknowledge, Sequence: lostDump, PortID: local.PortID}, nil)
 	if !cfg.DisableExtendedAck {
 		// Kernels before 4.12 lack it: work without.

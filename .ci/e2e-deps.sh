@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the kernel-module end-to-end test (examples/kmod, TestE2E)
 # needs on a Debian machine: QEMU for x86-64, the Debian cloud kernel headers
-# (which pull in the matching kbuild tools and compiler), make and gcc; and
-# ethtool, the oracle of the genetlink/ethtool tests.
+# (which pull in the matching kbuild tools and compiler), make and gcc;
+# ethtool, the oracle of the genetlink/ethtool tests; and tshark, which
+# decodes examples/pcap's capture.
 #
 # Idempotent: when everything is already there it does nothing, and it only
 # refreshes the package lists when something has to be installed or when the
@@ -19,7 +20,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool)
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark)
 
 # installed NAME: true when the Debian package NAME is fully installed.
 installed() {

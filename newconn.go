@@ -1,0 +1,105 @@
+package netlink
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Socket is a datagram socket that stands in for the kernel's under a Conn
+// made by NewConn. Package nltest has one: a fake kernel, in memory, for
+// unit tests.
+//
+// The Conn calls Recv from one goroutine at a time, and Send from one
+// goroutine at a time, but Recv, Send, SetReadDeadline and Close may run at
+// once.
+type Socket interface {
+	// Recv returns the next datagram queued for the Conn; the Conn copies
+	// its Data before it calls Recv again. When none is queued, Recv
+	// returns ok false at once if wait is false (whatever the deadline);
+	// if wait is true it blocks until one is, until the read deadline
+	// passes (an error wrapping os.ErrDeadlineExceeded), or until Close
+	// (ErrClosed). An error wrapping syscall.ENOBUFS says that the queue
+	// overflowed, as the kernel's does. A datagram that is not multicast
+	// has Group 0; NSID is -1 unless it comes from another namespace.
+	Recv(wait bool) (d Datagram, ok bool, err error)
+	// Send takes one datagram, addressed to the kernel when to is the zero
+	// Addr. It must not keep b after it returns.
+	Send(b []byte, to Addr) error
+	// SetReadDeadline sets the deadline for Recv, waking a Recv that
+	// waits past it.
+	SetReadDeadline(t time.Time) error
+	// Close makes Recv and Send fail with ErrClosed, waking a Recv that
+	// waits.
+	Close() error
+}
+
+// NewConn runs a Conn on s instead of a kernel socket: everything above the
+// socket (sequence numbers, ACKs, dumps, overruns, contexts, Close) works as
+// with Dial. The Conn is bound to cfg.PortID. The fields of cfg that set
+// up the kernel's socket (NetNS, ReadBuffer, WriteBuffer) do nothing;
+// options and groups are recorded, and read back by Option, without
+// reaching s.
+func NewConn(protocol int, s Socket, cfg *Config) (*Conn, error) {
+	c, cfg, err := newConn(protocol, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c.sys = &userSock{s: s, opts: make(map[Option]bool)}
+	return c.setup(Addr{PortID: cfg.PortID}, cfg)
+}
+
+// userSock is a Socket as a Conn's sock.
+type userSock struct {
+	s    Socket
+	mu   sync.Mutex
+	opts map[Option]bool
+}
+
+func (u *userSock) recv(buf *[]byte, how int) (Datagram, error) {
+	d, ok, err := u.s.Recv(how == recvWait)
+	switch {
+	case errors.Is(err, syscall.ENOBUFS):
+		return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, err)
+	case err != nil:
+		return Datagram{}, err
+	case !ok:
+		return Datagram{}, errWouldBlock
+	}
+	if len(d.Data) > len(*buf) {
+		*buf = make([]byte, Align(len(d.Data)))
+	}
+	d.Data = (*buf)[:copy(*buf, d.Data)]
+	return d, nil
+}
+
+func (u *userSock) send(b []byte, to Addr) error { return u.s.Send(b, to) }
+
+func (u *userSock) setDeadline(read bool, t time.Time) error {
+	if read {
+		return u.s.SetReadDeadline(t)
+	}
+	return nil // sending never waits
+}
+
+func (u *userSock) setOption(o Option, on bool) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.opts[o] = on
+	return nil
+}
+
+func (u *userSock) option(o Option) (bool, error) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.opts[o], nil
+}
+
+func (u *userSock) membership(uint32, bool) error     { return nil }
+func (u *userSock) setReadBuffer(int) error           { return nil }
+func (u *userSock) buffers() (int, int)               { return 208 << 10, 208 << 10 }
+func (u *userSock) rawConn() (syscall.RawConn, error) { return nil, ErrNotSupported }
+func (u *userSock) close() error                      { return u.s.Close() }
+func (u *userSock) release()                          {}

@@ -1,0 +1,342 @@
+// Package nltest is a fake kernel for unit tests of code that uses
+// netlink: a *netlink.Conn that talks to a function of the test's, in
+// memory, instead of the kernel. It needs no root and no Linux, so tests
+// built on it run anywhere Go does.
+//
+// The test's Handler gets each request and answers as the kernel would:
+// with replies, with a multipart dump (nltest adds NLM_F_MULTI and the
+// NLMSG_DONE), with an error (and extended ACK), or with nothing. The
+// Kernel fills in the replies' headers and the ACKs. The test can also
+// send multicast notifications (Notify) and overflow the Conns' receive
+// queues (Overrun). Everything the Conn does above its socket (sequence
+// numbers, ACKs, dumps, interrupted dumps, overruns, contexts, deadlines,
+// Close) runs as with a kernel socket.
+package nltest
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/nlkit/netlink"
+)
+
+// A Handler answers one request, a message with NLM_F_REQUEST and a type
+// from NLMSG_MIN_TYPE up (the Kernel answers control messages itself), as
+// the kernel would:
+//
+//   - for a dump request (NLM_F_DUMP), its replies are the dump's
+//     messages: the Kernel sets NLM_F_MULTI on each, packs them into
+//     datagrams of up to 4 KiB, and ends the dump with NLMSG_DONE, which
+//     carries NLM_F_DUMP_INTR when a reply does;
+//   - for any other request, each reply goes in a datagram of its own,
+//     followed by an ACK when the request asked for one;
+//   - an error (a syscall.Errno, or an *Error with extended ACK) is sent
+//     as NLMSG_ERROR instead, with the request echoed;
+//   - ErrNoReply sends nothing at all, not even the ACK.
+//
+// A reply's Type and Flags are the Handler's; the Kernel sets its length,
+// sequence number and port ID to the request's. A Handler runs on the
+// goroutine that sends the request, one request at a time.
+type Handler func(req netlink.Message) ([]netlink.Message, error)
+
+// ErrNoReply, returned by a Handler, sends no reply and no ACK: as a reply
+// the kernel dropped.
+var ErrNoReply = errors.New("nltest: no reply")
+
+// Error is a Handler's refusal with extended ACK attributes.
+type Error struct {
+	Errno   syscall.Errno
+	Message string // NLMSGERR_ATTR_MSG, if not empty
+	Offset  int    // NLMSGERR_ATTR_OFFS: the bad attribute's offset from the start of the request's header, if not 0
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%v: %s", e.Errno, e.Message) }
+
+// dumpDatagram is the most a dump datagram holds (besides a larger
+// message alone), as the kernel's first dump datagrams.
+const dumpDatagram = 4096
+
+// Kernel is a fake kernel for one netlink protocol. Its methods are safe
+// for concurrent use.
+type Kernel struct {
+	proto   int
+	handler Handler
+
+	mu    sync.Mutex
+	port  uint32
+	socks []*socket
+	hmu   sync.Mutex // one request at a time, as Handler says
+}
+
+// New returns a fake kernel for protocol (unix.NETLINK_ROUTE, ...) that
+// answers requests with h.
+func New(protocol int, h Handler) *Kernel {
+	return &Kernel{proto: protocol, handler: h, port: 1000}
+}
+
+// Dial returns a Conn on the fake kernel, made as netlink.Dial makes one
+// from cfg (which may be nil), bound to cfg.PortID or, when that is 0, a
+// port the Kernel picks.
+func (k *Kernel) Dial(cfg *netlink.Config) (*netlink.Conn, error) {
+	var c netlink.Config
+	if cfg != nil {
+		c = *cfg
+	}
+	k.mu.Lock()
+	if c.PortID == 0 {
+		k.port++
+		c.PortID = k.port
+	}
+	s := &socket{k: k, wake: make(chan struct{})}
+	k.socks = append(k.socks, s)
+	k.mu.Unlock()
+	return netlink.NewConn(k.proto, s, &c)
+}
+
+// Notify sends msgs in one datagram to multicast group g of every open
+// Conn, whether or not it joined g, as the kernel sends a notification:
+// with sequence number and port ID 0 unless msgs set them.
+func (k *Kernel) Notify(g uint32, msgs ...netlink.Message) {
+	var b []byte
+	for _, m := range msgs {
+		b = netlink.AppendMessage(b, m.Header, m.Data)
+	}
+	d := netlink.Datagram{Data: b, Group: g, NSID: -1}
+	if g >= 1 && g <= 32 {
+		d.From.Groups = 1 << (g - 1)
+	}
+	for _, s := range k.open() {
+		s.deliver(d)
+	}
+}
+
+// Overrun overflows the receive queue of every open Conn, as a burst of
+// notifications does: what is queued stays, the Conn's next read fails
+// with ENOBUFS, and every datagram for it is dropped until it has read its
+// queue empty. A Handler may call it to lose its own replies.
+func (k *Kernel) Overrun() {
+	for _, s := range k.open() {
+		s.mu.Lock()
+		s.overrun, s.congested = true, true
+		s.signal()
+		s.mu.Unlock()
+	}
+}
+
+func (k *Kernel) open() []*socket {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]*socket(nil), k.socks...)
+}
+
+// socket is one Conn's netlink.Socket.
+type socket struct {
+	k *Kernel
+
+	mu        sync.Mutex
+	queue     []netlink.Datagram
+	closed    bool
+	overrun   bool // the next Recv fails with ENOBUFS
+	congested bool // datagrams are dropped until the queue is read empty
+	deadline  time.Time
+	wake      chan struct{} // closed and replaced when anything changes
+}
+
+func (s *socket) signal() {
+	close(s.wake)
+	s.wake = make(chan struct{})
+}
+
+func (s *socket) deliver(d netlink.Datagram) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.congested {
+		return
+	}
+	s.queue = append(s.queue, d)
+	s.signal()
+}
+
+func (s *socket) Recv(wait bool) (netlink.Datagram, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		switch {
+		case s.closed:
+			return netlink.Datagram{}, false, netlink.ErrClosed
+		case s.overrun:
+			s.overrun = false
+			return netlink.Datagram{}, false, os.NewSyscallError("recvmsg", syscall.ENOBUFS)
+		case len(s.queue) > 0:
+			d := s.queue[0]
+			s.queue[0] = netlink.Datagram{}
+			s.queue = s.queue[1:]
+			return d, true, nil
+		}
+		s.congested = false
+		if !wait {
+			return netlink.Datagram{}, false, nil
+		}
+		var timeout <-chan time.Time
+		if !s.deadline.IsZero() {
+			left := time.Until(s.deadline)
+			if left <= 0 {
+				return netlink.Datagram{}, false, os.ErrDeadlineExceeded
+			}
+			t := time.NewTimer(left)
+			defer t.Stop()
+			timeout = t.C
+		}
+		wake := s.wake
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-timeout:
+		}
+		s.mu.Lock()
+	}
+}
+
+func (s *socket) SetReadDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return netlink.ErrClosed
+	}
+	s.deadline = t
+	s.signal()
+	return nil
+}
+
+func (s *socket) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	s.queue = nil
+	s.signal()
+	s.mu.Unlock()
+	k := s.k
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	for i, o := range k.socks {
+		if o == s {
+			k.socks = append(k.socks[:i], k.socks[i+1:]...)
+			break
+		}
+	}
+	return nil
+}
+
+// Send runs the requests in b, as the kernel runs a datagram's messages
+// one after the other.
+func (s *socket) Send(b []byte, to netlink.Addr) error {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return netlink.ErrClosed
+	}
+	if to.PortID != 0 || to.Groups != 0 {
+		return fmt.Errorf("nltest: sending to port %d, groups %#x: only the kernel is there: %w", to.PortID, to.Groups, syscall.ECONNREFUSED)
+	}
+	for m, err := range netlink.Messages(b) {
+		if err != nil {
+			return nil // the kernel drops what does not parse
+		}
+		s.run(m)
+	}
+	return nil
+}
+
+// run answers one request as the kernel's netlink_rcv_skb does.
+func (s *socket) run(req netlink.Message) {
+	h := req.Header
+	if h.Flags&netlink.Request == 0 || h.Type < netlink.TypeMinType {
+		if h.Flags&netlink.Acknowledge != 0 {
+			s.ack(req, nil)
+		}
+		return
+	}
+	s.k.hmu.Lock()
+	replies, err := s.k.handler(req)
+	s.k.hmu.Unlock()
+	switch {
+	case errors.Is(err, ErrNoReply):
+		return
+	case err != nil:
+		s.ack(req, err)
+		return
+	}
+	reply := func(m netlink.Message, b []byte) []byte {
+		m.Header.Sequence, m.Header.PortID = h.Sequence, h.PortID
+		return netlink.AppendMessage(b, m.Header, m.Data)
+	}
+	if h.Flags&netlink.Dump != netlink.Dump {
+		for _, m := range replies {
+			s.deliver(netlink.Datagram{Data: reply(m, nil), NSID: -1})
+		}
+		if h.Flags&netlink.Acknowledge != 0 {
+			s.ack(req, nil)
+		}
+		return
+	}
+	var b []byte
+	intr := netlink.HeaderFlags(0)
+	for _, m := range replies {
+		m.Header.Flags |= netlink.Multi
+		intr |= m.Header.Flags & netlink.DumpInterrupted
+		if len(b) > 0 && len(b)+netlink.MessageSpace(len(m.Data)) > dumpDatagram {
+			s.deliver(netlink.Datagram{Data: b, NSID: -1})
+			b = nil
+		}
+		b = reply(m, b)
+	}
+	done := netlink.Message{Header: netlink.Header{Type: netlink.TypeDone, Flags: netlink.Multi | intr}, Data: make([]byte, 4)}
+	s.deliver(netlink.Datagram{Data: reply(done, b), NSID: -1})
+}
+
+// ack sends the NLMSG_ERROR that acknowledges req (err nil) or refuses it:
+// the request echoed whole on an error, its header alone on an ACK, as the
+// kernel does.
+func (s *socket) ack(req netlink.Message, err error) {
+	var errno syscall.Errno
+	var ext *Error
+	switch {
+	case errors.As(err, &ext):
+		errno = ext.Errno
+	case errors.As(err, &errno):
+	case err != nil:
+		errno = syscall.EINVAL
+		ext = &Error{Message: err.Error()}
+	}
+	h := netlink.Header{Type: netlink.TypeError, Sequence: req.Header.Sequence, PortID: req.Header.PortID}
+	data := make([]byte, 4, 64)
+	putErrno(data, errno)
+	if errno == 0 {
+		h.Flags |= netlink.Capped
+		data = netlink.AppendHeader(data, req.Header)
+	} else {
+		data = netlink.AppendMessage(data, req.Header, req.Data)
+	}
+	if ext != nil && (ext.Message != "" || ext.Offset > 0) {
+		h.Flags |= netlink.AckTLVs
+		e := netlink.NewAttrEncoder(data)
+		if ext.Message != "" {
+			e.String(1, ext.Message) // NLMSGERR_ATTR_MSG
+		}
+		if ext.Offset > 0 {
+			e.Uint32(2, uint32(ext.Offset)) // NLMSGERR_ATTR_OFFS
+		}
+		data, _ = e.Finish()
+	}
+	s.deliver(netlink.Datagram{Data: netlink.AppendMessage(nil, h, data), NSID: -1})
+}
+
+// putErrno writes the kernel's negative error code for e.
+func putErrno(b []byte, e syscall.Errno) {
+	binary.NativeEndian.PutUint32(b, uint32(-int32(e)))
+}

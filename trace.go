@@ -1,0 +1,321 @@
+package netlink
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"time"
+)
+
+// tap wraps s to trace and capture what passes, as cfg and NLKIT_DEBUG
+// say, or returns s as it is: a Conn that neither traces nor captures pays
+// nothing.
+func tap(s sock, proto int, cfg *Config) sock {
+	trace := cfg.Trace
+	if trace == nil && os.Getenv("NLKIT_DEBUG") == "1" {
+		trace = os.Stderr
+	}
+	if trace == nil && cfg.Capture == nil {
+		return s
+	}
+	t := &tapSock{sock: s, proto: proto, trace: trace}
+	if cfg.Capture != nil {
+		t.pcap = &pcapWriter{w: cfg.Capture}
+	}
+	return t
+}
+
+// tapSock is a sock whose datagrams are traced and captured. Sending and
+// receiving may run at once, so the writers are used under mu.
+type tapSock struct {
+	sock
+	proto int
+	mu    sync.Mutex
+	trace io.Writer
+	pcap  *pcapWriter
+	buf   bytes.Buffer
+}
+
+func (t *tapSock) recv(buf *[]byte, how int) (Datagram, error) {
+	d, err := t.sock.recv(buf, how)
+	if err == nil || len(d.Data) > 0 {
+		t.record(false, d.Data, d.From, d.Group)
+	}
+	return d, err
+}
+
+func (t *tapSock) send(b []byte, to Addr) error {
+	err := t.sock.send(b, to)
+	if err == nil {
+		t.record(true, b, to, 0)
+	}
+	return err
+}
+
+// record traces and captures one datagram; errors of the writers are
+// ignored, as a trace must not fail the Conn.
+func (t *tapSock) record(sent bool, b []byte, peer Addr, group uint32) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.pcap != nil {
+		t.pcap.write(time.Now(), t.proto, sent, b)
+	}
+	if t.trace == nil {
+		return
+	}
+	t.buf.Reset()
+	dir, prep := "received", "from"
+	if sent {
+		dir, prep = "sent", "to"
+	}
+	who := "the kernel"
+	switch {
+	case group != 0:
+		who = fmt.Sprintf("group %d", group)
+	case peer.PortID != 0:
+		who = fmt.Sprintf("port %d", peer.PortID)
+	case peer.Groups != 0:
+		who = fmt.Sprintf("groups %#x", peer.Groups)
+	}
+	fmt.Fprintf(&t.buf, "netlink %s: %s %d bytes %s %s\n", ProtocolName(t.proto), dir, len(b), prep, who)
+	formatMessages(&t.buf, t.proto, b, "  ")
+	t.trace.Write(t.buf.Bytes())
+}
+
+// FormatMessages writes a readable account of the netlink messages in b, of
+// protocol proto, to w: each header with its type and flags by name, then
+// the payload: the error code and request of an NLMSG_ERROR, the family
+// header of the message types it knows (rtnetlink's, generic netlink's) in
+// hex, and attributes as a tree, with strings quoted, integers in decimal
+// and other payloads in hex. A malformed message ends the account with a
+// line that says what is wrong. It returns the error of w.
+func FormatMessages(w io.Writer, proto int, b []byte) error {
+	var buf bytes.Buffer
+	formatMessages(&buf, proto, b, "")
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func formatMessages(w *bytes.Buffer, proto int, b []byte, indent string) {
+	for m, err := range Messages(b) {
+		if err != nil {
+			fmt.Fprintf(w, "%s%v\n", indent, err)
+			return
+		}
+		formatMessage(w, proto, m, indent)
+	}
+}
+
+// The protocols whose messages FormatMessages knows (NETLINK_ROUTE,
+// NETLINK_GENERIC), named here since syscall lacks them off Linux.
+const (
+	protoRoute   = 0
+	protoGeneric = 16
+)
+
+// genericCtrl is GENL_ID_CTRL, the type of nlctrl's messages.
+const genericCtrl = 0x10
+
+func formatMessage(w *bytes.Buffer, proto int, m Message, indent string) {
+	h := m.Header
+	name := RequestName(proto, h.Type)
+	if proto == protoGeneric && h.Type >= minType {
+		name = fmt.Sprintf("family %d", h.Type)
+		if h.Type == genericCtrl {
+			name = "nlctrl"
+		}
+	}
+	fmt.Fprintf(w, "%s%s len=%d flags=%s seq=%d port=%d\n", indent, name, h.Length, h.Flags.Format(flagKind(proto, h)), h.Sequence, h.PortID)
+	in := indent + "  "
+	switch h.Type {
+	case TypeError:
+		ack, err := ParseAck(m)
+		if err != nil {
+			fmt.Fprintf(w, "%s%v\n", in, err)
+			formatHex(w, m.Data, in)
+			return
+		}
+		if ack.Errno == 0 {
+			fmt.Fprintf(w, "%sack of %s seq=%d\n", in, RequestName(proto, ack.Request.Type), ack.Request.Sequence)
+		} else {
+			fmt.Fprintf(w, "%serror %d (%v) for %s seq=%d\n", in, -int(ack.Errno), ack.Errno, RequestName(proto, ack.Request.Type), ack.Request.Sequence)
+		}
+		if h.Flags&AckTLVs != 0 {
+			rest := 4 + HeaderLen
+			if h.Flags&Capped == 0 {
+				rest = 4 + Align(int(ack.Request.Length))
+			}
+			if rest <= len(m.Data) {
+				formatAttrs(w, m.Data[rest:], in, 0)
+			}
+		}
+		return
+	case TypeDone:
+		if len(m.Data) >= 4 {
+			if e := errnoOf(m.Data); e != 0 {
+				fmt.Fprintf(w, "%serror %d (%v)\n", in, -int(e), e)
+			}
+		}
+		return
+	}
+	if h.Type < minType {
+		formatHex(w, m.Data, in)
+		return
+	}
+	fixed, ok := familyHeaderLen(proto, h.Type)
+	if !ok || fixed > len(m.Data) {
+		formatHex(w, m.Data, in)
+		return
+	}
+	if proto == protoGeneric {
+		fmt.Fprintf(w, "%scmd=%d version=%d\n", in, m.Data[0], m.Data[1])
+	} else {
+		fmt.Fprintf(w, "%sheader:", in)
+		for _, c := range m.Data[:fixed] {
+			fmt.Fprintf(w, " %02x", c)
+		}
+		w.WriteByte('\n')
+	}
+	formatAttrs(w, m.Data[min(Align(fixed), len(m.Data)):], in, 0)
+}
+
+// flagKind says how to read the modifier flags of a message with header h.
+func flagKind(proto int, h Header) FlagKind {
+	switch {
+	case h.Type == TypeError || h.Type == TypeDone:
+		return KindAck
+	case proto == protoRoute && h.Type >= minType && h.Flags&Request != 0:
+		return [...]FlagKind{KindNew, KindDelete, KindGet, KindNew}[(h.Type-minType)%4]
+	case h.Flags&Request != 0 && h.Flags&Dump == Dump:
+		return KindGet
+	}
+	return -1 // String's names, which say both meanings
+}
+
+// routeHeaderLen are the family headers of rtnetlink's objects, in the
+// order of routeObjects; 0 for those this package does not know.
+var routeHeaderLen = [...]int{
+	16, 8, 12, 12, 12, 20, 20, 20, // ifinfomsg, ifaddrmsg, rtmsg, ndmsg, fib_rule_hdr, tcmsg ×3
+	4, 12, 0, 0, 4, 0, 12, 4, // tcamsg, prefixmsg, -, -, ndtmsg, -, ifaddrlblmsg, dcbmsg
+	4, 8, 4, 12, 0, 20, 8, 16, // netconfmsg, br_port_msg, rtgenmsg, if_stats_msg, -, tcmsg, nhmsg, ifinfomsg
+	8, 8, 8, // br_vlan_msg, nhmsg, tunnel_msg
+}
+
+// familyHeaderLen is the length of the family header of messages of type t
+// in protocol proto, when known.
+func familyHeaderLen(proto int, t HeaderType) (int, bool) {
+	switch proto {
+	case protoRoute:
+		if i := int(t-minType) / 4; i < len(routeHeaderLen) && routeHeaderLen[i] > 0 {
+			return routeHeaderLen[i], true
+		}
+	case protoGeneric:
+		return 4, true // genlmsghdr
+	}
+	return 0, false
+}
+
+// formatAttrs writes the attributes in b as a tree.
+func formatAttrs(w *bytes.Buffer, b []byte, indent string, depth int) {
+	for a, err := range Attrs(b) {
+		if err != nil {
+			fmt.Fprintf(w, "%s%v\n", indent, err)
+			formatHex(w, b, indent)
+			return
+		}
+		flags := ""
+		if a.Type&AttrNested != 0 {
+			flags += " nested"
+		}
+		if a.Type&AttrNetByteOrder != 0 {
+			flags += " net-order"
+		}
+		fmt.Fprintf(w, "%sattr %d%s len=%d", indent, a.Type&AttrTypeMask, flags, AttrHeaderLen+len(a.Data))
+		switch {
+		case len(a.Data) == 0:
+			w.WriteByte('\n')
+		case isString(a.Data):
+			fmt.Fprintf(w, ": %q\n", a.Data[:len(a.Data)-1])
+		case depth < MaxNestDepth && (a.Type&AttrNested != 0 || looksNested(a.Data)):
+			w.WriteByte('\n')
+			formatAttrs(w, a.Data, indent+"  ", depth+1)
+		case len(a.Data) <= 16:
+			w.WriteByte(':')
+			for _, c := range a.Data {
+				fmt.Fprintf(w, " %02x", c)
+			}
+			if n, ok := integer(a.Data, a.Type&AttrNetByteOrder != 0); ok {
+				fmt.Fprintf(w, " (%d)", n)
+			}
+			w.WriteByte('\n')
+		default:
+			w.WriteByte('\n')
+			formatHex(w, a.Data, indent+"  ")
+		}
+	}
+}
+
+// isString reports whether b is a NUL-terminated string of printable
+// ASCII.
+func isString(b []byte) bool {
+	if len(b) < 2 || b[len(b)-1] != 0 {
+		return false
+	}
+	for _, c := range b[:len(b)-1] {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// looksNested reports whether b, an attribute's payload without
+// NLA_F_NESTED (rtnetlink rarely sets it), parses as attributes: at least
+// eight bytes, which fill b exactly, none of type 0.
+func looksNested(b []byte) bool {
+	if len(b) < 8 {
+		return false
+	}
+	for a, err := range Attrs(b) {
+		if err != nil || a.Type&AttrTypeMask == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func integer(b []byte, netOrder bool) (uint64, bool) {
+	var order binary.ByteOrder = binary.NativeEndian
+	if netOrder {
+		order = binary.BigEndian
+	}
+	switch len(b) {
+	case 2:
+		return uint64(order.Uint16(b)), true
+	case 4:
+		return uint64(order.Uint32(b)), true
+	case 8:
+		return order.Uint64(b), true
+	}
+	return 0, false
+}
+
+// formatHex writes b in hex, 16 bytes a line.
+func formatHex(w *bytes.Buffer, b []byte, indent string) {
+	for len(b) > 0 {
+		n := min(16, len(b))
+		var line strings.Builder
+		for i, c := range b[:n] {
+			if i > 0 {
+				line.WriteByte(' ')
+			}
+			fmt.Fprintf(&line, "%02x", c)
+		}
+		fmt.Fprintf(w, "%s%s\n", indent, line.String())
+		b = b[n:]
+	}
+}
