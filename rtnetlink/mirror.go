@@ -82,6 +82,9 @@ type mirrorTable[T any] interface {
 	// snapshot appends the objects of the table that the Mirror's filter
 	// selects to s.
 	snapshot(s []T) []T
+	// publish is called once the notifications that came during the
+	// listing are applied, as the table becomes the Mirror's copy.
+	publish()
 }
 
 // newMirror dials the Mirror's two sockets: one, as cfg says, that joins
@@ -238,6 +241,7 @@ func (m *Mirror[T]) Run(ctx context.Context) error {
 		if relist {
 			continue
 		}
+		t.publish()
 		m.mu.Lock()
 		m.cur = t
 		m.mu.Unlock()
@@ -335,6 +339,8 @@ func (t *linkTable) apply(m *netlink.Message) (bool, bool, error) {
 	return true, false, nil
 }
 
+func (t *linkTable) publish() {}
+
 func (t *linkTable) snapshot(s []Link) []Link {
 	for _, l := range t.links {
 		if t.f.match(&l) {
@@ -424,6 +430,8 @@ func (t *addressTable) apply(m *netlink.Message) (bool, bool, error) {
 	}
 	return false, false, nil
 }
+
+func (t *addressTable) publish() {}
 
 func (t *addressTable) snapshot(s []Address) []Address {
 	for _, a := range t.addrs {
