@@ -21,9 +21,9 @@ import (
 
 // mwRouteLine is a route as the mirror tests compare them: the fields ip
 // -d -N prints, in one string.
-func mwRouteLine(table uint32, typ, proto, scope int, dst netip.Prefix, metric uint32, dev int, gw, src string) string {
-	return fmt.Sprintf("table %d type %d %v proto %d scope %d metric %d dev %d via %s src %s",
-		table, typ, dst, proto, scope, metric, dev, gw, src)
+func mwRouteLine(table uint32, typ, proto, scope int, dst netip.Prefix, metric uint32, dev int, gw, src string, hops []string) string {
+	return fmt.Sprintf("table %d type %d %v proto %d scope %d metric %d dev %d via %s src %s hops %v",
+		table, typ, dst, proto, scope, metric, dev, gw, src, hops)
 }
 
 // mwMirrorLines returns the routes of the mirror as mwRouteLines, sorted.
@@ -37,7 +37,12 @@ func mwMirrorLines(m *rtnetlink.Mirror[rtnetlink.Route]) []string {
 		if r.PrefSrc.IsValid() {
 			src = r.PrefSrc.String()
 		}
-		lines = append(lines, mwRouteLine(r.Table, int(r.Type), int(r.Protocol), int(r.Scope), r.Dst, r.Priority, r.Index, gw, src))
+		var hops []string
+		for _, h := range r.MultiPath {
+			hops = append(hops, fmt.Sprintf("%v@%d", h.Gateway, h.Index))
+		}
+		slices.Sort(hops)
+		lines = append(lines, mwRouteLine(r.Table, int(r.Type), int(r.Protocol), int(r.Scope), r.Dst, r.Priority, r.Index, gw, src, hops))
 	}
 	slices.Sort(lines)
 	return lines
@@ -63,6 +68,7 @@ func mwIPLines(t testing.TB, ns *nstest.NS) []string {
 		var routes []struct {
 			Type, Dst, Dev, Table, Protocol, Scope, Gateway, Prefsrc string
 			Metric                                                   uint32
+			Nexthops                                                 []struct{ Gateway, Dev string }
 		}
 		if err := json.Unmarshal([]byte(ns.Run(t, family, "-d", "-j", "-N", "route", "show", "table", "all")), &routes); err != nil {
 			t.Fatal(err)
@@ -97,7 +103,12 @@ func mwIPLines(t testing.TB, ns *nstest.NS) []string {
 			if src == "" {
 				src = "-"
 			}
-			lines = append(lines, mwRouteLine(uint32(num(r.Table)), num(r.Type), num(r.Protocol), num(r.Scope), p, r.Metric, index[r.Dev], gw, src))
+			var hops []string
+			for _, h := range r.Nexthops {
+				hops = append(hops, fmt.Sprintf("%s@%d", h.Gateway, index[h.Dev]))
+			}
+			slices.Sort(hops)
+			lines = append(lines, mwRouteLine(uint32(num(r.Table)), num(r.Type), num(r.Protocol), num(r.Scope), p, r.Metric, index[r.Dev], gw, src, hops))
 		}
 	}
 	slices.Sort(lines)
@@ -246,6 +257,24 @@ func TestRouteMirror(t *testing.T) {
 		mwConverge(t, ns, m, fmt.Sprintf("round %d, restored", round))
 	}
 
+	// Multipath IPv6 routes, whose paths come and go one by one, and IPv4
+	// routes of one destination and priority (ip route append), one of
+	// which a replace replaces.
+	for _, step := range [][]string{
+		{"-6", "route", "add", "2001:db8:ffff::/48", "nexthop", "via", "2001:db8::2", "nexthop", "via", "2001:db8::3"},
+		{"-6", "route", "append", "2001:db8:ffff::/48", "via", "2001:db8::4"},
+		{"-6", "route", "del", "2001:db8:ffff::/48", "via", "2001:db8::3"},
+		{"-6", "route", "del", "2001:db8:ffff::/48", "via", "2001:db8::2"},
+		{"route", "add", "10.98.0.0/16", "via", "10.0.0.5"},
+		{"route", "append", "10.98.0.0/16", "via", "10.0.0.6"},
+		{"route", "prepend", "10.98.0.0/16", "via", "10.0.0.8"},
+		{"route", "replace", "10.98.0.0/16", "via", "10.0.0.7"},
+		{"route", "del", "10.98.0.0/16", "via", "10.0.0.6"},
+	} {
+		ns.Run(t, step...)
+		mwConverge(t, ns, m, strings.Join(step, " "))
+	}
+
 	// A link that goes down loses its IPv4 routes without a notification.
 	ns.Run(t, "link", "set", "v0", "down")
 	mwConverge(t, ns, m, "link down")
@@ -258,4 +287,92 @@ func TestRouteMirror(t *testing.T) {
 	if s.Overruns == 0 {
 		t.Logf("no overrun happened (a fast reader?)")
 	}
+}
+
+// TestLinkAndAddressMirror checks mirrors of links and addresses against ip
+// -j link and ip -j addr through links and addresses that come and go.
+func TestLinkAndAddressMirror(t *testing.T) {
+	ns := nstest.New(t)
+	cfg := &netlink.Config{NetNS: ns.Path, ReadBuffer: 4096}
+	links, err := rtnetlink.NewLinkMirror(cfg, rtnetlink.LinkFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer links.Close()
+	addrs, err := rtnetlink.NewAddressMirror(cfg, rtnetlink.AddressFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer addrs.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go links.Run(ctx)
+	go addrs.Run(ctx)
+	<-links.Ready()
+	<-addrs.Ready()
+
+	// state returns the links and addresses as ip sees them and as the
+	// mirrors do, as sorted lines.
+	state := func() (ip, mirror []string) {
+		var ipLinks []struct {
+			Index    int    `json:"ifindex"`
+			Name     string `json:"ifname"`
+			MTU      int    `json:"mtu"`
+			AddrInfo []struct {
+				Local     string `json:"local"`
+				PrefixLen int    `json:"prefixlen"`
+			} `json:"addr_info"`
+		}
+		if err := json.Unmarshal([]byte(ns.Run(t, "-j", "addr", "show")), &ipLinks); err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range ipLinks {
+			ip = append(ip, fmt.Sprintf("link %d %s mtu %d", l.Index, l.Name, l.MTU))
+			for _, a := range l.AddrInfo {
+				ip = append(ip, fmt.Sprintf("addr %d %s/%d", l.Index, a.Local, a.PrefixLen))
+			}
+		}
+		for _, l := range links.Snapshot() {
+			mirror = append(mirror, fmt.Sprintf("link %d %s mtu %d", l.Index, l.Name, l.MTU))
+		}
+		for _, a := range addrs.Snapshot() {
+			mirror = append(mirror, fmt.Sprintf("addr %d %v", a.Index, a.Prefix))
+		}
+		slices.Sort(ip)
+		slices.Sort(mirror)
+		return ip, mirror
+	}
+	converge := func(when string) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			ip, mirror := state()
+			if slices.Equal(ip, mirror) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: mirrors:\n\t%s\nip:\n\t%s", when, strings.Join(mirror, "\n\t"), strings.Join(ip, "\n\t"))
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	converge("at the start")
+	var lines []string
+	for i := range 50 {
+		lines = append(lines,
+			fmt.Sprintf("link add a%d type veth peer name b%d", i, i),
+			fmt.Sprintf("addr add 10.%d.0.1/24 dev a%d", i, i),
+			fmt.Sprintf("addr add 2001:db8:%x::1/64 dev a%d nodad", i, i),
+			fmt.Sprintf("link set a%d mtu %d", i, 1400+i),
+			fmt.Sprintf("link set a%d name c%d", i, i))
+	}
+	ns.Batch(t, lines)
+	converge("after adding")
+	lines = lines[:0]
+	for i := 0; i < 50; i += 2 {
+		lines = append(lines, fmt.Sprintf("link del c%d", i), fmt.Sprintf("addr del 10.%d.0.1/24 dev c%d", i+1, i+1))
+	}
+	ns.Batch(t, lines)
+	converge("after deleting")
+	t.Logf("links %+v; addresses %+v", links.Stats(), addrs.Stats())
 }
