@@ -29,13 +29,20 @@ import (
 // does not announce, the Mirror lists the table again, the same way; until
 // that listing is done, Snapshot returns the copy as it was.
 //
-// The changes the kernel does not announce, and that make a route Mirror
-// list the routes again, are: IPv4 routes the kernel flushes when their
-// link goes down or away, or when the address they prefer as source is
+// What a route Mirror cannot learn from a notification makes it list the
+// routes again: IPv4 routes the kernel flushes silently when their link
+// goes down or away, or when the address they prefer as source is
 // deleted; the linkdown flag of routes whose link loses or gains its
-// carrier; routes through a nexthop object that changes; and a route that
+// carrier; routes through a nexthop object that changes; a route that
 // replaces one of several routes of the same table, destination, TOS and
-// priority (ip route append), where the notification does not say which.
+// priority (ip route append), where the notification does not say which;
+// and an IPv6 route deleted during a listing, since the kernel's IPv6 dump
+// then skips a route.
+//
+// A Mirror whose table changes faster than its notification socket is
+// read keeps listing it again (see Stats), and catches up once the changes
+// slow down. Its copy is consistent at all times, but as of the last
+// notification applied.
 type Mirror[T any] struct {
 	ev, list *Conn
 	kind     *mirrorKind[T]
@@ -60,7 +67,8 @@ type MirrorStats struct {
 	// interrupted listing, or a change the kernel does not announce.
 	Resyncs uint64
 	// Overruns counts the overruns of the Mirror's notification socket
-	// (netlink.ErrOverrun): each made the Mirror list the table again.
+	// (netlink.ErrOverrun), after which the Mirror lists the table again;
+	// several during one listing make one resync.
 	Overruns uint64
 	// Events counts the notifications applied to the copy.
 	Events uint64
