@@ -5,6 +5,7 @@ package rtnetlink_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
 	"os/exec"
@@ -306,8 +307,9 @@ func TestLinkAndAddressMirror(t *testing.T) {
 	defer addrs.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go links.Run(ctx)
-	go addrs.Run(ctx)
+	linksDone, addrsDone := make(chan error, 1), make(chan error, 1)
+	go func() { linksDone <- links.Run(ctx) }()
+	go func() { addrsDone <- addrs.Run(ctx) }()
 	<-links.Ready()
 	<-addrs.Ready()
 
@@ -375,4 +377,21 @@ func TestLinkAndAddressMirror(t *testing.T) {
 	ns.Batch(t, lines)
 	converge("after deleting")
 	t.Logf("links %+v; addresses %+v", links.Stats(), addrs.Stats())
+
+	// Close and cancelling end Run.
+	links.Close()
+	cancel()
+	for what, done := range map[string]chan error{"closed": linksDone, "cancelled": addrsDone} {
+		select {
+		case err := <-done:
+			if !errors.Is(err, netlink.ErrClosed) && !errors.Is(err, context.Canceled) {
+				t.Errorf("Run of the %s mirror: %v", what, err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Errorf("Run of the %s mirror did not return", what)
+		}
+	}
+	if err := links.Run(context.Background()); err == nil {
+		t.Error("a second Run returned nil")
+	}
 }
