@@ -119,26 +119,60 @@ func TestWatch(t *testing.T) {
 		}
 	}()
 
-	// Wait until both listen: toggle a marker route until ip monitor has
-	// seen it. What comes after the last marker event is compared.
-	const marker = "10.253.0.0/16"
-	seen := false
+	// pump moves what both have seen into watched and monitored, for d.
+	var watched []rtnetlink.Event
 	var monitored []string
-	for i := 0; !seen; i++ {
-		if i == 100 {
-			t.Fatal("ip monitor saw no marker route")
-		}
-		verb := []string{"add", "del"}[i%2]
-		ns.Run(t, "route", verb, marker, "dev", "lo")
-		select {
-		case l := <-monLines:
-			monitored = append(monitored, l)
-			seen = true
-		case <-time.After(100 * time.Millisecond):
+	pump := func(d time.Duration) {
+		timer := time.NewTimer(d)
+		defer timer.Stop()
+		for {
+			select {
+			case ev, ok := <-events:
+				if !ok {
+					t.Fatalf("Watch ended: %v", <-watchErr)
+				}
+				watched = append(watched, ev)
+			case l, ok := <-monLines:
+				if !ok {
+					t.Fatal("ip monitor ended")
+				}
+				monitored = append(monitored, l)
+			case <-timer.C:
+				return
+			}
 		}
 	}
-	if len(monitored) == 1 && strings.HasPrefix(monitored[0], "+") {
-		ns.Run(t, "route", "del", marker, "dev", "lo") // as the last marker event
+	// seen returns the lines in what both have seen for which has is true.
+	lines := func(has func(string) bool) (got, want []string) {
+		for _, ev := range watched {
+			if l := wtLine(ev); l != "" && has(l) {
+				got = append(got, l)
+			}
+		}
+		for _, l := range monitored {
+			if has(l) {
+				want = append(want, l)
+			}
+		}
+		return got, want
+	}
+
+	// Wait until both listen: toggle a marker route until both have seen
+	// it. What comes after the last marker event is compared.
+	const marker = "10.253.0.0/16"
+	isMarker := func(l string) bool { return strings.Contains(l, " "+marker+" ") }
+	for i := 0; ; i++ {
+		if i == 100 {
+			t.Fatal("Watch or ip monitor saw no marker route")
+		}
+		ns.Run(t, "route", []string{"add", "del"}[i%2], marker, "dev", "lo")
+		pump(50 * time.Millisecond)
+		if got, want := lines(isMarker); len(got) > 0 && len(want) > 0 {
+			if i%2 == 0 {
+				ns.Run(t, "route", "del", marker, "dev", "lo")
+			}
+			break
+		}
 	}
 
 	// The known changes, and the end marker.
@@ -160,45 +194,34 @@ func TestWatch(t *testing.T) {
 		ns.Run(t, args...)
 	}
 	const end = "+ route 1 10.254.0.0/16 table 254"
+	isEnd := func(l string) bool { return l == end }
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		pump(50 * time.Millisecond)
+		if got, want := lines(isEnd); len(got) > 0 && len(want) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("Watch or ip monitor saw no end marker")
+		}
+	}
 
-	// after returns the lines after the last marker event, up to the end
-	// marker, and the lines as a whole for errors.
-	collect := func(next func() (string, bool)) (lines []string) {
-		for {
-			l, ok := next()
-			if !ok {
-				t.Fatalf("no end marker; got %q", lines)
+	// between returns the lines after the last marker and before the end.
+	between := func(all []string) []string {
+		last := -1
+		for i, l := range all {
+			if isMarker(l) {
+				last = i
 			}
-			if l == end {
-				break
-			}
-			lines = append(lines, l)
-		}
-		for i := len(lines) - 1; i >= 0; i-- {
-			if strings.Contains(lines[i], " "+marker+" ") {
-				return lines[i+1:]
+			if isEnd(l) {
+				return all[last+1 : i]
 			}
 		}
-		t.Fatalf("no marker; got %q", lines)
 		return nil
 	}
-	var watched []rtnetlink.Event
-	got := collect(func() (string, bool) {
-		select {
-		case ev, ok := <-events:
-			watched = append(watched, ev)
-			return wtLine(ev), ok
-		case err := <-watchErr:
-			t.Fatalf("Watch: %v", err)
-		case <-ctx.Done():
-		}
-		return "", false
-	})
-	want := collect(func() (string, bool) {
-		l, ok := <-monLines
-		return l, ok
-	})
-	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+	all := func(string) bool { return true }
+	gotAll, wantAll := lines(all)
+	got, want := between(gotAll), between(wantAll)
+	if len(got) == 0 || strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Watch saw:\n\t%s\nip monitor saw:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 
