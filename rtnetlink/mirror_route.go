@@ -52,7 +52,7 @@ func NewRouteMirror(cfg *netlink.Config, f RouteFilter) (*Mirror[Route], error) 
 			// filters by link, protocol and type as it hands them out:
 			// a replace notification can only be applied knowing the
 			// routes it may have replaced.
-			return listInto(c.Routes(ctx, RouteFilter{Family: f.Family, Table: f.Table}), rt.add)
+			return listInto(c.Routes(ctx, RouteFilter{Family: f.Family, Table: f.Table}), rt.listed)
 		},
 	})
 }
@@ -129,7 +129,9 @@ type routeTable struct {
 	f      RouteFilter
 	routes map[routeKey]Route
 	groups map[routeGroup][]routeKey
-	links  map[int]LinkFlags // the linkRouteFlags of each link
+	links  map[int]LinkFlags  // the linkRouteFlags of each link
+	leaves map[netip.Addr]int // the number of IPv4 routes to each destination address
+	tables map[uint32]bool    // the tables the listing had routes of
 	// published is set once the notifications that came during the
 	// listing are applied.
 	published bool
@@ -143,7 +145,15 @@ func newRouteTable(f RouteFilter) *routeTable {
 		routes: make(map[routeKey]Route),
 		groups: make(map[routeGroup][]routeKey),
 		links:  make(map[int]LinkFlags),
+		leaves: make(map[netip.Addr]int),
+		tables: make(map[uint32]bool),
 	}
+}
+
+// listed adds r from the listing.
+func (t *routeTable) listed(r Route) {
+	t.tables[r.Table] = true
+	t.add(r)
 }
 
 // add adds r, or updates it.
@@ -152,6 +162,9 @@ func (t *routeTable) add(r Route) {
 	if _, ok := t.routes[k]; !ok {
 		g := groupOfRoute(&r)
 		t.groups[g] = append(t.groups[g], k)
+		if r.Dst.Addr().Is4() {
+			t.leaves[r.Dst.Addr()]++
+		}
 	}
 	t.routes[k] = r
 }
@@ -162,6 +175,11 @@ func (t *routeTable) remove(g routeGroup, k routeKey) bool {
 		return false
 	}
 	delete(t.routes, k)
+	if a := k.dst.Addr(); a.Is4() {
+		if t.leaves[a]--; t.leaves[a] == 0 {
+			delete(t.leaves, a)
+		}
+	}
 	keys := slices.DeleteFunc(t.groups[g], func(x routeKey) bool { return x == k })
 	if len(keys) == 0 {
 		delete(t.groups, g)
@@ -236,13 +254,10 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 		return false, false, nil
 	}
 	k, g := keyOfRoute(&r), groupOfRoute(&r)
+	if !t.published && t.skipped(m.Header.Type, &r, k) {
+		return false, true, nil
+	}
 	if m.Header.Type == unix.RTM_DELROUTE {
-		if !t.published && r.Dst.Addr().Is6() {
-			// A multipart IPv6 dump that sees the table change starts
-			// again from the top and skips as many routes as it has
-			// sent: after a deletion, it skips one it had not sent.
-			return false, true, nil
-		}
 		if t.remove(g, k) {
 			return true, false, nil
 		}
@@ -283,6 +298,31 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 	}
 	t.add(r)
 	return true, false, nil
+}
+
+// skipped reports whether the listing may have skipped a route because of
+// the change to r (the route k) that came while it ran. A multipart dump
+// resumes where it stopped, by position, in three places:
+//   - an IPv6 dump that sees the table change starts again from the top
+//     and skips as many routes as it has sent: after a deletion, it skips
+//     one it had not sent;
+//   - an IPv4 dump resumes in the middle of the routes to one destination
+//     address (of any prefix length) by their index: after the deletion of
+//     one, it skips another;
+//   - a dump of every table resumes by the table's index in a hash chain,
+//     which a new table can shift.
+func (t *routeTable) skipped(typ netlink.HeaderType, r *Route, k routeKey) bool {
+	if typ == unix.RTM_NEWROUTE {
+		return !t.tables[r.Table]
+	}
+	if r.Dst.Addr().Is6() {
+		return true
+	}
+	n := t.leaves[r.Dst.Addr()]
+	if _, ok := t.routes[k]; ok {
+		n--
+	}
+	return n > 0
 }
 
 // deleteNextHops applies the deletion of the IPv6 route r, which the table
