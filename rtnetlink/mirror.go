@@ -36,13 +36,14 @@ import (
 // carrier; routes through a nexthop object that changes; a route that
 // replaces one of several routes of the same table, destination, TOS and
 // priority (ip route append), where the notification does not say which;
-// and an IPv6 route deleted during a listing, since the kernel's IPv6 dump
-// then skips a route.
+// and a change during a listing after which the kernel's dump, which
+// resumes by position, may have skipped a route (an IPv6 route deleted,
+// an IPv4 route deleted among others to the same address, a new table).
 //
-// A Mirror whose table changes faster than its notification socket is
-// read keeps listing it again (see Stats), and catches up once the changes
-// slow down. Its copy is consistent at all times, but as of the last
-// notification applied.
+// A Mirror whose table changes faster than it reads its notifications
+// keeps listing the table again (see Stats), and catches up once the
+// changes slow down. Snapshot never returns a copy in the middle of that:
+// it returns the last copy brought up to date.
 type Mirror[T any] struct {
 	ev, list *Conn
 	kind     *mirrorKind[T]
