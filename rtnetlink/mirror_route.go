@@ -132,6 +132,9 @@ type routeTable struct {
 	links  map[int]LinkFlags  // the linkRouteFlags of each link
 	leaves map[netip.Addr]int // the number of IPv4 routes to each destination address
 	tables map[uint32]bool    // the tables the listing had routes of
+	// replaced are the groups where a notification that came during the
+	// listing replaced a route (see apply).
+	replaced map[routeGroup]bool
 	// published is set once the notifications that came during the
 	// listing are applied.
 	published bool
@@ -147,6 +150,8 @@ func newRouteTable(f RouteFilter) *routeTable {
 		links:  make(map[int]LinkFlags),
 		leaves: make(map[netip.Addr]int),
 		tables: make(map[uint32]bool),
+
+		replaced: make(map[routeGroup]bool),
 	}
 }
 
@@ -254,7 +259,7 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 		return false, false, nil
 	}
 	k, g := keyOfRoute(&r), groupOfRoute(&r)
-	if !t.published && t.skipped(m.Header.Type, &r, k) {
+	if !t.published && (t.skipped(m.Header.Type, &r, k) || t.replaced[g]) {
 		return false, true, nil
 	}
 	if m.Header.Type == unix.RTM_DELROUTE {
@@ -282,6 +287,13 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 		// does not say which that was: that is known only when the group
 		// had one route (not counting multipath IPv6 routes, which a
 		// route without a gateway does not replace).
+		//
+		// A notification that came during the listing may also be older
+		// than what the listing read of the group, the group may have
+		// had other routes then, and the one left may not be the one
+		// replaced. But then the listing would have r, unless a later
+		// notification removed it: so such a later notification for the
+		// group, during the listing, makes the Mirror list again.
 		var others []routeKey
 		for _, x := range t.groups[g] {
 			if e := t.routes[x]; x != k && !ecmp6(&e) {
@@ -292,6 +304,9 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 		switch {
 		case len(others) == 1 && !present:
 			t.remove(g, others[0])
+			if !t.published {
+				t.replaced[g] = true
+			}
 		case len(others) > 0:
 			return false, true, nil
 		}
