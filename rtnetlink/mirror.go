@@ -237,7 +237,7 @@ func (m *Mirror[T]) Run(ctx context.Context) error {
 		t := m.kind.newTable()
 		m.listings.Add(1)
 		if err := m.kind.list(ctx, m.list, t); err != nil {
-			if errors.Is(err, netlink.ErrDumpInterrupted) {
+			if errors.Is(err, netlink.ErrDumpInterrupted) || errors.Is(err, netlink.ErrOverrun) {
 				continue
 			}
 			return err

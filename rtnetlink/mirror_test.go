@@ -155,8 +155,10 @@ func mwConverge(t testing.TB, ns *nstest.NS, m *rtnetlink.Mirror[rtnetlink.Route
 }
 
 // mwBatch starts ip -batch in the namespace with lines, and returns a
-// function that waits for it to end.
-func mwBatch(t testing.TB, ns *nstest.NS, lines []string) func() {
+// function that waits for it to end. A command that fails fails the test,
+// unless tolerant is set: then it is logged (two batches at once may race
+// for a route; ip is the oracle anyway).
+func mwBatch(t testing.TB, ns *nstest.NS, tolerant bool, lines []string) func() {
 	t.Helper()
 	cmd := exec.Command("ip", "-n", ns.Name, "-force", "-batch", "-")
 	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
@@ -167,7 +169,10 @@ func mwBatch(t testing.TB, ns *nstest.NS, lines []string) func() {
 	}
 	return func() {
 		t.Helper()
-		if err := cmd.Wait(); err != nil {
+		switch err := cmd.Wait(); {
+		case err != nil && tolerant:
+			t.Logf("ip -batch: %v: %.300s", err, out.String())
+		case err != nil:
 			t.Fatalf("ip -batch: %v: %.500s", err, out.String())
 		}
 	}
@@ -228,7 +233,7 @@ func TestRouteMirror(t *testing.T) {
 	for i := range n {
 		lines = append(lines, route("add", i, "2"))
 	}
-	mwBatch(t, ns, lines)()
+	mwBatch(t, ns, false, lines)()
 	mwConverge(t, ns, m, "after adding")
 	start := m.Stats()
 
@@ -245,7 +250,7 @@ func TestRouteMirror(t *testing.T) {
 			more = append(more, route("replace", i+n, strconv.Itoa(3+round)))
 			more = append(more, route("replace", (i+1)%n, strconv.Itoa(3+round)))
 		}
-		w1, w2 := mwBatch(t, ns, lines), mwBatch(t, ns, more)
+		w1, w2 := mwBatch(t, ns, true, lines), mwBatch(t, ns, true, more)
 		w1()
 		w2()
 		mwConverge(t, ns, m, fmt.Sprintf("round %d", round))
@@ -254,7 +259,7 @@ func TestRouteMirror(t *testing.T) {
 		for i := round; i < n; i += 3 {
 			lines = append(lines, route("replace", i, "2"))
 		}
-		mwBatch(t, ns, lines)()
+		mwBatch(t, ns, false, lines)()
 		mwConverge(t, ns, m, fmt.Sprintf("round %d, restored", round))
 	}
 
