@@ -5,6 +5,7 @@ package rtnetlink
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"iter"
 	"net/netip"
@@ -192,11 +193,34 @@ func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address
 	}
 }
 
+// ParseAddress reads an RTM_NEWADDR or RTM_DELADDR message: a reply of
+// Addresses, or a notification received on the RTNLGRP_IPV4_IFADDR or
+// RTNLGRP_IPV6_IFADDR group. A message of another type is an error
+// wrapping netlink.ErrMalformed; an address of another family than IPv4
+// and IPv6, one wrapping errors.ErrUnsupported. The address owns its
+// memory: nothing aliases m.
+func ParseAddress(m netlink.Message) (Address, error) {
+	if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
+		return Address{}, fmt.Errorf("rtnetlink: %s is not an address message: %w",
+			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	var a Address
+	var label string
+	family, err := a.decode(&m, &label)
+	if err != nil {
+		return Address{}, err
+	}
+	if family == 0 {
+		return Address{}, fmt.Errorf("rtnetlink: address of family %d: %w", m.Data[0], errors.ErrUnsupported)
+	}
+	return a, nil
+}
+
 // decode reads m into a and returns the address family, or 0 for a message
 // that is not an IPv4 or IPv6 address. label is the label of the previous
 // address, whose string decode reuses when the label repeats.
 func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
-	if m.Header.Type != unix.RTM_NEWADDR {
+	if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
 		return 0, nil
 	}
 	if len(m.Data) < unix.SizeofIfAddrmsg {

@@ -463,10 +463,32 @@ func (f *RouteFilter) match(r *Route) bool {
 	return true
 }
 
+// ParseRoute reads an RTM_NEWROUTE or RTM_DELROUTE message: a reply of
+// Routes or GetRoute, or a notification received on the RTNLGRP_IPV4_ROUTE
+// or RTNLGRP_IPV6_ROUTE group. A message of another type is an error
+// wrapping netlink.ErrMalformed; a route of another family than IPv4 and
+// IPv6 (multicast routing, MPLS), one wrapping errors.ErrUnsupported. The
+// route owns its memory: nothing aliases m.
+func ParseRoute(m netlink.Message) (Route, error) {
+	if m.Header.Type != unix.RTM_NEWROUTE && m.Header.Type != unix.RTM_DELROUTE {
+		return Route{}, fmt.Errorf("rtnetlink: %s is not a route message: %w",
+			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	var r Route
+	ok, err := r.decode(&m)
+	if err != nil {
+		return Route{}, err
+	}
+	if !ok {
+		return Route{}, fmt.Errorf("rtnetlink: route of family %d: %w", m.Data[0], errors.ErrUnsupported)
+	}
+	return r, nil
+}
+
 // decode reads m into r, which is the zero Route, and reports whether m is
 // an IPv4 or IPv6 route.
 func (r *Route) decode(m *netlink.Message) (bool, error) {
-	if m.Header.Type != unix.RTM_NEWROUTE {
+	if m.Header.Type != unix.RTM_NEWROUTE && m.Header.Type != unix.RTM_DELROUTE {
 		return false, nil
 	}
 	data := m.Data

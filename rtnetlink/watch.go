@@ -1,0 +1,127 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"context"
+	"errors"
+	"iter"
+
+	"github.com/nlkit/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// Group is an rtnetlink multicast group (RTNLGRP_*): the notifications a
+// Watch receives.
+type Group uint32
+
+// The groups of the tables this package and iproute2 watch.
+const (
+	GroupLink      Group = unix.RTNLGRP_LINK        // links: RTM_NEWLINK, RTM_DELLINK
+	GroupNeighbor  Group = unix.RTNLGRP_NEIGH       // neighbours: RTM_NEWNEIGH, RTM_DELNEIGH
+	GroupIPv4Addr  Group = unix.RTNLGRP_IPV4_IFADDR // IPv4 addresses: RTM_NEWADDR, RTM_DELADDR
+	GroupIPv6Addr  Group = unix.RTNLGRP_IPV6_IFADDR // IPv6 addresses
+	GroupIPv4Route Group = unix.RTNLGRP_IPV4_ROUTE  // IPv4 routes: RTM_NEWROUTE, RTM_DELROUTE
+	GroupIPv6Route Group = unix.RTNLGRP_IPV6_ROUTE  // IPv6 routes
+	GroupIPv4Rule  Group = unix.RTNLGRP_IPV4_RULE   // IPv4 routing rules: RTM_NEWRULE, RTM_DELRULE
+	GroupIPv6Rule  Group = unix.RTNLGRP_IPV6_RULE   // IPv6 routing rules
+	GroupNextHop   Group = unix.RTNLGRP_NEXTHOP     // nexthop objects: RTM_NEWNEXTHOP, RTM_DELNEXTHOP
+)
+
+// Event is one notification: a change to a link, an address, a route, or
+// another rtnetlink object. Type says what happened (unix.RTM_NEWROUTE,
+// unix.RTM_DELLINK, ...), and at most one of Link, Address and Route holds
+// the object, decoded; Message always holds the message itself, for the
+// objects this type does not decode (neighbours, rules, nexthops, bridge
+// port messages) and for the header's flags (netlink.Replace on a route
+// that replaced another). An Event owns its memory.
+type Event struct {
+	Type    netlink.HeaderType // the message type, RTM_*
+	Link    *Link              // for RTM_NEWLINK and RTM_DELLINK of family AF_UNSPEC (not bridge port messages)
+	Address *Address           // for RTM_NEWADDR and RTM_DELADDR of an IPv4 or IPv6 address
+	Route   *Route             // for RTM_NEWROUTE and RTM_DELROUTE of an IPv4 or IPv6 route
+	Message netlink.Message    // the notification as received
+}
+
+// Deleted reports whether the event says an object went away: an RTM_DEL*
+// message (RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH, ...).
+func (e Event) Deleted() bool {
+	return e.Type >= unix.RTM_BASE && (e.Type-unix.RTM_BASE)%4 == 1
+}
+
+// ParseEvent decodes a notification into an Event. Messages of the types
+// Event does not decode are returned with Message set alone; an error
+// means the message is malformed (it wraps netlink.ErrMalformed), and the
+// Event still has Type and Message.
+func ParseEvent(m netlink.Message) (Event, error) {
+	e := Event{Type: m.Header.Type, Message: m}
+	switch m.Header.Type {
+	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
+		if len(m.Data) > 0 && m.Data[0] != unix.AF_UNSPEC {
+			return e, nil // a bridge port (AF_BRIDGE): not a whole link
+		}
+		l, err := ParseLink(m)
+		if err != nil {
+			return e, err
+		}
+		e.Link = &l
+	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
+		a, err := ParseAddress(m)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return e, nil
+		}
+		if err != nil {
+			return e, err
+		}
+		e.Address = &a
+	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
+		r, err := ParseRoute(m)
+		if errors.Is(err, errors.ErrUnsupported) {
+			return e, nil
+		}
+		if err != nil {
+			return e, err
+		}
+		e.Route = &r
+	}
+	return e, nil
+}
+
+// Watch joins groups (none: the groups the Conn has joined already) and
+// yields the notifications the Conn receives, as Events, until ctx is done.
+// The groups stay joined when the iteration ends.
+//
+// Two kinds of errors are yielded without ending the stream, since events
+// keep coming after them: one wrapping netlink.ErrOverrun, once after the
+// kernel dropped notifications because the Conn's receive queue was full
+// (whatever copy of the kernel's tables the caller keeps is then stale:
+// list them again, as Mirror does); and one wrapping netlink.ErrMalformed,
+// for a notification that does not decode (its Event has Type and Message).
+// Any other error (ctx done, the Conn closed) is yielded last.
+//
+// Requests may run on the same Conn meanwhile, from other goroutines: their
+// replies are not notifications and never reach Watch.
+func (c *Conn) Watch(ctx context.Context, groups ...Group) iter.Seq2[Event, error] {
+	return func(yield func(Event, error) bool) {
+		for _, g := range groups {
+			if err := c.NL.JoinGroup(uint32(g)); err != nil {
+				yield(Event{}, err)
+				return
+			}
+		}
+		for {
+			msgs, err := c.NL.Receive(ctx)
+			if err != nil {
+				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) && !errors.Is(err, netlink.ErrMalformed) {
+					return
+				}
+				continue
+			}
+			for _, m := range msgs {
+				if !yield(ParseEvent(m)) {
+					return
+				}
+			}
+		}
+	}
+}
