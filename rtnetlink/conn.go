@@ -5,7 +5,8 @@
 // changed with calls that take a context first. It runs on the root
 // package's *netlink.Conn, so errors are the root package's *OpError (the
 // errno, the kernel's extended ACK, the request named), and a Conn can mix
-// typed calls with raw requests.
+// typed calls with raw requests. Watch streams changes as Events; a Mirror
+// keeps a copy of a table up to date.
 package rtnetlink
 
 import (
