@@ -75,16 +75,13 @@ func (v *Veth) encode(r *request) error {
 		return err
 	}
 	// VETH_INFO_PEER holds a struct ifinfomsg and the peer's attributes.
-	peer := netlink.NewAttrEncoder(make([]byte, unix.SizeofIfInfomsg, 64))
-	peer.String(unix.IFLA_IFNAME, v.PeerName)
-	if err := r.putNetNS(peer, v.PeerNetNS); err != nil {
+	peer := r.Nest(vethInfoPeer)
+	r.Raw(make([]byte, unix.SizeofIfInfomsg))
+	r.String(unix.IFLA_IFNAME, v.PeerName)
+	if err := r.putNetNS(&r.AttrEncoder, v.PeerNetNS); err != nil {
 		return err
 	}
-	b, err := peer.Finish()
-	if err != nil {
-		return err
-	}
-	r.Bytes(vethInfoPeer, b)
+	r.End(peer)
 	return nil
 }
 

@@ -254,7 +254,7 @@ func TestNewLinkRequestBytes(t *testing.T) {
 30 00 12 80                                          # IFLA_LINKINFO, nested
   09 00 01 00  76 65 74 68  00 00 00 00              #   IFLA_INFO_KIND "veth"
   20 00 02 80                                        #   IFLA_INFO_DATA, nested
-    1c 00 01 00                                      #     VETH_INFO_PEER
+    1c 00 01 80                                      #     VETH_INFO_PEER (nested)
       00 00 00 00  00 00 00 00  00 00 00 00  00 00 00 00  # ifinfomsg
       07 00 03 00  76 31 00 00                       #       IFLA_IFNAME "v1"
 `)
