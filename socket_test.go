@@ -1255,19 +1255,27 @@ func skNetNS(t testing.TB) string {
 // namespace want.
 func skAllThreadsIn(t testing.TB, want string) {
 	t.Helper()
-	tasks, err := filepath.Glob("/proc/self/task/*/ns/net")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range tasks {
-		got, err := os.Readlink(p)
+	// A thread that another test locked into a namespace (and whose
+	// goroutine has returned) exits a moment later: give it time.
+	var stray []string
+	for range 100 {
+		tasks, err := filepath.Glob("/proc/self/task/*/ns/net")
 		if err != nil {
-			continue // the thread exited
+			t.Fatal(err)
 		}
-		if got != want {
-			t.Errorf("thread %s is in %s, not %s", p, got, want)
+		stray = stray[:0]
+		for _, p := range tasks {
+			got, err := os.Readlink(p)
+			if err == nil && got != want {
+				stray = append(stray, fmt.Sprintf("thread %s is in %s", p, got))
+			}
 		}
+		if len(stray) == 0 {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
+	t.Errorf("threads outside %s: %v", want, stray)
 }
 
 // 11. A Conn in another network namespace sees that namespace, and the
