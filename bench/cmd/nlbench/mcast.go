@@ -25,13 +25,10 @@ var events, lossReports atomic.Int64
 func init() {
 	mcast := func(listen func()) func() {
 		return func() {
+			in := ipBatchInput(*n)
 			listen() // subscribes, then receives in a goroutine
-			var in strings.Builder
-			for i := range *n {
-				fmt.Fprintf(&in, "route add %v via %v\n", routeDst(i), gateway)
-			}
 			cmd := exec.Command("ip", "-batch", "-")
-			cmd.Stdin = strings.NewReader(in.String())
+			cmd.Stdin = strings.NewReader(in)
 			cmd.Stderr = os.Stderr
 			t0 := time.Now()
 			must(cmd.Run())
