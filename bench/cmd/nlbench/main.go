@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -20,6 +21,7 @@ var (
 	impl     = flag.String("impl", "", "implementation")
 	n        = flag.Int("n", 0, "size of the workload (routes, round trips, ...)")
 	reps     = flag.Int("reps", 3, "measured repetitions in this process (after one warm-up)")
+	cpuprof  = flag.String("cpuprofile", "", "write a CPU profile of the whole run to `file`")
 	data     = flag.String("data", "../testdata/rtm_newroute_100k.bin.gz", "captured route dump for -w decode")
 )
 
@@ -101,6 +103,12 @@ func main() {
 	r, ok := workloads[*workload][*impl]
 	if !ok {
 		log.Fatalf("no such workload/implementation")
+	}
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		must(err)
+		must(pprof.StartCPUProfile(f))
+		defer pprof.StopCPUProfile()
 	}
 	r()
 }
