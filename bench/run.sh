@@ -147,6 +147,7 @@ fi
 	echo "| $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB | $(uname -r) | $(go env GOVERSION) | $(gcc -dumpfullversion), libmnl $(dpkg-query -W -f='${Version}' libmnl-dev 2>/dev/null) | $(date -u '+%Y-%m-%d %H:%M') | $LOAD_START → $(cut -d' ' -f1-3 /proc/loadavg) |"
 	echo
 	echo "Medians over every measured run; spread is min–max. Implementations run interleaved, each in its own process, $ROUNDS rounds."
+	echo "A load average above the CPU count means other work shared the machine: CPU times hold up better than wall times then."
 	"$NLB" report "$OUT"
 } >"$TMP/RESULTS.md"
 cp "$TMP/RESULTS.md" RESULTS.md
