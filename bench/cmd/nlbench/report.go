@@ -1,0 +1,184 @@
+package main
+
+// nlbench report FILE...: reads the RESULT lines run.sh collected and prints
+// the markdown tables: medians over every measured run, the spread (min to
+// max), ratios to each workload's reference, and the checks.
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type result map[string]string
+
+func (r result) f(k string) float64 {
+	v, _ := strconv.ParseFloat(r[k], 64)
+	return v
+}
+
+type workloadInfo struct {
+	key, title, ref, unit string
+}
+
+var order = []workloadInfo{
+	{"dump", "(3) Dump and decode 100k IPv4 routes (one dump; CPU is the process's, user+system)", "libmnl", "dump"},
+	{"getlink", "(4) RTM_GETLINK round trips for lo (per round trip)", "libmnl", "op"},
+	{"decode", "(1) Decode the captured 100,015-route dump (testdata/rtm_newroute_100k.bin.gz), no kernel", "hand", "dump"},
+	{"install", "(5) Install 100k routes, each acknowledged (per route; CPU includes the kernel's work in the sender's system calls)", "floor", "route"},
+	{"heap", "(6) Heap while listing every route (one list per process)", "nlkit-dump", "list"},
+	{"mcast", "(7) Route notifications received while ip -batch adds routes (default configurations)", "", ""},
+	{"encode", "(2) Encode RTM_NEWLINK with 5 attributes, one a nest (per message)", "hand", "op"},
+	{"typed", "(8) Typed route list of 100k IPv4 routes", "nlkit", "list"},
+	{"genl", "(8) Generic netlink family lookup of nlctrl (per lookup)", "nlkit", "op"},
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	if len(s) == 0 {
+		return 0
+	}
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+func dur(ns float64) string {
+	switch {
+	case ns >= 1e9:
+		return fmt.Sprintf("%.2f s", ns/1e9)
+	case ns >= 1e6:
+		return fmt.Sprintf("%.1f ms", ns/1e6)
+	case ns >= 1e3:
+		return fmt.Sprintf("%.2f µs", ns/1e3)
+	}
+	return fmt.Sprintf("%.0f ns", ns)
+}
+
+func num(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%.2fM", v/1e6)
+	case v >= 1e4:
+		return fmt.Sprintf("%.0fk", v/1e3)
+	case v >= 100 || v == float64(int64(v)):
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func report(files []string) {
+	byW := map[string]map[string][]result{}
+	var impls = map[string][]string{}
+	for _, name := range files {
+		f, err := os.Open(name)
+		must(err)
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			line, ok := strings.CutPrefix(sc.Text(), "RESULT ")
+			if !ok {
+				continue
+			}
+			r := result{}
+			for _, kv := range strings.Fields(line) {
+				k, v, _ := strings.Cut(kv, "=")
+				r[k] = v
+			}
+			w, im := r["w"], r["impl"]
+			if byW[w] == nil {
+				byW[w] = map[string][]result{}
+			}
+			if byW[w][im] == nil {
+				impls[w] = append(impls[w], im)
+			}
+			byW[w][im] = append(byW[w][im], r)
+		}
+		f.Close()
+	}
+	failed := false
+	for _, wi := range order {
+		rs := byW[wi.key]
+		if rs == nil {
+			continue
+		}
+		fmt.Printf("\n### %s\n\n", wi.title)
+		col := func(im, k string) []float64 {
+			var v []float64
+			for _, r := range rs[im] {
+				d := r.f("ops")
+				if k == "heap_peak" || k == "maxrss_kb" || k == "count" || k == "losses" {
+					d = 1
+				}
+				v = append(v, r.f(k)/d)
+			}
+			return v
+		}
+		// Checks: every run of every implementation found the same count
+		// and checksum (for mcast, counts are the result itself).
+		check := func(im string) string {
+			if wi.key == "mcast" {
+				return "n/a"
+			}
+			want := rs[wi.ref]
+			if want == nil {
+				want = rs[impls[wi.key][0]]
+			}
+			for _, r := range rs[im] {
+				if r["count"] != want[0]["count"] || r["check"] != want[0]["check"] {
+					failed = true
+					return fmt.Sprintf("**FAIL** count %s", r["count"])
+				}
+				if (wi.key == "getlink" || wi.key == "genl") && r["count"] != r["ops"] {
+					failed = true
+					return "**FAIL**"
+				}
+			}
+			return "ok " + want[0]["count"]
+		}
+		switch wi.key {
+		case "mcast":
+			fmt.Println("| library | routes added | received (median) | min–max | loss reports (median) | runs |")
+			fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: |")
+			for _, im := range impls[wi.key] {
+				c := col(im, "count")
+				fmt.Printf("| %s | %s | %s | %s–%s | %s | %d |\n", im, rs[im][0]["ops"], num(median(c)),
+					num(slices.Min(c)), num(slices.Max(c)), num(median(col(im, "losses"))), len(c))
+			}
+		case "heap":
+			fmt.Println("| implementation | peak live heap (median) | max RSS | allocs | bytes allocated | CPU | runs | check (routes) |")
+			fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+			for _, im := range impls[wi.key] {
+				fmt.Printf("| %s | %.1f MiB | %.1f MiB | %s | %.1f MiB | %s | %d | %s |\n", im,
+					median(col(im, "heap_peak"))/(1<<20), median(col(im, "maxrss_kb"))/1024,
+					num(median(col(im, "allocs"))), median(col(im, "bytes"))/(1<<20),
+					dur(median(col(im, "cpu_ns"))), len(rs[im]), check(im))
+			}
+		default:
+			ref := median(col(wi.ref, "cpu_ns"))
+			fmt.Printf("| implementation | CPU/%s (median) | spread (min–max) | ×%s | wall/%s | allocs/%s | bytes/%s | runs | check |\n",
+				wi.unit, wi.ref, wi.unit, wi.unit, wi.unit)
+			fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+			for _, im := range impls[wi.key] {
+				c := col(im, "cpu_ns")
+				ratio := "–"
+				if ref > 0 {
+					ratio = fmt.Sprintf("%.2f", median(c)/ref)
+				}
+				fmt.Printf("| %s | %s | %s–%s | %s | %s | %s | %s | %d | %s |\n", im, dur(median(c)),
+					dur(slices.Min(c)), dur(slices.Max(c)), ratio, dur(median(col(im, "wall_ns"))),
+					num(median(col(im, "allocs"))), num(median(col(im, "bytes"))), len(c), check(im))
+			}
+		}
+	}
+	if failed {
+		fmt.Println("\nSOME CHECKS FAILED")
+		os.Exit(1)
+	}
+	_ = time.Now
+}
