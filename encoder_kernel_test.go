@@ -14,24 +14,39 @@ import (
 )
 
 // inNetns runs f on a goroutine whose OS thread has joined the network
-// namespace at path. The thread stays locked and dies with the goroutine,
-// so the namespace never leaks to other goroutines.
+// namespace at path, and then goes back to its own. A thread that cannot
+// go back stays locked and exits with the goroutine. (Relying on the exit
+// alone is not enough: when the goroutine runs on the main thread, which
+// cannot exit, the runtime parks that thread for good, in the namespace.)
 func inNetns(path string, f func() error) error {
 	done := make(chan error, 1)
 	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		runtime.LockOSThread()
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- err
+			return
+		}
+		defer unix.Close(orig)
 		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
+			runtime.UnlockOSThread()
 			done <- err
 			return
 		}
 		err = unix.Setns(fd, unix.CLONE_NEWNET)
 		unix.Close(fd)
 		if err != nil {
+			runtime.UnlockOSThread()
 			done <- fmt.Errorf("setns: %w", err)
 			return
 		}
-		done <- f()
+		err = f()
+		if unix.Setns(orig, unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
+		done <- err
 	}()
 	return <-done
 }
