@@ -251,7 +251,7 @@ func TestFaultCloseMidDumpAndExecute(t *testing.T) {
 	})
 }
 
-// Close races Execute, Dump and Receive on many Conns: each call returns
+// Close races Execute, Dump, Batch and Receive on many Conns: each call returns
 // a result or ErrClosed, and none hangs.
 func TestFaultCloseRacesExchanges(t *testing.T) {
 	ns := nstest.New(t)
@@ -265,8 +265,23 @@ func TestFaultCloseRacesExchanges(t *testing.T) {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
-		errs := make(chan error, 3)
-		wg.Add(3)
+		errs := make(chan error, 4)
+		wg.Add(4)
+		go func() {
+			defer wg.Done()
+			reqs := make([]netlink.Message, 50)
+			for k := range reqs {
+				reqs[k] = xcGetLink(1, 0)
+			}
+			results, err := c.Batch(context.Background(), reqs)
+			for k, r := range results {
+				if err == nil && r != nil || err != nil && r != nil && !errors.Is(r, netlink.ErrClosed) {
+					err = fmt.Errorf("request %d: %w", k, r)
+					break
+				}
+			}
+			errs <- err
+		}()
 		go func() {
 			defer wg.Done()
 			_, err := c.Execute(context.Background(), xcGetLink(1, 0))

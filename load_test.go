@@ -164,7 +164,7 @@ func TestLoadMixed(t *testing.T) {
 		t.Error(err)
 	}
 	// The last notifications, then stop the Receive loop.
-	for want := int64(workers * ops / 4 * 2 * perBatch); notes.Load() < want && time.Since(start) < xcTimeout; {
+	for want := int64(workers * ops / 4 * 2 * perBatch); notes.Load() < want && time.Since(start) < elapsed+10*time.Second; {
 		time.Sleep(10 * time.Millisecond)
 	}
 	stop()
