@@ -430,3 +430,35 @@ func TestFaultNoCapNetAdmin(t *testing.T) {
 		t.Errorf("GETLINK on a Conn opened without CAP_NET_ADMIN: %v", err)
 	}
 }
+
+// A kernel reply larger than the Conn's buffer and spare together: the
+// Execute it answers fails with ErrTruncated (the reply is lost), the Conn
+// goes on, and the same request afterwards gets its whole reply.
+func TestFaultExecuteReplyTruncated(t *testing.T) {
+	ns := nstest.New(t)
+	// The smallest receive buffer makes the spare 1 MiB (see
+	// TestConnTruncatedDatagram); the error ACK echoes a 1.2 MiB request.
+	c := skRoute(t, ns, &netlink.Config{ReadBuffer: 1, WriteBuffer: 4 << 20})
+	e := netlink.NewAttrEncoder(skIfinfo(0x7ffffff0))
+	filler := skPayload(60000)
+	for k := range 21 {
+		e.Bytes(0x3f00+uint16(k), filler)
+	}
+	data, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := netlink.Message{Header: netlink.Header{Type: unix.RTM_GETLINK, Flags: netlink.Acknowledge}, Data: data}
+	ctx, cancel := context.WithTimeout(context.Background(), skWait)
+	defer cancel()
+	_, err = c.Execute(ctx, req)
+	if !errors.Is(err, netlink.ErrTruncated) {
+		t.Fatalf("Execute with a %d-byte ACK: %v, want ErrTruncated", len(data)+2*netlink.HeaderLen+4, err)
+	}
+	t.Logf("first: %v", err)
+	if _, err := c.Execute(ctx, req); !errors.Is(err, unix.ENODEV) {
+		t.Fatalf("Execute again: %v, want ENODEV (the whole ACK)", err)
+	}
+	// (A GETLINK here would fail with ErrOverrun: a receive buffer this
+	// small holds the reply or the ACK, not both.)
+}
