@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,8 +34,11 @@ import (
 // the first Dump that does not return every link.
 //
 // It shows best on a busy machine, so it runs the mix on four Conns in
-// four namespaces at once.
+// four namespaces at once, with more threads than cores.
 func TestBugDumpEmptyUnderLoad(t *testing.T) {
+	// More threads than cores: the kernel and the Conn's goroutines get
+	// preempted at any step, as on a busy machine.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4 * runtime.NumCPU()))
 	var wg sync.WaitGroup
 	for range 4 {
 		ns := nstest.New(t)
