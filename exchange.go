@@ -21,6 +21,7 @@ const exchangeBit uint32 = 1 << 31
 type waiter struct {
 	first, n uint32        // owns first, first+1, ... first+n-1
 	echo     bool          // its requests carry NLM_F_ECHO: echoed notifications are its replies
+	marker   bool          // its dump request was followed by a NOOP marker, numbered first+1 (see sendExchange)
 	wake     chan struct{} // signalled when inbox or err change
 	// Guarded by Conn.mu:
 	sent  bool      // a request went out and is not complete: an overrun may have lost its replies
@@ -135,6 +136,13 @@ func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []M
 		if err == errWouldBlock {
 			err = syscall.EAGAIN // the kernel does not make senders wait
 		}
+		// The marker: a NOOP whose ACK the kernel queues after the dump's
+		// first part. That part is made by this send, but the kernel
+		// queues it only after letting go of the dump, and a read on
+		// another goroutine can meanwhile make it finish the dump and queue
+		// its DONE first. So a dump is complete at its DONE and the
+		// marker's ACK, whichever comes last.
+		w.marker = dump && err == nil && c.sendMarker(ctx, seq+1)
 		c.mu.Lock()
 		if err != nil && dump {
 			c.endDump()
@@ -144,6 +152,14 @@ func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []M
 		<-c.sendTok
 		return h, err
 	}
+}
+
+// sendMarker sends the NOOP request, numbered seq, that follows a dump
+// request (see sendExchange), and says whether it went out. The caller
+// holds c.sendTok.
+func (c *Conn) sendMarker(ctx context.Context, seq uint32) bool {
+	_, err := c.sendLocked(ctx, Addr{}, []Message{{Header: Header{Type: TypeNoop}}}, seq, Request|Acknowledge)
+	return err == nil
 }
 
 // waitDump waits until no dump holds the turn, reading the socket when no
@@ -283,12 +299,16 @@ func isDump(f HeaderFlags) bool { return f&(Root|Match) != 0 && f&(Create|Append
 // NLM_F_ACK (some custom protocols) must be talked to with SendTo and
 // Receive instead.
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
-	echo := req.Header.Flags&Echo != 0
-	w := c.begin(1, echo)
+	echo, dump := req.Header.Flags&Echo != 0, isDump(req.Header.Flags)
+	n := 1
+	if dump {
+		n = 2 // a dump owns its marker's number too
+	}
+	w := c.begin(n, echo)
 	defer c.end(w)
 	overruns := c.overruns.Load()
 	var out []byte
-	h, intr, err := c.exchange(ctx, "execute", w, req, Request|Acknowledge, isDump(req.Header.Flags), func(m Message) bool {
+	h, intr, err := c.exchange(ctx, "execute", w, req, Request|Acknowledge, dump, func(m Message) bool {
 		// Grown to fit first: a single reply costs a single allocation.
 		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
 		return true
@@ -324,18 +344,29 @@ func (c *Conn) exchange(ctx context.Context, op string, w *waiter, req Message, 
 		}
 		sent := req
 		sent.Header = h
+		done, marked := false, !w.marker
+		var doneErr error
 		err = c.await(ctx, w, func(m Message) (bool, error) {
 			intr = intr || m.Header.Flags&DumpInterrupted != 0
-			switch m.Header.Type {
-			case TypeNoop:
+			switch {
+			case m.Header.Type == TypeNoop:
 				return false, nil
-			case TypeDone:
-				return true, c.doneError(op, m, sent)
-			case TypeError:
+			case m.Header.Type == TypeError && w.marker && m.Header.Sequence == h.Sequence+1:
+				marked = true
+				return done, doneErr
+			case m.Header.Type == TypeDone:
+				done, doneErr = true, c.doneError(op, m, sent)
+				return marked || doneErr != nil, doneErr
+			case m.Header.Type == TypeError:
 				return c.ackDone(op, m, sent, dump)
 			}
 			return !onMessage(m), nil
 		})
+		if done && doneErr == nil && !marked && errors.Is(err, ErrOverrun) {
+			// The marker's ACK was dropped, but the drain after the
+			// overrun read everything queued before it: the dump is whole.
+			err = nil
+		}
 		if !c.resend(dump, err, resends, overruns0) {
 			return h, intr, err
 		}
@@ -410,7 +441,7 @@ func (c *Conn) ackDone(op string, m Message, req Message, dump bool) (bool, erro
 // for that.
 func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] {
 	return func(yield func(Message, error) bool) {
-		w := c.begin(1, false)
+		w := c.begin(2, false) // the request, and its marker
 		defer c.end(w)
 		stopped := false
 		h, intr, err := c.exchange(ctx, "dump", w, req, Request|Dump|Acknowledge, true, func(m Message) bool {
