@@ -406,15 +406,31 @@ func TestFaultNoCapNetAdmin(t *testing.T) {
 	}
 
 	// A socket opened by a thread without the capability: the thread
-	// first moves to a namespace of its own (it dies with it), so that the
-	// socket is not in the host's.
+	// goes into the test's namespace to open it, so that the socket is not
+	// in the host's, and comes back (a thread parked in a namespace would
+	// outlive the test if it were the main thread).
 	var dialErr error
 	var weak *netlink.Conn
 	skWithoutCap(t, unix.CAP_NET_ADMIN, func() {
-		if dialErr = unix.Unshare(unix.CLONE_NEWNET); dialErr != nil {
+		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			dialErr = err
+			return
+		}
+		defer unix.Close(orig)
+		target, err := unix.Open(ns.Path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			dialErr = err
+			return
+		}
+		defer unix.Close(target)
+		if dialErr = unix.Setns(target, unix.CLONE_NEWNET); dialErr != nil {
 			return
 		}
 		weak, dialErr = netlink.Dial(unix.NETLINK_ROUTE, nil)
+		if err := unix.Setns(orig, unix.CLONE_NEWNET); err != nil && dialErr == nil {
+			dialErr = fmt.Errorf("back to the thread's namespace: %w", err)
+		}
 	})
 	if dialErr != nil {
 		t.Fatalf("Dial without CAP_NET_ADMIN: %v", dialErr)
