@@ -42,7 +42,10 @@
 // ends it too, and so does the end of the reading after an overrun, since
 // the refusal may be what was lost. Should the kernel still run a dump,
 // the next dump request's EBUSY says so, and that request is sent again
-// once the kernel has ended it.
+// once the kernel has ended it. A dump request is followed by a NOOP
+// marker: when another goroutine reads while the request is sent, the
+// kernel can queue the dump's DONE before its first part, so a dump is
+// complete at its DONE and the marker's ACK.
 //
 // # How long views stay valid
 //
