@@ -57,3 +57,19 @@ func (c *Conn) execute(ctx context.Context, typ netlink.HeaderType, flags netlin
 func (c *Conn) dump(ctx context.Context, typ netlink.HeaderType, data []byte) iter.Seq2[netlink.Message, error] {
 	return c.NL.Dump(ctx, netlink.Message{Header: netlink.Header{Type: typ}, Data: data})
 }
+
+// requestEncoder is a typed value that checks itself and encodes as a
+// request of type typ (RTM_NEWNEIGH, RTM_DELRULE, ...).
+type requestEncoder interface {
+	encode(typ netlink.HeaderType) ([]byte, error)
+}
+
+// change checks and encodes v and runs it as a request of type typ.
+func (c *Conn) change(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, v requestEncoder) error {
+	data, err := v.encode(typ)
+	if err != nil {
+		return err
+	}
+	_, err = c.execute(ctx, typ, flags, data)
+	return err
+}

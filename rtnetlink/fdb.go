@@ -112,30 +112,20 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 // entries with NeighMaster, the device itself those with NeighSelf.
 // Errors are as AddNeighbor's.
 func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
-	return c.changeFDB(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
+	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
 }
 
 // ReplaceFDBEntry adds e, or changes the entry (bridge fdb replace), which
 // moves it to another port.
 func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
-	return c.changeFDB(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
+	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
 }
 
 // DeleteFDBEntry deletes the entry for e.HardwareAddr and e.VLAN of the
 // device e.Index (bridge fdb del), from its bridge with NeighMaster, from
 // the device with NeighSelf (the default).
 func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
-	return c.changeFDB(ctx, unix.RTM_DELNEIGH, 0, &e)
-}
-
-// changeFDB checks e, encodes it and runs the request.
-func (c *Conn) changeFDB(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, e *FDBEntry) error {
-	data, err := e.encode(typ)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, typ, flags, data)
-	return err
+	return c.change(ctx, unix.RTM_DELNEIGH, 0, &e)
 }
 
 // encode checks e and returns it as an ndmsg and its attributes.

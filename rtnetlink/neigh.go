@@ -291,29 +291,19 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 // os.ErrInvalid. The kernel's refusals are *netlink.OpError values with
 // its errno and extended ACK message.
 func (c *Conn) AddNeighbor(ctx context.Context, n Neighbor) error {
-	return c.changeNeighbor(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
+	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
 }
 
 // ReplaceNeighbor adds n, or changes the link's entry for n.IP (ip neigh
 // replace).
 func (c *Conn) ReplaceNeighbor(ctx context.Context, n Neighbor) error {
-	return c.changeNeighbor(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &n)
+	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &n)
 }
 
 // DeleteNeighbor deletes the link n.Index's entry for n.IP, or the proxy
 // entry when n.Flags has NeighProxy; the other fields are not looked at.
 func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
-	return c.changeNeighbor(ctx, unix.RTM_DELNEIGH, 0, &n)
-}
-
-// changeNeighbor checks n, encodes it and runs the request.
-func (c *Conn) changeNeighbor(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, n *Neighbor) error {
-	data, err := n.encode(typ)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, typ, flags, data)
-	return err
+	return c.change(ctx, unix.RTM_DELNEIGH, 0, &n)
 }
 
 // encode checks n and returns it as an ndmsg and its attributes.

@@ -258,7 +258,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // refusals are *netlink.OpError values with its errno and extended ACK
 // message.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
-	return c.changeRule(ctx, unix.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
+	return c.change(ctx, unix.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
 
 // DeleteRule deletes the first rule that matches r's fields that are set
@@ -266,17 +266,7 @@ func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 // Rule as Rules listed it deletes that rule. It fails (ENOENT) when no
 // rule matches.
 func (c *Conn) DeleteRule(ctx context.Context, r Rule) error {
-	return c.changeRule(ctx, unix.RTM_DELRULE, 0, &r)
-}
-
-// changeRule checks r, encodes it and runs the request.
-func (c *Conn) changeRule(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, r *Rule) error {
-	data, err := r.encode(typ)
-	if err != nil {
-		return err
-	}
-	_, err = c.execute(ctx, typ, flags, data)
-	return err
+	return c.change(ctx, unix.RTM_DELRULE, 0, &r)
 }
 
 // encode checks r and returns it as a fib_rule_hdr and its attributes,
