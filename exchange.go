@@ -185,16 +185,24 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 			return nil
 		}
 		if nudge {
-			if err := c.lockSend(ctx); err != nil {
-				return err
+			err := c.lockSend(ctx)
+			if err == nil {
+				err = c.sys.send(c.nudge, Addr{})
+				<-c.sendTok
 			}
-			err := c.sys.send(c.nudge, Addr{})
-			<-c.sendTok
-			if err != nil { // nothing to learn from: give up on the lost dump
+			if err != nil {
+				// No NOOP went out: the next waiter sends one. When the send
+				// itself failed there is nothing to learn: give up on the
+				// lost dump.
 				c.mu.Lock()
 				c.noop = false
-				c.endDump()
+				if ctx.Err() == nil {
+					c.endDump()
+				}
 				c.mu.Unlock()
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
 			}
 		}
 		held, err := c.takeToken(ctx, w.wake, free)
