@@ -299,9 +299,11 @@ func isDump(f HeaderFlags) bool { return f&(Root|Match) != 0 && f&(Create|Append
 // the dump it started): the messages before the ACK, without the ACK. An
 // error reply is returned as an *OpError with the kernel's extended ACK;
 // an ACK's warning goes to Config.OnWarning. Execute sets the Request and
-// Acknowledge flags, the sequence number and the port ID. A dump marked
-// interrupted returns its messages and an error wrapping
-// ErrDumpInterrupted.
+// Acknowledge flags, the sequence number and the port ID. A dump marked interrupted returns
+// its messages and an error wrapping ErrDumpInterrupted.
+//
+// With Config.SkipGetAck, the rtnetlink GETs of one object go without
+// Acknowledge, and Execute is done at the kernel's answer.
 //
 // Execute waits for the ACK, so the rare kernel code that ignores
 // NLM_F_ACK (some custom protocols) must be talked to with SendTo and
@@ -312,14 +314,18 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	if dump {
 		n = 2 // a dump owns its marker's number too
 	}
+	flags, answered := Request|Acknowledge, !dump && c.answers(req.Header)
+	if answered {
+		flags = Request
+	}
 	w := c.begin(n, echo)
 	defer c.end(w)
 	overruns := c.overruns.Load()
 	var out []byte
-	h, intr, err := c.exchange(ctx, "execute", w, req, Request|Acknowledge, dump, func(m Message) bool {
+	h, intr, err := c.exchange(ctx, "execute", w, req, flags, dump, func(m Message) bool {
 		// Grown to fit first: a single reply costs a single allocation.
 		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-		return true
+		return !answered || m.Header.Flags&Multi != 0
 	})
 	if err == nil && echo && len(out) == 0 && c.overruns.Load() != overruns {
 		// The kernel drops an echo it cannot queue without a word to the
@@ -336,6 +342,35 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 		err = c.requestError("execute", ErrDumpInterrupted, h.Sequence, req, noExtAck)
 	}
 	return msgs, err
+}
+
+// answers says whether Execute may send the request h without NLM_F_ACK
+// (see Config.SkipGetAck) because the kernel answers it anyway, with a
+// reply or an error: the rtnetlink GET
+// requests for one object, whose handlers reply with the object (or, where
+// a kernel lacks the handler, rtnetlink answers EOPNOTSUPP). Not every
+// rtnetlink GET: the traffic control ones of older kernels send their
+// answer as a notification the requester does not get.
+func (c *Conn) answers(h Header) bool {
+	const (
+		netlinkRoute  = 0   // NETLINK_ROUTE
+		rtmGetLink    = 18  // RTM_GETLINK
+		rtmGetAddr    = 22  // RTM_GETADDR
+		rtmGetRoute   = 26  // RTM_GETROUTE
+		rtmGetNeigh   = 30  // RTM_GETNEIGH
+		rtmGetNetconf = 82  // RTM_GETNETCONF
+		rtmGetNSID    = 90  // RTM_GETNSID
+		rtmGetStats   = 94  // RTM_GETSTATS
+		rtmGetNexthop = 106 // RTM_GETNEXTHOP
+	)
+	if !c.skipGetAck || c.proto != netlinkRoute || h.Flags&(Acknowledge|Echo) != 0 {
+		return false
+	}
+	switch h.Type {
+	case rtmGetLink, rtmGetAddr, rtmGetRoute, rtmGetNeigh, rtmGetNetconf, rtmGetNSID, rtmGetStats, rtmGetNexthop:
+		return true
+	}
+	return false
 }
 
 // exchange sends req for w with flags added and hands each reply message

@@ -312,6 +312,71 @@ func TestExchangeExecuteGetLink(t *testing.T) {
 	}
 }
 
+// With Config.SkipGetAck the rtnetlink GETs of one object go out without
+// NLM_F_ACK, since the kernel answers each with the object or an error;
+// Execute returns at that answer and never waits for an ACK that will not
+// come. Every other request asks for the ACK, and without SkipGetAck every
+// request does.
+func TestExchangeSkipGetAck(t *testing.T) {
+	ns := nstest.New(t)
+	var trace lockedBuffer
+	c := xcDial(t, ns, netlink.Config{Trace: &trace, SkipGetAck: true})
+	plain := xcDial(t, ns, netlink.Config{Trace: &trace})
+	ifa := make([]byte, unix.SizeofIfAddrmsg)
+	ifa[0] = unix.AF_INET
+	rtm := make([]byte, unix.SizeofRtMsg)
+	rtm[0], rtm[1] = unix.AF_INET, 32
+	dst := netlink.NewAttrEncoder(rtm)
+	dst.Bytes(unix.RTA_DST, []byte{127, 0, 0, 1})
+	route, err := dst.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := make([]byte, 12) // struct if_stats_msg: family, pad, ifindex, filter mask
+	stats[4], stats[8] = 1, 1 // lo; IFLA_STATS_LINK_64
+	for _, tc := range []struct {
+		name  string
+		req   netlink.Message
+		ack   bool  // the request asks for an ACK
+		errno error // the answer, when it is an error
+	}{
+		{"link", xcGetLink(1, 0), false, nil},
+		{"missing link", xcGetLink(99999, 0), false, unix.ENODEV},
+		{"route", netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: route}, false, nil},
+		{"stats", netlink.Message{Header: netlink.Header{Type: unix.RTM_GETSTATS}, Data: stats}, false, nil},
+		// IPv4 has no handler for a single address: rtnetlink says so.
+		{"ipv4 address", netlink.Message{Header: netlink.Header{Type: unix.RTM_GETADDR}, Data: ifa}, false, unix.EOPNOTSUPP},
+		{"link with ACK", xcGetLink(1, netlink.Acknowledge), true, nil},
+		{"rule", netlink.Message{Header: netlink.Header{Type: unix.RTM_GETRULE}, Data: make([]byte, 12)}, true, unix.EOPNOTSUPP},
+		{"noop", netlink.Message{Header: netlink.Header{Type: netlink.TypeNoop}}, true, nil},
+	} {
+		for _, c := range []*netlink.Conn{c, plain} {
+			skip := c != plain
+			t.Run(fmt.Sprintf("%s/skip=%v", tc.name, skip), func(t *testing.T) {
+				trace.Reset()
+				msgs, err := c.Execute(xcCtx(t), tc.req)
+				switch {
+				case tc.errno != nil && !errors.Is(err, tc.errno):
+					t.Fatalf("got %d messages, %v; want an error wrapping %v", len(msgs), err, tc.errno)
+				case tc.errno == nil && err != nil:
+					t.Fatal(err)
+				case tc.errno == nil && tc.req.Header.Type != netlink.TypeNoop && len(msgs) != 1:
+					t.Fatalf("%d messages, want 1", len(msgs))
+				}
+				sent := strings.SplitN(trace.String(), "\n", 3)[1]
+				if got, want := strings.Contains(sent, "|ACK"), tc.ack || !skip; got != want {
+					t.Errorf("request %q: ACK asked %v, want %v", sent, got, want)
+				}
+			})
+		}
+	}
+	for _, c := range []*netlink.Conn{c, plain} {
+		if s := c.Stats().Stale; s != 0 {
+			t.Errorf("Stats().Stale = %d: an answer came that nothing waited for", s)
+		}
+	}
+}
+
 // xcConfigs are the two ways the kernel can answer errors: with the request
 // echoed, and capped to its header (NETLINK_CAP_ACK).
 var xcConfigs = []struct {
@@ -1442,4 +1507,28 @@ func TestExchangeErrorInDone(t *testing.T) {
 	if _, err := c.Execute(xcCtx(t), xcGetLink(1, 0)); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// lockedBuffer is a strings.Builder that a Conn's tracer and a test may share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func (l *lockedBuffer) Reset() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.Reset()
 }

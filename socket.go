@@ -56,6 +56,15 @@ type Config struct {
 	// (an extended ACK message on a request that succeeded), from the
 	// goroutine whose request it acknowledges.
 	OnWarning func(Ack)
+	// SkipGetAck makes Execute send the rtnetlink GET requests for one
+	// object (a link, an address, a route, a neighbour, a next hop,
+	// netconf, a namespace ID, a link's statistics; not dumps) without
+	// asking for an ACK: the kernel answers each with the object or an
+	// error anyway, and the ACK is a second datagram to build and read,
+	// about a tenth of such a round trip. Execute then returns at that
+	// answer, and the ACK's warnings are not seen. Requests with
+	// Acknowledge or Echo set still get their ACK.
+	SkipGetAck bool
 	// Trace, when set, gets a readable account of every datagram the Conn
 	// sends and receives, as FormatMessages writes it. NLKIT_DEBUG=1 in the
 	// environment traces every Conn to standard error.
@@ -155,6 +164,7 @@ type Conn struct {
 	local       Addr
 	acceptPeers bool
 	onWarning   func(Ack)
+	skipGetAck  bool // Config.SkipGetAck
 	ownBuffer   bool // Config.ReadBuffer was given: joining groups keeps it
 
 	seq       atomic.Uint32 // sequence numbers for Send
@@ -212,7 +222,7 @@ func newConn(protocol int, cfg *Config) (*Conn, *Config, error) {
 	if cfg == nil {
 		cfg = &Config{}
 	}
-	c := &Conn{proto: protocol, acceptPeers: cfg.AcceptPeers, queueLimit: cfg.QueueLimit, onWarning: cfg.OnWarning}
+	c := &Conn{proto: protocol, acceptPeers: cfg.AcceptPeers, queueLimit: cfg.QueueLimit, onWarning: cfg.OnWarning, skipGetAck: cfg.SkipGetAck}
 	if protocol < 0 || protocol >= MaxProtocol {
 		return nil, nil, c.opError("dial", fmt.Errorf("protocol %d is out of range 0 to %d (the kernel's MAX_LINKS is %d): %w",
 			protocol, MaxProtocol-1, MaxProtocol, syscall.EPROTONOSUPPORT))

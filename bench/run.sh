@@ -84,10 +84,10 @@ if want dump || want getlink || want typed || want genl; then
 		done
 	fi
 	if want getlink; then
-		step "(4) getlink: 7 implementations x $ROUNDS rounds of $GETLINKS"
+		step "(4) getlink: 8 implementations x $ROUNDS rounds of $GETLINKS"
 		for r in $(seq "$ROUNDS"); do
 			inns main "$TMP/mnlbench" getlink "$GETLINKS" 1
-			for i in floor nlkit-execute nlkit-send-receive mdlayher jsimonetti vishvananda; do
+			for i in floor nlkit-execute nlkit-execute-skipack nlkit-send-receive mdlayher jsimonetti vishvananda; do
 				inns main "$NLB" -w getlink -impl "$i" -n "$GETLINKS" -reps 1
 			done
 		done

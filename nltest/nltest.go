@@ -34,7 +34,9 @@ import (
 //     datagrams of up to 4 KiB, and ends the dump with NLMSG_DONE, which
 //     carries NLM_F_DUMP_INTR when a reply does;
 //   - for any other request, each reply goes in a datagram of its own,
-//     followed by an ACK when the request asked for one;
+//     followed by an ACK when the request asked for one (or when it is a
+//     NETLINK_ROUTE GET that got no reply: the kernel always answers
+//     those, so Conn.Execute may not have asked);
 //   - an error (a syscall.Errno, or an *Error with extended ACK) is sent
 //     as NLMSG_ERROR instead, with the request echoed;
 //   - ErrNoReply sends nothing at all, not even the ACK.
@@ -47,6 +49,15 @@ type Handler func(req netlink.Message) ([]netlink.Message, error)
 // ErrNoReply, returned by a Handler, sends no reply and no ACK: as a reply
 // the kernel dropped.
 var ErrNoReply = errors.New("nltest: no reply")
+
+// routeGet says whether h is an rtnetlink GET request, which the kernel
+// answers with the object or an error, so that Conn.Execute sends some
+// without asking for an ACK. A Handler that answers one with nothing gets
+// an ACK sent for it, rather than leave the caller waiting for ever.
+func (k *Kernel) routeGet(h netlink.Header) bool {
+	const rtmBase = 16 // RTM_BASE; RTM_GETLINK is 18, and GETs come every four from it
+	return k.proto == 0 && h.Type >= rtmBase && (h.Type-rtmBase)%4 == 2
+}
 
 // Error is a Handler's refusal with extended ACK attributes.
 type Error struct {
@@ -279,7 +290,7 @@ func (s *socket) run(req netlink.Message) {
 		for _, m := range replies {
 			s.deliver(netlink.Datagram{Data: reply(m, nil), NSID: -1})
 		}
-		if h.Flags&netlink.Acknowledge != 0 {
+		if h.Flags&netlink.Acknowledge != 0 || len(replies) == 0 && s.k.routeGet(h) {
 			s.ack(req, nil)
 		}
 		return

@@ -57,21 +57,26 @@ func init() {
 		})
 	})
 	getlink := nl.Message{Header: nl.Header{Type: unix.RTM_GETLINK}, Data: ifinfoLo}
-	register("getlink", "nlkit-execute", func() {
-		c, err := nl.Dial(unix.NETLINK_ROUTE, nil)
-		must(err)
-		repeat(*n, func() (int, uint64) {
-			ok := 0
-			for range *n {
-				msgs, err := c.Execute(ctx, getlink)
-				must(err)
-				if len(msgs) == 1 && isLo(uint16(msgs[0].Header.Type), msgs[0].Data) {
-					ok++
+	for _, v := range []struct {
+		name string
+		cfg  nl.Config
+	}{{"nlkit-execute", nl.Config{}}, {"nlkit-execute-skipack", nl.Config{SkipGetAck: true}}} {
+		register("getlink", v.name, func() {
+			c, err := nl.Dial(unix.NETLINK_ROUTE, &v.cfg)
+			must(err)
+			repeat(*n, func() (int, uint64) {
+				ok := 0
+				for range *n {
+					msgs, err := c.Execute(ctx, getlink)
+					must(err)
+					if len(msgs) == 1 && isLo(uint16(msgs[0].Header.Type), msgs[0].Data) {
+						ok++
+					}
 				}
-			}
-			return ok, 0
+				return ok, 0
+			})
 		})
-	})
+	}
 	register("getlink", "nlkit-send-receive", func() {
 		c, err := nl.Dial(unix.NETLINK_ROUTE, nil)
 		must(err)
