@@ -29,6 +29,11 @@ type sysConn struct {
 	riov   [2]unix.Iovec // the caller's buffer, then spare
 	rfrom  unix.RawSockaddrNetlink
 	oob    [8]uint64 // control messages, aligned for unix.Cmsghdr
+	// cmsg says whether recv asks for the control messages: only once a
+	// group is joined, ListenAllNSID set, or the raw socket handed out.
+	// Without a group no multicast datagram comes, and replies need no
+	// NETLINK_PKTINFO; leaving it out saves the kernel work on each read.
+	cmsg atomic.Bool
 	spare  *spareMap
 	rn     int
 	rerr   error
@@ -218,6 +223,9 @@ func (s *sysConn) setOption(o Option, on bool) error {
 	if on {
 		v = 1
 	}
+	if o == ListenAllNSID && on {
+		s.cmsg.Store(true)
+	}
 	return s.control(func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, int(o), v))
 	})
@@ -237,13 +245,19 @@ func (s *sysConn) membership(g uint32, join bool) error {
 	opt := unix.NETLINK_DROP_MEMBERSHIP
 	if join {
 		opt = unix.NETLINK_ADD_MEMBERSHIP
+		s.cmsg.Store(true) // before the first notification can come
 	}
 	return s.control(func(fd int) error {
 		return os.NewSyscallError("setsockopt", unix.SetsockoptInt(fd, unix.SOL_NETLINK, opt, int(g)))
 	})
 }
 
-func (s *sysConn) rawConn() (syscall.RawConn, error) { return s.rc, nil }
+// rawConn hands out the socket, which may then join groups behind the
+// Conn's back: recv asks for control messages from then on.
+func (s *sysConn) rawConn() (syscall.RawConn, error) {
+	s.cmsg.Store(true)
+	return s.rc, nil
+}
 
 func (s *sysConn) setDeadline(read bool, t time.Time) error {
 	if read {
@@ -305,10 +319,12 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 		Name:    (*byte)(unsafe.Pointer(&s.rfrom)),
 		Namelen: unix.SizeofSockaddrNetlink,
 		Iov:     &s.riov[0],
-		Control: (*byte)(unsafe.Pointer(&s.oob[0])),
 	}
 	s.rmsg.SetIovlen(len(s.riov))
-	s.rmsg.SetControllen(len(s.oob) * 8)
+	if s.cmsg.Load() {
+		s.rmsg.Control = (*byte)(unsafe.Pointer(&s.oob[0]))
+		s.rmsg.SetControllen(len(s.oob) * 8)
+	}
 	var err error
 	if how == recvDrain {
 		err = s.rc.Control(s.nowFn)

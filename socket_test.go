@@ -1749,3 +1749,46 @@ func TestDialGroups(t *testing.T) {
 		t.Errorf("SO_RCVBUF with ReadBuffer 65536: %d", n)
 	}
 }
+
+// 2e. A Conn dialled without groups reads no control messages until it
+// joins one; the group of each notification is still reported when it
+// joins later, by JoinGroup or on the raw socket behind the Conn's back.
+func TestConnGroupJoinedLater(t *testing.T) {
+	ns := nstest.New(t)
+	for _, raw := range []bool{false, true} {
+		c := skRoute(t, ns, nil)
+		if raw {
+			rc, err := c.SyscallConn()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var serr error
+			if err := rc.Control(func(fd uintptr) {
+				serr = unix.SetsockoptInt(int(fd), unix.SOL_NETLINK, unix.NETLINK_ADD_MEMBERSHIP, unix.RTNLGRP_TUNNEL)
+			}); err != nil || serr != nil {
+				t.Fatal(err, serr)
+			}
+		} else if err := c.JoinGroup(unix.RTNLGRP_TUNNEL); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := exec.LookPath("bridge"); err != nil {
+			t.Skip("no bridge command for a RTNLGRP_TUNNEL notification")
+		}
+		name, port := "nlkvxj", "4789"
+		if raw {
+			name, port = "nlkvxr", "4790"
+		}
+		if out, err := ns.Try("link", "add", name, "type", "vxlan", "dstport", port, "external", "vnifilter"); err != nil {
+			t.Skipf("no VXLAN VNI filtering here: %v %s", err, out)
+		}
+		if out, err := exec.Command("bridge", "-n", ns.Name, "vni", "add", "dev", name, "vni", "100").CombinedOutput(); err != nil {
+			t.Fatalf("bridge vni add: %v %s", err, out)
+		}
+		// Group 35 has no bit in the sender's address: only the control
+		// message names it.
+		d, _ := skDatagramUntil(t, c, "RTM_NEWTUNNEL", func(m netlink.Message) bool { return m.Header.Type == unix.RTM_NEWTUNNEL })
+		if d.Group != unix.RTNLGRP_TUNNEL {
+			t.Errorf("raw=%v: tunnel notification Group %d, want %d", raw, d.Group, unix.RTNLGRP_TUNNEL)
+		}
+	}
+}
