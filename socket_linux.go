@@ -25,15 +25,15 @@ type sysConn struct {
 	rc     syscall.RawConn
 	closed atomic.Bool // set by close before the file is closed
 
-	rmsg   unix.Msghdr
-	riov   [2]unix.Iovec // the caller's buffer, then spare
-	rfrom  unix.RawSockaddrNetlink
-	oob    [8]uint64 // control messages, aligned for unix.Cmsghdr
+	rmsg  unix.Msghdr
+	riov  [2]unix.Iovec // the caller's buffer, then spare
+	rfrom unix.RawSockaddrNetlink
+	oob   [8]uint64 // control messages, aligned for unix.Cmsghdr
 	// cmsg says whether recv asks for the control messages: only once a
 	// group is joined, ListenAllNSID set, or the raw socket handed out.
 	// Without a group no multicast datagram comes, and replies need no
 	// NETLINK_PKTINFO; leaving it out saves the kernel work on each read.
-	cmsg atomic.Bool
+	cmsg   atomic.Bool
 	spare  *spareMap
 	rn     int
 	rerr   error
