@@ -368,7 +368,8 @@ func TestStrings(t *testing.T) {
 }
 
 // FuzzParseLink: no input makes ParseLink panic; errors wrap ErrMalformed;
-// a parsed link owns its memory and parses the same twice.
+// a parsed link owns its memory and parses the same twice, and
+// CreateLink's request for it parses as the same link (roundTripLink).
 func FuzzParseLink(f *testing.F) {
 	for _, m := range captured(f) {
 		f.Add(m.Data)
@@ -403,5 +404,6 @@ func FuzzParseLink(f *testing.F) {
 		if err != nil || !reflect.DeepEqual(l, again) {
 			t.Fatalf("second parse: %+v, %v", again, err)
 		}
+		roundTripLink(t, l)
 	})
 }
