@@ -478,3 +478,37 @@ func TestFaultExecuteReplyTruncated(t *testing.T) {
 	// (A GETLINK here would fail with ErrOverrun: a receive buffer this
 	// small holds the reply or the ACK, not both.)
 }
+
+// An option the kernel does not know (ENOPROTOOPT): SetOption fails with
+// an *OpError wrapping it and the Conn goes on; Dial with it in
+// Config.Options fails with Op "dial" and leaves no socket open. (Dial's
+// default, ExtendedAck, is let go on a kernel that refuses it, before
+// 4.12; no kernel this test runs on does.)
+func TestFaultOptionRefused(t *testing.T) {
+	ns := nstest.New(t)
+	c := skRoute(t, ns, nil)
+	const unknown = netlink.Option(99)
+	var oe *netlink.OpError
+	err := c.SetOption(unknown, true)
+	if !errors.Is(err, unix.ENOPROTOOPT) || !errors.As(err, &oe) {
+		t.Errorf("SetOption(%v): %#v, want an *OpError wrapping ENOPROTOOPT", unknown, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), skWait)
+	defer cancel()
+	if _, err := c.Execute(ctx, xcGetLink(1, 0)); err != nil {
+		t.Errorf("Execute after the refused option: %v", err)
+	}
+
+	fds := nstest.FDs()
+	bad, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path, Options: []netlink.Option{netlink.CapAck, unknown}})
+	if err == nil {
+		bad.Close()
+		t.Fatalf("Dial with %v succeeded", unknown)
+	}
+	if !errors.Is(err, unix.ENOPROTOOPT) || !errors.As(err, &oe) || oe.Op != "dial" {
+		t.Errorf("Dial with %v: %#v, want an *OpError for dial wrapping ENOPROTOOPT", unknown, err)
+	}
+	if err := nstest.LeakedFDs(fds); err != nil {
+		t.Errorf("after the failed Dial: %v", err)
+	}
+}

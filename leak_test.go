@@ -9,19 +9,19 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"go.uber.org/goleak"
 	"golang.org/x/sys/unix"
 )
 
-// lkCounts is what a Conn could leak: goroutines, descriptors and
-// mappings (the spare receive buffer is an mmap).
-type lkCounts struct{ goroutines, fds, maps int }
+// lkCounts is what a Conn could leak besides goroutines (goleak checks
+// those): descriptors and mappings (the spare receive buffer is an mmap).
+type lkCounts struct{ fds, maps int }
 
 func lkCount(t testing.TB) lkCounts {
 	t.Helper()
@@ -33,31 +33,25 @@ func lkCount(t testing.TB) lkCounts {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return lkCounts{runtime.NumGoroutine(), len(fds), bytes.Count(maps, []byte("\n"))}
+	return lkCounts{len(fds), bytes.Count(maps, []byte("\n"))}
 }
 
-// lkSettle waits until the counts fall back to before (goroutines and
-// descriptors exactly; mappings within slack, since the runtime maps
-// memory of its own), and fails with the goroutines' stacks if they do not.
-func lkSettle(t testing.TB, before lkCounts) lkCounts {
+// lkSettle fails unless the goroutines that were not running when
+// goroutines was made (goleak.IgnoreCurrent) are gone, and the counts fall
+// back to before: descriptors exactly, mappings within slack, since the
+// runtime maps memory of its own.
+func lkSettle(t testing.TB, goroutines goleak.Option, before lkCounts) lkCounts {
 	t.Helper()
+	goleak.VerifyNone(t, goroutines)
 	const mapSlack = 64
 	var now lkCounts
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		now = lkCount(t)
-		if now.goroutines <= before.goroutines && now.fds <= before.fds && now.maps <= before.maps+mapSlack {
+		if now.fds <= before.fds && now.maps <= before.maps+mapSlack {
 			return now
 		}
 	}
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	var ours []string
-	for g := range strings.SplitSeq(string(buf), "\n\n") {
-		if strings.Contains(g, "nlkit/netlink.") {
-			ours = append(ours, g)
-		}
-	}
-	t.Fatalf("leak: before %+v, after %+v; goroutines in the package:\n%s", before, now, strings.Join(ours, "\n\n"))
+	t.Fatalf("leak: before %+v, after %+v", before, now)
 	return now
 }
 
@@ -78,8 +72,9 @@ func TestLeakSoak(t *testing.T) {
 	// The loop runs on a thread of its own in a namespace of its own, so
 	// that Conns dialled without Config.NetNS are not in the host's.
 	type result struct {
-		before lkCounts
-		err    string
+		goroutines goleak.Option
+		before     lkCounts
+		err        string
 	}
 	done := make(chan result, 1)
 	go func() {
@@ -107,7 +102,7 @@ func TestLeakSoak(t *testing.T) {
 			c.DumpAll(ctx, xcLinkDump())
 			c.Close()
 		}
-		before := lkCount(t)
+		goroutines, before := goleak.IgnoreCurrent(), lkCount(t)
 		var wg sync.WaitGroup
 		fail := func(i int, what string, err error) string {
 			return fmt.Sprintf("conn %d: %s: %v", i, what, err)
@@ -178,12 +173,12 @@ func TestLeakSoak(t *testing.T) {
 			}
 		}
 		wg.Wait()
-		done <- result{before: before}
+		done <- result{goroutines: goroutines, before: before}
 	}()
 	r := <-done
 	if r.err != "" {
 		t.Fatal(r.err)
 	}
-	after := lkSettle(t, r.before)
+	after := lkSettle(t, r.goroutines, r.before)
 	t.Logf("%d Conns: before %+v, after %+v", n, r.before, after)
 }

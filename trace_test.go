@@ -126,6 +126,7 @@ func TestTraceEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer f.Close()
 	stderr := os.Stderr
 	os.Stderr = f
 	defer func() { os.Stderr = stderr }()

@@ -13,13 +13,21 @@ import (
 
 // FuzzParseHeader: any payload parses as a genlmsghdr or gives
 // ErrMalformed, and a header that parses appends as its command and
-// version bytes. Seeds: the genlmsghdrs of the kernel's family dump.
+// version bytes; the other way round, a header made of the first two bytes
+// appends as a genlmsghdr that parses as it. Seeds: the genlmsghdrs of the
+// kernel's family dump.
 func FuzzParseHeader(f *testing.F) {
 	for _, m := range readMessages(f, "getfamily_dump.bin") {
 		f.Add(m.Data[:min(len(m.Data), 8)])
 	}
 	f.Add([]byte{1, 2, 3})
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if len(b) >= 2 {
+			h := genetlink.Header{Command: b[0], Version: b[1]}
+			if back, err := genetlink.ParseHeader(genetlink.AppendHeader(nil, h)); err != nil || back != h {
+				t.Fatalf("%+v appends as a header that parses as %+v, %v", h, back, err)
+			}
+		}
 		h, err := genetlink.ParseHeader(b)
 		if err != nil {
 			if !errors.Is(err, netlink.ErrMalformed) || len(b) >= genetlink.HeaderLen {

@@ -134,6 +134,75 @@ func TestWriteFuzzCorpus(t *testing.T) {
 	}
 }
 
+// TestWriteEventCorpus seeds FuzzParseEvent with real notifications: with
+// -corpus, a Conn joined to the groups of links, addresses, routes,
+// neighbours, rules and nexthop objects watches a throwaway namespace while
+// ip adds and deletes one of each, and each notification (its type and
+// payload) is written to testdata/fuzz/FuzzParseEvent/. Without -corpus it
+// checks that the seeds are there.
+//
+//	go test -run TestWriteEventCorpus -corpus ./rtnetlink
+func TestWriteEventCorpus(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzParseEvent")
+	if !*writeCorpus {
+		if m, _ := filepath.Glob(filepath.Join(dir, "kernel-*")); len(m) == 0 {
+			t.Errorf("no kernel seeds for FuzzParseEvent: run go test -run TestWriteEventCorpus -corpus")
+		}
+		return
+	}
+	ns := nstest.New(t)
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path, Groups: []uint32{
+		unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR, unix.RTNLGRP_IPV4_ROUTE,
+		unix.RTNLGRP_IPV6_ROUTE, unix.RTNLGRP_NEIGH, unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE, unix.RTNLGRP_NEXTHOP,
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for _, cmd := range []string{
+		"link add v0 type veth peer name v0p",
+		"link set v0 up", "link set v0p up",
+		"addr add 10.8.0.1/24 dev v0",
+		"-6 addr add fd00:8::1/64 dev v0 nodad",
+		"route add 10.30.0.0/16 via 10.8.0.2 metric 5",
+		"-6 route add fd00:30::/48 via fd00:8::2",
+		"neigh add 10.8.0.2 lladdr 02:00:00:00:00:02 dev v0 nud permanent",
+		"rule add from 10.30.0.0/16 table 100 pref 100",
+		"nexthop add id 1 via 10.8.0.2 dev v0",
+		"nexthop del id 1", "rule del pref 100", "neigh del 10.8.0.2 dev v0",
+		"route del 10.30.0.0/16", "addr del 10.8.0.1/24 dev v0", "link del v0",
+	} {
+		ns.Run(t, splitFields(cmd)...)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	perType := map[netlink.HeaderType]int{}
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+		msgs, err := c.Receive(ctx)
+		cancel()
+		if err != nil {
+			if ctx.Err() == nil {
+				t.Fatal(err)
+			}
+			break // quiet: every notification is in
+		}
+		for _, m := range msgs {
+			if perType[m.Header.Type] == 4 {
+				continue
+			}
+			perType[m.Header.Type]++
+			seed := fmt.Appendf(nil, "go test fuzz v1\nuint16(%d)\n[]byte(%q)\n", uint16(m.Header.Type), m.Data)
+			file := filepath.Join(dir, fmt.Sprintf("kernel-%x", sha256.Sum256(seed))[:len("kernel-")+16])
+			if err := os.WriteFile(file, seed, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	t.Logf("seeds by message type: %v", perType)
+}
+
 // splitFields splits an ip command line at spaces.
 func splitFields(s string) []string {
 	var out []string

@@ -164,8 +164,10 @@ func newLinkRequest(l *Link) (*request, error) {
 		return nil, invalid(req, "link %q has no kind", l.Name)
 	case l.Alias != "":
 		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
-	case l.Index < 0:
-		return nil, invalid(req, "link index %d is negative", l.Index)
+	case l.Index < 0 || l.Index > 1<<31-1:
+		return nil, invalid(req, "link index %d is out of range", l.Index)
+	case l.MasterIndex < 0 || l.MasterIndex > 1<<31-1 || l.ParentIndex < 0 || l.ParentIndex > 1<<31-1:
+		return nil, invalid(req, "master index %d or parent index %d is out of range", l.MasterIndex, l.ParentIndex)
 	}
 	if err := checkName(req, "link", l.Name); err != nil {
 		return nil, err

@@ -228,8 +228,16 @@ type Vxlan struct {
 func (*Vxlan) Kind() string { return "vxlan" }
 
 func (v *Vxlan) encode(r *request) error {
-	if v.Remote.IsValid() && v.Group.IsValid() {
+	switch {
+	case v.Remote.IsValid() && v.Group.IsValid():
 		return invalid(unix.RTM_NEWLINK, "vxlan has both a remote %v and a group %v", v.Remote, v.Group)
+	case v.Remote.IsMulticast():
+		// The kernel tells the two apart by the address alone.
+		return invalid(unix.RTM_NEWLINK, "vxlan remote %v is a multicast address: set Group", v.Remote)
+	case v.Group.IsValid() && !v.Group.IsMulticast():
+		return invalid(unix.RTM_NEWLINK, "vxlan group %v is not a multicast address: set Remote", v.Group)
+	case v.DevIndex < 0 || v.DevIndex > 1<<31-1:
+		return invalid(unix.RTM_NEWLINK, "vxlan link index %d is out of range", v.DevIndex)
 	}
 	r.Uint32(unix.IFLA_VXLAN_ID, v.ID)
 	if v.Port != 0 {

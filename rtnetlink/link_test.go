@@ -327,6 +327,11 @@ func TestCheckBeforeSending(t *testing.T) {
 		{"no peer name", create(Link{Name: "x0", Data: &Veth{}})},
 		{"long peer name", create(Link{Name: "x0", Data: &Veth{PeerName: strings.Repeat("p", 16)}})},
 		{"remote and group", create(Link{Name: "x0", Data: &Vxlan{Remote: netip.MustParseAddr("10.0.0.1"), Group: netip.MustParseAddr("239.0.0.1")}})},
+		{"multicast remote", create(Link{Name: "x0", Data: &Vxlan{Remote: netip.MustParseAddr("239.0.0.1")}})},
+		{"unicast group", create(Link{Name: "x0", Data: &Vxlan{Group: netip.MustParseAddr("fd00::1")}})},
+		{"negative master", create(Link{Name: "x0", Kind: "bridge", MasterIndex: -1})},
+		{"negative parent", create(Link{Name: "x0", Kind: "macvlan", ParentIndex: -2})},
+		{"negative vxlan link", create(Link{Name: "x0", Data: &Vxlan{DevIndex: -1}})},
 		{"negative bridge time", create(Link{Name: "x0", Data: &Bridge{MaxAge: -time.Second}})},
 		{"Link 0", func() error { _, err := rt.Link(ctx, 0); return err }()},
 		{"LinkByName empty", func() error { _, err := rt.LinkByName(ctx, ""); return err }()},
@@ -368,7 +373,8 @@ func TestStrings(t *testing.T) {
 }
 
 // FuzzParseLink: no input makes ParseLink panic; errors wrap ErrMalformed;
-// a parsed link owns its memory and parses the same twice.
+// a parsed link owns its memory and parses the same twice, and
+// CreateLink's request for it parses as the same link (roundTripLink).
 func FuzzParseLink(f *testing.F) {
 	for _, m := range captured(f) {
 		f.Add(m.Data)
@@ -403,5 +409,6 @@ func FuzzParseLink(f *testing.F) {
 		if err != nil || !reflect.DeepEqual(l, again) {
 			t.Fatalf("second parse: %+v, %v", again, err)
 		}
+		roundTripLink(t, l)
 	})
 }

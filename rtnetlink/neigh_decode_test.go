@@ -228,7 +228,9 @@ func TestNeighborStrings(t *testing.T) {
 }
 
 // FuzzParseNeighbor parses arbitrary payloads as neighbour and FDB
-// messages: never a panic, and what parses has an address of its family.
+// messages: never a panic, what parses has an address of its family, and
+// its add request parses as the same entry (roundTripNeighbor,
+// roundTripFDB).
 func FuzzParseNeighbor(f *testing.F) {
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
 	for _, n := range []Neighbor{
@@ -247,17 +249,24 @@ func FuzzParseNeighbor(f *testing.F) {
 	}
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if n, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, b)); err == nil && n.IP.Is4() != (b[0] == unix.AF_INET) {
-			t.Fatalf("parsed %+v from family %d", n, b[0])
+		if n, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, b)); err == nil {
+			if n.IP.Is4() != (b[0] == unix.AF_INET) {
+				t.Fatalf("parsed %+v from family %d", n, b[0])
+			}
+			roundTripNeighbor(t, n)
 		}
-		if _, err := ParseFDBEntry(asReply(unix.RTM_DELNEIGH, b)); err == nil && b[0] != unix.AF_BRIDGE {
-			t.Fatalf("parsed an FDB entry from family %d", b[0])
+		if e, err := ParseFDBEntry(asReply(unix.RTM_DELNEIGH, b)); err == nil {
+			if b[0] != unix.AF_BRIDGE {
+				t.Fatalf("parsed an FDB entry from family %d", b[0])
+			}
+			roundTripFDB(t, e)
 		}
 	})
 }
 
-// FuzzParseRule parses arbitrary payloads as rules: never a panic, and
-// what parses has prefixes of its family.
+// FuzzParseRule parses arbitrary payloads as rules: never a panic, what
+// parses has prefixes of its family, and AddRule's request for it parses
+// as the same rule (roundTripRule).
 func FuzzParseRule(f *testing.F) {
 	r := Rule{Src: netip.MustParsePrefix("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0", Goto: 0}
 	b, err := r.encode(unix.RTM_NEWRULE)
@@ -275,11 +284,13 @@ func FuzzParseRule(f *testing.F) {
 				t.Fatalf("parsed %+v", r)
 			}
 		}
+		roundTripRule(t, r)
 	})
 }
 
 // FuzzParseNextHopObject parses arbitrary payloads as nexthop objects:
-// never a panic, and group weights stay in range.
+// never a panic, group weights stay in range, and AddNextHopObject's
+// request for it parses as the same object (roundTripNextHop).
 func FuzzParseNextHopObject(f *testing.F) {
 	for _, nh := range []NextHopObject{
 		{ID: 7, Gateway: netip.MustParseAddr("10.0.0.2"), Index: 3},
@@ -301,5 +312,6 @@ func FuzzParseNextHopObject(f *testing.F) {
 				t.Fatalf("parsed %+v", nh)
 			}
 		}
+		roundTripNextHop(t, nh)
 	})
 }

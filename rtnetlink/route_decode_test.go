@@ -275,8 +275,9 @@ func TestFlagStrings(t *testing.T) {
 	}
 }
 
-// FuzzRouteDecode decodes arbitrary payloads: never a panic, and a route
-// that decodes has a valid destination of its family and encodes again.
+// FuzzRouteDecode decodes arbitrary payloads: never a panic, a route that
+// decodes has a valid destination of its family, and AddRoute's request
+// for it decodes as the same route (roundTripRoute).
 func FuzzRouteDecode(f *testing.F) {
 	pfx, ip := netip.MustParsePrefix, netip.MustParseAddr
 	for _, r := range []Route{
@@ -310,11 +311,13 @@ func FuzzRouteDecode(f *testing.F) {
 		if !r.Dst.IsValid() || r.Dst.Addr().Is4() != (b[0] == unix.AF_INET) {
 			t.Fatalf("decoded %+v from family %d", r, b[0])
 		}
+		roundTripRoute(t, r)
 	})
 }
 
-// FuzzAddressDecode decodes arbitrary payloads: never a panic, and an
-// address that decodes has a valid prefix of its family.
+// FuzzAddressDecode decodes arbitrary payloads: never a panic, an address
+// that decodes has a valid prefix of its family, and AddAddress's request
+// for it decodes as the same address (roundTripAddress).
 func FuzzAddressDecode(f *testing.F) {
 	for _, a := range []Address{
 		{Index: 3, Prefix: netip.MustParsePrefix("10.0.0.1/24"), Label: "v0", Broadcast: netip.MustParseAddr("10.0.0.255")},
@@ -337,6 +340,7 @@ func FuzzAddressDecode(f *testing.F) {
 		if !a.Prefix.IsValid() || a.Prefix.Addr().Is4() != (fam == unix.AF_INET) {
 			t.Fatalf("decoded %+v from family %d", a, fam)
 		}
+		roundTripAddress(t, a)
 	})
 }
 

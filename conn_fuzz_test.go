@@ -1,0 +1,236 @@
+package netlink_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nlkit/netlink"
+)
+
+// FuzzConnReplies hands a Conn any bytes as a datagram from the kernel:
+// first as the reply to an Execute (the first header made to carry the
+// request's sequence number and port, then the request's ACK), then as a
+// notification to Receive. Nothing panics or hangs, and every message a
+// call returns is one of the datagram's, with the request's sequence
+// number for Execute: a Conn never hands out a message it was not sent.
+// Seeds: the kernel's link dump (testdata/rtm_newlink_dump.bin), the
+// kernel's ACKs (testdata/fuzz/FuzzParseAck) as NLMSG_ERROR messages, and
+// an NLMSG_DONE with an error.
+func FuzzConnReplies(f *testing.F) {
+	dump, err := os.ReadFile("testdata/rtm_newlink_dump.bin")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(dump, uint8(0))
+	for m, err := range netlink.Messages(dump) {
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(netlink.AppendMessage(nil, m.Header, m.Data), uint8(1))
+	}
+	acks, err := filepath.Glob("testdata/fuzz/FuzzParseAck/kernel-*")
+	if err != nil || len(acks) == 0 {
+		f.Fatalf("no ACK seeds: %v", err)
+	}
+	for _, file := range acks {
+		flags, data := readAckSeed(f, file)
+		f.Add(netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeError, Flags: netlink.HeaderFlags(flags)}, data), uint8(0))
+	}
+	done := netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeDone, Flags: netlink.Multi}, []byte{0xea, 0xff, 0xff, 0xff}) // -EINVAL
+	f.Add(done, uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, group uint8) {
+		s := &fuzzSock{reply: data, wake: make(chan struct{})}
+		c, err := netlink.NewConn(0, s, &netlink.Config{PortID: fuzzPort})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		msgs, err := c.Execute(ctx, netlink.Message{Header: netlink.Header{Type: 18}, Data: make([]byte, 16)}) // RTM_GETLINK
+		if ctx.Err() != nil {
+			t.Fatalf("Execute hung: %v", err)
+		}
+		for _, m := range msgs {
+			if seq := s.firstSeq(); m.Header.Sequence != seq || !s.sent(m) {
+				t.Fatalf("Execute returned %v, which the kernel did not send as the reply to %d", m.Header, seq)
+			}
+		}
+
+		// The same bytes as a notification, then one Receive must get.
+		sentinel := netlink.AppendMessage(nil, netlink.Header{Type: 0x7ff0}, []byte("end"))
+		s.deliver(netlink.Datagram{Data: bytes.Clone(data), Group: uint32(group), NSID: -1})
+		s.deliver(netlink.Datagram{Data: sentinel, Group: 1, NSID: -1})
+		for {
+			msgs, err := c.Receive(ctx)
+			if ctx.Err() != nil {
+				t.Fatalf("Receive hung: %v", err)
+			}
+			if len(msgs) == 1 && bytes.Equal(netlink.AppendMessage(nil, msgs[0].Header, msgs[0].Data), sentinel) {
+				break
+			}
+			for _, m := range msgs {
+				if !s.sent(m) {
+					t.Fatalf("Receive returned %v, which the kernel did not send", m.Header)
+				}
+			}
+		}
+	})
+}
+
+// readAckSeed reads a seed of FuzzParseAck: its flags and payload.
+func readAckSeed(t testing.TB, file string) (uint16, []byte) {
+	t.Helper()
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(b), "\n")
+	if len(lines) < 3 || !strings.HasPrefix(lines[1], "uint16(") || !strings.HasPrefix(lines[2], "[]byte(") {
+		t.Fatalf("%s: not a seed of FuzzParseAck", file)
+	}
+	flags, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(lines[1], "uint16("), ")"), 10, 16)
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	data, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[2], "[]byte("), ")"))
+	if err != nil {
+		t.Fatalf("%s: %v", file, err)
+	}
+	return uint16(flags), []byte(data)
+}
+
+// fuzzPort is the port of FuzzConnReplies's Conn.
+const fuzzPort = 4242
+
+// fuzzSock is the kernel of FuzzConnReplies: it answers the first request
+// with reply, its first header made the reply to that request, and every
+// request with an ACK.
+type fuzzSock struct {
+	reply []byte
+
+	mu        sync.Mutex
+	seq       uint32 // the first request's sequence number
+	requests  int
+	delivered [][]byte // every datagram queued, in order
+	queue     []netlink.Datagram
+	closed    bool
+	deadline  time.Time
+	wake      chan struct{} // closed and replaced when anything changes
+}
+
+// firstSeq returns the sequence number of the first request.
+func (s *fuzzSock) firstSeq() uint32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seq
+}
+
+// sent reports whether m is one of the messages of a datagram delivered.
+func (s *fuzzSock) sent(m netlink.Message) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	msg := netlink.AppendMessage(nil, m.Header, m.Data)[:m.Header.Length]
+	for _, d := range s.delivered {
+		if bytes.Contains(d, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// deliver queues d for the Conn.
+func (s *fuzzSock) deliver(d netlink.Datagram) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.delivered = append(s.delivered, d.Data)
+	s.queue = append(s.queue, d)
+	close(s.wake)
+	s.wake = make(chan struct{})
+}
+
+func (s *fuzzSock) Send(b []byte, to netlink.Addr) error {
+	h, err := netlink.ParseHeader(b)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.requests++
+	first := s.requests == 1
+	if first {
+		s.seq = h.Sequence
+	}
+	s.mu.Unlock()
+	if first {
+		r := bytes.Clone(s.reply)
+		if len(r) >= netlink.HeaderLen {
+			binary.NativeEndian.PutUint32(r[8:], h.Sequence)
+			binary.NativeEndian.PutUint32(r[12:], h.PortID)
+		}
+		s.deliver(netlink.Datagram{Data: r, NSID: -1})
+	}
+	ack := netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeError, Flags: netlink.Capped, Sequence: h.Sequence, PortID: h.PortID},
+		netlink.AppendHeader(make([]byte, 4), h)) // errno 0, the request's header
+	s.deliver(netlink.Datagram{Data: ack, NSID: -1})
+	return nil
+}
+
+func (s *fuzzSock) Recv(wait bool) (netlink.Datagram, bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for {
+		switch {
+		case s.closed:
+			return netlink.Datagram{}, false, netlink.ErrClosed
+		case len(s.queue) > 0:
+			d := s.queue[0]
+			s.queue = s.queue[1:]
+			return d, true, nil
+		case !wait:
+			return netlink.Datagram{}, false, nil
+		}
+		var timeout <-chan time.Time
+		if !s.deadline.IsZero() {
+			left := time.Until(s.deadline)
+			if left <= 0 {
+				return netlink.Datagram{}, false, os.ErrDeadlineExceeded
+			}
+			tm := time.NewTimer(left)
+			defer tm.Stop()
+			timeout = tm.C
+		}
+		wake := s.wake
+		s.mu.Unlock()
+		select {
+		case <-wake:
+		case <-timeout:
+		}
+		s.mu.Lock()
+	}
+}
+
+func (s *fuzzSock) SetReadDeadline(t time.Time) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.deadline = t
+	close(s.wake)
+	s.wake = make(chan struct{})
+	return nil
+}
+
+func (s *fuzzSock) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	close(s.wake)
+	s.wake = make(chan struct{})
+	return nil
+}
