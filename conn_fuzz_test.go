@@ -226,6 +226,9 @@ func (s *fuzzSock) SetReadDeadline(t time.Time) error {
 	return nil
 }
 
+// Membership joins nothing: the fake sends every datagram to the Conn.
+func (s *fuzzSock) Membership(uint32, bool) error { return nil }
+
 func (s *fuzzSock) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()

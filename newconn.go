@@ -13,8 +13,8 @@ import (
 // unit tests.
 //
 // The Conn calls Recv from one goroutine at a time, and Send from one
-// goroutine at a time, but Recv, Send, SetReadDeadline and Close may run at
-// once.
+// goroutine at a time, but Recv, Send, SetReadDeadline, Membership and
+// Close may run at once.
 type Socket interface {
 	// Recv returns the next datagram queued for the Conn; the Conn copies
 	// its Data before it calls Recv again. When none is queued, Recv
@@ -31,6 +31,12 @@ type Socket interface {
 	// SetReadDeadline sets the deadline for Recv, waking a Recv that
 	// waits past it.
 	SetReadDeadline(t time.Time) error
+	// Membership joins multicast group g when join is true and leaves it
+	// otherwise, as NETLINK_ADD_MEMBERSHIP and NETLINK_DROP_MEMBERSHIP do:
+	// the Conn calls it for Config.Groups, JoinGroup and LeaveGroup, and
+	// joins or leaves only when it returns nil. A multicast datagram goes
+	// only to the sockets in its group.
+	Membership(g uint32, join bool) error
 	// Close makes Recv and Send fail with ErrClosed, waking a Recv that
 	// waits.
 	Close() error
@@ -40,8 +46,7 @@ type Socket interface {
 // socket (sequence numbers, ACKs, dumps, overruns, contexts, Close) works as
 // with Dial. The Conn is bound to cfg.PortID. The fields of cfg that set
 // up the kernel's socket (NetNS, ReadBuffer, WriteBuffer) do nothing;
-// options and groups are recorded, and read back by Option, without
-// reaching s.
+// options are recorded, and read back by Option, without reaching s.
 func NewConn(protocol int, s Socket, cfg *Config) (*Conn, error) {
 	c, cfg, err := newConn(protocol, cfg)
 	if err != nil {
@@ -97,9 +102,9 @@ func (u *userSock) option(o Option) (bool, error) {
 	return u.opts[o], nil
 }
 
-func (u *userSock) membership(uint32, bool) error     { return nil }
-func (u *userSock) setReadBuffer(int) error           { return nil }
-func (u *userSock) buffers() (int, int)               { return 208 << 10, 208 << 10 }
-func (u *userSock) rawConn() (syscall.RawConn, error) { return nil, ErrNotSupported }
-func (u *userSock) close() error                      { return u.s.Close() }
-func (u *userSock) release()                          {}
+func (u *userSock) membership(g uint32, join bool) error { return u.s.Membership(g, join) }
+func (u *userSock) setReadBuffer(int) error              { return nil }
+func (u *userSock) buffers() (int, int)                  { return 208 << 10, 208 << 10 }
+func (u *userSock) rawConn() (syscall.RawConn, error)    { return nil, ErrNotSupported }
+func (u *userSock) close() error                         { return u.s.Close() }
+func (u *userSock) release()                             {}

@@ -6,11 +6,14 @@
 // The test's Handler gets each request and answers as the kernel would:
 // with replies, with a multipart dump (nltest adds NLM_F_MULTI and the
 // NLMSG_DONE), with an error (and extended ACK), or with nothing. The
-// Kernel fills in the replies' headers and the ACKs. The test can also
-// send multicast notifications (Notify) and overflow the Conns' receive
-// queues (Overrun). Everything the Conn does above its socket (sequence
-// numbers, ACKs, dumps, interrupted dumps, overruns, contexts, deadlines,
-// Close) runs as with a kernel socket.
+// Kernel fills in the replies' headers and the ACKs. A Handler that
+// changes something reports the change (Report), which notifies the
+// Conns that joined the group and echoes it to a request that asked for
+// NLM_F_ECHO, as the kernel does. The test can also send notifications of
+// its own (Notify) and overflow Conns' receive queues (Overrun).
+// Everything the Conn does above its socket (sequence numbers, ACKs,
+// echoes, dumps, interrupted dumps, overruns, contexts, deadlines, Close)
+// runs as with a kernel socket.
 package nltest
 
 import (
@@ -18,6 +21,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -38,12 +42,15 @@ import (
 //     NETLINK_ROUTE GET that got no reply: the kernel always answers
 //     those, so Conn.Execute may not have asked);
 //   - an error (a syscall.Errno, or an *Error with extended ACK) is sent
-//     as NLMSG_ERROR instead, with the request echoed;
+//     as NLMSG_ERROR instead, with the request echoed; an *Error with
+//     InDone ends a dump with the error in its NLMSG_DONE, after the
+//     replies, as a dump that fails once started does;
 //   - ErrNoReply sends nothing at all, not even the ACK.
 //
 // A reply's Type and Flags are the Handler's; the Kernel sets its length,
 // sequence number and port ID to the request's. A Handler runs on the
-// goroutine that sends the request, one request at a time.
+// goroutine that sends the request, one request at a time (of all the
+// Kernel's Conns).
 type Handler func(req netlink.Message) ([]netlink.Message, error)
 
 // ErrNoReply, returned by a Handler, sends no reply and no ACK: as a reply
@@ -64,6 +71,7 @@ type Error struct {
 	Errno   syscall.Errno
 	Message string // NLMSGERR_ATTR_MSG, if not empty
 	Offset  int    // NLMSGERR_ATTR_OFFS: the bad attribute's offset from the start of the request's header, if not 0
+	InDone  bool   // for a dump request: send the replies, then the error in NLMSG_DONE rather than in NLMSG_ERROR
 }
 
 func (e *Error) Error() string { return fmt.Sprintf("%v: %s", e.Errno, e.Message) }
@@ -92,7 +100,8 @@ func New(protocol int, h Handler) *Kernel {
 
 // Dial returns a Conn on the fake kernel, made as netlink.Dial makes one
 // from cfg (which may be nil), bound to cfg.PortID or, when that is 0, a
-// port the Kernel picks.
+// port the Kernel picks. A port another open Conn has fails with
+// EADDRINUSE, as with the kernel. The Conn joins cfg.Groups.
 func (k *Kernel) Dial(cfg *netlink.Config) (*netlink.Conn, error) {
 	var c netlink.Config
 	if cfg != nil {
@@ -103,16 +112,56 @@ func (k *Kernel) Dial(cfg *netlink.Config) (*netlink.Conn, error) {
 		k.port++
 		c.PortID = k.port
 	}
-	s := &socket{k: k, wake: make(chan struct{})}
+	for _, o := range k.socks {
+		if o.port == c.PortID {
+			k.mu.Unlock()
+			return nil, fmt.Errorf("nltest: dial: port %d: %w", c.PortID, syscall.EADDRINUSE)
+		}
+	}
+	s := &socket{k: k, port: c.PortID, groups: make(map[uint32]bool), wake: make(chan struct{})}
 	k.socks = append(k.socks, s)
 	k.mu.Unlock()
 	return netlink.NewConn(k.proto, s, &c)
 }
 
-// Notify sends msgs in one datagram to multicast group g of every open
-// Conn, whether or not it joined g, as the kernel sends a notification:
-// with sequence number and port ID 0 unless msgs set them.
+// Notify sends msgs in one datagram to the Conns that joined multicast
+// group g, as the kernel sends a notification: with sequence number and
+// port ID 0 unless msgs set them. For the notification of a change that a
+// request made, a Handler calls Report instead.
 func (k *Kernel) Notify(g uint32, msgs ...netlink.Message) {
+	d := multicast(g, msgs)
+	for _, s := range k.open() {
+		if s.member(g) {
+			s.deliver(d, false)
+		}
+	}
+}
+
+// Report sends msgs in one datagram as the notification of the change the
+// request req made, as the kernel does: with req's sequence number and port
+// ID, to the Conns that joined multicast group g. When req asked for
+// NLM_F_ECHO, the requester gets the notification unicast instead, as the
+// echo that Execute returns among its replies, whether or not it joined
+// g. A Handler calls it for the request it answers, before it returns, so
+// that the notification comes before the ACK.
+func (k *Kernel) Report(req netlink.Message, g uint32, msgs ...netlink.Message) {
+	msgs = slices.Clone(msgs)
+	for i := range msgs {
+		msgs[i].Header.Sequence, msgs[i].Header.PortID = req.Header.Sequence, req.Header.PortID
+	}
+	d := multicast(g, msgs)
+	echo := req.Header.Flags&netlink.Echo != 0
+	for _, s := range k.open() {
+		if echo && s.port == req.Header.PortID {
+			s.deliver(d, false) // the echo, in place of the group's copy
+		} else if s.member(g) {
+			s.deliver(d, false)
+		}
+	}
+}
+
+// multicast makes the datagram of a notification of msgs to group g.
+func multicast(g uint32, msgs []netlink.Message) netlink.Datagram {
 	var b []byte
 	for _, m := range msgs {
 		b = netlink.AppendMessage(b, m.Header, m.Data)
@@ -121,17 +170,24 @@ func (k *Kernel) Notify(g uint32, msgs ...netlink.Message) {
 	if g >= 1 && g <= 32 {
 		d.From.Groups = 1 << (g - 1)
 	}
-	for _, s := range k.open() {
-		s.deliver(d)
-	}
+	return d
 }
 
-// Overrun overflows the receive queue of every open Conn, as a burst of
-// notifications does: what is queued stays, the Conn's next read fails
-// with ENOBUFS, and every datagram for it is dropped until it has read its
-// queue empty. A Handler may call it to lose its own replies.
-func (k *Kernel) Overrun() {
+// Overrun overflows the receive queues of conns (Conns of this Kernel), or
+// of every open Conn when conns is empty, as a burst of notifications
+// does: what is queued stays, the Conn's next read fails with ENOBUFS, and
+// every datagram for it but a dump's is dropped until it has read its
+// queue empty (the kernel makes a dump's parts as the queue has room, and
+// never drops them). A Handler may call it to lose its own replies.
+func (k *Kernel) Overrun(conns ...*netlink.Conn) {
+	ports := make(map[uint32]bool, len(conns))
+	for _, c := range conns {
+		ports[c.LocalAddr().PortID] = true
+	}
 	for _, s := range k.open() {
+		if len(conns) > 0 && !ports[s.port] {
+			continue
+		}
 		s.mu.Lock()
 		s.overrun, s.congested = true, true
 		s.signal()
@@ -147,9 +203,11 @@ func (k *Kernel) open() []*socket {
 
 // socket is one Conn's netlink.Socket.
 type socket struct {
-	k *Kernel
+	k    *Kernel
+	port uint32
 
 	mu        sync.Mutex
+	groups    map[uint32]bool // the multicast groups joined
 	queue     []netlink.Datagram
 	closed    bool
 	overrun   bool // the next Recv fails with ENOBUFS
@@ -163,14 +221,38 @@ func (s *socket) signal() {
 	s.wake = make(chan struct{})
 }
 
-func (s *socket) deliver(d netlink.Datagram) {
+// deliver queues d, unless the socket is closed, or congested and d is
+// not part of a dump.
+func (s *socket) deliver(d netlink.Datagram, dump bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed || s.congested {
+	if s.closed || s.congested && !dump {
 		return
 	}
 	s.queue = append(s.queue, d)
 	s.signal()
+}
+
+func (s *socket) member(g uint32) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.groups[g]
+}
+
+// Membership joins or leaves group g. Any group can be joined: the fake
+// kernel does not know which the protocol has.
+func (s *socket) Membership(g uint32, join bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return netlink.ErrClosed
+	}
+	if join {
+		s.groups[g] = true
+	} else {
+		delete(s.groups, g)
+	}
+	return nil
 }
 
 func (s *socket) Recv(wait bool) (netlink.Datagram, bool, error) {
@@ -272,13 +354,16 @@ func (s *socket) run(req netlink.Message) {
 		}
 		return
 	}
+	dump := h.Flags&netlink.Dump == netlink.Dump
 	s.k.hmu.Lock()
 	replies, err := s.k.handler(req)
 	s.k.hmu.Unlock()
+	var ext *Error
+	inDone := dump && errors.As(err, &ext) && ext.InDone
 	switch {
 	case errors.Is(err, ErrNoReply):
 		return
-	case err != nil:
+	case err != nil && !inDone:
 		s.ack(req, err)
 		return
 	}
@@ -286,9 +371,9 @@ func (s *socket) run(req netlink.Message) {
 		m.Header.Sequence, m.Header.PortID = h.Sequence, h.PortID
 		return netlink.AppendMessage(b, m.Header, m.Data)
 	}
-	if h.Flags&netlink.Dump != netlink.Dump {
+	if !dump {
 		for _, m := range replies {
-			s.deliver(netlink.Datagram{Data: reply(m, nil), NSID: -1})
+			s.deliver(netlink.Datagram{Data: reply(m, nil), NSID: -1}, false)
 		}
 		if h.Flags&netlink.Acknowledge != 0 || len(replies) == 0 && s.k.routeGet(h) {
 			s.ack(req, nil)
@@ -301,13 +386,17 @@ func (s *socket) run(req netlink.Message) {
 		m.Header.Flags |= netlink.Multi
 		intr |= m.Header.Flags & netlink.DumpInterrupted
 		if len(b) > 0 && len(b)+netlink.MessageSpace(len(m.Data)) > dumpDatagram {
-			s.deliver(netlink.Datagram{Data: b, NSID: -1})
+			s.deliver(netlink.Datagram{Data: b, NSID: -1}, true)
 			b = nil
 		}
 		b = reply(m, b)
 	}
 	done := netlink.Message{Header: netlink.Header{Type: netlink.TypeDone, Flags: netlink.Multi | intr}, Data: make([]byte, 4)}
-	s.deliver(netlink.Datagram{Data: reply(done, b), NSID: -1})
+	if inDone {
+		putErrno(done.Data, ext.Errno)
+		done.Data, done.Header.Flags = appendExtAck(done.Data, done.Header.Flags, ext)
+	}
+	s.deliver(netlink.Datagram{Data: reply(done, b), NSID: -1}, true)
 }
 
 // ack sends the NLMSG_ERROR that acknowledges req (err nil) or refuses it:
@@ -333,18 +422,25 @@ func (s *socket) ack(req netlink.Message, err error) {
 	} else {
 		data = netlink.AppendMessage(data, req.Header, req.Data)
 	}
-	if ext != nil && (ext.Message != "" || ext.Offset > 0) {
-		h.Flags |= netlink.AckTLVs
-		e := netlink.NewAttrEncoder(data)
-		if ext.Message != "" {
-			e.String(1, ext.Message) // NLMSGERR_ATTR_MSG
-		}
-		if ext.Offset > 0 {
-			e.Uint32(2, uint32(ext.Offset)) // NLMSGERR_ATTR_OFFS
-		}
-		data, _ = e.Finish()
+	data, h.Flags = appendExtAck(data, h.Flags, ext)
+	s.deliver(netlink.Datagram{Data: netlink.AppendMessage(nil, h, data), NSID: -1}, false)
+}
+
+// appendExtAck appends the extended ACK attributes of ext, if any, to the
+// payload of an NLMSG_ERROR or NLMSG_DONE with flags, and says so in them.
+func appendExtAck(data []byte, flags netlink.HeaderFlags, ext *Error) ([]byte, netlink.HeaderFlags) {
+	if ext == nil || ext.Message == "" && ext.Offset <= 0 {
+		return data, flags
 	}
-	s.deliver(netlink.Datagram{Data: netlink.AppendMessage(nil, h, data), NSID: -1})
+	e := netlink.NewAttrEncoder(data)
+	if ext.Message != "" {
+		e.String(1, ext.Message) // NLMSGERR_ATTR_MSG
+	}
+	if ext.Offset > 0 {
+		e.Uint32(2, uint32(ext.Offset)) // NLMSGERR_ATTR_OFFS
+	}
+	data, _ = e.Finish()
+	return data, flags | netlink.AckTLVs
 }
 
 // putErrno writes the kernel's negative error code for e.

@@ -165,12 +165,57 @@ func TestOverrun(t *testing.T) {
 	}
 }
 
+// Notifications go to the Conns in their group: joined at Dial or with
+// JoinGroup, past 32 too, until LeaveGroup.
 func TestNotifyGroup(t *testing.T) {
-	k, c := dial(t, func(netlink.Message) ([]netlink.Message, error) { return nil, nil })
-	k.Notify(40, entry(3))
-	d, err := c.ReceiveDatagram(context.Background())
-	if err != nil || d.Group != 40 || d.From.PortID != 0 {
-		t.Fatalf("%+v, %v", d, err)
+	k := nltest.New(0, func(netlink.Message) ([]netlink.Message, error) { return nil, nil })
+	at, err := k.Dial(&netlink.Config{Groups: []uint32{3}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer at.Close()
+	later, err := k.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer later.Close()
+	if err := later.JoinGroup(40); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	k.Notify(40, entry(40))
+	k.Notify(3, entry(3))
+	for _, c := range []*netlink.Conn{at, later} {
+		d, err := c.ReceiveDatagram(ctx)
+		if err != nil || d.From.PortID != 0 {
+			t.Fatalf("%+v, %v", d, err)
+		}
+		want := uint32(3)
+		if c == later {
+			want = 40
+		}
+		if d.Group != want || !bytes.Equal(d.Data[netlink.HeaderLen:], entry(int(want)).Data) {
+			t.Errorf("Conn in group %d got the notification of group %d", want, d.Group)
+		}
+	}
+	if err := later.LeaveGroup(40); err != nil {
+		t.Fatal(err)
+	}
+	k.Notify(40, entry(40))
+	quiet(t, at, later)
+}
+
+// quiet fails the test if a notification reaches one of conns.
+func quiet(t *testing.T, conns ...*netlink.Conn) {
+	t.Helper()
+	for _, c := range conns {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		d, err := c.ReceiveDatagram(ctx)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("port %d got %+v, %v; want nothing", c.LocalAddr().PortID, d, err)
+		}
 	}
 }
 
@@ -231,6 +276,9 @@ func TestConcurrent(t *testing.T) {
 		}
 		return []netlink.Message{entry(int(req.Header.Sequence))}, nil
 	})
+	if err := c.JoinGroup(1); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	errc := make(chan error, 8)
@@ -285,5 +333,137 @@ func TestBatch(t *testing.T) {
 	results, err := c.Batch(context.Background(), reqs)
 	if err != nil || results[0] != nil || !errors.Is(results[1], syscall.EEXIST) || results[2] != nil {
 		t.Fatalf("%v, %v", results, err)
+	}
+}
+
+// A change a Handler reports reaches the group with the request's sequence
+// number and port; with NLM_F_ECHO the requester gets it as its reply
+// instead, and Receive does not.
+func TestReportEcho(t *testing.T) {
+	var k *nltest.Kernel
+	k = nltest.New(0, func(req netlink.Message) ([]netlink.Message, error) {
+		k.Report(req, 5, entry(int(req.Data[0])))
+		return nil, nil
+	})
+	dial := func(cfg *netlink.Config) *netlink.Conn {
+		c, err := k.Dial(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	c := dial(&netlink.Config{Groups: []uint32{5}})
+	other := dial(&netlink.Config{Groups: []uint32{5}})
+	outside := dial(nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req := func(i byte, flags netlink.HeaderFlags) netlink.Message {
+		return netlink.Message{Header: netlink.Header{Type: typeNew, Flags: flags}, Data: []byte{i, 0, 0, 0}}
+	}
+
+	// Without Echo: the group hears it, the requester too, through Receive.
+	if msgs, err := c.Execute(ctx, req(1, netlink.Create)); err != nil || len(msgs) != 0 {
+		t.Fatalf("Execute: %v, %v; want no replies", msgs, err)
+	}
+	for _, r := range []*netlink.Conn{c, other} {
+		d, err := r.ReceiveDatagram(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, _ := netlink.ParseHeader(d.Data)
+		if d.Group != 5 || d.From.Groups != 1<<4 || h.PortID != c.LocalAddr().PortID || h.Sequence&(1<<31) == 0 {
+			t.Errorf("notification %+v, header %v; want group 5 with the request's port and sequence number", d, h)
+		}
+	}
+
+	// With Echo: the requester's reply, and the rest of the group's
+	// notification.
+	msgs, err := c.Execute(ctx, req(2, netlink.Create|netlink.Echo))
+	if err != nil || len(msgs) != 1 || !bytes.Equal(msgs[0].Data, entry(2).Data) {
+		t.Fatalf("Execute with Echo: %v, %v; want the echo", msgs, err)
+	}
+	if msgs, err := other.Receive(ctx); err != nil || len(msgs) != 1 || !bytes.Equal(msgs[0].Data, entry(2).Data) {
+		t.Errorf("the group: %v, %v", msgs, err)
+	}
+	// A requester outside the group gets its echo all the same.
+	if msgs, err := outside.Execute(ctx, req(3, netlink.Create|netlink.Echo)); err != nil || len(msgs) != 1 {
+		t.Errorf("Execute with Echo outside the group: %v, %v", msgs, err)
+	}
+	for _, r := range []*netlink.Conn{c, other} {
+		if msgs, err := r.Receive(ctx); err != nil || len(msgs) != 1 || !bytes.Equal(msgs[0].Data, entry(3).Data) {
+			t.Errorf("the group: %v, %v", msgs, err)
+		}
+	}
+	quiet(t, c, other, outside)
+}
+
+// Overrun of one Conn leaves the others alone, and a dump's datagrams are
+// not dropped while the queue is congested.
+func TestOverrunOne(t *testing.T) {
+	k := nltest.New(0, func(req netlink.Message) ([]netlink.Message, error) {
+		if req.Header.Flags&netlink.Dump == netlink.Dump {
+			var out []netlink.Message
+			for i := range 300 {
+				out = append(out, entry(i))
+			}
+			return out, nil
+		}
+		return []netlink.Message{entry(1)}, nil
+	})
+	a, err := k.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := k.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	get := netlink.Message{Header: netlink.Header{Type: typeGet}}
+	k.Overrun(a)
+	if _, err := b.Execute(ctx, get); err != nil {
+		t.Errorf("the other Conn: %v", err)
+	}
+	if _, err := a.Execute(ctx, get); !errors.Is(err, netlink.ErrOverrun) {
+		t.Errorf("the overrun Conn: %v, want ErrOverrun", err)
+	}
+	// Congested again: the dump comes whole, though its marker's ACK is
+	// dropped.
+	k.Overrun(a)
+	msgs, err := a.DumpAll(ctx, get)
+	if err != nil || len(msgs) != 300 {
+		t.Errorf("dump on a congested queue: %d messages, %v; want 300", len(msgs), err)
+	}
+}
+
+// An *Error with InDone fails a dump after its replies, in NLMSG_DONE.
+func TestErrorInDone(t *testing.T) {
+	_, c := dial(t, func(req netlink.Message) ([]netlink.Message, error) {
+		return []netlink.Message{entry(1), entry(2)}, &nltest.Error{Errno: syscall.EINVAL, Message: "bad filter", InDone: true}
+	})
+	n := 0
+	var last error
+	for _, err := range c.Dump(context.Background(), netlink.Message{Header: netlink.Header{Type: typeGet}}) {
+		if err != nil {
+			last = err
+			break
+		}
+		n++
+	}
+	var oe *netlink.OpError
+	if n != 2 || !errors.Is(last, syscall.EINVAL) || !errors.As(last, &oe) || oe.Message != "bad filter" {
+		t.Errorf("%d messages, then %v; want 2, then EINVAL with the message", n, last)
+	}
+}
+
+// Two Conns cannot have one port.
+func TestDialPortInUse(t *testing.T) {
+	k, c := dial(t, func(netlink.Message) ([]netlink.Message, error) { return nil, nil })
+	if _, err := k.Dial(&netlink.Config{PortID: c.LocalAddr().PortID}); !errors.Is(err, syscall.EADDRINUSE) {
+		t.Errorf("Dial on port %d: %v, want EADDRINUSE", c.LocalAddr().PortID, err)
 	}
 }
