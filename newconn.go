@@ -3,6 +3,7 @@ package netlink
 import (
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"syscall"
 	"time"
@@ -56,14 +57,29 @@ func NewConn(protocol int, s Socket, cfg *Config) (*Conn, error) {
 	return c.setup(Addr{PortID: cfg.PortID}, cfg)
 }
 
-// userSock is a Socket as a Conn's sock.
+// userSock is a Socket as a Conn's sock. As with the kernel's socket
+// under the runtime poller, a read (but the drain's) or a send past its
+// deadline fails, even when it would not have to wait.
 type userSock struct {
-	s    Socket
-	mu   sync.Mutex
-	opts map[Option]bool
+	s     Socket
+	mu    sync.Mutex
+	opts  map[Option]bool
+	rdead time.Time // the read deadline
+	wdead time.Time // the write deadline
+	shut  bool      // closed: options fail with ErrClosed, as on a closed socket
+}
+
+// expired says whether the deadline *t has passed.
+func (u *userSock) expired(t *time.Time) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return !t.IsZero() && !time.Now().Before(*t)
 }
 
 func (u *userSock) recv(buf *[]byte, how int) (Datagram, error) {
+	if how != recvDrain && u.expired(&u.rdead) {
+		return Datagram{}, os.ErrDeadlineExceeded
+	}
 	d, ok, err := u.s.Recv(how == recvWait)
 	switch {
 	case errors.Is(err, syscall.ENOBUFS):
@@ -80,11 +96,23 @@ func (u *userSock) recv(buf *[]byte, how int) (Datagram, error) {
 	return d, nil
 }
 
-func (u *userSock) send(b []byte, to Addr) error { return u.s.Send(b, to) }
+func (u *userSock) send(b []byte, to Addr) error {
+	if u.expired(&u.wdead) {
+		return os.ErrDeadlineExceeded
+	}
+	return u.s.Send(b, to)
+}
 
 func (u *userSock) setDeadline(read bool, t time.Time) error {
+	u.mu.Lock()
 	if read {
-		return u.s.SetReadDeadline(t)
+		u.rdead = t
+	} else {
+		u.wdead = t
+	}
+	u.mu.Unlock()
+	if read {
+		return u.s.SetReadDeadline(t) // wakes a Recv that waits
 	}
 	return nil // sending never waits
 }
@@ -92,6 +120,9 @@ func (u *userSock) setDeadline(read bool, t time.Time) error {
 func (u *userSock) setOption(o Option, on bool) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if u.shut {
+		return ErrClosed
+	}
 	u.opts[o] = on
 	return nil
 }
@@ -99,6 +130,9 @@ func (u *userSock) setOption(o Option, on bool) error {
 func (u *userSock) option(o Option) (bool, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
+	if u.shut {
+		return false, ErrClosed
+	}
 	return u.opts[o], nil
 }
 
@@ -106,5 +140,11 @@ func (u *userSock) membership(g uint32, join bool) error { return u.s.Membership
 func (u *userSock) setReadBuffer(int) error              { return nil }
 func (u *userSock) buffers() (int, int)                  { return 208 << 10, 208 << 10 }
 func (u *userSock) rawConn() (syscall.RawConn, error)    { return nil, ErrNotSupported }
-func (u *userSock) close() error                         { return u.s.Close() }
-func (u *userSock) release()                             {}
+func (u *userSock) close() error {
+	u.mu.Lock()
+	u.shut = true
+	u.mu.Unlock()
+	return u.s.Close()
+}
+
+func (u *userSock) release() {}
