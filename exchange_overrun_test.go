@@ -38,11 +38,14 @@ func xcRouteCount(t testing.TB, c *netlink.Conn) int {
 // 1. A Dump whose caller gives up while the socket is congested leaves
 // nothing behind that later dumps wait on.
 func TestOverrunAbandonedDumpKeepsNoTurn(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testOverrunAbandonedDumpKeepsNoTurn)
+}
+
+func testOverrunAbandonedDumpKeepsNoTurn(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	const routes = 2000
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
-	c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, DatagramBuffer: 4096,
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
+	c := env.dial(t, netlink.Config{ReadBuffer: 4096, DatagramBuffer: 4096,
 		Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}, Options: []netlink.Option{netlink.GetStrictCheck}})
 	for round := range 5 {
 		// A dump runs, the queue overflows with notifications, and the
@@ -51,7 +54,7 @@ func TestOverrunAbandonedDumpKeepsNoTurn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			xcOverflow(t, ns, byte(50+round))
+			env.overflow(t, c, byte(50+round))
 			break
 		}
 		// A dump with no deadline at all completes: nothing holds the turn.
@@ -92,9 +95,12 @@ func TestOverrunAbandonedDumpKeepsNoTurn(t *testing.T) {
 // unicast to the requester with the group set. It is Execute's reply, and
 // Receive never sees it, on a Conn that joined no group.
 func TestExecuteEcho(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testExecuteEcho)
+}
+
+func testExecuteEcho(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{})
 	p := netip.MustParsePrefix("192.0.2.7/24")
 	msgs, err := c.Execute(xcCtx(t), xcAddr(unix.RTM_NEWADDR, netlink.Create|netlink.Excl|netlink.Echo, p, v))
 	if err != nil {
@@ -122,9 +128,12 @@ func TestExecuteEcho(t *testing.T) {
 // notification to Receive, even though it carries the request's sequence
 // number and port.
 func TestExecuteNotificationOfOwnRequest(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+	xcBackends(t, testExecuteNotificationOfOwnRequest)
+}
+
+func testExecuteNotificationOfOwnRequest(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
 	p := netip.MustParsePrefix("192.0.2.8/24")
 	if msgs, err := c.Execute(xcCtx(t), xcAddr(unix.RTM_NEWADDR, netlink.Create|netlink.Excl, p, v)); err != nil || len(msgs) != 0 {
 		t.Fatalf("NEWADDR: %d messages, %v", len(msgs), err)
@@ -187,12 +196,15 @@ func TestOverrunReaderKeepsItsReplies(t *testing.T) {
 // 4. An overrun fails only the exchanges whose requests went out before it:
 // a dump waiting for the turn is not failed, and gets the whole table.
 func TestOverrunSparesUnsentExchanges(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testOverrunSparesUnsentExchanges)
+}
+
+func testOverrunSparesUnsentExchanges(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	const routes = 3000
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
 	for round := range 5 {
-		c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, DatagramBuffer: 4096,
+		c := env.dial(t, netlink.Config{ReadBuffer: 4096, DatagramBuffer: 4096,
 			Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}, Options: []netlink.Option{netlink.GetStrictCheck}})
 		inner := -2
 		var outerErr error
@@ -207,7 +219,7 @@ func TestOverrunSparesUnsentExchanges(t *testing.T) {
 			// The outer dump is running; notifications overflow the
 			// queue; a second dump waits for its turn, reading the outer
 			// one, meets the overrun, and must still run in full.
-			xcOverflow(t, ns, byte(70+round))
+			env.overflow(t, c, byte(70+round))
 			inner = xcRouteCount(t, c)
 		}
 		if inner != routes {
@@ -320,15 +332,18 @@ func TestDumpBitsInsideDump(t *testing.T) {
 // the whole table or ErrOverrun, never a bare ENOBUFS, and the next Dump
 // does not get EBUSY.
 func TestDumpStartsOnFullQueue(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testDumpStartsOnFullQueue)
+}
+
+func testDumpStartsOnFullQueue(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	const routes = 500
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
 	full, overrun := 0, 0
 	for round := range 10 {
-		c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR},
+		c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR},
 			Options: []netlink.Option{netlink.GetStrictCheck}})
-		xcOverflow(t, ns, byte(90+round)) // nobody reads: the queue is full
+		env.overflow(t, c, byte(90+round)) // nobody reads: the queue is full
 		n := 0
 		var err error
 		for m, e := range c.Dump(xcCtx(t), xcRouteDump()) {
@@ -360,8 +375,11 @@ func TestDumpStartsOnFullQueue(t *testing.T) {
 // acknowledged, since Execute and Dump always ask for an ACK: neither
 // waits, and later dumps run.
 func TestDumpIgnoredByKernel(t *testing.T) {
-	ns := nstest.New(t)
-	c := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testDumpIgnoredByKernel)
+}
+
+func testDumpIgnoredByKernel(t *testing.T, env *xcEnv) {
+	c := env.dial(t, netlink.Config{})
 	noop := netlink.Message{Header: netlink.Header{Type: netlink.TypeNoop, Flags: netlink.Dump}}
 	for range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -382,9 +400,12 @@ func TestDumpIgnoredByKernel(t *testing.T) {
 // 9. A dump request inside a Batch is done at its NLMSG_DONE; the rest of
 // the batch is acknowledged as usual.
 func TestBatchWithDump(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testBatchWithDump)
+}
+
+func testBatchWithDump(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{})
 	dump := xcLinkDump()
 	dump.Header.Flags = netlink.Dump
 	reqs := []netlink.Message{

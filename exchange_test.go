@@ -255,9 +255,12 @@ func xcCheckLink(t testing.TB, msgs []netlink.Message, index int32, name string)
 // GET with and without NLM_F_ACK, then another request on the
 // same Conn returns its own reply: the ACK was not left behind.
 func TestExchangeExecuteGetLink(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testExchangeExecuteGetLink)
+}
+
+func testExchangeExecuteGetLink(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{})
 	for _, ack := range []bool{false, true} {
 		t.Run(fmt.Sprintf("ack=%v", ack), func(t *testing.T) {
 			var flags netlink.HeaderFlags
@@ -307,7 +310,7 @@ func TestExchangeExecuteGetLink(t *testing.T) {
 		i, n := xcLink(t, m)
 		got[i] = n
 	}
-	if want := xcLinks(t, ns); !maps.Equal(got, want) {
+	if want := env.links(t); !maps.Equal(got, want) {
 		t.Errorf("Execute dump: %v, want %v", got, want)
 	}
 }
@@ -387,11 +390,14 @@ var xcConfigs = []struct {
 // Creating an address twice fails with EEXIST, as an *OpError
 // with the kernel's extended ACK message.
 func TestExchangeAddressExists(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testExchangeAddressExists)
+}
+
+func testExchangeAddressExists(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	for i, cfg := range xcConfigs {
 		t.Run(cfg.name, func(t *testing.T) {
-			c := xcDial(t, ns, netlink.Config{Options: cfg.opts})
+			c := env.dial(t, netlink.Config{Options: cfg.opts})
 			if on, err := c.Option(netlink.CapAck); err != nil || on != (cfg.opts != nil) {
 				t.Fatalf("CAP_ACK is %v (%v)", on, err)
 			}
@@ -404,8 +410,8 @@ func TestExchangeAddressExists(t *testing.T) {
 			if len(msgs) != 0 {
 				t.Fatalf("first add: %v, want no messages (Execute keeps the ACK)", msgs)
 			}
-			if out := ns.Run(t, "-4", "addr", "show", "dev", "xc0"); !strings.Contains(out, p.String()) {
-				t.Fatalf("ip addr show does not list %v:\n%s", p, out)
+			if got := env.addrs(t); !slices.Contains(got, p) {
+				t.Fatalf("ip addr show lists %v, not %v", got, p)
 			}
 
 			_, err = c.Execute(xcCtx(t), req)
@@ -437,10 +443,13 @@ func TestExchangeAddressExists(t *testing.T) {
 // An unknown link kind fails with EOPNOTSUPP and "Unknown
 // device type", the same with NETLINK_CAP_ACK on and off.
 func TestExchangeUnknownLinkKind(t *testing.T) {
-	ns := nstest.New(t)
+	xcBackends(t, testExchangeUnknownLinkKind)
+}
+
+func testExchangeUnknownLinkKind(t *testing.T, env *xcEnv) {
 	var got []string
 	for _, cfg := range xcConfigs {
-		c := xcDial(t, ns, netlink.Config{Options: cfg.opts})
+		c := env.dial(t, netlink.Config{Options: cfg.opts})
 		e := netlink.NewAttrEncoder(xcIfinfo(0))
 		e.String(unix.IFLA_IFNAME, "xcbad")
 		nest := e.Nest(unix.IFLA_LINKINFO)
@@ -466,16 +475,19 @@ func TestExchangeUnknownLinkKind(t *testing.T) {
 	if got[0] != got[1] {
 		t.Errorf("echo: %s; capack: %s", got[0], got[1])
 	}
-	if _, err := ns.Try("link", "show", "xcbad"); err == nil {
-		t.Error("the link was created")
+	if links := env.links(t); slices.Contains(slices.Collect(maps.Values(links)), "xcbad") {
+		t.Errorf("the link was created: %v", links)
 	}
 }
 
 // NLMSGERR_ATTR_OFFS maps to the type of the attribute that
 // the request carried there.
 func TestExchangeExtAckOffset(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testExchangeExtAckOffset)
+}
+
+func testExchangeExtAckOffset(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	mtu := func(e *netlink.AttrEncoder) {
 		e.String(unix.IFLA_IFNAME, "xc0")
 		e.Uint16(unix.IFLA_MTU, 1000) // a u32 attribute with 2 bytes
@@ -497,7 +509,7 @@ func TestExchangeExtAckOffset(t *testing.T) {
 		{"IFA_LOCAL", unix.RTM_NEWADDR, []byte{unix.AF_INET, 32, 0, 0, byte(v), 0, 0, 0}, local, unix.IFA_LOCAL, 16 + 8 + 8, "Attribute failed policy validation"},
 	}
 	for _, cfg := range xcConfigs {
-		c := xcDial(t, ns, netlink.Config{Options: cfg.opts})
+		c := env.dial(t, netlink.Config{Options: cfg.opts})
 		for _, tc := range cases {
 			t.Run(cfg.name+"/"+tc.name, func(t *testing.T) {
 				e := netlink.NewAttrEncoder(slices.Clone(tc.fixed))
@@ -524,16 +536,21 @@ func TestExchangeExtAckOffset(t *testing.T) {
 			})
 		}
 	}
-	if out := ns.Run(t, "link", "show", "xc0"); !strings.Contains(out, "mtu 1500") {
-		t.Errorf("the MTU changed:\n%s", out)
+	if env.ns != nil { // the fake changes no MTU
+		if out := env.ns.Run(t, "link", "show", "xc0"); !strings.Contains(out, "mtu 1500") {
+			t.Errorf("the MTU changed:\n%s", out)
+		}
 	}
 }
 
 // Batch returns each request's own result, in order.
 func TestExchangeBatchResults(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testExchangeBatchResults)
+}
+
+func testExchangeBatchResults(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{})
 	p := func(s string) netip.Prefix { return netip.MustParsePrefix(s) }
 	flags := netlink.Create | netlink.Excl
 	reqs := []netlink.Message{
@@ -565,10 +582,10 @@ func TestExchangeBatchResults(t *testing.T) {
 	if reqs[0].Header.Sequence != 0 || reqs[0].Header.Flags != netlink.Create|netlink.Excl {
 		t.Errorf("Batch changed the caller's request: %v", reqs[0].Header)
 	}
-	out := ns.Run(t, "-4", "addr", "show", "dev", "xc0")
+	got := env.addrs(t)
 	for _, a := range []string{"192.0.2.1/24", "192.0.2.2/24", "192.0.2.4/24"} {
-		if !strings.Contains(out, a) {
-			t.Errorf("ip addr show lacks %s:\n%s", a, out)
+		if !slices.Contains(got, p(a)) {
+			t.Errorf("ip addr show lists %v, not %s", got, a)
 		}
 	}
 	if msgs, err := c.Execute(xcCtx(t), xcGetLink(v, 0)); err != nil {
@@ -612,22 +629,27 @@ func TestExchangeBatchErrorsFit(t *testing.T) {
 // A 100,000-route dump yields every route exactly once, in
 // constant memory, whatever the read buffer size.
 func TestExchangeDumpRoutes(t *testing.T) {
+	xcBackends(t, testExchangeDumpRoutes)
+}
+
+func testExchangeDumpRoutes(t *testing.T, env *xcEnv) {
 	n := 100_000
-	if testing.Short() {
+	if testing.Short() || env.fake != nil { // on the fake a tenth tells as much
 		n = 10_000
 	}
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	v := env.veth(t, "xc0")
 	start := time.Now()
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), n, v)
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), n, v)
 	t.Logf("installed %d routes with Batch in %v", n, time.Since(start))
-	if got := xcCountLines(t, ns, "10.", "-4", "route", "show", "table", "main"); got != n {
-		t.Fatalf("ip route show lists %d routes, want %d", got, n)
+	if env.ns != nil {
+		if got := xcCountLines(t, env.ns, "10.", "-4", "route", "show", "table", "main"); got != n {
+			t.Fatalf("ip route show lists %d routes, want %d", got, n)
+		}
 	}
 
 	for _, size := range []int{4096, 1 << 20} {
 		t.Run(fmt.Sprintf("BufferSize=%d", size), func(t *testing.T) {
-			c := xcDial(t, ns, netlink.Config{DatagramBuffer: size, Options: []netlink.Option{netlink.GetStrictCheck}})
+			c := env.dial(t, netlink.Config{DatagramBuffer: size, Options: []netlink.Option{netlink.GetStrictCheck}})
 			seen := make([]uint64, (1<<24)/64) // one bit per address of 10.0.0.0/8
 			var count, dups, other int
 			var before, after runtime.MemStats
@@ -667,8 +689,9 @@ func TestExchangeDumpRoutes(t *testing.T) {
 			// Constant memory: the read buffer (up to a datagram or two, at
 			// most the receive buffer) and nothing per route. Under the race
 			// detector sync.Pool drops buffers at random, so each read may
-			// allocate one.
-			if raceEnabled {
+			// allocate one. The fake kernel makes the whole dump as it is
+			// asked for, in this process.
+			if raceEnabled || env.fake != nil {
 				return
 			}
 			const limit = 4 << 20
@@ -687,9 +710,12 @@ func TestExchangeDumpRoutes(t *testing.T) {
 // not set the callback's sequence. Address dumps are marked, and adding an
 // address adds routes too, to the local table.
 func TestExchangeDumpInterrupted(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	w := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testExchangeDumpInterrupted)
+}
+
+func testExchangeDumpInterrupted(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	w := env.dial(t, netlink.Config{})
 	const n = 2000
 	reqs := make([]netlink.Message, n)
 	for i := range reqs {
@@ -698,8 +724,8 @@ func TestExchangeDumpInterrupted(t *testing.T) {
 	if _, err := w.Batch(xcCtx(t), reqs); err != nil {
 		t.Fatal(err)
 	}
-	want := xcCountLines(t, ns, "    inet ", "-4", "addr", "show")
-	c := xcDial(t, ns, netlink.Config{DatagramBuffer: 4096})
+	want := len(env.addrs(t))
+	c := env.dial(t, netlink.Config{DatagramBuffer: 4096})
 
 	// change adds and deletes an address until stop is closed.
 	change := func(stop <-chan struct{}, done chan<- int) {
@@ -787,17 +813,20 @@ func TestExchangeDumpInterrupted(t *testing.T) {
 // 32 goroutines run Execute and Dump on one Conn at once, and
 // each gets exactly its own replies.
 func TestExchangeConcurrent(t *testing.T) {
-	ns := nstest.New(t)
+	xcBackends(t, testExchangeConcurrent)
+}
+
+func testExchangeConcurrent(t *testing.T, env *xcEnv) {
 	for i := range 6 {
-		xcVeth(t, ns, fmt.Sprintf("xc%d", i))
+		env.veth(t, fmt.Sprintf("xc%d", i))
 	}
-	links := xcLinks(t, ns)
+	links := env.links(t)
 	var indexes []int32
 	for i := range links {
 		indexes = append(indexes, i)
 	}
 	slices.Sort(indexes)
-	c := xcDial(t, ns, netlink.Config{})
+	c := env.dial(t, netlink.Config{})
 
 	const goroutines, rounds = 32, 25
 	var wg sync.WaitGroup
@@ -970,11 +999,14 @@ func TestExchangeDumpsTakeTurns(t *testing.T) {
 // Breaking out of Dump drains the rest, so the next request on
 // the Conn works.
 func TestExchangeDumpBreak(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testExchangeDumpBreak)
+}
+
+func testExchangeDumpBreak(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	const routes = 3000
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
-	c := xcDial(t, ns, netlink.Config{DatagramBuffer: 4096, Options: []netlink.Option{netlink.GetStrictCheck}})
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
+	c := env.dial(t, netlink.Config{DatagramBuffer: 4096, Options: []netlink.Option{netlink.GetStrictCheck}})
 	for _, stopAt := range []int{1, 3, routes - 1} {
 		n := 0
 		for _, err := range c.Dump(xcCtx(t), xcRouteDump()) {
@@ -1011,11 +1043,14 @@ func TestExchangeDumpBreak(t *testing.T) {
 // What a cancelled exchange leaves behind is discarded (and
 // counted), never handed to the next one.
 func TestExchangeCancelLeftovers(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testExchangeCancelLeftovers)
+}
+
+func testExchangeCancelLeftovers(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 	const routes = 10000
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
-	c := xcDial(t, ns, netlink.Config{Options: []netlink.Option{netlink.GetStrictCheck}})
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
+	c := env.dial(t, netlink.Config{Options: []netlink.Option{netlink.GetStrictCheck}})
 
 	check := func(t *testing.T) {
 		t.Helper()
@@ -1091,11 +1126,14 @@ func TestExchangeCancelLeftovers(t *testing.T) {
 // dropped, with whatever it held for others: here, notifications. A Dump
 // cancelled in its loop could do that on each of its following reads.
 func TestExchangeCancelKeepsOthers(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), 10000, v)
-	c := xcDial(t, ns, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}, Options: []netlink.Option{netlink.GetStrictCheck}})
-	w := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testExchangeCancelKeepsOthers)
+}
+
+func testExchangeCancelKeepsOthers(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), 10000, v)
+	c := env.dial(t, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}, Options: []netlink.Option{netlink.GetStrictCheck}})
+	w := env.dial(t, netlink.Config{})
 	for i := range 20 {
 		ctx, cancel := context.WithCancel(xcCtx(t))
 		defer cancel()
@@ -1132,14 +1170,17 @@ func TestExchangeCancelKeepsOthers(t *testing.T) {
 // Requests on a subscribed Conn succeed while notifications
 // flow, and Receive then returns every notification, in order.
 func TestExchangeNotifications(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{Groups: []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR}})
+	xcBackends(t, testExchangeNotifications)
+}
+
+func testExchangeNotifications(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{Groups: []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR}})
 	const n = 40
 	done := make(chan error, 1)
 	go func() {
 		for i := range n {
-			if _, err := ns.Try("addr", "add", fmt.Sprintf("10.30.0.%d/32", i+1), "dev", "xc0"); err != nil {
+			if err := env.addAddr(netip.PrefixFrom(netip.AddrFrom4([4]byte{10, 30, 0, byte(i + 1)}), 32), "xc0"); err != nil {
 				done <- err
 				return
 			}
@@ -1205,9 +1246,12 @@ func TestExchangeNotifications(t *testing.T) {
 // running at the same time, handed them to their exchanges, and returned
 // them too, as if they were notifications.
 func TestExchangeReceiveDuringExecute(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+	xcBackends(t, testExchangeReceiveDuringExecute)
+}
+
+func testExchangeReceiveDuringExecute(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
 	ctx, cancel := context.WithCancel(xcCtx(t))
 	got := make(chan []netlink.Message, 100)
 	var wg sync.WaitGroup
@@ -1230,7 +1274,9 @@ func TestExchangeReceiveDuringExecute(t *testing.T) {
 		}
 		xcCheckLink(t, msgs, v, "xc0")
 	}
-	ns.Run(t, "addr", "add", "10.31.0.1/32", "dev", "xc0")
+	if err := env.addAddr(netip.MustParsePrefix("10.31.0.1/32"), "xc0"); err != nil {
+		t.Fatal(err)
+	}
 	var notes int
 	timeout := time.After(10 * time.Second)
 	for notes == 0 {
@@ -1292,10 +1338,13 @@ func xcDrain(t testing.TB, c *netlink.Conn) (datagrams, overruns int) {
 // A tiny receive buffer overflows; Receive reports ErrOverrun
 // (and ENOBUFS), once, and the Conn keeps working.
 func TestExchangeOverrun(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR}})
-	xcOverflow(t, ns, 40)
+	xcBackends(t, testExchangeOverrun)
+}
+
+func testExchangeOverrun(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR}})
+	env.overflow(t, c, 40)
 
 	_, err := c.Receive(xcCtx(t))
 	if !errors.Is(err, netlink.ErrOverrun) || !errors.Is(err, unix.ENOBUFS) {
@@ -1318,7 +1367,9 @@ func TestExchangeOverrun(t *testing.T) {
 	}
 	xcCheckLink(t, msgs[:1], v, "xc0")
 
-	ns.Run(t, "addr", "add", "10.41.0.1/32", "dev", "xc0")
+	if err := env.addAddr(netip.MustParsePrefix("10.41.0.1/32"), "xc0"); err != nil {
+		t.Fatal(err)
+	}
 	for found := false; !found; {
 		msgs, err := c.Receive(xcCtx(t))
 		if err != nil {
@@ -1335,10 +1386,13 @@ func TestExchangeOverrun(t *testing.T) {
 // The exchange that meets the overrun fails with ErrOverrun,
 // Receive learns of the loss once, and the Conn keeps working.
 func TestExchangeOverrunDuringExecute(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
-	xcOverflow(t, ns, 42)
+	xcBackends(t, testExchangeOverrunDuringExecute)
+}
+
+func testExchangeOverrunDuringExecute(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+	env.overflow(t, c, 42)
 	_, err := c.Execute(xcCtx(t), xcGetLink(v, netlink.Acknowledge))
 	if !errors.Is(err, netlink.ErrOverrun) || !errors.Is(err, unix.ENOBUFS) {
 		t.Fatalf("Execute: %v, want ErrOverrun", err)
@@ -1360,12 +1414,15 @@ func TestExchangeOverrunDuringExecute(t *testing.T) {
 // meets ENOBUFS drains the queue, so a request sent afterwards is answered,
 // whether Receive or an Execute met the overrun.
 func TestExchangeExecuteWhileCongested(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
+	xcBackends(t, testExchangeExecuteWhileCongested)
+}
+
+func testExchangeExecuteWhileCongested(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
 
 	t.Run("receive first", func(t *testing.T) {
-		c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
-		xcOverflow(t, ns, 43)
+		c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+		env.overflow(t, c, 43)
 		if _, err := c.Receive(xcCtx(t)); !errors.Is(err, netlink.ErrOverrun) {
 			t.Fatalf("Receive: %v, want ErrOverrun", err)
 		}
@@ -1377,8 +1434,8 @@ func TestExchangeExecuteWhileCongested(t *testing.T) {
 	})
 
 	t.Run("execute first", func(t *testing.T) {
-		c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
-		xcOverflow(t, ns, 44)
+		c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+		env.overflow(t, c, 44)
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 		defer cancel()
 		// The reply to this one may be lost to the congestion: it fails
@@ -1401,9 +1458,12 @@ func TestExchangeExecuteWhileCongested(t *testing.T) {
 // A batch that fails as a whole gives its error to every request that got
 // no answer, never a nil that would read as success.
 func TestExchangeBatchFailureMarksUnanswered(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{})
+	xcBackends(t, testExchangeBatchFailureMarksUnanswered)
+}
+
+func testExchangeBatchFailureMarksUnanswered(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{})
 	reqs := make([]netlink.Message, 50)
 	for i := range reqs {
 		reqs[i] = xcRoute(unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, xcDst(i), v)
@@ -1439,16 +1499,13 @@ func TestExchangeBatchFailureMarksUnanswered(t *testing.T) {
 // must not keep the Conn's dump turn waiting for a DONE that never comes:
 // the re-dump that ErrOverrun calls for then works.
 func TestExchangeRedumpAfterRefusedDump(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "xc0")
-	c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
-	w := xcDial(t, ns, netlink.Config{})
-	for i := range 50 { // notifications nobody reads congest c
-		p := netip.MustParsePrefix(fmt.Sprintf("10.9.0.%d/32", i+1))
-		if _, err := w.Execute(xcCtx(t), xcAddr(unix.RTM_NEWADDR, netlink.Create|netlink.Acknowledge, p, v)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	xcBackends(t, testExchangeRedumpAfterRefusedDump)
+}
+
+func testExchangeRedumpAfterRefusedDump(t *testing.T, env *xcEnv) {
+	env.veth(t, "xc0")
+	c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
+	env.overflow(t, c, 9) // notifications nobody reads congest c
 	// A dump of a type rtnetlink does not know: EOPNOTSUPP, dropped.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	for _, err := range c.Dump(ctx, netlink.Message{Header: netlink.Header{Type: 0x3ff}, Data: make([]byte, 16)}) {
@@ -1471,8 +1528,11 @@ func TestExchangeRedumpAfterRefusedDump(t *testing.T) {
 // extended ACK in NLMSG_DONE rather than in NLMSG_ERROR. Dump, Execute and
 // DumpAll report it as they report an NLMSG_ERROR.
 func TestExchangeErrorInDone(t *testing.T) {
-	ns := nstest.New(t)
-	c := xcDial(t, ns, netlink.Config{Options: []netlink.Option{netlink.GetStrictCheck}})
+	xcBackends(t, testExchangeErrorInDone)
+}
+
+func testExchangeErrorInDone(t *testing.T, env *xcEnv) {
+	c := env.dial(t, netlink.Config{Options: []netlink.Option{netlink.GetStrictCheck}})
 	// Strict checking refuses a link dump filtered by interface index.
 	req := xcGetLink(1, netlink.Dump)
 	check := func(how string, err error) {

@@ -110,11 +110,14 @@ func TestFaultKernelReplyOver64K(t *testing.T) {
 // ends the Dump with DeadlineExceeded; the rest of the dump is discarded,
 // and the next exchanges on the Conn are whole.
 func TestFaultDumpDeadlineInLoop(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "fd0")
+	xcBackends(t, testFaultDumpDeadlineInLoop)
+}
+
+func testFaultDumpDeadlineInLoop(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "fd0")
 	const routes = 3000
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
-	c := xcDial(t, ns, netlink.Config{DatagramBuffer: 4096})
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
+	c := env.dial(t, netlink.Config{DatagramBuffer: 4096})
 	all, err := c.DumpAll(xcCtx(t), xcRouteDump())
 	if err != nil || len(all) < routes {
 		t.Fatalf("DumpAll: %d routes, %v", len(all), err)
@@ -174,18 +177,14 @@ func TestFaultDumpDeadlineInLoop(t *testing.T) {
 // Dump ends with ErrClosed, short of the end. Close while an Execute
 // collects a long dump: it returns ErrClosed and no messages.
 func TestFaultCloseMidDumpAndExecute(t *testing.T) {
-	ns := nstest.New(t)
-	v := xcVeth(t, ns, "fc0")
+	xcBackends(t, testFaultCloseMidDumpAndExecute)
+}
+
+func testFaultCloseMidDumpAndExecute(t *testing.T, env *xcEnv) {
+	v := env.veth(t, "fc0")
 	const routes = 20000
-	xcInstallRoutes(t, xcDial(t, ns, netlink.Config{}), routes, v)
-	dial := func() *netlink.Conn {
-		c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path, DatagramBuffer: 4096})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { c.Close() })
-		return c
-	}
+	xcInstallRoutes(t, env.dial(t, netlink.Config{}), routes, v)
+	dial := func() *netlink.Conn { return env.dial(t, netlink.Config{DatagramBuffer: 4096}) }
 
 	t.Run("Dump", func(t *testing.T) {
 		c := dial()
@@ -254,16 +253,16 @@ func TestFaultCloseMidDumpAndExecute(t *testing.T) {
 // Close races Execute, Dump, Batch and Receive on many Conns: each call returns
 // a result or ErrClosed, and none hangs.
 func TestFaultCloseRacesExchanges(t *testing.T) {
-	ns := nstest.New(t)
+	xcBackends(t, testFaultCloseRacesExchanges)
+}
+
+func testFaultCloseRacesExchanges(t *testing.T, env *xcEnv) {
 	rounds := 200
 	if testing.Short() {
 		rounds = 50
 	}
 	for i := range rounds {
-		c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path, Groups: []uint32{unix.RTNLGRP_LINK}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := env.dial(t, netlink.Config{Groups: []uint32{unix.RTNLGRP_LINK}})
 		var wg sync.WaitGroup
 		errs := make(chan error, 4)
 		wg.Add(4)
