@@ -8,6 +8,7 @@ package nltest_test
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"syscall"
 
@@ -18,7 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// fakeLinks is a fake kernel with two links, lo and eth0.
+// fakeLinks is a fake kernel with three links: lo, eth0 and eth1.
 func fakeLinks(req netlink.Message) ([]netlink.Message, error) {
 	link := func(index int, name string, mtu uint32) netlink.Message {
 		ifi := make([]byte, unix.SizeofIfInfomsg)
@@ -29,52 +30,69 @@ func fakeLinks(req netlink.Message) ([]netlink.Message, error) {
 		b, _ := e.Finish()
 		return netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK}, Data: b}
 	}
-	links := []netlink.Message{link(1, "lo", 65536), link(2, "eth0", 1500)}
+	links := []netlink.Message{link(1, "lo", 65536), link(2, "eth0", 1500), link(3, "eth1", 9000)}
 	if req.Header.Type != unix.RTM_GETLINK {
 		return nil, syscall.EOPNOTSUPP
 	}
 	if req.Header.Flags&netlink.Dump == netlink.Dump {
 		return links, nil
 	}
-	switch binary.NativeEndian.Uint32(req.Data[4:]) {
-	case 1:
-		return links[:1], nil
-	case 2:
-		return links[1:], nil
+	if i := binary.NativeEndian.Uint32(req.Data[4:]); i >= 1 && int(i) <= len(links) {
+		return links[i-1 : i], nil
 	}
 	return nil, syscall.ENODEV
 }
 
-// rtnetlink's calls run on a Conn of the fake kernel as on the kernel's.
-func Example_rtnetlink() {
-	c, err := nltest.New(unix.NETLINK_ROUTE, fakeLinks).Dial(nil)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	rt := rtnetlink.New(c)
-	defer rt.Close()
-
-	ctx := context.Background()
+// jumboLinks is the code under test: the names of the links with an MTU
+// above 1500, through rtnetlink.
+func jumboLinks(ctx context.Context, rt *rtnetlink.Conn) ([]string, error) {
+	var names []string
 	for l, err := range rt.Links(ctx, rtnetlink.LinkFilter{}) {
+		if err != nil {
+			return nil, err
+		}
+		if l.MTU > 1500 {
+			names = append(names, l.Name)
+		}
+	}
+	return names, nil
+}
+
+// A function of the caller's that uses rtnetlink, tested on fake kernels:
+// one with three links, and one that refuses.
+func Example_rtnetlink() {
+	ctx := context.Background()
+	refuse := func(netlink.Message) ([]netlink.Message, error) { return nil, syscall.EPERM }
+	for _, h := range []nltest.Handler{fakeLinks, refuse} {
+		c, err := nltest.New(unix.NETLINK_ROUTE, h).Dial(nil)
 		if err != nil {
 			fmt.Println(err)
 			return
 		}
-		fmt.Println(l.Index, l.Name, l.MTU)
+		rt := rtnetlink.New(c)
+		fmt.Println(jumboLinks(ctx, rt))
+		rt.Close()
 	}
-	l, err := rt.Link(ctx, 2)
-	fmt.Println(l.Name, err)
-	_, err = rt.Link(ctx, 3)
-	fmt.Println(err)
 	// Output:
-	// 1 lo 65536
-	// 2 eth0 1500
-	// eth0 <nil>
-	// netlink route RTM_GETLINK: no such device
+	// [lo eth1] <nil>
+	// [] netlink route RTM_GETLINK: operation not permitted
 }
 
-// A fake nlctrl that knows one family, for genetlink's Family.
+// familyVersion is the code under test: the version of a generic netlink
+// family, or 0 when the kernel does not have it.
+func familyVersion(ctx context.Context, gc *genetlink.Conn, name string) (uint32, error) {
+	f, err := gc.Family(ctx, name)
+	switch {
+	case errors.Is(err, syscall.ENOENT):
+		return 0, nil
+	case err != nil:
+		return 0, err
+	}
+	return f.Version, nil
+}
+
+// A function of the caller's that uses genetlink, tested on a fake nlctrl
+// that knows one family.
 func Example_genetlink() {
 	k := nltest.New(unix.NETLINK_GENERIC, func(req netlink.Message) ([]netlink.Message, error) {
 		if req.Header.Type != unix.GENL_ID_CTRL || len(req.Data) < genetlink.HeaderLen || req.Data[0] != unix.CTRL_CMD_GETFAMILY {
@@ -110,11 +128,9 @@ func Example_genetlink() {
 	gc := genetlink.New(c)
 	defer gc.Close()
 
-	f, err := gc.Family(context.Background(), "fake")
-	fmt.Println(f.ID, f.Name, f.Version, f.Groups, err)
-	_, err = gc.Family(context.Background(), "other")
-	fmt.Println(err)
+	fmt.Println(familyVersion(context.Background(), gc, "fake"))
+	fmt.Println(familyVersion(context.Background(), gc, "other"))
 	// Output:
-	// 32 fake 1 [{events 7}] <nil>
-	// genetlink: no family "other": netlink generic nlctrl GETFAMILY: no such file or directory
+	// 1 <nil>
+	// 0 <nil>
 }

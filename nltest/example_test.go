@@ -120,3 +120,40 @@ func ExampleKernel_Overrun() {
 	// true
 	// <nil>
 }
+
+// A Handler that changes something reports it: the Conns in the group
+// hear of it, with the request's port and sequence number, and a request
+// with NLM_F_ECHO gets it back among its replies, as from the kernel.
+func ExampleKernel_Report() {
+	const rtnlgrpLink = 1 // RTNLGRP_LINK
+	var k *nltest.Kernel
+	k = nltest.New(netlinkRoute, func(req netlink.Message) ([]netlink.Message, error) {
+		if req.Header.Type != rtmNewLink {
+			return nil, syscall.EOPNOTSUPP
+		}
+		k.Report(req, rtnlgrpLink, netlink.Message{Header: netlink.Header{Type: rtmNewLink}, Data: req.Data})
+		return nil, nil
+	})
+	watcher, err := k.Dial(&netlink.Config{Groups: []uint32{rtnlgrpLink}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer watcher.Close()
+	c, err := k.Dial(nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	ctx := context.Background()
+	req := netlink.Message{Header: netlink.Header{Type: rtmNewLink, Flags: netlink.Create | netlink.Echo}, Data: make([]byte, ifinfomsgLen)}
+	msgs, err := c.Execute(ctx, req)
+	fmt.Println("echo:", len(msgs), msgs[0].Header.Type, err)
+	msgs, err = watcher.Receive(ctx)
+	fmt.Println("notification:", len(msgs), msgs[0].Header.PortID == c.LocalAddr().PortID, err)
+	// Output:
+	// echo: 1 16 <nil>
+	// notification: 1 true <nil>
+}
