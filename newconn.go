@@ -47,7 +47,9 @@ type Socket interface {
 // socket (sequence numbers, ACKs, dumps, overruns, contexts, Close) works as
 // with Dial. The Conn is bound to cfg.PortID. The fields of cfg that set
 // up the kernel's socket (NetNS, ReadBuffer, WriteBuffer) do nothing;
-// options are recorded, and read back by Option, without reaching s.
+// options are recorded, and read back by Option, without reaching s;
+// groups are joined through s.Membership. As with the kernel's socket, a
+// read or a send past its deadline fails, even when it need not wait.
 func NewConn(protocol int, s Socket, cfg *Config) (*Conn, error) {
 	c, cfg, err := newConn(protocol, cfg)
 	if err != nil {
@@ -140,11 +142,11 @@ func (u *userSock) membership(g uint32, join bool) error { return u.s.Membership
 func (u *userSock) setReadBuffer(int) error              { return nil }
 func (u *userSock) buffers() (int, int)                  { return 208 << 10, 208 << 10 }
 func (u *userSock) rawConn() (syscall.RawConn, error)    { return nil, ErrNotSupported }
+func (u *userSock) release()                             {}
+
 func (u *userSock) close() error {
 	u.mu.Lock()
 	u.shut = true
 	u.mu.Unlock()
 	return u.s.Close()
 }
-
-func (u *userSock) release() {}
