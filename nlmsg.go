@@ -435,14 +435,13 @@ func walkMessages(b []byte, yield func(Message, error) bool) {
 		// Field by field: Header has too many fields for the compiler to
 		// keep in registers, and a composite literal copied in whole
 		// stalls on reading back the fields it has just stored.
-		var m Message
-		m.Header.Length = uint32(n)
-		m.Header.Type = HeaderType(binary.NativeEndian.Uint16(b[4:6]))
-		m.Header.Flags = HeaderFlags(binary.NativeEndian.Uint16(b[6:8]))
-		m.Header.Sequence = binary.NativeEndian.Uint32(b[8:12])
-		m.Header.PortID = binary.NativeEndian.Uint32(b[12:16])
-		m.Data = b[HeaderLen:n:n]
-		if !yield(m, nil) {
+		if !yield(Message{Header: Header{
+			Length:   uint32(n),
+			Type:     HeaderType(binary.NativeEndian.Uint16(b[4:6])),
+			Flags:    HeaderFlags(binary.NativeEndian.Uint16(b[6:8])),
+			Sequence: binary.NativeEndian.Uint32(b[8:12]),
+			PortID:   binary.NativeEndian.Uint32(b[12:16]),
+		}, Data: b[HeaderLen:n:n]}, nil) {
 			return
 		}
 		// The padding after the last message of a datagram may be missing.
