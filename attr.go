@@ -38,22 +38,28 @@ func Attrs(b []byte) iter.Seq2[Attr, error] {
 // walkAttrs is the body of Attrs. Keeping it out of the closure lets the
 // compiler inline Attrs, so a range loop over it allocates nothing.
 func walkAttrs(b []byte, yield func(Attr, error) bool) {
+	// splitAttr written out, with one way to the error, which lays the
+	// loop out better.
 	for len(b) > 0 {
-		typ, data, rest, ok := splitAttr(b)
-		if !ok {
-			yield(Attr{}, attrError(b))
-			return
+		if len(b) >= AttrHeaderLen {
+			n := int(binary.NativeEndian.Uint16(b))
+			if n >= AttrHeaderLen && n <= len(b) {
+				typ := binary.NativeEndian.Uint16(b[2:])
+				a := Attr{
+					Type:         typ & AttrTypeMask,
+					Nested:       typ&AttrNested != 0,
+					NetByteOrder: typ&AttrNetByteOrder != 0,
+					Data:         b[AttrHeaderLen:n:n],
+				}
+				if !yield(a, nil) {
+					return
+				}
+				b = b[min(Align(n), len(b)):]
+				continue
+			}
 		}
-		a := Attr{
-			Type:         typ & AttrTypeMask,
-			Nested:       typ&AttrNested != 0,
-			NetByteOrder: typ&AttrNetByteOrder != 0,
-			Data:         data,
-		}
-		if !yield(a, nil) {
-			return
-		}
-		b = rest
+		yield(Attr{}, attrError(b))
+		return
 	}
 }
 
