@@ -168,14 +168,15 @@ func (d *AttrDecoder) Next() bool {
 	// where b starts costs less than one of the payload, which may be
 	// empty and then must not point past b (the compiler masks its start).
 	// One return false, rather than one per check, made the route dump
-	// benchmark's decoders 5% faster: the branches lay out better.
+	// benchmark's decoders 5% faster: the branches lay out better. rest's
+	// capacity is cut to its length, which spares loading the old one.
 	b := d.rest
 	if len(b) >= AttrHeaderLen {
 		n := int(binary.NativeEndian.Uint16(b))
 		if n >= AttrHeaderLen && n <= len(b) {
 			d.typ = binary.NativeEndian.Uint16(b[2:])
 			d.cur = b[:n:n]
-			d.rest = b[min(Align(n), len(b)):]
+			d.rest = b[min(Align(n), len(b)):len(b):len(b)]
 			return true
 		}
 	}
