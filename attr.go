@@ -38,22 +38,28 @@ func Attrs(b []byte) iter.Seq2[Attr, error] {
 // walkAttrs is the body of Attrs. Keeping it out of the closure lets the
 // compiler inline Attrs, so a range loop over it allocates nothing.
 func walkAttrs(b []byte, yield func(Attr, error) bool) {
+	// splitAttr written out, with one way to the error, which lays the
+	// loop out better.
 	for len(b) > 0 {
-		typ, data, rest, ok := splitAttr(b)
-		if !ok {
-			yield(Attr{}, attrError(b))
-			return
+		if len(b) >= AttrHeaderLen {
+			n := int(binary.NativeEndian.Uint16(b))
+			if n >= AttrHeaderLen && n <= len(b) {
+				typ := binary.NativeEndian.Uint16(b[2:])
+				a := Attr{
+					Type:         typ & AttrTypeMask,
+					Nested:       typ&AttrNested != 0,
+					NetByteOrder: typ&AttrNetByteOrder != 0,
+					Data:         b[AttrHeaderLen:n:n],
+				}
+				if !yield(a, nil) {
+					return
+				}
+				b = b[min(Align(n), len(b)):]
+				continue
+			}
 		}
-		a := Attr{
-			Type:         typ & AttrTypeMask,
-			Nested:       typ&AttrNested != 0,
-			NetByteOrder: typ&AttrNetByteOrder != 0,
-			Data:         data,
-		}
-		if !yield(a, nil) {
-			return
-		}
-		b = rest
+		yield(Attr{}, attrError(b))
+		return
 	}
 }
 
@@ -84,8 +90,24 @@ func attrError(b []byte) error {
 
 // sizeError is the error of a getter called on a payload of the wrong size.
 func sizeError(typ uint16, size int, want string) error {
-	return fmt.Errorf("netlink: attribute %d has %d bytes, want %s: %w", typ&AttrTypeMask, size, want, ErrMalformed)
+	return &wrongSizeError{typ, size, want}
 }
+
+// wrongSizeError is sizeError's error: a struct, formatted when printed,
+// rather than an error from fmt.Errorf, so that making it costs no call and
+// the Attr getters that return it are small enough to inline (which made the
+// route dump benchmark's Iterators a few percent faster).
+type wrongSizeError struct {
+	typ  uint16
+	size int
+	want string
+}
+
+func (e *wrongSizeError) Error() string {
+	return fmt.Sprintf("netlink: attribute %d has %d bytes, want %s: %v", e.typ&AttrTypeMask, e.size, e.want, ErrMalformed)
+}
+
+func (e *wrongSizeError) Unwrap() error { return ErrMalformed }
 
 func (a Attr) sizeError(want string) error {
 	return sizeError(a.Type, len(a.Data), want)

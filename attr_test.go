@@ -507,10 +507,11 @@ func TestAttrGettersWrongSize(t *testing.T) {
 		}
 	}
 
-	// On error the value is the zero value.
+	// On error the value is the zero value, and the error says why.
 	a := Attr{Data: []byte{1, 2, 3}}
-	if v, _ := a.Uint32(); v != 0 {
-		t.Errorf("Uint32 of 3 bytes returned %d", v)
+	if v, err := a.Uint32(); v != 0 || err == nil ||
+		err.Error() != "netlink: attribute 0 has 3 bytes, want 4: malformed netlink data" {
+		t.Errorf("Uint32 of 3 bytes returned %d, %v", v, err)
 	}
 	if v, _ := a.Int(); v != 0 {
 		t.Errorf("Int of 3 bytes returned %d", v)

@@ -572,6 +572,14 @@ func TestAttrDecoderZeroAndReset(t *testing.T) {
 	if d.Next() || d.Err() != nil || d.Type() != 0 || d.Bytes() != nil {
 		t.Errorf("zero decoder: Next, Err %v, Type %d, Bytes %v", d.Err(), d.Type(), d.Bytes())
 	}
+	// Getters before the first attribute see an empty payload.
+	if !d.Flag() || d.Attr().Data != nil || d.String() != "" || d.Err() != nil {
+		t.Errorf("zero decoder: Flag, Attr, String or Err %v", d.Err())
+	}
+	if v := d.Uint32(); v != 0 || d.Err() == nil ||
+		d.Err().Error() != "netlink: attribute 0 has 0 bytes, want 4: malformed netlink data" {
+		t.Errorf("zero decoder: Uint32 %d, Err %v", v, d.Err())
+	}
 	d.Reset([]byte{1})
 	if d.Next() || d.Err() == nil {
 		t.Errorf("1 byte: Err %v", d.Err())

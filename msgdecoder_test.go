@@ -48,7 +48,7 @@ func sameSlice(a, b []byte) bool {
 
 // sameAttrDecoder reports whether two decoders are in the same state.
 func sameAttrDecoder(a, b *AttrDecoder) bool {
-	return sameSlice(a.rest, b.rest) && sameSlice(a.data, b.data) && a.typ == b.typ && a.bad == b.bad
+	return sameSlice(a.rest, b.rest) && sameSlice(a.cur, b.cur) && a.typ == b.typ && a.bad == b.bad
 }
 
 // checkMessageDecoder checks that a MessageDecoder walks b as Messages does:

@@ -423,29 +423,31 @@ func (md *MessageDecoder) AttrDecoder(fixedLen int) AttrDecoder {
 // receive.
 func walkMessages(b []byte, yield func(Message, error) bool) {
 	for len(b) > 0 {
-		if len(b) < HeaderLen {
-			yield(Message{}, messageError(b))
-			return
+		if len(b) >= HeaderLen {
+			n := int(binary.NativeEndian.Uint32(b))
+			if n >= HeaderLen && n <= len(b) {
+				// Built in the call: Header has too many fields for
+				// the compiler to keep in registers, and a Message
+				// built in a variable is zeroed first, or copied in
+				// whole, which stalls on reading back the fields just
+				// stored.
+				m := Message{Header: Header{
+					Length:   uint32(n),
+					Type:     HeaderType(binary.NativeEndian.Uint16(b[4:6])),
+					Flags:    HeaderFlags(binary.NativeEndian.Uint16(b[6:8])),
+					Sequence: binary.NativeEndian.Uint32(b[8:12]),
+					PortID:   binary.NativeEndian.Uint32(b[12:16]),
+				}, Data: b[HeaderLen:n:n]}
+				if !yield(m, nil) {
+					return
+				}
+				// The padding after the last message of a datagram may
+				// be missing.
+				b = b[min(Align(n), len(b)):]
+				continue
+			}
 		}
-		n := int(binary.NativeEndian.Uint32(b))
-		if n < HeaderLen || n > len(b) {
-			yield(Message{}, messageError(b))
-			return
-		}
-		// Field by field: Header has too many fields for the compiler to
-		// keep in registers, and a composite literal copied in whole
-		// stalls on reading back the fields it has just stored.
-		var m Message
-		m.Header.Length = uint32(n)
-		m.Header.Type = HeaderType(binary.NativeEndian.Uint16(b[4:6]))
-		m.Header.Flags = HeaderFlags(binary.NativeEndian.Uint16(b[6:8]))
-		m.Header.Sequence = binary.NativeEndian.Uint32(b[8:12])
-		m.Header.PortID = binary.NativeEndian.Uint32(b[12:16])
-		m.Data = b[HeaderLen:n:n]
-		if !yield(m, nil) {
-			return
-		}
-		// The padding after the last message of a datagram may be missing.
-		b = b[min(Align(n), len(b)):]
+		yield(Message{}, messageError(b))
+		return
 	}
 }

@@ -59,9 +59,9 @@ want() { [[ " $ONLY " == *" $1 "* ]]; }
 step() { echo "[$(date -u +%T)] $*" >&2; }
 
 if want decode; then
-	step "(1) decode: 5 implementations x $ROUNDS rounds"
+	step "(1) decode: 6 implementations x $ROUNDS rounds"
 	for r in $(seq "$ROUNDS"); do
-		for i in hand nlkit-attrdecoder nlkit-attrs mdlayher jsimonetti; do
+		for i in hand nlkit-msgdecoder nlkit-attrdecoder nlkit-attrs mdlayher jsimonetti; do
 			"$NLB" -w decode -impl "$i" -data ../testdata/rtm_newroute_100k.bin.gz >>"$OUT"
 		done
 	done
