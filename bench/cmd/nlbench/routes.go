@@ -41,15 +41,23 @@ func handRoute(acc *routeAcc, p []byte) {
 		if l < 4 || l > len(b) {
 			log.Fatal("malformed attribute")
 		}
+		// Every length a safe decoder checks, and nothing more: a
+		// payload of another size is malformed, not read past.
 		v := b[4:l]
 		switch binary.NativeEndian.Uint16(b[2:]) & 0x3fff {
 		case unix.RTA_TABLE:
+			if len(v) != 4 {
+				log.Fatal("malformed RTA_TABLE")
+			}
 			table = binary.NativeEndian.Uint32(v)
 		case unix.RTA_DST:
 			if len(v) == 4 {
 				dst = binary.BigEndian.Uint32(v)
 			}
 		case unix.RTA_OIF:
+			if len(v) != 4 {
+				log.Fatal("malformed RTA_OIF")
+			}
 			oif = binary.NativeEndian.Uint32(v)
 		}
 		l = (l + 3) &^ 3
