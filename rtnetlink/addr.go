@@ -337,6 +337,8 @@ func (a *Address) encode(del bool) ([]byte, error) {
 		return nil, fmt.Errorf("link index %d out of range: %w", a.Index, os.ErrInvalid)
 	case a.Peer.IsValid() && (a.Peer.Is4() != ip.Is4() || a.Peer.Is4In6()):
 		return nil, fmt.Errorf("peer %v is not of the family of %v: %w", a.Peer, p, os.ErrInvalid)
+	case a.Peer.Zone() != "":
+		return nil, fmt.Errorf("peer %v has a zone; set Index instead: %w", a.Peer, os.ErrInvalid)
 	case a.Broadcast.IsValid() && (!ip.Is4() || !a.Broadcast.Is4()):
 		return nil, fmt.Errorf("broadcast %v: only IPv4 addresses have one: %w", a.Broadcast, os.ErrInvalid)
 	case a.Label != "" && !ip.Is4():

@@ -405,6 +405,7 @@ func TestAddressErrors(t *testing.T) {
 		{Index: v0, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Broadcast: netip.MustParseAddr("10.0.0.255")},
 		{Index: v0, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Label: "v0:x"},
 		{Index: v0, Prefix: netip.MustParsePrefix("10.0.0.1/24"), Peer: netip.MustParseAddr("2001:db8::2")},
+		{Index: v0, Prefix: netip.MustParsePrefix("2001:db8::1/64"), Peer: netip.MustParseAddr("2001:db8::2%v0")},
 		{Index: v0, Prefix: netip.MustParsePrefix("10.0.0.1/24"), Label: "a-label-far-too-long"},
 		{Index: v0, Prefix: netip.MustParsePrefix("10.0.0.1/24"), ValidLifetime: 10, PreferredLifetime: 20},
 	} {

@@ -578,7 +578,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 	if !r.Dst.IsValid() || dst.Is4() != (family == unix.AF_INET) || srcLen != 0 && (!r.Src.IsValid() || src.Is4() != dst.Is4()) {
 		return false, fmt.Errorf("rtnetlink: route to %v/%d from %v/%d does not fit family %d: %w", dst, dstLen, src, srcLen, family, netlink.ErrMalformed)
 	}
-	if multipath != nil {
+	if len(multipath) > 0 {
 		hops, err := decodeNextHops(multipath)
 		if err != nil {
 			return false, err
@@ -699,6 +699,8 @@ func checkGateway(what string, gw, dst netip.Addr) error {
 		return fmt.Errorf("%s %v is an IPv4-mapped IPv6 address; use the IPv4 form: %w", what, gw, os.ErrInvalid)
 	case gw.Is4() && !dst.Is4():
 		return fmt.Errorf("%s %v is IPv4 but the destination %v is IPv6: %w", what, gw, dst, os.ErrInvalid)
+	case gw.Zone() != "":
+		return fmt.Errorf("%s %v has a zone; set the link index instead: %w", what, gw, os.ErrInvalid)
 	}
 	return nil
 }

@@ -361,3 +361,21 @@ func readRouteCaptureIfPresent() []byte {
 	b, _ := io.ReadAll(io.LimitReader(z, 4096))
 	return b
 }
+
+// An empty RTA_MULTIPATH is no multipath: MultiPath stays nil, as its
+// documentation says.
+func TestRouteEmptyMultipath(t *testing.T) {
+	rtm := make([]byte, unix.SizeofRtMsg)
+	rtm[0], rtm[1], rtm[4] = unix.AF_INET, 24, unix.RT_TABLE_MAIN
+	e := netlink.NewAttrEncoder(rtm)
+	e.Bytes(unix.RTA_DST, []byte{10, 1, 0, 0})
+	e.Bytes(unix.RTA_MULTIPATH, nil)
+	b, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseRoute(netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWROUTE}, Data: b})
+	if err != nil || r.MultiPath != nil || r.Dst != netip.MustParsePrefix("10.1.0.0/24") {
+		t.Errorf("ParseRoute = %+v, %v; want 10.1.0.0/24 with a nil MultiPath", r, err)
+	}
+}

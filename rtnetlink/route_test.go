@@ -576,6 +576,8 @@ func TestRouteErrors(t *testing.T) {
 		{Dst: pfx("2001:db8::/32"), MultiPath: []rtnetlink.NextHop{{Gateway: ip("10.0.0.3")}}},
 		{Dst: pfx("10.1.0.0/16"), Expires: time.Minute},
 		{Dst: pfx("10.1.0.0/16"), Index: -1},
+		{Dst: pfx("2001:db8::/32"), Gateway: ip("fe80::1%v0")},
+		{Dst: pfx("2001:db8::/32"), MultiPath: []rtnetlink.NextHop{{Gateway: ip("fe80::1%v0")}}},
 	} {
 		err := c.AddRoute(ctx, r)
 		var oe *netlink.OpError
