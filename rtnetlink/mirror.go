@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -22,9 +23,13 @@ import (
 // goroutine.
 //
 // A Mirror never misses a change: it joins the table's groups when it is
-// made, before it lists the table, and then applies the notifications that
-// came meanwhile, in order, to what it listed. (A notification that the
-// listing already reflects changes nothing when applied again.) When the
+// made, before it lists the table. Before each listing it sends a NOOP
+// request on its notification socket, whose ACK the kernel queues behind
+// the notifications already sent; it lists the table once that ACK is
+// back, and then applies the notifications that came after the ACK, in
+// order, to what it listed. (A notification older than the listing is
+// followed by those of the later changes, so the copy ends where the
+// kernel's table is.) When the
 // kernel dropped notifications (netlink.ErrOverrun), or made a change it
 // does not announce, the Mirror lists the table again, the same way; until
 // that listing is done, Snapshot returns the copy as it was.
@@ -172,6 +177,20 @@ func (b *inbox) put(r received) {
 	}
 }
 
+// putFront puts items back at the head of the queue.
+func (b *inbox) putFront(items []received) {
+	if len(items) == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.items = append(slices.Clip(items), b.items...)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
 // take returns what is queued, and empties the queue.
 func (b *inbox) take() []received {
 	b.mu.Lock()
@@ -224,15 +243,10 @@ func (m *Mirror[T]) Run(ctx context.Context) error {
 	defer cancel()
 
 	for {
-		// What the receiver has got so far was sent before the listing
-		// starts, so the listing reflects it.
-		for _, it := range q.take() {
-			switch {
-			case errors.Is(it.err, netlink.ErrOverrun):
-				m.overruns.Add(1)
-			case it.err != nil && !errors.Is(it.err, netlink.ErrMalformed):
-				return it.err
-			}
+		// What comes before the fence was sent before the listing starts,
+		// so the listing reflects it.
+		if err := m.fence(ctx, q); err != nil {
+			return err
 		}
 		t := m.kind.newTable()
 		m.listings.Add(1)
@@ -268,6 +282,60 @@ func (m *Mirror[T]) Run(ctx context.Context) error {
 			}
 		}
 	}
+}
+
+// fence sends a NOOP request on the notification socket and drops what
+// the receiver got up to its ACK. The kernel queues the ACK behind every
+// notification queued before it, so what is dropped was sent before the
+// listing that follows, and what comes after the ACK is applied to the
+// listing in order.
+//
+// Without the fence, notifications that were queued before an overrun
+// (the kernel reports ENOBUFS before the datagrams it still holds) would
+// reach the receiver only after the listing, older than it, with the
+// changes that followed them lost: the copy would go back to their state
+// and stay there.
+//
+// An overrun while the fence is on its way may have dropped its ACK, so
+// another NOOP goes out; the ACK of any of them is a fence.
+func (m *Mirror[T]) fence(ctx context.Context, q *inbox) error {
+	var sent []uint32
+	for {
+		h, err := m.ev.NL.Send(ctx, netlink.Message{Header: netlink.Header{Type: netlink.TypeNoop, Flags: netlink.Request | netlink.Acknowledge}})
+		if err != nil {
+			return err
+		}
+		sent = append(sent, h.Sequence)
+		for resend := false; !resend; {
+			items, err := q.wait(ctx)
+			if err != nil {
+				return err
+			}
+			for i, it := range items {
+				switch {
+				case errors.Is(it.err, netlink.ErrOverrun):
+					m.overruns.Add(1)
+					resend = true
+				case it.err != nil && !errors.Is(it.err, netlink.ErrMalformed):
+					return it.err
+				case isAckOf(it.msgs, sent):
+					q.putFront(items[i+1:])
+					return nil
+				}
+			}
+		}
+	}
+}
+
+// isAckOf reports whether msgs hold the ACK of one of the requests
+// numbered seqs.
+func isAckOf(msgs []netlink.Message, seqs []uint32) bool {
+	for _, m := range msgs {
+		if m.Header.Type == netlink.TypeError && slices.Contains(seqs, m.Header.Sequence) {
+			return true
+		}
+	}
+	return false
 }
 
 // applyAll applies what the receiver got to t, in order, and reports
