@@ -314,7 +314,7 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	if dump {
 		n = 2 // a dump owns its marker's number too
 	}
-	flags, answered := Request|Acknowledge, !dump && c.answers(req.Header)
+	flags, answered := Request|Acknowledge, !dump && c.answers(req)
 	if answered {
 		flags = Request
 	}
@@ -344,14 +344,16 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	return msgs, err
 }
 
-// answers says whether Execute may send the request h without NLM_F_ACK
-// (see Config.SkipGetAck) because the kernel answers it anyway, with a
-// reply or an error: the rtnetlink GET
-// requests for one object, whose handlers reply with the object (or, where
-// a kernel lacks the handler, rtnetlink answers EOPNOTSUPP). Not every
-// rtnetlink GET: the traffic control ones of older kernels send their
-// answer as a notification the requester does not get.
-func (c *Conn) answers(h Header) bool {
+// answers says whether Execute may send req without NLM_F_ACK (see
+// Config.SkipGetAck) because the kernel answers it anyway, with a reply or
+// an error: the rtnetlink GET requests for one object, whose handlers reply
+// with the object (or, where a kernel lacks the handler, rtnetlink answers
+// EOPNOTSUPP). Not a request with an empty payload, which rtnetlink drops
+// without a word, and not every rtnetlink GET: the traffic control ones of
+// older kernels send their answer as a notification the requester does
+// not get.
+func (c *Conn) answers(req Message) bool {
+	h := req.Header
 	const (
 		netlinkRoute  = 0   // NETLINK_ROUTE
 		rtmGetLink    = 18  // RTM_GETLINK
@@ -363,7 +365,7 @@ func (c *Conn) answers(h Header) bool {
 		rtmGetStats   = 94  // RTM_GETSTATS
 		rtmGetNexthop = 106 // RTM_GETNEXTHOP
 	)
-	if !c.skipGetAck || c.proto != netlinkRoute || h.Flags&(Acknowledge|Echo) != 0 {
+	if !c.skipGetAck || c.proto != netlinkRoute || h.Flags&(Acknowledge|Echo) != 0 || len(req.Data) == 0 {
 		return false
 	}
 	switch h.Type {

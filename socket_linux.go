@@ -321,10 +321,6 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 		Iov:     &s.riov[0],
 	}
 	s.rmsg.SetIovlen(len(s.riov))
-	if s.cmsg.Load() {
-		s.rmsg.Control = (*byte)(unsafe.Pointer(&s.oob[0]))
-		s.rmsg.SetControllen(len(s.oob) * 8)
-	}
 	var err error
 	if how == recvDrain {
 		err = s.rc.Control(s.nowFn)
@@ -365,6 +361,13 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 
 func (s *sysConn) recvmsg(fd uintptr) bool {
 	for {
+		// Decided at each attempt: a read that waited in the poller while
+		// the Conn joined a group must get the group's control message.
+		s.rmsg.Control, s.rmsg.Controllen = nil, 0
+		if s.cmsg.Load() {
+			s.rmsg.Control = (*byte)(unsafe.Pointer(&s.oob[0]))
+			s.rmsg.SetControllen(len(s.oob) * 8)
+		}
 		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
 		switch e {
 		case unix.EINTR:

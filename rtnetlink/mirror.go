@@ -296,8 +296,9 @@ func (m *Mirror[T]) Run(ctx context.Context) error {
 // changes that followed them lost: the copy would go back to their state
 // and stay there.
 //
-// An overrun while the fence is on its way may have dropped its ACK, so
-// another NOOP goes out; the ACK of any of them is a fence.
+// An overrun reported while the fence is on its way may have dropped its
+// ACK, or come before it: another NOOP goes out, and only a NOOP sent
+// after the last report fences.
 func (m *Mirror[T]) fence(ctx context.Context, q *inbox) error {
 	var sent []uint32
 	for {
@@ -314,8 +315,13 @@ func (m *Mirror[T]) fence(ctx context.Context, q *inbox) error {
 			for i, it := range items {
 				switch {
 				case errors.Is(it.err, netlink.ErrOverrun):
+					// The kernel reports ENOBUFS before the datagrams it
+					// still holds: an ACK read after the report may have
+					// been queued before the loss, and what follows it
+					// may be older than what was lost. Only a NOOP sent
+					// from now on can fence.
 					m.overruns.Add(1)
-					resend = true
+					resend, sent = true, sent[:0]
 				case it.err != nil && !errors.Is(it.err, netlink.ErrMalformed):
 					return it.err
 				case isAckOf(it.msgs, sent):
