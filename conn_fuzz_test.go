@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/socktest"
 )
 
 // FuzzConnReplies hands a Conn any bytes as a datagram from the kernel:
@@ -47,7 +48,7 @@ func FuzzConnReplies(f *testing.F) {
 	done := netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeDone, Flags: netlink.Multi}, []byte{0xea, 0xff, 0xff, 0xff}) // -EINVAL
 	f.Add(done, uint8(2))
 	f.Fuzz(func(t *testing.T, data []byte, group uint8) {
-		s := &fuzzSock{reply: data, wake: make(chan struct{})}
+		s := newFuzzSock(data)
 		c, err := netlink.NewConn(0, s, &netlink.Config{PortID: fuzzPort})
 		if err != nil {
 			t.Fatal(err)
@@ -67,8 +68,8 @@ func FuzzConnReplies(f *testing.F) {
 
 		// The same bytes as a notification, then one Receive must get.
 		sentinel := netlink.AppendMessage(nil, netlink.Header{Type: 0x7ff0}, []byte("end"))
-		s.deliver(netlink.Datagram{Data: bytes.Clone(data), Group: uint32(group), NSID: -1})
-		s.deliver(netlink.Datagram{Data: sentinel, Group: 1, NSID: -1})
+		s.Queue(netlink.Datagram{Data: bytes.Clone(data), Group: uint32(group), NSID: -1})
+		s.Queue(netlink.Datagram{Data: sentinel, Group: 1, NSID: -1})
 		for {
 			msgs, err := c.Receive(ctx)
 			if ctx.Err() != nil {
@@ -115,16 +116,18 @@ const fuzzPort = 4242
 // with reply, its first header made the reply to that request, and every
 // request with an ACK.
 type fuzzSock struct {
+	*socktest.Sock
 	reply []byte
 
-	mu        sync.Mutex
-	seq       uint32 // the first request's sequence number
-	requests  int
-	delivered [][]byte // every datagram queued, in order
-	queue     []netlink.Datagram
-	closed    bool
-	deadline  time.Time
-	wake      chan struct{} // closed and replaced when anything changes
+	mu       sync.Mutex
+	seq      uint32 // the first request's sequence number
+	requests int
+}
+
+func newFuzzSock(reply []byte) *fuzzSock {
+	s := &fuzzSock{reply: reply}
+	s.Sock = socktest.New(s.send)
+	return s
 }
 
 // firstSeq returns the sequence number of the first request.
@@ -136,10 +139,8 @@ func (s *fuzzSock) firstSeq() uint32 {
 
 // sent reports whether m is one of the messages of a datagram delivered.
 func (s *fuzzSock) sent(m netlink.Message) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	msg := netlink.AppendMessage(nil, m.Header, m.Data)[:m.Header.Length]
-	for _, d := range s.delivered {
+	for _, d := range s.Delivered() {
 		if bytes.Contains(d, msg) {
 			return true
 		}
@@ -147,17 +148,7 @@ func (s *fuzzSock) sent(m netlink.Message) bool {
 	return false
 }
 
-// deliver queues d for the Conn.
-func (s *fuzzSock) deliver(d netlink.Datagram) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delivered = append(s.delivered, d.Data)
-	s.queue = append(s.queue, d)
-	close(s.wake)
-	s.wake = make(chan struct{})
-}
-
-func (s *fuzzSock) Send(b []byte, to netlink.Addr) error {
+func (s *fuzzSock) send(b []byte, to netlink.Addr) error {
 	h, err := netlink.ParseHeader(b)
 	if err != nil {
 		return err
@@ -175,65 +166,10 @@ func (s *fuzzSock) Send(b []byte, to netlink.Addr) error {
 			binary.NativeEndian.PutUint32(r[8:], h.Sequence)
 			binary.NativeEndian.PutUint32(r[12:], h.PortID)
 		}
-		s.deliver(netlink.Datagram{Data: r, NSID: -1})
+		s.Queue(netlink.Datagram{Data: r, NSID: -1})
 	}
 	ack := netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeError, Flags: netlink.Capped, Sequence: h.Sequence, PortID: h.PortID},
 		netlink.AppendHeader(make([]byte, 4), h)) // errno 0, the request's header
-	s.deliver(netlink.Datagram{Data: ack, NSID: -1})
-	return nil
-}
-
-func (s *fuzzSock) Recv(wait bool) (netlink.Datagram, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		switch {
-		case s.closed:
-			return netlink.Datagram{}, false, netlink.ErrClosed
-		case len(s.queue) > 0:
-			d := s.queue[0]
-			s.queue = s.queue[1:]
-			return d, true, nil
-		case !wait:
-			return netlink.Datagram{}, false, nil
-		}
-		var timeout <-chan time.Time
-		if !s.deadline.IsZero() {
-			left := time.Until(s.deadline)
-			if left <= 0 {
-				return netlink.Datagram{}, false, os.ErrDeadlineExceeded
-			}
-			tm := time.NewTimer(left)
-			defer tm.Stop()
-			timeout = tm.C
-		}
-		wake := s.wake
-		s.mu.Unlock()
-		select {
-		case <-wake:
-		case <-timeout:
-		}
-		s.mu.Lock()
-	}
-}
-
-func (s *fuzzSock) SetReadDeadline(t time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.deadline = t
-	close(s.wake)
-	s.wake = make(chan struct{})
-	return nil
-}
-
-// Membership joins nothing: the fake sends every datagram to the Conn.
-func (s *fuzzSock) Membership(uint32, bool) error { return nil }
-
-func (s *fuzzSock) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	close(s.wake)
-	s.wake = make(chan struct{})
+	s.Queue(netlink.Datagram{Data: ack, NSID: -1})
 	return nil
 }

@@ -5,115 +5,46 @@ package rtnetlink
 import (
 	"context"
 	"encoding/binary"
-	"os"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/socktest"
 	"github.com/nlkit/netlink/nltest"
 	"golang.org/x/sys/unix"
 )
 
-// fenceSock is a netlink.Socket that plays the kernel under a Mirror's
-// notification Conn, in the order the kernel reports an overrun: ENOBUFS
-// first, then the datagrams it queued before dropping. For the first NOOP
-// it queues that NOOP's ACK and then a notification renaming link 5 to
-// "a", and then drops the notification that renamed it to "b" (the
-// overrun); later NOOPs get their ACK.
-type fenceSock struct {
-	mu     sync.Mutex
-	queue  []netlink.Datagram // a nil Data is the ENOBUFS
-	noops  int
-	closed bool
-	dead   time.Time
-	wake   chan struct{}
-}
-
-func (s *fenceSock) signal() {
-	close(s.wake)
-	s.wake = make(chan struct{})
-}
-
-func (s *fenceSock) Send(b []byte, to netlink.Addr) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for m, err := range netlink.Messages(b) {
-		if err != nil || m.Header.Type != netlink.TypeNoop {
-			continue
-		}
-		data := make([]byte, 4) // errno 0
-		data = netlink.AppendHeader(data, m.Header)
-		ack := netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeError, Flags: netlink.Capped,
-			Sequence: m.Header.Sequence, PortID: m.Header.PortID}, data)
-		s.noops++
-		if s.noops == 1 {
-			s.queue = append(s.queue, netlink.Datagram{NSID: -1}) // ENOBUFS: the rename to "b" was dropped
-		}
-		s.queue = append(s.queue, netlink.Datagram{Data: ack, NSID: -1})
-		if s.noops == 1 {
-			s.queue = append(s.queue, netlink.Datagram{Data: linkMsg(unix.RTM_NEWLINK, 0, 5, "a"),
-				Group: uint32(GroupLink), From: netlink.Addr{Groups: 1}, NSID: -1})
-		}
-		s.signal()
-	}
-	return nil
-}
-
-func (s *fenceSock) Recv(wait bool) (netlink.Datagram, bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for {
-		switch {
-		case s.closed:
-			return netlink.Datagram{}, false, netlink.ErrClosed
-		case len(s.queue) > 0:
-			d := s.queue[0]
-			s.queue = s.queue[1:]
-			if d.Data == nil {
-				return netlink.Datagram{}, false, os.NewSyscallError("recvmsg", syscall.ENOBUFS)
+// fenceKernel plays the kernel under a Mirror's notification Conn, in the
+// order the kernel reports an overrun: ENOBUFS first, then the datagrams it
+// queued before dropping. For the first NOOP it queues that NOOP's ACK and
+// then a notification renaming link 5 to "a", and then drops the
+// notification that renamed it to "b" (the overrun); later NOOPs get their
+// ACK.
+func fenceKernel() *socktest.Sock {
+	var s *socktest.Sock
+	noops := 0
+	s = socktest.New(func(b []byte, to netlink.Addr) error {
+		for m, err := range netlink.Messages(b) {
+			if err != nil || m.Header.Type != netlink.TypeNoop {
+				continue
 			}
-			return d, true, nil
-		case !wait:
-			return netlink.Datagram{}, false, nil
-		}
-		var timeout <-chan time.Time
-		if !s.dead.IsZero() {
-			left := time.Until(s.dead)
-			if left <= 0 {
-				return netlink.Datagram{}, false, os.ErrDeadlineExceeded
+			data := make([]byte, 4) // errno 0
+			data = netlink.AppendHeader(data, m.Header)
+			ack := netlink.Datagram{Data: netlink.AppendMessage(nil, netlink.Header{Type: netlink.TypeError, Flags: netlink.Capped,
+				Sequence: m.Header.Sequence, PortID: m.Header.PortID}, data), NSID: -1}
+			noops++
+			if noops > 1 {
+				s.Queue(ack)
+				continue
 			}
-			t := time.NewTimer(left)
-			defer t.Stop()
-			timeout = t.C
+			s.Queue(netlink.Datagram{NSID: -1}, // ENOBUFS: the rename to "b" was dropped
+				ack,
+				netlink.Datagram{Data: linkMsg(unix.RTM_NEWLINK, 0, 5, "a"), Group: uint32(GroupLink), From: netlink.Addr{Groups: 1}, NSID: -1})
 		}
-		wake := s.wake
-		s.mu.Unlock()
-		select {
-		case <-wake:
-		case <-timeout:
-		}
-		s.mu.Lock()
-	}
-}
-
-func (s *fenceSock) SetReadDeadline(t time.Time) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dead = t
-	s.signal()
-	return nil
-}
-
-func (s *fenceSock) Membership(uint32, bool) error { return nil }
-
-func (s *fenceSock) Close() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	s.signal()
-	return nil
+		return nil
+	})
+	return s
 }
 
 // linkMsg is an RTM_NEWLINK or RTM_DELLINK message for link index.
@@ -152,7 +83,7 @@ func TestMirrorFenceAfterOverrun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &fenceSock{wake: make(chan struct{})}
+	s := fenceKernel()
 	ev, err := netlink.NewConn(unix.NETLINK_ROUTE, s, &netlink.Config{PortID: 77, Groups: []uint32{uint32(GroupLink)}})
 	if err != nil {
 		t.Fatal(err)
