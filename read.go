@@ -52,13 +52,8 @@ func (c *Conn) read(ctx context.Context, receiver bool) (Datagram, *[]byte, erro
 	switch {
 	case to == forReceive && receiver:
 		return d, b, err
-	case to == forReceive && err != nil:
-		c.mu.Lock()
-		c.lost = true // Receive learns that a datagram was lost
-		c.wakeReceive()
-		c.mu.Unlock()
 	case to == forReceive:
-		c.enqueue(d)
+		c.keep(d, err)
 	}
 	if to != handedOver {
 		c.putBuf(b)
@@ -258,13 +253,11 @@ func (c *Conn) drain(tellReceive bool) {
 		if err != nil && (!errors.Is(err, ErrTruncated) || len(d.Data) < HeaderLen) {
 			break // empty (errWouldBlock), or closed
 		}
-		switch to, _ := c.route(d, b, err); {
-		case to == handedOver:
+		switch to, _ := c.route(d, b, err); to {
+		case handedOver:
 			b = c.getBuf()
-		case to == forReceive && err != nil:
-			tellReceive = true
-		case to == forReceive:
-			c.enqueue(d)
+		case forReceive:
+			c.keep(d, err)
 		}
 	}
 	c.putBuf(b)
@@ -279,6 +272,20 @@ func (c *Conn) drain(tellReceive bool) {
 	}
 	c.endDump()
 	c.wakeReceive()
+}
+
+// keep gives Receive the datagram d that route sent it: a copy in the
+// queue, or, when reading it failed (err, a datagram cut short), the loss,
+// which Receive reports.
+func (c *Conn) keep(d Datagram, err error) {
+	if err == nil {
+		c.enqueue(d)
+		return
+	}
+	c.mu.Lock()
+	c.lost = true
+	c.wakeReceive()
+	c.mu.Unlock()
 }
 
 // enqueue keeps a copy of d for Receive, or notes the loss when the queue
