@@ -133,8 +133,19 @@ func TestStorm(t *testing.T) {
 		}
 		break
 	}
-	if ok[0].Load() == 0 || ok[2].Load() == 0 || ok[4].Load() == 0 {
-		t.Errorf("some operation never succeeded: %s", report.String())
+	// And every operation works on it again. How many succeeded during the
+	// storm depends on how the scheduler ran the changer against the
+	// goroutines, so it is logged above, not checked. Now only the
+	// operations themselves make notifications, so an overrun can be one
+	// the storm left, reported once; a second in a row is an error.
+	for op, name := range stormOps {
+		err := stormOp(t, c, op, 0, 1<<15, v, links)
+		if errors.Is(err, netlink.ErrOverrun) {
+			err = stormOp(t, c, op, 0, 1<<15+1, v, links)
+		}
+		if err != nil {
+			t.Errorf("%s after the storm: %v", name, err)
+		}
 	}
 }
 
