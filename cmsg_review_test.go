@@ -32,7 +32,7 @@ func TestJoinGroupDuringReceive(t *testing.T) {
 		}
 		got := make(chan result, 1)
 		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), skWait)
 			defer cancel()
 			d, err := c.ReceiveDatagram(ctx)
 			got <- result{d.Group, err}

@@ -232,7 +232,7 @@ func testOverrunSparesUnsentExchanges(t *testing.T, env *xcEnv) {
 		}
 		// The overrun happened, and Receive reports it, after the
 		// notifications that were queued before the loss.
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), skWait) // a guard against a hang
 		var err error
 		for err == nil {
 			_, err = c.Receive(ctx)
@@ -265,7 +265,7 @@ func TestSendToFullPeerDoesNotBlockExecute(t *testing.T) {
 	}()
 	time.Sleep(100 * time.Millisecond) // the peer's queue is full by now
 	for range 10 {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), skWait)
 		msgs, err := c.Execute(ctx, xcGetLink(1, 0))
 		cancel()
 		if err != nil || len(msgs) != 1 {
@@ -384,7 +384,7 @@ func testDumpIgnoredByKernel(t *testing.T, env *xcEnv) {
 	c := env.dial(t, netlink.Config{})
 	noop := netlink.Message{Header: netlink.Header{Type: netlink.TypeNoop, Flags: netlink.Dump}}
 	for range 3 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), skWait)
 		msgs, err := c.Execute(ctx, noop)
 		if err != nil || len(msgs) != 0 {
 			t.Fatalf("Execute(NOOP with the dump bits): %d messages, %v", len(msgs), err)

@@ -57,6 +57,10 @@ func TestLoadMixed(t *testing.T) {
 
 	// The Receive loop.
 	var notes, overruns atomic.Int64
+	// sentinel is a route no worker adds; its RTM_DELROUTE, queued after
+	// every notification of the workers, tells the Receive loop has them all.
+	sentinel := netip.AddrFrom4([4]byte{10, 255, 255, 254})
+	sentinelSeen := make(chan struct{}, 1)
 	rctx, stop := context.WithCancel(ctx)
 	recvDone := make(chan error, 1)
 	go func() {
@@ -76,8 +80,14 @@ func TestLoadMixed(t *testing.T) {
 			for _, m := range msgs {
 				typ := m.Header.Type
 				m.Header.Type = unix.RTM_NEWROUTE // xcRouteDst reads only those
-				table, _, ok := xcRouteDst(m)
+				table, dst, ok := xcRouteDst(m)
 				m.Header.Type = typ
+				if typ == unix.RTM_DELROUTE && netip.AddrFrom4(dst) == sentinel {
+					select {
+					case sentinelSeen <- struct{}{}:
+					default:
+					}
+				}
 				if (typ != unix.RTM_NEWROUTE && typ != unix.RTM_DELROUTE) || !ok || table != ldTable || m.Header.PortID != c.LocalAddr().PortID {
 					recvDone <- fmt.Errorf("Receive got %v (table %d) % x: not a notification of the test's routes", m.Header, table, m.Data)
 					return
@@ -205,15 +215,34 @@ func TestLoadMixed(t *testing.T) {
 	for err := range errc {
 		t.Error(err)
 	}
-	// The last notifications, then stop the Receive loop.
-	for want := int64(workers * ops / 4 * 2 * perBatch); notes.Load() < want && time.Since(start) < elapsed+10*time.Second; {
-		time.Sleep(10 * time.Millisecond)
+	// The last notifications: the kernel queues the sentinel's after the
+	// workers', so once the Receive loop has seen it, it has every one
+	// that was not lost. An overrun may lose the sentinel's too: then it
+	// is sent again.
+	want := int64(workers * ops / 4 * 2 * perBatch)
+	for seen := false; !seen; {
+		lost := overruns.Load()
+		for _, typ := range []netlink.HeaderType{unix.RTM_NEWROUTE, unix.RTM_DELROUTE} {
+			if _, err := c.Execute(ctx, ldRoute(typ, netlink.Create, sentinel, oif)); err != nil && !errors.Is(err, netlink.ErrOverrun) {
+				t.Fatalf("sentinel route: %v", err)
+			}
+		}
+		want += 2
+		for !seen && overruns.Load() == lost {
+			select {
+			case <-sentinelSeen:
+				seen = true
+			case <-time.After(100 * time.Millisecond): // look at the overrun count again
+			case <-ctx.Done():
+				t.Fatalf("the sentinel route's notification never came: %d notifications of %d", notes.Load(), want)
+			}
+		}
 	}
 	stop()
 	if err := <-recvDone; err != nil {
 		t.Error(err)
 	}
-	if want := int64(workers * ops / 4 * 2 * perBatch); notes.Load() != want && overruns.Load() == 0 && reqOverruns.Load() == 0 {
+	if notes.Load() != want && overruns.Load() == 0 && reqOverruns.Load() == 0 {
 		t.Errorf("Receive got %d notifications, want %d", notes.Load(), want)
 	}
 	if n := xcCountLines(t, ns, "", "route", "show", "table", fmt.Sprint(ldTable)); n != 0 {

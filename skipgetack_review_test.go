@@ -5,7 +5,6 @@ package netlink_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
@@ -22,7 +21,7 @@ func TestSkipGetAckEmptyPayload(t *testing.T) {
 	for _, skip := range []bool{false, true} {
 		c := xcDial(t, ns, netlink.Config{SkipGetAck: skip})
 		for _, typ := range []netlink.HeaderType{unix.RTM_GETLINK, unix.RTM_GETROUTE, unix.RTM_GETNEIGH, unix.RTM_GETSTATS} {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), skWait) // a guard against a hang
 			msgs, err := c.Execute(ctx, netlink.Message{Header: netlink.Header{Type: typ}})
 			cancel()
 			if err != nil {

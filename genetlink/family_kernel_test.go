@@ -242,7 +242,7 @@ func TestUnknownFamily(t *testing.T) {
 // sent to the group ID JoinGroup returned.
 func TestJoinGroup(t *testing.T) {
 	c, ns := dial(t, nil)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	id, err := c.JoinGroup(ctx, "netdev", "mgmt")
 	if err != nil {

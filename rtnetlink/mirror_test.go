@@ -351,7 +351,7 @@ func TestLinkAndAddressMirror(t *testing.T) {
 	}
 	converge := func(when string) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			ip, mirror := state()
 			if slices.Equal(ip, mirror) {
