@@ -159,7 +159,7 @@ func rawFamily(t *testing.T, c *genetlink.Conn, name string) []byte {
 	t.Helper()
 	var e netlink.AttrEncoder
 	e.Reset(genetlink.AppendHeader(nil, genetlink.Header{Command: 3, Version: 2})) // CTRL_CMD_GETFAMILY
-	e.String(2, name)                                                           // CTRL_ATTR_FAMILY_NAME
+	e.String(2, name)                                                              // CTRL_ATTR_FAMILY_NAME
 	data, _ := e.Finish()
 	msgs, err := c.NL.Execute(context.Background(), netlink.Message{Header: netlink.Header{Type: 0x10}, Data: data})
 	if err != nil || len(msgs) != 1 {
@@ -433,8 +433,7 @@ func TestNotify(t *testing.T) {
 	if _, err := watch.JoinGroup(ctx, "nlctrl", "notify"); err != nil {
 		t.Fatal(err)
 	}
-	var f *genltest.Family
-	f = &genltest.Family{Name: "demo", Version: 1, Groups: []string{"events", "other"}, Ops: []genltest.Op{
+	f := &genltest.Family{Name: "demo", Version: 1, Groups: []string{"events", "other"}, Ops: []genltest.Op{
 		{Command: 1, Do: func(req *genltest.Request) ([]genltest.Message, error) {
 			return nil, req.Report("events", genltest.Message{Command: 5, Data: req.Attrs})
 		}},
