@@ -49,7 +49,8 @@ type Op struct {
 	Command uint8
 	// Flags may say genetlink.AdminPerm or genetlink.UnsAdminPerm (see
 	// Kernel.SetNetAdmin). nlctrl reports them with genetlink.CanDo and
-	// genetlink.CanDump added for the handlers the Op has.
+	// genetlink.CanDump set for the handlers the Op has, and without
+	// genetlink.HasPolicy: no family of the fake has a policy.
 	Flags genetlink.OpFlags
 	Do    Handler // answers requests without NLM_F_DUMP, or nil
 	Dump  Handler // answers dump requests, or nil
@@ -86,8 +87,8 @@ type Request struct {
 	reg *registration
 }
 
-// Offset returns the offset of the first attribute of type typ in the
-// request, counted from the start of its netlink header as an extended
+// Offset returns the offset of the first top-level attribute of type typ
+// in the request, counted from the start of its netlink header as an extended
 // ACK's NLMSGERR_ATTR_OFFS is, or 0 when the request has none: the Offset
 // of an *nltest.Error that blames it.
 func (r *Request) Offset(typ uint16) int {

@@ -527,3 +527,79 @@ func TestNotify(t *testing.T) {
 		t.Errorf("Notify of an unregistered family: %v", err)
 	}
 }
+
+// TestFamiliesDump lists many families, across several 4 KiB datagrams:
+// in ID order, each as a lookup by name describes it.
+func TestFamiliesDump(t *testing.T) {
+	k := genltest.New()
+	do := func(*genltest.Request) ([]genltest.Message, error) { return nil, nil }
+	for i := range 100 {
+		f := &genltest.Family{Name: fmt.Sprint("f", i), Version: 1, Groups: []string{"g"},
+			Ops: []genltest.Op{{Command: 1, Do: do}, {Command: 2, Dump: do, Flags: genetlink.UnsAdminPerm}}}
+		if err := k.Register(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := dial(t, k, &netlink.Config{DatagramBuffer: 4096})
+	ctx := context.Background()
+	var last uint16
+	n := 0
+	for f, err := range c.Families(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.ID <= last {
+			t.Errorf("family %s, ID %#x, after ID %#x", f.Name, f.ID, last)
+		}
+		last = f.ID
+		one, err := c.Family(ctx, f.Name)
+		if err != nil || one.ID != f.ID || !slices.Equal(one.Ops, f.Ops) || !slices.Equal(one.Groups, f.Groups) {
+			t.Errorf("Family(%s) = %+v, %v; the dump says %+v", f.Name, one, err, f)
+		}
+		n++
+	}
+	if n != 101 {
+		t.Errorf("%d families, want 101 with nlctrl", n)
+	}
+	f, _ := c.Family(ctx, "f7")
+	if op, _ := f.Op(2); op.Flags != genetlink.CanDump|genetlink.UnsAdminPerm {
+		t.Errorf("op 2: %v", op.Flags)
+	}
+}
+
+// TestDumpEnds checks that a dump handler's interrupted reply and its
+// error in NLMSG_DONE reach the caller as from the kernel.
+func TestDumpEnds(t *testing.T) {
+	k := genltest.New()
+	f := &genltest.Family{Name: "demo", Version: 1, Ops: []genltest.Op{
+		{Command: 1, Dump: func(*genltest.Request) ([]genltest.Message, error) {
+			return []genltest.Message{{Command: 1}, {Command: 1, Flags: netlink.DumpInterrupted}}, nil
+		}},
+		{Command: 2, Dump: func(*genltest.Request) ([]genltest.Message, error) {
+			return []genltest.Message{{Command: 2}}, &nltest.Error{Errno: syscall.EIO, Message: "device gone", InDone: true}
+		}},
+	}}
+	if err := k.Register(f); err != nil {
+		t.Fatal(err)
+	}
+	c := dial(t, k, nil)
+	ctx := context.Background()
+	fam, err := c.Family(ctx, "demo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := dumpErr(c.Dump(ctx, &fam, 1, nil)); !errors.Is(err, netlink.ErrDumpInterrupted) {
+		t.Errorf("interrupted dump: %v", err)
+	}
+	n := 0
+	for _, err = range c.Dump(ctx, &fam, 2, nil) {
+		if err != nil {
+			break
+		}
+		n++
+	}
+	var oe *netlink.OpError
+	if n != 1 || !errors.Is(err, syscall.EIO) || !errors.As(err, &oe) || oe.Message != "device gone" {
+		t.Errorf("failed dump: %d messages, then %v", n, err)
+	}
+}
