@@ -15,12 +15,12 @@ import (
 // Family is a generic netlink family as a kernel module registers it
 // (struct genl_family with its ops and multicast groups). Fill in the
 // exported fields and pass it to Kernel.Register, which gives it an ID and
-// its groups theirs; Register copies Groups and Ops, so changing them
-// later changes nothing.
+// its groups theirs; Register copies the fields, so changing them later
+// changes nothing. A Family is used by its address, and not copied.
 type Family struct {
 	Name       string   // shorter than 16 bytes (GENL_NAMSIZ)
-	Version    uint32   // sent in the header of every message of the family
-	HeaderSize uint32   // the size of the family's own fixed header after genlmsghdr, usually 0
+	Version    uint32   // sent in the header of every message of the family: at most 255, as genlmsghdr has a byte for it
+	HeaderSize uint32   // the size of the family's own fixed header after genlmsghdr, usually 0; less than 64 KiB
 	MaxAttr    uint32   // reported by nlctrl; the fake does not check attributes against it
 	Groups     []string // multicast group names, each shorter than 16 bytes
 	Ops        []Op     // the commands, each with a do or a dump handler or both
@@ -59,7 +59,8 @@ type Op struct {
 // A Handler answers one request to its command. It returns the replies,
 // which the Kernel sends as messages of the family, or an error: a
 // syscall.Errno, or an *nltest.Error with an extended ACK message and the
-// offset of the bad attribute (Request.Offset). Replies are sent as
+// offset of the bad attribute (Request.Offset); any other error is EINVAL,
+// with its text as the extended ACK message. Replies are sent as
 // nltest.Handler says: a do's each in a datagram of its own, then the ACK;
 // a dump's as a multipart dump ended by NLMSG_DONE. A Handler runs on the
 // goroutine that sends the request, one request at a time.
@@ -126,7 +127,8 @@ func (r *Request) Report(group string, m Message) error {
 // lowest block of free group IDs; then nlctrl notifies its "notify" group
 // of the new family and of each of its groups. A name another family has
 // is an error wrapping EEXIST; a family with no name or too long a name,
-// an op with no handler, two ops with one command, more than 1024 groups,
+// a version over 255, a header size of 64 KiB or more, an op with no
+// handler, two ops with one command, more than 1024 groups,
 // or a group with no name, too long a name or the name of another of its
 // groups, EINVAL; a Family
 // registered already, EBUSY.
@@ -268,6 +270,9 @@ const maxGroups = 1024
 func (f *Family) check() error {
 	if f.Name == "" || len(f.Name) >= genlNameSize {
 		return errFamily("register", f.Name, "a name must have 1 to 15 bytes", syscall.EINVAL)
+	}
+	if f.Version > 0xff || f.HeaderSize > 0xffff {
+		return errFamily("register", f.Name, fmt.Sprintf("version %d must fit in a byte, and header size %d in 16 bits", f.Version, f.HeaderSize), syscall.EINVAL)
 	}
 	for i, op := range f.Ops {
 		if op.Do == nil && op.Dump == nil {

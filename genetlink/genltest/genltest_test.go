@@ -234,6 +234,9 @@ func TestRegisterErrors(t *testing.T) {
 		{&genltest.Family{Name: "x", Ops: []genltest.Op{{Command: 1, Do: do}, {Command: 1, Dump: do}}}, syscall.EINVAL},
 		{&genltest.Family{Name: "x", Groups: []string{"g", "g"}}, syscall.EINVAL},
 		{&genltest.Family{Name: "x", Groups: []string{""}}, syscall.EINVAL},
+		{&genltest.Family{Name: "x", Version: 256}, syscall.EINVAL},
+		{&genltest.Family{Name: "x", HeaderSize: 1 << 16}, syscall.EINVAL},
+		{&genltest.Family{Name: "x", Groups: make([]string, 1025)}, syscall.EINVAL},
 	} {
 		if err := k.Register(c.f); !errors.Is(err, c.want) {
 			t.Errorf("Register(%q): %v, want %v", c.f.Name, err, c.want)
