@@ -606,3 +606,53 @@ func TestDumpEnds(t *testing.T) {
 		t.Errorf("failed dump: %d messages, then %v", n, err)
 	}
 }
+
+// TestConcurrent runs requests from several goroutines while a family comes
+// and goes: each answer is the family's or ENOENT (run it with -race).
+func TestConcurrent(t *testing.T) {
+	k := genltest.New()
+	f := &genltest.Family{Name: "flaky", Version: 1, Groups: []string{"g"}, Ops: []genltest.Op{{
+		Command: 1,
+		Do: func(req *genltest.Request) ([]genltest.Message, error) {
+			return []genltest.Message{{Command: 1, Data: req.Attrs}}, nil
+		},
+	}}}
+	if err := k.Register(f); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for range 4 {
+		c := dial(t, k, nil)
+		go func() {
+			var err error
+			defer func() { errs <- err }()
+			for range 200 {
+				var fam genetlink.Family
+				if fam, err = c.Family(ctx, "flaky"); err == nil {
+					_, err = c.Execute(ctx, &fam, 1, attrs(1, 1))
+				}
+				if errors.Is(err, syscall.ENOENT) {
+					err = nil
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
+	for range 50 {
+		if err := k.Unregister(f); err != nil {
+			t.Fatal(err)
+		}
+		if err := k.Register(f); err != nil {
+			t.Fatal(err)
+		}
+		_ = f.Notify("g", genltest.Message{Command: 2})
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
