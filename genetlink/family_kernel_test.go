@@ -218,8 +218,10 @@ func compareFamily(t *testing.T, how string, want, got genetlink.Family) {
 
 // TestUnknownFamily checks that a family no one registered is ENOENT, with
 // a message that names it.
-func TestUnknownFamily(t *testing.T) {
-	c, _ := dial(t, nil)
+func TestUnknownFamily(t *testing.T) { onBackends(t, testUnknownFamily) }
+
+func testUnknownFamily(t *testing.T, b backend) {
+	c := b.dial(t, nil)
 	_, err := c.Family(context.Background(), "nlkit-nosuch")
 	if !errors.Is(err, unix.ENOENT) {
 		t.Fatalf("Family(nlkit-nosuch): %v, want ENOENT", err)
@@ -240,15 +242,17 @@ func TestUnknownFamily(t *testing.T) {
 // TestJoinGroup joins netdev's "mgmt" group by name and sees the
 // notification of a device added to the namespace (NETDEV_CMD_DEV_ADD_NTF),
 // sent to the group ID JoinGroup returned.
-func TestJoinGroup(t *testing.T) {
-	c, ns := dial(t, nil)
+func TestJoinGroup(t *testing.T) { onBackends(t, testJoinGroup) }
+
+func testJoinGroup(t *testing.T, b backend) {
+	c := b.dial(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	id, err := c.JoinGroup(ctx, "netdev", "mgmt")
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns.Run(t, "link", "add", "vx", "type", "veth", "peer", "name", "vy")
+	b.addDevice(t)
 	for {
 		d, err := c.NL.ReceiveDatagram(ctx)
 		if err != nil {

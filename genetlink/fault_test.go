@@ -23,8 +23,10 @@ import (
 // (Should another family register later, it may get the old ID: a stale
 // Family then talks to the wrong family, so callers must look families up
 // again after ENOENT, and not cache IDs across module reloads.)
-func TestFaultFamilyGone(t *testing.T) {
-	c, _ := dial(t, nil)
+func TestFaultFamilyGone(t *testing.T) { onBackends(t, testFaultFamilyGone) }
+
+func testFaultFamilyGone(t *testing.T, b backend) {
+	c := b.dial(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	f, err := c.Family(ctx, "nlctrl")
