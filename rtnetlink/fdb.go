@@ -77,7 +77,7 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
 	return func(yield func(FDBEntry, error) bool) {
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(FDBEntry{}, invalidArg(unix.RTM_GETNEIGH, "link index %d out of range", f.Index))
+			yield(FDBEntry{}, invalid(unix.RTM_GETNEIGH, "link index %d is out of range", f.Index))
 			return
 		}
 		req, err := neighDumpRequest(unix.AF_BRIDGE, 0, 0, f.MasterIndex)
@@ -132,17 +132,17 @@ func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
 func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	switch {
 	case len(e.HardwareAddr) == 0:
-		return nil, invalidArg(typ, "no hardware address")
+		return nil, invalid(typ, "no hardware address")
 	case e.Index <= 0 || e.Index > 1<<31-1:
-		return nil, invalidArg(typ, "link index %d out of range", e.Index)
+		return nil, invalid(typ, "link index %d is out of range", e.Index)
 	case e.MasterIndex < 0 || e.MasterIndex > 1<<31-1:
-		return nil, invalidArg(typ, "master index %d out of range", e.MasterIndex)
+		return nil, invalid(typ, "master index %d is out of range", e.MasterIndex)
 	case e.Flags > 0xff:
-		return nil, invalidArg(typ, "flags %v out of range", e.Flags)
+		return nil, invalid(typ, "flags %v out of range", e.Flags)
 	case e.VLAN >= 4095:
-		return nil, invalidArg(typ, "VLAN %d out of range", e.VLAN)
+		return nil, invalid(typ, "VLAN %d is out of range", e.VLAN)
 	case e.Dst.IsValid() && (e.Dst.Is4In6() || e.Dst.Zone() != ""):
-		return nil, invalidArg(typ, "remote %v is IPv4-mapped or has a zone", e.Dst)
+		return nil, invalid(typ, "remote %v is IPv4-mapped or has a zone", e.Dst)
 	}
 	state, flags := e.State, e.Flags
 	if state == 0 {

@@ -107,7 +107,7 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 	}
 	msgs, err := c.run(ctx, 0, r)
 	if err != nil {
-		return Link{}, err
+		return Link{}, named(err, "%s", linkObject(index, name))
 	}
 	for _, m := range msgs {
 		if m.Header.Type == unix.RTM_NEWLINK {
@@ -139,7 +139,7 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	// link is then read by name.
 	msgs, err := c.run(ctx, netlink.Create|netlink.Excl|netlink.Echo, r)
 	if err != nil {
-		return Link{}, err
+		return Link{}, named(err, "link %q", l.Name)
 	}
 	for _, m := range msgs {
 		if m.Header.Type == unix.RTM_NEWLINK && len(m.Data) >= unix.SizeofIfInfomsg {
@@ -213,7 +213,7 @@ func (c *Conn) DeleteLink(ctx context.Context, index int) error {
 		return err
 	}
 	_, err := c.run(ctx, 0, newRequest(unix.RTM_DELLINK, index, 0, 0))
-	return err
+	return named(err, "link %d", index)
 }
 
 // SetLinkUp sets the link administratively up (ip link set NAME up).
@@ -310,7 +310,7 @@ func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*r
 		}
 	}
 	_, err := c.run(ctx, 0, r)
-	return err
+	return named(err, "link %d", index)
 }
 
 // request is an RTM_*LINK request being built: a struct ifinfomsg and
@@ -399,24 +399,9 @@ func (r *request) putNetNS(e *netlink.AttrEncoder, ns NetNS) error {
 	return nil
 }
 
-// opError is the *netlink.OpError for a request that failed before it was
-// sent.
-func opError(op string, req netlink.HeaderType, err error) error {
-	return &netlink.OpError{
-		Op: op, Protocol: unix.NETLINK_ROUTE, Request: req, Err: err,
-		ExtAck: netlink.ExtAck{Offset: -1, MissingNest: -1},
-	}
-}
-
-// invalid is the error for a request refused before it was sent: an
-// *netlink.OpError wrapping EINVAL, the errno the kernel would return.
-func invalid(req netlink.HeaderType, format string, args ...any) error {
-	return opError("check", req, fmt.Errorf("%w: "+format, append([]any{unix.EINVAL}, args...)...))
-}
-
 func checkIndex(req netlink.HeaderType, index int) error {
 	if index <= 0 || index > 1<<31-1 {
-		return invalid(req, "link index %d is not positive", index)
+		return invalid(req, "link index %d is out of range", index)
 	}
 	return nil
 }

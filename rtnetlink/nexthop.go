@@ -100,10 +100,10 @@ func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.S
 	return func(yield func(NextHopObject, error) bool) {
 		switch {
 		case f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6:
-			yield(NextHopObject{}, invalidArg(unix.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
+			yield(NextHopObject{}, invalid(unix.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		case f.Index < 0 || f.Index > 1<<31-1:
-			yield(NextHopObject{}, invalidArg(unix.RTM_GETNEXTHOP, "link index %d out of range", f.Index))
+			yield(NextHopObject{}, invalid(unix.RTM_GETNEXTHOP, "link index %d is out of range", f.Index))
 			return
 		}
 		b := make([]byte, nhmsgLen, nhmsgLen+16)
@@ -156,7 +156,7 @@ func (f *NextHopObjectFilter) match(nh *NextHopObject) bool {
 func (c *Conn) NextHopObject(ctx context.Context, id uint32) (NextHopObject, error) {
 	msgs, err := c.execute(ctx, unix.RTM_GETNEXTHOP, 0, nextHopIDRequest(id))
 	if err != nil {
-		return NextHopObject{}, err
+		return NextHopObject{}, named(err, "nexthop %d", id)
 	}
 	for i := range msgs {
 		var nh NextHopObject
@@ -203,10 +203,10 @@ func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint
 // (ENOENT) when there is none.
 func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 	if id == 0 {
-		return invalidArg(unix.RTM_DELNEXTHOP, "nexthop id 0")
+		return invalid(unix.RTM_DELNEXTHOP, "the nexthop id is 0")
 	}
 	_, err := c.execute(ctx, unix.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
-	return err
+	return named(err, "nexthop %d", id)
 }
 
 // changeNextHop checks nh, encodes it, runs the request and returns the
@@ -220,8 +220,11 @@ func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh 
 		flags |= netlink.Echo
 	}
 	msgs, err := c.execute(ctx, unix.RTM_NEWNEXTHOP, flags, data)
-	if err != nil || nh.ID != 0 {
-		return nh.ID, err
+	if err != nil {
+		return 0, named(err, "%s", nh.object())
+	}
+	if nh.ID != 0 {
+		return nh.ID, nil
 	}
 	for i := range msgs {
 		var got NextHopObject
@@ -238,17 +241,17 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	family, group := nh.Family, nh.Group != nil
 	switch {
 	case group && (nh.Gateway.IsValid() || nh.Index != 0 || nh.Blackhole || nh.Flags != 0):
-		return nil, invalidArg(typ, "a group has neither gateway, link, blackhole nor flags")
+		return nil, invalid(typ, "a group has neither gateway, link, blackhole nor flags")
 	case group && len(nh.Group) == 0:
-		return nil, invalidArg(typ, "an empty group")
+		return nil, invalid(typ, "an empty group")
 	case nh.Blackhole && (nh.Gateway.IsValid() || nh.Index != 0):
-		return nil, invalidArg(typ, "a blackhole has neither gateway nor link")
+		return nil, invalid(typ, "a blackhole has neither gateway nor link")
 	case nh.Index < 0 || nh.Index > 1<<31-1:
-		return nil, invalidArg(typ, "link index %d out of range", nh.Index)
+		return nil, invalid(typ, "link index %d is out of range", nh.Index)
 	case nh.Gateway.Is4In6() || nh.Gateway.Zone() != "":
-		return nil, invalidArg(typ, "gateway %v is IPv4-mapped or has a zone", nh.Gateway)
+		return nil, invalid(typ, "gateway %v is IPv4-mapped or has a zone", nh.Gateway)
 	case nh.Flags > 0xff:
-		return nil, invalidArg(typ, "flags %v out of range", nh.Flags)
+		return nil, invalid(typ, "flags %v out of range", nh.Flags)
 	case !group && family == 0 && nh.Gateway.Is6():
 		family = unix.AF_INET6
 	case !group && family == 0:
@@ -256,15 +259,15 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	}
 	switch {
 	case group && family != 0:
-		return nil, invalidArg(typ, "a group has no family (got %d)", family)
+		return nil, invalid(typ, "a group has no family (got %d)", family)
 	case !group && family != unix.AF_INET && family != unix.AF_INET6:
-		return nil, invalidArg(typ, "family %d is neither AF_INET nor AF_INET6", family)
+		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case family == unix.AF_INET6 && nh.Gateway.Is4():
-		return nil, invalidArg(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
+		return nil, invalid(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
 	}
 	for i, m := range nh.Group {
 		if m.ID == 0 || m.Weight < 0 || m.Weight > maxWeight {
-			return nil, invalidArg(typ, "group member %d: id %d or weight %d (want 1 to %d) out of range", i, m.ID, m.Weight, maxWeight)
+			return nil, invalid(typ, "group member %d: id %d or weight %d (want 1 to %d) out of range", i, m.ID, m.Weight, maxWeight)
 		}
 	}
 	b := make([]byte, nhmsgLen, 64+nhGrpLen*len(nh.Group))

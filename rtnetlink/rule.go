@@ -156,7 +156,7 @@ func ParseRule(m netlink.Message) (Rule, error) {
 func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
 	return func(yield func(Rule, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Rule{}, invalidArg(unix.RTM_GETRULE, "family %d is neither AF_INET nor AF_INET6", f.Family))
+			yield(Rule{}, invalid(unix.RTM_GETRULE, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		var req [fibRuleHdrLen]byte
@@ -283,26 +283,26 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		}
 		switch {
 		case p.Addr().Is4In6() || p.Addr().Zone() != "":
-			return nil, invalidArg(typ, "prefix %v is IPv4-mapped or has a zone", p)
+			return nil, invalid(typ, "prefix %v is IPv4-mapped or has a zone", p)
 		case p.Masked() != p:
-			return nil, invalidArg(typ, "prefix %v has bits set past its length (did you mean %v?)", p, p.Masked())
+			return nil, invalid(typ, "prefix %v has bits set past its length (did you mean %v?)", p, p.Masked())
 		case family == 0:
 			family = f
 		case family != f:
-			return nil, invalidArg(typ, "prefix %v is not of family %d", p, family)
+			return nil, invalid(typ, "prefix %v is not of family %d", p, family)
 		}
 	}
 	switch {
 	case family != unix.AF_INET && family != unix.AF_INET6:
-		return nil, invalidArg(typ, "family %d is neither AF_INET nor AF_INET6", family)
+		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case r.Goto != 0 && r.Action != RuleGoto && r.Action != 0:
-		return nil, invalidArg(typ, "goto %d with action %v", r.Goto, r.Action)
+		return nil, invalid(typ, "goto %d with action %v", r.Goto, r.Action)
 	case r.Flags&^RuleInvert != 0:
-		return nil, invalidArg(typ, "flags %v: only RuleInvert can be set", r.Flags)
+		return nil, invalid(typ, "flags %v: only RuleInvert can be set", r.Flags)
 	}
 	for _, name := range []string{r.IIF, r.OIF} {
 		if len(name) >= unix.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
-			return nil, invalidArg(typ, "link name %q is longer than %d bytes or has a NUL", name, unix.IFNAMSIZ-1)
+			return nil, invalid(typ, "link name %q is longer than %d bytes or has a NUL", name, unix.IFNAMSIZ-1)
 		}
 	}
 	action, table, mask := r.Action, r.Table, r.Mask
