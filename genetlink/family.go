@@ -4,7 +4,6 @@ package genetlink
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"strconv"
@@ -120,11 +119,8 @@ func (c *Conn) Family(ctx context.Context, name string) (Family, error) {
 		return Family{}, err
 	}
 	msgs, err := c.execute(ctx, unix.GENL_ID_CTRL, "nlctrl GETFAMILY", data)
-	if errors.Is(err, unix.ENOENT) {
-		return Family{}, fmt.Errorf("genetlink: no family %q: %w", name, err)
-	}
 	if err != nil {
-		return Family{}, err
+		return Family{}, netlink.WithObject(err, fmt.Sprintf("family %q", name))
 	}
 	if len(msgs) != 1 {
 		return Family{}, fmt.Errorf("genetlink: nlctrl answered family %q with %d messages, want 1: %w", name, len(msgs), netlink.ErrMalformed)

@@ -182,11 +182,11 @@ func (c *Conn) policy(ctx context.Context, family string, cmd uint32, oneOp bool
 		return Policy{}, err
 	}
 	p := Policy{Sets: map[uint32][]AttrPolicy{}}
-	for m, err := range c.dump(ctx, unix.GENL_ID_CTRL, "nlctrl GETPOLICY "+strconv.Quote(family), data) {
-		if err == nil {
-			err = p.add(m)
-		}
+	for m, err := range c.dump(ctx, unix.GENL_ID_CTRL, "nlctrl GETPOLICY", data) {
 		if err != nil {
+			return Policy{}, netlink.WithObject(err, fmt.Sprintf("family %q", family))
+		}
+		if err := p.add(m); err != nil {
 			return Policy{}, err
 		}
 	}

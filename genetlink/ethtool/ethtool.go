@@ -169,7 +169,7 @@ func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Messa
 	}
 	msgs, err := c.G.Execute(ctx, &c.Family, cmd, attrs)
 	if err != nil {
-		return netlink.Message{}, err
+		return netlink.Message{}, netlink.WithObject(err, fmt.Sprintf("link %q", ifname))
 	}
 	if len(msgs) != 1 {
 		return netlink.Message{}, fmt.Errorf("ethtool: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)

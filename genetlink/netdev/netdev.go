@@ -99,7 +99,7 @@ func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
 	}
 	msgs, err := c.G.Execute(ctx, &c.Family, cmdDevGet, attrs)
 	if err != nil {
-		return Dev{}, err
+		return Dev{}, netlink.WithObject(err, fmt.Sprintf("device %d", ifindex))
 	}
 	if len(msgs) != 1 {
 		return Dev{}, fmt.Errorf("netdev: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)

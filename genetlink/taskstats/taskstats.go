@@ -63,7 +63,11 @@ func (c *Conn) get(ctx context.Context, attr uint16, id int) (Stats, error) {
 	}
 	msgs, err := c.G.Execute(ctx, &c.Family, unix.TASKSTATS_CMD_GET, attrs)
 	if err != nil {
-		return Stats{}, err
+		what := "task"
+		if attr == unix.TASKSTATS_CMD_ATTR_TGID {
+			what = "thread group"
+		}
+		return Stats{}, netlink.WithObject(err, fmt.Sprintf("%s %d", what, id))
 	}
 	if len(msgs) != 1 {
 		return Stats{}, fmt.Errorf("taskstats: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)
