@@ -157,6 +157,9 @@ const (
 // iterator filters too, so the result is the same either way. Under strict
 // checking, the addresses of a link that does not exist are an error
 // (ENODEV). An error ends the iteration.
+//
+// Addresses sends an RTM_GETADDR dump request: an ifaddrmsg with the family
+// and the link index. Each RTM_NEWADDR reply is an Address.
 func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address, error] {
 	return func(yield func(Address, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
@@ -295,12 +298,21 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 // *netlink.OpError values naming the address ("address 198.18.0.1/24 on
 // link 3"): errors.Is finds the errno (ENODEV for a missing link), and the
 // Message field has the kernel's explanation.
+//
+// AddAddress sends RTM_NEWADDR with NLM_F_CREATE and NLM_F_EXCL: an
+// ifaddrmsg (family, prefix length, flags, scope, link index), then
+// IFA_LOCAL and IFA_ADDRESS (the peer, if set, else the address), and
+// IFA_LABEL, IFA_BROADCAST, IFA_FLAGS, IFA_CACHEINFO (the lifetimes),
+// IFA_RT_PRIORITY and IFA_PROTO when set.
 func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 	return c.changeAddress(ctx, unix.RTM_NEWADDR, netlink.Create|netlink.Excl, a)
 }
 
 // ReplaceAddress adds a to its link, or changes the address's broadcast
 // address, label, scope, flags, lifetimes and metric when the link has it.
+//
+// ReplaceAddress sends RTM_NEWADDR with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddAddress.
 func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 	return c.changeAddress(ctx, unix.RTM_NEWADDR, netlink.Create|netlink.Replace, a)
 }
@@ -308,6 +320,10 @@ func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 // DeleteAddress removes the address a.Prefix (with a.Peer, if set) from the
 // link a.Index; the other fields are not looked at, except an IPv4 label
 // when one is set.
+//
+// DeleteAddress sends RTM_DELADDR: an ifaddrmsg with the family, prefix
+// length and link index, then IFA_LOCAL, IFA_ADDRESS, and IFA_LABEL when
+// set.
 func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
 	return c.changeAddress(ctx, unix.RTM_DELADDR, 0, a)
 }

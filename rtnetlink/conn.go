@@ -45,6 +45,8 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 func New(nl *netlink.Conn) *Conn { return &Conn{NL: nl} }
 
 // Close closes the underlying connection.
+//
+// Close sends nothing.
 func (c *Conn) Close() error { return c.NL.Close() }
 
 // execute runs one request and returns its replies.

@@ -74,6 +74,10 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 // FDB lists the forwarding database entries f selects. The kernel filters
 // by device and bridge; the iterator filters by device too. An error ends
 // the iteration.
+//
+// FDB sends an RTM_GETNEIGH dump request: an ndmsg of family AF_BRIDGE with
+// the link index, then NDA_MASTER when set. Each RTM_NEWNEIGH reply is an
+// FDBEntry.
 func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
 	return func(yield func(FDBEntry, error) bool) {
 		if f.Index < 0 || f.Index > 1<<31-1 {
@@ -111,12 +115,19 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 // exists. e needs HardwareAddr and Index; the bridge of a port takes
 // entries with NeighMaster, the device itself those with NeighSelf.
 // Errors are as AddNeighbor's.
+//
+// AddFDBEntry sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_EXCL: an ndmsg
+// of family AF_BRIDGE (link index, state, flags), then NDA_LLADDR, and
+// NDA_VLAN, NDA_DST and NDA_MASTER when set.
 func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
 }
 
 // ReplaceFDBEntry adds e, or changes the entry (bridge fdb replace), which
 // moves it to another port.
+//
+// ReplaceFDBEntry sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddFDBEntry.
 func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
 }
@@ -124,6 +135,8 @@ func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
 // DeleteFDBEntry deletes the entry for e.HardwareAddr and e.VLAN of the
 // device e.Index (bridge fdb del), from its bridge with NeighMaster, from
 // the device with NeighSelf (the default).
+//
+// DeleteFDBEntry sends RTM_DELNEIGH, encoded as for AddFDBEntry.
 func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, unix.RTM_DELNEIGH, 0, &e)
 }

@@ -179,6 +179,10 @@ func ParseNeighbor(m netlink.Message) (Neighbor, error) {
 // Neighbors lists the neighbour entries f selects. The kernel filters by
 // family, link and master; the iterator filters too, so the result is the
 // same with or without strict checking. An error ends the iteration.
+//
+// Neighbors sends an RTM_GETNEIGH dump request: an ndmsg with the family
+// (and NTF_PROXY for proxy entries), then NDA_IFINDEX and NDA_MASTER when
+// set. Each RTM_NEWNEIGH reply is a Neighbor.
 func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighbor, error] {
 	return func(yield func(Neighbor, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
@@ -251,6 +255,9 @@ func neighDumpRequest(family uint8, flags NeighborFlags, index, master int) ([]b
 
 // GetNeighbor returns the cache entry for ip on the link index, as ip
 // neigh get does; ENOENT if there is none.
+//
+// GetNeighbor sends RTM_GETNEIGH: an ndmsg with the family and link index,
+// then NDA_DST. The reply is one RTM_NEWNEIGH.
 func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neighbor, error) {
 	if err := checkNeighborIP(unix.RTM_GETNEIGH, ip); err != nil {
 		return Neighbor{}, err
@@ -289,18 +296,28 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 // with a *netlink.OpError whose error matches both unix.EINVAL and
 // os.ErrInvalid. The kernel's refusals are *netlink.OpError values with
 // its errno and extended ACK message.
+//
+// AddNeighbor sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_EXCL: an ndmsg
+// (family, link index, state, flags), then NDA_DST, and NDA_LLADDR,
+// NDA_PROTOCOL and NDA_FLAGS_EXT when set.
 func (c *Conn) AddNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
 }
 
 // ReplaceNeighbor adds n, or changes the link's entry for n.IP (ip neigh
 // replace).
+//
+// ReplaceNeighbor sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddNeighbor.
 func (c *Conn) ReplaceNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &n)
 }
 
 // DeleteNeighbor deletes the link n.Index's entry for n.IP, or the proxy
 // entry when n.Flags has NeighProxy; the other fields are not looked at.
+//
+// DeleteNeighbor sends RTM_DELNEIGH: an ndmsg with the family and link index
+// (and NTF_PROXY for a proxy entry), then NDA_DST.
 func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, unix.RTM_DELNEIGH, 0, &n)
 }

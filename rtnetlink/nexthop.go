@@ -96,6 +96,10 @@ func ParseNextHopObject(m netlink.Message) (NextHopObject, error) {
 // NextHopObjects lists the nexthop objects f selects, in id order. The
 // kernel filters by family, link and groups; the iterator filters too. An
 // error ends the iteration.
+//
+// NextHopObjects sends an RTM_GETNEXTHOP dump request: an nhmsg with the
+// family, then NHA_OIF and NHA_GROUPS when set. Each RTM_NEWNEXTHOP reply is
+// a NextHopObject.
 func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.Seq2[NextHopObject, error] {
 	return func(yield func(NextHopObject, error) bool) {
 		switch {
@@ -153,6 +157,9 @@ func (f *NextHopObjectFilter) match(nh *NextHopObject) bool {
 
 // NextHopObject returns the nexthop object with the given id; ENOENT if
 // there is none.
+//
+// NextHopObject sends RTM_GETNEXTHOP: an nhmsg, then NHA_ID. The reply is
+// one RTM_NEWNEXTHOP.
 func (c *Conn) NextHopObject(ctx context.Context, id uint32) (NextHopObject, error) {
 	msgs, err := c.execute(ctx, unix.RTM_GETNEXTHOP, 0, nextHopIDRequest(id))
 	if err != nil {
@@ -187,6 +194,11 @@ func nextHopIDRequest(id uint32) []byte {
 // The kernel's refusals are *netlink.OpError values with its errno and
 // extended ACK message ("Nexthop has invalid gateway", "Invalid nexthop
 // id").
+//
+// AddNextHopObject sends RTM_NEWNEXTHOP with NLM_F_CREATE and NLM_F_EXCL,
+// and NLM_F_ECHO when nh.ID is 0: an nhmsg (family, protocol, flags), then
+// NHA_ID when set, and NHA_GROUP, or NHA_BLACKHOLE, or NHA_GATEWAY and
+// NHA_OIF.
 func (c *Conn) AddNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
 	return c.changeNextHop(ctx, netlink.Create|netlink.Excl, &nh)
 }
@@ -194,6 +206,9 @@ func (c *Conn) AddNextHopObject(ctx context.Context, nh NextHopObject) (uint32, 
 // ReplaceNextHopObject adds nh, or replaces the object with its id; the
 // routes that use it move to the new next hop. The id of a replaced object
 // must be set.
+//
+// ReplaceNextHopObject sends RTM_NEWNEXTHOP with NLM_F_CREATE and
+// NLM_F_REPLACE, encoded as for AddNextHopObject.
 func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
 	return c.changeNextHop(ctx, netlink.Create|netlink.Replace, &nh)
 }
@@ -201,6 +216,8 @@ func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint
 // DeleteNextHopObject deletes the nexthop object with the given id, with
 // the routes that use it; a member of groups leaves them. It fails
 // (ENOENT) when there is none.
+//
+// DeleteNextHopObject sends RTM_DELNEXTHOP: an nhmsg, then NHA_ID.
 func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 	if id == 0 {
 		return invalid(unix.RTM_DELNEXTHOP, "the nexthop id is 0")

@@ -384,6 +384,10 @@ const userHZ = 100
 // Route values are the caller's: they share no memory with the dump's
 // buffers, and a route allocates only for MultiPath and
 // Metrics.CongestionControl, when present.
+//
+// Routes sends an RTM_GETROUTE dump request: an rtmsg with the family, the
+// table (below 256), protocol and type, then RTA_TABLE and RTA_OIF when set.
+// Each RTM_NEWROUTE reply is a Route.
 func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error] {
 	return func(yield func(Route, error) bool) {
 		req, err := f.request()
@@ -664,12 +668,22 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 // refusals are *netlink.OpError values: errors.Is finds the errno, such
 // as ENETUNREACH for a gateway no route reaches, and the Message field has
 // the kernel's explanation ("Nexthop has invalid gateway").
+//
+// AddRoute sends RTM_NEWROUTE with NLM_F_CREATE and NLM_F_EXCL: an rtmsg
+// (family, prefix lengths, TOS, table below 256, protocol, scope, type,
+// flags), then RTA_DST, and RTA_SRC, RTA_GATEWAY (RTA_VIA for an IPv6
+// gateway of an IPv4 route), RTA_OIF, RTA_IIF, RTA_PREFSRC, RTA_PRIORITY,
+// RTA_TABLE, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_PREF and RTA_EXPIRES
+// when set.
 func (c *Conn) AddRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
 }
 
 // ReplaceRoute adds r, or replaces the route to r.Dst with the same TOS
 // and priority when the table has one.
+//
+// ReplaceRoute sends RTM_NEWROUTE with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddRoute.
 func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, &r)
 }
@@ -677,6 +691,10 @@ func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 // DeleteRoute deletes the route to r.Dst in r.Table that matches r's other
 // fields that are set: the zero value of a field matches anything.
 // Deleting a Route as Routes listed it deletes that route.
+//
+// DeleteRoute sends RTM_DELROUTE, encoded as for AddRoute but with no
+// default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the
+// universe scope.
 func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, unix.RTM_DELROUTE, 0, &r)
 }
@@ -916,6 +934,11 @@ type RouteQuery struct {
 // describes (RTM_GETROUTE, as ip route get does) and returns it: a route
 // to q.Dst alone, with RouteCloned set, its table, gateway, link and
 // preferred source; or with q.FIBMatch, the matching entry of the table.
+//
+// GetRoute sends RTM_GETROUTE, not a dump: an rtmsg with the family and
+// prefix lengths (and RTM_F_FIB_MATCH with FIBMatch), then RTA_DST, and
+// RTA_SRC, RTA_IIF, RTA_OIF and RTA_MARK when set. The reply is one
+// RTM_NEWROUTE.
 func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	data, err := q.encode()
 	if err != nil {

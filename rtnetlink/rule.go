@@ -153,6 +153,9 @@ func ParseRule(m netlink.Message) (Rule, error) {
 // Rules lists the rules f selects, in priority order for each family. The
 // kernel filters by family only; the iterator filters the rest. An error
 // ends the iteration.
+//
+// Rules sends an RTM_GETRULE dump request: a fib_rule_hdr with the family.
+// Each RTM_NEWRULE reply is a Rule.
 func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
 	return func(yield func(Rule, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
@@ -257,6 +260,11 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // whose error matches both unix.EINVAL and os.ErrInvalid. The kernel's
 // refusals are *netlink.OpError values with its errno and extended ACK
 // message.
+//
+// AddRule sends RTM_NEWRULE with NLM_F_CREATE and NLM_F_EXCL: a fib_rule_hdr
+// (family, prefix lengths, TOS, table below 256, action, flags), then
+// FRA_TABLE, FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME,
+// FRA_FWMARK with FRA_FWMASK, FRA_GOTO and FRA_PROTOCOL when set.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 	return c.change(ctx, unix.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
@@ -265,6 +273,8 @@ func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 // (ip rule del); the zero value of a field matches anything. Deleting a
 // Rule as Rules listed it deletes that rule. It fails (ENOENT) when no
 // rule matches.
+//
+// DeleteRule sends RTM_DELRULE, encoded as for AddRule.
 func (c *Conn) DeleteRule(ctx context.Context, r Rule) error {
 	return c.change(ctx, unix.RTM_DELRULE, 0, &r)
 }

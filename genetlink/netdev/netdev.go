@@ -90,6 +90,9 @@ type Dev struct {
 }
 
 // Dev returns the device with index ifindex.
+//
+// Dev sends NETDEV_CMD_DEV_GET with NETDEV_A_DEV_IFINDEX. The reply is one
+// NETDEV_CMD_DEV_GET.
 func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
 	var e netlink.AttrEncoder
 	e.Uint32(attrIfindex, uint32(ifindex))
@@ -108,6 +111,9 @@ func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
 }
 
 // Devs lists the devices of the Conn's network namespace.
+//
+// Devs sends a NETDEV_CMD_DEV_GET dump request, with no attributes. Each
+// reply is a Dev.
 func (c *Conn) Devs(ctx context.Context) iter.Seq2[Dev, error] {
 	return func(yield func(Dev, error) bool) {
 		for m, err := range c.G.Dump(ctx, &c.Family, cmdDevGet, nil) {
