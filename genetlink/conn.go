@@ -110,7 +110,7 @@ func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, err
 	}
 	id, ok := f.Group(group)
 	if !ok {
-		return 0, fmt.Errorf("genetlink: family %s has no multicast group %q: %w", family, group, unix.ENOENT)
+		return 0, fmt.Errorf("genetlink: family %q has no multicast group %q: %w", family, group, unix.ENOENT)
 	}
 	return id, c.NL.JoinGroup(id)
 }
