@@ -176,7 +176,7 @@ func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address
 		var label string // the last label, reused while labels repeat
 		for m, err := range c.dump(ctx, unix.RTM_GETADDR, req[:]) {
 			if err != nil {
-				yield(Address{}, err)
+				yield(Address{}, dumpError(err, f.Index))
 				return
 			}
 			var a Address

@@ -114,3 +114,13 @@ func (nh *NextHopObject) object() string {
 	}
 	return fmt.Sprintf("nexthop %d", nh.ID)
 }
+
+// dumpError returns err, the error of a dump filtered by the link index
+// (0 for none), naming that link: the kernel's ENODEV for a link that does
+// not exist says no more.
+func dumpError(err error, index int) error {
+	if index == 0 {
+		return err
+	}
+	return named(err, "link %d", index)
+}

@@ -213,6 +213,18 @@ func TestKernelErrorStrings(t *testing.T) {
 			`netlink route RTM_GETNEXTHOP nexthop 77: no such file or directory`},
 		{"DeleteNextHopObject", func() error { return rt.DeleteNextHopObject(ctx, 77) }, unix.ENOENT,
 			`netlink route RTM_DELNEXTHOP nexthop 77: no such file or directory`},
+		{"Addresses", func() error {
+			for _, err := range rt.Addresses(ctx, rtnetlink.AddressFilter{Index: 9999}) {
+				return err
+			}
+			return nil
+		}, unix.ENODEV, `netlink route RTM_GETADDR link 9999: no such device`},
+		{"Routes", func() error {
+			for _, err := range rt.Routes(ctx, rtnetlink.RouteFilter{Index: 9999}) {
+				return err
+			}
+			return nil
+		}, unix.ENODEV, `netlink route RTM_GETROUTE link 9999: no such device`},
 		{"DeleteRule", func() error {
 			return rt.DeleteRule(ctx, rtnetlink.Rule{Family: unix.AF_INET, Priority: 5000, Table: 100})
 		}, unix.ENOENT, `netlink route RTM_DELRULE rule priority 5000 table 100: no such file or directory`},

@@ -92,7 +92,7 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 		binary.NativeEndian.PutUint32(req[4:], uint32(f.Index)) // the kernel's device filter is ndm_ifindex
 		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
 			if err != nil {
-				yield(FDBEntry{}, err)
+				yield(FDBEntry{}, dumpError(err, f.Index))
 				return
 			}
 			var e FDBEntry

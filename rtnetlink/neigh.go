@@ -200,7 +200,7 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 		}
 		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
 			if err != nil {
-				yield(Neighbor{}, err)
+				yield(Neighbor{}, dumpError(err, f.Index))
 				return
 			}
 			var n Neighbor

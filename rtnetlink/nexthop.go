@@ -126,7 +126,7 @@ func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.S
 		}
 		for m, err := range c.dump(ctx, unix.RTM_GETNEXTHOP, req) {
 			if err != nil {
-				yield(NextHopObject{}, err)
+				yield(NextHopObject{}, dumpError(err, f.Index))
 				return
 			}
 			var nh NextHopObject

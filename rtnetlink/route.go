@@ -400,7 +400,7 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 				if f.Table != 0 && errors.Is(err, unix.ENOENT) {
 					return // the kernel's word for a table that does not exist
 				}
-				yield(Route{}, err)
+				yield(Route{}, dumpError(err, f.Index))
 				return
 			}
 			var r Route
