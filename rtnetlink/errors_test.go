@@ -237,3 +237,32 @@ func TestKernelErrorStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestFakeKernelErrorNamesObject runs LinkByName and AddAddress against a
+// fake kernel that refuses everything, so that the object in the kernel's
+// refusals is tested without root.
+func TestFakeKernelErrorNamesObject(t *testing.T) {
+	k := nltest.New(unix.NETLINK_ROUTE, func(req netlink.Message) ([]netlink.Message, error) {
+		if req.Header.Type == unix.RTM_NEWADDR {
+			return nil, &nltest.Error{Errno: unix.EEXIST, Message: "ipv4: Address already assigned"}
+		}
+		return nil, unix.ENODEV
+	})
+	nl, err := k.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nl.Close()
+	rt := rtnetlink.New(nl)
+	ctx := context.Background()
+	_, err = rt.LinkByName(ctx, "nosuch0")
+	checkErrorText(t, "LinkByName", err, `netlink route RTM_GETLINK link "nosuch0": no such device`)
+	if !errors.Is(err, unix.ENODEV) {
+		t.Errorf("LinkByName: %v does not wrap ENODEV", err)
+	}
+	err = rt.AddAddress(ctx, rtnetlink.Address{Index: 3, Prefix: netip.MustParsePrefix("198.18.0.1/24")})
+	checkErrorText(t, "AddAddress", err, `netlink route RTM_NEWADDR address 198.18.0.1/24 on link 3: file exists: ipv4: Address already assigned`)
+	if !errors.Is(err, unix.EEXIST) {
+		t.Errorf("AddAddress: %v does not wrap EEXIST", err)
+	}
+}
