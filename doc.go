@@ -1,7 +1,21 @@
 // Package netlink talks to the Linux kernel over netlink sockets
-// (AF_NETLINK): links, addresses and routes over NETLINK_ROUTE, generic
-// netlink families, netfilter, sock_diag, and custom protocols of kernel
-// modules.
+// (AF_NETLINK). Most programs want its typed packages, which run on this
+// package's Conn:
+//
+//   - rtnetlink: links, addresses, routes, neighbours, bridge FDB entries,
+//     rules and nexthop objects over NETLINK_ROUTE, as Go values with
+//     net/netip types; notifications as typed events, and mirrors of
+//     tables kept up to date.
+//   - genetlink: generic netlink families, their commands, multicast
+//     groups and policies resolved by name; typed clients of the ethtool,
+//     netdev and taskstats families in genetlink/ethtool, genetlink/netdev
+//     and genetlink/taskstats.
+//   - nltest: a fake kernel in memory, for unit tests of code that uses
+//     netlink, without root or Linux.
+//
+// This package is what they are built on, for any netlink protocol
+// (netfilter, sock_diag, custom protocols of kernel modules) and for the
+// messages the typed packages do not cover.
 //
 // The package has three layers, each usable alone:
 //

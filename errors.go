@@ -46,6 +46,7 @@ type OpError struct {
 	Op       string     // "dial", "send", "receive", "execute", "dump", ...
 	Protocol int        // the netlink protocol of the Conn, or -1
 	Request  HeaderType // the type of the failed request, 0 if none
+	Object   string     // what the request was about, as `link "eth0"`, if a typed layer said
 	Err      error      // the cause
 
 	Sequence uint32 // the sequence number of the failed request, if any
@@ -61,6 +62,9 @@ type OpError struct {
 //	netlink route RTM_NEWADDR: file exists: ipv4: Address already assigned
 //
 // or the operation when there was no request ("netlink route receive: ...").
+// The object follows the request when a typed layer named it:
+//
+//	netlink route RTM_GETLINK link "nosuch0": no such device
 func (e *OpError) Error() string {
 	var b strings.Builder
 	b.WriteString("netlink ")
@@ -72,6 +76,10 @@ func (e *OpError) Error() string {
 		b.WriteString(RequestName(e.Protocol, e.Request))
 	} else {
 		b.WriteString(e.Op)
+	}
+	if e.Object != "" {
+		b.WriteByte(' ')
+		b.WriteString(e.Object)
 	}
 	b.WriteString(": ")
 	if e.Err != nil {
@@ -100,6 +108,20 @@ func (e *OpError) Unwrap() error { return e.Err }
 func (e *OpError) Timeout() bool {
 	t, ok := e.Err.(interface{ Timeout() bool })
 	return ok && t.Timeout()
+}
+
+// WithObject returns err naming object, when err is an *OpError that
+// names none yet: a copy with Object set. Other errors, and nil, come back
+// as they are. Typed layers use it to say what a failed request was about,
+// as `link "eth0"` or `address 198.18.0.1/24 on link 3`.
+func WithObject(err error, object string) error {
+	oe, ok := err.(*OpError)
+	if !ok || oe.Object != "" {
+		return err
+	}
+	named := *oe
+	named.Object = object
+	return &named
 }
 
 func (c *Conn) opError(op string, err error) error {

@@ -71,6 +71,8 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 func New(nl *netlink.Conn) *Conn { return &Conn{NL: nl} }
 
 // Close closes the underlying connection.
+//
+// Close sends nothing.
 func (c *Conn) Close() error { return c.NL.Close() }
 
 // Execute sends command cmd of family f (resolved by Family), with the
@@ -79,6 +81,9 @@ func (c *Conn) Close() error { return c.NL.Close() }
 // replies without the ACK, in memory the caller owns. Each
 // reply's payload starts with a genlmsghdr: decode its attributes with
 // m.AttrDecoder(HeaderLen + int(f.HeaderSize)).
+//
+// Execute sends one message of type f.ID with cmd and f.Version in its
+// genlmsghdr, and the flags NLM_F_REQUEST and NLM_F_ACK.
 func (c *Conn) Execute(ctx context.Context, f *Family, cmd uint8, attrs []byte) ([]netlink.Message, error) {
 	return c.execute(ctx, f.ID, f.op(cmd), request(cmd, uint8(f.Version), attrs))
 }
@@ -86,6 +91,8 @@ func (c *Conn) Execute(ctx context.Context, f *Family, cmd uint8, attrs []byte) 
 // Dump sends command cmd of family f as a dump request, as Execute does,
 // and yields the replies as they arrive. Each message aliases a buffer the
 // next iteration reuses, as with netlink.Conn.Dump.
+//
+// Dump sends the message Execute sends, with NLM_F_DUMP.
 func (c *Conn) Dump(ctx context.Context, f *Family, cmd uint8, attrs []byte) iter.Seq2[netlink.Message, error] {
 	return c.dump(ctx, f.ID, f.op(cmd), request(cmd, uint8(f.Version), attrs))
 }
@@ -93,6 +100,9 @@ func (c *Conn) Dump(ctx context.Context, f *Family, cmd uint8, attrs []byte) ite
 // JoinGroup joins the multicast group named group of the family named
 // family, and returns the group's ID: Datagram.Group of the notifications
 // it brings. An unknown group is an error wrapping unix.ENOENT.
+//
+// JoinGroup sends CTRL_CMD_GETFAMILY to nlctrl, as Family does, then joins
+// the group (NETLINK_ADD_MEMBERSHIP).
 func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, error) {
 	f, err := c.Family(ctx, family)
 	if err != nil {
@@ -100,7 +110,7 @@ func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, err
 	}
 	id, ok := f.Group(group)
 	if !ok {
-		return 0, fmt.Errorf("genetlink: family %s has no multicast group %q: %w", family, group, unix.ENOENT)
+		return 0, fmt.Errorf("genetlink: family %q has no multicast group %q: %w", family, group, unix.ENOENT)
 	}
 	return id, c.NL.JoinGroup(id)
 }

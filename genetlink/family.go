@@ -4,7 +4,6 @@ package genetlink
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"iter"
 	"strconv"
@@ -111,6 +110,9 @@ const ctrlVersion = 2
 
 // Family asks nlctrl for the family named name. A name no family has is an
 // error wrapping unix.ENOENT.
+//
+// Family sends CTRL_CMD_GETFAMILY to nlctrl (type GENL_ID_CTRL) with
+// CTRL_ATTR_FAMILY_NAME. The reply is one CTRL_CMD_NEWFAMILY.
 func (c *Conn) Family(ctx context.Context, name string) (Family, error) {
 	var e netlink.AttrEncoder
 	e.Reset(AppendHeader(nil, Header{Command: unix.CTRL_CMD_GETFAMILY, Version: ctrlVersion}))
@@ -120,11 +122,8 @@ func (c *Conn) Family(ctx context.Context, name string) (Family, error) {
 		return Family{}, err
 	}
 	msgs, err := c.execute(ctx, unix.GENL_ID_CTRL, "nlctrl GETFAMILY", data)
-	if errors.Is(err, unix.ENOENT) {
-		return Family{}, fmt.Errorf("genetlink: no family %q: %w", name, err)
-	}
 	if err != nil {
-		return Family{}, err
+		return Family{}, netlink.WithObject(err, fmt.Sprintf("family %q", name))
 	}
 	if len(msgs) != 1 {
 		return Family{}, fmt.Errorf("genetlink: nlctrl answered family %q with %d messages, want 1: %w", name, len(msgs), netlink.ErrMalformed)
@@ -135,6 +134,9 @@ func (c *Conn) Family(ctx context.Context, name string) (Family, error) {
 // Families lists the families the kernel has, as `genl ctrl list` does.
 // Families that are not available in the Conn's network namespace are not
 // listed.
+//
+// Families sends a CTRL_CMD_GETFAMILY dump request to nlctrl, with no
+// attributes. Each CTRL_CMD_NEWFAMILY reply is a Family.
 func (c *Conn) Families(ctx context.Context) iter.Seq2[Family, error] {
 	return func(yield func(Family, error) bool) {
 		data := AppendHeader(nil, Header{Command: unix.CTRL_CMD_GETFAMILY, Version: ctrlVersion})

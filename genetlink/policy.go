@@ -151,6 +151,9 @@ func (p AttrPolicy) String() string {
 
 // Policy asks nlctrl for the policy of command cmd of the family named
 // family: Ops holds that command alone, and Sets what it takes.
+//
+// Policy sends a CTRL_CMD_GETPOLICY dump request to nlctrl with
+// CTRL_ATTR_FAMILY_NAME and CTRL_ATTR_OP.
 func (c *Conn) Policy(ctx context.Context, family string, cmd uint32) (Policy, error) {
 	p, err := c.policy(ctx, family, cmd, true)
 	for i := range p.Ops {
@@ -166,6 +169,9 @@ func (c *Conn) Policy(ctx context.Context, family string, cmd uint32) (Policy, e
 // numbers a command by its do, so a command with a dump and no do comes as
 // command 0 (6.18 still does this); Policy, asked about it alone, gives its
 // number.
+//
+// FamilyPolicy sends a CTRL_CMD_GETPOLICY dump request to nlctrl with
+// CTRL_ATTR_FAMILY_NAME.
 func (c *Conn) FamilyPolicy(ctx context.Context, family string) (Policy, error) {
 	return c.policy(ctx, family, 0, false)
 }
@@ -182,11 +188,11 @@ func (c *Conn) policy(ctx context.Context, family string, cmd uint32, oneOp bool
 		return Policy{}, err
 	}
 	p := Policy{Sets: map[uint32][]AttrPolicy{}}
-	for m, err := range c.dump(ctx, unix.GENL_ID_CTRL, "nlctrl GETPOLICY "+strconv.Quote(family), data) {
-		if err == nil {
-			err = p.add(m)
-		}
+	for m, err := range c.dump(ctx, unix.GENL_ID_CTRL, "nlctrl GETPOLICY", data) {
 		if err != nil {
+			return Policy{}, netlink.WithObject(err, fmt.Sprintf("family %q", family))
+		}
+		if err := p.add(m); err != nil {
 			return Policy{}, err
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 
@@ -158,14 +157,17 @@ const (
 // iterator filters too, so the result is the same either way. Under strict
 // checking, the addresses of a link that does not exist are an error
 // (ENODEV). An error ends the iteration.
+//
+// Addresses sends an RTM_GETADDR dump request: an ifaddrmsg with the family
+// and the link index. Each RTM_NEWADDR reply is an Address.
 func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address, error] {
 	return func(yield func(Address, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Address{}, fmt.Errorf("rtnetlink: list addresses: family %d is neither AF_INET nor AF_INET6: %w", f.Family, os.ErrInvalid))
+			yield(Address{}, invalid(unix.RTM_GETADDR, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(Address{}, fmt.Errorf("rtnetlink: list addresses: link index %d out of range: %w", f.Index, os.ErrInvalid))
+			yield(Address{}, invalid(unix.RTM_GETADDR, "link index %d is out of range", f.Index))
 			return
 		}
 		var req [unix.SizeofIfAddrmsg]byte
@@ -174,7 +176,7 @@ func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address
 		var label string // the last label, reused while labels repeat
 		for m, err := range c.dump(ctx, unix.RTM_GETADDR, req[:]) {
 			if err != nil {
-				yield(Address{}, err)
+				yield(Address{}, dumpError(err, f.Index))
 				return
 			}
 			var a Address
@@ -291,35 +293,49 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 //
 // An Address that cannot be right (an invalid prefix, a peer or broadcast
 // address of the wrong family, a label on an IPv6 address, no link) is
-// refused before anything is sent, with an error wrapping os.ErrInvalid.
-// The kernel's refusals are *netlink.OpError values: errors.Is finds the
-// errno (ENODEV for a missing link), and the Message field has the
-// kernel's explanation.
+// refused before anything is sent, with a *netlink.OpError whose error
+// matches both unix.EINVAL and os.ErrInvalid. The kernel's refusals are
+// *netlink.OpError values naming the address ("address 198.18.0.1/24 on
+// link 3"): errors.Is finds the errno (ENODEV for a missing link), and the
+// Message field has the kernel's explanation.
+//
+// AddAddress sends RTM_NEWADDR with NLM_F_CREATE and NLM_F_EXCL: an
+// ifaddrmsg (family, prefix length, flags, scope, link index), then
+// IFA_LOCAL and IFA_ADDRESS (the peer, if set, else the address), and
+// IFA_LABEL, IFA_BROADCAST, IFA_FLAGS, IFA_CACHEINFO (the lifetimes),
+// IFA_RT_PRIORITY and IFA_PROTO when set.
 func (c *Conn) AddAddress(ctx context.Context, a Address) error {
-	return c.changeAddress(ctx, "add", unix.RTM_NEWADDR, netlink.Create|netlink.Excl, a)
+	return c.changeAddress(ctx, unix.RTM_NEWADDR, netlink.Create|netlink.Excl, a)
 }
 
 // ReplaceAddress adds a to its link, or changes the address's broadcast
 // address, label, scope, flags, lifetimes and metric when the link has it.
+//
+// ReplaceAddress sends RTM_NEWADDR with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddAddress.
 func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
-	return c.changeAddress(ctx, "replace", unix.RTM_NEWADDR, netlink.Create|netlink.Replace, a)
+	return c.changeAddress(ctx, unix.RTM_NEWADDR, netlink.Create|netlink.Replace, a)
 }
 
 // DeleteAddress removes the address a.Prefix (with a.Peer, if set) from the
 // link a.Index; the other fields are not looked at, except an IPv4 label
 // when one is set.
+//
+// DeleteAddress sends RTM_DELADDR: an ifaddrmsg with the family, prefix
+// length and link index, then IFA_LOCAL, IFA_ADDRESS, and IFA_LABEL when
+// set.
 func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
-	return c.changeAddress(ctx, "delete", unix.RTM_DELADDR, 0, a)
+	return c.changeAddress(ctx, unix.RTM_DELADDR, 0, a)
 }
 
 // changeAddress checks a, encodes it and runs the request.
-func (c *Conn) changeAddress(ctx context.Context, op string, typ netlink.HeaderType, flags netlink.HeaderFlags, a Address) error {
+func (c *Conn) changeAddress(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, a Address) error {
 	data, err := a.encode(typ == unix.RTM_DELADDR)
 	if err != nil {
-		return fmt.Errorf("rtnetlink: %s address: %w", op, err)
+		return opError("check", typ, err)
 	}
 	_, err = c.execute(ctx, typ, flags, data)
-	return err
+	return named(err, "%s", a.object())
 }
 
 // encode checks a and returns it as an ifaddrmsg and its attributes.
@@ -328,25 +344,25 @@ func (a *Address) encode(del bool) ([]byte, error) {
 	ip := p.Addr()
 	switch {
 	case !p.IsValid():
-		return nil, fmt.Errorf("invalid prefix %v: %w", p, os.ErrInvalid)
+		return nil, invalidf("Prefix is zero or not valid")
 	case ip.Is4In6():
-		return nil, fmt.Errorf("prefix %v is an IPv4-mapped IPv6 address; use the IPv4 form: %w", p, os.ErrInvalid)
+		return nil, invalidf("prefix %v is an IPv4-mapped IPv6 address; use the IPv4 form", p)
 	case ip.Zone() != "":
-		return nil, fmt.Errorf("prefix %v has a zone; set Index instead: %w", p, os.ErrInvalid)
+		return nil, invalidf("prefix %v has a zone; set Index instead", p)
 	case a.Index <= 0 || a.Index > 1<<31-1:
-		return nil, fmt.Errorf("link index %d out of range: %w", a.Index, os.ErrInvalid)
+		return nil, invalidf("link index %d is out of range", a.Index)
 	case a.Peer.IsValid() && (a.Peer.Is4() != ip.Is4() || a.Peer.Is4In6()):
-		return nil, fmt.Errorf("peer %v is not of the family of %v: %w", a.Peer, p, os.ErrInvalid)
+		return nil, invalidf("peer %v is not of the family of %v", a.Peer, p)
 	case a.Peer.Zone() != "":
-		return nil, fmt.Errorf("peer %v has a zone; set Index instead: %w", a.Peer, os.ErrInvalid)
+		return nil, invalidf("peer %v has a zone; set Index instead", a.Peer)
 	case a.Broadcast.IsValid() && (!ip.Is4() || !a.Broadcast.Is4()):
-		return nil, fmt.Errorf("broadcast %v: only IPv4 addresses have one: %w", a.Broadcast, os.ErrInvalid)
+		return nil, invalidf("broadcast %v: only IPv4 addresses have one", a.Broadcast)
 	case a.Label != "" && !ip.Is4():
-		return nil, fmt.Errorf("label %q: only IPv4 addresses have one: %w", a.Label, os.ErrInvalid)
+		return nil, invalidf("label %q: only IPv4 addresses have one", a.Label)
 	case len(a.Label) >= unix.IFNAMSIZ || strings.IndexByte(a.Label, 0) >= 0:
-		return nil, fmt.Errorf("label %q is longer than %d bytes or has a NUL: %w", a.Label, unix.IFNAMSIZ-1, os.ErrInvalid)
+		return nil, invalidf("label %q is longer than %d bytes or has a NUL", a.Label, unix.IFNAMSIZ-1)
 	case !del && a.PreferredLifetime > a.ValidLifetime:
-		return nil, fmt.Errorf("preferred lifetime %d exceeds valid lifetime %d: %w", a.PreferredLifetime, a.ValidLifetime, os.ErrInvalid)
+		return nil, invalidf("preferred lifetime %d exceeds valid lifetime %d", a.PreferredLifetime, a.ValidLifetime)
 	}
 	b := make([]byte, unix.SizeofIfAddrmsg, 128)
 	if ip.Is4() {

@@ -411,8 +411,8 @@ func TestAddressErrors(t *testing.T) {
 	} {
 		err := c.AddAddress(ctx, a)
 		var oe *netlink.OpError
-		if !errors.Is(err, os.ErrInvalid) || errors.As(err, &oe) {
-			t.Errorf("AddAddress(%+v) = %v, want an error wrapping os.ErrInvalid before sending", a, err)
+		if !errors.Is(err, os.ErrInvalid) || !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || oe.Op != "check" {
+			t.Errorf("AddAddress(%+v) = %v, want a check's *OpError wrapping os.ErrInvalid and EINVAL before sending", a, err)
 		}
 	}
 	// The kernel's refusals come back as *netlink.OpError with its errno

@@ -45,6 +45,8 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 func New(nl *netlink.Conn) *Conn { return &Conn{NL: nl} }
 
 // Close closes the underlying connection.
+//
+// Close sends nothing.
 func (c *Conn) Close() error { return c.NL.Close() }
 
 // execute runs one request and returns its replies.
@@ -59,9 +61,11 @@ func (c *Conn) dump(ctx context.Context, typ netlink.HeaderType, data []byte) it
 }
 
 // requestEncoder is a typed value that checks itself and encodes as a
-// request of type typ (RTM_NEWNEIGH, RTM_DELRULE, ...).
+// request of type typ (RTM_NEWNEIGH, RTM_DELRULE, ...), and names itself
+// in errors.
 type requestEncoder interface {
 	encode(typ netlink.HeaderType) ([]byte, error)
+	object() string
 }
 
 // change checks and encodes v and runs it as a request of type typ.
@@ -71,5 +75,5 @@ func (c *Conn) change(ctx context.Context, typ netlink.HeaderType, flags netlink
 		return err
 	}
 	_, err = c.execute(ctx, typ, flags, data)
-	return err
+	return named(err, "%s", v.object())
 }

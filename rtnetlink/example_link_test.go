@@ -28,7 +28,7 @@ func Example_vethPair() {
 
 	v0, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "v0", Data: &rtnetlink.Veth{PeerName: "v1"}})
 	if err != nil {
-		log.Fatal(err) // e.g. "netlink route RTM_NEWLINK: file exists"
+		log.Fatal(err) // e.g. netlink route RTM_NEWLINK link "v0": file exists
 	}
 	for _, index := range []int{v0.Index, v0.ParentIndex} { // a veth's parent is its peer
 		if err := rt.SetLinkUp(ctx, index); err != nil {

@@ -74,10 +74,14 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 // FDB lists the forwarding database entries f selects. The kernel filters
 // by device and bridge; the iterator filters by device too. An error ends
 // the iteration.
+//
+// FDB sends an RTM_GETNEIGH dump request: an ndmsg of family AF_BRIDGE with
+// the link index, then NDA_MASTER when set. Each RTM_NEWNEIGH reply is an
+// FDBEntry.
 func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
 	return func(yield func(FDBEntry, error) bool) {
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(FDBEntry{}, invalidArg(unix.RTM_GETNEIGH, "link index %d out of range", f.Index))
+			yield(FDBEntry{}, invalid(unix.RTM_GETNEIGH, "link index %d is out of range", f.Index))
 			return
 		}
 		req, err := neighDumpRequest(unix.AF_BRIDGE, 0, 0, f.MasterIndex)
@@ -88,7 +92,7 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 		binary.NativeEndian.PutUint32(req[4:], uint32(f.Index)) // the kernel's device filter is ndm_ifindex
 		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
 			if err != nil {
-				yield(FDBEntry{}, err)
+				yield(FDBEntry{}, dumpError(err, f.Index))
 				return
 			}
 			var e FDBEntry
@@ -111,12 +115,19 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 // exists. e needs HardwareAddr and Index; the bridge of a port takes
 // entries with NeighMaster, the device itself those with NeighSelf.
 // Errors are as AddNeighbor's.
+//
+// AddFDBEntry sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_EXCL: an ndmsg
+// of family AF_BRIDGE (link index, state, flags), then NDA_LLADDR, and
+// NDA_VLAN, NDA_DST and NDA_MASTER when set.
 func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
 }
 
 // ReplaceFDBEntry adds e, or changes the entry (bridge fdb replace), which
 // moves it to another port.
+//
+// ReplaceFDBEntry sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddFDBEntry.
 func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
 }
@@ -124,6 +135,8 @@ func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
 // DeleteFDBEntry deletes the entry for e.HardwareAddr and e.VLAN of the
 // device e.Index (bridge fdb del), from its bridge with NeighMaster, from
 // the device with NeighSelf (the default).
+//
+// DeleteFDBEntry sends RTM_DELNEIGH, encoded as for AddFDBEntry.
 func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, unix.RTM_DELNEIGH, 0, &e)
 }
@@ -132,17 +145,17 @@ func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
 func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	switch {
 	case len(e.HardwareAddr) == 0:
-		return nil, invalidArg(typ, "no hardware address")
+		return nil, invalid(typ, "no hardware address")
 	case e.Index <= 0 || e.Index > 1<<31-1:
-		return nil, invalidArg(typ, "link index %d out of range", e.Index)
+		return nil, invalid(typ, "link index %d is out of range", e.Index)
 	case e.MasterIndex < 0 || e.MasterIndex > 1<<31-1:
-		return nil, invalidArg(typ, "master index %d out of range", e.MasterIndex)
+		return nil, invalid(typ, "master index %d is out of range", e.MasterIndex)
 	case e.Flags > 0xff:
-		return nil, invalidArg(typ, "flags %v out of range", e.Flags)
+		return nil, invalid(typ, "flags %v out of range", e.Flags)
 	case e.VLAN >= 4095:
-		return nil, invalidArg(typ, "VLAN %d out of range", e.VLAN)
+		return nil, invalid(typ, "VLAN %d is out of range", e.VLAN)
 	case e.Dst.IsValid() && (e.Dst.Is4In6() || e.Dst.Zone() != ""):
-		return nil, invalidArg(typ, "remote %v is IPv4-mapped or has a zone", e.Dst)
+		return nil, invalid(typ, "remote %v is IPv4-mapped or has a zone", e.Dst)
 	}
 	state, flags := e.State, e.Flags
 	if state == 0 {

@@ -43,6 +43,10 @@ func (f *LinkFilter) match(l *Link) bool {
 // links there are. An error ends the iteration; it wraps
 // netlink.ErrDumpInterrupted when links changed during the dump (list them
 // again for a consistent view).
+//
+// Links sends an RTM_GETLINK dump request: an all-zero ifinfomsg, then
+// IFLA_MASTER and IFLA_LINKINFO with IFLA_INFO_KIND when the filter sets
+// them. Each RTM_NEWLINK reply is a Link.
 func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, error] {
 	return func(yield func(Link, error) bool) {
 		e := netlink.NewAttrEncoder(make([]byte, unix.SizeofIfInfomsg, 64))
@@ -85,6 +89,9 @@ func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, err
 }
 
 // Link returns the link with the given index; ENODEV if there is none.
+//
+// Link sends RTM_GETLINK: an ifinfomsg with the index. The reply is one
+// RTM_NEWLINK.
 func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 	if err := checkIndex(unix.RTM_GETLINK, index); err != nil {
 		return Link{}, err
@@ -93,6 +100,9 @@ func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 }
 
 // LinkByName returns the link with the given name; ENODEV if there is none.
+//
+// LinkByName sends RTM_GETLINK: an ifinfomsg with index 0, then IFLA_IFNAME.
+// The reply is one RTM_NEWLINK.
 func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
 	if err := checkName(unix.RTM_GETLINK, "link", name); err != nil {
 		return Link{}, err
@@ -107,7 +117,7 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 	}
 	msgs, err := c.run(ctx, 0, r)
 	if err != nil {
-		return Link{}, err
+		return Link{}, named(err, "%s", linkObject(index, name))
 	}
 	for _, m := range msgs {
 		if m.Header.Type == unix.RTM_NEWLINK {
@@ -128,6 +138,14 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 // A link of that name must not exist yet (EEXIST). Names are checked before
 // anything is sent; the kernel checks the rest, and its refusal comes back
 // as a *netlink.OpError with its errno and extended ACK message.
+//
+// CreateLink sends RTM_NEWLINK with NLM_F_CREATE, NLM_F_EXCL and NLM_F_ECHO:
+// an ifinfomsg with l.Index and l.Flags (as the flags and their change
+// mask), then IFLA_IFNAME; IFLA_MTU, IFLA_ADDRESS, IFLA_BROADCAST,
+// IFLA_TXQLEN, IFLA_MASTER and IFLA_LINK when set; and IFLA_LINKINFO with
+// IFLA_INFO_KIND and the kind's IFLA_INFO_DATA. It then reads the link back
+// with RTM_GETLINK, by the index of the kernel's echo, or by name when there
+// is no echo.
 func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	r, err := newLinkRequest(&l)
 	if err != nil {
@@ -139,7 +157,7 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	// link is then read by name.
 	msgs, err := c.run(ctx, netlink.Create|netlink.Excl|netlink.Echo, r)
 	if err != nil {
-		return Link{}, err
+		return Link{}, named(err, "link %q", l.Name)
 	}
 	for _, m := range msgs {
 		if m.Header.Type == unix.RTM_NEWLINK && len(m.Data) >= unix.SizeofIfInfomsg {
@@ -208,26 +226,36 @@ func newLinkRequest(l *Link) (*request, error) {
 
 // DeleteLink deletes the link with the given index. Deleting one end of a
 // veth pair deletes both.
+//
+// DeleteLink sends RTM_DELLINK: an ifinfomsg with the index.
 func (c *Conn) DeleteLink(ctx context.Context, index int) error {
 	if err := checkIndex(unix.RTM_DELLINK, index); err != nil {
 		return err
 	}
 	_, err := c.run(ctx, 0, newRequest(unix.RTM_DELLINK, index, 0, 0))
-	return err
+	return named(err, "link %d", index)
 }
 
 // SetLinkUp sets the link administratively up (ip link set NAME up).
+//
+// SetLinkUp sends RTM_SETLINK: an ifinfomsg with the index and IFF_UP in
+// both ifi_flags and ifi_change.
 func (c *Conn) SetLinkUp(ctx context.Context, index int) error {
 	return c.setLink(ctx, index, LinkUp, nil)
 }
 
 // SetLinkDown sets the link administratively down.
+//
+// SetLinkDown sends RTM_SETLINK: an ifinfomsg with the index and IFF_UP in
+// ifi_change alone.
 func (c *Conn) SetLinkDown(ctx context.Context, index int) error {
 	return c.setLink(ctx, index, 0, nil)
 }
 
 // SetLinkMTU sets the link's MTU. One outside the device's MinMTU..MaxMTU
 // is refused by the kernel with EINVAL and a message saying which bound.
+//
+// SetLinkMTU sends RTM_SETLINK: an ifinfomsg with the index, then IFLA_MTU.
 func (c *Conn) SetLinkMTU(ctx context.Context, index int, mtu uint32) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		r.Uint32(unix.IFLA_MTU, mtu)
@@ -237,6 +265,9 @@ func (c *Conn) SetLinkMTU(ctx context.Context, index int, mtu uint32) error {
 
 // SetLinkName renames the link; the kernel refuses while the link is up
 // (EBUSY).
+//
+// SetLinkName sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_IFNAME.
 func (c *Conn) SetLinkName(ctx context.Context, index int, name string) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if err := checkName(unix.RTM_SETLINK, "link", name); err != nil {
@@ -248,6 +279,9 @@ func (c *Conn) SetLinkName(ctx context.Context, index int, name string) error {
 }
 
 // SetLinkHardwareAddr sets the link's hardware (MAC) address.
+//
+// SetLinkHardwareAddr sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_ADDRESS.
 func (c *Conn) SetLinkHardwareAddr(ctx context.Context, index int, addr net.HardwareAddr) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if len(addr) == 0 {
@@ -260,6 +294,9 @@ func (c *Conn) SetLinkHardwareAddr(ctx context.Context, index int, addr net.Hard
 
 // SetLinkMaster makes the link a port of the bridge or bond master; a
 // master of 0 takes it out of its master (ip link set NAME nomaster).
+//
+// SetLinkMaster sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_MASTER (0 for none).
 func (c *Conn) SetLinkMaster(ctx context.Context, index, master int) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if master < 0 {
@@ -272,6 +309,9 @@ func (c *Conn) SetLinkMaster(ctx context.Context, index, master int) error {
 
 // SetLinkAlias sets the link's alias, a description of up to 255 bytes; ""
 // removes it.
+//
+// SetLinkAlias sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_IFALIAS without a NUL (empty to remove the alias).
 func (c *Conn) SetLinkAlias(ctx context.Context, index int, alias string) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		// Without a NUL, as ip sends it: the kernel stores the payload's
@@ -284,6 +324,9 @@ func (c *Conn) SetLinkAlias(ctx context.Context, index int, alias string) error 
 // SetLinkNetNS moves the link to another network namespace, where it
 // keeps its name (EEXIST if that name is taken there) and gets a new index
 // if its own is taken. Its addresses and routes are lost.
+//
+// SetLinkNetNS sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_NET_NS_FD (for NetNSFD and NetNSPath) or IFLA_NET_NS_PID.
 func (c *Conn) SetLinkNetNS(ctx context.Context, index int, ns NetNS) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if ns.how == nsNone {
@@ -310,7 +353,7 @@ func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*r
 		}
 	}
 	_, err := c.run(ctx, 0, r)
-	return err
+	return named(err, "link %d", index)
 }
 
 // request is an RTM_*LINK request being built: a struct ifinfomsg and
@@ -399,24 +442,9 @@ func (r *request) putNetNS(e *netlink.AttrEncoder, ns NetNS) error {
 	return nil
 }
 
-// opError is the *netlink.OpError for a request that failed before it was
-// sent.
-func opError(op string, req netlink.HeaderType, err error) error {
-	return &netlink.OpError{
-		Op: op, Protocol: unix.NETLINK_ROUTE, Request: req, Err: err,
-		ExtAck: netlink.ExtAck{Offset: -1, MissingNest: -1},
-	}
-}
-
-// invalid is the error for a request refused before it was sent: an
-// *netlink.OpError wrapping EINVAL, the errno the kernel would return.
-func invalid(req netlink.HeaderType, format string, args ...any) error {
-	return opError("check", req, fmt.Errorf("%w: "+format, append([]any{unix.EINVAL}, args...)...))
-}
-
 func checkIndex(req netlink.HeaderType, index int) error {
 	if index <= 0 || index > 1<<31-1 {
-		return invalid(req, "link index %d is not positive", index)
+		return invalid(req, "link index %d is out of range", index)
 	}
 	return nil
 }

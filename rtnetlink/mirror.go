@@ -5,9 +5,7 @@ package rtnetlink
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/netip"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -447,7 +445,7 @@ func NewAddressMirror(cfg *netlink.Config, f AddressFilter) (*Mirror[Address], e
 		groups = []Group{GroupLink, GroupIPv6Addr}
 	case 0:
 	default:
-		return nil, fmt.Errorf("rtnetlink: mirror addresses: family %d is neither AF_INET nor AF_INET6: %w", f.Family, os.ErrInvalid)
+		return nil, invalid(unix.RTM_GETADDR, "family %d is neither AF_INET nor AF_INET6", f.Family)
 	}
 	return newMirror(cfg, &mirrorKind[Address]{
 		groups:   groups,

@@ -9,7 +9,6 @@ import (
 	"iter"
 	"net"
 	"net/netip"
-	"os"
 	"strings"
 
 	"github.com/nlkit/netlink"
@@ -180,10 +179,14 @@ func ParseNeighbor(m netlink.Message) (Neighbor, error) {
 // Neighbors lists the neighbour entries f selects. The kernel filters by
 // family, link and master; the iterator filters too, so the result is the
 // same with or without strict checking. An error ends the iteration.
+//
+// Neighbors sends an RTM_GETNEIGH dump request: an ndmsg with the family
+// (and NTF_PROXY for proxy entries), then NDA_IFINDEX and NDA_MASTER when
+// set. Each RTM_NEWNEIGH reply is a Neighbor.
 func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighbor, error] {
 	return func(yield func(Neighbor, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Neighbor{}, invalidArg(unix.RTM_GETNEIGH, "family %d is neither AF_INET nor AF_INET6", f.Family))
+			yield(Neighbor{}, invalid(unix.RTM_GETNEIGH, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		var flags NeighborFlags
@@ -197,7 +200,7 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 		}
 		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
 			if err != nil {
-				yield(Neighbor{}, err)
+				yield(Neighbor{}, dumpError(err, f.Index))
 				return
 			}
 			var n Neighbor
@@ -235,7 +238,7 @@ func (f *NeighborFilter) match(n *Neighbor) bool {
 // the filters the kernel takes under strict checking.
 func neighDumpRequest(family uint8, flags NeighborFlags, index, master int) ([]byte, error) {
 	if index < 0 || index > 1<<31-1 || master < 0 || master > 1<<31-1 {
-		return nil, invalidArg(unix.RTM_GETNEIGH, "link index %d or master index %d out of range", index, master)
+		return nil, invalid(unix.RTM_GETNEIGH, "link index %d or master index %d is out of range", index, master)
 	}
 	b := make([]byte, unix.SizeofNdMsg, unix.SizeofNdMsg+16)
 	b[0] = family
@@ -252,12 +255,15 @@ func neighDumpRequest(family uint8, flags NeighborFlags, index, master int) ([]b
 
 // GetNeighbor returns the cache entry for ip on the link index, as ip
 // neigh get does; ENOENT if there is none.
+//
+// GetNeighbor sends RTM_GETNEIGH: an ndmsg with the family and link index,
+// then NDA_DST. The reply is one RTM_NEWNEIGH.
 func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neighbor, error) {
 	if err := checkNeighborIP(unix.RTM_GETNEIGH, ip); err != nil {
 		return Neighbor{}, err
 	}
 	if index <= 0 || index > 1<<31-1 {
-		return Neighbor{}, invalidArg(unix.RTM_GETNEIGH, "link index %d out of range", index)
+		return Neighbor{}, invalid(unix.RTM_GETNEIGH, "link index %d is out of range", index)
 	}
 	b := make([]byte, unix.SizeofNdMsg, 48)
 	b[0] = neighFamily(ip)
@@ -270,7 +276,7 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 	}
 	msgs, err := c.execute(ctx, unix.RTM_GETNEIGH, 0, data)
 	if err != nil {
-		return Neighbor{}, err
+		return Neighbor{}, named(err, "neighbour %v on link %d", ip, index)
 	}
 	for i := range msgs {
 		var n Neighbor
@@ -290,18 +296,28 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 // with a *netlink.OpError whose error matches both unix.EINVAL and
 // os.ErrInvalid. The kernel's refusals are *netlink.OpError values with
 // its errno and extended ACK message.
+//
+// AddNeighbor sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_EXCL: an ndmsg
+// (family, link index, state, flags), then NDA_DST, and NDA_LLADDR,
+// NDA_PROTOCOL and NDA_FLAGS_EXT when set.
 func (c *Conn) AddNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
 }
 
 // ReplaceNeighbor adds n, or changes the link's entry for n.IP (ip neigh
 // replace).
+//
+// ReplaceNeighbor sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddNeighbor.
 func (c *Conn) ReplaceNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &n)
 }
 
 // DeleteNeighbor deletes the link n.Index's entry for n.IP, or the proxy
 // entry when n.Flags has NeighProxy; the other fields are not looked at.
+//
+// DeleteNeighbor sends RTM_DELNEIGH: an ndmsg with the family and link index
+// (and NTF_PROXY for a proxy entry), then NDA_DST.
 func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, unix.RTM_DELNEIGH, 0, &n)
 }
@@ -314,9 +330,9 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 	proxy := n.Flags&NeighProxy != 0
 	switch {
 	case n.Index < 0 || n.Index > 1<<31-1 || n.Index == 0 && !proxy:
-		return nil, invalidArg(typ, "link index %d out of range", n.Index)
+		return nil, invalid(typ, "link index %d is out of range", n.Index)
 	case n.Flags >= 1<<len(neighFlagNames):
-		return nil, invalidArg(typ, "unknown neighbour flags %v", n.Flags)
+		return nil, invalid(typ, "unknown neighbour flags %v", n.Flags)
 	}
 	del := typ == unix.RTM_DELNEIGH
 	state := n.State
@@ -356,11 +372,11 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 func checkNeighborIP(typ netlink.HeaderType, ip netip.Addr) error {
 	switch {
 	case !ip.IsValid():
-		return invalidArg(typ, "no neighbour address")
+		return invalid(typ, "no neighbour address")
 	case ip.Is4In6():
-		return invalidArg(typ, "neighbour %v is an IPv4-mapped IPv6 address; use the IPv4 form", ip)
+		return invalid(typ, "neighbour %v is an IPv4-mapped IPv6 address; use the IPv4 form", ip)
 	case ip.Zone() != "":
-		return invalidArg(typ, "neighbour %v has a zone; set Index instead", ip)
+		return invalid(typ, "neighbour %v has a zone; set Index instead", ip)
 	}
 	return nil
 }
@@ -417,20 +433,4 @@ func (n *Neighbor) decodeHeader(m *netlink.Message) (uint8, error) {
 	n.State = NeighborState(binary.NativeEndian.Uint16(m.Data[8:]))
 	n.Flags = NeighborFlags(m.Data[10])
 	return m.Data[0], nil
-}
-
-// errInvalid is the cause of a request refused before it was sent: it
-// matches unix.EINVAL, the errno the kernel would return, and
-// os.ErrInvalid, which the address and route checks wrap.
-type errInvalid struct{ msg string }
-
-func (e *errInvalid) Error() string { return "invalid argument: " + e.msg }
-
-// Is reports whether target is unix.EINVAL or os.ErrInvalid.
-func (e *errInvalid) Is(target error) bool { return target == unix.EINVAL || target == os.ErrInvalid }
-
-// invalidArg is the *netlink.OpError for a request refused before it was
-// sent.
-func invalidArg(req netlink.HeaderType, format string, args ...any) error {
-	return opError("check", req, &errInvalid{fmt.Sprintf(format, args...)})
 }

@@ -202,7 +202,7 @@ func TestNeighborParseErrors(t *testing.T) {
 		}
 	}
 	// A check error matches both errnos callers test for.
-	err := invalidArg(unix.RTM_NEWNEIGH, "x")
+	err := invalid(unix.RTM_NEWNEIGH, "x")
 	var oe *netlink.OpError
 	if !errors.Is(err, unix.EINVAL) || !errors.Is(err, os.ErrInvalid) || !errors.As(err, &oe) || errors.Is(err, unix.ENOENT) {
 		t.Errorf("invalidArg: %v", err)

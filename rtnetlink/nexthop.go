@@ -96,14 +96,18 @@ func ParseNextHopObject(m netlink.Message) (NextHopObject, error) {
 // NextHopObjects lists the nexthop objects f selects, in id order. The
 // kernel filters by family, link and groups; the iterator filters too. An
 // error ends the iteration.
+//
+// NextHopObjects sends an RTM_GETNEXTHOP dump request: an nhmsg with the
+// family, then NHA_OIF and NHA_GROUPS when set. Each RTM_NEWNEXTHOP reply is
+// a NextHopObject.
 func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.Seq2[NextHopObject, error] {
 	return func(yield func(NextHopObject, error) bool) {
 		switch {
 		case f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6:
-			yield(NextHopObject{}, invalidArg(unix.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
+			yield(NextHopObject{}, invalid(unix.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		case f.Index < 0 || f.Index > 1<<31-1:
-			yield(NextHopObject{}, invalidArg(unix.RTM_GETNEXTHOP, "link index %d out of range", f.Index))
+			yield(NextHopObject{}, invalid(unix.RTM_GETNEXTHOP, "link index %d is out of range", f.Index))
 			return
 		}
 		b := make([]byte, nhmsgLen, nhmsgLen+16)
@@ -122,7 +126,7 @@ func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.S
 		}
 		for m, err := range c.dump(ctx, unix.RTM_GETNEXTHOP, req) {
 			if err != nil {
-				yield(NextHopObject{}, err)
+				yield(NextHopObject{}, dumpError(err, f.Index))
 				return
 			}
 			var nh NextHopObject
@@ -153,10 +157,13 @@ func (f *NextHopObjectFilter) match(nh *NextHopObject) bool {
 
 // NextHopObject returns the nexthop object with the given id; ENOENT if
 // there is none.
+//
+// NextHopObject sends RTM_GETNEXTHOP: an nhmsg, then NHA_ID. The reply is
+// one RTM_NEWNEXTHOP.
 func (c *Conn) NextHopObject(ctx context.Context, id uint32) (NextHopObject, error) {
 	msgs, err := c.execute(ctx, unix.RTM_GETNEXTHOP, 0, nextHopIDRequest(id))
 	if err != nil {
-		return NextHopObject{}, err
+		return NextHopObject{}, named(err, "nexthop %d", id)
 	}
 	for i := range msgs {
 		var nh NextHopObject
@@ -187,6 +194,11 @@ func nextHopIDRequest(id uint32) []byte {
 // The kernel's refusals are *netlink.OpError values with its errno and
 // extended ACK message ("Nexthop has invalid gateway", "Invalid nexthop
 // id").
+//
+// AddNextHopObject sends RTM_NEWNEXTHOP with NLM_F_CREATE and NLM_F_EXCL,
+// and NLM_F_ECHO when nh.ID is 0: an nhmsg (family, protocol, flags), then
+// NHA_ID when set, and NHA_GROUP, or NHA_BLACKHOLE, or NHA_GATEWAY and
+// NHA_OIF.
 func (c *Conn) AddNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
 	return c.changeNextHop(ctx, netlink.Create|netlink.Excl, &nh)
 }
@@ -194,6 +206,9 @@ func (c *Conn) AddNextHopObject(ctx context.Context, nh NextHopObject) (uint32, 
 // ReplaceNextHopObject adds nh, or replaces the object with its id; the
 // routes that use it move to the new next hop. The id of a replaced object
 // must be set.
+//
+// ReplaceNextHopObject sends RTM_NEWNEXTHOP with NLM_F_CREATE and
+// NLM_F_REPLACE, encoded as for AddNextHopObject.
 func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
 	return c.changeNextHop(ctx, netlink.Create|netlink.Replace, &nh)
 }
@@ -201,12 +216,14 @@ func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint
 // DeleteNextHopObject deletes the nexthop object with the given id, with
 // the routes that use it; a member of groups leaves them. It fails
 // (ENOENT) when there is none.
+//
+// DeleteNextHopObject sends RTM_DELNEXTHOP: an nhmsg, then NHA_ID.
 func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 	if id == 0 {
-		return invalidArg(unix.RTM_DELNEXTHOP, "nexthop id 0")
+		return invalid(unix.RTM_DELNEXTHOP, "the nexthop id is 0")
 	}
 	_, err := c.execute(ctx, unix.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
-	return err
+	return named(err, "nexthop %d", id)
 }
 
 // changeNextHop checks nh, encodes it, runs the request and returns the
@@ -220,8 +237,11 @@ func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh 
 		flags |= netlink.Echo
 	}
 	msgs, err := c.execute(ctx, unix.RTM_NEWNEXTHOP, flags, data)
-	if err != nil || nh.ID != 0 {
-		return nh.ID, err
+	if err != nil {
+		return 0, named(err, "%s", nh.object())
+	}
+	if nh.ID != 0 {
+		return nh.ID, nil
 	}
 	for i := range msgs {
 		var got NextHopObject
@@ -238,17 +258,17 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	family, group := nh.Family, nh.Group != nil
 	switch {
 	case group && (nh.Gateway.IsValid() || nh.Index != 0 || nh.Blackhole || nh.Flags != 0):
-		return nil, invalidArg(typ, "a group has neither gateway, link, blackhole nor flags")
+		return nil, invalid(typ, "a group has neither gateway, link, blackhole nor flags")
 	case group && len(nh.Group) == 0:
-		return nil, invalidArg(typ, "an empty group")
+		return nil, invalid(typ, "an empty group")
 	case nh.Blackhole && (nh.Gateway.IsValid() || nh.Index != 0):
-		return nil, invalidArg(typ, "a blackhole has neither gateway nor link")
+		return nil, invalid(typ, "a blackhole has neither gateway nor link")
 	case nh.Index < 0 || nh.Index > 1<<31-1:
-		return nil, invalidArg(typ, "link index %d out of range", nh.Index)
+		return nil, invalid(typ, "link index %d is out of range", nh.Index)
 	case nh.Gateway.Is4In6() || nh.Gateway.Zone() != "":
-		return nil, invalidArg(typ, "gateway %v is IPv4-mapped or has a zone", nh.Gateway)
+		return nil, invalid(typ, "gateway %v is IPv4-mapped or has a zone", nh.Gateway)
 	case nh.Flags > 0xff:
-		return nil, invalidArg(typ, "flags %v out of range", nh.Flags)
+		return nil, invalid(typ, "flags %v out of range", nh.Flags)
 	case !group && family == 0 && nh.Gateway.Is6():
 		family = unix.AF_INET6
 	case !group && family == 0:
@@ -256,15 +276,15 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	}
 	switch {
 	case group && family != 0:
-		return nil, invalidArg(typ, "a group has no family (got %d)", family)
+		return nil, invalid(typ, "a group has no family (got %d)", family)
 	case !group && family != unix.AF_INET && family != unix.AF_INET6:
-		return nil, invalidArg(typ, "family %d is neither AF_INET nor AF_INET6", family)
+		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case family == unix.AF_INET6 && nh.Gateway.Is4():
-		return nil, invalidArg(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
+		return nil, invalid(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
 	}
 	for i, m := range nh.Group {
 		if m.ID == 0 || m.Weight < 0 || m.Weight > maxWeight {
-			return nil, invalidArg(typ, "group member %d: id %d or weight %d (want 1 to %d) out of range", i, m.ID, m.Weight, maxWeight)
+			return nil, invalid(typ, "group member %d: id %d or weight %d (want 1 to %d) out of range", i, m.ID, m.Weight, maxWeight)
 		}
 	}
 	b := make([]byte, nhmsgLen, 64+nhGrpLen*len(nh.Group))

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -385,11 +384,15 @@ const userHZ = 100
 // Route values are the caller's: they share no memory with the dump's
 // buffers, and a route allocates only for MultiPath and
 // Metrics.CongestionControl, when present.
+//
+// Routes sends an RTM_GETROUTE dump request: an rtmsg with the family, the
+// table (below 256), protocol and type, then RTA_TABLE and RTA_OIF when set.
+// Each RTM_NEWROUTE reply is a Route.
 func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error] {
 	return func(yield func(Route, error) bool) {
 		req, err := f.request()
 		if err != nil {
-			yield(Route{}, fmt.Errorf("rtnetlink: list routes: %w", err))
+			yield(Route{}, opError("check", unix.RTM_GETROUTE, err))
 			return
 		}
 		for m, err := range c.dump(ctx, unix.RTM_GETROUTE, req) {
@@ -397,7 +400,7 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 				if f.Table != 0 && errors.Is(err, unix.ENOENT) {
 					return // the kernel's word for a table that does not exist
 				}
-				yield(Route{}, err)
+				yield(Route{}, dumpError(err, f.Index))
 				return
 			}
 			var r Route
@@ -421,10 +424,10 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 // and type in rtmsg, and RTA_TABLE and RTA_OIF.
 func (f *RouteFilter) request() ([]byte, error) {
 	if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-		return nil, fmt.Errorf("family %d is neither AF_INET nor AF_INET6: %w", f.Family, os.ErrInvalid)
+		return nil, invalidf("family %d is neither AF_INET nor AF_INET6", f.Family)
 	}
 	if f.Index < 0 || f.Index > 1<<31-1 {
-		return nil, fmt.Errorf("link index %d out of range: %w", f.Index, os.ErrInvalid)
+		return nil, invalidf("link index %d is out of range", f.Index)
 	}
 	b := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+16)
 	b[0] = uint8(f.Family)
@@ -656,39 +659,54 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 // AddRoute adds r. It fails (EEXIST) when the table has a route to r.Dst
 // with the same TOS and priority (and, for IPv6, the same next hop).
 //
-// A Route that cannot be right is refused before anything is sent, with an
-// error wrapping os.ErrInvalid: an invalid destination or one with bits
+// A Route that cannot be right is refused before anything is sent, with a
+// *netlink.OpError whose error matches both unix.EINVAL and
+// os.ErrInvalid: an invalid destination or one with bits
 // set past its prefix length, an IPv4 gateway or preferred source for an
 // IPv6 destination, both Gateway and MultiPath, a weight above 256. (An
 // IPv6 gateway of an IPv4 route is fine: it goes as RTA_VIA.) The kernel's
 // refusals are *netlink.OpError values: errors.Is finds the errno, such
 // as ENETUNREACH for a gateway no route reaches, and the Message field has
 // the kernel's explanation ("Nexthop has invalid gateway").
+//
+// AddRoute sends RTM_NEWROUTE with NLM_F_CREATE and NLM_F_EXCL: an rtmsg
+// (family, prefix lengths, TOS, table below 256, protocol, scope, type,
+// flags), then RTA_DST, and RTA_SRC, RTA_GATEWAY (RTA_VIA for an IPv6
+// gateway of an IPv4 route), RTA_OIF, RTA_IIF, RTA_PREFSRC, RTA_PRIORITY,
+// RTA_TABLE, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_PREF and RTA_EXPIRES
+// when set.
 func (c *Conn) AddRoute(ctx context.Context, r Route) error {
-	return c.changeRoute(ctx, "add", unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
+	return c.changeRoute(ctx, unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
 }
 
 // ReplaceRoute adds r, or replaces the route to r.Dst with the same TOS
 // and priority when the table has one.
+//
+// ReplaceRoute sends RTM_NEWROUTE with NLM_F_CREATE and NLM_F_REPLACE,
+// encoded as for AddRoute.
 func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
-	return c.changeRoute(ctx, "replace", unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, &r)
+	return c.changeRoute(ctx, unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, &r)
 }
 
 // DeleteRoute deletes the route to r.Dst in r.Table that matches r's other
 // fields that are set: the zero value of a field matches anything.
 // Deleting a Route as Routes listed it deletes that route.
+//
+// DeleteRoute sends RTM_DELROUTE, encoded as for AddRoute but with no
+// default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the
+// universe scope.
 func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
-	return c.changeRoute(ctx, "delete", unix.RTM_DELROUTE, 0, &r)
+	return c.changeRoute(ctx, unix.RTM_DELROUTE, 0, &r)
 }
 
 // changeRoute checks r, encodes it and runs the request.
-func (c *Conn) changeRoute(ctx context.Context, op string, typ netlink.HeaderType, flags netlink.HeaderFlags, r *Route) error {
+func (c *Conn) changeRoute(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, r *Route) error {
 	data, err := r.encode(typ == unix.RTM_DELROUTE)
 	if err != nil {
-		return fmt.Errorf("rtnetlink: %s route: %w", op, err)
+		return opError("check", typ, err)
 	}
 	_, err = c.execute(ctx, typ, flags, data)
-	return err
+	return named(err, "%s", r.object())
 }
 
 // checkGateway checks that gw may be the gateway of a route of the family
@@ -696,11 +714,11 @@ func (c *Conn) changeRoute(ctx context.Context, op string, typ netlink.HeaderTyp
 func checkGateway(what string, gw, dst netip.Addr) error {
 	switch {
 	case gw.Is4In6():
-		return fmt.Errorf("%s %v is an IPv4-mapped IPv6 address; use the IPv4 form: %w", what, gw, os.ErrInvalid)
+		return invalidf("%s %v is an IPv4-mapped IPv6 address; use the IPv4 form", what, gw)
 	case gw.Is4() && !dst.Is4():
-		return fmt.Errorf("%s %v is IPv4 but the destination %v is IPv6: %w", what, gw, dst, os.ErrInvalid)
+		return invalidf("%s %v is IPv4 but the destination %v is IPv6", what, gw, dst)
 	case gw.Zone() != "":
-		return fmt.Errorf("%s %v has a zone; set the link index instead: %w", what, gw, os.ErrInvalid)
+		return invalidf("%s %v has a zone; set the link index instead", what, gw)
 	}
 	return nil
 }
@@ -725,25 +743,25 @@ func (r *Route) encode(del bool) ([]byte, error) {
 	dst := r.Dst.Addr()
 	switch {
 	case !r.Dst.IsValid():
-		return nil, fmt.Errorf("invalid destination %v (use 0.0.0.0/0 or ::/0 for a default route): %w", r.Dst, os.ErrInvalid)
+		return nil, invalidf("Dst is zero or not valid (use 0.0.0.0/0 or ::/0 for a default route)")
 	case dst.Is4In6():
-		return nil, fmt.Errorf("destination %v is IPv4-mapped IPv6; use the IPv4 form: %w", r.Dst, os.ErrInvalid)
+		return nil, invalidf("destination %v is IPv4-mapped IPv6; use the IPv4 form", r.Dst)
 	case dst.Zone() != "":
-		return nil, fmt.Errorf("destination %v has a zone: %w", r.Dst, os.ErrInvalid)
+		return nil, invalidf("destination %v has a zone", r.Dst)
 	case r.Dst.Masked() != r.Dst:
-		return nil, fmt.Errorf("destination %v has bits set past its prefix length (did you mean %v?): %w", r.Dst, r.Dst.Masked(), os.ErrInvalid)
+		return nil, invalidf("destination %v has bits set past its prefix length (did you mean %v?)", r.Dst, r.Dst.Masked())
 	case r.Src.IsValid() && (r.Src.Addr().Is4() != dst.Is4() || r.Src.Addr().Is4In6() || r.Src.Masked() != r.Src):
-		return nil, fmt.Errorf("source prefix %v does not fit destination %v: %w", r.Src, r.Dst, os.ErrInvalid)
+		return nil, invalidf("source prefix %v does not fit destination %v", r.Src, r.Dst)
 	case r.PrefSrc.IsValid() && (r.PrefSrc.Is4() != dst.Is4() || r.PrefSrc.Is4In6()):
-		return nil, fmt.Errorf("preferred source %v is not of the family of %v: %w", r.PrefSrc, r.Dst, os.ErrInvalid)
+		return nil, invalidf("preferred source %v is not of the family of %v", r.PrefSrc, r.Dst)
 	case r.Index < 0 || r.Index > 1<<31-1 || r.InIndex < 0 || r.InIndex > 1<<31-1:
-		return nil, fmt.Errorf("link index %d or %d out of range: %w", r.Index, r.InIndex, os.ErrInvalid)
+		return nil, invalidf("link index %d or input link index %d is out of range", r.Index, r.InIndex)
 	case len(r.MultiPath) > 0 && r.Gateway.IsValid():
-		return nil, fmt.Errorf("both Gateway and MultiPath are set; give each path its gateway: %w", os.ErrInvalid)
+		return nil, invalidf("both Gateway and MultiPath are set; give each path its gateway")
 	case r.Expires < 0 || r.Expires > 0 && dst.Is4():
-		return nil, fmt.Errorf("expires %v: only IPv6 routes expire: %w", r.Expires, os.ErrInvalid)
+		return nil, invalidf("expires %v: only IPv6 routes expire", r.Expires)
 	case strings.IndexByte(r.Metrics.CongestionControl, 0) >= 0:
-		return nil, fmt.Errorf("congestion control %q has a NUL: %w", r.Metrics.CongestionControl, os.ErrInvalid)
+		return nil, invalidf("congestion control %q has a NUL", r.Metrics.CongestionControl)
 	}
 	if r.Gateway.IsValid() {
 		if err := checkGateway("gateway", r.Gateway, dst); err != nil {
@@ -757,7 +775,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 			}
 		}
 		if h.Weight < 0 || h.Weight > 256 || h.Index < 0 || h.Index > 1<<31-1 || h.Flags > 0xff {
-			return nil, fmt.Errorf("next hop %d: weight %d (want 1 to 256), link index %d or flags %v out of range: %w", i, h.Weight, h.Index, h.Flags, os.ErrInvalid)
+			return nil, invalidf("next hop %d: weight %d (want 1 to 256), link index %d or flags %v out of range", i, h.Weight, h.Index, h.Flags)
 		}
 	}
 	ipv4 := dst.Is4()
@@ -916,14 +934,19 @@ type RouteQuery struct {
 // describes (RTM_GETROUTE, as ip route get does) and returns it: a route
 // to q.Dst alone, with RouteCloned set, its table, gateway, link and
 // preferred source; or with q.FIBMatch, the matching entry of the table.
+//
+// GetRoute sends RTM_GETROUTE, not a dump: an rtmsg with the family and
+// prefix lengths (and RTM_F_FIB_MATCH with FIBMatch), then RTA_DST, and
+// RTA_SRC, RTA_IIF, RTA_OIF and RTA_MARK when set. The reply is one
+// RTM_NEWROUTE.
 func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	data, err := q.encode()
 	if err != nil {
-		return Route{}, fmt.Errorf("rtnetlink: get route: %w", err)
+		return Route{}, opError("check", unix.RTM_GETROUTE, err)
 	}
 	msgs, err := c.execute(ctx, unix.RTM_GETROUTE, 0, data)
 	if err != nil {
-		return Route{}, err
+		return Route{}, named(err, "route to %v", q.Dst)
 	}
 	for i := range msgs {
 		var r Route
@@ -942,11 +965,11 @@ func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
 func (q *RouteQuery) encode() ([]byte, error) {
 	switch {
 	case !q.Dst.IsValid() || q.Dst.Is4In6() || q.Dst.Zone() != "":
-		return nil, fmt.Errorf("destination %v must be an IPv4 or IPv6 address without a zone: %w", q.Dst, os.ErrInvalid)
+		return nil, invalidf("Dst is not set, or is an IPv4-mapped IPv6 address, or has a zone")
 	case q.Src.IsValid() && (q.Src.Is4() != q.Dst.Is4() || q.Src.Is4In6()):
-		return nil, fmt.Errorf("source %v is not of the family of %v: %w", q.Src, q.Dst, os.ErrInvalid)
+		return nil, invalidf("source %v is not of the family of %v", q.Src, q.Dst)
 	case q.Index < 0 || q.Index > 1<<31-1 || q.InIndex < 0 || q.InIndex > 1<<31-1:
-		return nil, fmt.Errorf("link index %d or %d out of range: %w", q.Index, q.InIndex, os.ErrInvalid)
+		return nil, invalidf("link index %d or input link index %d is out of range", q.Index, q.InIndex)
 	}
 	b := make([]byte, unix.SizeofRtMsg, 96)
 	b[0] = unix.AF_INET6

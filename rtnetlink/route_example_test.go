@@ -54,7 +54,7 @@ func ExampleConn_AddRoute() {
 	}
 	err = c.AddAddress(ctx, rtnetlink.Address{Index: link.Index, Prefix: netip.MustParsePrefix("10.0.0.1/24")})
 	if err != nil {
-		log.Fatal(err) // such as "netlink route RTM_NEWADDR: file exists: ipv4: Address already assigned"
+		log.Fatal(err) // such as "netlink route RTM_NEWADDR address 10.0.0.1/24 on link 2: file exists: ipv4: Address already assigned"
 	}
 	err = c.AddRoute(ctx, rtnetlink.Route{
 		Dst:     netip.MustParsePrefix("10.1.0.0/16"),

@@ -581,8 +581,8 @@ func TestRouteErrors(t *testing.T) {
 	} {
 		err := c.AddRoute(ctx, r)
 		var oe *netlink.OpError
-		if !errors.Is(err, os.ErrInvalid) || errors.As(err, &oe) {
-			t.Errorf("AddRoute(%+v) = %v, want an error wrapping os.ErrInvalid before sending", r, err)
+		if !errors.Is(err, os.ErrInvalid) || !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || oe.Op != "check" {
+			t.Errorf("AddRoute(%+v) = %v, want a check's *OpError wrapping os.ErrInvalid and EINVAL before sending", r, err)
 		}
 	}
 	for _, tc := range []struct {

@@ -153,10 +153,13 @@ func ParseRule(m netlink.Message) (Rule, error) {
 // Rules lists the rules f selects, in priority order for each family. The
 // kernel filters by family only; the iterator filters the rest. An error
 // ends the iteration.
+//
+// Rules sends an RTM_GETRULE dump request: a fib_rule_hdr with the family.
+// Each RTM_NEWRULE reply is a Rule.
 func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
 	return func(yield func(Rule, error) bool) {
 		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Rule{}, invalidArg(unix.RTM_GETRULE, "family %d is neither AF_INET nor AF_INET6", f.Family))
+			yield(Rule{}, invalid(unix.RTM_GETRULE, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		var req [fibRuleHdrLen]byte
@@ -257,6 +260,11 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // whose error matches both unix.EINVAL and os.ErrInvalid. The kernel's
 // refusals are *netlink.OpError values with its errno and extended ACK
 // message.
+//
+// AddRule sends RTM_NEWRULE with NLM_F_CREATE and NLM_F_EXCL: a fib_rule_hdr
+// (family, prefix lengths, TOS, table below 256, action, flags), then
+// FRA_TABLE, FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME,
+// FRA_FWMARK with FRA_FWMASK, FRA_GOTO and FRA_PROTOCOL when set.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 	return c.change(ctx, unix.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
@@ -265,6 +273,8 @@ func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 // (ip rule del); the zero value of a field matches anything. Deleting a
 // Rule as Rules listed it deletes that rule. It fails (ENOENT) when no
 // rule matches.
+//
+// DeleteRule sends RTM_DELRULE, encoded as for AddRule.
 func (c *Conn) DeleteRule(ctx context.Context, r Rule) error {
 	return c.change(ctx, unix.RTM_DELRULE, 0, &r)
 }
@@ -283,26 +293,26 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		}
 		switch {
 		case p.Addr().Is4In6() || p.Addr().Zone() != "":
-			return nil, invalidArg(typ, "prefix %v is IPv4-mapped or has a zone", p)
+			return nil, invalid(typ, "prefix %v is IPv4-mapped or has a zone", p)
 		case p.Masked() != p:
-			return nil, invalidArg(typ, "prefix %v has bits set past its length (did you mean %v?)", p, p.Masked())
+			return nil, invalid(typ, "prefix %v has bits set past its length (did you mean %v?)", p, p.Masked())
 		case family == 0:
 			family = f
 		case family != f:
-			return nil, invalidArg(typ, "prefix %v is not of family %d", p, family)
+			return nil, invalid(typ, "prefix %v is not of family %d", p, family)
 		}
 	}
 	switch {
 	case family != unix.AF_INET && family != unix.AF_INET6:
-		return nil, invalidArg(typ, "family %d is neither AF_INET nor AF_INET6", family)
+		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case r.Goto != 0 && r.Action != RuleGoto && r.Action != 0:
-		return nil, invalidArg(typ, "goto %d with action %v", r.Goto, r.Action)
+		return nil, invalid(typ, "goto %d with action %v", r.Goto, r.Action)
 	case r.Flags&^RuleInvert != 0:
-		return nil, invalidArg(typ, "flags %v: only RuleInvert can be set", r.Flags)
+		return nil, invalid(typ, "flags %v: only RuleInvert can be set", r.Flags)
 	}
 	for _, name := range []string{r.IIF, r.OIF} {
 		if len(name) >= unix.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
-			return nil, invalidArg(typ, "link name %q is longer than %d bytes or has a NUL", name, unix.IFNAMSIZ-1)
+			return nil, invalid(typ, "link name %q is longer than %d bytes or has a NUL", name, unix.IFNAMSIZ-1)
 		}
 	}
 	action, table, mask := r.Action, r.Table, r.Mask

@@ -101,6 +101,10 @@ func ParseEvent(m netlink.Message) (Event, error) {
 //
 // Requests may run on the same Conn meanwhile, from other goroutines: their
 // replies are not notifications and never reach Watch.
+//
+// Watch sends no request: it joins the groups (NETLINK_ADD_MEMBERSHIP) and
+// reads the notifications the kernel multicasts, RTM_NEWLINK, RTM_DELADDR
+// and the like.
 func (c *Conn) Watch(ctx context.Context, groups ...Group) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		for _, g := range groups {

@@ -169,7 +169,7 @@ func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Messa
 	}
 	msgs, err := c.G.Execute(ctx, &c.Family, cmd, attrs)
 	if err != nil {
-		return netlink.Message{}, err
+		return netlink.Message{}, netlink.WithObject(err, fmt.Sprintf("link %q", ifname))
 	}
 	if len(msgs) != 1 {
 		return netlink.Message{}, fmt.Errorf("ethtool: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)
@@ -178,6 +178,11 @@ func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Messa
 }
 
 // LinkInfo returns the physical settings of the link named ifname.
+//
+// LinkInfo sends ETHTOOL_MSG_LINKINFO_GET with ETHTOOL_A_LINKINFO_HEADER, a
+// nest of ETHTOOL_A_HEADER_DEV_NAME and ETHTOOL_A_HEADER_FLAGS
+// (ETHTOOL_FLAG_COMPACT_BITSETS). The reply is one
+// ETHTOOL_MSG_LINKINFO_GET_REPLY.
 func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
 	m, err := c.get(ctx, unix.ETHTOOL_MSG_LINKINFO_GET, ifname)
 	if err != nil {
@@ -188,6 +193,11 @@ func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
 
 // LinkModes returns the speed, duplex and negotiation of the link named
 // ifname.
+//
+// LinkModes sends ETHTOOL_MSG_LINKMODES_GET with ETHTOOL_A_LINKMODES_HEADER,
+// a nest of ETHTOOL_A_HEADER_DEV_NAME and ETHTOOL_A_HEADER_FLAGS
+// (ETHTOOL_FLAG_COMPACT_BITSETS). The reply is one
+// ETHTOOL_MSG_LINKMODES_GET_REPLY.
 func (c *Conn) LinkModes(ctx context.Context, ifname string) (LinkModes, error) {
 	m, err := c.get(ctx, unix.ETHTOOL_MSG_LINKMODES_GET, ifname)
 	if err != nil {

@@ -90,6 +90,9 @@ type Dev struct {
 }
 
 // Dev returns the device with index ifindex.
+//
+// Dev sends NETDEV_CMD_DEV_GET with NETDEV_A_DEV_IFINDEX. The reply is one
+// NETDEV_CMD_DEV_GET.
 func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
 	var e netlink.AttrEncoder
 	e.Uint32(attrIfindex, uint32(ifindex))
@@ -99,7 +102,7 @@ func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
 	}
 	msgs, err := c.G.Execute(ctx, &c.Family, cmdDevGet, attrs)
 	if err != nil {
-		return Dev{}, err
+		return Dev{}, netlink.WithObject(err, fmt.Sprintf("device %d", ifindex))
 	}
 	if len(msgs) != 1 {
 		return Dev{}, fmt.Errorf("netdev: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)
@@ -108,6 +111,9 @@ func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
 }
 
 // Devs lists the devices of the Conn's network namespace.
+//
+// Devs sends a NETDEV_CMD_DEV_GET dump request, with no attributes. Each
+// reply is a Dev.
 func (c *Conn) Devs(ctx context.Context) iter.Seq2[Dev, error] {
 	return func(yield func(Dev, error) bool) {
 		for m, err := range c.G.Dump(ctx, &c.Family, cmdDevGet, nil) {

@@ -44,12 +44,18 @@ type Stats struct {
 }
 
 // PID returns the statistics of the task (thread) with ID pid.
+//
+// PID sends TASKSTATS_CMD_GET with TASKSTATS_CMD_ATTR_PID. The reply is one
+// TASKSTATS_CMD_NEW.
 func (c *Conn) PID(ctx context.Context, pid int) (Stats, error) {
 	return c.get(ctx, unix.TASKSTATS_CMD_ATTR_PID, pid)
 }
 
 // TGID returns the statistics of the thread group (process) with ID tgid,
 // summed over its threads.
+//
+// TGID sends TASKSTATS_CMD_GET with TASKSTATS_CMD_ATTR_TGID. The reply is
+// one TASKSTATS_CMD_NEW.
 func (c *Conn) TGID(ctx context.Context, tgid int) (Stats, error) {
 	return c.get(ctx, unix.TASKSTATS_CMD_ATTR_TGID, tgid)
 }
@@ -63,7 +69,11 @@ func (c *Conn) get(ctx context.Context, attr uint16, id int) (Stats, error) {
 	}
 	msgs, err := c.G.Execute(ctx, &c.Family, unix.TASKSTATS_CMD_GET, attrs)
 	if err != nil {
-		return Stats{}, err
+		what := "task"
+		if attr == unix.TASKSTATS_CMD_ATTR_TGID {
+			what = "thread group"
+		}
+		return Stats{}, netlink.WithObject(err, fmt.Sprintf("%s %d", what, id))
 	}
 	if len(msgs) != 1 {
 		return Stats{}, fmt.Errorf("taskstats: %d replies, want 1: %w", len(msgs), netlink.ErrMalformed)
