@@ -157,7 +157,7 @@ func Example_netdev() {
 	// 2 basic|redirect <nil>
 	// listed: 1 0 <nil>
 	// listed: 2 basic|redirect <nil>
-	// true netlink generic netdev DEV_GET: no such device (attribute 1 at offset 20)
+	// true netlink generic netdev DEV_GET device 7: no such device (attribute 1 at offset 20)
 }
 
 // ethtool's typed call, answered by a handler that knows one device.
@@ -225,8 +225,8 @@ func Example_ethtool() {
 	fmt.Println(err)
 	// Output:
 	// 2 eth0 Twisted Pair <nil>
-	// netlink generic ethtool LINKINFO_GET: no such device: no device matches name (attribute 1 at offset 20)
-	// netlink generic ethtool LINKMODES_GET: operation not supported
+	// netlink generic ethtool LINKINFO_GET link "eth9": no such device: no device matches name (attribute 1 at offset 20)
+	// netlink generic ethtool LINKMODES_GET link "eth0": operation not supported
 }
 
 // Notifications reach the Conns that joined the group by name.
@@ -296,5 +296,5 @@ func ExampleKernel_Unregister() {
 	// Output:
 	// <nil>
 	// netlink generic demo command 1: no such file or directory
-	// genetlink: no family "demo": netlink generic nlctrl GETFAMILY: no such file or directory
+	// netlink generic nlctrl GETFAMILY family "demo": no such file or directory
 }
