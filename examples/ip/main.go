@@ -56,6 +56,10 @@ func kernelError(err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
+	if errors.Is(err, os.ErrInvalid) {
+		// Package rtnetlink refused the request before sending it.
+		return &exitError{1, "Error: " + err.Error()}
+	}
 	var op *netlink.OpError
 	if errors.As(err, &op) && op.Message != "" {
 		msg := op.Message
@@ -64,12 +68,18 @@ func kernelError(err error) error {
 		}
 		return &exitError{2, "Error: " + msg}
 	}
+	return &exitError{2, "RTNETLINK answers: " + strerror(err)}
+}
+
+// strerror says what the errno in err means, as C's strerror does
+// ("File exists"), or err itself when it has no errno.
+func strerror(err error) string {
 	var errno unix.Errno
-	if errors.As(err, &errno) {
-		s := errno.Error()
-		return &exitError{2, "RTNETLINK answers: " + strings.ToUpper(s[:1]) + s[1:]}
+	if !errors.As(err, &errno) {
+		return err.Error()
 	}
-	return &exitError{2, err.Error()}
+	s := errno.Error()
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // dumpError is kernelError for a listing: ip adds "Dump terminated".
@@ -154,7 +164,7 @@ func run(ctx context.Context, args []string) error {
 	if opt.netns != "" {
 		ns = "/var/run/netns/" + opt.netns
 		if _, err := os.Stat(ns); err != nil {
-			return failf(`Cannot open network namespace "%s": %v`, opt.netns, errors.Unwrap(err))
+			return usage(`Cannot open network namespace "%s": %s`, opt.netns, strerror(err))
 		}
 	}
 	if obj.name == "monitor" {

@@ -42,7 +42,7 @@ func runRoute(ctx context.Context, c *rtnetlink.Conn, args []string) error {
 // accordingly.
 type routeFilter struct {
 	table uint32 // 0: every table (table all), whose names are then printed
-	dev   int
+	dev   int    // the link whose routes are listed, whose name is then left out
 }
 
 func routeShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error {
@@ -127,7 +127,7 @@ func routeRecord(rec *record, r rtnetlink.Route, ls *links, f routeFilter) {
 		rec.add("tos", "tos %s ", fmt.Sprintf("0x%02x", r.TOS))
 	}
 	gateway(rec, r.Dst.Addr(), r.Gateway)
-	if r.Index != 0 {
+	if r.Index != 0 && f.dev == 0 {
 		rec.add("dev", "dev %s ", ls.name(r.Index))
 	}
 	if f.table == 0 && r.Table != rtnetlink.TableMain || opt.details {
@@ -342,6 +342,12 @@ func routeModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, 
 				continue
 			}
 			r.Dst, err = prefix(key)
+			if r.Dst.Addr().Is6() {
+				// The kernel clears the host bits of an IPv6
+				// destination (and refuses them in IPv4);
+				// package rtnetlink refuses both before sending.
+				r.Dst = r.Dst.Masked()
+			}
 		}
 		if err != nil {
 			return err
