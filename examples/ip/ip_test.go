@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -180,7 +181,10 @@ var omittable = []string{"qdisc", "linkmode", "group", "uid"}
 //   - "qdisc Q", "mode M" and "group G" in link lines (package rtnetlink
 //     decodes none of IFLA_QDISC, IFLA_LINKMODE, IFLA_GROUP);
 //   - "uid N" in route get (RTA_UID, not decoded);
-//   - remaining lifetimes ("97sec"), which tick between the two runs.
+//   - remaining lifetimes ("97sec"), which tick between the two runs;
+//   - "@NONE" after the name of a link whose IFLA_LINK is 0 (a veth end
+//     created before its peer): rtnetlink.Link's ParentIndex is 0 both
+//     then and when there is no IFLA_LINK, where ip prints nothing.
 func normalise(s string, ip bool) string {
 	if ip {
 		s = linkExtras.ReplaceAllString(s, "")
@@ -192,7 +196,7 @@ func normalise(s string, ip bool) string {
 }
 
 var (
-	linkExtras = regexp.MustCompile(` (qdisc|mode|group) \S+`)
+	linkExtras = regexp.MustCompile(` (qdisc|mode|group) \S+|@NONE`)
 	uid        = regexp.MustCompile(` uid \d+`)
 	seconds    = regexp.MustCompile(`\b\d+sec\b`)
 	trailing   = regexp.MustCompile(`(?m)[ \t]+$`)
@@ -388,4 +392,130 @@ func join(path, k string) string {
 		return k
 	}
 	return path + "." + k
+}
+
+// monitorChanges are made with ip in both namespaces while ip monitor
+// watches one and this program's monitor the other.
+var monitorChanges = []string{
+	"addr add 198.18.0.10/24 dev v0",
+	"route add 198.19.0.0/24 via 198.18.0.2",
+	"neigh add 198.18.0.20 lladdr 02:00:00:00:00:20 dev v0",
+	"rule add prio 1000 from 198.18.0.0/24 lookup 100",
+	"link set v0 mtu 1400",
+	"link add d0 address 02:00:00:00:00:e0 type veth peer name d1 address 02:00:00:00:00:e1",
+	"addr add 2001:db8::10/64 dev v0 nodad", // no DAD work racing the next change
+	"route add 2001:db8:1::/64 via 2001:db8::2",
+	"route replace 198.19.0.0/24 via 198.18.0.3",
+	"link del d0",
+	"rule del prio 1000",
+	"neigh del 198.18.0.20 dev v0",
+	"route del 198.19.0.0/24",
+	"addr del 198.18.0.10/24 dev v0",
+	"link set v0 down",
+}
+
+// lines collects a process's output, for reading while it runs.
+type lines struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lines) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *lines) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+// TestMonitor compares what ip monitor all and ours print for the same
+// changes. Each monitor's output is cut between two marker rules it must
+// print: the first, repeated until both monitors print one, says that
+// they listen; the second, that they printed everything before it.
+func TestMonitor(t *testing.T) {
+	theirs, ours := nstest.New(t), nstest.New(t)
+	bin := ourIP(t)
+	both := func(line string) {
+		t.Helper()
+		for _, ns := range []*nstest.NS{theirs, ours} {
+			ns.Run(t, strings.Fields(line)...)
+		}
+	}
+	for _, ns := range []*nstest.NS{theirs, ours} {
+		prepare(t, ns)
+	}
+	both("link add v0 address 02:00:00:00:00:a0 type veth peer name v1 address 02:00:00:00:00:a1")
+	both("link set v0 up")
+	both("link set v1 up")
+	both("addr add 198.18.0.1/24 dev v0")
+
+	var outs [2]*lines
+	for i, c := range []*exec.Cmd{
+		exec.Command("ip", "-n", theirs.Name, "monitor", "all"),
+		exec.Command(bin, "-n", ours.Name, "monitor", "all"),
+	} {
+		outs[i] = &lines{}
+		c.Stdout, c.Stderr = outs[i], outs[i]
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	}
+	// waitFor waits until both monitors printed marker, as long as it
+	// takes up to a bound that only a broken monitor reaches.
+	waitFor := func(marker string, bound time.Duration) bool {
+		for end := time.Now().Add(bound); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+			if strings.Contains(outs[0].String(), marker) && strings.Contains(outs[1].String(), marker) {
+				return true
+			}
+		}
+		return false
+	}
+	start := ""
+	for i := range 100 {
+		prio := fmt.Sprint(30000 + i)
+		both("rule add prio " + prio + " lookup main")
+		if waitFor("[RULE]"+prio+":", 200*time.Millisecond) {
+			start = "[RULE]" + prio + ":\tfrom all lookup main\n"
+			break
+		}
+	}
+	if start == "" {
+		t.Fatalf("the monitors printed no marker rule\nip:\n%s\nours:\n%s", outs[0], outs[1])
+	}
+	for _, line := range monitorChanges {
+		both(line)
+	}
+	both("rule add prio 31999 lookup main")
+	end := "[RULE]31999:\tfrom all lookup main\n"
+	if !waitFor(end, time.Minute) {
+		t.Fatalf("the monitors did not print the last marker\nip:\n%s\nours:\n%s", outs[0], outs[1])
+	}
+	var got [2]string
+	for i, o := range outs {
+		s := o.String()
+		s = s[strings.Index(s, start)+len(start):]
+		s = s[:strings.Index(s, end)]
+		got[i] = monitorRecords(normalise(s, i == 0))
+	}
+	if got[0] != got[1] {
+		t.Errorf("monitors differ\nip:\n%s\nours:\n%s", got[0], got[1])
+	}
+	t.Logf("%d changes, %d lines of ip monitor", len(monitorChanges), strings.Count(got[0], "\n"))
+}
+
+// monitorRecords leaves out of a monitor's output the records ip prints
+// and this program does not: netconf changes.
+func monitorRecords(s string) string {
+	var out []string
+	for _, rec := range strings.SplitAfter(s, "\n[") {
+		if !strings.HasPrefix(strings.TrimPrefix(rec, "["), "NETCONF]") {
+			out = append(out, rec)
+		}
+	}
+	return strings.Join(out, "")
 }
