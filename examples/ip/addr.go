@@ -35,11 +35,15 @@ func runAddr(ctx context.Context, c *rtnetlink.Conn, args []string) error {
 func addrShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error {
 	var dev int
 	for ; len(args) > 0; args = args[1:] {
-		if err := showDevice(ls, &dev, args); err != nil {
-			return err
+		w := args[0]
+		if w == "dev" {
+			var err error
+			if w, err = args.next(); err != nil {
+				return err
+			}
 		}
-		if args[0] == "dev" {
-			args = args[1:]
+		if err := showDevice(ls, &dev, w); err != nil {
+			return err
 		}
 	}
 	byLink := map[int][]rtnetlink.Address{}
@@ -170,9 +174,9 @@ func addrModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, a
 		case "label":
 			a.Label = val
 		case "scope":
-			a.Scope, err = scope(val)
+			a.Scope, err = scope(val, "invalid scope value.")
 		case "metric", "priority":
-			a.Metric, err = number(val, "metric")
+			a.Metric, err = number(val, `"metric" value is invalid`+"\n")
 		case "valid_lft":
 			a.ValidLifetime, err = lft(val, "valid_lft")
 		case "preferred_lft":
@@ -188,7 +192,7 @@ func addrModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, a
 				}
 			}
 			if a.Prefix.IsValid() {
-				return usage(`Error: duplicate "local": "%s" is the second value.`, key)
+				return garbage("local", key)
 			}
 			a.Prefix, err = prefix(key)
 		}
@@ -200,7 +204,9 @@ func addrModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, a
 		return failf(`Not enough information: "dev" argument is required.`)
 	}
 	if !a.Prefix.IsValid() {
-		return failf("Not enough information: local address is required.") // TODO check ip's words
+		// ip sends the request without one and prints the kernel's
+		// refusal; package rtnetlink refuses it before sending.
+		return failf("Not enough information: an address is required.")
 	}
 	if a.ValidLifetime < a.PreferredLifetime {
 		return failf("preferred_lft is greater than valid_lft")
@@ -247,16 +253,16 @@ func lft(s, what string) (uint32, error) {
 	}
 	n, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return 0, invarg("invalid "+what+" value", s)
+		return 0, invarg(what+" value", s)
 	}
 	return uint32(n), nil
 }
 
-// number reads a 32-bit number.
-func number(s, what string) (uint32, error) {
+// number reads a 32-bit number, or fails with ip's message for it.
+func number(s, msg string) (uint32, error) {
 	n, err := strconv.ParseUint(s, 0, 32)
 	if err != nil {
-		return 0, invarg(`"`+what+`" value is invalid`, s)
+		return 0, invarg(msg, s)
 	}
 	return uint32(n), nil
 }
@@ -267,13 +273,15 @@ var scopes = map[string]rtnetlink.Scope{
 	"link": rtnetlink.ScopeLink, "host": rtnetlink.ScopeHost, "nowhere": rtnetlink.ScopeNowhere,
 }
 
-func scope(s string) (rtnetlink.Scope, error) {
+// scope reads a scope's name or number, or fails with ip's message for
+// it.
+func scope(s, msg string) (rtnetlink.Scope, error) {
 	if sc, ok := scopes[s]; ok {
 		return sc, nil
 	}
 	n, err := strconv.ParseUint(s, 0, 8)
 	if err != nil {
-		return 0, invarg("invalid \"scope\" value", s)
+		return 0, invarg(msg, s)
 	}
 	return rtnetlink.Scope(n), nil
 }

@@ -74,6 +74,22 @@ var corpus = []string{
 	"link show mv9",
 	"link del mv9",
 	"link show up",
+	"link show type veth",
+	"link show master nosuch",
+	"l s v0",
+	"link set",
+	"link del",
+	"link set v0 master nosuch",
+	"link set v0 name",
+	"link add v3 type veth peer name",
+	"link add x0 type vxlan id abc",
+	"link add x0 type vxlan id 99999999",
+	"link add x0 type vxlan id 5 dstport abc",
+	"link add x0 type vxlan id 5 remote foo",
+	"link add x0 type vxlan id 5 dev nosuch",
+	"link add x0 link nosuch type macvlan",
+	"link add x0 mtu abc type bridge",
+	"link add x0 address zz type bridge",
 	// Addresses.
 	"addr add 198.18.0.1/24 dev v0",
 	"addr add 198.18.0.1/24 dev v0",
@@ -95,6 +111,19 @@ var corpus = []string{
 	"addr del 198.18.0.77/24 dev v0",
 	"addr del 198.18.0.4/24 dev v0",
 	"addr show v0",
+	"a s dev v0",
+	"addr show dev v0 foo",
+	"addr add 198.18.0.7/24 dev v0 scope foo",
+	"addr add 198.18.0.7/24 dev v0 valid_lft abc",
+	"addr add 198.18.0.7/24 dev v0 valid_lft 10",
+	"addr add 198.18.0.7/24 dev v0 metric abc",
+	"addr add 198.18.0.7/24 198.18.0.8/24 dev v0",
+	"-6 addr add 198.18.0.7/24 dev v0",
+	"addr add 198.18.0.7/24 dev v0 metric 50 scope link",
+	"-j addr show dev v0",
+	"addr replace 198.18.0.7/24 dev v0 metric 60",
+	"addr show dev v0",
+	"addr del 198.18.0.7/24 dev v0",
 	// Routes.
 	"route add 198.19.0.0/24 via 198.18.0.2",
 	"route add 198.19.0.0/24 via 198.18.0.2",
@@ -130,6 +159,25 @@ var corpus = []string{
 	"route del 198.19.5.0/24",
 	"route del default",
 	"route show",
+	"route show foo",
+	"route show 198.18.0.0/24",
+	"route show root 198.18.0.0/16",
+	"route show match 198.19.0.77",
+	"route show exact 198.19.0.0/24",
+	"route add 198.19.6.0/24 dev v0 scope foo",
+	"route add 198.19.6.0/24 dev v0 metric x",
+	"route add 198.19.6.0/24 dev v0 proto foo",
+	"route add 198.19.6.0/24 198.19.7.0/24",
+	"route add 198.19.6.0/24 via 2001:db8::1",
+	"route add to",
+	"route get",
+	"route get foo",
+	"route get 198.18.0.1 iif nosuch",
+	"-4 route get 2001:db8::1",
+	"-6 route get 2001:db8:1::1",
+	"-j -6 route get 2001:db8:1::1",
+	"route get 198.19.0.9 from 198.18.0.1 oif v0",
+	"r",
 	// Neighbours.
 	"neigh add 198.18.0.5 lladdr 02:00:00:00:00:05 dev v0",
 	"neigh add 198.18.0.5 lladdr 02:00:00:00:00:05 dev v0",
@@ -146,6 +194,11 @@ var corpus = []string{
 	"neigh del 198.18.0.5 dev v0",
 	"neigh del 198.18.0.9 dev v0",
 	"neigh",
+	"n",
+	"neigh show foo",
+	"neigh show 198.18.0.6",
+	"neigh add 198.18.0.9 dev v0 lladdr",
+	"neigh add 198.18.0.1 198.18.0.2 dev v0",
 	// Rules.
 	"rule add from 198.18.0.0/24 lookup 100 prio 1000",
 	"rule add fwmark 0x1 table 100",
@@ -162,6 +215,26 @@ var corpus = []string{
 	"rule del prio 601",
 	"rule del prio 7777",
 	"rule",
+	"ru",
+	"rule show foo",
+	"rule show from 198.18.0.0/24",
+	"rule add fwmark abc",
+	"rule add fwmark 1/abc",
+	"rule add prio abc",
+	"rule add tos zz",
+	"rule add goto abc",
+	"rule add iif",
+	"rule add prio 900 goto 1000",
+	"rule add prio 901 iif v0 oif v1 table 100",
+	"rule show",
+	"-j rule show",
+	"rule del prio 900",
+	"rule del prio 901",
+	"-6 rule add from 2001:db8::/64 lookup 100 prio 100",
+	"-6 rule show",
+	"-6 -j rule",
+	"-6 rule del from 2001:db8::/64 lookup 100",
+	"monitor foo",
 	// Links going away take their addresses and routes.
 	"link set v0 down",
 	"route show",
@@ -283,7 +356,7 @@ func TestCorpus(t *testing.T) {
 	prepare(t, theirs)
 	prepare(t, ours)
 	omitted := map[string]bool{}
-	same := 0
+	same, printed, failed := 0, 0, 0
 	for _, line := range corpus {
 		want := runCmd(t, "ip", theirs.Name, line)
 		got := runCmd(t, bin, ours.Name, line)
@@ -291,6 +364,15 @@ func TestCorpus(t *testing.T) {
 			// The kernel lists neighbours in the order of a hash
 			// whose seed is random, so two namespaces differ.
 			want.stdout, got.stdout = sortLines(want.stdout), sortLines(got.stdout)
+		}
+		switch {
+		case want.code != 0:
+			failed++
+		case want.stdout != "":
+			printed++
+		}
+		if testing.Verbose() {
+			t.Logf("ip %s: exit %d\n%s%s", line, want.code, want.stdout, want.stderr)
 		}
 		ok := true
 		if got.code != want.code || got.stderr != want.stderr {
@@ -326,7 +408,8 @@ func TestCorpus(t *testing.T) {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	t.Logf("%d of %d commands print and exit as ip does; keys of ip -j left out: %v", same, len(corpus), keys)
+	t.Logf("%d of %d commands (%d that print, %d that fail) print and exit as ip does; keys of ip -j left out: %v",
+		same, len(corpus), printed, failed, keys)
 }
 
 // sameJSON parses both outputs and checks that every key ours prints has

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
 
@@ -37,16 +36,8 @@ func runLink(ctx context.Context, c *rtnetlink.Conn, args []string) error {
 	return linkShow(ls, args)
 }
 
-// showDevice reads ip's "[dev] NAME" of a show command, the only argument
-// this program's show commands take besides their own keywords.
-func showDevice(ls *links, dev *int, a argv) error {
-	name := a[0]
-	if name == "dev" {
-		var err error
-		if name, err = a.next(); err != nil {
-			return err
-		}
-	}
+// showDevice reads the NAME of a show command's "[dev] NAME" into dev.
+func showDevice(ls *links, dev *int, name string) error {
 	if *dev != 0 {
 		return garbage("dev", name)
 	}
@@ -58,24 +49,39 @@ func showDevice(ls *links, dev *int, a argv) error {
 	return nil
 }
 
+// linkShow runs ip link show [[dev] NAME] [up] [type KIND] [master NAME].
 func linkShow(ls *links, args argv) error {
-	var dev int
-	up := false
+	var dev, master int
+	up, kind := false, ""
 	for ; len(args) > 0; args = args[1:] {
-		if args[0] == "up" {
+		var err error
+		switch args[0] {
+		case "up":
 			up = true
-			continue
+		case "type":
+			kind, err = args.next()
+		case "master":
+			var w string
+			if w, err = args.next(); err == nil && ls.byName[w] == 0 {
+				err = invarg("Device does not exist\n", w)
+			}
+			master = ls.byName[w]
+		case "dev":
+			var w string
+			if w, err = args.next(); err == nil {
+				err = showDevice(ls, &dev, w)
+			}
+		default:
+			err = showDevice(ls, &dev, args[0])
 		}
-		if err := showDevice(ls, &dev, args); err != nil {
+		if err != nil {
 			return err
-		}
-		if args[0] == "dev" {
-			args = args[1:]
 		}
 	}
 	var recs []*record
 	for _, l := range sortedLinks(ls) {
-		if dev != 0 && l.Index != dev || up && l.Flags&rtnetlink.LinkUp == 0 {
+		if dev != 0 && l.Index != dev || up && l.Flags&rtnetlink.LinkUp == 0 ||
+			kind != "" && l.Kind != kind || master != 0 && l.MasterIndex != master {
 			continue
 		}
 		r := newRecord()
@@ -305,7 +311,7 @@ func linkAdd(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 		l.Data, err = vxlanArgs(ls, args)
 	default:
 		if len(args) > 0 {
-			return garbage("type", args[0])
+			return failf(`%s: unknown command "%s"?`, kind, args[0])
 		}
 	}
 	if err != nil {
@@ -316,7 +322,7 @@ func linkAdd(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 }
 
 func vethArgs(args argv) (rtnetlink.LinkData, error) {
-	v := &rtnetlink.Veth{}
+	v, a := &rtnetlink.Veth{}, args
 	if len(args) > 0 && args[0] == "peer" {
 		args = args[1:]
 		if len(args) > 0 && args[0] == "name" {
@@ -324,6 +330,8 @@ func vethArgs(args argv) (rtnetlink.LinkData, error) {
 		}
 		if len(args) > 0 {
 			v.PeerName, args = args[0], args[1:]
+		} else if len(a) > 1 && a[len(a)-1] == "name" {
+			return nil, usage(`Command line is not complete. Try option "help"`)
 		}
 	}
 	if len(args) > 0 {
@@ -336,7 +344,7 @@ func macvlanArgs(args argv) (rtnetlink.LinkData, error) {
 	m := &rtnetlink.Macvlan{}
 	for ; len(args) > 0; args = args[1:] {
 		if args[0] != "mode" {
-			return nil, failf(`macvlan: unknown command "%s"?`, args[0])
+			return nil, failf(`macvlan: unknown option "%s"?`, args[0])
 		}
 		w, err := args.next()
 		if err != nil {
@@ -369,15 +377,17 @@ func vxlanArgs(ls *links, args argv) (rtnetlink.LinkData, error) {
 		case "dstport":
 			n, perr := strconv.ParseUint(w, 0, 16)
 			if perr != nil {
-				return nil, invarg("dstport", w)
+				return nil, invarg("dst port", w)
 			}
 			v.Port = uint16(n)
 		case "dev":
-			v.DevIndex, err = ls.device(w)
+			if v.DevIndex, err = ls.device(w); err != nil {
+				return nil, usage("%s", err) // ip exits 255 here
+			}
 		case "remote", "group", "local":
-			a, perr := netip.ParseAddr(w)
-			if perr != nil {
-				return nil, invarg("invalid address", w)
+			a, err := address(w, 0)
+			if err != nil {
+				return nil, err
 			}
 			switch {
 			case key == "local":
@@ -430,9 +440,10 @@ func linkSet(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 			changes = append(changes, func(i int) error { return c.SetLinkHardwareAddr(ctx, i, mac) })
 		case "master":
 			var m int
-			if w, err = args.next(); err == nil {
-				m, err = ls.device(w)
+			if w, err = args.next(); err == nil && ls.byName[w] == 0 {
+				err = invarg("Device does not exist\n", w)
 			}
+			m = ls.byName[w]
 			changes = append(changes, func(i int) error { return c.SetLinkMaster(ctx, i, m) })
 		case "nomaster":
 			changes = append(changes, func(i int) error { return c.SetLinkMaster(ctx, i, 0) })
@@ -450,7 +461,7 @@ func linkSet(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 		}
 	}
 	if name == "" {
-		return failf(`Not enough of information: "dev" argument is required.`)
+		return usage(`Not enough information: "dev" argument is required.`)
 	}
 	index, err := ls.device(name)
 	if err != nil {
@@ -480,7 +491,7 @@ func linkDel(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 		name = w
 	}
 	if name == "" {
-		return failf(`Not enough information: "dev" argument is required.`)
+		return usage(`Not enough information: "dev" argument is required.`)
 	}
 	index, err := ls.device(name)
 	if err != nil {

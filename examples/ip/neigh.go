@@ -40,20 +40,37 @@ var nudStates = []struct {
 	{rtnetlink.NeighFailed, "FAILED"}, {rtnetlink.NeighNoARP, "NOARP"}, {rtnetlink.NeighPermanent, "PERMANENT"},
 }
 
+// neighShow runs ip neigh show [dev NAME] [[to] PREFIX].
 func neighShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error {
 	var dev int
+	var to netip.Prefix
 	for ; len(args) > 0; args = args[1:] {
-		if err := showDevice(ls, &dev, args); err != nil {
-			return err
+		w := args[0]
+		var err error
+		switch w {
+		case "dev":
+			if w, err = args.next(); err == nil {
+				err = showDevice(ls, &dev, w)
+			}
+		default:
+			if w == "to" {
+				if w, err = args.next(); err != nil {
+					return err
+				}
+			}
+			to, err = prefix(w)
 		}
-		if args[0] == "dev" {
-			args = args[1:]
+		if err != nil {
+			return err
 		}
 	}
 	var recs []*record
 	for n, err := range c.Neighbors(ctx, rtnetlink.NeighborFilter{Family: opt.family, Index: dev}) {
 		if err != nil {
 			return dumpError(err)
+		}
+		if to.IsValid() && !to.Masked().Contains(n.IP) {
+			continue
 		}
 		// ip neigh show leaves out NOARP entries (multicast, loopback)
 		// and entries with no state, unless they are proxy or externally
@@ -148,7 +165,7 @@ func neighModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, 
 				key = val
 			}
 			if n.IP.IsValid() {
-				return usage(`Error: duplicate "to": "%s" is the second value.`, key)
+				return garbage("to", key)
 			}
 			var p netip.Prefix
 			if p, err = prefix(key); err == nil {

@@ -43,22 +43,52 @@ func runRoute(ctx context.Context, c *rtnetlink.Conn, args []string) error {
 type routeFilter struct {
 	table uint32 // 0: every table (table all), whose names are then printed
 	dev   int    // the link whose routes are listed, whose name is then left out
+	// to selects destinations: exactly (exact, or a prefix alone), within
+	// it (root), or containing it (match).
+	to    netip.Prefix
+	toHow string
+}
+
+// selects reports whether f's destination selector takes dst.
+func (f routeFilter) selects(dst netip.Prefix) bool {
+	switch {
+	case !f.to.IsValid():
+		return true
+	case f.to.Addr().Is4() != dst.Addr().Is4():
+		return false
+	case f.toHow == "root":
+		return dst.Bits() >= f.to.Bits() && f.to.Contains(dst.Addr())
+	case f.toHow == "match":
+		return dst.Bits() <= f.to.Bits() && dst.Contains(f.to.Addr())
+	}
+	return dst == f.to
 }
 
 func routeShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error {
 	f := routeFilter{table: rtnetlink.TableMain}
 	for ; len(args) > 0; args = args[1:] {
 		var err error
-		switch args[0] {
+		switch w := args[0]; w {
 		case "table":
-			var w string
 			if w, err = args.next(); err == nil {
 				f.table, err = table(w, true)
 			}
+		case "dev", "oif":
+			if w, err = args.next(); err == nil {
+				err = showDevice(ls, &f.dev, w)
+			}
 		default:
-			err = showDevice(ls, &f.dev, args)
-			if args[0] == "dev" {
-				args = args[1:]
+			if w == "to" || w == "root" || w == "match" || w == "exact" {
+				f.toHow = w
+				if w, err = args.next(); err != nil {
+					return err
+				}
+			}
+			if f.to.IsValid() {
+				return garbage("to", w)
+			}
+			if f.to, err = prefix(w); err == nil {
+				f.to = f.to.Masked()
 			}
 		}
 		if err != nil {
@@ -71,9 +101,15 @@ func routeShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) err
 		fam = unix.AF_INET
 	}
 	var recs []*record
+	if f.to.IsValid() {
+		fam = family(f.to.Addr())
+	}
 	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: fam, Table: f.table, Index: f.dev}) {
 		if err != nil {
 			return dumpError(err)
+		}
+		if !f.selects(r.Dst) {
+			continue
 		}
 		rec := newRecord()
 		routeRecord(rec, r, ls, f)
@@ -259,7 +295,7 @@ func table(s string, all bool) (uint32, error) {
 		}
 	}
 	n, err := strconv.ParseUint(s, 0, 32)
-	if err != nil || n == 0 {
+	if err != nil {
 		return 0, invarg("table id value is invalid\n", s)
 	}
 	return uint32(n), nil
@@ -309,13 +345,13 @@ func routeModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, 
 		case "src":
 			r.PrefSrc, err = address(val, family(r.Dst.Addr()))
 		case "metric", "priority", "preference":
-			r.Priority, err = number(val, "metric")
+			r.Priority, err = number(val, `"metric" value is invalid`+"\n")
 		case "table":
 			r.Table, err = table(val, false)
 		case "proto", "protocol":
 			r.Protocol, err = protocol(val)
 		case "scope":
-			r.Scope, err = scope(val)
+			r.Scope, err = scope(val, `invalid "scope" value`+"\n")
 		case "onlink":
 			r.Flags |= rtnetlink.NextHopOnLink
 		default:
@@ -327,7 +363,7 @@ func routeModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, 
 				key = val
 			}
 			if haveDst {
-				return usage(`Error: duplicate "to": "%s" is the second value.`, key)
+				return garbage("to", key)
 			}
 			haveDst = true
 			if key == "default" {
@@ -392,13 +428,13 @@ func routeGet(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) erro
 		case "oif", "dev":
 			q.Index, err = ls.device(val)
 		case "mark":
-			q.Mark, err = number(val, "mark")
+			q.Mark, err = number(val, "mark value is invalid\n")
 		default:
 			if key == "to" {
 				key = val
 			}
 			if q.Dst.IsValid() {
-				return usage(`Error: duplicate "to": "%s" is the second value.`, key)
+				return garbage("to", key)
 			}
 			var p netip.Prefix
 			if p, err = prefix(key); err == nil {

@@ -30,13 +30,29 @@ func runRule(ctx context.Context, c *rtnetlink.Conn, args []string) error {
 	if cmd == "add" || cmd == "delete" {
 		return ruleModify(ctx, c, cmd, fam, args)
 	}
-	if len(args) > 0 {
-		return invarg("Failed to parse rule type", args[0])
+	// ip rule show [from PREFIX]: a prefix alone is the source.
+	var from netip.Prefix
+	for a := argv(args); len(a) > 0; a = a[1:] {
+		w := a[0]
+		if w == "from" {
+			var err error
+			if w, err = a.next(); err != nil {
+				return err
+			}
+		}
+		p, err := prefix(w)
+		if err != nil || family(p.Addr()) != fam {
+			return failf(`Error: %s prefix is expected rather than "%s".`, familyWord(fam), w)
+		}
+		from = p
 	}
 	var recs []*record
 	for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: fam}) {
 		if err != nil {
 			return dumpError(err)
+		}
+		if from.IsValid() && r.Src != from.Masked() {
+			continue
 		}
 		rec := newRecord()
 		ruleRecord(rec, r)
@@ -152,8 +168,8 @@ func ruleModify(ctx context.Context, c *rtnetlink.Conn, cmd string, fam int, arg
 			r.OIF = val
 		case "fwmark":
 			mark, mask, _ := strings.Cut(val, "/")
-			if r.Mark, err = number(mark, "fwmark"); err == nil && mask != "" {
-				r.Mask, err = number(mask, "fwmask")
+			if r.Mark, err = number(mark, "fwmark value is invalid\n"); err == nil && mask != "" {
+				r.Mask, err = number(mask, "fwmask value is invalid\n")
 			}
 		case "tos", "dsfield":
 			var n uint64
@@ -162,16 +178,14 @@ func ruleModify(ctx context.Context, c *rtnetlink.Conn, cmd string, fam int, arg
 			}
 			r.TOS = uint8(n)
 		case "priority", "preference", "prio", "order":
-			if r.Priority, err = number(val, "preference"); err != nil {
-				return invarg("preference value is invalid\n", val)
-			}
+			r.Priority, err = number(val, "preference value is invalid\n")
 		case "table", "lookup":
 			if r.Table, err = table(val, false); err != nil {
 				return invarg("invalid table ID\n", val)
 			}
 		case "goto":
 			r.Action = rtnetlink.RuleGoto
-			r.Goto, err = number(val, "goto")
+			r.Goto, err = number(val, "invalid target\n")
 		case "protocol":
 			r.Protocol, err = protocol(val)
 		default:
@@ -197,7 +211,10 @@ func ruleModify(ctx context.Context, c *rtnetlink.Conn, cmd string, fam int, arg
 // rulePrefixArg reads a rule's prefix of family fam.
 func rulePrefixArg(s string, fam int) (netip.Prefix, error) {
 	p, err := prefix(s)
-	if err != nil || family(p.Addr()) != fam {
+	if err != nil {
+		return p, err
+	}
+	if family(p.Addr()) != fam {
 		return netip.Prefix{}, failf(`Error: %s prefix is expected rather than "%s".`, familyWord(fam), s)
 	}
 	return p, nil
