@@ -6,7 +6,7 @@
 // JSON shape with -j, the same error messages and exit codes for what it
 // supports. See README.md for the list.
 //
-//	go run ./examples/ip [-4|-6] [-j] [-d] [-n NAME] link|addr|route|neigh|rule|monitor [COMMAND [ARGS]]
+//	go run ./examples/ip [-4|-6] [-j] [-d] [-n NAME] link|address|route|neigh|rule|monitor [COMMAND [ARGS]]
 package main
 
 import (
