@@ -321,17 +321,21 @@ func linkAdd(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 	return kernelError(err)
 }
 
+// vethArgs reads veth's [peer [name] NAME]; "peer" alone lets the kernel
+// name the peer.
 func vethArgs(args argv) (rtnetlink.LinkData, error) {
-	v, a := &rtnetlink.Veth{}, args
+	v := &rtnetlink.Veth{}
 	if len(args) > 0 && args[0] == "peer" {
 		args = args[1:]
 		if len(args) > 0 && args[0] == "name" {
-			args = args[1:]
+			name, err := args.next()
+			if err != nil {
+				return nil, err
+			}
+			args[0] = name
 		}
 		if len(args) > 0 {
 			v.PeerName, args = args[0], args[1:]
-		} else if len(a) > 1 && a[len(a)-1] == "name" {
-			return nil, usage(`Command line is not complete. Try option "help"`)
 		}
 	}
 	if len(args) > 0 {

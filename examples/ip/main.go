@@ -56,11 +56,11 @@ func kernelError(err error) error {
 	if errors.As(err, &ee) {
 		return err
 	}
-	if errors.Is(err, os.ErrInvalid) {
+	var op *netlink.OpError
+	if errors.Is(err, os.ErrInvalid) || errors.As(err, &op) && op.Op == "check" {
 		// Package rtnetlink refused the request before sending it.
 		return &exitError{1, "Error: " + err.Error()}
 	}
-	var op *netlink.OpError
 	if errors.As(err, &op) && op.Message != "" {
 		msg := op.Message
 		if !strings.HasSuffix(msg, ".") {
@@ -85,9 +85,7 @@ func strerror(err error) string {
 // dumpError is kernelError for a listing: ip adds "Dump terminated".
 func dumpError(err error) error {
 	ke := kernelError(err).(*exitError)
-	if !strings.HasPrefix(ke.msg, "RTNETLINK") {
-		ke.msg += "\nDump terminated"
-	}
+	ke.msg += "\nDump terminated"
 	return ke
 }
 
@@ -173,12 +171,20 @@ func run(ctx context.Context, args []string) error {
 	if obj.run == nil {
 		return failf(`Object "%s" is not supported by this example.`, obj.name)
 	}
-	c, err := rtnetlink.Dial(&netlink.Config{NetNS: ns})
+	c, err := rtnetlink.Dial(&netlink.Config{NetNS: ns, OnWarning: warn})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
 	return obj.run(ctx, c, args[1:])
+}
+
+// warn prints a warning the kernel sent with a request that succeeded, as
+// ip does.
+func warn(a netlink.Ack) {
+	if a.Message != "" {
+		fmt.Fprintln(os.Stderr, "Warning: "+strings.TrimSuffix(a.Message, ".")+".")
+	}
 }
 
 // command finds what args[0] abbreviates among cmds, as ip does: the first
