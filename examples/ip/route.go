@@ -318,6 +318,9 @@ func protocol(s string) (rtnetlink.Protocol, error) {
 			return rtnetlink.Protocol(p), nil
 		}
 	}
+	if n, err := strconv.ParseUint(s, 0, 8); err == nil {
+		return rtnetlink.Protocol(n), nil
+	}
 	return 0, invarg(`"protocol" value is invalid`+"\n", s)
 }
 
