@@ -166,7 +166,7 @@ func routeRecord(rec *record, r rtnetlink.Route, ls *links, f routeFilter) {
 	if r.Index != 0 && f.dev == 0 {
 		rec.add("dev", "dev %s ", ls.name(r.Index))
 	}
-	if f.table == 0 && r.Table != rtnetlink.TableMain || opt.details {
+	if f.table == 0 && (r.Table != rtnetlink.TableMain || opt.details) {
 		rec.add("table", "table %s ", tableName(r.Table))
 	}
 	if r.Flags&rtnetlink.RouteCloned == 0 {
