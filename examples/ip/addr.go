@@ -62,7 +62,7 @@ func addrShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) erro
 			continue
 		}
 		r := newRecord()
-		linkRecord(r, l, ls, linkView{queue: true})
+		linkRecord(r, l, ls, true)
 		r.word("\n")
 		infos := []map[string]any{}
 		for _, a := range addrs {

@@ -85,7 +85,7 @@ func linkShow(ls *links, args argv) error {
 			continue
 		}
 		r := newRecord()
-		linkRecord(r, l, ls, linkView{mode: true, queue: true})
+		linkRecord(r, l, ls, true)
 		r.word("\n")
 		recs = append(recs, r)
 	}
@@ -101,14 +101,6 @@ func sortedLinks(ls *links) []rtnetlink.Link {
 		}
 	}
 	return out
-}
-
-// linkView says which of the optional parts of a link ip prints where:
-// "mode DEFAULT" in ip link (which this program does not know, but the
-// JSON key would go there), the queue length in link and address
-// listings, not in monitor.
-type linkView struct {
-	mode, queue bool
 }
 
 // linkFlags names the flags as ip does: NO-CARRIER for a link up without
@@ -152,7 +144,8 @@ func linkFlags(f rtnetlink.LinkFlags, mdown bool) []string {
 var linkTypes = map[uint16]string{1: "ether", 772: "loopback", 65534: "none"}
 
 // linkRecord prints l's lines (without the last newline) as ip link does.
-func linkRecord(r *record, l rtnetlink.Link, ls *links, v linkView) {
+// The queue length is printed in listings, not by monitor.
+func linkRecord(r *record, l rtnetlink.Link, ls *links, queue bool) {
 	r.add("ifindex", "%d: ", l.Index)
 	r.add("ifname", "%s", l.Name)
 	mdown := false
@@ -173,7 +166,7 @@ func linkRecord(r *record, l rtnetlink.Link, ls *links, v linkView) {
 		r.add("master", "master %s ", ls.name(l.MasterIndex))
 	}
 	r.add("operstate", "state %s ", l.OperState.String())
-	if v.queue && l.TxQueueLen != 0 {
+	if queue && l.TxQueueLen != 0 {
 		r.add("txqlen", "qlen %d", l.TxQueueLen)
 	}
 	typ, ok := linkTypes[l.HardwareType]
@@ -321,18 +314,16 @@ func linkAdd(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error
 	return kernelError(err)
 }
 
-// vethArgs reads veth's [peer [name] NAME]; "peer" alone lets the kernel
-// name the peer.
+// vethArgs reads veth's [peer [name] NAME]. Without a NAME, ip lets the
+// kernel name the peer; rtnetlink.Veth refuses.
 func vethArgs(args argv) (rtnetlink.LinkData, error) {
 	v := &rtnetlink.Veth{}
 	if len(args) > 0 && args[0] == "peer" {
 		args = args[1:]
 		if len(args) > 0 && args[0] == "name" {
-			name, err := args.next()
-			if err != nil {
+			if _, err := args.next(); err != nil { // args[0] is the name now
 				return nil, err
 			}
-			args[0] = name
 		}
 		if len(args) > 0 {
 			v.PeerName, args = args[0], args[1:]

@@ -105,7 +105,7 @@ func event(e rtnetlink.Event, ls *links) (*record, string) {
 	}
 	switch {
 	case e.Link != nil:
-		linkRecord(r, *e.Link, ls, linkView{})
+		linkRecord(r, *e.Link, ls, false)
 		if e.Deleted() {
 			delete(ls.byIndex, e.Link.Index)
 			delete(ls.byName, e.Link.Name)
