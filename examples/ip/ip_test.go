@@ -28,6 +28,7 @@ var corpus = []string{
 	// Errors before anything exists.
 	"foo",
 	"-x link",
+	"-det -js link show lo",
 	"link foo",
 	"addr foo",
 	"route foo",

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/nlkit/netlink"
@@ -121,26 +122,48 @@ var objects = []object{
 	{"mptcp", nil}, {"ioam", nil}, {"stats", nil},
 }
 
+// options are ip's global options that abbreviate, in ip's order, which
+// decides what an abbreviation means ("-d" is -details, "-n" -netns).
+// This program knows -details, -json and -netns.
+var options = []string{
+	"-loops", "-family", "-human", "-human-readable", "-iec", "-stats", "-statistics", "-details",
+	"-resolve", "-oneline", "-timestamp", "-tshort", "-Version", "-force", "-batch", "-brief",
+	"-json", "-pretty", "-rcvbuf", "-help", "-netns", "-Numeric", "-all",
+}
+
 func run(ctx context.Context, args []string) error {
 	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
-		o := strings.TrimPrefix(args[0], "-")
-		o = strings.TrimPrefix(o, "-")
+		o := args[0]
+		if strings.HasPrefix(o, "--") {
+			o = o[1:]
+		}
+		if o != "-4" && o != "-6" {
+			for _, name := range options {
+				if strings.HasPrefix(name, o) {
+					o = name
+					break
+				}
+			}
+		}
 		switch o {
-		case "4":
+		case "-4":
 			opt.family = unix.AF_INET
-		case "6":
+		case "-6":
 			opt.family = unix.AF_INET6
-		case "j", "json":
+		case "-json":
 			opt.json = true
-		case "d", "details":
+		case "-details":
 			opt.details = true
-		case "n", "netns":
+		case "-netns":
 			if len(args) < 2 {
 				return usage(`Command line is not complete. Try option "help"`)
 			}
 			opt.netns = args[1]
 			args = args[1:]
 		default:
+			if slices.Contains(options, o) {
+				return failf(`Option "%s" is not supported by this example.`, o)
+			}
 			return usage(`Option "%s" is unknown, try "ip -help".`, args[0])
 		}
 		args = args[1:]
