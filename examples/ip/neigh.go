@@ -40,6 +40,19 @@ var nudStates = []struct {
 	{rtnetlink.NeighFailed, "FAILED"}, {rtnetlink.NeighNoARP, "NOARP"}, {rtnetlink.NeighPermanent, "PERMANENT"},
 }
 
+// nudState reads a state's name as ip neigh add takes it ("stale").
+func nudState(s string) (rtnetlink.NeighborState, error) {
+	if strings.EqualFold(s, "none") {
+		return rtnetlink.NeighNone, nil
+	}
+	for _, st := range nudStates {
+		if strings.EqualFold(st.name, s) {
+			return st.state, nil
+		}
+	}
+	return 0, invarg("nud state is bad", s)
+}
+
 // neighShow runs ip neigh show [dev NAME] [[to] PREFIX].
 func neighShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) error {
 	var dev int
@@ -142,17 +155,8 @@ func neighModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, 
 		case "lladdr":
 			n.HardwareAddr, err = lladdr(val)
 		case "nud":
-			found := false
-			for _, s := range append(nudStates, struct {
-				state rtnetlink.NeighborState
-				name  string
-			}{rtnetlink.NeighNone, "NONE"}) {
-				if strings.EqualFold(s.name, val) {
-					n.State, found = s.state, true
-				}
-			}
-			if !found {
-				return invarg("nud state is bad", val)
+			if n.State, err = nudState(val); err != nil {
+				return err
 			}
 		case "router":
 			n.Flags |= rtnetlink.NeighRouter
