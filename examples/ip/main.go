@@ -1,24 +1,20 @@
 //go:build linux
 
-// Command ip is a small, read-only `ip` built on package rtnetlink: it
-// lists links, addresses, routes, neighbours and rules in the words ip
-// uses, and prints the kernel's notifications as they come (monitor).
+// Command ip is a small `ip` built on package rtnetlink. It shows and
+// changes links, addresses, routes, neighbours and rules, and prints the
+// kernel's notifications (monitor), in ip's words: the same text, the same
+// JSON shape with -j, the same error messages and exit codes for what it
+// supports. See README.md for the list.
 //
-//	go run ./examples/ip [-json] [-netns /var/run/netns/NAME] link|addr|route|neigh|rule|monitor
-//
-// With -json it prints one JSON array (one object a line for monitor),
-// with ip -j's keys, for scripts.
+//	go run ./examples/ip [-4|-6] [-j] [-d] [-n NAME] link|address|route|neigh|rule|monitor [COMMAND [ARGS]]
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
-	"net/netip"
 	"os"
-	"os/signal"
+	"slices"
 	"strings"
 
 	"github.com/nlkit/netlink"
@@ -26,267 +22,266 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var (
-	jsonOut = flag.Bool("json", false, "print JSON, with ip -j's keys")
-	netns   = flag.String("netns", "", "the `path` of a network namespace to look into")
-)
+// opts are ip's global options that this program knows.
+type opts struct {
+	family  int    // -4, -6: unix.AF_INET or unix.AF_INET6, 0 for both
+	json    bool   // -j, -json
+	details bool   // -d, -details
+	netns   string // -n NAME: the namespace ip netns add NAME made
+}
+
+var opt opts
+
+// exitError is an error that ends the program with ip's words and status.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e *exitError) Error() string { return e.msg }
+
+// usage fails as ip does on a command line it cannot parse (exit 255).
+func usage(format string, a ...any) error { return &exitError{255, fmt.Sprintf(format, a...)} }
+
+// failf fails as ip does on a bad value or a missing object (exit 1).
+func failf(format string, a ...any) error { return &exitError{1, fmt.Sprintf(format, a...)} }
+
+// kernelError says what the kernel said as ip does: its extended ACK
+// message ("Error: ipv4: Address already assigned."), or the errno
+// ("RTNETLINK answers: File exists"); exit 2.
+func kernelError(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return err
+	}
+	var op *netlink.OpError
+	if errors.Is(err, os.ErrInvalid) || errors.As(err, &op) && op.Op == "check" {
+		// Package rtnetlink refused the request before sending it.
+		return &exitError{1, "Error: " + err.Error()}
+	}
+	if errors.As(err, &op) && op.Message != "" {
+		msg := op.Message
+		if !strings.HasSuffix(msg, ".") {
+			msg += "."
+		}
+		return &exitError{2, "Error: " + msg}
+	}
+	return &exitError{2, "RTNETLINK answers: " + strerror(err)}
+}
+
+// strerror says what the errno in err means, as C's strerror does
+// ("File exists"), or err itself when it has no errno.
+func strerror(err error) string {
+	var errno unix.Errno
+	if !errors.As(err, &errno) {
+		return err.Error()
+	}
+	s := errno.Error()
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// dumpError is kernelError for a listing: ip adds "Dump terminated".
+func dumpError(err error) error {
+	ke := kernelError(err).(*exitError)
+	ke.msg += "\nDump terminated"
+	return ke
+}
 
 func main() {
-	flag.Usage = func() {
-		fmt.Fprintln(os.Stderr, "usage: ip [-json] [-netns path] link|addr|route|neigh|rule|monitor")
-		flag.PrintDefaults()
+	err := run(context.Background(), os.Args[1:])
+	if err == nil {
+		return
 	}
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, flag.Arg(0)); err != nil && !errors.Is(err, context.Canceled) {
-		fmt.Fprintln(os.Stderr, "ip:", err)
-		os.Exit(1)
+	var ee *exitError
+	if !errors.As(err, &ee) {
+		ee = &exitError{1, err.Error()}
 	}
+	fmt.Fprintln(os.Stderr, ee.msg)
+	os.Exit(ee.code)
 }
 
-// object is one line of output: its text as ip prints it, and its JSON
-// keys as ip -j prints them.
+// object is one of ip's objects: its full name, as ip's help names it,
+// and what runs it (nil for the objects this program does not know).
 type object struct {
-	text string
-	json map[string]any
+	name string
+	run  func(ctx context.Context, c *rtnetlink.Conn, args []string) error
 }
 
-func run(ctx context.Context, what string) error {
-	if what == "monitor" {
-		return monitor(ctx)
+// objects are ip's objects in ip's order, which decides what an
+// abbreviation means ("a" is address, "r" route, "m" maddress).
+var objects = []object{
+	{"address", runAddr}, {"addrlabel", nil}, {"maddress", nil}, {"route", runRoute},
+	{"rule", runRule}, {"neighbor", runNeigh}, {"neighbour", runNeigh}, {"ntable", nil},
+	{"link", runLink}, {"l2tp", nil}, {"fou", nil}, {"ila", nil}, {"macsec", nil},
+	{"tunnel", nil}, {"tuntap", nil}, {"token", nil}, {"tcpmetrics", nil},
+	{"monitor", nil}, {"xfrm", nil}, {"mroute", nil}, {"mrule", nil},
+	{"netns", nil}, {"netconf", nil}, {"vrf", nil}, {"sr", nil}, {"nexthop", nil},
+	{"mptcp", nil}, {"ioam", nil}, {"stats", nil},
+}
+
+// options are ip's global options that abbreviate, in ip's order, which
+// decides what an abbreviation means ("-d" is -details, "-n" -netns).
+// This program knows -details, -json and -netns.
+var options = []string{
+	"-loops", "-family", "-human", "-human-readable", "-iec", "-stats", "-statistics", "-details",
+	"-resolve", "-oneline", "-timestamp", "-tshort", "-Version", "-force", "-batch", "-brief",
+	"-json", "-pretty", "-rcvbuf", "-help", "-netns", "-Numeric", "-all",
+}
+
+func run(ctx context.Context, args []string) error {
+	for len(args) > 0 && strings.HasPrefix(args[0], "-") && len(args[0]) > 1 {
+		o := args[0]
+		if strings.HasPrefix(o, "--") {
+			o = o[1:]
+		}
+		if o != "-4" && o != "-6" {
+			for _, name := range options {
+				if strings.HasPrefix(name, o) {
+					o = name
+					break
+				}
+			}
+		}
+		switch o {
+		case "-4":
+			opt.family = unix.AF_INET
+		case "-6":
+			opt.family = unix.AF_INET6
+		case "-json":
+			opt.json = true
+		case "-details":
+			opt.details = true
+		case "-netns":
+			if len(args) < 2 {
+				return usage(`Command line is not complete. Try option "help"`)
+			}
+			opt.netns = args[1]
+			args = args[1:]
+		default:
+			if slices.Contains(options, o) {
+				return failf(`Option "%s" is not supported by this example.`, o)
+			}
+			return usage(`Option "%s" is unknown, try "ip -help".`, args[0])
+		}
+		args = args[1:]
 	}
-	c, err := rtnetlink.Dial(&netlink.Config{NetNS: *netns})
+	if len(args) == 0 {
+		return usage("Usage: ip [-4|-6] [-j] [-d] [-n NAME] { link | address | route | neigh | rule | monitor } ...")
+	}
+	var obj *object
+	for i := range objects {
+		if strings.HasPrefix(objects[i].name, args[0]) {
+			obj = &objects[i]
+			break
+		}
+	}
+	if obj == nil {
+		return failf(`Object "%s" is unknown, try "ip help".`, args[0])
+	}
+	var ns string
+	if opt.netns != "" {
+		ns = "/var/run/netns/" + opt.netns
+		if _, err := os.Stat(ns); err != nil {
+			return usage(`Cannot open network namespace "%s": %s`, opt.netns, strerror(err))
+		}
+	}
+	if obj.name == "monitor" {
+		return monitor(ctx, ns, args[1:])
+	}
+	if obj.run == nil {
+		return failf(`Object "%s" is not supported by this example.`, obj.name)
+	}
+	c, err := rtnetlink.Dial(&netlink.Config{NetNS: ns, OnWarning: warn})
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	names := map[int]string{}
+	return obj.run(ctx, c, args[1:])
+}
+
+// warn prints a warning the kernel sent with a request that succeeded, as
+// ip does.
+func warn(a netlink.Ack) {
+	if a.Message != "" {
+		fmt.Fprintln(os.Stderr, "Warning: "+strings.TrimSuffix(a.Message, ".")+".")
+	}
+}
+
+// command finds what args[0] abbreviates among cmds, as ip does: the first
+// that starts with it. No args is "show".
+func command(args []string, cmds ...string) (string, bool) {
+	if len(args) == 0 {
+		return "show", true
+	}
+	for _, c := range cmds {
+		if strings.HasPrefix(c, args[0]) {
+			return c, true
+		}
+	}
+	return "", false
+}
+
+// unknownCommand is ip's answer to a command it does not know.
+func unknownCommand(cmd, obj string) error {
+	return usage(`Command "%s" is unknown, try "ip %s help".`, cmd, obj)
+}
+
+// argv walks a command's arguments as ip does.
+type argv []string
+
+// next returns the value after a keyword, or ip's complaint when there is
+// none.
+func (a *argv) next() (string, error) {
+	if len(*a) < 2 {
+		return "", usage(`Command line is not complete. Try option "help"`)
+	}
+	*a = (*a)[1:]
+	return (*a)[0], nil
+}
+
+// garbage is ip's answer to a word it does not expect after a device.
+func garbage(key, word string) error {
+	return usage(`Error: either "%s" is duplicate, or "%s" is a garbage.`, key, word)
+}
+
+// invarg is ip's answer to a value it cannot parse.
+func invarg(msg, arg string) error {
+	return usage(`Error: argument "%s" is wrong: %s`, arg, msg)
+}
+
+// links reads every link once, for names and indexes.
+type links struct {
+	byIndex map[int]rtnetlink.Link
+	byName  map[string]int
+}
+
+func readLinks(ctx context.Context, c *rtnetlink.Conn) (*links, error) {
+	ls := &links{byIndex: map[int]rtnetlink.Link{}, byName: map[string]int{}}
 	for l, err := range c.Links(ctx, rtnetlink.LinkFilter{}) {
 		if err != nil {
-			return err
+			return nil, dumpError(err)
 		}
-		names[l.Index] = l.Name
+		ls.byIndex[l.Index] = l
+		ls.byName[l.Name] = l.Index
 	}
-	var objs []object
-	switch what {
-	case "link":
-		objs, err = collect(c.Links(ctx, rtnetlink.LinkFilter{}), func(l rtnetlink.Link) object { return linkObject(l, names) })
-	case "addr":
-		objs, err = collect(c.Addresses(ctx, rtnetlink.AddressFilter{}), func(a rtnetlink.Address) object { return addrObject(a, names) })
-	case "route":
-		objs, err = collect(c.Routes(ctx, rtnetlink.RouteFilter{Table: rtnetlink.TableMain}), func(r rtnetlink.Route) object { return routeObject(r, names) })
-	case "neigh":
-		objs, err = collect(c.Neighbors(ctx, rtnetlink.NeighborFilter{}), func(n rtnetlink.Neighbor) object { return neighObject(n, names) })
-	case "rule":
-		objs, err = collect(c.Rules(ctx, rtnetlink.RuleFilter{}), ruleObject)
-	default:
-		flag.Usage()
-		os.Exit(2)
-	}
-	if err != nil {
-		return err
-	}
-	if *jsonOut {
-		list := make([]map[string]any, len(objs))
-		for i, o := range objs {
-			list[i] = o.json
-		}
-		return json.NewEncoder(os.Stdout).Encode(list)
-	}
-	for _, o := range objs {
-		fmt.Println(o.text)
-	}
-	return nil
+	return ls, nil
 }
 
-// collect turns a listing into objects.
-func collect[T any](seq func(func(T, error) bool), f func(T) object) ([]object, error) {
-	var objs []object
-	for v, err := range seq {
-		if err != nil {
-			return nil, err
-		}
-		objs = append(objs, f(v))
+// name names a link as ip does, "if%d" when it is not known.
+func (ls *links) name(index int) string {
+	if l, ok := ls.byIndex[index]; ok {
+		return l.Name
 	}
-	return objs, nil
+	return fmt.Sprintf("if%d", index)
 }
 
-// fields builds an object from triples of a JSON key, a text word and a
-// value, leaving out the empty values. The text shows a value after its
-// word ("mtu 1500"), alone for the word "", or through the word as a
-// format ("%v:"), which also keeps a zero value.
-func fields(kv ...any) object {
-	o := object{json: map[string]any{}}
-	var text []string
-	for i := 0; i+3 <= len(kv); i += 3 {
-		key, word, v := kv[i].(string), kv[i+1].(string), kv[i+2]
-		format := strings.Contains(word, "%")
-		if !format && (v == "" || v == 0 || v == false) {
-			continue
-		}
-		o.json[key] = v
-		switch {
-		case format:
-			text = append(text, fmt.Sprintf(word, v))
-		case v == true:
-			text = append(text, word)
-		case word == "":
-			text = append(text, fmt.Sprint(v))
-		default:
-			text = append(text, word+" "+fmt.Sprint(v))
-		}
+// device returns the index of the link name, or ip's complaint.
+func (ls *links) device(name string) (int, error) {
+	if i, ok := ls.byName[name]; ok {
+		return i, nil
 	}
-	o.text = strings.Join(text, " ")
-	return o
-}
-
-func linkObject(l rtnetlink.Link, names map[int]string) object {
-	return fields("ifindex", "%v:", l.Index, "ifname", "%v:", l.Name, "flags", "<%v>", l.Flags.String(),
-		"mtu", "mtu", int(l.MTU), "master", "master", names[l.MasterIndex], "operstate", "state", l.OperState.String(),
-		"link_kind", "kind", l.Kind, "address", "link", l.HardwareAddr.String())
-}
-
-func addrObject(a rtnetlink.Address, names map[int]string) object {
-	family := "inet"
-	if a.Prefix.Addr().Is6() {
-		family = "inet6"
-	}
-	return fields("ifindex", "%v:", a.Index, "ifname", "", names[a.Index], "family", "", family, "local", "", a.Prefix.String(),
-		"broadcast", "brd", str(a.Broadcast), "scope", "scope", a.Scope.String(), "label", "", a.Label)
-}
-
-func routeObject(r rtnetlink.Route, names map[int]string) object {
-	dst, scope := r.Dst.String(), r.Scope.String()
-	if r.Dst.Bits() == 0 {
-		dst = "default"
-	}
-	if r.Scope == rtnetlink.ScopeUniverse {
-		scope = "" // ip leaves it out
-	}
-	return fields("dst", "", dst, "nhid", "nhid", int(r.NextHopID), "gateway", "via", str(r.Gateway), "dev", "dev", names[r.Index],
-		"protocol", "proto", r.Protocol.String(), "scope", "scope", scope, "prefsrc", "src", str(r.PrefSrc),
-		"metric", "metric", int(r.Priority))
-}
-
-func neighObject(n rtnetlink.Neighbor, names map[int]string) object {
-	return fields("dst", "", n.IP.String(), "dev", "dev", names[n.Index], "lladdr", "lladdr", n.HardwareAddr.String(),
-		"router", "router", n.Flags&rtnetlink.NeighRouter != 0, "proxy", "proxy", n.Flags&rtnetlink.NeighProxy != 0,
-		"state", "", n.State.String())
-}
-
-func ruleObject(r rtnetlink.Rule) object {
-	from, table := "all", ""
-	if r.Src.IsValid() {
-		from = r.Src.String()
-	}
-	if r.Action == rtnetlink.RuleToTable {
-		table = tableName(r.Table)
-	}
-	action := ""
-	if r.Action != rtnetlink.RuleToTable && r.Action != rtnetlink.RuleGoto {
-		action = r.Action.String()
-	}
-	return fields("priority", "%v:", int(r.Priority), "src", "from", from, "dst", "to", prefix(r.Dst),
-		"iif", "iif", r.IIF, "oif", "oif", r.OIF, "fwmark", "fwmark", hex(r.Mark), "table", "lookup", table,
-		"goto", "goto", int(r.Goto), "action", "", action)
-}
-
-// monitor prints the kernel's notifications of changes to links,
-// addresses, routes, neighbours, rules and nexthops, parsed where the
-// package has a parser, named and sized otherwise.
-func monitor(ctx context.Context) error {
-	nl, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: *netns, Groups: []uint32{
-		unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
-		unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE, unix.RTNLGRP_NEIGH,
-		unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE, unix.RTNLGRP_NEXTHOP,
-	}})
-	if err != nil {
-		return err
-	}
-	defer nl.Close()
-	enc := json.NewEncoder(os.Stdout)
-	for {
-		d, err := nl.ReceiveDatagram(ctx)
-		if errors.Is(err, netlink.ErrOverrun) {
-			fmt.Fprintln(os.Stderr, "ip: notifications were lost")
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		for m, err := range d.Messages() {
-			if err != nil {
-				return err
-			}
-			typ := netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type)
-			v, err := parse(m)
-			if err != nil {
-				v = err.Error()
-			}
-			if *jsonOut {
-				if err := enc.Encode(map[string]any{"type": typ, "group": d.Group, "object": v}); err != nil {
-					return err
-				}
-				continue
-			}
-			fmt.Printf("[%s] %+v\n", typ, v)
-		}
-	}
-}
-
-// parse reads a notification with the package's parser for its type, or
-// describes it by its size.
-func parse(m netlink.Message) (any, error) {
-	switch m.Header.Type {
-	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
-		return rtnetlink.ParseLink(m)
-	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
-		if len(m.Data) > 0 && m.Data[0] == unix.AF_BRIDGE {
-			return rtnetlink.ParseFDBEntry(m)
-		}
-		return rtnetlink.ParseNeighbor(m)
-	case unix.RTM_NEWRULE, unix.RTM_DELRULE:
-		return rtnetlink.ParseRule(m)
-	case unix.RTM_NEWNEXTHOP, unix.RTM_DELNEXTHOP:
-		return rtnetlink.ParseNextHopObject(m)
-	}
-	return fmt.Sprintf("%d bytes", len(m.Data)), nil
-}
-
-// str prints a as ip does, and the zero Addr as nothing.
-func str(a netip.Addr) string {
-	if !a.IsValid() {
-		return ""
-	}
-	return a.String()
-}
-
-// prefix prints p, and the zero Prefix as nothing.
-func prefix(p netip.Prefix) string {
-	if !p.IsValid() {
-		return ""
-	}
-	return p.String()
-}
-
-// hex prints a mark in hex, and 0 as nothing.
-func hex(v uint32) string {
-	if v == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%#x", v)
-}
-
-// tableName names a table as ip does.
-func tableName(id uint32) string {
-	switch id {
-	case rtnetlink.TableMain:
-		return "main"
-	case rtnetlink.TableLocal:
-		return "local"
-	case rtnetlink.TableDefault:
-		return "default"
-	}
-	return fmt.Sprint(id)
+	return 0, failf(`Cannot find device "%s"`, name)
 }
