@@ -64,7 +64,7 @@ func addrShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) erro
 		r := newRecord()
 		linkRecord(r, l, ls, true)
 		r.word("\n")
-		infos := []map[string]any{}
+		infos := []*jsonObject{}
 		for _, a := range addrs {
 			ar := newRecord()
 			addrRecord(ar, a)
@@ -72,7 +72,7 @@ func addrShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) erro
 			r.word(ar.text.String())
 			infos = append(infos, ar.json)
 		}
-		r.json["addr_info"] = infos
+		r.json.set("addr_info", infos)
 		recs = append(recs, r)
 	}
 	return output(recs)
@@ -139,7 +139,7 @@ func addrRecord(r *record, a rtnetlink.Address) {
 }
 
 func lifetime(r *record, key string, secs uint32) {
-	r.json[key] = secs
+	r.json.set(key, secs)
 	if secs == rtnetlink.Forever {
 		r.word("forever")
 	} else {

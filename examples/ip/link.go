@@ -156,6 +156,8 @@ func linkRecord(r *record, l rtnetlink.Link, ls *links, queue bool) {
 			r.add("link", "@%s", ls.name(l.ParentIndex))
 			mdown = ls.byIndex[l.ParentIndex].Flags&rtnetlink.LinkUp == 0
 		}
+		r.json.moveBefore("link", "ifname") // ip -j's order; the text's is name@link
+		r.json.moveBefore("link_index", "ifname")
 	}
 	r.word(": ")
 	flags := linkFlags(l.Flags, mdown)
@@ -181,7 +183,7 @@ func linkRecord(r *record, l rtnetlink.Link, ls *links, queue bool) {
 		if len(l.Broadcast) > 0 {
 			if l.Flags&rtnetlink.LinkPointToPoint != 0 {
 				r.word(" peer ")
-				r.json["link_pointtopoint"] = true
+				r.json.set("link_pointtopoint", true)
 			} else {
 				r.word(" brd ")
 			}
@@ -204,8 +206,9 @@ func linkDetails(r *record, l rtnetlink.Link, ls *links) {
 	if l.Kind == "" {
 		return
 	}
-	info := map[string]any{"info_kind": l.Kind}
-	r.json["linkinfo"] = info
+	info := newObject()
+	info.set("info_kind", l.Kind)
+	r.json.set("linkinfo", info)
 	r.word("\n    " + l.Kind + " ")
 	data := newRecord()
 	switch d := l.Data.(type) {
@@ -235,8 +238,8 @@ func linkDetails(r *record, l rtnetlink.Link, ls *links) {
 		data.add("priority", "priority %d ", d.Priority)
 		data.add("vlan_filtering", "vlan_filtering %d ", boolInt(d.VLANFiltering))
 	}
-	if len(data.json) > 0 {
-		info["info_data"] = data.json
+	if len(data.json.keys) > 0 {
+		info.set("info_data", data.json)
 		r.word(data.text.String())
 	}
 }

@@ -116,7 +116,7 @@ func event(e rtnetlink.Event, ls *links) (*record, string) {
 		r.word("\n")
 		return r, "[LINK]"
 	case e.Address != nil:
-		r.json["index"] = e.Address.Index
+		r.json.set("index", e.Address.Index)
 		r.add("dev", "", ls.name(e.Address.Index))
 		r.word(fmt.Sprintf("%d: %s", e.Address.Index, ls.name(e.Address.Index)))
 		addrRecord(r, *e.Address)

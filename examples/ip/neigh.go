@@ -129,7 +129,7 @@ func neighRecord(r *record, n rtnetlink.Neighbor, ls *links, oneDev bool) {
 				r.word(s.name + " ")
 			}
 		}
-		r.json["state"] = states
+		r.json.set("state", states)
 	}
 	if n.Protocol != 0 {
 		r.add("protocol", "proto %s ", n.Protocol.String())

@@ -192,7 +192,7 @@ func routeRecord(rec *record, r rtnetlink.Route, ls *links, f routeFilter) {
 			rec.word(n.name + " ")
 		}
 	}
-	rec.json["flags"] = flags
+	rec.json.set("flags", flags)
 	if r.Dst.Addr().Is4() && r.Flags&rtnetlink.RouteCloned != 0 {
 		cache := []string{}
 		for _, n := range cacheFlags {
@@ -200,7 +200,7 @@ func routeRecord(rec *record, r rtnetlink.Route, ls *links, f routeFilter) {
 				cache = append(cache, n.name)
 			}
 		}
-		rec.json["cache"] = cache
+		rec.json.set("cache", cache)
 		rec.word("\n    cache ")
 		if len(cache) > 0 {
 			rec.word("<" + strings.Join(cache, ",") + "> ")
@@ -220,7 +220,7 @@ func routeRecord(rec *record, r rtnetlink.Route, ls *links, f routeFilter) {
 		rec.add("pref", "pref %s", p)
 	}
 	if len(r.MultiPath) > 0 {
-		var hops []map[string]any
+		var hops []*jsonObject
 		for _, nh := range r.MultiPath {
 			h := newRecord()
 			h.word("\n\tnexthop ")
@@ -234,11 +234,11 @@ func routeRecord(rec *record, r rtnetlink.Route, ls *links, f routeFilter) {
 					h.word(n.name + " ")
 				}
 			}
-			h.json["flags"] = hflags
+			h.json.set("flags", hflags)
 			rec.word(h.text.String())
 			hops = append(hops, h.json)
 		}
-		rec.json["nexthops"] = hops
+		rec.json.set("nexthops", hops)
 	}
 }
 
@@ -251,7 +251,10 @@ func gateway(rec *record, dst, gw netip.Addr) {
 		rec.add("gateway", "via %s ", gw.String())
 	default:
 		rec.word("via inet6 " + gw.String() + " ")
-		rec.json["via"] = map[string]any{"family": "inet6", "host": gw.String()}
+		via := newObject()
+		via.set("family", "inet6")
+		via.set("host", gw.String())
+		rec.json.set("via", via)
 	}
 }
 
