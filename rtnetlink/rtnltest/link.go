@@ -1,0 +1,824 @@
+package rtnltest
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net"
+	"net/netip"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/rtnetlink"
+)
+
+// link is a link of the namespace. Link.Flags holds the flags set (UP
+// among them); the carrier and what follows from it are worked out when
+// the link is read.
+type link struct {
+	rtnetlink.Link
+}
+
+// linkByIndex returns the link with index i, or nil.
+func (k *Kernel) linkByIndex(i int) *link {
+	for _, l := range k.links {
+		if l.Index == i {
+			return l
+		}
+	}
+	return nil
+}
+
+// linkByName returns the link called name, or nil.
+func (k *Kernel) linkByName(name string) *link {
+	for _, l := range k.links {
+		if l.Name == name {
+			return l
+		}
+	}
+	return nil
+}
+
+// up says whether l is administratively up.
+func (l *link) up() bool { return l.Flags&iffUp != 0 }
+
+// carrier says whether l has a carrier: lo, ifb, dummy and vxlan always,
+// a veth when its peer is up, a macvlan when its lower link has one, a
+// bridge when one of its ports is up with a carrier.
+func (k *Kernel) carrier(l *link) bool {
+	if !l.up() {
+		return false
+	}
+	switch l.Kind {
+	case "veth":
+		p := k.linkByIndex(l.ParentIndex)
+		return p != nil && p.up()
+	case "macvlan":
+		p := k.linkByIndex(l.ParentIndex)
+		return p != nil && k.carrier(p)
+	case "bridge":
+		for _, p := range k.links {
+			if p.MasterIndex == l.Index && p != l && k.carrier(p) {
+				return true
+			}
+		}
+		return false
+	}
+	return true
+}
+
+// view returns l as a Conn reads it: the flags and operational state that
+// follow from the carrier.
+func (k *Kernel) view(l *link) rtnetlink.Link {
+	v := l.Link
+	v.Flags &^= iffRunning | iffLowerUp
+	switch {
+	case !l.up():
+		v.OperState = operDown
+	case !k.carrier(l):
+		v.OperState = operDown
+		if l.Kind == "veth" || l.Kind == "macvlan" {
+			v.OperState = operLowerLayerDown
+		}
+	default:
+		v.Flags |= iffRunning | iffLowerUp
+		v.OperState = operUp
+		if l.Kind == "" || l.Kind == "ifb" || l.Kind == "dummy" || l.Kind == "vxlan" {
+			v.OperState = operUnknown
+		}
+	}
+	v.HardwareAddr = append(net.HardwareAddr(nil), l.HardwareAddr...)
+	v.Broadcast = append(net.HardwareAddr(nil), l.Broadcast...)
+	return v
+}
+
+// linkMsg encodes l as the kernel's RTM_NEWLINK (or RTM_DELLINK) payload.
+func (k *Kernel) linkMsg(l *link) []byte {
+	v := k.view(l)
+	b := make([]byte, sizeofIfInfomsg, 256)
+	binary.NativeEndian.PutUint16(b[2:], v.HardwareType)
+	binary.NativeEndian.PutUint32(b[4:], uint32(v.Index))
+	binary.NativeEndian.PutUint32(b[8:], uint32(v.Flags))
+	e := netlink.NewAttrEncoder(b)
+	e.String(iflaIfname, v.Name)
+	e.Uint32(iflaTxQLen, v.TxQueueLen)
+	e.Uint8(iflaOperState, uint8(v.OperState))
+	e.Uint32(iflaMTU, v.MTU)
+	e.Uint32(iflaMinMTU, v.MinMTU)
+	e.Uint32(iflaMaxMTU, v.MaxMTU)
+	if v.ParentIndex != 0 {
+		e.Uint32(iflaLink, uint32(v.ParentIndex))
+	}
+	if v.MasterIndex != 0 {
+		e.Uint32(iflaMaster, uint32(v.MasterIndex))
+	}
+	if v.Alias != "" {
+		e.String(iflaIfAlias, v.Alias)
+	}
+	e.Bytes(iflaAddress, v.HardwareAddr)
+	e.Bytes(iflaBroadcast, v.Broadcast)
+	e.Bytes(iflaStats64, make([]byte, 8*24))
+	if v.Kind != "" {
+		info := e.Nest(iflaLinkInfo)
+		e.String(iflaInfoKind, v.Kind)
+		if v.Data != nil {
+			data := e.Nest(iflaInfoData)
+			putLinkData(e, v.Data)
+			e.End(data)
+		}
+		e.End(info)
+	}
+	out, err := e.Finish()
+	if err != nil {
+		panic("rtnltest: encoding link: " + err.Error()) // lengths are bounded: cannot happen
+	}
+	return out
+}
+
+// putLinkData appends the IFLA_INFO_DATA attributes of d.
+func putLinkData(e *netlink.AttrEncoder, d rtnetlink.LinkData) {
+	cs := func(d time.Duration) uint32 { return uint32(d / (10 * time.Millisecond)) }
+	switch d := d.(type) {
+	case *rtnetlink.Bridge:
+		e.Uint32(iflaBrForwardDelay, cs(d.ForwardDelay))
+		e.Uint32(iflaBrHelloTime, cs(d.HelloTime))
+		e.Uint32(iflaBrMaxAge, cs(d.MaxAge))
+		e.Uint32(iflaBrAgeingTime, cs(d.AgeingTime))
+		e.Uint32(iflaBrSTPState, b2u(d.STP))
+		e.Uint16(iflaBrPriority, d.Priority)
+		e.Uint8(iflaBrVLANFiltering, uint8(b2u(d.VLANFiltering)))
+	case *rtnetlink.Macvlan:
+		e.Uint32(iflaMacvlanMode, uint32(d.Mode))
+	case *rtnetlink.Vxlan:
+		e.Uint32(iflaVxlanID, d.ID)
+		if dst := d.Remote; dst.IsValid() || d.Group.IsValid() {
+			if !dst.IsValid() {
+				dst = d.Group
+			}
+			e.Addr(pick(dst, iflaVxlanGroup, iflaVxlanGroup6), dst)
+		}
+		if d.DevIndex != 0 {
+			e.Uint32(iflaVxlanLink, uint32(d.DevIndex))
+		}
+		if d.Local.IsValid() {
+			e.Addr(pick(d.Local, iflaVxlanLocal, iflaVxlanLocal6), d.Local)
+		}
+		e.Uint16BE(iflaVxlanPort, d.Port)
+	}
+}
+
+func b2u(b bool) uint32 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func pick(a netip.Addr, v4, v6 uint16) uint16 {
+	if a.Is4() {
+		return v4
+	}
+	return v6
+}
+
+// getLink answers RTM_GETLINK for one link, by index or by name.
+func (k *Kernel) getLink(req netlink.Message) ([]netlink.Message, error) {
+	index, as, err := ifinfo(req.Data)
+	if err != nil {
+		return nil, err
+	}
+	var l *link
+	switch name := find(as, iflaIfname); {
+	case index != 0:
+		l = k.linkByIndex(index)
+	case name != nil:
+		l = k.linkByName(name.str())
+	default:
+		return nil, syscall.EINVAL
+	}
+	if l == nil {
+		return nil, syscall.ENODEV
+	}
+	return []netlink.Message{{Header: netlink.Header{Type: rtmNewLink}, Data: k.linkMsg(l)}}, nil
+}
+
+// dumpLinks answers the RTM_GETLINK dump, filtered by IFLA_MASTER and the
+// kind in IFLA_LINKINFO as the kernel filters.
+func (k *Kernel) dumpLinks(req netlink.Message) ([]netlink.Message, error) {
+	var as []attr
+	if len(req.Data) >= sizeofIfInfomsg { // a bare rtgenmsg asks for all
+		var err error
+		if _, as, err = ifinfo(req.Data); err != nil {
+			return nil, err
+		}
+	}
+	master, kind, filtered := 0, "", false
+	if a := find(as, iflaMaster); a != nil {
+		m, err := a.u32()
+		if err != nil {
+			return nil, err
+		}
+		master, filtered = int(int32(m)), true
+	}
+	if a := find(as, iflaLinkInfo); a != nil {
+		in, err := attrs(a.data, 0)
+		if err != nil {
+			return nil, malformed(err)
+		}
+		if kd := find(in, iflaInfoKind); kd != nil {
+			kind, filtered = kd.str(), true
+		}
+	}
+	var out []netlink.Message
+	for _, l := range k.links {
+		if kind != "" && l.Kind != kind || master > 0 && l.MasterIndex != master || master < 0 && l.MasterIndex != 0 {
+			continue
+		}
+		h := netlink.Header{Type: rtmNewLink}
+		if filtered {
+			h.Flags |= netlink.DumpFiltered
+		}
+		out = append(out, netlink.Message{Header: h, Data: k.linkMsg(l)})
+	}
+	return out, nil
+}
+
+// ifinfo reads a struct ifinfomsg's index and the attributes after it.
+func ifinfo(b []byte) (int, []attr, error) {
+	as, err := attrs(b, sizeofIfInfomsg)
+	if err != nil {
+		return 0, nil, malformed(err)
+	}
+	return int(int32(binary.NativeEndian.Uint32(b[4:]))), as, nil
+}
+
+// checkNames refuses the names and alias the kernel's policy refuses.
+func checkNames(as []attr) error {
+	for _, a := range as {
+		switch {
+		case a.typ == iflaIfname && (len(a.str()) >= ifNameSize || len(a.data) > ifNameSize):
+			return errPolicy(a.off)
+		case a.typ == iflaIfAlias && len(a.data) >= ifAliasSize:
+			return errPolicy(a.off)
+		}
+	}
+	return nil
+}
+
+// newLinkMsg answers RTM_NEWLINK: a new link with NLM_F_CREATE, or a
+// change of an existing one without NLM_F_EXCL.
+func (k *Kernel) newLinkMsg(req netlink.Message) error {
+	index, as, err := ifinfo(req.Data)
+	if err != nil {
+		return err
+	}
+	if err := checkNames(as); err != nil {
+		return err
+	}
+	var l *link
+	if index != 0 {
+		l = k.linkByIndex(index)
+	} else if a := find(as, iflaIfname); a != nil {
+		l = k.linkByName(a.str())
+	}
+	flags := req.Header.Flags
+	if l != nil {
+		if flags&netlink.Excl != 0 {
+			return syscall.EEXIST
+		}
+		return k.setLink(l, req.Data, as)
+	}
+	if flags&netlink.Create == 0 {
+		return syscall.ENODEV
+	}
+	nl, err := rtnetlink.ParseLink(netlink.Message{Header: netlink.Header{Type: rtmNewLink}, Data: req.Data})
+	if err != nil {
+		return malformed(err)
+	}
+	nl.Flags &= iffUp
+	var peer string
+	if info := find(as, iflaLinkInfo); info != nil {
+		in, err := attrs(info.data, 0)
+		if err != nil {
+			return malformed(err)
+		}
+		if kd := find(in, iflaInfoKind); kd != nil && kd.str() == "veth" {
+			if d := find(in, iflaInfoData); d != nil {
+				if peer, err = vethPeer(d.data); err != nil {
+					return err
+				}
+			}
+		}
+		if kd := find(in, iflaInfoKind); kd != nil && kd.str() == "vxlan" {
+			if d := find(in, iflaInfoData); d != nil {
+				if err := checkVxlan(d, info.off+4+d.off+4); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	for _, a := range as {
+		if a.typ == iflaNetNSFD || a.typ == iflaNetNSPID {
+			return fail(syscall.EOPNOTSUPP, "rtnltest: other namespaces are not modelled")
+		}
+	}
+	_, err = k.newLink(nl, peer)
+	return err
+}
+
+// vethPeer reads the peer's name from VETH_INFO_PEER in IFLA_INFO_DATA.
+func vethPeer(b []byte) (string, error) {
+	as, err := attrs(b, 0)
+	if err != nil {
+		return "", malformed(err)
+	}
+	p := find(as, vethInfoPeer)
+	if p == nil {
+		return "", nil
+	}
+	_, in, err := ifinfo(p.data)
+	if err != nil {
+		return "", err
+	}
+	for _, a := range in {
+		if a.typ == iflaNetNSFD || a.typ == iflaNetNSPID {
+			return "", fail(syscall.EOPNOTSUPP, "rtnltest: other namespaces are not modelled")
+		}
+	}
+	if n := find(in, iflaIfname); n != nil {
+		return n.str(), nil
+	}
+	return "", nil
+}
+
+// checkVxlan refuses a VNI of 24 bits or more, at its offset, as the
+// kernel does.
+func checkVxlan(data *attr, base int) error {
+	as, err := attrs(data.data, 0)
+	if err != nil {
+		return malformed(err)
+	}
+	if id := find(as, iflaVxlanID); id != nil {
+		v, err := id.u32()
+		if err != nil {
+			return err
+		}
+		if v >= 1<<24 {
+			return failAt(syscall.ERANGE, "VXLAN ID must be lower than 16777216", base+id.off)
+		}
+	}
+	return nil
+}
+
+// newLink creates l (and, for a veth, its peer), as the kernel does, and
+// queues the notifications. peer is the veth peer's name, "" for the
+// kernel's choice.
+func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
+	if l.Data != nil {
+		l.Kind = l.Data.Kind()
+	}
+	switch l.Kind {
+	case "veth", "bridge", "macvlan", "vxlan", "ifb", "dummy":
+	case "tun":
+		return nil, fail(syscall.EOPNOTSUPP, "tun/tap creation via rtnetlink is not supported.")
+	default:
+		return nil, fail(syscall.EOPNOTSUPP, "Unknown device type")
+	}
+	n := &link{Link: rtnetlink.Link{
+		Index: l.Index, Name: l.Name, Kind: l.Kind, HardwareType: arphrdEther,
+		Flags: iffBroadcast | iffMulticast, MTU: 1500, MinMTU: 68, MaxMTU: 65535,
+		TxQueueLen: 1000, LinkNetNSID: -1, HardwareAddr: l.HardwareAddr,
+		Broadcast: net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, Data: l.Data,
+	}}
+	switch l.Kind {
+	case "bridge":
+		b := &rtnetlink.Bridge{}
+		if d, ok := l.Data.(*rtnetlink.Bridge); ok {
+			*b = *d
+		}
+		def := func(d *time.Duration, v time.Duration) {
+			if *d == 0 {
+				*d = v
+			}
+		}
+		def(&b.ForwardDelay, 15*time.Second)
+		def(&b.HelloTime, 2*time.Second)
+		def(&b.MaxAge, 20*time.Second)
+		def(&b.AgeingTime, 300*time.Second)
+		if b.Priority == 0 {
+			b.Priority = 32768
+		}
+		n.Data, n.TxQueueLen = b, 0
+	case "ifb", "dummy":
+		n.Flags = iffBroadcast | iffNoARP
+		n.TxQueueLen, n.MaxMTU = 32, 0
+		if l.Kind == "dummy" {
+			n.TxQueueLen = 1000
+		}
+	case "macvlan":
+		lower := k.linkByIndex(l.ParentIndex)
+		if l.ParentIndex == 0 {
+			return nil, syscall.EINVAL
+		}
+		if lower == nil {
+			return nil, syscall.ENODEV
+		}
+		m := &rtnetlink.Macvlan{Mode: rtnetlink.MacvlanVEPA}
+		if d, ok := l.Data.(*rtnetlink.Macvlan); ok && d.Mode != 0 {
+			m.Mode = d.Mode
+		}
+		n.Data, n.ParentIndex, n.MTU, n.MaxMTU, n.TxQueueLen = m, lower.Index, lower.MTU, lower.MTU, 0
+	case "vxlan":
+		v := &rtnetlink.Vxlan{}
+		if d, ok := l.Data.(*rtnetlink.Vxlan); ok {
+			*v = *d
+		}
+		if v.Port == 0 {
+			v.Port = 8472
+		}
+		for _, o := range k.links {
+			if d, ok := o.Data.(*rtnetlink.Vxlan); ok && d.ID == v.ID && d.Port == v.Port {
+				return nil, fail(syscall.EEXIST, "A VXLAN device with the specified VNI already exists")
+			}
+		}
+		if v.DevIndex != 0 && k.linkByIndex(v.DevIndex) == nil {
+			return nil, syscall.ENODEV
+		}
+		n.Data, n.MTU = v, 1450
+		if v.Local.Is6() || v.Remote.Is6() || v.Group.Is6() {
+			n.MTU = 1430
+		}
+	}
+	if l.MTU != 0 {
+		if err := checkMTU(n, l.MTU); err != nil {
+			return nil, err
+		}
+		n.MTU = l.MTU
+	}
+	if l.TxQueueLen != 0 {
+		n.TxQueueLen = l.TxQueueLen
+	}
+	if len(l.Broadcast) > 0 {
+		n.Broadcast = l.Broadcast
+	}
+	if l.MasterIndex != 0 {
+		if err := k.checkMaster(n, l.MasterIndex); err != nil {
+			return nil, err
+		}
+	}
+	var p *link
+	if l.Kind == "veth" {
+		if peer == "" {
+			peer = "veth%d"
+		}
+		p = &link{Link: n.Link}
+		p.Index, p.Name, p.Flags, p.Alias, p.HardwareAddr, p.MTU = 0, peer, iffBroadcast|iffMulticast, "", nil, n.MTU
+		if err := k.register(p); err != nil {
+			return nil, err
+		}
+	}
+	if err := k.register(n); err != nil {
+		if p != nil {
+			k.unregister(p)
+			k.notes = nil
+		}
+		return nil, err
+	}
+	if p != nil {
+		p.ParentIndex, n.ParentIndex = n.Index, p.Index
+		k.notify(grpLink, rtmNewLink, k.linkMsg(p), false)
+	}
+	n.MasterIndex = l.MasterIndex
+	if l.Flags&iffUp != 0 {
+		n.Flags |= iffUp
+	}
+	k.notify(grpLink, rtmNewLink, k.linkMsg(n), true)
+	if n.up() {
+		k.linkUp(n)
+	}
+	return n, nil
+}
+
+// register gives l its name (filling in a template) and index and adds it.
+func (k *Kernel) register(l *link) error {
+	if strings.Contains(l.Name, "%") {
+		i := strings.Index(l.Name, "%d")
+		if i < 0 || strings.Contains(l.Name[i+2:], "%") {
+			return syscall.EINVAL
+		}
+		for n := 0; ; n++ {
+			name := l.Name[:i] + strconv.Itoa(n) + l.Name[i+2:]
+			if len(name) >= ifNameSize {
+				return syscall.ENFILE
+			}
+			if k.linkByName(name) == nil {
+				l.Name = name
+				break
+			}
+		}
+	}
+	if l.Name == "" {
+		l.Name = l.Kind + "%d"
+		return k.register(l)
+	}
+	if k.linkByName(l.Name) != nil {
+		return syscall.EEXIST
+	}
+	if l.Index != 0 {
+		if k.linkByIndex(l.Index) != nil {
+			return syscall.EBUSY
+		}
+	} else {
+		for k.linkByIndex(k.next) != nil {
+			k.next++
+		}
+		l.Index = k.next
+		k.next++
+	}
+	if len(l.HardwareAddr) == 0 {
+		k.macs++
+		l.HardwareAddr = net.HardwareAddr{0x02, 0x4e, 0x4c, byte(k.macs >> 16), byte(k.macs >> 8), byte(k.macs)}
+	}
+	i := 0
+	for i < len(k.links) && k.links[i].Index < l.Index {
+		i++
+	}
+	k.links = append(k.links[:i], append([]*link{l}, k.links[i:]...)...)
+	return nil
+}
+
+// unregister removes l from the list of links.
+func (k *Kernel) unregister(l *link) {
+	for i, o := range k.links {
+		if o == l {
+			k.links = append(k.links[:i], k.links[i+1:]...)
+			return
+		}
+	}
+}
+
+// checkMTU refuses an MTU outside l's bounds, with the kernel's words.
+func checkMTU(l *link, mtu uint32) error {
+	switch {
+	case mtu < l.MinMTU:
+		return fail(syscall.EINVAL, "mtu less than device minimum")
+	case l.MaxMTU != 0 && mtu > l.MaxMTU:
+		return fail(syscall.EINVAL, "mtu greater than device maximum")
+	}
+	return nil
+}
+
+// checkMaster refuses to make l a port of the link master, unless it is a
+// bridge that can take it.
+func (k *Kernel) checkMaster(l *link, master int) error {
+	m := k.linkByIndex(master)
+	switch {
+	case m == nil:
+		return syscall.EINVAL
+	case m.Kind != "bridge":
+		return syscall.EOPNOTSUPP
+	case m == l:
+		return syscall.ELOOP
+	case l.Kind == "bridge":
+		return fail(syscall.ELOOP, "Can not enslave a bridge to a bridge")
+	case l.Flags&iffLoopback != 0:
+		return fail(syscall.EINVAL, "Can not enslave loopback device")
+	}
+	return nil
+}
+
+// setLinkMsg answers RTM_SETLINK.
+func (k *Kernel) setLinkMsg(req netlink.Message) error {
+	index, as, err := ifinfo(req.Data)
+	if err != nil {
+		return err
+	}
+	if err := checkNames(as); err != nil {
+		return err
+	}
+	var l *link
+	if index != 0 {
+		l = k.linkByIndex(index)
+	} else if a := find(as, iflaIfname); a != nil {
+		l = k.linkByName(a.str())
+	}
+	if l == nil {
+		return syscall.ENODEV
+	}
+	return k.setLink(l, req.Data, as)
+}
+
+// setLink changes l as the ifinfomsg in b and its attributes as say, then
+// notifies the change.
+func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
+	for _, a := range as {
+		switch a.typ {
+		case iflaNetNSFD, iflaNetNSPID:
+			return fail(syscall.EOPNOTSUPP, "rtnltest: other namespaces are not modelled")
+		case iflaIfname:
+			name := a.str()
+			if name == l.Name {
+				continue
+			}
+			if l.up() {
+				return syscall.EBUSY
+			}
+			if k.linkByName(name) != nil {
+				return syscall.EEXIST
+			}
+			if name == "" || strings.ContainsAny(name, "/: \t\n%") || name == "." || name == ".." {
+				return syscall.EINVAL
+			}
+			l.Name = name
+		case iflaMTU:
+			mtu, err := a.u32()
+			if err != nil {
+				return err
+			}
+			if err := checkMTU(&link{Link: l.Link}, mtu); err != nil {
+				return err
+			}
+			l.MTU = mtu
+		case iflaAddress:
+			if len(a.data) != 6 || l.Flags&iffLoopback != 0 {
+				return syscall.EINVAL
+			}
+			l.HardwareAddr = append(net.HardwareAddr(nil), a.data...)
+		case iflaMaster:
+			m, err := a.u32()
+			if err != nil {
+				return err
+			}
+			if m != 0 {
+				if err := k.checkMaster(l, int(m)); err != nil {
+					return err
+				}
+			}
+			l.MasterIndex = int(m)
+		case iflaIfAlias:
+			l.Alias = a.str()
+		case iflaTxQLen:
+			q, err := a.u32()
+			if err != nil {
+				return err
+			}
+			l.TxQueueLen = q
+		}
+	}
+	flags := binary.NativeEndian.Uint32(b[8:])
+	change := binary.NativeEndian.Uint32(b[12:])
+	if change == 0 && flags != 0 {
+		change = ^uint32(0)
+	}
+	wasUp := l.up()
+	if change&iffUp != 0 {
+		l.Flags = l.Flags&^iffUp | rtnetlink.LinkFlags(flags&iffUp)
+	}
+	k.notify(grpLink, rtmNewLink, k.linkMsg(l), true)
+	switch {
+	case !wasUp && l.up():
+		k.linkUp(l)
+	case wasUp && !l.up():
+		k.linkDown(l)
+	}
+	return nil
+}
+
+// linkUp adds what a link going up gets: lo its addresses, every link the
+// routes of its addresses.
+func (k *Kernel) linkUp(l *link) {
+	if l.Flags&iffLoopback != 0 && !k.hasAddr(l.Index) {
+		k.addAddr(rtnetlink.Address{Index: l.Index, Prefix: netip.MustParsePrefix("127.0.0.1/8"), Scope: rtnetlink.ScopeHost, Protocol: 1}, false)
+		k.addAddr(rtnetlink.Address{Index: l.Index, Prefix: netip.MustParsePrefix("::1/128"), Scope: rtnetlink.ScopeHost, Protocol: 1}, false)
+		return
+	}
+	for _, a := range k.addrs {
+		if a.Index == l.Index {
+			k.addrRoutes(a, true)
+		}
+	}
+}
+
+// linkDown removes the routes through l but the local ones, without
+// notifications, as the kernel does.
+func (k *Kernel) linkDown(l *link) {
+	k.dropRoutes(func(r *rtnetlink.Route) bool {
+		return r.Type != rtnetlink.RouteLocal && usesLink(r, l.Index)
+	})
+}
+
+// delLinkMsg answers RTM_DELLINK, by index or by name.
+func (k *Kernel) delLinkMsg(req netlink.Message) error {
+	index, as, err := ifinfo(req.Data)
+	if err != nil {
+		return err
+	}
+	var l *link
+	if index != 0 {
+		l = k.linkByIndex(index)
+	} else if a := find(as, iflaIfname); a != nil {
+		l = k.linkByName(a.str())
+	} else {
+		return syscall.EINVAL
+	}
+	if l == nil {
+		return syscall.ENODEV
+	}
+	return k.delLink(l, true)
+}
+
+// delLink deletes l and what goes with it: a veth's peer, the macvlans on
+// it, its addresses, neighbours and routes; a bridge's ports are released.
+func (k *Kernel) delLink(l *link, main bool) error {
+	if l.Kind == "" {
+		return syscall.EOPNOTSUPP // lo: no rtnl_link_ops, no dellink
+	}
+	for _, o := range append([]*link(nil), k.links...) {
+		if o.Kind == "macvlan" && o.ParentIndex == l.Index {
+			k.delLink(o, false)
+		}
+		if o.MasterIndex == l.Index {
+			o.MasterIndex = 0
+			k.notify(grpLink, rtmNewLink, k.linkMsg(o), false)
+		}
+	}
+	var gone []*link
+	gone = append(gone, l)
+	if l.Kind == "veth" {
+		if p := k.linkByIndex(l.ParentIndex); p != nil {
+			gone = append(gone, p)
+		}
+	}
+	for i, g := range gone {
+		for j := len(k.addrs) - 1; j >= 0; j-- {
+			if a := k.addrs[j]; a.Index == g.Index {
+				k.addrs = append(k.addrs[:j], k.addrs[j+1:]...)
+				k.notify(groupOf(familyOf(a.Prefix.Addr()), grpIPv4Addr, grpIPv6Addr), rtmDelAddr, addrMsg(&a), false)
+			}
+		}
+		k.dropRoutes(func(r *rtnetlink.Route) bool { return usesLink(r, g.Index) })
+		for j := len(k.neighs) - 1; j >= 0; j-- {
+			if k.neighs[j].Index == g.Index {
+				k.neighs = append(k.neighs[:j], k.neighs[j+1:]...)
+			}
+		}
+		g.Flags &^= iffUp
+		k.notify(grpLink, rtmDelLink, k.linkMsg(g), main && i == 0)
+		k.unregister(g)
+	}
+	return nil
+}
+
+// Links returns the links of the namespace in index order, as a Conn
+// lists them.
+func (k *Kernel) Links() []rtnetlink.Link {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	out := make([]rtnetlink.Link, len(k.links))
+	for i, l := range k.links {
+		out[i] = k.view(l)
+	}
+	return out
+}
+
+// LinkByName returns the link called name, as a Conn reads it, and
+// whether there is one.
+func (k *Kernel) LinkByName(name string) (rtnetlink.Link, bool) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if l := k.linkByName(name); l != nil {
+		return k.view(l), true
+	}
+	return rtnetlink.Link{}, false
+}
+
+// AddLink creates the link l describes, as rtnetlink.Conn.CreateLink
+// does (Kind or Data, Name, Index, Flags, MTU, HardwareAddr, Broadcast,
+// TxQueueLen, MasterIndex, ParentIndex; a *rtnetlink.Veth's PeerName), and
+// returns it as the kernel made it. It fails as CreateLink would, with an
+// error wrapping the kernel's errno.
+func (k *Kernel) AddLink(l rtnetlink.Link) (rtnetlink.Link, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	defer k.flush()
+	if l.Name != "" && (len(l.Name) >= ifNameSize || strings.ContainsAny(l.Name, "/: \t\n")) {
+		return rtnetlink.Link{}, fmt.Errorf("rtnltest: add link %q: %w", l.Name, syscall.EINVAL)
+	}
+	peer := ""
+	if v, ok := l.Data.(*rtnetlink.Veth); ok {
+		peer = v.PeerName
+		l.Data = nil
+		l.Kind = "veth"
+	}
+	n, err := k.newLink(l, peer)
+	if err != nil {
+		k.notes = nil
+		return rtnetlink.Link{}, seedError(fmt.Sprintf("add link %q", l.Name), err)
+	}
+	if l.Alias != "" {
+		n.Alias = l.Alias
+	}
+	return k.view(n), nil
+}
