@@ -81,21 +81,16 @@ func (k *Kernel) dumpAddrs(req netlink.Message) ([]netlink.Message, error) {
 		}
 	}
 	var out []netlink.Message
-	for _, f := range []uint8{afInet, afInet6} {
-		if fam != afUnspec && fam != f {
-			continue
-		}
-		for _, a := range k.addrs {
-			if familyOf(a.Prefix.Addr()) == f && (index == 0 || a.Index == index) {
-				out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewAddr}, Data: addrMsg(&a)})
-			}
+	for _, a := range k.sortedAddrs() {
+		if (fam == afUnspec || familyOf(a.Prefix.Addr()) == fam) && (index == 0 || a.Index == index) {
+			out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewAddr}, Data: addrMsg(&a)})
 		}
 	}
 	return out, nil
 }
 
-// addrMsg answers RTM_NEWADDR and RTM_DELADDR.
-func (k *Kernel) addrMsg(req netlink.Message) error {
+// addrRequest answers RTM_NEWADDR and RTM_DELADDR.
+func (k *Kernel) addrRequest(req netlink.Message) error {
 	if len(req.Data) < sizeofIfAddrmsg {
 		return syscall.EINVAL
 	}
@@ -157,8 +152,18 @@ func (k *Kernel) addrMsg(req netlink.Message) error {
 		}
 		old := k.addrs[i]
 		a.Flags |= old.Flags & rtnetlink.AddrSecondary
-		k.addrs[i] = k.complete(a)
-		k.notify(groupOf(fam, grpIPv4Addr, grpIPv6Addr), rtmNewAddr, addrMsg(&k.addrs[i]), true)
+		a = k.complete(a)
+		k.addrs[i] = a
+		k.notify(groupOf(fam, grpIPv4Addr, grpIPv6Addr), rtmNewAddr, addrMsg(&a), true)
+		if a.Metric != old.Metric {
+			// The prefix route takes the new metric.
+			ip := a.Prefix.Addr()
+			k.dropRoutes(func(r *rtnetlink.Route) bool {
+				return r.Index == a.Index && r.Protocol == rtprotKernel && r.Type == rtnetlink.RouteUnicast &&
+					r.Dst == a.Prefix.Masked() && (r.PrefSrc == ip || ip.Is6())
+			})
+			k.addrRoutes(a, true)
+		}
 		return nil
 	}
 	if req.Header.Flags&netlink.Create == 0 {
@@ -233,8 +238,15 @@ func (k *Kernel) addrRoutes(a rtnetlink.Address, up bool) {
 		return
 	}
 	if !up {
+		src := ip // a secondary's local route has its primary's address as source
+		for _, o := range k.addrs {
+			if a.Flags&rtnetlink.AddrSecondary != 0 && o.Index == a.Index && o.Flags&rtnetlink.AddrSecondary == 0 &&
+				o.Prefix.Addr().Is4() && o.Prefix.Masked() == a.Prefix.Masked() {
+				src = o.Prefix.Addr()
+			}
+		}
 		k.addRoute(rtnetlink.Route{Dst: host, Index: a.Index, Table: rtTableLocal, Type: rtnetlink.RouteLocal,
-			Protocol: rtprotKernel, Scope: rtnetlink.ScopeHost, PrefSrc: ip})
+			Protocol: rtprotKernel, Scope: rtnetlink.ScopeHost, PrefSrc: src})
 	}
 	if !l.up() || a.Flags&rtnetlink.AddrSecondary != 0 {
 		return
@@ -279,19 +291,29 @@ func (k *Kernel) delAddr(i int, main bool) {
 	}
 }
 
-// Addresses returns the addresses of the namespace, as a Conn lists them.
-func (k *Kernel) Addresses() []rtnetlink.Address {
-	k.mu.Lock()
-	defer k.mu.Unlock()
+// sortedAddrs returns the addresses in the order the kernel dumps them:
+// IPv4 then IPv6, by link, primaries before secondaries.
+func (k *Kernel) sortedAddrs() []rtnetlink.Address {
 	var out []rtnetlink.Address
-	for _, f := range []bool{true, false} {
-		for _, a := range k.addrs {
-			if a.Prefix.Addr().Is4() == f {
-				out = append(out, a)
+	for _, v4 := range []bool{true, false} {
+		for _, l := range k.links {
+			for _, second := range []bool{false, true} {
+				for _, a := range k.addrs {
+					if a.Prefix.Addr().Is4() == v4 && a.Index == l.Index && (a.Flags&rtnetlink.AddrSecondary != 0) == second {
+						out = append(out, a)
+					}
+				}
 			}
 		}
 	}
 	return out
+}
+
+// Addresses returns the addresses of the namespace, as a Conn lists them.
+func (k *Kernel) Addresses() []rtnetlink.Address {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.sortedAddrs()
 }
 
 // AddAddress adds a to its link, as rtnetlink.Conn.AddAddress does, with

@@ -94,8 +94,8 @@ const (
 	iffMulticast = 0x1000  // IFF_MULTICAST
 	iffLowerUp   = 0x10000 // IFF_LOWER_UP
 
-	arphrdEther    = 1     // ARPHRD_ETHER
-	arphrdLoopback = 772   // ARPHRD_LOOPBACK
+	arphrdEther    = 1   // ARPHRD_ETHER
+	arphrdLoopback = 772 // ARPHRD_LOOPBACK
 
 	// Operational states (IF_OPER_*).
 	operUnknown        = 0 // IF_OPER_UNKNOWN
@@ -128,9 +128,9 @@ const (
 	rtaTable     = 15 // RTA_TABLE
 	rtaPref      = 20 // RTA_PREF
 
-	rtTableUnspec = 0   // RT_TABLE_UNSPEC
-	rtTableMain   = 254 // RT_TABLE_MAIN
-	rtTableLocal  = 255 // RT_TABLE_LOCAL
+	rtTableUnspec  = 0   // RT_TABLE_UNSPEC
+	rtTableMain    = 254 // RT_TABLE_MAIN
+	rtTableLocal   = 255 // RT_TABLE_LOCAL
 	rtTableDefault = 253 // RT_TABLE_DEFAULT
 
 	rtnUnicast   = 1 // RTN_UNICAST
@@ -169,5 +169,7 @@ const (
 	frActToTbl = 1 // FR_ACT_TO_TBL
 	frActGoto  = 2 // FR_ACT_GOTO
 
-	fibRulePermanent = 0x1 // FIB_RULE_PERMANENT
+	fibRuleUnresolved  = 0x4  // FIB_RULE_UNRESOLVED
+	fibRuleIIFDetached = 0x8  // FIB_RULE_IIF_DETACHED
+	fibRuleOIFDetached = 0x10 // FIB_RULE_OIF_DETACHED
 )

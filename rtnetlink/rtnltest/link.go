@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -410,10 +411,10 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		if b.Priority == 0 {
 			b.Priority = 32768
 		}
-		n.Data, n.TxQueueLen = b, 0
+		n.Data = b
 	case "ifb", "dummy":
 		n.Flags = iffBroadcast | iffNoARP
-		n.TxQueueLen, n.MaxMTU = 32, 0
+		n.TxQueueLen, n.MinMTU, n.MaxMTU = 32, 0, 0
 		if l.Kind == "dummy" {
 			n.TxQueueLen = 1000
 		}
@@ -429,7 +430,7 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		if d, ok := l.Data.(*rtnetlink.Macvlan); ok && d.Mode != 0 {
 			m.Mode = d.Mode
 		}
-		n.Data, n.ParentIndex, n.MTU, n.MaxMTU, n.TxQueueLen = m, lower.Index, lower.MTU, lower.MTU, 0
+		n.Data, n.ParentIndex, n.MTU, n.MaxMTU = m, lower.Index, lower.MTU, lower.MaxMTU
 	case "vxlan":
 		v := &rtnetlink.Vxlan{}
 		if d, ok := l.Data.(*rtnetlink.Vxlan); ok {
@@ -446,10 +447,7 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		if v.DevIndex != 0 && k.linkByIndex(v.DevIndex) == nil {
 			return nil, syscall.ENODEV
 		}
-		n.Data, n.MTU = v, 1450
-		if v.Local.Is6() || v.Remote.Is6() || v.Group.Is6() {
-			n.MTU = 1430
-		}
+		n.Data = v
 	}
 	if l.MTU != 0 {
 		if err := checkMTU(n, l.MTU); err != nil {
@@ -622,9 +620,6 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 			if name == l.Name {
 				continue
 			}
-			if l.up() {
-				return syscall.EBUSY
-			}
 			if k.linkByName(name) != nil {
 				return syscall.EEXIST
 			}
@@ -650,6 +645,15 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 			m, err := a.u32()
 			if err != nil {
 				return err
+			}
+			if int(m) == l.MasterIndex {
+				continue
+			}
+			// The kernel releases the link from its master first, and
+			// keeps it released when the new master is refused.
+			if l.MasterIndex != 0 {
+				l.MasterIndex = 0
+				k.notify(grpLink, rtmNewLink, k.linkMsg(l), false)
 			}
 			if m != 0 {
 				if err := k.checkMaster(l, int(m)); err != nil {
@@ -690,7 +694,7 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 // routes of its addresses.
 func (k *Kernel) linkUp(l *link) {
 	if l.Flags&iffLoopback != 0 && !k.hasAddr(l.Index) {
-		k.addAddr(rtnetlink.Address{Index: l.Index, Prefix: netip.MustParsePrefix("127.0.0.1/8"), Scope: rtnetlink.ScopeHost, Protocol: 1}, false)
+		k.addAddr(rtnetlink.Address{Index: l.Index, Prefix: netip.MustParsePrefix("127.0.0.1/8"), Scope: rtnetlink.ScopeHost}, false)
 		k.addAddr(rtnetlink.Address{Index: l.Index, Prefix: netip.MustParsePrefix("::1/128"), Scope: rtnetlink.ScopeHost, Protocol: 1}, false)
 		return
 	}
@@ -701,12 +705,19 @@ func (k *Kernel) linkUp(l *link) {
 	}
 }
 
-// linkDown removes the routes through l but the local ones, without
-// notifications, as the kernel does.
+// linkDown removes the routes through l but the local IPv4 ones and its
+// neighbour entries, without notifications, and its IPv6 addresses, as the
+// kernel does (with keep_addr_on_down off).
 func (k *Kernel) linkDown(l *link) {
 	k.dropRoutes(func(r *rtnetlink.Route) bool {
-		return r.Type != rtnetlink.RouteLocal && usesLink(r, l.Index)
+		return (r.Type != rtnetlink.RouteLocal || r.Dst.Addr().Is6()) && usesLink(r, l.Index)
 	})
+	for i := len(k.addrs) - 1; i >= 0; i-- {
+		if a := k.addrs[i]; a.Index == l.Index && a.Prefix.Addr().Is6() {
+			k.delAddr(i, false)
+		}
+	}
+	k.neighs = slices.DeleteFunc(k.neighs, func(n rtnetlink.Neighbor) bool { return n.Index == l.Index })
 }
 
 // delLinkMsg answers RTM_DELLINK, by index or by name.
@@ -735,20 +746,21 @@ func (k *Kernel) delLink(l *link, main bool) error {
 	if l.Kind == "" {
 		return syscall.EOPNOTSUPP // lo: no rtnl_link_ops, no dellink
 	}
-	for _, o := range append([]*link(nil), k.links...) {
-		if o.Kind == "macvlan" && o.ParentIndex == l.Index {
-			k.delLink(o, false)
-		}
-		if o.MasterIndex == l.Index {
-			o.MasterIndex = 0
-			k.notify(grpLink, rtmNewLink, k.linkMsg(o), false)
-		}
-	}
-	var gone []*link
-	gone = append(gone, l)
+	gone := []*link{l}
 	if l.Kind == "veth" {
 		if p := k.linkByIndex(l.ParentIndex); p != nil {
 			gone = append(gone, p)
+		}
+	}
+	for _, g := range gone {
+		for _, o := range append([]*link(nil), k.links...) {
+			if o.Kind == "macvlan" && o.ParentIndex == g.Index {
+				k.delLink(o, false)
+			}
+			if o.MasterIndex == g.Index {
+				o.MasterIndex = 0
+				k.notify(grpLink, rtmNewLink, k.linkMsg(o), false)
+			}
 		}
 	}
 	for i, g := range gone {

@@ -48,7 +48,7 @@ func (k *Kernel) getNeigh(req netlink.Message) ([]netlink.Message, error) {
 	}
 	i := k.findNeigh(&n)
 	if i < 0 {
-		return nil, syscall.ENOENT
+		return nil, fail(syscall.ENOENT, "Neighbour entry not found")
 	}
 	return []netlink.Message{{Header: netlink.Header{Type: rtmNewNeigh}, Data: neighMsg(&k.neighs[i])}}, nil
 }
@@ -82,8 +82,8 @@ func (k *Kernel) parseNeigh(req netlink.Message) (rtnetlink.Neighbor, error) {
 	return n, nil
 }
 
-// neighMsg answers RTM_NEWNEIGH and RTM_DELNEIGH.
-func (k *Kernel) neighMsg(req netlink.Message) error {
+// neighRequest answers RTM_NEWNEIGH and RTM_DELNEIGH.
+func (k *Kernel) neighRequest(req netlink.Message) error {
 	n, err := k.parseNeigh(req)
 	if err != nil {
 		return err
@@ -109,11 +109,16 @@ func (k *Kernel) newNeigh(n rtnetlink.Neighbor, flags netlink.HeaderFlags, main 
 		if l := k.linkByIndex(n.Index); len(n.HardwareAddr) != 0 && len(n.HardwareAddr) < len(l.HardwareAddr) {
 			return fail(syscall.EINVAL, "Invalid link address")
 		}
-		if n.State&(nudPermanent|nudNoARP) != 0 && len(n.HardwareAddr) == 0 {
-			return fail(syscall.EINVAL, "No link layer address given")
-		}
 	}
 	i := k.findNeigh(&n)
+	if n.Flags&ntfProxy == 0 && n.State&(nudPermanent|nudNoARP) != 0 && len(n.HardwareAddr) == 0 {
+		// The kernel makes the entry before it finds the address
+		// missing, and leaves it, in no state.
+		if i < 0 && flags&netlink.Create != 0 {
+			k.neighs = append(k.neighs, rtnetlink.Neighbor{Index: n.Index, IP: n.IP})
+		}
+		return fail(syscall.EINVAL, "No link layer address given")
+	}
 	switch {
 	case i >= 0 && flags&netlink.Excl != 0:
 		return syscall.EEXIST

@@ -173,7 +173,7 @@ func (k *Kernel) dumpRoutes(req netlink.Message) ([]netlink.Message, error) {
 	rs := slices.Clone(k.routes)
 	slices.SortStableFunc(rs, func(a, b route) int {
 		return cmp.Or(
-			cmp.Compare(b.Dst.Addr().BitLen()-a.Dst.Addr().BitLen(), 0), // IPv4 first
+			cmp.Compare(a.Dst.Addr().BitLen(), b.Dst.Addr().BitLen()), // IPv4 first
 			cmp.Compare(a.Table&0xff, b.Table&0xff),
 			a.Dst.Addr().Compare(b.Dst.Addr()),
 			cmp.Compare(a.Dst.Bits(), b.Dst.Bits()),
@@ -199,8 +199,8 @@ func (k *Kernel) dumpRoutes(req netlink.Message) ([]netlink.Message, error) {
 	return out, nil
 }
 
-// routeMsg answers RTM_NEWROUTE and RTM_DELROUTE.
-func (k *Kernel) routeMsg(req netlink.Message) error {
+// routeRequest answers RTM_NEWROUTE and RTM_DELROUTE.
+func (k *Kernel) routeRequest(req netlink.Message) error {
 	if len(req.Data) < sizeofRtMsg {
 		return syscall.EINVAL
 	}
@@ -301,7 +301,7 @@ func (k *Kernel) nexthop(v4 bool, gw netip.Addr, index int, flags rtnetlink.Rout
 			return 0, syscall.ENODEV
 		}
 		if v4 && !l.up() {
-			return 0, fail(syscall.ENETDOWN, "Nexthop device is not up")
+			return 0, fail(syscall.ENETDOWN, "Device for nexthop is not up")
 		}
 		return index, nil
 	}
@@ -325,7 +325,7 @@ func (k *Kernel) nexthop(v4 bool, gw netip.Addr, index int, flags rtnetlink.Rout
 func (k *Kernel) delRoute(fam uint8, r *rtnetlink.Route) error {
 	if !k.tableExists(fam, r.Table) {
 		if fam == afInet {
-			return fail(syscall.ESRCH, "FIB table does not exist.")
+			return fail(syscall.ESRCH, "FIB table does not exist")
 		}
 		return syscall.ESRCH
 	}

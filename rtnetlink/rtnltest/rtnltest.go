@@ -26,8 +26,8 @@
 // vxlan, ifb and dummy links, with names from templates ("v%d"), indexes
 // as the kernel assigns them (counting up, never reused), random locally
 // administered MAC addresses and the kinds' default MTUs and bounds;
-// changes of flags (up/down), MTU (within the bounds), name (EBUSY while
-// up), hardware address, master (bridges only), alias; deletion (both
+// changes of flags (up/down), MTU (within the bounds), name (also while
+// up, as 6.18 allows), hardware address, master (bridges only), alias; deletion (both
 // ends of a veth, the macvlans of a lower link, a bridge's ports
 // released). The carrier follows the kind (a veth has one when both ends
 // are up, a macvlan when its lower link has), and with it LOWER_UP,
@@ -177,27 +177,27 @@ func (k *Kernel) handle(req netlink.Message) (replies []netlink.Message, err err
 			return k.dumpAddrs(req)
 		}
 	case rtmNewAddr, rtmDelAddr:
-		return nil, k.addrMsg(req)
+		return nil, k.addrRequest(req)
 	case rtmGetRoute:
 		if dump {
 			return k.dumpRoutes(req)
 		}
 		return nil, fail(syscall.EOPNOTSUPP, "rtnltest: route lookups are not modelled")
 	case rtmNewRoute, rtmDelRoute:
-		return nil, k.routeMsg(req)
+		return nil, k.routeRequest(req)
 	case rtmGetNeigh:
 		if dump {
 			return k.dumpNeighs(req)
 		}
 		return k.getNeigh(req)
 	case rtmNewNeigh, rtmDelNeigh:
-		return nil, k.neighMsg(req)
+		return nil, k.neighRequest(req)
 	case rtmGetRule:
 		if dump {
 			return k.dumpRules(req)
 		}
 	case rtmNewRule, rtmDelRule:
-		return nil, k.ruleMsg(req)
+		return nil, k.ruleRequest(req)
 	}
 	return nil, syscall.EOPNOTSUPP
 }

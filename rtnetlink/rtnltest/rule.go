@@ -20,8 +20,10 @@ func defaultRules() []rtnetlink.Rule {
 	}
 }
 
-// ruleMsg encodes r as the kernel's RTM_NEWRULE payload.
-func ruleMsg(r *rtnetlink.Rule) []byte {
+// ruleMsg encodes r as the kernel's RTM_NEWRULE payload, with
+// FIB_RULE_UNRESOLVED on a goto rule whose target is missing and
+// FIB_RULE_IIF/OIF_DETACHED on a rule whose link is missing.
+func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
 	b := make([]byte, sizeofRuleHdr, 96)
 	b[0] = uint8(r.Family)
 	if r.Dst.IsValid() {
@@ -36,7 +38,17 @@ func ruleMsg(r *rtnetlink.Rule) []byte {
 		b[4] = uint8(r.Table)
 	}
 	b[7] = uint8(r.Action)
-	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags))
+	flags := r.Flags
+	if r.Action == frActGoto && !slices.ContainsFunc(k.rules, func(o rtnetlink.Rule) bool { return o.Family == r.Family && o.Priority == r.Goto }) {
+		flags |= fibRuleUnresolved
+	}
+	if r.IIF != "" && k.linkByName(r.IIF) == nil {
+		flags |= fibRuleIIFDetached
+	}
+	if r.OIF != "" && k.linkByName(r.OIF) == nil {
+		flags |= fibRuleOIFDetached
+	}
+	binary.NativeEndian.PutUint32(b[8:], uint32(flags))
 	e := netlink.NewAttrEncoder(b)
 	e.Uint32(fraTable, r.Table)
 	if r.Priority != 0 {
@@ -75,14 +87,14 @@ func (k *Kernel) dumpRules(req netlink.Message) ([]netlink.Message, error) {
 	var out []netlink.Message
 	for _, r := range k.rules {
 		if fam == afUnspec || r.Family == fam {
-			out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewRule}, Data: ruleMsg(&r)})
+			out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewRule}, Data: k.ruleMsg(&r)})
 		}
 	}
 	return out, nil
 }
 
-// ruleMsg answers RTM_NEWRULE and RTM_DELRULE.
-func (k *Kernel) ruleMsg(req netlink.Message) error {
+// ruleRequest answers RTM_NEWRULE and RTM_DELRULE.
+func (k *Kernel) ruleRequest(req netlink.Message) error {
 	if len(req.Data) < sizeofRuleHdr {
 		return syscall.EINVAL
 	}
@@ -148,7 +160,7 @@ func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFla
 		i--
 	}
 	k.rules = slices.Insert(k.rules, i, r)
-	k.notify(groupOf(uint8(r.Family), grpIPv4Rule, grpIPv6Rule), rtmNewRule, ruleMsg(&r), main)
+	k.notify(groupOf(uint8(r.Family), grpIPv4Rule, grpIPv6Rule), rtmNewRule, k.ruleMsg(&r), main)
 	return nil
 }
 
@@ -168,7 +180,7 @@ func (k *Kernel) delRule(r *rtnetlink.Rule) error {
 			continue
 		}
 		k.rules = slices.Delete(k.rules, i, i+1)
-		k.notify(groupOf(uint8(o.Family), grpIPv4Rule, grpIPv6Rule), rtmDelRule, ruleMsg(&o), true)
+		k.notify(groupOf(uint8(o.Family), grpIPv4Rule, grpIPv6Rule), rtmDelRule, k.ruleMsg(&o), true)
 		return nil
 	}
 	return syscall.ENOENT

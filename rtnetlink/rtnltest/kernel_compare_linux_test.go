@@ -1,0 +1,257 @@
+package rtnltest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/rtnetlink"
+	"github.com/nlkit/netlink/rtnetlink/rtnltest"
+)
+
+// TestSameAsKernel runs one scenario of typed calls against the kernel, in
+// a network namespace of the test's, and against the fake, and compares
+// the transcripts line by line: every call's result (errno and extended
+// ACK message) and the listings of links, addresses, routes, neighbours
+// and rules after each step. Left out of the transcript, as the fake does
+// not model them: hardware addresses (random), traffic counters, the
+// operational state and LOWER_UP/RUNNING (the kernel sets them a moment
+// later, from its link watch), RTNH_F_LINKDOWN (likewise), IPv6
+// link-local addresses and the fe80::/64 and ff00::/8 routes
+// autoconfiguration adds, and the local routes of IPv6 addresses (the
+// kernel adds them from a work queue, once DAD is done or skipped).
+func TestSameAsKernel(t *testing.T) {
+	fake := rtnltest.New()
+	fc, err := fake.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fc.Close()
+	want := scenario(t, fc)
+
+	ns := nstest.New(t)
+	kc, err := rtnetlink.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	got := scenario(t, kc)
+
+	bad := 0
+	for i := 0; i < max(len(got), len(want)) && bad < 12; i++ {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		if g != w {
+			bad++
+			t.Errorf("line %d:\nkernel: %s\nfake:   %s", i, g, w)
+		}
+	}
+}
+
+// scenario runs the calls on c and returns the transcript.
+func scenario(t *testing.T, c *rtnetlink.Conn) []string {
+	ctx := context.Background()
+	var out []string
+	say := func(what string, err error) {
+		out = append(out, what+": "+errString(err))
+	}
+	list := func(step string) {
+		out = append(out, "-- "+step)
+		for l, err := range c.Links(ctx, rtnetlink.LinkFilter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, "link "+linkString(l))
+		}
+		for a, err := range c.Addresses(ctx, rtnetlink.AddressFilter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Prefix.Addr().IsLinkLocalUnicast() {
+				continue
+			}
+			out = append(out, fmt.Sprintf("addr %d %v peer=%v brd=%v label=%q scope=%v flags=%v valid=%d pref=%d metric=%d proto=%d",
+				a.Index, a.Prefix, a.Peer, a.Broadcast, a.Label, a.Scope, a.Flags, a.ValidLifetime, a.PreferredLifetime, a.Metric, a.Protocol))
+		}
+		for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Dst.Addr().IsLinkLocalUnicast() || r.Dst.Addr().IsMulticast() || r.Dst.Addr().Is6() && r.Type == rtnetlink.RouteLocal {
+				continue
+			}
+			r.Flags &^= rtnetlink.NextHopLinkDown
+			for i := range r.MultiPath {
+				r.MultiPath[i].Flags &^= rtnetlink.NextHopLinkDown
+			}
+			out = append(out, fmt.Sprintf("route %v from %v via %v dev %d src %v proto %v scope %v type %v table %d metric %d tos %d flags %v pref %d hops %v metrics %+v",
+				r.Dst, r.Src, r.Gateway, r.Index, r.PrefSrc, r.Protocol, r.Scope, r.Type, r.Table, r.Priority, r.TOS, r.Flags, r.Pref, r.MultiPath, r.Metrics))
+		}
+		var neighs []string // in the kernel's hash order: sorted
+		for n, err := range c.Neighbors(ctx, rtnetlink.NeighborFilter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			neighs = append(neighs, fmt.Sprintf("neigh %d %v %v %v %v", n.Index, n.IP, n.HardwareAddr, n.State, n.Flags))
+		}
+		slices.Sort(neighs)
+		out = append(out, neighs...)
+		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, fmt.Sprintf("rule %+v", r))
+		}
+	}
+	pfx := netip.MustParsePrefix
+	ip := netip.MustParseAddr
+	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
+
+	say("up lo", c.SetLinkUp(ctx, 1)) // nstest sets it up
+	list("fresh")
+	v0, err := c.CreateLink(ctx, rtnetlink.Link{Name: "v0", Data: &rtnetlink.Veth{PeerName: "v1"}})
+	say("create v0", err)
+	br, err := c.CreateLink(ctx, rtnetlink.Link{Name: "br0", Kind: "bridge"})
+	say("create br0", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "mv0", ParentIndex: v0.ParentIndex, Data: &rtnetlink.Macvlan{Mode: rtnetlink.MacvlanBridge}})
+	say("create mv0", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "vx0", Data: &rtnetlink.Vxlan{ID: 42, Port: 4789}})
+	say("create vx0", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "vx1", Data: &rtnetlink.Vxlan{ID: 42, Port: 4789}})
+	say("create vx1, same VNI", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "ifb%d", Kind: "ifb"})
+	say("create ifb%d", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "v0", Kind: "bridge"})
+	say("create v0 again", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "t0", Data: &rtnetlink.Tun{}})
+	say("create tun", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "x0", Kind: "no-such-kind"})
+	say("create unknown kind", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "vx2", Data: &rtnetlink.Vxlan{ID: 1 << 24}})
+	say("create VNI too large", err)
+	_, err = c.Link(ctx, 999)
+	say("get 999", err)
+	_, err = c.LinkByName(ctx, "nope")
+	say("get nope", err)
+	say("mtu 10", c.SetLinkMTU(ctx, v0.Index, 10))
+	say("mtu 70000", c.SetLinkMTU(ctx, v0.Index, 70000))
+	say("mtu 9000", c.SetLinkMTU(ctx, v0.Index, 9000))
+	say("master v1", c.SetLinkMaster(ctx, v0.Index, v0.ParentIndex))
+	say("master br0", c.SetLinkMaster(ctx, v0.Index, br.Index))
+	say("master 999", c.SetLinkMaster(ctx, v0.Index, 999))
+	say("alias", c.SetLinkAlias(ctx, v0.Index, "to v1"))
+	say("alias too long", c.SetLinkAlias(ctx, v0.Index, strings.Repeat("x", 256)))
+	say("up v0", c.SetLinkUp(ctx, v0.Index))
+	say("rename v0 while up", c.SetLinkName(ctx, v0.Index, "uplink"))
+	say("rename v1 to v0", c.SetLinkName(ctx, v0.ParentIndex, "v0"))
+	say("up lo", c.SetLinkUp(ctx, 1))
+	say("delete lo", c.DeleteLink(ctx, 1))
+	list("links")
+
+	say("addr", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.1/24")}))
+	say("addr again", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.1/24")}))
+	say("addr secondary", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.2/24"), Label: "v0:1"}))
+	say("addr on down v1", c.AddAddress(ctx, rtnetlink.Address{Index: v0.ParentIndex, Prefix: pfx("198.18.1.1/24"), Metric: 7}))
+	say("addr6", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("2001:db8::1/64"), Flags: rtnetlink.AddrNoDAD}))
+	say("addr6 again", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("2001:db8::1/64"), Flags: rtnetlink.AddrNoDAD}))
+	say("addr missing link", c.AddAddress(ctx, rtnetlink.Address{Index: 999, Prefix: pfx("198.18.9.1/24")}))
+	say("del missing addr", c.DeleteAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.9.1/24")}))
+	say("del missing addr6", c.DeleteAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("2001:db8::9/64")}))
+	say("replace addr", c.ReplaceAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.1/24"), Metric: 5}))
+	list("addresses")
+
+	say("route via", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.1.0/24"), Gateway: ip("198.18.0.9")}))
+	say("route via again", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.1.0/24"), Gateway: ip("198.18.0.9")}))
+	say("route replace", c.ReplaceRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.1.0/24"), Gateway: ip("198.18.0.8"), Priority: 0}))
+	say("route unreachable gw", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.2.0/24"), Gateway: ip("192.0.2.1")}))
+	say("route missing link", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.2.0/24"), Index: 999}))
+	say("route down link", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.2.0/24"), Index: v0.ParentIndex}))
+	say("route dev", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.3.0/24"), Index: v0.Index, Table: 1000, Priority: 9}))
+	say("route blackhole", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.4.0/24"), Type: rtnetlink.RouteBlackhole, Table: 5}))
+	say("route multipath", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.5.0/24"), MultiPath: []rtnetlink.NextHop{
+		{Gateway: ip("198.18.0.7"), Weight: 2}, {Gateway: ip("198.18.0.6")}}}))
+	say("route6 via", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:1::/48"), Gateway: ip("2001:db8::9")}))
+	say("route6 unreachable gw", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:50::/48"), Gateway: ip("2001:db8:99::1"), Index: v0.Index}))
+	say("route6 again", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:1::/48"), Gateway: ip("2001:db8::9")}))
+	say("del missing route", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.9.0/24")}))
+	say("del route missing table", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.9.0/24"), Table: 55}))
+	say("del missing route6", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:9::/48")}))
+	say("del blackhole", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.4.0/24"), Table: 5}))
+	list("routes")
+
+	say("neigh", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac}))
+	say("neigh again", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac}))
+	say("neigh replace", c.ReplaceNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac, State: rtnetlink.NeighReachable}))
+	say("neigh no lladdr", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.4")}))
+	say("neigh missing link", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: 999, IP: ip("198.18.0.4"), HardwareAddr: mac}))
+	say("neigh6", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::5"), HardwareAddr: mac}))
+	say("neigh proxy", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.3"), Flags: rtnetlink.NeighProxy}))
+	say("del missing neigh", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.99")}))
+	_, err = c.GetNeighbor(ctx, v0.Index, ip("198.18.0.5"))
+	say("get neigh", err)
+	_, err = c.GetNeighbor(ctx, v0.Index, ip("198.18.0.99"))
+	say("get missing neigh", err)
+	list("neighbours")
+
+	say("rule", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 100, Table: 5}))
+	say("rule again", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 100, Table: 5}))
+	say("rule default priority", c.AddRule(ctx, rtnetlink.Rule{Src: pfx("198.18.0.0/16"), Table: 6}))
+	say("rule goto", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 50, Goto: 100}))
+	say("rule goto nowhere", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Action: rtnetlink.RuleGoto}))
+	say("rule6 mark", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 10, Mark: 7, Table: 9, IIF: "v0"}))
+	say("del missing rule", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 4242}))
+	say("del rule", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 100}))
+	list("rules")
+
+	say("down v0", c.SetLinkDown(ctx, v0.Index))
+	list("v0 down")
+	say("up v0", c.SetLinkUp(ctx, v0.Index))
+	list("v0 up")
+	say("del addr", c.DeleteAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.1/24")}))
+	list("primary deleted")
+	say("delete v0", c.DeleteLink(ctx, v0.Index))
+	say("delete v0 again", c.DeleteLink(ctx, v0.Index))
+	say("delete br0", c.DeleteLink(ctx, br.Index))
+	list("deleted")
+	return out
+}
+
+// errString is the errno and extended ACK message of err, or "ok".
+func errString(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	var oe *netlink.OpError
+	var errno syscall.Errno
+	if !errors.As(err, &oe) || !errors.As(err, &errno) {
+		return "not from the kernel: " + err.Error()
+	}
+	s := errno.Error()
+	if oe.Message != "" {
+		s += fmt.Sprintf(" %q", oe.Message)
+	}
+	if oe.AttrType != 0 {
+		s += fmt.Sprintf(" attr %d", oe.AttrType)
+	}
+	return s
+}
+
+// linkString is what the comparison reads of l.
+func linkString(l rtnetlink.Link) string {
+	flags := l.Flags &^ (rtnetlink.LinkLowerUp | rtnetlink.LinkRunning)
+	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d",
+		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, l.Data, len(l.HardwareAddr))
+}
