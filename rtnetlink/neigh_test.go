@@ -255,8 +255,10 @@ func TestNeighborFilters(t *testing.T) {
 
 // TestNeighborErrors checks the errors found before sending and those the
 // kernel reports.
-func TestNeighborErrors(t *testing.T) {
-	_, c, v0, _ := arRouteNS(t, nil)
+func TestNeighborErrors(t *testing.T) { backends(t, testNeighborErrors) }
+
+func testNeighborErrors(t *testing.T, b *backend) {
+	c, v0, _ := b.arRouteNS(t, nil)
 	ctx := context.Background()
 	ip := netip.MustParseAddr
 	for _, n := range []rtnetlink.Neighbor{

@@ -558,8 +558,10 @@ func arSameRoute(a, b rtnetlink.Route) bool {
 
 // TestRouteErrors checks the errors found before sending and those the
 // kernel reports with its extended ACK.
-func TestRouteErrors(t *testing.T) {
-	_, c, v0, _ := arRouteNS(t, nil)
+func TestRouteErrors(t *testing.T) { backends(t, testRouteErrors) }
+
+func testRouteErrors(t *testing.T, b *backend) {
+	c, v0, _ := b.arRouteNS(t, nil)
 	ctx := context.Background()
 	pfx := netip.MustParsePrefix
 	ip := netip.MustParseAddr
