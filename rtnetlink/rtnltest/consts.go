@@ -140,10 +140,6 @@ const (
 	rtprotKernel = 2 // RTPROT_KERNEL
 	rtprotBoot   = 3 // RTPROT_BOOT
 
-	scopeUniverse = 0   // RT_SCOPE_UNIVERSE
-	scopeLink     = 253 // RT_SCOPE_LINK
-	scopeHost     = 254 // RT_SCOPE_HOST
-
 	// Neighbour attributes (NDA_*), states (NUD_*) and flags (NTF_*).
 	ndaDst     = 1 // NDA_DST
 	ndaLLAddr  = 2 // NDA_LLADDR

@@ -237,8 +237,8 @@ func malformed(err error) error {
 	return fail(syscall.EINVAL, "rtnltest: "+err.Error())
 }
 
-// errno returns the errno of err, from a refusal of this package, for the
-// seeding methods, which return errors rather than send them.
+// seedError is the error of a seeding method for err, a refusal of this
+// package: it wraps the errno and names the operation and the object.
 func seedError(op string, err error) error {
 	if err == nil {
 		return nil
@@ -309,17 +309,6 @@ func (a *attr) str() string {
 		}
 	}
 	return string(b)
-}
-
-// addr reads an address attribute of family fam.
-func (a *attr) addr(fam uint8) (netip.Addr, bool) {
-	switch {
-	case fam == afInet && len(a.data) == 4:
-		return netip.AddrFrom4([4]byte(a.data)), true
-	case fam == afInet6 && len(a.data) == 16:
-		return netip.AddrFrom16([16]byte(a.data)), true
-	}
-	return netip.Addr{}, false
 }
 
 // familyOf is the AF_ of a.
