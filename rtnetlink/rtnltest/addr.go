@@ -3,6 +3,7 @@ package rtnltest
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"syscall"
 
 	"github.com/nlkit/netlink"
@@ -154,16 +155,15 @@ func (k *Kernel) addrRequest(req netlink.Message) error {
 		a.Flags |= old.Flags & rtnetlink.AddrSecondary
 		a = k.complete(a)
 		k.addrs[i] = a
-		k.notify(groupOf(fam, grpIPv4Addr, grpIPv6Addr), rtmNewAddr, addrMsg(&a), true)
-		if a.Metric != old.Metric {
-			// The prefix route takes the new metric.
-			ip := a.Prefix.Addr()
-			k.dropRoutes(func(r *rtnetlink.Route) bool {
-				return r.Index == a.Index && r.Protocol == rtprotKernel && r.Type == rtnetlink.RouteUnicast &&
-					r.Dst == a.Prefix.Masked() && (r.PrefSrc == ip || ip.Is6())
-			})
-			k.addrRoutes(a, true)
+		if l := k.linkByIndex(a.Index); a.Metric != old.Metric && fam == afInet && l.up() && a.Flags&rtnetlink.AddrSecondary == 0 {
+			// The prefix route takes the new metric: the new route
+			// first, then the old one goes, then the address changes.
+			k.addRoute(prefixRoute(l, a))
+			gone := route{Route: prefixRoute(l, old)}
+			k.dropRoutes(func(r *rtnetlink.Route) bool { return sameKey(r, &gone.Route) && r.Index == gone.Index })
+			k.notify(grpIPv4Route, rtmDelRoute, routeMsg(&gone), false)
 		}
+		k.notify(groupOf(fam, grpIPv4Addr, grpIPv6Addr), rtmNewAddr, addrMsg(&a), true)
 		return nil
 	}
 	if req.Header.Flags&netlink.Create == 0 {
@@ -252,6 +252,9 @@ func (k *Kernel) addrRoutes(a rtnetlink.Address, up bool) {
 		return
 	}
 	p := a.Prefix.Masked()
+	if p.Bits() < 32 && a.Flags&ifaFNoPrefixRoute == 0 {
+		k.addRoute(prefixRoute(l, a))
+	}
 	if p.Bits() <= 30 {
 		last := p.Addr().As4()
 		for i := p.Bits(); i < 32; i++ {
@@ -260,32 +263,52 @@ func (k *Kernel) addrRoutes(a rtnetlink.Address, up bool) {
 		k.addRoute(rtnetlink.Route{Dst: netip.PrefixFrom(netip.AddrFrom4(last), 32), Index: a.Index, Table: rtTableLocal,
 			Type: rtnetlink.RouteBroadcast, Protocol: rtprotKernel, Scope: rtnetlink.ScopeLink, PrefSrc: ip})
 	}
-	if p.Bits() < 32 && a.Flags&ifaFNoPrefixRoute == 0 {
-		r := rtnetlink.Route{Dst: p, Index: a.Index, Table: rtTableMain, Type: rtnetlink.RouteUnicast,
-			Protocol: rtprotKernel, Scope: rtnetlink.ScopeLink, PrefSrc: ip, Priority: a.Metric}
-		if l.Flags&iffLoopback != 0 {
-			r.Table, r.Type, r.Scope = rtTableLocal, rtnetlink.RouteLocal, rtnetlink.ScopeHost
-		}
-		k.addRoute(r)
-	}
 }
 
-// delAddr deletes the address at position i, its routes, and for an IPv4
-// primary its secondaries, as the kernel does without promote_secondaries.
+// prefixRoute is the route to the subnet of IPv4 address a of link l.
+func prefixRoute(l *link, a rtnetlink.Address) rtnetlink.Route {
+	r := rtnetlink.Route{Dst: a.Prefix.Masked(), Index: a.Index, Table: rtTableMain, Type: rtnetlink.RouteUnicast,
+		Protocol: rtprotKernel, Scope: rtnetlink.ScopeLink, PrefSrc: a.Prefix.Addr(), Priority: a.Metric}
+	if l.Flags&iffLoopback != 0 {
+		r.Table, r.Type, r.Scope = rtTableLocal, rtnetlink.RouteLocal, rtnetlink.ScopeHost
+	}
+	return r
+}
+
+// delAddr deletes the address at position i and its routes, notifying
+// both, as the kernel does; an IPv4 primary's secondaries go first, as
+// without promote_secondaries.
 func (k *Kernel) delAddr(i int, main bool) {
 	a := k.addrs[i]
-	k.addrs = append(k.addrs[:i], k.addrs[i+1:]...)
-	k.notify(groupOf(familyOf(a.Prefix.Addr()), grpIPv4Addr, grpIPv6Addr), rtmDelAddr, addrMsg(&a), main)
 	ip := a.Prefix.Addr()
-	k.dropRoutes(func(r *rtnetlink.Route) bool {
-		return r.Index == a.Index && (r.Dst.Addr() == ip && r.Type == rtnetlink.RouteLocal ||
-			r.Protocol == rtprotKernel && (r.PrefSrc == ip || ip.Is6() && r.Dst == a.Prefix.Masked()))
-	})
 	if ip.Is4() && a.Flags&rtnetlink.AddrSecondary == 0 {
-		for j := len(k.addrs) - 1; j >= 0; j-- {
-			o := k.addrs[j]
-			if o.Index == a.Index && o.Prefix.Addr().Is4() && o.Prefix.Masked() == a.Prefix.Masked() {
-				k.delAddr(j, false)
+		for {
+			j := slices.IndexFunc(k.addrs, func(o rtnetlink.Address) bool {
+				return o.Index == a.Index && o.Flags&rtnetlink.AddrSecondary != 0 && o.Prefix.Addr().Is4() && o.Prefix.Masked() == a.Prefix.Masked()
+			})
+			if j < 0 {
+				break
+			}
+			k.delAddr(j, false)
+		}
+		i = slices.Index(k.addrs, a)
+	}
+	k.addrs = slices.Delete(k.addrs, i, i+1)
+	k.notify(groupOf(familyOf(ip), grpIPv4Addr, grpIPv6Addr), rtmDelAddr, addrMsg(&a), main)
+	// Its routes, in the kernel's order: prefix, broadcast, local.
+	for _, mine := range []func(r *rtnetlink.Route) bool{
+		func(r *rtnetlink.Route) bool {
+			return r.Type != rtnetlink.RouteBroadcast && r.Dst == a.Prefix.Masked() && r.Dst.Bits() < ip.BitLen() && (r.PrefSrc == ip || ip.Is6())
+		},
+		func(r *rtnetlink.Route) bool { return r.Type == rtnetlink.RouteBroadcast && r.PrefSrc == ip },
+		func(r *rtnetlink.Route) bool { return r.Type == rtnetlink.RouteLocal && r.Dst == netip.PrefixFrom(ip, ip.BitLen()) },
+	} {
+		for j := 0; j < len(k.routes); j++ {
+			r := k.routes[j]
+			if r.Index == a.Index && r.Protocol == rtprotKernel && mine(&r.Route) {
+				k.routes = slices.Delete(k.routes, j, j+1)
+				k.notify(groupOf(familyOf(ip), grpIPv4Route, grpIPv6Route), rtmDelRoute, routeMsg(&r), false)
+				j--
 			}
 		}
 	}

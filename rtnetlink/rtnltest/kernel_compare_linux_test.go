@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
@@ -21,7 +22,9 @@ import (
 // a network namespace of the test's, and against the fake, and compares
 // the transcripts line by line: every call's result (errno and extended
 // ACK message) and the listings of links, addresses, routes, neighbours
-// and rules after each step. Left out of the transcript, as the fake does
+// and rules after each step, then the notifications a Conn that joined
+// the IPv4 address, route and rule groups and the neighbour group
+// received meanwhile. Left out of the transcript, as the fake does
 // not model them: hardware addresses (random), traffic counters, the
 // operational state and LOWER_UP/RUNNING (the kernel sets them a moment
 // later, from its link watch), RTNH_F_LINKDOWN (likewise), IPv6
@@ -30,20 +33,38 @@ import (
 // kernel adds them from a work queue, once DAD is done or skipped).
 func TestSameAsKernel(t *testing.T) {
 	fake := rtnltest.New()
+	lo, err := fake.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := lo.SetLinkUp(context.Background(), 1); err != nil { // as nstest leaves it
+		t.Fatal(err)
+	}
+	lo.Close()
+	fw, err := fake.Dial(&netlink.Config{Groups: watched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fw.Close()
 	fc, err := fake.Dial(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fc.Close()
-	want := scenario(t, fc)
+	want := append(scenario(t, fc), events(t, fc, fw)...)
 
 	ns := nstest.New(t)
+	kw, err := rtnetlink.Dial(&netlink.Config{NetNS: ns.Path, Groups: watched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kw.Close()
 	kc, err := rtnetlink.Dial(&netlink.Config{NetNS: ns.Path})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer kc.Close()
-	got := scenario(t, kc)
+	got := append(scenario(t, kc), events(t, kc, kw)...)
 
 	bad := 0
 	for i := 0; i < max(len(got), len(want)) && bad < 12; i++ {
@@ -257,4 +278,71 @@ func linkString(l rtnetlink.Link) string {
 	flags := l.Flags &^ (rtnetlink.LinkLowerUp | rtnetlink.LinkRunning)
 	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d",
 		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, l.Data, len(l.HardwareAddr))
+}
+
+// watched are the groups whose notifications are compared: RTNLGRP_NEIGH,
+// IPV4_IFADDR, IPV4_ROUTE, IPV4_RULE. The link group is not: the kernel
+// notifies the operational state's changes from its link watch, a moment
+// later, among the others.
+var watched = []uint32{3, 5, 7, 8}
+
+// events returns the notifications w received, up to the one of a rule c
+// adds last as a marker.
+func events(t *testing.T, c, w *rtnetlink.Conn) []string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	const marker = 4321
+	if err := c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: marker, Table: 42}); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for {
+		msgs, err := w.NL.Receive(ctx)
+		if err != nil {
+			t.Fatalf("after %d notifications: %v", len(out), err)
+		}
+		for _, m := range msgs {
+			e, err := rtnetlink.ParseEvent(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := "event " + netlink.RequestName(0, e.Type)
+			switch {
+			case e.Address != nil:
+				s += fmt.Sprintf(" %d %v %v", e.Address.Index, e.Address.Prefix, e.Address.Flags)
+			case e.Route != nil:
+				s += fmt.Sprintf(" %v table %d dev %d type %v", e.Route.Dst, e.Route.Table, e.Route.Index, e.Route.Type)
+			case m.Header.Type == 28 || m.Header.Type == 29: // RTM_NEWNEIGH, RTM_DELNEIGH
+				n, err := rtnetlink.ParseNeighbor(m)
+				if err != nil || n.IP.IsMulticast() {
+					continue // IPv6 autoconfiguration's MLD entries
+				}
+				s += fmt.Sprintf(" %d %v %v", n.Index, n.IP, n.State)
+			default:
+				r, err := rtnetlink.ParseRule(m)
+				if err != nil {
+					t.Fatal(err)
+				}
+				s += fmt.Sprintf(" %d table %d", r.Priority, r.Table)
+				if r.Priority == marker {
+					return sortRuns(out, "event RTM_DELNEIGH")
+				}
+			}
+			out = append(out, s)
+		}
+	}
+}
+
+// sortRuns sorts each run of consecutive lines that start with prefix: the
+// kernel flushes neighbour entries in the order of its hash table.
+func sortRuns(lines []string, prefix string) []string {
+	for i := 0; i < len(lines); {
+		j := i
+		for j < len(lines) && strings.HasPrefix(lines[j], prefix) {
+			j++
+		}
+		slices.Sort(lines[i:j])
+		i = max(j, i+1)
+	}
+	return lines
 }

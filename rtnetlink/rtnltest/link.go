@@ -717,7 +717,21 @@ func (k *Kernel) linkDown(l *link) {
 			k.delAddr(i, false)
 		}
 	}
-	k.neighs = slices.DeleteFunc(k.neighs, func(n rtnetlink.Neighbor) bool { return n.Index == l.Index })
+	k.flushNeighs(l.Index)
+}
+
+// flushNeighs removes the neighbour entries of link index, notifying
+// those that are not proxy entries.
+func (k *Kernel) flushNeighs(index int) {
+	k.neighs = slices.DeleteFunc(k.neighs, func(n rtnetlink.Neighbor) bool {
+		if n.Index != index {
+			return false
+		}
+		if n.Flags&ntfProxy == 0 {
+			k.notify(grpNeigh, rtmDelNeigh, neighMsg(&n), false)
+		}
+		return true
+	})
 }
 
 // delLinkMsg answers RTM_DELLINK, by index or by name.
@@ -764,18 +778,18 @@ func (k *Kernel) delLink(l *link, main bool) error {
 		}
 	}
 	for i, g := range gone {
-		for j := len(k.addrs) - 1; j >= 0; j-- {
-			if a := k.addrs[j]; a.Index == g.Index {
-				k.addrs = append(k.addrs[:j], k.addrs[j+1:]...)
-				k.notify(groupOf(familyOf(a.Prefix.Addr()), grpIPv4Addr, grpIPv6Addr), rtmDelAddr, addrMsg(&a), false)
+		if g.up() {
+			k.linkDown(g)
+		}
+		for {
+			j := slices.IndexFunc(k.addrs, func(a rtnetlink.Address) bool { return a.Index == g.Index })
+			if j < 0 {
+				break
 			}
+			k.delAddr(j, false)
 		}
 		k.dropRoutes(func(r *rtnetlink.Route) bool { return usesLink(r, g.Index) })
-		for j := len(k.neighs) - 1; j >= 0; j-- {
-			if k.neighs[j].Index == g.Index {
-				k.neighs = append(k.neighs[:j], k.neighs[j+1:]...)
-			}
-		}
+		k.flushNeighs(g.Index)
 		g.Flags &^= iffUp
 		k.notify(grpLink, rtmDelLink, k.linkMsg(g), main && i == 0)
 		k.unregister(g)

@@ -94,7 +94,9 @@ func (k *Kernel) neighRequest(req netlink.Message) error {
 			return syscall.ENOENT
 		}
 		k.neighs = append(k.neighs[:i], k.neighs[i+1:]...)
-		k.notify(grpNeigh, rtmDelNeigh, neighMsg(&n), true)
+		if n.Flags&ntfProxy == 0 {
+			k.notify(grpNeigh, rtmDelNeigh, neighMsg(&n), true)
+		}
 		return nil
 	}
 	return k.newNeigh(n, req.Header.Flags, true)
@@ -129,7 +131,9 @@ func (k *Kernel) newNeigh(n rtnetlink.Neighbor, flags netlink.HeaderFlags, main 
 	default:
 		k.neighs = append(k.neighs, n)
 	}
-	k.notify(grpNeigh, rtmNewNeigh, neighMsg(&n), main)
+	if n.Flags&ntfProxy == 0 { // the kernel does not notify proxy entries
+		k.notify(grpNeigh, rtmNewNeigh, neighMsg(&n), main)
+	}
 	return nil
 }
 

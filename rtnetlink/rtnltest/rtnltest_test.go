@@ -70,8 +70,10 @@ func TestNotifications(t *testing.T) {
 	}
 	want := []string{
 		"RTM_NEWLINK v1", "RTM_NEWLINK v0", // the peer first, as the kernel registers it
-		"RTM_NEWADDR 198.18.0.1/24", "RTM_NEWROUTE 198.18.0.1/32", "RTM_NEWROUTE 198.18.0.255/32", "RTM_NEWROUTE 198.18.0.0/24",
-		"RTM_DELADDR 198.18.0.1/24", "RTM_DELLINK v0", "RTM_DELLINK v1", // routes go without a word
+		"RTM_NEWADDR 198.18.0.1/24", "RTM_NEWROUTE 198.18.0.1/32", "RTM_NEWROUTE 198.18.0.0/24", "RTM_NEWROUTE 198.18.0.255/32",
+		// Going down, v0 loses its routes but the local one without a
+		// word; going away, its address and that route.
+		"RTM_DELADDR 198.18.0.1/24", "RTM_DELROUTE 198.18.0.1/32", "RTM_DELLINK v0", "RTM_DELLINK v1",
 	}
 	var got []string
 	for _, e := range receive(t, watcher, len(want)) {
