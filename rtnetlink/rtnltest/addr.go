@@ -301,7 +301,9 @@ func (k *Kernel) delAddr(i int, main bool) {
 			return r.Type != rtnetlink.RouteBroadcast && r.Dst == a.Prefix.Masked() && r.Dst.Bits() < ip.BitLen() && (r.PrefSrc == ip || ip.Is6())
 		},
 		func(r *rtnetlink.Route) bool { return r.Type == rtnetlink.RouteBroadcast && r.PrefSrc == ip },
-		func(r *rtnetlink.Route) bool { return r.Type == rtnetlink.RouteLocal && r.Dst == netip.PrefixFrom(ip, ip.BitLen()) },
+		func(r *rtnetlink.Route) bool {
+			return r.Type == rtnetlink.RouteLocal && r.Dst == netip.PrefixFrom(ip, ip.BitLen())
+		},
 	} {
 		for j := 0; j < len(k.routes); j++ {
 			r := k.routes[j]
