@@ -346,3 +346,88 @@ func sortRuns(lines []string, prefix string) []string {
 	}
 	return lines
 }
+
+// TestCarrierAsKernel compares the flags and operational states of links
+// of every kind the fake makes, up and down, with the kernel's. The kernel
+// sets them a moment after the change (its link watch), so its view is
+// read again, for up to ten seconds, until it matches.
+func TestCarrierAsKernel(t *testing.T) {
+	ctx := context.Background()
+	steps := func(c *rtnetlink.Conn) []func() error {
+		idx := func(name string) int {
+			l, err := c.LinkByName(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l.Index
+		}
+		return []func() error{
+			func() error {
+				for _, l := range []rtnetlink.Link{
+					{Name: "v0", Data: &rtnetlink.Veth{PeerName: "v1"}},
+					{Name: "br0", Kind: "bridge"},
+					{Name: "vx0", Data: &rtnetlink.Vxlan{ID: 7}},
+					{Name: "ifb0", Kind: "ifb"},
+				} {
+					if _, err := c.CreateLink(ctx, l); err != nil {
+						return err
+					}
+				}
+				_, err := c.CreateLink(ctx, rtnetlink.Link{Name: "mv0", ParentIndex: idx("v1"), Data: &rtnetlink.Macvlan{}})
+				return err
+			},
+			func() error { return c.SetLinkUp(ctx, idx("v0")) },
+			func() error {
+				return errors.Join(c.SetLinkUp(ctx, idx("br0")), c.SetLinkUp(ctx, idx("vx0")), c.SetLinkUp(ctx, idx("ifb0")), c.SetLinkUp(ctx, idx("mv0")))
+			},
+			func() error { return c.SetLinkUp(ctx, idx("v1")) },
+			func() error { return c.SetLinkDown(ctx, idx("v0")) },
+			func() error { return c.SetLinkMaster(ctx, idx("v0"), idx("br0")) },
+			func() error { return c.SetLinkUp(ctx, idx("v0")) },
+			func() error { return c.SetLinkMaster(ctx, idx("v0"), 0) },
+		}
+	}
+	view := func(c *rtnetlink.Conn) string {
+		var s []string
+		for l, err := range c.Links(ctx, rtnetlink.LinkFilter{}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			s = append(s, fmt.Sprintf("%s %v %v", l.Name, l.Flags, l.OperState))
+		}
+		return strings.Join(s, "\n")
+	}
+	fake := rtnltest.New()
+	fc, err := fake.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fc.Close()
+	if err := fc.SetLinkUp(ctx, 1); err != nil { // as nstest leaves it
+		t.Fatal(err)
+	}
+	ns := nstest.New(t)
+	kc, err := rtnetlink.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kc.Close()
+	fsteps, ksteps := steps(fc), steps(kc)
+	for i := range fsteps {
+		if err := fsteps[i](); err != nil {
+			t.Fatalf("step %d on the fake: %v", i, err)
+		}
+		if err := ksteps[i](); err != nil {
+			t.Fatalf("step %d on the kernel: %v", i, err)
+		}
+		want := view(fc)
+		got := view(kc)
+		for try := 0; got != want && try < 100; try++ {
+			time.Sleep(100 * time.Millisecond)
+			got = view(kc)
+		}
+		if got != want {
+			t.Errorf("step %d:\nkernel:\n%s\nfake:\n%s", i, got, want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 // the link is read.
 type link struct {
 	rtnetlink.Link
+	hadPorts bool // a bridge that has had a port: its carrier is its ports' from then on
 }
 
 // linkByIndex returns the link with index i, or nil.
@@ -47,7 +48,7 @@ func (l *link) up() bool { return l.Flags&iffUp != 0 }
 
 // carrier says whether l has a carrier: lo, ifb, dummy and vxlan always,
 // a veth when its peer is up, a macvlan when its lower link has one, a
-// bridge when one of its ports is up with a carrier.
+// bridge when one of its ports has one, or until it has had a port.
 func (k *Kernel) carrier(l *link) bool {
 	if !l.up() {
 		return false
@@ -65,9 +66,21 @@ func (k *Kernel) carrier(l *link) bool {
 				return true
 			}
 		}
-		return false
+		return !l.hadPorts
 	}
 	return true
+}
+
+// operUnknown says whether l reports no operational state of its own
+// while up: lo, ifb, dummy, vxlan, and a bridge that never had a port.
+func (k *Kernel) operUnknown(l *link) bool {
+	switch l.Kind {
+	case "", "ifb", "dummy", "vxlan":
+		return true
+	case "bridge":
+		return !l.hadPorts
+	}
+	return false
 }
 
 // view returns l as a Conn reads it: the flags and operational state that
@@ -86,7 +99,7 @@ func (k *Kernel) view(l *link) rtnetlink.Link {
 	default:
 		v.Flags |= iffRunning | iffLowerUp
 		v.OperState = operUp
-		if l.Kind == "" || l.Kind == "ifb" || l.Kind == "dummy" || l.Kind == "vxlan" {
+		if k.operUnknown(l) {
 			v.OperState = operUnknown
 		}
 	}
@@ -584,6 +597,7 @@ func (k *Kernel) checkMaster(l *link, master int) error {
 	case l.Flags&iffLoopback != 0:
 		return fail(syscall.EINVAL, "Can not enslave loopback device")
 	}
+	m.hadPorts = true
 	return nil
 }
 
