@@ -214,6 +214,39 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("del route missing table", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.9.0/24"), Table: 55}))
 	say("del missing route6", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:9::/48")}))
 	say("del blackhole", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.4.0/24"), Table: 5}))
+	// Raw requests for what the typed calls do not send.
+	rt := func(dst string, bits byte, oif uint32) []byte {
+		b := []byte{syscall.AF_INET, bits, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0} // main, boot, universe, unicast
+		e := netlink.NewAttrEncoder(b)
+		e.Addr(1, ip(dst)) // RTA_DST
+		e.Uint32(4, oif)   // RTA_OIF
+		out, _ := e.Finish()
+		return out
+	}
+	say("raw route change, no create", raw(c, 24, netlink.Replace, rt("198.19.7.0", 24, uint32(v0.Index))))
+	say("raw route append", raw(c, 24, netlink.Create, rt("198.19.3.0", 24, uint32(v0.Index))))
+	say("raw route append again", raw(c, 24, netlink.Create, rt("198.19.3.0", 24, uint32(v0.Index))))
+	say("raw route unmasked", raw(c, 24, netlink.Create|netlink.Excl, rt("198.19.7.1", 24, uint32(v0.Index))))
+	say("raw route bad length", raw(c, 24, netlink.Create|netlink.Excl, rt("198.19.7.0", 33, uint32(v0.Index))))
+	bad6 := []byte{syscall.AF_INET6, 129, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0}
+	say("raw route6 bad length", raw(c, 24, netlink.Create|netlink.Excl, bad6))
+	ifi := func(name string, mtu uint32) []byte {
+		e := netlink.NewAttrEncoder(make([]byte, 16)) // ifinfomsg, index 0
+		if name != "" {
+			e.String(3, name) // IFLA_IFNAME
+		}
+		if mtu != 0 {
+			e.Uint32(4, mtu) // IFLA_MTU
+		}
+		out, _ := e.Finish()
+		return out
+	}
+	say("raw newlink, no create", raw(c, 16, 0, ifi("nosuch0", 0)))
+	say("raw newlink on an existing link", raw(c, 16, 0, ifi("v0", 1400)))
+	say("raw newlink excl on an existing link", raw(c, 16, netlink.Create|netlink.Excl, ifi("v0", 1400)))
+	say("raw getlink, neither index nor name", raw(c, 18, 0, ifi("", 0)))
+	say("raw setlink by name", raw(c, 19, 0, ifi("v0", 1300)))
+	say("raw dellink by name, missing", raw(c, 17, 0, ifi("nosuch0", 0)))
 	list("routes")
 
 	say("neigh", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac}))
@@ -430,4 +463,10 @@ func TestCarrierAsKernel(t *testing.T) {
 			t.Errorf("step %d:\nkernel:\n%s\nfake:\n%s", i, got, want)
 		}
 	}
+}
+
+// raw runs a request of type typ with flags and payload data on c.
+func raw(c *rtnetlink.Conn, typ netlink.HeaderType, flags netlink.HeaderFlags, data []byte) error {
+	_, err := c.NL.Execute(context.Background(), netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: data})
+	return err
 }

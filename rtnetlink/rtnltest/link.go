@@ -650,6 +650,12 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 				return err
 			}
 			l.MTU = mtu
+			for _, o := range k.links { // the macvlans on it follow it down
+				if o.Kind == "macvlan" && o.ParentIndex == l.Index && o.MTU > mtu {
+					o.MTU = mtu
+					k.notify(grpLink, rtmNewLink, k.linkMsg(o), false)
+				}
+			}
 		case iflaAddress:
 			if len(a.data) != 6 || l.Flags&iffLoopback != 0 {
 				return syscall.EINVAL

@@ -208,6 +208,9 @@ func (k *Kernel) routeRequest(req netlink.Message) error {
 	if fam != afInet && fam != afInet6 {
 		return syscall.EOPNOTSUPP
 	}
+	if fam == afInet && (req.Data[1] > 32 || req.Data[2] > 32) || req.Data[1] > 128 || req.Data[2] > 128 {
+		return fail(syscall.EINVAL, "Invalid prefix length")
+	}
 	as, err := attrs(req.Data, sizeofRtMsg)
 	if err != nil {
 		return malformed(err)
