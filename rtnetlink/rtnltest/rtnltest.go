@@ -16,6 +16,11 @@
 //
 // # What it models
 //
+// What follows is checked against Linux 6.18 by TestSameAsKernel and
+// TestCarrierAsKernel, which run the same calls on the fake and on the
+// kernel in a network namespace and compare the results, the listings and
+// the notifications.
+//
 // A fresh namespace: lo (index 1, down; setting it up adds 127.0.0.1/8
 // and ::1/128 with their routes) and the default rules (0 local, 32766
 // main, 32767 default for IPv4; 0 local and 32766 main for IPv6).
@@ -24,44 +29,58 @@
 // NLM_F_DUMP_FILTERED); creation of veth pairs (the peer first, as the
 // kernel registers it, so it gets the lower index), bridge, macvlan,
 // vxlan, ifb and dummy links, with names from templates ("v%d"), indexes
-// as the kernel assigns them (counting up, never reused), random locally
-// administered MAC addresses and the kinds' default MTUs and bounds;
-// changes of flags (up/down), MTU (within the bounds), name (also while
-// up, as 6.18 allows), hardware address, master (bridges only), alias; deletion (both
-// ends of a veth, the macvlans of a lower link, a bridge's ports
-// released). The carrier follows the kind (a veth has one when both ends
-// are up, a macvlan when its lower link has), and with it LOWER_UP,
+// as the kernel assigns them (counting up, never reused), locally
+// administered MAC addresses (02:4e:4c:..., one per link) and the kinds'
+// default MTUs, bounds and settings; RTM_NEWLINK without NLM_F_EXCL on an
+// existing link changes it; changes of flags (up/down), MTU (within the
+// bounds; the macvlans on a link follow it down), name (also while up, as
+// 6.18 allows), hardware address, master (bridges only; a refused master
+// leaves the link released from its old one, as the kernel does), alias;
+// deletion (both ends of a veth, the macvlans of a lower link, a bridge's
+// ports released). The carrier follows the kind (a veth has one when both
+// ends are up, a macvlan when its lower link has, a bridge until it has
+// had a port and then when one of its ports has), and with it LOWER_UP,
 // RUNNING and the operational state; traffic counters stay zero.
 //
 // Addresses: IPv4 and IPv6, with labels, secondary addresses (deleting a
-// primary deletes its secondaries, the kernel's default), lifetimes kept
-// as given (they do not count down). Adding an IPv4 address adds its local
-// route (table local), and, while the link is up, its prefix route (table
-// main) and subnet broadcast route (table local); an IPv6 address adds its
-// local route and prefix route (metric 256). A link going down loses its
-// routes but the local ones; going up gets its address routes back.
+// primary deletes its secondaries first, the kernel's default), lifetimes
+// kept as given (they do not count down). An IPv4 address gets its local
+// route (table local) at once, and its prefix route (table main, with the
+// address's metric) and subnet broadcast route (table local) while the
+// link is up; an IPv6 address gets its local and prefix (metric 256)
+// routes while the link is up. A link going down loses its routes but the
+// IPv4 local ones, its IPv6 addresses and its neighbour entries; going up,
+// it gets the routes of its addresses back.
 //
 // Routes: IPv4 and IPv6 in any table, unicast with a link or a gateway
 // reachable through a connected route (ENETUNREACH, "Nexthop has invalid
-// gateway", for IPv4; EHOSTUNREACH for IPv6), multipath, blackhole,
-// unreachable, prohibit and throw; NLM_F_CREATE, NLM_F_EXCL and
-// NLM_F_REPLACE as the kernel reads them (EEXIST, ENOENT); deletion by any
-// subset of the fields (ESRCH). Dumps filter by table, protocol, type and
-// link.
+// gateway", for IPv4; EHOSTUNREACH for IPv6), on a link that is up
+// (ENETDOWN), multipath, blackhole, unreachable, prohibit and throw;
+// NLM_F_CREATE, NLM_F_EXCL and NLM_F_REPLACE as the kernel reads them
+// (EEXIST, ENOENT); deletion by any subset of the fields (ESRCH, and "FIB
+// table does not exist"). Dumps filter by table, protocol, type and link.
 //
 // Neighbours and proxy entries (add, replace, delete, get, dump by family,
 // link and master), and rules (add with the kernel's default priority,
-// EEXIST for a duplicate with NLM_F_EXCL, delete by any subset, ENOENT).
+// EEXIST for a duplicate with NLM_F_EXCL, delete by any subset, ENOENT;
+// FIB_RULE_UNRESOLVED and the detached flags as the kernel sets them).
+//
+// Notifications: the request's own change is reported with its sequence
+// number and port (and echoed for NLM_F_ECHO); what follows from it (a
+// veth's peer, the routes of an address, entries flushed) is notified
+// with sequence number 0, in the kernel's order. As the kernel, the fake
+// says nothing of the routes a link loses going down or away, nor of
+// proxy entries. The seeding methods notify like a request without echo.
 //
 // # What it does not
 //
-// No packets, so no neighbour resolution, no route lookups (RTM_GETROUTE
-// for one route is EOPNOTSUPP), no IPv6 autoconfiguration (no link-local
-// addresses, no multicast routes, no DAD), no route notifications when a
-// link event removes routes (the kernel sends none for IPv4 either), no
-// RTNH_F_LINKDOWN, no other namespaces (moving a link is EOPNOTSUPP), no
-// nexthop objects, FDB, traffic control or link kinds besides those above
-// (EOPNOTSUPP, "Unknown device type"). Requests are checked as the kernel
+// No packets, so no neighbour resolution and no route lookups
+// (RTM_GETROUTE for one route is EOPNOTSUPP); no IPv6 autoconfiguration
+// (no link-local addresses, multicast routes or entries, no DAD); no
+// RTNH_F_LINKDOWN; no other namespaces (moving a link, or a veth peer
+// elsewhere, is EOPNOTSUPP); no nexthop objects, FDB, traffic control, or
+// link kinds besides those above (EOPNOTSUPP, "Unknown device type", as
+// from a kernel without the module). Requests are checked as the kernel
 // does with NETLINK_GET_STRICT_CHK on, whatever the Conn asked. Any other
 // request gets EOPNOTSUPP; one that does not parse, EINVAL.
 package rtnltest
