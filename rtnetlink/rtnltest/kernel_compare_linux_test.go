@@ -208,6 +208,7 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("route multipath", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.5.0/24"), MultiPath: []rtnetlink.NextHop{
 		{Gateway: ip("198.18.0.7"), Weight: 2}, {Gateway: ip("198.18.0.6")}}}))
 	say("route6 via", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:1::/48"), Gateway: ip("2001:db8::9")}))
+	say("route6 dev", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:2::/48"), Index: v0.Index, Priority: 7}))
 	say("route6 unreachable gw", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:50::/48"), Gateway: ip("2001:db8:99::1"), Index: v0.Index}))
 	say("route6 again", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:1::/48"), Gateway: ip("2001:db8::9")}))
 	say("del missing route", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.9.0/24")}))

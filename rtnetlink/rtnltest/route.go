@@ -239,8 +239,11 @@ func (k *Kernel) newRoute(r route, flags netlink.HeaderFlags, main bool) error {
 	if r.Dst != r.Dst.Masked() && v4 {
 		return fail(syscall.EINVAL, "Invalid prefix for given prefix length")
 	}
-	if !v4 && r.Priority == 0 {
-		r.Priority = 1024
+	if !v4 {
+		r.Scope = rtnetlink.ScopeUniverse // IPv6 routes have no scope
+		if r.Priority == 0 {
+			r.Priority = 1024
+		}
 	}
 	if r.Type == rtnetlink.RouteUnspec {
 		r.Type = rtnetlink.RouteUnicast
@@ -363,7 +366,8 @@ func (k *Kernel) Routes() []rtnetlink.Route {
 }
 
 // AddRoute adds r as rtnetlink.Conn.AddRoute does (Table 0 is the main
-// table; Type 0 unicast), checked as the kernel checks it. It fails as
+// table, Type 0 unicast, Protocol 0 boot, Scope 0 the scope ip would
+// choose), checked as the kernel checks it. It fails as
 // AddRoute would, with an error wrapping the kernel's errno. Metrics are
 // not kept.
 func (k *Kernel) AddRoute(r rtnetlink.Route) error {
@@ -378,6 +382,18 @@ func (k *Kernel) AddRoute(r rtnetlink.Route) error {
 	}
 	if r.Protocol == 0 {
 		r.Protocol = rtprotBoot
+	}
+	if r.Type == 0 {
+		r.Type = rtnetlink.RouteUnicast
+	}
+	if r.Scope == rtnetlink.ScopeUniverse && r.Dst.Addr().Is4() { // the scope AddRoute sends
+		switch {
+		case r.Type == rtnetlink.RouteLocal:
+			r.Scope = rtnetlink.ScopeHost
+		case r.Type == rtnetlink.RouteBroadcast, r.Type == rtnetlink.RouteMulticast, r.Type == rtnetlink.RouteAnycast,
+			r.Type == rtnetlink.RouteUnicast && !r.Gateway.IsValid() && len(r.MultiPath) == 0:
+			r.Scope = rtnetlink.ScopeLink
+		}
 	}
 	return seedError("add route "+r.Dst.String(), k.newRoute(route{Route: r}, netlink.Create|netlink.Excl, false))
 }
