@@ -156,6 +156,8 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("create vx0", err)
 	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "vx1", Data: &rtnetlink.Vxlan{ID: 42, Port: 4789}})
 	say("create vx1, same VNI", err)
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "w0", MTU: 9000, TxQueueLen: 5, Data: &rtnetlink.Veth{PeerName: "w1"}})
+	say("create w0", err)
 	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "ifb%d", Kind: "ifb"})
 	say("create ifb%d", err)
 	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "v0", Kind: "bridge"})

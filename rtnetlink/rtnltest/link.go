@@ -462,6 +462,8 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		}
 		n.Data = v
 	}
+	// A veth's peer gets the kind's defaults, not the link's settings.
+	peerLink := n.Link
 	if l.MTU != 0 {
 		if err := checkMTU(n, l.MTU); err != nil {
 			return nil, err
@@ -484,8 +486,8 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		if peer == "" {
 			peer = "veth%d"
 		}
-		p = &link{Link: n.Link}
-		p.Index, p.Name, p.Flags, p.Alias, p.HardwareAddr, p.MTU = 0, peer, iffBroadcast|iffMulticast, "", nil, n.MTU
+		p = &link{Link: peerLink}
+		p.Index, p.Name, p.HardwareAddr = 0, peer, nil
 		if err := k.register(p); err != nil {
 			return nil, err
 		}
