@@ -70,7 +70,8 @@
 // veth's peer, the routes of an address, entries flushed) is notified
 // with sequence number 0, in the kernel's order. As the kernel, the fake
 // says nothing of the routes a link loses going down or away, nor of
-// proxy entries. The seeding methods notify like a request without echo.
+// proxy entries. The changes of the seeding methods are notified as those
+// another program makes: with sequence number 0 and port 0.
 //
 // # What it does not
 //
