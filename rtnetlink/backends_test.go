@@ -18,13 +18,13 @@ import (
 // kernel. TestX is then backends(t, testX), and testX gets its Conns and
 // its links from the backend it is given. Without root the kernel's half
 // skips and the fake's still runs. They are TestLinkErrors,
-// TestLinkFilters, TestAddressErrors, TestRouteErrors, TestNeighborErrors
-// and TestRuleErrors.
+// TestLinkFilters, TestAddressErrors, TestRouteErrors, TestRouteFilters,
+// TestNeighborErrors and TestRuleErrors.
 //
 // The others stay kernel-only, as the fake cannot show what they test:
 //   - the oracle tests (TestCreateLinksMatchIP, TestReadIPLinks,
 //     TestChangeLink, TestAddressesOracle, TestAddressFilters,
-//     TestRoutesOracle, TestRouteFilters, TestNeighborsOracle,
+//     TestRoutesOracle, TestNeighborsOracle,
 //     TestNeighborFilters, TestFDBOracle, TestRulesOracle,
 //     TestNextHopsOracle, the Mirror tests) compare with what ip and
 //     bridge print, and ip runs on the kernel only; rtnltest's own
@@ -155,4 +155,17 @@ func (b *backend) arRouteNS(t testing.TB, cfg *netlink.Config) (*rtnetlink.Conn,
 		return nil
 	})
 	return c, v0, v1
+}
+
+// linkNames returns the names of the links by index.
+func (b *backend) linkNames(t testing.TB) map[int]string {
+	t.Helper()
+	if b.ns != nil {
+		return arLinkNames(t, b.ns)
+	}
+	names := make(map[int]string)
+	for _, l := range b.fake.Links() {
+		names[l.Index] = l.Name
+	}
+	return names
 }

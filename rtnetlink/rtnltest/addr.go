@@ -84,7 +84,11 @@ func (k *Kernel) dumpAddrs(req netlink.Message) ([]netlink.Message, error) {
 	var out []netlink.Message
 	for _, a := range k.sortedAddrs() {
 		if (fam == afUnspec || familyOf(a.Prefix.Addr()) == fam) && (index == 0 || a.Index == index) {
-			out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewAddr}, Data: addrMsg(&a)})
+			h := netlink.Header{Type: rtmNewAddr}
+			if index != 0 {
+				h.Flags |= netlink.DumpFiltered
+			}
+			out = append(out, netlink.Message{Header: h, Data: addrMsg(&a)})
 		}
 	}
 	return out, nil

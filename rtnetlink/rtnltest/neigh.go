@@ -177,7 +177,11 @@ func (k *Kernel) dumpNeighs(req netlink.Message) ([]netlink.Message, error) {
 					continue
 				}
 			}
-			out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewNeigh}, Data: neighMsg(&n)})
+			h := netlink.Header{Type: rtmNewNeigh}
+			if index != 0 || master != 0 {
+				h.Flags |= netlink.DumpFiltered
+			}
+			out = append(out, netlink.Message{Header: h, Data: neighMsg(&n)})
 		}
 	}
 	return out, nil

@@ -167,6 +167,9 @@ func (k *Kernel) dumpRoutes(req netlink.Message) ([]netlink.Message, error) {
 			}
 		}
 	}
+	if oif != 0 && k.linkByIndex(oif) == nil {
+		return nil, syscall.ENODEV
+	}
 	if fam == afInet && table != 0 && !k.tableExists(afInet, table) {
 		return nil, fail(syscall.ENOENT, "ipv4: FIB table does not exist")
 	}
