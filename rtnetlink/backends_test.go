@@ -19,13 +19,12 @@ import (
 // its links from the backend it is given. Without root the kernel's half
 // skips and the fake's still runs. They are TestLinkErrors,
 // TestLinkFilters, TestAddressErrors, TestRouteErrors, TestRouteFilters,
-// TestNeighborErrors and TestRuleErrors.
+// TestNeighborErrors, TestNeighborFilters and TestRuleErrors.
 //
 // The others stay kernel-only, as the fake cannot show what they test:
 //   - the oracle tests (TestCreateLinksMatchIP, TestReadIPLinks,
 //     TestChangeLink, TestAddressesOracle, TestAddressFilters,
-//     TestRoutesOracle, TestNeighborsOracle,
-//     TestNeighborFilters, TestFDBOracle, TestRulesOracle,
+//     TestRoutesOracle, TestNeighborsOracle, TestFDBOracle, TestRulesOracle,
 //     TestNextHopsOracle, the Mirror tests) compare with what ip and
 //     bridge print, and ip runs on the kernel only; rtnltest's own
 //     TestSameAsKernel compares the fake with the kernel instead;
