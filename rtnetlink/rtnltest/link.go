@@ -216,6 +216,9 @@ func (k *Kernel) getLink(req netlink.Message) ([]netlink.Message, error) {
 // dumpLinks answers the RTM_GETLINK dump, filtered by IFLA_MASTER and the
 // kind in IFLA_LINKINFO as the kernel filters.
 func (k *Kernel) dumpLinks(req netlink.Message) ([]netlink.Message, error) {
+	if len(req.Data) > 0 && req.Data[0] == afBridge {
+		return nil, fail(syscall.EOPNOTSUPP, "rtnltest: bridge port information is not modelled")
+	}
 	var as []attr
 	if len(req.Data) >= sizeofIfInfomsg { // a bare rtgenmsg asks for all
 		var err error

@@ -146,6 +146,9 @@ func (k *Kernel) dumpNeighs(req netlink.Message) ([]netlink.Message, error) {
 	if len(req.Data) > 0 {
 		fam = req.Data[0]
 	}
+	if fam == afBridge {
+		return nil, fail(syscall.EOPNOTSUPP, "rtnltest: bridge FDB entries are not modelled")
+	}
 	if len(req.Data) >= sizeofNdMsg {
 		proxy = req.Data[10]&ntfProxy != 0
 		as, err := attrs(req.Data, sizeofNdMsg)

@@ -143,6 +143,8 @@ func TestUnsupportedAndMalformed(t *testing.T) {
 	}{
 		{"RTM_NEWQDISC", netlink.Message{Header: netlink.Header{Type: 36, Flags: netlink.Create}, Data: make([]byte, 20)}, syscall.EOPNOTSUPP},
 		{"RTM_GETNEXTHOP", netlink.Message{Header: netlink.Header{Type: 106}, Data: make([]byte, 8)}, syscall.EOPNOTSUPP},
+		{"FDB dump", netlink.Message{Header: netlink.Header{Type: 30, Flags: netlink.Dump}, Data: append([]byte{7}, make([]byte, 11)...)}, syscall.EOPNOTSUPP},
+		{"bridge port dump", netlink.Message{Header: netlink.Header{Type: 18, Flags: netlink.Dump}, Data: append([]byte{7}, make([]byte, 15)...)}, syscall.EOPNOTSUPP},
 		{"RTM_GETROUTE lookup", netlink.Message{Header: netlink.Header{Type: 26}, Data: make([]byte, 12)}, syscall.EOPNOTSUPP},
 		{"short ifinfomsg", netlink.Message{Header: netlink.Header{Type: 19}, Data: []byte{0, 0, 1}}, syscall.EINVAL},
 		{"bad attribute", netlink.Message{Header: netlink.Header{Type: 19}, Data: append(make([]byte, 16), 9, 0, 3, 0)}, syscall.EINVAL},
