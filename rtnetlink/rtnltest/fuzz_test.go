@@ -11,16 +11,29 @@ import (
 )
 
 // FuzzRequests feeds arbitrary requests to a fake namespace that has a
-// few objects already: whatever the bytes, the fake answers (or refuses)
+// few objects already (one request, then its payload read as a sequence of
+// requests): whatever the bytes, the fake answers (or refuses)
 // without a panic, and a dump of every table still works after.
 func FuzzRequests(f *testing.F) {
+	var all []byte // every seed request in one datagram
 	for _, m := range seedRequests(f) {
 		f.Add(uint16(m.Header.Type), uint16(m.Header.Flags), m.Data)
+		all = netlink.AppendMessage(all, m.Header, m.Data)
 	}
+	f.Add(uint16(0), uint16(0), all)
 	f.Fuzz(func(t *testing.T, typ, flags uint16, data []byte) {
 		k := seeded(t)
 		req := netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(typ), Flags: netlink.HeaderFlags(flags) | netlink.Request}, Data: data}
 		k.handle(req)
+		// The payload read as a datagram of requests too, one after the
+		// other, so that one input can change the namespace step by step.
+		for m, err := range netlink.Messages(data) {
+			if err != nil {
+				break
+			}
+			m.Header.Flags |= netlink.Request
+			k.handle(m)
+		}
 		for _, typ := range []netlink.HeaderType{rtmGetLink, rtmGetAddr, rtmGetRoute, rtmGetNeigh, rtmGetRule} {
 			if _, err := k.handle(netlink.Message{Header: netlink.Header{Type: typ, Flags: netlink.Request | netlink.Dump}, Data: []byte{0}}); err != nil {
 				t.Fatalf("dump %d after %d/%#x %x: %v", typ, req.Header.Type, req.Header.Flags, data, err)
