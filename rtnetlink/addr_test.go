@@ -394,8 +394,10 @@ func TestAddressFilters(t *testing.T) {
 
 // TestAddressErrors checks the errors found before sending and those the
 // kernel reports with its extended ACK.
-func TestAddressErrors(t *testing.T) {
-	_, c, v0, _ := arNS(t, nil)
+func TestAddressErrors(t *testing.T) { backends(t, testAddressErrors) }
+
+func testAddressErrors(t *testing.T, b *backend) {
+	c, v0, _ := b.arNS(t, nil)
 	ctx := context.Background()
 	for _, a := range []rtnetlink.Address{
 		{Index: v0},

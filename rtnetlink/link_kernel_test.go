@@ -504,9 +504,11 @@ func names(links []rtnetlink.Link) string {
 	return strings.Join(s, " ")
 }
 
-func TestLinkFilters(t *testing.T) {
-	ns := nstest.New(t)
-	ns.Batch(t, []string{
+func TestLinkFilters(t *testing.T) { backends(t, testLinkFilters) }
+
+func testLinkFilters(t *testing.T, b *backend) {
+	ctx := context.Background()
+	b.setup(t, []string{
 		"link add v0 type veth peer name v1",
 		"link add br0 type bridge",
 		"link add br1 type bridge",
@@ -514,9 +516,25 @@ func TestLinkFilters(t *testing.T) {
 		"link set v0 master br0",
 		"link set ifb0 master br0",
 		"link set v1 master br1",
+	}, func(c *rtnetlink.Conn) error {
+		v0, err := c.CreateLink(ctx, rtnetlink.Link{Name: "v0", Data: &rtnetlink.Veth{PeerName: "v1"}})
+		if err != nil {
+			return err
+		}
+		var br [2]rtnetlink.Link
+		for i := range br {
+			if br[i], err = c.CreateLink(ctx, rtnetlink.Link{Name: fmt.Sprintf("br%d", i), Kind: "bridge"}); err != nil {
+				return err
+			}
+		}
+		ifb0, err := c.CreateLink(ctx, rtnetlink.Link{Name: "ifb0", Kind: "ifb"})
+		if err != nil {
+			return err
+		}
+		return errors.Join(c.SetLinkMaster(ctx, v0.Index, br[0].Index), c.SetLinkMaster(ctx, ifb0.Index, br[0].Index),
+			c.SetLinkMaster(ctx, v0.ParentIndex, br[1].Index))
 	})
-	rt := dial(t, ns, netlink.Config{})
-	ctx := context.Background()
+	rt := b.dial(t, netlink.Config{})
 	br0, err := rt.LinkByName(ctx, "br0")
 	if err != nil {
 		t.Fatal(err)
@@ -538,14 +556,9 @@ func TestLinkFilters(t *testing.T) {
 			t.Errorf("Links(%+v) = %q, want %q", c.filter, got, c.want)
 		}
 		// Without strict checking too.
-		nl, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got := names(listLinks(t, rtnetlink.New(nl), c.filter)); got != c.want {
+		if got := names(listLinks(t, b.dialLoose(t), c.filter)); got != c.want {
 			t.Errorf("not strict: Links(%+v) = %q, want %q", c.filter, got, c.want)
 		}
-		nl.Close()
 	}
 
 	// The kernel filters by kind and master itself: the replies say so.
@@ -730,9 +743,10 @@ func inNS(t *testing.T, ns *nstest.NS) int {
 
 // TestLinkErrors: the kernel's refusals come back with the errno and the
 // extended ACK message.
-func TestLinkErrors(t *testing.T) {
-	ns := nstest.New(t)
-	rt := dial(t, ns, netlink.Config{})
+func TestLinkErrors(t *testing.T) { backends(t, testLinkErrors) }
+
+func testLinkErrors(t *testing.T, b *backend) {
+	rt := b.dial(t, netlink.Config{})
 	ctx := context.Background()
 	v0, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "v0", Data: &rtnetlink.Veth{PeerName: "v1"}})
 	if err != nil {

@@ -205,29 +205,49 @@ func TestNeighborsOracle(t *testing.T) {
 
 // TestNeighborFilters checks the filtered listings against the full one,
 // with and without strict checking.
-func TestNeighborFilters(t *testing.T) {
-	ns, c, v0, v1 := arRouteNS(t, nil)
-	ns.Batch(t, []string{
+func TestNeighborFilters(t *testing.T) { backends(t, testNeighborFilters) }
+
+func testNeighborFilters(t *testing.T, b *backend) {
+	c, v0, v1 := b.arRouteNS(t, nil)
+	ctx := context.Background()
+	b.setup(t, []string{
 		"link add br0 type bridge", "link set v1 master br0",
 		"neigh add 10.0.0.2 lladdr 02:00:00:00:00:02 dev v0",
 		"neigh add 10.0.0.3 lladdr 02:00:00:00:00:03 dev v0 nud stale",
 		"neigh add 10.0.1.2 lladdr 02:00:00:00:00:04 dev v1",
 		"neigh add 2001:db8::2 lladdr 02:00:00:00:00:05 dev v0 nud stale",
 		"neigh add proxy 10.0.0.9 dev v0",
+	}, func(c *rtnetlink.Conn) error {
+		br, err := c.CreateLink(ctx, rtnetlink.Link{Name: "br0", Kind: "bridge"})
+		if err != nil {
+			return err
+		}
+		if err := c.SetLinkMaster(ctx, v1, br.Index); err != nil {
+			return err
+		}
+		ip := netip.MustParseAddr
+		mac := func(b byte) net.HardwareAddr { return net.HardwareAddr{2, 0, 0, 0, 0, b} }
+		for _, n := range []rtnetlink.Neighbor{
+			{Index: v0, IP: ip("10.0.0.2"), HardwareAddr: mac(2)},
+			{Index: v0, IP: ip("10.0.0.3"), HardwareAddr: mac(3), State: rtnetlink.NeighStale},
+			{Index: v1, IP: ip("10.0.1.2"), HardwareAddr: mac(4)},
+			{Index: v0, IP: ip("2001:db8::2"), HardwareAddr: mac(5), State: rtnetlink.NeighStale},
+			{Index: v0, IP: ip("10.0.0.9"), Flags: rtnetlink.NeighProxy},
+		} {
+			if err := c.AddNeighbor(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
+	names := b.linkNames(t)
 	br := 0
-	for i, n := range arLinkNames(t, ns) {
+	for i, n := range names {
 		if n == "br0" {
 			br = i
 		}
 	}
-	loose, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer loose.Close()
-	lc := rtnetlink.New(loose)
-	names := arLinkNames(t, ns)
+	lc := b.dialLoose(t)
 	all := ourNeighbors(t, c, rtnetlink.NeighborFilter{}, names)
 	for _, tc := range []struct {
 		f    rtnetlink.NeighborFilter
@@ -255,8 +275,10 @@ func TestNeighborFilters(t *testing.T) {
 
 // TestNeighborErrors checks the errors found before sending and those the
 // kernel reports.
-func TestNeighborErrors(t *testing.T) {
-	_, c, v0, _ := arRouteNS(t, nil)
+func TestNeighborErrors(t *testing.T) { backends(t, testNeighborErrors) }
+
+func testNeighborErrors(t *testing.T, b *backend) {
+	c, v0, _ := b.arRouteNS(t, nil)
 	ctx := context.Background()
 	ip := netip.MustParseAddr
 	for _, n := range []rtnetlink.Neighbor{

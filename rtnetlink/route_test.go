@@ -359,9 +359,13 @@ func TestRoutesOracle(t *testing.T) {
 // under strict checking: each reply must carry NLM_F_DUMP_FILTERED and
 // hold only routes that pass, and the typed listing must be the same with
 // and without strict checking.
-func TestRouteFilters(t *testing.T) {
-	ns, c, v0, v1 := arRouteNS(t, nil)
-	ns.Batch(t, []string{
+func TestRouteFilters(t *testing.T) { backends(t, testRouteFilters) }
+
+func testRouteFilters(t *testing.T, b *backend) {
+	c, v0, v1 := b.arRouteNS(t, nil)
+	ctx := context.Background()
+	pfx, ip := netip.MustParsePrefix, netip.MustParseAddr
+	b.setup(t, []string{
 		"route add 10.1.0.0/16 via 10.0.0.2 table 1000 proto static",
 		"route add 10.2.0.0/16 via 10.0.1.2 table 1000",
 		"route add blackhole 10.3.0.0/16 table 1000",
@@ -369,15 +373,24 @@ func TestRouteFilters(t *testing.T) {
 		"route add 2001:db8:10::/48 via 2001:db8::2 table 1000 proto static",
 		"route add 2001:db8:11::/48 via 2001:db8:1::2",
 		"route add unreachable 2001:db8:12::/48 table 1000",
+	}, func(c *rtnetlink.Conn) error {
+		for _, r := range []rtnetlink.Route{
+			{Dst: pfx("10.1.0.0/16"), Gateway: ip("10.0.0.2"), Table: 1000, Protocol: rtnetlink.ProtoStatic},
+			{Dst: pfx("10.2.0.0/16"), Gateway: ip("10.0.1.2"), Table: 1000},
+			{Dst: pfx("10.3.0.0/16"), Type: rtnetlink.RouteBlackhole, Table: 1000},
+			{Dst: pfx("10.4.0.0/16"), MultiPath: []rtnetlink.NextHop{{Gateway: ip("10.0.0.2"), Index: v0}, {Gateway: ip("10.0.1.2"), Index: v1}}},
+			{Dst: pfx("2001:db8:10::/48"), Gateway: ip("2001:db8::2"), Table: 1000, Protocol: rtnetlink.ProtoStatic},
+			{Dst: pfx("2001:db8:11::/48"), Gateway: ip("2001:db8:1::2")},
+			{Dst: pfx("2001:db8:12::/48"), Type: rtnetlink.RouteUnreachable, Table: 1000},
+		} {
+			if err := c.AddRoute(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	names := arLinkNames(t, ns)
-	loose, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer loose.Close()
-	lc := rtnetlink.New(loose)
-	ctx := context.Background()
+	names := b.linkNames(t)
+	lc := b.dialLoose(t)
 	for _, f := range []rtnetlink.RouteFilter{
 		{Table: 1000}, {Family: unix.AF_INET, Table: 1000}, {Family: unix.AF_INET6, Table: 1000},
 		{Table: rtnetlink.TableLocal}, {Index: v0}, {Index: v1}, {Family: unix.AF_INET6, Index: v1},
@@ -413,7 +426,7 @@ func TestRouteFilters(t *testing.T) {
 			t.Errorf("family %d, missing table: %+v, %v", fam, r, err)
 		}
 	}
-	_, err = c.NL.DumpAll(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: arRouteDumpRequest(rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 4242})})
+	_, err := c.NL.DumpAll(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETROUTE}, Data: arRouteDumpRequest(rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 4242})})
 	if !errors.Is(err, unix.ENOENT) {
 		t.Errorf("raw dump of a missing IPv4 table: %v, want ENOENT", err)
 	}
@@ -558,8 +571,10 @@ func arSameRoute(a, b rtnetlink.Route) bool {
 
 // TestRouteErrors checks the errors found before sending and those the
 // kernel reports with its extended ACK.
-func TestRouteErrors(t *testing.T) {
-	_, c, v0, _ := arRouteNS(t, nil)
+func TestRouteErrors(t *testing.T) { backends(t, testRouteErrors) }
+
+func testRouteErrors(t *testing.T, b *backend) {
+	c, v0, _ := b.arRouteNS(t, nil)
 	ctx := context.Background()
 	pfx := netip.MustParsePrefix
 	ip := netip.MustParseAddr

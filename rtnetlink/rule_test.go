@@ -227,8 +227,10 @@ func TestRulesOracle(t *testing.T) {
 
 // TestRuleErrors checks the errors found before sending and those the
 // kernel reports.
-func TestRuleErrors(t *testing.T) {
-	_, c, _, _ := arNS(t, nil)
+func TestRuleErrors(t *testing.T) { backends(t, testRuleErrors) }
+
+func testRuleErrors(t *testing.T, b *backend) {
+	c, _, _ := b.arNS(t, nil)
 	ctx := context.Background()
 	pfx := netip.MustParsePrefix
 	for _, r := range []rtnetlink.Rule{

@@ -1,0 +1,223 @@
+package rtnltest
+
+import (
+	"encoding/binary"
+	"slices"
+	"syscall"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/rtnetlink"
+)
+
+// defaultRules are the rules of a fresh namespace.
+func defaultRules() []rtnetlink.Rule {
+	r := func(fam int, prio, table uint32) rtnetlink.Rule {
+		return rtnetlink.Rule{Family: fam, Priority: prio, Table: table, Action: frActToTbl, Protocol: rtprotKernel}
+	}
+	return []rtnetlink.Rule{
+		r(afInet, 0, rtTableLocal), r(afInet, 32766, rtTableMain), r(afInet, 32767, rtTableDefault),
+		r(afInet6, 0, rtTableLocal), r(afInet6, 32766, rtTableMain),
+	}
+}
+
+// ruleMsg encodes r as the kernel's RTM_NEWRULE payload, with
+// FIB_RULE_UNRESOLVED on a goto rule whose target is missing and
+// FIB_RULE_IIF/OIF_DETACHED on a rule whose link is missing.
+func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
+	b := make([]byte, sizeofRuleHdr, 96)
+	b[0] = uint8(r.Family)
+	if r.Dst.IsValid() {
+		b[1] = uint8(r.Dst.Bits())
+	}
+	if r.Src.IsValid() {
+		b[2] = uint8(r.Src.Bits())
+	}
+	b[3] = r.TOS
+	b[4] = 252 // RT_TABLE_COMPAT
+	if r.Table < 256 {
+		b[4] = uint8(r.Table)
+	}
+	b[7] = uint8(r.Action)
+	flags := r.Flags
+	if r.Action == frActGoto && !slices.ContainsFunc(k.rules, func(o rtnetlink.Rule) bool { return o.Family == r.Family && o.Priority == r.Goto }) {
+		flags |= fibRuleUnresolved
+	}
+	if r.IIF != "" && k.linkByName(r.IIF) == nil {
+		flags |= fibRuleIIFDetached
+	}
+	if r.OIF != "" && k.linkByName(r.OIF) == nil {
+		flags |= fibRuleOIFDetached
+	}
+	binary.NativeEndian.PutUint32(b[8:], uint32(flags))
+	e := netlink.NewAttrEncoder(b)
+	e.Uint32(fraTable, r.Table)
+	if r.Priority != 0 {
+		e.Uint32(fraPriority, r.Priority)
+	}
+	if r.Src.IsValid() {
+		e.Addr(fraSrc, r.Src.Addr())
+	}
+	if r.Dst.IsValid() {
+		e.Addr(fraDst, r.Dst.Addr())
+	}
+	if r.IIF != "" {
+		e.String(fraIIFName, r.IIF)
+	}
+	if r.OIF != "" {
+		e.String(fraOIFName, r.OIF)
+	}
+	if r.Mark != 0 || r.Mask != 0 {
+		e.Uint32(fraFwMark, r.Mark)
+		e.Uint32(fraFwMask, r.Mask)
+	}
+	if r.Goto != 0 {
+		e.Uint32(fraGoto, r.Goto)
+	}
+	e.Uint8(fraProtocol, uint8(r.Protocol))
+	out, _ := e.Finish()
+	return out
+}
+
+// dumpRules answers the RTM_GETRULE dump, by family.
+func (k *Kernel) dumpRules(req netlink.Message) ([]netlink.Message, error) {
+	var fam int
+	if len(req.Data) > 0 {
+		fam = int(req.Data[0])
+	}
+	var out []netlink.Message
+	for _, r := range k.rules {
+		if fam == afUnspec || r.Family == fam {
+			out = append(out, netlink.Message{Header: netlink.Header{Type: rtmNewRule}, Data: k.ruleMsg(&r)})
+		}
+	}
+	return out, nil
+}
+
+// ruleRequest answers RTM_NEWRULE and RTM_DELRULE.
+func (k *Kernel) ruleRequest(req netlink.Message) error {
+	if len(req.Data) < sizeofRuleHdr {
+		return syscall.EINVAL
+	}
+	if f := req.Data[0]; f != afInet && f != afInet6 {
+		return fail(syscall.EAFNOSUPPORT, "Rule family not supported")
+	}
+	as, err := attrs(req.Data, sizeofRuleHdr)
+	if err != nil {
+		return malformed(err)
+	}
+	r, err := rtnetlink.ParseRule(netlink.Message{Header: netlink.Header{Type: req.Header.Type}, Data: req.Data})
+	if err != nil {
+		return malformed(err)
+	}
+	if req.Header.Type == rtmDelRule {
+		return k.delRule(&r)
+	}
+	hasPrio := find(as, fraPriority) != nil
+	return k.newRule(r, hasPrio, req.Header.Flags, true)
+}
+
+// newRule adds r; without a priority it gets the kernel's default, one
+// below the second rule's.
+func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFlags, main bool) error {
+	if r.Mark != 0 && r.Mask == 0 {
+		r.Mask = 0xffffffff
+	}
+	if r.Action == rtnetlink.RuleUnspec {
+		return fail(syscall.EINVAL, "Invalid action")
+	}
+	if !hasPrio {
+		var fam []rtnetlink.Rule
+		for _, o := range k.rules {
+			if o.Family == r.Family {
+				fam = append(fam, o)
+			}
+		}
+		if len(fam) > 1 && fam[1].Priority > 0 {
+			r.Priority = fam[1].Priority - 1
+		}
+	}
+	if r.Action == frActGoto {
+		switch {
+		case r.Goto == 0:
+			return fail(syscall.EINVAL, "Missing goto target for action goto")
+		case r.Goto <= r.Priority:
+			return fail(syscall.EINVAL, "Backward goto not supported")
+		}
+	}
+	if r.Action == frActToTbl && r.Table == 0 {
+		r.Table = rtTableMain
+	}
+	if flags&netlink.Excl != 0 && slices.Contains(k.rules, r) {
+		return syscall.EEXIST
+	}
+	i := 0
+	for i < len(k.rules) && (k.rules[i].Family != r.Family || k.rules[i].Priority <= r.Priority) {
+		i++
+	}
+	// Keep the families apart as the kernel's lists are: place r after
+	// the last rule of its family at or below its priority.
+	for i > 0 && k.rules[i-1].Family != r.Family {
+		i--
+	}
+	k.rules = slices.Insert(k.rules, i, r)
+	k.notify(groupOf(uint8(r.Family), grpIPv4Rule, grpIPv6Rule), rtmNewRule, k.ruleMsg(&r), main)
+	return nil
+}
+
+// delRule deletes the first rule that matches r: its family, and the other
+// fields that are set.
+func (k *Kernel) delRule(r *rtnetlink.Rule) error {
+	for i, o := range k.rules {
+		switch {
+		case o.Family != r.Family,
+			r.Priority != 0 && o.Priority != r.Priority,
+			r.Action != 0 && o.Action != r.Action,
+			r.Table != 0 && o.Table != r.Table,
+			r.Src.IsValid() && o.Src != r.Src, r.Dst.IsValid() && o.Dst != r.Dst,
+			r.IIF != "" && o.IIF != r.IIF, r.OIF != "" && o.OIF != r.OIF,
+			r.Mark != 0 && o.Mark != r.Mark, r.TOS != 0 && o.TOS != r.TOS,
+			r.Goto != 0 && o.Goto != r.Goto, r.Protocol != 0 && o.Protocol != r.Protocol:
+			continue
+		}
+		k.rules = slices.Delete(k.rules, i, i+1)
+		k.notify(groupOf(uint8(o.Family), grpIPv4Rule, grpIPv6Rule), rtmDelRule, k.ruleMsg(&o), true)
+		return nil
+	}
+	return syscall.ENOENT
+}
+
+// Rules returns the rules of the namespace, IPv4 then IPv6, each family in
+// priority order.
+func (k *Kernel) Rules() []rtnetlink.Rule {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return slices.Clone(k.rules)
+}
+
+// AddRule adds r as rtnetlink.Conn.AddRule does (Family from Src or Dst
+// when 0; Action 0 is RuleToTable, or RuleGoto with a Goto; Priority 0 is
+// the kernel's default). It fails as AddRule would, with an error wrapping
+// the kernel's errno.
+func (k *Kernel) AddRule(r rtnetlink.Rule) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	defer k.flush()
+	if r.Family == 0 {
+		switch {
+		case r.Src.IsValid():
+			r.Family = int(familyOf(r.Src.Addr()))
+		case r.Dst.IsValid():
+			r.Family = int(familyOf(r.Dst.Addr()))
+		}
+	}
+	if r.Family != afInet && r.Family != afInet6 {
+		return seedError("add rule", syscall.EAFNOSUPPORT)
+	}
+	if r.Action == 0 {
+		r.Action = frActToTbl
+		if r.Goto != 0 {
+			r.Action = frActGoto
+		}
+	}
+	return seedError("add rule", k.newRule(r, r.Priority != 0, netlink.Create|netlink.Excl, false))
+}
