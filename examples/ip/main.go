@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command ip is a small, read-only `ip` built on package rtnetlink: it
 // lists links, addresses, routes, neighbours and rules in the words ip
 // uses, and prints the kernel's notifications as they come (monitor).
@@ -22,8 +20,8 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 var (
@@ -196,10 +194,10 @@ func ruleObject(r rtnetlink.Rule) object {
 // addresses, routes, neighbours, rules and nexthops, parsed where the
 // package has a parser, named and sized otherwise.
 func monitor(ctx context.Context) error {
-	nl, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: *netns, Groups: []uint32{
-		unix.RTNLGRP_LINK, unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
-		unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE, unix.RTNLGRP_NEIGH,
-		unix.RTNLGRP_IPV4_RULE, unix.RTNLGRP_IPV6_RULE, unix.RTNLGRP_NEXTHOP,
+	nl, err := netlink.Dial(uapi.NETLINK_ROUTE, &netlink.Config{NetNS: *netns, Groups: []uint32{
+		uapi.RTNLGRP_LINK, uapi.RTNLGRP_IPV4_IFADDR, uapi.RTNLGRP_IPV6_IFADDR,
+		uapi.RTNLGRP_IPV4_ROUTE, uapi.RTNLGRP_IPV6_ROUTE, uapi.RTNLGRP_NEIGH,
+		uapi.RTNLGRP_IPV4_RULE, uapi.RTNLGRP_IPV6_RULE, uapi.RTNLGRP_NEXTHOP,
 	}})
 	if err != nil {
 		return err
@@ -219,7 +217,7 @@ func monitor(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			typ := netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type)
+			typ := netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type)
 			v, err := parse(m)
 			if err != nil {
 				v = err.Error()
@@ -239,16 +237,16 @@ func monitor(ctx context.Context) error {
 // describes it by its size.
 func parse(m netlink.Message) (any, error) {
 	switch m.Header.Type {
-	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
+	case uapi.RTM_NEWLINK, uapi.RTM_DELLINK:
 		return rtnetlink.ParseLink(m)
-	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
-		if len(m.Data) > 0 && m.Data[0] == unix.AF_BRIDGE {
+	case uapi.RTM_NEWNEIGH, uapi.RTM_DELNEIGH:
+		if len(m.Data) > 0 && m.Data[0] == uapi.AF_BRIDGE {
 			return rtnetlink.ParseFDBEntry(m)
 		}
 		return rtnetlink.ParseNeighbor(m)
-	case unix.RTM_NEWRULE, unix.RTM_DELRULE:
+	case uapi.RTM_NEWRULE, uapi.RTM_DELRULE:
 		return rtnetlink.ParseRule(m)
-	case unix.RTM_NEWNEXTHOP, unix.RTM_DELNEXTHOP:
+	case uapi.RTM_NEWNEXTHOP, uapi.RTM_DELNEXTHOP:
 		return rtnetlink.ParseNextHopObject(m)
 	}
 	return fmt.Sprintf("%d bytes", len(m.Data)), nil
