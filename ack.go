@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"syscall"
+
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Extended ACK attributes (enum nlmsgerr_attrs).
@@ -65,13 +67,15 @@ func ParseAck(m Message) (Ack, error) {
 }
 
 // errnoOf reads the error code that starts the payload of NLMSG_ERROR and
-// NLMSG_DONE: a negative errno, or 0.
+// NLMSG_DONE: a negative errno, or 0. The number is Linux's; on other
+// platforms (a fake kernel's reply) it becomes the host's Errno of the
+// same name (see uapi.ErrnoFromLinux).
 func errnoOf(b []byte) syscall.Errno {
 	code := int32(binary.NativeEndian.Uint32(b))
 	if code < 0 {
 		code = -code
 	}
-	return syscall.Errno(code)
+	return uapi.ErrnoFromLinux(uint32(code))
 }
 
 // parseExtAck reads extended ACK attributes (NLMSGERR_ATTR_*).

@@ -79,4 +79,15 @@
 // NewConn runs a Conn on a Socket other than the kernel's; package nltest
 // has one, a fake kernel in memory, for unit tests that need no root and
 // no Linux.
+//
+// # Other platforms
+//
+// The package builds on every GOOS but plan9 (whose syscall package has no
+// Errno); off Linux, Dial fails with an error wrapping ErrNotSupported
+// (and so errors.ErrUnsupported), while messages, attributes and a Conn
+// from NewConn work as on Linux. A reply carries Linux's errno numbers;
+// off Linux they become the host's syscall.Errno of the same name
+// (Linux's EOPNOTSUPP, 95, is macOS's 102), so errors.Is(err,
+// syscall.ENODEV) holds for a fake kernel's reply there too. A number
+// outside the common errnos stays as it is.
 package netlink

@@ -31,8 +31,10 @@ var ErrDumpInterrupted = errors.New("netlink dump interrupted: the table changed
 // buffer the Conn offered the kernel, which the kernel cut short.
 var ErrTruncated = errors.New("netlink datagram truncated")
 
-// ErrNotSupported is wrapped by Dial on platforms without netlink.
-var ErrNotSupported = errors.New("netlink is not supported on this platform")
+// ErrNotSupported is wrapped by Dial on platforms without netlink. It
+// wraps errors.ErrUnsupported, so errors.Is(err, errors.ErrUnsupported)
+// holds for it too.
+var ErrNotSupported = fmt.Errorf("netlink: no netlink sockets on this platform: %w", errors.ErrUnsupported)
 
 // ErrClosed is wrapped by the errors of calls on a closed Conn.
 var ErrClosed = errors.New("use of closed netlink connection")

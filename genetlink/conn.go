@@ -1,5 +1,3 @@
-//go:build linux
-
 // Package genetlink is the typed layer for generic netlink
 // (NETLINK_GENERIC): families, their commands and their multicast groups
 // resolved by name through the kernel's nlctrl family, the policies the
@@ -32,12 +30,20 @@
 // # Errors
 //
 // Errors are the root package's *netlink.OpError, so errors.Is(err,
-// unix.ENOENT) and errors.As work as with any request. Since a generic
+// syscall.ENOENT) and errors.As work as with any request. Since a generic
 // netlink message type is only a family ID, which means nothing to a
 // reader, the OpError's Op names the family and the command instead (as in
 // "netlink generic ethtool LINKINFO_GET: no such device", or "ethtool
 // command 2" when Family.CommandNames has no name for it) and its Request
 // is zero.
+//
+// # Other platforms
+//
+// The package builds on every GOOS (but plan9), with the same types,
+// parsers and calls. Off Linux, Dial fails with an error wrapping
+// netlink.ErrNotSupported and errors.ErrUnsupported, while a Conn made with
+// New on a Conn of package nltest's fake kernel (or genltest.Kernel.Dial)
+// works as on Linux.
 package genetlink
 
 import (
@@ -45,9 +51,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"syscall"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Conn runs generic netlink requests on a netlink Conn.
@@ -60,7 +67,7 @@ type Conn struct {
 // Dial opens a NETLINK_GENERIC socket as cfg says (cfg may be nil) and
 // returns it as a Conn.
 func Dial(cfg *netlink.Config) (*Conn, error) {
-	nl, err := netlink.Dial(unix.NETLINK_GENERIC, cfg)
+	nl, err := netlink.Dial(uapi.NETLINK_GENERIC, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -99,7 +106,7 @@ func (c *Conn) Dump(ctx context.Context, f *Family, cmd uint8, attrs []byte) ite
 
 // JoinGroup joins the multicast group named group of the family named
 // family, and returns the group's ID: Datagram.Group of the notifications
-// it brings. An unknown group is an error wrapping unix.ENOENT.
+// it brings. An unknown group is an error wrapping syscall.ENOENT.
 //
 // JoinGroup sends CTRL_CMD_GETFAMILY to nlctrl, as Family does, then joins
 // the group (NETLINK_ADD_MEMBERSHIP).
@@ -110,7 +117,7 @@ func (c *Conn) JoinGroup(ctx context.Context, family, group string) (uint32, err
 	}
 	id, ok := f.Group(group)
 	if !ok {
-		return 0, fmt.Errorf("genetlink: family %q has no multicast group %q: %w", family, group, unix.ENOENT)
+		return 0, fmt.Errorf("genetlink: family %q has no multicast group %q: %w", family, group, syscall.ENOENT)
 	}
 	return id, c.NL.JoinGroup(id)
 }

@@ -1,5 +1,3 @@
-//go:build linux
-
 package genetlink
 
 import (
@@ -10,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Family is a generic netlink family as nlctrl describes it.
@@ -74,11 +72,11 @@ type OpFlags uint32
 
 // Command flags from <linux/genetlink.h>.
 const (
-	AdminPerm    OpFlags = unix.GENL_ADMIN_PERM     // needs CAP_NET_ADMIN
-	CanDo        OpFlags = unix.GENL_CMD_CAP_DO     // runs as a single request
-	CanDump      OpFlags = unix.GENL_CMD_CAP_DUMP   // runs as a dump
-	HasPolicy    OpFlags = unix.GENL_CMD_CAP_HASPOL // has an attribute policy (see Conn.Policy)
-	UnsAdminPerm OpFlags = unix.GENL_UNS_ADMIN_PERM // needs CAP_NET_ADMIN in the namespace's user namespace
+	AdminPerm    OpFlags = uapi.GENL_ADMIN_PERM     // needs CAP_NET_ADMIN
+	CanDo        OpFlags = uapi.GENL_CMD_CAP_DO     // runs as a single request
+	CanDump      OpFlags = uapi.GENL_CMD_CAP_DUMP   // runs as a dump
+	HasPolicy    OpFlags = uapi.GENL_CMD_CAP_HASPOL // has an attribute policy (see Conn.Policy)
+	UnsAdminPerm OpFlags = uapi.GENL_UNS_ADMIN_PERM // needs CAP_NET_ADMIN in the namespace's user namespace
 )
 
 var opFlagNames = []struct {
@@ -109,19 +107,19 @@ func (f OpFlags) String() string {
 const ctrlVersion = 2
 
 // Family asks nlctrl for the family named name. A name no family has is an
-// error wrapping unix.ENOENT.
+// error wrapping syscall.ENOENT.
 //
 // Family sends CTRL_CMD_GETFAMILY to nlctrl (type GENL_ID_CTRL) with
 // CTRL_ATTR_FAMILY_NAME. The reply is one CTRL_CMD_NEWFAMILY.
 func (c *Conn) Family(ctx context.Context, name string) (Family, error) {
 	var e netlink.AttrEncoder
-	e.Reset(AppendHeader(nil, Header{Command: unix.CTRL_CMD_GETFAMILY, Version: ctrlVersion}))
-	e.String(unix.CTRL_ATTR_FAMILY_NAME, name)
+	e.Reset(AppendHeader(nil, Header{Command: uapi.CTRL_CMD_GETFAMILY, Version: ctrlVersion}))
+	e.String(uapi.CTRL_ATTR_FAMILY_NAME, name)
 	data, err := e.Finish()
 	if err != nil {
 		return Family{}, err
 	}
-	msgs, err := c.execute(ctx, unix.GENL_ID_CTRL, "nlctrl GETFAMILY", data)
+	msgs, err := c.execute(ctx, uapi.GENL_ID_CTRL, "nlctrl GETFAMILY", data)
 	if err != nil {
 		return Family{}, netlink.WithObject(err, fmt.Sprintf("family %q", name))
 	}
@@ -139,8 +137,8 @@ func (c *Conn) Family(ctx context.Context, name string) (Family, error) {
 // attributes. Each CTRL_CMD_NEWFAMILY reply is a Family.
 func (c *Conn) Families(ctx context.Context) iter.Seq2[Family, error] {
 	return func(yield func(Family, error) bool) {
-		data := AppendHeader(nil, Header{Command: unix.CTRL_CMD_GETFAMILY, Version: ctrlVersion})
-		for m, err := range c.dump(ctx, unix.GENL_ID_CTRL, "nlctrl GETFAMILY", data) {
+		data := AppendHeader(nil, Header{Command: uapi.CTRL_CMD_GETFAMILY, Version: ctrlVersion})
+		for m, err := range c.dump(ctx, uapi.GENL_ID_CTRL, "nlctrl GETFAMILY", data) {
 			var f Family
 			if err == nil {
 				f, err = ParseFamily(m)
@@ -163,26 +161,26 @@ func ParseFamily(m netlink.Message) (Family, error) {
 	d := m.AttrDecoder(HeaderLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.CTRL_ATTR_FAMILY_ID:
+		case uapi.CTRL_ATTR_FAMILY_ID:
 			f.ID = d.Uint16()
-		case unix.CTRL_ATTR_FAMILY_NAME:
+		case uapi.CTRL_ATTR_FAMILY_NAME:
 			f.Name = d.String()
-		case unix.CTRL_ATTR_VERSION:
+		case uapi.CTRL_ATTR_VERSION:
 			f.Version = d.Uint32()
-		case unix.CTRL_ATTR_HDRSIZE:
+		case uapi.CTRL_ATTR_HDRSIZE:
 			f.HeaderSize = d.Uint32()
-		case unix.CTRL_ATTR_MAXATTR:
+		case uapi.CTRL_ATTR_MAXATTR:
 			f.MaxAttr = d.Uint32()
-		case unix.CTRL_ATTR_OPS:
+		case uapi.CTRL_ATTR_OPS:
 			outer := d.Enter()
 			for d.Next() {
 				var op Op
 				inner := d.Enter()
 				for d.Next() {
 					switch d.Type() {
-					case unix.CTRL_ATTR_OP_ID:
+					case uapi.CTRL_ATTR_OP_ID:
 						op.Command = d.Uint32()
-					case unix.CTRL_ATTR_OP_FLAGS:
+					case uapi.CTRL_ATTR_OP_FLAGS:
 						op.Flags = OpFlags(d.Uint32())
 					}
 				}
@@ -190,16 +188,16 @@ func ParseFamily(m netlink.Message) (Family, error) {
 				f.Ops = append(f.Ops, op)
 			}
 			d.Exit(outer)
-		case unix.CTRL_ATTR_MCAST_GROUPS:
+		case uapi.CTRL_ATTR_MCAST_GROUPS:
 			outer := d.Enter()
 			for d.Next() {
 				var g Group
 				inner := d.Enter()
 				for d.Next() {
 					switch d.Type() {
-					case unix.CTRL_ATTR_MCAST_GRP_NAME:
+					case uapi.CTRL_ATTR_MCAST_GRP_NAME:
 						g.Name = d.String()
-					case unix.CTRL_ATTR_MCAST_GRP_ID:
+					case uapi.CTRL_ATTR_MCAST_GRP_ID:
 						g.ID = d.Uint32()
 					}
 				}

@@ -1,5 +1,3 @@
-//go:build linux
-
 package genetlink
 
 import (
@@ -9,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Policy is what the kernel checks a family's requests against, as
@@ -54,22 +52,22 @@ type AttrType uint32
 
 // Attribute types from <linux/netlink.h>.
 const (
-	TypeInvalid     AttrType = unix.NL_ATTR_TYPE_INVALID
-	TypeFlag        AttrType = unix.NL_ATTR_TYPE_FLAG
-	TypeU8          AttrType = unix.NL_ATTR_TYPE_U8
-	TypeU16         AttrType = unix.NL_ATTR_TYPE_U16
-	TypeU32         AttrType = unix.NL_ATTR_TYPE_U32
-	TypeU64         AttrType = unix.NL_ATTR_TYPE_U64
-	TypeS8          AttrType = unix.NL_ATTR_TYPE_S8
-	TypeS16         AttrType = unix.NL_ATTR_TYPE_S16
-	TypeS32         AttrType = unix.NL_ATTR_TYPE_S32
-	TypeS64         AttrType = unix.NL_ATTR_TYPE_S64
-	TypeBinary      AttrType = unix.NL_ATTR_TYPE_BINARY
-	TypeString      AttrType = unix.NL_ATTR_TYPE_STRING
-	TypeNulString   AttrType = unix.NL_ATTR_TYPE_NUL_STRING
-	TypeNested      AttrType = unix.NL_ATTR_TYPE_NESTED
-	TypeNestedArray AttrType = unix.NL_ATTR_TYPE_NESTED_ARRAY
-	TypeBitfield32  AttrType = unix.NL_ATTR_TYPE_BITFIELD32
+	TypeInvalid     AttrType = uapi.NL_ATTR_TYPE_INVALID
+	TypeFlag        AttrType = uapi.NL_ATTR_TYPE_FLAG
+	TypeU8          AttrType = uapi.NL_ATTR_TYPE_U8
+	TypeU16         AttrType = uapi.NL_ATTR_TYPE_U16
+	TypeU32         AttrType = uapi.NL_ATTR_TYPE_U32
+	TypeU64         AttrType = uapi.NL_ATTR_TYPE_U64
+	TypeS8          AttrType = uapi.NL_ATTR_TYPE_S8
+	TypeS16         AttrType = uapi.NL_ATTR_TYPE_S16
+	TypeS32         AttrType = uapi.NL_ATTR_TYPE_S32
+	TypeS64         AttrType = uapi.NL_ATTR_TYPE_S64
+	TypeBinary      AttrType = uapi.NL_ATTR_TYPE_BINARY
+	TypeString      AttrType = uapi.NL_ATTR_TYPE_STRING
+	TypeNulString   AttrType = uapi.NL_ATTR_TYPE_NUL_STRING
+	TypeNested      AttrType = uapi.NL_ATTR_TYPE_NESTED
+	TypeNestedArray AttrType = uapi.NL_ATTR_TYPE_NESTED_ARRAY
+	TypeBitfield32  AttrType = uapi.NL_ATTR_TYPE_BITFIELD32
 	TypeSint        AttrType = 16 // NL_ATTR_TYPE_SINT: 4 or 8 bytes, signed
 	TypeUint        AttrType = 17 // NL_ATTR_TYPE_UINT: 4 or 8 bytes, unsigned
 )
@@ -178,17 +176,17 @@ func (c *Conn) FamilyPolicy(ctx context.Context, family string) (Policy, error) 
 
 func (c *Conn) policy(ctx context.Context, family string, cmd uint32, oneOp bool) (Policy, error) {
 	var e netlink.AttrEncoder
-	e.Reset(AppendHeader(nil, Header{Command: unix.CTRL_CMD_GETPOLICY, Version: ctrlVersion}))
-	e.String(unix.CTRL_ATTR_FAMILY_NAME, family)
+	e.Reset(AppendHeader(nil, Header{Command: uapi.CTRL_CMD_GETPOLICY, Version: ctrlVersion}))
+	e.String(uapi.CTRL_ATTR_FAMILY_NAME, family)
 	if oneOp {
-		e.Uint32(unix.CTRL_ATTR_OP, cmd)
+		e.Uint32(uapi.CTRL_ATTR_OP, cmd)
 	}
 	data, err := e.Finish()
 	if err != nil {
 		return Policy{}, err
 	}
 	p := Policy{Sets: map[uint32][]AttrPolicy{}}
-	for m, err := range c.dump(ctx, unix.GENL_ID_CTRL, "nlctrl GETPOLICY", data) {
+	for m, err := range c.dump(ctx, uapi.GENL_ID_CTRL, "nlctrl GETPOLICY", data) {
 		if err != nil {
 			return Policy{}, netlink.WithObject(err, fmt.Sprintf("family %q", family))
 		}
@@ -218,18 +216,18 @@ func (p *Policy) add(m netlink.Message) error {
 	d := m.AttrDecoder(HeaderLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.CTRL_ATTR_FAMILY_ID:
+		case uapi.CTRL_ATTR_FAMILY_ID:
 			p.Family = d.Uint16()
-		case unix.CTRL_ATTR_OP_POLICY:
+		case uapi.CTRL_ATTR_OP_POLICY:
 			outer := d.Enter()
 			for d.Next() {
 				op := OpPolicy{Command: uint32(d.Type()), Do: -1, Dump: -1}
 				inner := d.Enter()
 				for d.Next() {
 					switch d.Type() {
-					case unix.CTRL_ATTR_POLICY_DO:
+					case uapi.CTRL_ATTR_POLICY_DO:
 						op.Do = int64(d.Uint32())
-					case unix.CTRL_ATTR_POLICY_DUMP:
+					case uapi.CTRL_ATTR_POLICY_DUMP:
 						op.Dump = int64(d.Uint32())
 					}
 				}
@@ -237,7 +235,7 @@ func (p *Policy) add(m netlink.Message) error {
 				p.Ops = append(p.Ops, op)
 			}
 			d.Exit(outer)
-		case unix.CTRL_ATTR_POLICY:
+		case uapi.CTRL_ATTR_POLICY:
 			sets := d.Enter()
 			for d.Next() {
 				n := uint32(d.Type())
@@ -268,36 +266,36 @@ func (p *Policy) add(m netlink.Message) error {
 // set reads the current NL_POLICY_TYPE_ATTR_* attribute of d into a.
 func (a *AttrPolicy) set(d *netlink.AttrDecoder) {
 	switch d.Type() {
-	case unix.NL_POLICY_TYPE_ATTR_TYPE:
+	case uapi.NL_POLICY_TYPE_ATTR_TYPE:
 		a.Type = AttrType(d.Uint32())
-	case unix.NL_POLICY_TYPE_ATTR_MIN_VALUE_S:
+	case uapi.NL_POLICY_TYPE_ATTR_MIN_VALUE_S:
 		a.MinS = d.Int64()
 		a.Has |= HasSignedRange
-	case unix.NL_POLICY_TYPE_ATTR_MAX_VALUE_S:
+	case uapi.NL_POLICY_TYPE_ATTR_MAX_VALUE_S:
 		a.MaxS = d.Int64()
 		a.Has |= HasSignedRange
-	case unix.NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
+	case uapi.NL_POLICY_TYPE_ATTR_MIN_VALUE_U:
 		a.MinU = d.Uint64()
 		a.Has |= HasUnsignedRange
-	case unix.NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
+	case uapi.NL_POLICY_TYPE_ATTR_MAX_VALUE_U:
 		a.MaxU = d.Uint64()
 		a.Has |= HasUnsignedRange
-	case unix.NL_POLICY_TYPE_ATTR_MIN_LENGTH:
+	case uapi.NL_POLICY_TYPE_ATTR_MIN_LENGTH:
 		a.MinLen = d.Uint32()
 		a.Has |= HasMinLen
-	case unix.NL_POLICY_TYPE_ATTR_MAX_LENGTH:
+	case uapi.NL_POLICY_TYPE_ATTR_MAX_LENGTH:
 		a.MaxLen = d.Uint32()
 		a.Has |= HasMaxLen
-	case unix.NL_POLICY_TYPE_ATTR_POLICY_IDX:
+	case uapi.NL_POLICY_TYPE_ATTR_POLICY_IDX:
 		a.Nested = d.Uint32()
 		a.Has |= HasNested
-	case unix.NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE:
+	case uapi.NL_POLICY_TYPE_ATTR_POLICY_MAXTYPE:
 		a.NestedMaxAttr = d.Uint32()
 		a.Has |= HasNested
-	case unix.NL_POLICY_TYPE_ATTR_BITFIELD32_MASK:
+	case uapi.NL_POLICY_TYPE_ATTR_BITFIELD32_MASK:
 		a.Bitfield32Mask = d.Uint32()
 		a.Has |= HasBitfield32
-	case unix.NL_POLICY_TYPE_ATTR_MASK:
+	case uapi.NL_POLICY_TYPE_ATTR_MASK:
 		a.Mask = d.Uint64()
 		a.Has |= HasMask
 	}

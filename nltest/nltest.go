@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // A Handler answers one request, a message with NLM_F_REQUEST and a type
@@ -42,7 +43,10 @@ import (
 //     NETLINK_ROUTE GET that got no reply: the kernel always answers
 //     those, so Conn.Execute may not have asked);
 //   - an error (a syscall.Errno, or an *Error with extended ACK) is sent
-//     as NLMSG_ERROR instead, with the request echoed; an *Error with
+//     as NLMSG_ERROR instead, with the request echoed and the errno as
+//     Linux numbers it (on other platforms the host's errno goes out as
+//     Linux's number of the same name, which the root package turns back
+//     into the host's, so syscall.EEXIST round-trips); an *Error with
 //     InDone ends a dump with the error in its NLMSG_DONE, after the
 //     replies, as a dump that fails once started does;
 //   - ErrNoReply sends nothing at all, not even the ACK.
@@ -443,7 +447,8 @@ func appendExtAck(data []byte, flags netlink.HeaderFlags, ext *Error) ([]byte, n
 	return data, flags | netlink.AckTLVs
 }
 
-// putErrno writes the kernel's negative error code for e.
+// putErrno writes the kernel's negative error code for e, with Linux's
+// number for it on every platform (see uapi.ErrnoToLinux).
 func putErrno(b []byte, e syscall.Errno) {
-	binary.NativeEndian.PutUint32(b, uint32(-int32(e)))
+	binary.NativeEndian.PutUint32(b, uint32(-int32(uapi.ErrnoToLinux(e))))
 }

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -13,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Scope is how far from this host an address or route is valid (ifa_scope,
@@ -22,11 +20,11 @@ type Scope uint8
 
 // Scopes from <linux/rtnetlink.h>. Values 1 to 199 are free for users.
 const (
-	ScopeUniverse Scope = unix.RT_SCOPE_UNIVERSE // anywhere ("global")
-	ScopeSite     Scope = unix.RT_SCOPE_SITE     // this site (IPv6 site-local)
-	ScopeLink     Scope = unix.RT_SCOPE_LINK     // this link
-	ScopeHost     Scope = unix.RT_SCOPE_HOST     // this host
-	ScopeNowhere  Scope = unix.RT_SCOPE_NOWHERE  // nowhere: a destination that does not exist
+	ScopeUniverse Scope = uapi.RT_SCOPE_UNIVERSE // anywhere ("global")
+	ScopeSite     Scope = uapi.RT_SCOPE_SITE     // this site (IPv6 site-local)
+	ScopeLink     Scope = uapi.RT_SCOPE_LINK     // this link
+	ScopeHost     Scope = uapi.RT_SCOPE_HOST     // this host
+	ScopeNowhere  Scope = uapi.RT_SCOPE_NOWHERE  // nowhere: a destination that does not exist
 )
 
 // String names the scope as ip does ("global", "site", "link", "host",
@@ -54,18 +52,18 @@ type AddressFlags uint32
 // Address flags from <linux/if_addr.h>. IFA_F_SECONDARY and IFA_F_TEMPORARY
 // are one bit, called secondary for IPv4 and temporary for IPv6.
 const (
-	AddrSecondary      AddressFlags = unix.IFA_F_SECONDARY      // IPv4: not the first address of its subnet; IPv6: a temporary (privacy) address
-	AddrNoDAD          AddressFlags = unix.IFA_F_NODAD          // IPv6: skip duplicate address detection
-	AddrOptimistic     AddressFlags = unix.IFA_F_OPTIMISTIC     // IPv6: usable during DAD (RFC 4429)
-	AddrDADFailed      AddressFlags = unix.IFA_F_DADFAILED      // IPv6: DAD found a duplicate
-	AddrHome           AddressFlags = unix.IFA_F_HOMEADDRESS    // IPv6: a Mobile IPv6 home address
-	AddrDeprecated     AddressFlags = unix.IFA_F_DEPRECATED     // the preferred lifetime has run out
-	AddrTentative      AddressFlags = unix.IFA_F_TENTATIVE      // IPv6: DAD has not finished
-	AddrPermanent      AddressFlags = unix.IFA_F_PERMANENT      // configured, not learned; the kernel sets it for infinite lifetimes
-	AddrManageTempAddr AddressFlags = unix.IFA_F_MANAGETEMPADDR // IPv6: make temporary addresses from this prefix
-	AddrNoPrefixRoute  AddressFlags = unix.IFA_F_NOPREFIXROUTE  // add no route for the address's prefix
-	AddrMCAutoJoin     AddressFlags = unix.IFA_F_MCAUTOJOIN     // join the multicast group of a multicast address
-	AddrStablePrivacy  AddressFlags = unix.IFA_F_STABLE_PRIVACY // IPv6: made by RFC 7217 stable privacy
+	AddrSecondary      AddressFlags = uapi.IFA_F_SECONDARY      // IPv4: not the first address of its subnet; IPv6: a temporary (privacy) address
+	AddrNoDAD          AddressFlags = uapi.IFA_F_NODAD          // IPv6: skip duplicate address detection
+	AddrOptimistic     AddressFlags = uapi.IFA_F_OPTIMISTIC     // IPv6: usable during DAD (RFC 4429)
+	AddrDADFailed      AddressFlags = uapi.IFA_F_DADFAILED      // IPv6: DAD found a duplicate
+	AddrHome           AddressFlags = uapi.IFA_F_HOMEADDRESS    // IPv6: a Mobile IPv6 home address
+	AddrDeprecated     AddressFlags = uapi.IFA_F_DEPRECATED     // the preferred lifetime has run out
+	AddrTentative      AddressFlags = uapi.IFA_F_TENTATIVE      // IPv6: DAD has not finished
+	AddrPermanent      AddressFlags = uapi.IFA_F_PERMANENT      // configured, not learned; the kernel sets it for infinite lifetimes
+	AddrManageTempAddr AddressFlags = uapi.IFA_F_MANAGETEMPADDR // IPv6: make temporary addresses from this prefix
+	AddrNoPrefixRoute  AddressFlags = uapi.IFA_F_NOPREFIXROUTE  // add no route for the address's prefix
+	AddrMCAutoJoin     AddressFlags = uapi.IFA_F_MCAUTOJOIN     // join the multicast group of a multicast address
+	AddrStablePrivacy  AddressFlags = uapi.IFA_F_STABLE_PRIVACY // IPv6: made by RFC 7217 stable privacy
 )
 
 // addrFlagNames names the flags as ip does, in bit order.
@@ -141,7 +139,7 @@ type Address struct {
 // AddressFilter says which addresses Addresses lists. The zero
 // AddressFilter lists every address.
 type AddressFilter struct {
-	// Family is unix.AF_INET or unix.AF_INET6 for one family, or 0 for both.
+	// Family is uapi.AF_INET or uapi.AF_INET6 for one family, or 0 for both.
 	Family int
 	// Index is a link's interface index, for its addresses only; 0 for all.
 	Index int
@@ -162,19 +160,19 @@ const (
 // and the link index. Each RTM_NEWADDR reply is an Address.
 func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address, error] {
 	return func(yield func(Address, error) bool) {
-		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Address{}, invalid(unix.RTM_GETADDR, "family %d is neither AF_INET nor AF_INET6", f.Family))
+		if f.Family != 0 && f.Family != uapi.AF_INET && f.Family != uapi.AF_INET6 {
+			yield(Address{}, invalid(uapi.RTM_GETADDR, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(Address{}, invalid(unix.RTM_GETADDR, "link index %d is out of range", f.Index))
+			yield(Address{}, invalid(uapi.RTM_GETADDR, "link index %d is out of range", f.Index))
 			return
 		}
-		var req [unix.SizeofIfAddrmsg]byte
+		var req [uapi.SizeofIfAddrmsg]byte
 		req[0] = uint8(f.Family)
 		binary.NativeEndian.PutUint32(req[4:], uint32(f.Index))
 		var label string // the last label, reused while labels repeat
-		for m, err := range c.dump(ctx, unix.RTM_GETADDR, req[:]) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETADDR, req[:]) {
 			if err != nil {
 				yield(Address{}, dumpError(err, f.Index))
 				return
@@ -202,9 +200,9 @@ func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address
 // and IPv6, one wrapping errors.ErrUnsupported. The address owns its
 // memory: nothing aliases m.
 func ParseAddress(m netlink.Message) (Address, error) {
-	if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
+	if m.Header.Type != uapi.RTM_NEWADDR && m.Header.Type != uapi.RTM_DELADDR {
 		return Address{}, fmt.Errorf("rtnetlink: %s is not an address message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	var a Address
 	var label string
@@ -222,30 +220,30 @@ func ParseAddress(m netlink.Message) (Address, error) {
 // that is not an IPv4 or IPv6 address. label is the label of the previous
 // address, whose string decode reuses when the label repeats.
 func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
-	if m.Header.Type != unix.RTM_NEWADDR && m.Header.Type != unix.RTM_DELADDR {
+	if m.Header.Type != uapi.RTM_NEWADDR && m.Header.Type != uapi.RTM_DELADDR {
 		return 0, nil
 	}
-	if len(m.Data) < unix.SizeofIfAddrmsg {
+	if len(m.Data) < uapi.SizeofIfAddrmsg {
 		return 0, fmt.Errorf("rtnetlink: address message of %d bytes is shorter than ifaddrmsg: %w", len(m.Data), netlink.ErrMalformed)
 	}
 	family, bits := m.Data[0], int(m.Data[1])
-	if family != unix.AF_INET && family != unix.AF_INET6 {
+	if family != uapi.AF_INET && family != uapi.AF_INET6 {
 		return 0, nil
 	}
 	flags := AddressFlags(m.Data[2])
 	a.Scope = Scope(m.Data[3])
 	a.Index = int(binary.NativeEndian.Uint32(m.Data[4:]))
 	var local, address netip.Addr
-	d := m.AttrDecoder(unix.SizeofIfAddrmsg)
+	d := m.AttrDecoder(uapi.SizeofIfAddrmsg)
 	for d.Next() {
 		switch d.Type() {
-		case unix.IFA_ADDRESS:
+		case uapi.IFA_ADDRESS:
 			address = d.Addr()
-		case unix.IFA_LOCAL:
+		case uapi.IFA_LOCAL:
 			local = d.Addr()
-		case unix.IFA_BROADCAST:
+		case uapi.IFA_BROADCAST:
 			a.Broadcast = d.Addr()
-		case unix.IFA_LABEL:
+		case uapi.IFA_LABEL:
 			b := d.Bytes()
 			for i, c := range b {
 				if c == 0 {
@@ -257,16 +255,16 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 				*label = string(b)
 			}
 			a.Label = *label
-		case unix.IFA_FLAGS:
+		case uapi.IFA_FLAGS:
 			flags = AddressFlags(d.Uint32())
-		case unix.IFA_CACHEINFO:
+		case uapi.IFA_CACHEINFO:
 			// struct ifa_cacheinfo: ifa_prefered, ifa_valid, cstamp,
 			// tstamp. A longer struct is read for the fields known.
 			if b := d.Bytes(); len(b) >= 8 {
 				a.PreferredLifetime = binary.NativeEndian.Uint32(b)
 				a.ValidLifetime = binary.NativeEndian.Uint32(b[4:])
 			}
-		case unix.IFA_RT_PRIORITY:
+		case uapi.IFA_RT_PRIORITY:
 			a.Metric = d.Uint32()
 		case ifaProto:
 			a.Protocol = d.Uint8()
@@ -282,7 +280,7 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 		a.Peer = address
 	}
 	a.Prefix = netip.PrefixFrom(local, bits)
-	if !a.Prefix.IsValid() || local.Is4() != (family == unix.AF_INET) {
+	if !a.Prefix.IsValid() || local.Is4() != (family == uapi.AF_INET) {
 		return 0, fmt.Errorf("rtnetlink: address %v/%d does not fit family %d: %w", local, bits, family, netlink.ErrMalformed)
 	}
 	return family, nil
@@ -294,7 +292,7 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 // An Address that cannot be right (an invalid prefix, a peer or broadcast
 // address of the wrong family, a label on an IPv6 address, no link) is
 // refused before anything is sent, with a *netlink.OpError whose error
-// matches both unix.EINVAL and os.ErrInvalid. The kernel's refusals are
+// matches both syscall.EINVAL and os.ErrInvalid. The kernel's refusals are
 // *netlink.OpError values naming the address ("address 198.18.0.1/24 on
 // link 3"): errors.Is finds the errno (ENODEV for a missing link), and the
 // Message field has the kernel's explanation.
@@ -305,7 +303,7 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 // IFA_LABEL, IFA_BROADCAST, IFA_FLAGS, IFA_CACHEINFO (the lifetimes),
 // IFA_RT_PRIORITY and IFA_PROTO when set.
 func (c *Conn) AddAddress(ctx context.Context, a Address) error {
-	return c.changeAddress(ctx, unix.RTM_NEWADDR, netlink.Create|netlink.Excl, a)
+	return c.changeAddress(ctx, uapi.RTM_NEWADDR, netlink.Create|netlink.Excl, a)
 }
 
 // ReplaceAddress adds a to its link, or changes the address's broadcast
@@ -314,7 +312,7 @@ func (c *Conn) AddAddress(ctx context.Context, a Address) error {
 // ReplaceAddress sends RTM_NEWADDR with NLM_F_CREATE and NLM_F_REPLACE,
 // encoded as for AddAddress.
 func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
-	return c.changeAddress(ctx, unix.RTM_NEWADDR, netlink.Create|netlink.Replace, a)
+	return c.changeAddress(ctx, uapi.RTM_NEWADDR, netlink.Create|netlink.Replace, a)
 }
 
 // DeleteAddress removes the address a.Prefix (with a.Peer, if set) from the
@@ -325,12 +323,12 @@ func (c *Conn) ReplaceAddress(ctx context.Context, a Address) error {
 // length and link index, then IFA_LOCAL, IFA_ADDRESS, and IFA_LABEL when
 // set.
 func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
-	return c.changeAddress(ctx, unix.RTM_DELADDR, 0, a)
+	return c.changeAddress(ctx, uapi.RTM_DELADDR, 0, a)
 }
 
 // changeAddress checks a, encodes it and runs the request.
 func (c *Conn) changeAddress(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, a Address) error {
-	data, err := a.encode(typ == unix.RTM_DELADDR)
+	data, err := a.encode(typ == uapi.RTM_DELADDR)
 	if err != nil {
 		return opError("check", typ, err)
 	}
@@ -359,16 +357,16 @@ func (a *Address) encode(del bool) ([]byte, error) {
 		return nil, invalidf("broadcast %v: only IPv4 addresses have one", a.Broadcast)
 	case a.Label != "" && !ip.Is4():
 		return nil, invalidf("label %q: only IPv4 addresses have one", a.Label)
-	case len(a.Label) >= unix.IFNAMSIZ || strings.IndexByte(a.Label, 0) >= 0:
-		return nil, invalidf("label %q is longer than %d bytes or has a NUL", a.Label, unix.IFNAMSIZ-1)
+	case len(a.Label) >= uapi.IFNAMSIZ || strings.IndexByte(a.Label, 0) >= 0:
+		return nil, invalidf("label %q is longer than %d bytes or has a NUL", a.Label, uapi.IFNAMSIZ-1)
 	case !del && a.PreferredLifetime > a.ValidLifetime:
 		return nil, invalidf("preferred lifetime %d exceeds valid lifetime %d", a.PreferredLifetime, a.ValidLifetime)
 	}
-	b := make([]byte, unix.SizeofIfAddrmsg, 128)
+	b := make([]byte, uapi.SizeofIfAddrmsg, 128)
 	if ip.Is4() {
-		b[0] = unix.AF_INET
+		b[0] = uapi.AF_INET
 	} else {
-		b[0] = unix.AF_INET6
+		b[0] = uapi.AF_INET6
 	}
 	b[1] = uint8(p.Bits())
 	if !del {
@@ -378,30 +376,30 @@ func (a *Address) encode(del bool) ([]byte, error) {
 	binary.NativeEndian.PutUint32(b[4:], uint32(a.Index))
 	var e netlink.AttrEncoder
 	e.Reset(b)
-	e.Addr(unix.IFA_LOCAL, ip)
+	e.Addr(uapi.IFA_LOCAL, ip)
 	if a.Peer.IsValid() {
-		e.Addr(unix.IFA_ADDRESS, a.Peer)
+		e.Addr(uapi.IFA_ADDRESS, a.Peer)
 	} else {
-		e.Addr(unix.IFA_ADDRESS, ip)
+		e.Addr(uapi.IFA_ADDRESS, ip)
 	}
 	if a.Label != "" {
-		e.String(unix.IFA_LABEL, a.Label)
+		e.String(uapi.IFA_LABEL, a.Label)
 	}
 	if !del {
 		if a.Broadcast.IsValid() {
-			e.Addr(unix.IFA_BROADCAST, a.Broadcast)
+			e.Addr(uapi.IFA_BROADCAST, a.Broadcast)
 		}
 		if a.Flags > 0xff {
-			e.Uint32(unix.IFA_FLAGS, uint32(a.Flags))
+			e.Uint32(uapi.IFA_FLAGS, uint32(a.Flags))
 		}
 		if a.ValidLifetime != 0 || a.PreferredLifetime != 0 {
-			var ci [unix.SizeofIfaCacheinfo]byte
+			var ci [uapi.SizeofIfaCacheinfo]byte
 			binary.NativeEndian.PutUint32(ci[0:], a.PreferredLifetime)
 			binary.NativeEndian.PutUint32(ci[4:], a.ValidLifetime)
-			e.Bytes(unix.IFA_CACHEINFO, ci[:])
+			e.Bytes(uapi.IFA_CACHEINFO, ci[:])
 		}
 		if a.Metric != 0 {
-			e.Uint32(unix.IFA_RT_PRIORITY, a.Metric)
+			e.Uint32(uapi.IFA_RT_PRIORITY, a.Metric)
 		}
 		if a.Protocol != 0 {
 			e.Uint8(ifaProto, a.Protocol)

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Package rtnetlink is the typed layer for NETLINK_ROUTE: links, addresses
 // and routes as Go values with net/netip types, listed with iterators and
 // changed with calls that take a context first. It runs on the root
@@ -7,6 +5,15 @@
 // errno, the kernel's extended ACK, the request named), and a Conn can mix
 // typed calls with raw requests. Watch streams changes as Events; a Mirror
 // keeps a copy of a table up to date.
+//
+// # Other platforms
+//
+// The package builds on every GOOS (but plan9), with the same types,
+// parsers, encoders and calls. Off Linux, Dial fails with an error wrapping
+// netlink.ErrNotSupported and errors.ErrUnsupported, and so does NetNSPath
+// (network namespaces are Linux's), while a Conn made with New on a Conn of
+// package nltest's fake kernel works as on Linux: tests of code that uses
+// rtnetlink run on macOS and Windows.
 package rtnetlink
 
 import (
@@ -14,7 +21,7 @@ import (
 	"iter"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Conn runs rtnetlink requests on a netlink Conn.
@@ -33,7 +40,7 @@ func Dial(cfg *netlink.Config) (*Conn, error) {
 		c = *cfg
 	}
 	c.Options = append(append([]netlink.Option(nil), c.Options...), netlink.GetStrictCheck)
-	nl, err := netlink.Dial(unix.NETLINK_ROUTE, &c)
+	nl, err := netlink.Dial(uapi.NETLINK_ROUTE, &c)
 	if err != nil {
 		return nil, err
 	}

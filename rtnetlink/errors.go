@@ -1,20 +1,19 @@
-//go:build linux
-
 package rtnetlink
 
 import (
 	"fmt"
 	"os"
+	"syscall"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // The errors of this package follow two rules.
 //
 // A request refused before it was sent is an *netlink.OpError with Op
 // "check", the request type, and an *errInvalid cause, which matches both
-// unix.EINVAL (the errno the kernel would have returned) and os.ErrInvalid;
+// syscall.EINVAL (the errno the kernel would have returned) and os.ErrInvalid;
 // its text says what is wrong with which field.
 //
 // A request the kernel refused is the root package's *netlink.OpError
@@ -26,8 +25,10 @@ type errInvalid struct{ msg string }
 
 func (e *errInvalid) Error() string { return "invalid argument: " + e.msg }
 
-// Is reports whether target is unix.EINVAL or os.ErrInvalid.
-func (e *errInvalid) Is(target error) bool { return target == unix.EINVAL || target == os.ErrInvalid }
+// Is reports whether target is syscall.EINVAL or os.ErrInvalid.
+func (e *errInvalid) Is(target error) bool {
+	return target == syscall.EINVAL || target == os.ErrInvalid
+}
 
 // invalidf returns an *errInvalid, the cause for opError.
 func invalidf(format string, args ...any) error {
@@ -44,7 +45,7 @@ func invalid(req netlink.HeaderType, format string, args ...any) error {
 // sent.
 func opError(op string, req netlink.HeaderType, err error) error {
 	return &netlink.OpError{
-		Op: op, Protocol: unix.NETLINK_ROUTE, Request: req, Err: err,
+		Op: op, Protocol: uapi.NETLINK_ROUTE, Request: req, Err: err,
 		ExtAck: netlink.ExtAck{Offset: -1, MissingNest: -1},
 	}
 }

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -11,7 +9,7 @@ import (
 	"net/netip"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // FDBEntry is an entry of a forwarding database: a bridge's, or a
@@ -63,7 +61,7 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 	ok, err := e.decode(&m)
 	if err == nil && !ok {
 		err = fmt.Errorf("rtnetlink: %s is not a bridge FDB message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	if err != nil {
 		return FDBEntry{}, err
@@ -81,16 +79,16 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
 	return func(yield func(FDBEntry, error) bool) {
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(FDBEntry{}, invalid(unix.RTM_GETNEIGH, "link index %d is out of range", f.Index))
+			yield(FDBEntry{}, invalid(uapi.RTM_GETNEIGH, "link index %d is out of range", f.Index))
 			return
 		}
-		req, err := neighDumpRequest(unix.AF_BRIDGE, 0, 0, f.MasterIndex)
+		req, err := neighDumpRequest(uapi.AF_BRIDGE, 0, 0, f.MasterIndex)
 		if err != nil {
 			yield(FDBEntry{}, err)
 			return
 		}
 		binary.NativeEndian.PutUint32(req[4:], uint32(f.Index)) // the kernel's device filter is ndm_ifindex
-		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETNEIGH, req) {
 			if err != nil {
 				yield(FDBEntry{}, dumpError(err, f.Index))
 				return
@@ -120,7 +118,7 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 // of family AF_BRIDGE (link index, state, flags), then NDA_LLADDR, and
 // NDA_VLAN, NDA_DST and NDA_MASTER when set.
 func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
-	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
+	return c.change(ctx, uapi.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
 }
 
 // ReplaceFDBEntry adds e, or changes the entry (bridge fdb replace), which
@@ -129,7 +127,7 @@ func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
 // ReplaceFDBEntry sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_REPLACE,
 // encoded as for AddFDBEntry.
 func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
-	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
+	return c.change(ctx, uapi.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &e)
 }
 
 // DeleteFDBEntry deletes the entry for e.HardwareAddr and e.VLAN of the
@@ -138,7 +136,7 @@ func (c *Conn) ReplaceFDBEntry(ctx context.Context, e FDBEntry) error {
 //
 // DeleteFDBEntry sends RTM_DELNEIGH, encoded as for AddFDBEntry.
 func (c *Conn) DeleteFDBEntry(ctx context.Context, e FDBEntry) error {
-	return c.change(ctx, unix.RTM_DELNEIGH, 0, &e)
+	return c.change(ctx, uapi.RTM_DELNEIGH, 0, &e)
 }
 
 // encode checks e and returns it as an ndmsg and its attributes.
@@ -164,21 +162,21 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	if flags&(NeighSelf|NeighMaster) == 0 {
 		flags |= NeighSelf
 	}
-	b := make([]byte, unix.SizeofNdMsg, 64)
-	b[0] = unix.AF_BRIDGE
+	b := make([]byte, uapi.SizeofNdMsg, 64)
+	b[0] = uapi.AF_BRIDGE
 	binary.NativeEndian.PutUint32(b[4:], uint32(e.Index))
 	binary.NativeEndian.PutUint16(b[8:], uint16(state))
 	b[10] = uint8(flags)
 	enc := netlink.NewAttrEncoder(b)
-	enc.Bytes(unix.NDA_LLADDR, e.HardwareAddr)
+	enc.Bytes(uapi.NDA_LLADDR, e.HardwareAddr)
 	if e.VLAN != 0 {
-		enc.Uint16(unix.NDA_VLAN, e.VLAN)
+		enc.Uint16(uapi.NDA_VLAN, e.VLAN)
 	}
 	if e.Dst.IsValid() {
-		enc.Addr(unix.NDA_DST, e.Dst)
+		enc.Addr(uapi.NDA_DST, e.Dst)
 	}
 	if e.MasterIndex != 0 {
-		enc.Uint32(unix.NDA_MASTER, uint32(e.MasterIndex))
+		enc.Uint32(uapi.NDA_MASTER, uint32(e.MasterIndex))
 	}
 	data, err := enc.Finish()
 	if err != nil {
@@ -190,25 +188,25 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 // decode reads m into e, which is the zero FDBEntry, and reports whether m
 // is a bridge FDB entry.
 func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
-	if m.Header.Type != unix.RTM_NEWNEIGH && m.Header.Type != unix.RTM_DELNEIGH {
+	if m.Header.Type != uapi.RTM_NEWNEIGH && m.Header.Type != uapi.RTM_DELNEIGH {
 		return false, nil
 	}
 	var n Neighbor
 	family, err := n.decodeHeader(m)
-	if err != nil || family != unix.AF_BRIDGE {
+	if err != nil || family != uapi.AF_BRIDGE {
 		return false, err
 	}
 	e.Index, e.State, e.Flags = n.Index, n.State, n.Flags
-	d := m.AttrDecoder(unix.SizeofNdMsg)
+	d := m.AttrDecoder(uapi.SizeofNdMsg)
 	for d.Next() {
 		switch d.Type() {
-		case unix.NDA_LLADDR:
+		case uapi.NDA_LLADDR:
 			e.HardwareAddr = cloneAddr(d.Bytes())
-		case unix.NDA_MASTER:
+		case uapi.NDA_MASTER:
 			e.MasterIndex = int(int32(d.Uint32()))
-		case unix.NDA_VLAN:
+		case uapi.NDA_VLAN:
 			e.VLAN = d.Uint16()
-		case unix.NDA_DST:
+		case uapi.NDA_DST:
 			e.Dst = d.Addr()
 		case ndaFlagsExt:
 			e.Flags |= NeighborFlags(d.Uint32()) << 8

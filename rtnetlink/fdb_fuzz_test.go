@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -10,7 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // FuzzParseFDBEntry parses arbitrary payloads as bridge FDB messages,
@@ -24,14 +22,14 @@ func FuzzParseFDBEntry(f *testing.F) {
 		{HardwareAddr: mac, Index: 4, VLAN: 7, Flags: NeighMaster, State: NeighNoARP},
 		{HardwareAddr: mac, Index: 5, Flags: NeighSelf, State: NeighPermanent},
 	} {
-		b, err := e.encode(unix.RTM_NEWNEIGH)
+		b, err := e.encode(uapi.RTM_NEWNEIGH)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := ParseFDBEntry(asReply(unix.RTM_NEWNEIGH, b))
+		e, err := ParseFDBEntry(asReply(uapi.RTM_NEWNEIGH, b))
 		if err != nil {
 			if !errors.Is(err, netlink.ErrMalformed) {
 				t.Fatalf("error does not wrap ErrMalformed: %v", err)
@@ -44,7 +42,7 @@ func FuzzParseFDBEntry(f *testing.F) {
 				t.Fatal("the entry aliases the message")
 			}
 		}
-		again, err := ParseFDBEntry(asReply(unix.RTM_DELNEIGH, b))
+		again, err := ParseFDBEntry(asReply(uapi.RTM_DELNEIGH, b))
 		if err != nil || !reflect.DeepEqual(again, e) {
 			t.Fatalf("second parse: %+v, %v; first %+v", again, err, e)
 		}

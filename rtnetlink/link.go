@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -10,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Link is a network interface as RTM_NEWLINK describes it: what Links,
@@ -83,25 +81,25 @@ type LinkFlags uint32
 // The device flags. Up, NoARP, Promisc, AllMulti, Multicast, PortSel,
 // AutoMedia and Dynamic can be changed; the kernel maintains the others.
 const (
-	LinkUp           LinkFlags = unix.IFF_UP          // administratively up
-	LinkBroadcast    LinkFlags = unix.IFF_BROADCAST   // has a broadcast address
-	LinkDebug        LinkFlags = unix.IFF_DEBUG       // driver debugging on
-	LinkLoopback     LinkFlags = unix.IFF_LOOPBACK    // a loopback device
-	LinkPointToPoint LinkFlags = unix.IFF_POINTOPOINT // a point-to-point link
-	LinkNoTrailers   LinkFlags = unix.IFF_NOTRAILERS  // unused
-	LinkRunning      LinkFlags = unix.IFF_RUNNING     // operationally up (OperState UP or UNKNOWN)
-	LinkNoARP        LinkFlags = unix.IFF_NOARP       // no ARP or neighbour discovery
-	LinkPromisc      LinkFlags = unix.IFF_PROMISC     // receives all packets
-	LinkAllMulti     LinkFlags = unix.IFF_ALLMULTI    // receives all multicast packets
-	LinkMaster       LinkFlags = unix.IFF_MASTER      // the master of a bond
-	LinkSlave        LinkFlags = unix.IFF_SLAVE       // a port of a bond
-	LinkMulticast    LinkFlags = unix.IFF_MULTICAST   // supports multicast
-	LinkPortSel      LinkFlags = unix.IFF_PORTSEL     // can choose the media type
-	LinkAutoMedia    LinkFlags = unix.IFF_AUTOMEDIA   // chooses the media type itself
-	LinkDynamic      LinkFlags = unix.IFF_DYNAMIC     // addresses may change
-	LinkLowerUp      LinkFlags = unix.IFF_LOWER_UP    // the driver says the carrier is up
-	LinkDormant      LinkFlags = unix.IFF_DORMANT     // waiting for an external event
-	LinkEcho         LinkFlags = unix.IFF_ECHO        // echoes the packets it sends
+	LinkUp           LinkFlags = uapi.IFF_UP          // administratively up
+	LinkBroadcast    LinkFlags = uapi.IFF_BROADCAST   // has a broadcast address
+	LinkDebug        LinkFlags = uapi.IFF_DEBUG       // driver debugging on
+	LinkLoopback     LinkFlags = uapi.IFF_LOOPBACK    // a loopback device
+	LinkPointToPoint LinkFlags = uapi.IFF_POINTOPOINT // a point-to-point link
+	LinkNoTrailers   LinkFlags = uapi.IFF_NOTRAILERS  // unused
+	LinkRunning      LinkFlags = uapi.IFF_RUNNING     // operationally up (OperState UP or UNKNOWN)
+	LinkNoARP        LinkFlags = uapi.IFF_NOARP       // no ARP or neighbour discovery
+	LinkPromisc      LinkFlags = uapi.IFF_PROMISC     // receives all packets
+	LinkAllMulti     LinkFlags = uapi.IFF_ALLMULTI    // receives all multicast packets
+	LinkMaster       LinkFlags = uapi.IFF_MASTER      // the master of a bond
+	LinkSlave        LinkFlags = uapi.IFF_SLAVE       // a port of a bond
+	LinkMulticast    LinkFlags = uapi.IFF_MULTICAST   // supports multicast
+	LinkPortSel      LinkFlags = uapi.IFF_PORTSEL     // can choose the media type
+	LinkAutoMedia    LinkFlags = uapi.IFF_AUTOMEDIA   // chooses the media type itself
+	LinkDynamic      LinkFlags = uapi.IFF_DYNAMIC     // addresses may change
+	LinkLowerUp      LinkFlags = uapi.IFF_LOWER_UP    // the driver says the carrier is up
+	LinkDormant      LinkFlags = uapi.IFF_DORMANT     // waiting for an external event
+	LinkEcho         LinkFlags = uapi.IFF_ECHO        // echoes the packets it sends
 )
 
 // linkFlagNames are the flags in the order ip prints them, RUNNING (which
@@ -185,13 +183,13 @@ func ParseLink(m netlink.Message) (Link, error) {
 // allocates only what l keeps: the strings (a known kind costs nothing),
 // the hardware addresses, and Data.
 func (l *Link) decode(m *netlink.Message) error {
-	if m.Header.Type != unix.RTM_NEWLINK && m.Header.Type != unix.RTM_DELLINK {
+	if m.Header.Type != uapi.RTM_NEWLINK && m.Header.Type != uapi.RTM_DELLINK {
 		return fmt.Errorf("rtnetlink: %s is not a link message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
-	if len(m.Data) < unix.SizeofIfInfomsg {
+	if len(m.Data) < uapi.SizeofIfInfomsg {
 		return fmt.Errorf("rtnetlink: %d-byte %s is shorter than struct ifinfomsg: %w",
-			len(m.Data), netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			len(m.Data), netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	// struct ifinfomsg: family, pad, type, index, flags, change.
 	l.HardwareType = binary.NativeEndian.Uint16(m.Data[2:])
@@ -199,42 +197,42 @@ func (l *Link) decode(m *netlink.Message) error {
 	l.Flags = LinkFlags(binary.NativeEndian.Uint32(m.Data[8:]))
 	l.LinkNetNSID = -1
 	var info []byte // IFLA_INFO_DATA, read once the kind is known
-	d := m.AttrDecoder(unix.SizeofIfInfomsg)
+	d := m.AttrDecoder(uapi.SizeofIfInfomsg)
 	for d.Next() {
 		switch d.Type() {
-		case unix.IFLA_IFNAME:
+		case uapi.IFLA_IFNAME:
 			l.Name = d.String()
-		case unix.IFLA_MTU:
+		case uapi.IFLA_MTU:
 			l.MTU = d.Uint32()
-		case unix.IFLA_MIN_MTU:
+		case uapi.IFLA_MIN_MTU:
 			l.MinMTU = d.Uint32()
-		case unix.IFLA_MAX_MTU:
+		case uapi.IFLA_MAX_MTU:
 			l.MaxMTU = d.Uint32()
-		case unix.IFLA_OPERSTATE:
+		case uapi.IFLA_OPERSTATE:
 			l.OperState = OperState(d.Uint8())
-		case unix.IFLA_ADDRESS:
+		case uapi.IFLA_ADDRESS:
 			l.HardwareAddr = cloneAddr(d.Bytes())
-		case unix.IFLA_BROADCAST:
+		case uapi.IFLA_BROADCAST:
 			l.Broadcast = cloneAddr(d.Bytes())
-		case unix.IFLA_MASTER:
+		case uapi.IFLA_MASTER:
 			l.MasterIndex = int(int32(d.Uint32()))
-		case unix.IFLA_LINK:
+		case uapi.IFLA_LINK:
 			l.ParentIndex = int(int32(d.Uint32()))
-		case unix.IFLA_LINK_NETNSID:
+		case uapi.IFLA_LINK_NETNSID:
 			l.LinkNetNSID = d.Int32()
-		case unix.IFLA_TXQLEN:
+		case uapi.IFLA_TXQLEN:
 			l.TxQueueLen = d.Uint32()
-		case unix.IFLA_IFALIAS:
+		case uapi.IFLA_IFALIAS:
 			l.Alias = d.String()
-		case unix.IFLA_STATS64:
+		case uapi.IFLA_STATS64:
 			l.Stats.decode(d.Bytes())
-		case unix.IFLA_LINKINFO:
+		case uapi.IFLA_LINKINFO:
 			nest := d.Enter()
 			for d.Next() {
 				switch d.Type() {
-				case unix.IFLA_INFO_KIND:
+				case uapi.IFLA_INFO_KIND:
 					l.Kind = kindString(d.Bytes())
-				case unix.IFLA_INFO_DATA:
+				case uapi.IFLA_INFO_DATA:
 					info = d.Bytes()
 				}
 			}

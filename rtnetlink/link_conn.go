@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -12,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // LinkFilter selects the links that Links lists. The kernel filters by kind
@@ -49,28 +47,28 @@ func (f *LinkFilter) match(l *Link) bool {
 // them. Each RTM_NEWLINK reply is a Link.
 func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, error] {
 	return func(yield func(Link, error) bool) {
-		e := netlink.NewAttrEncoder(make([]byte, unix.SizeofIfInfomsg, 64))
+		e := netlink.NewAttrEncoder(make([]byte, uapi.SizeofIfInfomsg, 64))
 		// The kernel cannot filter link dumps by index (EINVAL under strict
 		// checking), only by master and kind.
 		if filter.MasterIndex != 0 {
-			e.Uint32(unix.IFLA_MASTER, uint32(int32(filter.MasterIndex)))
+			e.Uint32(uapi.IFLA_MASTER, uint32(int32(filter.MasterIndex)))
 		}
 		if filter.Kind != "" {
-			info := e.Nest(unix.IFLA_LINKINFO)
-			e.String(unix.IFLA_INFO_KIND, filter.Kind)
+			info := e.Nest(uapi.IFLA_LINKINFO)
+			e.String(uapi.IFLA_INFO_KIND, filter.Kind)
 			e.End(info)
 		}
 		req, err := e.Finish()
 		if err != nil {
-			yield(Link{}, opError("check", unix.RTM_GETLINK, err))
+			yield(Link{}, opError("check", uapi.RTM_GETLINK, err))
 			return
 		}
-		for m, err := range c.dump(ctx, unix.RTM_GETLINK, req) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETLINK, req) {
 			if err != nil {
 				yield(Link{}, err)
 				return
 			}
-			if m.Header.Type != unix.RTM_NEWLINK {
+			if m.Header.Type != uapi.RTM_NEWLINK {
 				continue
 			}
 			var l Link
@@ -93,7 +91,7 @@ func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, err
 // Link sends RTM_GETLINK: an ifinfomsg with the index. The reply is one
 // RTM_NEWLINK.
 func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
-	if err := checkIndex(unix.RTM_GETLINK, index); err != nil {
+	if err := checkIndex(uapi.RTM_GETLINK, index); err != nil {
 		return Link{}, err
 	}
 	return c.getLink(ctx, index, "")
@@ -104,23 +102,23 @@ func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 // LinkByName sends RTM_GETLINK: an ifinfomsg with index 0, then IFLA_IFNAME.
 // The reply is one RTM_NEWLINK.
 func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
-	if err := checkName(unix.RTM_GETLINK, "link", name); err != nil {
+	if err := checkName(uapi.RTM_GETLINK, "link", name); err != nil {
 		return Link{}, err
 	}
 	return c.getLink(ctx, 0, name)
 }
 
 func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error) {
-	r := newRequest(unix.RTM_GETLINK, index, 0, 0)
+	r := newRequest(uapi.RTM_GETLINK, index, 0, 0)
 	if name != "" {
-		r.String(unix.IFLA_IFNAME, name)
+		r.String(uapi.IFLA_IFNAME, name)
 	}
 	msgs, err := c.run(ctx, 0, r)
 	if err != nil {
 		return Link{}, named(err, "%s", linkObject(index, name))
 	}
 	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWLINK {
+		if m.Header.Type == uapi.RTM_NEWLINK {
 			return ParseLink(m)
 		}
 	}
@@ -160,7 +158,7 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 		return Link{}, named(err, "link %q", l.Name)
 	}
 	for _, m := range msgs {
-		if m.Header.Type == unix.RTM_NEWLINK && len(m.Data) >= unix.SizeofIfInfomsg {
+		if m.Header.Type == uapi.RTM_NEWLINK && len(m.Data) >= uapi.SizeofIfInfomsg {
 			return c.Link(ctx, int(int32(binary.NativeEndian.Uint32(m.Data[4:]))))
 		}
 	}
@@ -169,7 +167,7 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 
 // newLinkRequest builds the RTM_NEWLINK request that creates l.
 func newLinkRequest(l *Link) (*request, error) {
-	const req = unix.RTM_NEWLINK
+	const req = uapi.RTM_NEWLINK
 	kind := l.Kind
 	if l.Data != nil {
 		if kind != "" && kind != l.Data.Kind() {
@@ -191,29 +189,29 @@ func newLinkRequest(l *Link) (*request, error) {
 		return nil, err
 	}
 	r := newRequest(req, l.Index, l.Flags, l.Flags)
-	r.String(unix.IFLA_IFNAME, l.Name)
+	r.String(uapi.IFLA_IFNAME, l.Name)
 	if l.MTU != 0 {
-		r.Uint32(unix.IFLA_MTU, l.MTU)
+		r.Uint32(uapi.IFLA_MTU, l.MTU)
 	}
 	if len(l.HardwareAddr) > 0 {
-		r.Bytes(unix.IFLA_ADDRESS, l.HardwareAddr)
+		r.Bytes(uapi.IFLA_ADDRESS, l.HardwareAddr)
 	}
 	if len(l.Broadcast) > 0 {
-		r.Bytes(unix.IFLA_BROADCAST, l.Broadcast)
+		r.Bytes(uapi.IFLA_BROADCAST, l.Broadcast)
 	}
 	if l.TxQueueLen != 0 {
-		r.Uint32(unix.IFLA_TXQLEN, l.TxQueueLen)
+		r.Uint32(uapi.IFLA_TXQLEN, l.TxQueueLen)
 	}
 	if l.MasterIndex != 0 {
-		r.Uint32(unix.IFLA_MASTER, uint32(l.MasterIndex))
+		r.Uint32(uapi.IFLA_MASTER, uint32(l.MasterIndex))
 	}
 	if l.ParentIndex != 0 {
-		r.Uint32(unix.IFLA_LINK, uint32(l.ParentIndex))
+		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
 	}
-	info := r.Nest(unix.IFLA_LINKINFO)
-	r.String(unix.IFLA_INFO_KIND, kind)
+	info := r.Nest(uapi.IFLA_LINKINFO)
+	r.String(uapi.IFLA_INFO_KIND, kind)
 	if l.Data != nil {
-		data := r.Nest(unix.IFLA_INFO_DATA)
+		data := r.Nest(uapi.IFLA_INFO_DATA)
 		if err := l.Data.encode(r); err != nil {
 			r.close()
 			return nil, err
@@ -229,10 +227,10 @@ func newLinkRequest(l *Link) (*request, error) {
 //
 // DeleteLink sends RTM_DELLINK: an ifinfomsg with the index.
 func (c *Conn) DeleteLink(ctx context.Context, index int) error {
-	if err := checkIndex(unix.RTM_DELLINK, index); err != nil {
+	if err := checkIndex(uapi.RTM_DELLINK, index); err != nil {
 		return err
 	}
-	_, err := c.run(ctx, 0, newRequest(unix.RTM_DELLINK, index, 0, 0))
+	_, err := c.run(ctx, 0, newRequest(uapi.RTM_DELLINK, index, 0, 0))
 	return named(err, "link %d", index)
 }
 
@@ -258,7 +256,7 @@ func (c *Conn) SetLinkDown(ctx context.Context, index int) error {
 // SetLinkMTU sends RTM_SETLINK: an ifinfomsg with the index, then IFLA_MTU.
 func (c *Conn) SetLinkMTU(ctx context.Context, index int, mtu uint32) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
-		r.Uint32(unix.IFLA_MTU, mtu)
+		r.Uint32(uapi.IFLA_MTU, mtu)
 		return nil
 	})
 }
@@ -270,10 +268,10 @@ func (c *Conn) SetLinkMTU(ctx context.Context, index int, mtu uint32) error {
 // IFLA_IFNAME.
 func (c *Conn) SetLinkName(ctx context.Context, index int, name string) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
-		if err := checkName(unix.RTM_SETLINK, "link", name); err != nil {
+		if err := checkName(uapi.RTM_SETLINK, "link", name); err != nil {
 			return err
 		}
-		r.String(unix.IFLA_IFNAME, name)
+		r.String(uapi.IFLA_IFNAME, name)
 		return nil
 	})
 }
@@ -285,9 +283,9 @@ func (c *Conn) SetLinkName(ctx context.Context, index int, name string) error {
 func (c *Conn) SetLinkHardwareAddr(ctx context.Context, index int, addr net.HardwareAddr) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if len(addr) == 0 {
-			return invalid(unix.RTM_SETLINK, "empty hardware address")
+			return invalid(uapi.RTM_SETLINK, "empty hardware address")
 		}
-		r.Bytes(unix.IFLA_ADDRESS, addr)
+		r.Bytes(uapi.IFLA_ADDRESS, addr)
 		return nil
 	})
 }
@@ -300,9 +298,9 @@ func (c *Conn) SetLinkHardwareAddr(ctx context.Context, index int, addr net.Hard
 func (c *Conn) SetLinkMaster(ctx context.Context, index, master int) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if master < 0 {
-			return invalid(unix.RTM_SETLINK, "master index %d is negative", master)
+			return invalid(uapi.RTM_SETLINK, "master index %d is negative", master)
 		}
-		r.Uint32(unix.IFLA_MASTER, uint32(master))
+		r.Uint32(uapi.IFLA_MASTER, uint32(master))
 		return nil
 	})
 }
@@ -316,7 +314,7 @@ func (c *Conn) SetLinkAlias(ctx context.Context, index int, alias string) error 
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		// Without a NUL, as ip sends it: the kernel stores the payload's
 		// bytes, and an empty payload removes the alias.
-		r.Bytes(unix.IFLA_IFALIAS, []byte(alias))
+		r.Bytes(uapi.IFLA_IFALIAS, []byte(alias))
 		return nil
 	})
 }
@@ -330,7 +328,7 @@ func (c *Conn) SetLinkAlias(ctx context.Context, index int, alias string) error 
 func (c *Conn) SetLinkNetNS(ctx context.Context, index int, ns NetNS) error {
 	return c.setLink(ctx, index, 0, func(r *request) error {
 		if ns.how == nsNone {
-			return invalid(unix.RTM_SETLINK, "no namespace to move link %d to", index)
+			return invalid(uapi.RTM_SETLINK, "no namespace to move link %d to", index)
 		}
 		return r.putNetNS(&r.AttrEncoder, ns)
 	})
@@ -339,14 +337,14 @@ func (c *Conn) SetLinkNetNS(ctx context.Context, index int, ns NetNS) error {
 // setLink sends an RTM_SETLINK request for the link: up sets (LinkUp) or
 // clears (0) IFF_UP when put is nil, and put adds attributes otherwise.
 func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*request) error) error {
-	if err := checkIndex(unix.RTM_SETLINK, index); err != nil {
+	if err := checkIndex(uapi.RTM_SETLINK, index); err != nil {
 		return err
 	}
 	var r *request
 	if put == nil {
-		r = newRequest(unix.RTM_SETLINK, index, up, LinkUp)
+		r = newRequest(uapi.RTM_SETLINK, index, up, LinkUp)
 	} else {
-		r = newRequest(unix.RTM_SETLINK, index, 0, 0)
+		r = newRequest(uapi.RTM_SETLINK, index, 0, 0)
 		if err := put(r); err != nil {
 			r.close()
 			return err
@@ -366,7 +364,7 @@ type request struct {
 
 // newRequest starts a request of type typ with a struct ifinfomsg.
 func newRequest(typ netlink.HeaderType, index int, flags, change LinkFlags) *request {
-	var h [unix.SizeofIfInfomsg]byte // family AF_UNSPEC, type 0
+	var h [uapi.SizeofIfInfomsg]byte // family AF_UNSPEC, type 0
 	binary.NativeEndian.PutUint32(h[4:], uint32(index))
 	binary.NativeEndian.PutUint32(h[8:], uint32(flags))
 	binary.NativeEndian.PutUint32(h[12:], uint32(change))
@@ -428,16 +426,16 @@ func NetNSPID(pid int) NetNS { return NetNS{how: nsPID, n: pid} }
 func (r *request) putNetNS(e *netlink.AttrEncoder, ns NetNS) error {
 	switch ns.how {
 	case nsFD:
-		e.Uint32(unix.IFLA_NET_NS_FD, uint32(ns.n))
+		e.Uint32(uapi.IFLA_NET_NS_FD, uint32(ns.n))
 	case nsPath:
-		f, err := os.Open(ns.path)
+		f, err := openNetNS(ns.path)
 		if err != nil {
 			return opError("open", r.typ, err)
 		}
 		r.files = append(r.files, f)
-		e.Uint32(unix.IFLA_NET_NS_FD, uint32(f.Fd()))
+		e.Uint32(uapi.IFLA_NET_NS_FD, uint32(f.Fd()))
 	case nsPID:
-		e.Uint32(unix.IFLA_NET_NS_PID, uint32(ns.n))
+		e.Uint32(uapi.IFLA_NET_NS_PID, uint32(ns.n))
 	}
 	return nil
 }
@@ -456,8 +454,8 @@ func checkName(req netlink.HeaderType, what, name string) error {
 	switch {
 	case name == "":
 		return invalid(req, "%s name is empty", what)
-	case len(name) >= unix.IFNAMSIZ:
-		return invalid(req, "%s name %q is %d bytes, longer than %d", what, name, len(name), unix.IFNAMSIZ-1)
+	case len(name) >= uapi.IFNAMSIZ:
+		return invalid(req, "%s name %q is %d bytes, longer than %d", what, name, len(name), uapi.IFNAMSIZ-1)
 	case name == "." || name == "..":
 		return invalid(req, "%s name %q is not allowed", what, name)
 	case strings.ContainsAny(name, "/: \t\n\v\f\r\x00"):

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -8,7 +6,7 @@ import (
 	"time"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // LinkData is the kind-specific part of a link (IFLA_INFO_DATA): one of
@@ -71,13 +69,13 @@ type Veth struct {
 func (*Veth) Kind() string { return "veth" }
 
 func (v *Veth) encode(r *request) error {
-	if err := checkName(unix.RTM_NEWLINK, "peer", v.PeerName); err != nil {
+	if err := checkName(uapi.RTM_NEWLINK, "peer", v.PeerName); err != nil {
 		return err
 	}
 	// VETH_INFO_PEER holds a struct ifinfomsg and the peer's attributes.
 	peer := r.Nest(vethInfoPeer)
-	r.Raw(make([]byte, unix.SizeofIfInfomsg))
-	r.String(unix.IFLA_IFNAME, v.PeerName)
+	r.Raw(make([]byte, uapi.SizeofIfInfomsg))
+	r.String(uapi.IFLA_IFNAME, v.PeerName)
 	if err := r.putNetNS(&r.AttrEncoder, v.PeerNetNS); err != nil {
 		return err
 	}
@@ -105,31 +103,31 @@ func (*Bridge) Kind() string { return "bridge" }
 
 func (b *Bridge) encode(r *request) error {
 	if b.STP {
-		r.Uint32(unix.IFLA_BR_STP_STATE, 1)
+		r.Uint32(uapi.IFLA_BR_STP_STATE, 1)
 	}
 	if b.VLANFiltering {
-		r.Uint8(unix.IFLA_BR_VLAN_FILTERING, 1)
+		r.Uint8(uapi.IFLA_BR_VLAN_FILTERING, 1)
 	}
 	for _, t := range [...]struct {
 		typ uint16
 		d   time.Duration
 	}{
-		{unix.IFLA_BR_FORWARD_DELAY, b.ForwardDelay},
-		{unix.IFLA_BR_HELLO_TIME, b.HelloTime},
-		{unix.IFLA_BR_MAX_AGE, b.MaxAge},
-		{unix.IFLA_BR_AGEING_TIME, b.AgeingTime},
+		{uapi.IFLA_BR_FORWARD_DELAY, b.ForwardDelay},
+		{uapi.IFLA_BR_HELLO_TIME, b.HelloTime},
+		{uapi.IFLA_BR_MAX_AGE, b.MaxAge},
+		{uapi.IFLA_BR_AGEING_TIME, b.AgeingTime},
 	} {
 		if t.d == 0 {
 			continue
 		}
 		cs := t.d / (10 * time.Millisecond)
 		if cs < 0 || cs > 1<<32-1 {
-			return invalid(unix.RTM_NEWLINK, "bridge time %v is out of range", t.d)
+			return invalid(uapi.RTM_NEWLINK, "bridge time %v is out of range", t.d)
 		}
 		r.Uint32(t.typ, uint32(cs))
 	}
 	if b.Priority != 0 {
-		r.Uint16(unix.IFLA_BR_PRIORITY, b.Priority)
+		r.Uint16(uapi.IFLA_BR_PRIORITY, b.Priority)
 	}
 	return nil
 }
@@ -137,19 +135,19 @@ func (b *Bridge) encode(r *request) error {
 func (b *Bridge) decode(d *netlink.AttrDecoder) {
 	for d.Next() {
 		switch d.Type() {
-		case unix.IFLA_BR_STP_STATE:
+		case uapi.IFLA_BR_STP_STATE:
 			b.STP = d.Uint32() != 0
-		case unix.IFLA_BR_VLAN_FILTERING:
+		case uapi.IFLA_BR_VLAN_FILTERING:
 			b.VLANFiltering = d.Uint8() != 0
-		case unix.IFLA_BR_FORWARD_DELAY:
+		case uapi.IFLA_BR_FORWARD_DELAY:
 			b.ForwardDelay = centiseconds(d.Uint32())
-		case unix.IFLA_BR_HELLO_TIME:
+		case uapi.IFLA_BR_HELLO_TIME:
 			b.HelloTime = centiseconds(d.Uint32())
-		case unix.IFLA_BR_MAX_AGE:
+		case uapi.IFLA_BR_MAX_AGE:
 			b.MaxAge = centiseconds(d.Uint32())
-		case unix.IFLA_BR_AGEING_TIME:
+		case uapi.IFLA_BR_AGEING_TIME:
 			b.AgeingTime = centiseconds(d.Uint32())
-		case unix.IFLA_BR_PRIORITY:
+		case uapi.IFLA_BR_PRIORITY:
 			b.Priority = d.Uint16()
 		}
 	}
@@ -201,14 +199,14 @@ func (*Macvlan) Kind() string { return "macvlan" }
 
 func (m *Macvlan) encode(r *request) error {
 	if m.Mode != 0 {
-		r.Uint32(unix.IFLA_MACVLAN_MODE, uint32(m.Mode))
+		r.Uint32(uapi.IFLA_MACVLAN_MODE, uint32(m.Mode))
 	}
 	return nil
 }
 
 func (m *Macvlan) decode(d *netlink.AttrDecoder) {
 	for d.Next() {
-		if d.Type() == unix.IFLA_MACVLAN_MODE {
+		if d.Type() == uapi.IFLA_MACVLAN_MODE {
 			m.Mode = MacvlanMode(d.Uint32())
 		}
 	}
@@ -230,30 +228,30 @@ func (*Vxlan) Kind() string { return "vxlan" }
 func (v *Vxlan) encode(r *request) error {
 	switch {
 	case v.Remote.IsValid() && v.Group.IsValid():
-		return invalid(unix.RTM_NEWLINK, "vxlan has both a remote %v and a group %v", v.Remote, v.Group)
+		return invalid(uapi.RTM_NEWLINK, "vxlan has both a remote %v and a group %v", v.Remote, v.Group)
 	case v.Remote.IsMulticast():
 		// The kernel tells the two apart by the address alone.
-		return invalid(unix.RTM_NEWLINK, "vxlan remote %v is a multicast address: set Group", v.Remote)
+		return invalid(uapi.RTM_NEWLINK, "vxlan remote %v is a multicast address: set Group", v.Remote)
 	case v.Group.IsValid() && !v.Group.IsMulticast():
-		return invalid(unix.RTM_NEWLINK, "vxlan group %v is not a multicast address: set Remote", v.Group)
+		return invalid(uapi.RTM_NEWLINK, "vxlan group %v is not a multicast address: set Remote", v.Group)
 	case v.DevIndex < 0 || v.DevIndex > 1<<31-1:
-		return invalid(unix.RTM_NEWLINK, "vxlan link index %d is out of range", v.DevIndex)
+		return invalid(uapi.RTM_NEWLINK, "vxlan link index %d is out of range", v.DevIndex)
 	}
-	r.Uint32(unix.IFLA_VXLAN_ID, v.ID)
+	r.Uint32(uapi.IFLA_VXLAN_ID, v.ID)
 	if v.Port != 0 {
-		r.Uint16BE(unix.IFLA_VXLAN_PORT, v.Port)
+		r.Uint16BE(uapi.IFLA_VXLAN_PORT, v.Port)
 	}
 	if v.Local.IsValid() {
-		r.Addr(family(v.Local, unix.IFLA_VXLAN_LOCAL, unix.IFLA_VXLAN_LOCAL6), v.Local)
+		r.Addr(family(v.Local, uapi.IFLA_VXLAN_LOCAL, uapi.IFLA_VXLAN_LOCAL6), v.Local)
 	}
 	if dst := v.Remote; dst.IsValid() || v.Group.IsValid() {
 		if !dst.IsValid() {
 			dst = v.Group
 		}
-		r.Addr(family(dst, unix.IFLA_VXLAN_GROUP, unix.IFLA_VXLAN_GROUP6), dst)
+		r.Addr(family(dst, uapi.IFLA_VXLAN_GROUP, uapi.IFLA_VXLAN_GROUP6), dst)
 	}
 	if v.DevIndex != 0 {
-		r.Uint32(unix.IFLA_VXLAN_LINK, uint32(v.DevIndex))
+		r.Uint32(uapi.IFLA_VXLAN_LINK, uint32(v.DevIndex))
 	}
 	return nil
 }
@@ -269,19 +267,19 @@ func family(a netip.Addr, v4, v6 uint16) uint16 {
 func (v *Vxlan) decode(d *netlink.AttrDecoder) {
 	for d.Next() {
 		switch d.Type() {
-		case unix.IFLA_VXLAN_ID:
+		case uapi.IFLA_VXLAN_ID:
 			v.ID = d.Uint32()
-		case unix.IFLA_VXLAN_PORT:
+		case uapi.IFLA_VXLAN_PORT:
 			v.Port = d.Uint16BE()
-		case unix.IFLA_VXLAN_LOCAL, unix.IFLA_VXLAN_LOCAL6:
+		case uapi.IFLA_VXLAN_LOCAL, uapi.IFLA_VXLAN_LOCAL6:
 			v.Local = d.Addr()
-		case unix.IFLA_VXLAN_GROUP, unix.IFLA_VXLAN_GROUP6:
+		case uapi.IFLA_VXLAN_GROUP, uapi.IFLA_VXLAN_GROUP6:
 			if a := d.Addr(); a.IsMulticast() {
 				v.Group = a
 			} else {
 				v.Remote = a
 			}
-		case unix.IFLA_VXLAN_LINK:
+		case uapi.IFLA_VXLAN_LINK:
 			v.DevIndex = int(int32(d.Uint32()))
 		}
 	}
@@ -309,15 +307,15 @@ type Tun struct {
 func (*Tun) Kind() string { return "tun" }
 
 func (t *Tun) encode(r *request) error {
-	typ := uint8(unix.IFF_TUN)
+	typ := uint8(uapi.IFF_TUN)
 	if t.Tap {
-		typ = unix.IFF_TAP
+		typ = uapi.IFF_TAP
 	}
-	r.Uint8(unix.IFLA_TUN_TYPE, typ)
-	r.Uint8(unix.IFLA_TUN_PI, boolByte(t.PI))
-	r.Uint8(unix.IFLA_TUN_VNET_HDR, boolByte(t.VnetHdr))
-	r.Uint8(unix.IFLA_TUN_PERSIST, boolByte(t.Persist))
-	r.Uint8(unix.IFLA_TUN_MULTI_QUEUE, boolByte(t.MultiQueue))
+	r.Uint8(uapi.IFLA_TUN_TYPE, typ)
+	r.Uint8(uapi.IFLA_TUN_PI, boolByte(t.PI))
+	r.Uint8(uapi.IFLA_TUN_VNET_HDR, boolByte(t.VnetHdr))
+	r.Uint8(uapi.IFLA_TUN_PERSIST, boolByte(t.Persist))
+	r.Uint8(uapi.IFLA_TUN_MULTI_QUEUE, boolByte(t.MultiQueue))
 	return nil
 }
 
@@ -332,21 +330,21 @@ func (t *Tun) decode(d *netlink.AttrDecoder) {
 	t.Owner, t.Group = -1, -1
 	for d.Next() {
 		switch d.Type() {
-		case unix.IFLA_TUN_TYPE:
-			t.Tap = d.Uint8() == unix.IFF_TAP
-		case unix.IFLA_TUN_OWNER:
+		case uapi.IFLA_TUN_TYPE:
+			t.Tap = d.Uint8() == uapi.IFF_TAP
+		case uapi.IFLA_TUN_OWNER:
 			t.Owner = int(d.Uint32())
-		case unix.IFLA_TUN_GROUP:
+		case uapi.IFLA_TUN_GROUP:
 			t.Group = int(d.Uint32())
-		case unix.IFLA_TUN_PI:
+		case uapi.IFLA_TUN_PI:
 			t.PI = d.Uint8() != 0
-		case unix.IFLA_TUN_VNET_HDR:
+		case uapi.IFLA_TUN_VNET_HDR:
 			t.VnetHdr = d.Uint8() != 0
-		case unix.IFLA_TUN_PERSIST:
+		case uapi.IFLA_TUN_PERSIST:
 			t.Persist = d.Uint8() != 0
-		case unix.IFLA_TUN_MULTI_QUEUE:
+		case uapi.IFLA_TUN_MULTI_QUEUE:
 			t.MultiQueue = d.Uint8() != 0
-		case unix.IFLA_TUN_NUM_QUEUES:
+		case uapi.IFLA_TUN_NUM_QUEUES:
 			t.Queues = int(d.Uint32())
 		}
 	}

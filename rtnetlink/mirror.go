@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -11,7 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Mirror is an in-memory copy of one of the kernel's tables (routes, links
@@ -404,15 +402,15 @@ type linkTable struct {
 }
 
 func (t *linkTable) apply(m *netlink.Message) (bool, bool, error) {
-	if m.Header.Type != unix.RTM_NEWLINK && m.Header.Type != unix.RTM_DELLINK ||
-		len(m.Data) > 0 && m.Data[0] != unix.AF_UNSPEC {
+	if m.Header.Type != uapi.RTM_NEWLINK && m.Header.Type != uapi.RTM_DELLINK ||
+		len(m.Data) > 0 && m.Data[0] != uapi.AF_UNSPEC {
 		return false, false, nil // not a link, or a bridge port's part of one
 	}
 	l, err := ParseLink(*m)
 	if err != nil {
 		return false, false, err
 	}
-	if m.Header.Type == unix.RTM_DELLINK {
+	if m.Header.Type == uapi.RTM_DELLINK {
 		delete(t.links, l.Index)
 	} else {
 		t.links[l.Index] = l
@@ -439,13 +437,13 @@ func (t *linkTable) snapshot(s []Link) []Link {
 func NewAddressMirror(cfg *netlink.Config, f AddressFilter) (*Mirror[Address], error) {
 	groups := []Group{GroupLink, GroupIPv4Addr, GroupIPv6Addr}
 	switch f.Family {
-	case unix.AF_INET:
+	case uapi.AF_INET:
 		groups = groups[:2]
-	case unix.AF_INET6:
+	case uapi.AF_INET6:
 		groups = []Group{GroupLink, GroupIPv6Addr}
 	case 0:
 	default:
-		return nil, invalid(unix.RTM_GETADDR, "family %d is neither AF_INET nor AF_INET6", f.Family)
+		return nil, invalid(uapi.RTM_GETADDR, "family %d is neither AF_INET nor AF_INET6", f.Family)
 	}
 	return newMirror(cfg, &mirrorKind[Address]{
 		groups:   groups,
@@ -474,9 +472,9 @@ type addressTable struct {
 
 func (t *addressTable) apply(m *netlink.Message) (bool, bool, error) {
 	switch m.Header.Type {
-	case unix.RTM_DELLINK:
+	case uapi.RTM_DELLINK:
 		// The link's addresses went with it.
-		if len(m.Data) < unix.SizeofIfInfomsg || m.Data[0] != unix.AF_UNSPEC {
+		if len(m.Data) < uapi.SizeofIfInfomsg || m.Data[0] != uapi.AF_UNSPEC {
 			return false, false, nil
 		}
 		l, err := ParseLink(*m)
@@ -491,7 +489,7 @@ func (t *addressTable) apply(m *netlink.Message) (bool, bool, error) {
 			}
 		}
 		return applied, false, nil
-	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
+	case uapi.RTM_NEWADDR, uapi.RTM_DELADDR:
 		a, err := ParseAddress(*m)
 		if errors.Is(err, errors.ErrUnsupported) {
 			return false, false, nil
@@ -499,10 +497,10 @@ func (t *addressTable) apply(m *netlink.Message) (bool, bool, error) {
 		if err != nil {
 			return false, false, err
 		}
-		if t.f.Family == unix.AF_INET && !a.Prefix.Addr().Is4() || t.f.Family == unix.AF_INET6 && !a.Prefix.Addr().Is6() {
+		if t.f.Family == uapi.AF_INET && !a.Prefix.Addr().Is4() || t.f.Family == uapi.AF_INET6 && !a.Prefix.Addr().Is6() {
 			return false, false, nil
 		}
-		if m.Header.Type == unix.RTM_DELADDR {
+		if m.Header.Type == uapi.RTM_DELADDR {
 			delete(t.addrs, keyOfAddress(&a))
 		} else {
 			t.addrs[keyOfAddress(&a)] = a

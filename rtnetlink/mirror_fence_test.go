@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -11,8 +9,8 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/socktest"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/nltest"
-	"golang.org/x/sys/unix"
 )
 
 // fenceKernel plays the kernel under a Mirror's notification Conn, in the
@@ -40,7 +38,7 @@ func fenceKernel() *socktest.Sock {
 			}
 			s.Queue(netlink.Datagram{NSID: -1}, // ENOBUFS: the rename to "b" was dropped
 				ack,
-				netlink.Datagram{Data: linkMsg(unix.RTM_NEWLINK, 0, 5, "a"), Group: uint32(GroupLink), From: netlink.Addr{Groups: 1}, NSID: -1})
+				netlink.Datagram{Data: linkMsg(uapi.RTM_NEWLINK, 0, 5, "a"), Group: uint32(GroupLink), From: netlink.Addr{Groups: 1}, NSID: -1})
 		}
 		return nil
 	})
@@ -49,10 +47,10 @@ func fenceKernel() *socktest.Sock {
 
 // linkMsg is an RTM_NEWLINK or RTM_DELLINK message for link index.
 func linkMsg(typ uint16, flags netlink.HeaderFlags, index int32, name string) []byte {
-	ifi := make([]byte, unix.SizeofIfInfomsg)
+	ifi := make([]byte, uapi.SizeofIfInfomsg)
 	binary.NativeEndian.PutUint32(ifi[4:], uint32(index))
 	e := netlink.NewAttrEncoder(ifi)
-	e.String(unix.IFLA_IFNAME, name)
+	e.String(uapi.IFLA_IFNAME, name)
 	data, _ := e.Finish()
 	return netlink.AppendMessage(nil, netlink.Header{Type: netlink.HeaderType(typ), Flags: flags}, data)
 }
@@ -66,12 +64,12 @@ func linkMsg(typ uint16, flags netlink.HeaderFlags, index int32, name string) []
 // older than the listing, must not be applied on top of it, since the
 // notification that would correct it was dropped.
 func TestMirrorFenceAfterOverrun(t *testing.T) {
-	k := nltest.New(unix.NETLINK_ROUTE, func(req netlink.Message) ([]netlink.Message, error) {
-		if req.Header.Type != unix.RTM_GETLINK {
+	k := nltest.New(uapi.NETLINK_ROUTE, func(req netlink.Message) ([]netlink.Message, error) {
+		if req.Header.Type != uapi.RTM_GETLINK {
 			return nil, syscall.EOPNOTSUPP
 		}
 		var out []netlink.Message
-		for m, err := range netlink.Messages(linkMsg(unix.RTM_NEWLINK, 0, 5, "b")) {
+		for m, err := range netlink.Messages(linkMsg(uapi.RTM_NEWLINK, 0, 5, "b")) {
 			if err != nil {
 				return nil, err
 			}
@@ -84,7 +82,7 @@ func TestMirrorFenceAfterOverrun(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := fenceKernel()
-	ev, err := netlink.NewConn(unix.NETLINK_ROUTE, s, &netlink.Config{PortID: 77, Groups: []uint32{uint32(GroupLink)}})
+	ev, err := netlink.NewConn(uapi.NETLINK_ROUTE, s, &netlink.Config{PortID: 77, Groups: []uint32{uint32(GroupLink)}})
 	if err != nil {
 		t.Fatal(err)
 	}

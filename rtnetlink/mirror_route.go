@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -12,7 +10,7 @@ import (
 	"strconv"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // NewRouteMirror returns a Mirror of the IPv4 and IPv6 routes of the
@@ -31,10 +29,10 @@ func NewRouteMirror(cfg *netlink.Config, f RouteFilter) (*Mirror[Route], error) 
 		return nil, fmt.Errorf("rtnetlink: mirror routes: %w", err)
 	}
 	groups := []Group{GroupLink, GroupIPv4Addr, GroupNextHop}
-	if f.Family != unix.AF_INET6 {
+	if f.Family != uapi.AF_INET6 {
 		groups = append(groups, GroupIPv4Route)
 	}
-	if f.Family != unix.AF_INET {
+	if f.Family != uapi.AF_INET {
 		groups = append(groups, GroupIPv6Route)
 	}
 	return newMirror(cfg, &mirrorKind[Route]{
@@ -206,19 +204,19 @@ func (t *routeTable) has(match func(r *Route) bool) bool {
 
 func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error) {
 	switch m.Header.Type {
-	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
-		if len(m.Data) < unix.SizeofIfInfomsg || m.Data[0] != unix.AF_UNSPEC {
+	case uapi.RTM_NEWLINK, uapi.RTM_DELLINK:
+		if len(m.Data) < uapi.SizeofIfInfomsg || m.Data[0] != uapi.AF_UNSPEC {
 			return false, false, nil
 		}
 		index := int(int32(binary.NativeEndian.Uint32(m.Data[4:])))
 		flags := LinkFlags(binary.NativeEndian.Uint32(m.Data[8:])) & linkRouteFlags
 		old, known := t.links[index]
-		if m.Header.Type == unix.RTM_DELLINK {
+		if m.Header.Type == uapi.RTM_DELLINK {
 			delete(t.links, index)
 		} else {
 			t.links[index] = flags
 		}
-		if known && (m.Header.Type == unix.RTM_DELLINK || old != flags) {
+		if known && (m.Header.Type == uapi.RTM_DELLINK || old != flags) {
 			relist = t.has(func(r *Route) bool {
 				if r.Index == index {
 					return true
@@ -232,7 +230,7 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 			})
 		}
 		return false, relist, nil
-	case unix.RTM_DELADDR:
+	case uapi.RTM_DELADDR:
 		// IPv4 routes that prefer a deleted address as source go with it.
 		a, err := ParseAddress(*m)
 		if err != nil || !a.Prefix.Addr().Is4() {
@@ -240,9 +238,9 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 		}
 		src := a.Prefix.Addr()
 		return false, t.has(func(r *Route) bool { return r.PrefSrc == src }), nil
-	case unix.RTM_NEWNEXTHOP, unix.RTM_DELNEXTHOP:
+	case uapi.RTM_NEWNEXTHOP, uapi.RTM_DELNEXTHOP:
 		return false, t.has(func(r *Route) bool { return r.NextHopID != 0 }), nil
-	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
+	case uapi.RTM_NEWROUTE, uapi.RTM_DELROUTE:
 	default:
 		return false, false, nil
 	}
@@ -254,7 +252,7 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 		return false, false, err
 	}
 	if r.Flags&RouteCloned != 0 ||
-		t.f.Family == unix.AF_INET && !r.Dst.Addr().Is4() || t.f.Family == unix.AF_INET6 && !r.Dst.Addr().Is6() ||
+		t.f.Family == uapi.AF_INET && !r.Dst.Addr().Is4() || t.f.Family == uapi.AF_INET6 && !r.Dst.Addr().Is6() ||
 		t.f.Table != 0 && r.Table != t.f.Table {
 		return false, false, nil
 	}
@@ -262,7 +260,7 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 	if !t.published && (t.skipped(m.Header.Type, &r, k) || t.replaced[g]) {
 		return false, true, nil
 	}
-	if m.Header.Type == unix.RTM_DELROUTE {
+	if m.Header.Type == uapi.RTM_DELROUTE {
 		if t.remove(g, k) {
 			return true, false, nil
 		}
@@ -327,7 +325,7 @@ func (t *routeTable) apply(m *netlink.Message) (applied, relist bool, err error)
 //   - a dump of every table resumes by the table's index in a hash chain,
 //     which a new table can shift.
 func (t *routeTable) skipped(typ netlink.HeaderType, r *Route, k routeKey) bool {
-	if typ == unix.RTM_NEWROUTE {
+	if typ == uapi.RTM_NEWROUTE {
 		return !t.tables[r.Table]
 	}
 	if r.Dst.Addr().Is6() {

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -12,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // NeighborState is the state of a neighbour cache entry (ndm_state, the
@@ -23,15 +21,15 @@ type NeighborState uint16
 // Neighbour states. NeighNone (0) is the state of proxy entries and of
 // entries just made.
 const (
-	NeighNone       NeighborState = unix.NUD_NONE       // no state
-	NeighIncomplete NeighborState = unix.NUD_INCOMPLETE // being resolved
-	NeighReachable  NeighborState = unix.NUD_REACHABLE  // confirmed reachable lately
-	NeighStale      NeighborState = unix.NUD_STALE      // usable, to be checked on use
-	NeighDelay      NeighborState = unix.NUD_DELAY      // used while stale; a probe is due
-	NeighProbe      NeighborState = unix.NUD_PROBE      // being probed
-	NeighFailed     NeighborState = unix.NUD_FAILED     // resolution failed
-	NeighNoARP      NeighborState = unix.NUD_NOARP      // valid without resolution ("static" for bridge FDB entries)
-	NeighPermanent  NeighborState = unix.NUD_PERMANENT  // set by the administrator, never expires
+	NeighNone       NeighborState = uapi.NUD_NONE       // no state
+	NeighIncomplete NeighborState = uapi.NUD_INCOMPLETE // being resolved
+	NeighReachable  NeighborState = uapi.NUD_REACHABLE  // confirmed reachable lately
+	NeighStale      NeighborState = uapi.NUD_STALE      // usable, to be checked on use
+	NeighDelay      NeighborState = uapi.NUD_DELAY      // used while stale; a probe is due
+	NeighProbe      NeighborState = uapi.NUD_PROBE      // being probed
+	NeighFailed     NeighborState = uapi.NUD_FAILED     // resolution failed
+	NeighNoARP      NeighborState = uapi.NUD_NOARP      // valid without resolution ("static" for bridge FDB entries)
+	NeighPermanent  NeighborState = uapi.NUD_PERMANENT  // set by the administrator, never expires
 )
 
 var neighStateNames = [...]string{
@@ -70,14 +68,14 @@ type NeighborFlags uint32
 
 // Neighbour flags from <linux/neighbour.h>.
 const (
-	NeighUse        NeighborFlags = unix.NTF_USE         // on add: use the entry now, starting resolution
-	NeighSelf       NeighborFlags = unix.NTF_SELF        // FDB: an entry of the device itself
-	NeighMaster     NeighborFlags = unix.NTF_MASTER      // FDB: an entry of the device's master (the bridge)
-	NeighProxy      NeighborFlags = unix.NTF_PROXY       // a proxy ARP or proxy NDP entry
-	NeighExtLearned NeighborFlags = unix.NTF_EXT_LEARNED // learned or added by something outside the kernel
-	NeighOffloaded  NeighborFlags = unix.NTF_OFFLOADED   // offloaded to hardware
+	NeighUse        NeighborFlags = uapi.NTF_USE         // on add: use the entry now, starting resolution
+	NeighSelf       NeighborFlags = uapi.NTF_SELF        // FDB: an entry of the device itself
+	NeighMaster     NeighborFlags = uapi.NTF_MASTER      // FDB: an entry of the device's master (the bridge)
+	NeighProxy      NeighborFlags = uapi.NTF_PROXY       // a proxy ARP or proxy NDP entry
+	NeighExtLearned NeighborFlags = uapi.NTF_EXT_LEARNED // learned or added by something outside the kernel
+	NeighOffloaded  NeighborFlags = uapi.NTF_OFFLOADED   // offloaded to hardware
 	NeighSticky     NeighborFlags = 0x40                 // NTF_STICKY, FDB: never moves to another port
-	NeighRouter     NeighborFlags = unix.NTF_ROUTER      // IPv6: the neighbour is a router
+	NeighRouter     NeighborFlags = uapi.NTF_ROUTER      // IPv6: the neighbour is a router
 	NeighManaged    NeighborFlags = 1 << 8               // NTF_EXT_MANAGED: kept resolved by the kernel
 	NeighLocked     NeighborFlags = 1 << 9               // NTF_EXT_LOCKED, FDB: from a locked port
 )
@@ -145,7 +143,7 @@ type Neighbor struct {
 // NeighborFilter lists every IPv4 and IPv6 entry of the cache, as ip neigh
 // show nud all does.
 type NeighborFilter struct {
-	// Family is unix.AF_INET or unix.AF_INET6 for one family, or 0 for both.
+	// Family is uapi.AF_INET or uapi.AF_INET6 for one family, or 0 for both.
 	Family int
 	// Index is a link's interface index, for its entries only; 0 for all.
 	Index int
@@ -168,7 +166,7 @@ func ParseNeighbor(m netlink.Message) (Neighbor, error) {
 	ok, err := n.decode(&m)
 	if err == nil && !ok {
 		err = fmt.Errorf("rtnetlink: %s is not an IPv4 or IPv6 neighbour message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	if err != nil {
 		return Neighbor{}, err
@@ -185,8 +183,8 @@ func ParseNeighbor(m netlink.Message) (Neighbor, error) {
 // set. Each RTM_NEWNEIGH reply is a Neighbor.
 func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighbor, error] {
 	return func(yield func(Neighbor, error) bool) {
-		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Neighbor{}, invalid(unix.RTM_GETNEIGH, "family %d is neither AF_INET nor AF_INET6", f.Family))
+		if f.Family != 0 && f.Family != uapi.AF_INET && f.Family != uapi.AF_INET6 {
+			yield(Neighbor{}, invalid(uapi.RTM_GETNEIGH, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		var flags NeighborFlags
@@ -198,7 +196,7 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 			yield(Neighbor{}, err)
 			return
 		}
-		for m, err := range c.dump(ctx, unix.RTM_GETNEIGH, req) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETNEIGH, req) {
 			if err != nil {
 				yield(Neighbor{}, dumpError(err, f.Index))
 				return
@@ -223,7 +221,7 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 // since entries do not say their link's master.
 func (f *NeighborFilter) match(n *Neighbor) bool {
 	switch {
-	case f.Family == unix.AF_INET && !n.IP.Is4(), f.Family == unix.AF_INET6 && !n.IP.Is6():
+	case f.Family == uapi.AF_INET && !n.IP.Is4(), f.Family == uapi.AF_INET6 && !n.IP.Is6():
 		return false
 	case f.Index != 0 && n.Index != f.Index:
 		return false
@@ -238,17 +236,17 @@ func (f *NeighborFilter) match(n *Neighbor) bool {
 // the filters the kernel takes under strict checking.
 func neighDumpRequest(family uint8, flags NeighborFlags, index, master int) ([]byte, error) {
 	if index < 0 || index > 1<<31-1 || master < 0 || master > 1<<31-1 {
-		return nil, invalid(unix.RTM_GETNEIGH, "link index %d or master index %d is out of range", index, master)
+		return nil, invalid(uapi.RTM_GETNEIGH, "link index %d or master index %d is out of range", index, master)
 	}
-	b := make([]byte, unix.SizeofNdMsg, unix.SizeofNdMsg+16)
+	b := make([]byte, uapi.SizeofNdMsg, uapi.SizeofNdMsg+16)
 	b[0] = family
 	b[10] = uint8(flags)
 	e := netlink.NewAttrEncoder(b)
 	if index != 0 {
-		e.Uint32(unix.NDA_IFINDEX, uint32(index))
+		e.Uint32(uapi.NDA_IFINDEX, uint32(index))
 	}
 	if master != 0 {
-		e.Uint32(unix.NDA_MASTER, uint32(master))
+		e.Uint32(uapi.NDA_MASTER, uint32(master))
 	}
 	return e.Finish()
 }
@@ -259,22 +257,22 @@ func neighDumpRequest(family uint8, flags NeighborFlags, index, master int) ([]b
 // GetNeighbor sends RTM_GETNEIGH: an ndmsg with the family and link index,
 // then NDA_DST. The reply is one RTM_NEWNEIGH.
 func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neighbor, error) {
-	if err := checkNeighborIP(unix.RTM_GETNEIGH, ip); err != nil {
+	if err := checkNeighborIP(uapi.RTM_GETNEIGH, ip); err != nil {
 		return Neighbor{}, err
 	}
 	if index <= 0 || index > 1<<31-1 {
-		return Neighbor{}, invalid(unix.RTM_GETNEIGH, "link index %d is out of range", index)
+		return Neighbor{}, invalid(uapi.RTM_GETNEIGH, "link index %d is out of range", index)
 	}
-	b := make([]byte, unix.SizeofNdMsg, 48)
+	b := make([]byte, uapi.SizeofNdMsg, 48)
 	b[0] = neighFamily(ip)
 	binary.NativeEndian.PutUint32(b[4:], uint32(index))
 	e := netlink.NewAttrEncoder(b)
-	e.Addr(unix.NDA_DST, ip)
+	e.Addr(uapi.NDA_DST, ip)
 	data, err := e.Finish()
 	if err != nil {
-		return Neighbor{}, opError("check", unix.RTM_GETNEIGH, err)
+		return Neighbor{}, opError("check", uapi.RTM_GETNEIGH, err)
 	}
-	msgs, err := c.execute(ctx, unix.RTM_GETNEIGH, 0, data)
+	msgs, err := c.execute(ctx, uapi.RTM_GETNEIGH, 0, data)
 	if err != nil {
 		return Neighbor{}, named(err, "neighbour %v on link %d", ip, index)
 	}
@@ -293,7 +291,7 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 //
 // An entry that cannot be right (no IP, an IPv4-mapped address, no link
 // for a cache entry, an unknown flag) is refused before anything is sent,
-// with a *netlink.OpError whose error matches both unix.EINVAL and
+// with a *netlink.OpError whose error matches both syscall.EINVAL and
 // os.ErrInvalid. The kernel's refusals are *netlink.OpError values with
 // its errno and extended ACK message.
 //
@@ -301,7 +299,7 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 // (family, link index, state, flags), then NDA_DST, and NDA_LLADDR,
 // NDA_PROTOCOL and NDA_FLAGS_EXT when set.
 func (c *Conn) AddNeighbor(ctx context.Context, n Neighbor) error {
-	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
+	return c.change(ctx, uapi.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
 }
 
 // ReplaceNeighbor adds n, or changes the link's entry for n.IP (ip neigh
@@ -310,7 +308,7 @@ func (c *Conn) AddNeighbor(ctx context.Context, n Neighbor) error {
 // ReplaceNeighbor sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_REPLACE,
 // encoded as for AddNeighbor.
 func (c *Conn) ReplaceNeighbor(ctx context.Context, n Neighbor) error {
-	return c.change(ctx, unix.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &n)
+	return c.change(ctx, uapi.RTM_NEWNEIGH, netlink.Create|netlink.Replace, &n)
 }
 
 // DeleteNeighbor deletes the link n.Index's entry for n.IP, or the proxy
@@ -319,7 +317,7 @@ func (c *Conn) ReplaceNeighbor(ctx context.Context, n Neighbor) error {
 // DeleteNeighbor sends RTM_DELNEIGH: an ndmsg with the family and link index
 // (and NTF_PROXY for a proxy entry), then NDA_DST.
 func (c *Conn) DeleteNeighbor(ctx context.Context, n Neighbor) error {
-	return c.change(ctx, unix.RTM_DELNEIGH, 0, &n)
+	return c.change(ctx, uapi.RTM_DELNEIGH, 0, &n)
 }
 
 // encode checks n and returns it as an ndmsg and its attributes.
@@ -334,25 +332,25 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 	case n.Flags >= 1<<len(neighFlagNames):
 		return nil, invalid(typ, "unknown neighbour flags %v", n.Flags)
 	}
-	del := typ == unix.RTM_DELNEIGH
+	del := typ == uapi.RTM_DELNEIGH
 	state := n.State
 	if state == NeighNone && !proxy && !del {
 		state = NeighPermanent
 	}
-	b := make([]byte, unix.SizeofNdMsg, 64)
+	b := make([]byte, uapi.SizeofNdMsg, 64)
 	b[0] = neighFamily(n.IP)
 	binary.NativeEndian.PutUint32(b[4:], uint32(n.Index))
 	if !del {
 		binary.NativeEndian.PutUint16(b[8:], uint16(state))
 		b[10] = uint8(n.Flags)
 	} else if proxy {
-		b[10] = unix.NTF_PROXY
+		b[10] = uapi.NTF_PROXY
 	}
 	e := netlink.NewAttrEncoder(b)
-	e.Addr(unix.NDA_DST, n.IP)
+	e.Addr(uapi.NDA_DST, n.IP)
 	if !del {
 		if len(n.HardwareAddr) > 0 {
-			e.Bytes(unix.NDA_LLADDR, n.HardwareAddr)
+			e.Bytes(uapi.NDA_LLADDR, n.HardwareAddr)
 		}
 		if n.Protocol != 0 {
 			e.Uint8(ndaProtocol, uint8(n.Protocol))
@@ -384,29 +382,29 @@ func checkNeighborIP(typ netlink.HeaderType, ip netip.Addr) error {
 // neighFamily returns the address family of ip.
 func neighFamily(ip netip.Addr) uint8 {
 	if ip.Is4() {
-		return unix.AF_INET
+		return uapi.AF_INET
 	}
-	return unix.AF_INET6
+	return uapi.AF_INET6
 }
 
 // decode reads m into n, which is the zero Neighbor, and reports whether
 // m is an IPv4 or IPv6 neighbour entry.
 func (n *Neighbor) decode(m *netlink.Message) (bool, error) {
-	if m.Header.Type != unix.RTM_NEWNEIGH && m.Header.Type != unix.RTM_DELNEIGH {
+	if m.Header.Type != uapi.RTM_NEWNEIGH && m.Header.Type != uapi.RTM_DELNEIGH {
 		return false, nil
 	}
 	family, err := n.decodeHeader(m)
-	if err != nil || family != unix.AF_INET && family != unix.AF_INET6 {
+	if err != nil || family != uapi.AF_INET && family != uapi.AF_INET6 {
 		return false, err
 	}
-	d := m.AttrDecoder(unix.SizeofNdMsg)
+	d := m.AttrDecoder(uapi.SizeofNdMsg)
 	for d.Next() {
 		switch d.Type() {
-		case unix.NDA_DST:
+		case uapi.NDA_DST:
 			n.IP = d.Addr()
-		case unix.NDA_LLADDR:
+		case uapi.NDA_LLADDR:
 			n.HardwareAddr = cloneAddr(d.Bytes())
-		case unix.NDA_PROBES:
+		case uapi.NDA_PROBES:
 			n.Probes = d.Uint32()
 		case ndaProtocol:
 			n.Protocol = Protocol(d.Uint8())
@@ -417,7 +415,7 @@ func (n *Neighbor) decode(m *netlink.Message) (bool, error) {
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: neighbour: %w", err)
 	}
-	if !n.IP.IsValid() || n.IP.Is4() != (family == unix.AF_INET) {
+	if !n.IP.IsValid() || n.IP.Is4() != (family == uapi.AF_INET) {
 		return false, fmt.Errorf("rtnetlink: neighbour %v does not fit family %d: %w", n.IP, family, netlink.ErrMalformed)
 	}
 	return true, nil
@@ -426,7 +424,7 @@ func (n *Neighbor) decode(m *netlink.Message) (bool, error) {
 // decodeHeader reads m's ndmsg: the index, state and flags into n, and
 // returns the family.
 func (n *Neighbor) decodeHeader(m *netlink.Message) (uint8, error) {
-	if len(m.Data) < unix.SizeofNdMsg {
+	if len(m.Data) < uapi.SizeofNdMsg {
 		return 0, fmt.Errorf("rtnetlink: neighbour message of %d bytes is shorter than ndmsg: %w", len(m.Data), netlink.ErrMalformed)
 	}
 	n.Index = int(int32(binary.NativeEndian.Uint32(m.Data[4:])))

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -9,10 +7,11 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
+	"syscall"
 	"testing"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // TestNeighborEncodeBytes checks the requests the neighbour, FDB, rule and
@@ -34,7 +33,7 @@ func TestNeighborEncodeBytes(t *testing.T) {
 	}{
 		{"neighbour add", enc(func() ([]byte, error) {
 			n := Neighbor{Index: 3, IP: ip("10.0.0.2"), HardwareAddr: mac, Flags: NeighRouter | NeighManaged, Protocol: ProtoStatic}
-			return n.encode(unix.RTM_NEWNEIGH)
+			return n.encode(uapi.RTM_NEWNEIGH)
 		}), []byte{
 			2, 0, 0, 0, 3, 0, 0, 0, 0x80, 0, 0x80, 0, // ndmsg: AF_INET, ifindex 3, NUD_PERMANENT (the default), NTF_ROUTER
 			8, 0, 1, 0, 10, 0, 0, 2, // NDA_DST
@@ -44,26 +43,26 @@ func TestNeighborEncodeBytes(t *testing.T) {
 		}},
 		{"proxy delete", enc(func() ([]byte, error) {
 			n := Neighbor{IP: ip("2001:db8::1"), Flags: NeighProxy, State: NeighStale}
-			return n.encode(unix.RTM_DELNEIGH)
+			return n.encode(uapi.RTM_DELNEIGH)
 		}), []byte{
 			10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 0, // AF_INET6, no link, no state, NTF_PROXY
 			20, 0, 1, 0, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		}},
 		{"fdb add", enc(func() ([]byte, error) {
 			e := FDBEntry{HardwareAddr: mac, Index: 4, VLAN: 10, Flags: NeighMaster}
-			return e.encode(unix.RTM_NEWNEIGH)
+			return e.encode(uapi.RTM_NEWNEIGH)
 		}), []byte{
 			7, 0, 0, 0, 4, 0, 0, 0, 0xc0, 0, 4, 0, // AF_BRIDGE, port 4, NUD_PERMANENT|NUD_NOARP, NTF_MASTER
 			10, 0, 2, 0, 2, 0, 0, 0, 0, 1, 0, 0, // NDA_LLADDR
 			6, 0, 5, 0, 10, 0, 0, 0, // NDA_VLAN
 		}},
-		{"fdb dump", enc(func() ([]byte, error) { return neighDumpRequest(unix.AF_BRIDGE, 0, 0, 5) }), []byte{
+		{"fdb dump", enc(func() ([]byte, error) { return neighDumpRequest(uapi.AF_BRIDGE, 0, 0, 5) }), []byte{
 			7, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 			8, 0, 9, 0, 5, 0, 0, 0, // NDA_MASTER
 		}},
 		{"rule add", enc(func() ([]byte, error) {
 			r := Rule{Src: pfx("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0"}
-			return r.encode(unix.RTM_NEWRULE)
+			return r.encode(uapi.RTM_NEWRULE)
 		}), []byte{
 			2, 0, 16, 0, 0, 0, 0, 1, 0, 0, 0, 0, // fib_rule_hdr: AF_INET, src_len 16, table 0, FR_ACT_TO_TBL
 			8, 0, 15, 0, 0xe8, 3, 0, 0, // FRA_TABLE 1000
@@ -74,8 +73,8 @@ func TestNeighborEncodeBytes(t *testing.T) {
 			8, 0, 16, 0, 0xff, 0xff, 0xff, 0xff, // FRA_FWMASK, all bits by default
 		}},
 		{"rule delete", enc(func() ([]byte, error) {
-			r := Rule{Family: unix.AF_INET6, Priority: 5}
-			return r.encode(unix.RTM_DELRULE)
+			r := Rule{Family: uapi.AF_INET6, Priority: 5}
+			return r.encode(uapi.RTM_DELRULE)
 		}), []byte{
 			10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // no action, no table: any
 			8, 0, 6, 0, 5, 0, 0, 0,
@@ -120,47 +119,47 @@ func TestNeighborRoundTrip(t *testing.T) {
 		{Index: 3, IP: ip("10.0.0.2"), HardwareAddr: mac, State: NeighReachable, Flags: NeighExtLearned | NeighManaged, Protocol: 99},
 		{Index: 1, IP: ip("2001:db8::1"), State: NeighPermanent, Flags: NeighProxy},
 	} {
-		b, err := n.encode(unix.RTM_NEWNEIGH)
+		b, err := n.encode(uapi.RTM_NEWNEIGH)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, b))
+		got, err := ParseNeighbor(asReply(uapi.RTM_NEWNEIGH, b))
 		if err != nil || !reflect.DeepEqual(got, n) {
 			t.Errorf("round trip:\n got %+v, %v\nwant %+v", got, err, n)
 		}
 	}
 	e := FDBEntry{HardwareAddr: mac, Index: 4, VLAN: 7, Dst: ip("192.0.2.1"), MasterIndex: 2, State: NeighNoARP, Flags: NeighMaster | NeighSticky}
-	b, err := e.encode(unix.RTM_NEWNEIGH)
+	b, err := e.encode(uapi.RTM_NEWNEIGH)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, err := ParseFDBEntry(asReply(unix.RTM_NEWNEIGH, b)); err != nil || !reflect.DeepEqual(got, e) {
+	if got, err := ParseFDBEntry(asReply(uapi.RTM_NEWNEIGH, b)); err != nil || !reflect.DeepEqual(got, e) {
 		t.Errorf("FDB round trip:\n got %+v, %v\nwant %+v", got, err, e)
 	}
 	for _, r := range []Rule{
-		{Family: unix.AF_INET, Priority: 100, Src: pfx("10.1.0.0/16"), Dst: pfx("10.2.0.0/24"), IIF: "v0", OIF: "v1", Mark: 0x10, Mask: 0xff,
+		{Family: uapi.AF_INET, Priority: 100, Src: pfx("10.1.0.0/16"), Dst: pfx("10.2.0.0/24"), IIF: "v0", OIF: "v1", Mark: 0x10, Mask: 0xff,
 			TOS: 0x10, Action: RuleToTable, Table: 70000, Protocol: ProtoStatic, Flags: RuleInvert},
-		{Family: unix.AF_INET6, Priority: 5, Action: RuleGoto, Goto: 10},
-		{Family: unix.AF_INET6, Priority: 6, Dst: pfx("::/0"), Action: RuleProhibit},
+		{Family: uapi.AF_INET6, Priority: 5, Action: RuleGoto, Goto: 10},
+		{Family: uapi.AF_INET6, Priority: 6, Dst: pfx("::/0"), Action: RuleProhibit},
 	} {
-		b, err := r.encode(unix.RTM_NEWRULE)
+		b, err := r.encode(uapi.RTM_NEWRULE)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := ParseRule(asReply(unix.RTM_NEWRULE, b)); err != nil || !reflect.DeepEqual(got, r) {
+		if got, err := ParseRule(asReply(uapi.RTM_NEWRULE, b)); err != nil || !reflect.DeepEqual(got, r) {
 			t.Errorf("rule round trip:\n got %+v, %v\nwant %+v", got, err, r)
 		}
 	}
 	for _, nh := range []NextHopObject{
-		{ID: 1, Family: unix.AF_INET, Gateway: ip("2001:db8::1"), Index: 3, Protocol: ProtoStatic, Flags: NextHopOnLink},
+		{ID: 1, Family: uapi.AF_INET, Gateway: ip("2001:db8::1"), Index: 3, Protocol: ProtoStatic, Flags: NextHopOnLink},
 		{ID: 2, Group: []NextHopGroupMember{{ID: 1, Weight: 1}, {ID: 3, Weight: 65536}}},
-		{ID: 3, Family: unix.AF_INET6, Blackhole: true},
+		{ID: 3, Family: uapi.AF_INET6, Blackhole: true},
 	} {
 		b, err := nh.encode()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, err := ParseNextHopObject(asReply(unix.RTM_NEWNEXTHOP, b)); err != nil || !reflect.DeepEqual(got, nh) {
+		if got, err := ParseNextHopObject(asReply(uapi.RTM_NEWNEXTHOP, b)); err != nil || !reflect.DeepEqual(got, nh) {
 			t.Errorf("nexthop round trip:\n got %+v, %v\nwant %+v", got, err, nh)
 		}
 	}
@@ -173,27 +172,27 @@ func TestNeighborParseErrors(t *testing.T) {
 		name string
 		err  error
 	}{
-		{"neighbour from a link message", func() error { _, err := ParseNeighbor(asReply(unix.RTM_NEWLINK, make([]byte, 16))); return err }()},
-		{"short ndmsg", func() error { _, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, make([]byte, 4))); return err }()},
+		{"neighbour from a link message", func() error { _, err := ParseNeighbor(asReply(uapi.RTM_NEWLINK, make([]byte, 16))); return err }()},
+		{"short ndmsg", func() error { _, err := ParseNeighbor(asReply(uapi.RTM_NEWNEIGH, make([]byte, 4))); return err }()},
 		{"FDB from an IPv4 entry", func() error {
-			_, err := ParseFDBEntry(asReply(unix.RTM_NEWNEIGH, append([]byte{2}, make([]byte, 11)...)))
+			_, err := ParseFDBEntry(asReply(uapi.RTM_NEWNEIGH, append([]byte{2}, make([]byte, 11)...)))
 			return err
 		}()},
 		{"neighbour without address", func() error {
-			_, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, append([]byte{2}, make([]byte, 11)...)))
+			_, err := ParseNeighbor(asReply(uapi.RTM_NEWNEIGH, append([]byte{2}, make([]byte, 11)...)))
 			return err
 		}()},
-		{"short rule", func() error { _, err := ParseRule(asReply(unix.RTM_NEWRULE, []byte{2, 0})); return err }()},
+		{"short rule", func() error { _, err := ParseRule(asReply(uapi.RTM_NEWRULE, []byte{2, 0})); return err }()},
 		{"rule prefix of the wrong family", func() error {
-			_, err := ParseRule(asReply(unix.RTM_NEWRULE, []byte{10, 0, 8, 0, 0, 0, 0, 1, 0, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 0}))
+			_, err := ParseRule(asReply(uapi.RTM_NEWRULE, []byte{10, 0, 8, 0, 0, 0, 0, 1, 0, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 0}))
 			return err
 		}()},
 		{"broken group", func() error {
-			_, err := ParseNextHopObject(asReply(unix.RTM_NEWNEXTHOP, []byte{0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 2, 0, 1, 0, 0, 0}))
+			_, err := ParseNextHopObject(asReply(uapi.RTM_NEWNEXTHOP, []byte{0, 0, 0, 0, 0, 0, 0, 0, 8, 0, 2, 0, 1, 0, 0, 0}))
 			return err
 		}()},
 		{"broken attribute", func() error {
-			_, err := ParseNextHopObject(asReply(unix.RTM_NEWNEXTHOP, []byte{2, 0, 0, 0, 0, 0, 0, 0, 200, 0, 1, 0}))
+			_, err := ParseNextHopObject(asReply(uapi.RTM_NEWNEXTHOP, []byte{2, 0, 0, 0, 0, 0, 0, 0, 200, 0, 1, 0}))
 			return err
 		}()},
 	} {
@@ -202,9 +201,9 @@ func TestNeighborParseErrors(t *testing.T) {
 		}
 	}
 	// A check error matches both errnos callers test for.
-	err := invalid(unix.RTM_NEWNEIGH, "x")
+	err := invalid(uapi.RTM_NEWNEIGH, "x")
 	var oe *netlink.OpError
-	if !errors.Is(err, unix.EINVAL) || !errors.Is(err, os.ErrInvalid) || !errors.As(err, &oe) || errors.Is(err, unix.ENOENT) {
+	if !errors.Is(err, syscall.EINVAL) || !errors.Is(err, os.ErrInvalid) || !errors.As(err, &oe) || errors.Is(err, syscall.ENOENT) {
 		t.Errorf("invalidArg: %v", err)
 	}
 }
@@ -237,26 +236,26 @@ func FuzzParseNeighbor(f *testing.F) {
 		{Index: 3, IP: netip.MustParseAddr("10.0.0.2"), HardwareAddr: mac, Flags: NeighManaged, Protocol: 4},
 		{Index: 3, IP: netip.MustParseAddr("2001:db8::2"), Flags: NeighProxy},
 	} {
-		b, err := n.encode(unix.RTM_NEWNEIGH)
+		b, err := n.encode(uapi.RTM_NEWNEIGH)
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
 	}
-	b, err := (&FDBEntry{HardwareAddr: mac, Index: 4, VLAN: 7, Dst: netip.MustParseAddr("192.0.2.1")}).encode(unix.RTM_NEWNEIGH)
+	b, err := (&FDBEntry{HardwareAddr: mac, Index: 4, VLAN: 7, Dst: netip.MustParseAddr("192.0.2.1")}).encode(uapi.RTM_NEWNEIGH)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if n, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, b)); err == nil {
-			if n.IP.Is4() != (b[0] == unix.AF_INET) {
+		if n, err := ParseNeighbor(asReply(uapi.RTM_NEWNEIGH, b)); err == nil {
+			if n.IP.Is4() != (b[0] == uapi.AF_INET) {
 				t.Fatalf("parsed %+v from family %d", n, b[0])
 			}
 			roundTripNeighbor(t, n)
 		}
-		if e, err := ParseFDBEntry(asReply(unix.RTM_DELNEIGH, b)); err == nil {
-			if b[0] != unix.AF_BRIDGE {
+		if e, err := ParseFDBEntry(asReply(uapi.RTM_DELNEIGH, b)); err == nil {
+			if b[0] != uapi.AF_BRIDGE {
 				t.Fatalf("parsed an FDB entry from family %d", b[0])
 			}
 			roundTripFDB(t, e)
@@ -269,18 +268,18 @@ func FuzzParseNeighbor(f *testing.F) {
 // as the same rule (roundTripRule).
 func FuzzParseRule(f *testing.F) {
 	r := Rule{Src: netip.MustParsePrefix("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0", Goto: 0}
-	b, err := r.encode(unix.RTM_NEWRULE)
+	b, err := r.encode(uapi.RTM_NEWRULE)
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		r, err := ParseRule(asReply(unix.RTM_NEWRULE, b))
+		r, err := ParseRule(asReply(uapi.RTM_NEWRULE, b))
 		if err != nil {
 			return
 		}
 		for _, p := range []netip.Prefix{r.Src, r.Dst} {
-			if p.IsValid() && p.Addr().Is4() != (r.Family == unix.AF_INET) {
+			if p.IsValid() && p.Addr().Is4() != (r.Family == uapi.AF_INET) {
 				t.Fatalf("parsed %+v", r)
 			}
 		}
@@ -303,7 +302,7 @@ func FuzzParseNextHopObject(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		nh, err := ParseNextHopObject(asReply(unix.RTM_NEWNEXTHOP, b))
+		nh, err := ParseNextHopObject(asReply(uapi.RTM_NEWNEXTHOP, b))
 		if err != nil {
 			return
 		}

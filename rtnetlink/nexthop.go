@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -10,7 +8,7 @@ import (
 	"net/netip"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // NextHopObject is a nexthop object (RTM_NEWNEXTHOP, ip nexthop): a next
@@ -21,9 +19,9 @@ type NextHopObject struct {
 	// ID is the object's id (NHA_ID). When adding, 0 lets the kernel
 	// choose one.
 	ID uint32
-	// Family is unix.AF_INET or unix.AF_INET6 for a single next hop, 0 for
+	// Family is uapi.AF_INET or uapi.AF_INET6 for a single next hop, 0 for
 	// a group (nh_family). When adding, 0 is taken from Gateway, or is
-	// unix.AF_INET.
+	// uapi.AF_INET.
 	Family int
 	// Gateway is the next hop's gateway (NHA_GATEWAY), or the zero Addr.
 	// An IPv4 object may have an IPv6 gateway.
@@ -59,7 +57,7 @@ type NextHopGroupMember struct {
 // NextHopObjectFilter says which objects NextHopObjects lists. The zero
 // filter lists every object, as ip nexthop show does.
 type NextHopObjectFilter struct {
-	// Family is unix.AF_INET or unix.AF_INET6, for the single next hops of
+	// Family is uapi.AF_INET or uapi.AF_INET6, for the single next hops of
 	// that family only (no groups, as the kernel filters); 0 for all.
 	Family int
 	// Index is a link's interface index, for the next hops through it
@@ -85,7 +83,7 @@ func ParseNextHopObject(m netlink.Message) (NextHopObject, error) {
 	ok, err := nh.decode(&m)
 	if err == nil && !ok {
 		err = fmt.Errorf("rtnetlink: %s is not a nexthop message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	if err != nil {
 		return NextHopObject{}, err
@@ -103,28 +101,28 @@ func ParseNextHopObject(m netlink.Message) (NextHopObject, error) {
 func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.Seq2[NextHopObject, error] {
 	return func(yield func(NextHopObject, error) bool) {
 		switch {
-		case f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6:
-			yield(NextHopObject{}, invalid(unix.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
+		case f.Family != 0 && f.Family != uapi.AF_INET && f.Family != uapi.AF_INET6:
+			yield(NextHopObject{}, invalid(uapi.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		case f.Index < 0 || f.Index > 1<<31-1:
-			yield(NextHopObject{}, invalid(unix.RTM_GETNEXTHOP, "link index %d is out of range", f.Index))
+			yield(NextHopObject{}, invalid(uapi.RTM_GETNEXTHOP, "link index %d is out of range", f.Index))
 			return
 		}
 		b := make([]byte, nhmsgLen, nhmsgLen+16)
 		b[0] = uint8(f.Family)
 		e := netlink.NewAttrEncoder(b)
 		if f.Index != 0 {
-			e.Uint32(unix.NHA_OIF, uint32(f.Index))
+			e.Uint32(uapi.NHA_OIF, uint32(f.Index))
 		}
 		if f.Groups {
-			e.Flag(unix.NHA_GROUPS)
+			e.Flag(uapi.NHA_GROUPS)
 		}
 		req, err := e.Finish()
 		if err != nil {
-			yield(NextHopObject{}, opError("check", unix.RTM_GETNEXTHOP, err))
+			yield(NextHopObject{}, opError("check", uapi.RTM_GETNEXTHOP, err))
 			return
 		}
-		for m, err := range c.dump(ctx, unix.RTM_GETNEXTHOP, req) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETNEXTHOP, req) {
 			if err != nil {
 				yield(NextHopObject{}, dumpError(err, f.Index))
 				return
@@ -161,7 +159,7 @@ func (f *NextHopObjectFilter) match(nh *NextHopObject) bool {
 // NextHopObject sends RTM_GETNEXTHOP: an nhmsg, then NHA_ID. The reply is
 // one RTM_NEWNEXTHOP.
 func (c *Conn) NextHopObject(ctx context.Context, id uint32) (NextHopObject, error) {
-	msgs, err := c.execute(ctx, unix.RTM_GETNEXTHOP, 0, nextHopIDRequest(id))
+	msgs, err := c.execute(ctx, uapi.RTM_GETNEXTHOP, 0, nextHopIDRequest(id))
 	if err != nil {
 		return NextHopObject{}, named(err, "nexthop %d", id)
 	}
@@ -178,7 +176,7 @@ func (c *Conn) NextHopObject(ctx context.Context, id uint32) (NextHopObject, err
 func nextHopIDRequest(id uint32) []byte {
 	b := make([]byte, nhmsgLen, nhmsgLen+8)
 	e := netlink.NewAttrEncoder(b)
-	e.Uint32(unix.NHA_ID, id)
+	e.Uint32(uapi.NHA_ID, id)
 	b, _ = e.Finish() // 16 bytes cannot fail
 	return b
 }
@@ -190,7 +188,7 @@ func nextHopIDRequest(id uint32) []byte {
 // An object that cannot be right (a group with a gateway, link or
 // blackhole, a blackhole with a gateway or link, a weight out of range, a
 // gateway of another family) is refused before anything is sent, with a
-// *netlink.OpError whose error matches both unix.EINVAL and os.ErrInvalid.
+// *netlink.OpError whose error matches both syscall.EINVAL and os.ErrInvalid.
 // The kernel's refusals are *netlink.OpError values with its errno and
 // extended ACK message ("Nexthop has invalid gateway", "Invalid nexthop
 // id").
@@ -220,9 +218,9 @@ func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint
 // DeleteNextHopObject sends RTM_DELNEXTHOP: an nhmsg, then NHA_ID.
 func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 	if id == 0 {
-		return invalid(unix.RTM_DELNEXTHOP, "the nexthop id is 0")
+		return invalid(uapi.RTM_DELNEXTHOP, "the nexthop id is 0")
 	}
-	_, err := c.execute(ctx, unix.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
+	_, err := c.execute(ctx, uapi.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
 	return named(err, "nexthop %d", id)
 }
 
@@ -236,7 +234,7 @@ func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh 
 	if nh.ID == 0 {
 		flags |= netlink.Echo
 	}
-	msgs, err := c.execute(ctx, unix.RTM_NEWNEXTHOP, flags, data)
+	msgs, err := c.execute(ctx, uapi.RTM_NEWNEXTHOP, flags, data)
 	if err != nil {
 		return 0, named(err, "%s", nh.object())
 	}
@@ -254,7 +252,7 @@ func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh 
 
 // encode checks nh and returns it as an nhmsg and its attributes.
 func (nh *NextHopObject) encode() ([]byte, error) {
-	const typ = unix.RTM_NEWNEXTHOP
+	const typ = uapi.RTM_NEWNEXTHOP
 	family, group := nh.Family, nh.Group != nil
 	switch {
 	case group && (nh.Gateway.IsValid() || nh.Index != 0 || nh.Blackhole || nh.Flags != 0):
@@ -270,16 +268,16 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	case nh.Flags > 0xff:
 		return nil, invalid(typ, "flags %v out of range", nh.Flags)
 	case !group && family == 0 && nh.Gateway.Is6():
-		family = unix.AF_INET6
+		family = uapi.AF_INET6
 	case !group && family == 0:
-		family = unix.AF_INET
+		family = uapi.AF_INET
 	}
 	switch {
 	case group && family != 0:
 		return nil, invalid(typ, "a group has no family (got %d)", family)
-	case !group && family != unix.AF_INET && family != unix.AF_INET6:
+	case !group && family != uapi.AF_INET && family != uapi.AF_INET6:
 		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
-	case family == unix.AF_INET6 && nh.Gateway.Is4():
+	case family == uapi.AF_INET6 && nh.Gateway.Is4():
 		return nil, invalid(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
 	}
 	for i, m := range nh.Group {
@@ -293,7 +291,7 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	binary.NativeEndian.PutUint32(b[4:], uint32(nh.Flags))
 	e := netlink.NewAttrEncoder(b)
 	if nh.ID != 0 {
-		e.Uint32(unix.NHA_ID, nh.ID)
+		e.Uint32(uapi.NHA_ID, nh.ID)
 	}
 	switch {
 	case group:
@@ -304,15 +302,15 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 			grp[nhGrpLen*i+4] = uint8(w)
 			grp[nhGrpLen*i+5] = uint8(w >> 8) // weight_high, since 6.12
 		}
-		e.Bytes(unix.NHA_GROUP, grp)
+		e.Bytes(uapi.NHA_GROUP, grp)
 	case nh.Blackhole:
-		e.Flag(unix.NHA_BLACKHOLE)
+		e.Flag(uapi.NHA_BLACKHOLE)
 	default:
 		if nh.Gateway.IsValid() {
-			e.Addr(unix.NHA_GATEWAY, nh.Gateway)
+			e.Addr(uapi.NHA_GATEWAY, nh.Gateway)
 		}
 		if nh.Index != 0 {
-			e.Uint32(unix.NHA_OIF, uint32(nh.Index))
+			e.Uint32(uapi.NHA_OIF, uint32(nh.Index))
 		}
 	}
 	data, err := e.Finish()
@@ -325,7 +323,7 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 // decode reads m into nh, which is the zero NextHopObject, and reports
 // whether m is a nexthop message.
 func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
-	if m.Header.Type != unix.RTM_NEWNEXTHOP && m.Header.Type != unix.RTM_DELNEXTHOP {
+	if m.Header.Type != uapi.RTM_NEWNEXTHOP && m.Header.Type != uapi.RTM_DELNEXTHOP {
 		return false, nil
 	}
 	data := m.Data
@@ -339,15 +337,15 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 	d := m.AttrDecoder(nhmsgLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.NHA_ID:
+		case uapi.NHA_ID:
 			nh.ID = d.Uint32()
-		case unix.NHA_GATEWAY:
+		case uapi.NHA_GATEWAY:
 			nh.Gateway = d.Addr()
-		case unix.NHA_OIF:
+		case uapi.NHA_OIF:
 			nh.Index = int(int32(d.Uint32()))
-		case unix.NHA_BLACKHOLE:
+		case uapi.NHA_BLACKHOLE:
 			nh.Blackhole = true
-		case unix.NHA_GROUP:
+		case uapi.NHA_GROUP:
 			b := d.Bytes()
 			if len(b)%nhGrpLen != 0 {
 				return false, fmt.Errorf("rtnetlink: nexthop: group of %d bytes is not a whole number of nexthop_grp: %w", len(b), netlink.ErrMalformed)

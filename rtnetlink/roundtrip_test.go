@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -9,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Round trips: a value, encoded as the request that adds it and decoded
@@ -32,7 +30,7 @@ func roundTripAddress(t *testing.T, a Address) bool {
 	}
 	var got Address
 	var label string
-	m := asReply(unix.RTM_NEWADDR, b)
+	m := asReply(uapi.RTM_NEWADDR, b)
 	if fam, err := got.decode(&m, &label); fam == 0 || err != nil {
 		t.Fatalf("%+v encodes as % x, which decodes as family %d, %v", a, b, fam, err)
 	}
@@ -54,7 +52,7 @@ func roundTripRoute(t *testing.T, r Route) bool {
 		return false
 	}
 	var got Route
-	m := asReply(unix.RTM_NEWROUTE, b)
+	m := asReply(uapi.RTM_NEWROUTE, b)
 	if ok, err := got.decode(&m); !ok || err != nil {
 		t.Fatalf("%+v encodes as % x, which decodes as %v, %v", r, b, ok, err)
 	}
@@ -92,11 +90,11 @@ func roundTripRoute(t *testing.T, r Route) bool {
 // roundTripNeighbor checks n through AddNeighbor's request.
 func roundTripNeighbor(t *testing.T, n Neighbor) bool {
 	t.Helper()
-	b, err := n.encode(unix.RTM_NEWNEIGH)
+	b, err := n.encode(uapi.RTM_NEWNEIGH)
 	if err != nil {
 		return false
 	}
-	got, err := ParseNeighbor(asReply(unix.RTM_NEWNEIGH, b))
+	got, err := ParseNeighbor(asReply(uapi.RTM_NEWNEIGH, b))
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", n, b, err)
 	}
@@ -117,11 +115,11 @@ func roundTripNeighbor(t *testing.T, n Neighbor) bool {
 // roundTripFDB checks e through AddFDBEntry's request.
 func roundTripFDB(t *testing.T, e FDBEntry) bool {
 	t.Helper()
-	b, err := e.encode(unix.RTM_NEWNEIGH)
+	b, err := e.encode(uapi.RTM_NEWNEIGH)
 	if err != nil {
 		return false
 	}
-	got, err := ParseFDBEntry(asReply(unix.RTM_NEWNEIGH, b))
+	got, err := ParseFDBEntry(asReply(uapi.RTM_NEWNEIGH, b))
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", e, b, err)
 	}
@@ -141,19 +139,19 @@ func roundTripFDB(t *testing.T, e FDBEntry) bool {
 // roundTripRule checks r through AddRule's request.
 func roundTripRule(t *testing.T, r Rule) bool {
 	t.Helper()
-	b, err := r.encode(unix.RTM_NEWRULE)
+	b, err := r.encode(uapi.RTM_NEWRULE)
 	if err != nil {
 		return false
 	}
-	got, err := ParseRule(asReply(unix.RTM_NEWRULE, b))
+	got, err := ParseRule(asReply(uapi.RTM_NEWRULE, b))
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", r, b, err)
 	}
 	want := r
 	if want.Family == 0 {
-		want.Family = unix.AF_INET6
+		want.Family = uapi.AF_INET6
 		if want.Src.Addr().Is4() || want.Dst.Addr().Is4() {
-			want.Family = unix.AF_INET
+			want.Family = uapi.AF_INET
 		}
 	}
 	switch {
@@ -181,16 +179,16 @@ func roundTripNextHop(t *testing.T, nh NextHopObject) bool {
 	if err != nil {
 		return false
 	}
-	got, err := ParseNextHopObject(asReply(unix.RTM_NEWNEXTHOP, b))
+	got, err := ParseNextHopObject(asReply(uapi.RTM_NEWNEXTHOP, b))
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", nh, b, err)
 	}
 	want := nh
 	want.Scope = 0 // only read
 	if want.Family == 0 && want.Group == nil {
-		want.Family = unix.AF_INET
+		want.Family = uapi.AF_INET
 		if want.Gateway.Is6() {
-			want.Family = unix.AF_INET6
+			want.Family = uapi.AF_INET6
 		}
 	}
 	if want.Group != nil {
@@ -219,7 +217,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 	if err != nil {
 		return false // too long
 	}
-	got, err := ParseLink(asReply(unix.RTM_NEWLINK, b))
+	got, err := ParseLink(asReply(uapi.RTM_NEWLINK, b))
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", l, b, err)
 	}
@@ -272,10 +270,10 @@ func TestRoundTrip(t *testing.T) {
 		roundTripNeighbor(t, Neighbor{IP: ip("fd00::2"), Flags: NeighProxy, HardwareAddr: net.HardwareAddr{}}),
 		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, MasterIndex: 4, VLAN: 5, Dst: ip("192.0.2.1")}),
 		roundTripRule(t, Rule{Src: pfx("10.0.0.0/8"), Mark: 7, IIF: "v0", OIF: "v1", Priority: 10, Protocol: 4}),
-		roundTripRule(t, Rule{Family: unix.AF_INET6, Goto: 100, Flags: RuleInvert, TOS: 4}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, Goto: 100, Flags: RuleInvert, TOS: 4}),
 		roundTripRule(t, Rule{Dst: pfx("fd00::/8"), Table: 70000, Mask: 0xff}),
 		roundTripNextHop(t, NextHopObject{ID: 1, Gateway: ip("fd00::1"), Index: 2, Flags: NextHopOnLink, Scope: ScopeLink, Protocol: 4}),
-		roundTripNextHop(t, NextHopObject{Family: unix.AF_INET, Gateway: ip("fd00::1"), Index: 2}),
+		roundTripNextHop(t, NextHopObject{Family: uapi.AF_INET, Gateway: ip("fd00::1"), Index: 2}),
 		roundTripNextHop(t, NextHopObject{Blackhole: true}),
 		roundTripNextHop(t, NextHopObject{ID: 10, Group: []NextHopGroupMember{{ID: 1}, {ID: 2, Weight: maxWeight}}}),
 		roundTripLink(t, Link{Name: "v0", Data: &Veth{PeerName: "v1"}, MTU: 9000, Flags: LinkUp, HardwareAddr: mac, TxQueueLen: 10, Alias: "x"}),

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -11,10 +9,11 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // RouteType is a route's type (rtm_type): what happens to a packet that
@@ -23,18 +22,18 @@ type RouteType uint8
 
 // Route types from <linux/rtnetlink.h>.
 const (
-	RouteUnspec      RouteType = unix.RTN_UNSPEC      // unknown; on delete, any type
-	RouteUnicast     RouteType = unix.RTN_UNICAST     // forward through a gateway or link
-	RouteLocal       RouteType = unix.RTN_LOCAL       // deliver to this host
-	RouteBroadcast   RouteType = unix.RTN_BROADCAST   // deliver to this host, and send as broadcast
-	RouteAnycast     RouteType = unix.RTN_ANYCAST     // deliver to this host, as an anycast address
-	RouteMulticast   RouteType = unix.RTN_MULTICAST   // multicast routing
-	RouteBlackhole   RouteType = unix.RTN_BLACKHOLE   // drop silently
-	RouteUnreachable RouteType = unix.RTN_UNREACHABLE // drop; the sender gets host unreachable
-	RouteProhibit    RouteType = unix.RTN_PROHIBIT    // drop; the sender gets administratively prohibited
-	RouteThrow       RouteType = unix.RTN_THROW       // go on with the next routing rule
-	RouteNAT         RouteType = unix.RTN_NAT         // stateless NAT (no longer supported)
-	RouteXResolve    RouteType = unix.RTN_XRESOLVE    // resolved by an external program
+	RouteUnspec      RouteType = uapi.RTN_UNSPEC      // unknown; on delete, any type
+	RouteUnicast     RouteType = uapi.RTN_UNICAST     // forward through a gateway or link
+	RouteLocal       RouteType = uapi.RTN_LOCAL       // deliver to this host
+	RouteBroadcast   RouteType = uapi.RTN_BROADCAST   // deliver to this host, and send as broadcast
+	RouteAnycast     RouteType = uapi.RTN_ANYCAST     // deliver to this host, as an anycast address
+	RouteMulticast   RouteType = uapi.RTN_MULTICAST   // multicast routing
+	RouteBlackhole   RouteType = uapi.RTN_BLACKHOLE   // drop silently
+	RouteUnreachable RouteType = uapi.RTN_UNREACHABLE // drop; the sender gets host unreachable
+	RouteProhibit    RouteType = uapi.RTN_PROHIBIT    // drop; the sender gets administratively prohibited
+	RouteThrow       RouteType = uapi.RTN_THROW       // go on with the next routing rule
+	RouteNAT         RouteType = uapi.RTN_NAT         // stateless NAT (no longer supported)
+	RouteXResolve    RouteType = uapi.RTN_XRESOLVE    // resolved by an external program
 )
 
 var routeTypeNames = [...]string{
@@ -57,29 +56,29 @@ type Protocol uint8
 // Route protocols from <linux/rtnetlink.h>. Values above ProtoStatic are
 // not interpreted by the kernel.
 const (
-	ProtoUnspec     Protocol = unix.RTPROT_UNSPEC
-	ProtoRedirect   Protocol = unix.RTPROT_REDIRECT   // by an ICMP redirect
-	ProtoKernel     Protocol = unix.RTPROT_KERNEL     // by the kernel
-	ProtoBoot       Protocol = unix.RTPROT_BOOT       // at boot, or by a user (ip's default)
-	ProtoStatic     Protocol = unix.RTPROT_STATIC     // by the administrator
-	ProtoGated      Protocol = unix.RTPROT_GATED      // by gated
-	ProtoRA         Protocol = unix.RTPROT_RA         // by router advertisements
-	ProtoMRT        Protocol = unix.RTPROT_MRT        // by Merit MRT
-	ProtoZebra      Protocol = unix.RTPROT_ZEBRA      // by Zebra
-	ProtoBIRD       Protocol = unix.RTPROT_BIRD       // by BIRD
-	ProtoDNRouted   Protocol = unix.RTPROT_DNROUTED   // by DECnet routing
-	ProtoXORP       Protocol = unix.RTPROT_XORP       // by XORP
-	ProtoNTK        Protocol = unix.RTPROT_NTK        // by Netsukuku
-	ProtoDHCP       Protocol = unix.RTPROT_DHCP       // by a DHCP client
-	ProtoMRouted    Protocol = unix.RTPROT_MROUTED    // by multicast daemons
-	ProtoKeepalived Protocol = unix.RTPROT_KEEPALIVED // by keepalived
-	ProtoBabel      Protocol = unix.RTPROT_BABEL      // by babeld
-	ProtoOpenR      Protocol = unix.RTPROT_OPENR      // by Open Routing
-	ProtoBGP        Protocol = unix.RTPROT_BGP        // by BGP
-	ProtoISIS       Protocol = unix.RTPROT_ISIS       // by IS-IS
-	ProtoOSPF       Protocol = unix.RTPROT_OSPF       // by OSPF
-	ProtoRIP        Protocol = unix.RTPROT_RIP        // by RIP
-	ProtoEIGRP      Protocol = unix.RTPROT_EIGRP      // by EIGRP
+	ProtoUnspec     Protocol = uapi.RTPROT_UNSPEC
+	ProtoRedirect   Protocol = uapi.RTPROT_REDIRECT   // by an ICMP redirect
+	ProtoKernel     Protocol = uapi.RTPROT_KERNEL     // by the kernel
+	ProtoBoot       Protocol = uapi.RTPROT_BOOT       // at boot, or by a user (ip's default)
+	ProtoStatic     Protocol = uapi.RTPROT_STATIC     // by the administrator
+	ProtoGated      Protocol = uapi.RTPROT_GATED      // by gated
+	ProtoRA         Protocol = uapi.RTPROT_RA         // by router advertisements
+	ProtoMRT        Protocol = uapi.RTPROT_MRT        // by Merit MRT
+	ProtoZebra      Protocol = uapi.RTPROT_ZEBRA      // by Zebra
+	ProtoBIRD       Protocol = uapi.RTPROT_BIRD       // by BIRD
+	ProtoDNRouted   Protocol = uapi.RTPROT_DNROUTED   // by DECnet routing
+	ProtoXORP       Protocol = uapi.RTPROT_XORP       // by XORP
+	ProtoNTK        Protocol = uapi.RTPROT_NTK        // by Netsukuku
+	ProtoDHCP       Protocol = uapi.RTPROT_DHCP       // by a DHCP client
+	ProtoMRouted    Protocol = uapi.RTPROT_MROUTED    // by multicast daemons
+	ProtoKeepalived Protocol = uapi.RTPROT_KEEPALIVED // by keepalived
+	ProtoBabel      Protocol = uapi.RTPROT_BABEL      // by babeld
+	ProtoOpenR      Protocol = uapi.RTPROT_OPENR      // by Open Routing
+	ProtoBGP        Protocol = uapi.RTPROT_BGP        // by BGP
+	ProtoISIS       Protocol = uapi.RTPROT_ISIS       // by IS-IS
+	ProtoOSPF       Protocol = uapi.RTPROT_OSPF       // by OSPF
+	ProtoRIP        Protocol = uapi.RTPROT_RIP        // by RIP
+	ProtoEIGRP      Protocol = uapi.RTPROT_EIGRP      // by EIGRP
 )
 
 // String names the protocol as iproute2's rt_protos table does
@@ -139,10 +138,10 @@ func (p Protocol) String() string {
 // Routing table ids with names. Ids from 1 to 252 and above 255 are free;
 // ids above 255 travel in RTA_TABLE, since rtm_table has 8 bits.
 const (
-	TableUnspec  = unix.RT_TABLE_UNSPEC  // no table: in a filter, every table; in a change, the main table
-	TableDefault = unix.RT_TABLE_DEFAULT // "default", consulted after main
-	TableMain    = unix.RT_TABLE_MAIN    // "main", where routes go unless told otherwise
-	TableLocal   = unix.RT_TABLE_LOCAL   // "local", the kernel's local and broadcast routes
+	TableUnspec  = uapi.RT_TABLE_UNSPEC  // no table: in a filter, every table; in a change, the main table
+	TableDefault = uapi.RT_TABLE_DEFAULT // "default", consulted after main
+	TableMain    = uapi.RT_TABLE_MAIN    // "main", where routes go unless told otherwise
+	TableLocal   = uapi.RT_TABLE_LOCAL   // "local", the kernel's local and broadcast routes
 )
 
 // RouteFlags are a route's flags (rtm_flags) or a next hop's (rtnh_flags,
@@ -153,23 +152,23 @@ type RouteFlags uint32
 
 // Route and next-hop flags from <linux/rtnetlink.h>.
 const (
-	NextHopDead       RouteFlags = unix.RTNH_F_DEAD       // the next hop is dead
-	NextHopPervasive  RouteFlags = unix.RTNH_F_PERVASIVE  // recursive gateway lookup (unused)
-	NextHopOnLink     RouteFlags = unix.RTNH_F_ONLINK     // the gateway is on the link, even if no prefix says so
-	NextHopOffload    RouteFlags = unix.RTNH_F_OFFLOAD    // offloaded to hardware
-	NextHopLinkDown   RouteFlags = unix.RTNH_F_LINKDOWN   // the carrier is down
-	NextHopUnresolved RouteFlags = unix.RTNH_F_UNRESOLVED // the gateway is not resolved (multicast)
-	NextHopTrap       RouteFlags = unix.RTNH_F_TRAP       // trapping packets to the CPU
+	NextHopDead       RouteFlags = uapi.RTNH_F_DEAD       // the next hop is dead
+	NextHopPervasive  RouteFlags = uapi.RTNH_F_PERVASIVE  // recursive gateway lookup (unused)
+	NextHopOnLink     RouteFlags = uapi.RTNH_F_ONLINK     // the gateway is on the link, even if no prefix says so
+	NextHopOffload    RouteFlags = uapi.RTNH_F_OFFLOAD    // offloaded to hardware
+	NextHopLinkDown   RouteFlags = uapi.RTNH_F_LINKDOWN   // the carrier is down
+	NextHopUnresolved RouteFlags = uapi.RTNH_F_UNRESOLVED // the gateway is not resolved (multicast)
+	NextHopTrap       RouteFlags = uapi.RTNH_F_TRAP       // trapping packets to the CPU
 
-	RouteNotify        RouteFlags = unix.RTM_F_NOTIFY         // notify the user of route changes
-	RouteCloned        RouteFlags = unix.RTM_F_CLONED         // a cached (cloned) route, as GetRoute returns
-	RouteEqualize      RouteFlags = unix.RTM_F_EQUALIZE       // multipath equalizer (unused)
-	RoutePrefix        RouteFlags = unix.RTM_F_PREFIX         // a prefix route (IPv6 RA)
-	RouteLookupTable   RouteFlags = unix.RTM_F_LOOKUP_TABLE   // GetRoute: report the table the lookup used
-	RouteFIBMatch      RouteFlags = unix.RTM_F_FIB_MATCH      // GetRoute: return the FIB entry that matched
-	RouteOffload       RouteFlags = unix.RTM_F_OFFLOAD        // offloaded to hardware
-	RouteTrap          RouteFlags = unix.RTM_F_TRAP           // trapping packets to the CPU
-	RouteOffloadFailed RouteFlags = unix.RTM_F_OFFLOAD_FAILED // offload to hardware failed
+	RouteNotify        RouteFlags = uapi.RTM_F_NOTIFY         // notify the user of route changes
+	RouteCloned        RouteFlags = uapi.RTM_F_CLONED         // a cached (cloned) route, as GetRoute returns
+	RouteEqualize      RouteFlags = uapi.RTM_F_EQUALIZE       // multipath equalizer (unused)
+	RoutePrefix        RouteFlags = uapi.RTM_F_PREFIX         // a prefix route (IPv6 RA)
+	RouteLookupTable   RouteFlags = uapi.RTM_F_LOOKUP_TABLE   // GetRoute: report the table the lookup used
+	RouteFIBMatch      RouteFlags = uapi.RTM_F_FIB_MATCH      // GetRoute: return the FIB entry that matched
+	RouteOffload       RouteFlags = uapi.RTM_F_OFFLOAD        // offloaded to hardware
+	RouteTrap          RouteFlags = uapi.RTM_F_TRAP           // trapping packets to the CPU
+	RouteOffloadFailed RouteFlags = uapi.RTM_F_OFFLOAD_FAILED // offload to hardware failed
 )
 
 var routeFlagNames = [...]struct {
@@ -236,37 +235,37 @@ type Metrics struct {
 // metric returns the field for RTAX type t, or nil.
 func (m *Metrics) metric(t uint16) *uint32 {
 	switch t {
-	case unix.RTAX_LOCK:
+	case uapi.RTAX_LOCK:
 		return &m.Lock
-	case unix.RTAX_MTU:
+	case uapi.RTAX_MTU:
 		return &m.MTU
-	case unix.RTAX_WINDOW:
+	case uapi.RTAX_WINDOW:
 		return &m.Window
-	case unix.RTAX_RTT:
+	case uapi.RTAX_RTT:
 		return &m.RTT
-	case unix.RTAX_RTTVAR:
+	case uapi.RTAX_RTTVAR:
 		return &m.RTTVar
-	case unix.RTAX_SSTHRESH:
+	case uapi.RTAX_SSTHRESH:
 		return &m.SSThresh
-	case unix.RTAX_CWND:
+	case uapi.RTAX_CWND:
 		return &m.CWnd
-	case unix.RTAX_ADVMSS:
+	case uapi.RTAX_ADVMSS:
 		return &m.AdvMSS
-	case unix.RTAX_REORDERING:
+	case uapi.RTAX_REORDERING:
 		return &m.Reordering
-	case unix.RTAX_HOPLIMIT:
+	case uapi.RTAX_HOPLIMIT:
 		return &m.HopLimit
-	case unix.RTAX_INITCWND:
+	case uapi.RTAX_INITCWND:
 		return &m.InitCWnd
-	case unix.RTAX_FEATURES:
+	case uapi.RTAX_FEATURES:
 		return &m.Features
-	case unix.RTAX_RTO_MIN:
+	case uapi.RTAX_RTO_MIN:
 		return &m.RTOMin
-	case unix.RTAX_INITRWND:
+	case uapi.RTAX_INITRWND:
 		return &m.InitRWnd
-	case unix.RTAX_QUICKACK:
+	case uapi.RTAX_QUICKACK:
 		return &m.QuickAck
-	case unix.RTAX_FASTOPEN_NO_COOKIE:
+	case uapi.RTAX_FASTOPEN_NO_COOKIE:
 		return &m.FastOpenNoCookie
 	}
 	return nil
@@ -353,7 +352,7 @@ type Route struct {
 // every IPv4 and IPv6 route of every table, as ip route show table all
 // does.
 type RouteFilter struct {
-	// Family is unix.AF_INET or unix.AF_INET6 for one family, or 0 for both.
+	// Family is uapi.AF_INET or uapi.AF_INET6 for one family, or 0 for both.
 	Family int
 	// Table is a table id, for its routes only; 0 for every table.
 	Table uint32
@@ -392,12 +391,12 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 	return func(yield func(Route, error) bool) {
 		req, err := f.request()
 		if err != nil {
-			yield(Route{}, opError("check", unix.RTM_GETROUTE, err))
+			yield(Route{}, opError("check", uapi.RTM_GETROUTE, err))
 			return
 		}
-		for m, err := range c.dump(ctx, unix.RTM_GETROUTE, req) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETROUTE, req) {
 			if err != nil {
-				if f.Table != 0 && errors.Is(err, unix.ENOENT) {
+				if f.Table != 0 && errors.Is(err, syscall.ENOENT) {
 					return // the kernel's word for a table that does not exist
 				}
 				yield(Route{}, dumpError(err, f.Index))
@@ -423,13 +422,13 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 // under strict checking (ip_valid_fib_dump_req) are the table, protocol
 // and type in rtmsg, and RTA_TABLE and RTA_OIF.
 func (f *RouteFilter) request() ([]byte, error) {
-	if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
+	if f.Family != 0 && f.Family != uapi.AF_INET && f.Family != uapi.AF_INET6 {
 		return nil, invalidf("family %d is neither AF_INET nor AF_INET6", f.Family)
 	}
 	if f.Index < 0 || f.Index > 1<<31-1 {
 		return nil, invalidf("link index %d is out of range", f.Index)
 	}
-	b := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+16)
+	b := make([]byte, uapi.SizeofRtMsg, uapi.SizeofRtMsg+16)
 	b[0] = uint8(f.Family)
 	b[5] = uint8(f.Protocol)
 	b[7] = uint8(f.Type)
@@ -439,17 +438,17 @@ func (f *RouteFilter) request() ([]byte, error) {
 		if f.Table < 256 {
 			b[4] = uint8(f.Table)
 		}
-		e.Uint32(unix.RTA_TABLE, f.Table)
+		e.Uint32(uapi.RTA_TABLE, f.Table)
 	}
 	if f.Index != 0 {
-		e.Uint32(unix.RTA_OIF, uint32(f.Index))
+		e.Uint32(uapi.RTA_OIF, uint32(f.Index))
 	}
 	return e.Finish()
 }
 
 // match reports whether r passes f.
 func (f *RouteFilter) match(r *Route) bool {
-	if f.Family == unix.AF_INET && !r.Dst.Addr().Is4() || f.Family == unix.AF_INET6 && !r.Dst.Addr().Is6() {
+	if f.Family == uapi.AF_INET && !r.Dst.Addr().Is4() || f.Family == uapi.AF_INET6 && !r.Dst.Addr().Is6() {
 		return false
 	}
 	if f.Table != 0 && r.Table != f.Table || f.Protocol != 0 && r.Protocol != f.Protocol || f.Type != 0 && r.Type != f.Type {
@@ -473,9 +472,9 @@ func (f *RouteFilter) match(r *Route) bool {
 // IPv6 (multicast routing, MPLS), one wrapping errors.ErrUnsupported. The
 // route owns its memory: nothing aliases m.
 func ParseRoute(m netlink.Message) (Route, error) {
-	if m.Header.Type != unix.RTM_NEWROUTE && m.Header.Type != unix.RTM_DELROUTE {
+	if m.Header.Type != uapi.RTM_NEWROUTE && m.Header.Type != uapi.RTM_DELROUTE {
 		return Route{}, fmt.Errorf("rtnetlink: %s is not a route message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	var r Route
 	ok, err := r.decode(&m)
@@ -491,15 +490,15 @@ func ParseRoute(m netlink.Message) (Route, error) {
 // decode reads m into r, which is the zero Route, and reports whether m is
 // an IPv4 or IPv6 route.
 func (r *Route) decode(m *netlink.Message) (bool, error) {
-	if m.Header.Type != unix.RTM_NEWROUTE && m.Header.Type != unix.RTM_DELROUTE {
+	if m.Header.Type != uapi.RTM_NEWROUTE && m.Header.Type != uapi.RTM_DELROUTE {
 		return false, nil
 	}
 	data := m.Data
-	if len(data) < unix.SizeofRtMsg {
+	if len(data) < uapi.SizeofRtMsg {
 		return false, fmt.Errorf("rtnetlink: route message of %d bytes is shorter than rtmsg: %w", len(data), netlink.ErrMalformed)
 	}
 	family := data[0]
-	if family != unix.AF_INET && family != unix.AF_INET6 {
+	if family != uapi.AF_INET && family != uapi.AF_INET6 {
 		return false, nil // multicast (RTNL_FAMILY_IPMR), MPLS, ...
 	}
 	dstLen, srcLen := int(data[1]), int(data[2])
@@ -511,32 +510,32 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 	r.Flags = RouteFlags(binary.NativeEndian.Uint32(data[8:]))
 	var dst, src netip.Addr
 	var multipath []byte
-	d := m.AttrDecoder(unix.SizeofRtMsg)
+	d := m.AttrDecoder(uapi.SizeofRtMsg)
 	for d.Next() {
 		switch d.Type() {
-		case unix.RTA_DST:
+		case uapi.RTA_DST:
 			dst = d.Addr()
-		case unix.RTA_SRC:
+		case uapi.RTA_SRC:
 			src = d.Addr()
-		case unix.RTA_GATEWAY:
+		case uapi.RTA_GATEWAY:
 			r.Gateway = d.Addr()
-		case unix.RTA_VIA:
+		case uapi.RTA_VIA:
 			r.Gateway = viaAddr(d.Bytes())
-		case unix.RTA_OIF:
+		case uapi.RTA_OIF:
 			r.Index = int(d.Uint32())
-		case unix.RTA_IIF:
+		case uapi.RTA_IIF:
 			r.InIndex = int(d.Uint32())
-		case unix.RTA_PREFSRC:
+		case uapi.RTA_PREFSRC:
 			r.PrefSrc = d.Addr()
-		case unix.RTA_TABLE:
+		case uapi.RTA_TABLE:
 			r.Table = d.Uint32()
-		case unix.RTA_PRIORITY:
+		case uapi.RTA_PRIORITY:
 			r.Priority = d.Uint32()
-		case unix.RTA_PREF:
+		case uapi.RTA_PREF:
 			r.Pref = d.Uint8()
 		case rtaNHID:
 			r.NextHopID = d.Uint32()
-		case unix.RTA_CACHEINFO:
+		case uapi.RTA_CACHEINFO:
 			// struct rta_cacheinfo: rta_expires, a clock_t, is the third
 			// u32. A longer struct is read for the fields known.
 			if b := d.Bytes(); len(b) >= 12 {
@@ -544,10 +543,10 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 					r.Expires = time.Duration(t) * (time.Second / userHZ)
 				}
 			}
-		case unix.RTA_METRICS:
+		case uapi.RTA_METRICS:
 			outer := d.Enter()
 			for d.Next() {
-				if t := d.Type(); t == unix.RTAX_CC_ALGO {
+				if t := d.Type(); t == uapi.RTAX_CC_ALGO {
 					b := d.Bytes()
 					for i, c := range b {
 						if c == 0 {
@@ -561,7 +560,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 				}
 			}
 			d.Exit(outer)
-		case unix.RTA_MULTIPATH:
+		case uapi.RTA_MULTIPATH:
 			multipath = d.Bytes()
 		}
 	}
@@ -578,7 +577,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 		}
 		r.Src = netip.PrefixFrom(src, srcLen)
 	}
-	if !r.Dst.IsValid() || dst.Is4() != (family == unix.AF_INET) || srcLen != 0 && (!r.Src.IsValid() || src.Is4() != dst.Is4()) {
+	if !r.Dst.IsValid() || dst.Is4() != (family == uapi.AF_INET) || srcLen != 0 && (!r.Src.IsValid() || src.Is4() != dst.Is4()) {
 		return false, fmt.Errorf("rtnetlink: route to %v/%d from %v/%d does not fit family %d: %w", dst, dstLen, src, srcLen, family, netlink.ErrMalformed)
 	}
 	if len(multipath) > 0 {
@@ -593,7 +592,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 
 // zeroAddr returns the unspecified address of family.
 func zeroAddr(family uint8) netip.Addr {
-	if family == unix.AF_INET {
+	if family == uapi.AF_INET {
 		return netip.IPv4Unspecified()
 	}
 	return netip.IPv6Unspecified()
@@ -606,11 +605,11 @@ func viaAddr(b []byte) netip.Addr {
 		return netip.Addr{}
 	}
 	switch binary.NativeEndian.Uint16(b) {
-	case unix.AF_INET:
+	case uapi.AF_INET:
 		if len(b) >= 6 {
 			return netip.AddrFrom4([4]byte(b[2:6]))
 		}
-	case unix.AF_INET6:
+	case uapi.AF_INET6:
 		if len(b) >= 18 {
 			return netip.AddrFrom16([16]byte(b[2:18]))
 		}
@@ -619,7 +618,7 @@ func viaAddr(b []byte) netip.Addr {
 }
 
 // rtnhLen is the size of struct rtnexthop, aligned (RTNH_LENGTH(0)).
-const rtnhLen = unix.SizeofRtNexthop
+const rtnhLen = uapi.SizeofRtNexthop
 
 // decodeNextHops reads the payload of RTA_MULTIPATH: struct rtnexthop
 // records, each followed by its attributes.
@@ -642,9 +641,9 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 		d := netlink.NewAttrDecoder(b[rtnhLen:l])
 		for d.Next() {
 			switch d.Type() {
-			case unix.RTA_GATEWAY:
+			case uapi.RTA_GATEWAY:
 				h.Gateway = d.Addr()
-			case unix.RTA_VIA:
+			case uapi.RTA_VIA:
 				h.Gateway = viaAddr(d.Bytes())
 			}
 		}
@@ -660,7 +659,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 // with the same TOS and priority (and, for IPv6, the same next hop).
 //
 // A Route that cannot be right is refused before anything is sent, with a
-// *netlink.OpError whose error matches both unix.EINVAL and
+// *netlink.OpError whose error matches both syscall.EINVAL and
 // os.ErrInvalid: an invalid destination or one with bits
 // set past its prefix length, an IPv4 gateway or preferred source for an
 // IPv6 destination, both Gateway and MultiPath, a weight above 256. (An
@@ -676,7 +675,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 // RTA_TABLE, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_PREF and RTA_EXPIRES
 // when set.
 func (c *Conn) AddRoute(ctx context.Context, r Route) error {
-	return c.changeRoute(ctx, unix.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
+	return c.changeRoute(ctx, uapi.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
 }
 
 // ReplaceRoute adds r, or replaces the route to r.Dst with the same TOS
@@ -685,7 +684,7 @@ func (c *Conn) AddRoute(ctx context.Context, r Route) error {
 // ReplaceRoute sends RTM_NEWROUTE with NLM_F_CREATE and NLM_F_REPLACE,
 // encoded as for AddRoute.
 func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
-	return c.changeRoute(ctx, unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, &r)
+	return c.changeRoute(ctx, uapi.RTM_NEWROUTE, netlink.Create|netlink.Replace, &r)
 }
 
 // DeleteRoute deletes the route to r.Dst in r.Table that matches r's other
@@ -696,12 +695,12 @@ func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 // default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the
 // universe scope.
 func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
-	return c.changeRoute(ctx, unix.RTM_DELROUTE, 0, &r)
+	return c.changeRoute(ctx, uapi.RTM_DELROUTE, 0, &r)
 }
 
 // changeRoute checks r, encodes it and runs the request.
 func (c *Conn) changeRoute(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, r *Route) error {
-	data, err := r.encode(typ == unix.RTM_DELROUTE)
+	data, err := r.encode(typ == uapi.RTM_DELROUTE)
 	if err != nil {
 		return opError("check", typ, err)
 	}
@@ -728,13 +727,13 @@ func checkGateway(what string, gw, dst netip.Addr) error {
 func putGateway(e *netlink.AttrEncoder, gw netip.Addr, ipv4 bool) {
 	if gw.Is6() && ipv4 {
 		var via [18]byte
-		binary.NativeEndian.PutUint16(via[:], unix.AF_INET6)
+		binary.NativeEndian.PutUint16(via[:], uapi.AF_INET6)
 		a16 := gw.As16()
 		copy(via[2:], a16[:])
-		e.Bytes(unix.RTA_VIA, via[:])
+		e.Bytes(uapi.RTA_VIA, via[:])
 		return
 	}
-	e.Addr(unix.RTA_GATEWAY, gw)
+	e.Addr(uapi.RTA_GATEWAY, gw)
 }
 
 // encode checks r and returns it as an rtmsg and its attributes, with the
@@ -779,10 +778,10 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		}
 	}
 	ipv4 := dst.Is4()
-	b := make([]byte, unix.SizeofRtMsg, 256)
-	b[0] = unix.AF_INET6
+	b := make([]byte, uapi.SizeofRtMsg, 256)
+	b[0] = uapi.AF_INET6
 	if ipv4 {
-		b[0] = unix.AF_INET
+		b[0] = uapi.AF_INET
 	}
 	b[1] = uint8(r.Dst.Bits())
 	if r.Src.IsValid() {
@@ -822,50 +821,50 @@ func (r *Route) encode(del bool) ([]byte, error) {
 	var e netlink.AttrEncoder
 	e.Reset(b)
 	if r.Table != 0 {
-		e.Uint32(unix.RTA_TABLE, r.Table)
+		e.Uint32(uapi.RTA_TABLE, r.Table)
 	}
 	if r.Dst.Bits() != 0 || !dst.IsUnspecified() {
-		e.Addr(unix.RTA_DST, dst)
+		e.Addr(uapi.RTA_DST, dst)
 	}
 	if r.Src.IsValid() {
-		e.Addr(unix.RTA_SRC, r.Src.Addr())
+		e.Addr(uapi.RTA_SRC, r.Src.Addr())
 	}
 	nh := r.NextHopID == 0 // the path is the nexthop object's otherwise
 	if r.Gateway.IsValid() && nh {
 		putGateway(&e, r.Gateway, ipv4)
 	}
 	if r.Index != 0 && nh {
-		e.Uint32(unix.RTA_OIF, uint32(r.Index))
+		e.Uint32(uapi.RTA_OIF, uint32(r.Index))
 	}
 	if r.InIndex != 0 {
-		e.Uint32(unix.RTA_IIF, uint32(r.InIndex))
+		e.Uint32(uapi.RTA_IIF, uint32(r.InIndex))
 	}
 	if r.PrefSrc.IsValid() {
-		e.Addr(unix.RTA_PREFSRC, r.PrefSrc)
+		e.Addr(uapi.RTA_PREFSRC, r.PrefSrc)
 	}
 	if r.Priority != 0 {
-		e.Uint32(unix.RTA_PRIORITY, r.Priority)
+		e.Uint32(uapi.RTA_PRIORITY, r.Priority)
 	}
 	if r.NextHopID != 0 {
 		e.Uint32(rtaNHID, r.NextHopID)
 	}
 	if !del {
 		if r.Pref != 0 {
-			e.Uint8(unix.RTA_PREF, r.Pref)
+			e.Uint8(uapi.RTA_PREF, r.Pref)
 		}
 		if r.Expires > 0 {
-			e.Uint32(unix.RTA_EXPIRES, uint32(min(r.Expires/time.Second, 1<<31-1)))
+			e.Uint32(uapi.RTA_EXPIRES, uint32(min(r.Expires/time.Second, 1<<31-1)))
 		}
 	}
 	if r.Metrics != (Metrics{}) {
-		start := e.Nest(unix.RTA_METRICS)
-		for t := uint16(1); t <= unix.RTAX_FASTOPEN_NO_COOKIE; t++ {
+		start := e.Nest(uapi.RTA_METRICS)
+		for t := uint16(1); t <= uapi.RTAX_FASTOPEN_NO_COOKIE; t++ {
 			if p := r.Metrics.metric(t); p != nil && *p != 0 {
 				e.Uint32(t, *p)
 			}
 		}
 		if r.Metrics.CongestionControl != "" {
-			e.String(unix.RTAX_CC_ALGO, r.Metrics.CongestionControl)
+			e.String(uapi.RTAX_CC_ALGO, r.Metrics.CongestionControl)
 		}
 		e.End(start)
 	}
@@ -874,7 +873,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		e.Bytes(unix.RTA_MULTIPATH, mp)
+		e.Bytes(uapi.RTA_MULTIPATH, mp)
 	}
 	return e.Finish()
 }
@@ -942,9 +941,9 @@ type RouteQuery struct {
 func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	data, err := q.encode()
 	if err != nil {
-		return Route{}, opError("check", unix.RTM_GETROUTE, err)
+		return Route{}, opError("check", uapi.RTM_GETROUTE, err)
 	}
-	msgs, err := c.execute(ctx, unix.RTM_GETROUTE, 0, data)
+	msgs, err := c.execute(ctx, uapi.RTM_GETROUTE, 0, data)
 	if err != nil {
 		return Route{}, named(err, "route to %v", q.Dst)
 	}
@@ -971,32 +970,32 @@ func (q *RouteQuery) encode() ([]byte, error) {
 	case q.Index < 0 || q.Index > 1<<31-1 || q.InIndex < 0 || q.InIndex > 1<<31-1:
 		return nil, invalidf("link index %d or input link index %d is out of range", q.Index, q.InIndex)
 	}
-	b := make([]byte, unix.SizeofRtMsg, 96)
-	b[0] = unix.AF_INET6
+	b := make([]byte, uapi.SizeofRtMsg, 96)
+	b[0] = uapi.AF_INET6
 	if q.Dst.Is4() {
-		b[0] = unix.AF_INET
+		b[0] = uapi.AF_INET
 	}
 	b[1] = uint8(q.Dst.BitLen())
 	if q.Src.IsValid() {
 		b[2] = uint8(q.Src.BitLen())
 	}
 	if q.FIBMatch {
-		binary.NativeEndian.PutUint32(b[8:], unix.RTM_F_FIB_MATCH)
+		binary.NativeEndian.PutUint32(b[8:], uapi.RTM_F_FIB_MATCH)
 	}
 	var e netlink.AttrEncoder
 	e.Reset(b)
-	e.Addr(unix.RTA_DST, q.Dst)
+	e.Addr(uapi.RTA_DST, q.Dst)
 	if q.Src.IsValid() {
-		e.Addr(unix.RTA_SRC, q.Src)
+		e.Addr(uapi.RTA_SRC, q.Src)
 	}
 	if q.InIndex != 0 {
-		e.Uint32(unix.RTA_IIF, uint32(q.InIndex))
+		e.Uint32(uapi.RTA_IIF, uint32(q.InIndex))
 	}
 	if q.Index != 0 {
-		e.Uint32(unix.RTA_OIF, uint32(q.Index))
+		e.Uint32(uapi.RTA_OIF, uint32(q.Index))
 	}
 	if q.Mark != 0 {
-		e.Uint32(unix.RTA_MARK, q.Mark)
+		e.Uint32(uapi.RTA_MARK, q.Mark)
 	}
 	return e.Finish()
 }

@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -15,7 +13,7 @@ import (
 	"time"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // readRouteCapture returns the root package's captured dump of 100,015
@@ -150,7 +148,7 @@ func TestRouteRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%+v: %v", r, err)
 		}
-		m := asReply(unix.RTM_NEWROUTE, b)
+		m := asReply(uapi.RTM_NEWROUTE, b)
 		var got Route
 		ok, err := got.decode(&m)
 		if !ok || err != nil {
@@ -179,7 +177,7 @@ func TestRouteForwardCompatible(t *testing.T) {
 		12, 0, 8, 0, 8, 0, 99, 0, 1, 0, 0, 0, // RTA_METRICS with unknown metric 99
 		8, 0, 4, 0, 3, 0, 0, 0, // RTA_OIF 3
 	}
-	m := asReply(unix.RTM_NEWROUTE, base)
+	m := asReply(uapi.RTM_NEWROUTE, base)
 	var r Route
 	ok, err := r.decode(&m)
 	want := Route{Dst: netip.MustParsePrefix("10.0.0.0/24"), Index: 3, Table: 254, Protocol: ProtoKernel, Scope: ScopeLink, Type: RouteUnicast, Expires: 10 * time.Second}
@@ -189,7 +187,7 @@ func TestRouteForwardCompatible(t *testing.T) {
 	for _, family := range []byte{128 /* RTNL_FAMILY_IPMR */, 28 /* AF_MPLS */, 7} {
 		b := bytes.Clone(base)
 		b[0] = family
-		m := asReply(unix.RTM_NEWROUTE, b)
+		m := asReply(uapi.RTM_NEWROUTE, b)
 		if ok, err := new(Route).decode(&m); ok || err != nil {
 			t.Errorf("family %d: %v, %v; want passed over", family, ok, err)
 		}
@@ -203,7 +201,7 @@ func TestRouteForwardCompatible(t *testing.T) {
 		{2, 40, 0, 0, 254, 2, 253, 1, 0, 0, 0, 0},                                                                                    // /40 for IPv4
 		append([]byte{2, 24, 0, 0, 254, 2, 253, 1, 0, 0, 0, 0}, 20, 0, 1, 0, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), // IPv6 RTA_DST in an IPv4 route
 	} {
-		m := asReply(unix.RTM_NEWROUTE, b)
+		m := asReply(uapi.RTM_NEWROUTE, b)
 		if _, err := new(Route).decode(&m); !errors.Is(err, netlink.ErrMalformed) {
 			t.Errorf("malformed %d: %v, want ErrMalformed", i, err)
 		}
@@ -222,7 +220,7 @@ func TestAddressRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := asReply(unix.RTM_NEWADDR, b)
+		m := asReply(uapi.RTM_NEWADDR, b)
 		var got Address
 		var label string
 		if fam, err := got.decode(&m, &label); fam == 0 || err != nil {
@@ -250,7 +248,7 @@ func TestAddressEncodeBytes(t *testing.T) {
 	}
 	// A longer ifa_cacheinfo and unknown attributes still decode.
 	long := append(bytes.Clone(want[:32]), 24, 0, 6, 0, 50, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7, 7, 7, 7, 5, 0, 99, 0, 1, 0, 0, 0)
-	m := asReply(unix.RTM_NEWADDR, long)
+	m := asReply(uapi.RTM_NEWADDR, long)
 	var d Address
 	var label string
 	if _, err := d.decode(&m, &label); err != nil || d.ValidLifetime != 100 || d.PreferredLifetime != 50 || d.Flags != AddrNoPrefixRoute {
@@ -302,13 +300,13 @@ func FuzzRouteDecode(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m := asReply(unix.RTM_NEWROUTE, b)
+		m := asReply(uapi.RTM_NEWROUTE, b)
 		var r Route
 		ok, err := r.decode(&m)
 		if !ok || err != nil {
 			return
 		}
-		if !r.Dst.IsValid() || r.Dst.Addr().Is4() != (b[0] == unix.AF_INET) {
+		if !r.Dst.IsValid() || r.Dst.Addr().Is4() != (b[0] == uapi.AF_INET) {
 			t.Fatalf("decoded %+v from family %d", r, b[0])
 		}
 		roundTripRoute(t, r)
@@ -330,14 +328,14 @@ func FuzzAddressDecode(f *testing.F) {
 		f.Add(b)
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m := asReply(unix.RTM_NEWADDR, b)
+		m := asReply(uapi.RTM_NEWADDR, b)
 		var a Address
 		var label string
 		fam, err := a.decode(&m, &label)
 		if fam == 0 || err != nil {
 			return
 		}
-		if !a.Prefix.IsValid() || a.Prefix.Addr().Is4() != (fam == unix.AF_INET) {
+		if !a.Prefix.IsValid() || a.Prefix.Addr().Is4() != (fam == uapi.AF_INET) {
 			t.Fatalf("decoded %+v from family %d", a, fam)
 		}
 		roundTripAddress(t, a)
@@ -365,16 +363,16 @@ func readRouteCaptureIfPresent() []byte {
 // An empty RTA_MULTIPATH is no multipath: MultiPath stays nil, as its
 // documentation says.
 func TestRouteEmptyMultipath(t *testing.T) {
-	rtm := make([]byte, unix.SizeofRtMsg)
-	rtm[0], rtm[1], rtm[4] = unix.AF_INET, 24, unix.RT_TABLE_MAIN
+	rtm := make([]byte, uapi.SizeofRtMsg)
+	rtm[0], rtm[1], rtm[4] = uapi.AF_INET, 24, uapi.RT_TABLE_MAIN
 	e := netlink.NewAttrEncoder(rtm)
-	e.Bytes(unix.RTA_DST, []byte{10, 1, 0, 0})
-	e.Bytes(unix.RTA_MULTIPATH, nil)
+	e.Bytes(uapi.RTA_DST, []byte{10, 1, 0, 0})
+	e.Bytes(uapi.RTA_MULTIPATH, nil)
 	b, err := e.Finish()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := ParseRoute(netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWROUTE}, Data: b})
+	r, err := ParseRoute(netlink.Message{Header: netlink.Header{Type: uapi.RTM_NEWROUTE}, Data: b})
 	if err != nil || r.MultiPath != nil || r.Dst != netip.MustParsePrefix("10.1.0.0/24") {
 		t.Errorf("ParseRoute = %+v, %v; want 10.1.0.0/24 with a nil MultiPath", r, err)
 	}

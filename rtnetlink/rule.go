@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -12,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // RuleAction is what a policy routing rule does with a packet it matches
@@ -21,13 +19,13 @@ type RuleAction uint8
 
 // Rule actions from <linux/fib_rules.h>.
 const (
-	RuleUnspec      RuleAction = unix.FR_ACT_UNSPEC      // none; on delete, any action
-	RuleToTable     RuleAction = unix.FR_ACT_TO_TBL      // look the route up in Table
-	RuleGoto        RuleAction = unix.FR_ACT_GOTO        // go on with the rule of priority Goto
-	RuleNop         RuleAction = unix.FR_ACT_NOP         // nothing
-	RuleBlackhole   RuleAction = unix.FR_ACT_BLACKHOLE   // drop silently
-	RuleUnreachable RuleAction = unix.FR_ACT_UNREACHABLE // drop; the sender gets network unreachable
-	RuleProhibit    RuleAction = unix.FR_ACT_PROHIBIT    // drop; the sender gets administratively prohibited
+	RuleUnspec      RuleAction = uapi.FR_ACT_UNSPEC      // none; on delete, any action
+	RuleToTable     RuleAction = uapi.FR_ACT_TO_TBL      // look the route up in Table
+	RuleGoto        RuleAction = uapi.FR_ACT_GOTO        // go on with the rule of priority Goto
+	RuleNop         RuleAction = uapi.FR_ACT_NOP         // nothing
+	RuleBlackhole   RuleAction = uapi.FR_ACT_BLACKHOLE   // drop silently
+	RuleUnreachable RuleAction = uapi.FR_ACT_UNREACHABLE // drop; the sender gets network unreachable
+	RuleProhibit    RuleAction = uapi.FR_ACT_PROHIBIT    // drop; the sender gets administratively prohibited
 )
 
 var ruleActionNames = [...]string{"unspec", "lookup", "goto", "nop", "4", "5", "blackhole", "unreachable", "prohibit"}
@@ -47,11 +45,11 @@ type RuleFlags uint32
 // Rule flags from <linux/fib_rules.h>. RuleInvert can be set; the kernel
 // sets the others.
 const (
-	RulePermanent   RuleFlags = unix.FIB_RULE_PERMANENT    // cannot be deleted
-	RuleInvert      RuleFlags = unix.FIB_RULE_INVERT       // matches the packets the selectors do not ("not")
-	RuleUnresolved  RuleFlags = unix.FIB_RULE_UNRESOLVED   // a goto to a priority with no rule
-	RuleIIFDetached RuleFlags = unix.FIB_RULE_IIF_DETACHED // the input link does not exist
-	RuleOIFDetached RuleFlags = unix.FIB_RULE_OIF_DETACHED // the output link does not exist
+	RulePermanent   RuleFlags = uapi.FIB_RULE_PERMANENT    // cannot be deleted
+	RuleInvert      RuleFlags = uapi.FIB_RULE_INVERT       // matches the packets the selectors do not ("not")
+	RuleUnresolved  RuleFlags = uapi.FIB_RULE_UNRESOLVED   // a goto to a priority with no rule
+	RuleIIFDetached RuleFlags = uapi.FIB_RULE_IIF_DETACHED // the input link does not exist
+	RuleOIFDetached RuleFlags = uapi.FIB_RULE_OIF_DETACHED // the output link does not exist
 )
 
 var ruleFlagNames = [...]string{"permanent", "not", "unresolved", "iif_detached", "oif_detached"}
@@ -84,7 +82,7 @@ func (f RuleFlags) String() string {
 // shows it. A packet that matches every selector that is set (Src, Dst,
 // IIF, OIF, Mark, TOS) gets Action.
 type Rule struct {
-	// Family is unix.AF_INET or unix.AF_INET6. When adding or deleting, 0
+	// Family is uapi.AF_INET or uapi.AF_INET6. When adding or deleting, 0
 	// is taken from Src or Dst.
 	Family int
 	// Priority orders the rules, lowest first (FRA_PRIORITY). When adding,
@@ -123,7 +121,7 @@ type Rule struct {
 // RuleFilter says which rules Rules lists. The zero RuleFilter lists every
 // IPv4 and IPv6 rule, as ip rule show and ip -6 rule show do.
 type RuleFilter struct {
-	// Family is unix.AF_INET or unix.AF_INET6 for one family, or 0 for both.
+	// Family is uapi.AF_INET or uapi.AF_INET6 for one family, or 0 for both.
 	Family int
 	// Table, when not 0, lists only the rules that look up that table.
 	Table uint32
@@ -142,7 +140,7 @@ func ParseRule(m netlink.Message) (Rule, error) {
 	ok, err := r.decode(&m)
 	if err == nil && !ok {
 		err = fmt.Errorf("rtnetlink: %s is not an IPv4 or IPv6 rule message: %w",
-			netlink.RequestName(unix.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
 	}
 	if err != nil {
 		return Rule{}, err
@@ -158,13 +156,13 @@ func ParseRule(m netlink.Message) (Rule, error) {
 // Each RTM_NEWRULE reply is a Rule.
 func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
 	return func(yield func(Rule, error) bool) {
-		if f.Family != 0 && f.Family != unix.AF_INET && f.Family != unix.AF_INET6 {
-			yield(Rule{}, invalid(unix.RTM_GETRULE, "family %d is neither AF_INET nor AF_INET6", f.Family))
+		if f.Family != 0 && f.Family != uapi.AF_INET && f.Family != uapi.AF_INET6 {
+			yield(Rule{}, invalid(uapi.RTM_GETRULE, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		}
 		var req [fibRuleHdrLen]byte
 		req[0] = uint8(f.Family)
-		for m, err := range c.dump(ctx, unix.RTM_GETRULE, req[:]) {
+		for m, err := range c.dump(ctx, uapi.RTM_GETRULE, req[:]) {
 			if err != nil {
 				yield(Rule{}, err)
 				return
@@ -188,7 +186,7 @@ func (c *Conn) Rules(ctx context.Context, f RuleFilter) iter.Seq2[Rule, error] {
 // decode reads m into r, which is the zero Rule, and reports whether m is
 // an IPv4 or IPv6 rule.
 func (r *Rule) decode(m *netlink.Message) (bool, error) {
-	if m.Header.Type != unix.RTM_NEWRULE && m.Header.Type != unix.RTM_DELRULE {
+	if m.Header.Type != uapi.RTM_NEWRULE && m.Header.Type != uapi.RTM_DELRULE {
 		return false, nil
 	}
 	data := m.Data
@@ -196,7 +194,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 		return false, fmt.Errorf("rtnetlink: rule message of %d bytes is shorter than fib_rule_hdr: %w", len(data), netlink.ErrMalformed)
 	}
 	family := data[0]
-	if family != unix.AF_INET && family != unix.AF_INET6 {
+	if family != uapi.AF_INET && family != uapi.AF_INET6 {
 		return false, nil // multicast routing rules, ...
 	}
 	r.Family = int(family)
@@ -209,25 +207,25 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	d := m.AttrDecoder(fibRuleHdrLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.FRA_DST:
+		case uapi.FRA_DST:
 			dst = d.Addr()
-		case unix.FRA_SRC:
+		case uapi.FRA_SRC:
 			src = d.Addr()
-		case unix.FRA_IIFNAME:
+		case uapi.FRA_IIFNAME:
 			r.IIF = d.CString()
-		case unix.FRA_OIFNAME:
+		case uapi.FRA_OIFNAME:
 			r.OIF = d.CString()
-		case unix.FRA_PRIORITY:
+		case uapi.FRA_PRIORITY:
 			r.Priority = d.Uint32()
-		case unix.FRA_FWMARK:
+		case uapi.FRA_FWMARK:
 			r.Mark = d.Uint32()
-		case unix.FRA_FWMASK:
+		case uapi.FRA_FWMASK:
 			r.Mask = d.Uint32()
-		case unix.FRA_TABLE:
+		case uapi.FRA_TABLE:
 			r.Table = d.Uint32()
-		case unix.FRA_GOTO:
+		case uapi.FRA_GOTO:
 			r.Goto = d.Uint32()
-		case unix.FRA_PROTOCOL:
+		case uapi.FRA_PROTOCOL:
 			r.Protocol = Protocol(d.Uint8())
 		}
 	}
@@ -243,7 +241,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			continue
 		}
 		*p.pfx = netip.PrefixFrom(p.addr, p.bits)
-		if !p.pfx.IsValid() || p.addr.Is4() != (family == unix.AF_INET) {
+		if !p.pfx.IsValid() || p.addr.Is4() != (family == uapi.AF_INET) {
 			return false, fmt.Errorf("rtnetlink: rule prefix %v/%d does not fit family %d: %w", p.addr, p.bits, family, netlink.ErrMalformed)
 		}
 	}
@@ -257,7 +255,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // A Rule that cannot be right (no family, prefixes of another family or
 // with bits past their length, a link name too long, a Goto without
 // RuleGoto) is refused before anything is sent, with a *netlink.OpError
-// whose error matches both unix.EINVAL and os.ErrInvalid. The kernel's
+// whose error matches both syscall.EINVAL and os.ErrInvalid. The kernel's
 // refusals are *netlink.OpError values with its errno and extended ACK
 // message.
 //
@@ -266,7 +264,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // FRA_TABLE, FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME,
 // FRA_FWMARK with FRA_FWMASK, FRA_GOTO and FRA_PROTOCOL when set.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
-	return c.change(ctx, unix.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
+	return c.change(ctx, uapi.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
 
 // DeleteRule deletes the first rule that matches r's fields that are set
@@ -276,7 +274,7 @@ func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 //
 // DeleteRule sends RTM_DELRULE, encoded as for AddRule.
 func (c *Conn) DeleteRule(ctx context.Context, r Rule) error {
-	return c.change(ctx, unix.RTM_DELRULE, 0, &r)
+	return c.change(ctx, uapi.RTM_DELRULE, 0, &r)
 }
 
 // encode checks r and returns it as a fib_rule_hdr and its attributes,
@@ -287,9 +285,9 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		if !p.IsValid() {
 			continue
 		}
-		f := unix.AF_INET6
+		f := uapi.AF_INET6
 		if p.Addr().Is4() {
-			f = unix.AF_INET
+			f = uapi.AF_INET
 		}
 		switch {
 		case p.Addr().Is4In6() || p.Addr().Zone() != "":
@@ -303,7 +301,7 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		}
 	}
 	switch {
-	case family != unix.AF_INET && family != unix.AF_INET6:
+	case family != uapi.AF_INET && family != uapi.AF_INET6:
 		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case r.Goto != 0 && r.Action != RuleGoto && r.Action != 0:
 		return nil, invalid(typ, "goto %d with action %v", r.Goto, r.Action)
@@ -311,12 +309,12 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		return nil, invalid(typ, "flags %v: only RuleInvert can be set", r.Flags)
 	}
 	for _, name := range []string{r.IIF, r.OIF} {
-		if len(name) >= unix.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
-			return nil, invalid(typ, "link name %q is longer than %d bytes or has a NUL", name, unix.IFNAMSIZ-1)
+		if len(name) >= uapi.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
+			return nil, invalid(typ, "link name %q is longer than %d bytes or has a NUL", name, uapi.IFNAMSIZ-1)
 		}
 	}
 	action, table, mask := r.Action, r.Table, r.Mask
-	if typ == unix.RTM_NEWRULE {
+	if typ == uapi.RTM_NEWRULE {
 		if action == 0 && r.Goto != 0 {
 			action = RuleGoto
 		} else if action == 0 {
@@ -345,32 +343,32 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags))
 	e := netlink.NewAttrEncoder(b)
 	if table != 0 {
-		e.Uint32(unix.FRA_TABLE, table)
+		e.Uint32(uapi.FRA_TABLE, table)
 	}
 	if r.Priority != 0 {
-		e.Uint32(unix.FRA_PRIORITY, r.Priority)
+		e.Uint32(uapi.FRA_PRIORITY, r.Priority)
 	}
 	if r.Src.IsValid() {
-		e.Addr(unix.FRA_SRC, r.Src.Addr())
+		e.Addr(uapi.FRA_SRC, r.Src.Addr())
 	}
 	if r.Dst.IsValid() {
-		e.Addr(unix.FRA_DST, r.Dst.Addr())
+		e.Addr(uapi.FRA_DST, r.Dst.Addr())
 	}
 	if r.IIF != "" {
-		e.String(unix.FRA_IIFNAME, r.IIF)
+		e.String(uapi.FRA_IIFNAME, r.IIF)
 	}
 	if r.OIF != "" {
-		e.String(unix.FRA_OIFNAME, r.OIF)
+		e.String(uapi.FRA_OIFNAME, r.OIF)
 	}
 	if r.Mark != 0 || r.Mask != 0 {
-		e.Uint32(unix.FRA_FWMARK, r.Mark)
-		e.Uint32(unix.FRA_FWMASK, mask)
+		e.Uint32(uapi.FRA_FWMARK, r.Mark)
+		e.Uint32(uapi.FRA_FWMASK, mask)
 	}
 	if r.Goto != 0 {
-		e.Uint32(unix.FRA_GOTO, r.Goto)
+		e.Uint32(uapi.FRA_GOTO, r.Goto)
 	}
 	if r.Protocol != 0 {
-		e.Uint8(unix.FRA_PROTOCOL, uint8(r.Protocol))
+		e.Uint8(uapi.FRA_PROTOCOL, uint8(r.Protocol))
 	}
 	data, err := e.Finish()
 	if err != nil {

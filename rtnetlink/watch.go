@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink
 
 import (
@@ -8,7 +6,7 @@ import (
 	"iter"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Group is an rtnetlink multicast group (RTNLGRP_*): the notifications a
@@ -17,20 +15,20 @@ type Group uint32
 
 // The groups of the tables this package and iproute2 watch.
 const (
-	GroupLink      Group = unix.RTNLGRP_LINK        // links: RTM_NEWLINK, RTM_DELLINK
-	GroupNeighbor  Group = unix.RTNLGRP_NEIGH       // neighbours: RTM_NEWNEIGH, RTM_DELNEIGH
-	GroupIPv4Addr  Group = unix.RTNLGRP_IPV4_IFADDR // IPv4 addresses: RTM_NEWADDR, RTM_DELADDR
-	GroupIPv6Addr  Group = unix.RTNLGRP_IPV6_IFADDR // IPv6 addresses
-	GroupIPv4Route Group = unix.RTNLGRP_IPV4_ROUTE  // IPv4 routes: RTM_NEWROUTE, RTM_DELROUTE
-	GroupIPv6Route Group = unix.RTNLGRP_IPV6_ROUTE  // IPv6 routes
-	GroupIPv4Rule  Group = unix.RTNLGRP_IPV4_RULE   // IPv4 routing rules: RTM_NEWRULE, RTM_DELRULE
-	GroupIPv6Rule  Group = unix.RTNLGRP_IPV6_RULE   // IPv6 routing rules
-	GroupNextHop   Group = unix.RTNLGRP_NEXTHOP     // nexthop objects: RTM_NEWNEXTHOP, RTM_DELNEXTHOP
+	GroupLink      Group = uapi.RTNLGRP_LINK        // links: RTM_NEWLINK, RTM_DELLINK
+	GroupNeighbor  Group = uapi.RTNLGRP_NEIGH       // neighbours: RTM_NEWNEIGH, RTM_DELNEIGH
+	GroupIPv4Addr  Group = uapi.RTNLGRP_IPV4_IFADDR // IPv4 addresses: RTM_NEWADDR, RTM_DELADDR
+	GroupIPv6Addr  Group = uapi.RTNLGRP_IPV6_IFADDR // IPv6 addresses
+	GroupIPv4Route Group = uapi.RTNLGRP_IPV4_ROUTE  // IPv4 routes: RTM_NEWROUTE, RTM_DELROUTE
+	GroupIPv6Route Group = uapi.RTNLGRP_IPV6_ROUTE  // IPv6 routes
+	GroupIPv4Rule  Group = uapi.RTNLGRP_IPV4_RULE   // IPv4 routing rules: RTM_NEWRULE, RTM_DELRULE
+	GroupIPv6Rule  Group = uapi.RTNLGRP_IPV6_RULE   // IPv6 routing rules
+	GroupNextHop   Group = uapi.RTNLGRP_NEXTHOP     // nexthop objects: RTM_NEWNEXTHOP, RTM_DELNEXTHOP
 )
 
 // Event is one notification: a change to a link, an address, a route, or
-// another rtnetlink object. Type says what happened (unix.RTM_NEWROUTE,
-// unix.RTM_DELLINK, ...), and at most one of Link, Address and Route holds
+// another rtnetlink object. Type says what happened (uapi.RTM_NEWROUTE,
+// uapi.RTM_DELLINK, ...), and at most one of Link, Address and Route holds
 // the object, decoded; Message always holds the message itself, for the
 // objects this type does not decode (neighbours, rules, nexthops, bridge
 // port messages) and for the header's flags (netlink.Replace on a route
@@ -46,7 +44,7 @@ type Event struct {
 // Deleted reports whether the event says an object went away: an RTM_DEL*
 // message (RTM_DELLINK, RTM_DELADDR, RTM_DELROUTE, RTM_DELNEIGH, ...).
 func (e Event) Deleted() bool {
-	return e.Type >= unix.RTM_BASE && (e.Type-unix.RTM_BASE)%4 == 1
+	return e.Type >= uapi.RTM_BASE && (e.Type-uapi.RTM_BASE)%4 == 1
 }
 
 // ParseEvent decodes a notification into an Event. Messages of the types
@@ -56,8 +54,8 @@ func (e Event) Deleted() bool {
 func ParseEvent(m netlink.Message) (Event, error) {
 	e := Event{Type: m.Header.Type, Message: m}
 	switch m.Header.Type {
-	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
-		if len(m.Data) > 0 && m.Data[0] != unix.AF_UNSPEC {
+	case uapi.RTM_NEWLINK, uapi.RTM_DELLINK:
+		if len(m.Data) > 0 && m.Data[0] != uapi.AF_UNSPEC {
 			return e, nil // a bridge port (AF_BRIDGE): not a whole link
 		}
 		l, err := ParseLink(m)
@@ -65,7 +63,7 @@ func ParseEvent(m netlink.Message) (Event, error) {
 			return e, err
 		}
 		e.Link = &l
-	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
+	case uapi.RTM_NEWADDR, uapi.RTM_DELADDR:
 		a, err := ParseAddress(m)
 		if errors.Is(err, errors.ErrUnsupported) {
 			return e, nil
@@ -74,7 +72,7 @@ func ParseEvent(m netlink.Message) (Event, error) {
 			return e, err
 		}
 		e.Address = &a
-	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
+	case uapi.RTM_NEWROUTE, uapi.RTM_DELROUTE:
 		r, err := ParseRoute(m)
 		if errors.Is(err, errors.ErrUnsupported) {
 			return e, nil

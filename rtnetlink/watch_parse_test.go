@@ -1,5 +1,3 @@
-//go:build linux
-
 package rtnetlink_test
 
 import (
@@ -8,19 +6,19 @@ import (
 	"testing"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 // wpRouteMessage returns an IPv4 route message of type typ for dst, of
 // family family (AF_INET, or another to test that it is left alone).
 func wpRouteMessage(t testing.TB, typ netlink.HeaderType, family uint8, dst netip.Prefix) netlink.Message {
 	t.Helper()
-	b := make([]byte, unix.SizeofRtMsg, 64)
-	b[0], b[1], b[4], b[5], b[7] = family, uint8(dst.Bits()), unix.RT_TABLE_MAIN, unix.RTPROT_BOOT, unix.RTN_UNICAST
+	b := make([]byte, uapi.SizeofRtMsg, 64)
+	b[0], b[1], b[4], b[5], b[7] = family, uint8(dst.Bits()), uapi.RT_TABLE_MAIN, uapi.RTPROT_BOOT, uapi.RTN_UNICAST
 	e := netlink.NewAttrEncoder(b)
-	e.Addr(unix.RTA_DST, dst.Addr())
-	e.Uint32(unix.RTA_OIF, 2)
+	e.Addr(uapi.RTA_DST, dst.Addr())
+	e.Uint32(uapi.RTA_OIF, 2)
 	data, err := e.Finish()
 	if err != nil {
 		t.Fatal(err)
@@ -33,30 +31,30 @@ func wpRouteMessage(t testing.TB, typ netlink.HeaderType, family uint8, dst neti
 // another table, and malformed messages.
 func TestParseEvent(t *testing.T) {
 	dst := netip.MustParsePrefix("10.2.0.0/16")
-	ev, err := rtnetlink.ParseEvent(wpRouteMessage(t, unix.RTM_DELROUTE, unix.AF_INET, dst))
-	if err != nil || ev.Route == nil || ev.Route.Dst != dst || ev.Route.Index != 2 || !ev.Deleted() || ev.Type != unix.RTM_DELROUTE {
+	ev, err := rtnetlink.ParseEvent(wpRouteMessage(t, uapi.RTM_DELROUTE, uapi.AF_INET, dst))
+	if err != nil || ev.Route == nil || ev.Route.Dst != dst || ev.Route.Index != 2 || !ev.Deleted() || ev.Type != uapi.RTM_DELROUTE {
 		t.Errorf("RTM_DELROUTE: %+v, %v", ev, err)
 	}
-	if _, err := rtnetlink.ParseRoute(wpRouteMessage(t, unix.RTM_NEWROUTE, unix.AF_MPLS, dst)); !errors.Is(err, errors.ErrUnsupported) {
+	if _, err := rtnetlink.ParseRoute(wpRouteMessage(t, uapi.RTM_NEWROUTE, uapi.AF_MPLS, dst)); !errors.Is(err, errors.ErrUnsupported) {
 		t.Errorf("ParseRoute of an MPLS route: %v, want errors.ErrUnsupported", err)
 	}
-	ev, err = rtnetlink.ParseEvent(wpRouteMessage(t, unix.RTM_NEWROUTE, unix.AF_MPLS, dst))
+	ev, err = rtnetlink.ParseEvent(wpRouteMessage(t, uapi.RTM_NEWROUTE, uapi.AF_MPLS, dst))
 	if err != nil || ev.Route != nil || ev.Deleted() || len(ev.Message.Data) == 0 {
 		t.Errorf("MPLS route: %+v, %v; want the message alone", ev, err)
 	}
-	bridge := netlink.Message{Header: netlink.Header{Type: unix.RTM_DELLINK}, Data: make([]byte, unix.SizeofIfInfomsg)}
-	bridge.Data[0] = unix.AF_BRIDGE
+	bridge := netlink.Message{Header: netlink.Header{Type: uapi.RTM_DELLINK}, Data: make([]byte, uapi.SizeofIfInfomsg)}
+	bridge.Data[0] = uapi.AF_BRIDGE
 	if ev, err := rtnetlink.ParseEvent(bridge); err != nil || ev.Link != nil || !ev.Deleted() {
 		t.Errorf("bridge port message: %+v, %v; want the message alone", ev, err)
 	}
-	neigh := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWNEIGH}, Data: make([]byte, 12)}
+	neigh := netlink.Message{Header: netlink.Header{Type: uapi.RTM_NEWNEIGH}, Data: make([]byte, 12)}
 	if ev, err := rtnetlink.ParseEvent(neigh); err != nil || ev.Link != nil || ev.Address != nil || ev.Route != nil || ev.Deleted() {
 		t.Errorf("neighbour message: %+v, %v; want the message alone", ev, err)
 	}
 	for _, m := range []netlink.Message{
-		{Header: netlink.Header{Type: unix.RTM_NEWROUTE}, Data: make([]byte, 4)},
-		{Header: netlink.Header{Type: unix.RTM_DELADDR}, Data: make([]byte, 4)},
-		{Header: netlink.Header{Type: unix.RTM_NEWLINK}, Data: make([]byte, 4)},
+		{Header: netlink.Header{Type: uapi.RTM_NEWROUTE}, Data: make([]byte, 4)},
+		{Header: netlink.Header{Type: uapi.RTM_DELADDR}, Data: make([]byte, 4)},
+		{Header: netlink.Header{Type: uapi.RTM_NEWLINK}, Data: make([]byte, 4)},
 	} {
 		if ev, err := rtnetlink.ParseEvent(m); !errors.Is(err, netlink.ErrMalformed) || ev.Type != m.Header.Type {
 			t.Errorf("short %v: %+v, %v; want netlink.ErrMalformed", m.Header.Type, ev, err)
@@ -71,15 +69,15 @@ func TestParseEvent(t *testing.T) {
 // decodes has the message's type.
 func FuzzParseEvent(f *testing.F) {
 	dst := netip.MustParsePrefix("10.2.0.0/16")
-	f.Add(uint16(unix.RTM_DELROUTE), wpRouteMessage(f, unix.RTM_DELROUTE, unix.AF_INET, dst).Data)
-	f.Add(uint16(unix.RTM_NEWADDR), []byte{2, 24, 0, 0, 2, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 1})
-	f.Add(uint16(unix.RTM_NEWLINK), make([]byte, unix.SizeofIfInfomsg))
+	f.Add(uint16(uapi.RTM_DELROUTE), wpRouteMessage(f, uapi.RTM_DELROUTE, uapi.AF_INET, dst).Data)
+	f.Add(uint16(uapi.RTM_NEWADDR), []byte{2, 24, 0, 0, 2, 0, 0, 0, 8, 0, 2, 0, 10, 0, 0, 1})
+	f.Add(uint16(uapi.RTM_NEWLINK), make([]byte, uapi.SizeofIfInfomsg))
 	f.Fuzz(func(t *testing.T, typ uint16, data []byte) {
 		ev, err := rtnetlink.ParseEvent(netlink.Message{Header: netlink.Header{Type: netlink.HeaderType(typ)}, Data: data})
 		if ev.Type != netlink.HeaderType(typ) {
 			t.Fatalf("type %d, want %d", ev.Type, typ)
 		}
-		if err == nil && ev.Route != nil && typ != unix.RTM_NEWROUTE && typ != unix.RTM_DELROUTE {
+		if err == nil && ev.Route != nil && typ != uapi.RTM_NEWROUTE && typ != uapi.RTM_DELROUTE {
 			t.Fatalf("a route from a message of type %d", typ)
 		}
 	})

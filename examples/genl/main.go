@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command genl lists the generic netlink families the kernel offers, with
 // their IDs, commands and multicast groups, like `genl ctrl list`:
 //

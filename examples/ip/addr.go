@@ -1,5 +1,3 @@
-//go:build linux
-
 package main
 
 import (
@@ -8,8 +6,8 @@ import (
 	"net/netip"
 	"strconv"
 
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 // runAddr runs ip address: show, add, replace, change, delete.
@@ -291,9 +289,9 @@ func scope(s, msg string) (rtnetlink.Scope, error) {
 func family(a netip.Addr) int {
 	switch {
 	case a.Is4():
-		return unix.AF_INET
+		return uapi.AF_INET
 	case a.Is6():
-		return unix.AF_INET6
+		return uapi.AF_INET6
 	}
 	return opt.family
 }
@@ -327,9 +325,9 @@ func familyOK(a netip.Addr) bool {
 // familyWord is how ip names the family it expects.
 func familyWord(fam int) string {
 	switch fam {
-	case unix.AF_INET:
+	case uapi.AF_INET:
 		return "inet"
-	case unix.AF_INET6:
+	case uapi.AF_INET6:
 		return "inet6"
 	}
 	return "any valid"

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command ip is a small `ip` built on package rtnetlink. It shows and
 // changes links, addresses, routes, neighbours and rules, and prints the
 // kernel's notifications (monitor), in ip's words: the same text, the same
@@ -16,15 +14,16 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 // opts are ip's global options that this program knows.
 type opts struct {
-	family  int    // -4, -6: unix.AF_INET or unix.AF_INET6, 0 for both
+	family  int    // -4, -6: uapi.AF_INET or uapi.AF_INET6, 0 for both
 	json    bool   // -j, -json
 	details bool   // -d, -details
 	netns   string // -n NAME: the namespace ip netns add NAME made
@@ -75,7 +74,7 @@ func kernelError(err error) error {
 // strerror says what the errno in err means, as C's strerror does
 // ("File exists"), or err itself when it has no errno.
 func strerror(err error) string {
-	var errno unix.Errno
+	var errno syscall.Errno
 	if !errors.As(err, &errno) {
 		return err.Error()
 	}
@@ -147,9 +146,9 @@ func run(ctx context.Context, args []string) error {
 		}
 		switch o {
 		case "-4":
-			opt.family = unix.AF_INET
+			opt.family = uapi.AF_INET
 		case "-6":
-			opt.family = unix.AF_INET6
+			opt.family = uapi.AF_INET6
 		case "-json":
 			opt.json = true
 		case "-details":

@@ -1,5 +1,3 @@
-//go:build linux
-
 package main
 
 import (
@@ -11,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 // monitorObjects are the objects ip monitor takes, with their groups and
@@ -131,7 +129,7 @@ func event(e rtnetlink.Event, ls *links) (*record, string) {
 		return r, "[ROUTE]"
 	}
 	switch e.Type {
-	case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
+	case uapi.RTM_NEWNEIGH, uapi.RTM_DELNEIGH:
 		n, err := rtnetlink.ParseNeighbor(e.Message)
 		if err != nil {
 			return nil, "" // bridge FDB entries
@@ -139,7 +137,7 @@ func event(e rtnetlink.Event, ls *links) (*record, string) {
 		neighRecord(r, n, ls, false)
 		r.word("\n")
 		return r, "[NEIGH]"
-	case unix.RTM_NEWRULE, unix.RTM_DELRULE:
+	case uapi.RTM_NEWRULE, uapi.RTM_DELRULE:
 		rule, err := rtnetlink.ParseRule(e.Message)
 		if err != nil {
 			return nil, ""

@@ -1,5 +1,3 @@
-//go:build linux
-
 package main
 
 import (
@@ -9,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 // runRoute runs ip route: show, get, add, delete, replace.
@@ -98,7 +96,7 @@ func routeShow(ctx context.Context, c *rtnetlink.Conn, ls *links, args argv) err
 	// ip lists IPv4 routes unless told -6, or to list every table.
 	fam := opt.family
 	if fam == 0 && f.table != 0 {
-		fam = unix.AF_INET
+		fam = uapi.AF_INET
 	}
 	var recs []*record
 	if f.to.IsValid() {
@@ -375,10 +373,10 @@ func routeModify(ctx context.Context, c *rtnetlink.Conn, ls *links, cmd string, 
 			if key == "default" {
 				fam := opt.family
 				if fam == 0 {
-					fam = unix.AF_INET
+					fam = uapi.AF_INET
 				}
 				r.Dst = netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-				if fam == unix.AF_INET6 {
+				if fam == uapi.AF_INET6 {
 					r.Dst = netip.PrefixFrom(netip.IPv6Unspecified(), 0)
 				}
 				continue

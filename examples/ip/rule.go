@@ -1,5 +1,3 @@
-//go:build linux
-
 package main
 
 import (
@@ -9,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 // runRule runs ip rule: show, add, delete.
@@ -25,7 +23,7 @@ func runRule(ctx context.Context, c *rtnetlink.Conn, args []string) error {
 	// ip rule works on IPv4 rules unless told -6.
 	fam := opt.family
 	if fam == 0 {
-		fam = unix.AF_INET
+		fam = uapi.AF_INET
 	}
 	if cmd == "add" || cmd == "delete" {
 		return ruleModify(ctx, c, cmd, fam, args)

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command links lists the network interfaces of the current network
 // namespace, like `ip -brief link`, by dumping RTM_GETLINK over
 // NETLINK_ROUTE:
@@ -15,7 +13,7 @@ import (
 	"os"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 func main() {
@@ -26,7 +24,7 @@ func main() {
 }
 
 func run() error {
-	c, err := netlink.Dial(unix.NETLINK_ROUTE, nil)
+	c, err := netlink.Dial(uapi.NETLINK_ROUTE, nil)
 	if err != nil {
 		return err
 	}
@@ -35,8 +33,8 @@ func run() error {
 	// A RTM_GETLINK dump carries a struct ifinfomsg; all zero asks for every
 	// link of every family.
 	req := netlink.Message{
-		Header: netlink.Header{Type: unix.RTM_GETLINK},
-		Data:   make([]byte, unix.SizeofIfInfomsg),
+		Header: netlink.Header{Type: uapi.RTM_GETLINK},
+		Data:   make([]byte, uapi.SizeofIfInfomsg),
 	}
 	fmt.Printf("%-5s %-16s %-16s %6s  %s\n", "INDEX", "NAME", "STATE", "MTU", "ADDRESS")
 	for m, err := range c.Dump(context.Background(), req) {
@@ -52,27 +50,27 @@ func run() error {
 
 // printLink prints one RTM_NEWLINK message.
 func printLink(m netlink.Message) error {
-	if len(m.Data) < unix.SizeofIfInfomsg {
+	if len(m.Data) < uapi.SizeofIfInfomsg {
 		return fmt.Errorf("short RTM_NEWLINK message: %d bytes", len(m.Data))
 	}
 	index := int32(binary.NativeEndian.Uint32(m.Data[4:8]))
 	var name, addr string
 	var mtu uint32
 	var oper uint8 // IF_OPER_UNKNOWN
-	for a, err := range m.Attrs(unix.SizeofIfInfomsg) {
+	for a, err := range m.Attrs(uapi.SizeofIfInfomsg) {
 		if err != nil {
 			return err
 		}
 		switch a.Type {
-		case unix.IFLA_IFNAME:
+		case uapi.IFLA_IFNAME:
 			name = a.Str()
-		case unix.IFLA_MTU:
+		case uapi.IFLA_MTU:
 			if mtu, err = a.Uint32(); err != nil {
 				return err
 			}
-		case unix.IFLA_ADDRESS:
+		case uapi.IFLA_ADDRESS:
 			addr = net.HardwareAddr(a.Data).String()
-		case unix.IFLA_OPERSTATE:
+		case uapi.IFLA_OPERSTATE:
 			if oper, err = a.Uint8(); err != nil {
 				return err
 			}

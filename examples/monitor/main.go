@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command monitor prints link, address and route changes as the kernel
 // announces them on NETLINK_ROUTE multicast groups, like `ip monitor`:
 //
@@ -17,7 +15,7 @@ import (
 	"os/signal"
 
 	"github.com/nlkit/netlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 func main() {
@@ -30,10 +28,10 @@ func main() {
 }
 
 func run(ctx context.Context) error {
-	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{
-		unix.RTNLGRP_LINK,
-		unix.RTNLGRP_IPV4_IFADDR, unix.RTNLGRP_IPV6_IFADDR,
-		unix.RTNLGRP_IPV4_ROUTE, unix.RTNLGRP_IPV6_ROUTE,
+	c, err := netlink.Dial(uapi.NETLINK_ROUTE, &netlink.Config{Groups: []uint32{
+		uapi.RTNLGRP_LINK,
+		uapi.RTNLGRP_IPV4_IFADDR, uapi.RTNLGRP_IPV6_IFADDR,
+		uapi.RTNLGRP_IPV4_ROUTE, uapi.RTNLGRP_IPV6_ROUTE,
 	}})
 	if err != nil {
 		return err
@@ -61,17 +59,17 @@ func run(ctx context.Context) error {
 // typeName names the rtnetlink message types this program subscribes to.
 func typeName(t netlink.HeaderType) string {
 	switch t {
-	case unix.RTM_NEWLINK:
+	case uapi.RTM_NEWLINK:
 		return "NEWLINK"
-	case unix.RTM_DELLINK:
+	case uapi.RTM_DELLINK:
 		return "DELLINK"
-	case unix.RTM_NEWADDR:
+	case uapi.RTM_NEWADDR:
 		return "NEWADDR"
-	case unix.RTM_DELADDR:
+	case uapi.RTM_DELADDR:
 		return "DELADDR"
-	case unix.RTM_NEWROUTE:
+	case uapi.RTM_NEWROUTE:
 		return "NEWROUTE"
-	case unix.RTM_DELROUTE:
+	case uapi.RTM_DELROUTE:
 		return "DELROUTE"
 	}
 	return t.String()
@@ -82,12 +80,12 @@ func typeName(t netlink.HeaderType) string {
 func describe(m netlink.Message) string {
 	fixed, want := 0, uint16(0)
 	switch m.Header.Type {
-	case unix.RTM_NEWLINK, unix.RTM_DELLINK:
-		fixed, want = unix.SizeofIfInfomsg, unix.IFLA_IFNAME
-	case unix.RTM_NEWADDR, unix.RTM_DELADDR:
-		fixed, want = unix.SizeofIfAddrmsg, unix.IFA_ADDRESS
-	case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
-		fixed, want = unix.SizeofRtMsg, unix.RTA_DST
+	case uapi.RTM_NEWLINK, uapi.RTM_DELLINK:
+		fixed, want = uapi.SizeofIfInfomsg, uapi.IFLA_IFNAME
+	case uapi.RTM_NEWADDR, uapi.RTM_DELADDR:
+		fixed, want = uapi.SizeofIfAddrmsg, uapi.IFA_ADDRESS
+	case uapi.RTM_NEWROUTE, uapi.RTM_DELROUTE:
+		fixed, want = uapi.SizeofRtMsg, uapi.RTA_DST
 	default:
 		return ""
 	}
@@ -98,7 +96,7 @@ func describe(m netlink.Message) string {
 		if a.Type != want {
 			continue
 		}
-		if want == unix.IFLA_IFNAME {
+		if want == uapi.IFLA_IFNAME {
 			return a.Str()
 		}
 		if ip, err := a.Addr(); err == nil {

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command pcap captures a short exchange with the kernel into a pcap file
 // that Wireshark and tshark decode (link type LINKTYPE_NETLINK): a dump of
 // the links, a generic netlink family lookup, and, with -addr, the adding

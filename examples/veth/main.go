@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command veth creates a veth pair, sets both ends up and one end's MTU to
 // 9000, adds 10.0.0.1/24 and a route to 10.1.0.0/16 via 10.0.0.2, then lists
 // the links with their MTU and state and the routes, with rtnetlink. It does
@@ -14,16 +12,13 @@ import (
 	"fmt"
 	"log"
 	"net/netip"
-	"runtime"
 
 	"github.com/nlkit/netlink/rtnetlink"
-	"golang.org/x/sys/unix"
 )
 
 func main() {
 	// A new network namespace for this thread, where the socket is made.
-	runtime.LockOSThread()
-	if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
+	if err := newNetNS(); err != nil {
 		log.Fatalf("unshare (run as root): %v", err)
 	}
 

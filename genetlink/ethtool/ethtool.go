@@ -1,11 +1,14 @@
-//go:build linux
-
 // Package ethtool is a small typed client of the kernel's ethtool generic
 // netlink family: link info and link modes, the settings `ethtool DEVICE`
 // prints. It is built on genetlink's exported API alone, as a package for
 // any other family would be: resolve the family once (New), encode the
 // request attributes with netlink.AttrEncoder, decode the replies with
 // netlink.AttrDecoder.
+//
+// The package builds on every GOOS (but plan9); off Linux there is no
+// genetlink.Conn to the kernel (genetlink.Dial fails with an error
+// wrapping errors.ErrUnsupported), but the parsers work, and so does a
+// Conn on package nltest's fake kernel.
 package ethtool
 
 import (
@@ -15,7 +18,7 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Conn runs ethtool requests on a generic netlink Conn.
@@ -28,13 +31,13 @@ type Conn struct {
 // family is built into the kernel (CONFIG_ETHTOOL_NETLINK), so its ID stays
 // valid for the life of the system.
 func New(ctx context.Context, g *genetlink.Conn) (*Conn, error) {
-	f, err := g.Family(ctx, unix.ETHTOOL_GENL_NAME)
+	f, err := g.Family(ctx, uapi.ETHTOOL_GENL_NAME)
 	if err != nil {
 		return nil, err
 	}
 	f.CommandNames = map[uint8]string{
-		unix.ETHTOOL_MSG_LINKINFO_GET:  "LINKINFO_GET",
-		unix.ETHTOOL_MSG_LINKMODES_GET: "LINKMODES_GET",
+		uapi.ETHTOOL_MSG_LINKINFO_GET:  "LINKINFO_GET",
+		uapi.ETHTOOL_MSG_LINKMODES_GET: "LINKMODES_GET",
 	}
 	return &Conn{G: g, Family: f}, nil
 }
@@ -154,9 +157,9 @@ func bit(words []uint32, n int) bool {
 // bit sets.
 func request(ifname string) ([]byte, error) {
 	var e netlink.AttrEncoder
-	n := e.Nest(unix.ETHTOOL_A_LINKINFO_HEADER) // 1 in every ETHTOOL_A_*_HEADER
-	e.String(unix.ETHTOOL_A_HEADER_DEV_NAME, ifname)
-	e.Uint32(unix.ETHTOOL_A_HEADER_FLAGS, unix.ETHTOOL_FLAG_COMPACT_BITSETS)
+	n := e.Nest(uapi.ETHTOOL_A_LINKINFO_HEADER) // 1 in every ETHTOOL_A_*_HEADER
+	e.String(uapi.ETHTOOL_A_HEADER_DEV_NAME, ifname)
+	e.Uint32(uapi.ETHTOOL_A_HEADER_FLAGS, uapi.ETHTOOL_FLAG_COMPACT_BITSETS)
 	e.End(n)
 	return e.Finish()
 }
@@ -184,7 +187,7 @@ func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Messa
 // (ETHTOOL_FLAG_COMPACT_BITSETS). The reply is one
 // ETHTOOL_MSG_LINKINFO_GET_REPLY.
 func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
-	m, err := c.get(ctx, unix.ETHTOOL_MSG_LINKINFO_GET, ifname)
+	m, err := c.get(ctx, uapi.ETHTOOL_MSG_LINKINFO_GET, ifname)
 	if err != nil {
 		return LinkInfo{}, err
 	}
@@ -199,7 +202,7 @@ func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
 // (ETHTOOL_FLAG_COMPACT_BITSETS). The reply is one
 // ETHTOOL_MSG_LINKMODES_GET_REPLY.
 func (c *Conn) LinkModes(ctx context.Context, ifname string) (LinkModes, error) {
-	m, err := c.get(ctx, unix.ETHTOOL_MSG_LINKMODES_GET, ifname)
+	m, err := c.get(ctx, uapi.ETHTOOL_MSG_LINKMODES_GET, ifname)
 	if err != nil {
 		return LinkModes{}, err
 	}
@@ -211,9 +214,9 @@ func device(d *netlink.AttrDecoder, dev *Device) {
 	outer := d.Enter()
 	for d.Next() {
 		switch d.Type() {
-		case unix.ETHTOOL_A_HEADER_DEV_INDEX:
+		case uapi.ETHTOOL_A_HEADER_DEV_INDEX:
 			dev.Index = int(d.Uint32())
-		case unix.ETHTOOL_A_HEADER_DEV_NAME:
+		case uapi.ETHTOOL_A_HEADER_DEV_NAME:
 			dev.Name = d.String()
 		}
 	}
@@ -229,17 +232,17 @@ func ParseLinkInfo(m netlink.Message) (LinkInfo, error) {
 	d := m.AttrDecoder(genetlink.HeaderLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.ETHTOOL_A_LINKINFO_HEADER:
+		case uapi.ETHTOOL_A_LINKINFO_HEADER:
 			device(&d, &li.Device)
-		case unix.ETHTOOL_A_LINKINFO_PORT:
+		case uapi.ETHTOOL_A_LINKINFO_PORT:
 			li.Port = Port(d.Uint8())
-		case unix.ETHTOOL_A_LINKINFO_PHYADDR:
+		case uapi.ETHTOOL_A_LINKINFO_PHYADDR:
 			li.PHYAddr = d.Uint8()
-		case unix.ETHTOOL_A_LINKINFO_TP_MDIX:
+		case uapi.ETHTOOL_A_LINKINFO_TP_MDIX:
 			li.TPMDIX = d.Uint8()
-		case unix.ETHTOOL_A_LINKINFO_TP_MDIX_CTRL:
+		case uapi.ETHTOOL_A_LINKINFO_TP_MDIX_CTRL:
 			li.TPMDIXCtrl = d.Uint8()
-		case unix.ETHTOOL_A_LINKINFO_TRANSCEIVER:
+		case uapi.ETHTOOL_A_LINKINFO_TRANSCEIVER:
 			li.Transceiver = d.Uint8()
 		}
 	}
@@ -259,19 +262,19 @@ func ParseLinkModes(m netlink.Message) (LinkModes, error) {
 	d := m.AttrDecoder(genetlink.HeaderLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.ETHTOOL_A_LINKMODES_HEADER:
+		case uapi.ETHTOOL_A_LINKMODES_HEADER:
 			device(&d, &lm.Device)
-		case unix.ETHTOOL_A_LINKMODES_AUTONEG:
+		case uapi.ETHTOOL_A_LINKMODES_AUTONEG:
 			lm.Autoneg = d.Uint8() == 1 // AUTONEG_ENABLE
-		case unix.ETHTOOL_A_LINKMODES_SPEED:
+		case uapi.ETHTOOL_A_LINKMODES_SPEED:
 			lm.Speed = d.Uint32()
-		case unix.ETHTOOL_A_LINKMODES_DUPLEX:
+		case uapi.ETHTOOL_A_LINKMODES_DUPLEX:
 			lm.Duplex = Duplex(d.Uint8())
-		case unix.ETHTOOL_A_LINKMODES_LANES:
+		case uapi.ETHTOOL_A_LINKMODES_LANES:
 			lm.Lanes = d.Uint32()
-		case unix.ETHTOOL_A_LINKMODES_OURS:
+		case uapi.ETHTOOL_A_LINKMODES_OURS:
 			bitset(&d, &lm.Ours)
-		case unix.ETHTOOL_A_LINKMODES_PEER:
+		case uapi.ETHTOOL_A_LINKMODES_PEER:
 			bitset(&d, &lm.Peer)
 		}
 	}
@@ -286,11 +289,11 @@ func bitset(d *netlink.AttrDecoder, b *Bitset) {
 	outer := d.Enter()
 	for d.Next() {
 		switch d.Type() {
-		case unix.ETHTOOL_A_BITSET_SIZE:
+		case uapi.ETHTOOL_A_BITSET_SIZE:
 			b.Size = d.Uint32()
-		case unix.ETHTOOL_A_BITSET_VALUE:
+		case uapi.ETHTOOL_A_BITSET_VALUE:
 			b.Value = words(d.Bytes())
-		case unix.ETHTOOL_A_BITSET_MASK:
+		case uapi.ETHTOOL_A_BITSET_MASK:
 			b.Mask = words(d.Bytes())
 		}
 	}

@@ -1,5 +1,3 @@
-//go:build linux
-
 package genltest
 
 // Numbers from <linux/netlink.h> and <linux/genetlink.h>, spelled out here

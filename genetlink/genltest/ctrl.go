@@ -1,5 +1,3 @@
-//go:build linux
-
 package genltest
 
 import (
@@ -56,7 +54,7 @@ func (k *Kernel) getPolicy(req *Request) ([]Message, error) {
 	if _, err := k.lookup(req); err != nil {
 		return nil, err
 	}
-	return nil, syscall.ENODATA
+	return nil, errNoData
 }
 
 // lookup finds the family a GETFAMILY or GETPOLICY request names, after

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Package genltest is a fake generic netlink kernel for unit tests of code
 // that uses package genetlink or a typed family package built on it
 // (genetlink/ethtool, genetlink/netdev, genetlink/taskstats, or one of the

@@ -1,8 +1,11 @@
-//go:build linux
-
 // Package netdev is a small typed client of the kernel's netdev generic
 // netlink family: the XDP and AF_XDP features of network devices
 // (NETDEV_CMD_DEV_GET). It is built on genetlink's exported API alone.
+//
+// The package builds on every GOOS (but plan9); off Linux there is no
+// genetlink.Conn to the kernel (genetlink.Dial fails with an error
+// wrapping errors.ErrUnsupported), but the parsers work, and so does a
+// Conn on package nltest's fake kernel.
 package netdev
 
 import (

@@ -1,9 +1,12 @@
-//go:build linux
-
 // Package taskstats is a small typed client of the kernel's TASKSTATS
 // generic netlink family: the accounting and delay statistics of a task
 // (a thread) or a thread group (a process). It is built on genetlink's
 // exported API alone. Asking needs CAP_NET_ADMIN.
+//
+// The package builds on every GOOS (but plan9); off Linux there is no
+// genetlink.Conn to the kernel (genetlink.Dial fails with an error
+// wrapping errors.ErrUnsupported), but ParseStats works, and so does a
+// Conn on package nltest's fake kernel.
 package taskstats
 
 import (
@@ -13,7 +16,7 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
-	"golang.org/x/sys/unix"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Conn runs taskstats requests on a generic netlink Conn.
@@ -26,11 +29,11 @@ type Conn struct {
 // family is built into the kernel (CONFIG_TASKSTATS), so its ID stays
 // valid for the life of the system.
 func New(ctx context.Context, g *genetlink.Conn) (*Conn, error) {
-	f, err := g.Family(ctx, unix.TASKSTATS_GENL_NAME)
+	f, err := g.Family(ctx, uapi.TASKSTATS_GENL_NAME)
 	if err != nil {
 		return nil, err
 	}
-	f.CommandNames = map[uint8]string{unix.TASKSTATS_CMD_GET: "GET"}
+	f.CommandNames = map[uint8]string{uapi.TASKSTATS_CMD_GET: "GET"}
 	return &Conn{G: g, Family: f}, nil
 }
 
@@ -40,15 +43,20 @@ func New(ctx context.Context, g *genetlink.Conn) (*Conn, error) {
 // version the kernel sent.
 type Stats struct {
 	PID, TGID int
-	unix.Taskstats
+	Taskstats
 }
+
+// Taskstats is the kernel's struct taskstats (linux/taskstats.h): the
+// fields of Taskstats in golang.org/x/sys/unix, with the same names and the
+// kernel's layout, on every platform.
+type Taskstats = uapi.Taskstats
 
 // PID returns the statistics of the task (thread) with ID pid.
 //
 // PID sends TASKSTATS_CMD_GET with TASKSTATS_CMD_ATTR_PID. The reply is one
 // TASKSTATS_CMD_NEW.
 func (c *Conn) PID(ctx context.Context, pid int) (Stats, error) {
-	return c.get(ctx, unix.TASKSTATS_CMD_ATTR_PID, pid)
+	return c.get(ctx, uapi.TASKSTATS_CMD_ATTR_PID, pid)
 }
 
 // TGID returns the statistics of the thread group (process) with ID tgid,
@@ -57,7 +65,7 @@ func (c *Conn) PID(ctx context.Context, pid int) (Stats, error) {
 // TGID sends TASKSTATS_CMD_GET with TASKSTATS_CMD_ATTR_TGID. The reply is
 // one TASKSTATS_CMD_NEW.
 func (c *Conn) TGID(ctx context.Context, tgid int) (Stats, error) {
-	return c.get(ctx, unix.TASKSTATS_CMD_ATTR_TGID, tgid)
+	return c.get(ctx, uapi.TASKSTATS_CMD_ATTR_TGID, tgid)
 }
 
 func (c *Conn) get(ctx context.Context, attr uint16, id int) (Stats, error) {
@@ -67,10 +75,10 @@ func (c *Conn) get(ctx context.Context, attr uint16, id int) (Stats, error) {
 	if err != nil {
 		return Stats{}, err
 	}
-	msgs, err := c.G.Execute(ctx, &c.Family, unix.TASKSTATS_CMD_GET, attrs)
+	msgs, err := c.G.Execute(ctx, &c.Family, uapi.TASKSTATS_CMD_GET, attrs)
 	if err != nil {
 		what := "task"
-		if attr == unix.TASKSTATS_CMD_ATTR_TGID {
+		if attr == uapi.TASKSTATS_CMD_ATTR_TGID {
 			what = "thread group"
 		}
 		return Stats{}, netlink.WithObject(err, fmt.Sprintf("%s %d", what, id))
@@ -93,15 +101,15 @@ func ParseStats(m netlink.Message) (Stats, error) {
 	d := m.AttrDecoder(genetlink.HeaderLen)
 	for d.Next() {
 		switch d.Type() {
-		case unix.TASKSTATS_TYPE_AGGR_PID, unix.TASKSTATS_TYPE_AGGR_TGID:
+		case uapi.TASKSTATS_TYPE_AGGR_PID, uapi.TASKSTATS_TYPE_AGGR_TGID:
 			outer := d.Enter()
 			for d.Next() {
 				switch d.Type() {
-				case unix.TASKSTATS_TYPE_PID:
+				case uapi.TASKSTATS_TYPE_PID:
 					s.PID = int(d.Uint32())
-				case unix.TASKSTATS_TYPE_TGID:
+				case uapi.TASKSTATS_TYPE_TGID:
 					s.TGID = int(d.Uint32())
-				case unix.TASKSTATS_TYPE_STATS:
+				case uapi.TASKSTATS_TYPE_STATS:
 					// struct taskstats grows at its end from version to
 					// version: copy what both sides know.
 					dst := unsafe.Slice((*byte)(unsafe.Pointer(&s.Taskstats)), unsafe.Sizeof(s.Taskstats))

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command hello is the user-space half of the classic netlink tutorial,
 // written with this library: it binds a netlink socket, sends "hello" and
 // prints the reply.

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command capture records raw rtnetlink dump replies for the codec's tests
 // and fuzz seeds. It talks to the kernel with golang.org/x/sys/unix alone, so
 // the files it writes do not depend on the code they are used to test.

@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command vminit is PID 1 of the virtual machine that the kmod end-to-end
 // test boots. It expects an initramfs holding itself as /init, the netlink
 // hello client as /bin/hello and the module as /hello_nl.ko, and checks, in
