@@ -311,9 +311,15 @@ func (c *Conn) wakeReceive() {
 }
 
 // receive returns the next datagram for Receive: from the queue (a copy,
-// with a nil buffer), or read into a buffer of the Conn's.
+// with a nil buffer), or read into a buffer of the Conn's. Once the Conn is
+// closed it returns ErrClosed, whatever the queue still holds.
 func (c *Conn) receive(ctx context.Context) (Datagram, *[]byte, error) {
 	for {
+		select {
+		case <-c.done:
+			return Datagram{}, nil, ErrClosed
+		default:
+		}
 		c.mu.Lock()
 		if len(c.queue) > 0 {
 			d := c.queue[0]
