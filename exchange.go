@@ -129,7 +129,7 @@ func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []M
 			continue
 		}
 		if dump {
-			c.dumpSeq = seq
+			c.dumpSeq, c.peerRun = seq, 0
 		}
 		c.mu.Unlock()
 		h, err := c.sendLocked(ctx, Addr{}, msgs, seq, flags)
@@ -174,7 +174,14 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 		c.mu.Unlock()
 	}()
 	for {
+		if err := ctx.Err(); err != nil {
+			return err // checked here too: reads may never wait, when peers flood the Conn
+		}
 		c.mu.Lock()
+		if err := w.err; err != nil {
+			c.mu.Unlock()
+			return err // the dump is held back (see heldBack)
+		}
 		w.turn = !free()
 		nudge := c.dumpSeq == lostDump && !c.noop
 		if nudge {
