@@ -47,7 +47,11 @@
 // after ENOBUFS the Conn reads the queue empty, hands what it read to its
 // owners, and then fails with ErrOverrun exactly the requests that had
 // been sent and were not complete: their replies may be lost. Requests not
-// sent yet are not touched, and Receive reports the loss once.
+// sent yet are not touched, and Receive reports the loss once. User-space
+// peers that keep the queue full make the kernel drop nothing of a dump,
+// but make no more of it either: a dump held back that way fails with
+// ErrOverrun too, once twice as many of their datagrams as the queue holds
+// have come since its last part, and so do the dumps waiting for its turn.
 //
 // The kernel runs one dump per socket, and refuses another with EBUSY
 // meanwhile, so the dumps of a Conn take turns. A dump's messages are never

@@ -129,7 +129,7 @@ func (c *Conn) sendExchange(ctx context.Context, w *waiter, seq uint32, msgs []M
 			continue
 		}
 		if dump {
-			c.dumpSeq = seq
+			c.dumpSeq, c.peerRun = seq, 0
 		}
 		c.mu.Unlock()
 		h, err := c.sendLocked(ctx, Addr{}, msgs, seq, flags)
@@ -174,7 +174,14 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 		c.mu.Unlock()
 	}()
 	for {
+		if err := ctx.Err(); err != nil {
+			return err // checked here too: reads may never wait, when peers flood the Conn
+		}
 		c.mu.Lock()
+		if err := w.err; err != nil {
+			c.mu.Unlock()
+			return err // the dump is held back (see heldBack)
+		}
 		w.turn = !free()
 		nudge := c.dumpSeq == lostDump && !c.noop
 		if nudge {
@@ -286,13 +293,36 @@ func (c *Conn) handleDatagram(w *waiter, b []byte, handle func(Message) (bool, e
 	return false, nil
 }
 
-// isDump says whether the kernel may run req as a dump, which it does for a
-// GET request with either dump bit (NLM_F_ROOT or NLM_F_MATCH) set. NEW and
-// DEL requests reuse those bits (NLM_F_REPLACE, NLM_F_EXCL, NLM_F_NONREC,
-// NLM_F_BULK), and the core cannot tell a GET from them, so a request with
-// a dump bit and neither NLM_F_CREATE nor NLM_F_APPEND counts as a dump.
-// A request wrongly counted only waits for the dump turn.
-func isDump(f HeaderFlags) bool { return f&(Root|Match) != 0 && f&(Create|Append) == 0 }
+// isDump says whether the kernel runs a request of type t with flags f,
+// sent on a socket of protocol proto, as a dump. Each protocol's kernel code
+// decides, from the type and the dump bits (NLM_F_ROOT and NLM_F_MATCH,
+// which NEW, DEL and SET requests reuse as NLM_F_REPLACE, NLM_F_EXCL,
+// NLM_F_NONREC and NLM_F_BULK); the other flags do not count:
+//   - control messages (types below NLMSG_MIN_TYPE) are only acknowledged;
+//   - rtnetlink (rtnetlink_rcv_msg) dumps a GET request, whose type is 2
+//     modulo 4, on either dump bit, and never another kind;
+//   - generic netlink (genl_family_rcv_msg) dumps on both dump bits
+//     (NLM_F_DUMP), whatever the command;
+//   - other protocols dump their GETs on either bit, and the core cannot
+//     tell their GETs from the rest, so either bit counts. A request wrongly
+//     counted waits for the dump turn, and one refused with EBUSY is sent
+//     again (see resend).
+func isDump(proto int, t HeaderType, f HeaderFlags) bool {
+	const (
+		netlinkRoute   = 0  // NETLINK_ROUTE
+		netlinkGeneric = 16 // NETLINK_GENERIC
+		rtnlKindGet    = 2  // RTNL_KIND_GET: RTM_GETLINK, RTM_GETADDR, ...
+	)
+	switch {
+	case t < TypeMinType:
+		return false
+	case proto == netlinkRoute:
+		return t&3 == rtnlKindGet && f&Dump != 0
+	case proto == netlinkGeneric:
+		return f&Dump == Dump
+	}
+	return f&Dump != 0
+}
 
 // Execute sends the request req, asking for an ACK, and returns its replies
 // in memory the caller owns once the kernel has acknowledged it (or ended
@@ -309,7 +339,7 @@ func isDump(f HeaderFlags) bool { return f&(Root|Match) != 0 && f&(Create|Append
 // NLM_F_ACK (some custom protocols) must be talked to with SendTo and
 // Receive instead.
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
-	echo, dump := req.Header.Flags&Echo != 0, isDump(req.Header.Flags)
+	echo, dump := req.Header.Flags&Echo != 0, isDump(c.proto, req.Header.Type, req.Header.Flags)
 	n := 1
 	if dump {
 		n = 2 // a dump owns its marker's number too

@@ -89,6 +89,9 @@ const (
 // followDump), and reports an overrun there, for the caller to drain.
 func (c *Conn) route(d Datagram, b *[]byte, readErr error) (to int, overran bool) {
 	if d.From.PortID != 0 {
+		c.mu.Lock()
+		c.heldBack()
+		c.mu.Unlock()
 		if !c.acceptPeers {
 			c.dropped.Add(1)
 			return discarded, false
@@ -173,6 +176,7 @@ func (c *Conn) followDump(h Header, b []byte) (overran bool) {
 	case h.Sequence != c.dumpSeq:
 		return false
 	}
+	c.peerRun = 0 // the kernel went on with the dump
 	for m, err := range Messages(b) {
 		if err != nil {
 			break
@@ -194,11 +198,48 @@ func (c *Conn) followDump(h Header, b []byte) (overran bool) {
 
 // endDump gives the dump turn back. c.mu is held.
 func (c *Conn) endDump() {
+	c.peerRun = 0
 	if c.dumpSeq != 0 {
 		c.dumpSeq = 0
 		c.wakeTurn()
 	}
 }
+
+// heldBack counts a datagram from a user-space port, read while the kernel
+// runs a dump for the Conn. The kernel makes a dump's next part only at a
+// read that leaves the receive queue at most half full, and queues it
+// behind what the queue holds; it reports nothing when it does not. So a
+// dump part made at a read comes at the latest after as many datagrams as
+// a full queue holds, and when twice that many came from peers since the
+// dump's last datagram, peers refilled the queue at every read of a full
+// queue's worth: they hold the dump back, and may do so for ever. The
+// exchanges that wait for the dump then fail (see errHeldBack): its owner,
+// and those waiting for the dump turn. c.mu is held.
+func (c *Conn) heldBack() {
+	if c.dumpSeq == 0 {
+		return
+	}
+	if c.peerRun == 0 {
+		rcvbuf, _ := c.sys.buffers()
+		c.peerLimit = 2 * (rcvbuf/minTruesize + 1)
+	}
+	c.peerRun++
+	if c.peerRun <= c.peerLimit {
+		return
+	}
+	c.peerRun = 0
+	for _, w := range c.pending {
+		if w.turn || w.sent && w.owns(c.dumpSeq) {
+			w.err = errHeldBack
+			w.signal()
+		}
+	}
+}
+
+// errHeldBack is the error of exchanges that wait for a dump that
+// datagrams from user-space ports hold back (see heldBack): the kernel
+// does not drop the dump, but makes no more of it while they come.
+var errHeldBack = fmt.Errorf("%w: %w: datagrams from user-space ports keep the receive queue over half full, and the kernel makes no more of the dump until it is not", ErrOverrun, syscall.ENOBUFS)
 
 // wakeTurn wakes the exchanges that wait for the dump turn. c.mu is held.
 func (c *Conn) wakeTurn() {
@@ -311,9 +352,15 @@ func (c *Conn) wakeReceive() {
 }
 
 // receive returns the next datagram for Receive: from the queue (a copy,
-// with a nil buffer), or read into a buffer of the Conn's.
+// with a nil buffer), or read into a buffer of the Conn's. Once the Conn is
+// closed it returns ErrClosed, whatever the queue still holds.
 func (c *Conn) receive(ctx context.Context) (Datagram, *[]byte, error) {
 	for {
+		select {
+		case <-c.done:
+			return Datagram{}, nil, ErrClosed
+		default:
+		}
 		c.mu.Lock()
 		if len(c.queue) > 0 {
 			d := c.queue[0]

@@ -190,6 +190,8 @@ type Conn struct {
 	dumpSeq    uint32              // the dump the kernel runs for the Conn, 0 if none
 	noop       bool                // a NOOP that checks on a lost dump awaits its ACK
 	seen       bool                // something of a lost dump came since that NOOP went out
+	peerRun    int                 // datagrams from user-space ports since the running dump's last (see heldBack)
+	peerLimit  int                 // the most peerRun may reach before the dump counts as held back
 	queue      []Datagram          // copies kept for Receive
 	lost       bool                // the queue overflowed, or ENOBUFS: Receive reports ErrOverrun
 	queueLimit int                 // the most datagrams queue holds
