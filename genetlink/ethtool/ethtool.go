@@ -97,10 +97,8 @@ func (d Duplex) String() string {
 		return "Half"
 	case DuplexFull:
 		return "Full"
-	case DuplexUnknown:
-		return "Unknown!"
 	}
-	return fmt.Sprintf("Unknown! (%d)", uint8(d))
+	return fmt.Sprintf("Unknown! (%d)", uint8(d)) // DuplexUnknown too, as ethtool prints it
 }
 
 // SpeedUnknown is the Speed of a link that does not know its speed, such
