@@ -134,6 +134,9 @@ type Address struct {
 	// Protocol says who added the address (IFA_PROTO: IFAPROT_*, such as 1
 	// for the kernel's loopback addresses); 0 when unknown.
 	Protocol uint8
+	// Other holds the address's attributes that the fields above do not
+	// model, as the kernel sent them; changes send them back.
+	Other RawAttrs
 }
 
 // AddressFilter says which addresses Addresses lists. The zero
@@ -234,6 +237,8 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 	a.Scope = Scope(m.Data[3])
 	a.Index = int(binary.NativeEndian.Uint32(m.Data[4:]))
 	var local, address netip.Addr
+	var buf [64]byte
+	other := buf[:0]
 	d := m.AttrDecoder(uapi.SizeofIfAddrmsg)
 	for d.Next() {
 		switch d.Type() {
@@ -268,10 +273,15 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 			a.Metric = d.Uint32()
 		case ifaProto:
 			a.Protocol = d.Uint8()
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return 0, fmt.Errorf("rtnetlink: address: %w", err)
+	}
+	if len(other) > 0 {
+		a.Other = RawAttrs(other)
 	}
 	a.Flags = flags
 	if !local.IsValid() {
@@ -405,5 +415,6 @@ func (a *Address) encode(del bool) ([]byte, error) {
 			e.Uint8(ifaProto, a.Protocol)
 		}
 	}
+	putRaw(&e, a.Other)
 	return e.Finish()
 }

@@ -32,14 +32,23 @@ type FDBEntry struct {
 	// State is NeighPermanent for a local entry, one of the bridge's own
 	// addresses ("permanent"), NeighNoARP for a static entry ("static"),
 	// NeighReachable or NeighStale for a learned one. When adding, 0 is
-	// taken as NeighPermanent|NeighNoARP, as bridge fdb add does; the
-	// device's own list (NeighSelf) takes local entries only.
+	// taken as NeighPermanent|NeighNoARP, as bridge fdb add does, and
+	// NeighNoARP as NeighNoARP|NeighReachable, as bridge fdb add ...
+	// static sends it (VXLAN devices refuse an entry that is neither
+	// permanent nor reachable); the device's own list (NeighSelf) takes
+	// local entries only.
 	State NeighborState
 	// Flags say whose entry it is, NeighMaster (the bridge's) or NeighSelf
 	// (the device's own), and how it came: NeighExtLearned, NeighSticky,
 	// ... When adding, neither NeighMaster nor NeighSelf means NeighSelf,
 	// as bridge fdb add does.
 	Flags NeighborFlags
+	// Other holds the entry's attributes that the fields above do not
+	// model (a VXLAN entry's NDA_PORT, NDA_VNI, NDA_IFINDEX, ...), as the
+	// kernel sent them, but for NDA_CACHEINFO (timestamps); requests send
+	// them back, so that deleting an entry as FDB listed it deletes that
+	// entry, and not every remote of its address.
+	Other RawAttrs
 }
 
 // FDBFilter says which entries FDB lists. The zero FDBFilter lists every
@@ -116,7 +125,7 @@ func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] 
 //
 // AddFDBEntry sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_EXCL: an ndmsg
 // of family AF_BRIDGE (link index, state, flags), then NDA_LLADDR, and
-// NDA_VLAN, NDA_DST and NDA_MASTER when set.
+// NDA_VLAN, NDA_DST and NDA_MASTER when set, then Other.
 func (c *Conn) AddFDBEntry(ctx context.Context, e FDBEntry) error {
 	return c.change(ctx, uapi.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &e)
 }
@@ -156,8 +165,11 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 		return nil, invalid(typ, "remote %v is IPv4-mapped or has a zone", e.Dst)
 	}
 	state, flags := e.State, e.Flags
-	if state == 0 {
+	switch {
+	case state == 0:
 		state = NeighPermanent | NeighNoARP
+	case state&NeighNoARP != 0 && state&(NeighPermanent|NeighReachable) == 0:
+		state |= NeighReachable // "static", as bridge fdb add sends it
 	}
 	if flags&(NeighSelf|NeighMaster) == 0 {
 		flags |= NeighSelf
@@ -178,6 +190,7 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	if e.MasterIndex != 0 {
 		enc.Uint32(uapi.NDA_MASTER, uint32(e.MasterIndex))
 	}
+	putRaw(enc, e.Other)
 	data, err := enc.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)
@@ -197,6 +210,8 @@ func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
 		return false, err
 	}
 	e.Index, e.State, e.Flags = n.Index, n.State, n.Flags
+	var buf [64]byte
+	other := buf[:0]
 	d := m.AttrDecoder(uapi.SizeofNdMsg)
 	for d.Next() {
 		switch d.Type() {
@@ -210,10 +225,16 @@ func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
 			e.Dst = d.Addr()
 		case ndaFlagsExt:
 			e.Flags |= NeighborFlags(d.Uint32()) << 8
+		case uapi.NDA_CACHEINFO: // the entry's times, not the entry
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: FDB entry: %w", err)
+	}
+	if len(other) > 0 {
+		e.Other = RawAttrs(other)
 	}
 	return true, nil
 }

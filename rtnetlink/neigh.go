@@ -127,7 +127,10 @@ type Neighbor struct {
 	// nil while it is not known.
 	HardwareAddr net.HardwareAddr
 	// State is the entry's state. When adding, NeighNone (0) is taken as
-	// NeighPermanent, as ip does; proxy entries have no state.
+	// NeighPermanent, as ip does, for an entry with a HardwareAddr that is
+	// not NeighManaged; otherwise it is sent as it is (ip's "nud none"),
+	// since the kernel refuses a permanent entry without an address or
+	// kept resolved by itself. Proxy entries have no state.
 	State NeighborState
 	// Flags are the entry's flags: NeighRouter for an IPv6 router,
 	// NeighProxy for a proxy entry, NeighExtLearned, ...
@@ -137,6 +140,10 @@ type Neighbor struct {
 	// Probes is the number of probes sent to resolve the entry
 	// (NDA_PROBES); it is only read.
 	Probes uint32
+	// Other holds the entry's attributes that the fields above do not
+	// model, as the kernel sent them, but for NDA_CACHEINFO (timestamps);
+	// adding and replacing send them back.
+	Other RawAttrs
 }
 
 // NeighborFilter says which entries Neighbors lists. The zero
@@ -297,7 +304,7 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 //
 // AddNeighbor sends RTM_NEWNEIGH with NLM_F_CREATE and NLM_F_EXCL: an ndmsg
 // (family, link index, state, flags), then NDA_DST, and NDA_LLADDR,
-// NDA_PROTOCOL and NDA_FLAGS_EXT when set.
+// NDA_PROTOCOL and NDA_FLAGS_EXT when set, then Other.
 func (c *Conn) AddNeighbor(ctx context.Context, n Neighbor) error {
 	return c.change(ctx, uapi.RTM_NEWNEIGH, netlink.Create|netlink.Excl, &n)
 }
@@ -334,7 +341,7 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 	}
 	del := typ == uapi.RTM_DELNEIGH
 	state := n.State
-	if state == NeighNone && !proxy && !del {
+	if state == NeighNone && !proxy && !del && len(n.HardwareAddr) > 0 && n.Flags&NeighManaged == 0 {
 		state = NeighPermanent
 	}
 	b := make([]byte, uapi.SizeofNdMsg, 64)
@@ -358,6 +365,7 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 		if ext := uint32(n.Flags >> 8); ext != 0 {
 			e.Uint32(ndaFlagsExt, ext)
 		}
+		putRaw(e, n.Other)
 	}
 	data, err := e.Finish()
 	if err != nil {
@@ -397,6 +405,8 @@ func (n *Neighbor) decode(m *netlink.Message) (bool, error) {
 	if err != nil || family != uapi.AF_INET && family != uapi.AF_INET6 {
 		return false, err
 	}
+	var buf [64]byte
+	other := buf[:0]
 	d := m.AttrDecoder(uapi.SizeofNdMsg)
 	for d.Next() {
 		switch d.Type() {
@@ -410,10 +420,16 @@ func (n *Neighbor) decode(m *netlink.Message) (bool, error) {
 			n.Protocol = Protocol(d.Uint8())
 		case ndaFlagsExt:
 			n.Flags |= NeighborFlags(d.Uint32()) << 8
+		case uapi.NDA_CACHEINFO: // the entry's times, not the entry
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: neighbour: %w", err)
+	}
+	if len(other) > 0 {
+		n.Other = RawAttrs(other)
 	}
 	if !n.IP.IsValid() || n.IP.Is4() != (family == uapi.AF_INET) {
 		return false, fmt.Errorf("rtnetlink: neighbour %v does not fit family %d: %w", n.IP, family, netlink.ErrMalformed)

@@ -42,6 +42,10 @@ type NextHopObject struct {
 	// Flags are the next hop's flags (nh_flags): NextHopOnLink can be set;
 	// the kernel sets NextHopDead, NextHopLinkDown, ...
 	Flags RouteFlags
+	// Other holds the object's attributes that the fields above do not
+	// model (NHA_GROUP_TYPE, NHA_RES_GROUP, NHA_ENCAP, NHA_FDB, ...), as
+	// the kernel sent them; adding and replacing send them back.
+	Other RawAttrs
 }
 
 // NextHopGroupMember is a member of a nexthop group (struct nexthop_grp).
@@ -49,7 +53,7 @@ type NextHopGroupMember struct {
 	// ID is the member's nexthop object id.
 	ID uint32
 	// Weight is the share of traffic the member gets relative to the
-	// others, 1 to 256 (1 to 65536 since Linux 6.12); 0 is taken as 1 when
+	// others, 1 to 256 (1 to 65535 since Linux 6.12); 0 is taken as 1 when
 	// adding.
 	Weight int
 }
@@ -70,9 +74,9 @@ type NextHopObjectFilter struct {
 // Sizes of the nexthop structs, which x/sys/unix lacks, and the largest
 // group weight.
 const (
-	nhmsgLen  = 8 // sizeof(struct nhmsg)
-	nhGrpLen  = 8 // sizeof(struct nexthop_grp)
-	maxWeight = 1 << 16
+	nhmsgLen  = 8         // sizeof(struct nhmsg)
+	nhGrpLen  = 8         // sizeof(struct nexthop_grp)
+	maxWeight = 1<<16 - 1 // the kernel's, since 6.12
 )
 
 // ParseNextHopObject reads an RTM_NEWNEXTHOP or RTM_DELNEXTHOP message: a
@@ -313,6 +317,7 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 			e.Uint32(uapi.NHA_OIF, uint32(nh.Index))
 		}
 	}
+	putRaw(e, nh.Other)
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)
@@ -334,6 +339,8 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 	nh.Scope = Scope(data[1])
 	nh.Protocol = Protocol(data[2])
 	nh.Flags = RouteFlags(binary.NativeEndian.Uint32(data[4:]))
+	var buf [64]byte
+	other := buf[:0]
 	d := m.AttrDecoder(nhmsgLen)
 	for d.Next() {
 		switch d.Type() {
@@ -358,10 +365,15 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 					Weight: (int(g[5])<<8 | int(g[4])) + 1,
 				}
 			}
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: nexthop %d: %w", nh.ID, err)
+	}
+	if len(other) > 0 {
+		nh.Other = RawAttrs(other)
 	}
 	return true, nil
 }

@@ -66,9 +66,8 @@ func roundTripRoute(t *testing.T, r Route) bool {
 	if want.Scope == ScopeUniverse {
 		want.Scope = Scope(b[6]) // the scope the add chose (TestRouteEncodeBytes checks which)
 	}
-	// A request gives the time left as RTA_EXPIRES; replies say it in
-	// RTA_CACHEINFO.
-	want.Expires = 0
+	// A request gives the time left in whole seconds (RTA_EXPIRES).
+	want.Expires = min(want.Expires/time.Second, 1<<31-1) * time.Second
 	if want.NextHopID != 0 {
 		// The paths are the nexthop object's: the request leaves them out.
 		want.Gateway, want.Index, want.MultiPath = netip.Addr{}, 0, nil
@@ -100,7 +99,7 @@ func roundTripNeighbor(t *testing.T, n Neighbor) bool {
 	}
 	want := n
 	want.Probes = 0 // only read
-	if want.State == NeighNone && want.Flags&NeighProxy == 0 {
+	if want.State == NeighNone && want.Flags&(NeighProxy|NeighManaged) == 0 && len(want.HardwareAddr) > 0 {
 		want.State = NeighPermanent
 	}
 	if len(want.HardwareAddr) == 0 {
@@ -124,8 +123,11 @@ func roundTripFDB(t *testing.T, e FDBEntry) bool {
 		t.Fatalf("%+v encodes as % x, which parses as %v", e, b, err)
 	}
 	want := e
-	if want.State == 0 {
+	switch {
+	case want.State == 0:
 		want.State = NeighPermanent | NeighNoARP
+	case want.State&NeighNoARP != 0 && want.State&(NeighPermanent|NeighReachable) == 0:
+		want.State |= NeighReachable // "static", as bridge fdb add sends it
 	}
 	if want.Flags&(NeighSelf|NeighMaster) == 0 {
 		want.Flags |= NeighSelf
@@ -166,6 +168,7 @@ func roundTripRule(t *testing.T, r Rule) bool {
 	if want.Mark != 0 && want.Mask == 0 {
 		want.Mask = 0xffffffff
 	}
+	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}

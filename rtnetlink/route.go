@@ -333,7 +333,7 @@ type Route struct {
 	// high, 3 low.
 	Pref uint8
 	// Expires is the time left before an IPv6 route expires (from
-	// RTA_CACHEINFO, or RTA_EXPIRES when adding), 0 for never. The kernel
+	// RTA_CACHEINFO, or RTA_EXPIRES as adding sends it), 0 for never. The kernel
 	// counts in 1/100 s and adding takes whole seconds.
 	Expires time.Duration
 	// NextHopID is the id of a nexthop object the route uses (RTA_NH_ID),
@@ -346,6 +346,12 @@ type Route struct {
 	// MultiPath holds the paths of a multipath route (RTA_MULTIPATH), or is
 	// nil. When it is set, Gateway and Index are not.
 	MultiPath []NextHop
+	// Other holds the route's attributes that the fields above do not
+	// model (RTA_FLOW, the realm; RTA_ENCAP; RTA_UID in GetRoute's
+	// replies; ...), as the kernel sent them. Changes send them back, so
+	// that deleting a Route as Routes listed it deletes that route and not
+	// one that differs only by them.
+	Other RawAttrs
 }
 
 // RouteFilter says which routes Routes lists. The zero RouteFilter lists
@@ -381,8 +387,8 @@ const userHZ = 100
 // iteration.
 //
 // Route values are the caller's: they share no memory with the dump's
-// buffers, and a route allocates only for MultiPath and
-// Metrics.CongestionControl, when present.
+// buffers, and a route allocates only for MultiPath,
+// Metrics.CongestionControl and Other, when present.
 //
 // Routes sends an RTM_GETROUTE dump request: an rtmsg with the family, the
 // table (below 256), protocol and type, then RTA_TABLE and RTA_OIF when set.
@@ -510,6 +516,8 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 	r.Flags = RouteFlags(binary.NativeEndian.Uint32(data[8:]))
 	var dst, src netip.Addr
 	var multipath []byte
+	var buf [64]byte
+	other := buf[:0]
 	d := m.AttrDecoder(uapi.SizeofRtMsg)
 	for d.Next() {
 		switch d.Type() {
@@ -535,6 +543,8 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 			r.Pref = d.Uint8()
 		case rtaNHID:
 			r.NextHopID = d.Uint32()
+		case uapi.RTA_EXPIRES: // seconds, as a request gives them
+			r.Expires = time.Duration(d.Uint32()) * time.Second
 		case uapi.RTA_CACHEINFO:
 			// struct rta_cacheinfo: rta_expires, a clock_t, is the third
 			// u32. A longer struct is read for the fields known.
@@ -562,10 +572,15 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 			d.Exit(outer)
 		case uapi.RTA_MULTIPATH:
 			multipath = d.Bytes()
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: route: %w", err)
+	}
+	if len(other) > 0 {
+		r.Other = RawAttrs(other)
 	}
 	if !dst.IsValid() {
 		dst = zeroAddr(family)
@@ -673,7 +688,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 // flags), then RTA_DST, and RTA_SRC, RTA_GATEWAY (RTA_VIA for an IPv6
 // gateway of an IPv4 route), RTA_OIF, RTA_IIF, RTA_PREFSRC, RTA_PRIORITY,
 // RTA_TABLE, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_PREF and RTA_EXPIRES
-// when set.
+// when set, then Other.
 func (c *Conn) AddRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, uapi.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
 }
@@ -875,6 +890,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		}
 		e.Bytes(uapi.RTA_MULTIPATH, mp)
 	}
+	putRaw(&e, r.Other)
 	return e.Finish()
 }
 
@@ -934,8 +950,10 @@ type RouteQuery struct {
 // to q.Dst alone, with RouteCloned set, its table, gateway, link and
 // preferred source; or with q.FIBMatch, the matching entry of the table.
 //
-// GetRoute sends RTM_GETROUTE, not a dump: an rtmsg with the family and
-// prefix lengths (and RTM_F_FIB_MATCH with FIBMatch), then RTA_DST, and
+// GetRoute sends RTM_GETROUTE, not a dump: an rtmsg with the family,
+// prefix lengths and, for IPv4, RTM_F_LOOKUP_TABLE, so that the kernel
+// reports the table the lookup used, as ip route get does (and
+// RTM_F_FIB_MATCH with FIBMatch), then RTA_DST, and
 // RTA_SRC, RTA_IIF, RTA_OIF and RTA_MARK when set. The reply is one
 // RTM_NEWROUTE.
 func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
@@ -979,9 +997,17 @@ func (q *RouteQuery) encode() ([]byte, error) {
 	if q.Src.IsValid() {
 		b[2] = uint8(q.Src.BitLen())
 	}
-	if q.FIBMatch {
-		binary.NativeEndian.PutUint32(b[8:], uapi.RTM_F_FIB_MATCH)
+	// Without RTM_F_LOOKUP_TABLE, IPv4 reports the main table whatever
+	// table the lookup used; IPv6 reports the real one, and refuses the
+	// flag under strict checking.
+	var flags uint32
+	if q.Dst.Is4() {
+		flags = uapi.RTM_F_LOOKUP_TABLE
 	}
+	if q.FIBMatch {
+		flags |= uapi.RTM_F_FIB_MATCH
+	}
+	binary.NativeEndian.PutUint32(b[8:], flags)
 	var e netlink.AttrEncoder
 	e.Reset(b)
 	e.Addr(uapi.RTA_DST, q.Dst)

@@ -114,8 +114,13 @@ type Rule struct {
 	// Protocol says who added the rule (FRA_PROTOCOL), 0 when unknown.
 	Protocol Protocol
 	// Flags are the rule's flags: RuleInvert ("not"), and those the kernel
-	// sets.
+	// sets, which requests leave out.
 	Flags RuleFlags
+	// Other holds the rule's attributes that the fields above do not model
+	// (FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, ...), as the kernel
+	// sent them; requests send them back, so that deleting a Rule as Rules
+	// listed it deletes that rule.
+	Other RawAttrs
 }
 
 // RuleFilter says which rules Rules lists. The zero RuleFilter lists every
@@ -204,6 +209,8 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	r.Action = RuleAction(data[7])
 	r.Flags = RuleFlags(binary.NativeEndian.Uint32(data[8:]))
 	var dst, src netip.Addr
+	var buf [64]byte
+	other := buf[:0]
 	d := m.AttrDecoder(fibRuleHdrLen)
 	for d.Next() {
 		switch d.Type() {
@@ -227,10 +234,19 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			r.Goto = d.Uint32()
 		case uapi.FRA_PROTOCOL:
 			r.Protocol = Protocol(d.Uint8())
+		case uapi.FRA_SUPPRESS_PREFIXLEN, uapi.FRA_SUPPRESS_IFGROUP:
+			if d.Uint32() != 0xffffffff { // -1, the default, which the kernel sends too
+				other = appendRaw(other, &d)
+			}
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: rule: %w", err)
+	}
+	if len(other) > 0 {
+		r.Other = RawAttrs(other)
 	}
 	for _, p := range []struct {
 		pfx  *netip.Prefix
@@ -262,7 +278,8 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // AddRule sends RTM_NEWRULE with NLM_F_CREATE and NLM_F_EXCL: a fib_rule_hdr
 // (family, prefix lengths, TOS, table below 256, action, flags), then
 // FRA_TABLE, FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME,
-// FRA_FWMARK with FRA_FWMASK, FRA_GOTO and FRA_PROTOCOL when set.
+// FRA_FWMARK with FRA_FWMASK, FRA_GOTO and FRA_PROTOCOL when set, and
+// Other. Of the flags, only RuleInvert is sent: the kernel sets the others.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 	return c.change(ctx, uapi.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
@@ -305,8 +322,6 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case r.Goto != 0 && r.Action != RuleGoto && r.Action != 0:
 		return nil, invalid(typ, "goto %d with action %v", r.Goto, r.Action)
-	case r.Flags&^RuleInvert != 0:
-		return nil, invalid(typ, "flags %v: only RuleInvert can be set", r.Flags)
 	}
 	for _, name := range []string{r.IIF, r.OIF} {
 		if len(name) >= uapi.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
@@ -340,7 +355,9 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		b[4] = uint8(table)
 	}
 	b[7] = uint8(action)
-	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags))
+	// The kernel sets the other flags (a missing link, a goto to no rule):
+	// a rule as listed must be deletable, so they are not sent.
+	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags&RuleInvert))
 	e := netlink.NewAttrEncoder(b)
 	if table != 0 {
 		e.Uint32(uapi.FRA_TABLE, table)
@@ -370,6 +387,7 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 	if r.Protocol != 0 {
 		e.Uint8(uapi.FRA_PROTOCOL, uint8(r.Protocol))
 	}
+	putRaw(e, r.Other)
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)

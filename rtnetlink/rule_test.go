@@ -241,7 +241,6 @@ func testRuleErrors(t *testing.T, b *backend) {
 		{Src: pfx("10.1.2.3/8")},
 		{Family: unix.AF_INET, IIF: "a-name-far-too-long"},
 		{Family: unix.AF_INET, Goto: 5, Action: rtnetlink.RuleBlackhole},
-		{Family: unix.AF_INET, Flags: rtnetlink.RulePermanent},
 	} {
 		err := c.AddRule(ctx, r)
 		var oe *netlink.OpError

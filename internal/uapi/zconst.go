@@ -66,6 +66,8 @@ const (
 	FRA_PRIORITY                        = 0x6
 	FRA_PROTOCOL                        = 0x15
 	FRA_SRC                             = 0x2
+	FRA_SUPPRESS_IFGROUP                = 0xd
+	FRA_SUPPRESS_PREFIXLEN              = 0xe
 	FRA_TABLE                           = 0xf
 	FR_ACT_BLACKHOLE                    = 0x6
 	FR_ACT_GOTO                         = 0x2
@@ -162,6 +164,7 @@ const (
 	IFLA_VXLAN_LOCAL6                   = 0x11
 	IFLA_VXLAN_PORT                     = 0xf
 	IFNAMSIZ                            = 0x10
+	NDA_CACHEINFO                       = 0x3
 	NDA_DST                             = 0x1
 	NDA_IFINDEX                         = 0x8
 	NDA_LLADDR                          = 0x2

@@ -255,7 +255,7 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("neigh", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac}))
 	say("neigh again", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac}))
 	say("neigh replace", c.ReplaceNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.5"), HardwareAddr: mac, State: rtnetlink.NeighReachable}))
-	say("neigh no lladdr", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.4")}))
+	say("neigh no lladdr", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.4"), State: rtnetlink.NeighPermanent}))
 	say("neigh missing link", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: 999, IP: ip("198.18.0.4"), HardwareAddr: mac}))
 	say("neigh6", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::5"), HardwareAddr: mac}))
 	say("neigh proxy", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.3"), Flags: rtnetlink.NeighProxy}))

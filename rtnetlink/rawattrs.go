@@ -1,0 +1,54 @@
+package rtnetlink
+
+import (
+	"encoding/binary"
+	"iter"
+
+	"github.com/nlkit/netlink"
+)
+
+// RawAttrs are netlink attributes kept as the kernel sent them, in order:
+// each a struct nlattr (its type with the NLA_F_* flags), its payload and
+// its padding. The typed objects (Rule, Route, Address, Neighbor, FDBEntry,
+// NextHopObject) keep in a RawAttrs field the attributes their other
+// fields do not model, such as a rule's FRA_UID_RANGE or a route's
+// RTA_FLOW, and send them back in the requests that name the object, so
+// that deleting an object as it was listed deletes that object and not
+// another that differs only by what this package does not decode.
+//
+// A RawAttrs is a string, so objects stay comparable with == and copies
+// share no mutable memory. The zero RawAttrs has no attributes.
+type RawAttrs string
+
+// All walks the attributes. The payloads alias a copy of a.
+func (a RawAttrs) All() iter.Seq2[netlink.Attr, error] {
+	return netlink.Attrs([]byte(a))
+}
+
+// appendRaw appends the decoder's current attribute to b as it came: its
+// header, with the type's flags, its payload and its padding.
+func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
+	a := d.Attr()
+	typ := a.Type
+	if a.Nested {
+		typ |= netlink.AttrNested
+	}
+	if a.NetByteOrder {
+		typ |= netlink.AttrNetByteOrder
+	}
+	n := len(a.Data)
+	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
+	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = append(b, a.Data...)
+	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// putRaw appends a's attributes to e as they are.
+func putRaw(e *netlink.AttrEncoder, a RawAttrs) {
+	if a != "" {
+		e.Raw([]byte(a))
+	}
+}
