@@ -44,7 +44,10 @@ type NextHopObject struct {
 	Flags RouteFlags
 	// Other holds the object's attributes that the fields above do not
 	// model (NHA_GROUP_TYPE, NHA_RES_GROUP, NHA_ENCAP, NHA_FDB, ...), as
-	// the kernel sent them; adding and replacing send them back.
+	// the kernel sent them. Adding and replacing send back those a request
+	// may carry (the kernel checks nexthop requests strictly, and refuses
+	// what only its replies have, such as the time a resilient group has
+	// been unbalanced).
 	Other RawAttrs
 }
 
@@ -69,6 +72,55 @@ type NextHopObjectFilter struct {
 	Index int
 	// Groups lists groups only (ip nexthop show groups).
 	Groups bool
+}
+
+// Nexthop attributes missing from x/sys/unix, that a request may carry
+// back from Other.
+const (
+	nhaGroupType               = 3  // NHA_GROUP_TYPE
+	nhaEncapType               = 7  // NHA_ENCAP_TYPE
+	nhaEncap                   = 8  // NHA_ENCAP
+	nhaFDB                     = 11 // NHA_FDB
+	nhaResGroup                = 12 // NHA_RES_GROUP
+	nhaResGroupUnbalancedTimer = 3  // NHA_RES_GROUP_UNBALANCED_TIMER, the last a request may set
+)
+
+// sendableNextHop returns the attributes of a that a nexthop request may
+// carry: the group's type and resilient parameters (without the time it
+// has been unbalanced, which only replies have), the encapsulation, and
+// NHA_FDB.
+func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
+	var e netlink.AttrEncoder
+	for at, err := range a.All() {
+		if err != nil {
+			return "", err
+		}
+		switch at.Type {
+		case nhaGroupType, nhaEncapType, nhaEncap, nhaFDB:
+			e.Bytes(at.Type|nestedFlag(at), at.Data)
+		case nhaResGroup:
+			start := e.Nest(nhaResGroup)
+			for r, err := range at.Attrs() {
+				if err != nil {
+					return "", err
+				}
+				if r.Type <= nhaResGroupUnbalancedTimer {
+					e.Bytes(r.Type|nestedFlag(r), r.Data)
+				}
+			}
+			e.End(start)
+		}
+	}
+	b, err := e.Finish()
+	return RawAttrs(b), err
+}
+
+// nestedFlag returns NLA_F_NESTED if a had it.
+func nestedFlag(a netlink.Attr) uint16 {
+	if a.Nested {
+		return netlink.AttrNested
+	}
+	return 0
 }
 
 // Sizes of the nexthop structs, which x/sys/unix lacks, and the largest
@@ -317,7 +369,11 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 			e.Uint32(uapi.NHA_OIF, uint32(nh.Index))
 		}
 	}
-	putRaw(e, nh.Other)
+	other, err := nh.Other.sendableNextHop()
+	if err != nil {
+		return nil, invalid(typ, "Other: %v", err)
+	}
+	putRaw(e, other)
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)

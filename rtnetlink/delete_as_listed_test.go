@@ -1,0 +1,340 @@
+//go:build linux
+
+package rtnetlink_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"os/exec"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nlkit/netlink/rtnetlink"
+)
+
+// The tests here make objects that differ only by what the typed values do
+// not model (or barely), list them, delete or replace one as it was listed,
+// and check with ip -j or bridge -j that exactly that one changed.
+
+// rawUint32 returns the u32 payload of the attribute typ in a, and whether
+// a has it.
+func rawUint32(t *testing.T, a rtnetlink.RawAttrs, typ uint16) (uint32, bool) {
+	t.Helper()
+	for at, err := range a.All() {
+		if err != nil {
+			t.Fatalf("kept attributes % x: %v", a, err)
+		}
+		if at.Type == typ {
+			v, _ := at.Uint32()
+			if len(at.Data) < 4 {
+				v = uint32(at.Data[0]) // a u8 (FRA_IP_PROTO)
+			}
+			return v, true
+		}
+	}
+	return 0, false
+}
+
+// TestDeleteRuleAsListed: rules at one priority that differ only by
+// uidrange and ipproto list as different Rules, and deleting one as
+// listed deletes that one; rules with a missing oif or goto target, which
+// carry kernel-set flags, are deleted as listed.
+func TestDeleteRuleAsListed(t *testing.T) {
+	ns, c, _, _ := arNS(t, nil)
+	ctx := context.Background()
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		ns.Run(t, fam.flag, "rule", "add", "prio", "100", "uidrange", "1000-2000", "lookup", "100")
+		ns.Run(t, fam.flag, "rule", "add", "prio", "100", "ipproto", "tcp", "lookup", "100")
+		var uid, proto rtnetlink.Rule
+		n := 0
+		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: fam.family, Table: 100}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if _, ok := rawUint32(t, r.Other, unix.FRA_UID_RANGE); ok {
+				uid = r
+			}
+			if p, ok := rawUint32(t, r.Other, unix.FRA_IP_PROTO); ok && p == unix.IPPROTO_TCP {
+				proto = r
+			}
+		}
+		if n != 2 || uid.Priority != 100 || proto.Priority != 100 || uid == proto {
+			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart by Other", fam.flag, n, uid, proto)
+		}
+		if err := c.DeleteRule(ctx, proto); err != nil {
+			t.Fatal(err)
+		}
+		left := arJSON(t, ns, fam.flag, "rule", "show", "pref", "100")
+		if len(left) != 1 || left[0]["uid_start"] == nil || left[0]["ipproto"] != nil {
+			t.Errorf("%s: after deleting the ipproto rule, ip lists %v; want the uidrange rule alone", fam.flag, left)
+		}
+		if err := c.DeleteRule(ctx, uid); err != nil {
+			t.Fatal(err)
+		}
+		if left := arJSON(t, ns, fam.flag, "rule", "show", "pref", "100"); len(left) != 0 {
+			t.Errorf("%s: after deleting both, ip lists %v", fam.flag, left)
+		}
+	}
+
+	ns.Run(t, "rule", "add", "prio", "110", "oif", "nosuch", "lookup", "100")
+	ns.Run(t, "rule", "add", "prio", "111", "goto", "5000")
+	for pref, flag := range map[uint32]rtnetlink.RuleFlags{110: rtnetlink.RuleOIFDetached, 111: rtnetlink.RuleUnresolved} {
+		var found bool
+		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: unix.AF_INET}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Priority != pref {
+				continue
+			}
+			found = true
+			if r.Flags&flag == 0 {
+				t.Errorf("rule %d: flags %v, want %v", pref, r.Flags, flag)
+			}
+			if err := c.DeleteRule(ctx, r); err != nil {
+				t.Errorf("deleting rule %+v as listed: %v", r, err)
+			}
+		}
+		if !found {
+			t.Errorf("rule %d not listed", pref)
+		}
+		if left := arJSON(t, ns, "rule", "show", "pref", "110"); len(left) != 0 {
+			t.Errorf("rule %d: ip still lists %v", pref, left)
+		}
+	}
+}
+
+// TestDeleteRouteAsListed: IPv4 routes that differ only by realm, and IPv6
+// routes that differ by link and metric, are deleted one at a time as
+// listed.
+func TestDeleteRouteAsListed(t *testing.T) {
+	ns, c, v0, v1 := arRouteNS(t, nil)
+	ctx := context.Background()
+	if _, err := ns.Try("route", "add", "198.18.5.0/24", "dev", "v0", "realm", "5", "table", "100"); err != nil {
+		t.Skipf("no realms in this kernel: %v", err)
+	}
+	ns.Run(t, "route", "append", "198.18.5.0/24", "dev", "v0", "realm", "6", "table", "100")
+	var realm6 rtnetlink.Route
+	n := 0
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if v, ok := rawUint32(t, r.Other, unix.RTA_FLOW); ok && v == 6 {
+			realm6 = r
+		}
+	}
+	if n != 2 || !realm6.Dst.IsValid() {
+		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart by Other", n, realm6)
+	}
+	if err := c.DeleteRoute(ctx, realm6); err != nil {
+		t.Fatal(err)
+	}
+	left := arJSON(t, ns, "route", "show", "table", "100")
+	if len(left) != 1 || arStr(left[0]["flow"].(map[string]any)["to"]) != "5" {
+		t.Errorf("after deleting the route of realm 6, ip lists %v; want the one of realm 5", left)
+	}
+
+	// IPv6 has no realms, and refuses two routes to one destination
+	// and metric: these differ by link and metric.
+	ns.Run(t, "-6", "route", "add", "2001:db8:5::/64", "dev", "v0", "metric", "5", "table", "100")
+	ns.Run(t, "-6", "route", "add", "2001:db8:5::/64", "dev", "v1", "metric", "6", "table", "100")
+	n = 0
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET6, Table: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Dst != netip.MustParsePrefix("2001:db8:5::/64") {
+			continue
+		}
+		n++
+		if r.Index == v1 {
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	left = arJSON(t, ns, "-6", "route", "show", "table", "100", "2001:db8:5::/64")
+	if n != 2 || len(left) != 1 || left[0]["dev"] != "v0" {
+		t.Errorf("listed %d routes; after deleting the one through v1 (%d), ip lists %v; want the one through v0 (%d)", n, v1, left, v0)
+	}
+}
+
+// TestDeleteAddressAsListed: one IPv4 address with two prefix lengths on a
+// link, and one IPv6 address on two links, deleted one at a time as listed.
+func TestDeleteAddressAsListed(t *testing.T) {
+	ns, c, _, v1 := arNS(t, nil)
+	ctx := context.Background()
+	ns.Batch(t, []string{
+		"addr add 198.18.0.1/24 dev v0", "addr add 198.18.0.1/25 dev v0",
+		"addr add 2001:db8::1/64 dev v0 nodad", "addr add 2001:db8::1/64 dev v1 nodad",
+	})
+	for a, err := range c.Addresses(ctx, rtnetlink.AddressFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Prefix == netip.MustParsePrefix("198.18.0.1/25") || a.Prefix == netip.MustParsePrefix("2001:db8::1/64") && a.Index == v1 {
+			if err := c.DeleteAddress(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var got []string
+	for _, l := range arJSON(t, ns, "addr", "show") {
+		for _, ai := range l["addr_info"].([]any) {
+			a := ai.(map[string]any)
+			if a["scope"] == "global" {
+				got = append(got, l["ifname"].(string)+" "+a["local"].(string)+"/"+arStr(a["prefixlen"]))
+			}
+		}
+	}
+	if len(got) != 2 || got[0] != "v0 198.18.0.1/24" || got[1] != "v0 2001:db8::1/64" {
+		t.Errorf("ip lists %q; want v0's 198.18.0.1/24 and 2001:db8::1/64 alone", got)
+	}
+}
+
+// TestDeleteNeighborAsListed: a cache entry and a proxy entry for one
+// address on one link, the proxy deleted as listed; an entry with no state
+// ("nud none") and a managed one are added as ip adds them.
+func TestDeleteNeighborAsListed(t *testing.T) {
+	ns, c, v0, _ := arNS(t, nil)
+	ctx := context.Background()
+	ns.Run(t, "neigh", "add", "198.18.0.9", "lladdr", "02:00:00:00:00:09", "dev", "v0")
+	ns.Run(t, "neigh", "add", "proxy", "198.18.0.9", "dev", "v0")
+	n := 0
+	for e, err := range c.Neighbors(ctx, rtnetlink.NeighborFilter{Proxy: true}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if err := c.DeleteNeighbor(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if proxies := arJSON(t, ns, "neigh", "show", "proxy"); n != 1 || len(proxies) != 0 {
+		t.Errorf("listed %d proxy entries; after deleting, ip lists %v", n, proxies)
+	}
+	if left := arJSON(t, ns, "neigh", "show", "198.18.0.9", "dev", "v0"); len(left) != 1 {
+		t.Errorf("the cache entry is gone too: ip lists %v", left)
+	}
+
+	if err := c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0, IP: netip.MustParseAddr("198.18.0.10")}); err != nil {
+		t.Errorf("adding an entry with no state (nud none): %v", err)
+	}
+	if err := c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0, IP: netip.MustParseAddr("198.18.0.11"), Flags: rtnetlink.NeighManaged}); err != nil {
+		t.Errorf("adding a managed entry: %v", err)
+	}
+	for ip, key := range map[string]string{"198.18.0.10": "", "198.18.0.11": "managed"} {
+		got := arJSON(t, ns, "neigh", "show", "nud", "all", ip, "dev", "v0")
+		if _, ok := got[0][key]; len(got) != 1 || key != "" && !ok {
+			t.Errorf("%s: ip lists %v, want one entry (%s)", ip, got, key)
+		} else {
+			t.Logf("%s: %v", ip, got[0])
+		}
+	}
+}
+
+// TestDeleteFDBEntryAsListed: a VXLAN device's two remotes for one
+// address, which differ only by port, deleted one as listed; a static
+// entry (NeighNoARP) added as bridge fdb add ... static adds it.
+func TestDeleteFDBEntryAsListed(t *testing.T) {
+	ns, c, _, _ := arNS(t, nil)
+	ctx := context.Background()
+	ns.Run(t, "link", "add", "vx0", "type", "vxlan", "id", "42", "dstport", "4789", "nolearning")
+	l, err := c.LinkByName(ctx, "vx0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	vx0 := l.Index
+	remote := rtnetlink.FDBEntry{HardwareAddr: net.HardwareAddr{0, 0, 0, 0, 0, 0}, Index: vx0, Dst: netip.MustParseAddr("198.18.0.2")}
+	if err := c.AddFDBEntry(ctx, remote); err != nil {
+		t.Fatal(err)
+	}
+	// No field models the port: the second remote is added as bridge does.
+	out, err := exec.Command("ip", "netns", "exec", ns.Name, "bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "198.18.0.2", "port", "5000").CombinedOutput()
+	if err != nil {
+		t.Fatalf("bridge fdb append: %v: %s", err, out)
+	}
+	n := 0
+	for e, err := range c.FDB(ctx, rtnetlink.FDBFilter{Index: vx0}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Dst != netip.MustParseAddr("198.18.0.2") {
+			continue
+		}
+		n++
+		for at, err := range e.Other.All() {
+			if err == nil && at.Type == unix.NDA_PORT {
+				if err := c.DeleteFDBEntry(ctx, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	left := bridgeJSON(t, ns, "fdb", "show", "dev", "vx0")
+	if n != 2 || len(left) != 1 || left[0]["dst"] != "198.18.0.2" || left[0]["port"] != nil {
+		t.Errorf("listed %d remotes; after deleting the one with a port, bridge lists %v; want the other", n, left)
+	}
+
+	static := rtnetlink.FDBEntry{HardwareAddr: net.HardwareAddr{2, 0, 0, 0, 0, 0x33}, Index: vx0, Dst: netip.MustParseAddr("198.18.0.3"), State: rtnetlink.NeighNoARP}
+	if err := c.AddFDBEntry(ctx, static); err != nil {
+		t.Fatalf("adding a static entry to a VXLAN device: %v", err)
+	}
+	for _, e := range bridgeJSON(t, ns, "fdb", "show", "dev", "vx0") {
+		if e["mac"] == "02:00:00:00:00:33" {
+			t.Logf("%v", e)
+			if e["state"] != "static" {
+				t.Errorf("bridge lists %v, want a static entry", e)
+			}
+		}
+	}
+}
+
+// TestNextHopObjectsAsListed: a resilient group replaced as listed stays
+// resilient (its type and parameters travel in Other); a weight of 65535
+// is taken and 65536 refused before sending.
+func TestNextHopObjectsAsListed(t *testing.T) {
+	ns, c, _, _ := arRouteNS(t, nil)
+	ctx := context.Background()
+	if _, err := ns.Try("nexthop", "add", "id", "1", "via", "10.0.0.2", "dev", "v0"); err != nil {
+		t.Skipf("no nexthop objects: %v", err)
+	}
+	ns.Run(t, "nexthop", "add", "id", "2", "group", "1", "type", "resilient", "buckets", "8", "idle_timer", "60")
+	nh, err := c.NextHopObject(ctx, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nh.Other == "" {
+		t.Fatalf("group %+v: no attributes kept", nh)
+	}
+	if _, err := c.ReplaceNextHopObject(ctx, nh); err != nil {
+		t.Fatalf("replacing %+v as listed: %v", nh, err)
+	}
+	got := arJSON(t, ns, "nexthop", "show", "id", "2")
+	if len(got) != 1 || got[0]["type"] != "resilient" {
+		t.Errorf("after replacing, ip lists %v; want a resilient group", got)
+	} else if args := got[0]["resilient_args"].(map[string]any); arStr(args["buckets"]) != "8" || arStr(args["idle_timer"]) != "60" {
+		t.Errorf("after replacing, ip lists %v; want 8 buckets, idle timer 60", got)
+	}
+
+	heavy := rtnetlink.NextHopObject{ID: 3, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 65535}}}
+	if _, err := c.AddNextHopObject(ctx, heavy); err != nil {
+		t.Errorf("weight 65535: %v", err)
+	} else if got, err := c.NextHopObject(ctx, 3); err != nil || len(got.Group) != 1 || got.Group[0].Weight != 65535 {
+		t.Errorf("listed %+v, %v; want weight 65535", got, err) // ip before 6.12 prints the low byte only
+	}
+	heavy.ID, heavy.Group[0].Weight = 4, 65536
+	if _, err := c.AddNextHopObject(ctx, heavy); !errors.Is(err, os.ErrInvalid) {
+		t.Errorf("weight 65536: %v, want a check error", err)
+	}
+}
