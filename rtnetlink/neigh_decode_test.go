@@ -268,12 +268,16 @@ func FuzzParseNeighbor(f *testing.F) {
 // parses has prefixes of its family, and AddRule's request for it parses
 // as the same rule (roundTripRule).
 func FuzzParseRule(f *testing.F) {
-	r := Rule{Src: netip.MustParsePrefix("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0", Goto: 0}
-	b, err := r.encode(uapi.RTM_NEWRULE)
-	if err != nil {
-		f.Fatal(err)
+	for _, r := range []Rule{
+		{Src: netip.MustParsePrefix("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0", Goto: 0},
+		{Family: uapi.AF_INET6, Priority: 100, Table: 100, Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP)},
+	} {
+		b, err := r.encode(uapi.RTM_NEWRULE)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
 	}
-	f.Add(b)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		r, err := ParseRule(asReply(uapi.RTM_NEWRULE, b))
 		if err != nil {
@@ -308,7 +312,7 @@ func FuzzParseNextHopObject(f *testing.F) {
 			return
 		}
 		for _, m := range nh.Group {
-			if m.Weight < 1 || m.Weight > maxWeight {
+			if m.Weight < 1 || m.Weight > 1<<16 { // what 16 bits plus one say; the kernel takes up to maxWeight
 				t.Fatalf("parsed %+v", nh)
 			}
 		}

@@ -280,6 +280,7 @@ func FuzzRouteDecode(f *testing.F) {
 		{Dst: pfx("10.1.0.0/16"), Gateway: ip("10.0.0.2"), Metrics: Metrics{MTU: 1400, CongestionControl: "bbr"}},
 		{Dst: pfx("2001:db8::/32"), Table: 1000, MultiPath: []NextHop{{Gateway: ip("fe80::1"), Index: 2}, {Index: 3, Weight: 9}}},
 		{Dst: pfx("10.0.0.0/8"), Gateway: ip("fe80::1"), Index: 2},
+		{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)},
 	} {
 		b, err := r.encode(false)
 		if err != nil {

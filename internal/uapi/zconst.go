@@ -62,6 +62,7 @@ const (
 	FRA_FWMASK                          = 0x10
 	FRA_GOTO                            = 0x4
 	FRA_IIFNAME                         = 0x3
+	FRA_IP_PROTO                        = 0x16
 	FRA_OIFNAME                         = 0x11
 	FRA_PRIORITY                        = 0x6
 	FRA_PROTOCOL                        = 0x15
@@ -69,6 +70,7 @@ const (
 	FRA_SUPPRESS_IFGROUP                = 0xd
 	FRA_SUPPRESS_PREFIXLEN              = 0xe
 	FRA_TABLE                           = 0xf
+	FRA_UID_RANGE                       = 0x14
 	FR_ACT_BLACKHOLE                    = 0x6
 	FR_ACT_GOTO                         = 0x2
 	FR_ACT_NOP                          = 0x3
@@ -164,13 +166,16 @@ const (
 	IFLA_VXLAN_LOCAL6                   = 0x11
 	IFLA_VXLAN_PORT                     = 0xf
 	IFNAMSIZ                            = 0x10
+	IPPROTO_TCP                         = 0x6
 	NDA_CACHEINFO                       = 0x3
 	NDA_DST                             = 0x1
 	NDA_IFINDEX                         = 0x8
 	NDA_LLADDR                          = 0x2
 	NDA_MASTER                          = 0x9
+	NDA_PORT                            = 0x6
 	NDA_PROBES                          = 0x4
 	NDA_VLAN                            = 0x5
+	NDA_VNI                             = 0x7
 	NETLINK_GENERIC                     = 0x10
 	NETLINK_ROUTE                       = 0x0
 	NHA_BLACKHOLE                       = 0x4
@@ -242,6 +247,7 @@ const (
 	RTA_CACHEINFO                       = 0xc
 	RTA_DST                             = 0x1
 	RTA_EXPIRES                         = 0x17
+	RTA_FLOW                            = 0xb
 	RTA_GATEWAY                         = 0x5
 	RTA_IIF                             = 0x3
 	RTA_MARK                            = 0x10
