@@ -25,7 +25,8 @@ import (
 //   - the oracle tests (TestCreateLinksMatchIP, TestReadIPLinks,
 //     TestChangeLink, TestAddressesOracle, TestAddressFilters,
 //     TestRoutesOracle, TestNeighborsOracle, TestFDBOracle, TestRulesOracle,
-//     TestNextHopsOracle, the Mirror tests) compare with what ip and
+//     TestNextHopsOracle, the Mirror tests, the *AsListed tests,
+//     TestGetRouteTable) compare with what ip and
 //     bridge print, and ip runs on the kernel only; rtnltest's own
 //     TestSameAsKernel compares the fake with the kernel instead;
 //   - namespaces, PIDs, traffic counters, route lookups (TestGetRoute),

@@ -220,3 +220,36 @@ func TestSeed(t *testing.T) {
 		t.Errorf("%d links", got)
 	}
 }
+
+// TestRuleOtherKept: the fake keeps the attributes of a rule that no
+// field models, lists them back, and deletes the rule that has them, not
+// another at the same priority.
+func TestRuleOtherKept(t *testing.T) {
+	k := rtnltest.New()
+	c := dial(t, k, nil)
+	ctx := context.Background()
+	uid := rtnetlink.RawAttrs("\x0c\x00\x14\x00\xe8\x03\x00\x00\xd0\x07\x00\x00") // FRA_UID_RANGE 1000-2000
+	proto := rtnetlink.RawAttrs("\x05\x00\x16\x00\x06\x00\x00\x00")               // FRA_IP_PROTO tcp
+	for _, o := range []rtnetlink.RawAttrs{uid, proto} {
+		if err := c.AddRule(ctx, rtnetlink.Rule{Family: 2, Priority: 100, Table: 100, Other: o}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var listed []rtnetlink.Rule
+	for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Table: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, r)
+	}
+	if len(listed) != 2 || listed[0].Other != uid || listed[1].Other != proto {
+		t.Fatalf("listed %+v, want the two rules with their attributes", listed)
+	}
+	if err := c.DeleteRule(ctx, listed[1]); err != nil {
+		t.Fatal(err)
+	}
+	if left := k.Rules(); !slices.ContainsFunc(left, func(r rtnetlink.Rule) bool { return r.Other == uid }) ||
+		slices.ContainsFunc(left, func(r rtnetlink.Rule) bool { return r.Other == proto }) {
+		t.Errorf("after deleting the ipproto rule: %+v", left)
+	}
+}

@@ -74,6 +74,9 @@ func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
 		e.Uint32(fraGoto, r.Goto)
 	}
 	e.Uint8(fraProtocol, uint8(r.Protocol))
+	if r.Other != "" {
+		e.Raw([]byte(r.Other)) // the selectors the fake does not model (uidrange, ipproto, ...), kept as sent
+	}
 	out, _ := e.Finish()
 	return out
 }
@@ -165,7 +168,8 @@ func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFla
 }
 
 // delRule deletes the first rule that matches r: its family, and the other
-// fields that are set.
+// fields that are set. The attributes the fake does not model (Other)
+// match as a whole.
 func (k *Kernel) delRule(r *rtnetlink.Rule) error {
 	for i, o := range k.rules {
 		switch {
@@ -176,7 +180,8 @@ func (k *Kernel) delRule(r *rtnetlink.Rule) error {
 			r.Src.IsValid() && o.Src != r.Src, r.Dst.IsValid() && o.Dst != r.Dst,
 			r.IIF != "" && o.IIF != r.IIF, r.OIF != "" && o.OIF != r.OIF,
 			r.Mark != 0 && o.Mark != r.Mark, r.TOS != 0 && o.TOS != r.TOS,
-			r.Goto != 0 && o.Goto != r.Goto, r.Protocol != 0 && o.Protocol != r.Protocol:
+			r.Goto != 0 && o.Goto != r.Goto, r.Protocol != 0 && o.Protocol != r.Protocol,
+			r.Other != "" && o.Other != r.Other:
 			continue
 		}
 		k.rules = slices.Delete(k.rules, i, i+1)
