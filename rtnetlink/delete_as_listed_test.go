@@ -112,7 +112,8 @@ func TestDeleteRuleAsListed(t *testing.T) {
 	}
 }
 
-// TestDeleteRouteAsListed: IPv4 routes that differ only by realm, and IPv6
+// TestDeleteRouteAsListed: IPv4 routes that differ only by realm (of the
+// route, or of a path of a multipath route), and IPv6
 // routes that differ by link and metric, are deleted one at a time as
 // listed.
 func TestDeleteRouteAsListed(t *testing.T) {
@@ -146,6 +147,29 @@ func TestDeleteRouteAsListed(t *testing.T) {
 
 	// IPv6 has no realms, and refuses two routes to one destination
 	// and metric: these differ by link and metric.
+	// The same with the realm on a path of a multipath route.
+	ns.Run(t, "route", "add", "198.18.6.0/24", "table", "101", "nexthop", "via", "10.0.0.2", "dev", "v0", "realm", "5", "nexthop", "via", "10.0.1.2", "dev", "v1")
+	ns.Run(t, "route", "append", "198.18.6.0/24", "table", "101", "nexthop", "via", "10.0.0.2", "dev", "v0", "realm", "6", "nexthop", "via", "10.0.1.2", "dev", "v1")
+	n = 0
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 101}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if len(r.MultiPath) != 2 {
+			t.Fatalf("route %+v: want two paths", r)
+		}
+		if v, ok := rawUint32(t, r.MultiPath[0].Other, unix.RTA_FLOW); ok && v == 6 {
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	left = arJSON(t, ns, "route", "show", "table", "101")
+	if n != 2 || len(left) != 1 || arStr(left[0]["nexthops"].([]any)[0].(map[string]any)["flow"].(map[string]any)["to"]) != "5" {
+		t.Errorf("listed %d routes; after deleting the one with a path of realm 6, ip lists %v; want the one of realm 5", n, left)
+	}
+
 	ns.Run(t, "-6", "route", "add", "2001:db8:5::/64", "dev", "v0", "metric", "5", "table", "100")
 	ns.Run(t, "-6", "route", "add", "2001:db8:5::/64", "dev", "v1", "metric", "6", "table", "100")
 	n = 0

@@ -302,6 +302,7 @@ func TestRoundTrip(t *testing.T) {
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
 			Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP) + raw(uapi.FRA_SUPPRESS_PREFIXLEN, 0, 0, 0, 0)}),
 		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)}, {Index: 3}}}),
 		roundTripAddress(t, Address{Index: 2, Prefix: pfx("198.18.0.1/24"), Other: raw(200, 1, 2, 3)}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("198.18.0.2"), HardwareAddr: mac, Other: raw(200)}),
 		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(uapi.NDA_PORT|0x4000, 0x13, 0x88) + raw(uapi.NDA_VNI, 7, 0, 0, 0)}),

@@ -284,6 +284,10 @@ type NextHop struct {
 	Weight int
 	// Flags are the next hop's flags (rtnh_flags: NextHopOnLink, ...).
 	Flags RouteFlags
+	// Other holds the next hop's attributes that the fields above do not
+	// model (RTA_FLOW, its realm; RTA_ENCAP; ...), as the kernel sent
+	// them; changes send them back.
+	Other RawAttrs
 }
 
 // Route is an IPv4 or IPv6 route (RTM_NEWROUTE). Every field is a value,
@@ -653,6 +657,8 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 		h.Flags = RouteFlags(b[2])
 		h.Weight = int(b[3]) + 1
 		h.Index = int(int32(binary.NativeEndian.Uint32(b[4:])))
+		var buf [64]byte
+		other := buf[:0]
 		d := netlink.NewAttrDecoder(b[rtnhLen:l])
 		for d.Next() {
 			switch d.Type() {
@@ -660,10 +666,15 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 				h.Gateway = d.Addr()
 			case uapi.RTA_VIA:
 				h.Gateway = viaAddr(d.Bytes())
+			default:
+				other = appendRaw(other, &d)
 			}
 		}
 		if err := d.Err(); err != nil {
 			return nil, fmt.Errorf("rtnetlink: route: next hop %d: %w", i, err)
+		}
+		if len(other) > 0 {
+			h.Other = RawAttrs(other)
 		}
 		b = b[min(netlink.Align(l), len(b)):]
 	}
@@ -912,6 +923,7 @@ func encodeNextHops(hops []NextHop, ipv4 bool) ([]byte, error) {
 		if h.Gateway.IsValid() {
 			putGateway(&e, h.Gateway, ipv4)
 		}
+		putRaw(&e, h.Other)
 		var err error
 		if b, err = e.Finish(); err != nil {
 			return nil, err
