@@ -362,3 +362,32 @@ func TestNextHopObjectsAsListed(t *testing.T) {
 		t.Errorf("weight 65536: %v, want a check error", err)
 	}
 }
+
+// TestChangeAsListedWithKernelFlags: a route through a link whose carrier
+// is down carries the kernel's linkdown flag, and replacing and deleting it
+// as listed works. (A nexthop object goes with its link's carrier.)
+func TestChangeAsListedWithKernelFlags(t *testing.T) {
+	ns, c, _, _ := arRouteNS(t, nil)
+	ctx := context.Background()
+	ns.Run(t, "route", "add", "198.18.8.0/24", "via", "10.0.1.2", "dev", "v1", "table", "102")
+	ns.Run(t, "link", "set", "v0", "down") // v1 loses its carrier
+	n := 0
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 102}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if r.Flags&rtnetlink.NextHopLinkDown == 0 {
+			t.Errorf("route %+v: want linkdown", r)
+		}
+		if err := c.ReplaceRoute(ctx, r); err != nil {
+			t.Errorf("replacing %+v as listed: %v", r, err)
+		}
+		if err := c.DeleteRoute(ctx, r); err != nil {
+			t.Errorf("deleting %+v as listed: %v", r, err)
+		}
+	}
+	if left := arJSON(t, ns, "route", "show", "table", "102"); n != 1 || len(left) != 0 {
+		t.Errorf("listed %d routes; after deleting, ip lists %v", n, left)
+	}
+}

@@ -40,7 +40,8 @@ type NextHopObject struct {
 	// a gateway, ScopeHost without; it is only read.
 	Scope Scope
 	// Flags are the next hop's flags (nh_flags): NextHopOnLink can be set;
-	// the kernel sets NextHopDead, NextHopLinkDown, ...
+	// the kernel sets NextHopDead, NextHopLinkDown, ..., which requests
+	// leave out.
 	Flags RouteFlags
 	// Other holds the object's attributes that the fields above do not
 	// model (NHA_GROUP_TYPE, NHA_RES_GROUP, NHA_ENCAP, NHA_FDB, ...), as
@@ -344,7 +345,7 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	b := make([]byte, nhmsgLen, 64+nhGrpLen*len(nh.Group))
 	b[0] = uint8(family)
 	b[2] = uint8(nh.Protocol)
-	binary.NativeEndian.PutUint32(b[4:], uint32(nh.Flags))
+	binary.NativeEndian.PutUint32(b[4:], uint32(nh.Flags&^kernelRouteFlags)) // the kernel refuses those it sets
 	e := netlink.NewAttrEncoder(b)
 	if nh.ID != 0 {
 		e.Uint32(uapi.NHA_ID, nh.ID)

@@ -68,6 +68,7 @@ func roundTripRoute(t *testing.T, r Route) bool {
 	if want.Scope == ScopeUniverse {
 		want.Scope = Scope(b[6]) // the scope the add chose (TestRouteEncodeBytes checks which)
 	}
+	want.Flags &^= kernelRouteFlags // only the kernel sets them
 	// A request gives the time left in whole seconds (RTA_EXPIRES).
 	want.Expires = min(want.Expires/time.Second, 1<<31-1) * time.Second
 	if want.NextHopID != 0 {
@@ -80,6 +81,7 @@ func roundTripRoute(t *testing.T, r Route) bool {
 		want.MultiPath = append([]NextHop(nil), want.MultiPath...)
 		for i := range want.MultiPath {
 			want.MultiPath[i].Weight = max(want.MultiPath[i].Weight, 1)
+			want.MultiPath[i].Flags &^= kernelRouteFlags // only the kernel sets them
 		}
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -190,6 +192,7 @@ func roundTripNextHop(t *testing.T, nh NextHopObject) bool {
 	}
 	want := nh
 	want.Scope = 0 // only read
+	want.Flags &^= kernelRouteFlags
 	// A request carries back only what the kernel takes in one.
 	want.Other, _ = nh.Other.sendableNextHop()
 	if want.Family == 0 && want.Group == nil {

@@ -171,6 +171,12 @@ const (
 	RouteOffloadFailed RouteFlags = uapi.RTM_F_OFFLOAD_FAILED // offload to hardware failed
 )
 
+// kernelRouteFlags are the flags only the kernel sets: requests leave them
+// out, so that a route as listed (a path whose link is down, a route
+// offloaded) can be replaced and deleted; the kernel refuses some of them.
+const kernelRouteFlags = NextHopDead | NextHopLinkDown | NextHopOffload | NextHopUnresolved | NextHopTrap |
+	RouteCloned | RouteOffload | RouteTrap | RouteOffloadFailed
+
 var routeFlagNames = [...]struct {
 	f    RouteFlags
 	name string
@@ -331,7 +337,8 @@ type Route struct {
 	// TOS is the IPv4 type of service (DSCP) the route matches (rtm_tos).
 	TOS uint8
 	// Flags are the route's flags (rtm_flags: NextHopOnLink, RouteCloned,
-	// ...).
+	// ...). Requests leave out those only the kernel sets (NextHopDead,
+	// NextHopLinkDown, RouteOffload, ...).
 	Flags RouteFlags
 	// Pref is an IPv6 route's router preference (RTA_PREF): 0 medium, 1
 	// high, 3 low.
@@ -843,7 +850,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		}
 	}
 	b[5], b[6], b[7] = uint8(proto), uint8(scope), uint8(typ)
-	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags))
+	binary.NativeEndian.PutUint32(b[8:], uint32(r.Flags&^kernelRouteFlags))
 	var e netlink.AttrEncoder
 	e.Reset(b)
 	if r.Table != 0 {
@@ -916,7 +923,7 @@ func encodeNextHops(hops []NextHop, ipv4 bool) ([]byte, error) {
 		if w == 0 {
 			w = 1
 		}
-		b[start+2] = uint8(h.Flags)
+		b[start+2] = uint8(h.Flags &^ kernelRouteFlags)
 		b[start+3] = uint8(w - 1)
 		binary.NativeEndian.PutUint32(b[start+4:], uint32(h.Index))
 		e.Reset(b)
