@@ -105,7 +105,7 @@ func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
 				if err != nil {
 					return "", err
 				}
-				if r.Type <= nhaResGroupUnbalancedTimer {
+				if r.Type >= 1 && r.Type <= nhaResGroupUnbalancedTimer { // not the padding (0)
 					e.Bytes(r.Type|nestedFlag(r), r.Data)
 				}
 			}
