@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -21,23 +20,10 @@ import (
 // by the goroutine holding Conn.token and its send fields only under
 // Conn.smu, so the functions handed to the runtime poller are made once, in
 // open, and a datagram costs no allocation.
-//
-// The socket is read and written without waiting (MSG_DONTWAIT) through f,
-// which the runtime poller does not watch: a descriptor in the poller's
-// epoll set wakes a thread parked there (as one is whenever a timer is
-// pending) at every datagram, about a context switch per exchange. Only a
-// read that must wait goes through wf, a second descriptor of the socket
-// made at the first such read and watched by the poller from then on, for
-// deadlines and Close.
 type sysConn struct {
 	f      *os.File
 	rc     syscall.RawConn
 	closed atomic.Bool // set by close before the file is closed
-
-	wmu      sync.Mutex      // guards wf, wrc and the deadlines
-	wf       *os.File        // the socket for reads that wait, nil until one does
-	wrc      syscall.RawConn // wf's
-	rdl, wdl time.Time       // the deadlines, for wf and the reads and sends through f
 
 	rmsg  unix.Msghdr
 	riov  [2]unix.Iovec // the caller's buffer, then spare
@@ -70,10 +56,6 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 	if err != nil {
 		unix.Close(fd)
 		return Addr{}, err
-	}
-	if err := unix.SetNonblock(fd, false); err != nil { // so that the poller leaves f alone
-		unix.Close(fd)
-		return Addr{}, fmt.Errorf("socket: %w", err)
 	}
 	s.f = os.NewFile(uintptr(fd), "netlink")
 	if s.rc, err = s.f.SyscallConn(); err != nil {
@@ -278,69 +260,10 @@ func (s *sysConn) rawConn() (syscall.RawConn, error) {
 }
 
 func (s *sysConn) setDeadline(read bool, t time.Time) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.closed.Load() {
-		return ErrClosed
-	}
-	if !read {
-		s.wdl = t
-		return nil
-	}
-	s.rdl = t
-	if s.wf != nil {
-		return s.closedErr(s.wf.SetReadDeadline(t))
-	}
-	return nil
-}
-
-// expired says whether the read or write deadline has passed.
-func (s *sysConn) expired(read bool) bool {
-	s.wmu.Lock()
-	t := s.wdl
 	if read {
-		t = s.rdl
+		return s.closedErr(s.f.SetReadDeadline(t))
 	}
-	s.wmu.Unlock()
-	return !t.IsZero() && !time.Now().Before(t)
-}
-
-// waitConn returns the socket's descriptor for reads that wait, made at
-// the first call (see sysConn).
-func (s *sysConn) waitConn() (syscall.RawConn, error) {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if s.closed.Load() {
-		return nil, ErrClosed
-	}
-	if s.wrc != nil {
-		return s.wrc, nil
-	}
-	var fd int
-	var err error
-	if cerr := s.rc.Control(func(f uintptr) { fd, err = unix.FcntlInt(f, unix.F_DUPFD_CLOEXEC, 0) }); cerr != nil {
-		return nil, s.closedErr(cerr)
-	}
-	if err != nil {
-		return nil, os.NewSyscallError("fcntl", err)
-	}
-	// O_NONBLOCK is the socket's, not the descriptor's: reads and sends
-	// through f ask for MSG_DONTWAIT anyway.
-	if err := unix.SetNonblock(fd, true); err != nil {
-		unix.Close(fd)
-		return nil, os.NewSyscallError("fcntl", err)
-	}
-	wf := os.NewFile(uintptr(fd), "netlink")
-	wrc, err := wf.SyscallConn()
-	if err == nil && !s.rdl.IsZero() {
-		err = wf.SetReadDeadline(s.rdl)
-	}
-	if err != nil {
-		wf.Close()
-		return nil, err
-	}
-	s.wf, s.wrc = wf, wrc
-	return wrc, nil
+	return s.closedErr(s.f.SetWriteDeadline(t))
 }
 
 // setReadBuffer sets SO_RCVBUF, past the system limit when the process
@@ -351,12 +274,7 @@ func (s *sysConn) setReadBuffer(n int) error {
 }
 
 func (s *sysConn) close() error {
-	s.wmu.Lock()
 	s.closed.Store(true)
-	if s.wf != nil {
-		s.wf.Close() // wakes a read waiting in the poller
-	}
-	s.wmu.Unlock()
 	return s.f.Close()
 }
 
@@ -376,9 +294,9 @@ func (s *sysConn) closedErr(err error) error {
 
 // How recv waits.
 const (
-	recvTry   = iota // without waiting, checking the read deadline and Close
-	recvWait         // the same, then waiting in the poller (see sysConn) when nothing is queued
-	recvDrain        // without waiting, and without the deadline: an expired deadline must not stop a drain
+	recvTry   = iota // through the poller (deadlines, Close), without waiting
+	recvWait         // through the poller, waiting for a datagram
+	recvDrain        // without waiting, and outside the poller: an expired deadline must not stop a drain
 )
 
 // recv reads one datagram into *buf, or into the spare when it is larger,
@@ -392,6 +310,7 @@ const (
 func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	b := *buf
 	spare := s.spare.b
+	s.rwait = how == recvWait
 	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
 	s.riov[0].SetLen(len(b))
 	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(spare)}
@@ -403,21 +322,10 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	}
 	s.rmsg.SetIovlen(len(s.riov))
 	var err error
-	s.rwait = false
-	switch {
-	case how == recvDrain:
+	if how == recvDrain {
 		err = s.rc.Control(s.nowFn)
-	case s.expired(true):
-		err = os.ErrDeadlineExceeded
-	default:
+	} else {
 		err = s.rc.Read(s.recvFn)
-		if err == nil && s.rerr == unix.EAGAIN && how == recvWait {
-			var wrc syscall.RawConn
-			if wrc, err = s.waitConn(); err == nil {
-				s.rwait = true
-				err = wrc.Read(s.recvFn)
-			}
-		}
 	}
 	if err != nil {
 		return Datagram{}, s.closedErr(err)
@@ -460,11 +368,7 @@ func (s *sysConn) recvmsg(fd uintptr) bool {
 			s.rmsg.Control = (*byte)(unsafe.Pointer(&s.oob[0]))
 			s.rmsg.SetControllen(len(s.oob) * 8)
 		}
-		flags := uintptr(unix.MSG_TRUNC)
-		if !s.rwait {
-			flags |= unix.MSG_DONTWAIT
-		}
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), flags)
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
 		switch e {
 		case unix.EINTR:
 			continue
@@ -508,12 +412,9 @@ func (s *sysConn) parseControl(d *Datagram) {
 // send sends b as one datagram to the given address, in one attempt. It
 // returns errWouldBlock when the destination is a user-space port whose
 // receive queue is full (the kernel never returns EAGAIN otherwise). It
-// checks Close and the write deadline, but never waits (MSG_DONTWAIT): the
-// kernel would not wake it when the peer reads.
+// goes through the poller for its checks of Close and the write deadline,
+// but never waits there: the kernel would not wake it when the peer reads.
 func (s *sysConn) send(b []byte, to Addr) error {
-	if s.expired(false) {
-		return os.ErrDeadlineExceeded
-	}
 	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
 	s.sbuf = b
 	err := s.rc.Write(s.sendFn)
@@ -530,7 +431,7 @@ func (s *sysConn) send(b []byte, to Addr) error {
 func (s *sysConn) sendto(fd uintptr) bool {
 	for {
 		_, _, e := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.sbuf))), uintptr(len(s.sbuf)),
-			unix.MSG_DONTWAIT, uintptr(unsafe.Pointer(&s.sto)), unix.SizeofSockaddrNetlink)
+			0, uintptr(unsafe.Pointer(&s.sto)), unix.SizeofSockaddrNetlink)
 		switch e {
 		case unix.EINTR:
 			continue
