@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"os/exec"
 	"os"
 	"slices"
 	"strconv"
@@ -29,7 +30,14 @@ import (
 func arNS(t testing.TB, cfg *netlink.Config) (ns *nstest.NS, c *rtnetlink.Conn, v0, v1 int) {
 	t.Helper()
 	ns = nstest.New(t)
+	// Duplicate address detection would end at a moment of the kernel's
+	// timers, between ip's listing and ours on a slow machine; with an
+	// hour between its probes, an address it checks stays tentative for
+	// the whole test, and both listings agree.
 	ns.Run(t, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+	if out, err := exec.Command("ip", "netns", "exec", ns.Name, "sysctl", "-qw", "net.ipv6.neigh.v0.retrans_time_ms=3600000", "net.ipv6.neigh.v1.retrans_time_ms=3600000").CombinedOutput(); err != nil {
+		t.Fatalf("sysctl: %v: %s", err, out)
+	}
 	ns.Run(t, "link", "set", "v0", "up")
 	ns.Run(t, "link", "set", "v1", "up")
 	var conf netlink.Config
