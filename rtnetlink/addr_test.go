@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
@@ -118,14 +119,15 @@ func arDiff(t testing.TB, what string, got, want []string) {
 	t.Errorf("%s: rtnetlink and ip disagree:%s", what, b.String())
 }
 
-// arLifetime formats a lifetime, rounding a finite one down to 10 seconds
+// arLifetime formats a lifetime: a finite one only as "finite", since it
+// ticks between two listings (checked against the time that passed, apart)
 // so that the two listings agree though a second may pass between them.
 func arLifetime(v string) string {
 	n, err := strconv.ParseUint(v, 10, 32)
 	if err != nil || n == rtnetlink.Forever {
 		return v
 	}
-	return "~" + strconv.FormatUint(n/10*10, 10)
+	return "finite"
 }
 
 // ipAddressFlagKeys are the flags ip -j prints as booleans, by name.
@@ -256,6 +258,7 @@ func TestAddressesOracle(t *testing.T) {
 		{Index: v1, Prefix: pfx("fd00:1::1/64"), Flags: rtnetlink.AddrNoDAD, Scope: rtnetlink.ScopeSite}, // IPv6 scopes come from the address
 		{Index: v1, Prefix: pfx("fd00:2::1/64")},                                                         // tentative until DAD is done
 	}
+	added := time.Now()
 	for _, a := range adds {
 		if err := c.AddAddress(ctx, a); err != nil {
 			t.Fatalf("add %v: %v", a.Prefix, err)
@@ -301,9 +304,9 @@ func TestAddressesOracle(t *testing.T) {
 		fmt.Sprintf("inet %d 10.0.0.1/24 peer= brd=10.0.0.255 label=v0:web scope=global flags= valid=4294967295 preferred=4294967295 metric=", v0),
 		fmt.Sprintf("inet %d 10.0.0.2/24 peer= brd= label=v0 scope=global flags=secondary,noprefixroute valid=4294967295 preferred=4294967295 metric=", v0),
 		fmt.Sprintf("inet %d 10.9.0.1/32 peer=10.9.0.2 brd= label=v0 scope=global flags= valid=4294967295 preferred=4294967295 metric=7", v0),
-		fmt.Sprintf("inet %d 10.5.0.1/16 peer= brd= label=v1 scope=link flags=deprecated,dynamic valid=~290 preferred=~0 metric=", v1),
-		fmt.Sprintf("inet6 %d 2001:db8::1/64 peer= brd= label= scope=global flags=nodad,dynamic,noprefixroute valid=~590 preferred=~290 metric=", v0),
-		fmt.Sprintf("inet6 %d 2001:db8:1::1/64 peer= brd= label= scope=global flags=nodad,dynamic,noprefixroute valid=~890 preferred=~790 metric=99", v0),
+		fmt.Sprintf("inet %d 10.5.0.1/16 peer= brd= label=v1 scope=link flags=deprecated,dynamic valid=finite preferred=finite metric=", v1),
+		fmt.Sprintf("inet6 %d 2001:db8::1/64 peer= brd= label= scope=global flags=nodad,dynamic,noprefixroute valid=finite preferred=finite metric=", v0),
+		fmt.Sprintf("inet6 %d 2001:db8:1::1/64 peer= brd= label= scope=global flags=nodad,dynamic,noprefixroute valid=finite preferred=finite metric=99", v0),
 		fmt.Sprintf("inet6 %d fd00::1/64 peer= brd= label= scope=global flags=nodad,mngtmpaddr valid=4294967295 preferred=4294967295 metric=", v1),
 		fmt.Sprintf("inet6 %d fd00:1::1/64 peer= brd= label= scope=global flags=nodad valid=4294967295 preferred=4294967295 metric=", v1),
 	}
@@ -312,6 +315,26 @@ func TestAddressesOracle(t *testing.T) {
 		// listing; compare without them when they are finite.
 		if !slices.ContainsFunc(all, func(l string) bool { return arSameAddr(l, w) }) {
 			t.Errorf("missing %s\nhave:\n%s", w, strings.Join(all, "\n"))
+		}
+	}
+	// The finite lifetimes count down from what was set, by no more than
+	// the seconds since the addresses were added (or replaced, later).
+	lifetimes := map[netip.Prefix][2]uint32{
+		pfx("10.5.0.1/16"): {300, 0}, pfx("2001:db8::1/64"): {600, 300}, pfx("2001:db8:1::1/64"): {900, 800},
+	}
+	for a, err := range c.Addresses(ctx, rtnetlink.AddressFilter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, ok := lifetimes[a.Prefix]
+		if !ok {
+			continue
+		}
+		passed := uint32(time.Since(added)/time.Second) + 1
+		for i, got := range []uint32{a.ValidLifetime, a.PreferredLifetime} {
+			if got > set[i] || set[i]-got > passed {
+				t.Errorf("%v: lifetime %d is %d, want %d less at most %d s", a.Prefix, i, got, set[i], passed)
+			}
 		}
 	}
 	for _, l := range all {
