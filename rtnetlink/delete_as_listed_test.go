@@ -5,6 +5,7 @@ package rtnetlink_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -86,7 +87,11 @@ func TestDeleteRuleAsListed(t *testing.T) {
 
 	ns.Run(t, "rule", "add", "prio", "110", "oif", "nosuch", "lookup", "100")
 	ns.Run(t, "rule", "add", "prio", "111", "goto", "5000")
-	for pref, flag := range map[uint32]rtnetlink.RuleFlags{110: rtnetlink.RuleOIFDetached, 111: rtnetlink.RuleUnresolved} {
+	for _, tc := range []struct {
+		pref uint32
+		flag rtnetlink.RuleFlags
+	}{{110, rtnetlink.RuleOIFDetached}, {111, rtnetlink.RuleUnresolved}} {
+		pref, flag := tc.pref, tc.flag
 		var found bool
 		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: unix.AF_INET}) {
 			if err != nil {
@@ -106,7 +111,7 @@ func TestDeleteRuleAsListed(t *testing.T) {
 		if !found {
 			t.Errorf("rule %d not listed", pref)
 		}
-		if left := arJSON(t, ns, "rule", "show", "pref", "110"); len(left) != 0 {
+		if left := arJSON(t, ns, "rule", "show", "pref", fmt.Sprint(pref)); len(left) != 0 {
 			t.Errorf("rule %d: ip still lists %v", pref, left)
 		}
 	}
@@ -259,7 +264,9 @@ func TestDeleteNeighborAsListed(t *testing.T) {
 	}
 	for ip, key := range map[string]string{"198.18.0.10": "", "198.18.0.11": "managed"} {
 		got := arJSON(t, ns, "neigh", "show", "nud", "all", ip, "dev", "v0")
-		if _, ok := got[0][key]; len(got) != 1 || key != "" && !ok {
+		if len(got) != 1 {
+			t.Errorf("%s: ip lists %v, want one entry", ip, got)
+		} else if _, ok := got[0][key]; key != "" && !ok {
 			t.Errorf("%s: ip lists %v, want one entry (%s)", ip, got, key)
 		} else {
 			t.Logf("%s: %v", ip, got[0])
