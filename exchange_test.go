@@ -1151,7 +1151,7 @@ func testExchangeCancelKeepsOthers(t *testing.T, env *xcEnv) {
 				cancel()
 			}
 		}
-		rctx, rcancel := context.WithTimeout(context.Background(), skWait)
+		rctx, rcancel := context.WithTimeout(context.Background(), xcTimeout)
 		for found := false; !found; {
 			msgs, err := c.Receive(rctx)
 			if err != nil {
@@ -1426,7 +1426,7 @@ func testExchangeExecuteWhileCongested(t *testing.T, env *xcEnv) {
 		if _, err := c.Receive(xcCtx(t)); !errors.Is(err, netlink.ErrOverrun) {
 			t.Fatalf("Receive: %v, want ErrOverrun", err)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), skWait)
+		ctx, cancel := context.WithTimeout(context.Background(), xcTimeout)
 		defer cancel()
 		if _, err := c.Execute(ctx, xcGetLink(v, netlink.Acknowledge)); err != nil {
 			t.Errorf("Execute sent after the overrun: %v", err)
@@ -1436,7 +1436,7 @@ func testExchangeExecuteWhileCongested(t *testing.T, env *xcEnv) {
 	t.Run("execute first", func(t *testing.T) {
 		c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
 		env.overflow(t, c, 44)
-		ctx, cancel := context.WithTimeout(context.Background(), skWait)
+		ctx, cancel := context.WithTimeout(context.Background(), xcTimeout)
 		defer cancel()
 		// The reply to this one may be lost to the congestion: it fails
 		// with ErrOverrun rather than waiting for ever.
@@ -1507,13 +1507,13 @@ func testExchangeRedumpAfterRefusedDump(t *testing.T, env *xcEnv) {
 	c := env.dial(t, netlink.Config{ReadBuffer: 4096, Groups: []uint32{unix.RTNLGRP_IPV4_IFADDR}})
 	env.overflow(t, c, 9) // notifications nobody reads congest c
 	// A dump of a type rtnetlink does not know: EOPNOTSUPP, dropped.
-	ctx, cancel := context.WithTimeout(context.Background(), skWait)
+	ctx, cancel := context.WithTimeout(context.Background(), xcTimeout)
 	for _, err := range c.Dump(ctx, netlink.Message{Header: netlink.Header{Type: 0x3ff}, Data: make([]byte, 16)}) {
 		t.Logf("refused dump: %v", err)
 	}
 	cancel()
 
-	ctx, cancel = context.WithTimeout(context.Background(), skWait)
+	ctx, cancel = context.WithTimeout(context.Background(), xcTimeout)
 	defer cancel()
 	links, err := c.DumpAll(ctx, xcLinkDump())
 	if err != nil {
