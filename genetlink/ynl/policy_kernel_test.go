@@ -1,0 +1,88 @@
+//go:build linux
+
+package ynl_test
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
+	"github.com/nlkit/netlink/genetlink/ynl/ethtool"
+	"github.com/nlkit/netlink/genetlink/ynl/mptcppm"
+	"github.com/nlkit/netlink/genetlink/ynl/netdev"
+	"github.com/nlkit/netlink/genetlink/ynl/nlctrl"
+	"github.com/nlkit/netlink/genetlink/ynl/tcpmetrics"
+	"github.com/nlkit/netlink/internal/nstest"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/policy_*.txt with the differences the kernel shows")
+
+// TestPolicyMatchesKernel compares each generated family this kernel has
+// with the kernel's description and policy of it (ynl.CheckKernel). The
+// differences known today, each a place where the spec and this kernel
+// disagree, are listed in testdata/policy_FAMILY.txt; a difference not
+// listed there fails the test. A listed one the kernel no longer shows is
+// only logged, so that a newer kernel passes.
+func TestPolicyMatchesKernel(t *testing.T) {
+	ns := nstest.New(t)
+	g, err := genetlink.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	for _, f := range []*ynl.Family{ethtool.Spec, netdev.Spec, mptcppm.Spec, tcpmetrics.Spec, nlctrl.Spec} {
+		t.Run(f.Name, func(t *testing.T) {
+			diffs, err := ynl.CheckKernel(context.Background(), g, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join("testdata", "policy_"+f.Name+".txt")
+			if *update {
+				text := "# Differences between the " + f.Name + " spec and the kernel's policy (Linux 6.18), from\n# go test -run TestPolicyMatchesKernel -update ./genetlink/ynl\n" + strings.Join(diffs, "\n") + "\n"
+				if err := os.WriteFile(file, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			known := readLines(t, file)
+			for _, d := range diffs {
+				if !slices.Contains(known, d) {
+					t.Errorf("new difference: %s", d)
+				}
+			}
+			for _, k := range known {
+				if !slices.Contains(diffs, k) {
+					t.Logf("listed difference the kernel no longer shows: %s", k)
+				}
+			}
+			t.Logf("%d differences, all listed in %s", len(diffs), file)
+		})
+	}
+}
+
+// readLines returns the lines of file that are not comments or empty.
+func readLines(t *testing.T, file string) []string {
+	f, err := os.Open(file)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var lines []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := sc.Text(); l != "" && !strings.HasPrefix(l, "#") {
+			lines = append(lines, l)
+		}
+	}
+	return lines
+}
