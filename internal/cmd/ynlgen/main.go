@@ -9,6 +9,9 @@
 // copy of the kernel's specs beside the repository), whose README.md
 // gives each file's source for the generated file's first line.
 //
+// Beside the package's file it writes a round-trip fuzz target, in
+// z<pkg>_fuzz_test.go.
+//
 // It lives in a module of its own so that its YAML parser stays out of the
 // library's go.mod.
 package main
@@ -56,7 +59,14 @@ func run(specName, pkg, out string) error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(out, src, 0o644)
+	if err := os.WriteFile(out, src, 0o644); err != nil {
+		return err
+	}
+	fuzz, err := generateFuzz(s, pkg, header)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(strings.TrimSuffix(out, ".go")+"_fuzz_test.go", fuzz, 0o644)
 }
 
 // specDir finds the specs: $YNL_SPECS, or shared/ynl-specs in from or the
