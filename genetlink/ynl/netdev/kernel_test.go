@@ -5,9 +5,12 @@ package netdev
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"strconv"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
@@ -103,4 +106,64 @@ func mustEncode(t *testing.T, s ynl.Set) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestNotifications joins the mgmt group by name, adds a veth pair with
+// ip, and decodes the dev-add-ntf notifications with ynl.Parse: they name
+// the devices ip made.
+func TestNotifications(t *testing.T) {
+	ns := nstest.New(t)
+	g, err := genetlink.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute) // a hang guard
+	defer cancel()
+	c, err := New(ctx, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := c.JoinGroup(GroupMgmt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.JoinGroup("nosuch"); !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("JoinGroup(nosuch): %v, want ENOENT", err)
+	}
+	ns.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	var links []struct{ Ifindex uint32 }
+	if err := json.Unmarshal([]byte(ns.Run(t, "-j", "link", "show", "type", "veth")), &links); err != nil {
+		t.Fatal(err)
+	}
+	want := map[uint32]bool{}
+	for _, l := range links {
+		want[l.Ifindex] = true
+	}
+	for len(want) > 0 {
+		d, err := g.NL.ReceiveDatagram(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m, err := range d.Messages() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := genetlink.ParseHeader(m.Data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.Command != CmdDevAddNtf {
+				continue
+			}
+			dev, err := ynl.Parse[Dev](m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d.Group != id {
+				t.Errorf("dev-add-ntf to group %d, want %d", d.Group, id)
+			}
+			delete(want, dev.Ifindex.V)
+		}
+	}
 }

@@ -215,8 +215,8 @@ const (
 	AttrDevPad = 2
 	// AttrDevXDPFeatures is attribute xdp-features of set dev (u64).
 	AttrDevXDPFeatures = 3
-	// AttrDevXDPZcMaxSegs is attribute xdp-zc-max-segs of set dev (u32).
-	AttrDevXDPZcMaxSegs = 4
+	// AttrDevXDPZCMaxSegs is attribute xdp-zc-max-segs of set dev (u32).
+	AttrDevXDPZCMaxSegs = 4
 	// AttrDevXDPRxMetadataFeatures is attribute xdp-rx-metadata-features of set dev (u64).
 	AttrDevXDPRxMetadataFeatures = 5
 	// AttrDevXSKFeatures is attribute xsk-features of set dev (u64).
@@ -397,7 +397,7 @@ const (
 type Dev struct {
 	Ifindex               ynl.Opt[uint32]        // ifindex
 	XDPFeatures           ynl.Opt[XDPAct]        // xdp-features
-	XDPZcMaxSegs          ynl.Opt[uint32]        // xdp-zc-max-segs
+	XDPZCMaxSegs          ynl.Opt[uint32]        // xdp-zc-max-segs
 	XDPRxMetadataFeatures ynl.Opt[XDPRxMetadata] // xdp-rx-metadata-features
 	XSKFeatures           ynl.Opt[XSKFlags]      // xsk-features
 	// Unknown holds the attributes the spec does not name, in order.
@@ -414,8 +414,8 @@ func (s *Dev) Decode(d *netlink.AttrDecoder) {
 			s.Ifindex = ynl.Some(d.Uint32())
 		case AttrDevXDPFeatures:
 			s.XDPFeatures = ynl.Some(XDPAct(d.Uint64()))
-		case AttrDevXDPZcMaxSegs:
-			s.XDPZcMaxSegs = ynl.Some(d.Uint32())
+		case AttrDevXDPZCMaxSegs:
+			s.XDPZCMaxSegs = ynl.Some(d.Uint32())
 		case AttrDevXDPRxMetadataFeatures:
 			s.XDPRxMetadataFeatures = ynl.Some(XDPRxMetadata(d.Uint64()))
 		case AttrDevXSKFeatures:
@@ -437,8 +437,8 @@ func (s *Dev) Encode(e *netlink.AttrEncoder) {
 	if s.XDPFeatures.Set {
 		e.Uint64(AttrDevXDPFeatures, uint64(s.XDPFeatures.V))
 	}
-	if s.XDPZcMaxSegs.Set {
-		e.Uint32(AttrDevXDPZcMaxSegs, s.XDPZcMaxSegs.V)
+	if s.XDPZCMaxSegs.Set {
+		e.Uint32(AttrDevXDPZCMaxSegs, s.XDPZCMaxSegs.V)
 	}
 	if s.XDPRxMetadataFeatures.Set {
 		e.Uint64(AttrDevXDPRxMetadataFeatures, uint64(s.XDPRxMetadataFeatures.V))
