@@ -5,6 +5,7 @@ package ethtool
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"os/exec"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/nlkit/netlink/genetlink/ynl"
 	"github.com/nlkit/netlink/genetlink/ynl/ynltest"
 	"github.com/nlkit/netlink/internal/nstest"
+	"golang.org/x/sys/unix"
 )
 
 var update = flag.Bool("update", false, "write the kernel's replies to testdata/fuzz as seeds")
@@ -276,4 +278,63 @@ func TestFeaturesMatchEthtoolJSON(t *testing.T) {
 		t.Errorf("compared %d features with ethtool, want more", compared)
 	}
 	t.Logf("%d features compared with ethtool --json -k", compared)
+}
+
+// TestTsinfoMatchesEthtool compares a veth's time stamping capabilities
+// with the Capabilities `ethtool -T` lists.
+func TestTsinfoMatchesEthtool(t *testing.T) {
+	ns, c := setup(t)
+	ts, err := c.TsinfoGet(context.Background(), &Tsinfo{Header: dev("va")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, "tsinfo", "tsinfo-veth", c, CmdTsinfoGet, &Tsinfo{Header: dev("va")})
+	var got []string
+	for _, b := range ts.Timestamping.V.Bits.V.Bit {
+		if ts.Timestamping.V.Nomask || b.Value {
+			got = append(got, b.Name)
+		}
+	}
+	var want []string
+	in := false
+	for _, line := range strings.Split(tool(t, ns, "-T", "va"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "Capabilities:"):
+			in = true
+		case in && strings.HasPrefix(line, "\t"):
+			want = append(want, strings.Fields(line)[0])
+		default:
+			in = false
+		}
+	}
+	if len(want) == 0 || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("timestamping %v, ethtool -T says %v", got, want)
+	}
+}
+
+// TestUnsupportedMatchesEthtool asks a veth for what its driver does not
+// have: the kernel's EOPNOTSUPP comes back, where ethtool reports the same.
+func TestUnsupportedMatchesEthtool(t *testing.T) {
+	ns, c := setup(t)
+	ctx := context.Background()
+	for _, op := range []struct {
+		name string
+		flag string
+		get  func() error
+	}{
+		{"rings-get", "-g", func() error { _, err := c.RingsGet(ctx, &Rings{Header: dev("va")}); return err }},
+		{"coalesce-get", "-c", func() error { _, err := c.CoalesceGet(ctx, &Coalesce{Header: dev("va")}); return err }},
+		{"eee-get", "--show-eee", func() error { _, err := c.EEEGet(ctx, &EEE{Header: dev("va")}); return err }},
+		{"fec-get", "--show-fec", func() error { _, err := c.FECGet(ctx, &FEC{Header: dev("va")}); return err }},
+	} {
+		out, _ := exec.Command("ip", "netns", "exec", ns.Name, "ethtool", op.flag, "va").CombinedOutput()
+		toolSays := strings.Contains(string(out), "Operation not supported")
+		err := op.get()
+		if errors.Is(err, unix.EOPNOTSUPP) != toolSays {
+			t.Errorf("%s: %v; ethtool %s says %q", op.name, err, op.flag, out)
+		}
+		if err != nil && !strings.Contains(err.Error(), op.name) {
+			t.Errorf("%s: error %q does not name the operation", op.name, err)
+		}
+	}
 }
