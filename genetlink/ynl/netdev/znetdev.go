@@ -88,10 +88,10 @@ const (
 	XDPActXSKZerocopy XDPAct = 0x8
 	// XDPActHWOffload is xdp-act hw-offload.
 	XDPActHWOffload XDPAct = 0x10
-	// XDPActRxSg is xdp-act rx-sg.
-	XDPActRxSg XDPAct = 0x20
-	// XDPActNdoXmitSg is xdp-act ndo-xmit-sg.
-	XDPActNdoXmitSg XDPAct = 0x40
+	// XDPActRxSG is xdp-act rx-sg.
+	XDPActRxSG XDPAct = 0x20
+	// XDPActNdoXmitSG is xdp-act ndo-xmit-sg.
+	XDPActNdoXmitSG XDPAct = 0x40
 )
 
 var xdpActNames = []ynl.Name{

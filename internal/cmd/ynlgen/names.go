@@ -13,7 +13,7 @@ var initialisms = map[string]string{
 	"mtu": "MTU", "napi": "NAPI", "pci": "PCI", "phy": "PHY", "plca": "PLCA",
 	"pse": "PSE", "psp": "PSP", "rss": "RSS", "tcp": "TCP", "tls": "TLS",
 	"udp": "UDP", "uid": "UID", "url": "URL", "vf": "VF", "xdp": "XDP",
-	"xsk": "XSK", "zc": "ZC", "rx": "Rx", "tx": "Tx", "ttl": "TTL", "sa": "SA", "spi": "SPI",
+	"xsk": "XSK", "zc": "ZC", "sg": "SG", "rx": "Rx", "tx": "Tx", "ttl": "TTL", "sa": "SA", "spi": "SPI",
 	"nlattr": "NLAttr", "nl": "NL", "ns": "NS", "mcast": "Mcast", "sfp": "SFP",
 }
 
