@@ -5,11 +5,13 @@ package ynl_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/nlkit/netlink"
@@ -85,4 +87,46 @@ func readLines(t *testing.T, file string) []string {
 		}
 	}
 	return lines
+}
+
+// TestCheckRequestMatchesKernel sends the requests of TestCheckRequest to
+// the kernel: it refuses (EINVAL, ERANGE) exactly those CheckRequest
+// refuses, with the errno CheckRequest's error wraps.
+func TestCheckRequestMatchesKernel(t *testing.T) {
+	ns := nstest.New(t)
+	g, err := genetlink.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	ctx := context.Background()
+	for _, c := range checkCases {
+		fam, err := g.Family(ctx, c.f.Name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var e netlink.AttrEncoder
+		c.attrs(&e)
+		b, err := e.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.dump {
+			for _, err = range g.Dump(ctx, &fam, c.cmd, b) {
+				if err != nil {
+					break
+				}
+			}
+		} else {
+			_, err = g.Execute(ctx, &fam, c.cmd, b)
+		}
+		want := c.f.CheckRequest(c.cmd, c.dump, b)
+		var re *ynl.RequestError
+		switch {
+		case errors.As(want, &re) && !errors.Is(err, re.Errno):
+			t.Errorf("%s: the kernel says %v; CheckRequest %v", c.name, err, want)
+		case want == nil && (errors.Is(err, syscall.EINVAL) || errors.Is(err, syscall.ERANGE)):
+			t.Errorf("%s: the kernel refuses it (%v); CheckRequest takes it", c.name, err)
+		}
+	}
 }
