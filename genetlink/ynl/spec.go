@@ -43,6 +43,7 @@ type Attr struct {
 	Multi     bool   // multi-attr: it may appear more than once
 	BigEndian bool   // byte-order: big-endian
 	SubType   string // an indexed-array's or binary's element type
+	Keys      int    // a nest-type-value's levels of keys
 	Checks    Checks
 }
 

@@ -5876,7 +5876,7 @@ var Spec = &ynl.Family{
 			{Name: "pad", Type: 1, Kind: "pad"},
 			{Name: "id", Type: 2, Kind: "u32"},
 			{Name: "ss-id", Type: 3, Kind: "u32"},
-			{Name: "stat", Type: 4, Kind: "u64"},
+			{Name: "stat", Type: 4, Kind: "u64", Keys: 1},
 			{Name: "hist-rx", Type: 5, Kind: "nest", Nested: "stats-grp-hist"},
 			{Name: "hist-tx", Type: 6, Kind: "nest", Nested: "stats-grp-hist"},
 			{Name: "hist-bkt-low", Type: 7, Kind: "u32"},

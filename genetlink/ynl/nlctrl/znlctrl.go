@@ -623,8 +623,8 @@ var Spec = &ynl.Family{
 			{Name: "maxattr", Type: 5, Kind: "u32"},
 			{Name: "ops", Type: 6, Kind: "indexed-array", Nested: "op-attrs", SubType: "nest"},
 			{Name: "mcast-groups", Type: 7, Kind: "indexed-array", Nested: "mcast-group-attrs", SubType: "nest"},
-			{Name: "policy", Type: 8, Kind: "nest-type-value", Nested: "policy-attrs"},
-			{Name: "op-policy", Type: 9, Kind: "nest-type-value", Nested: "op-policy-attrs"},
+			{Name: "policy", Type: 8, Kind: "nest-type-value", Nested: "policy-attrs", Keys: 2},
+			{Name: "op-policy", Type: 9, Kind: "nest-type-value", Nested: "op-policy-attrs", Keys: 1},
 			{Name: "op", Type: 10, Kind: "u32"},
 		}},
 		{Name: "mcast-group-attrs", SubsetOf: "", Attrs: []ynl.Attr{

@@ -148,6 +148,9 @@ func (g *gen) specValue() {
 			if a.SubType != "" {
 				fmt.Fprintf(&b, ", SubType: %q", a.SubType)
 			}
+			if len(a.TypeValue) > 0 {
+				fmt.Fprintf(&b, ", Keys: %d", len(a.TypeValue))
+			}
 			if c := g.checks(a); c != "" {
 				fmt.Fprintf(&b, ", Checks: ynl.Checks{%s}", c)
 			}
