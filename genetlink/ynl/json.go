@@ -485,3 +485,50 @@ func (f *Family) decodeValue(b *bytes.Buffer, s *AttrSet, a Attr, kind string, d
 	}
 	return nil
 }
+
+// AttrPath names the attribute at offset off of attrs, the attributes of
+// set: "header.dev-name" for a dev-name nested in a header. It is what an
+// extended ACK's offset points at, less the request's headers. Attributes
+// the spec does not name are numbers; "" if off is at no attribute.
+func (f *Family) AttrPath(set string, attrs []byte, off int) string {
+	s, ok := f.Set(set)
+	if !ok {
+		return ""
+	}
+	return f.attrPath(s, attrs, 0, off)
+}
+
+// attrPath walks attrs, which start at offset base, down to the attribute
+// at off.
+func (f *Family) attrPath(s *AttrSet, attrs []byte, base, off int) string {
+	pos := base
+	for len(attrs) >= netlink.AttrHeaderLen {
+		n := int(binary.NativeEndian.Uint16(attrs))
+		if n < netlink.AttrHeaderLen || n > len(attrs) {
+			return ""
+		}
+		typ := binary.NativeEndian.Uint16(attrs[2:]) & netlink.AttrTypeMask
+		if off >= pos && off < pos+n {
+			name := strconv.Itoa(int(typ))
+			a, ok := s.ByType(typ)
+			if ok {
+				name = a.Name
+			}
+			if off == pos {
+				return name
+			}
+			if ok && a.Kind == "nest" {
+				if nested, ok := f.Set(a.Nested); ok {
+					if inner := f.attrPath(nested, attrs[netlink.AttrHeaderLen:n], pos+netlink.AttrHeaderLen, off); inner != "" {
+						return name + "." + inner
+					}
+				}
+			}
+			return name
+		}
+		step := min(netlink.Align(n), len(attrs))
+		attrs = attrs[step:]
+		pos += step
+	}
+	return ""
+}

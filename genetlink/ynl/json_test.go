@@ -100,3 +100,12 @@ func FuzzJSON(f *testing.F) {
 		}
 	})
 }
+
+func TestAttrPath(t *testing.T) {
+	attrs, _ := ynl.Encode(&ethtool.Linkinfo{Header: ynl.Some(ethtool.Header{DevName: "eth0"}), Port: ynl.Some[uint8](1)})
+	for off, want := range map[int]string{0: "header", 4: "header.dev-name", 16: "port", 99: ""} {
+		if got := ethtool.Spec.AttrPath("linkinfo", attrs, off); got != want {
+			t.Errorf("offset %d: %q, want %q", off, got, want)
+		}
+	}
+}
