@@ -89,6 +89,12 @@ func (f *Family) encodeValue(e *netlink.AttrEncoder, s *AttrSet, a Attr, kind st
 	bad := func(want string) error { return fmt.Errorf("%s.%s: %v is not %s", s.Name, a.Name, v, want) }
 	switch kind {
 	case "u8", "u16", "u32", "u64", "uint", "s8", "s16", "s32", "s64", "sint":
+		if a.Enum != "" {
+			var err error
+			if v, err = f.enumNumber(a, v); err != nil {
+				return fmt.Errorf("%s.%s: %w", s.Name, a.Name, err)
+			}
+		}
 		n, ok := v.(json.Number)
 		if !ok {
 			return bad("a number")
@@ -478,6 +484,10 @@ func (f *Family) decodeValue(b *bytes.Buffer, s *AttrSet, a Attr, kind string, d
 	if err != nil {
 		return bad(err)
 	}
+	if en, ok := f.Enum(a.Enum); ok && a.Enum != "" {
+		writeEnum(b, en, a, x)
+		return nil
+	}
 	if kind[0] == 's' {
 		b.WriteString(strconv.FormatInt(int64(x), 10))
 	} else {
@@ -531,4 +541,94 @@ func (f *Family) attrPath(s *AttrSet, attrs []byte, base, off int) string {
 		pos += step
 	}
 	return ""
+}
+
+// enumBit is the value of enum entry n in attribute a: a bit for flags
+// and for an enum used as flags.
+func enumBit(en *Enum, a Attr, n Name) uint64 {
+	if a.EnumAsFlags && !en.Flags {
+		return 1 << n.V
+	}
+	return n.V
+}
+
+// enumNumber turns an enum's name, or a list of flags' names and numbers,
+// into the number they stand for; numbers stay as they are.
+func (f *Family) enumNumber(a Attr, v any) (any, error) {
+	en, ok := f.Enum(a.Enum)
+	if !ok {
+		return v, nil
+	}
+	lookup := func(name string) (uint64, error) {
+		for _, n := range en.Values {
+			if n.Name == name {
+				return enumBit(en, a, n), nil
+			}
+		}
+		return 0, fmt.Errorf("%q is not a value of %s", name, en.Name)
+	}
+	switch v := v.(type) {
+	case string:
+		x, err := lookup(v)
+		return json.Number(strconv.FormatUint(x, 10)), err
+	case []any:
+		var x uint64
+		for _, item := range v {
+			switch item := item.(type) {
+			case string:
+				bit, err := lookup(item)
+				if err != nil {
+					return nil, err
+				}
+				x |= bit
+			case json.Number:
+				bit, err := strconv.ParseUint(string(item), 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("%v is not a flag of %s", item, en.Name)
+				}
+				x |= bit
+			default:
+				return nil, fmt.Errorf("%v is not a flag of %s", item, en.Name)
+			}
+		}
+		return json.Number(strconv.FormatUint(x, 10)), nil
+	}
+	return v, nil
+}
+
+// writeEnum writes x as its enum's name, or its flags' names in a list
+// (bits with no name together as one number at the end); a value with no
+// name stays a number.
+func writeEnum(b *bytes.Buffer, en *Enum, a Attr, x uint64) {
+	if !en.Flags && !a.EnumAsFlags {
+		for _, n := range en.Values {
+			if n.V == x {
+				b.WriteString(strconv.Quote(n.Name))
+				return
+			}
+		}
+		b.WriteString(strconv.FormatUint(x, 10))
+		return
+	}
+	b.WriteByte('[')
+	first := true
+	for _, n := range en.Values {
+		bit := enumBit(en, a, n)
+		if bit == 0 || x&bit != bit {
+			continue
+		}
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		b.WriteString(strconv.Quote(n.Name))
+		x &^= bit
+	}
+	if x != 0 {
+		if !first {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatUint(x, 10))
+	}
+	b.WriteByte(']')
 }

@@ -22,7 +22,7 @@ func TestJSONRoundTrip(t *testing.T) {
 		{ethtool.Spec, "channels", &ethtool.Channels{
 			Header:  ynl.Some(ethtool.Header{DevName: "va", Flags: ynl.Some(ethtool.HeaderFlagsCompactBitsets)}),
 			RxCount: ynl.Some[uint32](2),
-		}, `{"header":{"dev-name":"va","flags":1},"rx-count":2}`},
+		}, `{"header":{"dev-name":"va","flags":["compact-bitsets"]},"rx-count":2}`},
 		{ethtool.Spec, "strset", &ethtool.Strset{
 			Stringsets: ynl.Some(ethtool.Stringsets{Stringset: []ethtool.StringsetAttrs{{ID: ynl.Some[uint32](1)}, {ID: ynl.Some[uint32](2), Count: ynl.Some[uint32](3)}}}),
 			CountsOnly: true,
@@ -33,7 +33,7 @@ func TestJSONRoundTrip(t *testing.T) {
 			Policy: []ynl.Keyed[[]ynl.Keyed[nlctrl.PolicyAttrs]]{{Key: 0, V: []ynl.Keyed[nlctrl.PolicyAttrs]{
 				{Key: 1, V: nlctrl.PolicyAttrs{Type: ynl.Some(nlctrl.AttrTypeU32)}},
 			}}},
-		}, `{"family-name":"x","ops":[{"id":1,"flags":2}],"policy":{"0":{"1":{"type":4}}}}`},
+		}, `{"family-name":"x","ops":[{"id":1,"flags":["cmd-cap-do"]}],"policy":{"0":{"1":{"type":"u32"}}}}`},
 	} {
 		attrs, err := ynl.Encode(c.v)
 		if err != nil {

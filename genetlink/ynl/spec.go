@@ -11,6 +11,25 @@ type Family struct {
 	Ops     []Op
 	Sets    []AttrSet
 	Groups  []string
+	Enums   []Enum
+}
+
+// Enum is an enum or a set of flags of a Family, with its values' names.
+// A flags' values are the bits themselves (1, 2, 4, …).
+type Enum struct {
+	Name   string
+	Flags  bool
+	Values []Name
+}
+
+// Enum returns the enum or flags named name.
+func (f *Family) Enum(name string) (*Enum, bool) {
+	for i := range f.Enums {
+		if f.Enums[i].Name == name {
+			return &f.Enums[i], true
+		}
+	}
+	return nil, false
 }
 
 // Op is an operation of a Family.
@@ -44,6 +63,10 @@ type Attr struct {
 	BigEndian bool   // byte-order: big-endian
 	SubType   string // an indexed-array's or binary's element type
 	Keys      int    // a nest-type-value's levels of keys
+	Enum      string // the enum or flags of an integer's values
+	// EnumAsFlags says the integer is a set of bits numbered by Enum's
+	// values (enum-as-flags).
+	EnumAsFlags bool
 	Checks    Checks
 }
 

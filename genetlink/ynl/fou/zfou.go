@@ -248,4 +248,7 @@ var Spec = &ynl.Family{
 			{Name: "ifindex", Type: 11, Kind: "s32"},
 		}},
 	},
+	Enums: []ynl.Enum{
+		{Name: "encap-type", Flags: false, Values: encapTypeNames},
+	},
 }

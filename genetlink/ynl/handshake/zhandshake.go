@@ -377,10 +377,10 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "accept", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "sockfd", Type: 1, Kind: "s32"},
-			{Name: "handler-class", Type: 2, Kind: "u32"},
-			{Name: "message-type", Type: 3, Kind: "u32"},
+			{Name: "handler-class", Type: 2, Kind: "u32", Enum: "handler-class"},
+			{Name: "message-type", Type: 3, Kind: "u32", Enum: "msg-type"},
 			{Name: "timeout", Type: 4, Kind: "u32"},
-			{Name: "auth-mode", Type: 5, Kind: "u32"},
+			{Name: "auth-mode", Type: 5, Kind: "u32", Enum: "auth"},
 			{Name: "peer-identity", Type: 6, Kind: "u32", Multi: true},
 			{Name: "certificate", Type: 7, Kind: "nest", Nested: "x509", Multi: true},
 			{Name: "peername", Type: 8, Kind: "string"},
@@ -393,4 +393,9 @@ var Spec = &ynl.Family{
 		}},
 	},
 	Groups: []string{"none", "tlshd"},
+	Enums: []ynl.Enum{
+		{Name: "handler-class", Flags: false, Values: handlerClassNames},
+		{Name: "msg-type", Flags: false, Values: msgTypeNames},
+		{Name: "auth", Flags: false, Values: authNames},
+	},
 }

@@ -795,4 +795,7 @@ var Spec = &ynl.Family{
 			{Name: "server-side", Type: 18, Kind: "u8"},
 		}},
 	},
+	Enums: []ynl.Enum{
+		{Name: "event-type", Flags: false, Values: eventTypeNames},
+	},
 }

@@ -1342,10 +1342,10 @@ var Spec = &ynl.Family{
 		{Name: "dev", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "ifindex", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
 			{Name: "pad", Type: 2, Kind: "pad"},
-			{Name: "xdp-features", Type: 3, Kind: "u64"},
+			{Name: "xdp-features", Type: 3, Kind: "u64", Enum: "xdp-act"},
 			{Name: "xdp-zc-max-segs", Type: 4, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
-			{Name: "xdp-rx-metadata-features", Type: 5, Kind: "u64"},
-			{Name: "xsk-features", Type: 6, Kind: "u64"},
+			{Name: "xdp-rx-metadata-features", Type: 5, Kind: "u64", Enum: "xdp-rx-metadata"},
+			{Name: "xsk-features", Type: 6, Kind: "u64", Enum: "xsk-flags"},
 		}},
 		{Name: "io-uring-provider-info", SubsetOf: "", Attrs: []ynl.Attr{}},
 		{Name: "page-pool", SubsetOf: "", Attrs: []ynl.Attr{
@@ -1384,13 +1384,13 @@ var Spec = &ynl.Family{
 			{Name: "defer-hard-irqs", Type: 5, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 2147483647}},
 			{Name: "gro-flush-timeout", Type: 6, Kind: "uint"},
 			{Name: "irq-suspend-timeout", Type: 7, Kind: "uint"},
-			{Name: "threaded", Type: 8, Kind: "u32"},
+			{Name: "threaded", Type: 8, Kind: "u32", Enum: "napi-threaded"},
 		}},
 		{Name: "xsk-info", SubsetOf: "", Attrs: []ynl.Attr{}},
 		{Name: "queue", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "id", Type: 1, Kind: "u32"},
 			{Name: "ifindex", Type: 2, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
-			{Name: "type", Type: 3, Kind: "u32"},
+			{Name: "type", Type: 3, Kind: "u32", Enum: "queue-type"},
 			{Name: "napi-id", Type: 4, Kind: "u32"},
 			{Name: "dmabuf", Type: 5, Kind: "u32"},
 			{Name: "io-uring", Type: 6, Kind: "nest", Nested: "io-uring-provider-info"},
@@ -1398,9 +1398,9 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "qstats", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "ifindex", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
-			{Name: "queue-type", Type: 2, Kind: "u32"},
+			{Name: "queue-type", Type: 2, Kind: "u32", Enum: "queue-type"},
 			{Name: "queue-id", Type: 3, Kind: "u32"},
-			{Name: "scope", Type: 4, Kind: "uint"},
+			{Name: "scope", Type: 4, Kind: "uint", Enum: "qstats-scope"},
 			{Name: "rx-packets", Type: 8, Kind: "uint"},
 			{Name: "rx-bytes", Type: 9, Kind: "uint"},
 			{Name: "tx-packets", Type: 10, Kind: "uint"},
@@ -1431,7 +1431,7 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "queue-id", SubsetOf: "queue", Attrs: []ynl.Attr{
 			{Name: "id", Type: 1, Kind: "u32"},
-			{Name: "type", Type: 3, Kind: "u32"},
+			{Name: "type", Type: 3, Kind: "u32", Enum: "queue-type"},
 		}},
 		{Name: "dmabuf", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "ifindex", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
@@ -1441,4 +1441,12 @@ var Spec = &ynl.Family{
 		}},
 	},
 	Groups: []string{"mgmt", "page-pool"},
+	Enums: []ynl.Enum{
+		{Name: "xdp-act", Flags: true, Values: xdpActNames},
+		{Name: "xdp-rx-metadata", Flags: true, Values: xdpRxMetadataNames},
+		{Name: "xsk-flags", Flags: true, Values: xskFlagsNames},
+		{Name: "queue-type", Flags: false, Values: queueTypeNames},
+		{Name: "qstats-scope", Flags: true, Values: qstatsScopeNames},
+		{Name: "napi-threaded", Flags: false, Values: napiThreadedNames},
+	},
 }

@@ -500,7 +500,7 @@ var Spec = &ynl.Family{
 	Sets: []ynl.AttrSet{
 		{Name: "net-shaper", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "handle", Type: 1, Kind: "nest", Nested: "handle"},
-			{Name: "metric", Type: 2, Kind: "u32"},
+			{Name: "metric", Type: 2, Kind: "u32", Enum: "metric"},
 			{Name: "bw-min", Type: 3, Kind: "uint"},
 			{Name: "bw-max", Type: 4, Kind: "uint"},
 			{Name: "burst", Type: 5, Kind: "uint"},
@@ -511,7 +511,7 @@ var Spec = &ynl.Family{
 			{Name: "leaves", Type: 10, Kind: "nest", Nested: "leaf-info", Multi: true},
 		}},
 		{Name: "handle", SubsetOf: "", Attrs: []ynl.Attr{
-			{Name: "scope", Type: 1, Kind: "u32"},
+			{Name: "scope", Type: 1, Kind: "u32", Enum: "scope"},
 			{Name: "id", Type: 2, Kind: "u32"},
 		}},
 		{Name: "leaf-info", SubsetOf: "net-shaper", Attrs: []ynl.Attr{
@@ -521,7 +521,7 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "caps", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "ifindex", Type: 1, Kind: "u32"},
-			{Name: "scope", Type: 2, Kind: "u32"},
+			{Name: "scope", Type: 2, Kind: "u32", Enum: "scope"},
 			{Name: "support-metric-bps", Type: 3, Kind: "flag"},
 			{Name: "support-metric-pps", Type: 4, Kind: "flag"},
 			{Name: "support-nesting", Type: 5, Kind: "flag"},
@@ -531,5 +531,9 @@ var Spec = &ynl.Family{
 			{Name: "support-priority", Type: 9, Kind: "flag"},
 			{Name: "support-weight", Type: 10, Kind: "flag"},
 		}},
+	},
+	Enums: []ynl.Enum{
+		{Name: "scope", Flags: false, Values: scopeNames},
+		{Name: "metric", Flags: false, Values: metricNames},
 	},
 }

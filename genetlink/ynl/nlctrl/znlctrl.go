@@ -633,10 +633,10 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "op-attrs", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "id", Type: 1, Kind: "u32"},
-			{Name: "flags", Type: 2, Kind: "u32"},
+			{Name: "flags", Type: 2, Kind: "u32", Enum: "op-flags", EnumAsFlags: true},
 		}},
 		{Name: "policy-attrs", SubsetOf: "", Attrs: []ynl.Attr{
-			{Name: "type", Type: 1, Kind: "u32"},
+			{Name: "type", Type: 1, Kind: "u32", Enum: "attr-type"},
 			{Name: "min-value-s", Type: 2, Kind: "s64"},
 			{Name: "max-value-s", Type: 3, Kind: "s64"},
 			{Name: "min-value-u", Type: 4, Kind: "u64"},
@@ -653,5 +653,9 @@ var Spec = &ynl.Family{
 			{Name: "do", Type: 1, Kind: "u32"},
 			{Name: "dump", Type: 2, Kind: "u32"},
 		}},
+	},
+	Enums: []ynl.Enum{
+		{Name: "op-flags", Flags: true, Values: opFlagsNames},
+		{Name: "attr-type", Flags: false, Values: attrTypeNames},
 	},
 }

@@ -1291,7 +1291,7 @@ var Spec = &ynl.Family{
 			{Name: "local-port", Type: 12, Kind: "u16", BigEndian: true, Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
 			{Name: "keepalive-interval", Type: 13, Kind: "u32"},
 			{Name: "keepalive-timeout", Type: 14, Kind: "u32"},
-			{Name: "del-reason", Type: 15, Kind: "u32"},
+			{Name: "del-reason", Type: 15, Kind: "u32", Enum: "del-peer-reason"},
 			{Name: "vpn-rx-bytes", Type: 16, Kind: "uint"},
 			{Name: "vpn-tx-bytes", Type: 17, Kind: "uint"},
 			{Name: "vpn-rx-packets", Type: 18, Kind: "uint"},
@@ -1333,9 +1333,9 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "keyconf", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "peer-id", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 16777215}},
-			{Name: "slot", Type: 2, Kind: "u32"},
+			{Name: "slot", Type: 2, Kind: "u32", Enum: "key-slot"},
 			{Name: "key-id", Type: 3, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 7}},
-			{Name: "cipher-alg", Type: 4, Kind: "u32"},
+			{Name: "cipher-alg", Type: 4, Kind: "u32", Enum: "cipher-alg"},
 			{Name: "encrypt-dir", Type: 5, Kind: "nest", Nested: "keydir"},
 			{Name: "decrypt-dir", Type: 6, Kind: "nest", Nested: "keydir"},
 		}},
@@ -1345,16 +1345,16 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "keyconf-get", SubsetOf: "keyconf", Attrs: []ynl.Attr{
 			{Name: "peer-id", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 16777215}},
-			{Name: "slot", Type: 2, Kind: "u32"},
+			{Name: "slot", Type: 2, Kind: "u32", Enum: "key-slot"},
 			{Name: "key-id", Type: 3, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 7}},
-			{Name: "cipher-alg", Type: 4, Kind: "u32"},
+			{Name: "cipher-alg", Type: 4, Kind: "u32", Enum: "cipher-alg"},
 		}},
 		{Name: "keyconf-swap-input", SubsetOf: "keyconf", Attrs: []ynl.Attr{
 			{Name: "peer-id", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 16777215}},
 		}},
 		{Name: "keyconf-del-input", SubsetOf: "keyconf", Attrs: []ynl.Attr{
 			{Name: "peer-id", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMax, Max: 16777215}},
-			{Name: "slot", Type: 2, Kind: "u32"},
+			{Name: "slot", Type: 2, Kind: "u32", Enum: "key-slot"},
 		}},
 		{Name: "ovpn", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "ifindex", Type: 1, Kind: "u32"},
@@ -1387,4 +1387,9 @@ var Spec = &ynl.Family{
 		}},
 	},
 	Groups: []string{"peers"},
+	Enums: []ynl.Enum{
+		{Name: "cipher-alg", Flags: false, Values: cipherAlgNames},
+		{Name: "del-peer-reason", Flags: false, Values: delPeerReasonNames},
+		{Name: "key-slot", Flags: false, Values: keySlotNames},
+	},
 }

@@ -357,12 +357,12 @@ var Spec = &ynl.Family{
 		{Name: "dev", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "id", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
 			{Name: "ifindex", Type: 2, Kind: "u32"},
-			{Name: "psp-versions-cap", Type: 3, Kind: "u32"},
-			{Name: "psp-versions-ena", Type: 4, Kind: "u32"},
+			{Name: "psp-versions-cap", Type: 3, Kind: "u32", Enum: "version", EnumAsFlags: true},
+			{Name: "psp-versions-ena", Type: 4, Kind: "u32", Enum: "version", EnumAsFlags: true},
 		}},
 		{Name: "assoc", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "dev-id", Type: 1, Kind: "u32", Checks: ynl.Checks{Has: ynl.HasMin, Min: 1}},
-			{Name: "version", Type: 2, Kind: "u32"},
+			{Name: "version", Type: 2, Kind: "u32", Enum: "version"},
 			{Name: "rx-key", Type: 3, Kind: "nest", Nested: "keys"},
 			{Name: "tx-key", Type: 4, Kind: "nest", Nested: "keys"},
 			{Name: "sock-fd", Type: 5, Kind: "u32"},
@@ -373,4 +373,7 @@ var Spec = &ynl.Family{
 		}},
 	},
 	Groups: []string{"mgmt", "use"},
+	Enums: []ynl.Enum{
+		{Name: "version", Flags: false, Values: versionNames},
+	},
 }

@@ -151,6 +151,12 @@ func (g *gen) specValue() {
 			if len(a.TypeValue) > 0 {
 				fmt.Fprintf(&b, ", Keys: %d", len(a.TypeValue))
 			}
+			if d := g.s.defs[a.Enum]; d != nil && (d.Type == "enum" || d.Type == "flags") {
+				fmt.Fprintf(&b, ", Enum: %q", a.Enum)
+				if a.EnumAsFlags {
+					b.WriteString(", EnumAsFlags: true")
+				}
+			}
 			if c := g.checks(a); c != "" {
 				fmt.Fprintf(&b, ", Checks: ynl.Checks{%s}", c)
 			}
@@ -166,6 +172,19 @@ func (g *gen) specValue() {
 			names = append(names, m.Name)
 		}
 		g.p("Groups: %s,", strList(names))
+	}
+	var enums []string
+	for _, d := range s.Definitions {
+		if d.Type == "enum" || d.Type == "flags" {
+			enums = append(enums, fmt.Sprintf("{Name: %q, Flags: %v, Values: %sNames},", d.Name, d.Type == "flags", lowerFirst(d.goName)))
+		}
+	}
+	if len(enums) > 0 {
+		g.p("Enums: []ynl.Enum{")
+		for _, e := range enums {
+			g.p("%s", e)
+		}
+		g.p("},")
 	}
 	g.p("}")
 }
