@@ -60,15 +60,15 @@ func TestDeleteRuleAsListed(t *testing.T) {
 				t.Fatal(err)
 			}
 			n++
-			if _, ok := rawUint32(t, r.Other, unix.FRA_UID_RANGE); ok {
+			if r.HasUIDRange {
 				uid = r
 			}
-			if p, ok := rawUint32(t, r.Other, unix.FRA_IP_PROTO); ok && p == unix.IPPROTO_TCP {
+			if r.IPProto == unix.IPPROTO_TCP {
 				proto = r
 			}
 		}
 		if n != 2 || uid.Priority != 100 || proto.Priority != 100 || uid == proto {
-			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart by Other", fam.flag, n, uid, proto)
+			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart", fam.flag, n, uid, proto)
 		}
 		if err := c.DeleteRule(ctx, proto); err != nil {
 			t.Fatal(err)

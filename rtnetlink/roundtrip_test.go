@@ -166,11 +166,14 @@ func roundTripRule(t *testing.T, r Rule) bool {
 	case want.Action == 0:
 		want.Action = RuleToTable
 	}
-	if want.Action == RuleToTable && want.Table == 0 {
+	if want.Action == RuleToTable && want.Table == 0 && !want.L3MDev {
 		want.Table = TableMain
 	}
 	if want.Mark != 0 && want.Mask == 0 {
 		want.Mask = 0xffffffff
+	}
+	if want.FlowLabel != 0 && want.FlowLabelMask == 0 {
+		want.FlowLabelMask = flowLabelMax
 	}
 	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
 	if !reflect.DeepEqual(got, want) {
@@ -290,6 +293,11 @@ func TestRoundTrip(t *testing.T) {
 		roundTripRule(t, Rule{Src: pfx("10.0.0.0/8"), Mark: 7, IIF: "v0", OIF: "v1", Priority: 10, Protocol: 4}),
 		roundTripRule(t, Rule{Family: uapi.AF_INET6, Goto: 100, Flags: RuleInvert, TOS: 4}),
 		roundTripRule(t, Rule{Dst: pfx("fd00::/8"), Table: 70000, Mask: 0xff}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET, HasUIDRange: true, IPProto: 6, SPort: PortRange{1, 2}, DPort: PortRange{80, 80}, DPortMask: 0xf0,
+			HasSuppressPrefixLen: true, HasSuppressIfGroup: true, SuppressIfGroup: 3, TunID: 1 << 40, Realms: 3<<16 | 4, DSCP: 46}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, L3MDev: true, UIDRange: UIDRange{5, 6}, HasUIDRange: true, SuppressPrefixLen: 64, HasSuppressPrefixLen: true,
+			SPortMask: 0xff, DSCPMask: 0x3f, FlowLabel: 0x12345}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, FlowLabelMask: 0xfffff, DSCP: 8, DSCPMask: 0x38}),
 		roundTripNextHop(t, NextHopObject{ID: 1, Gateway: ip("fd00::1"), Index: 2, Flags: NextHopOnLink, Scope: ScopeLink, Protocol: 4}),
 		roundTripNextHop(t, NextHopObject{Family: uapi.AF_INET, Gateway: ip("fd00::1"), Index: 2}),
 		roundTripNextHop(t, NextHopObject{Blackhole: true}),
@@ -303,7 +311,7 @@ func TestRoundTrip(t *testing.T) {
 		roundTripLink(t, Link{Name: "d0", Kind: "dummy", Index: 50}),
 		// Attributes no field models come back as they went.
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
-			Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP) + raw(uapi.FRA_SUPPRESS_PREFIXLEN, 0, 0, 0, 0)}),
+			Other: raw(31, 0xe8, 3, 0, 0) + raw(200|0x8000, 4, 0, 1, 0) + raw(uapi.FRA_UID_RANGE, 1, 2, 3)}), // a size UIDRange cannot hold
 		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
 		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)}, {Index: 3}}}),
 		roundTripAddress(t, Address{Index: 2, Prefix: pfx("198.18.0.1/24"), Other: raw(200, 1, 2, 3)}),

@@ -162,6 +162,22 @@ const (
 	fraOIFName  = 17 // FRA_OIFNAME
 	fraProtocol = 21 // FRA_PROTOCOL
 
+	fraFlow              = 11 // FRA_FLOW
+	fraTunID             = 12 // FRA_TUN_ID
+	fraSuppressIfGroup   = 13 // FRA_SUPPRESS_IFGROUP
+	fraSuppressPrefixLen = 14 // FRA_SUPPRESS_PREFIXLEN
+	fraL3MDev            = 19 // FRA_L3MDEV
+	fraUIDRange          = 20 // FRA_UID_RANGE
+	fraIPProto           = 22 // FRA_IP_PROTO
+	fraSPortRange        = 23 // FRA_SPORT_RANGE
+	fraDPortRange        = 24 // FRA_DPORT_RANGE
+	fraDSCP              = 25 // FRA_DSCP
+	fraFlowLabel         = 26 // FRA_FLOWLABEL
+	fraFlowLabelMask     = 27 // FRA_FLOWLABEL_MASK
+	fraSPortMask         = 28 // FRA_SPORT_MASK
+	fraDPortMask         = 29 // FRA_DPORT_MASK
+	fraDSCPMask          = 30 // FRA_DSCP_MASK
+
 	frActToTbl = 1 // FR_ACT_TO_TBL
 	frActGoto  = 2 // FR_ACT_GOTO
 
