@@ -135,12 +135,12 @@ func TestDeleteRouteAsListed(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
-		if v, ok := rawUint32(t, r.Other, unix.RTA_FLOW); ok && v == 6 {
+		if r.Realms == 6 {
 			realm6 = r
 		}
 	}
 	if n != 2 || !realm6.Dst.IsValid() {
-		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart by Other", n, realm6)
+		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart", n, realm6)
 	}
 	if err := c.DeleteRoute(ctx, realm6); err != nil {
 		t.Fatal(err)
@@ -164,7 +164,7 @@ func TestDeleteRouteAsListed(t *testing.T) {
 		if len(r.MultiPath) != 2 {
 			t.Fatalf("route %+v: want two paths", r)
 		}
-		if v, ok := rawUint32(t, r.MultiPath[0].Other, unix.RTA_FLOW); ok && v == 6 {
+		if r.MultiPath[0].Realms == 6 {
 			if err := c.DeleteRoute(ctx, r); err != nil {
 				t.Fatal(err)
 			}

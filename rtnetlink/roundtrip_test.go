@@ -312,8 +312,19 @@ func TestRoundTrip(t *testing.T) {
 		// Attributes no field models come back as they went.
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
 			Other: raw(31, 0xe8, 3, 0, 0) + raw(200|0x8000, 4, 0, 1, 0) + raw(uapi.FRA_UID_RANGE, 1, 2, 3)}), // a size UIDRange cannot hold
-		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
-		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)}, {Index: 3}}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(40, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(40, 6, 0, 0, 0)}, {Index: 3}}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.7.0/24"), Index: 2, Realms: 6, Encap: &IPEncap{ID: 5, Dst: ip("198.18.0.9"), TTL: 3, Flags: 4}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:7::/64"), Index: 2, Encap: &IPEncap{ID: 1 << 40, Dst: ip("2001:db8::9"), Src: ip("2001:db8::1"), TOS: 3}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.8.0/24"), MultiPath: []NextHop{
+			{Index: 2, Realms: 1<<16 | 2, Encap: &MPLSEncap{Labels: []uint32{100, 200}, TTL: 9}},
+			{Index: 3, Encap: &Seg6Encap{Mode: Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::5"), ip("2001:db8::6")}}},
+			{Index: 4, Encap: &BPFEncap{Xmit: BPFProgram{FD: 7, Name: "x"}, In: BPFProgram{Name: "in"}, XmitHeadroom: 14}},
+			{Index: 5, Encap: &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}},
+		}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:9::/64"), Index: 2, Encap: &Seg6LocalEncap{Action: Seg6LocalEndDX4, NextHop4: ip("198.18.0.1"), Table: 5, VRFTable: 6, OIF: 3, IIF: 4,
+			NextHop6: ip("2001:db8::1"), Other: raw(2, 1, 2, 3, 4)}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:a::/64"), Index: 2, Encap: &MPLSEncap{Other: raw(uapi.MPLS_IPTUNNEL_DST, 0, 0, 0, 1)}}), // a label stack with a TTL
 		roundTripAddress(t, Address{Index: 2, Prefix: pfx("198.18.0.1/24"), Other: raw(200, 1, 2, 3)}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("198.18.0.2"), HardwareAddr: mac, Other: raw(200)}),
 		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(uapi.NDA_PORT|0x4000, 0x13, 0x88) + raw(uapi.NDA_VNI, 7, 0, 0, 0)}),
