@@ -478,3 +478,71 @@ func TestRouteRealmsOracle(t *testing.T) {
 		}
 	}
 }
+
+// TestRouteRealmsEncapBackends: routes with realms and encapsulations, on
+// the route and on its paths, list back as added through the package, and
+// of two that differ only by realm, deleting the one added second as
+// listed deletes that one; on the kernel and on rtnltest's fake alike.
+func TestRouteRealmsEncapBackends(t *testing.T) { backends(t, testRouteRealmsEncap) }
+
+func testRouteRealmsEncap(t *testing.T, b *backend) {
+	c, v0, v1 := b.arRouteNS(t, nil)
+	ctx := context.Background()
+	ip, pfx := netip.MustParseAddr, netip.MustParsePrefix
+	adds := []rtnetlink.Route{
+		{Dst: pfx("198.18.1.0/24"), Index: v0, Realms: 5, Encap: &rtnetlink.IPEncap{ID: 1, Dst: ip("198.18.0.9"), Src: ip("198.18.0.1"), TTL: 3}},
+		{Dst: pfx("198.18.1.0/24"), Index: v0, Realms: 6, Encap: &rtnetlink.IPEncap{ID: 1, Dst: ip("198.18.0.9"), Src: ip("198.18.0.1"), TTL: 3}},
+		{Dst: pfx("198.18.2.0/24"), MultiPath: []rtnetlink.NextHop{
+			{Gateway: ip("10.0.0.2"), Index: v0, Weight: 1, Realms: 1<<16 | 2, Encap: &rtnetlink.IPEncap{ID: 2, Dst: ip("198.18.0.8"), Src: ip("198.18.0.1")}},
+			{Gateway: ip("10.0.1.2"), Index: v1, Weight: 2},
+		}},
+		{Dst: pfx("2001:db8:2::/64"), Index: v0, Priority: 1024, Pref: 0, Encap: &rtnetlink.IPEncap{ID: 3, Dst: ip("2001:db8::9"), Src: ip("2001:db8::1"), TTL: 1}},
+	}
+	for _, r := range adds {
+		r.Table = 100
+		if err := c.AppendRoute(ctx, r); err != nil {
+			t.Fatalf("append %+v: %v", r, err)
+		}
+	}
+	var listed []rtnetlink.Route
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Table: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, r)
+	}
+	names := map[int]string{v0: "v0", v1: "v1"}
+	var got, want []string
+	for _, r := range listed {
+		got = append(got, dstString(r)+ourRealms(r.Realms)+" "+ourEncap(r.Encap, names)+fmt.Sprint(len(r.MultiPath)))
+		for _, h := range r.MultiPath {
+			got = append(got, h.Gateway.String()+ourRealms(h.Realms)+" "+ourEncap(h.Encap, names))
+		}
+	}
+	for _, r := range adds {
+		want = append(want, dstString(r)+ourRealms(r.Realms)+" "+ourEncap(r.Encap, names)+fmt.Sprint(len(r.MultiPath)))
+		for _, h := range r.MultiPath {
+			want = append(want, h.Gateway.String()+ourRealms(h.Realms)+" "+ourEncap(h.Encap, names))
+		}
+	}
+	arDiff(t, "routes", got, want)
+	for _, r := range listed {
+		if r.Realms == 6 {
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Fatalf("delete %+v: %v", r, err)
+			}
+		}
+	}
+	var realms []uint32
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 100}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Dst == pfx("198.18.1.0/24") {
+			realms = append(realms, r.Realms)
+		}
+	}
+	if len(realms) != 1 || realms[0] != 5 {
+		t.Errorf("after deleting the route of realm 6 as listed, the routes of realms %v are left; want 5", realms)
+	}
+}

@@ -126,6 +126,10 @@ const (
 	rtaMetrics   = 8  // RTA_METRICS
 	rtaMultipath = 9  // RTA_MULTIPATH
 	rtaTable     = 15 // RTA_TABLE
+	rtaFlow      = 11 // RTA_FLOW
+	rtaEncapType = 21 // RTA_ENCAP_TYPE
+	rtaEncap     = 22 // RTA_ENCAP
+	rtaMaxKnown  = 31 // RTA_FLOWLABEL, the last the fake knows of
 	rtaPref      = 20 // RTA_PREF
 
 	rtTableUnspec  = 0   // RT_TABLE_UNSPEC
