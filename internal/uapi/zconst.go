@@ -274,6 +274,7 @@ const (
 	RTA_MARK                            = 0x10
 	RTA_METRICS                         = 0x8
 	RTA_MULTIPATH                       = 0x9
+	RTA_NEWDST                          = 0x13
 	RTA_OIF                             = 0x4
 	RTA_PREF                            = 0x14
 	RTA_PREFSRC                         = 0x7
@@ -281,6 +282,7 @@ const (
 	RTA_SPORT                           = 0x1c
 	RTA_SRC                             = 0x2
 	RTA_TABLE                           = 0xf
+	RTA_TTL_PROPAGATE                   = 0x1a
 	RTA_UID                             = 0x19
 	RTA_VIA                             = 0x12
 	RTM_BASE                            = 0x10
