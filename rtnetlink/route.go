@@ -499,8 +499,8 @@ func (f *RouteFilter) match(r *Route) bool {
 // Routes or GetRoute, or a notification received on the RTNLGRP_IPV4_ROUTE
 // or RTNLGRP_IPV6_ROUTE group. A message of another type is an error
 // wrapping netlink.ErrMalformed; a route of another family than IPv4 and
-// IPv6 (multicast routing, MPLS), one wrapping errors.ErrUnsupported. The
-// route owns its memory: nothing aliases m.
+// IPv6 (multicast routing; MPLS, which ParseMPLSRoute reads), one wrapping
+// errors.ErrUnsupported. The route owns its memory: nothing aliases m.
 func ParseRoute(m netlink.Message) (Route, error) {
 	if m.Header.Type != uapi.RTM_NEWROUTE && m.Header.Type != uapi.RTM_DELROUTE {
 		return Route{}, fmt.Errorf("rtnetlink: %s is not a route message: %w",

@@ -226,3 +226,36 @@ func TestEncapBytes(t *testing.T) {
 		t.Error("seg6 names")
 	}
 }
+
+// TestRouteKeyTellsRawApart: the Mirror's key of a route tells apart
+// routes that differ only by realms, encapsulation or kept attributes, of
+// the route or of a path.
+func TestRouteKeyTellsRawApart(t *testing.T) {
+	pfx := netip.MustParsePrefix
+	base := Route{Dst: pfx("198.18.1.0/24"), Index: 2}
+	hop := func(h NextHop) Route { r := base; r.Index = 0; r.MultiPath = []NextHop{{Index: 2}, h}; return r }
+	routes := []Route{
+		base,
+		{Dst: base.Dst, Index: 2, Realms: 5},
+		{Dst: base.Dst, Index: 2, Encap: &IPEncap{ID: 1}},
+		{Dst: base.Dst, Index: 2, Encap: &IPEncap{ID: 2}},
+		{Dst: base.Dst, Index: 2, Other: raw(40, 1, 0, 0, 0)},
+		hop(NextHop{Index: 3}),
+		hop(NextHop{Index: 3, Realms: 5}),
+		hop(NextHop{Index: 3, Encap: &MPLSEncap{Labels: []uint32{16}}}),
+		hop(NextHop{Index: 3, Other: raw(40, 1, 0, 0, 0)}),
+	}
+	seen := map[routeKey]int{}
+	for i, r := range routes {
+		k := keyOfRoute(&r)
+		if j, ok := seen[k]; ok {
+			t.Errorf("routes %d and %d have one key: %+v, %+v", j, i, routes[j], r)
+		}
+		seen[k] = i
+	}
+	again := routes[3]
+	again.Encap = &IPEncap{ID: 2}
+	if keyOfRoute(&again) != keyOfRoute(&routes[3]) {
+		t.Error("equal routes with encapsulations at different addresses have different keys")
+	}
+}
