@@ -21,25 +21,6 @@ import (
 // not model (or barely), list them, delete or replace one as it was listed,
 // and check with ip -j or bridge -j that exactly that one changed.
 
-// rawUint32 returns the u32 payload of the attribute typ in a, and whether
-// a has it.
-func rawUint32(t *testing.T, a rtnetlink.RawAttrs, typ uint16) (uint32, bool) {
-	t.Helper()
-	for at, err := range a.All() {
-		if err != nil {
-			t.Fatalf("kept attributes % x: %v", a, err)
-		}
-		if at.Type == typ {
-			v, _ := at.Uint32()
-			if len(at.Data) < 4 {
-				v = uint32(at.Data[0]) // a u8 (FRA_IP_PROTO)
-			}
-			return v, true
-		}
-	}
-	return 0, false
-}
-
 // TestDeleteRuleAsListed: rules at one priority that differ only by
 // uidrange and ipproto list as different Rules, and deleting one as
 // listed deletes that one; rules with a missing oif or goto target, which
