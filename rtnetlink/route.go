@@ -761,7 +761,10 @@ func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 
 // DeleteRoute deletes the route to r.Dst in r.Table that matches r's other
 // fields that are set: the zero value of a field matches anything.
-// Deleting a Route as Routes listed it deletes that route.
+// Deleting a Route as Routes listed it deletes that route, but for what
+// the kernel does not compare: an IPv4 route's Realms and Encap count
+// only with an Index or Gateway (which a listed route has), a path's
+// Encap and an IPv6 route's Realms and Encap not at all.
 //
 // DeleteRoute sends RTM_DELROUTE, encoded as for AddRoute but with no
 // default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the
@@ -1014,7 +1017,7 @@ type RouteQuery struct {
 	// with a uid range select by. Without it the kernel takes the
 	// caller's user id, or none for a packet coming in on InIndex.
 	UID    uint32
-	HasUID bool
+	HasUID bool // UID is set (RTA_UID is sent)
 	// IPProto is the packet's IP protocol (RTA_IP_PROTO, ip route get
 	// ... ipproto), which rules with ipproto select by; 0 for none.
 	IPProto uint8

@@ -122,7 +122,7 @@ type Rule struct {
 	// set. A UIDRange without HasUIDRange is refused before sending: the
 	// zero range (uid 0 alone) is a range too.
 	UIDRange    UIDRange
-	HasUIDRange bool
+	HasUIDRange bool // UIDRange is set (FRA_UID_RANGE is sent)
 	// IPProto is the IP protocol the rule matches, such as 6 for TCP
 	// (FRA_IP_PROTO, ipproto), or 0 for any.
 	IPProto uint8
@@ -139,12 +139,12 @@ type Rule struct {
 	// (FRA_SUPPRESS_PREFIXLEN, suppress_prefixlength): 0 rejects default
 	// routes.
 	SuppressPrefixLen    uint32
-	HasSuppressPrefixLen bool
+	HasSuppressPrefixLen bool // SuppressPrefixLen is set
 	// SuppressIfGroup, when HasSuppressIfGroup is set, makes the rule
 	// reject a route its lookup finds through a link of this group
 	// (FRA_SUPPRESS_IFGROUP, suppress_ifgroup; 0 is the default group).
 	SuppressIfGroup    uint32
-	HasSuppressIfGroup bool
+	HasSuppressIfGroup bool // SuppressIfGroup is set
 	// L3MDev makes the rule look routes up in the table of the L3 master
 	// device (VRF) of the packet's input or output link (FRA_L3MDEV,
 	// l3mdev). Such a rule has no Table.
@@ -175,14 +175,14 @@ type Rule struct {
 
 // UIDRange is an inclusive range of user ids (struct fib_rule_uid_range).
 type UIDRange struct {
-	Start, End uint32
+	Start, End uint32 // the first and the last user id
 }
 
 // PortRange is an inclusive range of TCP, UDP or SCTP ports (struct
 // fib_rule_port_range). The zero PortRange is no range; a range starts at
 // port 1 or above.
 type PortRange struct {
-	Start, End uint16
+	Start, End uint16 // the first and the last port
 }
 
 // Rule attribute numbers missing from x/sys/unix (<linux/fib_rules.h>).

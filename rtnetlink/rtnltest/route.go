@@ -386,7 +386,8 @@ func (k *Kernel) nexthop(v4 bool, gw netip.Addr, index int, flags rtnetlink.Rout
 
 // delRoute deletes the first route that matches r: the destination, table
 // and TOS always, the other fields when set, and for IPv4 the realms and
-// encapsulation as they came, as the kernel compares them.
+// encapsulation as they came when a link or gateway is set too, as the
+// kernel compares them (fib_nh_match).
 func (k *Kernel) delRoute(fam uint8, req *route) error {
 	r := &req.Route
 	if !k.tableExists(fam, r.Table) {
@@ -404,7 +405,7 @@ func (k *Kernel) delRoute(fam uint8, req *route) error {
 			r.Scope != 0 && r.Scope != 255 && o.Scope != r.Scope,
 			r.Gateway.IsValid() && o.Gateway != r.Gateway,
 			r.Index != 0 && !usesLink(&o.Route, r.Index),
-			fam == afInet && len(req.extra) > 0 && string(o.extra) != string(req.extra):
+			fam == afInet && (r.Index != 0 || r.Gateway.IsValid()) && len(req.extra) > 0 && string(o.extra) != string(req.extra):
 			continue
 		}
 		k.routes = append(k.routes[:i], k.routes[i+1:]...)
