@@ -159,7 +159,9 @@ type Rule struct {
 	// (FRA_DSCP, Linux 6.13; ip's dscp), under DSCPMask (FRA_DSCP_MASK,
 	// Linux 6.16). With neither set, the rule matches any DSCP (or TOS).
 	// A DSCP with DSCPMask 0 matches it exactly (the kernel reports the
-	// mask 0x3f); DSCPMask 0x3f with DSCP 0 matches DSCP 0.
+	// mask 0x3f); DSCPMask 0x3f with DSCP 0 matches DSCP 0. A kernel
+	// older than the attribute ignores it and adds the rule without it, as
+	// it does FlowLabel and the port masks: Rules then lists it so.
 	DSCP, DSCPMask uint8
 	// FlowLabel is the IPv6 flow label the rule matches (FRA_FLOWLABEL,
 	// Linux 6.14; ip's flowlabel), under FlowLabelMask
