@@ -111,7 +111,9 @@ func (f NeighborFlags) String() string {
 
 // Attribute numbers missing from x/sys/unix.
 const (
+	ndaSrcVNI   = 11 // NDA_SRC_VNI
 	ndaProtocol = 12 // NDA_PROTOCOL
+	ndaNHID     = 13 // NDA_NH_ID
 	ndaFlagsExt = 15 // NDA_FLAGS_EXT
 )
 
