@@ -196,8 +196,8 @@ func roundTripNextHop(t *testing.T, nh NextHopObject) bool {
 		t.Fatalf("%+v encodes as % x, which parses as %v", nh, b, err)
 	}
 	want := nh
-	want.Scope = 0                      // only read
-	want.Resilient.UnbalancedTime = 0   // only read
+	want.Scope = 0                    // only read
+	want.Resilient.UnbalancedTime = 0 // only read
 	want.Flags &^= kernelRouteFlags
 	// A request carries back only what the kernel takes in one.
 	want.Other, _ = nh.Other.sendableNextHop()
