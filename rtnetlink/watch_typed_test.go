@@ -146,4 +146,3 @@ func TestWatchTyped(t *testing.T) {
 		t.Errorf("Watch saw:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(want, "\n\t"))
 	}
 }
-
