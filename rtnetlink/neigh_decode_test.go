@@ -237,6 +237,9 @@ func FuzzParseNeighbor(f *testing.F) {
 	for _, n := range []Neighbor{
 		{Index: 3, IP: netip.MustParseAddr("10.0.0.2"), HardwareAddr: mac, Flags: NeighManaged, Protocol: 4},
 		{Index: 3, IP: netip.MustParseAddr("2001:db8::2"), Flags: NeighProxy},
+		{Index: 3, IP: netip.MustParseAddr("2001:db8::3"), HardwareAddr: mac, State: NeighStale, Flags: NeighRouter | NeighExtLearned | NeighExtValid},
+		{Index: 3, IP: netip.MustParseAddr("198.18.0.4"), State: NeighIncomplete, Flags: NeighManaged},
+		{IP: netip.MustParseAddr("198.18.0.5"), Flags: NeighProxy},
 	} {
 		b, err := n.encode(uapi.RTM_NEWNEIGH)
 		if err != nil {

@@ -487,7 +487,9 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 			grp[nhGrpLen*i+5] = uint8(w >> 8) // weight_high, since 6.12
 		}
 		e.Bytes(uapi.NHA_GROUP, grp)
-		e.Uint16(nhaGroupType, uint16(nh.GroupType))
+		if nh.GroupType != NextHopGroupMultipath { // the default, which ip leaves out
+			e.Uint16(nhaGroupType, uint16(nh.GroupType))
+		}
 		if nh.GroupType == NextHopGroupResilient {
 			r := nh.Resilient
 			start := e.Nest(nhaResGroup)
