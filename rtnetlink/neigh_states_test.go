@@ -163,7 +163,9 @@ func noLinkProxies(t *testing.T, ns *nstest.NS, addrs ...string) {
 }
 
 // itoa formats v in decimal.
-func itoa(v int) string { return strings.TrimPrefix(netip.AddrFrom4([4]byte{0, 0, 0, byte(v)}).String(), "0.0.0.") }
+func itoa(v int) string {
+	return strings.TrimPrefix(netip.AddrFrom4([4]byte{0, 0, 0, byte(v)}).String(), "0.0.0.")
+}
 
 // hex formats v in hexadecimal, as the last group of an IPv6 address.
 func hex(v byte) string { return strings.TrimPrefix(netip.AddrFrom16([16]byte{15: v}).String(), "::") }
