@@ -123,7 +123,25 @@ func TestNextHopKindsOracle(t *testing.T) {
 			t.Errorf("replacing %+v as listed: %v", nh, err)
 		}
 	}
-	arDiff(t, "after replacing as listed", ipNextHops(t, ns), all)
+	arDiff(t, "after replacing as listed", ipNextHops(t, ns), slices.Clone(all))
+
+	// Of the objects that differ in one field (10 and 40, the same
+	// resilient group through the package and ip; 11 by its timers; 12 by
+	// its type; 20 and 21 by their gateway), delete each as listed, and
+	// ip lists exactly the others.
+	for _, id := range []uint32{40, 11, 12, 21} {
+		var nh rtnetlink.NextHopObject
+		for _, l := range listed {
+			if l.ID == id {
+				nh = l
+			}
+		}
+		if err := c.DeleteNextHopObject(ctx, nh.ID); err != nil {
+			t.Fatalf("deleting %+v as listed: %v", nh, err)
+		}
+		all = slices.DeleteFunc(all, func(l string) bool { return strings.HasPrefix(l, fmt.Sprintf("id=%d ", id)) })
+		arDiff(t, fmt.Sprintf("after deleting %d", id), ipNextHops(t, ns), slices.Clone(all))
+	}
 }
 
 // TestNextHopBuckets lists the buckets of resilient groups, all of them
