@@ -78,7 +78,7 @@ const (
 	NeighRouter     NeighborFlags = uapi.NTF_ROUTER      // IPv6: the neighbour is a router
 	NeighManaged    NeighborFlags = 1 << 8               // NTF_EXT_MANAGED: kept resolved by the kernel
 	NeighLocked     NeighborFlags = 1 << 9               // NTF_EXT_LOCKED, FDB: from a locked port (set by the kernel)
-	NeighExtValid   NeighborFlags = 1 << 10              // NTF_EXT_EXT_VALIDATED: validated outside the kernel (kernels that have it; with NeighExtLearned)
+	NeighExtValid   NeighborFlags = 1 << 10              // NTF_EXT_EXT_VALIDATED: validated outside the kernel (kernels that have it)
 )
 
 var neighFlagNames = [...]string{

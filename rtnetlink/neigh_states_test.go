@@ -261,3 +261,24 @@ func TestDeleteNeighborsOneByOne(t *testing.T) {
 		t.Errorf("deleting a proxy entry twice: %v, want ENOENT", err)
 	}
 }
+
+// TestNeighborKernelRefusals checks that flag combinations the kernel
+// refuses come back as its errno and extended ACK message, naming the
+// entry.
+func TestNeighborKernelRefusals(t *testing.T) {
+	_, c, v0, _ := arRouteNS(t, nil)
+	ctx := context.Background()
+	mac := net.HardwareAddr{2, 0, 0, 0, 0, 0x50}
+	for _, n := range []rtnetlink.Neighbor{
+		{Index: v0, IP: netip.MustParseAddr("10.0.0.50"), Flags: rtnetlink.NeighProxy | rtnetlink.NeighManaged},
+		{Index: v0, IP: netip.MustParseAddr("10.0.0.51"), HardwareAddr: mac, State: rtnetlink.NeighPermanent, Flags: rtnetlink.NeighManaged},
+	} {
+		err := c.AddNeighbor(ctx, n)
+		var oe *netlink.OpError
+		if !errors.Is(err, unix.EINVAL) || errors.Is(err, os.ErrInvalid) || !errors.As(err, &oe) || oe.Message == "" || !strings.Contains(err.Error(), "neighbour "+n.IP.String()) {
+			t.Errorf("AddNeighbor(%+v) = %v, want the kernel's EINVAL with its message, naming the entry", n, err)
+		} else {
+			t.Logf("%v", err)
+		}
+	}
+}
