@@ -152,9 +152,10 @@ type NextHopGroupMember struct {
 	// ID is the member's nexthop object id.
 	ID uint32
 	// Weight is the share of traffic the member gets relative to the
-	// others, 1 to 65535 (Linux 6.12 and later; before, 1 to 256, and the
-	// kernel refuses more with "Reserved fields in nexthop_grp must be
-	// 0"); 0 is taken as 1 when adding.
+	// others, 1 to 65535 (Linux 6.12 and later, which reads the high byte
+	// of weight-1 from nexthop_grp's weight_high; older kernels take 1 to
+	// 256, and refuse more, since that byte was reserved and must be 0);
+	// 0 is taken as 1 when adding.
 	Weight int
 }
 
