@@ -133,9 +133,14 @@ func roundTripFDB(t *testing.T, e FDBEntry) bool {
 	case want.State&NeighNoARP != 0 && want.State&(NeighPermanent|NeighReachable) == 0:
 		want.State |= NeighReachable // "static", as bridge fdb add sends it
 	}
-	if want.Flags&(NeighSelf|NeighMaster) == 0 {
+	switch {
+	case want.Flags&(NeighSelf|NeighMaster) != 0:
+	case want.MasterIndex != 0 && want.MasterIndex != want.Index:
+		want.Flags |= NeighMaster // a bridge port's entry, as listed
+	default:
 		want.Flags |= NeighSelf
 	}
+	want.Flags &^= NeighLocked // set by the kernel, never sent
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}
@@ -194,7 +199,8 @@ func roundTripNextHop(t *testing.T, nh NextHopObject) bool {
 		t.Fatalf("%+v encodes as % x, which parses as %v", nh, b, err)
 	}
 	want := nh
-	want.Scope = 0 // only read
+	want.Scope = 0                    // only read
+	want.Resilient.UnbalancedTime = 0 // only read
 	want.Flags &^= kernelRouteFlags
 	// A request carries back only what the kernel takes in one.
 	want.Other, _ = nh.Other.sendableNextHop()
@@ -288,7 +294,8 @@ func TestRoundTrip(t *testing.T) {
 		roundTripRoute(t, Route{Dst: pfx("fd00:1::/48"), Expires: time.Minute, MultiPath: []NextHop{{Gateway: ip("fd00::1"), Index: 2}, {Index: 3, Weight: 7, Flags: NextHopOnLink}}}),
 		roundTripRoute(t, Route{Dst: pfx("0.0.0.0/0"), NextHopID: 5, Gateway: ip("10.0.0.1"), Index: 2, MultiPath: []NextHop{}}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("10.0.0.2"), HardwareAddr: mac, Flags: NeighManaged | NeighRouter, Probes: 3}),
-		roundTripNeighbor(t, Neighbor{IP: ip("fd00::2"), Flags: NeighProxy, HardwareAddr: net.HardwareAddr{}}),
+		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("fd00::2"), Flags: NeighProxy, HardwareAddr: net.HardwareAddr{}}),
+		roundTripNeighbor(t, Neighbor{IP: ip("10.0.0.3"), Flags: NeighProxy}),
 		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, MasterIndex: 4, VLAN: 5, Dst: ip("192.0.2.1")}),
 		roundTripRule(t, Rule{Src: pfx("10.0.0.0/8"), Mark: 7, IIF: "v0", OIF: "v1", Priority: 10, Protocol: 4}),
 		roundTripRule(t, Rule{Family: uapi.AF_INET6, Goto: 100, Flags: RuleInvert, TOS: 4}),
@@ -327,9 +334,8 @@ func TestRoundTrip(t *testing.T) {
 		roundTripRoute(t, Route{Dst: pfx("2001:db8:a::/64"), Index: 2, Encap: &MPLSEncap{Other: raw(uapi.MPLS_IPTUNNEL_DST, 0, 0, 0, 1)}}), // a label stack with a TTL
 		roundTripAddress(t, Address{Index: 2, Prefix: pfx("198.18.0.1/24"), Other: raw(200, 1, 2, 3)}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("198.18.0.2"), HardwareAddr: mac, Other: raw(200)}),
-		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(uapi.NDA_PORT|0x4000, 0x13, 0x88) + raw(uapi.NDA_VNI, 7, 0, 0, 0)}),
-		roundTripNextHop(t, NextHopObject{ID: 2, Group: []NextHopGroupMember{{ID: 1}},
-			Other: raw(nhaGroupType, 1, 0) + raw(nhaResGroup|0x8000, []byte(raw(1, 8, 0)+raw(2, 0x70, 0x17, 0, 0)+raw(4, 0, 0, 0, 0, 0, 0, 0, 0))...) + raw(14, 0, 0, 0, 0x80)}),
+		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(14|0x8000, []byte(raw(1))...) + raw(uapi.NDA_VNI, 0, 0, 0, 0)}),
+		roundTripNextHop(t, NextHopObject{ID: 2, Group: []NextHopGroupMember{{ID: 1}}, Other: raw(nhaHWStatsEnable, 1, 0, 0, 0) + raw(14, 0, 0, 0, 0x80)}),
 	} {
 		if !compared {
 			t.Errorf("value %d: refused by its encoder", i)

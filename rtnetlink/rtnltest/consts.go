@@ -150,9 +150,14 @@ const (
 	ndaIfindex = 8 // NDA_IFINDEX
 	ndaMaster  = 9 // NDA_MASTER
 
-	nudNoARP     = 0x40 // NUD_NOARP
-	nudPermanent = 0x80 // NUD_PERMANENT
-	ntfProxy     = 0x08 // NTF_PROXY
+	nudIncomplete = 0x01   // NUD_INCOMPLETE
+	nudFailed     = 0x20   // NUD_FAILED
+	nudNoARP      = 0x40   // NUD_NOARP
+	nudPermanent  = 0x80   // NUD_PERMANENT
+	nudValid      = 0xde   // NUD_VALID: PERMANENT|NOARP|REACHABLE|PROBE|STALE|DELAY
+	ntfProxy      = 0x08   // NTF_PROXY
+	ntfExtLearned = 0x10   // NTF_EXT_LEARNED
+	ntfExtManaged = 1 << 8 // NTF_EXT_MANAGED, as rtnetlink.NeighborFlags keeps it
 
 	// Rule attributes (FRA_*), actions (FR_ACT_*) and flags.
 	fraDst      = 1  // FRA_DST

@@ -267,6 +267,16 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("neigh6", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::5"), HardwareAddr: mac}))
 	say("neigh proxy", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.3"), Flags: rtnetlink.NeighProxy}))
 	say("del missing neigh", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.99")}))
+	say("neigh none", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.6")}))
+	say("neigh failed with lladdr", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.7"), HardwareAddr: mac, State: rtnetlink.NeighFailed}))
+	say("neigh stale router", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::7"), HardwareAddr: mac, State: rtnetlink.NeighStale, Flags: rtnetlink.NeighRouter | rtnetlink.NeighExtLearned}))
+	say("neigh managed", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.8"), HardwareAddr: mac, Flags: rtnetlink.NeighManaged}))
+	say("neigh6 proxy of no link", c.AddNeighbor(ctx, rtnetlink.Neighbor{IP: ip("2001:db8::8"), Flags: rtnetlink.NeighProxy}))
+	say("neigh proxy of no link", c.AddNeighbor(ctx, rtnetlink.Neighbor{IP: ip("198.18.0.9"), Flags: rtnetlink.NeighProxy}))
+	say("del neigh", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::7")}))
+	say("del neigh none", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.6")}))
+	// Linux 6.18 keeps a proxy entry of no link after its namespace.
+	say("del neigh proxy of no link", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{IP: ip("198.18.0.9"), Flags: rtnetlink.NeighProxy}))
 	_, err = c.GetNeighbor(ctx, v0.Index, ip("198.18.0.5"))
 	say("get neigh", err)
 	_, err = c.GetNeighbor(ctx, v0.Index, ip("198.18.0.99"))
@@ -370,7 +380,7 @@ func events(t *testing.T, c, w *rtnetlink.Conn) []string {
 				if err != nil || n.IP.IsMulticast() {
 					continue // IPv6 autoconfiguration's MLD entries
 				}
-				s += fmt.Sprintf(" %d %v %v", n.Index, n.IP, n.State)
+				s += fmt.Sprintf(" %d %v %v %v %v", n.Index, n.IP, n.HardwareAddr, n.State, n.Flags)
 			default:
 				r, err := rtnetlink.ParseRule(m)
 				if err != nil {
