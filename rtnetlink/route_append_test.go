@@ -56,7 +56,7 @@ func TestAppendRoute(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			line := ourRoute(r, names) + " encap=" + ourEncap(r.Encap, names) + " realms=" + arStr(float64(r.Realms))
+			line := ourRoute(r, names) + " encap=" + ourRouteEncap(r.Encap, names) + " realms=" + arStr(float64(r.Realms))
 			switch r.Table {
 			case 100:
 				got = append(got, strings.Replace(line, " table=100 ", " table=T ", 1))
@@ -121,9 +121,9 @@ func TestDeleteRouteAsListedByEncap(t *testing.T) {
 			names := arLinkNames(t, ns)
 			encapOf := func(r rtnetlink.Route) string {
 				if len(r.MultiPath) > 0 {
-					return ourEncap(r.MultiPath[0].Encap, names)
+					return ourRouteEncap(r.MultiPath[0].Encap, names)
 				}
-				return ourEncap(r.Encap, names)
+				return ourRouteEncap(r.Encap, names)
 			}
 			keep, gone := listed[0], listed[1]
 			if !strings.Contains(encapOf(gone), " id=2 ") {

@@ -97,8 +97,8 @@ func ipEncap(kvs []ipKV) string {
 	return b.String()
 }
 
-// ourEncap formats enc as ipEncap does, from the fields the package read.
-func ourEncap(enc rtnetlink.Encap, names map[int]string) string {
+// ourRouteEncap formats enc as ipEncap does, from the fields the package read.
+func ourRouteEncap(enc rtnetlink.Encap, names map[int]string) string {
 	str := func(a netip.Addr, family int) string {
 		if !a.IsValid() && family == 4 {
 			return "0.0.0.0"
@@ -252,9 +252,9 @@ func ourRouteEncaps(t *testing.T, c *rtnetlink.Conn, family int, names map[int]s
 		if err != nil {
 			t.Fatal(err)
 		}
-		line := dstString(r) + " " + ourEncap(r.Encap, names)
+		line := dstString(r) + " " + ourRouteEncap(r.Encap, names)
 		for _, h := range r.MultiPath {
-			line += " | " + ourEncap(h.Encap, names)
+			line += " | " + ourRouteEncap(h.Encap, names)
 		}
 		lines = append(lines, line)
 	}
@@ -514,15 +514,15 @@ func testRouteRealmsEncap(t *testing.T, b *backend) {
 	names := map[int]string{v0: "v0", v1: "v1"}
 	var got, want []string
 	for _, r := range listed {
-		got = append(got, dstString(r)+ourRealms(r.Realms)+" "+ourEncap(r.Encap, names)+fmt.Sprint(len(r.MultiPath)))
+		got = append(got, dstString(r)+ourRealms(r.Realms)+" "+ourRouteEncap(r.Encap, names)+fmt.Sprint(len(r.MultiPath)))
 		for _, h := range r.MultiPath {
-			got = append(got, h.Gateway.String()+ourRealms(h.Realms)+" "+ourEncap(h.Encap, names))
+			got = append(got, h.Gateway.String()+ourRealms(h.Realms)+" "+ourRouteEncap(h.Encap, names))
 		}
 	}
 	for _, r := range adds {
-		want = append(want, dstString(r)+ourRealms(r.Realms)+" "+ourEncap(r.Encap, names)+fmt.Sprint(len(r.MultiPath)))
+		want = append(want, dstString(r)+ourRealms(r.Realms)+" "+ourRouteEncap(r.Encap, names)+fmt.Sprint(len(r.MultiPath)))
 		for _, h := range r.MultiPath {
-			want = append(want, h.Gateway.String()+ourRealms(h.Realms)+" "+ourEncap(h.Encap, names))
+			want = append(want, h.Gateway.String()+ourRealms(h.Realms)+" "+ourRouteEncap(h.Encap, names))
 		}
 	}
 	arDiff(t, "routes", got, want)

@@ -147,7 +147,7 @@ func ourRealms(realms uint32) string {
 	return fmt.Sprintf(" realms=%d/%d", realms>>16, realms&0xffff)
 }
 
-// encapSuffix appends an encapsulation, as ipEncap and ourEncap format
+// encapSuffix appends an encapsulation, as ipEncap and ourRouteEncap format
 // one, to a route's line.
 func encapSuffix(s string) string {
 	if s == "" {
@@ -206,7 +206,7 @@ func ourRoute(r rtnetlink.Route, names map[int]string) string {
 	}
 	var hops []string
 	for _, h := range r.MultiPath {
-		hops = append(hops, fmt.Sprintf("%s@%s*%d%s%s%s", str(h.Gateway), names[h.Index], h.Weight, ourFlags(h.Flags), ourRealms(h.Realms), encapSuffix(ourEncap(h.Encap, names))))
+		hops = append(hops, fmt.Sprintf("%s@%s*%d%s%s%s", str(h.Gateway), names[h.Index], h.Weight, ourFlags(h.Flags), ourRealms(h.Realms), encapSuffix(ourRouteEncap(h.Encap, names))))
 	}
 	pref := ""
 	if r.Dst.Addr().Is6() {
@@ -215,7 +215,7 @@ func ourRoute(r rtnetlink.Route, names map[int]string) string {
 	return fmt.Sprintf("%s table=%s tos=%d metric=%d type=%s proto=%s scope=%s gw=%s dev=%s prefsrc=%s flags=%s pref=%s expires=%s metrics=%s hops=%s",
 		r.Dst, arTableName(r.Table), r.TOS, r.Priority, r.Type, r.Protocol, r.Scope, str(r.Gateway),
 		names[r.Index], str(r.PrefSrc), ourFlags(r.Flags), pref, arExpires(int(r.Expires/time.Second)),
-		strings.Join(metrics, ","), strings.Join(hops, ",")) + ourRealms(r.Realms) + encapSuffix(ourEncap(r.Encap, names))
+		strings.Join(metrics, ","), strings.Join(hops, ",")) + ourRealms(r.Realms) + encapSuffix(ourRouteEncap(r.Encap, names))
 }
 
 // ourRoutes lists the routes f selects through c, one line each.
