@@ -65,6 +65,7 @@ func TestGetRouteSelectors(t *testing.T) {
 			{rtnetlink.RouteQuery{IPProto: unix.IPPROTO_TCP, SPort: 1500}, d + " ipproto tcp sport 1500"},
 			{rtnetlink.RouteQuery{IPProto: unix.IPPROTO_TCP, SPort: 2500, DPort: 53}, d + " ipproto tcp sport 2500 dport 53"},
 			{rtnetlink.RouteQuery{Mark: 7}, d + " mark 7"},
+			{rtnetlink.RouteQuery{DPort: 53}, d + " dport 53"}, // the kernel takes UDP: rule 11 matches
 			{rtnetlink.RouteQuery{Src: fam.src, InIndex: v1}, d + " from " + fam.src.String() + " iif v1"},
 		} {
 			c.q.Dst = fam.dst
@@ -100,7 +101,7 @@ func TestGetRouteSelectors(t *testing.T) {
 	// What cannot be asked is refused before sending.
 	for _, q := range []rtnetlink.RouteQuery{
 		{Dst: dst4, UID: 5},
-		{Dst: dst4, DPort: 53},
+		{Dst: dst4, Index: -1},
 	} {
 		if _, err := c.GetRoute(ctx, q); !errors.Is(err, os.ErrInvalid) || !errors.Is(err, unix.EINVAL) {
 			t.Errorf("GetRoute(%+v) = %v, want a check error", q, err)

@@ -1023,7 +1023,8 @@ type RouteQuery struct {
 	IPProto uint8
 	// SPort and DPort are the packet's source and destination ports
 	// (RTA_SPORT, RTA_DPORT, ip route get ... sport, dport), which rules
-	// with port ranges select by; 0 for none. They need IPProto.
+	// with port ranges select by; 0 for none. With ports and no IPProto,
+	// the kernel looks up as for UDP.
 	SPort, DPort uint16
 	// FIBMatch returns the routing table entry that matched, as it was
 	// added, rather than the route resolved for Dst (ip route get
@@ -1077,8 +1078,6 @@ func (q *RouteQuery) encode() ([]byte, error) {
 		return nil, invalidf("link index %d or input link index %d is out of range", q.Index, q.InIndex)
 	case !q.HasUID && q.UID != 0:
 		return nil, invalidf("uid %d without HasUID", q.UID)
-	case (q.SPort != 0 || q.DPort != 0) && q.IPProto == 0:
-		return nil, invalidf("ports %d and %d without IPProto", q.SPort, q.DPort)
 	}
 	b := make([]byte, uapi.SizeofRtMsg, 128)
 	b[0] = uapi.AF_INET6
