@@ -21,25 +21,6 @@ import (
 // not model (or barely), list them, delete or replace one as it was listed,
 // and check with ip -j or bridge -j that exactly that one changed.
 
-// rawUint32 returns the u32 payload of the attribute typ in a, and whether
-// a has it.
-func rawUint32(t *testing.T, a rtnetlink.RawAttrs, typ uint16) (uint32, bool) {
-	t.Helper()
-	for at, err := range a.All() {
-		if err != nil {
-			t.Fatalf("kept attributes % x: %v", a, err)
-		}
-		if at.Type == typ {
-			v, _ := at.Uint32()
-			if len(at.Data) < 4 {
-				v = uint32(at.Data[0]) // a u8 (FRA_IP_PROTO)
-			}
-			return v, true
-		}
-	}
-	return 0, false
-}
-
 // TestDeleteRuleAsListed: rules at one priority that differ only by
 // uidrange and ipproto list as different Rules, and deleting one as
 // listed deletes that one; rules with a missing oif or goto target, which
@@ -60,15 +41,15 @@ func TestDeleteRuleAsListed(t *testing.T) {
 				t.Fatal(err)
 			}
 			n++
-			if _, ok := rawUint32(t, r.Other, unix.FRA_UID_RANGE); ok {
+			if r.HasUIDRange {
 				uid = r
 			}
-			if p, ok := rawUint32(t, r.Other, unix.FRA_IP_PROTO); ok && p == unix.IPPROTO_TCP {
+			if r.IPProto == unix.IPPROTO_TCP {
 				proto = r
 			}
 		}
 		if n != 2 || uid.Priority != 100 || proto.Priority != 100 || uid == proto {
-			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart by Other", fam.flag, n, uid, proto)
+			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart", fam.flag, n, uid, proto)
 		}
 		if err := c.DeleteRule(ctx, proto); err != nil {
 			t.Fatal(err)
@@ -135,12 +116,12 @@ func TestDeleteRouteAsListed(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
-		if v, ok := rawUint32(t, r.Other, unix.RTA_FLOW); ok && v == 6 {
+		if r.Realms == 6 {
 			realm6 = r
 		}
 	}
 	if n != 2 || !realm6.Dst.IsValid() {
-		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart by Other", n, realm6)
+		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart", n, realm6)
 	}
 	if err := c.DeleteRoute(ctx, realm6); err != nil {
 		t.Fatal(err)
@@ -164,7 +145,7 @@ func TestDeleteRouteAsListed(t *testing.T) {
 		if len(r.MultiPath) != 2 {
 			t.Fatalf("route %+v: want two paths", r)
 		}
-		if v, ok := rawUint32(t, r.MultiPath[0].Other, unix.RTA_FLOW); ok && v == 6 {
+		if r.MultiPath[0].Realms == 6 {
 			if err := c.DeleteRoute(ctx, r); err != nil {
 				t.Fatal(err)
 			}

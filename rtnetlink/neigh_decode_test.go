@@ -275,6 +275,9 @@ func FuzzParseRule(f *testing.F) {
 	for _, r := range []Rule{
 		{Src: netip.MustParsePrefix("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0", Goto: 0},
 		{Family: uapi.AF_INET6, Priority: 100, Table: 100, Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP)},
+		{Family: uapi.AF_INET, Priority: 7, HasUIDRange: true, IPProto: 17, SPort: PortRange{53, 53}, SPortMask: 0xff, DPort: PortRange{1000, 2000},
+			HasSuppressPrefixLen: true, SuppressIfGroup: 2, HasSuppressIfGroup: true, TunID: 9, Realms: 0x10002, DSCP: 10, DSCPMask: 0x3f},
+		{Family: uapi.AF_INET6, L3MDev: true, FlowLabel: 0x100, FlowLabelMask: 0xf00, Other: raw(31, 1, 2, 3, 4)},
 	} {
 		b, err := r.encode(uapi.RTM_NEWRULE)
 		if err != nil {

@@ -171,11 +171,14 @@ func roundTripRule(t *testing.T, r Rule) bool {
 	case want.Action == 0:
 		want.Action = RuleToTable
 	}
-	if want.Action == RuleToTable && want.Table == 0 {
+	if want.Action == RuleToTable && want.Table == 0 && !want.L3MDev {
 		want.Table = TableMain
 	}
 	if want.Mark != 0 && want.Mask == 0 {
 		want.Mask = 0xffffffff
+	}
+	if want.FlowLabel != 0 && want.FlowLabelMask == 0 {
+		want.FlowLabelMask = flowLabelMax
 	}
 	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
 	if !reflect.DeepEqual(got, want) {
@@ -297,6 +300,11 @@ func TestRoundTrip(t *testing.T) {
 		roundTripRule(t, Rule{Src: pfx("10.0.0.0/8"), Mark: 7, IIF: "v0", OIF: "v1", Priority: 10, Protocol: 4}),
 		roundTripRule(t, Rule{Family: uapi.AF_INET6, Goto: 100, Flags: RuleInvert, TOS: 4}),
 		roundTripRule(t, Rule{Dst: pfx("fd00::/8"), Table: 70000, Mask: 0xff}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET, HasUIDRange: true, IPProto: 6, SPort: PortRange{1, 2}, DPort: PortRange{80, 80}, DPortMask: 0xf0,
+			HasSuppressPrefixLen: true, HasSuppressIfGroup: true, SuppressIfGroup: 3, TunID: 1 << 40, Realms: 3<<16 | 4, DSCP: 46}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, L3MDev: true, UIDRange: UIDRange{5, 6}, HasUIDRange: true, SuppressPrefixLen: 64, HasSuppressPrefixLen: true,
+			SPortMask: 0xff, DSCPMask: 0x3f, FlowLabel: 0x12345}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, FlowLabelMask: 0xfffff, DSCP: 8, DSCPMask: 0x38}),
 		roundTripNextHop(t, NextHopObject{ID: 1, Gateway: ip("fd00::1"), Index: 2, Flags: NextHopOnLink, Scope: ScopeLink, Protocol: 4}),
 		roundTripNextHop(t, NextHopObject{Family: uapi.AF_INET, Gateway: ip("fd00::1"), Index: 2}),
 		roundTripNextHop(t, NextHopObject{Blackhole: true}),
@@ -310,9 +318,20 @@ func TestRoundTrip(t *testing.T) {
 		roundTripLink(t, Link{Name: "d0", Kind: "dummy", Index: 50}),
 		// Attributes no field models come back as they went.
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
-			Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP) + raw(uapi.FRA_SUPPRESS_PREFIXLEN, 0, 0, 0, 0)}),
-		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
-		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)}, {Index: 3}}}),
+			Other: raw(31, 0xe8, 3, 0, 0) + raw(200|0x8000, 4, 0, 1, 0) + raw(uapi.FRA_UID_RANGE, 1, 2, 3)}), // a size UIDRange cannot hold
+		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(40, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(40, 6, 0, 0, 0)}, {Index: 3}}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.7.0/24"), Index: 2, Realms: 6, Encap: &IPEncap{ID: 5, Dst: ip("198.18.0.9"), TTL: 3, Flags: 4}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:7::/64"), Index: 2, Encap: &IPEncap{ID: 1 << 40, Dst: ip("2001:db8::9"), Src: ip("2001:db8::1"), TOS: 3}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.8.0/24"), MultiPath: []NextHop{
+			{Index: 2, Realms: 1<<16 | 2, Encap: &MPLSEncap{Labels: []uint32{100, 200}, TTL: 9}},
+			{Index: 3, Encap: &Seg6Encap{Mode: Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::5"), ip("2001:db8::6")}}},
+			{Index: 4, Encap: &BPFEncap{Xmit: BPFProgram{FD: 7, Name: "x"}, In: BPFProgram{Name: "in"}, XmitHeadroom: 14}},
+			{Index: 5, Encap: &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}},
+		}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:9::/64"), Index: 2, Encap: &Seg6LocalEncap{Action: Seg6LocalEndDX4, NextHop4: ip("198.18.0.1"), Table: 5, VRFTable: 6, OIF: 3, IIF: 4,
+			NextHop6: ip("2001:db8::1"), Other: raw(2, 1, 2, 3, 4)}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:a::/64"), Index: 2, Encap: &MPLSEncap{Other: raw(uapi.MPLS_IPTUNNEL_DST, 0, 0, 0, 1)}}), // a label stack with a TTL
 		roundTripAddress(t, Address{Index: 2, Prefix: pfx("198.18.0.1/24"), Other: raw(200, 1, 2, 3)}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("198.18.0.2"), HardwareAddr: mac, Other: raw(200)}),
 		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(14|0x8000, []byte(raw(1))...) + raw(uapi.NDA_VNI, 0, 0, 0, 0)}),

@@ -111,6 +111,12 @@ func seedRequests(t testing.TB) []netlink.Message {
 	c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: 3, IP: ip("2001:db8::2")})
 	c.AddRule(ctx, rtnetlink.Rule{Family: 10, Priority: 5, IIF: "v0", Mark: 1, Goto: 9})
 	c.DeleteRule(ctx, rtnetlink.Rule{Family: 2, Priority: 32765})
+	c.AddRule(ctx, rtnetlink.Rule{Family: 2, Priority: 6, Table: 5, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1, End: 2}, IPProto: 6,
+		SPort: rtnetlink.PortRange{Start: 1, End: 9}, DPort: rtnetlink.PortRange{Start: 80, End: 80}, DPortMask: 0xf0, HasSuppressPrefixLen: true, TunID: 3, Realms: 4, DSCP: 5})
+	c.AddRule(ctx, rtnetlink.Rule{Family: 10, Priority: 7, L3MDev: true, FlowLabel: 1, HasSuppressIfGroup: true, SuppressIfGroup: 2})
+	c.AppendRoute(ctx, rtnetlink.Route{Dst: pfx("198.21.0.0/16"), Index: 2, Realms: 5, Encap: &rtnetlink.IPEncap{ID: 1, Dst: ip("198.18.0.9")}})
+	c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.22.0.0/16"), MultiPath: []rtnetlink.NextHop{{Index: 2, Realms: 6, Encap: &rtnetlink.MPLSEncap{Labels: []uint32{16}}}, {Index: 2, Encap: &rtnetlink.RawEncap{Type: 99, Data: "\x05\x00\x01\x00\x07\x00\x00\x00"}}}})
+	c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.21.0.0/16"), Index: 2, Realms: 5, Encap: &rtnetlink.IPEncap{ID: 1, Dst: ip("198.18.0.9")}})
 	c.DeleteLink(ctx, 3)
 	return reqs
 }

@@ -118,8 +118,8 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 			for i := range r.MultiPath {
 				r.MultiPath[i].Flags &^= rtnetlink.NextHopLinkDown
 			}
-			out = append(out, fmt.Sprintf("route %v from %v via %v dev %d src %v proto %v scope %v type %v table %d metric %d tos %d flags %v pref %d hops %v metrics %+v",
-				r.Dst, r.Src, r.Gateway, r.Index, r.PrefSrc, r.Protocol, r.Scope, r.Type, r.Table, r.Priority, r.TOS, r.Flags, r.Pref, r.MultiPath, r.Metrics))
+			out = append(out, fmt.Sprintf("route %v from %v via %v dev %d src %v proto %v scope %v type %v table %d metric %d tos %d flags %v pref %d hops %v metrics %+v realms %d encap %+v",
+				r.Dst, r.Src, r.Gateway, r.Index, r.PrefSrc, r.Protocol, r.Scope, r.Type, r.Table, r.Priority, r.TOS, r.Flags, r.Pref, r.MultiPath, r.Metrics, r.Realms, r.Encap))
 		}
 		var neighs []string // in the kernel's hash order: sorted
 		for n, err := range c.Neighbors(ctx, rtnetlink.NeighborFilter{}) {
@@ -233,6 +233,13 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("raw route bad length", raw(c, 24, netlink.Create|netlink.Excl, rt("198.19.7.0", 33, uint32(v0.Index))))
 	bad6 := []byte{syscall.AF_INET6, 129, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0}
 	say("raw route6 bad length", raw(c, 24, netlink.Create|netlink.Excl, bad6))
+	// The kernel reports every field of an ip encapsulation: these are set.
+	encap := &rtnetlink.IPEncap{ID: 9, Dst: ip("198.18.0.9"), Src: ip("198.18.0.1"), TTL: 4}
+	say("route realms encap", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 5, Encap: encap}))
+	say("route append realm", c.AppendRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
+	say("route append same", c.AppendRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
+	say("del route realm 6", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
+	say("del route realm 6 again", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
 	ifi := func(name string, mtu uint32) []byte {
 		e := netlink.NewAttrEncoder(make([]byte, 16)) // ifinfomsg, index 0
 		if name != "" {
@@ -282,6 +289,16 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("rule goto", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 50, Goto: 100}))
 	say("rule goto nowhere", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Action: rtnetlink.RuleGoto}))
 	say("rule6 mark", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 10, Mark: 7, Table: 9, IIF: "v0"}))
+	say("rule selectors", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 20, Table: 5, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000},
+		IPProto: syscall.IPPROTO_TCP, SPort: rtnetlink.PortRange{Start: 1000, End: 2000}, DPort: rtnetlink.PortRange{Start: 80, End: 80}, TunID: 7, Realms: 1<<16 | 2, DSCP: 10}))
+	say("rule selectors again", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 20, Table: 5, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000},
+		IPProto: syscall.IPPROTO_TCP, SPort: rtnetlink.PortRange{Start: 1000, End: 2000}, DPort: rtnetlink.PortRange{Start: 80, End: 80}, TunID: 7, Realms: 1<<16 | 2, DSCP: 10}))
+	say("rule suppress", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 21, Table: 254, HasSuppressPrefixLen: true, HasSuppressIfGroup: true, SuppressIfGroup: 3}))
+	say("rule6 selectors", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 20, Table: 5, FlowLabel: 0x100, FlowLabelMask: 0xf00, DSCP: 4, DSCPMask: 0x3c, IPProto: syscall.IPPROTO_UDP, DPort: rtnetlink.PortRange{Start: 0x10, End: 0x10}, DPortMask: 0xf0}))
+	say("rule6 l3mdev", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 21, L3MDev: true}))
+	say("rule6 l3mdev table", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 22, L3MDev: true, Table: 5}))
+	say("del rule uid range", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000}}))
+	say("del rule uid range again", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000}}))
 	say("del missing rule", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 4242}))
 	say("del rule", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 100}))
 	list("rules")
