@@ -137,6 +137,8 @@ const (
 	IFLA_IFNAME                         = 0x3
 	IFLA_INFO_DATA                      = 0x2
 	IFLA_INFO_KIND                      = 0x1
+	IFLA_INFO_SLAVE_DATA                = 0x5
+	IFLA_INFO_SLAVE_KIND                = 0x4
 	IFLA_LINK                           = 0x5
 	IFLA_LINKINFO                       = 0x12
 	IFLA_LINK_NETNSID                   = 0x25
