@@ -52,6 +52,8 @@ const (
 	ETHTOOL_GENL_NAME                   = "ethtool"
 	ETHTOOL_MSG_LINKINFO_GET            = 0x2
 	ETHTOOL_MSG_LINKMODES_GET           = 0x4
+	ETH_P_8021AD                        = 0x88a8
+	ETH_P_8021Q                         = 0x8100
 	FIB_RULE_IIF_DETACHED               = 0x8
 	FIB_RULE_INVERT                     = 0x2
 	FIB_RULE_OIF_DETACHED               = 0x10
@@ -160,6 +162,12 @@ const (
 	IFLA_TUN_TYPE                       = 0x3
 	IFLA_TUN_VNET_HDR                   = 0x5
 	IFLA_TXQLEN                         = 0xd
+	IFLA_VLAN_EGRESS_QOS                = 0x3
+	IFLA_VLAN_FLAGS                     = 0x2
+	IFLA_VLAN_ID                        = 0x1
+	IFLA_VLAN_INGRESS_QOS               = 0x4
+	IFLA_VLAN_PROTOCOL                  = 0x5
+	IFLA_VLAN_QOS_MAPPING               = 0x1
 	IFLA_VXLAN_GROUP                    = 0x2
 	IFLA_VXLAN_GROUP6                   = 0x10
 	IFLA_VXLAN_ID                       = 0x1

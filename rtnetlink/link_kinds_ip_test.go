@@ -1,0 +1,267 @@
+//go:build linux
+
+package rtnetlink
+
+import (
+	"bytes"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/uapi"
+)
+
+// What ip sends: the request `ip link add` makes for a kind, read with
+// strace from the sendmsg that carries it, whether or not the kernel has the
+// kind (this one refuses most with "Unknown device type", after ip sent
+// its request). Comparing it with what CreateLink sends for the same Link
+// checks our encoders against iproute2's without a kernel that knows the
+// kinds: the VM tests (link_kinds_kernel_test.go) check them against the
+// kernel itself.
+
+// ipCase is an `ip link add` command line and the Link that should make
+// the same request.
+type ipCase struct {
+	args string // after "ip link add": "name t0 link lo type vlan id 5"
+	link Link
+}
+
+// ipRequest runs ip with args under strace in ns and returns the payload
+// (after struct nlmsghdr) of the RTM_NEWLINK request it sent, or skips the
+// test when strace is missing, or fails it when ip sent none (an option
+// this ip does not know: ip's message says so).
+func ipRequest(t *testing.T, ns *nstest.NS, args string) []byte {
+	t.Helper()
+	strace, err := exec.LookPath("strace")
+	if err != nil {
+		t.Skip("needs strace to read what ip sends")
+	}
+	out := filepath.Join(t.TempDir(), "strace")
+	cmd := exec.Command(strace, append([]string{"-f", "-qq", "-e", "trace=sendmsg", "-e", "write=all", "-o", out,
+		"ip", "-n", ns.Name, "link", "add"}, strings.Fields(args)...)...)
+	ipOut, _ := cmd.CombinedOutput() // the kernel may refuse: the request went out
+	dump, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range straceBuffers(t, string(dump)) {
+		for m, err := range netlink.Messages(msg) {
+			if err != nil {
+				t.Fatalf("ip sent a malformed message: %v", err)
+			}
+			if m.Header.Type == uapi.RTM_NEWLINK && m.Header.Flags&netlink.Create != 0 {
+				return m.Data
+			}
+		}
+	}
+	if strings.Contains(string(ipOut), "unknown command") || strings.Contains(string(ipOut), "Usage:") {
+		t.Skipf("this ip does not know ip link add %s: %s", args, ipOut)
+	}
+	t.Fatalf("ip link add %s sent no RTM_NEWLINK: %s", args, ipOut)
+	return nil
+}
+
+// straceBuffers reads the buffers that strace's -e write dumps, each
+// "* N bytes in buffer I" and then lines " | OFFSET  HEX...  ASCII |".
+func straceBuffers(t *testing.T, s string) [][]byte {
+	t.Helper()
+	var bufs [][]byte
+	left := 0 // bytes of the current buffer still to read
+	for line := range strings.Lines(s) {
+		line = strings.TrimRight(line, "\n")
+		if rest, ok := strings.CutPrefix(line, " * "); ok {
+			n, _, _ := strings.Cut(rest, " ")
+			v, err := strconv.Atoi(n)
+			if err != nil {
+				t.Fatalf("strace: %q", line)
+			}
+			bufs, left = append(bufs, nil), v
+			continue
+		}
+		if !strings.HasPrefix(line, " | ") || left == 0 || len(line) < 10 {
+			continue
+		}
+		fields := strings.Fields(line[10:])
+		n := min(left, 16, len(fields))
+		b, err := hex.DecodeString(strings.Join(fields[:n], ""))
+		if err != nil {
+			t.Fatalf("strace: %q: %v", line, err)
+		}
+		bufs[len(bufs)-1] = append(bufs[len(bufs)-1], b...)
+		left -= n
+	}
+	return bufs
+}
+
+// canonAttrs describes attributes as "type=payload", the payload in hex, or
+// for the types in nested the nested attributes' descriptions in order;
+// top-level ones are sorted, since the order of a kind's options carries
+// no meaning. NLA_F_NESTED is dropped: ip leaves it off where we set it.
+func canonAttrs(t *testing.T, b []byte, nested map[uint16]bool, sorted bool) []string {
+	t.Helper()
+	var s []string
+	for a, err := range netlink.Attrs(b) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := hex.EncodeToString(a.Data)
+		if nested[a.Type] {
+			v = "{" + strings.Join(canonAttrs(t, a.Data, nested, false), " ") + "}"
+		}
+		s = append(s, fmt.Sprintf("%d=%s", a.Type, v))
+	}
+	if sorted {
+		slices.Sort(s)
+	}
+	return s
+}
+
+// linkRequest is what a RTM_NEWLINK payload says, canonical: its
+// ifinfomsg, its attributes without IFLA_LINKINFO, and IFLA_LINKINFO's.
+type linkRequest struct {
+	ifinfomsg        string
+	attrs            []string
+	kind, portKind   string
+	data, portData   []string
+	otherInLinkInfo  []string
+	dataSet, portSet bool
+}
+
+func parseLinkRequest(t *testing.T, b []byte, nested map[uint16]bool) linkRequest {
+	t.Helper()
+	if len(b) < uapi.SizeofIfInfomsg {
+		t.Fatalf("%d-byte request", len(b))
+	}
+	r := linkRequest{ifinfomsg: hex.EncodeToString(b[:uapi.SizeofIfInfomsg])}
+	for a, err := range netlink.Attrs(b[uapi.SizeofIfInfomsg:]) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Type != uapi.IFLA_LINKINFO {
+			r.attrs = append(r.attrs, fmt.Sprintf("%d=%s", a.Type, hex.EncodeToString(a.Data)))
+			continue
+		}
+		for ia, err := range a.Attrs() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch ia.Type {
+			case uapi.IFLA_INFO_KIND:
+				r.kind = ia.Str()
+			case uapi.IFLA_INFO_SLAVE_KIND:
+				r.portKind = ia.Str()
+			case uapi.IFLA_INFO_DATA:
+				r.data, r.dataSet = canonAttrs(t, ia.Data, nested, true), true
+			case uapi.IFLA_INFO_SLAVE_DATA:
+				r.portData, r.portSet = canonAttrs(t, ia.Data, nested, true), true
+			default:
+				r.otherInLinkInfo = append(r.otherInLinkInfo, fmt.Sprintf("%d=%x", ia.Type, ia.Data))
+			}
+		}
+	}
+	slices.Sort(r.attrs)
+	// An empty IFLA_INFO_DATA says what no IFLA_INFO_DATA says.
+	r.dataSet = r.dataSet && len(r.data) > 0
+	r.portSet = r.portSet && len(r.portData) > 0
+	return r
+}
+
+// checkAsIP runs each case's ip command under strace, and checks that
+// newLinkRequest makes the same request for the case's Link: the same
+// ifinfomsg, and the same attributes with the same payloads, in any order
+// (in order inside the nests in nested).
+func checkAsIP(t *testing.T, nested map[uint16]bool, cases []ipCase) {
+	t.Helper()
+	ns := nstest.New(t)
+	for _, c := range cases {
+		t.Run(c.args, func(t *testing.T) {
+			ip := parseLinkRequest(t, ipRequest(t, ns, c.args), nested)
+			r, err := newLinkRequest(&c.link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := r.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			ours := parseLinkRequest(t, b, nested)
+			if !reflect.DeepEqual(ours, ip) {
+				t.Errorf("ip link add %s\n ip sends %+v\nwe send   %+v", c.args, ip, ours)
+			}
+			ns.Try("link", "del", "t0") // in a kernel with the kind, ip made it
+		})
+	}
+}
+
+// TestStraceBuffers: the dump of -e write, as strace 6.1 prints it.
+func TestStraceBuffers(t *testing.T) {
+	dump := `12302 sendmsg(3, {...}, 0) = 20
+ * 20 bytes in buffer 0
+ | 00000  14 00 00 00 10 00 05 06  81 eb 15 6b 00 00 00 00  ...........k.... |
+ | 00010  20 00 12 00                                        ...             |
+`
+	got := straceBuffers(t, dump)
+	want := [][]byte{{0x14, 0, 0, 0, 0x10, 0, 5, 6, 0x81, 0xeb, 0x15, 0x6b, 0, 0, 0, 0, 0x20, 0, 0x12, 0}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got % x, want % x", got, want)
+	}
+}
+
+// encodeData returns the IFLA_INFO_DATA payload d encodes, or the check
+// error.
+func encodeData(d LinkData) ([]byte, error) {
+	r := newRequest(uapi.RTM_NEWLINK, 0, 0, 0)
+	if err := d.encode(r); err != nil {
+		return nil, err
+	}
+	b, err := r.Finish()
+	if err != nil {
+		return nil, err
+	}
+	return b[uapi.SizeofIfInfomsg:], nil
+}
+
+// checkDataBytes checks that d encodes as want (hex, as unhex reads it)
+// and that want decodes as d, through the registry as Link's decoder does.
+func checkDataBytes(t *testing.T, d LinkData, want string) {
+	t.Helper()
+	littleEndian(t)
+	got, err := encodeData(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := unhex(t, want)
+	if !bytes.Equal(got, w) {
+		t.Errorf("%s data\n got % x\nwant % x", d.Kind(), got, w)
+	}
+	back, err := decodeLinkData(d.Kind(), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(back, d) {
+		t.Errorf("%s data decodes as\n %+v\nwant %+v", d.Kind(), back, d)
+	}
+}
+
+// checkRefused checks that each link is refused before sending, as the
+// package's checks refuse: a "check" *netlink.OpError wrapping EINVAL.
+func checkRefused(t *testing.T, links map[string]Link) {
+	t.Helper()
+	for name, l := range links {
+		_, err := newLinkRequest(&l)
+		var oe *netlink.OpError
+		if !errors.As(err, &oe) || oe.Op != "check" || !errors.Is(err, os.ErrInvalid) {
+			t.Errorf("%s: %v, want a check error wrapping EINVAL", name, err)
+		}
+	}
+}
