@@ -65,7 +65,7 @@ func TestVlanChecks(t *testing.T) {
 
 func TestVlanEncodesAsIP(t *testing.T) {
 	l := func(v Vlan) Link { return Link{Name: "t0", ParentIndex: 1, Data: &v} }
-	checkAsIP(t, map[uint16]bool{uapi.IFLA_VLAN_INGRESS_QOS: true, uapi.IFLA_VLAN_EGRESS_QOS: true}, []ipCase{
+	checkAsIP(t, map[uint16]bool{uapi.IFLA_VLAN_INGRESS_QOS: true, uapi.IFLA_VLAN_EGRESS_QOS: true}, nil, []ipCase{
 		{"name t0 link lo type vlan id 5", l(Vlan{ID: 5})},
 		{"name t0 link lo type vlan id 0", l(Vlan{})},
 		{"name t0 link lo type vlan id 4094 protocol 802.1ad", l(Vlan{ID: 4094, Protocol: VlanAD})},
