@@ -127,6 +127,10 @@ const (
 	IFF_TUN                             = 0x1
 	IFF_UP                              = 0x1
 	IFLA_ADDRESS                        = 0x1
+	IFLA_BAREUDP_ETHERTYPE              = 0x2
+	IFLA_BAREUDP_MULTIPROTO_MODE        = 0x4
+	IFLA_BAREUDP_PORT                   = 0x1
+	IFLA_BAREUDP_SRCPORT_MIN            = 0x3
 	IFLA_BROADCAST                      = 0x2
 	IFLA_BR_AGEING_TIME                 = 0x4
 	IFLA_BR_FORWARD_DELAY               = 0x1
@@ -155,6 +159,8 @@ const (
 	IFLA_INFO_KIND                      = 0x1
 	IFLA_INFO_SLAVE_DATA                = 0x5
 	IFLA_INFO_SLAVE_KIND                = 0x4
+	IFLA_IPVLAN_FLAGS                   = 0x2
+	IFLA_IPVLAN_MODE                    = 0x1
 	IFLA_LINK                           = 0x5
 	IFLA_LINKINFO                       = 0x12
 	IFLA_LINK_NETNSID                   = 0x25
@@ -182,6 +188,7 @@ const (
 	IFLA_VLAN_INGRESS_QOS               = 0x4
 	IFLA_VLAN_PROTOCOL                  = 0x5
 	IFLA_VLAN_QOS_MAPPING               = 0x1
+	IFLA_VRF_TABLE                      = 0x1
 	IFLA_VXLAN_GROUP                    = 0x2
 	IFLA_VXLAN_GROUP6                   = 0x10
 	IFLA_VXLAN_ID                       = 0x1
@@ -189,6 +196,9 @@ const (
 	IFLA_VXLAN_LOCAL                    = 0x4
 	IFLA_VXLAN_LOCAL6                   = 0x11
 	IFLA_VXLAN_PORT                     = 0xf
+	IFLA_XFRM_COLLECT_METADATA          = 0x3
+	IFLA_XFRM_IF_ID                     = 0x2
+	IFLA_XFRM_LINK                      = 0x1
 	IFNAMSIZ                            = 0x10
 	IPPROTO_TCP                         = 0x6
 	NDA_CACHEINFO                       = 0x3
