@@ -41,8 +41,18 @@ func (c *Conn) SetLinkPort(ctx context.Context, index int, p PortData) error {
 // changeLink sends an RTM_NEWLINK that changes the link's linkinfo: the
 // kind attribute, then the data nest that encode fills.
 func (c *Conn) changeLink(ctx context.Context, index int, kindAttr uint16, kind string, dataAttr uint16, encode func(*request) error) error {
-	if err := checkIndex(uapi.RTM_NEWLINK, index); err != nil {
+	r, err := changeLinkRequest(index, kindAttr, kind, dataAttr, encode)
+	if err != nil {
 		return err
+	}
+	_, err = c.run(ctx, 0, r)
+	return named(err, "link %d", index)
+}
+
+// changeLinkRequest builds changeLink's request.
+func changeLinkRequest(index int, kindAttr uint16, kind string, dataAttr uint16, encode func(*request) error) (*request, error) {
+	if err := checkIndex(uapi.RTM_NEWLINK, index); err != nil {
+		return nil, err
 	}
 	r := newRequest(uapi.RTM_NEWLINK, index, 0, 0)
 	info := r.Nest(uapi.IFLA_LINKINFO)
@@ -50,10 +60,9 @@ func (c *Conn) changeLink(ctx context.Context, index int, kindAttr uint16, kind 
 	data := r.Nest(dataAttr)
 	if err := encode(r); err != nil {
 		r.close()
-		return err
+		return nil, err
 	}
 	r.End(data)
 	r.End(info)
-	_, err := c.run(ctx, 0, r)
-	return named(err, "link %d", index)
+	return r, nil
 }

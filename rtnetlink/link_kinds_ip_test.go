@@ -41,6 +41,13 @@ type ipCase struct {
 // test when strace is missing, or fails it when ip sent none (an option
 // this ip does not know: ip's message says so).
 func ipRequest(t *testing.T, ns *nstest.NS, args string) []byte {
+	return ipLinkRequest(t, ns, "add", args)
+}
+
+// ipLinkRequest is ipRequest for ip link cmd ("add" or "set"): the
+// RTM_NEWLINK with NLM_F_CREATE that add sends, or the one without that
+// set sends.
+func ipLinkRequest(t *testing.T, ns *nstest.NS, verb, args string) []byte {
 	t.Helper()
 	strace, err := exec.LookPath("strace")
 	if err != nil {
@@ -48,7 +55,7 @@ func ipRequest(t *testing.T, ns *nstest.NS, args string) []byte {
 	}
 	out := filepath.Join(t.TempDir(), "strace")
 	cmd := exec.Command(strace, append([]string{"-f", "-qq", "-e", "trace=sendmsg", "-e", "write=all", "-o", out,
-		"ip", "-n", ns.Name, "link", "add"}, strings.Fields(args)...)...)
+		"ip", "-n", ns.Name, "link", verb}, strings.Fields(args)...)...)
 	ipOut, _ := cmd.CombinedOutput() // the kernel may refuse: the request went out
 	dump, err := os.ReadFile(out)
 	if err != nil {
@@ -59,15 +66,15 @@ func ipRequest(t *testing.T, ns *nstest.NS, args string) []byte {
 			if err != nil {
 				t.Fatalf("ip sent a malformed message: %v", err)
 			}
-			if m.Header.Type == uapi.RTM_NEWLINK && m.Header.Flags&netlink.Create != 0 {
+			if m.Header.Type == uapi.RTM_NEWLINK && (m.Header.Flags&netlink.Create != 0) == (verb == "add") {
 				return m.Data
 			}
 		}
 	}
 	if strings.Contains(string(ipOut), "unknown command") || strings.Contains(string(ipOut), "Usage:") {
-		t.Skipf("this ip does not know ip link add %s: %s", args, ipOut)
+		t.Skipf("this ip does not know ip link %s %s: %s", verb, args, ipOut)
 	}
-	t.Fatalf("ip link add %s sent no RTM_NEWLINK: %s", args, ipOut)
+	t.Fatalf("ip link %s %s sent no RTM_NEWLINK: %s", verb, args, ipOut)
 	return nil
 }
 

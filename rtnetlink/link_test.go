@@ -386,6 +386,9 @@ func FuzzParseLink(f *testing.F) {
 		{Name: "vx0", Data: &Vxlan{ID: 1, Local: netip.MustParseAddr("fd00::1"), Remote: netip.MustParseAddr("fd00::2")}},
 		{Name: "tun0", Data: &Tun{}},
 	} {
+		kindSeeds = append(kindSeeds, l)
+	}
+	for _, l := range kindSeeds {
 		r, err := newLinkRequest(&l)
 		if err != nil {
 			f.Fatal(err)
