@@ -79,7 +79,27 @@ const (
 	sizeofVlanFlags             = 8    // struct ifla_vlan_flags
 )
 
-var vlanFlagNames = [...]string{"REORDER_HDR", "GVRP", "LOOSE_BINDING", "MVRP", "BRIDGE_BINDING"}
+// vlanFlagNames are the flags in the order ip prints them.
+var vlanFlagNames = [...]struct {
+	f    VlanFlags
+	name string
+}{
+	{VlanReorderHdr, "REORDER_HDR"}, {VlanGVRP, "GVRP"}, {VlanMVRP, "MVRP"},
+	{VlanLooseBinding, "LOOSE_BINDING"}, {VlanBridgeBinding, "BRIDGE_BINDING"},
+}
+
+// Names returns the names of the flags set, in the order ip prints them:
+// "REORDER_HDR", "GVRP", "MVRP", "LOOSE_BINDING", "BRIDGE_BINDING".
+// Unknown bits have no name.
+func (f VlanFlags) Names() []string {
+	var s []string
+	for _, n := range vlanFlagNames {
+		if f&n.f != 0 {
+			s = append(s, n.name)
+		}
+	}
+	return s
+}
 
 // String names the flags as ip does, separated by commas:
 // "REORDER_HDR,GVRP"; unknown bits in hex, no flags "0".
@@ -87,12 +107,7 @@ func (f VlanFlags) String() string {
 	if f == 0 {
 		return "0"
 	}
-	var s []string
-	for i, n := range vlanFlagNames {
-		if f&(1<<i) != 0 {
-			s = append(s, n)
-		}
-	}
+	s := f.Names()
 	if rest := f &^ vlanFlagsKnown; rest != 0 {
 		s = append(s, "0x"+strconv.FormatUint(uint64(rest), 16))
 	}

@@ -56,6 +56,7 @@ func TestVlanChecks(t *testing.T) {
 		{(VlanReorderHdr | VlanBridgeBinding).String(), "REORDER_HDR,BRIDGE_BINDING"},
 		{VlanFlags(0).String(), "0"},
 		{(VlanMVRP | 0x100).String(), "MVRP,0x100"},
+		{(VlanLooseBinding | VlanMVRP | VlanGVRP).String(), "GVRP,MVRP,LOOSE_BINDING"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%q, want %q", c.got, c.want)
