@@ -276,3 +276,14 @@ func checkRefused(t *testing.T, links map[string]Link) {
 		}
 	}
 }
+
+// TestKindOnlyEncodesAsIP: the kinds without options, made with Link.Kind
+// alone, as ip makes them.
+func TestKindOnlyEncodesAsIP(t *testing.T) {
+	checkAsIP(t, nil, nil, []ipCase{
+		{"name t0 type dummy", Link{Name: "t0", Kind: "dummy"}},
+		{"name t0 mtu 1420 type wireguard", Link{Name: "t0", MTU: 1420, Kind: "wireguard"}},
+		{"name t0 type team", Link{Name: "t0", Kind: "team"}},
+		{"name t0 txqueuelen 5 type ifb", Link{Name: "t0", TxQueueLen: 5, Kind: "ifb"}},
+	})
+}

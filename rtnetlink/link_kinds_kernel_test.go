@@ -44,7 +44,9 @@ var (
 	vethSetup = []string{"link add p0 type veth peer name p1", "link set p0 up", "link set p1 up"}
 )
 
-func keyString(k uint32) string { return netip.AddrFrom4([4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}).String() }
+func keyString(k uint32) string {
+	return netip.AddrFrom4([4]byte{byte(k >> 24), byte(k >> 16), byte(k >> 8), byte(k)}).String()
+}
 
 func greView(d rtnetlink.LinkData) map[string]any {
 	var t *rtnetlink.GRETunnel
@@ -153,9 +155,11 @@ var kindTests = []kindTest{{
 	name: "ipip", ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.IPIP{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), TTL: 64}}
 	},
-	ip:     "name k1 type ipip local 198.18.0.1 remote 198.18.0.3 ttl 5",
-	change: func(int) rtnetlink.LinkData { return &rtnetlink.IPIP{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.5"), TTL: 6} },
-	view:   ipTunView,
+	ip: "name k1 type ipip local 198.18.0.1 remote 198.18.0.3 ttl 5",
+	change: func(int) rtnetlink.LinkData {
+		return &rtnetlink.IPIP{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.5"), TTL: 6}
+	},
+	view: ipTunView,
 }, {
 	name: "sit", ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.SIT{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), TTL: 64}}
@@ -175,9 +179,11 @@ var kindTests = []kindTest{{
 	name: "vti", ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.VTI{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), IKey: 1, OKey: 2}}
 	},
-	ip:     "name k1 type vti local 198.18.0.1 remote 198.18.0.3 key 9",
-	change: func(int) rtnetlink.LinkData { return &rtnetlink.VTI{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), IKey: 3, OKey: 4} },
-	view:   vtiView,
+	ip: "name k1 type vti local 198.18.0.1 remote 198.18.0.3 key 9",
+	change: func(int) rtnetlink.LinkData {
+		return &rtnetlink.VTI{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), IKey: 3, OKey: 4}
+	},
+	view: vtiView,
 }, {
 	name: "vti6", ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.VTI6{Local: kaddr("2001:db8::1"), Remote: kaddr("2001:db8::2"), IKey: 1, OKey: 1}}
@@ -256,6 +262,16 @@ var kindTests = []kindTest{{
 		return map[string]any{"mode": b.Mode.String(), "miimon": b.MIIMon, "updelay": b.UpDelay, "downdelay": b.DownDelay,
 			"xmit_hash_policy": b.XmitHashPolicy.String(), "ad_lacp_rate": b.LACPRate.String(), "min_links": b.MinLinks,
 			"fail_over_mac": b.FailOverMAC.String(), "ad_select": b.ADSelect.String()}
+	},
+}, {
+	// ip 6.1 does not make netkit links: only ours is read with ip.
+	name: "netkit", ours: func(int) rtnetlink.Link {
+		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.Netkit{PeerName: "k0peer", Mode: rtnetlink.NetkitL2, PeerPolicy: rtnetlink.NetkitDrop}}
+	},
+	change: func(int) rtnetlink.LinkData { return &rtnetlink.Netkit{Mode: rtnetlink.NetkitL2, Policy: rtnetlink.NetkitDrop} },
+	view: func(d rtnetlink.LinkData) map[string]any {
+		k := d.(*rtnetlink.Netkit)
+		return map[string]any{"mode": k.Mode.String(), "policy": k.Policy.String(), "peer_policy": k.PeerPolicy.String()}
 	},
 }, {
 	name: "dummy", ours: func(int) rtnetlink.Link { return rtnetlink.Link{Name: "k0", Kind: "dummy", MTU: 9000} },

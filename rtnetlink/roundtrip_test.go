@@ -257,6 +257,10 @@ func roundTripLink(t *testing.T, l Link) bool {
 		v := *d
 		v.Owner, v.Group, v.Queues = -1, -1, 0 // not set on creation
 		want.Kind, want.Data = "tun", &v
+	case *Netkit:
+		v := *d
+		v.PeerNetNS, v.Primary = NetNS{}, false // not read back; only the kernel sets Primary
+		want.Kind, want.Data = "netkit", &v
 	default:
 		want.Kind = d.Kind()
 	}

@@ -206,6 +206,11 @@ const (
 	IFLA_MAX_MTU                               = 0x33
 	IFLA_MIN_MTU                               = 0x32
 	IFLA_MTU                                   = 0x4
+	IFLA_NETKIT_MODE                           = 0x5
+	IFLA_NETKIT_PEER_INFO                      = 0x1
+	IFLA_NETKIT_PEER_POLICY                    = 0x4
+	IFLA_NETKIT_POLICY                         = 0x3
+	IFLA_NETKIT_PRIMARY                        = 0x2
 	IFLA_NET_NS_FD                             = 0x1c
 	IFLA_NET_NS_PID                            = 0x13
 	IFLA_OPERSTATE                             = 0x10
@@ -247,6 +252,10 @@ const (
 	NDA_PROBES                                 = 0x4
 	NDA_VLAN                                   = 0x5
 	NDA_VNI                                    = 0x7
+	NETKIT_DROP                                = 0x2
+	NETKIT_L2                                  = 0x0
+	NETKIT_L3                                  = 0x1
+	NETKIT_PASS                                = 0x0
 	NETLINK_GENERIC                            = 0x10
 	NETLINK_ROUTE                              = 0x0
 	NHA_BLACKHOLE                              = 0x4
