@@ -9,12 +9,12 @@ func init() { registerLinkKind("netkit", func() LinkData { return new(Netkit) })
 
 // Netkit is a pair of links, as veth is, whose packets BPF programs
 // attached to the primary end steer (Linux 6.7; ip link add NAME type
-// netkit). On creation, Mode is always sent: 0 is L2 (the kernel's default
-// when none is sent is L3).
+// netkit). The kernel does not change a pair's mode or peer once created:
+// SetLinkData takes the policies alone.
 type Netkit struct {
 	PeerName   string       // IFLA_NETKIT_PEER_INFO: the peer's name on creation; "" lets the kernel choose. Not read back
 	PeerNetNS  NetNS        // IFLA_NETKIT_PEER_INFO: where to create the peer; the zero NetNS is the link's own namespace
-	Mode       NetkitMode   // IFLA_NETKIT_MODE
+	L2         bool         // IFLA_NETKIT_MODE NETKIT_L2: Ethernet frames, with MAC addresses; false is L3, IP packets (the kernel's default, not sent)
 	Policy     NetkitPolicy // IFLA_NETKIT_POLICY: what the primary does with packets no program decides; 0 (pass) is not sent
 	PeerPolicy NetkitPolicy // IFLA_NETKIT_PEER_POLICY: the same for the peer
 	// Primary reports whether this end is the primary, to which programs
@@ -25,18 +25,6 @@ type Netkit struct {
 	// sent back unchanged.
 	Other RawAttrs
 }
-
-// NetkitMode is the layer a netkit pair works at (enum netkit_mode).
-type NetkitMode uint32
-
-// The netkit modes.
-const (
-	NetkitL2 NetkitMode = uapi.NETKIT_L2 // Ethernet frames, with MAC addresses
-	NetkitL3 NetkitMode = uapi.NETKIT_L3 // IP packets (the kernel's default)
-)
-
-// String names the mode as ip does: "l2", "l3".
-func (m NetkitMode) String() string { return enumName(int(m), "NetkitMode", "l2", "l3") }
 
 // NetkitPolicy is a netkit end's default verdict (enum netkit_action).
 type NetkitPolicy uint32
@@ -63,10 +51,7 @@ func (p NetkitPolicy) String() string {
 func (*Netkit) Kind() string { return "netkit" }
 
 func (k *Netkit) encode(r *request) error {
-	switch {
-	case k.Mode > NetkitL3:
-		return invalid(r.typ, "netkit mode %v is unknown", k.Mode)
-	case k.Policy != NetkitPass && k.Policy != NetkitDrop, k.PeerPolicy != NetkitPass && k.PeerPolicy != NetkitDrop:
+	if k.Policy != NetkitPass && k.Policy != NetkitDrop || k.PeerPolicy != NetkitPass && k.PeerPolicy != NetkitDrop {
 		return invalid(r.typ, "netkit policies %v and %v: each is pass or drop", k.Policy, k.PeerPolicy)
 	}
 	if k.PeerName != "" || k.PeerNetNS.how != nsNone {
@@ -85,7 +70,9 @@ func (k *Netkit) encode(r *request) error {
 		}
 		r.End(peer)
 	}
-	r.Uint32(uapi.IFLA_NETKIT_MODE, uint32(k.Mode))
+	if k.L2 {
+		r.Uint32(uapi.IFLA_NETKIT_MODE, uapi.NETKIT_L2)
+	}
 	some := tunnelAttrs{r, false}
 	some.u32(uapi.IFLA_NETKIT_POLICY, uint32(k.Policy))
 	some.u32(uapi.IFLA_NETKIT_PEER_POLICY, uint32(k.PeerPolicy))
@@ -115,7 +102,7 @@ func (k *Netkit) decode(b []byte) error {
 				return err
 			}
 		case uapi.IFLA_NETKIT_MODE:
-			k.Mode = NetkitMode(d.Uint32())
+			k.L2 = d.Uint32() == uapi.NETKIT_L2
 		case uapi.IFLA_NETKIT_POLICY:
 			k.Policy = NetkitPolicy(d.Uint32())
 		case uapi.IFLA_NETKIT_PEER_POLICY:

@@ -9,7 +9,7 @@ import (
 
 func TestNetkitBytes(t *testing.T) {
 	littleEndian(t)
-	got, err := encodeData(&Netkit{PeerName: "nk1", Mode: NetkitL2, Policy: NetkitDrop, Other: raw(8, 0, 1)})
+	got, err := encodeData(&Netkit{PeerName: "nk1", L2: true, Policy: NetkitDrop, Other: raw(8, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +17,7 @@ func TestNetkitBytes(t *testing.T) {
 1c 00 01 80                                         # IFLA_NETKIT_PEER_INFO
   00 00 00 00  00 00 00 00  00 00 00 00  00 00 00 00  #   ifinfomsg
   08 00 03 00  6e 6b 31 00                          #   IFLA_IFNAME "nk1"
-08 00 05 00  00 00 00 00                            # IFLA_NETKIT_MODE l2: always sent
+08 00 05 00  00 00 00 00                            # IFLA_NETKIT_MODE l2
 08 00 03 00  02 00 00 00                            # IFLA_NETKIT_POLICY drop
 06 00 08 00  00 01 00 00                            # unknown 8 (IFLA_NETKIT_HEADROOM), kept
 `)
@@ -31,19 +31,17 @@ func TestNetkitBytes(t *testing.T) {
 08 00 04 00  02 00 00 00     # IFLA_NETKIT_PEER_POLICY drop
 08 00 05 00  01 00 00 00     # IFLA_NETKIT_MODE l3
 `))
-	if err != nil || !reflect.DeepEqual(d, &Netkit{Primary: true, PeerPolicy: NetkitDrop, Mode: NetkitL3}) {
+	if err != nil || !reflect.DeepEqual(d, &Netkit{Primary: true, PeerPolicy: NetkitDrop}) {
 		t.Errorf("decoded %+v, %v", d, err)
 	}
-	checkDataBytes(t, &Netkit{Mode: NetkitL3, PeerPolicy: NetkitDrop}, `
-08 00 05 00  01 00 00 00     # IFLA_NETKIT_MODE l3
-08 00 04 00  02 00 00 00     # IFLA_NETKIT_PEER_POLICY drop
+	checkDataBytes(t, &Netkit{PeerPolicy: NetkitDrop}, `
+08 00 04 00  02 00 00 00     # IFLA_NETKIT_PEER_POLICY drop: L3, the default, is not sent
 `)
 	checkRefused(t, map[string]Link{
-		"mode 2":         {Name: "n", Data: &Netkit{Mode: 2}},
 		"policy 7":       {Name: "n", Data: &Netkit{Policy: 7}},
 		"long peer name": {Name: "n", Data: &Netkit{PeerName: "0123456789abcdef"}},
 	})
-	if NetkitDrop.String() != "blackhole" || NetkitL2.String() != "l2" {
+	if NetkitDrop.String() != "blackhole" || NetkitPolicy(3).String() != "NetkitPolicy(3)" {
 		t.Error("netkit String")
 	}
 	if !roundTripLink(t, Link{Name: "nk0", Data: &Netkit{PeerName: "nk1", PeerNetNS: NetNSPID(1), Primary: true, Policy: NetkitDrop}}) {
