@@ -66,7 +66,7 @@ func TestKindsRoundTrip(t *testing.T) {
 // TestUnknownKindsDecode: a kind no file registers decodes as its name and
 // its data's bytes, whatever they hold; never an error.
 func TestUnknownKindsDecode(t *testing.T) {
-	for _, kind := range []string{"netkit", "macsec", "amt", "no-such"} {
+	for _, kind := range []string{"macsec", "amt", "gtp", "no-such"} {
 		d, err := decodeLinkData(kind, []byte{0xff, 0xff, 1})
 		if r, ok := d.(*RawLinkData); err != nil || !ok || r.KindName != kind || len(r.Data) != 3 {
 			t.Errorf("%s: %+v, %v", kind, d, err)
