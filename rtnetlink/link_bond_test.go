@@ -7,7 +7,6 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/nlkit/netlink/internal/nstest"
 	"github.com/nlkit/netlink/internal/uapi"
 )
 
@@ -118,36 +117,9 @@ func TestBondEncodesAsIP(t *testing.T) {
 // TestBondSetEncodesAsIP: what SetLinkData and SetLinkPort send, as ip link
 // set sends it.
 func TestBondSetEncodesAsIP(t *testing.T) {
-	ns := nstest.New(t)
-	for _, c := range []struct {
-		args string
-		r    func() (*request, error)
-	}{
-		{"dev lo type bond miimon 50 arp_ip_target 198.18.0.9", func() (*request, error) {
-			b := &Bond{MIIMon: 50, ARPIPTargets: []netip.Addr{netip.MustParseAddr("198.18.0.9")}}
-			return changeLinkRequest(1, uapi.IFLA_INFO_KIND, "bond", uapi.IFLA_INFO_DATA, b.encode)
-		}},
-		{"dev lo type bond_slave queue_id 3 prio 7", func() (*request, error) {
-			p := &BondPort{QueueID: 3, Prio: 7}
-			return changeLinkRequest(1, uapi.IFLA_INFO_SLAVE_KIND, "bond", uapi.IFLA_INFO_SLAVE_DATA, p.encode)
-		}},
-	} {
-		ip := parseLinkRequest(t, ipLinkRequest(t, ns, "set", c.args), bondIPNested)
-		if ip.kind == "bond_slave" {
-			// ip names the port's kind in IFLA_INFO_KIND, which the kernel
-			// reads as a link kind it does not know (and may try to load
-			// a module for) and ignores; SetLinkPort names the master's
-			// kind in IFLA_INFO_SLAVE_KIND, which it also ignores (it
-			// goes by the master it has): the data is what counts.
-			ip.kind, ip.portKind = "", "bond"
-		}
-		r, err := c.r()
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, _ := r.Finish()
-		if ours := parseLinkRequest(t, b, bondIPNested); !reflect.DeepEqual(ours, ip) {
-			t.Errorf("ip link set %s\n ip sends %+v\nwe send   %+v", c.args, ip, ours)
-		}
-	}
+	checkSetAsIP(t, bondIPNested, []ipSetCase{
+		{"dev lo type bond miimon 50 arp_ip_target 198.18.0.9", 1,
+			&Bond{MIIMon: 50, ARPIPTargets: []netip.Addr{netip.MustParseAddr("198.18.0.9")}}},
+		{"dev lo type bond_slave queue_id 3 prio 7", 1, &BondPort{QueueID: 3, Prio: 7}},
+	})
 }

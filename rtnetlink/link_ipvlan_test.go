@@ -31,3 +31,11 @@ func TestIPVlanEncodesAsIP(t *testing.T) {
 		{"name t0 link lo type ipvtap mode l3 vepa", Link{Name: "t0", ParentIndex: 1, Data: &IPVtap{Mode: IPVlanL3, Flags: IPVlanVEPA}}},
 	})
 }
+
+// TestIPVlanSetEncodesAsIP: SetLinkData's request, as ip link set sends it.
+func TestIPVlanSetEncodesAsIP(t *testing.T) {
+	checkSetAsIP(t, nil, []ipSetCase{
+		{"dev lo type ipvlan mode l3 private", 1, &IPVlan{Mode: IPVlanL3, Flags: IPVlanPrivate}},
+		{"dev lo type ipvtap mode l2 vepa", 1, &IPVtap{Flags: IPVlanVEPA}},
+	})
+}

@@ -287,3 +287,51 @@ func TestKindOnlyEncodesAsIP(t *testing.T) {
 		{"name t0 txqueuelen 5 type ifb", Link{Name: "t0", TxQueueLen: 5, Kind: "ifb"}},
 	})
 }
+
+// ipSetCase is an `ip link set` command line and the data SetLinkData (a
+// LinkData) or SetLinkPort (a PortData) sends for the same change.
+type ipSetCase struct {
+	args  string // after "ip link set": "dev lo type vlan gvrp on"
+	index int    // the index the command's dev has
+	data  any    // a LinkData or a PortData
+}
+
+// checkSetAsIP runs each case's ip link set under strace, and checks that
+// SetLinkData or SetLinkPort sends the same request, as checkAsIP does.
+func checkSetAsIP(t *testing.T, nested map[uint16]bool, cases []ipSetCase) {
+	t.Helper()
+	ns := nstest.New(t)
+	for _, c := range cases {
+		t.Run(c.args, func(t *testing.T) {
+			ip := parseLinkRequest(t, ipLinkRequest(t, ns, "set", c.args), nested)
+			var r *request
+			var err error
+			switch d := c.data.(type) {
+			case LinkData:
+				r, err = changeLinkRequest(c.index, uapi.IFLA_INFO_KIND, d.Kind(), uapi.IFLA_INFO_DATA, d.encode)
+			case PortData:
+				r, err = changeLinkRequest(c.index, uapi.IFLA_INFO_SLAVE_KIND, d.PortKind(), uapi.IFLA_INFO_SLAVE_DATA, d.encode)
+				if kind, ok := strings.CutSuffix(ip.kind, "_slave"); ok {
+					// ip names the port's kind in IFLA_INFO_KIND
+					// ("bond_slave"), which the kernel reads as a link
+					// kind it does not know (and may try to load a module
+					// for) and ignores; SetLinkPort names the master's
+					// kind in IFLA_INFO_SLAVE_KIND, which it also ignores
+					// (it goes by the master the link has): the data is
+					// what counts.
+					ip.kind, ip.portKind = "", kind
+				}
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := r.Finish()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ours := parseLinkRequest(t, b, nested); !reflect.DeepEqual(ours, ip) {
+				t.Errorf("ip link set %s\n ip sends %+v\nwe send   %+v", c.args, ip, ours)
+			}
+		})
+	}
+}

@@ -80,3 +80,14 @@ func TestVlanEncodesAsIP(t *testing.T) {
 			Link{Name: "t0", MTU: 1400, HardwareAddr: mustMAC("02:00:00:00:00:05"), ParentIndex: 1, Data: &Vlan{ID: 10}}},
 	})
 }
+
+// TestVlanSetEncodesAsIP: SetLinkData's request, as ip link set sends it.
+func TestVlanSetEncodesAsIP(t *testing.T) {
+	nested := map[uint16]bool{uapi.IFLA_VLAN_INGRESS_QOS: true, uapi.IFLA_VLAN_EGRESS_QOS: true}
+	checkSetAsIP(t, nested, []ipSetCase{
+		// SetLinkData always sends the id, which the kernel checks is in
+		// range and does not change: ip sends it when given.
+		{"dev lo type vlan id 7 gvrp on reorder_hdr off", 1, &Vlan{ID: 7, Flags: VlanGVRP, FlagsOff: VlanReorderHdr}},
+		{"dev lo type vlan id 7 egress-qos-map 1:2 ingress-qos-map 3:0", 1, &Vlan{ID: 7, EgressQoS: []VlanQoS{{1, 2}}, IngressQoS: []VlanQoS{{3, 0}}}},
+	})
+}
