@@ -218,7 +218,7 @@ func (b *Bond) encode(r *request) error {
 			return invalid(r.typ, "bond ns_ip6_target %v is not an IPv6 address", a)
 		}
 	}
-	some := tunnelAttrs{r, false}
+	some := kindAttrs{r, false}
 	some.u8(uapi.IFLA_BOND_MODE, uint8(b.Mode))
 	some.u32(uapi.IFLA_BOND_ACTIVE_SLAVE, uint32(b.ActivePortIndex))
 	some.u32(uapi.IFLA_BOND_MIIMON, b.MIIMon)
@@ -390,7 +390,7 @@ func (s BondMIIStatus) String() string {
 func (*BondPort) PortKind() string { return "bond" }
 
 func (p *BondPort) encode(r *request) error {
-	some := tunnelAttrs{r, false}
+	some := kindAttrs{r, false}
 	some.u16(uapi.IFLA_BOND_SLAVE_QUEUE_ID, p.QueueID)
 	some.u32(uapi.IFLA_BOND_SLAVE_PRIO, uint32(p.Prio))
 	putRaw(&r.AttrEncoder, p.Other)

@@ -79,7 +79,7 @@ func (g *Geneve) encode(r *request) error {
 	r.Uint32BE(uapi.IFLA_GENEVE_LABEL, g.FlowLabel)
 	r.Uint8(uapi.IFLA_GENEVE_TTL, g.TTL)
 	r.Uint8(uapi.IFLA_GENEVE_TOS, g.TOS)
-	some := tunnelAttrs{r, false}
+	some := kindAttrs{r, false}
 	some.be16(uapi.IFLA_GENEVE_PORT, g.Port)
 	some.u8(uapi.IFLA_GENEVE_DF, uint8(g.DF))
 	some.u8(uapi.IFLA_GENEVE_TTL_INHERIT, boolByte(g.TTLInherit))

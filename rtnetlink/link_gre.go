@@ -86,10 +86,10 @@ func (t *GRETunnel) encode(r *request, kind string, v6 bool) error {
 	if err := checkDevIndex(r, kind, t.DevIndex); err != nil {
 		return err
 	}
-	all := tunnelAttrs{r, !t.External}
-	v4only := tunnelAttrs{r, !t.External && !v6} // what ip sends for gre and gretap
-	v6only := tunnelAttrs{r, !t.External && v6}  // for ip6gre and ip6gretap
-	some := tunnelAttrs{r, false}
+	all := kindAttrs{r, !t.External}
+	v4only := kindAttrs{r, !t.External && !v6} // what ip sends for gre and gretap
+	v6only := kindAttrs{r, !t.External && v6}  // for ip6gre and ip6gretap
+	some := kindAttrs{r, false}
 	if t.External {
 		r.Flag(iflaGRECollectMetadata)
 	}

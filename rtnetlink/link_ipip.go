@@ -92,9 +92,9 @@ func (t *IPTunnel) encode(r *request, kind string) error {
 	case t.Prefix6RD.IsValid() && !t.Prefix6RD.Addr().Is6(), t.RelayPrefix6RD.IsValid() && !t.RelayPrefix6RD.Addr().Is4():
 		return invalid(r.typ, "sit tunnel: 6rd prefix %v must be IPv6, relay prefix %v IPv4", t.Prefix6RD, t.RelayPrefix6RD)
 	}
-	all := tunnelAttrs{r, !t.External}
-	v4only := tunnelAttrs{r, !t.External && !v6} // what ip sends for ipip and sit
-	v6only := tunnelAttrs{r, !t.External && v6}  // for ip6tnl
+	all := kindAttrs{r, !t.External}
+	v4only := kindAttrs{r, !t.External && !v6} // what ip sends for ipip and sit
+	v6only := kindAttrs{r, !t.External && v6}  // for ip6tnl
 	r.Uint8(iflaIPTunProto, t.Proto)
 	if t.External {
 		r.Flag(iflaIPTunCollectMetadata)
@@ -112,7 +112,7 @@ func (t *IPTunnel) encode(r *request, kind string) error {
 	v6only.u8(iflaIPTunEncapLimit, t.EncapLimit)
 	v6only.be32(iflaIPTunFlowInfo, t.FlowInfo)
 	if sit {
-		tunnelAttrs{r, !t.External}.u16(iflaIPTunFlags, uint16(boolByte(t.ISATAP))*sitISATAP)
+		kindAttrs{r, !t.External}.u16(iflaIPTunFlags, uint16(boolByte(t.ISATAP))*sitISATAP)
 	} else {
 		v6only.u32(iflaIPTunFlags, uint32(t.Flags))
 	}

@@ -73,7 +73,7 @@ func (k *Netkit) encode(r *request) error {
 	if k.L2 {
 		r.Uint32(uapi.IFLA_NETKIT_MODE, uapi.NETKIT_L2)
 	}
-	some := tunnelAttrs{r, false}
+	some := kindAttrs{r, false}
 	some.u32(uapi.IFLA_NETKIT_POLICY, uint32(k.Policy))
 	some.u32(uapi.IFLA_NETKIT_PEER_POLICY, uint32(k.PeerPolicy))
 	putRaw(&r.AttrEncoder, k.Other)

@@ -91,45 +91,45 @@ func (f IP6TunnelFlags) String() string {
 	return strings.Join(s, ",")
 }
 
-// tunnelAttrs appends a tunnel's attributes: each sent when always is
-// set, as ip sends a tunnel's whole configuration, or when not zero.
-type tunnelAttrs struct {
+// kindAttrs appends a kind's attributes: each sent when always is set
+// (as ip sends a tunnel's whole configuration), or when it is not zero.
+type kindAttrs struct {
 	r      *request
 	always bool
 }
 
-func (t tunnelAttrs) u8(typ uint16, v uint8) {
+func (t kindAttrs) u8(typ uint16, v uint8) {
 	if t.always || v != 0 {
 		t.r.Uint8(typ, v)
 	}
 }
 
-func (t tunnelAttrs) u16(typ uint16, v uint16) {
+func (t kindAttrs) u16(typ uint16, v uint16) {
 	if t.always || v != 0 {
 		t.r.Uint16(typ, v)
 	}
 }
 
-func (t tunnelAttrs) be16(typ uint16, v uint16) {
+func (t kindAttrs) be16(typ uint16, v uint16) {
 	if t.always || v != 0 {
 		t.r.Uint16BE(typ, v)
 	}
 }
 
-func (t tunnelAttrs) u32(typ uint16, v uint32) {
+func (t kindAttrs) u32(typ uint16, v uint32) {
 	if t.always || v != 0 {
 		t.r.Uint32(typ, v)
 	}
 }
 
-func (t tunnelAttrs) be32(typ uint16, v uint32) {
+func (t kindAttrs) be32(typ uint16, v uint32) {
 	if t.always || v != 0 {
 		t.r.Uint32BE(typ, v)
 	}
 }
 
 // addr appends a when it is set, as ip does.
-func (t tunnelAttrs) addr(typ uint16, a netip.Addr) {
+func (t kindAttrs) addr(typ uint16, a netip.Addr) {
 	if a.IsValid() {
 		t.r.Addr(typ, a)
 	}
@@ -137,7 +137,7 @@ func (t tunnelAttrs) addr(typ uint16, a netip.Addr) {
 
 // encap appends e's four attributes, numbered from typ (ENCAP_TYPE,
 // ENCAP_FLAGS, ENCAP_SPORT, ENCAP_DPORT follow each other in both enums).
-func (t tunnelAttrs) encap(typ uint16, e TunnelEncap) {
+func (t kindAttrs) encap(typ uint16, e TunnelEncap) {
 	t.u16(typ, uint16(e.Type))
 	t.u16(typ+1, uint16(e.Flags))
 	t.be16(typ+2, e.SourcePort)

@@ -43,7 +43,7 @@ func (t *VTITunnel) encode(r *request, kind string, v6 bool) error {
 	if err := checkDevIndex(r, kind, t.DevIndex); err != nil {
 		return err
 	}
-	all := tunnelAttrs{r, true}
+	all := kindAttrs{r, true}
 	all.be32(iflaVTIIKey, t.IKey)
 	all.be32(iflaVTIOKey, t.OKey)
 	all.addr(iflaVTILocal, t.Local)
