@@ -38,7 +38,8 @@ type Vlan struct {
 
 // VlanQoS maps one priority to another (struct ifla_vlan_qos_mapping).
 type VlanQoS struct {
-	From, To uint32
+	From uint32 // the priority mapped: a tag's (ingress) or a packet's (egress)
+	To   uint32 // what it maps to: a packet's (ingress) or a tag's (egress)
 }
 
 // VlanProtocol is the EtherType of a VLAN's tags (IFLA_VLAN_PROTOCOL).
