@@ -518,3 +518,59 @@ func TestVRFPorts(t *testing.T) {
 		t.Errorf("table 1234 has no route to p0's subnet: %s", out)
 	}
 }
+
+// TestSetLinkData changes a bridge's data and a bridge port's, kinds this
+// kernel has, and compares them with ip; data of another kind than the
+// link's is the kernel's EOPNOTSUPP.
+func TestSetLinkData(t *testing.T) {
+	ctx := context.Background()
+	ns := nstest.New(t)
+	rt := dial(t, ns, netlink.Config{})
+	ns.Batch(t, []string{"link add br0 type bridge", "link add v0 type veth peer name v1", "link set v0 master br0"})
+	br, err := rt.LinkByName(ctx, "br0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v0, err := rt.LinkByName(ctx, "v0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.SetLinkData(ctx, br.Index, &rtnetlink.Bridge{Priority: 0x1234, STP: true}); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := rt.Link(ctx, br.Index); err != nil || b.Data.(*rtnetlink.Bridge).Priority != 0x1234 || !b.Data.(*rtnetlink.Bridge).STP {
+		t.Errorf("bridge after SetLinkData: %+v, %v", b.Data, err)
+	}
+	if got := ipShow(t, ns, "br0").LinkInfo.Data["priority"]; string(got) != "4660" {
+		t.Errorf("ip says priority %s, want 4660", got)
+	}
+	// A port's data, by the master's kind: the bridge port's cost
+	// (IFLA_BRPORT_COST, a u32), raw.
+	cost := []byte{8, 0, unix.IFLA_BRPORT_COST, 0, 77, 0, 0, 0}
+	if err := rt.SetLinkPort(ctx, v0.Index, &rtnetlink.RawPortData{KindName: "bridge", Data: cost}); err != nil {
+		t.Fatal(err)
+	}
+	var ip []struct {
+		LinkInfo struct {
+			SlaveData map[string]any `json:"info_slave_data"`
+		} `json:"linkinfo"`
+	}
+	if err := json.Unmarshal([]byte(ns.Run(t, "-j", "-d", "link", "show", "dev", "v0")), &ip); err != nil || len(ip) != 1 {
+		t.Fatalf("ip: %v", err)
+	}
+	if c := ip[0].LinkInfo.SlaveData["cost"]; c != float64(77) {
+		t.Errorf("ip says the port's cost is %v, want 77", c)
+	}
+	// Data of another kind.
+	err = rt.SetLinkData(ctx, v0.Index, &rtnetlink.Macvlan{Mode: rtnetlink.MacvlanBridge})
+	var oe *netlink.OpError
+	if !errors.Is(err, unix.EOPNOTSUPP) || !errors.As(err, &oe) {
+		t.Errorf("macvlan data on a veth: %v, want EOPNOTSUPP", err)
+	}
+	if err := rt.SetLinkData(ctx, v0.Index, nil); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("nil data: %v, want EINVAL", err)
+	}
+	if err := rt.SetLinkPort(ctx, 0, &rtnetlink.BondPort{}); !errors.Is(err, unix.EINVAL) {
+		t.Errorf("index 0: %v, want EINVAL", err)
+	}
+}
