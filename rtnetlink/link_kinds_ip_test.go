@@ -4,6 +4,7 @@ package rtnetlink
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -195,7 +196,8 @@ func checkAsIP(t *testing.T, nested map[uint16]bool, ipOnly []string, cases []ip
 	ns := nstest.New(t)
 	for _, c := range cases {
 		t.Run(c.args, func(t *testing.T) {
-			ip := parseLinkRequest(t, ipRequest(t, ns, c.args), nested)
+			ipMsg := ipRequest(t, ns, c.args)
+			ip := parseLinkRequest(t, ipMsg, nested)
 			ip.data = slices.DeleteFunc(ip.data, func(a string) bool { return slices.Contains(ipOnly, a) })
 			r, err := newLinkRequest(&c.link)
 			if err != nil {
@@ -208,6 +210,12 @@ func checkAsIP(t *testing.T, nested map[uint16]bool, ipOnly []string, cases []ip
 			ours := parseLinkRequest(t, b, nested)
 			if !reflect.DeepEqual(ours, ip) {
 				t.Errorf("ip link add %s\n ip sends %+v\nwe send   %+v", c.args, ip, ours)
+			}
+			// And ip reads ours as it reads its own.
+			if len(ipOnly) == 0 {
+				if got, want := ipPrints(t, b), ipPrints(t, kindWithNUL(t, ipMsg)); got != want {
+					t.Errorf("ip link add %s: ip prints our request as\n%s\nand its own as\n%s", c.args, got, want)
+				}
 			}
 			ns.Try("link", "del", "t0") // in a kernel with the kind, ip made it
 		})
@@ -303,7 +311,8 @@ func checkSetAsIP(t *testing.T, nested map[uint16]bool, cases []ipSetCase) {
 	ns := nstest.New(t)
 	for _, c := range cases {
 		t.Run(c.args, func(t *testing.T) {
-			ip := parseLinkRequest(t, ipLinkRequest(t, ns, "set", c.args), nested)
+			ipMsg := ipLinkRequest(t, ns, "set", c.args)
+			ip := parseLinkRequest(t, ipMsg, nested)
 			var r *request
 			var err error
 			switch d := c.data.(type) {
@@ -332,6 +341,73 @@ func checkSetAsIP(t *testing.T, nested map[uint16]bool, cases []ipSetCase) {
 			if ours := parseLinkRequest(t, b, nested); !reflect.DeepEqual(ours, ip) {
 				t.Errorf("ip link set %s\n ip sends %+v\nwe send   %+v", c.args, ip, ours)
 			}
+			if _, ok := c.data.(LinkData); ok {
+				if got, want := ipPrints(t, b), ipPrints(t, kindWithNUL(t, ipMsg)); got != want {
+					t.Errorf("ip link set %s: ip prints our request as\n%s\nand its own as\n%s", c.args, got, want)
+				}
+			}
 		})
 	}
+}
+
+// ipPrints returns what ip -d prints of an RTM_NEWLINK with payload b,
+// reading it as it reads a file that rtmon saved (ip monitor file): a
+// request as ip or CreateLink sends it, without a kernel that knows its
+// kind. A payload ip cannot read fails the test.
+func ipPrints(t *testing.T, b []byte) string {
+	t.Helper()
+	h := make([]byte, netlink.HeaderLen, netlink.HeaderLen+len(b))
+	binary.NativeEndian.PutUint32(h, uint32(netlink.HeaderLen+len(b)))
+	binary.NativeEndian.PutUint16(h[4:], uapi.RTM_NEWLINK)
+	f := filepath.Join(t.TempDir(), "msg")
+	if err := os.WriteFile(f, append(h, b...), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("ip", "-d", "monitor", "file", f).CombinedOutput()
+	if err != nil {
+		t.Fatalf("ip monitor file: %v: %s", err, out)
+	}
+	return string(out)
+}
+
+// kindWithNUL returns the request b with a NUL after IFLA_INFO_KIND's
+// string. ip sends the kind without one, and reads a kind with
+// rta_getattr_str, which wants one: ip prints its own request with
+// whatever bytes follow the kind (a padding's zeros, or another
+// attribute's header), where the kernel reads the length.
+func kindWithNUL(t *testing.T, b []byte) []byte {
+	t.Helper()
+	typ := func(a netlink.Attr) uint16 {
+		if a.Nested {
+			return a.Type | netlink.AttrNested
+		}
+		return a.Type
+	}
+	e := netlink.NewAttrEncoder(append([]byte(nil), b[:uapi.SizeofIfInfomsg]...))
+	for a, err := range netlink.Attrs(b[uapi.SizeofIfInfomsg:]) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Type != uapi.IFLA_LINKINFO {
+			e.Bytes(typ(a), a.Data)
+			continue
+		}
+		nest := e.Nest(uapi.IFLA_LINKINFO)
+		for ia, err := range a.Attrs() {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ia.Type == uapi.IFLA_INFO_KIND {
+				e.String(ia.Type, ia.Str())
+			} else {
+				e.Bytes(typ(ia), ia.Data)
+			}
+		}
+		e.End(nest)
+	}
+	out, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
