@@ -52,7 +52,7 @@ type GRETunnel struct {
 	// NoPMTUDisc turns path MTU discovery off, and so the DF bit
 	// (IFLA_GRE_PMTUDISC 0; IPv4 only).
 	NoPMTUDisc bool
-	IgnoreDF   bool           // IFLA_GRE_IGNORE_DF (IPv4, with NoPMTUDisc): fragment packets that have DF set
+	IgnoreDF   bool           // IFLA_GRE_IGNORE_DF (IPv4): fragment packets that have DF set; needs NoPMTUDisc
 	EncapLimit uint8          // IFLA_GRE_ENCAP_LIMIT (IPv6): the tunnel encapsulation limit option (ip's default is 4)
 	FlowInfo   uint32         // IFLA_GRE_FLOWINFO (IPv6): the traffic class and flow label of sent packets, as the IPv6 header's first word
 	Flags      IP6TunnelFlags // IFLA_GRE_FLAGS (IPv6)
@@ -85,6 +85,10 @@ func (t *GRETunnel) encode(r *request, kind string, v6 bool) error {
 	}
 	if err := checkDevIndex(r, kind, t.DevIndex); err != nil {
 		return err
+	}
+	if t.IgnoreDF && !t.NoPMTUDisc {
+		// The kernel's rule: DF cannot be both set and ignored.
+		return invalid(r.typ, "%s tunnel: IgnoreDF needs NoPMTUDisc", kind)
 	}
 	all := kindAttrs{r, !t.External}
 	v4only := kindAttrs{r, !t.External && !v6} // what ip sends for gre and gretap

@@ -35,9 +35,10 @@ func TestGREBytes(t *testing.T) {
 05 00 0a 00  00 00 00 00     # IFLA_GRE_PMTUDISC off
 `)
 	checkRefused(t, map[string]Link{
-		"gre over IPv6":    {Name: "g", Data: &GRE{Remote: netip.MustParseAddr("2001:db8::1")}},
-		"ip6gre over IPv4": {Name: "g", Data: &IP6GRE{Local: netip.MustParseAddr("198.18.0.1")}},
-		"negative link":    {Name: "g", Data: &GRETap{DevIndex: -1}},
+		"gre over IPv6":     {Name: "g", Data: &GRE{Remote: netip.MustParseAddr("2001:db8::1")}},
+		"ip6gre over IPv4":  {Name: "g", Data: &IP6GRE{Local: netip.MustParseAddr("198.18.0.1")}},
+		"negative link":     {Name: "g", Data: &GRETap{DevIndex: -1}},
+		"ignore-df with DF": {Name: "g", Data: &GRE{IgnoreDF: true}},
 	})
 }
 

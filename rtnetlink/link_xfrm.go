@@ -29,8 +29,11 @@ func (x *Xfrm) encode(r *request) error {
 	if err := checkDevIndex(r, "xfrm", x.DevIndex); err != nil {
 		return err
 	}
-	if x.External && (x.IfID != 0 || x.DevIndex != 0) {
+	switch {
+	case x.External && (x.IfID != 0 || x.DevIndex != 0):
 		return invalid(r.typ, "an external xfrm interface has no if_id (%d) or link (%d)", x.IfID, x.DevIndex)
+	case !x.External && x.IfID == 0:
+		return invalid(r.typ, "xfrm interface has no if_id")
 	}
 	if x.IfID != 0 {
 		r.Uint32(uapi.IFLA_XFRM_IF_ID, x.IfID)

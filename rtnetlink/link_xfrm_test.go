@@ -16,6 +16,7 @@ func TestXfrmBytes(t *testing.T) {
 		"external with if_id": {Name: "x", Data: &Xfrm{External: true, IfID: 1}},
 		"external with link":  {Name: "x", Data: &Xfrm{External: true, DevIndex: 1}},
 		"negative link":       {Name: "x", Data: &Xfrm{IfID: 1, DevIndex: -1}},
+		"no if_id":            {Name: "x", Data: &Xfrm{DevIndex: 1}},
 	})
 }
 
