@@ -36,12 +36,17 @@ type Link struct {
 	TxQueueLen   uint32           // IFLA_TXQLEN
 	Alias        string           // IFLA_IFALIAS: a free-form description (ip link set NAME alias)
 	Stats        LinkStats        // IFLA_STATS64: the traffic counters
-	// Data is what the kernel says about the link's kind (IFLA_INFO_DATA)
-	// for the kinds this package knows: *Bridge, *Macvlan, *Vxlan, *Tun.
-	// It is nil for other kinds, and for veth and ifb, which report
-	// nothing. On creation it sets the kind's options; Kind may then be
-	// left empty.
+	// Data is what the kernel says about the link's kind (IFLA_INFO_DATA):
+	// *Bridge, *Macvlan, *Vxlan, ... for the kinds this package decodes
+	// (see LinkData), *RawLinkData for the others. It is nil for kinds
+	// that report nothing (veth, ifb, dummy). On creation it sets the
+	// kind's options; Kind may then be left empty.
 	Data LinkData
+	// Port is what the link has as a port of its master (IFLA_INFO_SLAVE_KIND
+	// and IFLA_INFO_SLAVE_DATA): *BridgePort for a bridge's port,
+	// *RawPortData for the masters this package does not decode; nil when
+	// the link is no port.
+	Port PortData
 }
 
 // LinkStats are a link's traffic counters: the first fields of struct
@@ -196,7 +201,8 @@ func (l *Link) decode(m *netlink.Message) error {
 	l.Index = int(int32(binary.NativeEndian.Uint32(m.Data[4:])))
 	l.Flags = LinkFlags(binary.NativeEndian.Uint32(m.Data[8:]))
 	l.LinkNetNSID = -1
-	var info []byte // IFLA_INFO_DATA, read once the kind is known
+	var info, port []byte // IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA, read once the kinds are known
+	var portKind string
 	d := m.AttrDecoder(uapi.SizeofIfInfomsg)
 	for d.Next() {
 		switch d.Type() {
@@ -234,6 +240,10 @@ func (l *Link) decode(m *netlink.Message) error {
 					l.Kind = kindString(d.Bytes())
 				case uapi.IFLA_INFO_DATA:
 					info = d.Bytes()
+				case uapi.IFLA_INFO_SLAVE_KIND:
+					portKind = kindString(d.Bytes())
+				case uapi.IFLA_INFO_SLAVE_DATA:
+					port = d.Bytes()
 				}
 			}
 			d.Exit(nest)
@@ -248,7 +258,79 @@ func (l *Link) decode(m *netlink.Message) error {
 			return fmt.Errorf("rtnetlink: link %d: %s data: %w", l.Index, l.Kind, err)
 		}
 	}
+	if port != nil || portKind != "" {
+		var err error
+		if l.Port, err = decodePortData(portKind, port); err != nil {
+			return fmt.Errorf("rtnetlink: link %d: %s port data: %w", l.Index, portKind, err)
+		}
+	}
 	return nil
+}
+
+// newLinkRequest builds the RTM_NEWLINK request that creates l.
+func newLinkRequest(l *Link) (*request, error) {
+	const req = uapi.RTM_NEWLINK
+	kind := l.Kind
+	if l.Data != nil {
+		if kind != "" && kind != l.Data.Kind() {
+			return nil, invalid(req, "link %q has Kind %q and %s data", l.Name, kind, l.Data.Kind())
+		}
+		kind = l.Data.Kind()
+	}
+	switch {
+	case kind == "":
+		return nil, invalid(req, "link %q has no kind", l.Name)
+	case l.Alias != "":
+		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
+	case l.Index < 0 || l.Index > 1<<31-1:
+		return nil, invalid(req, "link index %d is out of range", l.Index)
+	case l.MasterIndex < 0 || l.MasterIndex > 1<<31-1 || l.ParentIndex < 0 || l.ParentIndex > 1<<31-1:
+		return nil, invalid(req, "master index %d or parent index %d is out of range", l.MasterIndex, l.ParentIndex)
+	}
+	if err := checkName(req, "link", l.Name); err != nil {
+		return nil, err
+	}
+	r := newRequest(req, l.Index, l.Flags, l.Flags)
+	r.String(uapi.IFLA_IFNAME, l.Name)
+	if l.MTU != 0 {
+		r.Uint32(uapi.IFLA_MTU, l.MTU)
+	}
+	if len(l.HardwareAddr) > 0 {
+		r.Bytes(uapi.IFLA_ADDRESS, l.HardwareAddr)
+	}
+	if len(l.Broadcast) > 0 {
+		r.Bytes(uapi.IFLA_BROADCAST, l.Broadcast)
+	}
+	if l.TxQueueLen != 0 {
+		r.Uint32(uapi.IFLA_TXQLEN, l.TxQueueLen)
+	}
+	if l.MasterIndex != 0 {
+		r.Uint32(uapi.IFLA_MASTER, uint32(l.MasterIndex))
+	}
+	if l.ParentIndex != 0 {
+		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
+	}
+	info := r.Nest(uapi.IFLA_LINKINFO)
+	r.String(uapi.IFLA_INFO_KIND, kind)
+	if l.Data != nil {
+		data := r.Nest(uapi.IFLA_INFO_DATA)
+		if err := l.Data.encode(r); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.End(data)
+	}
+	if l.Port != nil {
+		r.String(uapi.IFLA_INFO_SLAVE_KIND, l.Port.PortKind())
+		data := r.Nest(uapi.IFLA_INFO_SLAVE_DATA)
+		if err := l.Port.encode(r); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.End(data)
+	}
+	r.End(info)
+	return r, nil
 }
 
 // cloneAddr copies a hardware address out of the message.
@@ -256,19 +338,24 @@ func cloneAddr(b []byte) net.HardwareAddr {
 	return append(net.HardwareAddr(nil), b...)
 }
 
-// knownKinds are the kinds kindString returns without allocating.
-var knownKinds = [...]string{
-	"veth", "bridge", "macvlan", "macvtap", "vxlan", "tun", "ifb", "dummy",
-	"vlan", "bond", "ipvlan", "vrf", "geneve", "wireguard", "netkit",
-}
+// dataless are kinds with no data of their own, which kindString returns
+// without allocating, as it does the registered kinds.
+var dataless = [...]string{"ifb", "dummy", "nlmon", "ipoib"}
 
 // kindString returns IFLA_INFO_KIND's payload as a string, without its NUL;
-// the common kinds come from a table, so reading them allocates nothing.
+// registered kinds and those without data come from a table, so reading
+// them allocates nothing.
 func kindString(b []byte) string {
 	if n := len(b); n > 0 && b[n-1] == 0 {
 		b = b[:n-1]
 	}
-	for _, k := range knownKinds {
+	if k, ok := linkKinds[string(b)]; ok {
+		return k.name
+	}
+	if k, ok := portKinds[string(b)]; ok {
+		return k.name
+	}
+	for _, k := range dataless {
 		if k == string(b) {
 			return k
 		}

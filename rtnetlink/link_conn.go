@@ -165,63 +165,6 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	return c.LinkByName(ctx, l.Name)
 }
 
-// newLinkRequest builds the RTM_NEWLINK request that creates l.
-func newLinkRequest(l *Link) (*request, error) {
-	const req = uapi.RTM_NEWLINK
-	kind := l.Kind
-	if l.Data != nil {
-		if kind != "" && kind != l.Data.Kind() {
-			return nil, invalid(req, "link %q has Kind %q and %s data", l.Name, kind, l.Data.Kind())
-		}
-		kind = l.Data.Kind()
-	}
-	switch {
-	case kind == "":
-		return nil, invalid(req, "link %q has no kind", l.Name)
-	case l.Alias != "":
-		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
-	case l.Index < 0 || l.Index > 1<<31-1:
-		return nil, invalid(req, "link index %d is out of range", l.Index)
-	case l.MasterIndex < 0 || l.MasterIndex > 1<<31-1 || l.ParentIndex < 0 || l.ParentIndex > 1<<31-1:
-		return nil, invalid(req, "master index %d or parent index %d is out of range", l.MasterIndex, l.ParentIndex)
-	}
-	if err := checkName(req, "link", l.Name); err != nil {
-		return nil, err
-	}
-	r := newRequest(req, l.Index, l.Flags, l.Flags)
-	r.String(uapi.IFLA_IFNAME, l.Name)
-	if l.MTU != 0 {
-		r.Uint32(uapi.IFLA_MTU, l.MTU)
-	}
-	if len(l.HardwareAddr) > 0 {
-		r.Bytes(uapi.IFLA_ADDRESS, l.HardwareAddr)
-	}
-	if len(l.Broadcast) > 0 {
-		r.Bytes(uapi.IFLA_BROADCAST, l.Broadcast)
-	}
-	if l.TxQueueLen != 0 {
-		r.Uint32(uapi.IFLA_TXQLEN, l.TxQueueLen)
-	}
-	if l.MasterIndex != 0 {
-		r.Uint32(uapi.IFLA_MASTER, uint32(l.MasterIndex))
-	}
-	if l.ParentIndex != 0 {
-		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
-	}
-	info := r.Nest(uapi.IFLA_LINKINFO)
-	r.String(uapi.IFLA_INFO_KIND, kind)
-	if l.Data != nil {
-		data := r.Nest(uapi.IFLA_INFO_DATA)
-		if err := l.Data.encode(r); err != nil {
-			r.close()
-			return nil, err
-		}
-		r.End(data)
-	}
-	r.End(info)
-	return r, nil
-}
-
 // DeleteLink deletes the link with the given index. Deleting one end of a
 // veth pair deletes both.
 //

@@ -380,12 +380,12 @@ func FuzzParseLink(f *testing.F) {
 		f.Add(m.Data)
 	}
 	f.Add(unhex(f, forwardCompat))
-	for _, l := range []Link{
+	for _, l := range append([]Link{
 		{Name: "br0", Data: &Bridge{STP: true, Priority: 1}},
 		{Name: "mv0", Data: &Macvlan{Mode: MacvlanBridge}},
 		{Name: "vx0", Data: &Vxlan{ID: 1, Local: netip.MustParseAddr("fd00::1"), Remote: netip.MustParseAddr("fd00::2")}},
 		{Name: "tun0", Data: &Tun{}},
-	} {
+	}, kindSeeds...) { // and the kinds of link_kinds_roundtrip_test.go
 		r, err := newLinkRequest(&l)
 		if err != nil {
 			f.Fatal(err)

@@ -141,6 +141,8 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		Broadcast: net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, Data: l.Data,
 	}}
 	switch l.Kind {
+	case "veth":
+		n.Data = nil // the kernel reports no veth data
 	case "bridge":
 		b := &rtnetlink.Bridge{}
 		if d, ok := l.Data.(*rtnetlink.Bridge); ok {
