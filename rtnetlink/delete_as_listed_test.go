@@ -10,10 +10,13 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nlkit/netlink/internal/nstest"
 	"github.com/nlkit/netlink/rtnetlink"
 )
 
@@ -357,6 +360,14 @@ func TestChangeAsListedWithKernelFlags(t *testing.T) {
 	ctx := context.Background()
 	ns.Run(t, "route", "add", "198.18.8.0/24", "via", "10.0.1.2", "dev", "v1", "table", "102")
 	ns.Run(t, "link", "set", "v0", "down") // v1 loses its carrier
+	// The carrier change reaches the route through the kernel's linkwatch
+	// work, after ip returns: wait until ip shows the flag.
+	for deadline := time.Now().Add(2 * time.Minute); !arRouteFlagged(t, ns, "102", "linkdown"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the route never showed linkdown after v0 went down")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	n := 0
 	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 102}) {
 		if err != nil {
@@ -376,4 +387,17 @@ func TestChangeAsListedWithKernelFlags(t *testing.T) {
 	if left := arJSON(t, ns, "route", "show", "table", "102"); n != 1 || len(left) != 0 {
 		t.Errorf("listed %d routes; after deleting, ip lists %v", n, left)
 	}
+}
+
+// arRouteFlagged says whether every route ip lists in table shows flag.
+func arRouteFlagged(t *testing.T, ns *nstest.NS, table, flag string) bool {
+	t.Helper()
+	routes := arJSON(t, ns, "route", "show", "table", table)
+	for _, r := range routes {
+		flags, _ := r["flags"].([]any)
+		if !slices.Contains(flags, any(flag)) {
+			return false
+		}
+	}
+	return len(routes) > 0
 }
