@@ -15,7 +15,8 @@ import (
 // Link and LinkByName read, and what CreateLink creates.
 //
 // CreateLink uses Index, Name, Kind or Data, Flags, MTU, HardwareAddr,
-// Broadcast, TxQueueLen, MasterIndex and ParentIndex, and refuses Alias
+// Broadcast, TxQueueLen, MasterIndex, ParentIndex and some of Other (the
+// numbers of queues, the link mode), and refuses Alias
 // (the kernel ignores it on creation: set it with SetLinkAlias); it
 // ignores the fields only the kernel sets.
 type Link struct {
@@ -47,6 +48,13 @@ type Link struct {
 	// *RawPortData for the masters this package does not decode; nil when
 	// the link is no port.
 	Port PortData
+	// Other holds the link's attributes that the fields above do not
+	// model (IFLA_NUM_TX_QUEUES, IFLA_AF_SPEC, IFLA_QDISC, ...), as the
+	// kernel sent them, in order. CreateLink sends back those the kernel
+	// takes when it creates a link (see linkCreateAttr), so a listed link
+	// is created again as it was; the others are what only the kernel
+	// sets (counters, the queueing discipline's name, ...).
+	Other RawAttrs
 }
 
 // LinkStats are a link's traffic counters: the first fields of struct
@@ -203,6 +211,10 @@ func (l *Link) decode(m *netlink.Message) error {
 	l.LinkNetNSID = -1
 	var info, port []byte // IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA, read once the kinds are known
 	var portKind string
+	// The attributes no field models are gathered here and copied once;
+	// a link's are about 1.3 KB (IFLA_AF_SPEC, the statistics).
+	var buf [2048]byte
+	other := buf[:0]
 	d := m.AttrDecoder(uapi.SizeofIfInfomsg)
 	for d.Next() {
 		switch d.Type() {
@@ -247,10 +259,15 @@ func (l *Link) decode(m *netlink.Message) error {
 				}
 			}
 			d.Exit(nest)
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("rtnetlink: link %d: %w", l.Index, err)
+	}
+	if len(other) > 0 {
+		l.Other = RawAttrs(other)
 	}
 	if info != nil {
 		var err error
@@ -310,6 +327,15 @@ func newLinkRequest(l *Link) (*request, error) {
 	if l.ParentIndex != 0 {
 		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
 	}
+	for a, err := range l.Other.All() {
+		if err != nil {
+			r.close()
+			return nil, invalid(req, "link %q: Other: %v", l.Name, err)
+		}
+		if linkCreateAttr(a.Type) {
+			r.Bytes(a.Type|nestedFlag(a), a.Data)
+		}
+	}
 	info := r.Nest(uapi.IFLA_LINKINFO)
 	r.String(uapi.IFLA_INFO_KIND, kind)
 	if l.Data != nil {
@@ -331,6 +357,19 @@ func newLinkRequest(l *Link) (*request, error) {
 	}
 	r.End(info)
 	return r, nil
+}
+
+// linkCreateAttr reports whether an attribute of Link.Other goes back in
+// CreateLink's request: those the kernel takes when it creates a link
+// (rtnl_create_link) that no field of Link models. The others in a
+// listed link are what the kernel alone sets, some of which it refuses
+// in a request (IFLA_PERM_ADDRESS, IFLA_TSO_MAX_SIZE, ...).
+func linkCreateAttr(typ uint16) bool {
+	switch typ {
+	case uapi.IFLA_NUM_TX_QUEUES, uapi.IFLA_NUM_RX_QUEUES, uapi.IFLA_LINKMODE:
+		return true
+	}
+	return false
 }
 
 // cloneAddr copies a hardware address out of the message.

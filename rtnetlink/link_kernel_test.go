@@ -429,9 +429,10 @@ func TestCreateLinksMatchIP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Counters and the operational state move on their own.
+			// Counters and the operational state move on their own, and
+			// Other holds counters too (IFLA_AF_SPEC's IPv6 statistics).
 			for _, l := range []*rtnetlink.Link{&got, &want} {
-				l.Stats, l.OperState = rtnetlink.LinkStats{}, 0
+				l.Stats, l.OperState, l.Other = rtnetlink.LinkStats{}, 0, ""
 				l.Flags &^= rtnetlink.LinkRunning | rtnetlink.LinkLowerUp | rtnetlink.LinkDormant
 			}
 			if !reflect.DeepEqual(got, want) {

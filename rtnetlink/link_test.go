@@ -100,12 +100,46 @@ func TestParseLinkCapture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		otherKept(t, m, got.Other, unix.IFLA_QDISC, unix.IFLA_AF_SPEC, unix.IFLA_NUM_TX_QUEUES)
+		got.Other = ""
 		if !reflect.DeepEqual(got, want[i]) {
 			t.Errorf("link %d:\n got %+v\nwant %+v", i, got, want[i])
 		}
 		// The link owns its memory.
 		if aliases(got.HardwareAddr, m.Data) || aliases(got.Broadcast, m.Data) {
 			t.Errorf("link %d aliases the message", i)
+		}
+	}
+}
+
+// otherKept checks that other holds attributes of m's, in m's order, as
+// they came, and among them those of the types named.
+func otherKept(t *testing.T, m netlink.Message, other RawAttrs, types ...uint16) {
+	t.Helper()
+	var all []netlink.Attr
+	for a, err := range netlink.Attrs(m.Data[unix.SizeofIfInfomsg:]) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, a)
+	}
+	seen := map[uint16]bool{}
+	for o, err := range other.All() {
+		if err != nil {
+			t.Fatalf("Other: %v", err)
+		}
+		for len(all) > 0 && (all[0].Type != o.Type || !bytes.Equal(all[0].Data, o.Data) || all[0].Nested != o.Nested) {
+			all = all[1:]
+		}
+		if len(all) == 0 {
+			t.Fatalf("Other's attribute %d is not in the message, or out of order", o.Type)
+		}
+		all = all[1:]
+		seen[o.Type] = true
+	}
+	for _, typ := range types {
+		if !seen[typ] {
+			t.Errorf("Other lacks attribute %d", typ)
 		}
 	}
 }
@@ -151,6 +185,8 @@ var forwardCompatLink = Link{
 	OperState: OperUp, MTU: 1400, HardwareAddr: mustMAC("02:00:00:00:00:01"), LinkNetNSID: -1,
 	Stats: LinkStats{1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
 	Data:  &Vxlan{ID: 5, Port: 4789, Remote: netip.MustParseAddr("10.0.0.2")},
+	// The unknown attributes are kept in order, with their flags.
+	Other: RawAttrs([]byte{0x0c, 0, 0xff, 0x83, 8, 0, 1, 0, 0x2a, 0, 0, 0, 4, 0, 0xfe, 0x7f}),
 }
 
 func TestParseLinkForwardCompat(t *testing.T) {
@@ -211,8 +247,8 @@ func TestParseLinkAllocs(t *testing.T) {
 		m    netlink.Message
 		want float64
 	}{
-		{"veth (name, address, broadcast)", msgs[1], 3},
-		{"vxlan (name, address, Vxlan)", fc, 3},
+		{"veth (name, address, broadcast, Other)", msgs[1], 4},
+		{"vxlan (name, address, Vxlan, Other)", fc, 4},
 	} {
 		var l Link
 		allocs := testing.AllocsPerRun(100, func() {

@@ -260,6 +260,18 @@ func roundTripLink(t *testing.T, l Link) bool {
 	default:
 		want.Kind = d.Kind()
 	}
+	// A request carries back only what the kernel takes on creation.
+	var sent netlink.AttrEncoder
+	for a, err := range want.Other.All() {
+		if err != nil {
+			return false
+		}
+		if linkCreateAttr(a.Type) {
+			sent.Bytes(a.Type|nestedFlag(a), a.Data)
+		}
+	}
+	sentb, _ := sent.Finish()
+	want.Other = RawAttrs(sentb)
 	if d, ok := want.Port.(*RawPortData); ok {
 		want.Port = &RawPortData{KindName: d.KindName, Data: padded(d.Data)}
 	}
@@ -319,6 +331,7 @@ func TestRoundTrip(t *testing.T) {
 		// Kinds and masters no file registers come back as bytes.
 		roundTripLink(t, Link{Name: "g0", Data: &RawLinkData{KindName: "geneve9", Data: []byte(raw(1, 7, 0, 0, 0) + raw(2, 1))}}),
 		roundTripLink(t, Link{Name: "p0", Kind: "dummy", Port: &RawPortData{KindName: "team9", Data: []byte(raw(1, 1, 2, 3))}}),
+		roundTripLink(t, Link{Name: "q0", Kind: "dummy", Other: raw(uapi.IFLA_NUM_TX_QUEUES, 4, 0, 0, 0) + raw(uapi.IFLA_NUM_RX_QUEUES, 3, 0, 0, 0)}),
 		// Attributes no field models come back as they went.
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
 			Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP) + raw(uapi.FRA_SUPPRESS_PREFIXLEN, 0, 0, 0, 0)}),

@@ -141,6 +141,7 @@ const (
 	IFLA_INFO_SLAVE_KIND                = 0x4
 	IFLA_LINK                           = 0x5
 	IFLA_LINKINFO                       = 0x12
+	IFLA_LINKMODE                       = 0x11
 	IFLA_LINK_NETNSID                   = 0x25
 	IFLA_MACVLAN_MODE                   = 0x1
 	IFLA_MASTER                         = 0xa
@@ -149,6 +150,8 @@ const (
 	IFLA_MTU                            = 0x4
 	IFLA_NET_NS_FD                      = 0x1c
 	IFLA_NET_NS_PID                     = 0x13
+	IFLA_NUM_RX_QUEUES                  = 0x20
+	IFLA_NUM_TX_QUEUES                  = 0x1f
 	IFLA_OPERSTATE                      = 0x10
 	IFLA_STATS64                        = 0x17
 	IFLA_TUN_GROUP                      = 0x2
