@@ -22,6 +22,19 @@ type Bridge struct {
 	MaxAge        time.Duration // IFLA_BR_MAX_AGE
 	AgeingTime    time.Duration // IFLA_BR_AGEING_TIME: how long learned addresses stay
 	Priority      uint16        // IFLA_BR_PRIORITY: the bridge priority of STP
+	// NoMulticastSnooping turns IGMP/MLD snooping off (IFLA_BR_MCAST_SNOOPING
+	// 0, ip's mcast_snooping 0): multicast is flooded. The kernel snoops
+	// by default.
+	NoMulticastSnooping bool
+	// VLANProtocol is the VLAN filtering protocol (IFLA_BR_VLAN_PROTOCOL):
+	// 0x8100 (802.1Q, the kernel's default, and 0 on creation) or 0x88a8
+	// (802.1ad). Kernels without VLAN filtering (CONFIG_BRIDGE_VLAN_FILTERING
+	// off) neither report nor keep it.
+	VLANProtocol uint16
+	// DefaultPVID is the VLAN new ports get untagged (IFLA_BR_VLAN_DEFAULT_PVID):
+	// 1 by default (0 on creation), 0 for none once created. Like
+	// VLANProtocol, it needs VLAN filtering in the kernel.
+	DefaultPVID uint16
 }
 
 // Kind returns "bridge".
@@ -55,6 +68,15 @@ func (b *Bridge) encode(r *request) error {
 	if b.Priority != 0 {
 		r.Uint16(uapi.IFLA_BR_PRIORITY, b.Priority)
 	}
+	if b.NoMulticastSnooping {
+		r.Uint8(uapi.IFLA_BR_MCAST_SNOOPING, 0)
+	}
+	if b.VLANProtocol != 0 {
+		r.Uint16BE(uapi.IFLA_BR_VLAN_PROTOCOL, b.VLANProtocol)
+	}
+	if b.DefaultPVID != 0 {
+		r.Uint16(uapi.IFLA_BR_VLAN_DEFAULT_PVID, b.DefaultPVID)
+	}
 	return nil
 }
 
@@ -76,6 +98,12 @@ func (b *Bridge) decode(p []byte) error {
 			b.AgeingTime = centiseconds(d.Uint32())
 		case uapi.IFLA_BR_PRIORITY:
 			b.Priority = d.Uint16()
+		case uapi.IFLA_BR_MCAST_SNOOPING:
+			b.NoMulticastSnooping = d.Uint8() == 0
+		case uapi.IFLA_BR_VLAN_PROTOCOL:
+			b.VLANProtocol = d.Uint16BE()
+		case uapi.IFLA_BR_VLAN_DEFAULT_PVID:
+			b.DefaultPVID = d.Uint16()
 		}
 	}
 	return d.Err()

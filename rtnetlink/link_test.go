@@ -80,15 +80,18 @@ func TestParseLinkCapture(t *testing.T) {
 	want := []Link{{
 		Index: 1, Name: "lo", HardwareType: unix.ARPHRD_LOOPBACK, Flags: LinkLoopback | up,
 		OperState: OperUnknown, MTU: 65536, TxQueueLen: 1000, LinkNetNSID: -1,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
 		HardwareAddr: mustMAC("00:00:00:00:00:00"), Broadcast: mustMAC("00:00:00:00:00:00"),
 	}, {
 		Index: 2, Name: "veth1", Kind: "veth", HardwareType: unix.ARPHRD_ETHER, Flags: LinkBroadcast | LinkMulticast | up,
 		OperState: OperUp, MTU: 1500, MinMTU: 68, MaxMTU: 65535, TxQueueLen: 1000, ParentIndex: 3, LinkNetNSID: -1,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
 		HardwareAddr: mustMAC("ee:8f:e6:81:2e:58"), Broadcast: mustMAC("ff:ff:ff:ff:ff:ff"),
 		Stats: LinkStats{RxPackets: 7, TxPackets: 7, RxBytes: 666, TxBytes: 586},
 	}, {
 		Index: 3, Name: "veth0", Kind: "veth", HardwareType: unix.ARPHRD_ETHER, Flags: LinkBroadcast | LinkMulticast | up,
 		OperState: OperUp, MTU: 1500, MinMTU: 68, MaxMTU: 65535, TxQueueLen: 1000, ParentIndex: 2, LinkNetNSID: -1,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
 		HardwareAddr: mustMAC("b6:b3:a8:2c:b7:6c"), Broadcast: mustMAC("ff:ff:ff:ff:ff:ff"),
 		Stats: LinkStats{RxPackets: 7, TxPackets: 7, RxBytes: 586, TxBytes: 666},
 	}}
@@ -416,11 +419,17 @@ func FuzzParseLink(f *testing.F) {
 		f.Add(m.Data)
 	}
 	f.Add(unhex(f, forwardCompat))
+	f.Add(vfMessage())
 	for _, l := range []Link{
-		{Name: "br0", Data: &Bridge{STP: true, Priority: 1}},
+		{Name: "br0", Data: &Bridge{STP: true, Priority: 1, NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 3}},
 		{Name: "mv0", Data: &Macvlan{Mode: MacvlanBridge}},
-		{Name: "vx0", Data: &Vxlan{ID: 1, Local: netip.MustParseAddr("fd00::1"), Remote: netip.MustParseAddr("fd00::2")}},
+		{Name: "mt0", Data: &Macvtap{Mode: MacvlanPrivate}},
+		{Name: "vx0", Data: &Vxlan{ID: 1, Local: netip.MustParseAddr("fd00::1"), Remote: netip.MustParseAddr("fd00::2"), TTL: 3, TOS: 1, NoLearning: true, PortLow: 10, PortHigh: 20, External: true}},
 		{Name: "tun0", Data: &Tun{}},
+		{Name: "v0", Data: &Veth{PeerName: "v1"}, Group: 3, GSOMaxSize: 1, GSOMaxSegs: 2, GROMaxSize: 3, GSOIPv4MaxSize: 4, GROIPv4MaxSize: 5},
+		{Name: "g0", Data: &RawLinkData{KindName: "gretap", Data: []byte{8, 0, 1, 0, 1, 2, 3, 4}}},
+		{Name: "p0", Kind: "ifb", MasterIndex: 2, Port: &BridgePort{Priority: 3, Cost: 4, Learning: true, Isolated: true}},
+		{Name: "p1", Kind: "ifb", MasterIndex: 2, Port: &RawPortData{KindName: "bond", Data: []byte{5, 0, 1, 0, 1, 0, 0, 0}}},
 	} {
 		r, err := newLinkRequest(&l)
 		if err != nil {
@@ -428,7 +437,40 @@ func FuzzParseLink(f *testing.F) {
 		}
 		b, _ := r.Finish()
 		f.Add(b)
+		after, err := l.afterCreate(1)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, r := range after {
+			b, _ := r.Finish()
+			f.Add(b)
+		}
 	}
+	// What the other requests carry, read as a link.
+	l := Link{Name: "a0", AddrGenMode: AddrGenStablePrivacy, ProtoDown: true, ProtoDownReason: 5, AltNames: []string{"alt0", "alt1"}}
+	after, err := l.afterCreate(1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range after {
+		b, _ := r.Finish()
+		f.Add(b)
+	}
+	xdp, err := setRequest(1, func(r *request) error {
+		x := r.Nest(unix.IFLA_XDP)
+		r.Uint8(unix.IFLA_XDP_ATTACHED, uint8(XDPAttachedSKB))
+		r.Uint32(unix.IFLA_XDP_PROG_ID, 7)
+		r.Uint32(unix.IFLA_XDP_SKB_PROG_ID, 7)
+		r.End(x)
+		r.Bytes(unix.IFLA_PERM_ADDRESS, []byte{2, 0, 0, 0, 0, 9})
+		r.Uint32(unix.IFLA_PROMISCUITY, 2)
+		return nil
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, _ := xdp.Finish()
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK}, Data: data}
 		l, err := ParseLink(m)
@@ -438,8 +480,19 @@ func FuzzParseLink(f *testing.F) {
 			}
 			return
 		}
-		if aliases(l.HardwareAddr, data) || aliases(l.Broadcast, data) {
+		if aliases(l.HardwareAddr, data) || aliases(l.Broadcast, data) || aliases(l.PermHardwareAddr, data) {
 			t.Fatal("the link aliases the message")
+		}
+		for _, vf := range l.VFs {
+			if aliases(vf.MAC, data) {
+				t.Fatal("a VF's address aliases the message")
+			}
+		}
+		if d, ok := l.Data.(*RawLinkData); ok && aliases(d.Data, data) {
+			t.Fatal("raw kind data aliases the message")
+		}
+		if d, ok := l.Port.(*RawPortData); ok && aliases(d.Data, data) {
+			t.Fatal("raw port data aliases the message")
 		}
 		again, err := ParseLink(m)
 		if err != nil || !reflect.DeepEqual(l, again) {
