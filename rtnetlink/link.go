@@ -211,7 +211,7 @@ type AddrGenMode uint8
 const (
 	AddrGenEUI64         AddrGenMode = 0 // from the hardware address (RFC 4291): the kernel's default
 	AddrGenNone          AddrGenMode = 1 // none: no link-local address is made
-	AddrGenStablePrivacy AddrGenMode = 2 // stable and opaque (RFC 7217), from the secret in the stable_secret sysctl
+	AddrGenStablePrivacy AddrGenMode = 2 // stable and opaque (RFC 7217), from the stable_secret sysctl; refused (EINVAL) until it is set
 	AddrGenRandom        AddrGenMode = 3 // stable and opaque, from a random secret
 )
 

@@ -2,6 +2,7 @@ package rtnetlink
 
 import (
 	"context"
+	"encoding/binary"
 	"strconv"
 
 	"github.com/nlkit/netlink"
@@ -182,25 +183,29 @@ func portRequest(index int, p PortData) (*request, error) {
 // SetBridgePortState sets the spanning tree state of a bridge's port, as
 // bridge link set dev NAME state N does; the kernel refuses while the
 // bridge runs STP in the kernel (EBUSY), and any state but disabled while
-// the port is down (ENETDOWN).
+// the port is down (ENETDOWN). Without STP the bridge works the state out
+// again at once: disabled sticks, and any other state becomes forwarding.
 //
-// SetBridgePortState sends RTM_NEWLINK without NLM_F_CREATE: an ifinfomsg
-// with the index, then IFLA_LINKINFO holding IFLA_INFO_SLAVE_KIND "bridge"
-// and IFLA_INFO_SLAVE_DATA with IFLA_BRPORT_STATE.
+// SetBridgePortState sends RTM_SETLINK as bridge does: an ifinfomsg of
+// family AF_BRIDGE with the index, then IFLA_PROTINFO (nested) holding
+// IFLA_BRPORT_STATE. (RTM_NEWLINK with IFLA_INFO_SLAVE_DATA, ip's way,
+// would not do: the change notification it ends with has the bridge enable
+// a disabled port again.)
 func (c *Conn) SetBridgePortState(ctx context.Context, index int, state BridgePortState) error {
-	const req = uapi.RTM_NEWLINK
+	const req = uapi.RTM_SETLINK
 	if err := checkIndex(req, index); err != nil {
 		return err
 	}
 	if state > BridgePortBlocking {
 		return invalid(req, "bridge port state %d is above %d (blocking)", state, BridgePortBlocking)
 	}
-	r := newRequest(req, index, 0, 0)
-	info := r.Nest(uapi.IFLA_LINKINFO)
-	r.String(uapi.IFLA_INFO_SLAVE_KIND, "bridge")
-	data := r.Nest(uapi.IFLA_INFO_SLAVE_DATA)
+	var h [uapi.SizeofIfInfomsg]byte
+	h[0] = uapi.AF_BRIDGE
+	binary.NativeEndian.PutUint32(h[4:], uint32(index))
+	r := &request{typ: req}
+	r.Reset(append(make([]byte, 0, 64), h[:]...))
+	info := r.Nest(uapi.IFLA_PROTINFO)
 	r.Uint8(uapi.IFLA_BRPORT_STATE, uint8(state))
-	r.End(data)
 	r.End(info)
 	_, err := c.run(ctx, 0, r)
 	return named(err, "link %d as a bridge port", index)

@@ -10,10 +10,10 @@ import (
 // LinkXDP is what a link says of its XDP programs (IFLA_XDP).
 type LinkXDP struct {
 	Attached  XDPAttached // IFLA_XDP_ATTACHED: how the program runs, XDPAttachedNone if there is none
-	ProgID    uint32      // IFLA_XDP_PROG_ID: the program's ID, when there is one program
-	DrvProgID uint32      // IFLA_XDP_DRV_PROG_ID: the driver-mode program's, when several modes have one
-	SKBProgID uint32      // IFLA_XDP_SKB_PROG_ID: the generic-mode program's, likewise
-	HWProgID  uint32      // IFLA_XDP_HW_PROG_ID: the offloaded program's, likewise
+	ProgID    uint32      // IFLA_XDP_PROG_ID: the program's ID, when one mode has a program
+	DrvProgID uint32      // IFLA_XDP_DRV_PROG_ID: the driver-mode program's ID, 0 if none
+	SKBProgID uint32      // IFLA_XDP_SKB_PROG_ID: the generic-mode program's ID, 0 if none
+	HWProgID  uint32      // IFLA_XDP_HW_PROG_ID: the offloaded program's ID, 0 if none
 }
 
 // XDPAttached is how a link's XDP program runs (XDP_ATTACHED_* in

@@ -186,6 +186,7 @@ const (
 	IFLA_PERM_ADDRESS                   = 0x36
 	IFLA_PROMISCUITY                    = 0x1e
 	IFLA_PROP_LIST                      = 0x34
+	IFLA_PROTINFO                       = 0xc
 	IFLA_PROTO_DOWN                     = 0x27
 	IFLA_PROTO_DOWN_REASON              = 0x37
 	IFLA_PROTO_DOWN_REASON_MASK         = 0x1
