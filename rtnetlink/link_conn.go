@@ -419,7 +419,8 @@ func (c *Conn) SetLinkGroup(ctx context.Context, index int, group uint32) error 
 
 // SetLinkGSOMaxSize sets the largest GSO packet the stack builds for the
 // link, in bytes (ip link set NAME gso_max_size N); the kernel refuses one
-// above the device's TSO limit (Link.Other's IFLA_TSO_MAX_SIZE).
+// above the device's TSO limit (Link.Other's IFLA_TSO_MAX_SIZE), and sets
+// the IPv4 limit to a size up to 65536 too.
 //
 // SetLinkGSOMaxSize sends RTM_SETLINK: an ifinfomsg with the index, then
 // IFLA_GSO_MAX_SIZE.
@@ -437,7 +438,8 @@ func (c *Conn) SetLinkGSOMaxSegs(ctx context.Context, index int, segs uint32) er
 }
 
 // SetLinkGROMaxSize sets the largest packet GRO builds on the link, in
-// bytes (ip link set NAME gro_max_size N).
+// bytes (ip link set NAME gro_max_size N); the kernel sets the IPv4 limit
+// to a size up to 65536 too.
 //
 // SetLinkGROMaxSize sends RTM_SETLINK: an ifinfomsg with the index, then
 // IFLA_GRO_MAX_SIZE.
