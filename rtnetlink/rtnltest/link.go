@@ -389,7 +389,7 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 			}
 			l.TxQueueLen = q
 		default:
-			if _, err := k.setExtra(l, a, b); err != nil {
+			if _, err := k.setExtra(l, a); err != nil {
 				return err
 			}
 		}

@@ -142,7 +142,7 @@ func setLimit(l *rtnetlink.Link, typ uint16, v uint32) {
 
 // setExtra applies a, an attribute of an RTM_SETLINK or RTM_NEWLINK
 // request, to l if it is one of the extras; known reports whether it was.
-func (k *Kernel) setExtra(l *link, a attr, req []byte) (known bool, err error) {
+func (k *Kernel) setExtra(l *link, a attr) (known bool, err error) {
 	u32 := func(p *uint32) (bool, error) {
 		v, err := a.u32()
 		if err == nil {
@@ -231,10 +231,17 @@ func (k *Kernel) setExtra(l *link, a attr, req []byte) (known bool, err error) {
 			return true, nil
 		}
 		m := k.linkByIndex(l.MasterIndex)
-		if m == nil || m.Kind != "bridge" {
+		if m == nil || m.Kind != "bridge" || l.port == nil {
 			return true, syscall.EOPNOTSUPP
 		}
-		parsed, err := rtnetlink.ParseLink(netlink.Message{Header: netlink.Header{Type: rtmNewLink}, Data: req})
+		// This IFLA_LINKINFO alone, read as a link.
+		e := netlink.NewAttrEncoder(make([]byte, sizeofIfInfomsg))
+		e.Bytes(iflaLinkInfo|netlink.AttrNested, a.data)
+		one, err := e.Finish()
+		if err != nil {
+			return true, malformed(err)
+		}
+		parsed, err := rtnetlink.ParseLink(netlink.Message{Header: netlink.Header{Type: rtmNewLink}, Data: one})
 		if err != nil {
 			return true, malformed(err)
 		}
@@ -245,7 +252,7 @@ func (k *Kernel) setExtra(l *link, a attr, req []byte) (known bool, err error) {
 		if p.Priority > brMaxPrio {
 			return true, syscall.ERANGE
 		}
-		if err := setPortFrom(l.port, p, req); err != nil {
+		if err := setPortFrom(l.port, p, in); err != nil {
 			return true, err
 		}
 		// The change notification re-enables a disabled port.
@@ -255,13 +262,9 @@ func (k *Kernel) setExtra(l *link, a attr, req []byte) (known bool, err error) {
 	return false, nil
 }
 
-// setPortFrom copies into port the settings the request b carried.
-func setPortFrom(port, p *rtnetlink.BridgePort, b []byte) error {
-	_, as, err := ifinfo(b)
-	if err != nil {
-		return err
-	}
-	info, _ := attrs(find(as, iflaLinkInfo).data, 0)
+// setPortFrom copies into port the settings p that info, an
+// IFLA_LINKINFO's attributes with IFLA_INFO_SLAVE_DATA, carried.
+func setPortFrom(port, p *rtnetlink.BridgePort, info []attr) error {
 	data, err := attrs(find(info, iflaInfoSlaveData).data, 0)
 	if err != nil {
 		return malformed(err)
