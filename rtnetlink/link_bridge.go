@@ -1,6 +1,7 @@
 package rtnetlink
 
 import (
+	"encoding/binary"
 	"time"
 
 	"github.com/nlkit/netlink"
@@ -35,6 +36,38 @@ type Bridge struct {
 	// 1 by default (0 on creation), 0 for none once created. Like
 	// VLANProtocol, it needs VLAN filtering in the kernel.
 	DefaultPVID uint16
+	// Other holds the bridge's attributes no field above models (the
+	// multicast timers, group_fwd_mask, nf_call_iptables, ...), as the
+	// kernel sent them; creation sends them back, but for those only the
+	// kernel sets (see putBridgeOther).
+	Other RawAttrs
+}
+
+// putBridgeOther leaves out of a request the IFLA_BR_* attributes only the
+// kernel sets (the STP identifiers and timers, the querier state, the
+// count of learned entries), and sends IFLA_BR_MULTI_BOOLOPT with the
+// options that are on alone: the kernel reports every option in the mask,
+// and refuses to touch one it lacks (mst_enabled without VLAN filtering),
+// while off is what a new bridge has.
+func putBridgeOther(r *request, a netlink.Attr) bool {
+	switch a.Type {
+	case uapi.IFLA_BR_ROOT_ID, uapi.IFLA_BR_BRIDGE_ID, uapi.IFLA_BR_ROOT_PORT, uapi.IFLA_BR_ROOT_PATH_COST,
+		uapi.IFLA_BR_TOPOLOGY_CHANGE, uapi.IFLA_BR_TOPOLOGY_CHANGE_DETECTED, uapi.IFLA_BR_HELLO_TIMER,
+		uapi.IFLA_BR_TCN_TIMER, uapi.IFLA_BR_TOPOLOGY_CHANGE_TIMER, uapi.IFLA_BR_GC_TIMER, uapi.IFLA_BR_PAD,
+		uapi.IFLA_BR_MCAST_QUERIER_STATE, uapi.IFLA_BR_FDB_N_LEARNED:
+		return true
+	case uapi.IFLA_BR_MULTI_BOOLOPT: // struct br_boolopt_multi: optval, optmask
+		if len(a.Data) >= 8 {
+			if on := binary.NativeEndian.Uint32(a.Data); on != 0 {
+				var b [8]byte
+				binary.NativeEndian.PutUint32(b[:], on)
+				binary.NativeEndian.PutUint32(b[4:], on)
+				r.Bytes(uapi.IFLA_BR_MULTI_BOOLOPT, b[:])
+			}
+		}
+		return true
+	}
+	return false
 }
 
 // Kind returns "bridge".
@@ -77,10 +110,12 @@ func (b *Bridge) encode(r *request) error {
 	if b.DefaultPVID != 0 {
 		r.Uint16(uapi.IFLA_BR_VLAN_DEFAULT_PVID, b.DefaultPVID)
 	}
-	return nil
+	return putKindOther(r, b.Other, putBridgeOther)
 }
 
 func (b *Bridge) decode(p []byte) error {
+	var buf [512]byte
+	other := buf[:0]
 	d := netlink.NewAttrDecoder(p)
 	for d.Next() {
 		switch d.Type() {
@@ -104,7 +139,10 @@ func (b *Bridge) decode(p []byte) error {
 			b.VLANProtocol = d.Uint16BE()
 		case uapi.IFLA_BR_VLAN_DEFAULT_PVID:
 			b.DefaultPVID = d.Uint16()
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
+	b.Other = kindOther(other)
 	return d.Err()
 }

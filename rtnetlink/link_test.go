@@ -187,7 +187,8 @@ var forwardCompatLink = Link{
 	Flags:     LinkUp | LinkBroadcast | LinkRunning | LinkMulticast | LinkLowerUp,
 	OperState: OperUp, MTU: 1400, HardwareAddr: mustMAC("02:00:00:00:00:01"), LinkNetNSID: -1,
 	Stats: LinkStats{1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
-	Data:  &Vxlan{ID: 5, Port: 4789, Remote: netip.MustParseAddr("10.0.0.2")},
+	Data: &Vxlan{ID: 5, Port: 4789, Remote: netip.MustParseAddr("10.0.0.2"),
+		Other: RawAttrs([]byte{8, 0, 0x70, 0, 0xff, 0xff, 0xff, 0xff})},
 	// The unknown attributes are kept in order, with their flags.
 	Other: RawAttrs([]byte{0x0c, 0, 0xff, 0x83, 8, 0, 1, 0, 0x2a, 0, 0, 0, 4, 0, 0xfe, 0x7f}),
 }
@@ -251,7 +252,7 @@ func TestParseLinkAllocs(t *testing.T) {
 		want float64
 	}{
 		{"veth (name, address, broadcast, Other)", msgs[1], 4},
-		{"vxlan (name, address, Vxlan, Other)", fc, 4},
+		{"vxlan (name, address, Vxlan, its Other, Other)", fc, 5},
 	} {
 		var l Link
 		allocs := testing.AllocsPerRun(100, func() {

@@ -30,6 +30,10 @@ type Vxlan struct {
 	// metadata, set by tc, eBPF or a flow table (IFLA_VXLAN_COLLECT_METADATA,
 	// ip's external), rather than from ID and Remote.
 	External bool
+	// Other holds the tunnel's attributes no field above models (ageing,
+	// df, udp_csum, ...), as the kernel sent them; creation sends them
+	// back (see putVxlanOther).
+	Other RawAttrs
 }
 
 // Kind returns "vxlan".
@@ -84,10 +88,35 @@ func (v *Vxlan) encode(r *request) error {
 	if v.External {
 		r.Uint8(uapi.IFLA_VXLAN_COLLECT_METADATA, 1)
 	}
-	return nil
+	return putKindOther(r, v.Other, putVxlanOther)
 }
 
+// putVxlanOther sends IFLA_VXLAN_TTL_INHERIT as the kernel takes it, a
+// flag, present when on (it reports a u8), and leaves out
+// IFLA_VXLAN_RESERVED_BITS, which the kernel reports for every device
+// (6.11 and later) but refuses back when it overlaps the bits the
+// device's options use, as its default does (6.18: "Used bits ... cannot
+// overlap reserved bits"); a new device gets the default. A value set
+// with ip's reserved_bits is lost.
+func putVxlanOther(r *request, a netlink.Attr) bool {
+	switch a.Type {
+	case uapi.IFLA_VXLAN_TTL_INHERIT:
+		if len(a.Data) > 0 && a.Data[0] != 0 {
+			r.Flag(uapi.IFLA_VXLAN_TTL_INHERIT)
+		}
+		return true
+	case vxlanReservedBits:
+		return true
+	}
+	return false
+}
+
+// vxlanReservedBits is IFLA_VXLAN_RESERVED_BITS, which x/sys/unix lacks.
+const vxlanReservedBits = 33
+
 func (v *Vxlan) decode(b []byte) error {
+	var buf [256]byte
+	other := buf[:0]
 	d := netlink.NewAttrDecoder(b)
 	for d.Next() {
 		switch d.Type() {
@@ -117,7 +146,10 @@ func (v *Vxlan) decode(b []byte) error {
 			}
 		case uapi.IFLA_VXLAN_COLLECT_METADATA:
 			v.External = d.Uint8() != 0
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
+	v.Other = kindOther(other)
 	return d.Err()
 }

@@ -274,6 +274,30 @@ func roundTripLink(t *testing.T, l Link) bool {
 	if len(want.Broadcast) == 0 {
 		want.Broadcast = nil
 	}
+	// A kind's Other goes back as the kind's putter sends it.
+	sentOther := func(o RawAttrs, put func(*request, netlink.Attr) bool) RawAttrs {
+		r := &request{typ: uapi.RTM_NEWLINK}
+		r.Reset(nil)
+		if putKindOther(r, o, put) != nil {
+			return o
+		}
+		b, _ := r.Finish()
+		return RawAttrs(b)
+	}
+	switch d := want.Data.(type) {
+	case *Vxlan:
+		v := *d
+		v.Other = sentOther(v.Other, putVxlanOther)
+		want.Data = &v
+	case *Macvlan:
+		v := *d
+		v.Other = sentOther(v.Other, putMacvlanOther)
+		want.Data = &v
+	case *Macvtap:
+		v := *d
+		v.Other = sentOther(v.Other, putMacvlanOther)
+		want.Data = &v
+	}
 	switch d := want.Data.(type) {
 	case nil:
 	case *Veth:
@@ -282,6 +306,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 		want.Kind, want.Data = d.KindName, &RawLinkData{KindName: d.KindName, Data: padded(d.Data)}
 	case *Bridge:
 		v := *d // centiseconds on the wire
+		v.Other = sentOther(v.Other, putBridgeOther)
 		for _, p := range []*time.Duration{&v.ForwardDelay, &v.HelloTime, &v.MaxAge, &v.AgeingTime} {
 			*p = p.Truncate(10 * time.Millisecond)
 		}
@@ -289,6 +314,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 	case *Tun:
 		v := *d
 		v.Owner, v.Group, v.Queues = -1, -1, 0 // not set on creation
+		v.Other = sentOther(v.Other, nil)
 		want.Kind, want.Data = "tun", &v
 	default:
 		want.Kind = d.Kind()

@@ -350,8 +350,28 @@ func linkString(l rtnetlink.Link) string {
 	flags := l.Flags &^ (rtnetlink.LinkLowerUp | rtnetlink.LinkRunning)
 	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d"+
 		" group=%d gso=%d/%d/%d/%d/%d agm=%v protodown=%v/%#x alt=%q port=%+v",
-		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, l.Data, len(l.HardwareAddr),
+		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, modelled(l.Data), len(l.HardwareAddr),
 		l.Group, l.GSOMaxSize, l.GSOMaxSegs, l.GROMaxSize, l.GSOIPv4MaxSize, l.GROIPv4MaxSize, l.AddrGenMode, l.ProtoDown, l.ProtoDownReason, l.AltNames, l.Port)
+}
+
+// modelled returns d without the kind's options no field models (Other),
+// which the fake does not model either.
+func modelled(d rtnetlink.LinkData) rtnetlink.LinkData {
+	switch d := d.(type) {
+	case *rtnetlink.Bridge:
+		c := *d
+		c.Other = ""
+		return &c
+	case *rtnetlink.Macvlan:
+		c := *d
+		c.Other = ""
+		return &c
+	case *rtnetlink.Vxlan:
+		c := *d
+		c.Other = ""
+		return &c
+	}
+	return d
 }
 
 // getPort returns the bridge port settings of link index.

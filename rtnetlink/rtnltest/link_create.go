@@ -149,6 +149,7 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		b := &rtnetlink.Bridge{}
 		if d, ok := l.Data.(*rtnetlink.Bridge); ok {
 			*b = *d
+			b.Other = "" // options without a field are not modelled
 		}
 		def := func(d *time.Duration, v time.Duration) {
 			if *d == 0 {
@@ -186,6 +187,7 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		v := &rtnetlink.Vxlan{}
 		if d, ok := l.Data.(*rtnetlink.Vxlan); ok {
 			*v = *d
+			v.Other = "" // options without a field are not modelled
 		}
 		if v.Port == 0 {
 			v.Port = 8472

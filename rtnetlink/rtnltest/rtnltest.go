@@ -89,8 +89,9 @@
 // (RTM_GETROUTE for one route is EOPNOTSUPP); no IPv6 autoconfiguration
 // (no link-local addresses, multicast routes or entries, no DAD); no
 // RTNH_F_LINKDOWN; no other namespaces (moving a link, or a veth peer
-// elsewhere, is EOPNOTSUPP); no nexthop objects, FDB, traffic control, or
-// link kinds besides those above (EOPNOTSUPP, "Unknown device type", as
+// elsewhere, is EOPNOTSUPP); no kind options beyond the fields of the
+// kinds' types (their Other stays empty), no XDP, no VFs; no nexthop
+// objects, FDB, traffic control, or link kinds besides those above (EOPNOTSUPP, "Unknown device type", as
 // from a kernel without the module). Requests are checked as the kernel
 // does with NETLINK_GET_STRICT_CHK on, whatever the Conn asked. Any other
 // request gets EOPNOTSUPP; one that does not parse, EINVAL.
