@@ -24,20 +24,6 @@ func (c *Conn) SetLinkData(ctx context.Context, index int, d LinkData) error {
 	return c.changeLink(ctx, index, uapi.IFLA_INFO_KIND, d.Kind(), uapi.IFLA_INFO_DATA, d.encode)
 }
 
-// SetLinkPort changes what the link has as a port of its master (ip link
-// set NAME type bond_slave ...): p must be of its master's kind, such as a
-// *BondPort for a bond's port.
-//
-// SetLinkPort sends RTM_NEWLINK without NLM_F_CREATE: an ifinfomsg with the
-// index, then IFLA_LINKINFO with IFLA_INFO_SLAVE_KIND and
-// IFLA_INFO_SLAVE_DATA.
-func (c *Conn) SetLinkPort(ctx context.Context, index int, p PortData) error {
-	if p == nil {
-		return invalid(uapi.RTM_NEWLINK, "no port data to set on link %d", index)
-	}
-	return c.changeLink(ctx, index, uapi.IFLA_INFO_SLAVE_KIND, p.PortKind(), uapi.IFLA_INFO_SLAVE_DATA, p.encode)
-}
-
 // changeLink sends an RTM_NEWLINK that changes the link's linkinfo: the
 // kind attribute, then the data nest that encode fills.
 func (c *Conn) changeLink(ctx context.Context, index int, kindAttr uint16, kind string, dataAttr uint16, encode func(*request) error) error {

@@ -3,6 +3,8 @@ package rtnetlink
 import (
 	"net/netip"
 	"time"
+
+	"github.com/nlkit/netlink"
 )
 
 // Link kinds: how a kind is added.
@@ -20,6 +22,12 @@ import (
 //   - its decode method, which reads IFLA_INFO_DATA's payload with a
 //     netlink.AttrDecoder of its own (so the decoder stays on the stack)
 //     and returns the decoder's error;
+//   - an Other RawAttrs field keeping, in order, the attributes no other
+//     field models (decode's default case: other = appendRaw(other, &d),
+//     gathered in a stack buffer and copied once), which encode sends back
+//     with putKindOther, leaving out those only the kernel sets, so that a
+//     listed link is created again with every option it had
+//     (TestCreateListedLink checks it with ip);
 //   - an init function that registers the kind:
 //
 //     func init() { registerLinkKind("vxlan", func() LinkData { return new(Vxlan) }) }
@@ -176,6 +184,30 @@ func clone(b []byte) []byte {
 }
 
 // Helpers the kinds share.
+
+// putKindOther appends the attributes of other, a kind's Other, to a
+// request. put, if not nil, may append an attribute its own way, or leave
+// it out, and then reports true: for those only the kernel sets, and those
+// it reports in another form than it takes.
+func putKindOther(r *request, other RawAttrs, put func(r *request, a netlink.Attr) bool) error {
+	for a, err := range other.All() {
+		if err != nil {
+			return invalid(r.typ, "Other: %v", err)
+		}
+		if put == nil || !put(r, a) {
+			r.Bytes(a.Type|nestedFlag(a), a.Data)
+		}
+	}
+	return nil
+}
+
+// kindOther returns the attributes a kind's decoder gathered, as its Other.
+func kindOther(b []byte) RawAttrs {
+	if len(b) == 0 {
+		return ""
+	}
+	return RawAttrs(b)
+}
 
 // family picks the IPv4 or the IPv6 attribute for a.
 func family(a netip.Addr, v4, v6 uint16) uint16 {

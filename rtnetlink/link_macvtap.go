@@ -8,11 +8,13 @@ func init() { registerLinkKind("macvtap", func() LinkData { return new(Macvtap) 
 // a macvlan's (IFLA_MACVLAN_*).
 type Macvtap struct {
 	Mode MacvlanMode // 0 on creation: the kernel's default, VEPA
+	// Other holds what Macvlan.Other does.
+	Other RawAttrs
 }
 
 // Kind returns "macvtap".
 func (*Macvtap) Kind() string { return "macvtap" }
 
-func (m *Macvtap) encode(r *request) error { return encodeMacvlan(r, m.Mode) }
+func (m *Macvtap) encode(r *request) error { return encodeMacvlan(r, m.Mode, m.Other) }
 
-func (m *Macvtap) decode(b []byte) error { return decodeMacvlan(b, &m.Mode) }
+func (m *Macvtap) decode(b []byte) error { return decodeMacvlan(b, &m.Mode, &m.Other) }

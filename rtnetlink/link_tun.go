@@ -23,6 +23,9 @@ type Tun struct {
 	Persist    bool // IFLA_TUN_PERSIST: the device outlives its file descriptors
 	MultiQueue bool // IFLA_TUN_MULTI_QUEUE
 	Queues     int  // IFLA_TUN_NUM_QUEUES: attached queues
+	// Other holds the device's attributes no field above models
+	// (IFLA_TUN_NUM_DISABLED_QUEUES, ...), as the kernel sent them.
+	Other RawAttrs
 }
 
 // Kind returns "tun".
@@ -38,11 +41,13 @@ func (t *Tun) encode(r *request) error {
 	r.Uint8(uapi.IFLA_TUN_VNET_HDR, boolByte(t.VnetHdr))
 	r.Uint8(uapi.IFLA_TUN_PERSIST, boolByte(t.Persist))
 	r.Uint8(uapi.IFLA_TUN_MULTI_QUEUE, boolByte(t.MultiQueue))
-	return nil
+	return putKindOther(r, t.Other, nil)
 }
 
 func (t *Tun) decode(b []byte) error {
 	t.Owner, t.Group = -1, -1
+	var buf [64]byte
+	other := buf[:0]
 	d := netlink.NewAttrDecoder(b)
 	for d.Next() {
 		switch d.Type() {
@@ -62,7 +67,10 @@ func (t *Tun) decode(b []byte) error {
 			t.MultiQueue = d.Uint8() != 0
 		case uapi.IFLA_TUN_NUM_QUEUES:
 			t.Queues = int(d.Uint32())
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
+	t.Other = kindOther(other)
 	return d.Err()
 }

@@ -240,15 +240,72 @@ func roundTripLink(t *testing.T, l Link) bool {
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", l, b, err)
 	}
+	// What CreateLink sets once the link is made comes in requests of its
+	// own, each of which parses as a part of the link.
+	after, err := l.afterCreate(max(l.Index, 1))
+	if err != nil {
+		t.Fatalf("%+v: newLinkRequest took it, afterCreate refuses it: %v", l, err)
+	}
+	for _, r := range after {
+		b, err := r.Finish()
+		r.close()
+		if err != nil {
+			return false
+		}
+		part, err := ParseLink(asReply(uapi.RTM_NEWLINK, b))
+		if err != nil {
+			t.Fatalf("%+v: a request after creation, % x, parses as %v", l, b, err)
+		}
+		got.AddrGenMode |= part.AddrGenMode
+		got.ProtoDown = got.ProtoDown || part.ProtoDown
+		got.ProtoDownReason |= part.ProtoDownReason
+		got.AltNames = append(got.AltNames, part.AltNames...)
+		if part.Port != nil && !reflect.DeepEqual(part.Port, got.Port) {
+			t.Fatalf("%+v: the port request gives %+v, the create request %+v", l, part.Port, got.Port)
+		}
+	}
 	want := l
 	// Only the kernel sets these.
 	want.HardwareType, want.OperState, want.MinMTU, want.MaxMTU = 0, 0, 0, 0
 	want.LinkNetNSID, want.Stats = -1, LinkStats{}
+	want.Promiscuity, want.PermHardwareAddr, want.XDP, want.NumVF, want.VFs = 0, nil, LinkXDP{}, 0, nil
+	if len(want.AltNames) == 0 {
+		want.AltNames = nil
+	}
+	if p, ok := want.Port.(*BridgePort); ok {
+		v := *p
+		v.State, v.ID, v.Number = 0, 0, 0 // SetBridgePortState sets the state; the kernel the others
+		want.Port = &v
+	}
 	if len(want.HardwareAddr) == 0 {
 		want.HardwareAddr = nil
 	}
 	if len(want.Broadcast) == 0 {
 		want.Broadcast = nil
+	}
+	// A kind's Other goes back as the kind's putter sends it.
+	sentOther := func(o RawAttrs, put func(*request, netlink.Attr) bool) RawAttrs {
+		r := &request{typ: uapi.RTM_NEWLINK}
+		r.Reset(nil)
+		if putKindOther(r, o, put) != nil {
+			return o
+		}
+		b, _ := r.Finish()
+		return RawAttrs(b)
+	}
+	switch d := want.Data.(type) {
+	case *Vxlan:
+		v := *d
+		v.Other = sentOther(v.Other, putVxlanOther)
+		want.Data = &v
+	case *Macvlan:
+		v := *d
+		v.Other = sentOther(v.Other, putMacvlanOther)
+		want.Data = &v
+	case *Macvtap:
+		v := *d
+		v.Other = sentOther(v.Other, putMacvlanOther)
+		want.Data = &v
 	}
 	switch d := want.Data.(type) {
 	case nil:
@@ -258,6 +315,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 		want.Kind, want.Data = d.KindName, &RawLinkData{KindName: d.KindName, Data: padded(d.Data)}
 	case *Bridge:
 		v := *d // centiseconds on the wire
+		v.Other = sentOther(v.Other, putBridgeOther)
 		for _, p := range []*time.Duration{&v.ForwardDelay, &v.HelloTime, &v.MaxAge, &v.AgeingTime} {
 			*p = p.Truncate(10 * time.Millisecond)
 		}
@@ -265,6 +323,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 	case *Tun:
 		v := *d
 		v.Owner, v.Group, v.Queues = -1, -1, 0 // not set on creation
+		v.Other = sentOther(v.Other, nil)
 		want.Kind, want.Data = "tun", &v
 	case *Netkit:
 		v := *d
@@ -273,6 +332,18 @@ func roundTripLink(t *testing.T, l Link) bool {
 	default:
 		want.Kind = d.Kind()
 	}
+	// A request carries back only what the kernel takes on creation.
+	var sent netlink.AttrEncoder
+	for a, err := range want.Other.All() {
+		if err != nil {
+			return false
+		}
+		if linkCreateAttr(a.Type) {
+			sent.Bytes(a.Type|nestedFlag(a), a.Data)
+		}
+	}
+	sentb, _ := sent.Finish()
+	want.Other = RawAttrs(sentb)
 	switch p := want.Port.(type) {
 	case *RawPortData:
 		want.Port = &RawPortData{KindName: p.KindName, Data: padded(p.Data)}
@@ -342,7 +413,16 @@ func TestRoundTrip(t *testing.T) {
 		roundTripLink(t, Link{Name: "mt0", Data: &Macvtap{Mode: MacvlanPassthru}, ParentIndex: 2}),
 		// Kinds and masters no file registers come back as bytes.
 		roundTripLink(t, Link{Name: "g0", Data: &RawLinkData{KindName: "geneve9", Data: []byte(raw(1, 7, 0, 0, 0) + raw(2, 1))}}),
-		roundTripLink(t, Link{Name: "p0", Kind: "dummy", Port: &RawPortData{KindName: "team9", Data: []byte(raw(1, 1, 2, 3))}}),
+		roundTripLink(t, Link{Name: "p0", Kind: "dummy", MasterIndex: 3, Port: &RawPortData{KindName: "team9", Data: []byte(raw(1, 1, 2, 3))}}),
+		// Fields set by requests after the creation.
+		roundTripLink(t, Link{Name: "f0", Kind: "veth", Group: 7, GSOMaxSize: 40000, GSOMaxSegs: 100, GROMaxSize: 50000, GSOIPv4MaxSize: 30000, GROIPv4MaxSize: 20000,
+			AddrGenMode: AddrGenRandom, ProtoDown: true, ProtoDownReason: 1 << 3, AltNames: []string{"a-long-alternative-name-for-f0", "f0-again"},
+			Promiscuity: 2, PermHardwareAddr: mac, XDP: LinkXDP{Attached: XDPAttachedSKB, ProgID: 9}, NumVF: 1, VFs: []VFInfo{{ID: 0}}}),
+		roundTripLink(t, Link{Name: "f1", Kind: "veth", MasterIndex: 2, Port: &BridgePort{State: BridgePortForwarding, Priority: 5, Cost: 7, Hairpin: true, Guard: true, RootBlock: true,
+			FastLeave: true, Learning: true, Flood: true, MulticastFlood: true, BroadcastFlood: true, ProxyARP: true, NeighSuppress: true, Isolated: true, ID: 0x8001, Number: 1}}),
+		roundTripLink(t, Link{Name: "vx2", Data: &Vxlan{ID: 44, TTL: 64, TOS: 1, NoLearning: true, PortLow: 1000, PortHigh: 2000, External: true}}),
+		roundTripLink(t, Link{Name: "br1", Data: &Bridge{NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 5}}),
+		roundTripLink(t, Link{Name: "q0", Kind: "dummy", Other: raw(uapi.IFLA_NUM_TX_QUEUES, 4, 0, 0, 0) + raw(uapi.IFLA_NUM_RX_QUEUES, 3, 0, 0, 0)}),
 		// Attributes no field models come back as they went.
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
 			Other: raw(31, 0xe8, 3, 0, 0) + raw(200|0x8000, 4, 0, 1, 0) + raw(uapi.FRA_UID_RANGE, 1, 2, 3)}), // a size UIDRange cannot hold

@@ -185,6 +185,42 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("rename v1 to v0", c.SetLinkName(ctx, v0.ParentIndex, "v0"))
 	say("up lo", c.SetLinkUp(ctx, 1))
 	say("delete lo", c.DeleteLink(ctx, 1))
+	// The settings users change, and a link created with them.
+	say("promisc v0", c.SetLinkPromisc(ctx, v0.Index, true))
+	say("arp off v0", c.SetLinkARP(ctx, v0.Index, false))
+	say("arp on v0", c.SetLinkARP(ctx, v0.Index, true)) // the neighbour steps need ARP
+	say("arp off v1", c.SetLinkARP(ctx, v0.ParentIndex, false))
+	say("txqueuelen v0", c.SetLinkTxQueueLen(ctx, v0.Index, 77))
+	say("group v0", c.SetLinkGroup(ctx, v0.Index, 4))
+	say("gso v0", c.SetLinkGSOMaxSize(ctx, v0.Index, 40000))
+	say("gso segs v0", c.SetLinkGSOMaxSegs(ctx, v0.Index, 99))
+	say("gro v0", c.SetLinkGROMaxSize(ctx, v0.Index, 50000))
+	say("gso ipv4 v0", c.SetLinkGSOIPv4MaxSize(ctx, v0.Index, 30000))
+	say("gro ipv4 v0", c.SetLinkGROIPv4MaxSize(ctx, v0.Index, 20000))
+	say("addrgenmode v0", c.SetLinkAddrGenMode(ctx, v0.Index, rtnetlink.AddrGenNone))
+	say("altname v0", c.AddLinkAltName(ctx, v0.Index, "v0-alternative-name-longer-than-ifnamsiz"))
+	say("altname v0 taken", c.AddLinkAltName(ctx, v0.ParentIndex, "v0-alternative-name-longer-than-ifnamsiz"))
+	say("altname missing", c.DeleteLinkAltName(ctx, v0.Index, "nope"))
+	l, err := c.LinkByAltName(ctx, "v0-alternative-name-longer-than-ifnamsiz")
+	say(fmt.Sprintf("get by altname: %d==%d", l.Index, v0.Index), err)
+	_, err = c.LinkByAltName(ctx, "nope")
+	say("get by missing altname", err)
+	say("protodown veth", c.SetLinkProtoDown(ctx, v0.Index, true))
+	say("protodown reason mv0", c.SetLinkProtoDownReason(ctx, 5, 6, 2))
+	say("protodown mv0", c.SetLinkProtoDown(ctx, 5, true))
+	say("protodown off mv0 with a reason", c.SetLinkProtoDown(ctx, 5, false))
+	if p, ok := getPort(ctx, c, v0.Index); ok {
+		p.Cost, p.Priority, p.Learning, p.Isolated, p.Hairpin = 8, 3, false, true, true
+		say("port settings v0", c.SetLinkPort(ctx, v0.Index, p))
+	} else {
+		say("v0 is no bridge port", nil)
+	}
+	say("port settings v1, no master", c.SetLinkPort(ctx, v0.ParentIndex, &rtnetlink.BridgePort{Cost: 5}))
+	say("port state v0", c.SetBridgePortState(ctx, v0.Index, rtnetlink.BridgePortDisabled))
+	say("port state v1, no master", c.SetBridgePortState(ctx, v0.ParentIndex, rtnetlink.BridgePortDisabled))
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "w9", Data: &rtnetlink.Veth{PeerName: "w8"}, Group: 3, GSOMaxSize: 30000,
+		AltNames: []string{"w9-alternative"}, AddrGenMode: rtnetlink.AddrGenRandom, MasterIndex: br.Index, Port: &rtnetlink.BridgePort{Cost: 9, Learning: true}})
+	say("create w9 with settings", err)
 	list("links")
 
 	say("addr", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.1/24")}))
@@ -339,8 +375,40 @@ func errString(err error) string {
 // linkString is what the comparison reads of l.
 func linkString(l rtnetlink.Link) string {
 	flags := l.Flags &^ (rtnetlink.LinkLowerUp | rtnetlink.LinkRunning)
-	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d",
-		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, l.Data, len(l.HardwareAddr))
+	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d"+
+		" group=%d gso=%d/%d/%d/%d/%d agm=%v protodown=%v/%#x alt=%q port=%+v",
+		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, modelled(l.Data), len(l.HardwareAddr),
+		l.Group, l.GSOMaxSize, l.GSOMaxSegs, l.GROMaxSize, l.GSOIPv4MaxSize, l.GROIPv4MaxSize, l.AddrGenMode, l.ProtoDown, l.ProtoDownReason, l.AltNames, l.Port)
+}
+
+// modelled returns d without the kind's options no field models (Other),
+// which the fake does not model either.
+func modelled(d rtnetlink.LinkData) rtnetlink.LinkData {
+	switch d := d.(type) {
+	case *rtnetlink.Bridge:
+		c := *d
+		c.Other = ""
+		return &c
+	case *rtnetlink.Macvlan:
+		c := *d
+		c.Other = ""
+		return &c
+	case *rtnetlink.Vxlan:
+		c := *d
+		c.Other = ""
+		return &c
+	}
+	return d
+}
+
+// getPort returns the bridge port settings of link index.
+func getPort(ctx context.Context, c *rtnetlink.Conn, index int) (*rtnetlink.BridgePort, bool) {
+	l, err := c.Link(ctx, index)
+	if err != nil {
+		return nil, false
+	}
+	p, ok := l.Port.(*rtnetlink.BridgePort)
+	return p, ok
 }
 
 // watched are the groups whose notifications are compared: RTNLGRP_NEIGH,
