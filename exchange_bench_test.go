@@ -320,6 +320,51 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// glRow is a way to run RTM_GETLINK for lo; floor is the index of the
+// floor it compares with.
+type glRow struct {
+	name  string
+	floor int
+	run   func() (glReply, error)
+}
+
+// glRows are the GETLINK rows, on sockets in a namespace of their own.
+func glRows(b *testing.B) []glRow {
+	ns := nstest.New(b)
+	floorAck, floorNoAck := newGLFloor(b, ns, true), newGLFloor(b, ns, false)
+	c := xcDial(b, ns, netlink.Config{})
+	cs := xcDial(b, ns, netlink.Config{SkipGetAck: true})
+	req := xcGetLink(1, 0)
+	bg := context.Background()
+	cancellable, cancel := context.WithCancel(bg)
+	b.Cleanup(cancel)
+	return []glRow{
+		{"Floor", 0, func() (glReply, error) { return floorAck.getLink(true) }},
+		{"FloorNoAck", 1, func() (glReply, error) { return floorNoAck.getLink(false) }},
+		{"Execute", 0, func() (glReply, error) { return glExecute(bg, c, req) }},
+		{"ExecuteCtx", 0, func() (glReply, error) { return glExecute(cancellable, c, req) }},
+		{"SkipGetAck", 1, func() (glReply, error) { return glExecute(bg, cs, req) }},
+	}
+}
+
+// BenchmarkGetLink runs each GETLINK row alone, for profiles and perf stat:
+//
+//	go test -run '^$' -bench 'GetLink/Execute$' -benchtime 100000x .
+func BenchmarkGetLink(b *testing.B) {
+	want := glReply{name: "lo", mtu: 65536}
+	for _, row := range glRows(b) {
+		b.Run(row.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				r, err := row.run()
+				if err != nil || r != want {
+					b.Fatalf("%+v, %v", r, err)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkGetLinkRatio runs RTM_GETLINK for lo by every row in turn, in
 // rounds of 5000 exchanges, in a process with a pending timer (as every
 // real program has: here a time.AfterFunc an hour away) and without, and reports each row's least CPU time per exchange,
@@ -331,26 +376,8 @@ func cpuTime() time.Duration {
 // -timeout 0 matters for the idle rows: go test's own timeout is a pending
 // timer too.
 func BenchmarkGetLinkRatio(b *testing.B) {
-	ns := nstest.New(b)
-	floorAck, floorNoAck := newGLFloor(b, ns, true), newGLFloor(b, ns, false)
-	c := xcDial(b, ns, netlink.Config{})
-	cs := xcDial(b, ns, netlink.Config{SkipGetAck: true})
-	req := xcGetLink(1, 0)
-	bg := context.Background()
-	cancellable, cancel := context.WithCancel(bg)
-	defer cancel()
+	rows := glRows(b)
 	want := glReply{name: "lo", mtu: 65536}
-	rows := []struct {
-		name  string
-		floor int // index of its floor
-		run   func() (glReply, error)
-	}{
-		{"Floor", 0, func() (glReply, error) { return floorAck.getLink(true) }},
-		{"FloorNoAck", 1, func() (glReply, error) { return floorNoAck.getLink(false) }},
-		{"Execute", 0, func() (glReply, error) { return glExecute(bg, c, req) }},
-		{"ExecuteCtx", 0, func() (glReply, error) { return glExecute(cancellable, c, req) }},
-		{"SkipGetAck", 1, func() (glReply, error) { return glExecute(bg, cs, req) }},
-	}
 	const round = 5000
 	conds := []string{"timer", "idle"}
 	best := make([][]time.Duration, len(conds))
