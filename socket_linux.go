@@ -318,37 +318,62 @@ func (s *sysConn) membership(g uint32, join bool) error {
 }
 
 // rawConn hands out the socket, which may then join groups behind the
-// Conn's back: recv asks for control messages from then on. Its Read and
-// Write wait in the runtime poller and honour the Conn's deadlines, as a
-// RawConn does, so they go through a second descriptor of the socket,
-// made at the first call and watched by the poller from then on; the
-// Conn's own reads and sends stay as they are (see sysConn). Should the
-// process be out of descriptors, rawConn fails, and a later call tries
-// again.
+// Conn's back: recv asks for control messages from then on.
 func (s *sysConn) rawConn() (syscall.RawConn, error) {
 	s.cmsg.Store(true)
+	return rawConn{s}, nil
+}
+
+// rawConn is the socket as SyscallConn hands it out. Control runs on the
+// Conn's descriptor. Read and Write wait in the runtime poller and honour
+// the Conn's deadlines, as a RawConn's do, so they go through a second
+// descriptor of the socket, made at the first such call and watched by the
+// poller from then on (pollFile); the Conn's own reads and sends stay as
+// they are (see sysConn). Should the process be out of descriptors then,
+// that call fails, and the next one tries again.
+type rawConn struct{ s *sysConn }
+
+func (r rawConn) Control(f func(fd uintptr)) error { return r.s.rc.Control(f) }
+
+func (r rawConn) Read(f func(fd uintptr) bool) error {
+	rc, err := r.s.pollFile()
+	if err != nil {
+		return err
+	}
+	return rc.Read(f)
+}
+
+func (r rawConn) Write(f func(fd uintptr) bool) error {
+	rc, err := r.s.pollFile()
+	if err != nil {
+		return err
+	}
+	return rc.Write(f)
+}
+
+// pollFile returns the descriptor of the socket in the runtime poller,
+// made at the first call (see rawConn).
+func (s *sysConn) pollFile() (syscall.RawConn, error) {
 	s.dmu.Lock()
 	defer s.dmu.Unlock()
 	if s.raw == nil {
 		if s.closed.Load() {
-			return nil, ErrClosed
+			return nil, os.ErrClosed
 		}
 		var nfd int
 		var err error
 		if cerr := s.rc.Control(func(fd uintptr) { nfd, err = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0) }); cerr != nil {
-			return nil, s.closedErr(cerr)
+			return nil, cerr
 		}
 		if err != nil {
 			return nil, os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", err)
 		}
 		raw := os.NewFile(uintptr(nfd), "netlink") // non-blocking: polled
-		for _, dl := range []struct {
-			ns  int64
-			set func(time.Time) error
-		}{{s.rdl.Load(), raw.SetReadDeadline}, {s.wdl.Load(), raw.SetWriteDeadline}} {
-			if dl.ns != 0 {
-				dl.set(time.Unix(0, dl.ns))
-			}
+		if ns := s.rdl.Load(); ns != 0 {
+			raw.SetReadDeadline(time.Unix(0, ns))
+		}
+		if ns := s.wdl.Load(); ns != 0 {
+			raw.SetWriteDeadline(time.Unix(0, ns))
 		}
 		s.raw = raw
 	}
