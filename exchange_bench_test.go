@@ -416,3 +416,43 @@ func BenchmarkGetLinkRatio(b *testing.B) {
 		b.ReportMetric(float64(best[ci][0].Nanoseconds())/round, "Floor-ns-"+cond)
 	}
 }
+
+// BenchmarkPingPong sends a datagram between two NETLINK_USERSOCK Conns
+// and back, each side waiting in ReceiveDatagram: every read waits, so it
+// measures what waiting costs (the socket joins the Conn's epoll instance
+// and leaves it at each wait), in CPU time of the whole process per round
+// trip.
+func BenchmarkPingPong(b *testing.B) {
+	ns := nstest.New(b)
+	x, y := skUserPair(b, ns, netlink.Config{})
+	ctx := context.Background()
+	ping := netlink.Message{Header: netlink.Header{Type: netlink.TypeMinType, Sequence: 1}, Data: make([]byte, 16)}
+	errs := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := y.ReceiveDatagram(ctx); err != nil {
+				errs <- nil // closed
+				return
+			}
+			if _, err := y.SendTo(ctx, ping, x.LocalAddr()); err != nil {
+				errs <- err
+				return
+			}
+		}
+	}()
+	b.ReportAllocs()
+	start := cpuTime()
+	for b.Loop() {
+		if _, err := x.SendTo(ctx, ping, y.LocalAddr()); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := x.ReceiveDatagram(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime()-start).Nanoseconds())/float64(b.N), "cpu-ns/op")
+	y.Close()
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+}

@@ -77,8 +77,10 @@ func epollWatchers(t *testing.T, ino uint64) int {
 }
 
 // Execute, with and without an ACK, and Dump never put the socket in an
-// epoll set; a Receive that waits does, until it returns, whether a
-// datagram, its deadline or its context ends the wait.
+// epoll set; a Receive that waits does, and the socket stays there (for
+// the next read that waits) until a read finds a datagram queued at once,
+// as an exchange's reply is: whether a datagram, its deadline or its
+// context ended the wait.
 func TestExchangesStayOutOfPoller(t *testing.T) {
 	ns := nstest.New(t)
 	c := xcDial(t, ns, netlink.Config{})
@@ -126,26 +128,30 @@ func TestExchangesStayOutOfPoller(t *testing.T) {
 	if err := <-got; err != nil {
 		t.Fatalf("Receive: %v", err)
 	}
-	check("after a Receive that waited")
+	exec := func() {
+		t.Helper()
+		if _, err := c.Execute(xcCtx(t), xcGetLink(1, 0)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec()
+	check("after a Receive that waited, then Execute")
 
 	c.SetReadDeadline(time.Now().Add(10 * time.Millisecond))
 	if _, err := c.Receive(xcCtx(t)); !errors.Is(err, os.ErrDeadlineExceeded) {
 		t.Fatalf("Receive past the deadline: %v", err)
 	}
 	c.SetReadDeadline(time.Time{})
-	check("after a Receive that timed out")
+	exec()
+	check("after a Receive that timed out, then Execute")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
 	if _, err := c.Receive(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("Receive until its context ends: %v", err)
 	}
-	check("after a Receive whose context ended")
-
-	// The Conn works on after all that.
-	if _, err := c.Execute(xcCtx(t), xcGetLink(1, 0)); err != nil {
-		t.Fatal(err)
-	}
+	exec()
+	check("after a Receive whose context ended, then Execute")
 }
 
 // The descriptors a Conn needs are all made by Dial. With the process at

@@ -59,14 +59,14 @@ type sysConn struct {
 	rn     int
 	rerr   error
 	recvFn func(fd uintptr)      // recvmsg, without waiting
-	waitFn func(ep uintptr) bool // ep's Read: arm ep and try recvFn
+	waitFn func(ep uintptr) bool // waitRead
 	ctlFn  func(fd uintptr)      // epoll_ctl(efd, eop, fd)
-	delFn  func(ep uintptr)      // ctl, for ep's Control
 	efd    uintptr               // ep's descriptor, during ctlFn
 	eop    int
 	eerr   error
 	werr   error // waitRead's own failure
 	armed  bool  // the socket is in ep
+	first  bool  // waitRead's first call in a Read
 
 	sto    unix.RawSockaddrNetlink
 	sbuf   []byte
@@ -99,7 +99,6 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 	runtime.AddCleanup(s, (*spareMap).unmap, s.spare)
 	s.recvFn = s.recvmsg
 	s.waitFn = s.waitRead
-	s.delFn = s.ctl
 	s.ctlFn = func(fd uintptr) { s.eerr = epollCtl(int(s.efd), s.eop, int(fd)) }
 	s.sendFn = s.sendto
 	s.sto.Family = unix.AF_NETLINK
@@ -471,12 +470,16 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	}
 	s.rmsg.SetIovlen(len(s.riov))
 	var err error
-	if how != recvDrain && expired(&s.rdl) {
+	switch {
+	case how == recvWait:
+		s.werr, s.first = nil, true
+		if err = s.eprc.Read(s.waitFn); err == nil {
+			err = s.werr
+		}
+	case how == recvTry && expired(&s.rdl):
 		return Datagram{}, os.ErrDeadlineExceeded
-	}
-	err = s.rc.Control(s.recvFn)
-	if err == nil && s.rerr == unix.EAGAIN && how == recvWait {
-		err = s.wait()
+	default:
+		err = s.rc.Control(s.recvFn)
 	}
 	if err != nil {
 		return Datagram{}, s.closedErr(err)
@@ -510,25 +513,33 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	return d, nil
 }
 
-// wait waits for a datagram and reads it (see sysConn).
-func (s *sysConn) wait() error {
-	s.werr = nil
-	err := s.eprc.Read(s.waitFn)
-	if err == nil {
-		err = s.werr
-	}
-	if s.armed {
-		s.armed = false
-		s.eop = unix.EPOLL_CTL_DEL
-		s.eprc.Control(s.delFn) // when ep is closed, so is its set
-	}
-	return err
-}
-
-// waitRead is ep's Read function: it puts the socket in ep, then tries
-// to read; it returns false, to wait, when nothing is queued.
+// waitRead is ep's Read function, with which recv reads when it may wait
+// (see sysConn): it reads, and when nothing is queued puts the socket in
+// ep and returns false, to wait. (The runtime forgets ep's readiness at
+// the start of each Read, so it must read before it waits.) The socket
+// stays in ep after the wait, for the next read that waits, until a read
+// finds a datagram queued at once: a Conn that waits at every read
+// (Receive of notifications) pays no epoll_ctl, and one whose kernel
+// answers are queued by the time it reads (exchanges) leaves ep at its
+// first read.
 func (s *sysConn) waitRead(efd uintptr) bool {
-	if !s.armed {
+	if err := s.rc.Control(s.recvFn); err != nil {
+		s.werr = err
+		return true
+	}
+	first := s.first
+	s.first = false
+	switch {
+	case s.rerr != unix.EAGAIN:
+		if first && s.armed {
+			s.armed = false
+			s.eop = unix.EPOLL_CTL_DEL
+			s.ctl(efd)
+		}
+		return true
+	case !s.armed:
+		// A datagram queued since the read makes ep ready: the socket is
+		// polled as it joins.
 		s.eop = unix.EPOLL_CTL_ADD
 		s.ctl(efd)
 		if s.eerr != nil {
@@ -537,11 +548,7 @@ func (s *sysConn) waitRead(efd uintptr) bool {
 		}
 		s.armed = true
 	}
-	if err := s.rc.Control(s.recvFn); err != nil {
-		s.werr = err
-		return true
-	}
-	return s.rerr != unix.EAGAIN
+	return false
 }
 
 // ctl runs epoll_ctl(efd, s.eop) on the socket, leaving its error in
