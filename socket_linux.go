@@ -54,19 +54,20 @@ type sysConn struct {
 	// group is joined, ListenAllNSID set, or the raw socket handed out.
 	// Without a group no multicast datagram comes, and replies need no
 	// NETLINK_PKTINFO; leaving it out saves the kernel work on each read.
-	cmsg   atomic.Bool
-	spare  *spareMap
-	rn     int
-	rerr   error
-	recvFn func(fd uintptr)      // recvmsg, without waiting
-	waitFn func(ep uintptr) bool // waitRead
-	ctlFn  func(fd uintptr)      // epoll_ctl(efd, eop, fd)
-	efd    uintptr               // ep's descriptor, during ctlFn
-	eop    int
-	eerr   error
-	werr   error // waitRead's own failure
-	armed  bool  // the socket is in ep
-	first  bool  // waitRead's first call in a Read
+	cmsg     atomic.Bool
+	spare    *spareMap
+	rn       int
+	rerr     error
+	recvFn   func(fd uintptr)      // recvmsg, without waiting
+	waitFn   func(ep uintptr) bool // waitRead
+	disarmFn func(ep uintptr)
+	ctlFn    func(fd uintptr) // epoll_ctl(efd, eop, fd)
+	efd      uintptr          // ep's descriptor, during ctlFn
+	eop      int
+	eerr     error
+	werr     error // waitRead's own failure
+	armed    bool  // the socket is in ep
+	first    bool  // waitRead's first call in a Read
 
 	sto    unix.RawSockaddrNetlink
 	sbuf   []byte
@@ -99,6 +100,7 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 	runtime.AddCleanup(s, (*spareMap).unmap, s.spare)
 	s.recvFn = s.recvmsg
 	s.waitFn = s.waitRead
+	s.disarmFn = s.disarm
 	s.ctlFn = func(fd uintptr) { s.eerr = epollCtl(int(s.efd), s.eop, int(fd)) }
 	s.sendFn = s.sendto
 	s.sto.Family = unix.AF_NETLINK
@@ -480,6 +482,9 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 		return Datagram{}, os.ErrDeadlineExceeded
 	default:
 		err = s.rc.Control(s.recvFn)
+		if err == nil && s.rerr != unix.EAGAIN && s.armed {
+			s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
+		}
 	}
 	if err != nil {
 		return Datagram{}, s.closedErr(err)
@@ -532,9 +537,7 @@ func (s *sysConn) waitRead(efd uintptr) bool {
 	switch {
 	case s.rerr != unix.EAGAIN:
 		if first && s.armed {
-			s.armed = false
-			s.eop = unix.EPOLL_CTL_DEL
-			s.ctl(efd)
+			s.disarm(efd)
 		}
 		return true
 	case !s.armed:
@@ -549,6 +552,13 @@ func (s *sysConn) waitRead(efd uintptr) bool {
 		s.armed = true
 	}
 	return false
+}
+
+// disarm takes the socket out of ep, whose descriptor is efd.
+func (s *sysConn) disarm(efd uintptr) {
+	s.armed = false
+	s.eop = unix.EPOLL_CTL_DEL
+	s.ctl(efd)
 }
 
 // ctl runs epoll_ctl(efd, s.eop) on the socket, leaving its error in
