@@ -491,3 +491,170 @@ func BenchmarkPingPong(b *testing.B) {
 		b.Fatal(err)
 	}
 }
+
+// irFloor installs routes on a blocking NETLINK_ROUTE socket by hand, the
+// floors of the install rows: each request asks for an ACK, and each ACK
+// is checked to come from the kernel (port 0), to carry a sequence number
+// that awaits one, and to say 0.
+type irFloor struct {
+	*glFloor
+	out []byte
+}
+
+// ack reads one ACK and returns its sequence number.
+func (f *irFloor) ack() (uint32, error) {
+	n, from, err := unix.Recvfrom(f.fd, f.buf, 0)
+	if err != nil {
+		return 0, err
+	}
+	if sa, ok := from.(*unix.SockaddrNetlink); !ok || sa.Pid != 0 {
+		return 0, fmt.Errorf("not from the kernel: %v", from)
+	}
+	h, err := netlink.ParseHeader(f.buf[:n])
+	if err != nil || int(h.Length) > n || h.Type != netlink.TypeError || h.Length < netlink.HeaderLen+4 {
+		return 0, fmt.Errorf("bad ACK %v (%d bytes): %v", h, n, err)
+	}
+	if e := int32(binary.NativeEndian.Uint32(f.buf[netlink.HeaderLen:])); e != 0 {
+		return h.Sequence, syscall.Errno(-e)
+	}
+	return h.Sequence, nil
+}
+
+// install sends reqs, per requests to a datagram, and reads their ACKs
+// before sending the next datagram.
+func (f *irFloor) install(reqs []netlink.Message, per int) error {
+	for start := 0; start < len(reqs); start += per {
+		end := min(start+per, len(reqs))
+		f.out = f.out[:0]
+		first := f.seq + 1
+		for _, m := range reqs[start:end] {
+			f.seq++
+			h := m.Header
+			h.Flags |= netlink.Request | netlink.Acknowledge
+			h.Sequence, h.PortID = f.seq, f.port
+			f.out = netlink.AppendMessage(f.out, h, m.Data)
+		}
+		if err := unix.Sendto(f.fd, f.out, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
+			return err
+		}
+		for range end - start {
+			seq, err := f.ack()
+			if err != nil {
+				return err
+			}
+			if seq-first >= uint32(end-start) {
+				return fmt.Errorf("ACK for %d, want %d to %d", seq, first, f.seq)
+			}
+		}
+	}
+	return nil
+}
+
+// batchChunk is how many of reqs Batch sends in its first datagram on a
+// socket with the default buffers (see Conn.Batch).
+func batchChunk(tb testing.TB, c *netlink.Conn, reqs []netlink.Message) int {
+	rc, err := c.SyscallConn()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var rcvbuf, sndbuf int
+	rc.Control(func(fd uintptr) {
+		rcvbuf, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_RCVBUF)
+		sndbuf, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_SNDBUF)
+	})
+	n, size, cost := 0, 0, 0
+	for _, m := range reqs {
+		l := netlink.MessageSpace(len(m.Data))
+		cost += 1024 + 2*l
+		if n > 0 && (size+l > max(4096, sndbuf/2) || cost > rcvbuf/2) {
+			break
+		}
+		size += l
+		n++
+	}
+	return n
+}
+
+// BenchmarkInstallRatio installs 2000 host routes per round, each way in
+// turn, and deletes them between rounds (not counted): Execute one by
+// one against the floor that sends one request per datagram, Batch
+// against the floor that sends as many per datagram as Batch does. It
+// reports each row's least CPU time (whole process) per route as a
+// multiple of its floor's, with and without a pending timer:
+//
+//	go test -run '^$' -bench InstallRatio -benchtime 5x -timeout 0 .
+func BenchmarkInstallRatio(b *testing.B) {
+	const routes = 2000
+	ns := nstest.New(b)
+	v := xcVeth(b, ns, "xc0")
+	c := xcDial(b, ns, netlink.Config{})
+	floor := &irFloor{glFloor: newGLFloor(b, ns, true)}
+	ctx := context.Background()
+	reqs := make([]netlink.Message, routes)
+	single := make([]netlink.Message, routes)
+	del := make([]netlink.Message, routes)
+	for i := range routes {
+		reqs[i] = xcRoute(unix.RTM_NEWROUTE, netlink.Create|netlink.Replace, xcDst(i), v)
+		single[i] = reqs[i]
+		single[i].Header.Flags |= netlink.Acknowledge
+		del[i] = xcRoute(unix.RTM_DELROUTE, 0, xcDst(i), v)
+	}
+	per := batchChunk(b, c, reqs)
+	rows := []struct {
+		name  string
+		floor int
+		run   func() error
+	}{
+		{"FloorOne", 0, func() error { return floor.install(reqs, 1) }},
+		{"FloorBatch", 1, func() error { return floor.install(reqs, per) }},
+		{"Execute", 0, func() error {
+			for i := range single {
+				if _, err := c.Execute(ctx, single[i]); err != nil {
+					return err
+				}
+			}
+			return nil
+		}},
+		{"Batch", 1, func() error {
+			results, err := c.Batch(ctx, reqs)
+			return errors.Join(append(results, err)...)
+		}},
+	}
+	conds := []string{"timer", "idle"}
+	best := make([][]time.Duration, len(conds))
+	for i := range best {
+		best[i] = make([]time.Duration, len(rows))
+	}
+	for range b.N {
+		for ci, cond := range conds {
+			var t *time.Timer
+			if cond == "timer" {
+				t = time.AfterFunc(time.Hour, func() {})
+			}
+			for i, row := range rows {
+				start := cpuTime()
+				if err := row.run(); err != nil {
+					b.Fatalf("%s: %v", row.name, err)
+				}
+				if d := cpuTime() - start; best[ci][i] == 0 || d < best[ci][i] {
+					best[ci][i] = d
+				}
+				results, err := c.Batch(ctx, del)
+				if err := errors.Join(append(results, err)...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if t != nil {
+				t.Stop()
+			}
+		}
+	}
+	for ci, cond := range conds {
+		for i, row := range rows {
+			if i != row.floor {
+				b.ReportMetric(float64(best[ci][i])/float64(best[ci][row.floor]), row.name+"/floor-"+cond)
+			}
+		}
+	}
+	b.ReportMetric(float64(per), "requests/datagram")
+}
