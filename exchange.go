@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
@@ -278,13 +279,25 @@ func (c *Conn) await(ctx context.Context, w *waiter, handle func(m Message, raw 
 // different requests in a datagram; should it, the others are counted as
 // stale.
 func (c *Conn) handleDatagram(w *waiter, b []byte, handle func(m Message, raw []byte) (bool, error)) (bool, error) {
-	off := 0
-	for m, err := range Messages(b) {
-		if err != nil {
-			return true, err
+	// A plain loop, not the Messages iterator: one call fewer per message
+	// of a dump.
+	for len(b) > 0 {
+		n := 0
+		if len(b) >= HeaderLen {
+			n = int(binary.NativeEndian.Uint32(b))
 		}
-		raw := b[off : off+int(m.Header.Length)]
-		off = min(off+Align(int(m.Header.Length)), len(b))
+		if n < HeaderLen || n > len(b) {
+			return true, messageError(b)
+		}
+		m := Message{Header: Header{
+			Length:   uint32(n),
+			Type:     HeaderType(binary.NativeEndian.Uint16(b[4:6])),
+			Flags:    HeaderFlags(binary.NativeEndian.Uint16(b[6:8])),
+			Sequence: binary.NativeEndian.Uint32(b[8:12]),
+			PortID:   binary.NativeEndian.Uint32(b[12:16]),
+		}, Data: b[HeaderLen:n:n]}
+		raw := b[:n]
+		b = b[min(Align(n), len(b)):]
 		if !w.owns(m.Header.Sequence) {
 			c.stale.Add(1)
 			continue
