@@ -297,3 +297,48 @@ func descriptorLimit(t *testing.T) {
 	}
 	fmt.Fprintln(os.Stderr, "descriptor limit:", len(fill), "descriptors filled,", failed, "Dials failed")
 }
+
+// Close wakes whatever waits: a Receive (in the Conn's epoll instance),
+// and a Read of the raw socket (on the poller's descriptor of it), and
+// both descriptors of the socket and the epoll instance are closed after.
+func TestCloseWakesEveryWait(t *testing.T) {
+	ns := nstest.New(t)
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ino := sockIno(t, c)
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	go func() {
+		_, err := c.Receive(context.Background())
+		errs <- err
+	}()
+	go func() {
+		errs <- rc.Read(func(uintptr) bool { return false })
+	}()
+	// Both wait: the socket is watched by the Conn's epoll instance and
+	// by the runtime's, for the raw descriptor.
+	for epollWatchers(t, ino) < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		select {
+		case err := <-errs:
+			if err == nil {
+				t.Errorf("a wait ended without an error by Close")
+			}
+		case <-time.After(xcTimeout): // hang guard only
+			t.Fatal("Close did not wake a wait")
+		}
+	}
+	if n := epollWatchers(t, ino); n != 0 {
+		t.Errorf("after Close, %d epoll instances watch the socket", n)
+	}
+}
