@@ -113,16 +113,33 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 	if name != "" {
 		r.String(uapi.IFLA_IFNAME, name)
 	}
-	msgs, err := c.run(ctx, 0, r)
+	defer r.close()
+	data, err := r.Finish()
 	if err != nil {
-		return Link{}, named(err, "%s", linkObject(index, name))
+		return Link{}, opError("check", r.typ, err)
 	}
-	for _, m := range msgs {
-		if m.Header.Type == uapi.RTM_NEWLINK {
-			return ParseLink(m)
+	// The reply is decoded where it was read (decode copies what the
+	// Link keeps), not copied first.
+	var l Link
+	found := false
+	var derr error
+	err = c.NL.ExecuteFunc(ctx, netlink.Message{Header: netlink.Header{Type: uapi.RTM_GETLINK}, Data: data}, func(m netlink.Message) error {
+		if m.Header.Type != uapi.RTM_NEWLINK || found {
+			return nil
 		}
+		found = true
+		derr = l.decode(&m)
+		return derr
+	})
+	switch {
+	case derr != nil:
+		return Link{}, derr
+	case err != nil:
+		return Link{}, named(err, "%s", linkObject(index, name))
+	case !found:
+		return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
 	}
-	return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
+	return l, nil
 }
 
 // CreateLink creates the link l describes (see Link for the fields it
