@@ -121,18 +121,34 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 }
 
 // getLinkReply runs r, an RTM_GETLINK request, and returns the link of its
-// reply; object and args name the link in errors.
+// reply; object and args name the link in errors. The reply is decoded
+// where it was read (decode copies what the Link keeps), not copied first.
 func (c *Conn) getLinkReply(ctx context.Context, r *request, object string, args ...any) (Link, error) {
-	msgs, err := c.run(ctx, 0, r)
+	defer r.close()
+	data, err := r.Finish()
 	if err != nil {
-		return Link{}, named(err, object, args...)
+		return Link{}, opError("check", r.typ, err)
 	}
-	for _, m := range msgs {
-		if m.Header.Type == uapi.RTM_NEWLINK {
-			return ParseLink(m)
+	var l Link
+	found := false
+	var derr error
+	err = c.NL.ExecuteFunc(ctx, netlink.Message{Header: netlink.Header{Type: uapi.RTM_GETLINK}, Data: data}, func(m netlink.Message) error {
+		if m.Header.Type != uapi.RTM_NEWLINK || found {
+			return nil
 		}
+		found = true
+		derr = l.decode(&m)
+		return derr
+	})
+	switch {
+	case derr != nil:
+		return Link{}, derr
+	case err != nil:
+		return Link{}, named(err, object, args...)
+	case !found:
+		return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
 	}
-	return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
+	return l, nil
 }
 
 // CreateLink creates the link l describes (see Link for the fields it
