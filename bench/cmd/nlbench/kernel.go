@@ -67,7 +67,6 @@ func init() {
 	// (a view of its bytes where the library allows it) and MTU.
 	getlinks := func(f func(acc *linkAcc)) func() {
 		return func() {
-			f(new(linkAcc)) // the first exchange outside the warm-up too
 			repeat(*n, func() (int, uint64) {
 				var acc linkAcc
 				for range *n {
