@@ -404,8 +404,8 @@ func nlkitLink(m nl.Message) (index int32, name []byte, mtu uint32) {
 // batchPerSend is how many of n route requests Batch puts in one datagram:
 // it sends them (as RTM_DELROUTE of routes that do not exist, so nothing
 // changes; the same sizes as the install's) through a Conn that captures,
-// and counts the messages of the first datagram sent. It runs outside the
-// measurement, so that the floor can send as many per datagram.
+// and counts the messages of the largest datagram sent. It runs outside
+// the measurement, so that the floor can send as many per datagram.
 func batchPerSend(n int) int {
 	var pcap bytes.Buffer
 	c, err := nl.Dial(unix.NETLINK_ROUTE, &nl.Config{Capture: &pcap})
@@ -426,8 +426,8 @@ func batchPerSend(n int) int {
 	// pcap: a 24-byte file header, then records of a 16-byte header and
 	// the datagram behind a 16-byte cooked header whose first field is the
 	// direction (4: sent), big-endian.
-	b := pcap.Bytes()[24:]
-	for len(b) >= 32 {
+	most := 0
+	for b := pcap.Bytes()[24:]; len(b) >= 32; {
 		l := int(binary.NativeEndian.Uint32(b[8:]))
 		rec := b[16 : 16+l]
 		b = b[16+l:]
@@ -441,13 +441,15 @@ func batchPerSend(n int) int {
 				k++
 			}
 		}
-		if k == len(reqs) && len(reqs) < n {
-			log.Printf("batchPerSend: all %d requests in one datagram; the floor sends as many", k)
-		}
-		return k
+		most = max(most, k)
 	}
-	log.Fatal("batchPerSend: nothing sent")
-	return 0
+	if most == 0 {
+		log.Fatal("batchPerSend: nothing sent")
+	}
+	if most == len(reqs) && len(reqs) < n {
+		log.Printf("batchPerSend: all %d requests in one datagram; the floor sends as many", most)
+	}
+	return most
 }
 
 func firstMessage(b []byte) (nl.Message, bool, error) {
