@@ -5,7 +5,10 @@ package main
 // buffers allocated once. It does the work the library does on the same
 // bytes (it checks lengths, sequence numbers and errors, and decodes the
 // same values) but nothing else: no poller, no deadlines, no routing of
-// replies between goroutines, no check of the sender's address.
+// replies between goroutines. It reads no sender address: its socket is
+// connected to the kernel's port, so the kernel refuses unicast from any
+// other port (netlink_getsockbyportid), the check the library makes on
+// each datagram's sender.
 
 import (
 	"bytes"
@@ -28,10 +31,11 @@ func floorDial(groups uint32) *floorConn {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
 	must(err)
 	must(unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}))
+	kernel := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
+	must(unix.Connect(fd, kernel))
 	sa, err := unix.Getsockname(fd)
 	must(err)
-	return &floorConn{fd: fd, buf: make([]byte, 32<<10), port: sa.(*unix.SockaddrNetlink).Pid,
-		kernel: &unix.SockaddrNetlink{Family: unix.AF_NETLINK}}
+	return &floorConn{fd: fd, buf: make([]byte, 32<<10), port: sa.(*unix.SockaddrNetlink).Pid, kernel: kernel}
 }
 
 // request builds a message with the payload p into c.req.
