@@ -32,6 +32,10 @@ func (a *decAcc) add(dst netip.Prefix, oif, table uint32) {
 	a.sum += binary.BigEndian.Uint64(v[:8]) ^ binary.BigEndian.Uint64(v[8:]) + uint64(dst.Bits())<<40 + uint64(oif)<<20 + uint64(table)
 }
 
+// routeDecoders are the implementations of (1), by name: each decodes one
+// datagram of the capture into acc.
+var routeDecoders = map[string]func(acc *decAcc, d []byte){}
+
 // captureDatagrams reads the capture and cuts it into datagrams of at most
 // 32 KiB at message boundaries, as the kernel sent them.
 func captureDatagrams() [][]byte {
@@ -78,9 +82,13 @@ func init() {
 			})
 		}
 	}
+	registerDecoder := func(name string, f func(acc *decAcc, d []byte)) {
+		routeDecoders[name] = f
+		register("decode", name, decode(f))
+	}
 	// The hand walk checks every length the library's decoders check (see
 	// handRoute) and builds the same values.
-	register("decode", "hand", decode(func(acc *decAcc, b []byte) {
+	registerDecoder("hand", func(acc *decAcc, b []byte) {
 		for len(b) > 0 {
 			if len(b) < unix.NLMSG_HDRLEN {
 				log.Fatal("malformed message")
@@ -98,8 +106,8 @@ func init() {
 			}
 			b = b[l:]
 		}
-	}))
-	register("decode", "nlkit-attrdecoder", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("nlkit-attrdecoder", func(acc *decAcc, b []byte) {
 		for m, err := range nl.Messages(b) {
 			must(err)
 			if m.Header.Type != unix.RTM_NEWROUTE {
@@ -123,8 +131,8 @@ func init() {
 			must(d.Err())
 			acc.add(routePrefix(m.Data[0], dst, m.Data[1]), oif, table)
 		}
-	}))
-	register("decode", "nlkit-msgdecoder", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("nlkit-msgdecoder", func(acc *decAcc, b []byte) {
 		md := nl.NewMessageDecoder(b)
 		for md.Next() {
 			if md.Type() != unix.RTM_NEWROUTE {
@@ -150,8 +158,8 @@ func init() {
 			acc.add(routePrefix(p[0], dst, p[1]), oif, table)
 		}
 		must(md.Err())
-	}))
-	register("decode", "nlkit-attrs", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("nlkit-attrs", func(acc *decAcc, b []byte) {
 		for m, err := range nl.Messages(b) {
 			must(err)
 			if m.Header.Type != unix.RTM_NEWROUTE {
@@ -175,7 +183,7 @@ func init() {
 			}
 			acc.add(routePrefix(m.Data[0], dst, m.Data[1]), oif, table)
 		}
-	}))
+	})
 	// mdlayher/netlink parses one message from bytes (Message.UnmarshalBinary)
 	// and attributes with AttributeDecoder; the datagram is cut by hand.
 	mdMessages := func(b []byte, f func(m *mdnl.Message)) {
@@ -188,7 +196,7 @@ func init() {
 			b = b[l:]
 		}
 	}
-	register("decode", "mdlayher", decode(func(acc *decAcc, b []byte) {
+	registerDecoder("mdlayher", func(acc *decAcc, b []byte) {
 		mdMessages(b, func(m *mdnl.Message) {
 			if m.Header.Type != unix.RTM_NEWROUTE {
 				return
@@ -215,8 +223,8 @@ func init() {
 			must(ad.Err())
 			acc.add(routePrefix(m.Data[0], dst, m.Data[1]), oif, table)
 		})
-	}))
-	register("decode", "jsimonetti", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("jsimonetti", func(acc *decAcc, b []byte) {
 		mdMessages(b, func(m *mdnl.Message) {
 			if m.Header.Type != unix.RTM_NEWROUTE {
 				return
@@ -229,7 +237,7 @@ func init() {
 			}
 			acc.add(routePrefix(r.Family, netIPAddr(r.Family, r.Attributes.Dst), r.DstLength), r.Attributes.OutIface, table)
 		})
-	}))
+	})
 
 	// (2) encode RTM_NEWLINK with a struct ifinfomsg and five attributes,
 	// one of them a nest, n times.
