@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 ROUNDS=${ROUNDS:-5}            # interleaved rounds per workload
 ROUTES=${ROUTES:-100000}       # routes for dump, typed, install
-GETLINKS=${GETLINKS:-20000}    # round trips per run
+GETLINKS=${GETLINKS:-10000}    # round trips per measured run, 3 runs per process
 HEAP_ROUTES=${HEAP_ROUTES:-1000000}
 EVENTS=${EVENTS:-50000}
 ONLY=${ONLY:-"dump getlink decode install heap mcast encode typed genl"}
@@ -84,15 +84,15 @@ if want dump || want getlink || want typed || want genl; then
 		done
 	fi
 	if want getlink; then
-		step "(4) getlink: 9 implementations x 2 conditions (pending timer, idle) x $ROUNDS rounds of $GETLINKS"
+		step "(4) getlink: 9 implementations x 2 conditions (pending timer, idle) x $ROUNDS rounds, 3 runs of $GETLINKS each"
 		for r in $(seq "$ROUNDS"); do
 			for idle in false true; do
 				w=getlink
 				[ "$idle" = true ] && w=getlink-idle
 				for i in floor nlkit-execute nlkit-execute-skipack nlkit-send-receive nlkit-rtnetlink mdlayher jsimonetti vishvananda; do
-					inns main "$NLB" -w getlink -idle="$idle" -impl "$i" -n "$GETLINKS" -reps 1
+					inns main "$NLB" -w getlink -idle="$idle" -impl "$i" -n "$GETLINKS" -reps 3
 				done
-				inns main "$TMP/mnlbench" getlink "$GETLINKS" 1 "$w"
+				inns main "$TMP/mnlbench" getlink "$GETLINKS" 3 "$w"
 			done
 		done
 	fi
