@@ -1,0 +1,174 @@
+//go:build linux
+
+package sockdiag_test
+
+import (
+	"context"
+	"net"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/sockdiag"
+	"golang.org/x/sys/unix"
+)
+
+// inNS runs fn on a thread in ns's network namespace, so the sockets fn
+// opens belong to ns. The thread is never given back: it dies with the
+// goroutine.
+func inNS(t *testing.T, ns *nstest.NS, fn func()) {
+	t.Helper()
+	done := make(chan error)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		f, err := os.Open(ns.Path)
+		if err != nil {
+			done <- err
+			return
+		}
+		err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
+		f.Close()
+		if err != nil {
+			done <- err
+			return
+		}
+		fn()
+		done <- nil
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// world is the sockets a test opens in its namespace.
+type world struct {
+	ns      *nstest.NS
+	clients []net.Conn // TCP clients
+	servers []net.Conn // their accepted ends
+	closers []func()
+}
+
+// newWorld opens, in a fresh namespace, TCP listeners on 198.18.0.1:443,
+// 198.18.0.1:80 and [2001:db8::1]:443, connections to them from
+// 198.18.0.2, 198.18.1.5 and 2001:db8::2, UDP sockets and unix sockets.
+func newWorld(t *testing.T) *world {
+	ns := nstest.New(t)
+	ns.Run(t, "addr", "add", "198.18.0.1/16", "dev", "lo")
+	ns.Run(t, "addr", "add", "198.18.0.2/16", "dev", "lo")
+	ns.Run(t, "addr", "add", "198.18.1.5/16", "dev", "lo")
+	ns.Run(t, "addr", "add", "2001:db8::1/64", "dev", "lo", "nodad")
+	ns.Run(t, "addr", "add", "2001:db8::2/64", "dev", "lo", "nodad")
+	w := &world{ns: ns}
+	t.Cleanup(func() {
+		for _, c := range w.clients {
+			c.Close()
+		}
+		for _, c := range w.servers {
+			c.Close()
+		}
+		for _, f := range w.closers {
+			f()
+		}
+	})
+	inNS(t, ns, func() {
+		type conn struct{ from, to string }
+		listen := func(network, addr string) net.Listener {
+			l, err := net.Listen(network, addr)
+			if err != nil {
+				t.Error(err)
+				return nil
+			}
+			w.closers = append(w.closers, func() { l.Close() })
+			return l
+		}
+		l443 := listen("tcp4", "198.18.0.1:443")
+		l80 := listen("tcp4", "198.18.0.1:80")
+		l6 := listen("tcp6", "[2001:db8::1]:443")
+		if t.Failed() {
+			return
+		}
+		dial := func(l net.Listener, network, from string, port int) {
+			d := net.Dialer{Timeout: time.Minute}
+			if from != "" {
+				d.LocalAddr = &net.TCPAddr{IP: net.ParseIP(from), Port: port}
+			}
+			c, err := d.Dial(network, l.Addr().String())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			s, err := l.Accept()
+			if err != nil {
+				c.Close()
+				t.Error(err)
+				return
+			}
+			w.clients, w.servers = append(w.clients, c), append(w.servers, s)
+		}
+		dial(l443, "tcp4", "198.18.0.2", 40001)
+		dial(l443, "tcp4", "198.18.0.2", 0)
+		dial(l443, "tcp4", "198.18.1.5", 0)
+		dial(l80, "tcp4", "198.18.1.5", 50000)
+		dial(l80, "tcp4", "198.18.0.2", 0)
+		dial(l6, "tcp6", "2001:db8::2", 40002)
+		dial(l6, "tcp6", "2001:db8::2", 0)
+
+		u, err := net.ListenPacket("udp4", "198.18.0.1:53")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.closers = append(w.closers, func() { u.Close() })
+		uc, err := net.DialUDP("udp6", &net.UDPAddr{IP: net.ParseIP("2001:db8::2"), Port: 5353}, &net.UDPAddr{IP: net.ParseIP("2001:db8::1"), Port: 53})
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.closers = append(w.closers, func() { uc.Close() })
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+	return w
+}
+
+func dialDiag(t *testing.T, ns *nstest.NS) *sockdiag.Conn {
+	t.Helper()
+	c, err := sockdiag.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func inetSockets(t *testing.T, c *sockdiag.Conn, req sockdiag.InetRequest) []sockdiag.InetSocket {
+	t.Helper()
+	var out []sockdiag.InetSocket
+	for s, err := range c.InetSockets(context.Background(), req) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s.Clone())
+	}
+	return out
+}
+
+func TestListTCP(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	v4 := inetSockets(t, c, sockdiag.InetRequest{Family: sockdiag.IPv4, Protocol: sockdiag.ProtoTCP, Extensions: sockdiag.AllExtensions})
+	v6 := inetSockets(t, c, sockdiag.InetRequest{Family: sockdiag.IPv6, Protocol: sockdiag.ProtoTCP, Extensions: sockdiag.AllExtensions})
+	// 2 listeners + 5 connections * 2 ends; 1 listener + 2 * 2.
+	if len(v4) != 12 || len(v6) != 5 {
+		t.Fatalf("got %d IPv4 and %d IPv6 TCP sockets, want 12 and 5", len(v4), len(v6))
+	}
+	for _, s := range append(v4, v6...) {
+		if s.State == sockdiag.StateEstablished && (s.TCPInfo.Len == 0 || s.CongName() == "" || s.TCPInfo.SndMSS == 0) {
+			t.Errorf("%v: tcp_info %d bytes, cong %q, mss %d", s.ID, s.TCPInfo.Len, s.CongName(), s.TCPInfo.SndMSS)
+		}
+	}
+}
