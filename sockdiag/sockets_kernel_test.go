@@ -107,6 +107,9 @@ func newWorld(t *testing.T) *world {
 				return
 			}
 			w.clients, w.servers = append(w.clients, c), append(w.servers, s)
+			if port == 40001 {
+				setMark(t, c, 0x15)
+			}
 		}
 		dial(l443, "tcp4", "198.18.0.2", 40001)
 		dial(l443, "tcp4", "198.18.0.2", 0)
@@ -170,5 +173,18 @@ func TestListTCP(t *testing.T) {
 		if s.State == sockdiag.StateEstablished && (s.TCPInfo.Len == 0 || s.CongName() == "" || s.TCPInfo.SndMSS == 0) {
 			t.Errorf("%v: tcp_info %d bytes, cong %q, mss %d", s.ID, s.TCPInfo.Len, s.CongName(), s.TCPInfo.SndMSS)
 		}
+	}
+}
+
+// setMark sets c's SO_MARK.
+func setMark(t *testing.T, c net.Conn, mark int) {
+	rc, err := c.(*net.TCPConn).SyscallConn()
+	if err != nil {
+		t.Error(err)
+		return
+	}
+	var serr error
+	if err := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, mark) }); err != nil || serr != nil {
+		t.Error(err, serr)
 	}
 }
