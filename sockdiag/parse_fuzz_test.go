@@ -39,6 +39,9 @@ func FuzzParseInet(f *testing.F) {
 		if err := s.Parse(b, int(proto)); err != nil {
 			return
 		}
+		s.BBR()
+		s.Vegas()
+		s.DCTCP()
 		c := s.Clone()
 		var again sockdiag.InetSocket
 		if err := again.Parse(append([]byte(nil), b...), int(proto)); err != nil {

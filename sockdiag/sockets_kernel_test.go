@@ -6,7 +6,9 @@ import (
 	"context"
 	"net"
 	"os"
+	"path/filepath"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -131,6 +133,48 @@ func newWorld(t *testing.T) *world {
 			return
 		}
 		w.closers = append(w.closers, func() { uc.Close() })
+
+		// Unix: a listener on a path with one connection, an abstract
+		// datagram socket, an unbound pair.
+		ul, err := net.Listen("unix", filepath.Join(t.TempDir(), "sock"))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.closers = append(w.closers, func() { ul.Close() })
+		ucl, err := net.Dial("unix", ul.Addr().String())
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		us, err := ul.Accept()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.closers = append(w.closers, func() { ucl.Close(); us.Close() })
+		ud, err := net.ListenPacket("unixgram", "@nlkit-sockdiag-test-"+w.ns.Name)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.closers = append(w.closers, func() { ud.Close() })
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		w.closers = append(w.closers, func() { unix.Close(fds[0]); unix.Close(fds[1]) })
+
+		// Raw: ICMP on IPv4, ICMPv6 on IPv6.
+		for _, r := range [][2]int{{unix.AF_INET, unix.IPPROTO_ICMP}, {unix.AF_INET6, unix.IPPROTO_ICMPV6}} {
+			fd, err := unix.Socket(r[0], unix.SOCK_RAW|unix.SOCK_CLOEXEC, r[1])
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			w.closers = append(w.closers, func() { unix.Close(fd) })
+		}
 	})
 	if t.Failed() {
 		t.FailNow()
@@ -186,5 +230,32 @@ func setMark(t *testing.T, c net.Conn, mark int) {
 	var serr error
 	if err := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, mark) }); err != nil || serr != nil {
 		t.Error(err, serr)
+	}
+}
+
+// TestListMPTCP lists the MPTCP sockets (Go's listeners are MPTCP ones
+// since Go 1.24) and compares them with ss -Man.
+func TestListMPTCP(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	var got []string
+	for _, fam := range []sockdiag.Family{sockdiag.IPv4, sockdiag.IPv6} {
+		for s, err := range c.InetSockets(context.Background(), sockdiag.InetRequest{Family: fam, Protocol: sockdiag.ProtoMPTCP, Extensions: sockdiag.AllExtensions}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.Info == nil {
+				t.Errorf("%v: no mptcp_info", s.ID)
+			}
+			got = append(got, pairOf(s))
+		}
+	}
+	slices.Sort(got)
+	want := ssPairs(t, w.ns, "-Man")
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if len(want) == 0 {
+		t.Skip("no MPTCP sockets: the listeners are plain TCP")
 	}
 }

@@ -161,6 +161,9 @@ func (s *UnixSocket) Parse(b []byte) error {
 		switch a.Type {
 		case unixDiagName:
 			s.Name = d
+			if len(d) > 0 && d[0] != 0 {
+				s.Name = cstring(d) // a path, with the NUL its binder may have counted
+			}
 		case unixDiagVFS:
 			s.VFSInode, s.VFSDev = binary.NativeEndian.Uint32(d), binary.NativeEndian.Uint32(d[4:])
 		case unixDiagPeer:
