@@ -120,7 +120,11 @@ func (c *Conn) Destroy(ctx context.Context, protocol int, s *InetSocket) error {
 }
 
 func destroyRequest(protocol int, s *InetSocket) InetRequest {
-	return InetRequest{Family: s.Family, Protocol: protocol, States: AllStates, ID: s.ID}
+	r := InetRequest{Family: s.Family, Protocol: protocol, States: AllStates, ID: s.ID}
+	if protocol == ProtoRaw && s.Protocol <= 0xff {
+		r.RawProtocol = uint8(s.Protocol)
+	}
+	return r
 }
 
 // DestroyMatching destroys every socket req selects (its filter, states,
@@ -134,7 +138,6 @@ func (c *Conn) DestroyMatching(ctx context.Context, req InetRequest) (int, error
 			return 0, err
 		}
 		dr := destroyRequest(req.Protocol, s)
-		dr.RawProtocol = req.RawProtocol
 		data, err := dr.encode(nil)
 		if err != nil {
 			return 0, err

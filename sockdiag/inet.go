@@ -97,8 +97,10 @@ func (f Family) String() string {
 type InetRequest struct {
 	Family   Family // IPv4 or IPv6
 	Protocol int    // ProtoTCP, ProtoUDP, ProtoRaw, ProtoMPTCP, ...
-	// RawProtocol chooses the raw sockets of one protocol when Protocol
-	// is ProtoRaw (sdiag_raw_protocol); 0 asks for IPPROTO_RAW's.
+	// RawProtocol is, when Protocol is ProtoRaw, the protocol of the one
+	// raw socket a request names (sdiag_raw_protocol: InetSocket,
+	// Destroy); 0 means IPPROTO_RAW. Listings report raw sockets of
+	// every protocol.
 	RawProtocol uint8
 	Extensions  Extensions // the extensions to report
 	States      States     // the states to report; 0 means AllStates
@@ -201,7 +203,9 @@ type InetSocket struct {
 	// present has bit n set when attribute n came (n < 64).
 	present uint64
 
-	Protocol uint16 // INET_DIAG_PROTOCOL, when the kernel sent it
+	// Protocol is the socket's protocol: the request's, or for raw
+	// sockets the one the kernel reported (INET_DIAG_PROTOCOL).
+	Protocol uint16
 
 	MemInfo    MemInfo   // AttrMemInfo
 	TCPInfo    TCPInfo   // AttrInfo of a TCP socket
@@ -337,7 +341,10 @@ func (s *InetSocket) attr(a netlink.Attr) error {
 		if len(d) < 1 {
 			return attrSize(t, len(d))
 		}
-		s.Protocol = uint16(d[0])
+		if s.Protocol <= 0xff {
+			// Only the low byte of a larger protocol (MPTCP) is sent.
+			s.Protocol = uint16(d[0])
+		}
 	case AttrMark, AttrClassID:
 		if len(d) < 4 {
 			return attrSize(t, len(d))
