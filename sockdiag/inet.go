@@ -207,24 +207,23 @@ type InetSocket struct {
 	// sockets the one the kernel reported (INET_DIAG_PROTOCOL).
 	Protocol uint16
 
-	MemInfo    MemInfo   // AttrMemInfo
-	TCPInfo    TCPInfo   // AttrInfo of a TCP socket
-	Info       []byte    // AttrInfo as sent (tcp_info for TCP, mptcp_info for MPTCP)
-	Cong       []byte    // AttrCong: the congestion control algorithm's name
-	TOS        uint8     // AttrTOS
-	TClass     uint8     // AttrTClass
-	SkMemInfo  SkMemInfo // AttrSkMemInfo
-	Shutdown   uint8     // AttrShutdown: bit 0 receive, bit 1 send shut down
-	V6Only     bool      // AttrSkV6Only
-	Mark       uint32    // AttrMark
-	ClassID    uint32    // AttrClassID
-	CgroupID   uint64    // AttrCgroupID
-	ULP        []byte    // AttrULPInfo's name ("tls", "mptcp")
-	VegasInfo  []byte    // AttrVegasInfo, raw struct tcpvegas_info
-	DCTCPInfo  []byte    // AttrDCTCPInfo, raw struct tcp_dctcp_info
-	BBRInfo    []byte    // AttrBBRInfo, raw struct tcp_bbr_info
-	SockOpt    []byte    // AttrSockOpt, raw struct inet_diag_sockopt
-	ulpPresent bool
+	MemInfo   MemInfo   // AttrMemInfo
+	TCPInfo   TCPInfo   // AttrInfo of a TCP socket
+	Info      []byte    // AttrInfo as sent (tcp_info for TCP, mptcp_info for MPTCP)
+	Cong      []byte    // AttrCong: the congestion control algorithm's name
+	TOS       uint8     // AttrTOS
+	TClass    uint8     // AttrTClass
+	SkMemInfo SkMemInfo // AttrSkMemInfo
+	Shutdown  uint8     // AttrShutdown: bit 0 receive, bit 1 send shut down
+	V6Only    bool      // AttrSkV6Only
+	Mark      uint32    // AttrMark
+	ClassID   uint32    // AttrClassID
+	CgroupID  uint64    // AttrCgroupID
+	ULP       []byte    // AttrULPInfo's name ("tls", "mptcp")
+	VegasInfo []byte    // AttrVegasInfo, raw struct tcpvegas_info
+	DCTCPInfo []byte    // AttrDCTCPInfo, raw struct tcp_dctcp_info
+	BBRInfo   []byte    // AttrBBRInfo, raw struct tcp_bbr_info
+	SockOpt   []byte    // AttrSockOpt, raw struct inet_diag_sockopt
 }
 
 // Has reports whether the kernel sent attribute a.

@@ -21,7 +21,7 @@ import (
 // inNS runs fn on a thread in ns's network namespace, so the sockets fn
 // opens belong to ns. The thread is never given back: it dies with the
 // goroutine.
-func inNS(t *testing.T, ns *nstest.NS, fn func()) {
+func inNS(t testing.TB, ns *nstest.NS, fn func()) {
 	t.Helper()
 	done := make(chan error)
 	go func() {
@@ -76,7 +76,6 @@ func newWorld(t *testing.T) *world {
 		}
 	})
 	inNS(t, ns, func() {
-		type conn struct{ from, to string }
 		listen := func(network, addr string) net.Listener {
 			l, err := net.Listen(network, addr)
 			if err != nil {
