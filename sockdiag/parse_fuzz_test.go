@@ -91,3 +91,25 @@ func TestParseCaptured(t *testing.T) {
 		t.Fatal("no established socket in the captures")
 	}
 }
+
+// TestParseAllocs checks that parsing a reply allocates nothing.
+func TestParseAllocs(t *testing.T) {
+	msgs := seeds(t, "inet_tcp4.bin")
+	var s sockdiag.InetSocket
+	if a := testing.AllocsPerRun(100, func() {
+		for _, b := range msgs {
+			s.Parse(b, sockdiag.ProtoTCP)
+		}
+	}); a != 0 {
+		t.Errorf("%v allocations", a)
+	}
+	u := seeds(t, "unix.bin")
+	var us sockdiag.UnixSocket
+	if a := testing.AllocsPerRun(100, func() {
+		for _, b := range u {
+			us.Parse(b)
+		}
+	}); a != 0 {
+		t.Errorf("unix: %v allocations", a)
+	}
+}

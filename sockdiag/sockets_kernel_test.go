@@ -258,3 +258,62 @@ func TestListMPTCP(t *testing.T) {
 		t.Skip("no MPTCP sockets: the listeners are plain TCP")
 	}
 }
+
+// TestListSmallBuffer lists with a 4 KiB datagram buffer, so the dump
+// continues across many datagrams, and compares with the default.
+func TestListSmallBuffer(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	small, err := sockdiag.Dial(&netlink.Config{NetNS: w.ns.Path, DatagramBuffer: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	for _, fam := range []sockdiag.Family{sockdiag.IPv4, sockdiag.IPv6} {
+		req := sockdiag.InetRequest{Family: fam, Protocol: sockdiag.ProtoTCP, Extensions: sockdiag.AllExtensions}
+		a, b := inetSockets(t, c, req), inetSockets(t, small, req)
+		if len(a) != len(b) || len(a) == 0 {
+			t.Fatalf("%v: %d sockets with the default buffer, %d with 4 KiB", fam, len(a), len(b))
+		}
+		for i := range a {
+			if a[i].ID != b[i].ID || a[i].Inode != b[i].Inode {
+				t.Errorf("%v: socket %d differs: %v, %v", fam, i, a[i].ID, b[i].ID)
+			}
+		}
+	}
+	var n int
+	for _, err := range small.UnixSockets(context.Background(), sockdiag.UnixRequest{Show: sockdiag.UnixShowAll}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Errorf("%d unix sockets, want 6", n)
+	}
+}
+
+// TestListAllocs checks that a listing allocates per dump, not per
+// socket.
+func TestListAllocs(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	req := sockdiag.InetRequest{Family: sockdiag.IPv4, Protocol: sockdiag.ProtoTCP, Extensions: sockdiag.AllExtensions, Filter: sockdiag.MustCompile("src 198.18.0.0/16")}
+	ctx := context.Background()
+	count := func() int {
+		n := 0
+		for _, err := range c.InetSockets(ctx, req) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+		return n
+	}
+	if n := count(); n < 10 {
+		t.Fatalf("%d sockets", n)
+	}
+	if a := testing.AllocsPerRun(20, func() { count() }); a > 8 {
+		t.Errorf("%v allocations per listing of 12 sockets", a)
+	}
+}
