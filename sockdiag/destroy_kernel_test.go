@@ -92,3 +92,22 @@ func TestDestroyOne(t *testing.T) {
 		t.Errorf("ss still lists %q", got)
 	}
 }
+
+// TestDestroyUDP destroys the bound UDP socket and checks that its
+// owner's read fails. The kernel's udp_abort disconnects the socket but
+// keeps one its owner bound in the table, so ss (and we) still list it.
+func TestDestroyUDP(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	n, err := c.DestroyMatching(context.Background(), sockdiag.InetRequest{Family: sockdiag.IPv4, Protocol: sockdiag.ProtoUDP, Filter: sockdiag.MustCompile("sport = :53")})
+	if err != nil || n != 1 {
+		t.Fatalf("destroyed %d: %v", n, err)
+	}
+	w.udp.SetReadDeadline(time.Now().Add(time.Minute)) // a hang guard
+	if _, _, err := w.udp.ReadFrom(make([]byte, 1)); !errors.Is(err, syscall.ECONNABORTED) {
+		t.Errorf("read: %v, want ECONNABORTED", err)
+	}
+	if got := ssPairs(t, w.ns, "-uan", "sport = :53"); len(got) != 1 {
+		t.Errorf("ss lists %q, want the bound socket", got)
+	}
+}

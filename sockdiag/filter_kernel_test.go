@@ -192,3 +192,16 @@ func TestFilterAutobound(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterUDPMatchesSS runs filters on the UDP sockets.
+func TestFilterUDPMatchesSS(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	for _, expr := range []string{"sport = :53", "dport = :53", "src 2001:db8::/32", "not src 198.18.0.1"} {
+		want := ssPairs(t, w.ns, "-uan", expr)
+		got := ourPairs(t, c, sockdiag.MustCompile(expr), sockdiag.ProtoUDP)
+		if !slices.Equal(got, want) || len(want) == 0 {
+			t.Errorf("%q:\n got %q\nwant %q", expr, got, want)
+		}
+	}
+}

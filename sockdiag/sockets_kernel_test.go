@@ -51,6 +51,7 @@ type world struct {
 	clients []net.Conn // TCP clients
 	servers []net.Conn // their accepted ends
 	closers []func()
+	udp     net.PacketConn // bound to 198.18.0.1:53
 }
 
 // newWorld opens, in a fresh namespace, TCP listeners on 198.18.0.1:443,
@@ -126,6 +127,7 @@ func newWorld(t *testing.T) *world {
 			return
 		}
 		w.closers = append(w.closers, func() { u.Close() })
+		w.udp = u
 		uc, err := net.DialUDP("udp6", &net.UDPAddr{IP: net.ParseIP("2001:db8::2"), Port: 5353}, &net.UDPAddr{IP: net.ParseIP("2001:db8::1"), Port: 53})
 		if err != nil {
 			t.Error(err)
