@@ -122,7 +122,11 @@ func BenchmarkFilteredListing(b *testing.B) {
 func floorRequest(f *sockdiag.Filter) []byte {
 	ne := binary.NativeEndian
 	body := []byte{unix.AF_INET, unix.IPPROTO_TCP, 0, 0}
-	body = ne.AppendUint32(body, uint32(f.States))
+	states := uint32(f.States)
+	if states == 0 {
+		states = 0xffffffff
+	}
+	body = ne.AppendUint32(body, states)
 	body = append(body, make([]byte, 40)...)
 	body = ne.AppendUint32(body, 0xffffffff)
 	body = ne.AppendUint32(body, 0xffffffff)

@@ -132,17 +132,24 @@ func destroyRequest(protocol int, s *InetSocket) InetRequest {
 // socket that went away on its own between the listing and its
 // destruction (ENOENT) is not counted and not an error.
 func (c *Conn) DestroyMatching(ctx context.Context, req InetRequest) (int, error) {
-	var batch []netlink.Message
+	// The requests are encoded one after another into one buffer, then
+	// sliced: an allocation per growth, not per socket.
+	var buf []byte
+	var ends []int
 	for s, err := range c.InetSockets(ctx, req) {
 		if err != nil {
 			return 0, err
 		}
 		dr := destroyRequest(req.Protocol, s)
-		data, err := dr.encode(nil)
-		if err != nil {
+		if buf, err = dr.encode(buf); err != nil {
 			return 0, err
 		}
-		batch = append(batch, netlink.Message{Header: netlink.Header{Type: msgSockDestroy}, Data: data})
+		ends = append(ends, len(buf))
+	}
+	batch := make([]netlink.Message, len(ends))
+	for i, start := 0, 0; i < len(ends); i++ {
+		batch[i] = netlink.Message{Header: netlink.Header{Type: msgSockDestroy}, Data: buf[start:ends[i]:ends[i]]}
+		start = ends[i]
 	}
 	results, err := c.NL.Batch(ctx, batch)
 	n := 0
@@ -153,9 +160,9 @@ func (c *Conn) DestroyMatching(ctx context.Context, req InetRequest) (int, error
 			n++
 		case isENOENT(e):
 		case first == nil:
-			var s InetSocket
-			s.ID = parseSockID(batch[i].Data[8:8+sockIDLen], batch[i].Data[0])
-			first = netlink.WithObject(e, sockObject(InetRequest{Protocol: req.Protocol, ID: s.ID}))
+			d := batch[i].Data
+			id := parseSockID(d[8:8+sockIDLen], d[0])
+			first = netlink.WithObject(e, sockObject(InetRequest{Protocol: req.Protocol, ID: id}))
 		}
 	}
 	if err != nil {
