@@ -232,7 +232,7 @@ func randomEntry(r *rand.Rand) entry {
 // checkProgram compiles expr and checks that the kernel's audit accepts
 // the program and that it means what the expression says.
 func checkProgram(t *testing.T, expr string, r *rand.Rand, n int) {
-	f, err := Compile(expr, &CompileOptions{CgroupID: func(string) (uint64, error) { return 1, nil }})
+	f, err := Compile(expr, testOpts)
 	if err != nil {
 		return
 	}
@@ -242,7 +242,7 @@ func checkProgram(t *testing.T, expr string, r *rand.Rand, n int) {
 	if len(tokenize(expr)) == 0 {
 		return
 	}
-	p := &parser{expr: expr, toks: tokenize(expr), opts: CompileOptions{CgroupID: func(string) (uint64, error) { return 1, nil }}}
+	p := &parser{expr: expr, toks: tokenize(expr), opts: *testOpts}
 	root, err := p.or()
 	if err != nil {
 		t.Fatalf("%q compiles but does not parse: %v", expr, err)
@@ -265,6 +265,12 @@ func checkProgram(t *testing.T, expr string, r *rand.Rand, n int) {
 	}
 }
 
+// testOpts resolve every cgroup to 1 and every interface to 1.
+var testOpts = &CompileOptions{
+	CgroupID:  func(string) (uint64, error) { return 1, nil },
+	Interface: func(string) (uint32, error) { return 1, nil },
+}
+
 var programSeeds = []string{
 	"dport = :443",
 	"state established and dport = :443 and src 198.18.0.0/16",
@@ -275,12 +281,13 @@ var programSeeds = []string{
 	"cgroup = /x and dev = 1 or dst 198.18.0.0/15:443",
 	"not not not ( sport < :443 )",
 	"src ::ffff:198.18.0.1 or src 198.18.0.1",
+	"dev = lo0 or dev = 2",
 }
 
 func TestProgramMeansExpression(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for _, e := range programSeeds {
-		if _, err := Compile(e, &CompileOptions{CgroupID: func(string) (uint64, error) { return 1, nil }}); err != nil {
+		if _, err := Compile(e, testOpts); err != nil {
 			t.Fatalf("%q: %v", e, err)
 		}
 		checkProgram(t, e, r, 2000)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -50,6 +51,11 @@ type CompileOptions struct {
 	// Compile reads the inode number of /sys/fs/cgroup/PATH, which is the
 	// id on Linux.
 	CgroupID func(path string) (uint64, error)
+	// Interface returns the index of the interface called name, for
+	// "dev = NAME" (a number is taken as the index itself). If nil,
+	// names are looked up with net.InterfaceByName, in the namespace of
+	// the calling thread, which need not be the one listed.
+	Interface func(name string) (uint32, error)
 }
 
 // Compile compiles an expression in the language of ss's filters to a
@@ -65,7 +71,7 @@ type CompileOptions struct {
 //	autobound                      the source port was chosen by the kernel
 //	mark = VALUE[/MASK]            the socket's fwmark (!= negates)
 //	cgroup = PATH                  the socket's cgroup v2 (!= negates)
-//	dev = IFINDEX                  the bound interface (!= negates)
+//	dev = NAME, dev = IFINDEX      the bound interface (!= negates)
 //	state NAME, exclude NAME       state names and groups as ss's (established, listening, connected, all, ...)
 //
 // joined by and (&&, or nothing), or (||), not (!), and parentheses;
@@ -547,11 +553,19 @@ func (p *parser) term() (*node, error) {
 			}
 		case "dev":
 			n.kind = nDev
-			idx, err := strconv.ParseUint(v, 0, 32)
-			if err != nil {
-				return nil, p.errorf("dev takes an interface index")
+			if idx, err := strconv.ParseUint(v, 0, 32); err == nil {
+				n.mark = uint32(idx)
+				break
 			}
-			n.mark = uint32(idx)
+			resolve := p.opts.Interface
+			if resolve == nil {
+				resolve = interfaceIndex
+			}
+			idx, err := resolve(v)
+			if err != nil {
+				return nil, p.errorf("dev: %v", err)
+			}
+			n.mark = idx
 		}
 		p.i++
 		if neg {
@@ -570,6 +584,15 @@ func (p *parser) term() (*node, error) {
 	}
 	p.i--
 	return nil, p.errorf("unknown term")
+}
+
+// interfaceIndex looks name up in the calling thread's namespace.
+func interfaceIndex(name string) (uint32, error) {
+	ifi, err := net.InterfaceByName(name)
+	if err != nil {
+		return 0, err
+	}
+	return uint32(ifi.Index), nil
 }
 
 func negate(n *node) *node {

@@ -205,3 +205,34 @@ func TestFilterUDPMatchesSS(t *testing.T) {
 		}
 	}
 }
+
+// TestFilterCgroupAndDev selects by cgroup id (every socket of the test
+// is in the cgroup whose id it reports) and by bound interface (none is
+// bound), compared with the listing itself: ss cannot resolve cgroup ids
+// where cgroup2 is not mounted.
+func TestFilterCgroupAndDev(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	all := ourPairs(t, c, &sockdiag.Filter{}, sockdiag.ProtoTCP)
+	var id uint64
+	for s, err := range c.InetSockets(context.Background(), sockdiag.InetRequest{Family: sockdiag.IPv4, Protocol: sockdiag.ProtoTCP}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = s.CgroupID
+	}
+	for expr, want := range map[string][]string{
+		fmt.Sprintf("cgroup = %d", id):  all,
+		fmt.Sprintf("cgroup != %d", id): nil,
+		"dev = 0":                       all,
+		"dev = lo":                      nil,
+	} {
+		f, err := sockdiag.Compile(expr, &sockdiag.CompileOptions{Interface: func(string) (uint32, error) { return 1, nil }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ourPairs(t, c, f, sockdiag.ProtoTCP); !slices.Equal(got, want) {
+			t.Errorf("%q: got %q, want %q", expr, got, want)
+		}
+	}
+}
