@@ -89,7 +89,7 @@ func TestFieldsMatchSS(t *testing.T) {
 	c := dialDiag(t, w.ns)
 	byIno := map[string]ssSocket{}
 	byLocal := map[string]ssSocket{}
-	for _, s := range ssSockets(t, w, "-tuwanieom") {
+	for _, s := range ssSockets(t, w, "-tuwanieom", "--tos") {
 		if ino := s.kv["ino"]; ino != "" {
 			byIno[ino] = s
 		}
@@ -173,6 +173,22 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 	eq("skmem", skmemString(s.SkMemInfo), ss.kv["skmem"])
 	if cg := ss.kv["cgroup"]; strings.HasPrefix(cg, "unreachable:") {
 		eq("cgroup", strconv.FormatUint(s.CgroupID, 16), strings.TrimPrefix(cg, "unreachable:"))
+	}
+	// C's %#x, as ss prints them: 0 without its 0x.
+	hex := func(v uint8) string {
+		if v == 0 {
+			return "0"
+		}
+		return fmt.Sprintf("%#x", v)
+	}
+	if v, ok := ss.kv["tos"]; ok || s.TOS != 0 {
+		eq("tos", hex(s.TOS), v)
+	}
+	if v, ok := ss.kv["tclass"]; ok || s.TClass != 0 {
+		eq("tclass", hex(s.TClass), v)
+	}
+	if v, ok := ss.kv["class_id"]; ok {
+		eq("class_id", fmt.Sprint(s.ClassID), v)
 	}
 	if s.V6Only {
 		eq("v6only", "1", ss.kv["v6only"])

@@ -109,8 +109,12 @@ func newWorld(t *testing.T) *world {
 				return
 			}
 			w.clients, w.servers = append(w.clients, c), append(w.servers, s)
-			if port == 40001 {
+			switch port {
+			case 40001:
 				setMark(t, c, 0x15)
+				setInt(t, c, unix.IPPROTO_IP, unix.IP_TOS, 0x20)
+			case 40002:
+				setInt(t, c, unix.IPPROTO_IPV6, unix.IPV6_TCLASS, 0x40)
 			}
 		}
 		dial(l443, "tcp4", "198.18.0.2", 40001)
@@ -222,14 +226,17 @@ func TestListTCP(t *testing.T) {
 }
 
 // setMark sets c's SO_MARK.
-func setMark(t *testing.T, c net.Conn, mark int) {
+func setMark(t *testing.T, c net.Conn, mark int) { setInt(t, c, unix.SOL_SOCKET, unix.SO_MARK, mark) }
+
+// setInt sets an integer socket option of c.
+func setInt(t *testing.T, c net.Conn, level, opt, v int) {
 	rc, err := c.(*net.TCPConn).SyscallConn()
 	if err != nil {
 		t.Error(err)
 		return
 	}
 	var serr error
-	if err := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_MARK, mark) }); err != nil || serr != nil {
+	if err := rc.Control(func(fd uintptr) { serr = unix.SetsockoptInt(int(fd), level, opt, v) }); err != nil || serr != nil {
 		t.Error(err, serr)
 	}
 }
