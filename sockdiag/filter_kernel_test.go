@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/nlkit/netlink/internal/nstest"
@@ -235,4 +236,19 @@ func TestFilterCgroupAndDev(t *testing.T) {
 			t.Errorf("%q: got %q, want %q", expr, got, want)
 		}
 	}
+}
+
+// TestBadBytecodeRefused sends bytecode the kernel's audit refuses and
+// checks the error: EINVAL, naming the request.
+func TestBadBytecodeRefused(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	bad := &sockdiag.Filter{Bytecode: []byte{99, 4, 8, 0}}
+	for _, err := range c.InetSockets(context.Background(), sockdiag.InetRequest{Family: sockdiag.IPv4, Protocol: sockdiag.ProtoTCP, Filter: bad}) {
+		if !errors.Is(err, syscall.EINVAL) || !strings.Contains(err.Error(), "inet tcp sockets") {
+			t.Errorf("got %v, want EINVAL naming the sockets", err)
+		}
+		return
+	}
+	t.Error("the kernel ran bad bytecode")
 }
