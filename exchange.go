@@ -2,10 +2,10 @@ package netlink
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"iter"
-	"slices"
 	"sync"
 	"syscall"
 )
@@ -232,7 +232,7 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 // goroutine does. Messages are handled without the token, so handle may run
 // other exchanges on c. What arrived before a failure (an overrun) is
 // handled first: a request the kernel applied is not reported failed.
-func (c *Conn) await(ctx context.Context, w *waiter, handle func(Message) (bool, error)) error {
+func (c *Conn) await(ctx context.Context, w *waiter, handle func(m Message, raw []byte) (bool, error)) error {
 	for {
 		c.mu.Lock()
 		in, failed := w.inbox, w.err
@@ -274,19 +274,35 @@ func (c *Conn) await(ctx context.Context, w *waiter, handle func(Message) (bool,
 	}
 }
 
-// handleDatagram hands handle the messages of b that are w's. The kernel
-// never mixes replies to different requests in a datagram; should it, the
-// others are counted as stale.
-func (c *Conn) handleDatagram(w *waiter, b []byte, handle func(Message) (bool, error)) (bool, error) {
-	for m, err := range Messages(b) {
-		if err != nil {
-			return true, err
+// handleDatagram hands handle the messages of b that are w's, each with
+// its bytes (header and payload). The kernel never mixes replies to
+// different requests in a datagram; should it, the others are counted as
+// stale.
+func (c *Conn) handleDatagram(w *waiter, b []byte, handle func(m Message, raw []byte) (bool, error)) (bool, error) {
+	// A plain loop, not the Messages iterator: one call fewer per message
+	// of a dump.
+	for len(b) > 0 {
+		n := 0
+		if len(b) >= HeaderLen {
+			n = int(binary.NativeEndian.Uint32(b))
 		}
+		if n < HeaderLen || n > len(b) {
+			return true, messageError(b)
+		}
+		m := Message{Header: Header{
+			Length:   uint32(n),
+			Type:     HeaderType(binary.NativeEndian.Uint16(b[4:6])),
+			Flags:    HeaderFlags(binary.NativeEndian.Uint16(b[6:8])),
+			Sequence: binary.NativeEndian.Uint32(b[8:12]),
+			PortID:   binary.NativeEndian.Uint32(b[12:16]),
+		}, Data: b[HeaderLen:n:n]}
+		raw := b[:n]
+		b = b[min(Align(n), len(b)):]
 		if !w.owns(m.Header.Sequence) {
 			c.stale.Add(1)
 			continue
 		}
-		if done, err := handle(m); done || err != nil {
+		if done, err := handle(m, raw); done || err != nil {
 			return true, err
 		}
 	}
@@ -339,6 +355,51 @@ func isDump(proto int, t HeaderType, f HeaderFlags) bool {
 // NLM_F_ACK (some custom protocols) must be talked to with SendTo and
 // Receive instead.
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
+	var out []byte
+	intr, err := c.execute(ctx, req, func(_ Message, raw []byte) bool {
+		// Appended whole: a single reply costs a single allocation, not
+		// cleared first.
+		out = pad(append(out, raw...))
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	msgs, err := collect(out)
+	if err != nil {
+		return nil, err
+	}
+	return msgs, intr
+}
+
+// ExecuteFunc is the zero-copy form of Execute: it calls fn with each
+// reply message as it arrives, instead of returning the replies. The
+// message aliases a read buffer of the Conn that is reused once fn
+// returns: copy what must live longer. An error from fn ends the exchange
+// at once (the rest of the reply is discarded when it arrives) and is
+// returned as is. Otherwise ExecuteFunc returns what Execute would, after
+// fn has seen every message: nil, or the kernel's error (an *OpError), or
+// an error wrapping ErrDumpInterrupted.
+func (c *Conn) ExecuteFunc(ctx context.Context, req Message, fn func(Message) error) error {
+	var ferr error
+	intr, err := c.execute(ctx, req, func(m Message, _ []byte) bool {
+		ferr = fn(m)
+		return ferr == nil
+	})
+	switch {
+	case ferr != nil:
+		return ferr
+	case err != nil:
+		return err
+	}
+	return intr
+}
+
+// execute runs Execute and ExecuteFunc: it hands each reply message to
+// onMessage, with its bytes, until the exchange ends or onMessage returns
+// false. It returns the exchange's failure in err, and for a dump the
+// kernel marked interrupted, an error wrapping ErrDumpInterrupted in intr.
+func (c *Conn) execute(ctx context.Context, req Message, onMessage func(m Message, raw []byte) bool) (intr, err error) {
 	echo, dump := req.Header.Flags&Echo != 0, isDump(c.proto, req.Header.Type, req.Header.Flags)
 	n := 1
 	if dump {
@@ -351,13 +412,12 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	w := c.begin(n, echo)
 	defer c.end(w)
 	overruns := c.overruns.Load()
-	var out []byte
-	h, intr, err := c.exchange(ctx, "execute", w, req, flags, dump, func(m Message) bool {
-		// Grown to fit first: a single reply costs a single allocation.
-		out = AppendMessage(slices.Grow(out, MessageSpace(len(m.Data))), m.Header, m.Data)
-		return !answered || m.Header.Flags&Multi != 0
+	replied := false
+	h, interrupted, err := c.exchange(ctx, "execute", w, req, flags, dump, func(m Message, raw []byte) bool {
+		replied = true
+		return onMessage(m, raw) && (!answered || m.Header.Flags&Multi != 0)
 	})
-	if err == nil && echo && len(out) == 0 && c.overruns.Load() != overruns {
+	if err == nil && echo && !replied && c.overruns.Load() != overruns {
 		// The kernel drops an echo it cannot queue without a word to the
 		// request: with an overrun in between, it may have.
 		req.Header = h
@@ -366,12 +426,11 @@ func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	if err != nil {
 		return nil, c.opError("execute", err)
 	}
-	msgs, err := collect(out)
-	if err == nil && intr {
+	if interrupted {
 		req.Header = h
-		err = c.requestError("execute", ErrDumpInterrupted, h.Sequence, req, noExtAck)
+		return c.requestError("execute", ErrDumpInterrupted, h.Sequence, req, noExtAck), nil
 	}
-	return msgs, err
+	return nil, nil
 }
 
 // answers says whether Execute may send req without NLM_F_ACK (see
@@ -411,7 +470,7 @@ func (c *Conn) answers(req Message) bool {
 // returns the request's header as sent and whether the kernel marked the
 // reply interrupted (NLM_F_DUMP_INTR, which it checks once more at the
 // DONE). A dump refused with EBUSY is sent again (see resend).
-func (c *Conn) exchange(ctx context.Context, op string, w *waiter, req Message, flags HeaderFlags, dump bool, onMessage func(Message) bool) (h Header, intr bool, err error) {
+func (c *Conn) exchange(ctx context.Context, op string, w *waiter, req Message, flags HeaderFlags, dump bool, onMessage func(m Message, raw []byte) bool) (h Header, intr bool, err error) {
 	overruns0 := c.overruns.Load()
 	for resends := 0; ; resends++ {
 		if h, err = c.sendExchange(ctx, w, w.first, []Message{req}, flags, dump); err != nil {
@@ -421,7 +480,7 @@ func (c *Conn) exchange(ctx context.Context, op string, w *waiter, req Message, 
 		sent.Header = h
 		done, marked := false, !w.marker
 		var doneErr error
-		err = c.await(ctx, w, func(m Message) (bool, error) {
+		err = c.await(ctx, w, func(m Message, raw []byte) (bool, error) {
 			intr = intr || m.Header.Flags&DumpInterrupted != 0
 			switch {
 			case m.Header.Type == TypeNoop:
@@ -435,7 +494,7 @@ func (c *Conn) exchange(ctx context.Context, op string, w *waiter, req Message, 
 			case m.Header.Type == TypeError:
 				return c.ackDone(op, m, sent, dump)
 			}
-			return !onMessage(m), nil
+			return !onMessage(m, raw), nil
 		})
 		if done && doneErr == nil && !marked && errors.Is(err, ErrOverrun) {
 			// The marker's ACK was dropped, but the drain after the
@@ -519,7 +578,7 @@ func (c *Conn) Dump(ctx context.Context, req Message) iter.Seq2[Message, error] 
 		w := c.begin(2, false) // the request, and its marker
 		defer c.end(w)
 		stopped := false
-		h, intr, err := c.exchange(ctx, "dump", w, req, Request|Dump|Acknowledge, true, func(m Message) bool {
+		h, intr, err := c.exchange(ctx, "dump", w, req, Request|Dump|Acknowledge, true, func(m Message, _ []byte) bool {
 			stopped = !yield(m, nil)
 			return !stopped
 		})
@@ -614,7 +673,7 @@ func (c *Conn) Batch(ctx context.Context, reqs []Message) ([]error, error) {
 			return fail(err)
 		}
 		left := end - start
-		err := c.await(ctx, w, func(m Message) (bool, error) {
+		err := c.await(ctx, w, func(m Message, _ []byte) (bool, error) {
 			i := int(m.Header.Sequence - w.first)
 			if i < start || i >= end || results[i] != errNoAnswer {
 				return false, nil

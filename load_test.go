@@ -53,7 +53,14 @@ func TestLoadMixed(t *testing.T) {
 	// Room for the notifications while the Receive loop is slow (-race,
 	// a busy machine): overruns still may happen, and are counted.
 	c := xcDial(t, ns, netlink.Config{Groups: []uint32{unix.RTNLGRP_IPV4_ROUTE}, ReadBuffer: 32 << 20, QueueLimit: 1 << 16})
-	ctx := xcCtx(t)
+	// Each operation has its own hang guard (opCtx): the test as a whole
+	// takes as long as the machine needs (minutes under -race on a busy
+	// machine), bounded by go test's -timeout.
+	ctx, cancelAll := context.WithCancel(context.Background())
+	t.Cleanup(cancelAll)
+	opCtx := func() (context.Context, context.CancelFunc) {
+		return context.WithTimeout(ctx, xcTimeout)
+	}
 
 	// The Receive loop.
 	var notes, overruns atomic.Int64
@@ -113,7 +120,12 @@ func TestLoadMixed(t *testing.T) {
 			fail := func(op int, format string, args ...any) {
 				errc <- fmt.Errorf("worker %d op %d: %s", w, op, fmt.Sprintf(format, args...))
 			}
+			cancel := context.CancelFunc(func() {})
+			defer func() { cancel() }()
 			for op := 0; op < ops; op++ {
+				cancel()
+				var ctx context.Context
+				ctx, cancel = opCtx()
 				switch op % 4 {
 				case 0, 1:
 					index := indexes[(w+op)%len(indexes)]
@@ -220,10 +232,12 @@ func TestLoadMixed(t *testing.T) {
 	// that was not lost. An overrun may lose the sentinel's too: then it
 	// is sent again.
 	want := int64(workers * ops / 4 * 2 * perBatch)
+	sctx, scancel := opCtx()
+	defer scancel()
 	for seen := false; !seen; {
 		lost := overruns.Load()
 		for _, typ := range []netlink.HeaderType{unix.RTM_NEWROUTE, unix.RTM_DELROUTE} {
-			if _, err := c.Execute(ctx, ldRoute(typ, netlink.Create, sentinel, oif)); err != nil && !errors.Is(err, netlink.ErrOverrun) {
+			if _, err := c.Execute(sctx, ldRoute(typ, netlink.Create, sentinel, oif)); err != nil && !errors.Is(err, netlink.ErrOverrun) {
 				t.Fatalf("sentinel route: %v", err)
 			}
 		}
@@ -233,7 +247,7 @@ func TestLoadMixed(t *testing.T) {
 			case <-sentinelSeen:
 				seen = true
 			case <-time.After(100 * time.Millisecond): // look at the overrun count again
-			case <-ctx.Done():
+			case <-sctx.Done():
 				t.Fatalf("the sentinel route's notification never came: %d notifications of %d", notes.Load(), want)
 			}
 		}

@@ -34,7 +34,8 @@ var routeObjects = [...]string{
 }
 
 // RequestName names the message type t of protocol proto where this package
-// knows it (the control messages, and rtnetlink's RTM_* types), and gives
+// knows it (the control messages, rtnetlink's RTM_* types and sock_diag's
+// SOCK_DIAG_BY_FAMILY and SOCK_DESTROY), and gives
 // "type N" otherwise: generic netlink and other families number their
 // types per family.
 func RequestName(proto int, t HeaderType) string {
@@ -43,6 +44,14 @@ func RequestName(proto int, t HeaderType) string {
 	}
 	if i := int(t-minType) / 4; proto == 0 && i < len(routeObjects) {
 		return "RTM_" + [...]string{"NEW", "DEL", "GET", "SET"}[(t-minType)%4] + routeObjects[i]
+	}
+	if proto == 4 { // NETLINK_SOCK_DIAG, <linux/sock_diag.h>
+		switch t {
+		case 20:
+			return "SOCK_DIAG_BY_FAMILY"
+		case 21:
+			return "SOCK_DESTROY"
+		}
 	}
 	return "type " + strconv.Itoa(int(t))
 }

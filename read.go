@@ -2,6 +2,7 @@ package netlink
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"syscall"
@@ -177,21 +178,26 @@ func (c *Conn) followDump(h Header, b []byte) (overran bool) {
 		return false
 	}
 	c.peerRun = 0 // the kernel went on with the dump
-	for m, err := range Messages(b) {
-		if err != nil {
+	// Only the headers: a plain loop, as this runs for every datagram of
+	// a dump before its messages are handed over.
+	for len(b) >= HeaderLen {
+		n := int(binary.NativeEndian.Uint32(b))
+		if n < HeaderLen || n > len(b) {
 			break
 		}
-		switch {
-		case m.Header.Type == TypeDone:
+		data := b[HeaderLen:n]
+		switch t := HeaderType(binary.NativeEndian.Uint16(b[4:])); {
+		case t == TypeDone:
 			c.endDump()
-		case m.Header.Type != TypeError || lost || len(m.Data) < 4:
-		case errnoOf(m.Data) == syscall.ENOBUFS:
+		case t != TypeError || lost || len(data) < 4:
+		case errnoOf(data) == syscall.ENOBUFS:
 			overran = true
-		case errnoOf(m.Data) == syscall.EBUSY:
+		case errnoOf(data) == syscall.EBUSY:
 			c.dumpSeq = lostDump
 		default:
 			c.endDump()
 		}
+		b = b[min(Align(n), len(b)):]
 	}
 	return overran
 }

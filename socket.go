@@ -393,7 +393,14 @@ func wrapOpt(o Option, err error) error {
 }
 
 // SyscallConn returns the raw socket, for options this package does not
-// wrap. Reading from it bypasses the Conn's bookkeeping.
+// wrap. Reading from it bypasses the Conn's bookkeeping. Control runs on
+// the Conn's own descriptor. Read and Write wait in the runtime poller and
+// honour the Conn's deadlines, so their first call makes a second
+// descriptor of the socket for the poller (it fails when the process is
+// out of descriptors), which Close closes; from then on every datagram
+// queued on the socket may wake a thread parked in the poller, a cost the
+// Conn otherwise avoids (its reads wait through an epoll instance of its
+// own, made by Dial, which watches the socket only while a read waits).
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	return c.sys.rawConn()
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -17,13 +18,33 @@ import (
 )
 
 // sysConn is the Linux socket under a Conn. Its receive fields are used only
-// by the goroutine holding Conn.token and its send fields only under
-// Conn.smu, so the functions handed to the runtime poller are made once, in
-// open, and a datagram costs no allocation.
+// by the goroutine holding Conn.token and its send fields only by the one
+// holding Conn.sendTok, so the functions handed to the runtime are made
+// once, in open, and a datagram costs no allocation.
+//
+// The socket stays out of the runtime poller's epoll set: a descriptor
+// there wakes the thread parked in epoll_wait, as one is whenever the
+// process has a pending timer, at every datagram queued on it, whether or
+// not a goroutine waits for it. That cost about a context switch per
+// Execute. The kernel has queued its answer to most requests by the time
+// sendmsg returns, so reads and sends do not wait (MSG_DONTWAIT), and only
+// a read that finds nothing queued waits: the socket then joins an epoll
+// instance of the Conn's own (ep), which is in the runtime poller, for as
+// long as the read waits. Deadlines and Close work on ep, so they wake a
+// waiting read as they would on the socket; sends check the write deadline
+// (they never wait: see send).
 type sysConn struct {
-	f      *os.File
+	f      *os.File // the socket, made while blocking so the runtime does not poll it
 	rc     syscall.RawConn
-	closed atomic.Bool // set by close before the file is closed
+	ep     *os.File // the Conn's epoll instance, in the runtime poller
+	eprc   syscall.RawConn
+	closed atomic.Bool // set by close before the files are closed
+
+	// Deadlines in Unix nanoseconds, 0 for none. Set under dmu, read
+	// without it.
+	rdl, wdl atomic.Int64
+	dmu      sync.Mutex
+	raw      *os.File // a descriptor of the socket in the runtime poller, for SyscallConn (see rawConn)
 
 	rmsg  unix.Msghdr
 	riov  [2]unix.Iovec // the caller's buffer, then spare
@@ -33,18 +54,25 @@ type sysConn struct {
 	// group is joined, ListenAllNSID set, or the raw socket handed out.
 	// Without a group no multicast datagram comes, and replies need no
 	// NETLINK_PKTINFO; leaving it out saves the kernel work on each read.
-	cmsg   atomic.Bool
-	spare  *spareMap
-	rn     int
-	rerr   error
-	rwait  bool // wait in the poller when no datagram is queued
-	recvFn func(fd uintptr) bool
-	nowFn  func(fd uintptr) // recvmsg outside the poller, for drain
+	cmsg     atomic.Bool
+	spare    *spareMap
+	rn       int
+	rerr     error
+	recvFn   func(fd uintptr)      // recvmsg, without waiting
+	waitFn   func(ep uintptr) bool // waitRead
+	disarmFn func(ep uintptr)
+	ctlFn    func(fd uintptr) // epoll_ctl(efd, eop, fd)
+	efd      uintptr          // ep's descriptor, during ctlFn
+	eop      int
+	eerr     error
+	werr     error // waitRead's own failure
+	armed    bool  // the socket is in ep
+	first    bool  // waitRead's first call in a Read
 
 	sto    unix.RawSockaddrNetlink
 	sbuf   []byte
 	serr   error
-	sendFn func(fd uintptr) bool
+	sendFn func(fd uintptr)
 }
 
 func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
@@ -57,9 +85,7 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 		unix.Close(fd)
 		return Addr{}, err
 	}
-	s.f = os.NewFile(uintptr(fd), "netlink")
-	if s.rc, err = s.f.SyscallConn(); err != nil {
-		s.f.Close()
+	if err := s.openFiles(fd); err != nil {
 		return Addr{}, err
 	}
 	s.spare = new(spareMap)
@@ -73,10 +99,50 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 	}
 	runtime.AddCleanup(s, (*spareMap).unmap, s.spare)
 	s.recvFn = s.recvmsg
-	s.nowFn = func(fd uintptr) { s.recvmsg(fd) }
+	s.waitFn = s.waitRead
+	s.disarmFn = s.disarm
+	s.ctlFn = func(fd uintptr) { s.eerr = epollCtl(int(s.efd), s.eop, int(fd)) }
 	s.sendFn = s.sendto
 	s.sto.Family = unix.AF_NETLINK
 	return local, nil
+}
+
+// openFiles wraps the socket fd, and makes and wraps the Conn's epoll
+// instance (see sysConn). It closes fd when it fails.
+func (s *sysConn) openFiles(fd int) error {
+	// os.NewFile leaves a blocking descriptor out of the runtime poller;
+	// O_NONBLOCK is the socket's, so it is set again afterwards, for code
+	// that uses the descriptor SyscallConn hands out.
+	if err := unix.SetNonblock(fd, false); err != nil {
+		unix.Close(fd)
+		return fmt.Errorf("socket: %w", err)
+	}
+	s.f = os.NewFile(uintptr(fd), "netlink")
+	if err := unix.SetNonblock(fd, true); err != nil {
+		s.f.Close()
+		return fmt.Errorf("socket: %w", err)
+	}
+	s.rc, _ = s.f.SyscallConn()
+	efd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
+	if err == nil {
+		err = unix.SetNonblock(efd, true)
+		if err != nil {
+			unix.Close(efd)
+		}
+	}
+	if err != nil {
+		s.f.Close()
+		return fmt.Errorf("epoll_create1: %w", err)
+	}
+	s.ep = os.NewFile(uintptr(efd), "netlink-wait")
+	s.eprc, _ = s.ep.SyscallConn()
+	return nil
+}
+
+// epollCtl adds fd to the epoll instance efd, for reading, or deletes it.
+func epollCtl(efd, op, fd int) error {
+	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(fd)}
+	return os.NewSyscallError("epoll_ctl", unix.EpollCtl(efd, op, fd, &ev))
 }
 
 // spareMap is the spare buffer a datagram larger than the caller's buffer
@@ -256,14 +322,93 @@ func (s *sysConn) membership(g uint32, join bool) error {
 // Conn's back: recv asks for control messages from then on.
 func (s *sysConn) rawConn() (syscall.RawConn, error) {
 	s.cmsg.Store(true)
-	return s.rc, nil
+	return rawConn{s}, nil
+}
+
+// rawConn is the socket as SyscallConn hands it out. Control runs on the
+// Conn's descriptor. Read and Write wait in the runtime poller and honour
+// the Conn's deadlines, as a RawConn's do, so they go through a second
+// descriptor of the socket, made at the first such call and watched by the
+// poller from then on (pollFile); the Conn's own reads and sends stay as
+// they are (see sysConn). Should the process be out of descriptors then,
+// that call fails, and the next one tries again.
+type rawConn struct{ s *sysConn }
+
+func (r rawConn) Control(f func(fd uintptr)) error { return r.s.rc.Control(f) }
+
+func (r rawConn) Read(f func(fd uintptr) bool) error {
+	rc, err := r.s.pollFile()
+	if err != nil {
+		return err
+	}
+	return rc.Read(f)
+}
+
+func (r rawConn) Write(f func(fd uintptr) bool) error {
+	rc, err := r.s.pollFile()
+	if err != nil {
+		return err
+	}
+	return rc.Write(f)
+}
+
+// pollFile returns the descriptor of the socket in the runtime poller,
+// made at the first call (see rawConn).
+func (s *sysConn) pollFile() (syscall.RawConn, error) {
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	if s.raw == nil {
+		if s.closed.Load() {
+			return nil, os.ErrClosed
+		}
+		var nfd int
+		var err error
+		if cerr := s.rc.Control(func(fd uintptr) { nfd, err = unix.FcntlInt(fd, unix.F_DUPFD_CLOEXEC, 0) }); cerr != nil {
+			return nil, cerr
+		}
+		if err != nil {
+			return nil, os.NewSyscallError("fcntl F_DUPFD_CLOEXEC", err)
+		}
+		raw := os.NewFile(uintptr(nfd), "netlink") // non-blocking: polled
+		if ns := s.rdl.Load(); ns != 0 {
+			raw.SetReadDeadline(time.Unix(0, ns))
+		}
+		if ns := s.wdl.Load(); ns != 0 {
+			raw.SetWriteDeadline(time.Unix(0, ns))
+		}
+		s.raw = raw
+	}
+	return s.raw.SyscallConn()
 }
 
 func (s *sysConn) setDeadline(read bool, t time.Time) error {
-	if read {
-		return s.closedErr(s.f.SetReadDeadline(t))
+	var ns int64
+	if !t.IsZero() {
+		ns = max(t.UnixNano(), 1) // 0 means none
 	}
-	return s.closedErr(s.f.SetWriteDeadline(t))
+	s.dmu.Lock()
+	defer s.dmu.Unlock()
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if !read {
+		s.wdl.Store(ns)
+		if s.raw != nil {
+			s.raw.SetWriteDeadline(t)
+		}
+		return nil
+	}
+	s.rdl.Store(ns)
+	if s.raw != nil {
+		s.raw.SetReadDeadline(t)
+	}
+	return s.closedErr(s.ep.SetReadDeadline(t))
+}
+
+// expired says whether the deadline dl (rdl or wdl) has passed.
+func expired(dl *atomic.Int64) bool {
+	ns := dl.Load()
+	return ns != 0 && time.Now().UnixNano() >= ns
 }
 
 // setReadBuffer sets SO_RCVBUF, past the system limit when the process
@@ -274,7 +419,13 @@ func (s *sysConn) setReadBuffer(n int) error {
 }
 
 func (s *sysConn) close() error {
+	s.dmu.Lock()
 	s.closed.Store(true)
+	if s.raw != nil {
+		s.raw.Close()
+	}
+	s.dmu.Unlock()
+	s.ep.Close() // wakes a read waiting there
 	return s.f.Close()
 }
 
@@ -294,9 +445,9 @@ func (s *sysConn) closedErr(err error) error {
 
 // How recv waits.
 const (
-	recvTry   = iota // through the poller (deadlines, Close), without waiting
-	recvWait         // through the poller, waiting for a datagram
-	recvDrain        // without waiting, and outside the poller: an expired deadline must not stop a drain
+	recvTry   = iota // without waiting, checking the read deadline
+	recvWait         // the same, then waiting for a datagram when none is queued (see sysConn)
+	recvDrain        // without waiting, and without the deadline: an expired deadline must not stop a drain
 )
 
 // recv reads one datagram into *buf, or into the spare when it is larger,
@@ -310,7 +461,6 @@ const (
 func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	b := *buf
 	spare := s.spare.b
-	s.rwait = how == recvWait
 	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
 	s.riov[0].SetLen(len(b))
 	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(spare)}
@@ -322,10 +472,19 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	}
 	s.rmsg.SetIovlen(len(s.riov))
 	var err error
-	if how == recvDrain {
-		err = s.rc.Control(s.nowFn)
-	} else {
-		err = s.rc.Read(s.recvFn)
+	switch {
+	case how == recvWait:
+		s.werr, s.first = nil, true
+		if err = s.eprc.Read(s.waitFn); err == nil {
+			err = s.werr
+		}
+	case how == recvTry && expired(&s.rdl):
+		return Datagram{}, os.ErrDeadlineExceeded
+	default:
+		err = s.rc.Control(s.recvFn)
+		if err == nil && s.rerr != unix.EAGAIN && s.armed {
+			s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
+		}
 	}
 	if err != nil {
 		return Datagram{}, s.closedErr(err)
@@ -359,7 +518,59 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	return d, nil
 }
 
-func (s *sysConn) recvmsg(fd uintptr) bool {
+// waitRead is ep's Read function, with which recv reads when it may wait
+// (see sysConn): it reads, and when nothing is queued puts the socket in
+// ep and returns false, to wait. (The runtime forgets ep's readiness at
+// the start of each Read, so it must read before it waits.) The socket
+// stays in ep after the wait, for the next read that waits, until a read
+// finds a datagram queued at once: a Conn that waits at every read
+// (Receive of notifications) pays no epoll_ctl, and one whose kernel
+// answers are queued by the time it reads (exchanges) leaves ep at its
+// first read.
+func (s *sysConn) waitRead(efd uintptr) bool {
+	if err := s.rc.Control(s.recvFn); err != nil {
+		s.werr = err
+		return true
+	}
+	first := s.first
+	s.first = false
+	switch {
+	case s.rerr != unix.EAGAIN:
+		if first && s.armed {
+			s.disarm(efd)
+		}
+		return true
+	case !s.armed:
+		// A datagram queued since the read makes ep ready: the socket is
+		// polled as it joins.
+		s.eop = unix.EPOLL_CTL_ADD
+		s.ctl(efd)
+		if s.eerr != nil {
+			s.werr = s.eerr
+			return true
+		}
+		s.armed = true
+	}
+	return false
+}
+
+// disarm takes the socket out of ep, whose descriptor is efd.
+func (s *sysConn) disarm(efd uintptr) {
+	s.armed = false
+	s.eop = unix.EPOLL_CTL_DEL
+	s.ctl(efd)
+}
+
+// ctl runs epoll_ctl(efd, s.eop) on the socket, leaving its error in
+// s.eerr.
+func (s *sysConn) ctl(efd uintptr) {
+	s.efd = efd
+	if err := s.rc.Control(s.ctlFn); err != nil {
+		s.eerr = err
+	}
+}
+
+func (s *sysConn) recvmsg(fd uintptr) {
 	for {
 		// Decided at each attempt: a read that waited in the poller while
 		// the Conn joined a group must get the group's control message.
@@ -368,22 +579,16 @@ func (s *sysConn) recvmsg(fd uintptr) bool {
 			s.rmsg.Control = (*byte)(unsafe.Pointer(&s.oob[0]))
 			s.rmsg.SetControllen(len(s.oob) * 8)
 		}
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC)
+		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC|unix.MSG_DONTWAIT)
 		switch e {
 		case unix.EINTR:
 			continue
-		case unix.EAGAIN:
-			if !s.rwait {
-				s.rn, s.rerr = 0, e
-				return true
-			}
-			return false
 		case 0:
 			s.rn, s.rerr = int(n), nil
 		default:
-			s.rn, s.rerr = 0, e
+			s.rn, s.rerr = 0, e // EAGAIN included
 		}
-		return true
+		return
 	}
 }
 
@@ -412,12 +617,15 @@ func (s *sysConn) parseControl(d *Datagram) {
 // send sends b as one datagram to the given address, in one attempt. It
 // returns errWouldBlock when the destination is a user-space port whose
 // receive queue is full (the kernel never returns EAGAIN otherwise). It
-// goes through the poller for its checks of Close and the write deadline,
-// but never waits there: the kernel would not wake it when the peer reads.
+// checks Close and the write deadline, but never waits (MSG_DONTWAIT): the
+// kernel would not wake it when the peer reads.
 func (s *sysConn) send(b []byte, to Addr) error {
+	if expired(&s.wdl) {
+		return os.ErrDeadlineExceeded
+	}
 	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
 	s.sbuf = b
-	err := s.rc.Write(s.sendFn)
+	err := s.rc.Control(s.sendFn)
 	s.sbuf = nil
 	if err != nil {
 		return s.closedErr(err)
@@ -428,10 +636,10 @@ func (s *sysConn) send(b []byte, to Addr) error {
 	return os.NewSyscallError("sendto", s.serr)
 }
 
-func (s *sysConn) sendto(fd uintptr) bool {
+func (s *sysConn) sendto(fd uintptr) {
 	for {
 		_, _, e := unix.Syscall6(unix.SYS_SENDTO, fd, uintptr(unsafe.Pointer(unsafe.SliceData(s.sbuf))), uintptr(len(s.sbuf)),
-			0, uintptr(unsafe.Pointer(&s.sto)), unix.SizeofSockaddrNetlink)
+			unix.MSG_DONTWAIT, uintptr(unsafe.Pointer(&s.sto)), unix.SizeofSockaddrNetlink)
 		switch e {
 		case unix.EINTR:
 			continue
@@ -440,7 +648,7 @@ func (s *sysConn) sendto(fd uintptr) bool {
 		default:
 			s.serr = e // EAGAIN included: see send
 		}
-		return true
+		return
 	}
 }
 

@@ -4,7 +4,7 @@
 # results, and print the tables (also saved to bench/RESULTS.md).
 #
 #   bash bench/run.sh            # as root; about 6-9 minutes on 2 cores
-#   ROUNDS=3 HEAP_ROUTES=300000 bash bench/run.sh   # quicker
+#   ROUNDS=3 ROUTES=20000 HEAP_ROUTES=300000 bash bench/run.sh   # quicker
 #
 # Nothing is left behind: the namespaces (nlbench-PID-*) and the build
 # directory are removed on exit, whatever the exit.
@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 
 ROUNDS=${ROUNDS:-5}            # interleaved rounds per workload
 ROUTES=${ROUTES:-100000}       # routes for dump, typed, install
-GETLINKS=${GETLINKS:-20000}    # round trips per run
+GETLINKS=${GETLINKS:-10000}    # round trips per measured run, 3 runs per process
 HEAP_ROUTES=${HEAP_ROUTES:-1000000}
 EVENTS=${EVENTS:-50000}
 ONLY=${ONLY:-"dump getlink decode install heap mcast encode typed genl"}
@@ -77,18 +77,22 @@ if want dump || want getlink || want typed || want genl; then
 	newns main
 	addroutes main "$ROUTES"
 	if want dump; then
-		step "(3) dump: 4 implementations x $ROUNDS rounds"
+		step "(3) dump: 5 implementations x $ROUNDS rounds"
 		for r in $(seq "$ROUNDS"); do
+			for i in floor nlkit nlkit-receive mdlayher; do inns main "$NLB" -w dump -impl "$i"; done
 			inns main "$TMP/mnlbench" dump 3
-			for i in floor nlkit mdlayher; do inns main "$NLB" -w dump -impl "$i"; done
 		done
 	fi
 	if want getlink; then
-		step "(4) getlink: 8 implementations x $ROUNDS rounds of $GETLINKS"
+		step "(4) getlink: 9 implementations x 2 conditions (pending timer, idle) x $ROUNDS rounds, 3 runs of $GETLINKS each"
 		for r in $(seq "$ROUNDS"); do
-			inns main "$TMP/mnlbench" getlink "$GETLINKS" 1
-			for i in floor nlkit-execute nlkit-execute-skipack nlkit-send-receive mdlayher jsimonetti vishvananda; do
-				inns main "$NLB" -w getlink -impl "$i" -n "$GETLINKS" -reps 1
+			for idle in false true; do
+				w=getlink
+				[ "$idle" = true ] && w=getlink-idle
+				for i in floor nlkit-execute nlkit-execute-skipack nlkit-send-receive nlkit-rtnetlink mdlayher jsimonetti vishvananda; do
+					inns main "$NLB" -w getlink -idle="$idle" -impl "$i" -n "$GETLINKS" -reps 3
+				done
+				inns main "$TMP/mnlbench" getlink "$GETLINKS" 3 "$w"
 			done
 		done
 	fi
@@ -107,11 +111,11 @@ if want dump || want getlink || want typed || want genl; then
 	delns main
 fi
 if want install; then
-	step "(5) install $ROUTES routes: 4 implementations x $ROUNDS rounds, a fresh namespace each"
+	step "(5) install $ROUTES routes: 2 batched + 4 one-by-one implementations x $ROUNDS rounds, a fresh namespace each"
 	for r in $(seq "$ROUNDS"); do
-		for i in floor nlkit-batch vishvananda ip-batch; do
+		for wi in install-batch/floor install-batch/nlkit-batch install-one/floor install-one/nlkit-execute install-one/vishvananda install-one/ip-batch; do
 			newns inst
-			inns inst "$NLB" -w install -impl "$i" -n "$ROUTES"
+			inns inst "$NLB" -w "${wi%/*}" -impl "${wi#*/}" -n "$ROUTES"
 			delns inst
 		done
 	done
@@ -142,11 +146,13 @@ fi
 {
 	echo "# nlkit/netlink comparative benchmarks"
 	echo
-	echo "| machine | kernel | Go | C | date (UTC) | load average (start → end) |"
-	echo "| --- | --- | --- | --- | --- | --- |"
-	echo "| $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB | $(uname -r) | $(go env GOVERSION) | $(gcc -dumpfullversion), libmnl $(dpkg-query -W -f='${Version}' libmnl-dev 2>/dev/null) | $(date -u '+%Y-%m-%d %H:%M') | $LOAD_START → $(cut -d' ' -f1-3 /proc/loadavg) |"
+	echo "| machine | kernel | Go | C | nlkit commit | date (UTC) | load average (start → end) |"
+	echo "| --- | --- | --- | --- | --- | --- | --- |"
+	echo "| $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB | $(uname -r) | $(go env GOVERSION) | $(gcc -dumpfullversion), libmnl $(dpkg-query -W -f='${Version}' libmnl-dev 2>/dev/null) | $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- .. 2>/dev/null || echo ' (modified)') | $(date -u '+%Y-%m-%d %H:%M') | $LOAD_START → $(cut -d' ' -f1-3 /proc/loadavg) |"
 	echo
-	echo "Medians over every measured run; spread is min–max. Implementations run interleaved, each in its own process, $ROUNDS rounds."
+	echo "Medians over every measured run; spread is min–max. Implementations run interleaved, each in its own process, $ROUNDS rounds;"
+	echo "ROUTES=$ROUTES GETLINKS=$GETLINKS HEAP_ROUTES=$HEAP_ROUTES EVENTS=$EVENTS."
+	echo "Every Go process has a pending timer (a goroutine in time.Sleep), as real programs have, except in the tables marked idle."
 	echo "A load average above the CPU count means other work shared the machine: CPU times hold up better than wall times then."
 	"$NLB" report "$OUT"
 } >"$TMP/RESULTS.md"

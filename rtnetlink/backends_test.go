@@ -19,7 +19,8 @@ import (
 // its links from the backend it is given. Without root the kernel's half
 // skips and the fake's still runs. They are TestLinkErrors,
 // TestLinkFilters, TestAddressErrors, TestRouteErrors, TestRouteFilters,
-// TestNeighborErrors, TestNeighborFilters and TestRuleErrors.
+// TestNeighborErrors, TestNeighborFilters, TestRuleErrors,
+// TestRuleSelectorsBackends and TestRouteRealmsEncapBackends.
 //
 // The others stay kernel-only, as the fake cannot show what they test:
 //   - the oracle tests (TestCreateLinksMatchIP, TestReadIPLinks,

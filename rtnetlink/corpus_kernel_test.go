@@ -27,7 +27,7 @@ var writeCorpus = flag.Bool("corpus", false, "write the kernel's replies to test
 // testdata/fuzz/<target>/ (go test then runs them as seeds). Without
 // -corpus it checks that the seeds are there.
 //
-//	go test -run TestWriteFuzzCorpus -corpus ./rtnetlink
+//	go test ./rtnetlink -run TestWriteFuzzCorpus -args -corpus
 func TestWriteFuzzCorpus(t *testing.T) {
 	targets := map[string]struct {
 		typ  netlink.HeaderType
@@ -40,11 +40,12 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		"FuzzParseFDBEntry":      {unix.RTM_GETNEIGH, append([]byte{unix.AF_BRIDGE}, make([]byte, unix.SizeofNdMsg-1)...)},
 		"FuzzParseRule":          {unix.RTM_GETRULE, make([]byte, 12)},
 		"FuzzParseNextHopObject": {unix.RTM_GETNEXTHOP, make([]byte, 8)},
+		"FuzzParseNextHopBucket": {118, make([]byte, 8)}, // RTM_GETNEXTHOPBUCKET
 	}
 	if !*writeCorpus {
 		for name := range targets {
 			if m, _ := filepath.Glob(filepath.Join("testdata", "fuzz", name, "kernel-*")); len(m) == 0 {
-				t.Errorf("no kernel seeds for %s: run go test -run TestWriteFuzzCorpus -corpus", name)
+				t.Errorf("no kernel seeds for %s: run go test ./rtnetlink -run TestWriteFuzzCorpus -args -corpus", name)
 			}
 		}
 		return
@@ -80,6 +81,14 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		"nexthop add id 4 via fd00:9::2 dev v1",
 		"nexthop add id 10 group 1,3/2,7",
 		"nexthop add id 11 group 1/2 type resilient buckets 8 idle_timer 10",
+		"nexthop add id 12 encap ip id 5 dst 10.9.0.9 ttl 3 via 10.9.0.2 dev v1",
+		"nexthop add id 13 via 10.9.0.9 fdb",
+		"nexthop add id 14 group 13 fdb",
+		"nexthop add id 15 group 1,200/2 type resilient buckets 2 idle_timer 0 unbalanced_timer 7",
+		"neigh add 10.9.0.8 dev v1 managed",
+		"neigh add 10.9.0.10 dev v1 nud none",
+		"neigh add fd00:9::3 lladdr 02:00:00:00:00:05 dev v1 extern_learn nud stale",
+		"link add vx1 type vxlan external dstport 4790 nolearning",
 		"route add 10.20.0.0/16 nhid 10",
 		"route add 10.21.0.0/16 via 10.9.0.2 metric 5 mtu 1300 congctl reno",
 		"route add 10.22.0.0/16 nexthop via 10.9.0.2 weight 2 nexthop via 10.9.0.3 weight 3",
@@ -95,6 +104,10 @@ func TestWriteFuzzCorpus(t *testing.T) {
 		{"fdb", "add", "02:00:00:00:00:09", "dev", "v0", "master", "vlan", "1", "static"},
 		{"fdb", "add", "02:00:00:00:00:0a", "dev", "v0", "master", "sticky"},
 		{"fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.3", "self", "permanent"},
+		{"fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.4", "port", "5000", "vni", "7", "via", "v1"},
+		{"fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "10.9.0.4", "vni", "0"},
+		{"fdb", "add", "02:00:00:00:00:0b", "dev", "vx0", "nhid", "14", "self"},
+		{"fdb", "add", "02:00:00:00:00:0c", "dev", "vx1", "dst", "10.9.0.5", "src_vni", "9", "static"},
 	} {
 		if out, err := exec.Command("bridge", append([]string{"-n", ns.Name}, cmd...)...).CombinedOutput(); err != nil {
 			t.Logf("bridge %v: %v: %s (seed skipped)", cmd, err, out)
@@ -141,12 +154,12 @@ func TestWriteFuzzCorpus(t *testing.T) {
 // payload) is written to testdata/fuzz/FuzzParseEvent/. Without -corpus it
 // checks that the seeds are there.
 //
-//	go test -run TestWriteEventCorpus -corpus ./rtnetlink
+//	go test ./rtnetlink -run TestWriteEventCorpus -args -corpus
 func TestWriteEventCorpus(t *testing.T) {
 	dir := filepath.Join("testdata", "fuzz", "FuzzParseEvent")
 	if !*writeCorpus {
 		if m, _ := filepath.Glob(filepath.Join(dir, "kernel-*")); len(m) == 0 {
-			t.Errorf("no kernel seeds for FuzzParseEvent: run go test -run TestWriteEventCorpus -corpus")
+			t.Errorf("no kernel seeds for FuzzParseEvent: run go test ./rtnetlink -run TestWriteEventCorpus -args -corpus")
 		}
 		return
 	}
@@ -169,6 +182,9 @@ func TestWriteEventCorpus(t *testing.T) {
 		"neigh add 10.8.0.2 lladdr 02:00:00:00:00:02 dev v0 nud permanent",
 		"rule add from 10.30.0.0/16 table 100 pref 100",
 		"nexthop add id 1 via 10.8.0.2 dev v0",
+		"nexthop add id 2 group 1 type resilient buckets 4",
+		"nexthop add id 3 via 10.8.0.3 fdb",
+		"nexthop del id 2", "nexthop del id 3",
 		"nexthop del id 1", "rule del pref 100", "neigh del 10.8.0.2 dev v0",
 		"route del 10.30.0.0/16", "addr del 10.8.0.1/24 dev v0", "link del v0",
 	} {

@@ -10,35 +10,19 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"slices"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nlkit/netlink/internal/nstest"
 	"github.com/nlkit/netlink/rtnetlink"
 )
 
 // The tests here make objects that differ only by what the typed values do
 // not model (or barely), list them, delete or replace one as it was listed,
 // and check with ip -j or bridge -j that exactly that one changed.
-
-// rawUint32 returns the u32 payload of the attribute typ in a, and whether
-// a has it.
-func rawUint32(t *testing.T, a rtnetlink.RawAttrs, typ uint16) (uint32, bool) {
-	t.Helper()
-	for at, err := range a.All() {
-		if err != nil {
-			t.Fatalf("kept attributes % x: %v", a, err)
-		}
-		if at.Type == typ {
-			v, _ := at.Uint32()
-			if len(at.Data) < 4 {
-				v = uint32(at.Data[0]) // a u8 (FRA_IP_PROTO)
-			}
-			return v, true
-		}
-	}
-	return 0, false
-}
 
 // TestDeleteRuleAsListed: rules at one priority that differ only by
 // uidrange and ipproto list as different Rules, and deleting one as
@@ -60,15 +44,15 @@ func TestDeleteRuleAsListed(t *testing.T) {
 				t.Fatal(err)
 			}
 			n++
-			if _, ok := rawUint32(t, r.Other, unix.FRA_UID_RANGE); ok {
+			if r.HasUIDRange {
 				uid = r
 			}
-			if p, ok := rawUint32(t, r.Other, unix.FRA_IP_PROTO); ok && p == unix.IPPROTO_TCP {
+			if r.IPProto == unix.IPPROTO_TCP {
 				proto = r
 			}
 		}
 		if n != 2 || uid.Priority != 100 || proto.Priority != 100 || uid == proto {
-			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart by Other", fam.flag, n, uid, proto)
+			t.Fatalf("%s: %d rules, uidrange %+v, ipproto %+v: want both, told apart", fam.flag, n, uid, proto)
 		}
 		if err := c.DeleteRule(ctx, proto); err != nil {
 			t.Fatal(err)
@@ -135,12 +119,12 @@ func TestDeleteRouteAsListed(t *testing.T) {
 			t.Fatal(err)
 		}
 		n++
-		if v, ok := rawUint32(t, r.Other, unix.RTA_FLOW); ok && v == 6 {
+		if r.Realms == 6 {
 			realm6 = r
 		}
 	}
 	if n != 2 || !realm6.Dst.IsValid() {
-		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart by Other", n, realm6)
+		t.Fatalf("%d routes, the one of realm 6 %+v: want two, told apart", n, realm6)
 	}
 	if err := c.DeleteRoute(ctx, realm6); err != nil {
 		t.Fatal(err)
@@ -164,7 +148,7 @@ func TestDeleteRouteAsListed(t *testing.T) {
 		if len(r.MultiPath) != 2 {
 			t.Fatalf("route %+v: want two paths", r)
 		}
-		if v, ok := rawUint32(t, r.MultiPath[0].Other, unix.RTA_FLOW); ok && v == 6 {
+		if r.MultiPath[0].Realms == 6 {
 			if err := c.DeleteRoute(ctx, r); err != nil {
 				t.Fatal(err)
 			}
@@ -290,7 +274,7 @@ func TestDeleteFDBEntryAsListed(t *testing.T) {
 	if err := c.AddFDBEntry(ctx, remote); err != nil {
 		t.Fatal(err)
 	}
-	// No field models the port: the second remote is added as bridge does.
+	// The second remote is added as bridge does.
 	out, err := exec.Command("ip", "netns", "exec", ns.Name, "bridge", "fdb", "append", "00:00:00:00:00:00", "dev", "vx0", "dst", "198.18.0.2", "port", "5000").CombinedOutput()
 	if err != nil {
 		t.Fatalf("bridge fdb append: %v: %s", err, out)
@@ -304,11 +288,9 @@ func TestDeleteFDBEntryAsListed(t *testing.T) {
 			continue
 		}
 		n++
-		for at, err := range e.Other.All() {
-			if err == nil && at.Type == unix.NDA_PORT {
-				if err := c.DeleteFDBEntry(ctx, e); err != nil {
-					t.Fatal(err)
-				}
+		if e.Port == 5000 {
+			if err := c.DeleteFDBEntry(ctx, e); err != nil {
+				t.Fatal(err)
 			}
 		}
 	}
@@ -378,6 +360,14 @@ func TestChangeAsListedWithKernelFlags(t *testing.T) {
 	ctx := context.Background()
 	ns.Run(t, "route", "add", "198.18.8.0/24", "via", "10.0.1.2", "dev", "v1", "table", "102")
 	ns.Run(t, "link", "set", "v0", "down") // v1 loses its carrier
+	// The carrier change reaches the route through the kernel's linkwatch
+	// work, after ip returns: wait until ip shows the flag.
+	for deadline := time.Now().Add(2 * time.Minute); !arRouteFlagged(t, ns, "102", "linkdown"); {
+		if time.Now().After(deadline) {
+			t.Fatal("the route never showed linkdown after v0 went down")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	n := 0
 	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 102}) {
 		if err != nil {
@@ -397,4 +387,17 @@ func TestChangeAsListedWithKernelFlags(t *testing.T) {
 	if left := arJSON(t, ns, "route", "show", "table", "102"); n != 1 || len(left) != 0 {
 		t.Errorf("listed %d routes; after deleting, ip lists %v", n, left)
 	}
+}
+
+// arRouteFlagged says whether every route ip lists in table shows flag.
+func arRouteFlagged(t *testing.T, ns *nstest.NS, table, flag string) bool {
+	t.Helper()
+	routes := arJSON(t, ns, "route", "show", "table", table)
+	for _, r := range routes {
+		flags, _ := r["flags"].([]any)
+		if !slices.Contains(flags, any(flag)) {
+			return false
+		}
+	}
+	return len(routes) > 0
 }

@@ -15,7 +15,9 @@ import (
 // Link and LinkByName read, and what CreateLink creates.
 //
 // CreateLink uses Index, Name, Kind or Data, Flags, MTU, HardwareAddr,
-// Broadcast, TxQueueLen, MasterIndex and ParentIndex, and refuses Alias
+// Broadcast, TxQueueLen, MasterIndex, ParentIndex, Group, the offload
+// limits, AddrGenMode, ProtoDown and its reason, AltNames, Port, and some
+// of Other (the numbers of queues, the link mode), and refuses Alias
 // (the kernel ignores it on creation: set it with SetLinkAlias); it
 // ignores the fields only the kernel sets.
 type Link struct {
@@ -36,12 +38,45 @@ type Link struct {
 	TxQueueLen   uint32           // IFLA_TXQLEN
 	Alias        string           // IFLA_IFALIAS: a free-form description (ip link set NAME alias)
 	Stats        LinkStats        // IFLA_STATS64: the traffic counters
-	// Data is what the kernel says about the link's kind (IFLA_INFO_DATA)
-	// for the kinds this package knows: *Bridge, *Macvlan, *Vxlan, *Tun.
-	// It is nil for other kinds, and for veth and ifb, which report
-	// nothing. On creation it sets the kind's options; Kind may then be
-	// left empty.
+	Promiscuity  uint32           // IFLA_PROMISCUITY: how many asked for promiscuous mode (the LinkPromisc flag is the user's); read only
+	Group        uint32           // IFLA_GROUP: the link's group, 0 is "default" (ip link set NAME group N)
+
+	// The offload limits: the largest packets the stack builds for the
+	// link (GSO) and the largest it merges on receive (GRO), in bytes
+	// and segments; IPv6 limits above 65536 are BIG TCP. The IPv4 ones
+	// are from Linux 6.3. On creation, 0 is the kind's default.
+	GSOMaxSize     uint32 // IFLA_GSO_MAX_SIZE
+	GSOMaxSegs     uint32 // IFLA_GSO_MAX_SEGS
+	GROMaxSize     uint32 // IFLA_GRO_MAX_SIZE
+	GSOIPv4MaxSize uint32 // IFLA_GSO_IPV4_MAX_SIZE
+	GROIPv4MaxSize uint32 // IFLA_GRO_IPV4_MAX_SIZE
+
+	AddrGenMode      AddrGenMode      // IFLA_AF_SPEC's IFLA_INET6_ADDR_GEN_MODE: how IPv6 link-local addresses are made
+	ProtoDown        bool             // IFLA_PROTO_DOWN: held down by a control protocol (ip link set NAME protodown on)
+	ProtoDownReason  uint32           // IFLA_PROTO_DOWN_REASON's value: a bit per reason it is held down
+	AltNames         []string         // IFLA_PROP_LIST's IFLA_ALT_IFNAMEs: other names the link answers to, up to 127 bytes each
+	PermHardwareAddr net.HardwareAddr // IFLA_PERM_ADDRESS: the device's own address, when it has one; read only
+	XDP              LinkXDP          // IFLA_XDP: the XDP programs attached; read only (SetLinkXDP attaches)
+	NumVF            int              // IFLA_NUM_VF: the SR-IOV virtual functions of the device; read only
+	VFs              []VFInfo         // IFLA_VFINFO_LIST: the virtual functions' settings; read only
+	// Data is what the kernel says about the link's kind (IFLA_INFO_DATA):
+	// *Bridge, *Macvlan, *Vxlan, ... for the kinds this package decodes
+	// (see LinkData), *RawLinkData for the others. It is nil for kinds
+	// that report nothing (veth, ifb, dummy). On creation it sets the
+	// kind's options; Kind may then be left empty.
 	Data LinkData
+	// Port is what the link has as a port of its master (IFLA_INFO_SLAVE_KIND
+	// and IFLA_INFO_SLAVE_DATA): *BridgePort for a bridge's port,
+	// *RawPortData for the masters this package does not decode; nil when
+	// the link is no port.
+	Port PortData
+	// Other holds the link's attributes that the fields above do not
+	// model (IFLA_NUM_TX_QUEUES, IFLA_AF_SPEC, IFLA_QDISC, ...), as the
+	// kernel sent them, in order. CreateLink sends back those the kernel
+	// takes when it creates a link (see linkCreateAttr), so a listed link
+	// is created again as it was; the others are what only the kernel
+	// sets (counters, the queueing discipline's name, ...).
+	Other RawAttrs
 }
 
 // LinkStats are a link's traffic counters: the first fields of struct
@@ -168,6 +203,29 @@ func (s OperState) String() string {
 	return "OperState(" + strconv.Itoa(int(s)) + ")"
 }
 
+// AddrGenMode is how the kernel makes a link's IPv6 link-local address
+// (IFLA_INET6_ADDR_GEN_MODE, enum in6_addr_gen_mode).
+type AddrGenMode uint8
+
+// The address generation modes.
+const (
+	AddrGenEUI64         AddrGenMode = 0 // from the hardware address (RFC 4291): the kernel's default
+	AddrGenNone          AddrGenMode = 1 // none: no link-local address is made
+	AddrGenStablePrivacy AddrGenMode = 2 // stable and opaque (RFC 7217), from the stable_secret sysctl; refused (EINVAL) until it is set
+	AddrGenRandom        AddrGenMode = 3 // stable and opaque, from a random secret
+)
+
+var addrGenModeNames = [...]string{"eui64", "none", "stable_secret", "random"}
+
+// String names the mode as ip does: "eui64", "none", "stable_secret",
+// "random".
+func (m AddrGenMode) String() string {
+	if int(m) < len(addrGenModeNames) {
+		return addrGenModeNames[m]
+	}
+	return "AddrGenMode(" + strconv.Itoa(int(m)) + ")"
+}
+
 // ParseLink reads an RTM_NEWLINK or RTM_DELLINK message: a reply of Links,
 // or a notification received on the RTNLGRP_LINK group. Unknown attributes
 // are skipped. The link owns its memory: nothing aliases m.
@@ -196,7 +254,13 @@ func (l *Link) decode(m *netlink.Message) error {
 	l.Index = int(int32(binary.NativeEndian.Uint32(m.Data[4:])))
 	l.Flags = LinkFlags(binary.NativeEndian.Uint32(m.Data[8:]))
 	l.LinkNetNSID = -1
-	var info []byte // IFLA_INFO_DATA, read once the kind is known
+	var info, port []byte // IFLA_INFO_DATA and IFLA_INFO_SLAVE_DATA, read once the kinds are known
+	var portKind string
+	var vfs []byte // IFLA_VFINFO_LIST, read once the address length is known
+	// The attributes no field models are gathered here and copied once;
+	// a link's are about 1.3 KB (IFLA_AF_SPEC, the statistics).
+	var buf [2048]byte
+	other := buf[:0]
 	d := m.AttrDecoder(uapi.SizeofIfInfomsg)
 	for d.Next() {
 		switch d.Type() {
@@ -226,6 +290,63 @@ func (l *Link) decode(m *netlink.Message) error {
 			l.Alias = d.String()
 		case uapi.IFLA_STATS64:
 			l.Stats.decode(d.Bytes())
+		case uapi.IFLA_PROMISCUITY:
+			l.Promiscuity = d.Uint32()
+		case uapi.IFLA_GROUP:
+			l.Group = d.Uint32()
+		case uapi.IFLA_GSO_MAX_SIZE:
+			l.GSOMaxSize = d.Uint32()
+		case uapi.IFLA_GSO_MAX_SEGS:
+			l.GSOMaxSegs = d.Uint32()
+		case uapi.IFLA_GRO_MAX_SIZE:
+			l.GROMaxSize = d.Uint32()
+		case uapi.IFLA_GSO_IPV4_MAX_SIZE:
+			l.GSOIPv4MaxSize = d.Uint32()
+		case uapi.IFLA_GRO_IPV4_MAX_SIZE:
+			l.GROIPv4MaxSize = d.Uint32()
+		case uapi.IFLA_PROTO_DOWN:
+			l.ProtoDown = d.Uint8() != 0
+		case uapi.IFLA_PROTO_DOWN_REASON:
+			nest := d.Enter()
+			for d.Next() {
+				if d.Type() == uapi.IFLA_PROTO_DOWN_REASON_VALUE {
+					l.ProtoDownReason = d.Uint32()
+				}
+			}
+			d.Exit(nest)
+		case uapi.IFLA_PROP_LIST:
+			nest := d.Enter()
+			for d.Next() {
+				if d.Type() == uapi.IFLA_ALT_IFNAME {
+					l.AltNames = append(l.AltNames, d.String())
+				}
+			}
+			d.Exit(nest)
+		case uapi.IFLA_PERM_ADDRESS:
+			l.PermHardwareAddr = cloneAddr(d.Bytes())
+		case uapi.IFLA_XDP:
+			l.XDP.decode(&d)
+		case uapi.IFLA_NUM_VF:
+			l.NumVF = int(d.Uint32())
+		case uapi.IFLA_VFINFO_LIST:
+			vfs = d.Bytes()
+		case uapi.IFLA_AF_SPEC:
+			// Modelled in part: the whole stays in Other.
+			other = appendRaw(other, &d)
+			nest := d.Enter()
+			for d.Next() {
+				if d.Type() != uapi.AF_INET6 {
+					continue
+				}
+				in6 := d.Enter()
+				for d.Next() {
+					if d.Type() == uapi.IFLA_INET6_ADDR_GEN_MODE {
+						l.AddrGenMode = AddrGenMode(d.Uint8())
+					}
+				}
+				d.Exit(in6)
+			}
+			d.Exit(nest)
 		case uapi.IFLA_LINKINFO:
 			nest := d.Enter()
 			for d.Next() {
@@ -234,13 +355,28 @@ func (l *Link) decode(m *netlink.Message) error {
 					l.Kind = kindString(d.Bytes())
 				case uapi.IFLA_INFO_DATA:
 					info = d.Bytes()
+				case uapi.IFLA_INFO_SLAVE_KIND:
+					portKind = kindString(d.Bytes())
+				case uapi.IFLA_INFO_SLAVE_DATA:
+					port = d.Bytes()
 				}
 			}
 			d.Exit(nest)
+		default:
+			other = appendRaw(other, &d)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return fmt.Errorf("rtnetlink: link %d: %w", l.Index, err)
+	}
+	if len(other) > 0 {
+		l.Other = RawAttrs(other)
+	}
+	if vfs != nil {
+		var err error
+		if l.VFs, err = decodeVFs(vfs, len(l.HardwareAddr)); err != nil {
+			return fmt.Errorf("rtnetlink: link %d: virtual functions: %w", l.Index, err)
+		}
 	}
 	if info != nil {
 		var err error
@@ -248,7 +384,126 @@ func (l *Link) decode(m *netlink.Message) error {
 			return fmt.Errorf("rtnetlink: link %d: %s data: %w", l.Index, l.Kind, err)
 		}
 	}
+	if port != nil || portKind != "" {
+		var err error
+		if l.Port, err = decodePortData(portKind, port); err != nil {
+			return fmt.Errorf("rtnetlink: link %d: %s port data: %w", l.Index, portKind, err)
+		}
+	}
 	return nil
+}
+
+// newLinkRequest builds the RTM_NEWLINK request that creates l.
+func newLinkRequest(l *Link) (*request, error) {
+	const req = uapi.RTM_NEWLINK
+	kind := l.Kind
+	if l.Data != nil {
+		if kind != "" && kind != l.Data.Kind() {
+			return nil, invalid(req, "link %q has Kind %q and %s data", l.Name, kind, l.Data.Kind())
+		}
+		kind = l.Data.Kind()
+	}
+	switch {
+	case kind == "":
+		return nil, invalid(req, "link %q has no kind", l.Name)
+	case l.Alias != "":
+		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
+	case l.Index < 0 || l.Index > 1<<31-1:
+		return nil, invalid(req, "link index %d is out of range", l.Index)
+	case l.MasterIndex < 0 || l.MasterIndex > 1<<31-1 || l.ParentIndex < 0 || l.ParentIndex > 1<<31-1:
+		return nil, invalid(req, "master index %d or parent index %d is out of range", l.MasterIndex, l.ParentIndex)
+	case l.Port != nil && l.MasterIndex == 0:
+		return nil, invalid(req, "link %q has %s port settings and no master", l.Name, l.Port.PortKind())
+	}
+	if err := checkName(req, "link", l.Name); err != nil {
+		return nil, err
+	}
+	// What CreateLink sets once the link is made is checked now.
+	after, err := l.afterCreate(max(l.Index, 1))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range after {
+		r.close()
+	}
+	r := newRequest(req, l.Index, l.Flags, l.Flags)
+	r.String(uapi.IFLA_IFNAME, l.Name)
+	if l.MTU != 0 {
+		r.Uint32(uapi.IFLA_MTU, l.MTU)
+	}
+	if len(l.HardwareAddr) > 0 {
+		r.Bytes(uapi.IFLA_ADDRESS, l.HardwareAddr)
+	}
+	if len(l.Broadcast) > 0 {
+		r.Bytes(uapi.IFLA_BROADCAST, l.Broadcast)
+	}
+	if l.TxQueueLen != 0 {
+		r.Uint32(uapi.IFLA_TXQLEN, l.TxQueueLen)
+	}
+	for _, a := range [...]struct {
+		typ uint16
+		v   uint32
+	}{
+		{uapi.IFLA_GROUP, l.Group},
+		{uapi.IFLA_GSO_MAX_SIZE, l.GSOMaxSize},
+		{uapi.IFLA_GSO_MAX_SEGS, l.GSOMaxSegs},
+		{uapi.IFLA_GRO_MAX_SIZE, l.GROMaxSize},
+		{uapi.IFLA_GSO_IPV4_MAX_SIZE, l.GSOIPv4MaxSize},
+		{uapi.IFLA_GRO_IPV4_MAX_SIZE, l.GROIPv4MaxSize},
+	} {
+		if a.v != 0 {
+			r.Uint32(a.typ, a.v)
+		}
+	}
+	if l.MasterIndex != 0 {
+		r.Uint32(uapi.IFLA_MASTER, uint32(l.MasterIndex))
+	}
+	if l.ParentIndex != 0 {
+		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
+	}
+	for a, err := range l.Other.All() {
+		if err != nil {
+			r.close()
+			return nil, invalid(req, "link %q: Other: %v", l.Name, err)
+		}
+		if linkCreateAttr(a.Type) {
+			r.Bytes(a.Type|nestedFlag(a), a.Data)
+		}
+	}
+	info := r.Nest(uapi.IFLA_LINKINFO)
+	r.String(uapi.IFLA_INFO_KIND, kind)
+	if l.Data != nil {
+		data := r.Nest(uapi.IFLA_INFO_DATA)
+		if err := l.Data.encode(r); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.End(data)
+	}
+	if l.Port != nil {
+		r.String(uapi.IFLA_INFO_SLAVE_KIND, l.Port.PortKind())
+		data := r.Nest(uapi.IFLA_INFO_SLAVE_DATA)
+		if err := l.Port.encode(r); err != nil {
+			r.close()
+			return nil, err
+		}
+		r.End(data)
+	}
+	r.End(info)
+	return r, nil
+}
+
+// linkCreateAttr reports whether an attribute of Link.Other goes back in
+// CreateLink's request: those the kernel takes when it creates a link
+// (rtnl_create_link) that no field of Link models. The others in a
+// listed link are what the kernel alone sets, some of which it refuses
+// in a request (IFLA_PERM_ADDRESS, IFLA_TSO_MAX_SIZE, ...).
+func linkCreateAttr(typ uint16) bool {
+	switch typ {
+	case uapi.IFLA_NUM_TX_QUEUES, uapi.IFLA_NUM_RX_QUEUES, uapi.IFLA_LINKMODE:
+		return true
+	}
+	return false
 }
 
 // cloneAddr copies a hardware address out of the message.
@@ -256,19 +511,24 @@ func cloneAddr(b []byte) net.HardwareAddr {
 	return append(net.HardwareAddr(nil), b...)
 }
 
-// knownKinds are the kinds kindString returns without allocating.
-var knownKinds = [...]string{
-	"veth", "bridge", "macvlan", "macvtap", "vxlan", "tun", "ifb", "dummy",
-	"vlan", "bond", "ipvlan", "vrf", "geneve", "wireguard", "netkit",
-}
+// dataless are kinds with no data of their own, which kindString returns
+// without allocating, as it does the registered kinds.
+var dataless = [...]string{"ifb", "dummy", "nlmon", "ipoib"}
 
 // kindString returns IFLA_INFO_KIND's payload as a string, without its NUL;
-// the common kinds come from a table, so reading them allocates nothing.
+// registered kinds and those without data come from a table, so reading
+// them allocates nothing.
 func kindString(b []byte) string {
 	if n := len(b); n > 0 && b[n-1] == 0 {
 		b = b[:n-1]
 	}
-	for _, k := range knownKinds {
+	if k, ok := linkKinds[string(b)]; ok {
+		return k.name
+	}
+	if k, ok := portKinds[string(b)]; ok {
+		return k.name
+	}
+	for _, k := range dataless {
 		if k == string(b) {
 			return k
 		}

@@ -43,8 +43,9 @@ func (f *LinkFilter) match(l *Link) bool {
 // again for a consistent view).
 //
 // Links sends an RTM_GETLINK dump request: an all-zero ifinfomsg, then
-// IFLA_MASTER and IFLA_LINKINFO with IFLA_INFO_KIND when the filter sets
-// them. Each RTM_NEWLINK reply is a Link.
+// IFLA_MASTER when the filter sets it, IFLA_EXT_MASK asking for the
+// virtual functions (RTEXT_FILTER_VF), and IFLA_LINKINFO with
+// IFLA_INFO_KIND when the filter sets it. Each RTM_NEWLINK reply is a Link.
 func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, error] {
 	return func(yield func(Link, error) bool) {
 		e := netlink.NewAttrEncoder(make([]byte, uapi.SizeofIfInfomsg, 64))
@@ -53,6 +54,7 @@ func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, err
 		if filter.MasterIndex != 0 {
 			e.Uint32(uapi.IFLA_MASTER, uint32(int32(filter.MasterIndex)))
 		}
+		e.Uint32(uapi.IFLA_EXT_MASK, rtextFilterVF)
 		if filter.Kind != "" {
 			info := e.Nest(uapi.IFLA_LINKINFO)
 			e.String(uapi.IFLA_INFO_KIND, filter.Kind)
@@ -88,7 +90,8 @@ func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, err
 
 // Link returns the link with the given index; ENODEV if there is none.
 //
-// Link sends RTM_GETLINK: an ifinfomsg with the index. The reply is one
+// Link sends RTM_GETLINK: an ifinfomsg with the index, then IFLA_EXT_MASK
+// asking for the virtual functions (RTEXT_FILTER_VF). The reply is one
 // RTM_NEWLINK.
 func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 	if err := checkIndex(uapi.RTM_GETLINK, index); err != nil {
@@ -99,8 +102,8 @@ func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 
 // LinkByName returns the link with the given name; ENODEV if there is none.
 //
-// LinkByName sends RTM_GETLINK: an ifinfomsg with index 0, then IFLA_IFNAME.
-// The reply is one RTM_NEWLINK.
+// LinkByName sends RTM_GETLINK: an ifinfomsg with index 0, then IFLA_IFNAME
+// and IFLA_EXT_MASK (RTEXT_FILTER_VF). The reply is one RTM_NEWLINK.
 func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
 	if err := checkName(uapi.RTM_GETLINK, "link", name); err != nil {
 		return Link{}, err
@@ -113,16 +116,39 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 	if name != "" {
 		r.String(uapi.IFLA_IFNAME, name)
 	}
-	msgs, err := c.run(ctx, 0, r)
+	r.Uint32(uapi.IFLA_EXT_MASK, rtextFilterVF)
+	return c.getLinkReply(ctx, r, "%s", linkObject(index, name))
+}
+
+// getLinkReply runs r, an RTM_GETLINK request, and returns the link of its
+// reply; object and args name the link in errors. The reply is decoded
+// where it was read (decode copies what the Link keeps), not copied first.
+func (c *Conn) getLinkReply(ctx context.Context, r *request, object string, args ...any) (Link, error) {
+	defer r.close()
+	data, err := r.Finish()
 	if err != nil {
-		return Link{}, named(err, "%s", linkObject(index, name))
+		return Link{}, opError("check", r.typ, err)
 	}
-	for _, m := range msgs {
-		if m.Header.Type == uapi.RTM_NEWLINK {
-			return ParseLink(m)
+	var l Link
+	found := false
+	var derr error
+	err = c.NL.ExecuteFunc(ctx, netlink.Message{Header: netlink.Header{Type: uapi.RTM_GETLINK}, Data: data}, func(m netlink.Message) error {
+		if m.Header.Type != uapi.RTM_NEWLINK || found {
+			return nil
 		}
+		found = true
+		derr = l.decode(&m)
+		return derr
+	})
+	switch {
+	case derr != nil:
+		return Link{}, derr
+	case err != nil:
+		return Link{}, named(err, object, args...)
+	case !found:
+		return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
 	}
-	return Link{}, fmt.Errorf("rtnetlink: no link in the reply to RTM_GETLINK: %w", netlink.ErrMalformed)
+	return l, nil
 }
 
 // CreateLink creates the link l describes (see Link for the fields it
@@ -144,6 +170,14 @@ func (c *Conn) getLink(ctx context.Context, index int, name string) (Link, error
 // IFLA_INFO_KIND and the kind's IFLA_INFO_DATA. It then reads the link back
 // with RTM_GETLINK, by the index of the kernel's echo, or by name when there
 // is no echo.
+//
+// What the kernel does not take on creation CreateLink sets after, with
+// the requests of SetLinkAddrGenMode, SetLinkProtoDownReason,
+// SetLinkProtoDown, AddLinkAltName and SetLinkPort (for a link made with a
+// master), then reads the link again; if one of them fails, the link is
+// deleted and the error returned. So a listed link can be created again
+// as it was, but for Alias (refused: set it with SetLinkAlias) and XDP
+// (attach the program with SetLinkXDP).
 func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	r, err := newLinkRequest(&l)
 	if err != nil {
@@ -157,69 +191,84 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	if err != nil {
 		return Link{}, named(err, "link %q", l.Name)
 	}
+	var made Link
 	for _, m := range msgs {
 		if m.Header.Type == uapi.RTM_NEWLINK && len(m.Data) >= uapi.SizeofIfInfomsg {
-			return c.Link(ctx, int(int32(binary.NativeEndian.Uint32(m.Data[4:]))))
+			made, err = c.Link(ctx, int(int32(binary.NativeEndian.Uint32(m.Data[4:]))))
+			break
 		}
 	}
-	return c.LinkByName(ctx, l.Name)
+	if made.Index == 0 && err == nil {
+		made, err = c.LinkByName(ctx, l.Name)
+	}
+	if err != nil {
+		return made, err
+	}
+	reqs, err := l.afterCreate(made.Index)
+	if err == nil && len(reqs) == 0 {
+		return made, nil
+	}
+	for i, r := range reqs {
+		if _, err = c.run(ctx, 0, r); err != nil {
+			for _, r := range reqs[i+1:] {
+				r.close()
+			}
+			err = named(err, "link %d", made.Index)
+			break
+		}
+	}
+	if err != nil {
+		// Not the link asked for: it goes, and the error says why.
+		c.DeleteLink(ctx, made.Index)
+		return Link{}, err
+	}
+	return c.Link(ctx, made.Index)
 }
 
-// newLinkRequest builds the RTM_NEWLINK request that creates l.
-func newLinkRequest(l *Link) (*request, error) {
-	const req = uapi.RTM_NEWLINK
-	kind := l.Kind
-	if l.Data != nil {
-		if kind != "" && kind != l.Data.Kind() {
-			return nil, invalid(req, "link %q has Kind %q and %s data", l.Name, kind, l.Data.Kind())
+// afterCreate returns the requests that set on link index what l has that
+// the kernel does not take on creation: the address generation mode, the
+// protodown reasons and state, the alternative names, and the port
+// settings (of a link made with a master).
+func (l *Link) afterCreate(index int) ([]*request, error) {
+	var puts []func(*request) error
+	if l.AddrGenMode != 0 {
+		puts = append(puts, putAddrGenMode(l.AddrGenMode))
+	}
+	if l.ProtoDownReason != 0 {
+		puts = append(puts, putProtoDownReason(^uint32(0), l.ProtoDownReason))
+	}
+	if l.ProtoDown {
+		puts = append(puts, putProtoDown(true))
+	}
+	var reqs []*request
+	fail := func(err error) ([]*request, error) {
+		for _, r := range reqs {
+			r.close()
 		}
-		kind = l.Data.Kind()
-	}
-	switch {
-	case kind == "":
-		return nil, invalid(req, "link %q has no kind", l.Name)
-	case l.Alias != "":
-		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
-	case l.Index < 0 || l.Index > 1<<31-1:
-		return nil, invalid(req, "link index %d is out of range", l.Index)
-	case l.MasterIndex < 0 || l.MasterIndex > 1<<31-1 || l.ParentIndex < 0 || l.ParentIndex > 1<<31-1:
-		return nil, invalid(req, "master index %d or parent index %d is out of range", l.MasterIndex, l.ParentIndex)
-	}
-	if err := checkName(req, "link", l.Name); err != nil {
 		return nil, err
 	}
-	r := newRequest(req, l.Index, l.Flags, l.Flags)
-	r.String(uapi.IFLA_IFNAME, l.Name)
-	if l.MTU != 0 {
-		r.Uint32(uapi.IFLA_MTU, l.MTU)
-	}
-	if len(l.HardwareAddr) > 0 {
-		r.Bytes(uapi.IFLA_ADDRESS, l.HardwareAddr)
-	}
-	if len(l.Broadcast) > 0 {
-		r.Bytes(uapi.IFLA_BROADCAST, l.Broadcast)
-	}
-	if l.TxQueueLen != 0 {
-		r.Uint32(uapi.IFLA_TXQLEN, l.TxQueueLen)
-	}
-	if l.MasterIndex != 0 {
-		r.Uint32(uapi.IFLA_MASTER, uint32(l.MasterIndex))
-	}
-	if l.ParentIndex != 0 {
-		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
-	}
-	info := r.Nest(uapi.IFLA_LINKINFO)
-	r.String(uapi.IFLA_INFO_KIND, kind)
-	if l.Data != nil {
-		data := r.Nest(uapi.IFLA_INFO_DATA)
-		if err := l.Data.encode(r); err != nil {
-			r.close()
-			return nil, err
+	for _, put := range puts {
+		r, err := setRequest(index, put)
+		if err != nil {
+			return fail(err)
 		}
-		r.End(data)
+		reqs = append(reqs, r)
 	}
-	r.End(info)
-	return r, nil
+	for _, name := range l.AltNames {
+		r, err := altNameRequest(uapi.RTM_NEWLINKPROP, index, name)
+		if err != nil {
+			return fail(err)
+		}
+		reqs = append(reqs, r)
+	}
+	if l.Port != nil && l.MasterIndex != 0 {
+		r, err := portRequest(index, l.Port)
+		if err != nil {
+			return fail(err)
+		}
+		reqs = append(reqs, r)
+	}
+	return reqs, nil
 }
 
 // DeleteLink deletes the link with the given index. Deleting one end of a
@@ -334,24 +383,210 @@ func (c *Conn) SetLinkNetNS(ctx context.Context, index int, ns NetNS) error {
 	})
 }
 
-// setLink sends an RTM_SETLINK request for the link: up sets (LinkUp) or
-// clears (0) IFF_UP when put is nil, and put adds attributes otherwise.
-func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*request) error) error {
+// SetLinkPromisc turns the link's promiscuous mode on or off (ip link set
+// NAME promisc on): the LinkPromisc flag. The kernel counts promiscuous
+// users in Promiscuity, of which this flag is one.
+//
+// SetLinkPromisc sends RTM_SETLINK: an ifinfomsg with the index, IFF_PROMISC
+// in ifi_change, and in ifi_flags if on.
+func (c *Conn) SetLinkPromisc(ctx context.Context, index int, on bool) error {
+	return c.setLinkFlags(ctx, index, LinkPromisc, on)
+}
+
+// SetLinkARP turns ARP and neighbour discovery on or off on the link (ip
+// link set NAME arp off sets the LinkNoARP flag).
+//
+// SetLinkARP sends RTM_SETLINK: an ifinfomsg with the index, IFF_NOARP in
+// ifi_change, and in ifi_flags if off.
+func (c *Conn) SetLinkARP(ctx context.Context, index int, on bool) error {
+	return c.setLinkFlags(ctx, index, LinkNoARP, !on)
+}
+
+// setLinkFlags sets (on) or clears the flags f of the link.
+func (c *Conn) setLinkFlags(ctx context.Context, index int, f LinkFlags, on bool) error {
 	if err := checkIndex(uapi.RTM_SETLINK, index); err != nil {
 		return err
 	}
+	var flags LinkFlags
+	if on {
+		flags = f
+	}
+	_, err := c.run(ctx, 0, newRequest(uapi.RTM_SETLINK, index, flags, f))
+	return named(err, "link %d", index)
+}
+
+// SetLinkTxQueueLen sets the length of the link's transmit queue, in
+// packets (ip link set NAME txqueuelen N).
+//
+// SetLinkTxQueueLen sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_TXQLEN.
+func (c *Conn) SetLinkTxQueueLen(ctx context.Context, index int, n uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_TXQLEN, n)
+}
+
+// SetLinkGroup puts the link in a group (ip link set NAME group N); 0 is
+// the default group.
+//
+// SetLinkGroup sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_GROUP.
+func (c *Conn) SetLinkGroup(ctx context.Context, index int, group uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_GROUP, group)
+}
+
+// SetLinkGSOMaxSize sets the largest GSO packet the stack builds for the
+// link, in bytes (ip link set NAME gso_max_size N); the kernel refuses one
+// above the device's TSO limit (Link.Other's IFLA_TSO_MAX_SIZE), and sets
+// the IPv4 limit to a size up to 65536 too.
+//
+// SetLinkGSOMaxSize sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_GSO_MAX_SIZE.
+func (c *Conn) SetLinkGSOMaxSize(ctx context.Context, index int, size uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_GSO_MAX_SIZE, size)
+}
+
+// SetLinkGSOMaxSegs sets the most segments of a GSO packet for the link
+// (ip link set NAME gso_max_segs N).
+//
+// SetLinkGSOMaxSegs sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_GSO_MAX_SEGS.
+func (c *Conn) SetLinkGSOMaxSegs(ctx context.Context, index int, segs uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_GSO_MAX_SEGS, segs)
+}
+
+// SetLinkGROMaxSize sets the largest packet GRO builds on the link, in
+// bytes (ip link set NAME gro_max_size N); the kernel sets the IPv4 limit
+// to a size up to 65536 too.
+//
+// SetLinkGROMaxSize sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_GRO_MAX_SIZE.
+func (c *Conn) SetLinkGROMaxSize(ctx context.Context, index int, size uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_GRO_MAX_SIZE, size)
+}
+
+// SetLinkGSOIPv4MaxSize sets the largest IPv4 GSO packet for the link, in
+// bytes (ip link set NAME gso_ipv4_max_size N); Linux 6.3 and later.
+//
+// SetLinkGSOIPv4MaxSize sends RTM_SETLINK: an ifinfomsg with the index,
+// then IFLA_GSO_IPV4_MAX_SIZE.
+func (c *Conn) SetLinkGSOIPv4MaxSize(ctx context.Context, index int, size uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_GSO_IPV4_MAX_SIZE, size)
+}
+
+// SetLinkGROIPv4MaxSize sets the largest IPv4 packet GRO builds on the
+// link, in bytes (ip link set NAME gro_ipv4_max_size N); Linux 6.3 and
+// later.
+//
+// SetLinkGROIPv4MaxSize sends RTM_SETLINK: an ifinfomsg with the index,
+// then IFLA_GRO_IPV4_MAX_SIZE.
+func (c *Conn) SetLinkGROIPv4MaxSize(ctx context.Context, index int, size uint32) error {
+	return c.setLinkUint32(ctx, index, uapi.IFLA_GRO_IPV4_MAX_SIZE, size)
+}
+
+// setLinkUint32 sets one u32 attribute of the link.
+func (c *Conn) setLinkUint32(ctx context.Context, index int, typ uint16, v uint32) error {
+	return c.setLink(ctx, index, 0, func(r *request) error {
+		r.Uint32(typ, v)
+		return nil
+	})
+}
+
+// SetLinkAddrGenMode sets how the kernel makes the link's IPv6 link-local
+// address (ip link set NAME addrgenmode MODE); it applies when the link
+// next goes up.
+//
+// SetLinkAddrGenMode sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_AF_SPEC holding AF_INET6 holding IFLA_INET6_ADDR_GEN_MODE.
+func (c *Conn) SetLinkAddrGenMode(ctx context.Context, index int, mode AddrGenMode) error {
+	return c.setLink(ctx, index, 0, putAddrGenMode(mode))
+}
+
+func putAddrGenMode(mode AddrGenMode) func(*request) error {
+	return func(r *request) error {
+		if mode > AddrGenRandom {
+			return invalid(uapi.RTM_SETLINK, "address generation mode %d is above %d (random)", mode, AddrGenRandom)
+		}
+		spec := r.Nest(uapi.IFLA_AF_SPEC)
+		in6 := r.Nest(uapi.AF_INET6)
+		r.Uint8(uapi.IFLA_INET6_ADDR_GEN_MODE, uint8(mode))
+		r.End(in6)
+		r.End(spec)
+		return nil
+	}
+}
+
+// SetLinkProtoDown holds the link down, or lets it up, on behalf of a
+// control protocol (ip link set NAME protodown on). Devices that do not
+// support it (veth, bridge) answer EOPNOTSUPP; macvlan and vxlan do.
+//
+// SetLinkProtoDown sends RTM_SETLINK: an ifinfomsg with the index, then
+// IFLA_PROTO_DOWN.
+func (c *Conn) SetLinkProtoDown(ctx context.Context, index int, down bool) error {
+	return c.setLink(ctx, index, 0, putProtoDown(down))
+}
+
+func putProtoDown(down bool) func(*request) error {
+	return func(r *request) error {
+		r.Uint8(uapi.IFLA_PROTO_DOWN, boolByte(down))
+		return nil
+	}
+}
+
+// SetLinkProtoDownReason sets the bits of mask in the link's
+// ProtoDownReason to those of value (ip link set NAME protodown_reason
+// BIT on sets mask and value to 1<<BIT). The link is held down while
+// ProtoDown is set; the reasons say why.
+//
+// SetLinkProtoDownReason sends RTM_SETLINK: an ifinfomsg with the index,
+// then IFLA_PROTO_DOWN_REASON holding IFLA_PROTO_DOWN_REASON_MASK and
+// IFLA_PROTO_DOWN_REASON_VALUE.
+func (c *Conn) SetLinkProtoDownReason(ctx context.Context, index int, mask, value uint32) error {
+	return c.setLink(ctx, index, 0, putProtoDownReason(mask, value))
+}
+
+func putProtoDownReason(mask, value uint32) func(*request) error {
+	return func(r *request) error {
+		if mask == 0 {
+			return invalid(uapi.RTM_SETLINK, "protodown reason mask is 0: nothing to change")
+		}
+		nest := r.Nest(uapi.IFLA_PROTO_DOWN_REASON)
+		r.Uint32(uapi.IFLA_PROTO_DOWN_REASON_MASK, mask)
+		r.Uint32(uapi.IFLA_PROTO_DOWN_REASON_VALUE, value)
+		r.End(nest)
+		return nil
+	}
+}
+
+// setLink sends an RTM_SETLINK request for the link: up sets (LinkUp) or
+// clears (0) IFF_UP when put is nil, and put adds attributes otherwise.
+func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*request) error) error {
 	var r *request
 	if put == nil {
+		if err := checkIndex(uapi.RTM_SETLINK, index); err != nil {
+			return err
+		}
 		r = newRequest(uapi.RTM_SETLINK, index, up, LinkUp)
 	} else {
-		r = newRequest(uapi.RTM_SETLINK, index, 0, 0)
-		if err := put(r); err != nil {
-			r.close()
+		var err error
+		if r, err = setRequest(index, put); err != nil {
 			return err
 		}
 	}
 	_, err := c.run(ctx, 0, r)
 	return named(err, "link %d", index)
+}
+
+// setRequest builds an RTM_SETLINK request for the link whose attributes
+// put appends.
+func setRequest(index int, put func(*request) error) (*request, error) {
+	if err := checkIndex(uapi.RTM_SETLINK, index); err != nil {
+		return nil, err
+	}
+	r := newRequest(uapi.RTM_SETLINK, index, 0, 0)
+	if err := put(r); err != nil {
+		r.close()
+		return nil, err
+	}
+	return r, nil
 }
 
 // request is an RTM_*LINK request being built: a struct ifinfomsg and

@@ -69,9 +69,30 @@ type ipLink struct {
 	LinkNetNSID *int32   `json:"link_netnsid"`
 	Alias       string   `json:"ifalias"`
 	LinkInfo    struct {
-		Kind string                     `json:"info_kind"`
-		Data map[string]json.RawMessage `json:"info_data"`
+		Kind      string                     `json:"info_kind"`
+		Data      map[string]json.RawMessage `json:"info_data"`
+		SlaveKind string                     `json:"info_slave_kind"`
+		SlaveData map[string]json.RawMessage `json:"info_slave_data"`
 	} `json:"linkinfo"`
+	Promiscuity     *uint32  `json:"promiscuity"`
+	Group           string   `json:"group"`
+	GSOMaxSize      *uint32  `json:"gso_max_size"`
+	GSOMaxSegs      *uint32  `json:"gso_max_segs"`
+	GROMaxSize      *uint32  `json:"gro_max_size"`
+	GSOIPv4MaxSize  *uint32  `json:"gso_ipv4_max_size"` // iproute2 6.3 and later
+	GROIPv4MaxSize  *uint32  `json:"gro_ipv4_max_size"`
+	AddrGenMode     string   `json:"inet6_addr_gen_mode"`
+	ProtoDown       bool     `json:"proto_down"`
+	ProtoDownReason []string `json:"proto_down_reason"`
+	AltNames        []string `json:"altnames"`
+	PermAddr        string   `json:"permaddr"`
+	NumVF           int      `json:"num_vf"`
+	XDP             *struct {
+		Mode int `json:"mode"`
+		Prog *struct {
+			ID uint32 `json:"id"`
+		} `json:"prog"`
+	} `json:"xdp"`
 	Stats struct {
 		RX ipStats `json:"rx"`
 		TX ipStats `json:"tx"`
@@ -205,7 +226,110 @@ func compareLink(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 	if l.Kind != ip.LinkInfo.Kind {
 		errorf("Kind", l.Kind, ip.LinkInfo.Kind)
 	}
+	if ip.Promiscuity != nil && l.Promiscuity != *ip.Promiscuity {
+		errorf("Promiscuity", l.Promiscuity, *ip.Promiscuity)
+	}
+	if group := strconv.FormatUint(uint64(l.Group), 10); l.Group == 0 && ip.Group != "default" || l.Group != 0 && ip.Group != group {
+		errorf("Group", l.Group, ip.Group)
+	}
+	for _, c := range []struct {
+		name string
+		got  uint32
+		ip   *uint32
+	}{
+		{"GSOMaxSize", l.GSOMaxSize, ip.GSOMaxSize},
+		{"GSOMaxSegs", l.GSOMaxSegs, ip.GSOMaxSegs},
+		{"GROMaxSize", l.GROMaxSize, ip.GROMaxSize},
+		{"GSOIPv4MaxSize", l.GSOIPv4MaxSize, ip.GSOIPv4MaxSize},
+		{"GROIPv4MaxSize", l.GROIPv4MaxSize, ip.GROIPv4MaxSize},
+	} {
+		if c.ip != nil && c.got != *c.ip {
+			errorf(c.name, c.got, *c.ip)
+		}
+	}
+	if ip.AddrGenMode != "" && l.AddrGenMode.String() != ip.AddrGenMode {
+		errorf("AddrGenMode", l.AddrGenMode, ip.AddrGenMode)
+	}
+	if l.ProtoDown != ip.ProtoDown {
+		errorf("ProtoDown", l.ProtoDown, ip.ProtoDown)
+	}
+	var reasons []string // ip prints the bits set
+	for bit := range 32 {
+		if l.ProtoDownReason&(1<<bit) != 0 {
+			reasons = append(reasons, strconv.Itoa(bit))
+		}
+	}
+	if strings.Join(reasons, ",") != strings.Join(ip.ProtoDownReason, ",") {
+		errorf("ProtoDownReason", reasons, ip.ProtoDownReason)
+	}
+	if strings.Join(l.AltNames, ",") != strings.Join(ip.AltNames, ",") {
+		errorf("AltNames", l.AltNames, ip.AltNames)
+	}
+	// ip prints the permanent address when it differs from the current one.
+	if perm := l.PermHardwareAddr.String(); ip.PermAddr != "" && perm != ip.PermAddr || ip.PermAddr == "" && perm != "" && perm != ip.Address {
+		errorf("PermHardwareAddr", perm, ip.PermAddr)
+	}
+	if l.NumVF != ip.NumVF || len(l.VFs) != 0 && len(l.VFs) != ip.NumVF {
+		errorf("NumVF", l.NumVF, ip.NumVF)
+	}
+	switch {
+	case ip.XDP == nil:
+		if l.XDP.Attached != rtnetlink.XDPAttachedNone {
+			errorf("XDP", l.XDP, "none")
+		}
+	case int(l.XDP.Attached) != ip.XDP.Mode:
+		errorf("XDP.Attached", l.XDP.Attached, ip.XDP.Mode)
+	case ip.XDP.Prog != nil && l.XDP.ProgID != ip.XDP.Prog.ID:
+		errorf("XDP.ProgID", l.XDP.ProgID, ip.XDP.Prog.ID)
+	}
+	diffs = append(diffs, comparePort(ip, l)...)
 	return append(diffs, compareData(ip, l, index)...)
+}
+
+// comparePort compares the port settings with ip's info_slave_data.
+func comparePort(ip ipLink, l rtnetlink.Link) []string {
+	var diffs []string
+	errorf := func(format string, args ...any) { diffs = append(diffs, fmt.Sprintf(format, args...)) }
+	data := ip.LinkInfo.SlaveData
+	field := func(name string, got any) {
+		raw, ok := data[name]
+		want := "<absent>"
+		if ok {
+			want = string(raw)
+		}
+		if g := fmt.Sprint(got); g != want {
+			errorf("link %d %s: port %s = %s, ip says %s", ip.Index, ip.Name, name, g, want)
+		}
+	}
+	switch p := l.Port.(type) {
+	case nil:
+		if ip.LinkInfo.SlaveKind != "" {
+			errorf("link %d %s: no port data for a %s port", ip.Index, ip.Name, ip.LinkInfo.SlaveKind)
+		}
+	case *rtnetlink.BridgePort:
+		if ip.LinkInfo.SlaveKind != "bridge" {
+			errorf("link %d %s: bridge port data, ip says a %q port", ip.Index, ip.Name, ip.LinkInfo.SlaveKind)
+		}
+		field("state", strconv.Quote(p.State.String()))
+		field("priority", p.Priority)
+		field("cost", p.Cost)
+		field("hairpin", p.Hairpin)
+		field("guard", p.Guard)
+		field("root_block", p.RootBlock)
+		field("fastleave", p.FastLeave)
+		field("learning", p.Learning)
+		field("flood", p.Flood)
+		field("mcast_flood", p.MulticastFlood)
+		field("bcast_flood", p.BroadcastFlood)
+		field("proxy_arp", p.ProxyARP)
+		field("neigh_suppress", p.NeighSuppress)
+		field("isolated", p.Isolated)
+		field("id", strconv.Quote(fmt.Sprintf("%#x", p.ID)))
+		field("no", strconv.Quote(fmt.Sprintf("%#x", p.Number)))
+	default:
+		errorf("link %d %s: unexpected port data %T", ip.Index, ip.Name, p)
+	}
+	return diffs
 }
 
 // compareData compares the kind-specific data with ip's info_data.
@@ -226,7 +350,7 @@ func compareData(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 	quoted := func(s string) string { return strconv.Quote(s) }
 	switch d := l.Data.(type) {
 	case nil:
-		if ip.LinkInfo.Kind == "bridge" || ip.LinkInfo.Kind == "macvlan" || ip.LinkInfo.Kind == "vxlan" || ip.LinkInfo.Kind == "tun" {
+		if ip.LinkInfo.Kind == "bridge" || ip.LinkInfo.Kind == "macvlan" || ip.LinkInfo.Kind == "macvtap" || ip.LinkInfo.Kind == "vxlan" || ip.LinkInfo.Kind == "tun" {
 			errorf("link %d %s: no data for a %s", ip.Index, ip.Name, ip.LinkInfo.Kind)
 		}
 	case *rtnetlink.Bridge:
@@ -238,7 +362,15 @@ func compareData(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 		field("stp_state", map[bool]int{false: 0, true: 1}[d.STP])
 		field("vlan_filtering", map[bool]int{false: 0, true: 1}[d.VLANFiltering])
 		field("priority", d.Priority)
+		field("mcast_snooping", map[bool]int{false: 1, true: 0}[d.NoMulticastSnooping])
+		// Without CONFIG_BRIDGE_VLAN_FILTERING the kernel reports neither.
+		if _, ok := data["vlan_protocol"]; ok {
+			field("vlan_protocol", quoted(map[uint16]string{0x8100: "802.1Q", 0x88a8: "802.1ad"}[d.VLANProtocol]))
+			field("vlan_default_pvid", d.DefaultPVID)
+		}
 	case *rtnetlink.Macvlan:
+		field("mode", quoted(d.Mode.String()))
+	case *rtnetlink.Macvtap:
 		field("mode", quoted(d.Mode.String()))
 	case *rtnetlink.Vxlan:
 		field("id", d.ID)
@@ -257,6 +389,19 @@ func compareData(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 		addr("local", d.Local)
 		addr("remote", d.Remote)
 		addr("group", d.Group)
+		field("ttl", d.TTL)
+		if d.TOS != 0 {
+			field("tos", quoted(fmt.Sprintf("%#x", d.TOS)))
+		} else {
+			field("tos", "<absent>")
+		}
+		field("learning", !d.NoLearning)
+		field("port_range", fmt.Sprintf(`{"low":%d,"high":%d}`, d.PortLow, d.PortHigh))
+		if d.External {
+			field("external", true)
+		} else {
+			field("external", "<absent>")
+		}
 		if raw, ok := data["link"]; ok {
 			var name string
 			json.Unmarshal(raw, &name)
@@ -366,12 +511,25 @@ func TestCreateLinksMatchIP(t *testing.T) {
 		t.Fatal(err)
 	}
 	mac := net.HardwareAddr{0x02, 0, 0, 0, 0x12, 0x34}
+	port := &rtnetlink.BridgePort{Priority: 5, Cost: 7, Hairpin: true, Guard: true, FastLeave: true,
+		MulticastFlood: true, BroadcastFlood: true, NeighSuppress: true, Isolated: true}
 	v0, err := rt.CreateLink(ctx, rtnetlink.Link{
 		Name: "v0", MTU: 9000, HardwareAddr: mac, TxQueueLen: 500, MasterIndex: br.Index,
 		Flags: rtnetlink.LinkUp, Data: &rtnetlink.Veth{PeerName: "v1"},
+		Group: 7, GSOMaxSize: 40000, GSOMaxSegs: 100, GROMaxSize: 50000, GSOIPv4MaxSize: 30000, GROIPv4MaxSize: 20000,
+		AddrGenMode: rtnetlink.AddrGenRandom, AltNames: []string{"v0-has-a-much-longer-alternative-name", "v0alt"},
+		Port: port,
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	// What ip cannot check: that each was set as asked.
+	if p, ok := v0.Port.(*rtnetlink.BridgePort); !ok || p.Cost != 7 || p.Priority != 5 || !p.Hairpin || !p.Isolated || p.Learning || p.Flood || p.ID == 0 {
+		t.Errorf("CreateLink with port settings %+v: %+v", port, v0.Port)
+	}
+	if v0.Group != 7 || v0.GSOMaxSize != 40000 || v0.GSOMaxSegs != 100 || v0.GROMaxSize != 50000 || v0.GSOIPv4MaxSize != 30000 ||
+		v0.GROIPv4MaxSize != 20000 || v0.AddrGenMode != rtnetlink.AddrGenRandom || len(v0.AltNames) != 2 {
+		t.Errorf("CreateLink returned %+v", v0)
 	}
 	if v0.Name != "v0" || v0.MTU != 9000 || v0.HardwareAddr.String() != mac.String() || v0.TxQueueLen != 500 ||
 		v0.MasterIndex != br.Index || v0.Flags&rtnetlink.LinkUp == 0 || v0.Kind != "veth" || v0.ParentIndex == 0 {
@@ -393,14 +551,34 @@ func TestCreateLinksMatchIP(t *testing.T) {
 			Remote: netip.MustParseAddr("fd00::2")}},
 		{Name: "ifb0", Kind: "ifb", TxQueueLen: 64},
 		{Name: "br1", Kind: "bridge", Index: 77},
+		{Name: "br2", Data: &rtnetlink.Bridge{NoMulticastSnooping: true}},
+		{Name: "mt0", ParentIndex: v0.ParentIndex, Data: &rtnetlink.Macvtap{Mode: rtnetlink.MacvlanBridge}},
+		{Name: "mv2", ParentIndex: v0.ParentIndex, Data: &rtnetlink.Macvlan{}, ProtoDown: true, ProtoDownReason: 1<<3 | 1<<5},
+		{Name: "vx2", Data: &rtnetlink.Vxlan{ID: 8, TTL: 64, TOS: 1, NoLearning: true, PortLow: 1000, PortHigh: 2000}},
+		{Name: "vx3", Data: &rtnetlink.Vxlan{External: true, Port: 4791}},
 		{Name: "w0", Data: &rtnetlink.Veth{PeerName: "w1", PeerNetNS: rtnetlink.NetNSPath(ns2.Path)}},
 	} {
 		got, err := rt.CreateLink(ctx, l)
 		if err != nil {
 			t.Fatalf("CreateLink %s: %v", l.Name, err)
 		}
-		if got.Name != l.Name || (l.Index != 0 && got.Index != l.Index) {
+		if got.Name != l.Name || (l.Index != 0 && got.Index != l.Index) || got.ProtoDown != l.ProtoDown || got.ProtoDownReason != l.ProtoDownReason {
 			t.Errorf("CreateLink %s returned %+v", l.Name, got)
+		}
+		switch d := l.Data.(type) {
+		case *rtnetlink.Vxlan:
+			if g := got.Data.(*rtnetlink.Vxlan); g.TTL != d.TTL || g.TOS != d.TOS || g.PortLow != d.PortLow || g.PortHigh != d.PortHigh || g.External != d.External ||
+				d.NoLearning && !g.NoLearning {
+				t.Errorf("CreateLink %s: %+v, asked for %+v", l.Name, g, d)
+			}
+		case *rtnetlink.Bridge:
+			if g := got.Data.(*rtnetlink.Bridge); g.NoMulticastSnooping != d.NoMulticastSnooping {
+				t.Errorf("CreateLink %s: %+v, asked for %+v", l.Name, g, d)
+			}
+		case *rtnetlink.Macvtap:
+			if g := got.Data.(*rtnetlink.Macvtap); g.Mode != d.Mode {
+				t.Errorf("CreateLink %s: %+v, asked for %+v", l.Name, g, d)
+			}
 		}
 	}
 	f, err := os.Open(ns2.Path)
@@ -429,9 +607,15 @@ func TestCreateLinksMatchIP(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			// Counters and the operational state move on their own.
+			// Counters and the operational state move on their own, and
+			// Other holds counters too (IFLA_AF_SPEC's IPv6 statistics).
 			for _, l := range []*rtnetlink.Link{&got, &want} {
-				l.Stats, l.OperState = rtnetlink.LinkStats{}, 0
+				l.Stats, l.OperState, l.Other = rtnetlink.LinkStats{}, 0, ""
+				if b, ok := l.Data.(*rtnetlink.Bridge); ok { // its Other holds the STP timers
+					c := *b
+					c.Other = ""
+					l.Data = &c
+				}
 				l.Flags &^= rtnetlink.LinkRunning | rtnetlink.LinkLowerUp | rtnetlink.LinkDormant
 			}
 			if !reflect.DeepEqual(got, want) {
@@ -445,10 +629,19 @@ func TestCreateLinksMatchIP(t *testing.T) {
 func TestReadIPLinks(t *testing.T) {
 	ns, ns2 := nstest.New(t), nstest.New(t)
 	ns.Batch(t, []string{
-		"link add v0 mtu 4000 txqueuelen 99 address 02:00:00:00:00:01 type veth peer name v1 mtu 1400",
+		"link add v0 mtu 4000 txqueuelen 99 address 02:00:00:00:00:01 group 5 gso_max_size 30000 gso_max_segs 50 gro_max_size 40000 type veth peer name v1 mtu 1400",
 		"link add br0 type bridge stp_state 1 priority 100 forward_delay 500 hello_time 300 max_age 1000 ageing_time 2000",
 		"link set v0 master br0",
 		"link set v0 alias hello",
+		"link set v0 type bridge_slave cost 9 priority 4 hairpin on guard on root_block on fastleave on learning off flood off mcast_flood off bcast_flood off proxy_arp on neigh_suppress on isolated on",
+		"link set v1 promisc on",
+		"link set v1 arp off",
+		"link set v1 addrgenmode none",
+		"link property add dev v1 altname v1-has-a-much-longer-alternative-name",
+		"link add mt0 link v1 type macvtap mode private",
+		"link add vx3 type vxlan id 103 dstport 4790 ttl 10 tos inherit nolearning srcport 2000 3000",
+		"link add vx4 type vxlan external dstport 4791",
+		"link add br1 type bridge mcast_snooping 0",
 		"link add mv0 link v1 type macvlan mode private",
 		"link add mv1 link v1 type macvlan mode vepa",
 		"link add mv2 link v1 type macvlan mode source",
@@ -460,6 +653,8 @@ func TestReadIPLinks(t *testing.T) {
 		"tuntap add tap1 mode tap pi",
 		"link add ifb0 type ifb",
 		"link add w0 type veth peer name w1 netns " + ns2.Name,
+		"link set mv0 protodown_reason 2 on",
+		"link set mv0 protodown on",
 		"link set lo down",
 		"link set br0 up",
 		"link set v0 up",
@@ -471,6 +666,35 @@ func TestReadIPLinks(t *testing.T) {
 	// Traffic for the counters: broadcasts out of v1 into v0.
 	sendUDP(t, ns, netip.MustParseAddr("10.77.0.255"), 5)
 	for _, l := range compareWithIP(t, ns, dial(t, ns, netlink.Config{})) {
+		// What ip cannot check: that each setting was read as ip set it.
+		var bad bool
+		switch l.Name {
+		case "v0":
+			p, ok := l.Port.(*rtnetlink.BridgePort)
+			bad = l.Group != 5 || l.GSOMaxSize != 30000 || l.GSOMaxSegs != 50 || l.GROMaxSize != 40000 || !ok ||
+				p.Cost != 9 || p.Priority != 4 || !p.Hairpin || !p.Guard || !p.RootBlock || !p.FastLeave || p.Learning || p.Flood ||
+				p.MulticastFlood || p.BroadcastFlood || !p.ProxyARP || !p.NeighSuppress || !p.Isolated
+		case "v1":
+			bad = l.Flags&rtnetlink.LinkPromisc == 0 || l.Flags&rtnetlink.LinkNoARP == 0 || l.Promiscuity != 1 ||
+				l.AddrGenMode != rtnetlink.AddrGenNone || len(l.AltNames) != 1
+		case "mt0":
+			d, ok := l.Data.(*rtnetlink.Macvtap)
+			bad = !ok || d.Mode != rtnetlink.MacvlanPrivate
+		case "mv0":
+			bad = !l.ProtoDown || l.ProtoDownReason != 1<<2
+		case "vx3":
+			d, ok := l.Data.(*rtnetlink.Vxlan)
+			bad = !ok || d.TTL != 10 || d.TOS != 1 || !d.NoLearning || d.PortLow != 2000 || d.PortHigh != 3000
+		case "vx4":
+			d, ok := l.Data.(*rtnetlink.Vxlan)
+			bad = !ok || !d.External || d.Port != 4791
+		case "br1":
+			d, ok := l.Data.(*rtnetlink.Bridge)
+			bad = !ok || !d.NoMulticastSnooping
+		}
+		if bad {
+			t.Errorf("%s: read as %+v (data %+v, port %+v)", l.Name, l, l.Data, l.Port)
+		}
 		if l.Name == "v0" && (l.Stats.RxPackets < 5 || l.Stats.RxBytes < 5*(14+20+8+5)) ||
 			l.Name == "v1" && (l.Stats.TxPackets < 5 || l.Stats.TxBytes < 5*(14+20+8+5)) {
 			t.Errorf("%s: 5 broadcasts went from v1 to v0, Stats = %+v", l.Name, l.Stats)

@@ -80,15 +80,18 @@ func TestParseLinkCapture(t *testing.T) {
 	want := []Link{{
 		Index: 1, Name: "lo", HardwareType: unix.ARPHRD_LOOPBACK, Flags: LinkLoopback | up,
 		OperState: OperUnknown, MTU: 65536, TxQueueLen: 1000, LinkNetNSID: -1,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
 		HardwareAddr: mustMAC("00:00:00:00:00:00"), Broadcast: mustMAC("00:00:00:00:00:00"),
 	}, {
 		Index: 2, Name: "veth1", Kind: "veth", HardwareType: unix.ARPHRD_ETHER, Flags: LinkBroadcast | LinkMulticast | up,
 		OperState: OperUp, MTU: 1500, MinMTU: 68, MaxMTU: 65535, TxQueueLen: 1000, ParentIndex: 3, LinkNetNSID: -1,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
 		HardwareAddr: mustMAC("ee:8f:e6:81:2e:58"), Broadcast: mustMAC("ff:ff:ff:ff:ff:ff"),
 		Stats: LinkStats{RxPackets: 7, TxPackets: 7, RxBytes: 666, TxBytes: 586},
 	}, {
 		Index: 3, Name: "veth0", Kind: "veth", HardwareType: unix.ARPHRD_ETHER, Flags: LinkBroadcast | LinkMulticast | up,
 		OperState: OperUp, MTU: 1500, MinMTU: 68, MaxMTU: 65535, TxQueueLen: 1000, ParentIndex: 2, LinkNetNSID: -1,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
 		HardwareAddr: mustMAC("b6:b3:a8:2c:b7:6c"), Broadcast: mustMAC("ff:ff:ff:ff:ff:ff"),
 		Stats: LinkStats{RxPackets: 7, TxPackets: 7, RxBytes: 586, TxBytes: 666},
 	}}
@@ -100,12 +103,46 @@ func TestParseLinkCapture(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		otherKept(t, m, got.Other, unix.IFLA_QDISC, unix.IFLA_AF_SPEC, unix.IFLA_NUM_TX_QUEUES)
+		got.Other = ""
 		if !reflect.DeepEqual(got, want[i]) {
 			t.Errorf("link %d:\n got %+v\nwant %+v", i, got, want[i])
 		}
 		// The link owns its memory.
 		if aliases(got.HardwareAddr, m.Data) || aliases(got.Broadcast, m.Data) {
 			t.Errorf("link %d aliases the message", i)
+		}
+	}
+}
+
+// otherKept checks that other holds attributes of m's, in m's order, as
+// they came, and among them those of the types named.
+func otherKept(t *testing.T, m netlink.Message, other RawAttrs, types ...uint16) {
+	t.Helper()
+	var all []netlink.Attr
+	for a, err := range netlink.Attrs(m.Data[unix.SizeofIfInfomsg:]) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, a)
+	}
+	seen := map[uint16]bool{}
+	for o, err := range other.All() {
+		if err != nil {
+			t.Fatalf("Other: %v", err)
+		}
+		for len(all) > 0 && (all[0].Type != o.Type || !bytes.Equal(all[0].Data, o.Data) || all[0].Nested != o.Nested) {
+			all = all[1:]
+		}
+		if len(all) == 0 {
+			t.Fatalf("Other's attribute %d is not in the message, or out of order", o.Type)
+		}
+		all = all[1:]
+		seen[o.Type] = true
+	}
+	for _, typ := range types {
+		if !seen[typ] {
+			t.Errorf("Other lacks attribute %d", typ)
 		}
 	}
 }
@@ -150,7 +187,10 @@ var forwardCompatLink = Link{
 	Flags:     LinkUp | LinkBroadcast | LinkRunning | LinkMulticast | LinkLowerUp,
 	OperState: OperUp, MTU: 1400, HardwareAddr: mustMAC("02:00:00:00:00:01"), LinkNetNSID: -1,
 	Stats: LinkStats{1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
-	Data:  &Vxlan{ID: 5, Port: 4789, Remote: netip.MustParseAddr("10.0.0.2")},
+	Data: &Vxlan{ID: 5, Port: 4789, Remote: netip.MustParseAddr("10.0.0.2"),
+		Other: RawAttrs([]byte{8, 0, 0x70, 0, 0xff, 0xff, 0xff, 0xff})},
+	// The unknown attributes are kept in order, with their flags.
+	Other: RawAttrs([]byte{0x0c, 0, 0xff, 0x83, 8, 0, 1, 0, 0x2a, 0, 0, 0, 4, 0, 0xfe, 0x7f}),
 }
 
 func TestParseLinkForwardCompat(t *testing.T) {
@@ -211,8 +251,8 @@ func TestParseLinkAllocs(t *testing.T) {
 		m    netlink.Message
 		want float64
 	}{
-		{"veth (name, address, broadcast)", msgs[1], 3},
-		{"vxlan (name, address, Vxlan)", fc, 3},
+		{"veth (name, address, broadcast, Other)", msgs[1], 4},
+		{"vxlan (name, address, Vxlan, its Other, Other)", fc, 5},
 	} {
 		var l Link
 		allocs := testing.AllocsPerRun(100, func() {
@@ -380,19 +420,58 @@ func FuzzParseLink(f *testing.F) {
 		f.Add(m.Data)
 	}
 	f.Add(unhex(f, forwardCompat))
-	for _, l := range []Link{
-		{Name: "br0", Data: &Bridge{STP: true, Priority: 1}},
+	f.Add(vfMessage())
+	for _, l := range append([]Link{
+		{Name: "br0", Data: &Bridge{STP: true, Priority: 1, NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 3}},
 		{Name: "mv0", Data: &Macvlan{Mode: MacvlanBridge}},
-		{Name: "vx0", Data: &Vxlan{ID: 1, Local: netip.MustParseAddr("fd00::1"), Remote: netip.MustParseAddr("fd00::2")}},
+		{Name: "mt0", Data: &Macvtap{Mode: MacvlanPrivate}},
+		{Name: "vx0", Data: &Vxlan{ID: 1, Local: netip.MustParseAddr("fd00::1"), Remote: netip.MustParseAddr("fd00::2"), TTL: 3, TOS: 1, NoLearning: true, PortLow: 10, PortHigh: 20, External: true}},
 		{Name: "tun0", Data: &Tun{}},
-	} {
+		{Name: "v0", Data: &Veth{PeerName: "v1"}, Group: 3, GSOMaxSize: 1, GSOMaxSegs: 2, GROMaxSize: 3, GSOIPv4MaxSize: 4, GROIPv4MaxSize: 5},
+		{Name: "g0", Data: &RawLinkData{KindName: "gretap", Data: []byte{8, 0, 1, 0, 1, 2, 3, 4}}},
+		{Name: "p0", Kind: "ifb", MasterIndex: 2, Port: &BridgePort{Priority: 3, Cost: 4, Learning: true, Isolated: true}},
+		{Name: "p1", Kind: "ifb", MasterIndex: 2, Port: &RawPortData{KindName: "bond", Data: []byte{5, 0, 1, 0, 1, 0, 0, 0}}},
+	}, kindSeeds...) { // and the kinds of link_kinds_roundtrip_test.go
 		r, err := newLinkRequest(&l)
 		if err != nil {
 			f.Fatal(err)
 		}
 		b, _ := r.Finish()
 		f.Add(b)
+		after, err := l.afterCreate(1)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, r := range after {
+			b, _ := r.Finish()
+			f.Add(b)
+		}
 	}
+	// What the other requests carry, read as a link.
+	l := Link{Name: "a0", AddrGenMode: AddrGenStablePrivacy, ProtoDown: true, ProtoDownReason: 5, AltNames: []string{"alt0", "alt1"}}
+	after, err := l.afterCreate(1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range after {
+		b, _ := r.Finish()
+		f.Add(b)
+	}
+	xdp, err := setRequest(1, func(r *request) error {
+		x := r.Nest(unix.IFLA_XDP)
+		r.Uint8(unix.IFLA_XDP_ATTACHED, uint8(XDPAttachedSKB))
+		r.Uint32(unix.IFLA_XDP_PROG_ID, 7)
+		r.Uint32(unix.IFLA_XDP_SKB_PROG_ID, 7)
+		r.End(x)
+		r.Bytes(unix.IFLA_PERM_ADDRESS, []byte{2, 0, 0, 0, 0, 9})
+		r.Uint32(unix.IFLA_PROMISCUITY, 2)
+		return nil
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	b, _ := xdp.Finish()
+	f.Add(b)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m := netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK}, Data: data}
 		l, err := ParseLink(m)
@@ -402,8 +481,19 @@ func FuzzParseLink(f *testing.F) {
 			}
 			return
 		}
-		if aliases(l.HardwareAddr, data) || aliases(l.Broadcast, data) {
+		if aliases(l.HardwareAddr, data) || aliases(l.Broadcast, data) || aliases(l.PermHardwareAddr, data) {
 			t.Fatal("the link aliases the message")
+		}
+		for _, vf := range l.VFs {
+			if aliases(vf.MAC, data) {
+				t.Fatal("a VF's address aliases the message")
+			}
+		}
+		if d, ok := l.Data.(*RawLinkData); ok && aliases(d.Data, data) {
+			t.Fatal("raw kind data aliases the message")
+		}
+		if d, ok := l.Port.(*RawPortData); ok && aliases(d.Data, data) {
+			t.Fatal("raw port data aliases the message")
 		}
 		again, err := ParseLink(m)
 		if err != nil || !reflect.DeepEqual(l, again) {

@@ -61,7 +61,8 @@ func NewRouteMirror(cfg *netlink.Config, f RouteFilter) (*Mirror[Route], error) 
 const linkRouteFlags = LinkUp | LinkLowerUp
 
 // routeKey identifies a route: every field of it but those that change
-// without a notification (Flags, Expires, Pref).
+// without a notification (Flags, Expires, Pref), the attributes it keeps
+// raw included.
 type routeKey struct {
 	dst, src        netip.Prefix
 	table, priority uint32
@@ -74,7 +75,22 @@ type routeKey struct {
 	index, inIndex  int
 	nextHopID       uint32
 	metrics         Metrics
+	realms          uint32
+	extra           string // Encap and Other, encoded
 	hops            string // MultiPath, encoded
+}
+
+// encapKey encodes enc and other for a key: two routes or paths that
+// differ only by them are different routes.
+func encapKey(b []byte, enc Encap, other RawAttrs) []byte {
+	if enc != nil {
+		var e netlink.AttrEncoder
+		e.Reset(b)
+		if putEncap(&e, enc) == nil {
+			b, _ = e.Finish()
+		}
+	}
+	return append(b, other...)
 }
 
 // routeGroup is what a route shares with those a replace may replace:
@@ -91,7 +107,10 @@ func keyOfRoute(r *Route) routeKey {
 		dst: r.Dst, src: r.Src, table: r.Table, priority: r.Priority, tos: r.TOS,
 		typ: r.Type, protocol: r.Protocol, scope: r.Scope, gateway: r.Gateway,
 		prefSrc: r.PrefSrc, index: r.Index, inIndex: r.InIndex, nextHopID: r.NextHopID,
-		metrics: r.Metrics,
+		metrics: r.Metrics, realms: r.Realms,
+	}
+	if r.Encap != nil || r.Other != "" {
+		k.extra = string(encapKey(nil, r.Encap, r.Other))
 	}
 	if len(r.MultiPath) > 0 {
 		var b []byte
@@ -103,6 +122,10 @@ func keyOfRoute(r *Route) routeKey {
 			b = strconv.AppendInt(b, int64(h.Weight), 10)
 			b = append(b, ' ')
 			b = strconv.AppendUint(b, uint64(h.Flags&(NextHopOnLink|NextHopPervasive)), 10)
+			b = append(b, ' ')
+			b = strconv.AppendUint(b, uint64(h.Realms), 10)
+			b = append(b, ' ')
+			b = strconv.AppendQuote(b, string(encapKey(nil, h.Encap, h.Other)))
 			b = append(b, ';')
 		}
 		k.hops = string(b)

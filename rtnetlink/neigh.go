@@ -77,11 +77,12 @@ const (
 	NeighSticky     NeighborFlags = 0x40                 // NTF_STICKY, FDB: never moves to another port
 	NeighRouter     NeighborFlags = uapi.NTF_ROUTER      // IPv6: the neighbour is a router
 	NeighManaged    NeighborFlags = 1 << 8               // NTF_EXT_MANAGED: kept resolved by the kernel
-	NeighLocked     NeighborFlags = 1 << 9               // NTF_EXT_LOCKED, FDB: from a locked port
+	NeighLocked     NeighborFlags = 1 << 9               // NTF_EXT_LOCKED, FDB: from a locked port (set by the kernel)
+	NeighExtValid   NeighborFlags = 1 << 10              // NTF_EXT_EXT_VALIDATED: validated outside the kernel (kernels that have it)
 )
 
 var neighFlagNames = [...]string{
-	"use", "self", "master", "proxy", "extern_learn", "offload", "sticky", "router", "managed", "locked",
+	"use", "self", "master", "proxy", "extern_learn", "offload", "sticky", "router", "managed", "locked", "extern_valid",
 }
 
 // String names the flags as ip and bridge do ("router", "extern_learn",
@@ -111,15 +112,20 @@ func (f NeighborFlags) String() string {
 
 // Attribute numbers missing from x/sys/unix.
 const (
+	ndaSrcVNI   = 11 // NDA_SRC_VNI
 	ndaProtocol = 12 // NDA_PROTOCOL
+	ndaNHID     = 13 // NDA_NH_ID
 	ndaFlagsExt = 15 // NDA_FLAGS_EXT
 )
 
 // Neighbor is an entry of the IPv4 (ARP) or IPv6 (NDP) neighbour cache, or
 // a proxy entry (RTM_NEWNEIGH).
 type Neighbor struct {
-	// Index is the interface index of the entry's link (ndm_ifindex). A
-	// proxy entry may have none (0): it then answers on every link.
+	// Index is the interface index of the entry's link (ndm_ifindex). An
+	// IPv4 proxy entry may have none (0): it then answers on every link.
+	// (Linux 6.18 keeps such an entry after its network namespace is gone,
+	// and lists it in a namespace made later that gets the dead one's
+	// memory: delete them before deleting a namespace.)
 	Index int
 	// IP is the neighbour's address (NDA_DST); its family is the entry's.
 	IP netip.Addr
@@ -127,13 +133,20 @@ type Neighbor struct {
 	// nil while it is not known.
 	HardwareAddr net.HardwareAddr
 	// State is the entry's state. When adding, NeighNone (0) is taken as
-	// NeighPermanent, as ip does, for an entry with a HardwareAddr that is
-	// not NeighManaged; otherwise it is sent as it is (ip's "nud none"),
-	// since the kernel refuses a permanent entry without an address or
-	// kept resolved by itself. Proxy entries have no state.
+	// NeighPermanent, as ip neigh add does, for an entry with a
+	// HardwareAddr that is not NeighManaged (ip sends "managed" with no
+	// state too); otherwise it is sent as it is (ip's "nud none"), where
+	// ip would send NeighPermanent, which the kernel refuses without an
+	// address ("No link layer address given"). The kernel keeps a
+	// HardwareAddr only for the states that have one (reachable, stale,
+	// delay, probe, noarp, permanent), and turns a managed entry's state
+	// into its own (incomplete, as it resolves). Proxy entries have no
+	// state.
 	State NeighborState
-	// Flags are the entry's flags: NeighRouter for an IPv6 router,
-	// NeighProxy for a proxy entry, NeighExtLearned, ...
+	// Flags are the entry's flags: NeighRouter for an IPv6 router (ip's
+	// "router"), NeighProxy for a proxy entry ("proxy"), NeighExtLearned
+	// ("extern_learn"), NeighManaged ("managed"), NeighExtValid
+	// ("extern_valid"), NeighUse ("use": sent, never listed).
 	Flags NeighborFlags
 	// Protocol says who added the entry (NDA_PROTOCOL), 0 if unknown.
 	Protocol Protocol
@@ -297,7 +310,8 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 // needs only IP, and Index unless it is for every link.
 //
 // An entry that cannot be right (no IP, an IPv4-mapped address, no link
-// for a cache entry, an unknown flag) is refused before anything is sent,
+// for a cache entry or an IPv6 proxy entry, an unknown flag) is refused
+// before anything is sent,
 // with a *netlink.OpError whose error matches both syscall.EINVAL and
 // os.ErrInvalid. The kernel's refusals are *netlink.OpError values with
 // its errno and extended ACK message.
@@ -338,6 +352,8 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 		return nil, invalid(typ, "link index %d is out of range", n.Index)
 	case n.Flags >= 1<<len(neighFlagNames):
 		return nil, invalid(typ, "unknown neighbour flags %v", n.Flags)
+	case proxy && n.Index == 0 && n.IP.Is6() && typ == uapi.RTM_NEWNEIGH:
+		return nil, invalid(typ, "IPv6 proxy entry %v has no link (the kernel answers ENOBUFS)", n.IP)
 	}
 	del := typ == uapi.RTM_DELNEIGH
 	state := n.State

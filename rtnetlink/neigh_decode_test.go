@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/uapi"
@@ -236,6 +237,9 @@ func FuzzParseNeighbor(f *testing.F) {
 	for _, n := range []Neighbor{
 		{Index: 3, IP: netip.MustParseAddr("10.0.0.2"), HardwareAddr: mac, Flags: NeighManaged, Protocol: 4},
 		{Index: 3, IP: netip.MustParseAddr("2001:db8::2"), Flags: NeighProxy},
+		{Index: 3, IP: netip.MustParseAddr("2001:db8::3"), HardwareAddr: mac, State: NeighStale, Flags: NeighRouter | NeighExtLearned | NeighExtValid},
+		{Index: 3, IP: netip.MustParseAddr("198.18.0.4"), State: NeighIncomplete, Flags: NeighManaged},
+		{IP: netip.MustParseAddr("198.18.0.5"), Flags: NeighProxy},
 	} {
 		b, err := n.encode(uapi.RTM_NEWNEIGH)
 		if err != nil {
@@ -271,6 +275,9 @@ func FuzzParseRule(f *testing.F) {
 	for _, r := range []Rule{
 		{Src: netip.MustParsePrefix("10.1.0.0/16"), Table: 1000, Priority: 100, Mark: 1, IIF: "v0", Goto: 0},
 		{Family: uapi.AF_INET6, Priority: 100, Table: 100, Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP)},
+		{Family: uapi.AF_INET, Priority: 7, HasUIDRange: true, IPProto: 17, SPort: PortRange{53, 53}, SPortMask: 0xff, DPort: PortRange{1000, 2000},
+			HasSuppressPrefixLen: true, SuppressIfGroup: 2, HasSuppressIfGroup: true, TunID: 9, Realms: 0x10002, DSCP: 10, DSCPMask: 0x3f},
+		{Family: uapi.AF_INET6, L3MDev: true, FlowLabel: 0x100, FlowLabelMask: 0xf00, Other: raw(31, 1, 2, 3, 4)},
 	} {
 		b, err := r.encode(uapi.RTM_NEWRULE)
 		if err != nil {
@@ -299,6 +306,11 @@ func FuzzParseNextHopObject(f *testing.F) {
 	for _, nh := range []NextHopObject{
 		{ID: 7, Gateway: netip.MustParseAddr("10.0.0.2"), Index: 3},
 		{ID: 10, Group: []NextHopGroupMember{{ID: 1}, {ID: 2, Weight: 300}}},
+		{ID: 11, Group: []NextHopGroupMember{{ID: 1, Weight: 65535}, {ID: 2}}, GroupType: NextHopGroupResilient,
+			Resilient: NextHopResilience{Buckets: 8, IdleTimer: 1230 * time.Millisecond, UnbalancedTimer: 5 * time.Second}},
+		{ID: 12, Gateway: netip.MustParseAddr("2001:db8::6"), FDB: true, Family: uapi.AF_INET6},
+		{ID: 13, Group: []NextHopGroupMember{{ID: 12}}, FDB: true, Other: raw(nhaHWStatsEnable, 1, 0, 0, 0)},
+		{ID: 14, Gateway: netip.MustParseAddr("198.18.0.9"), Index: 2, EncapType: 2, Encap: raw(1, 0, 0, 0, 0, 0, 0, 0, 5) + raw(3, 198, 18, 0, 1)},
 	} {
 		b, err := nh.encode()
 		if err != nil {

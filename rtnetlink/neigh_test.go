@@ -344,21 +344,45 @@ func bridgeFDB(t testing.TB, ns *nstest.NS, args ...string) []string {
 		if learned(arStr(e["mac"]), arStr(e["state"])) {
 			continue
 		}
-		lines = append(lines, fmt.Sprintf("%s dev=%s vlan=%s dst=%s master=%s state=%s flags=%s",
-			arStr(e["mac"]), arStr(e["ifname"]), arStr(e["vlan"]), arStr(e["dst"]), arStr(e["master"]), arStr(e["state"]), strings.Join(flags, ",")))
+		lines = append(lines, fmt.Sprintf("%s dev=%s vlan=%s dst=%s master=%s state=%s flags=%s%s",
+			arStr(e["mac"]), arStr(e["ifname"]), arStr(e["vlan"]), arStr(e["dst"]), arStr(e["master"]), arStr(e["state"]), strings.Join(flags, ","),
+			fdbRemote(arStr(e["port"]), arStr(e["vni"]), arStr(e["src_vni"]), arStr(e["viaIf"]), arStr(e["nhid"]))))
 	}
 	return lines
+}
+
+// fdbRemote formats the fields of a VXLAN entry that bridge prints only
+// when set, "" when none is.
+func fdbRemote(port, vni, srcVNI, via, nhid string) string {
+	s := ""
+	for _, f := range []struct{ k, v string }{{"port", port}, {"vni", vni}, {"src_vni", srcVNI}, {"via", via}, {"nhid", nhid}} {
+		if f.v != "" {
+			s += " " + f.k + "=" + f.v
+		}
+	}
+	return s
 }
 
 // learned reports whether an entry was learned from the traffic of the
 // test's links, which comes at its own pace: such entries are left out.
 func learned(mac, state string) bool {
-	return state == "" && !strings.HasPrefix(mac, "02:00:00:00:00:")
+	return state == "" && !strings.HasPrefix(mac, "02:00:00:00:00:") && mac != "00:00:00:00:00:00"
 }
 
-// bridgeStates names FDB states as bridge does.
-var bridgeStates = map[rtnetlink.NeighborState]string{
-	rtnetlink.NeighPermanent: "permanent", rtnetlink.NeighNoARP: "static", rtnetlink.NeighStale: "stale", rtnetlink.NeighReachable: "",
+// bridgeState names an FDB state as bridge does: by its first bit of
+// permanent, static (NOARP), stale and reachable (""), else in hex.
+func bridgeState(s rtnetlink.NeighborState) string {
+	switch {
+	case s&rtnetlink.NeighPermanent != 0:
+		return "permanent"
+	case s&rtnetlink.NeighNoARP != 0:
+		return "static"
+	case s&rtnetlink.NeighStale != 0:
+		return "stale"
+	case s&rtnetlink.NeighReachable != 0:
+		return ""
+	}
+	return fmt.Sprintf("%#x", uint16(s))
 }
 
 // ourFDB formats e as bridgeFDB does.
@@ -377,8 +401,21 @@ func ourFDB(e rtnetlink.FDBEntry, names map[int]string) string {
 	// bridge names NTF_MASTER by the master's name alone.
 	flags = slices.DeleteFunc(flags, func(f string) bool { return f == "master" })
 	slices.Sort(flags)
-	return fmt.Sprintf("%s dev=%s vlan=%s dst=%s master=%s state=%s flags=%s",
-		e.HardwareAddr, names[e.Index], vlan, dst, names[e.MasterIndex], bridgeStates[e.State], strings.Join(flags, ","))
+	num := func(v uint32) string {
+		if v == 0 {
+			return ""
+		}
+		return fmt.Sprint(v)
+	}
+	vni := num(e.VNI)
+	for at, err := range e.Other.All() {
+		if err == nil && at.Type == unix.NDA_VNI {
+			vni = "0" // a listed VNI of 0 stays in Other
+		}
+	}
+	return fmt.Sprintf("%s dev=%s vlan=%s dst=%s master=%s state=%s flags=%s%s",
+		e.HardwareAddr, names[e.Index], vlan, dst, names[e.MasterIndex], bridgeState(e.State), strings.Join(flags, ","),
+		fdbRemote(num(uint32(e.Port)), vni, num(e.SrcVNI), names[e.ViaIndex], num(e.NextHopID)))
 }
 
 // ourFDBs lists the entries f selects through c, one line each.
@@ -389,7 +426,7 @@ func ourFDBs(t testing.TB, c *rtnetlink.Conn, f rtnetlink.FDBFilter, names map[i
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !learned(e.HardwareAddr.String(), bridgeStates[e.State]) {
+		if !learned(e.HardwareAddr.String(), bridgeState(e.State)) {
 			lines = append(lines, ourFDB(e, names))
 		}
 	}

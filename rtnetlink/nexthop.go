@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"iter"
 	"net/netip"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/uapi"
@@ -43,13 +44,107 @@ type NextHopObject struct {
 	// the kernel sets NextHopDead, NextHopLinkDown, ..., which requests
 	// leave out.
 	Flags RouteFlags
+	// GroupType is a group's type (NHA_GROUP_TYPE): NextHopGroupMultipath
+	// (ip's "mpath", the default) or NextHopGroupResilient. Only groups
+	// have one.
+	GroupType NextHopGroupType
+	// Resilient holds the parameters of a resilient group (NHA_RES_GROUP),
+	// and is zero for other objects.
+	Resilient NextHopResilience
+	// FDB makes the object a next hop, or a group of them, for VXLAN FDB
+	// entries (NHA_FDB, ip's "fdb"), which FDBEntry.NextHopID names; such
+	// a next hop has a gateway and no link, and a group of them has only
+	// such members. Routes cannot use these.
+	FDB bool
+	// EncapType is the lightweight tunnel encapsulation of a single next
+	// hop (NHA_ENCAP_TYPE, a LWTUNNEL_ENCAP_* value such as 2 for "ip" or
+	// 1 for "mpls"), 0 for none.
+	EncapType uint16
+	// Encap holds the attributes of the encapsulation (the payload of
+	// NHA_ENCAP: for LWTUNNEL_ENCAP_IP, LWTUNNEL_IP_ID, LWTUNNEL_IP_DST,
+	// ...), as the kernel sent them; it is sent as it is.
+	Encap RawAttrs
 	// Other holds the object's attributes that the fields above do not
-	// model (NHA_GROUP_TYPE, NHA_RES_GROUP, NHA_ENCAP, NHA_FDB, ...), as
-	// the kernel sent them. Adding and replacing send back those a request
-	// may carry (the kernel checks nexthop requests strictly, and refuses
-	// what only its replies have, such as the time a resilient group has
-	// been unbalanced).
+	// model, as the kernel sent them. Adding and replacing send back
+	// those a request may carry (the kernel checks nexthop requests
+	// strictly, and refuses what only its replies have, such as group
+	// statistics).
 	Other RawAttrs
+}
+
+// NextHopGroupType is the type of a nexthop group (NHA_GROUP_TYPE, the
+// NEXTHOP_GRP_TYPE_* values).
+type NextHopGroupType uint16
+
+// Nexthop group types.
+const (
+	NextHopGroupMultipath NextHopGroupType = 0 // hash-threshold multipath ("mpath")
+	NextHopGroupResilient NextHopGroupType = 1 // resilient hashing over a table of buckets ("resilient")
+)
+
+// String names t as ip nexthop does, "mpath" or "resilient", or prints
+// its number.
+func (t NextHopGroupType) String() string {
+	switch t {
+	case NextHopGroupMultipath:
+		return "mpath"
+	case NextHopGroupResilient:
+		return "resilient"
+	}
+	return fmt.Sprintf("%d", uint16(t))
+}
+
+// NextHopResilience holds the parameters of a resilient nexthop group
+// (the attributes of NHA_RES_GROUP). The kernel counts time in clock
+// ticks of 10 ms (USER_HZ), so durations are sent truncated to 10 ms.
+type NextHopResilience struct {
+	// Buckets is the number of hash buckets (NHA_RES_GROUP_BUCKETS), which
+	// adding a resilient group needs and replacing it cannot change; 0
+	// leaves it out.
+	Buckets uint16
+	// IdleTimer is how long a bucket must be unused before it may move to
+	// another next hop (NHA_RES_GROUP_IDLE_TIMER). It is always sent for
+	// a resilient group, 0 included (buckets are idle at once); ip's
+	// default is 120 s.
+	IdleTimer time.Duration
+	// UnbalancedTimer is how long the group may stay unbalanced before
+	// busy buckets move too (NHA_RES_GROUP_UNBALANCED_TIMER); 0 means
+	// never. It is always sent for a resilient group.
+	UnbalancedTimer time.Duration
+	// UnbalancedTime is how long the group has been unbalanced
+	// (NHA_RES_GROUP_UNBALANCED_TIME); it is only read.
+	UnbalancedTime time.Duration
+}
+
+// NextHopBucket is a bucket of a resilient nexthop group
+// (RTM_NEWNEXTHOPBUCKET, ip nexthop bucket): which member of the group the
+// flows that hash to it go to.
+type NextHopBucket struct {
+	// ID is the group's id (NHA_ID).
+	ID uint32
+	// Index is the bucket's index in the group (NHA_RES_BUCKET_INDEX).
+	Index uint16
+	// NextHopID is the id of the member the bucket sends its flows to
+	// (NHA_RES_BUCKET_NH_ID).
+	NextHopID uint32
+	// IdleTime is how long the bucket has been unused
+	// (NHA_RES_BUCKET_IDLE_TIME), in steps of 10 ms.
+	IdleTime time.Duration
+	// Flags are the member's flags (nh_flags), NextHopDead, ...
+	Flags RouteFlags
+	// Other holds the message's attributes that the fields above do not
+	// model, as the kernel sent them.
+	Other RawAttrs
+}
+
+// NextHopBucketFilter says which buckets NextHopBuckets lists. The zero
+// filter lists every bucket of every resilient group.
+type NextHopBucketFilter struct {
+	// ID is a resilient group's id, for its buckets only; 0 for all.
+	ID uint32
+	// NextHopID is a member's id, for the buckets that send flows to it
+	// only; 0 for all.
+	NextHopID uint32
 }
 
 // NextHopGroupMember is a member of a nexthop group (struct nexthop_grp).
@@ -57,8 +152,10 @@ type NextHopGroupMember struct {
 	// ID is the member's nexthop object id.
 	ID uint32
 	// Weight is the share of traffic the member gets relative to the
-	// others, 1 to 256 (1 to 65535 since Linux 6.12); 0 is taken as 1 when
-	// adding.
+	// others, 1 to 65535 (Linux 6.12 and later, which reads the high byte
+	// of weight-1 from nexthop_grp's weight_high; older kernels take 1 to
+	// 256, and refuse more, since that byte was reserved and must be 0);
+	// 0 is taken as 1 when adding.
 	Weight int
 }
 
@@ -75,21 +172,38 @@ type NextHopObjectFilter struct {
 	Groups bool
 }
 
-// Nexthop attributes missing from x/sys/unix, that a request may carry
-// back from Other.
+// Nexthop attributes and message types missing from x/sys/unix.
 const (
-	nhaGroupType               = 3  // NHA_GROUP_TYPE
-	nhaEncapType               = 7  // NHA_ENCAP_TYPE
-	nhaEncap                   = 8  // NHA_ENCAP
-	nhaFDB                     = 11 // NHA_FDB
-	nhaResGroup                = 12 // NHA_RES_GROUP
-	nhaResGroupUnbalancedTimer = 3  // NHA_RES_GROUP_UNBALANCED_TIMER, the last a request may set
+	nhaGroupType     = 3  // NHA_GROUP_TYPE
+	nhaEncapType     = 7  // NHA_ENCAP_TYPE
+	nhaEncap         = 8  // NHA_ENCAP
+	nhaFDB           = 11 // NHA_FDB
+	nhaResGroup      = 12 // NHA_RES_GROUP
+	nhaResBucket     = 13 // NHA_RES_BUCKET
+	nhaHWStatsEnable = 17 // NHA_HW_STATS_ENABLE
+
+	nhaResGroupBuckets         = 1 // NHA_RES_GROUP_BUCKETS
+	nhaResGroupIdleTimer       = 2 // NHA_RES_GROUP_IDLE_TIMER
+	nhaResGroupUnbalancedTimer = 3 // NHA_RES_GROUP_UNBALANCED_TIMER, the last a request may set
+	nhaResGroupUnbalancedTime  = 4 // NHA_RES_GROUP_UNBALANCED_TIME
+
+	nhaResBucketIndex    = 1 // NHA_RES_BUCKET_INDEX
+	nhaResBucketIdleTime = 2 // NHA_RES_BUCKET_IDLE_TIME
+	nhaResBucketNHID     = 3 // NHA_RES_BUCKET_NH_ID
+
+	rtmNewNextHopBucket = 116 // RTM_NEWNEXTHOPBUCKET
+	rtmDelNextHopBucket = 117 // RTM_DELNEXTHOPBUCKET
+	rtmGetNextHopBucket = 118 // RTM_GETNEXTHOPBUCKET
+
+	clockTick = 10 * time.Millisecond // the kernel's clock_t (USER_HZ 100)
+	maxTicks  = 1<<32 - 1             // a u32 of clock ticks
 )
 
 // sendableNextHop returns the attributes of a that a nexthop request may
 // carry: the group's type and resilient parameters (without the time it
-// has been unbalanced, which only replies have), the encapsulation, and
-// NHA_FDB.
+// has been unbalanced, which only replies have), the encapsulation,
+// NHA_FDB and NHA_HW_STATS_ENABLE. The fields model all but the last;
+// the others are sent when a caller put them in Other.
 func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
 	var e netlink.AttrEncoder
 	for at, err := range a.All() {
@@ -97,7 +211,7 @@ func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
 			return "", err
 		}
 		switch at.Type {
-		case nhaGroupType, nhaEncapType, nhaEncap, nhaFDB:
+		case nhaGroupType, nhaEncapType, nhaEncap, nhaFDB, nhaHWStatsEnable:
 			e.Bytes(at.Type|nestedFlag(at), at.Data)
 		case nhaResGroup:
 			start := e.Nest(nhaResGroup)
@@ -244,7 +358,9 @@ func nextHopIDRequest(id uint32) []byte {
 //
 // An object that cannot be right (a group with a gateway, link or
 // blackhole, a blackhole with a gateway or link, a weight out of range, a
-// gateway of another family) is refused before anything is sent, with a
+// gateway of another family, resilient parameters of a multipath group or
+// of no group, an FDB next hop with a link) is refused before anything is
+// sent, with a
 // *netlink.OpError whose error matches both syscall.EINVAL and os.ErrInvalid.
 // The kernel's refusals are *netlink.OpError values with its errno and
 // extended ACK message ("Nexthop has invalid gateway", "Invalid nexthop
@@ -252,8 +368,10 @@ func nextHopIDRequest(id uint32) []byte {
 //
 // AddNextHopObject sends RTM_NEWNEXTHOP with NLM_F_CREATE and NLM_F_EXCL,
 // and NLM_F_ECHO when nh.ID is 0: an nhmsg (family, protocol, flags), then
-// NHA_ID when set, and NHA_GROUP, or NHA_BLACKHOLE, or NHA_GATEWAY and
-// NHA_OIF.
+// NHA_ID when set, and NHA_GROUP with NHA_GROUP_TYPE (and NHA_RES_GROUP
+// for a resilient group), or NHA_BLACKHOLE, or NHA_GATEWAY, NHA_OIF,
+// NHA_ENCAP_TYPE and NHA_ENCAP when set; then NHA_FDB when set, and what
+// Other holds that a request may carry.
 func (c *Conn) AddNextHopObject(ctx context.Context, nh NextHopObject) (uint32, error) {
 	return c.changeNextHop(ctx, netlink.Create|netlink.Excl, &nh)
 }
@@ -324,6 +442,16 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 		return nil, invalid(typ, "gateway %v is IPv4-mapped or has a zone", nh.Gateway)
 	case nh.Flags > 0xff:
 		return nil, invalid(typ, "flags %v out of range", nh.Flags)
+	case !group && (nh.GroupType != 0 || nh.Resilient != NextHopResilience{}):
+		return nil, invalid(typ, "a group type or resilient parameters without a group")
+	case nh.GroupType != NextHopGroupResilient && nh.Resilient != NextHopResilience{}:
+		return nil, invalid(typ, "resilient parameters for a group of type %v", nh.GroupType)
+	case !validTicks(nh.Resilient.IdleTimer) || !validTicks(nh.Resilient.UnbalancedTimer):
+		return nil, invalid(typ, "idle timer %v or unbalanced timer %v is out of range (0 to %v)", nh.Resilient.IdleTimer, nh.Resilient.UnbalancedTimer, maxTicks*clockTick)
+	case nh.FDB && (nh.Index != 0 || nh.Blackhole || nh.EncapType != 0):
+		return nil, invalid(typ, "an FDB nexthop has neither link, blackhole nor encapsulation")
+	case nh.EncapType == 0 && nh.Encap != "", nh.EncapType != 0 && (group || nh.Blackhole):
+		return nil, invalid(typ, "an encapsulation needs its type, and goes on a single next hop with a gateway or link")
 	case !group && family == 0 && nh.Gateway.Is6():
 		family = uapi.AF_INET6
 	case !group && family == 0:
@@ -360,6 +488,19 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 			grp[nhGrpLen*i+5] = uint8(w >> 8) // weight_high, since 6.12
 		}
 		e.Bytes(uapi.NHA_GROUP, grp)
+		if nh.GroupType != NextHopGroupMultipath { // the default, which ip leaves out
+			e.Uint16(nhaGroupType, uint16(nh.GroupType))
+		}
+		if nh.GroupType == NextHopGroupResilient {
+			r := nh.Resilient
+			start := e.Nest(nhaResGroup)
+			if r.Buckets != 0 {
+				e.Uint16(nhaResGroupBuckets, r.Buckets)
+			}
+			e.Uint32(nhaResGroupIdleTimer, uint32(r.IdleTimer/clockTick))
+			e.Uint32(nhaResGroupUnbalancedTimer, uint32(r.UnbalancedTimer/clockTick))
+			e.End(start)
+		}
 	case nh.Blackhole:
 		e.Flag(uapi.NHA_BLACKHOLE)
 	default:
@@ -369,6 +510,13 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 		if nh.Index != 0 {
 			e.Uint32(uapi.NHA_OIF, uint32(nh.Index))
 		}
+		if nh.EncapType != 0 {
+			e.Uint16(nhaEncapType, nh.EncapType)
+			e.Bytes(nhaEncap|netlink.AttrNested, []byte(nh.Encap)) // the kernel wants the flag
+		}
+	}
+	if nh.FDB {
+		e.Flag(nhaFDB)
 	}
 	other, err := nh.Other.sendableNextHop()
 	if err != nil {
@@ -422,6 +570,29 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 					Weight: (int(g[5])<<8 | int(g[4])) + 1,
 				}
 			}
+		case nhaGroupType:
+			nh.GroupType = NextHopGroupType(d.Uint16())
+		case nhaResGroup:
+			outer := d.Enter()
+			for d.Next() {
+				switch d.Type() {
+				case nhaResGroupBuckets:
+					nh.Resilient.Buckets = d.Uint16()
+				case nhaResGroupIdleTimer:
+					nh.Resilient.IdleTimer = time.Duration(d.Uint32()) * clockTick
+				case nhaResGroupUnbalancedTimer:
+					nh.Resilient.UnbalancedTimer = time.Duration(d.Uint32()) * clockTick
+				case nhaResGroupUnbalancedTime:
+					nh.Resilient.UnbalancedTime = ticks(d.Uint64())
+				}
+			}
+			d.Exit(outer)
+		case nhaFDB:
+			nh.FDB = true
+		case nhaEncapType:
+			nh.EncapType = d.Uint16()
+		case nhaEncap:
+			nh.Encap = RawAttrs(d.Bytes())
 		default:
 			other = appendRaw(other, &d)
 		}
@@ -431,6 +602,128 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 	}
 	if len(other) > 0 {
 		nh.Other = RawAttrs(other)
+	}
+	return true, nil
+}
+
+// validTicks reports whether d is a duration the kernel takes as a u32 of
+// clock ticks.
+func validTicks(d time.Duration) bool {
+	return d >= 0 && d/clockTick <= maxTicks
+}
+
+// ticks converts a u64 of clock ticks to a Duration, the largest one if it
+// does not fit.
+func ticks(n uint64) time.Duration {
+	if n > uint64(1<<63-1)/uint64(clockTick) {
+		return 1<<63 - 1
+	}
+	return time.Duration(n) * clockTick
+}
+
+// ParseNextHopBucket reads an RTM_NEWNEXTHOPBUCKET or RTM_DELNEXTHOPBUCKET
+// message: a reply of NextHopBuckets, or a notification received on the
+// RTNLGRP_NEXTHOP group when a bucket moves. The bucket owns its memory.
+func ParseNextHopBucket(m netlink.Message) (NextHopBucket, error) {
+	var b NextHopBucket
+	ok, err := b.decode(&m)
+	if err == nil && !ok {
+		err = fmt.Errorf("rtnetlink: %s is not a nexthop bucket message: %w",
+			netlink.RequestName(uapi.NETLINK_ROUTE, m.Header.Type), netlink.ErrMalformed)
+	}
+	if err != nil {
+		return NextHopBucket{}, err
+	}
+	return b, nil
+}
+
+// NextHopBuckets lists the buckets of resilient nexthop groups that f
+// selects, as ip nexthop bucket show does. The kernel filters; the
+// iterator filters too. An error ends the iteration.
+//
+// NextHopBuckets sends an RTM_GETNEXTHOPBUCKET dump request: an nhmsg,
+// then NHA_ID, and NHA_RES_BUCKET holding NHA_RES_BUCKET_NH_ID, when set.
+// Each RTM_NEWNEXTHOPBUCKET reply is a NextHopBucket.
+func (c *Conn) NextHopBuckets(ctx context.Context, f NextHopBucketFilter) iter.Seq2[NextHopBucket, error] {
+	return func(yield func(NextHopBucket, error) bool) {
+		b := make([]byte, nhmsgLen, nhmsgLen+24)
+		e := netlink.NewAttrEncoder(b)
+		if f.ID != 0 {
+			e.Uint32(uapi.NHA_ID, f.ID)
+		}
+		if f.NextHopID != 0 {
+			start := e.Nest(nhaResBucket)
+			e.Uint32(nhaResBucketNHID, f.NextHopID)
+			e.End(start)
+		}
+		req, err := e.Finish()
+		if err != nil {
+			yield(NextHopBucket{}, opError("check", rtmGetNextHopBucket, err))
+			return
+		}
+		for m, err := range c.dump(ctx, rtmGetNextHopBucket, req) {
+			if err != nil {
+				if f.ID != 0 {
+					err = named(err, "nexthop %d", f.ID)
+				}
+				yield(NextHopBucket{}, err)
+				return
+			}
+			var bk NextHopBucket
+			ok, err := bk.decode(&m)
+			if err != nil {
+				yield(NextHopBucket{}, err)
+				return
+			}
+			if !ok || f.ID != 0 && bk.ID != f.ID || f.NextHopID != 0 && bk.NextHopID != f.NextHopID {
+				continue
+			}
+			if !yield(bk, nil) {
+				return
+			}
+		}
+	}
+}
+
+// decode reads m into b, which is the zero NextHopBucket, and reports
+// whether m is a nexthop bucket message.
+func (b *NextHopBucket) decode(m *netlink.Message) (bool, error) {
+	if m.Header.Type != rtmNewNextHopBucket && m.Header.Type != rtmDelNextHopBucket {
+		return false, nil
+	}
+	if len(m.Data) < nhmsgLen {
+		return false, fmt.Errorf("rtnetlink: nexthop bucket message of %d bytes is shorter than nhmsg: %w", len(m.Data), netlink.ErrMalformed)
+	}
+	b.Flags = RouteFlags(binary.NativeEndian.Uint32(m.Data[4:]))
+	var buf [32]byte
+	other := buf[:0]
+	d := m.AttrDecoder(nhmsgLen)
+	for d.Next() {
+		switch d.Type() {
+		case uapi.NHA_ID:
+			b.ID = d.Uint32()
+		case nhaResBucket:
+			outer := d.Enter()
+			for d.Next() {
+				switch d.Type() {
+				case nhaResBucketIndex:
+					b.Index = d.Uint16()
+				case nhaResBucketIdleTime:
+					b.IdleTime = ticks(d.Uint64())
+				case nhaResBucketNHID:
+					b.NextHopID = d.Uint32()
+				}
+			}
+			d.Exit(outer)
+		default:
+			other = appendRaw(other, &d)
+		}
+	}
+	if err := d.Err(); err != nil {
+		return false, fmt.Errorf("rtnetlink: nexthop bucket of group %d: %w", b.ID, err)
+	}
+	if len(other) > 0 {
+		b.Other = RawAttrs(other)
 	}
 	return true, nil
 }

@@ -9,8 +9,10 @@ import (
 	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
@@ -36,9 +38,27 @@ func ipNextHops(t testing.TB, ns *nstest.NS) []string {
 			}
 		}
 		_, blackhole := nh["blackhole"]
+		_, fdb := nh["fdb"]
+		var res []string
+		if args, ok := nh["resilient_args"].(map[string]any); ok {
+			res = []string{arStr(args["buckets"]), arStr(args["idle_timer"]), arStr(args["unbalanced_timer"])}
+		}
+		var encap []string
+		if e := arStr(nh["encap"]); e != "" {
+			encap = []string{e}
+			if e == "ip" {
+				encap = append(encap, arStr(nh["id"]), arStr(nh["src"]), arStr(nh["dst"]), arStr(nh["ttl"]), arStr(nh["tos"]))
+			}
+		}
+		id := arStr(nh["id"])
+		if len(encap) > 1 {
+			// ip prints the tunnel's id under the object's key "id" too,
+			// and Go's JSON keeps the last.
+			id = "?"
+		}
 		lines = append(lines, fmt.Sprintf("id=%s gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
-			arStr(nh["id"]), arStr(nh["gateway"]), arStr(nh["dev"]), blackhole, strings.Join(group, ","),
-			arStr(nh["scope"]), arStr(nh["protocol"]), arFlags(nh["flags"])))
+			id, arStr(nh["gateway"]), arStr(nh["dev"]), blackhole, strings.Join(group, ","),
+			arStr(nh["scope"]), arStr(nh["protocol"]), arFlags(nh["flags"]))+nhExtras(arStr(nh["type"]), res, fdb, encap))
 	}
 	return lines
 }
@@ -50,8 +70,76 @@ func ourNextHop(nh rtnetlink.NextHopObject, names map[int]string) string {
 		group = append(group, fmt.Sprintf("%d*%d", m.ID, m.Weight))
 	}
 	scope := nh.Scope.String()
-	return fmt.Sprintf("id=%d gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
-		nh.ID, strOf(nh.Gateway), names[nh.Index], nh.Blackhole, strings.Join(group, ","), scope, nh.Protocol, ourFlags(nh.Flags))
+	var res []string
+	typ := ""
+	if nh.GroupType == rtnetlink.NextHopGroupResilient {
+		typ = nh.GroupType.String()
+		r := nh.Resilient
+		res = []string{fmt.Sprint(r.Buckets), secs(r.IdleTimer), secs(r.UnbalancedTimer)}
+	}
+	id := fmt.Sprint(nh.ID)
+	encap := ourEncap(nh.EncapType, nh.Encap)
+	if len(encap) > 1 {
+		id = "?"
+	}
+	return fmt.Sprintf("id=%s gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
+		id, strOf(nh.Gateway), names[nh.Index], nh.Blackhole, strings.Join(group, ","), scope, nh.Protocol, ourFlags(nh.Flags)) +
+		nhExtras(typ, res, nh.FDB, encap)
+}
+
+// secs formats d in seconds as ip does.
+func secs(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64)
+}
+
+// nhExtras formats the fields ip prints only when an object has them: a
+// group's type and resilient parameters, fdb, and the encapsulation.
+func nhExtras(typ string, res []string, fdb bool, encap []string) string {
+	s := ""
+	if typ != "" {
+		s += " type=" + typ
+	}
+	if res != nil {
+		s += " res=" + strings.Join(res, "/")
+	}
+	if fdb {
+		s += " fdb"
+	}
+	if encap != nil {
+		s += " encap=" + strings.Join(encap, "/")
+	}
+	return s
+}
+
+// ourEncap formats an encapsulation as nhExtras takes it: ip's name of the
+// type, and for LWTUNNEL_ENCAP_IP the tunnel's id, source, destination,
+// TTL and TOS.
+func ourEncap(typ uint16, a rtnetlink.RawAttrs) []string {
+	names := map[uint16]string{1: "mpls", 2: "ip", 3: "ila", 4: "ip6", 5: "seg6", 6: "bpf", 7: "seg6local", 8: "rpl", 9: "ioam6", 10: "xfrm"}
+	if typ == 0 {
+		return nil
+	}
+	if typ != 2 {
+		return []string{names[typ]}
+	}
+	f := map[uint16]string{2: "0.0.0.0", 3: "0.0.0.0", 4: "0", 5: "0"}
+	var id uint64
+	for at, err := range a.All() {
+		if err != nil {
+			return []string{"ip", err.Error()}
+		}
+		switch at.Type {
+		case 1: // LWTUNNEL_IP_ID
+			id, _ = at.Uint64BE()
+		case 2, 3: // LWTUNNEL_IP_DST, LWTUNNEL_IP_SRC
+			addr, _ := at.Addr()
+			f[at.Type] = addr.String()
+		case 4, 5: // LWTUNNEL_IP_TTL, LWTUNNEL_IP_TOS
+			v, _ := at.Uint8()
+			f[at.Type] = fmt.Sprint(v)
+		}
+	}
+	return []string{"ip", fmt.Sprint(id), f[3], f[2], f[4], f[5]}
 }
 
 // ourNextHops lists the objects f selects through c, one line each.

@@ -11,8 +11,8 @@ import (
 // each a struct nlattr (its type with the NLA_F_* flags), its payload and
 // its padding. The typed objects (Rule, Route, Address, Neighbor, FDBEntry,
 // NextHopObject) keep in a RawAttrs field the attributes their other
-// fields do not model, such as a rule's FRA_UID_RANGE or a route's
-// RTA_FLOW, and send them back in the requests that name the object, so
+// fields do not model, such as those of kernels newer than the package,
+// and send them back in the requests that name the object, so
 // that deleting an object as it was listed deletes that object and not
 // another that differs only by what this package does not decode.
 //

@@ -133,9 +133,14 @@ func roundTripFDB(t *testing.T, e FDBEntry) bool {
 	case want.State&NeighNoARP != 0 && want.State&(NeighPermanent|NeighReachable) == 0:
 		want.State |= NeighReachable // "static", as bridge fdb add sends it
 	}
-	if want.Flags&(NeighSelf|NeighMaster) == 0 {
+	switch {
+	case want.Flags&(NeighSelf|NeighMaster) != 0:
+	case want.MasterIndex != 0 && want.MasterIndex != want.Index:
+		want.Flags |= NeighMaster // a bridge port's entry, as listed
+	default:
 		want.Flags |= NeighSelf
 	}
+	want.Flags &^= NeighLocked // set by the kernel, never sent
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}
@@ -166,11 +171,14 @@ func roundTripRule(t *testing.T, r Rule) bool {
 	case want.Action == 0:
 		want.Action = RuleToTable
 	}
-	if want.Action == RuleToTable && want.Table == 0 {
+	if want.Action == RuleToTable && want.Table == 0 && !want.L3MDev {
 		want.Table = TableMain
 	}
 	if want.Mark != 0 && want.Mask == 0 {
 		want.Mask = 0xffffffff
+	}
+	if want.FlowLabel != 0 && want.FlowLabelMask == 0 {
+		want.FlowLabelMask = flowLabelMax
 	}
 	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
 	if !reflect.DeepEqual(got, want) {
@@ -191,7 +199,8 @@ func roundTripNextHop(t *testing.T, nh NextHopObject) bool {
 		t.Fatalf("%+v encodes as % x, which parses as %v", nh, b, err)
 	}
 	want := nh
-	want.Scope = 0 // only read
+	want.Scope = 0                    // only read
+	want.Resilient.UnbalancedTime = 0 // only read
 	want.Flags &^= kernelRouteFlags
 	// A request carries back only what the kernel takes in one.
 	want.Other, _ = nh.Other.sendableNextHop()
@@ -231,22 +240,82 @@ func roundTripLink(t *testing.T, l Link) bool {
 	if err != nil {
 		t.Fatalf("%+v encodes as % x, which parses as %v", l, b, err)
 	}
+	// What CreateLink sets once the link is made comes in requests of its
+	// own, each of which parses as a part of the link.
+	after, err := l.afterCreate(max(l.Index, 1))
+	if err != nil {
+		t.Fatalf("%+v: newLinkRequest took it, afterCreate refuses it: %v", l, err)
+	}
+	for _, r := range after {
+		b, err := r.Finish()
+		r.close()
+		if err != nil {
+			return false
+		}
+		part, err := ParseLink(asReply(uapi.RTM_NEWLINK, b))
+		if err != nil {
+			t.Fatalf("%+v: a request after creation, % x, parses as %v", l, b, err)
+		}
+		got.AddrGenMode |= part.AddrGenMode
+		got.ProtoDown = got.ProtoDown || part.ProtoDown
+		got.ProtoDownReason |= part.ProtoDownReason
+		got.AltNames = append(got.AltNames, part.AltNames...)
+		if part.Port != nil && !reflect.DeepEqual(part.Port, got.Port) {
+			t.Fatalf("%+v: the port request gives %+v, the create request %+v", l, part.Port, got.Port)
+		}
+	}
 	want := l
 	// Only the kernel sets these.
 	want.HardwareType, want.OperState, want.MinMTU, want.MaxMTU = 0, 0, 0, 0
 	want.LinkNetNSID, want.Stats = -1, LinkStats{}
+	want.Promiscuity, want.PermHardwareAddr, want.XDP, want.NumVF, want.VFs = 0, nil, LinkXDP{}, 0, nil
+	if len(want.AltNames) == 0 {
+		want.AltNames = nil
+	}
+	if p, ok := want.Port.(*BridgePort); ok {
+		v := *p
+		v.State, v.ID, v.Number = 0, 0, 0 // SetBridgePortState sets the state; the kernel the others
+		want.Port = &v
+	}
 	if len(want.HardwareAddr) == 0 {
 		want.HardwareAddr = nil
 	}
 	if len(want.Broadcast) == 0 {
 		want.Broadcast = nil
 	}
+	// A kind's Other goes back as the kind's putter sends it.
+	sentOther := func(o RawAttrs, put func(*request, netlink.Attr) bool) RawAttrs {
+		r := &request{typ: uapi.RTM_NEWLINK}
+		r.Reset(nil)
+		if putKindOther(r, o, put) != nil {
+			return o
+		}
+		b, _ := r.Finish()
+		return RawAttrs(b)
+	}
+	switch d := want.Data.(type) {
+	case *Vxlan:
+		v := *d
+		v.Other = sentOther(v.Other, putVxlanOther)
+		want.Data = &v
+	case *Macvlan:
+		v := *d
+		v.Other = sentOther(v.Other, putMacvlanOther)
+		want.Data = &v
+	case *Macvtap:
+		v := *d
+		v.Other = sentOther(v.Other, putMacvlanOther)
+		want.Data = &v
+	}
 	switch d := want.Data.(type) {
 	case nil:
 	case *Veth:
-		want.Kind, want.Data = "veth", nil // the kernel reports no veth data
+		want.Kind, want.Data = "veth", &Veth{PeerName: d.PeerName} // the namespace is not read back
+	case *RawLinkData:
+		want.Kind, want.Data = d.KindName, &RawLinkData{KindName: d.KindName, Data: padded(d.Data)}
 	case *Bridge:
 		v := *d // centiseconds on the wire
+		v.Other = sentOther(v.Other, putBridgeOther)
 		for _, p := range []*time.Duration{&v.ForwardDelay, &v.HelloTime, &v.MaxAge, &v.AgeingTime} {
 			*p = p.Truncate(10 * time.Millisecond)
 		}
@@ -254,14 +323,48 @@ func roundTripLink(t *testing.T, l Link) bool {
 	case *Tun:
 		v := *d
 		v.Owner, v.Group, v.Queues = -1, -1, 0 // not set on creation
+		v.Other = sentOther(v.Other, nil)
 		want.Kind, want.Data = "tun", &v
+	case *Netkit:
+		v := *d
+		v.PeerNetNS, v.Primary = NetNS{}, false // not read back; only the kernel sets Primary
+		want.Kind, want.Data = "netkit", &v
 	default:
 		want.Kind = d.Kind()
 	}
+	// A request carries back only what the kernel takes on creation.
+	var sent netlink.AttrEncoder
+	for a, err := range want.Other.All() {
+		if err != nil {
+			return false
+		}
+		if linkCreateAttr(a.Type) {
+			sent.Bytes(a.Type|nestedFlag(a), a.Data)
+		}
+	}
+	sentb, _ := sent.Finish()
+	want.Other = RawAttrs(sentb)
+	switch p := want.Port.(type) {
+	case *RawPortData:
+		want.Port = &RawPortData{KindName: p.KindName, Data: padded(p.Data)}
+	case *BondPort:
+		v := *p
+		v.Status = BondPortStatus{} // only the kernel reports it
+		want.Port = &v
+	}
 	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("round trip of % x:\n got %+v (%+v)\nwant %+v (%+v)", b, got, got.Data, want, want.Data)
+		t.Fatalf("round trip of % x:\n got %+v (%+v %+v)\nwant %+v (%+v %+v)", b, got, got.Data, got.Port, want, want.Data, want.Port)
 	}
 	return true
+}
+
+// padded is b with the padding a nest adds to its last attribute; nil if
+// empty, as a decoder keeps it.
+func padded(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append(append([]byte(nil), b...), make([]byte, netlink.Align(len(b))-len(b))...)
 }
 
 // raw returns one attribute as the kernel would send it.
@@ -285,11 +388,17 @@ func TestRoundTrip(t *testing.T) {
 		roundTripRoute(t, Route{Dst: pfx("fd00:1::/48"), Expires: time.Minute, MultiPath: []NextHop{{Gateway: ip("fd00::1"), Index: 2}, {Index: 3, Weight: 7, Flags: NextHopOnLink}}}),
 		roundTripRoute(t, Route{Dst: pfx("0.0.0.0/0"), NextHopID: 5, Gateway: ip("10.0.0.1"), Index: 2, MultiPath: []NextHop{}}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("10.0.0.2"), HardwareAddr: mac, Flags: NeighManaged | NeighRouter, Probes: 3}),
-		roundTripNeighbor(t, Neighbor{IP: ip("fd00::2"), Flags: NeighProxy, HardwareAddr: net.HardwareAddr{}}),
+		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("fd00::2"), Flags: NeighProxy, HardwareAddr: net.HardwareAddr{}}),
+		roundTripNeighbor(t, Neighbor{IP: ip("10.0.0.3"), Flags: NeighProxy}),
 		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, MasterIndex: 4, VLAN: 5, Dst: ip("192.0.2.1")}),
 		roundTripRule(t, Rule{Src: pfx("10.0.0.0/8"), Mark: 7, IIF: "v0", OIF: "v1", Priority: 10, Protocol: 4}),
 		roundTripRule(t, Rule{Family: uapi.AF_INET6, Goto: 100, Flags: RuleInvert, TOS: 4}),
 		roundTripRule(t, Rule{Dst: pfx("fd00::/8"), Table: 70000, Mask: 0xff}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET, HasUIDRange: true, IPProto: 6, SPort: PortRange{1, 2}, DPort: PortRange{80, 80}, DPortMask: 0xf0,
+			HasSuppressPrefixLen: true, HasSuppressIfGroup: true, SuppressIfGroup: 3, TunID: 1 << 40, Realms: 3<<16 | 4, DSCP: 46}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, L3MDev: true, UIDRange: UIDRange{5, 6}, HasUIDRange: true, SuppressPrefixLen: 64, HasSuppressPrefixLen: true,
+			SPortMask: 0xff, DSCPMask: 0x3f, FlowLabel: 0x12345}),
+		roundTripRule(t, Rule{Family: uapi.AF_INET6, FlowLabelMask: 0xfffff, DSCP: 8, DSCPMask: 0x38}),
 		roundTripNextHop(t, NextHopObject{ID: 1, Gateway: ip("fd00::1"), Index: 2, Flags: NextHopOnLink, Scope: ScopeLink, Protocol: 4}),
 		roundTripNextHop(t, NextHopObject{Family: uapi.AF_INET, Gateway: ip("fd00::1"), Index: 2}),
 		roundTripNextHop(t, NextHopObject{Blackhole: true}),
@@ -301,16 +410,39 @@ func TestRoundTrip(t *testing.T) {
 		roundTripLink(t, Link{Name: "vx1", Data: &Vxlan{ID: 43, Local: ip("fd00::1"), Remote: ip("fd00::2")}}),
 		roundTripLink(t, Link{Name: "tap0", Data: &Tun{Tap: true, PI: true, Persist: true, Owner: 5}}),
 		roundTripLink(t, Link{Name: "d0", Kind: "dummy", Index: 50}),
+		roundTripLink(t, Link{Name: "mt0", Data: &Macvtap{Mode: MacvlanPassthru}, ParentIndex: 2}),
+		// Kinds and masters no file registers come back as bytes.
+		roundTripLink(t, Link{Name: "g0", Data: &RawLinkData{KindName: "geneve9", Data: []byte(raw(1, 7, 0, 0, 0) + raw(2, 1))}}),
+		roundTripLink(t, Link{Name: "p0", Kind: "dummy", MasterIndex: 3, Port: &RawPortData{KindName: "team9", Data: []byte(raw(1, 1, 2, 3))}}),
+		// Fields set by requests after the creation.
+		roundTripLink(t, Link{Name: "f0", Kind: "veth", Group: 7, GSOMaxSize: 40000, GSOMaxSegs: 100, GROMaxSize: 50000, GSOIPv4MaxSize: 30000, GROIPv4MaxSize: 20000,
+			AddrGenMode: AddrGenRandom, ProtoDown: true, ProtoDownReason: 1 << 3, AltNames: []string{"a-long-alternative-name-for-f0", "f0-again"},
+			Promiscuity: 2, PermHardwareAddr: mac, XDP: LinkXDP{Attached: XDPAttachedSKB, ProgID: 9}, NumVF: 1, VFs: []VFInfo{{ID: 0}}}),
+		roundTripLink(t, Link{Name: "f1", Kind: "veth", MasterIndex: 2, Port: &BridgePort{State: BridgePortForwarding, Priority: 5, Cost: 7, Hairpin: true, Guard: true, RootBlock: true,
+			FastLeave: true, Learning: true, Flood: true, MulticastFlood: true, BroadcastFlood: true, ProxyARP: true, NeighSuppress: true, Isolated: true, ID: 0x8001, Number: 1}}),
+		roundTripLink(t, Link{Name: "vx2", Data: &Vxlan{ID: 44, TTL: 64, TOS: 1, NoLearning: true, PortLow: 1000, PortHigh: 2000, External: true}}),
+		roundTripLink(t, Link{Name: "br1", Data: &Bridge{NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 5}}),
+		roundTripLink(t, Link{Name: "q0", Kind: "dummy", Other: raw(uapi.IFLA_NUM_TX_QUEUES, 4, 0, 0, 0) + raw(uapi.IFLA_NUM_RX_QUEUES, 3, 0, 0, 0)}),
 		// Attributes no field models come back as they went.
 		roundTripRule(t, Rule{Family: uapi.AF_INET, Priority: 100, Table: 100,
-			Other: raw(uapi.FRA_UID_RANGE, 0xe8, 3, 0, 0, 0xd0, 7, 0, 0) + raw(uapi.FRA_IP_PROTO, uapi.IPPROTO_TCP) + raw(uapi.FRA_SUPPRESS_PREFIXLEN, 0, 0, 0, 0)}),
-		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
-		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)}, {Index: 3}}}),
+			Other: raw(31, 0xe8, 3, 0, 0) + raw(200|0x8000, 4, 0, 1, 0) + raw(uapi.FRA_UID_RANGE, 1, 2, 3)}), // a size UIDRange cannot hold
+		roundTripRoute(t, Route{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(40, 6, 0, 0, 0) + raw(200|0x8000, 4, 0, 1, 0)}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.6.0/24"), MultiPath: []NextHop{{Gateway: ip("10.0.0.2"), Index: 2, Other: raw(40, 6, 0, 0, 0)}, {Index: 3}}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.7.0/24"), Index: 2, Realms: 6, Encap: &IPEncap{ID: 5, Dst: ip("198.18.0.9"), TTL: 3, Flags: 4}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:7::/64"), Index: 2, Encap: &IPEncap{ID: 1 << 40, Dst: ip("2001:db8::9"), Src: ip("2001:db8::1"), TOS: 3}}),
+		roundTripRoute(t, Route{Dst: pfx("198.18.8.0/24"), MultiPath: []NextHop{
+			{Index: 2, Realms: 1<<16 | 2, Encap: &MPLSEncap{Labels: []uint32{100, 200}, TTL: 9}},
+			{Index: 3, Encap: &Seg6Encap{Mode: Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::5"), ip("2001:db8::6")}}},
+			{Index: 4, Encap: &BPFEncap{Xmit: BPFProgram{FD: 7, Name: "x"}, In: BPFProgram{Name: "in"}, XmitHeadroom: 14}},
+			{Index: 5, Encap: &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}},
+		}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:9::/64"), Index: 2, Encap: &Seg6LocalEncap{Action: Seg6LocalEndDX4, NextHop4: ip("198.18.0.1"), Table: 5, VRFTable: 6, OIF: 3, IIF: 4,
+			NextHop6: ip("2001:db8::1"), Other: raw(2, 1, 2, 3, 4)}}),
+		roundTripRoute(t, Route{Dst: pfx("2001:db8:a::/64"), Index: 2, Encap: &MPLSEncap{Other: raw(uapi.MPLS_IPTUNNEL_DST, 0, 0, 0, 1)}}), // a label stack with a TTL
 		roundTripAddress(t, Address{Index: 2, Prefix: pfx("198.18.0.1/24"), Other: raw(200, 1, 2, 3)}),
 		roundTripNeighbor(t, Neighbor{Index: 2, IP: ip("198.18.0.2"), HardwareAddr: mac, Other: raw(200)}),
-		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(uapi.NDA_PORT|0x4000, 0x13, 0x88) + raw(uapi.NDA_VNI, 7, 0, 0, 0)}),
-		roundTripNextHop(t, NextHopObject{ID: 2, Group: []NextHopGroupMember{{ID: 1}},
-			Other: raw(nhaGroupType, 1, 0) + raw(nhaResGroup|0x8000, []byte(raw(1, 8, 0)+raw(2, 0x70, 0x17, 0, 0)+raw(4, 0, 0, 0, 0, 0, 0, 0, 0))...) + raw(14, 0, 0, 0, 0x80)}),
+		roundTripFDB(t, FDBEntry{HardwareAddr: mac, Index: 3, Dst: ip("198.18.0.2"), Other: raw(14|0x8000, []byte(raw(1))...) + raw(uapi.NDA_VNI, 0, 0, 0, 0)}),
+		roundTripNextHop(t, NextHopObject{ID: 2, Group: []NextHopGroupMember{{ID: 1}}, Other: raw(nhaHWStatsEnable, 1, 0, 0, 0) + raw(14, 0, 0, 0, 0x80)}),
 	} {
 		if !compared {
 			t.Errorf("value %d: refused by its encoder", i)

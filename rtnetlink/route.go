@@ -290,9 +290,15 @@ type NextHop struct {
 	Weight int
 	// Flags are the next hop's flags (rtnh_flags: NextHopOnLink, ...).
 	Flags RouteFlags
+	// Realms are the IPv4 routing realms of the path (RTA_FLOW, ip's
+	// realm): the source realm in the high 16 bits, the destination realm
+	// in the low 16 bits; 0 for none.
+	Realms uint32
+	// Encap is the path's lightweight tunnel encapsulation (RTA_ENCAP_TYPE
+	// and RTA_ENCAP, ip's encap), or nil.
+	Encap Encap
 	// Other holds the next hop's attributes that the fields above do not
-	// model (RTA_FLOW, its realm; RTA_ENCAP; ...), as the kernel sent
-	// them; changes send them back.
+	// model, as the kernel sent them; changes send them back.
 	Other RawAttrs
 }
 
@@ -357,9 +363,16 @@ type Route struct {
 	// MultiPath holds the paths of a multipath route (RTA_MULTIPATH), or is
 	// nil. When it is set, Gateway and Index are not.
 	MultiPath []NextHop
+	// Realms are the IPv4 routing realms of the route (RTA_FLOW, ip's
+	// realm): the source realm in the high 16 bits, the destination realm
+	// in the low 16 bits; 0 for none.
+	Realms uint32
+	// Encap is the route's lightweight tunnel encapsulation
+	// (RTA_ENCAP_TYPE and RTA_ENCAP, ip's encap), or nil.
+	Encap Encap
 	// Other holds the route's attributes that the fields above do not
-	// model (RTA_FLOW, the realm; RTA_ENCAP; RTA_UID in GetRoute's
-	// replies; ...), as the kernel sent them. Changes send them back, so
+	// model (RTA_UID, RTA_IP_PROTO and the ports in GetRoute's replies;
+	// those of newer kernels; ...), as the kernel sent them. Changes send them back, so
 	// that deleting a Route as Routes listed it deletes that route and not
 	// one that differs only by them.
 	Other RawAttrs
@@ -486,8 +499,8 @@ func (f *RouteFilter) match(r *Route) bool {
 // Routes or GetRoute, or a notification received on the RTNLGRP_IPV4_ROUTE
 // or RTNLGRP_IPV6_ROUTE group. A message of another type is an error
 // wrapping netlink.ErrMalformed; a route of another family than IPv4 and
-// IPv6 (multicast routing, MPLS), one wrapping errors.ErrUnsupported. The
-// route owns its memory: nothing aliases m.
+// IPv6 (multicast routing; MPLS, which ParseMPLSRoute reads), one wrapping
+// errors.ErrUnsupported. The route owns its memory: nothing aliases m.
 func ParseRoute(m netlink.Message) (Route, error) {
 	if m.Header.Type != uapi.RTM_NEWROUTE && m.Header.Type != uapi.RTM_DELROUTE {
 		return Route{}, fmt.Errorf("rtnetlink: %s is not a route message: %w",
@@ -529,9 +542,14 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 	var multipath []byte
 	var buf [64]byte
 	other := buf[:0]
+	var enc encapAttrs
 	d := m.AttrDecoder(uapi.SizeofRtMsg)
 	for d.Next() {
 		switch d.Type() {
+		case uapi.RTA_FLOW:
+			r.Realms = d.Uint32()
+		case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
+			other = enc.add(other, &d)
 		case uapi.RTA_DST:
 			dst = d.Addr()
 		case uapi.RTA_SRC:
@@ -590,6 +608,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: route: %w", err)
 	}
+	r.Encap, other = enc.decode(other)
 	if len(other) > 0 {
 		r.Other = RawAttrs(other)
 	}
@@ -666,6 +685,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 		h.Index = int(int32(binary.NativeEndian.Uint32(b[4:])))
 		var buf [64]byte
 		other := buf[:0]
+		var enc encapAttrs
 		d := netlink.NewAttrDecoder(b[rtnhLen:l])
 		for d.Next() {
 			switch d.Type() {
@@ -673,6 +693,10 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 				h.Gateway = d.Addr()
 			case uapi.RTA_VIA:
 				h.Gateway = viaAddr(d.Bytes())
+			case uapi.RTA_FLOW:
+				h.Realms = d.Uint32()
+			case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
+				other = enc.add(other, &d)
 			default:
 				other = appendRaw(other, &d)
 			}
@@ -680,6 +704,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 		if err := d.Err(); err != nil {
 			return nil, fmt.Errorf("rtnetlink: route: next hop %d: %w", i, err)
 		}
+		h.Encap, other = enc.decode(other)
 		if len(other) > 0 {
 			h.Other = RawAttrs(other)
 		}
@@ -705,10 +730,24 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 // (family, prefix lengths, TOS, table below 256, protocol, scope, type,
 // flags), then RTA_DST, and RTA_SRC, RTA_GATEWAY (RTA_VIA for an IPv6
 // gateway of an IPv4 route), RTA_OIF, RTA_IIF, RTA_PREFSRC, RTA_PRIORITY,
-// RTA_TABLE, RTA_METRICS, RTA_MULTIPATH, RTA_NH_ID, RTA_PREF and RTA_EXPIRES
-// when set, then Other.
+// RTA_TABLE, RTA_NH_ID, RTA_PREF, RTA_EXPIRES, RTA_METRICS, RTA_FLOW,
+// RTA_ENCAP with RTA_ENCAP_TYPE and RTA_MULTIPATH (each path with its
+// gateway, RTA_FLOW and encapsulation) when set, then Other.
 func (c *Conn) AddRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, uapi.RTM_NEWROUTE, netlink.Create|netlink.Excl, &r)
+}
+
+// AppendRoute adds r after the routes to r.Dst with the same TOS and
+// priority that the table has already, as ip route append does: an IPv4
+// route that differs from them by its path (or realm, or encapsulation)
+// is added beside them, and the kernel uses the first that works; an
+// IPv6 route's path is added to theirs, which makes them one multipath
+// route. It fails (EEXIST) when the table has the same route.
+//
+// AppendRoute sends RTM_NEWROUTE with NLM_F_CREATE and NLM_F_APPEND,
+// encoded as for AddRoute.
+func (c *Conn) AppendRoute(ctx context.Context, r Route) error {
+	return c.changeRoute(ctx, uapi.RTM_NEWROUTE, netlink.Create|netlink.Append, &r)
 }
 
 // ReplaceRoute adds r, or replaces the route to r.Dst with the same TOS
@@ -722,7 +761,10 @@ func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 
 // DeleteRoute deletes the route to r.Dst in r.Table that matches r's other
 // fields that are set: the zero value of a field matches anything.
-// Deleting a Route as Routes listed it deletes that route.
+// Deleting a Route as Routes listed it deletes that route, but for what
+// the kernel does not compare: an IPv4 route's Realms and Encap count
+// only with an Index or Gateway (which a listed route has), a path's
+// Encap and an IPv6 route's Realms and Encap not at all.
 //
 // DeleteRoute sends RTM_DELROUTE, encoded as for AddRoute but with no
 // default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the
@@ -901,6 +943,12 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		}
 		e.End(start)
 	}
+	if r.Realms != 0 {
+		e.Uint32(uapi.RTA_FLOW, r.Realms)
+	}
+	if err := putEncap(&e, r.Encap); err != nil {
+		return nil, err
+	}
 	if len(r.MultiPath) > 0 && nh {
 		mp, err := encodeNextHops(r.MultiPath, ipv4)
 		if err != nil {
@@ -916,7 +964,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 func encodeNextHops(hops []NextHop, ipv4 bool) ([]byte, error) {
 	var b []byte
 	var e netlink.AttrEncoder
-	for _, h := range hops {
+	for i, h := range hops {
 		start := len(b)
 		b = append(b, make([]byte, rtnhLen)...)
 		w := h.Weight
@@ -929,6 +977,12 @@ func encodeNextHops(hops []NextHop, ipv4 bool) ([]byte, error) {
 		e.Reset(b)
 		if h.Gateway.IsValid() {
 			putGateway(&e, h.Gateway, ipv4)
+		}
+		if h.Realms != 0 {
+			e.Uint32(uapi.RTA_FLOW, h.Realms)
+		}
+		if err := putEncap(&e, h.Encap); err != nil {
+			return nil, fmt.Errorf("next hop %d: %w", i, err)
 		}
 		putRaw(&e, h.Other)
 		var err error
@@ -958,6 +1012,20 @@ type RouteQuery struct {
 	Index int
 	// Mark is the packet's firewall mark (RTA_MARK), if not 0.
 	Mark uint32
+	// UID, when HasUID is set, looks the route up for a packet of a
+	// socket of this user (RTA_UID, ip route get ... uid), which rules
+	// with a uid range select by. Without it the kernel takes the
+	// caller's user id, or none for a packet coming in on InIndex.
+	UID    uint32
+	HasUID bool // UID is set (RTA_UID is sent)
+	// IPProto is the packet's IP protocol (RTA_IP_PROTO, ip route get
+	// ... ipproto), which rules with ipproto select by; 0 for none.
+	IPProto uint8
+	// SPort and DPort are the packet's source and destination ports
+	// (RTA_SPORT, RTA_DPORT, ip route get ... sport, dport), which rules
+	// with port ranges select by; 0 for none. With ports and no IPProto,
+	// the kernel looks up as for UDP.
+	SPort, DPort uint16
 	// FIBMatch returns the routing table entry that matched, as it was
 	// added, rather than the route resolved for Dst (ip route get
 	// fibmatch).
@@ -973,8 +1041,10 @@ type RouteQuery struct {
 // prefix lengths and, for IPv4, RTM_F_LOOKUP_TABLE, so that the kernel
 // reports the table the lookup used, as ip route get does (and
 // RTM_F_FIB_MATCH with FIBMatch), then RTA_DST, and
-// RTA_SRC, RTA_IIF, RTA_OIF and RTA_MARK when set. The reply is one
-// RTM_NEWROUTE.
+// RTA_SRC, RTA_IIF, RTA_OIF, RTA_MARK, RTA_UID, RTA_IP_PROTO, RTA_SPORT
+// and RTA_DPORT when set. The reply is one RTM_NEWROUTE. (IPv6 reports
+// the table the lookup used without RTM_F_LOOKUP_TABLE, and refuses the
+// flag under strict checking.)
 func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	data, err := q.encode()
 	if err != nil {
@@ -1006,8 +1076,10 @@ func (q *RouteQuery) encode() ([]byte, error) {
 		return nil, invalidf("source %v is not of the family of %v", q.Src, q.Dst)
 	case q.Index < 0 || q.Index > 1<<31-1 || q.InIndex < 0 || q.InIndex > 1<<31-1:
 		return nil, invalidf("link index %d or input link index %d is out of range", q.Index, q.InIndex)
+	case !q.HasUID && q.UID != 0:
+		return nil, invalidf("uid %d without HasUID", q.UID)
 	}
-	b := make([]byte, uapi.SizeofRtMsg, 96)
+	b := make([]byte, uapi.SizeofRtMsg, 128)
 	b[0] = uapi.AF_INET6
 	if q.Dst.Is4() {
 		b[0] = uapi.AF_INET
@@ -1041,6 +1113,19 @@ func (q *RouteQuery) encode() ([]byte, error) {
 	}
 	if q.Mark != 0 {
 		e.Uint32(uapi.RTA_MARK, q.Mark)
+	}
+	if q.HasUID {
+		e.Uint32(uapi.RTA_UID, q.UID)
+	}
+	if q.IPProto != 0 {
+		e.Uint8(uapi.RTA_IP_PROTO, q.IPProto)
+	}
+	// The kernel reads the ports as __be16.
+	if q.SPort != 0 {
+		e.Uint16BE(uapi.RTA_SPORT, q.SPort)
+	}
+	if q.DPort != 0 {
+		e.Uint16BE(uapi.RTA_DPORT, q.DPort)
 	}
 	return e.Finish()
 }

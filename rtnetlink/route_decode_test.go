@@ -280,7 +280,16 @@ func FuzzRouteDecode(f *testing.F) {
 		{Dst: pfx("10.1.0.0/16"), Gateway: ip("10.0.0.2"), Metrics: Metrics{MTU: 1400, CongestionControl: "bbr"}},
 		{Dst: pfx("2001:db8::/32"), Table: 1000, MultiPath: []NextHop{{Gateway: ip("fe80::1"), Index: 2}, {Index: 3, Weight: 9}}},
 		{Dst: pfx("10.0.0.0/8"), Gateway: ip("fe80::1"), Index: 2},
-		{Dst: pfx("198.18.5.0/24"), Index: 2, Other: raw(uapi.RTA_FLOW, 6, 0, 0, 0)},
+		{Dst: pfx("198.18.5.0/24"), Index: 2, Realms: 6, Other: raw(40, 6, 0, 0, 0)},
+		{Dst: pfx("198.18.7.0/24"), Index: 2, Encap: &IPEncap{ID: 5, Dst: ip("198.18.0.9"), TTL: 3, Flags: 4, Other: raw(8, 1, 2, 3, 4)}},
+		{Dst: pfx("2001:db8:7::/64"), Index: 2, Encap: &IPEncap{ID: 1, Dst: ip("2001:db8::9"), Src: ip("2001:db8::1")}},
+		{Dst: pfx("2001:db8:9::/64"), Index: 2, Encap: &Seg6LocalEncap{Action: Seg6LocalEndX, NextHop6: ip("2001:db8::1"), Table: 5, OIF: 3}},
+		{Dst: pfx("198.18.8.0/24"), MultiPath: []NextHop{
+			{Index: 2, Realms: 1<<16 | 2, Encap: &MPLSEncap{Labels: []uint32{100, 200}, TTL: 9}},
+			{Index: 3, Encap: &Seg6Encap{Mode: Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::5"), ip("2001:db8::6")}}},
+			{Index: 4, Encap: &BPFEncap{Xmit: BPFProgram{FD: 7, Name: "x"}, XmitHeadroom: 14}},
+			{Index: 5, Encap: &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}},
+		}},
 	} {
 		b, err := r.encode(false)
 		if err != nil {

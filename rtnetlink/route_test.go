@@ -55,7 +55,13 @@ func arExpires(s int) string {
 func ipRoutes(t testing.TB, ns *nstest.NS, family string) []string {
 	t.Helper()
 	var lines []string
-	for _, r := range arJSON(t, ns, family, "-d", "route", "show", "table", "all") {
+	for _, kvs := range ipOrdered(t, ns, family, "-d", "route", "show", "table", "all") {
+		r := map[string]any{} // the route's keys: an encapsulation's come after, with some of the same names
+		for _, kv := range kvs {
+			if _, ok := r[kv.k]; !ok {
+				r[kv.k] = kv.v
+			}
+		}
 		dst := arStr(r["dst"])
 		switch {
 		case dst == "default" && family == "-4":
@@ -101,7 +107,11 @@ func ipRoutes(t testing.TB, ns *nstest.NS, family string) []string {
 				if via, ok := h["via"].(map[string]any); ok {
 					gw = arStr(via["host"])
 				}
-				hops = append(hops, fmt.Sprintf("%s@%s*%s%s", gw, arStr(h["dev"]), arStr(h["weight"]), arFlags(h["flags"])))
+				var hop []ipKV
+				for k, v := range h {
+					hop = append(hop, ipKV{k, v})
+				}
+				hops = append(hops, fmt.Sprintf("%s@%s*%s%s%s%s", gw, arStr(h["dev"]), arStr(h["weight"]), arFlags(h["flags"]), ipRealms(h["flow"]), encapSuffix(ipEncapSorted(hop))))
 			}
 		}
 		expires := 0
@@ -111,9 +121,39 @@ func ipRoutes(t testing.TB, ns *nstest.NS, family string) []string {
 		lines = append(lines, fmt.Sprintf("%s table=%s tos=%s metric=%s type=%s proto=%s scope=%s gw=%s dev=%s prefsrc=%s flags=%s pref=%s expires=%s metrics=%s hops=%s",
 			dst, arStr(r["table"]), tos, metric, arStr(r["type"]), arStr(r["protocol"]), arStr(r["scope"]), gw,
 			arStr(r["dev"]), arStr(r["prefsrc"]), arFlags(r["flags"]), arStr(r["pref"]), arExpires(expires),
-			strings.Join(metrics, ","), strings.Join(hops, ",")))
+			strings.Join(metrics, ","), strings.Join(hops, ","))+ipRealms(r["flow"])+encapSuffix(ipEncap(kvs)))
 	}
 	return lines
+}
+
+// ipRealms formats the flow (realms) ip -j prints for a route or a path.
+func ipRealms(v any) string {
+	f, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	from := arStr(f["from"])
+	if from == "" {
+		from = "0"
+	}
+	return " realms=" + from + "/" + arStr(f["to"])
+}
+
+// ourRealms formats realms as ipRealms does.
+func ourRealms(realms uint32) string {
+	if realms == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" realms=%d/%d", realms>>16, realms&0xffff)
+}
+
+// encapSuffix appends an encapsulation, as ipEncap and ourRouteEncap format
+// one, to a route's line.
+func encapSuffix(s string) string {
+	if s == "" {
+		return ""
+	}
+	return " encap=" + s
 }
 
 // arFlags formats ip's list of flag names.
@@ -166,7 +206,7 @@ func ourRoute(r rtnetlink.Route, names map[int]string) string {
 	}
 	var hops []string
 	for _, h := range r.MultiPath {
-		hops = append(hops, fmt.Sprintf("%s@%s*%d%s", str(h.Gateway), names[h.Index], h.Weight, ourFlags(h.Flags)))
+		hops = append(hops, fmt.Sprintf("%s@%s*%d%s%s%s", str(h.Gateway), names[h.Index], h.Weight, ourFlags(h.Flags), ourRealms(h.Realms), encapSuffix(ourRouteEncap(h.Encap, names))))
 	}
 	pref := ""
 	if r.Dst.Addr().Is6() {
@@ -175,7 +215,7 @@ func ourRoute(r rtnetlink.Route, names map[int]string) string {
 	return fmt.Sprintf("%s table=%s tos=%d metric=%d type=%s proto=%s scope=%s gw=%s dev=%s prefsrc=%s flags=%s pref=%s expires=%s metrics=%s hops=%s",
 		r.Dst, arTableName(r.Table), r.TOS, r.Priority, r.Type, r.Protocol, r.Scope, str(r.Gateway),
 		names[r.Index], str(r.PrefSrc), ourFlags(r.Flags), pref, arExpires(int(r.Expires/time.Second)),
-		strings.Join(metrics, ","), strings.Join(hops, ","))
+		strings.Join(metrics, ","), strings.Join(hops, ",")) + ourRealms(r.Realms) + encapSuffix(ourRouteEncap(r.Encap, names))
 }
 
 // ourRoutes lists the routes f selects through c, one line each.

@@ -80,7 +80,8 @@ func (f RuleFlags) String() string {
 
 // Rule is an IPv4 or IPv6 policy routing rule (RTM_NEWRULE), as ip rule
 // shows it. A packet that matches every selector that is set (Src, Dst,
-// IIF, OIF, Mark, TOS) gets Action.
+// IIF, OIF, Mark, TOS, UIDRange, IPProto, ports, TunID, DSCP, FlowLabel)
+// gets Action.
 type Rule struct {
 	// Family is uapi.AF_INET or uapi.AF_INET6. When adding or deleting, 0
 	// is taken from Src or Dst.
@@ -116,12 +117,92 @@ type Rule struct {
 	// Flags are the rule's flags: RuleInvert ("not"), and those the kernel
 	// sets, which requests leave out.
 	Flags RuleFlags
+	// UIDRange is the range of user ids whose sockets' packets the rule
+	// matches (FRA_UID_RANGE, ip rule ... uidrange), when HasUIDRange is
+	// set. A UIDRange without HasUIDRange is refused before sending: the
+	// zero range (uid 0 alone) is a range too.
+	UIDRange    UIDRange
+	HasUIDRange bool // UIDRange is set (FRA_UID_RANGE is sent)
+	// IPProto is the IP protocol the rule matches, such as 6 for TCP
+	// (FRA_IP_PROTO, ipproto), or 0 for any.
+	IPProto uint8
+	// SPort and DPort are the source and destination port ranges the rule
+	// matches (FRA_SPORT_RANGE, FRA_DPORT_RANGE: sport, dport), or the zero
+	// PortRange for any.
+	SPort, DPort PortRange
+	// SPortMask and DPortMask, when not 0, match the ports under a mask
+	// (FRA_SPORT_MASK, FRA_DPORT_MASK, Linux 6.16; ip's sport 0x10/0xf0):
+	// the range is then a single port.
+	SPortMask, DPortMask uint16
+	// SuppressPrefixLen, when HasSuppressPrefixLen is set, makes the rule
+	// reject a route its lookup finds whose prefix is this long or shorter
+	// (FRA_SUPPRESS_PREFIXLEN, suppress_prefixlength): 0 rejects default
+	// routes.
+	SuppressPrefixLen    uint32
+	HasSuppressPrefixLen bool // SuppressPrefixLen is set
+	// SuppressIfGroup, when HasSuppressIfGroup is set, makes the rule
+	// reject a route its lookup finds through a link of this group
+	// (FRA_SUPPRESS_IFGROUP, suppress_ifgroup; 0 is the default group).
+	SuppressIfGroup    uint32
+	HasSuppressIfGroup bool // SuppressIfGroup is set
+	// L3MDev makes the rule look routes up in the table of the L3 master
+	// device (VRF) of the packet's input or output link (FRA_L3MDEV,
+	// l3mdev). Such a rule has no Table.
+	L3MDev bool
+	// TunID is the tunnel id the rule matches (FRA_TUN_ID, tun_id), or 0.
+	TunID uint64
+	// Realms are the IPv4 routing realms the rule sets (FRA_FLOW, realms):
+	// the source realm in the high 16 bits, the destination realm in the
+	// low 16 bits; 0 for none.
+	Realms uint32
+	// DSCP is the differentiated services code point the rule matches
+	// (FRA_DSCP, Linux 6.13; ip's dscp), under DSCPMask (FRA_DSCP_MASK,
+	// Linux 6.16). With neither set, the rule matches any DSCP (or TOS).
+	// A DSCP with DSCPMask 0 matches it exactly (the kernel reports the
+	// mask 0x3f); DSCPMask 0x3f with DSCP 0 matches DSCP 0. A kernel
+	// older than the attribute ignores it and adds the rule without it, as
+	// it does FlowLabel and the port masks: Rules then lists it so.
+	DSCP, DSCPMask uint8
+	// FlowLabel is the IPv6 flow label the rule matches (FRA_FLOWLABEL,
+	// Linux 6.14; ip's flowlabel), under FlowLabelMask
+	// (FRA_FLOWLABEL_MASK). With a FlowLabel, FlowLabelMask 0 is taken
+	// as 0xfffff; FlowLabelMask 0xfffff with FlowLabel 0 matches label 0.
+	FlowLabel, FlowLabelMask uint32
 	// Other holds the rule's attributes that the fields above do not model
-	// (FRA_UID_RANGE, FRA_IP_PROTO, FRA_SPORT_RANGE, ...), as the kernel
-	// sent them; requests send them back, so that deleting a Rule as Rules
-	// listed it deletes that rule.
+	// (those of kernels newer than this package, or of a size the fields
+	// cannot hold), as the kernel sent them; requests send them back, so
+	// that deleting a Rule as Rules listed it deletes that rule.
 	Other RawAttrs
 }
+
+// UIDRange is an inclusive range of user ids (struct fib_rule_uid_range).
+type UIDRange struct {
+	Start, End uint32 // the first and the last user id
+}
+
+// PortRange is an inclusive range of TCP, UDP or SCTP ports (struct
+// fib_rule_port_range). The zero PortRange is no range; a range starts at
+// port 1 or above.
+type PortRange struct {
+	Start, End uint16 // the first and the last port
+}
+
+// Rule attribute numbers missing from x/sys/unix (<linux/fib_rules.h>).
+const (
+	fraDSCP          = 25 // FRA_DSCP: u8, Linux 6.13
+	fraFlowLabel     = 26 // FRA_FLOWLABEL: be32, Linux 6.14
+	fraFlowLabelMask = 27 // FRA_FLOWLABEL_MASK: be32
+	fraSPortMask     = 28 // FRA_SPORT_MASK: u16, Linux 6.16
+	fraDPortMask     = 29 // FRA_DPORT_MASK: u16
+	fraDSCPMask      = 30 // FRA_DSCP_MASK: u8
+)
+
+// unsetRuleValue is the kernel's "not set" for FRA_SUPPRESS_PREFIXLEN and
+// FRA_SUPPRESS_IFGROUP (-1), which it sends for every rule.
+const unsetRuleValue = 0xffffffff
+
+// flowLabelMax is the largest IPv6 flow label (20 bits).
+const flowLabelMax = 0xfffff
 
 // RuleFilter says which rules Rules lists. The zero RuleFilter lists every
 // IPv4 and IPv6 rule, as ip rule show and ip -6 rule show do.
@@ -234,8 +315,49 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			r.Goto = d.Uint32()
 		case uapi.FRA_PROTOCOL:
 			r.Protocol = Protocol(d.Uint8())
-		case uapi.FRA_SUPPRESS_PREFIXLEN, uapi.FRA_SUPPRESS_IFGROUP:
-			if d.Uint32() != 0xffffffff { // -1, the default, which the kernel sends too
+		case uapi.FRA_SUPPRESS_PREFIXLEN:
+			if v := d.Uint32(); v != unsetRuleValue {
+				r.SuppressPrefixLen, r.HasSuppressPrefixLen = v, true
+			}
+		case uapi.FRA_SUPPRESS_IFGROUP:
+			if v := d.Uint32(); v != unsetRuleValue {
+				r.SuppressIfGroup, r.HasSuppressIfGroup = v, true
+			}
+		case uapi.FRA_IP_PROTO:
+			r.IPProto = d.Uint8()
+		case uapi.FRA_L3MDEV:
+			r.L3MDev = d.Uint8() != 0
+		case uapi.FRA_TUN_ID:
+			r.TunID = d.Uint64BE()
+		case uapi.FRA_FLOW:
+			r.Realms = d.Uint32()
+		case fraDSCP:
+			r.DSCP = d.Uint8()
+		case fraDSCPMask:
+			r.DSCPMask = d.Uint8()
+		case fraFlowLabel:
+			r.FlowLabel = d.Uint32BE()
+		case fraFlowLabelMask:
+			r.FlowLabelMask = d.Uint32BE()
+		case fraSPortMask:
+			r.SPortMask = d.Uint16()
+		case fraDPortMask:
+			r.DPortMask = d.Uint16()
+		case uapi.FRA_UID_RANGE:
+			if b := d.Bytes(); len(b) == 8 && !r.HasUIDRange {
+				r.UIDRange = UIDRange{binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])}
+				r.HasUIDRange = true
+			} else {
+				other = appendRaw(other, &d) // a size the field cannot hold
+			}
+		case uapi.FRA_SPORT_RANGE, uapi.FRA_DPORT_RANGE:
+			p := &r.SPort
+			if d.Type() == uapi.FRA_DPORT_RANGE {
+				p = &r.DPort
+			}
+			if b := d.Bytes(); len(b) == 4 && *p == (PortRange{}) {
+				*p = PortRange{binary.NativeEndian.Uint16(b), binary.NativeEndian.Uint16(b[2:])}
+			} else {
 				other = appendRaw(other, &d)
 			}
 		default:
@@ -270,7 +392,8 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 //
 // A Rule that cannot be right (no family, prefixes of another family or
 // with bits past their length, a link name too long, a Goto without
-// RuleGoto) is refused before anything is sent, with a *netlink.OpError
+// RuleGoto, a range that ends before it starts, a value without its Has
+// field, a DSCP or flow label too wide) is refused before anything is sent, with a *netlink.OpError
 // whose error matches both syscall.EINVAL and os.ErrInvalid. The kernel's
 // refusals are *netlink.OpError values with its errno and extended ACK
 // message.
@@ -278,8 +401,12 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // AddRule sends RTM_NEWRULE with NLM_F_CREATE and NLM_F_EXCL: a fib_rule_hdr
 // (family, prefix lengths, TOS, table below 256, action, flags), then
 // FRA_TABLE, FRA_PRIORITY, FRA_SRC, FRA_DST, FRA_IIFNAME, FRA_OIFNAME,
-// FRA_FWMARK with FRA_FWMASK, FRA_GOTO and FRA_PROTOCOL when set, and
-// Other. Of the flags, only RuleInvert is sent: the kernel sets the others.
+// FRA_FWMARK with FRA_FWMASK, FRA_GOTO, FRA_PROTOCOL, FRA_UID_RANGE,
+// FRA_IP_PROTO, FRA_SPORT_RANGE, FRA_SPORT_MASK, FRA_DPORT_RANGE,
+// FRA_DPORT_MASK, FRA_SUPPRESS_PREFIXLEN, FRA_SUPPRESS_IFGROUP,
+// FRA_L3MDEV, FRA_TUN_ID, FRA_FLOW, FRA_DSCP, FRA_DSCP_MASK and
+// FRA_FLOWLABEL with FRA_FLOWLABEL_MASK when set, and Other. Of the flags,
+// only RuleInvert is sent: the kernel sets the others.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 	return c.change(ctx, uapi.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
@@ -323,6 +450,28 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 	case r.Goto != 0 && r.Action != RuleGoto && r.Action != 0:
 		return nil, invalid(typ, "goto %d with action %v", r.Goto, r.Action)
 	}
+	switch {
+	case !r.HasUIDRange && r.UIDRange != (UIDRange{}):
+		return nil, invalid(typ, "uid range %d-%d without HasUIDRange", r.UIDRange.Start, r.UIDRange.End)
+	case r.HasUIDRange && r.UIDRange.Start > r.UIDRange.End:
+		return nil, invalid(typ, "uid range %d-%d ends before it starts", r.UIDRange.Start, r.UIDRange.End)
+	case !r.HasSuppressPrefixLen && r.SuppressPrefixLen != 0:
+		return nil, invalid(typ, "suppress_prefixlength %d without HasSuppressPrefixLen", r.SuppressPrefixLen)
+	case !r.HasSuppressIfGroup && r.SuppressIfGroup != 0:
+		return nil, invalid(typ, "suppress_ifgroup %d without HasSuppressIfGroup", r.SuppressIfGroup)
+	case r.DSCP > 0x3f || r.DSCPMask > 0x3f:
+		return nil, invalid(typ, "dscp %#x/%#x: a DSCP has 6 bits", r.DSCP, r.DSCPMask)
+	case r.FlowLabel > flowLabelMax || r.FlowLabelMask > flowLabelMax:
+		return nil, invalid(typ, "flow label %#x/%#x: a flow label has 20 bits", r.FlowLabel, r.FlowLabelMask)
+	}
+	for _, p := range []struct {
+		name string
+		r    PortRange
+	}{{"sport", r.SPort}, {"dport", r.DPort}} {
+		if p.r.Start > p.r.End || (p.r.Start == 0) != (p.r.End == 0) {
+			return nil, invalid(typ, "%s range %d-%d is not a range of ports from 1 up", p.name, p.r.Start, p.r.End)
+		}
+	}
 	for _, name := range []string{r.IIF, r.OIF} {
 		if len(name) >= uapi.IFNAMSIZ || strings.IndexByte(name, 0) >= 0 {
 			return nil, invalid(typ, "link name %q is longer than %d bytes or has a NUL", name, uapi.IFNAMSIZ-1)
@@ -335,7 +484,7 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		} else if action == 0 {
 			action = RuleToTable
 		}
-		if action == RuleToTable && table == 0 {
+		if action == RuleToTable && table == 0 && !r.L3MDev {
 			table = TableMain
 		}
 	}
@@ -386,6 +535,59 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 	}
 	if r.Protocol != 0 {
 		e.Uint8(uapi.FRA_PROTOCOL, uint8(r.Protocol))
+	}
+	if r.HasUIDRange {
+		var b [8]byte
+		binary.NativeEndian.PutUint32(b[:], r.UIDRange.Start)
+		binary.NativeEndian.PutUint32(b[4:], r.UIDRange.End)
+		e.Bytes(uapi.FRA_UID_RANGE, b[:])
+	}
+	if r.IPProto != 0 {
+		e.Uint8(uapi.FRA_IP_PROTO, r.IPProto)
+	}
+	for _, p := range []struct {
+		typ, maskTyp uint16
+		r            PortRange
+		mask         uint16
+	}{{uapi.FRA_SPORT_RANGE, fraSPortMask, r.SPort, r.SPortMask}, {uapi.FRA_DPORT_RANGE, fraDPortMask, r.DPort, r.DPortMask}} {
+		if p.r != (PortRange{}) {
+			var b [4]byte
+			binary.NativeEndian.PutUint16(b[:], p.r.Start)
+			binary.NativeEndian.PutUint16(b[2:], p.r.End)
+			e.Bytes(p.typ, b[:])
+		}
+		if p.mask != 0 {
+			e.Uint16(p.maskTyp, p.mask)
+		}
+	}
+	if r.HasSuppressPrefixLen {
+		e.Uint32(uapi.FRA_SUPPRESS_PREFIXLEN, r.SuppressPrefixLen)
+	}
+	if r.HasSuppressIfGroup {
+		e.Uint32(uapi.FRA_SUPPRESS_IFGROUP, r.SuppressIfGroup)
+	}
+	if r.L3MDev {
+		e.Uint8(uapi.FRA_L3MDEV, 1)
+	}
+	if r.TunID != 0 {
+		e.Uint64BE(uapi.FRA_TUN_ID, r.TunID)
+	}
+	if r.Realms != 0 {
+		e.Uint32(uapi.FRA_FLOW, r.Realms)
+	}
+	if r.DSCP != 0 || r.DSCPMask != 0 {
+		e.Uint8(fraDSCP, r.DSCP)
+	}
+	if r.DSCPMask != 0 {
+		e.Uint8(fraDSCPMask, r.DSCPMask)
+	}
+	if r.FlowLabel != 0 || r.FlowLabelMask != 0 {
+		mask := r.FlowLabelMask
+		if mask == 0 {
+			mask = flowLabelMax
+		}
+		e.Uint32BE(fraFlowLabel, r.FlowLabel)
+		e.Uint32BE(fraFlowLabelMask, mask)
 	}
 	putRaw(e, r.Other)
 	data, err := e.Finish()

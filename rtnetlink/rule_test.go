@@ -64,9 +64,12 @@ func ipRules(t testing.TB, ns *nstest.NS, family string) []string {
 				flags = append(flags, k)
 			}
 		}
+		if _, ok := r["l3mdev"]; ok {
+			action = "lookup"
+		}
 		lines = append(lines, fmt.Sprintf("%s pref=%s from=%s to=%s iif=%s oif=%s fwmark=%s tos=%s action=%s table=%s goto=%s proto=%s flags=%s",
 			family, arStr(r["priority"]), prefix("src"), prefix("dst"), arStr(r["iif"]), arStr(r["oif"]), mark, tos,
-			action, arStr(r["table"]), arStr(r["goto"]), arStr(r["protocol"]), strings.Join(flags, ",")))
+			action, arStr(r["table"]), arStr(r["goto"]), arStr(r["protocol"]), strings.Join(flags, ","))+ipRuleExtra(t, r))
 	}
 	return lines
 }
@@ -97,8 +100,97 @@ func ourRule(r rtnetlink.Rule) string {
 	if r.Flags != 0 {
 		flags = slices.DeleteFunc(strings.Split(r.Flags.String(), "|"), func(f string) bool { return f == "permanent" })
 	}
+	if r.L3MDev {
+		table = ""
+	}
 	return fmt.Sprintf("%s pref=%d from=%s to=%s iif=%s oif=%s fwmark=%s tos=%d action=%s table=%s goto=%s proto=%s flags=%s",
-		family, r.Priority, str(r.Src), str(r.Dst), r.IIF, r.OIF, mark, r.TOS, r.Action, table, gotoPrio, r.Protocol, strings.Join(flags, ","))
+		family, r.Priority, str(r.Src), str(r.Dst), r.IIF, r.OIF, mark, r.TOS, r.Action, table, gotoPrio, r.Protocol, strings.Join(flags, ",")) + ourRuleExtra(r)
+}
+
+// ipProtoNames maps the protocol names ip prints for ipproto to numbers.
+var ipProtoNames = map[string]string{"icmp": "1", "tcp": "6", "udp": "17", "dccp": "33", "ipv6-icmp": "58", "sctp": "132"}
+
+// ipRuleExtra formats the selectors and settings of ip -j -d rule show
+// that the first fields of ipRules leave out: uid range, ipproto, ports,
+// suppress_prefixlength, suppress_ifgroup, l3mdev, tun_id and realms, each
+// when set, in the form ourRuleExtra uses. (ip 6.1 prints neither dscp nor
+// flowlabel: TestRuleNewSelectors checks those.)
+func ipRuleExtra(t testing.TB, r map[string]any) string {
+	t.Helper()
+	var b strings.Builder
+	if r["uid_start"] != nil {
+		fmt.Fprintf(&b, " uidrange=%s-%s", arStr(r["uid_start"]), arStr(r["uid_end"]))
+	}
+	if p := arStr(r["ipproto"]); p != "" {
+		if n, ok := ipProtoNames[p]; ok {
+			p = n
+		}
+		fmt.Fprintf(&b, " ipproto=%s", strings.TrimPrefix(p, "ipproto-"))
+	}
+	for _, k := range []string{"sport", "dport"} {
+		if v := arStr(r[k]); v != "" {
+			fmt.Fprintf(&b, " %s=%s-%s", k, v, v)
+		} else if r[k+"_start"] != nil {
+			fmt.Fprintf(&b, " %s=%s-%s", k, arStr(r[k+"_start"]), arStr(r[k+"_end"]))
+		}
+	}
+	if r["suppress_prefixlen"] != nil {
+		fmt.Fprintf(&b, " suppress_prefixlength=%s", arStr(r["suppress_prefixlen"]))
+	}
+	if g := arStr(r["suppress_ifgroup"]); g != "" {
+		if g == "default" {
+			g = "0"
+		}
+		fmt.Fprintf(&b, " suppress_ifgroup=%s", g)
+	}
+	if _, ok := r["l3mdev"]; ok {
+		b.WriteString(" l3mdev")
+	}
+	if r["tun_id"] != nil {
+		fmt.Fprintf(&b, " tun_id=%s", arStr(r["tun_id"]))
+	}
+	if from, to := arStr(r["flow_from"]), arStr(r["flow_to"]); from != "" || to != "" {
+		if from == "" {
+			from = "0"
+		}
+		fmt.Fprintf(&b, " realms=%s/%s", from, to)
+	}
+	return b.String()
+}
+
+// ourRuleExtra formats r's selectors and settings as ipRuleExtra does.
+func ourRuleExtra(r rtnetlink.Rule) string {
+	var b strings.Builder
+	if r.HasUIDRange {
+		fmt.Fprintf(&b, " uidrange=%d-%d", r.UIDRange.Start, r.UIDRange.End)
+	}
+	if r.IPProto != 0 {
+		fmt.Fprintf(&b, " ipproto=%d", r.IPProto)
+	}
+	for _, p := range []struct {
+		k string
+		r rtnetlink.PortRange
+	}{{"sport", r.SPort}, {"dport", r.DPort}} {
+		if p.r != (rtnetlink.PortRange{}) {
+			fmt.Fprintf(&b, " %s=%d-%d", p.k, p.r.Start, p.r.End)
+		}
+	}
+	if r.HasSuppressPrefixLen {
+		fmt.Fprintf(&b, " suppress_prefixlength=%d", r.SuppressPrefixLen)
+	}
+	if r.HasSuppressIfGroup {
+		fmt.Fprintf(&b, " suppress_ifgroup=%d", r.SuppressIfGroup)
+	}
+	if r.L3MDev {
+		b.WriteString(" l3mdev")
+	}
+	if r.TunID != 0 {
+		fmt.Fprintf(&b, " tun_id=%d", r.TunID)
+	}
+	if r.Realms != 0 {
+		fmt.Fprintf(&b, " realms=%d/%d", r.Realms>>16, r.Realms&0xffff)
+	}
+	return b.String()
 }
 
 // ourRules lists the rules f selects through c, one line each.

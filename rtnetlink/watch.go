@@ -26,19 +26,26 @@ const (
 	GroupNextHop   Group = uapi.RTNLGRP_NEXTHOP     // nexthop objects: RTM_NEWNEXTHOP, RTM_DELNEXTHOP
 )
 
-// Event is one notification: a change to a link, an address, a route, or
-// another rtnetlink object. Type says what happened (uapi.RTM_NEWROUTE,
-// uapi.RTM_DELLINK, ...), and at most one of Link, Address and Route holds
-// the object, decoded; Message always holds the message itself, for the
-// objects this type does not decode (neighbours, rules, nexthops, bridge
-// port messages) and for the header's flags (netlink.Replace on a route
-// that replaced another). An Event owns its memory.
+// Event is one notification: a change to a link, an address, a route, a
+// neighbour, an FDB entry, a rule, a nexthop object or a bucket of a
+// resilient group. Type says what happened (uapi.RTM_NEWROUTE,
+// uapi.RTM_DELLINK, ...), and at most one of the pointer fields holds the
+// object, decoded; Message always holds the message itself, for the
+// objects this type does not decode (bridge port messages, multicast
+// routes and rules of other families, a neighbour table's requests to
+// resolve an address) and for the header's flags (netlink.Replace on a
+// route that replaced another). An Event owns its memory.
 type Event struct {
-	Type    netlink.HeaderType // the message type, RTM_*
-	Link    *Link              // for RTM_NEWLINK and RTM_DELLINK of family AF_UNSPEC (not bridge port messages)
-	Address *Address           // for RTM_NEWADDR and RTM_DELADDR of an IPv4 or IPv6 address
-	Route   *Route             // for RTM_NEWROUTE and RTM_DELROUTE of an IPv4 or IPv6 route
-	Message netlink.Message    // the notification as received
+	Type          netlink.HeaderType // the message type, RTM_*
+	Link          *Link              // for RTM_NEWLINK and RTM_DELLINK of family AF_UNSPEC (not bridge port messages)
+	Address       *Address           // for RTM_NEWADDR and RTM_DELADDR of an IPv4 or IPv6 address
+	Route         *Route             // for RTM_NEWROUTE and RTM_DELROUTE of an IPv4 or IPv6 route
+	Neighbor      *Neighbor          // for RTM_NEWNEIGH and RTM_DELNEIGH of an IPv4 or IPv6 neighbour
+	FDB           *FDBEntry          // for RTM_NEWNEIGH and RTM_DELNEIGH of family AF_BRIDGE
+	Rule          *Rule              // for RTM_NEWRULE and RTM_DELRULE of an IPv4 or IPv6 rule
+	NextHop       *NextHopObject     // for RTM_NEWNEXTHOP and RTM_DELNEXTHOP
+	NextHopBucket *NextHopBucket     // for RTM_NEWNEXTHOPBUCKET and RTM_DELNEXTHOPBUCKET
+	Message       netlink.Message    // the notification as received
 }
 
 // Deleted reports whether the event says an object went away: an RTM_DEL*
@@ -48,7 +55,7 @@ func (e Event) Deleted() bool {
 }
 
 // ParseEvent decodes a notification into an Event. Messages of the types
-// Event does not decode are returned with Message set alone; an error
+// and families Event does not decode are returned with Message set alone; an error
 // means the message is malformed (it wraps netlink.ErrMalformed), and the
 // Event still has Type and Message.
 func ParseEvent(m netlink.Message) (Event, error) {
@@ -81,8 +88,53 @@ func ParseEvent(m netlink.Message) (Event, error) {
 			return e, err
 		}
 		e.Route = &r
+	case uapi.RTM_NEWNEIGH, uapi.RTM_DELNEIGH:
+		switch msgFamily(m) {
+		case uapi.AF_INET, uapi.AF_INET6:
+			n, err := ParseNeighbor(m)
+			if err != nil {
+				return e, err
+			}
+			e.Neighbor = &n
+		case uapi.AF_BRIDGE:
+			f, err := ParseFDBEntry(m)
+			if err != nil {
+				return e, err
+			}
+			e.FDB = &f
+		}
+	case uapi.RTM_NEWRULE, uapi.RTM_DELRULE:
+		if f := msgFamily(m); f != uapi.AF_INET && f != uapi.AF_INET6 {
+			return e, nil // a rule of the multicast routing tables, or of MPLS
+		}
+		r, err := ParseRule(m)
+		if err != nil {
+			return e, err
+		}
+		e.Rule = &r
+	case uapi.RTM_NEWNEXTHOP, uapi.RTM_DELNEXTHOP:
+		nh, err := ParseNextHopObject(m)
+		if err != nil {
+			return e, err
+		}
+		e.NextHop = &nh
+	case rtmNewNextHopBucket, rtmDelNextHopBucket:
+		b, err := ParseNextHopBucket(m)
+		if err != nil {
+			return e, err
+		}
+		e.NextHopBucket = &b
 	}
 	return e, nil
+}
+
+// msgFamily returns the family byte that starts m's fixed header, or
+// AF_UNSPEC when m is empty.
+func msgFamily(m netlink.Message) uint8 {
+	if len(m.Data) == 0 {
+		return uapi.AF_UNSPEC
+	}
+	return m.Data[0]
 }
 
 // Watch joins groups (none: the groups the Conn has joined already) and

@@ -16,8 +16,9 @@ import (
 	"github.com/nlkit/netlink/rtnetlink"
 )
 
-// Print the changes to links, addresses and routes as they happen, as ip
-// monitor does, until interrupted.
+// Print the changes to links, addresses, routes, neighbours, FDB entries,
+// rules and nexthop objects as they happen, as ip monitor does, until
+// interrupted.
 func ExampleConn_Watch() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -27,7 +28,8 @@ func ExampleConn_Watch() {
 	}
 	defer c.Close()
 	for ev, err := range c.Watch(ctx, rtnetlink.GroupLink, rtnetlink.GroupIPv4Addr, rtnetlink.GroupIPv6Addr,
-		rtnetlink.GroupIPv4Route, rtnetlink.GroupIPv6Route) {
+		rtnetlink.GroupIPv4Route, rtnetlink.GroupIPv6Route, rtnetlink.GroupNeighbor,
+		rtnetlink.GroupIPv4Rule, rtnetlink.GroupIPv6Rule, rtnetlink.GroupNextHop) {
 		switch {
 		case errors.Is(err, netlink.ErrOverrun):
 			fmt.Println("notifications were lost; list again for the current state")
@@ -47,6 +49,14 @@ func ExampleConn_Watch() {
 			fmt.Printf("%s address %v on link %d\n", verb, ev.Address.Prefix, ev.Address.Index)
 		case ev.Route != nil:
 			fmt.Printf("%s route %v via %v table %d\n", verb, ev.Route.Dst, ev.Route.Gateway, ev.Route.Table)
+		case ev.Neighbor != nil:
+			fmt.Printf("%s neighbour %v lladdr %v on link %d %v\n", verb, ev.Neighbor.IP, ev.Neighbor.HardwareAddr, ev.Neighbor.Index, ev.Neighbor.State)
+		case ev.FDB != nil:
+			fmt.Printf("%s FDB entry %v on link %d dst %v\n", verb, ev.FDB.HardwareAddr, ev.FDB.Index, ev.FDB.Dst)
+		case ev.Rule != nil:
+			fmt.Printf("%s rule %d table %d\n", verb, ev.Rule.Priority, ev.Rule.Table)
+		case ev.NextHop != nil:
+			fmt.Printf("%s nexthop %d\n", verb, ev.NextHop.ID)
 		}
 	}
 }

@@ -126,6 +126,10 @@ const (
 	rtaMetrics   = 8  // RTA_METRICS
 	rtaMultipath = 9  // RTA_MULTIPATH
 	rtaTable     = 15 // RTA_TABLE
+	rtaFlow      = 11 // RTA_FLOW
+	rtaEncapType = 21 // RTA_ENCAP_TYPE
+	rtaEncap     = 22 // RTA_ENCAP
+	rtaMaxKnown  = 31 // RTA_FLOWLABEL, the last the fake knows of
 	rtaPref      = 20 // RTA_PREF
 
 	rtTableUnspec  = 0   // RT_TABLE_UNSPEC
@@ -146,9 +150,14 @@ const (
 	ndaIfindex = 8 // NDA_IFINDEX
 	ndaMaster  = 9 // NDA_MASTER
 
-	nudNoARP     = 0x40 // NUD_NOARP
-	nudPermanent = 0x80 // NUD_PERMANENT
-	ntfProxy     = 0x08 // NTF_PROXY
+	nudIncomplete = 0x01   // NUD_INCOMPLETE
+	nudFailed     = 0x20   // NUD_FAILED
+	nudNoARP      = 0x40   // NUD_NOARP
+	nudPermanent  = 0x80   // NUD_PERMANENT
+	nudValid      = 0xde   // NUD_VALID: PERMANENT|NOARP|REACHABLE|PROBE|STALE|DELAY
+	ntfProxy      = 0x08   // NTF_PROXY
+	ntfExtLearned = 0x10   // NTF_EXT_LEARNED
+	ntfExtManaged = 1 << 8 // NTF_EXT_MANAGED, as rtnetlink.NeighborFlags keeps it
 
 	// Rule attributes (FRA_*), actions (FR_ACT_*) and flags.
 	fraDst      = 1  // FRA_DST
@@ -161,6 +170,22 @@ const (
 	fraFwMask   = 16 // FRA_FWMASK
 	fraOIFName  = 17 // FRA_OIFNAME
 	fraProtocol = 21 // FRA_PROTOCOL
+
+	fraFlow              = 11 // FRA_FLOW
+	fraTunID             = 12 // FRA_TUN_ID
+	fraSuppressIfGroup   = 13 // FRA_SUPPRESS_IFGROUP
+	fraSuppressPrefixLen = 14 // FRA_SUPPRESS_PREFIXLEN
+	fraL3MDev            = 19 // FRA_L3MDEV
+	fraUIDRange          = 20 // FRA_UID_RANGE
+	fraIPProto           = 22 // FRA_IP_PROTO
+	fraSPortRange        = 23 // FRA_SPORT_RANGE
+	fraDPortRange        = 24 // FRA_DPORT_RANGE
+	fraDSCP              = 25 // FRA_DSCP
+	fraFlowLabel         = 26 // FRA_FLOWLABEL
+	fraFlowLabelMask     = 27 // FRA_FLOWLABEL_MASK
+	fraSPortMask         = 28 // FRA_SPORT_MASK
+	fraDPortMask         = 29 // FRA_DPORT_MASK
+	fraDSCPMask          = 30 // FRA_DSCP_MASK
 
 	frActToTbl = 1 // FR_ACT_TO_TBL
 	frActGoto  = 2 // FR_ACT_GOTO

@@ -102,6 +102,23 @@ func seedRequests(t testing.TB) []netlink.Message {
 	c.SetLinkAlias(ctx, 2, "x")
 	c.SetLinkName(ctx, 2, "v9")
 	c.SetLinkDown(ctx, 2)
+	// The link settings users change.
+	c.SetLinkPromisc(ctx, 2, true)
+	c.SetLinkARP(ctx, 2, false)
+	c.SetLinkGroup(ctx, 2, 3)
+	c.SetLinkGSOMaxSize(ctx, 2, 30000)
+	c.SetLinkGROIPv4MaxSize(ctx, 2, 20000)
+	c.SetLinkAddrGenMode(ctx, 2, rtnetlink.AddrGenNone)
+	c.SetLinkProtoDownReason(ctx, 6, 1, 1)
+	c.SetLinkProtoDown(ctx, 6, true)
+	c.AddLinkAltName(ctx, 2, "v0-alternative")
+	c.LinkByAltName(ctx, "v0-alternative")
+	c.DeleteLinkAltName(ctx, 2, "v0-alternative")
+	c.SetLinkPort(ctx, 2, &rtnetlink.BridgePort{Cost: 5, Priority: 3, Learning: true})
+	c.SetBridgePortState(ctx, 2, rtnetlink.BridgePortDisabled)
+	c.SetLinkXDP(ctx, 2, -1, rtnetlink.XDPSKBMode)
+	c.CreateLink(ctx, rtnetlink.Link{Name: "w2", Data: &rtnetlink.Veth{PeerName: "w3"}, MasterIndex: 4, Group: 2, GSOMaxSegs: 9,
+		AltNames: []string{"w2-alternative"}, AddrGenMode: rtnetlink.AddrGenRandom, Port: &rtnetlink.BridgePort{Cost: 3}})
 	c.AddAddress(ctx, rtnetlink.Address{Index: 3, Prefix: pfx("2001:db8::1/64")})
 	c.DeleteAddress(ctx, rtnetlink.Address{Index: 3, Prefix: pfx("198.18.0.1/24")})
 	c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.20.0.0/16"), MultiPath: []rtnetlink.NextHop{{Index: 3}, {Index: 2}}, Metrics: rtnetlink.Metrics{MTU: 1400}})
@@ -111,6 +128,12 @@ func seedRequests(t testing.TB) []netlink.Message {
 	c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: 3, IP: ip("2001:db8::2")})
 	c.AddRule(ctx, rtnetlink.Rule{Family: 10, Priority: 5, IIF: "v0", Mark: 1, Goto: 9})
 	c.DeleteRule(ctx, rtnetlink.Rule{Family: 2, Priority: 32765})
+	c.AddRule(ctx, rtnetlink.Rule{Family: 2, Priority: 6, Table: 5, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1, End: 2}, IPProto: 6,
+		SPort: rtnetlink.PortRange{Start: 1, End: 9}, DPort: rtnetlink.PortRange{Start: 80, End: 80}, DPortMask: 0xf0, HasSuppressPrefixLen: true, TunID: 3, Realms: 4, DSCP: 5})
+	c.AddRule(ctx, rtnetlink.Rule{Family: 10, Priority: 7, L3MDev: true, FlowLabel: 1, HasSuppressIfGroup: true, SuppressIfGroup: 2})
+	c.AppendRoute(ctx, rtnetlink.Route{Dst: pfx("198.21.0.0/16"), Index: 2, Realms: 5, Encap: &rtnetlink.IPEncap{ID: 1, Dst: ip("198.18.0.9")}})
+	c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.22.0.0/16"), MultiPath: []rtnetlink.NextHop{{Index: 2, Realms: 6, Encap: &rtnetlink.MPLSEncap{Labels: []uint32{16}}}, {Index: 2, Encap: &rtnetlink.RawEncap{Type: 99, Data: "\x05\x00\x01\x00\x07\x00\x00\x00"}}}})
+	c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.21.0.0/16"), Index: 2, Realms: 5, Encap: &rtnetlink.IPEncap{ID: 1, Dst: ip("198.18.0.9")}})
 	c.DeleteLink(ctx, 3)
 	return reqs
 }

@@ -118,8 +118,8 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 			for i := range r.MultiPath {
 				r.MultiPath[i].Flags &^= rtnetlink.NextHopLinkDown
 			}
-			out = append(out, fmt.Sprintf("route %v from %v via %v dev %d src %v proto %v scope %v type %v table %d metric %d tos %d flags %v pref %d hops %v metrics %+v",
-				r.Dst, r.Src, r.Gateway, r.Index, r.PrefSrc, r.Protocol, r.Scope, r.Type, r.Table, r.Priority, r.TOS, r.Flags, r.Pref, r.MultiPath, r.Metrics))
+			out = append(out, fmt.Sprintf("route %v from %v via %v dev %d src %v proto %v scope %v type %v table %d metric %d tos %d flags %v pref %d hops %v metrics %+v realms %d encap %+v",
+				r.Dst, r.Src, r.Gateway, r.Index, r.PrefSrc, r.Protocol, r.Scope, r.Type, r.Table, r.Priority, r.TOS, r.Flags, r.Pref, r.MultiPath, r.Metrics, r.Realms, r.Encap))
 		}
 		var neighs []string // in the kernel's hash order: sorted
 		for n, err := range c.Neighbors(ctx, rtnetlink.NeighborFilter{}) {
@@ -185,6 +185,42 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("rename v1 to v0", c.SetLinkName(ctx, v0.ParentIndex, "v0"))
 	say("up lo", c.SetLinkUp(ctx, 1))
 	say("delete lo", c.DeleteLink(ctx, 1))
+	// The settings users change, and a link created with them.
+	say("promisc v0", c.SetLinkPromisc(ctx, v0.Index, true))
+	say("arp off v0", c.SetLinkARP(ctx, v0.Index, false))
+	say("arp on v0", c.SetLinkARP(ctx, v0.Index, true)) // the neighbour steps need ARP
+	say("arp off v1", c.SetLinkARP(ctx, v0.ParentIndex, false))
+	say("txqueuelen v0", c.SetLinkTxQueueLen(ctx, v0.Index, 77))
+	say("group v0", c.SetLinkGroup(ctx, v0.Index, 4))
+	say("gso v0", c.SetLinkGSOMaxSize(ctx, v0.Index, 40000))
+	say("gso segs v0", c.SetLinkGSOMaxSegs(ctx, v0.Index, 99))
+	say("gro v0", c.SetLinkGROMaxSize(ctx, v0.Index, 50000))
+	say("gso ipv4 v0", c.SetLinkGSOIPv4MaxSize(ctx, v0.Index, 30000))
+	say("gro ipv4 v0", c.SetLinkGROIPv4MaxSize(ctx, v0.Index, 20000))
+	say("addrgenmode v0", c.SetLinkAddrGenMode(ctx, v0.Index, rtnetlink.AddrGenNone))
+	say("altname v0", c.AddLinkAltName(ctx, v0.Index, "v0-alternative-name-longer-than-ifnamsiz"))
+	say("altname v0 taken", c.AddLinkAltName(ctx, v0.ParentIndex, "v0-alternative-name-longer-than-ifnamsiz"))
+	say("altname missing", c.DeleteLinkAltName(ctx, v0.Index, "nope"))
+	l, err := c.LinkByAltName(ctx, "v0-alternative-name-longer-than-ifnamsiz")
+	say(fmt.Sprintf("get by altname: %d==%d", l.Index, v0.Index), err)
+	_, err = c.LinkByAltName(ctx, "nope")
+	say("get by missing altname", err)
+	say("protodown veth", c.SetLinkProtoDown(ctx, v0.Index, true))
+	say("protodown reason mv0", c.SetLinkProtoDownReason(ctx, 5, 6, 2))
+	say("protodown mv0", c.SetLinkProtoDown(ctx, 5, true))
+	say("protodown off mv0 with a reason", c.SetLinkProtoDown(ctx, 5, false))
+	if p, ok := getPort(ctx, c, v0.Index); ok {
+		p.Cost, p.Priority, p.Learning, p.Isolated, p.Hairpin = 8, 3, false, true, true
+		say("port settings v0", c.SetLinkPort(ctx, v0.Index, p))
+	} else {
+		say("v0 is no bridge port", nil)
+	}
+	say("port settings v1, no master", c.SetLinkPort(ctx, v0.ParentIndex, &rtnetlink.BridgePort{Cost: 5}))
+	say("port state v0", c.SetBridgePortState(ctx, v0.Index, rtnetlink.BridgePortDisabled))
+	say("port state v1, no master", c.SetBridgePortState(ctx, v0.ParentIndex, rtnetlink.BridgePortDisabled))
+	_, err = c.CreateLink(ctx, rtnetlink.Link{Name: "w9", Data: &rtnetlink.Veth{PeerName: "w8"}, Group: 3, GSOMaxSize: 30000,
+		AltNames: []string{"w9-alternative"}, AddrGenMode: rtnetlink.AddrGenRandom, MasterIndex: br.Index, Port: &rtnetlink.BridgePort{Cost: 9, Learning: true}})
+	say("create w9 with settings", err)
 	list("links")
 
 	say("addr", c.AddAddress(ctx, rtnetlink.Address{Index: v0.Index, Prefix: pfx("198.18.0.1/24")}))
@@ -233,6 +269,13 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("raw route bad length", raw(c, 24, netlink.Create|netlink.Excl, rt("198.19.7.0", 33, uint32(v0.Index))))
 	bad6 := []byte{syscall.AF_INET6, 129, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0}
 	say("raw route6 bad length", raw(c, 24, netlink.Create|netlink.Excl, bad6))
+	// The kernel reports every field of an ip encapsulation: these are set.
+	encap := &rtnetlink.IPEncap{ID: 9, Dst: ip("198.18.0.9"), Src: ip("198.18.0.1"), TTL: 4}
+	say("route realms encap", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 5, Encap: encap}))
+	say("route append realm", c.AppendRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
+	say("route append same", c.AppendRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
+	say("del route realm 6", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
+	say("del route realm 6 again", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.8.0/24"), Index: v0.Index, Realms: 6, Encap: encap}))
 	ifi := func(name string, mtu uint32) []byte {
 		e := netlink.NewAttrEncoder(make([]byte, 16)) // ifinfomsg, index 0
 		if name != "" {
@@ -260,6 +303,16 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("neigh6", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::5"), HardwareAddr: mac}))
 	say("neigh proxy", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.3"), Flags: rtnetlink.NeighProxy}))
 	say("del missing neigh", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.99")}))
+	say("neigh none", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.6")}))
+	say("neigh failed with lladdr", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.7"), HardwareAddr: mac, State: rtnetlink.NeighFailed}))
+	say("neigh stale router", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::7"), HardwareAddr: mac, State: rtnetlink.NeighStale, Flags: rtnetlink.NeighRouter | rtnetlink.NeighExtLearned}))
+	say("neigh managed", c.AddNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.8"), HardwareAddr: mac, Flags: rtnetlink.NeighManaged}))
+	say("neigh6 proxy of no link", c.AddNeighbor(ctx, rtnetlink.Neighbor{IP: ip("2001:db8::8"), Flags: rtnetlink.NeighProxy}))
+	say("neigh proxy of no link", c.AddNeighbor(ctx, rtnetlink.Neighbor{IP: ip("198.18.0.9"), Flags: rtnetlink.NeighProxy}))
+	say("del neigh", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("2001:db8::7")}))
+	say("del neigh none", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{Index: v0.Index, IP: ip("198.18.0.6")}))
+	// Linux 6.18 keeps a proxy entry of no link after its namespace.
+	say("del neigh proxy of no link", c.DeleteNeighbor(ctx, rtnetlink.Neighbor{IP: ip("198.18.0.9"), Flags: rtnetlink.NeighProxy}))
 	_, err = c.GetNeighbor(ctx, v0.Index, ip("198.18.0.5"))
 	say("get neigh", err)
 	_, err = c.GetNeighbor(ctx, v0.Index, ip("198.18.0.99"))
@@ -272,6 +325,16 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("rule goto", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 50, Goto: 100}))
 	say("rule goto nowhere", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Action: rtnetlink.RuleGoto}))
 	say("rule6 mark", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 10, Mark: 7, Table: 9, IIF: "v0"}))
+	say("rule selectors", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 20, Table: 5, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000},
+		IPProto: syscall.IPPROTO_TCP, SPort: rtnetlink.PortRange{Start: 1000, End: 2000}, DPort: rtnetlink.PortRange{Start: 80, End: 80}, TunID: 7, Realms: 1<<16 | 2, DSCP: 10}))
+	say("rule selectors again", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 20, Table: 5, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000},
+		IPProto: syscall.IPPROTO_TCP, SPort: rtnetlink.PortRange{Start: 1000, End: 2000}, DPort: rtnetlink.PortRange{Start: 80, End: 80}, TunID: 7, Realms: 1<<16 | 2, DSCP: 10}))
+	say("rule suppress", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 21, Table: 254, HasSuppressPrefixLen: true, HasSuppressIfGroup: true, SuppressIfGroup: 3}))
+	say("rule6 selectors", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 20, Table: 5, FlowLabel: 0x100, FlowLabelMask: 0xf00, DSCP: 4, DSCPMask: 0x3c, IPProto: syscall.IPPROTO_UDP, DPort: rtnetlink.PortRange{Start: 0x10, End: 0x10}, DPortMask: 0xf0}))
+	say("rule6 l3mdev", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 21, L3MDev: true}))
+	say("rule6 l3mdev table", c.AddRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 22, L3MDev: true, Table: 5}))
+	say("del rule uid range", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000}}))
+	say("del rule uid range again", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, HasUIDRange: true, UIDRange: rtnetlink.UIDRange{Start: 1000, End: 2000}}))
 	say("del missing rule", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET6, Priority: 4242}))
 	say("del rule", c.DeleteRule(ctx, rtnetlink.Rule{Family: syscall.AF_INET, Priority: 100}))
 	list("rules")
@@ -312,8 +375,40 @@ func errString(err error) string {
 // linkString is what the comparison reads of l.
 func linkString(l rtnetlink.Link) string {
 	flags := l.Flags &^ (rtnetlink.LinkLowerUp | rtnetlink.LinkRunning)
-	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d",
-		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, l.Data, len(l.HardwareAddr))
+	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d"+
+		" group=%d gso=%d/%d/%d/%d/%d agm=%v protodown=%v/%#x alt=%q port=%+v",
+		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, modelled(l.Data), len(l.HardwareAddr),
+		l.Group, l.GSOMaxSize, l.GSOMaxSegs, l.GROMaxSize, l.GSOIPv4MaxSize, l.GROIPv4MaxSize, l.AddrGenMode, l.ProtoDown, l.ProtoDownReason, l.AltNames, l.Port)
+}
+
+// modelled returns d without the kind's options no field models (Other),
+// which the fake does not model either.
+func modelled(d rtnetlink.LinkData) rtnetlink.LinkData {
+	switch d := d.(type) {
+	case *rtnetlink.Bridge:
+		c := *d
+		c.Other = ""
+		return &c
+	case *rtnetlink.Macvlan:
+		c := *d
+		c.Other = ""
+		return &c
+	case *rtnetlink.Vxlan:
+		c := *d
+		c.Other = ""
+		return &c
+	}
+	return d
+}
+
+// getPort returns the bridge port settings of link index.
+func getPort(ctx context.Context, c *rtnetlink.Conn, index int) (*rtnetlink.BridgePort, bool) {
+	l, err := c.Link(ctx, index)
+	if err != nil {
+		return nil, false
+	}
+	p, ok := l.Port.(*rtnetlink.BridgePort)
+	return p, ok
 }
 
 // watched are the groups whose notifications are compared: RTNLGRP_NEIGH,
@@ -353,7 +448,7 @@ func events(t *testing.T, c, w *rtnetlink.Conn) []string {
 				if err != nil || n.IP.IsMulticast() {
 					continue // IPv6 autoconfiguration's MLD entries
 				}
-				s += fmt.Sprintf(" %d %v %v", n.Index, n.IP, n.State)
+				s += fmt.Sprintf(" %d %v %v %v %v", n.Index, n.IP, n.HardwareAddr, n.State, n.Flags)
 			default:
 				r, err := rtnetlink.ParseRule(m)
 				if err != nil {

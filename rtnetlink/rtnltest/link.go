@@ -18,7 +18,9 @@ import (
 // the link is read.
 type link struct {
 	rtnetlink.Link
-	hadPorts bool // a bridge that has had a port: its carrier is its ports' from then on
+	hadPorts     bool                  // a bridge that has had a port: its carrier is its ports' from then on
+	port         *rtnetlink.BridgePort // a bridge port's settings (see portView), nil for others
+	portDisabled bool                  // a bridge port set disabled (bridge link set state 0)
 }
 
 // linkByIndex returns the link with index i, or nil.
@@ -31,11 +33,17 @@ func (k *Kernel) linkByIndex(i int) *link {
 	return nil
 }
 
-// linkByName returns the link called name, or nil.
+// linkByName returns the link called name, or with name as one of its
+// alternative names, or nil.
 func (k *Kernel) linkByName(name string) *link {
 	for _, l := range k.links {
 		if l.Name == name {
 			return l
+		}
+		for _, alt := range l.AltNames {
+			if alt == name {
+				return l
+			}
 		}
 	}
 	return nil
@@ -132,13 +140,20 @@ func (k *Kernel) linkMsg(l *link) []byte {
 	e.Bytes(iflaAddress, v.HardwareAddr)
 	e.Bytes(iflaBroadcast, v.Broadcast)
 	e.Bytes(iflaStats64, make([]byte, 8*24))
-	if v.Kind != "" {
+	putExtras(e, &v)
+	port := k.portView(l)
+	if v.Kind != "" || port != nil {
 		info := e.Nest(iflaLinkInfo)
-		e.String(iflaInfoKind, v.Kind)
+		if v.Kind != "" {
+			e.String(iflaInfoKind, v.Kind)
+		}
 		if v.Data != nil {
 			data := e.Nest(iflaInfoData)
 			putLinkData(e, v.Data)
 			e.End(data)
+		}
+		if port != nil {
+			putPort(e, port)
 		}
 		e.End(info)
 	}
@@ -199,11 +214,13 @@ func (k *Kernel) getLink(req netlink.Message) ([]netlink.Message, error) {
 		return nil, err
 	}
 	var l *link
-	switch name := find(as, iflaIfname); {
+	switch name, alt := find(as, iflaIfname), find(as, iflaAltIfname); {
 	case index != 0:
 		l = k.linkByIndex(index)
 	case name != nil:
 		l = k.linkByName(name.str())
+	case alt != nil:
+		l = k.linkByName(alt.str())
 	default:
 		return nil, syscall.EINVAL
 	}
@@ -297,6 +314,9 @@ func (k *Kernel) setLinkMsg(req netlink.Message) error {
 	if l == nil {
 		return syscall.ENODEV
 	}
+	if req.Data[0] == afBridge {
+		return k.bridgeSetLink(l, as)
+	}
 	return k.setLink(l, req.Data, as)
 }
 
@@ -350,7 +370,7 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 			// The kernel releases the link from its master first, and
 			// keeps it released when the new master is refused.
 			if l.MasterIndex != 0 {
-				l.MasterIndex = 0
+				l.MasterIndex, l.port = 0, nil
 				k.notify(grpLink, rtmNewLink, k.linkMsg(l), false)
 			}
 			if m != 0 {
@@ -359,6 +379,7 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 				}
 			}
 			l.MasterIndex = int(m)
+			k.enslaved(l)
 		case iflaIfAlias:
 			l.Alias = a.str()
 		case iflaTxQLen:
@@ -367,6 +388,10 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 				return err
 			}
 			l.TxQueueLen = q
+		default:
+			if _, err := k.setExtra(l, a); err != nil {
+				return err
+			}
 		}
 	}
 	flags := binary.NativeEndian.Uint32(b[8:])
@@ -375,9 +400,8 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 		change = ^uint32(0)
 	}
 	wasUp := l.up()
-	if change&iffUp != 0 {
-		l.Flags = l.Flags&^iffUp | rtnetlink.LinkFlags(flags&iffUp)
-	}
+	change &= userFlags
+	l.Flags = l.Flags&^rtnetlink.LinkFlags(change) | rtnetlink.LinkFlags(flags&change)
 	k.notify(grpLink, rtmNewLink, k.linkMsg(l), true)
 	switch {
 	case !wasUp && l.up():
@@ -470,7 +494,7 @@ func (k *Kernel) delLink(l *link, main bool) error {
 				k.delLink(o, false)
 			}
 			if o.MasterIndex == g.Index {
-				o.MasterIndex = 0
+				o.MasterIndex, o.port = 0, nil
 				k.notify(grpLink, rtmNewLink, k.linkMsg(o), false)
 			}
 		}

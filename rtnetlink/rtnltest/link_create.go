@@ -42,7 +42,7 @@ func (k *Kernel) newLinkMsg(req netlink.Message) error {
 	if err != nil {
 		return malformed(err)
 	}
-	nl.Flags &= iffUp
+	nl.Flags &= userFlags
 	var peer string
 	if info := find(as, iflaLinkInfo); info != nil {
 		in, err := attrs(info.data, 0)
@@ -139,12 +139,17 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		Flags: iffBroadcast | iffMulticast, MTU: 1500, MinMTU: 68, MaxMTU: 65535,
 		TxQueueLen: 1000, LinkNetNSID: -1, HardwareAddr: l.HardwareAddr,
 		Broadcast: net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, Data: l.Data,
+		GSOMaxSize: defaultLimit, GSOMaxSegs: defaultSegs, GROMaxSize: defaultLimit,
+		GSOIPv4MaxSize: defaultLimit, GROIPv4MaxSize: defaultLimit,
 	}}
 	switch l.Kind {
+	case "veth":
+		n.Data = nil // the kernel reports no veth data
 	case "bridge":
 		b := &rtnetlink.Bridge{}
 		if d, ok := l.Data.(*rtnetlink.Bridge); ok {
 			*b = *d
+			b.Other = "" // options without a field are not modelled
 		}
 		def := func(d *time.Duration, v time.Duration) {
 			if *d == 0 {
@@ -182,6 +187,7 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		v := &rtnetlink.Vxlan{}
 		if d, ok := l.Data.(*rtnetlink.Vxlan); ok {
 			*v = *d
+			v.Other = "" // options without a field are not modelled
 		}
 		if v.Port == 0 {
 			v.Port = 8472
@@ -206,6 +212,21 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 	}
 	if l.TxQueueLen != 0 {
 		n.TxQueueLen = l.TxQueueLen
+	}
+	n.Group, n.Other = l.Group, createAttrs(l.Other)
+	if l.GSOMaxSegs != 0 {
+		n.GSOMaxSegs = l.GSOMaxSegs
+	}
+	for _, lim := range []struct {
+		typ uint16
+		v   uint32
+	}{
+		{iflaGSOMaxSize, l.GSOMaxSize}, {iflaGROMaxSize, l.GROMaxSize},
+		{iflaGSOIPv4MaxSize, l.GSOIPv4MaxSize}, {iflaGROIPv4MaxSize, l.GROIPv4MaxSize},
+	} {
+		if lim.v != 0 {
+			setLimit(&n.Link, lim.typ, lim.v)
+		}
 	}
 	if len(l.Broadcast) > 0 {
 		n.Broadcast = l.Broadcast
@@ -238,9 +259,10 @@ func (k *Kernel) newLink(l rtnetlink.Link, peer string) (*link, error) {
 		k.notify(grpLink, rtmNewLink, k.linkMsg(p), false)
 	}
 	n.MasterIndex = l.MasterIndex
-	if l.Flags&iffUp != 0 {
-		n.Flags |= iffUp
-	}
+	k.enslaved(n)
+	// CreateLink sends the flags as their own change mask: those set are
+	// turned on.
+	n.Flags |= l.Flags & userFlags
 	k.notify(grpLink, rtmNewLink, k.linkMsg(n), true)
 	if n.up() {
 		k.linkUp(n)

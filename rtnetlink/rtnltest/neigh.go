@@ -24,6 +24,9 @@ func neighMsg(n *rtnetlink.Neighbor) []byte {
 	if n.Protocol != 0 {
 		e.Uint8(12, uint8(n.Protocol)) // NDA_PROTOCOL
 	}
+	if ext := uint32(n.Flags >> 8); ext != 0 {
+		e.Uint32(15, ext) // NDA_FLAGS_EXT
+	}
 	out, _ := e.Finish()
 	return out
 }
@@ -93,9 +96,18 @@ func (k *Kernel) neighRequest(req netlink.Message) error {
 		if i < 0 {
 			return syscall.ENOENT
 		}
+		old := k.neighs[i]
 		k.neighs = append(k.neighs[:i], k.neighs[i+1:]...)
 		if n.Flags&ntfProxy == 0 {
-			k.notify(grpNeigh, rtmDelNeigh, neighMsg(&n), true)
+			// The kernel fails the entry first, and says so if it had
+			// an address; then it deletes it, failed.
+			failed := old
+			failed.State, failed.HardwareAddr = nudFailed, nil
+			failed.Flags &^= ntfExtLearned // an administrator's change
+			if old.State&nudValid != 0 {
+				k.notify(grpNeigh, rtmNewNeigh, neighMsg(&failed), true)
+			}
+			k.notify(grpNeigh, rtmDelNeigh, neighMsg(&failed), true)
 		}
 		return nil
 	}
@@ -106,6 +118,9 @@ func (k *Kernel) neighRequest(req netlink.Message) error {
 // NLM_F_REPLACE in flags say.
 func (k *Kernel) newNeigh(n rtnetlink.Neighbor, flags netlink.HeaderFlags, main bool) error {
 	if n.Flags&ntfProxy != 0 {
+		if n.Index == 0 && n.IP.Is6() {
+			return syscall.ENOBUFS // IPv6 proxies join a multicast group of their link
+		}
 		n.State, n.HardwareAddr = 0, nil
 	} else {
 		if l := k.linkByIndex(n.Index); len(n.HardwareAddr) != 0 && len(n.HardwareAddr) < len(l.HardwareAddr) {
@@ -121,17 +136,29 @@ func (k *Kernel) newNeigh(n rtnetlink.Neighbor, flags netlink.HeaderFlags, main 
 		}
 		return fail(syscall.EINVAL, "No link layer address given")
 	}
+	if n.Flags&ntfProxy == 0 {
+		if n.Flags&ntfExtManaged != 0 && n.State&nudValid == 0 {
+			n.State = nudIncomplete // the kernel resolves a managed entry at once
+		}
+		if n.State&nudValid == 0 {
+			n.HardwareAddr = nil // kept only in the states that have one
+		}
+	}
+	// The kernel says nothing of an entry that is not valid, unless it
+	// was before.
+	notify := n.State&nudValid != 0
 	switch {
 	case i >= 0 && flags&netlink.Excl != 0:
 		return syscall.EEXIST
 	case i >= 0:
+		notify = notify || k.neighs[i].State&nudValid != 0
 		k.neighs[i] = n
 	case flags&netlink.Create == 0:
 		return syscall.ENOENT
 	default:
 		k.neighs = append(k.neighs, n)
 	}
-	if n.Flags&ntfProxy == 0 { // the kernel does not notify proxy entries
+	if n.Flags&ntfProxy == 0 && notify { // the kernel does not notify proxy entries
 		k.notify(grpNeigh, rtmNewNeigh, neighMsg(&n), main)
 	}
 	return nil
@@ -198,8 +225,9 @@ func (k *Kernel) Neighbors() []rtnetlink.Neighbor {
 }
 
 // AddNeighbor adds the entry n as rtnetlink.Conn.AddNeighbor does (State
-// 0 is NeighPermanent). It fails as AddNeighbor would, with an error
-// wrapping the kernel's errno.
+// 0 is NeighPermanent for an entry with a hardware address that is not
+// managed). It fails as AddNeighbor would, with an error wrapping the
+// kernel's errno.
 func (k *Kernel) AddNeighbor(n rtnetlink.Neighbor) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()
@@ -207,7 +235,7 @@ func (k *Kernel) AddNeighbor(n rtnetlink.Neighbor) error {
 	if !n.IP.IsValid() || n.Index != 0 && k.linkByIndex(n.Index) == nil || n.Index == 0 && n.Flags&ntfProxy == 0 {
 		return seedError("add neighbour", syscall.ENODEV)
 	}
-	if n.State == 0 && n.Flags&ntfProxy == 0 {
+	if n.State == 0 && n.Flags&(ntfProxy|ntfExtManaged) == 0 && len(n.HardwareAddr) > 0 {
 		n.State = nudPermanent
 	}
 	return seedError("add neighbour "+n.IP.String(), k.newNeigh(n, netlink.Create|netlink.Excl, false))

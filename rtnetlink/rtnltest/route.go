@@ -11,10 +11,56 @@ import (
 	"github.com/nlkit/netlink/rtnetlink"
 )
 
-// route is a route of the namespace, with its RTA_METRICS as they came.
+// route is a route of the namespace, with its RTA_METRICS as they came,
+// and the attributes the fake echoes without reading them (realms,
+// encapsulations, those of newer kernels), of the route and of each path.
 type route struct {
 	rtnetlink.Route
-	metrics []byte
+	metrics  []byte
+	extra    []byte
+	hopExtra [][]byte
+}
+
+// echoed says whether the fake keeps an attribute of a route or a path as
+// it came and reports it so: RTA_FLOW, RTA_ENCAP_TYPE, RTA_ENCAP and the
+// attributes of newer kernels.
+func echoed(typ uint16) bool {
+	return typ == rtaFlow || typ == rtaEncapType || typ == rtaEncap || typ > rtaMaxKnown
+}
+
+// extraAttrs returns the attributes of b, from start, that echoed selects,
+// as they came.
+func extraAttrs(b []byte, start int) []byte {
+	as, err := attrs(b, start)
+	if err != nil {
+		return nil
+	}
+	var out []byte
+	for _, a := range as {
+		if echoed(a.typ) {
+			end := min(a.off+netlink.Align(4+len(a.data)), len(b))
+			out = append(out, b[a.off:end]...)
+			for len(out)%4 != 0 {
+				out = append(out, 0)
+			}
+		}
+	}
+	return out
+}
+
+// hopExtras returns extraAttrs of each path in the payload of
+// RTA_MULTIPATH.
+func hopExtras(mp []byte) [][]byte {
+	var out [][]byte
+	for len(mp) >= sizeofRtNexthop {
+		n := int(binary.NativeEndian.Uint16(mp))
+		if n < sizeofRtNexthop || n > len(mp) {
+			break
+		}
+		out = append(out, extraAttrs(mp[:n], sizeofRtNexthop))
+		mp = mp[min(netlink.Align(n), len(mp)):]
+	}
+	return out
 }
 
 // routeMsg encodes r as the kernel's RTM_NEWROUTE payload.
@@ -58,11 +104,14 @@ func routeMsg(r *route) []byte {
 	}
 	if len(r.MultiPath) > 0 {
 		mp := e.Nest(rtaMultipath)
-		for _, h := range r.MultiPath {
+		for i, h := range r.MultiPath {
 			var nh [sizeofRtNexthop]byte
 			hop := netlink.NewAttrEncoder(nh[:])
 			if h.Gateway.IsValid() {
 				hop.Addr(rtaGateway, h.Gateway)
+			}
+			if i < len(r.hopExtra) && len(r.hopExtra[i]) > 0 {
+				hop.Raw(r.hopExtra[i])
 			}
 			hb, _ := hop.Finish()
 			binary.NativeEndian.PutUint16(hb[0:], uint16(len(hb)))
@@ -79,6 +128,9 @@ func routeMsg(r *route) []byte {
 		if r.Index != 0 {
 			e.Uint32(rtaOIF, uint32(r.Index))
 		}
+	}
+	if len(r.extra) > 0 {
+		e.Raw(r.extra)
 	}
 	out, _ := e.Finish()
 	return out
@@ -222,15 +274,18 @@ func (k *Kernel) routeRequest(req netlink.Message) error {
 	if err != nil {
 		return malformed(err)
 	}
-	r := route{Route: pr}
+	r := route{Route: pr, extra: extraAttrs(req.Data, sizeofRtMsg)}
 	if m := find(as, rtaMetrics); m != nil {
 		r.metrics = m.data
+	}
+	if m := find(as, rtaMultipath); m != nil {
+		r.hopExtra = hopExtras(m.data)
 	}
 	if r.Table == rtTableUnspec {
 		r.Table = rtTableMain
 	}
 	if req.Header.Type == rtmDelRoute {
-		return k.delRoute(fam, &r.Route)
+		return k.delRoute(fam, &r)
 	}
 	return k.newRoute(r, req.Header.Flags, true)
 }
@@ -283,7 +338,7 @@ func (k *Kernel) newRoute(r route, flags netlink.HeaderFlags, main bool) error {
 			return nil
 		case flags&netlink.Excl != 0 || !v4:
 			return syscall.EEXIST
-		case o.Gateway == r.Gateway && o.Index == r.Index && o.Type == r.Type:
+		case o.Gateway == r.Gateway && o.Index == r.Index && o.Type == r.Type && string(o.extra) == string(r.extra):
 			return syscall.EEXIST
 		}
 	}
@@ -330,8 +385,11 @@ func (k *Kernel) nexthop(v4 bool, gw netip.Addr, index int, flags rtnetlink.Rout
 }
 
 // delRoute deletes the first route that matches r: the destination, table
-// and TOS always, the other fields when set.
-func (k *Kernel) delRoute(fam uint8, r *rtnetlink.Route) error {
+// and TOS always, the other fields when set, and for IPv4 the realms and
+// encapsulation as they came when a link or gateway is set too, as the
+// kernel compares them (fib_nh_match).
+func (k *Kernel) delRoute(fam uint8, req *route) error {
+	r := &req.Route
 	if !k.tableExists(fam, r.Table) {
 		if fam == afInet {
 			return fail(syscall.ESRCH, "FIB table does not exist")
@@ -346,7 +404,8 @@ func (k *Kernel) delRoute(fam uint8, r *rtnetlink.Route) error {
 			r.Protocol != 0 && o.Protocol != r.Protocol,
 			r.Scope != 0 && r.Scope != 255 && o.Scope != r.Scope,
 			r.Gateway.IsValid() && o.Gateway != r.Gateway,
-			r.Index != 0 && !usesLink(&o.Route, r.Index):
+			r.Index != 0 && !usesLink(&o.Route, r.Index),
+			fam == afInet && (r.Index != 0 || r.Gateway.IsValid()) && len(req.extra) > 0 && string(o.extra) != string(req.extra):
 			continue
 		}
 		k.routes = append(k.routes[:i], k.routes[i+1:]...)
@@ -371,8 +430,9 @@ func (k *Kernel) Routes() []rtnetlink.Route {
 // AddRoute adds r as rtnetlink.Conn.AddRoute does (Table 0 is the main
 // table, Type 0 unicast, Protocol 0 boot, Scope 0 the scope ip would
 // choose), checked as the kernel checks it. It fails as
-// AddRoute would, with an error wrapping the kernel's errno. Metrics are
-// not kept.
+// AddRoute would, with an error wrapping the kernel's errno. Metrics,
+// Realms, Encap and Other are not kept: routes added through a Conn keep
+// them.
 func (k *Kernel) AddRoute(r rtnetlink.Route) error {
 	k.mu.Lock()
 	defer k.mu.Unlock()

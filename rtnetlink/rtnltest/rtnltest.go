@@ -37,7 +37,17 @@
 // 6.18 allows), hardware address, master (bridges only; a refused master
 // leaves the link released from its old one, as the kernel does), alias;
 // deletion (both ends of a veth, the macvlans of a lower link, a bridge's
-// ports released). The carrier follows the kind (a veth has one when both
+// ports released); the settings users change: promisc, arp and the other
+// flags users set, the group, the GSO/GRO limits (a general limit up to
+// 64 KiB setting the IPv4 one too), protodown and its reasons (macvlan and
+// vxlan only), the IPv6 address generation mode, alternative names
+// (RTM_NEWLINKPROP, RTM_DELLINKPROP, lookup by IFLA_ALT_IFNAME or by
+// name), the numbers of queues and link mode given on creation, and a
+// bridge port's settings (RTM_NEWLINK with IFLA_INFO_SLAVE_DATA) and state
+// (AF_BRIDGE RTM_SETLINK), with the kernel's defaults (priority 32, cost 2
+// for a veth and 100 otherwise, the lowest free port number) and without
+// STP (forwarding while the bridge and the port are up and the port has a
+// carrier, unless set disabled). The carrier follows the kind (a veth has one when both
 // ends are up, a macvlan when its lower link has, a bridge until it has
 // had a port and then when one of its ports has), and with it LOWER_UP,
 // RUNNING and the operational state; traffic counters stay zero.
@@ -79,8 +89,9 @@
 // (RTM_GETROUTE for one route is EOPNOTSUPP); no IPv6 autoconfiguration
 // (no link-local addresses, multicast routes or entries, no DAD); no
 // RTNH_F_LINKDOWN; no other namespaces (moving a link, or a veth peer
-// elsewhere, is EOPNOTSUPP); no nexthop objects, FDB, traffic control, or
-// link kinds besides those above (EOPNOTSUPP, "Unknown device type", as
+// elsewhere, is EOPNOTSUPP); no kind options beyond the fields of the
+// kinds' types (their Other stays empty), no XDP, no VFs; no nexthop
+// objects, FDB, traffic control, or link kinds besides those above (EOPNOTSUPP, "Unknown device type", as
 // from a kernel without the module). Requests are checked as the kernel
 // does with NETLINK_GET_STRICT_CHK on, whatever the Conn asked. Any other
 // request gets EOPNOTSUPP; one that does not parse, EINVAL.
@@ -133,6 +144,8 @@ func New() *Kernel {
 		Index: 1, Name: "lo", HardwareType: arphrdLoopback, Flags: iffLoopback,
 		MTU: 65536, TxQueueLen: 1000, LinkNetNSID: -1,
 		HardwareAddr: make([]byte, 6), Broadcast: make([]byte, 6),
+		GSOMaxSize: defaultLimit, GSOMaxSegs: defaultSegs, GROMaxSize: defaultLimit,
+		GSOIPv4MaxSize: defaultLimit, GROIPv4MaxSize: defaultLimit,
 	}}}
 	k.rules = defaultRules()
 	return k
@@ -192,6 +205,8 @@ func (k *Kernel) handle(req netlink.Message) (replies []netlink.Message, err err
 		return nil, k.setLinkMsg(req)
 	case rtmDelLink:
 		return nil, k.delLinkMsg(req)
+	case rtmNewLinkProp, rtmDelLinkProp:
+		return nil, k.linkPropMsg(req)
 	case rtmGetAddr:
 		if dump {
 			return k.dumpAddrs(req)

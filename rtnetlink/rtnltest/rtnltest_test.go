@@ -228,8 +228,8 @@ func TestRuleOtherKept(t *testing.T) {
 	k := rtnltest.New()
 	c := dial(t, k, nil)
 	ctx := context.Background()
-	uid := rtnetlink.RawAttrs("\x0c\x00\x14\x00\xe8\x03\x00\x00\xd0\x07\x00\x00") // FRA_UID_RANGE 1000-2000
-	proto := rtnetlink.RawAttrs("\x05\x00\x16\x00\x06\x00\x00\x00")               // FRA_IP_PROTO tcp
+	uid := rtnetlink.RawAttrs("\x08\x00\x1f\x00\x01\x00\x00\x00")   // attribute 31, of a kernel newer than the package
+	proto := rtnetlink.RawAttrs("\x08\x00\x1f\x00\x02\x00\x00\x00") // the same with another value
 	for _, o := range []rtnetlink.RawAttrs{uid, proto} {
 		if err := c.AddRule(ctx, rtnetlink.Rule{Family: 2, Priority: 100, Table: 100, Other: o}); err != nil {
 			t.Fatal(err)
@@ -250,6 +250,6 @@ func TestRuleOtherKept(t *testing.T) {
 	}
 	if left := k.Rules(); !slices.ContainsFunc(left, func(r rtnetlink.Rule) bool { return r.Other == uid }) ||
 		slices.ContainsFunc(left, func(r rtnetlink.Rule) bool { return r.Other == proto }) {
-		t.Errorf("after deleting the ipproto rule: %+v", left)
+		t.Errorf("after deleting the second rule: %+v", left)
 	}
 }

@@ -74,11 +74,72 @@ func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
 		e.Uint32(fraGoto, r.Goto)
 	}
 	e.Uint8(fraProtocol, uint8(r.Protocol))
+	putRuleSelectors(e, r)
 	if r.Other != "" {
 		e.Raw([]byte(r.Other)) // the selectors the fake does not model (uidrange, ipproto, ...), kept as sent
 	}
 	out, _ := e.Finish()
 	return out
+}
+
+// putRuleSelectors appends the selectors and settings of r that the
+// kernel reports when they are set, as it encodes them: the uid and port
+// ranges as structs, the tunnel id and flow label big-endian, the
+// suppressors as -1 when unset, the DSCP with its mask (0x3f by default).
+func putRuleSelectors(e *netlink.AttrEncoder, r *rtnetlink.Rule) {
+	if r.HasUIDRange {
+		var b [8]byte
+		binary.NativeEndian.PutUint32(b[:], r.UIDRange.Start)
+		binary.NativeEndian.PutUint32(b[4:], r.UIDRange.End)
+		e.Bytes(fraUIDRange, b[:])
+	}
+	if r.IPProto != 0 {
+		e.Uint8(fraIPProto, r.IPProto)
+	}
+	for _, p := range []struct {
+		typ, maskTyp uint16
+		r            rtnetlink.PortRange
+		mask         uint16
+	}{{fraSPortRange, fraSPortMask, r.SPort, r.SPortMask}, {fraDPortRange, fraDPortMask, r.DPort, r.DPortMask}} {
+		if p.r != (rtnetlink.PortRange{}) {
+			var b [4]byte
+			binary.NativeEndian.PutUint16(b[:], p.r.Start)
+			binary.NativeEndian.PutUint16(b[2:], p.r.End)
+			e.Bytes(p.typ, b[:])
+		}
+		if p.mask != 0 {
+			e.Uint16(p.maskTyp, p.mask)
+		}
+	}
+	suppress := func(typ uint16, v uint32, set bool) {
+		if !set {
+			v = 0xffffffff
+		}
+		e.Uint32(typ, v)
+	}
+	suppress(fraSuppressPrefixLen, r.SuppressPrefixLen, r.HasSuppressPrefixLen)
+	suppress(fraSuppressIfGroup, r.SuppressIfGroup, r.HasSuppressIfGroup)
+	if r.L3MDev {
+		e.Uint8(fraL3MDev, 1)
+	}
+	if r.TunID != 0 {
+		e.Uint64BE(fraTunID, r.TunID)
+	}
+	if r.Realms != 0 {
+		e.Uint32(fraFlow, r.Realms)
+	}
+	if r.DSCP != 0 || r.DSCPMask != 0 {
+		mask := r.DSCPMask
+		if mask == 0 {
+			mask = 0x3f
+		}
+		e.Uint8(fraDSCP, r.DSCP)
+		e.Uint8(fraDSCPMask, mask)
+	}
+	if r.FlowLabelMask != 0 {
+		e.Uint32BE(fraFlowLabel, r.FlowLabel)
+		e.Uint32BE(fraFlowLabelMask, r.FlowLabelMask)
+	}
 }
 
 // dumpRules answers the RTM_GETRULE dump, by family.
@@ -125,6 +186,12 @@ func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFla
 	if r.Mark != 0 && r.Mask == 0 {
 		r.Mask = 0xffffffff
 	}
+	if r.FlowLabel != 0 && r.FlowLabelMask == 0 {
+		r.FlowLabelMask = 0xfffff
+	}
+	if (r.DSCP != 0 || r.DSCPMask != 0) && r.DSCPMask == 0 {
+		r.DSCPMask = 0x3f
+	}
 	if r.Action == rtnetlink.RuleUnspec {
 		return fail(syscall.EINVAL, "Invalid action")
 	}
@@ -147,7 +214,10 @@ func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFla
 			return fail(syscall.EINVAL, "Backward goto not supported")
 		}
 	}
-	if r.Action == frActToTbl && r.Table == 0 {
+	switch {
+	case r.L3MDev && r.Table != 0:
+		return fail(syscall.EINVAL, "l3mdev and table are mutually exclusive")
+	case r.Action == frActToTbl && r.Table == 0 && !r.L3MDev:
 		r.Table = rtTableMain
 	}
 	if flags&netlink.Excl != 0 && slices.Contains(k.rules, r) {
@@ -181,6 +251,15 @@ func (k *Kernel) delRule(r *rtnetlink.Rule) error {
 			r.IIF != "" && o.IIF != r.IIF, r.OIF != "" && o.OIF != r.OIF,
 			r.Mark != 0 && o.Mark != r.Mark, r.TOS != 0 && o.TOS != r.TOS,
 			r.Goto != 0 && o.Goto != r.Goto, r.Protocol != 0 && o.Protocol != r.Protocol,
+			r.HasUIDRange && (!o.HasUIDRange || o.UIDRange != r.UIDRange),
+			r.IPProto != 0 && o.IPProto != r.IPProto,
+			r.SPort != (rtnetlink.PortRange{}) && o.SPort != r.SPort, r.DPort != (rtnetlink.PortRange{}) && o.DPort != r.DPort,
+			r.SPortMask != 0 && o.SPortMask != r.SPortMask, r.DPortMask != 0 && o.DPortMask != r.DPortMask,
+			r.HasSuppressPrefixLen && (!o.HasSuppressPrefixLen || o.SuppressPrefixLen != r.SuppressPrefixLen),
+			r.HasSuppressIfGroup && (!o.HasSuppressIfGroup || o.SuppressIfGroup != r.SuppressIfGroup),
+			r.L3MDev && !o.L3MDev, r.TunID != 0 && o.TunID != r.TunID, r.Realms != 0 && o.Realms != r.Realms,
+			(r.DSCP != 0 || r.DSCPMask != 0) && (o.DSCP != r.DSCP || r.DSCPMask != 0 && o.DSCPMask != r.DSCPMask),
+			r.FlowLabelMask != 0 && (o.FlowLabel != r.FlowLabel || o.FlowLabelMask != r.FlowLabelMask),
 			r.Other != "" && o.Other != r.Other:
 			continue
 		}

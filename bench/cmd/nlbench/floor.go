@@ -1,10 +1,17 @@
 package main
 
 // The pure-Go floor: netlink by hand on golang.org/x/sys/unix, blocking
-// system calls on a raw file descriptor, buffers allocated once. It is what
-// no library can beat in Go, and it does none of a library's checks.
+// system calls on a raw file descriptor (sendto to the kernel, read(2)),
+// buffers allocated once. It does the work the library does on the same
+// bytes (it checks lengths, sequence numbers and errors, and decodes the
+// same values) but nothing else: no poller, no deadlines, no routing of
+// replies between goroutines. It reads no sender address: its socket is
+// connected to the kernel's port, so the kernel refuses unicast from any
+// other port (netlink_getsockbyportid), the check the library makes on
+// each datagram's sender.
 
 import (
+	"bytes"
 	"encoding/binary"
 	"log"
 
@@ -12,20 +19,23 @@ import (
 )
 
 type floorConn struct {
-	fd   int
-	buf  []byte
-	req  []byte
-	seq  uint32
-	port uint32
+	fd     int
+	buf    []byte
+	req    []byte
+	seq    uint32
+	port   uint32
+	kernel *unix.SockaddrNetlink
 }
 
 func floorDial(groups uint32) *floorConn {
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
 	must(err)
 	must(unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}))
+	kernel := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}
+	must(unix.Connect(fd, kernel))
 	sa, err := unix.Getsockname(fd)
 	must(err)
-	return &floorConn{fd: fd, buf: make([]byte, 32<<10), port: sa.(*unix.SockaddrNetlink).Pid}
+	return &floorConn{fd: fd, buf: make([]byte, 32<<10), port: sa.(*unix.SockaddrNetlink).Pid, kernel: kernel}
 }
 
 // request builds a message with the payload p into c.req.
@@ -42,8 +52,8 @@ func (c *floorConn) request(typ, flags uint16, p []byte) []byte {
 	return b
 }
 
-func (c *floorConn) write(b []byte) {
-	if _, err := unix.Write(c.fd, b); err != nil {
+func (c *floorConn) send(b []byte) {
+	if err := unix.Sendto(c.fd, b, 0, c.kernel); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -57,9 +67,9 @@ func (c *floorConn) read() []byte {
 }
 
 func floorDump(c *floorConn) (int, uint64) {
-	c.write(c.request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, rtmsgV4))
+	c.send(c.request(unix.RTM_GETROUTE, unix.NLM_F_REQUEST|unix.NLM_F_DUMP, rtmsgV4))
 	var acc routeAcc
-	for !handDump(&acc, c.read()) {
+	for !handDump(&acc, c.read(), c.seq, c.port) {
 	}
 	return acc.count, acc.sum
 }
@@ -67,19 +77,81 @@ func floorDump(c *floorConn) (int, uint64) {
 // ifinfoLo is a struct ifinfomsg for index 1.
 var ifinfoLo = []byte{unix.AF_UNSPEC, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}
 
-func floorGetLink(c *floorConn) bool {
-	c.write(c.request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, ifinfoLo))
+// floorGetLink asks for lo, reads datagrams until the reply to this
+// request, and decodes its index, name and MTU.
+func floorGetLink(c *floorConn, acc *linkAcc) {
+	c.send(c.request(unix.RTM_GETLINK, unix.NLM_F_REQUEST, ifinfoLo))
 	for {
 		b := c.read()
-		if binary.NativeEndian.Uint32(b[8:]) != c.seq {
-			continue
+		if len(b) < unix.NLMSG_HDRLEN {
+			log.Fatal("short datagram")
 		}
-		return binary.NativeEndian.Uint16(b[4:]) == unix.RTM_NEWLINK && binary.NativeEndian.Uint32(b[20:]) == 1
+		l := int(binary.NativeEndian.Uint32(b))
+		if l < unix.NLMSG_HDRLEN || l > len(b) {
+			log.Fatal("malformed message")
+		}
+		if binary.NativeEndian.Uint32(b[8:]) != c.seq {
+			continue // a late reply to an earlier request
+		}
+		switch binary.NativeEndian.Uint16(b[4:]) {
+		case unix.NLMSG_ERROR:
+			if l < unix.NLMSG_HDRLEN+4 {
+				log.Fatal("malformed NLMSG_ERROR")
+			}
+			log.Fatalf("getlink: %v", unix.Errno(-int32(binary.NativeEndian.Uint32(b[16:]))))
+		case unix.RTM_NEWLINK:
+			acc.add(handLink(b[unix.NLMSG_HDRLEN:l]))
+			return
+		}
+		log.Fatal("getlink: unexpected reply")
 	}
 }
 
+// handLink decodes an RTM_NEWLINK payload's index, name and MTU, checking
+// every length; the name is a view into p, without its NUL.
+func handLink(p []byte) (index int32, name []byte, mtu uint32) {
+	if len(p) < unix.SizeofIfInfomsg {
+		log.Fatal("short ifinfomsg")
+	}
+	index = int32(binary.NativeEndian.Uint32(p[4:]))
+	for b := p[unix.SizeofIfInfomsg:]; len(b) > 0; {
+		if len(b) < 4 {
+			log.Fatal("malformed attribute")
+		}
+		l := int(binary.NativeEndian.Uint16(b))
+		if l < 4 || l > len(b) {
+			log.Fatal("malformed attribute")
+		}
+		v := b[4:l]
+		switch binary.NativeEndian.Uint16(b[2:]) & 0x3fff {
+		case unix.IFLA_IFNAME:
+			name = trimNUL(v)
+		case unix.IFLA_MTU:
+			if len(v) != 4 {
+				log.Fatal("malformed IFLA_MTU")
+			}
+			mtu = binary.NativeEndian.Uint32(v)
+		}
+		l = (l + 3) &^ 3
+		if l >= len(b) {
+			break
+		}
+		b = b[l:]
+	}
+	return index, name, mtu
+}
+
+// trimNUL drops a string attribute's terminating NUL, if it has one.
+func trimNUL(b []byte) []byte {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		return b[:i]
+	}
+	return b
+}
+
 // floorInstall adds routes 0 to n-1, window requests per datagram, and
-// reads each datagram's ACKs before sending the next.
+// reads each datagram's ACKs, checking their sequence numbers, before
+// sending the next, as Batch does.
 func floorInstall(c *floorConn, n, window int) int {
 	ok := 0
 	var out, p []byte
@@ -91,16 +163,26 @@ func floorInstall(c *floorConn, n, window int) int {
 			out = append(out, c.request(unix.RTM_NEWROUTE,
 				unix.NLM_F_REQUEST|unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_EXCL, p)...)
 		}
-		c.write(out)
-		for acked := first; acked <= c.seq; {
+		c.send(out)
+		for left := c.seq - first + 1; left > 0; {
 			b := c.read()
-			for len(b) >= unix.NLMSG_HDRLEN+4 {
+			for len(b) > 0 {
+				if len(b) < unix.NLMSG_HDRLEN {
+					log.Fatal("malformed message")
+				}
 				l := int(binary.NativeEndian.Uint32(b))
-				if binary.NativeEndian.Uint16(b[4:]) == unix.NLMSG_ERROR {
+				if l < unix.NLMSG_HDRLEN || l > len(b) {
+					log.Fatal("malformed message")
+				}
+				seq := binary.NativeEndian.Uint32(b[8:])
+				if binary.NativeEndian.Uint16(b[4:]) == unix.NLMSG_ERROR && seq-first < uint32(window) {
+					if l < unix.NLMSG_HDRLEN+4 {
+						log.Fatal("malformed NLMSG_ERROR")
+					}
 					if binary.NativeEndian.Uint32(b[16:]) == 0 {
 						ok++
 					}
-					acked++
+					left--
 				}
 				l = (l + 3) &^ 3
 				if l >= len(b) {
@@ -108,6 +190,36 @@ func floorInstall(c *floorConn, n, window int) int {
 				}
 				b = b[l:]
 			}
+		}
+	}
+	return ok
+}
+
+// floorInstallOne adds routes 0 to n-1 one at a time: sendto, then read
+// the ACK, as Execute does for each.
+func floorInstallOne(c *floorConn, n int) int {
+	ok := 0
+	var p []byte
+	for i := range n {
+		p = routePayload(p[:0], i)
+		c.send(c.request(unix.RTM_NEWROUTE,
+			unix.NLM_F_REQUEST|unix.NLM_F_ACK|unix.NLM_F_CREATE|unix.NLM_F_EXCL, p))
+		for {
+			b := c.read()
+			if len(b) < unix.NLMSG_HDRLEN+4 {
+				log.Fatal("short datagram")
+			}
+			l := int(binary.NativeEndian.Uint32(b))
+			if l < unix.NLMSG_HDRLEN+4 || l > len(b) {
+				log.Fatal("malformed message")
+			}
+			if binary.NativeEndian.Uint32(b[8:]) != c.seq || binary.NativeEndian.Uint16(b[4:]) != unix.NLMSG_ERROR {
+				continue
+			}
+			if binary.NativeEndian.Uint32(b[16:]) == 0 {
+				ok++
+			}
+			break
 		}
 	}
 	return ok

@@ -8,7 +8,8 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"io"
-	"net"
+	"log"
+	"net/netip"
 	"os"
 
 	jsrt "github.com/jsimonetti/rtnetlink/v2"
@@ -18,18 +19,22 @@ import (
 )
 
 // decAcc folds every route of the capture into an order-free checksum of
-// its destination prefix, output link and table.
+// its destination prefix, output link and table, the values every
+// implementation builds (see routePrefix).
 type decAcc struct {
 	count int
 	sum   uint64
 }
 
-func (a *decAcc) add(dst []byte, bits uint8, oif, table uint32) {
-	var v [16]byte
-	copy(v[:], dst)
+func (a *decAcc) add(dst netip.Prefix, oif, table uint32) {
+	v := dst.Addr().As16()
 	a.count++
-	a.sum += binary.BigEndian.Uint64(v[:8]) ^ binary.BigEndian.Uint64(v[8:]) + uint64(bits)<<40 + uint64(oif)<<20 + uint64(table)
+	a.sum += binary.BigEndian.Uint64(v[:8]) ^ binary.BigEndian.Uint64(v[8:]) + uint64(dst.Bits())<<40 + uint64(oif)<<20 + uint64(table)
 }
+
+// routeDecoders are the implementations of (1), by name: each decodes one
+// datagram of the capture into acc.
+var routeDecoders = map[string]func(acc *decAcc, d []byte){}
 
 // captureDatagrams reads the capture and cuts it into datagrams of at most
 // 32 KiB at message boundaries, as the kernel sent them.
@@ -77,29 +82,23 @@ func init() {
 			})
 		}
 	}
-	register("decode", "hand", decode(func(acc *decAcc, b []byte) {
-		for len(b) >= unix.NLMSG_HDRLEN {
+	registerDecoder := func(name string, f func(acc *decAcc, d []byte)) {
+		routeDecoders[name] = f
+		register("decode", name, decode(f))
+	}
+	// The hand walk checks every length the library's decoders check (see
+	// handRoute) and builds the same values.
+	registerDecoder("hand", func(acc *decAcc, b []byte) {
+		for len(b) > 0 {
+			if len(b) < unix.NLMSG_HDRLEN {
+				log.Fatal("malformed message")
+			}
 			l := int(binary.NativeEndian.Uint32(b))
+			if l < unix.NLMSG_HDRLEN || l > len(b) {
+				log.Fatal("malformed message")
+			}
 			if binary.NativeEndian.Uint16(b[4:]) == unix.RTM_NEWROUTE {
-				p := b[unix.NLMSG_HDRLEN:l]
-				table, oif, dst := uint32(p[4]), uint32(0), []byte(nil)
-				for a := p[unix.SizeofRtMsg:]; len(a) >= 4; {
-					al := int(binary.NativeEndian.Uint16(a))
-					switch binary.NativeEndian.Uint16(a[2:]) & 0x3fff {
-					case unix.RTA_TABLE:
-						table = binary.NativeEndian.Uint32(a[4:])
-					case unix.RTA_DST:
-						dst = a[4:al]
-					case unix.RTA_OIF:
-						oif = binary.NativeEndian.Uint32(a[4:])
-					}
-					al = (al + 3) &^ 3
-					if al >= len(a) {
-						break
-					}
-					a = a[al:]
-				}
-				acc.add(dst, p[1], oif, table)
+				acc.add(handRoute(b[unix.NLMSG_HDRLEN:l]))
 			}
 			l = (l + 3) &^ 3
 			if l >= len(b) {
@@ -107,75 +106,84 @@ func init() {
 			}
 			b = b[l:]
 		}
-	}))
-	register("decode", "nlkit-attrdecoder", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("nlkit-attrdecoder", func(acc *decAcc, b []byte) {
 		for m, err := range nl.Messages(b) {
 			must(err)
 			if m.Header.Type != unix.RTM_NEWROUTE {
 				continue
 			}
-			table, oif, dst := uint32(m.Data[4]), uint32(0), []byte(nil)
+			if len(m.Data) < unix.SizeofRtMsg {
+				log.Fatal("short rtmsg")
+			}
+			table, oif, dst := uint32(m.Data[4]), uint32(0), netip.Addr{}
 			d := m.AttrDecoder(unix.SizeofRtMsg)
 			for d.Next() {
 				switch d.Type() {
 				case unix.RTA_TABLE:
 					table = d.Uint32()
 				case unix.RTA_DST:
-					dst = d.Bytes()
+					dst = d.Addr()
 				case unix.RTA_OIF:
 					oif = d.Uint32()
 				}
 			}
 			must(d.Err())
-			acc.add(dst, m.Data[1], oif, table)
+			acc.add(routePrefix(m.Data[0], dst, m.Data[1]), oif, table)
 		}
-	}))
-	register("decode", "nlkit-msgdecoder", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("nlkit-msgdecoder", func(acc *decAcc, b []byte) {
 		md := nl.NewMessageDecoder(b)
 		for md.Next() {
 			if md.Type() != unix.RTM_NEWROUTE {
 				continue
 			}
 			p := md.Data()
-			table, oif, dst := uint32(p[4]), uint32(0), []byte(nil)
+			if len(p) < unix.SizeofRtMsg {
+				log.Fatal("short rtmsg")
+			}
+			table, oif, dst := uint32(p[4]), uint32(0), netip.Addr{}
 			d := md.AttrDecoder(unix.SizeofRtMsg)
 			for d.Next() {
 				switch d.Type() {
 				case unix.RTA_TABLE:
 					table = d.Uint32()
 				case unix.RTA_DST:
-					dst = d.Bytes()
+					dst = d.Addr()
 				case unix.RTA_OIF:
 					oif = d.Uint32()
 				}
 			}
 			must(d.Err())
-			acc.add(dst, p[1], oif, table)
+			acc.add(routePrefix(p[0], dst, p[1]), oif, table)
 		}
 		must(md.Err())
-	}))
-	register("decode", "nlkit-attrs", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("nlkit-attrs", func(acc *decAcc, b []byte) {
 		for m, err := range nl.Messages(b) {
 			must(err)
 			if m.Header.Type != unix.RTM_NEWROUTE {
 				continue
 			}
-			table, oif, dst := uint32(m.Data[4]), uint32(0), []byte(nil)
+			if len(m.Data) < unix.SizeofRtMsg {
+				log.Fatal("short rtmsg")
+			}
+			table, oif, dst := uint32(m.Data[4]), uint32(0), netip.Addr{}
 			for a, err := range m.Attrs(unix.SizeofRtMsg) {
 				must(err)
 				switch a.Type {
 				case unix.RTA_TABLE:
 					table, err = a.Uint32()
 				case unix.RTA_DST:
-					dst = a.Data
+					dst, err = a.Addr()
 				case unix.RTA_OIF:
 					oif, err = a.Uint32()
 				}
 				must(err)
 			}
-			acc.add(dst, m.Data[1], oif, table)
+			acc.add(routePrefix(m.Data[0], dst, m.Data[1]), oif, table)
 		}
-	}))
+	})
 	// mdlayher/netlink parses one message from bytes (Message.UnmarshalBinary)
 	// and attributes with AttributeDecoder; the datagram is cut by hand.
 	mdMessages := func(b []byte, f func(m *mdnl.Message)) {
@@ -188,12 +196,15 @@ func init() {
 			b = b[l:]
 		}
 	}
-	register("decode", "mdlayher", decode(func(acc *decAcc, b []byte) {
+	registerDecoder("mdlayher", func(acc *decAcc, b []byte) {
 		mdMessages(b, func(m *mdnl.Message) {
 			if m.Header.Type != unix.RTM_NEWROUTE {
 				return
 			}
-			table, oif, dst := uint32(m.Data[4]), uint32(0), []byte(nil)
+			if len(m.Data) < unix.SizeofRtMsg {
+				log.Fatal("short rtmsg")
+			}
+			table, oif, dst := uint32(m.Data[4]), uint32(0), netip.Addr{}
 			ad, err := mdnl.NewAttributeDecoder(m.Data[unix.SizeofRtMsg:])
 			must(err)
 			for ad.Next() {
@@ -201,37 +212,32 @@ func init() {
 				case unix.RTA_TABLE:
 					table = ad.Uint32()
 				case unix.RTA_DST:
-					dst = ad.Bytes()
+					var ok bool
+					if dst, ok = netip.AddrFromSlice(ad.Bytes()); !ok {
+						log.Fatal("malformed RTA_DST")
+					}
 				case unix.RTA_OIF:
 					oif = ad.Uint32()
 				}
 			}
 			must(ad.Err())
-			acc.add(dst, m.Data[1], oif, table)
+			acc.add(routePrefix(m.Data[0], dst, m.Data[1]), oif, table)
 		})
-	}))
-	register("decode", "jsimonetti", decode(func(acc *decAcc, b []byte) {
+	})
+	registerDecoder("jsimonetti", func(acc *decAcc, b []byte) {
 		mdMessages(b, func(m *mdnl.Message) {
 			if m.Header.Type != unix.RTM_NEWROUTE {
 				return
 			}
 			var r jsrt.RouteMessage
 			must(r.UnmarshalBinary(m.Data))
-			var dst net.IP
-			if r.Attributes.Dst != nil {
-				if r.Family == unix.AF_INET {
-					dst = r.Attributes.Dst.To4()
-				} else {
-					dst = r.Attributes.Dst.To16()
-				}
-			}
 			table := r.Attributes.Table
 			if table == 0 {
 				table = uint32(r.Table)
 			}
-			acc.add(dst, r.DstLength, r.Attributes.OutIface, table)
+			acc.add(routePrefix(r.Family, netIPAddr(r.Family, r.Attributes.Dst), r.DstLength), r.Attributes.OutIface, table)
 		})
-	}))
+	})
 
 	// (2) encode RTM_NEWLINK with a struct ifinfomsg and five attributes,
 	// one of them a nest, n times.

@@ -25,15 +25,19 @@ type workloadInfo struct {
 	key, title, ref, unit string
 }
 
+// order lists the tables; {n} in a title is the count the reference found
+// (routes dumped, installed, listed).
 var order = []workloadInfo{
-	{"dump", "(3) Dump and decode 100k IPv4 routes (one dump; CPU is the process's, user+system)", "libmnl", "dump"},
-	{"getlink", "(4) RTM_GETLINK round trips for lo (per round trip)", "libmnl", "op"},
-	{"decode", "(1) Decode the captured 100,015-route dump (testdata/rtm_newroute_100k.bin.gz), no kernel", "hand", "dump"},
-	{"install", "(5) Install 100k routes, each acknowledged (per route; CPU includes the kernel's work in the sender's system calls)", "floor", "route"},
+	{"dump", "(3) Dump and decode {n} IPv4 routes: prefix, output link, table (one dump; CPU is the process's, user+system)", "floor", "dump"},
+	{"getlink", "(4) RTM_GETLINK round trips for lo, reply decoded: index, name, MTU (per round trip; process with a pending timer)", "floor", "op"},
+	{"getlink-idle", "(4) RTM_GETLINK round trips for lo, the same, idle process (no timer pending)", "floor", "op"},
+	{"decode", "(1) Decode the captured {n}-route dump (testdata/rtm_newroute_100k.bin.gz) into prefix, output link, table; no kernel", "hand", "dump"},
+	{"install-batch", "(5a) Install {n} routes, batched: many requests per datagram, then their ACKs (per route; CPU includes the kernel's work in the sender's system calls)", "floor", "route"},
+	{"install-one", "(5b) Install {n} routes one by one: send one request, read its ACK (per route)", "floor", "route"},
 	{"heap", "(6) Heap while listing every route (one list per process)", "nlkit-dump", "list"},
 	{"mcast", "(7) Route notifications received while ip -batch adds routes (default configurations)", "", ""},
 	{"encode", "(2) Encode RTM_NEWLINK with 5 attributes, one a nest (per message)", "hand", "op"},
-	{"typed", "(8) Typed route list of 100k IPv4 routes", "nlkit", "list"},
+	{"typed", "(8) Typed route list of {n} IPv4 routes", "nlkit", "list"},
 	{"genl", "(8) Generic netlink family lookup of nlctrl (per lookup)", "nlkit", "op"},
 }
 
@@ -107,7 +111,18 @@ func report(files []string) {
 		if rs == nil {
 			continue
 		}
-		fmt.Printf("\n### %s\n\n", wi.title)
+		title := wi.title
+		if ref := rs[wi.ref]; ref != nil {
+			k := "count"
+			if strings.HasPrefix(wi.key, "install") {
+				k = "ops"
+			}
+			title = strings.ReplaceAll(title, "{n}", num(ref[0].f(k)))
+		}
+		fmt.Printf("\n### %s\n\n", title)
+		if ps := rs["nlkit-batch"]; wi.key == "install-batch" && ps != nil {
+			fmt.Printf("Batch sent %s requests per datagram (found by batchPerSend); the floor sent as many.\n\n", ps[0]["per_send"])
+		}
 		col := func(im, k string) []float64 {
 			var v []float64
 			for _, r := range rs[im] {
@@ -134,9 +149,17 @@ func report(files []string) {
 					failed = true
 					return fmt.Sprintf("**FAIL** count %s", r["count"])
 				}
-				if (wi.key == "getlink" || wi.key == "genl") && r["count"] != r["ops"] {
+				if (strings.HasPrefix(wi.key, "getlink") || wi.key == "genl") && r["count"] != r["ops"] {
 					failed = true
 					return "**FAIL**"
+				}
+				if strings.HasPrefix(wi.key, "install") && r["acked"] != r["ops"] {
+					failed = true
+					return fmt.Sprintf("**FAIL** acked %s", r["acked"])
+				}
+				if r["per_send"] != "" && r["per_send"] != want[0]["per_send"] {
+					failed = true
+					return fmt.Sprintf("**FAIL** per_send %s", r["per_send"])
 				}
 			}
 			return "ok " + want[0]["count"]

@@ -1,0 +1,89 @@
+//go:build linux
+
+package rtnetlink_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+)
+
+// ipJSON returns what `ip -j -d link show dev NAME` prints of one link.
+func ipJSON(t *testing.T, ns *nstest.NS, name string) map[string]any {
+	t.Helper()
+	var links []map[string]any
+	out := ns.Run(t, "-j", "-d", "link", "show", "dev", name)
+	if err := json.Unmarshal([]byte(out), &links); err != nil || len(links) != 1 {
+		t.Fatalf("ip -j -d link show dev %s: %v: %s", name, err, out)
+	}
+	return links[0]
+}
+
+// recreatedKeys are the keys of ip's JSON that a link created from its
+// listing must have as before: what Link models, and what CreateLink
+// sends back from Link.Other.
+var recreatedKeys = []string{
+	"ifindex", "ifname", "mtu", "txqlen", "address", "broadcast", "link", "master",
+	"num_tx_queues", "num_rx_queues", "linkmode",
+}
+
+// TestCreateListedLink: a link created by ip, listed, deleted and created
+// again from its listing is the link it was, as ip sees it, including what
+// Link does not model but keeps in Other (the numbers of queues).
+func TestCreateListedLink(t *testing.T) {
+	ns := nstest.New(t)
+	rt := dial(t, ns, netlink.Config{})
+	ctx := context.Background()
+	ns.Batch(t, []string{
+		"link add qv0 type veth peer name qv1",
+		"link add q0 numtxqueues 4 numrxqueues 3 txqueuelen 77 mtu 1400 address 02:00:00:00:22:01 type ifb",
+		"link add qb0 numtxqueues 2 type bridge mcast_hash_max 1024 group_fwd_mask 0x8 mcast_query_interval 3000 mcast_stats_enabled 1",
+		"link add qm0 link qv0 numtxqueues 3 numrxqueues 5 type macvlan mode bridge bcqueuelen 500",
+		"link add qx0 numrxqueues 2 type vxlan id 22 dstport 4789 local 198.18.0.1 ageing 600 df set noudpcsum l2miss",
+		"link set qv1 master qb0",
+	})
+	for _, name := range []string{"q0", "qb0", "qm0", "qx0"} {
+		t.Run(name, func(t *testing.T) {
+			listed, err := rt.LinkByName(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if listed.Other == "" {
+				t.Fatalf("%s: nothing kept in Other", name)
+			}
+			before := ipJSON(t, ns, name)
+			if err := rt.DeleteLink(ctx, listed.Index); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rt.CreateLink(ctx, listed); err != nil {
+				t.Fatalf("CreateLink(%+v): %v", listed, err)
+			}
+			after := ipJSON(t, ns, name)
+			for _, k := range recreatedKeys {
+				if b, a := fmt.Sprint(before[k]), fmt.Sprint(after[k]); a != b {
+					t.Errorf("%s: ip says %s %s after re-creating, %s before", name, k, a, b)
+				}
+			}
+			// The kind and every option it had (kept in the kind's
+			// Other when the type has no field for it), but for what
+			// only the kernel sets: the bridge's STP identifiers and
+			// timers.
+			info := func(m map[string]any) string {
+				li, _ := m["linkinfo"].(map[string]any)
+				data, _ := li["info_data"].(map[string]any)
+				for _, k := range []string{"bridge_id", "root_id", "root_port", "root_path_cost", "topology_change",
+					"topology_change_detected", "hello_timer", "tcn_timer", "topology_change_timer", "gc_timer"} {
+					delete(data, k)
+				}
+				return fmt.Sprint(li["info_kind"], data)
+			}
+			if info(before) != info(after) {
+				t.Errorf("%s: after re-creating, ip says\n%s\nbefore:\n%s", name, info(after), info(before))
+			}
+		})
+	}
+}

@@ -1,0 +1,320 @@
+//go:build linux
+
+package sockdiag_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/nlkit/netlink/sockdiag"
+)
+
+// ssSocket is one socket of ss's output: the columns, then its key:value
+// fields and its bare words.
+type ssSocket struct {
+	netid, state, rq, sq, local, peer string
+	inode, peerInode                  string // unix
+	kv                                map[string]string
+	words                             map[string]bool
+}
+
+// ssSockets runs ss -H with args in the namespace and reads its output.
+func ssSockets(t *testing.T, w *world, args ...string) []ssSocket {
+	t.Helper()
+	out, err := w.ns.Try(append([]string{"netns", "exec", w.ns.Name, "ss", "-H"}, args...)...)
+	if err != nil {
+		t.Fatalf("ss %v: %v: %s", args, err, out)
+	}
+	var recs []string
+	for _, line := range strings.Split(out, "\n") {
+		switch {
+		case strings.TrimSpace(line) == "" || strings.HasPrefix(line, "Failed to find cgroup2"):
+		case (line[0] == ' ' || line[0] == '\t') && len(recs) > 0:
+			recs[len(recs)-1] += " " + line
+		default:
+			recs = append(recs, line)
+		}
+	}
+	var socks []ssSocket
+	for _, r := range recs {
+		f := strings.Fields(r)
+		s := ssSocket{netid: f[0], state: f[1], rq: f[2], sq: f[3], kv: map[string]string{}, words: map[string]bool{}}
+		rest := f[6:]
+		if strings.HasPrefix(s.netid, "u_") {
+			s.local, s.inode, s.peer, s.peerInode = f[4], f[5], f[6], f[7]
+			rest = f[8:]
+		} else {
+			s.local, s.peer = f[4], f[5]
+		}
+		for i := 0; i < len(rest); i++ {
+			k, v, ok := strings.Cut(rest[i], ":")
+			switch {
+			case ok:
+				s.kv[k] = v
+			case (rest[i] == "send" || rest[i] == "pacing_rate" || rest[i] == "delivery_rate") && i+1 < len(rest):
+				s.kv[rest[i]] = rest[i+1]
+				i++
+			default:
+				s.words[rest[i]] = true
+			}
+		}
+		socks = append(socks, s)
+	}
+	return socks
+}
+
+// ssState is how ss names states.
+var ssState = map[sockdiag.State]string{
+	sockdiag.StateEstablished: "ESTAB", sockdiag.StateListen: "LISTEN", sockdiag.StateClose: "UNCONN",
+	sockdiag.StateTimeWait: "TIME-WAIT", sockdiag.StateSynSent: "SYN-SENT",
+}
+
+func skmemString(m sockdiag.SkMemInfo) string {
+	return fmt.Sprintf("(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d,bl%d,d%d)", m.RMemAlloc, m.RcvBuf, m.WMemAlloc, m.SndBuf, m.FwdAlloc, m.WMemQueued, m.OptMem, m.Backlog, m.Drops)
+}
+
+var timerNames = map[uint8]string{1: "on", 2: "keepalive", 3: "timewait", 4: "persist"}
+
+// TestFieldsMatchSS lists the test's TCP, UDP and raw sockets with every
+// extension and compares each field ss -tuwanieom prints: exactly, but for
+// the times that move between the two listings (rtt, the last send and
+// receive, timers), whose presence and plausibility are checked.
+func TestFieldsMatchSS(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	byIno := map[string]ssSocket{}
+	byLocal := map[string]ssSocket{}
+	for _, s := range ssSockets(t, w, "-tuwanieom", "--tos") {
+		if ino := s.kv["ino"]; ino != "" {
+			byIno[ino] = s
+		}
+		byLocal[s.netid+" "+s.local] = s
+	}
+	checked := map[string]int{}
+	rawMissing := false
+	for _, proto := range []int{sockdiag.ProtoTCP, sockdiag.ProtoUDP, sockdiag.ProtoRaw} {
+		for _, fam := range []sockdiag.Family{sockdiag.IPv4, sockdiag.IPv6} {
+			req := sockdiag.InetRequest{Family: fam, Protocol: proto, Extensions: sockdiag.AllExtensions}
+			for s, err := range c.InetSockets(context.Background(), req) {
+				if proto == sockdiag.ProtoRaw && errors.Is(err, syscall.ENOENT) {
+					// CONFIG_INET_RAW_DIAG is not set: ss reads /proc/net/raw.
+					t.Logf("no raw socket diagnostics in this kernel: %v", err)
+					rawMissing = true
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				netid := map[int]string{sockdiag.ProtoTCP: "tcp", sockdiag.ProtoUDP: "udp", sockdiag.ProtoRaw: "raw"}[proto]
+				local := s.ID.Src.String()
+				if proto == sockdiag.ProtoRaw {
+					// ss shows a raw socket's protocol as its port.
+					if fam == sockdiag.IPv4 {
+						local = fmt.Sprintf("%s:%d", s.ID.Src.Addr(), s.Protocol)
+					} else {
+						local = fmt.Sprintf("*:%d", s.Protocol)
+					}
+				}
+				ss, ok := byIno[strconv.FormatUint(uint64(s.Inode), 10)]
+				if proto == sockdiag.ProtoRaw || !ok {
+					ss, ok = byLocal[netid+" "+local]
+				}
+				if !ok {
+					t.Errorf("%s %s: ss does not list it", netid, local)
+					continue
+				}
+				checked[netid]++
+				compareInet(t, netid, s, ss)
+			}
+		}
+	}
+	if rawMissing {
+		checked["raw"] = 2
+	}
+	if checked["tcp"] != 17 || checked["udp"] != 2 || checked["raw"] != 2 {
+		t.Errorf("compared %v sockets, want 17 tcp, 2 udp, 2 raw", checked)
+	}
+}
+
+func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket) {
+	t.Helper()
+	name := netid + " " + s.ID.Src.String() + " " + s.ID.Dst.String()
+	eq := func(field, got, want string) {
+		t.Helper()
+		if got != want {
+			t.Errorf("%s: %s %q, ss %q", name, field, got, want)
+		}
+	}
+	eq("state", ssState[s.State], ss.state)
+	eq("recv-q", fmt.Sprint(s.RQueue), ss.rq)
+	eq("send-q", fmt.Sprint(s.WQueue), ss.sq)
+	if netid == "raw" {
+		return // ss -e prints nothing more of raw sockets
+	}
+	eq("local", s.ID.Src.String(), ss.local)
+	if s.ID.Dst.Port() != 0 {
+		eq("peer", s.ID.Dst.String(), ss.peer)
+	}
+	eq("ino", fmt.Sprint(s.Inode), ss.kv["ino"])
+	eq("cookie", strconv.FormatUint(s.ID.Cookie, 16), ss.kv["sk"])
+	uid := ss.kv["uid"]
+	if uid == "" {
+		uid = "0" // ss leaves out root's
+	}
+	eq("uid", fmt.Sprint(s.UID), uid)
+	if m := ss.kv["fwmark"]; m != "" || s.Mark != 0 {
+		eq("fwmark", fmt.Sprintf("0x%x", s.Mark), m)
+	}
+	eq("skmem", skmemString(s.SkMemInfo), ss.kv["skmem"])
+	if cg := ss.kv["cgroup"]; strings.HasPrefix(cg, "unreachable:") {
+		eq("cgroup", strconv.FormatUint(s.CgroupID, 16), strings.TrimPrefix(cg, "unreachable:"))
+	}
+	// C's %#x, as ss prints them: 0 without its 0x.
+	hex := func(v uint8) string {
+		if v == 0 {
+			return "0"
+		}
+		return fmt.Sprintf("%#x", v)
+	}
+	if v, ok := ss.kv["tos"]; ok || s.TOS != 0 {
+		eq("tos", hex(s.TOS), v)
+	}
+	if v, ok := ss.kv["tclass"]; ok || s.TClass != 0 {
+		eq("tclass", hex(s.TClass), v)
+	}
+	if v, ok := ss.kv["class_id"]; ok {
+		eq("class_id", fmt.Sprint(s.ClassID), v)
+	}
+	if s.V6Only {
+		eq("v6only", "1", ss.kv["v6only"])
+	}
+	if s.Timer != 0 {
+		timer := ss.kv["timer"]
+		if !strings.HasPrefix(timer, "("+timerNames[s.Timer]+",") {
+			t.Errorf("%s: timer %d, ss %q", name, s.Timer, timer)
+		}
+	}
+	if netid != "tcp" {
+		return
+	}
+	ti := s.TCPInfo
+	cong := s.CongName()
+	if !ss.words[cong] {
+		t.Errorf("%s: congestion control %q, ss words %v", name, cong, ss.words)
+	}
+	if s.ULP != nil && !ss.words["tcp-ulp-"+string(s.ULP)] {
+		t.Errorf("%s: ULP %q, ss words %v", name, s.ULP, ss.words)
+	}
+	eq("cwnd", fmt.Sprint(ti.SndCwnd), ss.kv["cwnd"])
+	if s.State == sockdiag.StateListen {
+		return
+	}
+	eq("wscale", fmt.Sprintf("%d,%d", ti.SndWScale, ti.RcvWScale), ss.kv["wscale"])
+	eq("rto", fmt.Sprint(float64(ti.RTO)/1000), ss.kv["rto"])
+	eq("mss", fmt.Sprint(ti.SndMSS), ss.kv["mss"])
+	eq("pmtu", fmt.Sprint(ti.PMTU), ss.kv["pmtu"])
+	eq("rcvmss", fmt.Sprint(ti.RcvMSS), ss.kv["rcvmss"])
+	eq("advmss", fmt.Sprint(ti.AdvMSS), ss.kv["advmss"])
+	eq("rcv_space", fmt.Sprint(ti.RcvSpace), ss.kv["rcv_space"])
+	eq("rcv_ssthresh", fmt.Sprint(ti.RcvSsthresh), ss.kv["rcv_ssthresh"])
+	eq("snd_wnd", fmt.Sprint(ti.SndWnd), ss.kv["snd_wnd"])
+	eq("delivered", fmt.Sprint(ti.Delivered), ss.kv["delivered"])
+	opt := func(field string, v uint64) {
+		t.Helper()
+		if v != 0 || ss.kv[field] != "" {
+			eq(field, fmt.Sprint(v), ss.kv[field])
+		}
+	}
+	opt("bytes_acked", ti.BytesAcked)
+	opt("bytes_received", ti.BytesReceived)
+	opt("segs_out", uint64(ti.SegsOut))
+	opt("segs_in", uint64(ti.SegsIn))
+	opt("data_segs_out", uint64(ti.DataSegsOut))
+	opt("data_segs_in", uint64(ti.DataSegsIn))
+	eq("ts", fmt.Sprint(ti.Options&1 != 0), fmt.Sprint(ss.words["ts"]))
+	eq("sack", fmt.Sprint(ti.Options&2 != 0), fmt.Sprint(ss.words["sack"]))
+	eq("app_limited", fmt.Sprint(ti.DeliveryRateAppLimited), fmt.Sprint(ss.words["app_limited"]))
+	// Times: present on both sides and plausible (under a minute).
+	rtt, _, _ := strings.Cut(ss.kv["rtt"], "/")
+	if v, err := strconv.ParseFloat(rtt, 64); err != nil || v <= 0 || ti.RTT == 0 || ti.RTT > 60e6 {
+		t.Errorf("%s: rtt %dus, ss %q", name, ti.RTT, ss.kv["rtt"])
+	}
+	if ss.kv["minrtt"] == "" || ti.MinRTT == 0 || ti.MinRTT > 60e6 {
+		t.Errorf("%s: minrtt %dus, ss %q", name, ti.MinRTT, ss.kv["minrtt"])
+	}
+	if _, ok := ss.kv["lastsnd"]; !ok || ti.LastDataSent > 60e3 {
+		t.Errorf("%s: lastsnd %dms, ss %q", name, ti.LastDataSent, ss.kv["lastsnd"])
+	}
+	if cong == "bbr" {
+		bbr, ok := s.BBR()
+		mrtt := ",mrtt:" + strconv.FormatFloat(float64(bbr.MinRTT)/1000, 'g', 6, 64)
+		if !ok || !strings.Contains(ss.kv["bbr"], mrtt) {
+			t.Errorf("%s: bbr info %+v, ss %q", name, bbr, ss.kv["bbr"])
+		}
+	}
+}
+
+// TestUnixFieldsMatchSS compares the test's unix sockets with ss -xanem.
+func TestUnixFieldsMatchSS(t *testing.T) {
+	w := newWorld(t)
+	c := dialDiag(t, w.ns)
+	byIno := map[string]ssSocket{}
+	for _, s := range ssSockets(t, w, "-xaneom") {
+		byIno[s.inode] = s
+	}
+	n := 0
+	for s, err := range c.UnixSockets(context.Background(), sockdiag.UnixRequest{Show: sockdiag.UnixShowAll}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		ss, ok := byIno[fmt.Sprint(s.Inode)]
+		if !ok {
+			t.Errorf("unix socket %d: ss does not list it", s.Inode)
+			continue
+		}
+		n++
+		name := fmt.Sprintf("unix %d", s.Inode)
+		eq := func(field, got, want string) {
+			t.Helper()
+			if got != want {
+				t.Errorf("%s: %s %q, ss %q", name, field, got, want)
+			}
+		}
+		eq("type", s.Type.String(), ss.netid)
+		eq("state", ssState[s.State], ss.state)
+		eq("recv-q", fmt.Sprint(s.RQueue), ss.rq)
+		eq("send-q", fmt.Sprint(s.WQueue), ss.sq)
+		local := string(s.Name)
+		switch {
+		case local == "":
+			local = "*"
+		case local[0] == 0:
+			local = "@" + local[1:]
+		}
+		eq("name", local, ss.local)
+		eq("peer", fmt.Sprint(s.Peer), ss.peerInode)
+		eq("skmem", skmemString(s.SkMemInfo), ss.kv["skmem"])
+		if s.VFSInode != 0 {
+			eq("vfs ino", fmt.Sprint(s.VFSInode), ss.kv["ino"])
+			// ss reads the kernel's dev_t as glibc's: major<<8 | minor.
+			dev := uint64(s.VFSDev)
+			eq("vfs dev", fmt.Sprintf("%d/%d", dev>>8&0xfff, dev&0xff|dev>>12&^0xff), ss.kv["dev"])
+		}
+		if s.State == sockdiag.StateListen {
+			if _, ok := ss.kv["peers"]; !ok {
+				t.Errorf("%s: ss shows no peers: of a listener", name)
+			}
+		}
+		if !s.HasUID() {
+			t.Errorf("%s: no uid", name)
+		}
+	}
+	if n != 6 {
+		t.Errorf("compared %d unix sockets, want 6", n)
+	}
+}
