@@ -67,7 +67,7 @@ type Attr struct {
 	// EnumAsFlags says the integer is a set of bits numbered by Enum's
 	// values (enum-as-flags).
 	EnumAsFlags bool
-	Checks    Checks
+	Checks      Checks
 }
 
 // Checks is what a spec says the kernel checks of an attribute. Has says
