@@ -37,6 +37,7 @@ import (
 	"github.com/nlkit/netlink/genetlink/ynl/netdev"
 	"github.com/nlkit/netlink/genetlink/ynl/netshaper"
 	"github.com/nlkit/netlink/genetlink/ynl/nfsd"
+	"github.com/nlkit/netlink/genetlink/ynl/nl80211"
 	"github.com/nlkit/netlink/genetlink/ynl/nlctrl"
 	"github.com/nlkit/netlink/genetlink/ynl/ovpn"
 	"github.com/nlkit/netlink/genetlink/ynl/psp"
@@ -48,7 +49,7 @@ import (
 // families are the specs ynl knows, by family name.
 var families = []*ynl.Family{
 	devlink.Spec, dpll.Spec, ethtool.Spec, fou.Spec, handshake.Spec, lockd.Spec,
-	mptcppm.Spec, netdev.Spec, netshaper.Spec, nfsd.Spec, nlctrl.Spec, ovpn.Spec,
+	mptcppm.Spec, netdev.Spec, netshaper.Spec, nfsd.Spec, nl80211.Spec, nlctrl.Spec, ovpn.Spec,
 	psp.Spec, tcpmetrics.Spec, team.Spec, wireguard.Spec,
 }
 
