@@ -13,7 +13,9 @@
 // with Conn.Execute or Conn.Dump, and decode the replies with a
 // netlink.AttrDecoder that skips HeaderLen (plus Family.HeaderSize, for the
 // rare family with a fixed header of its own). Being separate packages,
-// they keep this one free of family-specific names.
+// they keep this one free of family-specific names. Every operation of the
+// families the kernel describes in YNL specs is in the packages generated
+// from them, under genetlink/ynl (see package ynl).
 //
 // # Lookups are not cached
 //

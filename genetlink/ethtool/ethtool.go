@@ -1,9 +1,9 @@
 // Package ethtool is a small typed client of the kernel's ethtool generic
 // netlink family: link info and link modes, the settings `ethtool DEVICE`
-// prints. It is built on genetlink's exported API alone, as a package for
-// any other family would be: resolve the family once (New), encode the
-// request attributes with netlink.AttrEncoder, decode the replies with
-// netlink.AttrDecoder.
+// prints, with the names ethtool gives ports and duplex modes and link
+// modes as compact bit sets. It is a thin layer over the package generated
+// from the kernel's spec, genetlink/ynl/ethtool, which has every operation
+// of the family.
 //
 // The package builds on every GOOS (but plan9); off Linux there is no
 // genetlink.Conn to the kernel (genetlink.Dial fails with an error
@@ -18,6 +18,8 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
+	gen "github.com/nlkit/netlink/genetlink/ynl/ethtool"
 	"github.com/nlkit/netlink/internal/uapi"
 )
 
@@ -151,20 +153,16 @@ func bit(words []uint32, n int) bool {
 	return n >= 0 && n/32 < len(words) && words[n/32]&(1<<(n%32)) != 0
 }
 
-// request encodes a request about the device named ifname, with compact
-// bit sets.
-func request(ifname string) ([]byte, error) {
-	var e netlink.AttrEncoder
-	n := e.Nest(uapi.ETHTOOL_A_LINKINFO_HEADER) // 1 in every ETHTOOL_A_*_HEADER
-	e.String(uapi.ETHTOOL_A_HEADER_DEV_NAME, ifname)
-	e.Uint32(uapi.ETHTOOL_A_HEADER_FLAGS, uapi.ETHTOOL_FLAG_COMPACT_BITSETS)
-	e.End(n)
-	return e.Finish()
+// header is the request header about the device named ifname, asking for
+// compact bit sets.
+func header(ifname string) ynl.Opt[gen.Header] {
+	return ynl.Some(gen.Header{DevName: ifname, Flags: ynl.Some(gen.HeaderFlagsCompactBitsets)})
 }
 
-// get runs command cmd about ifname and returns its one reply.
-func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Message, error) {
-	attrs, err := request(ifname)
+// get runs command cmd with request req about ifname and returns its one
+// reply.
+func (c *Conn) get(ctx context.Context, cmd uint8, ifname string, req ynl.Set) (netlink.Message, error) {
+	attrs, err := ynl.Encode(req)
 	if err != nil {
 		return netlink.Message{}, err
 	}
@@ -185,7 +183,7 @@ func (c *Conn) get(ctx context.Context, cmd uint8, ifname string) (netlink.Messa
 // (ETHTOOL_FLAG_COMPACT_BITSETS). The reply is one
 // ETHTOOL_MSG_LINKINFO_GET_REPLY.
 func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
-	m, err := c.get(ctx, uapi.ETHTOOL_MSG_LINKINFO_GET, ifname)
+	m, err := c.get(ctx, gen.CmdLinkinfoGet, ifname, &gen.Linkinfo{Header: header(ifname)})
 	if err != nil {
 		return LinkInfo{}, err
 	}
@@ -200,106 +198,62 @@ func (c *Conn) LinkInfo(ctx context.Context, ifname string) (LinkInfo, error) {
 // (ETHTOOL_FLAG_COMPACT_BITSETS). The reply is one
 // ETHTOOL_MSG_LINKMODES_GET_REPLY.
 func (c *Conn) LinkModes(ctx context.Context, ifname string) (LinkModes, error) {
-	m, err := c.get(ctx, uapi.ETHTOOL_MSG_LINKMODES_GET, ifname)
+	m, err := c.get(ctx, gen.CmdLinkmodesGet, ifname, &gen.Linkmodes{Header: header(ifname)})
 	if err != nil {
 		return LinkModes{}, err
 	}
 	return ParseLinkModes(m)
 }
 
-// device reads a reply header nest at the decoder's current attribute.
-func device(d *netlink.AttrDecoder, dev *Device) {
-	outer := d.Enter()
-	for d.Next() {
-		switch d.Type() {
-		case uapi.ETHTOOL_A_HEADER_DEV_INDEX:
-			dev.Index = int(d.Uint32())
-		case uapi.ETHTOOL_A_HEADER_DEV_NAME:
-			dev.Name = d.String()
-		}
-	}
-	d.Exit(outer)
+// device is the device a reply header names.
+func device(h gen.Header) Device {
+	return Device{Index: int(h.DevIndex.V), Name: h.DevName}
 }
 
 // ParseLinkInfo reads an ETHTOOL_MSG_LINKINFO_GET_REPLY (or _NTF) message.
 func ParseLinkInfo(m netlink.Message) (LinkInfo, error) {
-	var li LinkInfo
-	if _, err := genetlink.ParseHeader(m.Data); err != nil {
-		return li, err
-	}
-	d := m.AttrDecoder(genetlink.HeaderLen)
-	for d.Next() {
-		switch d.Type() {
-		case uapi.ETHTOOL_A_LINKINFO_HEADER:
-			device(&d, &li.Device)
-		case uapi.ETHTOOL_A_LINKINFO_PORT:
-			li.Port = Port(d.Uint8())
-		case uapi.ETHTOOL_A_LINKINFO_PHYADDR:
-			li.PHYAddr = d.Uint8()
-		case uapi.ETHTOOL_A_LINKINFO_TP_MDIX:
-			li.TPMDIX = d.Uint8()
-		case uapi.ETHTOOL_A_LINKINFO_TP_MDIX_CTRL:
-			li.TPMDIXCtrl = d.Uint8()
-		case uapi.ETHTOOL_A_LINKINFO_TRANSCEIVER:
-			li.Transceiver = d.Uint8()
-		}
-	}
-	if err := d.Err(); err != nil {
+	g, err := ynl.Parse[gen.Linkinfo](m)
+	if err != nil {
 		return LinkInfo{}, fmt.Errorf("ethtool: link info: %w", err)
 	}
-	return li, nil
+	return LinkInfo{
+		Device:      device(g.Header.V),
+		Port:        Port(g.Port.V),
+		PHYAddr:     g.Phyaddr.V,
+		TPMDIX:      g.TpMdix.V,
+		TPMDIXCtrl:  g.TpMdixCtrl.V,
+		Transceiver: g.Transceiver.V,
+	}, nil
 }
 
 // ParseLinkModes reads an ETHTOOL_MSG_LINKMODES_GET_REPLY (or _NTF)
 // message.
 func ParseLinkModes(m netlink.Message) (LinkModes, error) {
-	var lm LinkModes
-	if _, err := genetlink.ParseHeader(m.Data); err != nil {
-		return lm, err
-	}
-	d := m.AttrDecoder(genetlink.HeaderLen)
-	for d.Next() {
-		switch d.Type() {
-		case uapi.ETHTOOL_A_LINKMODES_HEADER:
-			device(&d, &lm.Device)
-		case uapi.ETHTOOL_A_LINKMODES_AUTONEG:
-			lm.Autoneg = d.Uint8() == 1 // AUTONEG_ENABLE
-		case uapi.ETHTOOL_A_LINKMODES_SPEED:
-			lm.Speed = d.Uint32()
-		case uapi.ETHTOOL_A_LINKMODES_DUPLEX:
-			lm.Duplex = Duplex(d.Uint8())
-		case uapi.ETHTOOL_A_LINKMODES_LANES:
-			lm.Lanes = d.Uint32()
-		case uapi.ETHTOOL_A_LINKMODES_OURS:
-			bitset(&d, &lm.Ours)
-		case uapi.ETHTOOL_A_LINKMODES_PEER:
-			bitset(&d, &lm.Peer)
-		}
-	}
-	if err := d.Err(); err != nil {
+	g, err := ynl.Parse[gen.Linkmodes](m)
+	if err != nil {
 		return LinkModes{}, fmt.Errorf("ethtool: link modes: %w", err)
 	}
-	return lm, nil
+	return LinkModes{
+		Device:  device(g.Header.V),
+		Autoneg: g.Autoneg.V == 1, // AUTONEG_ENABLE
+		Speed:   g.Speed.V,
+		Duplex:  Duplex(g.Duplex.V),
+		Lanes:   g.Lanes.V,
+		Ours:    bitset(g.Ours.V),
+		Peer:    bitset(g.Peer.V),
+	}, nil
 }
 
-// bitset reads a compact bit set nest at the decoder's current attribute.
-func bitset(d *netlink.AttrDecoder, b *Bitset) {
-	outer := d.Enter()
-	for d.Next() {
-		switch d.Type() {
-		case uapi.ETHTOOL_A_BITSET_SIZE:
-			b.Size = d.Uint32()
-		case uapi.ETHTOOL_A_BITSET_VALUE:
-			b.Value = words(d.Bytes())
-		case uapi.ETHTOOL_A_BITSET_MASK:
-			b.Mask = words(d.Bytes())
-		}
-	}
-	d.Exit(outer)
+// bitset is the compact form of a bit set the kernel sent.
+func bitset(b gen.Bitset) Bitset {
+	return Bitset{Size: b.Size.V, Value: words(b.Value), Mask: words(b.Mask)}
 }
 
-// words copies a bit set's u32 words, in host byte order.
+// words copies a bit set's u32 words, in host byte order; nil for none.
 func words(b []byte) []uint32 {
+	if b == nil {
+		return nil
+	}
 	w := make([]uint32, len(b)/4)
 	for i := range w {
 		w[i] = binary.NativeEndian.Uint32(b[4*i:])

@@ -5,6 +5,8 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
+	gen "github.com/nlkit/netlink/genetlink/ynl/ethtool"
 )
 
 // FuzzRequestDevice: the header nest a request builds for a device name is
@@ -16,7 +18,7 @@ func FuzzRequestDevice(f *testing.F) {
 		f.Add(name)
 	}
 	f.Fuzz(func(t *testing.T, name string) {
-		attrs, err := request(name)
+		attrs, err := ynl.Encode(&gen.Linkinfo{Header: header(name)})
 		if err != nil {
 			return // too long for an attribute
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
 )
 
 // Family is a generic netlink family as a kernel module registers it
@@ -22,6 +23,13 @@ type Family struct {
 	MaxAttr    uint32   // reported by nlctrl; the fake does not check attributes against it
 	Groups     []string // multicast group names, each shorter than 16 bytes
 	Ops        []Op     // the commands, each with a do or a dump handler or both
+
+	// Spec, if not nil, is the family's spec (a generated package's Spec):
+	// each request is checked against it before its handler runs
+	// (ynl.Family.CheckRequest), and what the kernel's policy would refuse
+	// is refused with the kernel's errno, an extended ACK message and the
+	// offset of the bad attribute.
+	Spec *ynl.Family
 
 	reg atomic.Pointer[registration] // set by Register, cleared by Unregister
 }
@@ -39,6 +47,7 @@ type registration struct {
 	groups     []string
 	groupIDs   []uint32
 	ops        []Op
+	spec       *ynl.Family
 }
 
 // Op is a command of a family (struct genl_ops): its handlers and its
@@ -164,7 +173,7 @@ func (k *Kernel) Register(f *Family) error {
 func (k *Kernel) register(f *Family, id uint16, groups []uint32) *registration {
 	r := &registration{
 		k: k, id: id, name: f.Name, version: f.Version, headerSize: f.HeaderSize, maxAttr: f.MaxAttr,
-		groups: slices.Clone(f.Groups), groupIDs: groups, ops: slices.Clone(f.Ops),
+		groups: slices.Clone(f.Groups), groupIDs: groups, ops: slices.Clone(f.Ops), spec: f.Spec,
 	}
 	k.families[id] = r
 	f.reg.Store(r)

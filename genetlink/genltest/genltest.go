@@ -18,10 +18,17 @@
 // payload too short for the headers is EINVAL; a command that needs
 // CAP_NET_ADMIN is EPERM once SetNetAdmin(false) took it away).
 //
-// What the fake does not model: attribute policies (no family has one, so
-// no op says has-policy, CTRL_CMD_GETPOLICY answers ENODATA as the kernel
-// does for a family without policies, and handlers see the attributes as
-// sent and refuse what they must); network namespaces (every family is in
+// A family registered with its spec (Family.Spec, the Spec of a package
+// generated under genetlink/ynl) has its requests checked against it as
+// the kernel checks them against the policy it generates from the spec:
+// what the kernel would refuse is refused before the handler runs, with
+// the kernel's errno (EINVAL, ERANGE), an extended ACK message and the
+// offset of the bad attribute.
+//
+// What the fake does not model: attribute policies in nlctrl (no op says
+// has-policy, CTRL_CMD_GETPOLICY answers ENODATA as the kernel does for a
+// family without policies, and handlers of a family without a Spec see
+// the attributes as sent and refuse what they must); network namespaces (every family is in
 // every Conn's namespace); and the kernel loading a module for a family it
 // does not have. Below genetlink, the byte-level fake of package nltest
 // runs the sockets: sequence numbers, ACKs, multipart dumps in 4 KiB
@@ -30,12 +37,14 @@
 package genltest
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"syscall"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
 	"github.com/nlkit/netlink/nltest"
 )
 
@@ -120,6 +129,15 @@ func (k *Kernel) handle(m netlink.Message) ([]netlink.Message, error) {
 	}
 	if op.Flags&(genetlink.AdminPerm|genetlink.UnsAdminPerm) != 0 && !admin {
 		return nil, syscall.EPERM
+	}
+	if r.spec != nil {
+		if err := r.spec.CheckRequest(m.Data[0], dump, m.Data[hdrlen:]); err != nil {
+			var re *ynl.RequestError
+			if errors.As(err, &re) {
+				return nil, &nltest.Error{Errno: re.Errno, Message: re.Path + ": " + re.Reason, Offset: netlink.HeaderLen + hdrlen + re.Offset}
+			}
+			return nil, err
+		}
 	}
 	req := &Request{
 		Header:  genetlink.Header{Command: m.Data[0], Version: m.Data[1]},

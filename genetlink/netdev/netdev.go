@@ -1,6 +1,9 @@
 // Package netdev is a small typed client of the kernel's netdev generic
 // netlink family: the XDP and AF_XDP features of network devices
-// (NETDEV_CMD_DEV_GET). It is built on genetlink's exported API alone.
+// (NETDEV_CMD_DEV_GET). It is a thin layer over the package generated
+// from the kernel's spec, genetlink/ynl/netdev, which has every operation
+// of the family: this one adds a Dev with plain fields and calls by
+// interface index.
 //
 // The package builds on every GOOS (but plan9); off Linux there is no
 // genetlink.Conn to the kernel (genetlink.Dial fails with an error
@@ -12,22 +15,17 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"strings"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
+	gen "github.com/nlkit/netlink/genetlink/ynl/netdev"
 )
 
-// Family name, command and attributes from <linux/netdev.h>.
+// The family's name and command come from the generated package.
 const (
-	familyName = "netdev"
-	cmdDevGet  = 1 // NETDEV_CMD_DEV_GET
-
-	attrIfindex       = 1 // NETDEV_A_DEV_IFINDEX
-	attrXDPFeatures   = 3 // NETDEV_A_DEV_XDP_FEATURES
-	attrXDPZCMaxSegs  = 4 // NETDEV_A_DEV_XDP_ZC_MAX_SEGS
-	attrXDPRxMetadata = 5 // NETDEV_A_DEV_XDP_RX_METADATA_FEATURES
-	attrXSKFeatures   = 6 // NETDEV_A_DEV_XSK_FEATURES
+	familyName = gen.FamilyName
+	cmdDevGet  = gen.CmdDevGet
 )
 
 // Conn runs netdev requests on a generic netlink Conn.
@@ -48,40 +46,21 @@ func New(ctx context.Context, g *genetlink.Conn) (*Conn, error) {
 	return &Conn{G: g, Family: f}, nil
 }
 
-// XDPAct is a set of XDP features (enum netdev_xdp_act).
-type XDPAct uint64
+// XDPAct is a set of XDP features (enum netdev_xdp_act): the type the
+// generated package (genetlink/ynl/netdev) has, whose String lists them
+// as the kernel's YAML spec names them, as in "basic|redirect|rx-sg".
+type XDPAct = gen.XDPAct
 
 // XDP features.
 const (
-	XDPBasic       XDPAct = 1 << iota // XDP_PASS, XDP_DROP, XDP_ABORTED, XDP_TX
-	XDPRedirect                       // XDP_REDIRECT
-	XDPNdoXmit                        // the device is a target of XDP_REDIRECT
-	XDPXSKZerocopy                    // AF_XDP zero copy
-	XDPHWOffload                      // XDP programs offloaded to hardware
-	XDPRxSG                           // non-linear (multi-buffer) frames on receive
-	XDPNdoXmitSG                      // non-linear frames as a redirect target
+	XDPBasic       = gen.XDPActBasic       // XDP_PASS, XDP_DROP, XDP_ABORTED, XDP_TX
+	XDPRedirect    = gen.XDPActRedirect    // XDP_REDIRECT
+	XDPNdoXmit     = gen.XDPActNdoXmit     // the device is a target of XDP_REDIRECT
+	XDPXSKZerocopy = gen.XDPActXSKZerocopy // AF_XDP zero copy
+	XDPHWOffload   = gen.XDPActHWOffload   // XDP programs offloaded to hardware
+	XDPRxSG        = gen.XDPActRxSG        // non-linear (multi-buffer) frames on receive
+	XDPNdoXmitSG   = gen.XDPActNdoXmitSG   // non-linear frames as a redirect target
 )
-
-var xdpActNames = [...]string{"basic", "redirect", "ndo-xmit", "xsk-zerocopy", "hw-offload", "rx-sg", "ndo-xmit-sg"}
-
-// String lists the features as the kernel's YAML spec names them, as in
-// "basic|redirect|rx-sg"; "0" for none.
-func (a XDPAct) String() string {
-	if a == 0 {
-		return "0"
-	}
-	var parts []string
-	for i, name := range xdpActNames {
-		if a&(1<<i) != 0 {
-			parts = append(parts, name)
-			a &^= 1 << i
-		}
-	}
-	if a != 0 {
-		parts = append(parts, fmt.Sprintf("%#x", uint64(a)))
-	}
-	return strings.Join(parts, "|")
-}
 
 // Dev is a network device's XDP and AF_XDP features.
 type Dev struct {
@@ -97,9 +76,7 @@ type Dev struct {
 // Dev sends NETDEV_CMD_DEV_GET with NETDEV_A_DEV_IFINDEX. The reply is one
 // NETDEV_CMD_DEV_GET.
 func (c *Conn) Dev(ctx context.Context, ifindex int) (Dev, error) {
-	var e netlink.AttrEncoder
-	e.Uint32(attrIfindex, uint32(ifindex))
-	attrs, err := e.Finish()
+	attrs, err := ynl.Encode(&gen.Dev{Ifindex: ynl.Some(uint32(ifindex))})
 	if err != nil {
 		return Dev{}, err
 	}
@@ -134,27 +111,15 @@ func (c *Conn) Devs(ctx context.Context) iter.Seq2[Dev, error] {
 // ParseDev reads a NETDEV_CMD_DEV_GET reply, or a NETDEV_CMD_DEV_ADD_NTF,
 // DEV_DEL_NTF or DEV_CHANGE_NTF notification from the "mgmt" group.
 func ParseDev(m netlink.Message) (Dev, error) {
-	var dev Dev
-	if _, err := genetlink.ParseHeader(m.Data); err != nil {
-		return dev, err
-	}
-	d := m.AttrDecoder(genetlink.HeaderLen)
-	for d.Next() {
-		switch d.Type() {
-		case attrIfindex:
-			dev.Index = int(d.Uint32())
-		case attrXDPFeatures:
-			dev.XDPFeatures = XDPAct(d.Uint64())
-		case attrXDPZCMaxSegs:
-			dev.XDPZCMaxSegs = d.Uint32()
-		case attrXDPRxMetadata:
-			dev.XDPRxMetadataFeatures = d.Uint64()
-		case attrXSKFeatures:
-			dev.XSKFeatures = d.Uint64()
-		}
-	}
-	if err := d.Err(); err != nil {
+	g, err := ynl.Parse[gen.Dev](m)
+	if err != nil {
 		return Dev{}, fmt.Errorf("netdev: device: %w", err)
 	}
-	return dev, nil
+	return Dev{
+		Index:                 int(g.Ifindex.V),
+		XDPFeatures:           g.XDPFeatures.V,
+		XDPZCMaxSegs:          g.XDPZCMaxSegs.V,
+		XDPRxMetadataFeatures: uint64(g.XDPRxMetadataFeatures.V),
+		XSKFeatures:           uint64(g.XSKFeatures.V),
+	}, nil
 }

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"strings"
+	"unicode"
+)
+
+// initialisms are the words Go spells in capitals (as in XDPFeatures).
+var initialisms = map[string]string{
+	"api": "API", "cpu": "CPU", "dma": "DMA", "dpll": "DPLL", "eee": "EEE",
+	"fd": "FD", "fec": "FEC", "gid": "GID", "hw": "HW", "id": "ID", "ids": "IDs",
+	"ip": "IP", "ipv4": "IPv4", "ipv6": "IPv6", "irq": "IRQ", "mac": "MAC",
+	"mtu": "MTU", "napi": "NAPI", "pci": "PCI", "phy": "PHY", "plca": "PLCA",
+	"pse": "PSE", "psp": "PSP", "rss": "RSS", "tcp": "TCP", "tls": "TLS",
+	"udp": "UDP", "uid": "UID", "url": "URL", "vf": "VF", "xdp": "XDP",
+	"xsk": "XSK", "zc": "ZC", "sg": "SG", "rx": "Rx", "tx": "Tx", "ttl": "TTL", "sa": "SA", "spi": "SPI",
+	"nlattr": "NLAttr", "nl": "NL", "ns": "NS", "mcast": "Mcast", "sfp": "SFP",
+}
+
+// goName turns a spec name ("xdp-zc-max-segs", "in_progress",
+// "--kernel-timespec") into a Go name ("XDPZCMaxSegs"). Names that would
+// start with a digit get an N in front.
+func goName(s string) string {
+	var b strings.Builder
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
+		if up, ok := initialisms[strings.ToLower(w)]; ok {
+			b.WriteString(up)
+			continue
+		}
+		r := []rune(w)
+		r[0] = unicode.ToUpper(r[0])
+		b.WriteString(string(r))
+	}
+	n := b.String()
+	if n == "" || unicode.IsDigit(rune(n[0])) {
+		n = "N" + n
+	}
+	return n
+}
+
+// lowerFirst makes an exported Go name unexported ("XDPAct" → "xdpAct").
+func lowerFirst(s string) string {
+	r := []rune(s)
+	i := 0
+	for i < len(r) && unicode.IsUpper(r[i]) {
+		i++
+	}
+	switch {
+	case i == 0:
+	case i == 1 || i == len(r):
+		for j := range i {
+			r[j] = unicode.ToLower(r[j])
+		}
+	default:
+		// Keep the last capital: it starts the next word ("XDPAct" → "xdpAct").
+		for j := range i - 1 {
+			r[j] = unicode.ToLower(r[j])
+		}
+	}
+	return string(r)
+}

@@ -1,0 +1,338 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// The YAML model of a spec: the fields of the genetlink, genetlink-c and
+// genetlink-legacy schemas that generated code needs. Doc text is read by
+// no one: generated code carries the specs' facts, not their prose.
+
+type spec struct {
+	Name        string       `yaml:"name"`
+	Protocol    string       `yaml:"protocol"`
+	Version     *int         `yaml:"version"`
+	Definitions []definition `yaml:"definitions"`
+	AttrSets    []*attrSet   `yaml:"attribute-sets"`
+	Operations  struct {
+		EnumModel   string       `yaml:"enum-model"`
+		FixedHeader string       `yaml:"fixed-header"`
+		List        []*operation `yaml:"list"`
+	} `yaml:"operations"`
+	McastGroups struct {
+		List []struct {
+			Name string `yaml:"name"`
+		} `yaml:"list"`
+	} `yaml:"mcast-groups"`
+
+	sets map[string]*attrSet
+	defs map[string]*definition
+}
+
+type definition struct {
+	Name       string      `yaml:"name"`
+	Type       string      `yaml:"type"`  // const, enum, flags, struct
+	Value      any         `yaml:"value"` // a const's: a number or a string
+	ValueStart *int64      `yaml:"value-start"`
+	Entries    []enumEntry `yaml:"entries"`
+	Members    []member    `yaml:"members"`
+
+	goName string
+	wide   bool // needs 64 bits: a value or an attribute of it does
+}
+
+// enumEntry is an entry of an enum or flags: a bare name or a map.
+type enumEntry struct {
+	Name  string
+	Value *int64
+
+	value uint64 // the resolved value (flags: the bit, not its index)
+}
+
+func (e *enumEntry) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		e.Name = n.Value
+		return nil
+	}
+	var m struct {
+		Name  string `yaml:"name"`
+		Value *int64 `yaml:"value"`
+	}
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	e.Name, e.Value = m.Name, m.Value
+	return nil
+}
+
+type member struct {
+	Name        string `yaml:"name"`
+	Type        string `yaml:"type"`
+	Len         any    `yaml:"len"`
+	ByteOrder   string `yaml:"byte-order"`
+	Enum        string `yaml:"enum"`
+	DisplayHint string `yaml:"display-hint"`
+}
+
+type attrSet struct {
+	Name       string  `yaml:"name"`
+	SubsetOf   string  `yaml:"subset-of"`
+	Attributes []*attr `yaml:"attributes"`
+
+	goName string
+	byName map[string]*attr
+}
+
+type attr struct {
+	Name             string     `yaml:"name"`
+	Type             string     `yaml:"type"`
+	Value            *int       `yaml:"value"`
+	MultiAttr        bool       `yaml:"multi-attr"`
+	NestedAttributes string     `yaml:"nested-attributes"`
+	Enum             string     `yaml:"enum"`
+	EnumAsFlags      bool       `yaml:"enum-as-flags"`
+	ByteOrder        string     `yaml:"byte-order"`
+	DisplayHint      string     `yaml:"display-hint"`
+	SubType          string     `yaml:"sub-type"`
+	Struct           string     `yaml:"struct"`
+	TypeValue        []string   `yaml:"type-value"`
+	Checks           attrChecks `yaml:"checks"`
+	Len              any        `yaml:"len"`
+
+	value  int
+	goName string
+	// raw is the attribute's own YAML, for merging a subset's override.
+	raw map[string]any
+}
+
+// attrChecks is what the spec says the kernel checks.
+type attrChecks struct {
+	Min        any `yaml:"min"`
+	Max        any `yaml:"max"`
+	MinLen     any `yaml:"min-len"`
+	MaxLen     any `yaml:"max-len"`
+	ExactLen   any `yaml:"exact-len"`
+	Unterminal any `yaml:"unterminated-ok"`
+}
+
+type opMode struct {
+	Request *opMsg `yaml:"request"`
+	Reply   *opMsg `yaml:"reply"`
+}
+
+type opMsg struct {
+	Value      *int     `yaml:"value"`
+	Attributes []string `yaml:"attributes"`
+}
+
+type operation struct {
+	Name         string  `yaml:"name"`
+	Value        *int    `yaml:"value"`
+	AttributeSet string  `yaml:"attribute-set"`
+	Do           *opMode `yaml:"do"`
+	Dump         *opMode `yaml:"dump"`
+	Notify       string  `yaml:"notify"`
+	Event        *struct {
+		Attributes []string `yaml:"attributes"`
+	} `yaml:"event"`
+	Mcgrp string `yaml:"mcgrp"`
+
+	goName   string
+	req, rsp int // command numbers; -1 if none
+}
+
+// readSpec reads and resolves the spec in file: numbers, subsets, names.
+func readSpec(file string) (*spec, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var s spec
+	if err := yaml.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	// Keep each attribute's own YAML keys, to tell what a subset overrides.
+	var raw struct {
+		AttrSets []struct {
+			Attributes []map[string]any `yaml:"attributes"`
+		} `yaml:"attribute-sets"`
+	}
+	if err := yaml.Unmarshal(b, &raw); err != nil {
+		return nil, err
+	}
+	for i, set := range s.AttrSets {
+		for j, a := range set.Attributes {
+			a.raw = raw.AttrSets[i].Attributes[j]
+		}
+	}
+	if err := s.resolve(); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return &s, nil
+}
+
+// resolve numbers the enums, attributes and operations as the kernel's
+// YNL tools do, and fills in subsets from the sets they are subsets of.
+func (s *spec) resolve() error {
+	s.defs = map[string]*definition{}
+	for i := range s.Definitions {
+		d := &s.Definitions[i]
+		s.defs[d.Name] = d
+		var next int64
+		if d.ValueStart != nil {
+			next = *d.ValueStart
+		}
+		for j := range d.Entries {
+			e := &d.Entries[j]
+			if e.Value != nil {
+				next = *e.Value
+			}
+			if d.Type == "flags" {
+				e.value = 1 << uint(next)
+			} else {
+				e.value = uint64(next)
+			}
+			if e.value > 1<<32-1 {
+				d.wide = true
+			}
+			next++
+		}
+	}
+	s.sets = map[string]*attrSet{}
+	for _, set := range s.AttrSets {
+		s.sets[set.Name] = set
+		set.byName = map[string]*attr{}
+	}
+	for _, set := range s.AttrSets {
+		set.Attributes = dedupe(set.Attributes)
+		if set.SubsetOf != "" {
+			continue
+		}
+		v := 1
+		for _, a := range set.Attributes {
+			if a.Value != nil {
+				v = *a.Value
+			}
+			a.value = v
+			set.byName[a.Name] = a
+			v++
+		}
+	}
+	for _, set := range s.AttrSets {
+		if set.SubsetOf == "" {
+			continue
+		}
+		parent := s.sets[set.SubsetOf]
+		if parent == nil || parent.SubsetOf != "" {
+			return fmt.Errorf("set %s: subset of %q, which is not a full set", set.Name, set.SubsetOf)
+		}
+		for i, a := range set.Attributes {
+			p := parent.byName[a.Name]
+			if p == nil {
+				return fmt.Errorf("set %s: attribute %s is not in %s", set.Name, a.Name, parent.Name)
+			}
+			merged := *p
+			// What the subset says overrides the parent (as the kernel's
+			// tools merge the two maps).
+			if _, ok := a.raw["nested-attributes"]; ok {
+				merged.NestedAttributes = a.NestedAttributes
+			}
+			if _, ok := a.raw["multi-attr"]; ok {
+				merged.MultiAttr = a.MultiAttr
+			}
+			if _, ok := a.raw["checks"]; ok {
+				merged.Checks = a.Checks
+			}
+			merged.raw = a.raw
+			set.Attributes[i] = &merged
+			set.byName[a.Name] = &merged
+		}
+	}
+	// Enums that 64-bit attributes hold are 64 bits wide.
+	for _, set := range s.AttrSets {
+		for _, a := range set.Attributes {
+			if d := s.defs[a.Enum]; d != nil {
+				switch a.Type {
+				case "u64", "s64", "uint", "sint":
+					d.wide = true
+				}
+			}
+		}
+	}
+	return s.numberOps()
+}
+
+// numberOps gives each operation its request and reply command numbers.
+// In the unified model a command has one number, counting from 1; in the
+// directional model requests and replies count separately, and a
+// notification takes the next reply number.
+func (s *spec) numberOps() error {
+	ops := s.Operations.List
+	if s.Operations.EnumModel != "directional" {
+		v := 1
+		for _, op := range ops {
+			if op.Value != nil {
+				v = *op.Value
+			}
+			op.req, op.rsp = v, v
+			v++
+		}
+		return nil
+	}
+	req, rsp := 1, 1
+	for _, op := range ops {
+		var reqNext, rspNext int
+		switch {
+		case op.Notify != "" || op.Event != nil:
+			if op.Value != nil {
+				rsp = *op.Value
+			}
+			reqNext, rspNext = req, rsp+1
+			req = -1
+		case op.Do != nil || op.Dump != nil:
+			mode := op.Do
+			if mode == nil {
+				mode = op.Dump
+			}
+			if mode.Request != nil && mode.Request.Value != nil {
+				req = *mode.Request.Value
+			}
+			if mode.Reply != nil && mode.Reply.Value != nil {
+				rsp = *mode.Reply.Value
+			}
+			reqNext, rspNext = req+1, rsp
+			if mode.Reply != nil {
+				rspNext++
+			}
+		default:
+			return fmt.Errorf("operation %s: neither do, dump, notify nor event", op.Name)
+		}
+		if req == reqNext {
+			req = -1
+		}
+		if rsp == rspNext {
+			rsp = -1
+		}
+		op.req, op.rsp = req, rsp
+		req, rsp = reqNext, rspNext
+	}
+	return nil
+}
+
+// dedupe drops the second and later attributes of a set that have the
+// same name (ethtool's strings lists unspec twice, devlink's
+// dl-dpipe-table two attributes twice): the kernel's tools keep one.
+func dedupe(attrs []*attr) []*attr {
+	seen := map[string]bool{}
+	out := attrs[:0:0]
+	for _, a := range attrs {
+		if !seen[a.Name] {
+			seen[a.Name] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}

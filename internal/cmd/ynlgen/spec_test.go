@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"path/filepath"
+	"testing"
+)
+
+// testSpec reads a spec from the specs beside the repository, or skips.
+func testSpec(t *testing.T, file string) *spec {
+	t.Helper()
+	dir, err := specDir(".")
+	if err != nil {
+		t.Skip(err)
+	}
+	s, err := readSpec(filepath.Join(dir, file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func op(t *testing.T, s *spec, name string) *operation {
+	t.Helper()
+	for _, o := range s.Operations.List {
+		if o.Name == name {
+			return o
+		}
+	}
+	t.Fatalf("no operation %s", name)
+	return nil
+}
+
+// TestDirectionalNumbers checks ethtool's command numbers (the directional
+// model: requests and replies count apart, notifications take a reply
+// number) against <linux/ethtool_netlink.h>, as x/sys/unix has them.
+func TestDirectionalNumbers(t *testing.T) {
+	s := testSpec(t, "ethtool.yaml")
+	for _, c := range []struct {
+		op       string
+		req, rsp int
+	}{
+		{"strset-get", 1, 1},
+		{"linkinfo-set", 3, -1},
+		{"linkinfo-ntf", -1, 3},         // ETHTOOL_MSG_LINKINFO_NTF
+		{"features-set", 12, 12},        // ETHTOOL_MSG_FEATURES_SET_REPLY
+		{"tsinfo-get", 25, 26},          // ETHTOOL_MSG_TSINFO_GET
+		{"module-fw-flash-ntf", -1, 44}, // ETHTOOL_MSG_MODULE_FW_FLASH_NTF
+	} {
+		o := op(t, s, c.op)
+		if o.req != c.req || o.rsp != c.rsp {
+			t.Errorf("%s: request %d reply %d, want %d %d", c.op, o.req, o.rsp, c.req, c.rsp)
+		}
+	}
+}
+
+// TestUnifiedNumbersAndSets checks netdev's numbers (the unified model),
+// flags values, and a subset's attributes, which take their parent's
+// numbers and types.
+func TestUnifiedNumbersAndSets(t *testing.T) {
+	s := testSpec(t, "netdev.yaml")
+	if o := op(t, s, "dev-add-ntf"); o.req != 2 || o.rsp != 2 {
+		t.Errorf("dev-add-ntf: %d/%d, want 2", o.req, o.rsp)
+	}
+	if o := op(t, s, "bind-tx"); o.req != 15 {
+		t.Errorf("bind-tx: %d, want 15", o.req)
+	}
+	d := s.defs["xdp-act"]
+	if d.Entries[0].value != 1 || d.Entries[6].value != 1<<6 || !d.wide {
+		t.Errorf("xdp-act: %d, %d, wide %v; want bits 1 and 64, 64 bits wide (a u64 holds it)", d.Entries[0].value, d.Entries[6].value, d.wide)
+	}
+	sub := s.sets["page-pool-info"]
+	if sub == nil || sub.SubsetOf != "page-pool" {
+		t.Fatal("no subset page-pool-info")
+	}
+	for _, a := range sub.Attributes {
+		full := s.sets["page-pool"].byName[a.Name]
+		if a.value != full.value || a.Type != full.Type {
+			t.Errorf("page-pool-info %s: %d %s, page-pool has %d %s", a.Name, a.value, a.Type, full.value, full.Type)
+		}
+	}
+}
+
+// TestGenerateIsReproducible generates a package twice.
+func TestGenerateIsReproducible(t *testing.T) {
+	for _, file := range []string{"ethtool.yaml", "nlctrl.yaml", "wireguard.yaml"} {
+		a, err := generate(testSpec(t, file), "p", "// header")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := generate(testSpec(t, file), "p", "// header")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: two runs differ", file)
+		}
+	}
+}
+
+func TestGoName(t *testing.T) {
+	for in, want := range map[string]string{
+		"xdp-zc-max-segs":   "XDPZCMaxSegs",
+		"in_progress":       "InProgress",
+		"--kernel-timespec": "KernelTimespec",
+		"ipv4-or-v6":        "IPv4OrV6",
+		"10baset-half":      "N10basetHalf",
+	} {
+		if got := goName(in); got != want {
+			t.Errorf("goName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if got := lowerFirst("XDPAct"); got != "xdpAct" {
+		t.Errorf("lowerFirst(XDPAct) = %q", got)
+	}
+}
