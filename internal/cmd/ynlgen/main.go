@@ -5,9 +5,9 @@
 //	go run -C ../../../internal/cmd/ynlgen . -spec netdev.yaml -pkg netdev -o $PWD/znetdev.go
 //
 // The spec is looked up in the directory $YNL_SPECS names or, without it,
-// in shared/ynl-specs of the nearest directory above the package (the
-// copy of the kernel's specs beside the repository), whose README.md
-// gives each file's source for the generated file's first line.
+// in specs/ beside this command: the kernel's specs, checked in unchanged,
+// whose README.md gives each file's source for the generated file's first
+// line.
 //
 // Beside the package's file it writes a round-trip fuzz target, in
 // z<pkg>_fuzz_test.go.
@@ -69,8 +69,10 @@ func run(specName, pkg, out string) error {
 	return os.WriteFile(strings.TrimSuffix(out, ".go")+"_fuzz_test.go", fuzz, 0o644)
 }
 
-// specDir finds the specs: $YNL_SPECS, or shared/ynl-specs in from or the
-// nearest directory above it that has one.
+// specDir finds the specs: $YNL_SPECS, or the copy checked in beside this
+// command (internal/cmd/ynlgen/specs: the kernel's files unchanged, its
+// README.md gives each file's source), looked up from from, a directory
+// inside the repository.
 func specDir(from string) (string, error) {
 	if d := os.Getenv("YNL_SPECS"); d != "" {
 		return d, nil
@@ -80,12 +82,13 @@ func specDir(from string) (string, error) {
 		return "", err
 	}
 	for d := abs; ; d = filepath.Dir(d) {
-		cand := filepath.Join(d, "shared", "ynl-specs")
-		if st, err := os.Stat(cand); err == nil && st.IsDir() {
-			return cand, nil
+		for _, cand := range []string{filepath.Join(d, "specs"), filepath.Join(d, "internal", "cmd", "ynlgen", "specs")} {
+			if _, err := os.Stat(filepath.Join(cand, "genetlink.yaml")); err == nil {
+				return cand, nil
+			}
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("no shared/ynl-specs above %s, and YNL_SPECS is not set", abs)
+			return "", fmt.Errorf("no internal/cmd/ynlgen/specs above %s, and YNL_SPECS is not set", abs)
 		}
 	}
 }
