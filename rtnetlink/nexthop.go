@@ -276,7 +276,7 @@ func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.S
 			yield(NextHopObject{}, invalid(uapi.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		case f.Index < 0 || f.Index > 1<<31-1:
-			yield(NextHopObject{}, invalid(uapi.RTM_GETNEXTHOP, "link index %d is out of range", f.Index))
+			yield(NextHopObject{}, dumpError(invalid(uapi.RTM_GETNEXTHOP, "link index %d is out of range", f.Index), f.Index))
 			return
 		}
 		b := make([]byte, nhmsgLen, nhmsgLen+16)
@@ -393,7 +393,7 @@ func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint
 // DeleteNextHopObject sends RTM_DELNEXTHOP: an nhmsg, then NHA_ID.
 func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 	if id == 0 {
-		return invalid(uapi.RTM_DELNEXTHOP, "the nexthop id is 0")
+		return named(invalid(uapi.RTM_DELNEXTHOP, "the nexthop id is 0"), "nexthop 0")
 	}
 	_, err := c.execute(ctx, uapi.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
 	return named(err, "nexthop %d", id)
@@ -404,7 +404,7 @@ func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh *NextHopObject) (uint32, error) {
 	data, err := nh.encode()
 	if err != nil {
-		return 0, err
+		return 0, named(err, "%s", nh.object())
 	}
 	if nh.ID == 0 {
 		flags |= netlink.Echo
