@@ -549,7 +549,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 		case uapi.RTA_FLOW:
 			r.Realms = d.Uint32()
 		case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
-			other = enc.add(other, &d)
+			other = enc.add(other, &d, uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP)
 		case uapi.RTA_DST:
 			dst = d.Addr()
 		case uapi.RTA_SRC:
@@ -696,7 +696,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 			case uapi.RTA_FLOW:
 				h.Realms = d.Uint32()
 			case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
-				other = enc.add(other, &d)
+				other = enc.add(other, &d, uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP)
 			default:
 				other = appendRaw(other, &d)
 			}
