@@ -513,7 +513,7 @@ func cloneAddr(b []byte) net.HardwareAddr {
 
 // dataless are kinds with no data of their own, which kindString returns
 // without allocating, as it does the registered kinds.
-var dataless = [...]string{"ifb", "dummy", "nlmon", "ipoib"}
+var dataless = [...]string{"ifb", "dummy", "nlmon", "ipoib", "wireguard", "team"}
 
 // kindString returns IFLA_INFO_KIND's payload as a string, without its NUL;
 // registered kinds and those without data come from a table, so reading
