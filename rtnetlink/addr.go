@@ -168,7 +168,7 @@ func (c *Conn) Addresses(ctx context.Context, f AddressFilter) iter.Seq2[Address
 			return
 		}
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(Address{}, invalid(uapi.RTM_GETADDR, "link index %d is out of range", f.Index))
+			yield(Address{}, dumpError(invalid(uapi.RTM_GETADDR, "link index %d is out of range", f.Index), f.Index))
 			return
 		}
 		var req [uapi.SizeofIfAddrmsg]byte
@@ -340,7 +340,7 @@ func (c *Conn) DeleteAddress(ctx context.Context, a Address) error {
 func (c *Conn) changeAddress(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, a Address) error {
 	data, err := a.encode(typ == uapi.RTM_DELADDR)
 	if err != nil {
-		return opError("check", typ, err)
+		return named(opError("check", typ, err), "%s", a.object())
 	}
 	_, err = c.execute(ctx, typ, flags, data)
 	return named(err, "%s", a.object())

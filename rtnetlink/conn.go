@@ -79,7 +79,7 @@ type requestEncoder interface {
 func (c *Conn) change(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, v requestEncoder) error {
 	data, err := v.encode(typ)
 	if err != nil {
-		return err
+		return named(err, "%s", v.object())
 	}
 	_, err = c.execute(ctx, typ, flags, data)
 	return named(err, "%s", v.object())

@@ -12,7 +12,8 @@ import (
 // The errors of this package follow two rules.
 //
 // A request refused before it was sent is an *netlink.OpError with Op
-// "check", the request type, and an *errInvalid cause, which matches both
+// "check", the request type, Object naming what the request was about (as
+// for the kernel's refusals), and an *errInvalid cause, which matches both
 // syscall.EINVAL (the errno the kernel would have returned) and os.ErrInvalid;
 // its text says what is wrong with which field.
 //
@@ -50,8 +51,10 @@ func opError(op string, req netlink.HeaderType, err error) error {
 	}
 }
 
-// named returns err, a kernel's refusal, naming the object the request was
-// about (format and args make its name); nil stays nil.
+// named returns err, a kernel's refusal or a check's, naming the object the
+// request was about (format and args make its name); nil stays nil. A
+// request refused before it was sent names its object as the kernel's
+// refusal would, so both read the same.
 func named(err error, format string, args ...any) error {
 	if err == nil {
 		return nil
@@ -61,27 +64,56 @@ func named(err error, format string, args ...any) error {
 
 // The objects named in the kernel's refusals of changes.
 
+// The objects' names leave out a field that is not set (a check's refusal
+// may be about that), rather than print netip's "invalid Prefix".
+
 // object names a, as in "address 198.18.0.1/24 on link 3".
 func (a *Address) object() string {
+	if !a.Prefix.IsValid() {
+		return fmt.Sprintf("address on link %d", a.Index)
+	}
 	return fmt.Sprintf("address %v on link %d", a.Prefix, a.Index)
 }
 
 // object names r, as in "route 198.18.1.0/24 table 100"; the table is left
 // out when it is 0, which means main.
 func (r *Route) object() string {
-	if r.Table == 0 {
-		return fmt.Sprintf("route %v", r.Dst)
+	s := "route"
+	if r.Dst.IsValid() {
+		s += " " + r.Dst.String()
 	}
-	return fmt.Sprintf("route %v table %d", r.Dst, r.Table)
+	if r.Table != 0 {
+		s += fmt.Sprintf(" table %d", r.Table)
+	}
+	return s
+}
+
+// object names q, as in "route to 2001:db8::1".
+func (q *RouteQuery) object() string {
+	if !q.Dst.IsValid() {
+		return "route lookup"
+	}
+	return fmt.Sprintf("route to %v", q.Dst)
+}
+
+// object names r, as in "MPLS route 100".
+func (r *MPLSRoute) object() string {
+	return fmt.Sprintf("MPLS route %d", r.Label)
 }
 
 // object names n, as in "neighbour 198.18.0.2 on link 3".
 func (n *Neighbor) object() string {
+	if !n.IP.IsValid() {
+		return fmt.Sprintf("neighbour on link %d", n.Index)
+	}
 	return fmt.Sprintf("neighbour %v on link %d", n.IP, n.Index)
 }
 
 // object names e, as in "FDB entry 02:00:00:00:00:01 on link 3".
 func (e *FDBEntry) object() string {
+	if len(e.HardwareAddr) == 0 {
+		return fmt.Sprintf("FDB entry on link %d", e.Index)
+	}
 	return fmt.Sprintf("FDB entry %v on link %d", e.HardwareAddr, e.Index)
 }
 
@@ -117,8 +149,8 @@ func (nh *NextHopObject) object() string {
 }
 
 // dumpError returns err, the error of a dump filtered by the link index
-// (0 for none), naming that link: the kernel's ENODEV for a link that does
-// not exist says no more.
+// (0 for none), the kernel's or a check's, naming that link: the kernel's
+// ENODEV for a link that does not exist says no more.
 func dumpError(err error, index int) error {
 	if index == 0 {
 		return err

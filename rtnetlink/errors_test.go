@@ -78,11 +78,10 @@ func checkErrorText(t *testing.T, name string, err error, want string) {
 	}
 }
 
-// TestCheckErrorStrings runs typed calls with arguments that cannot be
-// right on a fake kernel that fails the test if it gets a request: each is
-// refused before sending, as a check's *netlink.OpError whose cause is
-// both unix.EINVAL and os.ErrInvalid, with a clear text.
-func TestCheckErrorStrings(t *testing.T) {
+// checksOnly returns a Conn on a fake kernel that fails the test if it
+// gets a request, for calls that must be refused before sending.
+func checksOnly(t *testing.T) *rtnetlink.Conn {
+	t.Helper()
 	k := nltest.New(unix.NETLINK_ROUTE, func(req netlink.Message) ([]netlink.Message, error) {
 		t.Errorf("request sent: %v", req.Header)
 		return nil, nil
@@ -91,8 +90,17 @@ func TestCheckErrorStrings(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer nl.Close()
-	rt := rtnetlink.New(nl)
+	t.Cleanup(func() { nl.Close() })
+	return rtnetlink.New(nl)
+}
+
+// TestCheckErrorStrings runs typed calls with arguments that cannot be
+// right on a fake kernel that fails the test if it gets a request: each is
+// refused before sending, as a check's *netlink.OpError whose cause is
+// both unix.EINVAL and os.ErrInvalid, with a clear text that names the
+// object as the kernel's refusals do.
+func TestCheckErrorStrings(t *testing.T) {
+	rt := checksOnly(t)
 	ctx := context.Background()
 	p := netip.MustParsePrefix
 	for _, tc := range []struct {
@@ -101,50 +109,50 @@ func TestCheckErrorStrings(t *testing.T) {
 		want string
 	}{
 		{"LinkByName empty", func() error { _, err := rt.LinkByName(ctx, ""); return err },
-			`netlink route RTM_GETLINK: invalid argument: link name is empty`},
+			`netlink route RTM_GETLINK link "": invalid argument: link name is empty`},
 		{"LinkByName too long", func() error { _, err := rt.LinkByName(ctx, "a-name-far-too-long"); return err },
-			`netlink route RTM_GETLINK: invalid argument: link name "a-name-far-too-long" is 19 bytes, longer than 15`},
+			`netlink route RTM_GETLINK link "a-name-far-too-long": invalid argument: link name "a-name-far-too-long" is 19 bytes, longer than 15`},
 		{"Link 0", func() error { _, err := rt.Link(ctx, 0); return err },
-			`netlink route RTM_GETLINK: invalid argument: link index 0 is out of range`},
+			`netlink route RTM_GETLINK link 0: invalid argument: link index 0 is out of range`},
 		{"SetLinkMTU -1", func() error { return rt.SetLinkMTU(ctx, -1, 1500) },
-			`netlink route RTM_SETLINK: invalid argument: link index -1 is out of range`},
+			`netlink route RTM_SETLINK link -1: invalid argument: link index -1 is out of range`},
 		{"SetLinkName slash", func() error { return rt.SetLinkName(ctx, 3, "a/b") },
-			`netlink route RTM_SETLINK: invalid argument: link name "a/b" has a '/', ':', space or NUL`},
+			`netlink route RTM_SETLINK link 3: invalid argument: link name "a/b" has a '/', ':', space or NUL`},
 		{"SetLinkHardwareAddr empty", func() error { return rt.SetLinkHardwareAddr(ctx, 3, nil) },
-			`netlink route RTM_SETLINK: invalid argument: empty hardware address`},
+			`netlink route RTM_SETLINK link 3: invalid argument: empty hardware address`},
 		{"CreateLink no kind", func() error { _, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "x0"}); return err },
-			`netlink route RTM_NEWLINK: invalid argument: link "x0" has no kind`},
+			`netlink route RTM_NEWLINK link "x0": invalid argument: no kind (set Kind or Data)`},
 		{"AddAddress invalid prefix", func() error { return rt.AddAddress(ctx, rtnetlink.Address{Index: 3}) },
-			`netlink route RTM_NEWADDR: invalid argument: Prefix is zero or not valid`},
+			`netlink route RTM_NEWADDR address on link 3: invalid argument: Prefix is zero or not valid`},
 		{"AddAddress no link", func() error { return rt.AddAddress(ctx, rtnetlink.Address{Prefix: p("198.18.0.1/24")}) },
-			`netlink route RTM_NEWADDR: invalid argument: link index 0 is out of range`},
+			`netlink route RTM_NEWADDR address 198.18.0.1/24 on link 0: invalid argument: link index 0 is out of range`},
 		{"DeleteAddress IPv4-mapped", func() error {
 			return rt.DeleteAddress(ctx, rtnetlink.Address{Index: 3, Prefix: p("::ffff:198.18.0.1/120")})
-		}, `netlink route RTM_DELADDR: invalid argument: prefix ::ffff:198.18.0.1/120 is an IPv4-mapped IPv6 address; use the IPv4 form`},
+		}, `netlink route RTM_DELADDR address ::ffff:198.18.0.1/120 on link 3: invalid argument: prefix ::ffff:198.18.0.1/120 is an IPv4-mapped IPv6 address; use the IPv4 form`},
 		{"AddRoute invalid destination", func() error { return rt.AddRoute(ctx, rtnetlink.Route{}) },
-			`netlink route RTM_NEWROUTE: invalid argument: Dst is zero or not valid (use 0.0.0.0/0 or ::/0 for a default route)`},
+			`netlink route RTM_NEWROUTE route: invalid argument: Dst is zero or not valid (use 0.0.0.0/0 or ::/0 for a default route)`},
 		{"AddRoute bits past the length", func() error { return rt.AddRoute(ctx, rtnetlink.Route{Dst: p("198.18.1.1/24")}) },
-			`netlink route RTM_NEWROUTE: invalid argument: destination 198.18.1.1/24 has bits set past its prefix length (did you mean 198.18.1.0/24?)`},
+			`netlink route RTM_NEWROUTE route 198.18.1.1/24: invalid argument: destination 198.18.1.1/24 has bits set past its prefix length (did you mean 198.18.1.0/24?)`},
 		{"GetRoute zero", func() error { _, err := rt.GetRoute(ctx, rtnetlink.RouteQuery{}); return err },
-			`netlink route RTM_GETROUTE: invalid argument: Dst is not set, or is an IPv4-mapped IPv6 address, or has a zone`},
+			`netlink route RTM_GETROUTE route lookup: invalid argument: Dst is not set, or is an IPv4-mapped IPv6 address, or has a zone`},
 		{"AddNeighbor no address", func() error { return rt.AddNeighbor(ctx, rtnetlink.Neighbor{Index: 3}) },
-			`netlink route RTM_NEWNEIGH: invalid argument: no neighbour address`},
+			`netlink route RTM_NEWNEIGH neighbour on link 3: invalid argument: no neighbour address`},
 		{"GetNeighbor link 0", func() error {
 			_, err := rt.GetNeighbor(ctx, 0, netip.MustParseAddr("198.18.0.2"))
 			return err
-		}, `netlink route RTM_GETNEIGH: invalid argument: link index 0 is out of range`},
+		}, `netlink route RTM_GETNEIGH neighbour 198.18.0.2 on link 0: invalid argument: link index 0 is out of range`},
 		{"AddFDBEntry no address", func() error { return rt.AddFDBEntry(ctx, rtnetlink.FDBEntry{Index: 3}) },
-			`netlink route RTM_NEWNEIGH: invalid argument: no hardware address`},
+			`netlink route RTM_NEWNEIGH FDB entry on link 3: invalid argument: no hardware address`},
 		{"DeleteNextHopObject 0", func() error { return rt.DeleteNextHopObject(ctx, 0) },
-			`netlink route RTM_DELNEXTHOP: invalid argument: the nexthop id is 0`},
+			`netlink route RTM_DELNEXTHOP nexthop 0: invalid argument: the nexthop id is 0`},
 		{"AddRule family", func() error { return rt.AddRule(ctx, rtnetlink.Rule{Family: 99, Table: 100}) },
-			`netlink route RTM_NEWRULE: invalid argument: family 99 is neither AF_INET nor AF_INET6`},
+			`netlink route RTM_NEWRULE rule table 100: invalid argument: family 99 is neither AF_INET nor AF_INET6`},
 	} {
 		err := tc.call()
 		checkErrorText(t, tc.name, err, tc.want)
 		var oe *netlink.OpError
-		if !errors.Is(err, unix.EINVAL) || !errors.Is(err, os.ErrInvalid) || !errors.As(err, &oe) || oe.Op != "check" {
-			t.Errorf("%s: %v is not a check's *OpError matching EINVAL and os.ErrInvalid", tc.name, err)
+		if !errors.Is(err, unix.EINVAL) || !errors.Is(err, os.ErrInvalid) || !errors.As(err, &oe) || oe.Op != "check" || oe.Object == "" {
+			t.Errorf("%s: %v is not a check's *OpError naming its object and matching EINVAL and os.ErrInvalid", tc.name, err)
 		}
 	}
 }
@@ -264,5 +272,85 @@ func TestFakeKernelErrorNamesObject(t *testing.T) {
 	checkErrorText(t, "AddAddress", err, `netlink route RTM_NEWADDR address 198.18.0.1/24 on link 3: file exists: ipv4: Address already assigned`)
 	if !errors.Is(err, unix.EEXIST) {
 		t.Errorf("AddAddress: %v does not wrap EEXIST", err)
+	}
+}
+
+// TestCheckErrorNamesObject refuses, before sending, one bad value of
+// each kind of object, and checks that the error names the object as the
+// kernel's refusal of the same request would: by its name, index,
+// prefix, address, id or label.
+func TestCheckErrorNamesObject(t *testing.T) {
+	rt := checksOnly(t)
+	ctx := context.Background()
+	p := netip.MustParsePrefix
+	ip := netip.MustParseAddr
+	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	for _, tc := range []struct {
+		kind   string
+		call   func() error
+		object string
+	}{
+		{"link", func() error {
+			_, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "d0", Kind: "dummy", Alias: "a"})
+			return err
+		}, `link "d0"`},
+		{"link by index", func() error { return rt.SetLinkMaster(ctx, 3, -1) }, "link 3"},
+		{"address", func() error {
+			return rt.AddAddress(ctx, rtnetlink.Address{Index: 3, Prefix: p("::ffff:198.18.0.1/120")})
+		}, "address ::ffff:198.18.0.1/120 on link 3"},
+		{"route", func() error {
+			return rt.AddRoute(ctx, rtnetlink.Route{Dst: p("198.18.1.1/24"), Table: 100})
+		}, "route 198.18.1.1/24 table 100"},
+		{"rule", func() error {
+			return rt.AddRule(ctx, rtnetlink.Rule{Family: 99, Priority: 100, Table: 200})
+		}, "rule priority 100 table 200"},
+		{"neighbour", func() error {
+			return rt.AddNeighbor(ctx, rtnetlink.Neighbor{Index: 3, IP: ip("::ffff:198.18.0.2")})
+		}, "neighbour ::ffff:198.18.0.2 on link 3"},
+		{"FDB entry", func() error {
+			return rt.AddFDBEntry(ctx, rtnetlink.FDBEntry{Index: 3, HardwareAddr: mac, VLAN: 5000})
+		}, "FDB entry 02:00:00:00:00:01 on link 3"},
+		{"nexthop object", func() error {
+			_, err := rt.AddNextHopObject(ctx, rtnetlink.NextHopObject{ID: 5, Index: -1})
+			return err
+		}, "nexthop 5"},
+		{"new nexthop object", func() error {
+			_, err := rt.AddNextHopObject(ctx, rtnetlink.NextHopObject{Index: -1})
+			return err
+		}, "new nexthop"},
+		{"MPLS route", func() error { return rt.AddMPLSRoute(ctx, rtnetlink.MPLSRoute{Label: 1 << 20}) },
+			"MPLS route 1048576"},
+		{"link altname", func() error { _, err := rt.LinkByAltName(ctx, "a/b"); return err }, `link altname "a/b"`},
+		{"dump of a link's routes", func() error {
+			for _, err := range rt.Routes(ctx, rtnetlink.RouteFilter{Index: -1}) {
+				return err
+			}
+			return nil
+		}, "link -1"},
+		{"dump of a link's addresses", func() error {
+			for _, err := range rt.Addresses(ctx, rtnetlink.AddressFilter{Index: -1}) {
+				return err
+			}
+			return nil
+		}, "link -1"},
+		{"dump of a link's neighbours", func() error {
+			for _, err := range rt.Neighbors(ctx, rtnetlink.NeighborFilter{Index: -1}) {
+				return err
+			}
+			return nil
+		}, "link -1"},
+	} {
+		err := tc.call()
+		var oe *netlink.OpError
+		switch {
+		case err == nil:
+			t.Errorf("%s: no error", tc.kind)
+		case !errors.As(err, &oe) || oe.Op != "check" || !errors.Is(err, os.ErrInvalid):
+			t.Errorf("%s: %v is not a check's *OpError matching os.ErrInvalid", tc.kind, err)
+		case oe.Object != tc.object:
+			t.Errorf("%s: %v names %q, want %q", tc.kind, err, oe.Object, tc.object)
+		case !strings.Contains(err.Error(), " "+tc.object+": "):
+			t.Errorf("%s: %q does not say %q", tc.kind, err, tc.object)
+		}
 	}
 }

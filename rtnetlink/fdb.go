@@ -118,7 +118,7 @@ func ParseFDBEntry(m netlink.Message) (FDBEntry, error) {
 func (c *Conn) FDB(ctx context.Context, f FDBFilter) iter.Seq2[FDBEntry, error] {
 	return func(yield func(FDBEntry, error) bool) {
 		if f.Index < 0 || f.Index > 1<<31-1 {
-			yield(FDBEntry{}, invalid(uapi.RTM_GETNEIGH, "link index %d is out of range", f.Index))
+			yield(FDBEntry{}, dumpError(invalid(uapi.RTM_GETNEIGH, "link index %d is out of range", f.Index), f.Index))
 			return
 		}
 		req, err := neighDumpRequest(uapi.AF_BRIDGE, 0, 0, f.MasterIndex)

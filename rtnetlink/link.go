@@ -399,13 +399,13 @@ func newLinkRequest(l *Link) (*request, error) {
 	kind := l.Kind
 	if l.Data != nil {
 		if kind != "" && kind != l.Data.Kind() {
-			return nil, invalid(req, "link %q has Kind %q and %s data", l.Name, kind, l.Data.Kind())
+			return nil, invalid(req, "Kind %q and %s data disagree", kind, l.Data.Kind())
 		}
 		kind = l.Data.Kind()
 	}
 	switch {
 	case kind == "":
-		return nil, invalid(req, "link %q has no kind", l.Name)
+		return nil, invalid(req, "no kind (set Kind or Data)")
 	case l.Alias != "":
 		return nil, invalid(req, "the kernel does not set an alias on creation: use SetLinkAlias")
 	case l.Index < 0 || l.Index > 1<<31-1:
@@ -413,7 +413,7 @@ func newLinkRequest(l *Link) (*request, error) {
 	case l.MasterIndex < 0 || l.MasterIndex > 1<<31-1 || l.ParentIndex < 0 || l.ParentIndex > 1<<31-1:
 		return nil, invalid(req, "master index %d or parent index %d is out of range", l.MasterIndex, l.ParentIndex)
 	case l.Port != nil && l.MasterIndex == 0:
-		return nil, invalid(req, "link %q has %s port settings and no master", l.Name, l.Port.PortKind())
+		return nil, invalid(req, "%s port settings and no master", l.Port.PortKind())
 	}
 	if err := checkName(req, "link", l.Name); err != nil {
 		return nil, err
@@ -464,7 +464,7 @@ func newLinkRequest(l *Link) (*request, error) {
 	for a, err := range l.Other.All() {
 		if err != nil {
 			r.close()
-			return nil, invalid(req, "link %q: Other: %v", l.Name, err)
+			return nil, invalid(req, "Other: %v", err)
 		}
 		if linkCreateAttr(a.Type) {
 			r.Bytes(a.Type|nestedFlag(a), a.Data)
@@ -513,7 +513,7 @@ func cloneAddr(b []byte) net.HardwareAddr {
 
 // dataless are kinds with no data of their own, which kindString returns
 // without allocating, as it does the registered kinds.
-var dataless = [...]string{"ifb", "dummy", "nlmon", "ipoib"}
+var dataless = [...]string{"ifb", "dummy", "nlmon", "ipoib", "wireguard", "team"}
 
 // kindString returns IFLA_INFO_KIND's payload as a string, without its NUL;
 // registered kinds and those without data come from a table, so reading

@@ -51,7 +51,7 @@ func (c *Conn) DeleteLinkAltName(ctx context.Context, index int, name string) er
 func (c *Conn) linkProp(ctx context.Context, typ netlink.HeaderType, index int, name string) error {
 	r, err := altNameRequest(typ, index, name)
 	if err != nil {
-		return err
+		return named(err, "link %d altname %q", index, name)
 	}
 	_, err = c.run(ctx, 0, r)
 	return named(err, "link %d altname %q", index, name)
@@ -80,7 +80,7 @@ func altNameRequest(typ netlink.HeaderType, index int, name string) (*request, e
 // IFLA_ALT_IFNAME. The reply is one RTM_NEWLINK.
 func (c *Conn) LinkByAltName(ctx context.Context, name string) (Link, error) {
 	if err := checkAltName(uapi.RTM_GETLINK, name); err != nil {
-		return Link{}, err
+		return Link{}, named(err, "link altname %q", name)
 	}
 	r := newRequest(uapi.RTM_GETLINK, 0, 0, 0)
 	r.String(uapi.IFLA_ALT_IFNAME, name)

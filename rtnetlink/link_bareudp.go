@@ -39,8 +39,7 @@ func (u *BareUDP) encode(r *request) error {
 	if u.MultiProto {
 		r.Flag(uapi.IFLA_BAREUDP_MULTIPROTO_MODE)
 	}
-	putRaw(&r.AttrEncoder, u.Other)
-	return nil
+	return putKindOther(r, u.Other, nil)
 }
 
 func (u *BareUDP) decode(b []byte) error {

@@ -251,8 +251,7 @@ func (b *Bond) encode(r *request) error {
 	if b.NoTLBDynamicLB {
 		r.Uint8(uapi.IFLA_BOND_TLB_DYNAMIC_LB, 0)
 	}
-	putRaw(&r.AttrEncoder, b.Other)
-	return nil
+	return putKindOther(r, b.Other, nil)
 }
 
 // putBondTargets appends a nest of addresses numbered from 0, unless
@@ -393,8 +392,7 @@ func (p *BondPort) encode(r *request) error {
 	some := kindAttrs{r, false}
 	some.u16(uapi.IFLA_BOND_SLAVE_QUEUE_ID, p.QueueID)
 	some.u32(uapi.IFLA_BOND_SLAVE_PRIO, uint32(p.Prio))
-	putRaw(&r.AttrEncoder, p.Other)
-	return nil
+	return putKindOther(r, p.Other, nil)
 }
 
 func (p *BondPort) decode(b []byte) error {

@@ -152,7 +152,7 @@ func (s BridgePortState) String() string {
 func (c *Conn) SetLinkPort(ctx context.Context, index int, p PortData) error {
 	r, err := portRequest(index, p)
 	if err != nil {
-		return err
+		return named(err, "link %d as a port", index)
 	}
 	_, err = c.run(ctx, 0, r)
 	return named(err, "link %d as a %s port", index, p.PortKind())
@@ -194,10 +194,10 @@ func portRequest(index int, p PortData) (*request, error) {
 func (c *Conn) SetBridgePortState(ctx context.Context, index int, state BridgePortState) error {
 	const req = uapi.RTM_SETLINK
 	if err := checkIndex(req, index); err != nil {
-		return err
+		return named(err, "link %d as a bridge port", index)
 	}
 	if state > BridgePortBlocking {
-		return invalid(req, "bridge port state %d is above %d (blocking)", state, BridgePortBlocking)
+		return named(invalid(req, "bridge port state %d is above %d (blocking)", state, BridgePortBlocking), "link %d as a bridge port", index)
 	}
 	var h [uapi.SizeofIfInfomsg]byte
 	h[0] = uapi.AF_BRIDGE

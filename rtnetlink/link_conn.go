@@ -95,7 +95,7 @@ func (c *Conn) Links(ctx context.Context, filter LinkFilter) iter.Seq2[Link, err
 // RTM_NEWLINK.
 func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 	if err := checkIndex(uapi.RTM_GETLINK, index); err != nil {
-		return Link{}, err
+		return Link{}, named(err, "%s", linkObject(index, ""))
 	}
 	return c.getLink(ctx, index, "")
 }
@@ -106,7 +106,7 @@ func (c *Conn) Link(ctx context.Context, index int) (Link, error) {
 // and IFLA_EXT_MASK (RTEXT_FILTER_VF). The reply is one RTM_NEWLINK.
 func (c *Conn) LinkByName(ctx context.Context, name string) (Link, error) {
 	if err := checkName(uapi.RTM_GETLINK, "link", name); err != nil {
-		return Link{}, err
+		return Link{}, named(err, "link %q", name)
 	}
 	return c.getLink(ctx, 0, name)
 }
@@ -127,7 +127,7 @@ func (c *Conn) getLinkReply(ctx context.Context, r *request, object string, args
 	defer r.close()
 	data, err := r.Finish()
 	if err != nil {
-		return Link{}, opError("check", r.typ, err)
+		return Link{}, named(opError("check", r.typ, err), object, args...)
 	}
 	var l Link
 	found := false
@@ -181,7 +181,7 @@ func (c *Conn) getLinkReply(ctx context.Context, r *request, object string, args
 func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 	r, err := newLinkRequest(&l)
 	if err != nil {
-		return Link{}, err
+		return Link{}, named(err, "%s", linkObject(l.Index, l.Name))
 	}
 	// Kernels that honour NLM_F_ECHO on RTM_NEWLINK (6.18 does) send the
 	// new link back, but before they set its master: the echo gives the
@@ -277,7 +277,7 @@ func (l *Link) afterCreate(index int) ([]*request, error) {
 // DeleteLink sends RTM_DELLINK: an ifinfomsg with the index.
 func (c *Conn) DeleteLink(ctx context.Context, index int) error {
 	if err := checkIndex(uapi.RTM_DELLINK, index); err != nil {
-		return err
+		return named(err, "link %d", index)
 	}
 	_, err := c.run(ctx, 0, newRequest(uapi.RTM_DELLINK, index, 0, 0))
 	return named(err, "link %d", index)
@@ -405,7 +405,7 @@ func (c *Conn) SetLinkARP(ctx context.Context, index int, on bool) error {
 // setLinkFlags sets (on) or clears the flags f of the link.
 func (c *Conn) setLinkFlags(ctx context.Context, index int, f LinkFlags, on bool) error {
 	if err := checkIndex(uapi.RTM_SETLINK, index); err != nil {
-		return err
+		return named(err, "link %d", index)
 	}
 	var flags LinkFlags
 	if on {
@@ -562,13 +562,13 @@ func (c *Conn) setLink(ctx context.Context, index int, up LinkFlags, put func(*r
 	var r *request
 	if put == nil {
 		if err := checkIndex(uapi.RTM_SETLINK, index); err != nil {
-			return err
+			return named(err, "link %d", index)
 		}
 		r = newRequest(uapi.RTM_SETLINK, index, up, LinkUp)
 	} else {
 		var err error
 		if r, err = setRequest(index, put); err != nil {
-			return err
+			return named(err, "link %d", index)
 		}
 	}
 	_, err := c.run(ctx, 0, r)

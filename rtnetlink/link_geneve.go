@@ -92,8 +92,7 @@ func (g *Geneve) encode(r *request) error {
 	some.u8(uapi.IFLA_GENEVE_UDP_CSUM, boolByte(g.UDPCsum))
 	some.u8(uapi.IFLA_GENEVE_UDP_ZERO_CSUM6_TX, boolByte(g.UDPZeroCsum6Tx))
 	some.u8(uapi.IFLA_GENEVE_UDP_ZERO_CSUM6_RX, boolByte(g.UDPZeroCsum6Rx))
-	putRaw(&r.AttrEncoder, g.Other)
-	return nil
+	return putKindOther(r, g.Other, nil)
 }
 
 func (g *Geneve) decode(b []byte) error {

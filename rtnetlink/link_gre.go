@@ -118,8 +118,7 @@ func (t *GRETunnel) encode(r *request, kind string, v6 bool) error {
 	v6only.u32(iflaGREFlags, uint32(t.Flags))
 	all.u32(iflaGREFwmark, t.Fwmark)
 	all.encap(iflaGREEncapType, t.Encap)
-	putRaw(&r.AttrEncoder, t.Other)
-	return nil
+	return putKindOther(r, t.Other, nil)
 }
 
 func (t *GRETunnel) decode(b []byte) error {
@@ -157,18 +156,12 @@ func (t *GRETunnel) decode(b []byte) error {
 			t.Flags = IP6TunnelFlags(d.Uint32())
 		case iflaGREFwmark:
 			t.Fwmark = d.Uint32()
-		case iflaGREEncapType:
-			t.Encap.Type = TunnelEncapType(d.Uint16())
-		case iflaGREEncapType + 1:
-			t.Encap.Flags = TunnelEncapFlags(d.Uint16())
-		case iflaGREEncapType + 2:
-			t.Encap.SourcePort = d.Uint16BE()
-		case iflaGREEncapType + 3:
-			t.Encap.DestPort = d.Uint16BE()
 		case iflaGRECollectMetadata:
 			t.External = d.Flag()
 		default:
-			other = appendRaw(other, &d)
+			if !decodeTunnelEncap(&d, iflaGREEncapType, &t.Encap) {
+				other = appendRaw(other, &d)
+			}
 		}
 	}
 	t.Other = RawAttrs(other)

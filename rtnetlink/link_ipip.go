@@ -127,8 +127,7 @@ func (t *IPTunnel) encode(r *request, kind string) error {
 		r.Addr(iflaIPTun6RDRelayPrefix, p.Addr())
 		r.Uint16(iflaIPTun6RDRelayPrefixLen, uint16(p.Bits()))
 	}
-	putRaw(&r.AttrEncoder, t.Other)
-	return nil
+	return putKindOther(r, t.Other, nil)
 }
 
 func (t *IPTunnel) decode(b []byte) error {
@@ -171,20 +170,14 @@ func (t *IPTunnel) decode(b []byte) error {
 			prefixLen = d.Uint16()
 		case iflaIPTun6RDRelayPrefixLen:
 			relayLen = d.Uint16()
-		case iflaIPTunEncapType:
-			t.Encap.Type = TunnelEncapType(d.Uint16())
-		case iflaIPTunEncapType + 1:
-			t.Encap.Flags = TunnelEncapFlags(d.Uint16())
-		case iflaIPTunEncapType + 2:
-			t.Encap.SourcePort = d.Uint16BE()
-		case iflaIPTunEncapType + 3:
-			t.Encap.DestPort = d.Uint16BE()
 		case iflaIPTunCollectMetadata:
 			t.External = d.Flag()
 		case iflaIPTunFwmark:
 			t.Fwmark = d.Uint32()
 		default:
-			other = appendRaw(other, &d)
+			if !decodeTunnelEncap(&d, iflaIPTunEncapType, &t.Encap) {
+				other = appendRaw(other, &d)
+			}
 		}
 	}
 	t.Prefix6RD, t.RelayPrefix6RD = prefixOf(prefix, prefixLen), prefixOf(relay, relayLen)

@@ -84,6 +84,5 @@ func encodeIPVlan(r *request, kind string, v *IPVlan) error {
 	}
 	r.Uint16(uapi.IFLA_IPVLAN_MODE, uint16(v.Mode))
 	r.Uint16(uapi.IFLA_IPVLAN_FLAGS, uint16(v.Flags))
-	putRaw(&r.AttrEncoder, v.Other)
-	return nil
+	return putKindOther(r, v.Other, nil)
 }

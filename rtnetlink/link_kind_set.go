@@ -19,7 +19,7 @@ import (
 // index, then IFLA_LINKINFO with IFLA_INFO_KIND and IFLA_INFO_DATA.
 func (c *Conn) SetLinkData(ctx context.Context, index int, d LinkData) error {
 	if d == nil {
-		return invalid(uapi.RTM_NEWLINK, "no link data to set on link %d", index)
+		return named(invalid(uapi.RTM_NEWLINK, "no link data to set"), "link %d", index)
 	}
 	return c.changeLink(ctx, index, uapi.IFLA_INFO_KIND, d.Kind(), uapi.IFLA_INFO_DATA, d.encode)
 }
@@ -29,7 +29,7 @@ func (c *Conn) SetLinkData(ctx context.Context, index int, d LinkData) error {
 func (c *Conn) changeLink(ctx context.Context, index int, kindAttr uint16, kind string, dataAttr uint16, encode func(*request) error) error {
 	r, err := changeLinkRequest(index, kindAttr, kind, dataAttr, encode)
 	if err != nil {
-		return err
+		return named(err, "link %d", index)
 	}
 	_, err = c.run(ctx, 0, r)
 	return named(err, "link %d", index)

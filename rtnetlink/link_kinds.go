@@ -25,9 +25,12 @@ import (
 //   - an Other RawAttrs field keeping, in order, the attributes no other
 //     field models (decode's default case: other = appendRaw(other, &d),
 //     gathered in a stack buffer and copied once), which encode sends back
-//     with putKindOther, leaving out those only the kernel sets, so that a
-//     listed link is created again with every option it had
-//     (TestCreateListedLink checks it with ip);
+//     last with putKindOther(r, k.Other, hook): the hook (nil for most
+//     kinds) leaves out those only the kernel sets, or sends those the
+//     kernel reports in another form than it takes, so that a listed link
+//     is created again with every option it had (TestCreateListedLink
+//     checks it with ip); putKindOther is the one helper for this, not
+//     putRaw;
 //   - an init function that registers the kind:
 //
 //     func init() { registerLinkKind("vxlan", func() LinkData { return new(Vxlan) }) }
@@ -185,17 +188,19 @@ func clone(b []byte) []byte {
 
 // Helpers the kinds share.
 
-// putKindOther appends the attributes of other, a kind's Other, to a
-// request. put, if not nil, may append an attribute its own way, or leave
-// it out, and then reports true: for those only the kernel sets, and those
-// it reports in another form than it takes.
+// putKindOther appends the attributes of other, a kind's (or a port's)
+// Other, to a request, each with the flags it came with; it is the one way
+// link kinds send Other back. put, if not nil, may append an attribute its
+// own way, or leave it out, and then reports true: for those only the
+// kernel sets, and those it reports in another form than it takes. A
+// malformed Other is refused before sending.
 func putKindOther(r *request, other RawAttrs, put func(r *request, a netlink.Attr) bool) error {
 	for a, err := range other.All() {
 		if err != nil {
 			return invalid(r.typ, "Other: %v", err)
 		}
 		if put == nil || !put(r, a) {
-			r.Bytes(a.Type|nestedFlag(a), a.Data)
+			r.Bytes(a.Type|attrFlags(a), a.Data)
 		}
 	}
 	return nil

@@ -76,8 +76,7 @@ func (k *Netkit) encode(r *request) error {
 	some := kindAttrs{r, false}
 	some.u32(uapi.IFLA_NETKIT_POLICY, uint32(k.Policy))
 	some.u32(uapi.IFLA_NETKIT_PEER_POLICY, uint32(k.PeerPolicy))
-	putRaw(&r.AttrEncoder, k.Other)
-	return nil
+	return putKindOther(r, k.Other, nil)
 }
 
 // decode reads the kernel's netkit data, and the peer's name from a

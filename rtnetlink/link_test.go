@@ -267,6 +267,23 @@ func TestParseLinkAllocs(t *testing.T) {
 	}
 }
 
+// TestKindStringAllocs checks that the kinds without data (wireguard and
+// team among them) and the registered ones are read without allocating,
+// with or without their NUL, and that another kind reads as it came.
+func TestKindStringAllocs(t *testing.T) {
+	for _, k := range append(dataless[:], "veth", "bridge", "vxlan") {
+		for _, b := range [][]byte{[]byte(k), append([]byte(k), 0)} {
+			var got string
+			if allocs := testing.AllocsPerRun(100, func() { got = kindString(b) }); allocs != 0 || got != k {
+				t.Errorf("kindString(%q) = %q with %v allocations, want %q with none", b, got, allocs, k)
+			}
+		}
+	}
+	if got := kindString([]byte("nosuchkind\x00")); got != "nosuchkind" {
+		t.Errorf("kindString(nosuchkind) = %q", got)
+	}
+}
+
 func BenchmarkParseLink(b *testing.B) {
 	m := captured(b)[1]
 	b.ReportAllocs()

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/nlkit/netlink"
 )
 
 // What the IP tunnels share (link_gre.go, link_ipip.go, link_vti.go and
@@ -142,6 +144,25 @@ func (t kindAttrs) encap(typ uint16, e TunnelEncap) {
 	t.u16(typ+1, uint16(e.Flags))
 	t.be16(typ+2, e.SourcePort)
 	t.be16(typ+3, e.DestPort)
+}
+
+// decodeTunnelEncap reads the decoder's attribute into e if it is one of the
+// four numbered from typ, as encap appends them, and reports whether it
+// was.
+func decodeTunnelEncap(d *netlink.AttrDecoder, typ uint16, e *TunnelEncap) bool {
+	switch d.Type() {
+	case typ:
+		e.Type = TunnelEncapType(d.Uint16())
+	case typ + 1:
+		e.Flags = TunnelEncapFlags(d.Uint16())
+	case typ + 2:
+		e.SourcePort = d.Uint16BE()
+	case typ + 3:
+		e.DestPort = d.Uint16BE()
+	default:
+		return false
+	}
+	return true
 }
 
 // checkTunnelAddrs checks that a tunnel's addresses are of its family.

@@ -149,8 +149,7 @@ func (v *Vlan) encode(r *request) error {
 	}
 	putVlanQoS(r, uapi.IFLA_VLAN_INGRESS_QOS, v.IngressQoS)
 	putVlanQoS(r, uapi.IFLA_VLAN_EGRESS_QOS, v.EgressQoS)
-	putRaw(&r.AttrEncoder, v.Other)
-	return nil
+	return putKindOther(r, v.Other, nil)
 }
 
 // putVlanQoS appends a nest of IFLA_VLAN_QOS_MAPPING, if there are mappings.

@@ -26,8 +26,7 @@ func (v *VRF) encode(r *request) error {
 		return invalid(r.typ, "vrf has no table")
 	}
 	r.Uint32(uapi.IFLA_VRF_TABLE, v.Table)
-	putRaw(&r.AttrEncoder, v.Other)
-	return nil
+	return putKindOther(r, v.Other, nil)
 }
 
 func (v *VRF) decode(b []byte) error {

@@ -52,8 +52,7 @@ func (t *VTITunnel) encode(r *request, kind string, v6 bool) error {
 	if t.DevIndex != 0 {
 		r.Uint32(iflaVTILink, uint32(t.DevIndex))
 	}
-	putRaw(&r.AttrEncoder, t.Other)
-	return nil
+	return putKindOther(r, t.Other, nil)
 }
 
 func (t *VTITunnel) decode(b []byte) error {

@@ -44,8 +44,7 @@ func (x *Xfrm) encode(r *request) error {
 	if x.DevIndex != 0 {
 		r.Uint32(uapi.IFLA_XFRM_LINK, uint32(x.DevIndex))
 	}
-	putRaw(&r.AttrEncoder, x.Other)
-	return nil
+	return putKindOther(r, x.Other, nil)
 }
 
 func (x *Xfrm) decode(b []byte) error {

@@ -213,7 +213,7 @@ func (c *Conn) Neighbors(ctx context.Context, f NeighborFilter) iter.Seq2[Neighb
 		}
 		req, err := neighDumpRequest(uint8(f.Family), flags, f.Index, f.MasterIndex)
 		if err != nil {
-			yield(Neighbor{}, err)
+			yield(Neighbor{}, dumpError(err, f.Index))
 			return
 		}
 		for m, err := range c.dump(ctx, uapi.RTM_GETNEIGH, req) {
@@ -277,11 +277,12 @@ func neighDumpRequest(family uint8, flags NeighborFlags, index, master int) ([]b
 // GetNeighbor sends RTM_GETNEIGH: an ndmsg with the family and link index,
 // then NDA_DST. The reply is one RTM_NEWNEIGH.
 func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neighbor, error) {
+	object := (&Neighbor{IP: ip, Index: index}).object()
 	if err := checkNeighborIP(uapi.RTM_GETNEIGH, ip); err != nil {
-		return Neighbor{}, err
+		return Neighbor{}, named(err, "%s", object)
 	}
 	if index <= 0 || index > 1<<31-1 {
-		return Neighbor{}, invalid(uapi.RTM_GETNEIGH, "link index %d is out of range", index)
+		return Neighbor{}, named(invalid(uapi.RTM_GETNEIGH, "link index %d is out of range", index), "%s", object)
 	}
 	b := make([]byte, uapi.SizeofNdMsg, 48)
 	b[0] = neighFamily(ip)
@@ -290,11 +291,11 @@ func (c *Conn) GetNeighbor(ctx context.Context, index int, ip netip.Addr) (Neigh
 	e.Addr(uapi.NDA_DST, ip)
 	data, err := e.Finish()
 	if err != nil {
-		return Neighbor{}, opError("check", uapi.RTM_GETNEIGH, err)
+		return Neighbor{}, named(opError("check", uapi.RTM_GETNEIGH, err), "%s", object)
 	}
 	msgs, err := c.execute(ctx, uapi.RTM_GETNEIGH, 0, data)
 	if err != nil {
-		return Neighbor{}, named(err, "neighbour %v on link %d", ip, index)
+		return Neighbor{}, named(err, "%s", object)
 	}
 	for i := range msgs {
 		var n Neighbor

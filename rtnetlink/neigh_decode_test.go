@@ -310,7 +310,8 @@ func FuzzParseNextHopObject(f *testing.F) {
 			Resilient: NextHopResilience{Buckets: 8, IdleTimer: 1230 * time.Millisecond, UnbalancedTimer: 5 * time.Second}},
 		{ID: 12, Gateway: netip.MustParseAddr("2001:db8::6"), FDB: true, Family: uapi.AF_INET6},
 		{ID: 13, Group: []NextHopGroupMember{{ID: 12}}, FDB: true, Other: raw(nhaHWStatsEnable, 1, 0, 0, 0)},
-		{ID: 14, Gateway: netip.MustParseAddr("198.18.0.9"), Index: 2, EncapType: 2, Encap: raw(1, 0, 0, 0, 0, 0, 0, 0, 5) + raw(3, 198, 18, 0, 1)},
+		{ID: 14, Gateway: netip.MustParseAddr("198.18.0.9"), Index: 2, Encap: &IPEncap{ID: 5, Src: netip.MustParseAddr("198.18.0.1")}},
+		{ID: 15, Gateway: netip.MustParseAddr("198.18.0.9"), Index: 2, Encap: &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}},
 	} {
 		b, err := nh.encode()
 		if err != nil {

@@ -56,14 +56,11 @@ type NextHopObject struct {
 	// a next hop has a gateway and no link, and a group of them has only
 	// such members. Routes cannot use these.
 	FDB bool
-	// EncapType is the lightweight tunnel encapsulation of a single next
-	// hop (NHA_ENCAP_TYPE, a LWTUNNEL_ENCAP_* value such as 2 for "ip" or
-	// 1 for "mpls"), 0 for none.
-	EncapType uint16
-	// Encap holds the attributes of the encapsulation (the payload of
-	// NHA_ENCAP: for LWTUNNEL_ENCAP_IP, LWTUNNEL_IP_ID, LWTUNNEL_IP_DST,
-	// ...), as the kernel sent them; it is sent as it is.
-	Encap RawAttrs
+	// Encap is the lightweight tunnel encapsulation of a single next hop
+	// (NHA_ENCAP_TYPE and NHA_ENCAP), as for a route: *MPLSEncap,
+	// *IPEncap, ..., or *RawEncap for the types this package does not
+	// read; nil for none.
+	Encap Encap
 	// Other holds the object's attributes that the fields above do not
 	// model, as the kernel sent them. Adding and replacing send back
 	// those a request may carry (the kernel checks nexthop requests
@@ -276,7 +273,7 @@ func (c *Conn) NextHopObjects(ctx context.Context, f NextHopObjectFilter) iter.S
 			yield(NextHopObject{}, invalid(uapi.RTM_GETNEXTHOP, "family %d is neither AF_INET nor AF_INET6", f.Family))
 			return
 		case f.Index < 0 || f.Index > 1<<31-1:
-			yield(NextHopObject{}, invalid(uapi.RTM_GETNEXTHOP, "link index %d is out of range", f.Index))
+			yield(NextHopObject{}, dumpError(invalid(uapi.RTM_GETNEXTHOP, "link index %d is out of range", f.Index), f.Index))
 			return
 		}
 		b := make([]byte, nhmsgLen, nhmsgLen+16)
@@ -393,7 +390,7 @@ func (c *Conn) ReplaceNextHopObject(ctx context.Context, nh NextHopObject) (uint
 // DeleteNextHopObject sends RTM_DELNEXTHOP: an nhmsg, then NHA_ID.
 func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 	if id == 0 {
-		return invalid(uapi.RTM_DELNEXTHOP, "the nexthop id is 0")
+		return named(invalid(uapi.RTM_DELNEXTHOP, "the nexthop id is 0"), "nexthop 0")
 	}
 	_, err := c.execute(ctx, uapi.RTM_DELNEXTHOP, 0, nextHopIDRequest(id))
 	return named(err, "nexthop %d", id)
@@ -404,7 +401,7 @@ func (c *Conn) DeleteNextHopObject(ctx context.Context, id uint32) error {
 func (c *Conn) changeNextHop(ctx context.Context, flags netlink.HeaderFlags, nh *NextHopObject) (uint32, error) {
 	data, err := nh.encode()
 	if err != nil {
-		return 0, err
+		return 0, named(err, "%s", nh.object())
 	}
 	if nh.ID == 0 {
 		flags |= netlink.Echo
@@ -448,9 +445,11 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 		return nil, invalid(typ, "resilient parameters for a group of type %v", nh.GroupType)
 	case !validTicks(nh.Resilient.IdleTimer) || !validTicks(nh.Resilient.UnbalancedTimer):
 		return nil, invalid(typ, "idle timer %v or unbalanced timer %v is out of range (0 to %v)", nh.Resilient.IdleTimer, nh.Resilient.UnbalancedTimer, maxTicks*clockTick)
-	case nh.FDB && (nh.Index != 0 || nh.Blackhole || nh.EncapType != 0):
+	case nh.FDB && (nh.Index != 0 || nh.Blackhole || nh.Encap != nil):
 		return nil, invalid(typ, "an FDB nexthop has neither link, blackhole nor encapsulation")
-	case nh.EncapType == 0 && nh.Encap != "", nh.EncapType != 0 && (group || nh.Blackhole):
+	case nilRawEncap(nh.Encap):
+		return nil, invalid(typ, "encap is a nil *RawEncap")
+	case nh.Encap != nil && (nh.Encap.EncapType() == 0 || group || nh.Blackhole):
 		return nil, invalid(typ, "an encapsulation needs its type, and goes on a single next hop with a gateway or link")
 	case !group && family == 0 && nh.Gateway.Is6():
 		family = uapi.AF_INET6
@@ -510,9 +509,11 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 		if nh.Index != 0 {
 			e.Uint32(uapi.NHA_OIF, uint32(nh.Index))
 		}
-		if nh.EncapType != 0 {
-			e.Uint16(nhaEncapType, nh.EncapType)
-			e.Bytes(nhaEncap|netlink.AttrNested, []byte(nh.Encap)) // the kernel wants the flag
+		if nh.Encap != nil {
+			e.Uint16(nhaEncapType, uint16(nh.Encap.EncapType()))
+			if err := putEncapData(e, nhaEncap, nh.Encap); err != nil {
+				return nil, opError("check", typ, err)
+			}
 		}
 	}
 	if nh.FDB {
@@ -546,6 +547,7 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 	nh.Flags = RouteFlags(binary.NativeEndian.Uint32(data[4:]))
 	var buf [64]byte
 	other := buf[:0]
+	var enc encapAttrs
 	d := m.AttrDecoder(nhmsgLen)
 	for d.Next() {
 		switch d.Type() {
@@ -589,10 +591,8 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 			d.Exit(outer)
 		case nhaFDB:
 			nh.FDB = true
-		case nhaEncapType:
-			nh.EncapType = d.Uint16()
-		case nhaEncap:
-			nh.Encap = RawAttrs(d.Bytes())
+		case nhaEncapType, nhaEncap:
+			other = enc.add(other, &d, nhaEncapType, nhaEncap)
 		default:
 			other = appendRaw(other, &d)
 		}
@@ -600,6 +600,7 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: nexthop %d: %w", nh.ID, err)
 	}
+	nh.Encap, other = enc.decode(other)
 	if len(other) > 0 {
 		nh.Other = RawAttrs(other)
 	}

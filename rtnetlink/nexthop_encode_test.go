@@ -23,8 +23,10 @@ func TestNextHopRoundTrip(t *testing.T) {
 		{ID: 1, Group: []NextHopGroupMember{{ID: 2}}, GroupType: NextHopGroupResilient},
 		{ID: 1, Group: []NextHopGroupMember{{ID: 2}}, GroupType: NextHopGroupMultipath, FDB: true},
 		{ID: 2, Gateway: netip.MustParseAddr("2001:db8::1"), FDB: true},
-		{ID: 3, Gateway: gw, Index: 2, EncapType: 2, Encap: raw(3, 198, 18, 0, 1)},
-		{ID: 4, Index: 2, EncapType: 7, Flags: NextHopOnLink},
+		{ID: 3, Gateway: gw, Index: 2, Encap: &IPEncap{Src: netip.MustParseAddr("198.18.0.1")}},
+		{ID: 4, Gateway: gw, Index: 2, Encap: &MPLSEncap{Labels: []uint32{100, 200}, TTL: 9}},
+		{ID: 5, Index: 2, Encap: &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}, Flags: NextHopOnLink},
+		{ID: 6, Index: 2, Encap: &RawEncap{Type: 77}},
 	} {
 		if !roundTripNextHop(t, nh) {
 			t.Errorf("%d: %+v does not encode", i, nh)
@@ -70,10 +72,12 @@ func TestNextHopChecks(t *testing.T) {
 		{Group: grp, GroupType: NextHopGroupResilient, Resilient: NextHopResilience{UnbalancedTimer: (maxTicks + 1) * clockTick}},
 		{Gateway: gw, Index: 2, FDB: true},
 		{Blackhole: true, FDB: true},
-		{Gateway: gw, FDB: true, EncapType: 2},
-		{Gateway: gw, Index: 2, Encap: raw(3, 198, 18, 0, 1)},
-		{Group: grp, EncapType: 2},
-		{Blackhole: true, EncapType: 2},
+		{Gateway: gw, FDB: true, Encap: &IPEncap{Dst: gw}},
+		{Gateway: gw, Index: 2, Encap: &RawEncap{Data: raw(3, 198, 18, 0, 1)}},
+		{Gateway: gw, Index: 2, Encap: (*RawEncap)(nil)},
+		{Gateway: gw, Index: 2, Encap: &MPLSEncap{Labels: []uint32{1 << 20}}},
+		{Group: grp, Encap: &IPEncap{Dst: gw}},
+		{Blackhole: true, Encap: &IPEncap{Dst: gw}},
 		{Group: []NextHopGroupMember{{ID: 2, Weight: maxWeight + 1}}},
 	} {
 		_, err := nh.encode()
@@ -107,4 +111,33 @@ func FuzzParseNextHopBucket(f *testing.F) {
 			t.Fatalf("second parse: %+v, %v; first %+v", again, err, bk)
 		}
 	})
+}
+
+// TestNextHopEncapNested checks that NHA_ENCAP goes with NLA_F_NESTED,
+// which the kernel wants, for typed and raw encapsulations, after its
+// NHA_ENCAP_TYPE.
+func TestNextHopEncapNested(t *testing.T) {
+	gw := netip.MustParseAddr("198.18.0.9")
+	for _, enc := range []Encap{&IPEncap{ID: 5, Dst: gw}, &RawEncap{Type: 77, Data: raw(1, 1, 2, 3)}} {
+		b, err := (&NextHopObject{ID: 1, Gateway: gw, Index: 2, Encap: enc}).encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var typ, nested bool
+		for a, err := range netlink.Attrs(b[nhmsgLen:]) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch a.Type {
+			case nhaEncapType:
+				v, _ := a.Uint16()
+				typ = v == uint16(enc.EncapType())
+			case nhaEncap:
+				nested = typ && a.Nested
+			}
+		}
+		if !nested {
+			t.Errorf("%T: NHA_ENCAP_TYPE then NHA_ENCAP with NLA_F_NESTED not in % x", enc, b)
+		}
+	}
 }

@@ -18,21 +18,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lwtIP returns the attributes of an LWTUNNEL_ENCAP_IP encapsulation with
-// the tunnel id, destination and TTL.
-func lwtIP(t *testing.T, id uint64, dst netip.Addr, ttl uint8) rtnetlink.RawAttrs {
-	t.Helper()
-	var e netlink.AttrEncoder
-	e.Uint64BE(1, id) // LWTUNNEL_IP_ID
-	e.Addr(2, dst)    // LWTUNNEL_IP_DST
-	e.Uint8(4, ttl)   // LWTUNNEL_IP_TTL
-	b, err := e.Finish()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rtnetlink.RawAttrs(b)
-}
-
 // TestNextHopKindsOracle adds resilient groups, FDB next hops and groups,
 // and next hops with an encapsulation, through the package and through
 // ip, and checks that the package lists what ip -j -d nexthop show lists,
@@ -67,7 +52,7 @@ func TestNextHopKindsOracle(t *testing.T) {
 			t.Fatalf("add %+v: %v", nh, err)
 		}
 	}
-	encap := rtnetlink.NextHopObject{ID: 30, Gateway: ip("10.0.0.9"), Index: v0, EncapType: unix.LWTUNNEL_ENCAP_IP, Encap: lwtIP(t, 5, ip("198.18.0.1"), 4)}
+	encap := rtnetlink.NextHopObject{ID: 30, Gateway: ip("10.0.0.9"), Index: v0, Encap: &rtnetlink.IPEncap{ID: 5, Dst: ip("198.18.0.1"), TTL: 4}}
 	_, encapErr := c.AddNextHopObject(ctx, encap)
 	if errors.Is(encapErr, unix.EOPNOTSUPP) {
 		t.Logf("no IP tunnel encapsulation here: %v", encapErr)

@@ -78,7 +78,7 @@ func ourNextHop(nh rtnetlink.NextHopObject, names map[int]string) string {
 		res = []string{fmt.Sprint(r.Buckets), secs(r.IdleTimer), secs(r.UnbalancedTimer)}
 	}
 	id := fmt.Sprint(nh.ID)
-	encap := ourEncap(nh.EncapType, nh.Encap)
+	encap := ourEncap(nh.Encap)
 	if len(encap) > 1 {
 		id = "?"
 	}
@@ -112,34 +112,23 @@ func nhExtras(typ string, res []string, fdb bool, encap []string) string {
 }
 
 // ourEncap formats an encapsulation as nhExtras takes it: ip's name of the
-// type, and for LWTUNNEL_ENCAP_IP the tunnel's id, source, destination,
-// TTL and TOS.
-func ourEncap(typ uint16, a rtnetlink.RawAttrs) []string {
-	names := map[uint16]string{1: "mpls", 2: "ip", 3: "ila", 4: "ip6", 5: "seg6", 6: "bpf", 7: "seg6local", 8: "rpl", 9: "ioam6", 10: "xfrm"}
-	if typ == 0 {
+// type, and for an IPv4 IPEncap the tunnel's id, source, destination, TTL
+// and TOS.
+func ourEncap(enc rtnetlink.Encap) []string {
+	if enc == nil {
 		return nil
 	}
-	if typ != 2 {
-		return []string{names[typ]}
+	e, ok := enc.(*rtnetlink.IPEncap)
+	if !ok || enc.EncapType() != rtnetlink.EncapIP {
+		return []string{enc.EncapType().String()}
 	}
-	f := map[uint16]string{2: "0.0.0.0", 3: "0.0.0.0", 4: "0", 5: "0"}
-	var id uint64
-	for at, err := range a.All() {
-		if err != nil {
-			return []string{"ip", err.Error()}
+	addr := func(a netip.Addr) string {
+		if !a.IsValid() {
+			return "0.0.0.0"
 		}
-		switch at.Type {
-		case 1: // LWTUNNEL_IP_ID
-			id, _ = at.Uint64BE()
-		case 2, 3: // LWTUNNEL_IP_DST, LWTUNNEL_IP_SRC
-			addr, _ := at.Addr()
-			f[at.Type] = addr.String()
-		case 4, 5: // LWTUNNEL_IP_TTL, LWTUNNEL_IP_TOS
-			v, _ := at.Uint8()
-			f[at.Type] = fmt.Sprint(v)
-		}
+		return a.String()
 	}
-	return []string{"ip", fmt.Sprint(id), f[3], f[2], f[4], f[5]}
+	return []string{"ip", fmt.Sprint(e.ID), addr(e.Src), addr(e.Dst), fmt.Sprint(e.TTL), fmt.Sprint(e.TOS)}
 }
 
 // ourNextHops lists the objects f selects through c, one line each.

@@ -29,13 +29,7 @@ func (a RawAttrs) All() iter.Seq2[netlink.Attr, error] {
 // header, with the type's flags, its payload and its padding.
 func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
 	a := d.Attr()
-	typ := a.Type
-	if a.Nested {
-		typ |= netlink.AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= netlink.AttrNetByteOrder
-	}
+	typ := a.Type | attrFlags(a)
 	n := len(a.Data)
 	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
 	b = binary.NativeEndian.AppendUint16(b, typ)
@@ -46,7 +40,21 @@ func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
 	return b
 }
 
-// putRaw appends a's attributes to e as they are.
+// attrFlags returns a's NLA_F_NESTED and NLA_F_NET_BYTEORDER flags, as
+// they came.
+func attrFlags(a netlink.Attr) uint16 {
+	var f uint16
+	if a.Nested {
+		f |= netlink.AttrNested
+	}
+	if a.NetByteOrder {
+		f |= netlink.AttrNetByteOrder
+	}
+	return f
+}
+
+// putRaw appends a's attributes to e as they are. (A link kind's Other
+// goes through putKindOther, which lets the kind leave some out.)
 func putRaw(e *netlink.AttrEncoder, a RawAttrs) {
 	if a != "" {
 		e.Raw([]byte(a))

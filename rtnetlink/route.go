@@ -421,7 +421,7 @@ func (c *Conn) Routes(ctx context.Context, f RouteFilter) iter.Seq2[Route, error
 	return func(yield func(Route, error) bool) {
 		req, err := f.request()
 		if err != nil {
-			yield(Route{}, opError("check", uapi.RTM_GETROUTE, err))
+			yield(Route{}, dumpError(opError("check", uapi.RTM_GETROUTE, err), f.Index))
 			return
 		}
 		for m, err := range c.dump(ctx, uapi.RTM_GETROUTE, req) {
@@ -549,7 +549,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 		case uapi.RTA_FLOW:
 			r.Realms = d.Uint32()
 		case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
-			other = enc.add(other, &d)
+			other = enc.add(other, &d, uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP)
 		case uapi.RTA_DST:
 			dst = d.Addr()
 		case uapi.RTA_SRC:
@@ -696,7 +696,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 			case uapi.RTA_FLOW:
 				h.Realms = d.Uint32()
 			case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
-				other = enc.add(other, &d)
+				other = enc.add(other, &d, uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP)
 			default:
 				other = appendRaw(other, &d)
 			}
@@ -777,7 +777,7 @@ func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
 func (c *Conn) changeRoute(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, r *Route) error {
 	data, err := r.encode(typ == uapi.RTM_DELROUTE)
 	if err != nil {
-		return opError("check", typ, err)
+		return named(opError("check", typ, err), "%s", r.object())
 	}
 	_, err = c.execute(ctx, typ, flags, data)
 	return named(err, "%s", r.object())
@@ -1048,11 +1048,11 @@ type RouteQuery struct {
 func (c *Conn) GetRoute(ctx context.Context, q RouteQuery) (Route, error) {
 	data, err := q.encode()
 	if err != nil {
-		return Route{}, opError("check", uapi.RTM_GETROUTE, err)
+		return Route{}, named(opError("check", uapi.RTM_GETROUTE, err), "%s", q.object())
 	}
 	msgs, err := c.execute(ctx, uapi.RTM_GETROUTE, 0, data)
 	if err != nil {
-		return Route{}, named(err, "route to %v", q.Dst)
+		return Route{}, named(err, "%s", q.object())
 	}
 	for i := range msgs {
 		var r Route

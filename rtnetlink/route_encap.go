@@ -3,6 +3,7 @@ package rtnetlink
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/nlkit/netlink"
@@ -39,7 +40,8 @@ func (t EncapType) String() string {
 }
 
 // Encap is the lightweight tunnel encapsulation of a route or of one path
-// of a multipath route (RTA_ENCAP_TYPE and RTA_ENCAP): one of *MPLSEncap,
+// of a multipath route (RTA_ENCAP_TYPE and RTA_ENCAP), or of a nexthop
+// object (NHA_ENCAP_TYPE and NHA_ENCAP): one of *MPLSEncap,
 // *IPEncap, *Seg6Encap, *Seg6LocalEncap and *BPFEncap, or *RawEncap for
 // the other types, which are read as their type and attributes and sent
 // back unchanged. Each typed one keeps in an Other field the attributes
@@ -93,35 +95,42 @@ const (
 )
 
 // encapAttrs collects the RTA_ENCAP_TYPE and RTA_ENCAP of a route or a
-// path while its attributes are decoded.
+// path (or the NHA_ENCAP_TYPE and NHA_ENCAP of a nexthop object) while its
+// attributes are decoded.
 type encapAttrs struct {
 	typ              uint16
 	data             []byte
 	hasType, hasData bool
 	raw              []byte // both as they came, for when one is missing
+	at               int    // where in other the first of them came
 }
 
-// add records d's current attribute, RTA_ENCAP_TYPE or RTA_ENCAP, or
-// appends it to other when it is a second one or of a size that cannot be.
-func (a *encapAttrs) add(other []byte, d *netlink.AttrDecoder) []byte {
+// add records d's current attribute, the type (typeAttr: RTA_ENCAP_TYPE,
+// NHA_ENCAP_TYPE) or the encapsulation (dataAttr: RTA_ENCAP, NHA_ENCAP),
+// or appends it to other when it is a second one or of a size that cannot
+// be.
+func (a *encapAttrs) add(other []byte, d *netlink.AttrDecoder, typeAttr, dataAttr uint16) []byte {
 	b := d.Bytes()
 	switch {
-	case d.Type() == uapi.RTA_ENCAP_TYPE && !a.hasType && len(b) == 2:
+	case d.Type() == typeAttr && !a.hasType && len(b) == 2:
 		a.typ, a.hasType = binary.NativeEndian.Uint16(b), true
-	case d.Type() == uapi.RTA_ENCAP && !a.hasData:
+	case d.Type() == dataAttr && !a.hasData:
 		a.data, a.hasData = b, true
 	default:
 		return appendRaw(other, d)
+	}
+	if len(a.raw) == 0 {
+		a.at = len(other)
 	}
 	a.raw = appendRaw(a.raw, d)
 	return other
 }
 
-// decode returns the encapsulation recorded, or nil with the attributes
-// appended to other when only one of the two came.
+// decode returns the encapsulation recorded, or nil with the attribute
+// put back in other where it came when only one of the two came.
 func (a *encapAttrs) decode(other []byte) (Encap, []byte) {
 	if !a.hasType || !a.hasData {
-		return nil, append(other, a.raw...)
+		return nil, slices.Insert(other, a.at, a.raw...)
 	}
 	return decodeEncap(EncapType(a.typ), a.data), other
 }
@@ -165,19 +174,35 @@ func putEncap(e *netlink.AttrEncoder, enc Encap) error {
 	if enc == nil {
 		return nil
 	}
+	if err := putEncapData(e, uapi.RTA_ENCAP, enc); err != nil {
+		return err
+	}
+	e.Uint16(uapi.RTA_ENCAP_TYPE, uint16(enc.EncapType()))
+	return nil
+}
+
+// nilRawEncap reports whether enc is a nil *RawEncap, whose EncapType
+// cannot be read.
+func nilRawEncap(enc Encap) bool {
+	raw, ok := enc.(*RawEncap)
+	return ok && raw == nil
+}
+
+// putEncapData appends enc's attributes, checked, nested in attr (RTA_ENCAP,
+// NHA_ENCAP) with NLA_F_NESTED, which the kernel wants on NHA_ENCAP.
+func putEncapData(e *netlink.AttrEncoder, attr uint16, enc Encap) error {
 	if raw, ok := enc.(*RawEncap); ok {
 		if raw == nil {
 			return invalidf("encap is a nil *RawEncap")
 		}
-		e.Bytes(uapi.RTA_ENCAP|netlink.AttrNested, []byte(raw.Data))
-	} else {
-		start := e.Nest(uapi.RTA_ENCAP)
-		if err := enc.encode(e); err != nil {
-			return err
-		}
-		e.End(start)
+		e.Bytes(attr|netlink.AttrNested, []byte(raw.Data))
+		return nil
 	}
-	e.Uint16(uapi.RTA_ENCAP_TYPE, uint16(enc.EncapType()))
+	start := e.Nest(attr)
+	if err := enc.encode(e); err != nil {
+		return err
+	}
+	e.End(start)
 	return nil
 }
 

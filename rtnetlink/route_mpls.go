@@ -157,10 +157,10 @@ func (c *Conn) DeleteMPLSRoute(ctx context.Context, r MPLSRoute) error {
 func (c *Conn) changeMPLSRoute(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, r *MPLSRoute) error {
 	data, err := r.encode(typ == uapi.RTM_DELROUTE)
 	if err != nil {
-		return opError("check", typ, err)
+		return named(opError("check", typ, err), "%s", r.object())
 	}
 	_, err = c.execute(ctx, typ, flags, data)
-	return named(err, "MPLS route %d", r.Label)
+	return named(err, "%s", r.object())
 }
 
 // decode reads m into r, which is the zero MPLSRoute, and reports whether
