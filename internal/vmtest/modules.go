@@ -254,7 +254,11 @@ func (m *modules) guestIndex(names []string) []byte {
 	}
 	for _, n := range names {
 		info := m.info[n]
-		fmt.Fprintf(&b, "mod %s %s %s\n", n, info.Path, strings.Join(info.Depends, ","))
+		fmt.Fprintf(&b, "mod %s %s", n, info.Path)
+		if len(info.Depends) > 0 {
+			fmt.Fprintf(&b, " %s", strings.Join(info.Depends, ","))
+		}
+		b.WriteByte('\n')
 		var devname, major string
 		for _, a := range info.Aliases {
 			if strings.ContainsAny(a, " \t\n") {

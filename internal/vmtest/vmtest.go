@@ -67,11 +67,12 @@ type Config struct {
 }
 
 // DefaultTools are copied into every VM when the host has them: the
-// oracles of the kernel tests. ip, bridge, tc and ethtool must be there.
-var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "ss", "genl", "wg", "nft", "conntrack"}
+// oracles of the kernel tests and what they run in a namespace (ip netns
+// exec NS sysctl …). ip, bridge, tc, ethtool and sysctl must be there.
+var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "cat", "sh", "wg", "nft", "conntrack"}
 
 // requiredTools must be on the host.
-var requiredTools = []string{"ip", "bridge", "tc", "ethtool"}
+var requiredTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl"}
 
 func (c *Config) kernel() string {
 	if c.Kernel == "" {
