@@ -4,9 +4,10 @@
 # (which pull in the matching kbuild tools and compiler), make and gcc;
 # ethtool, the oracle of the genetlink/ethtool tests; and tshark, which
 # decodes examples/pcap's capture. The VM tests (internal/vmtest) need QEMU,
-# iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian 6.12 compresses its
-# modules) and apt-get download of the kernel images (linux-image-6.1.0-*-amd64
-# from bookworm, linux-image-6.12.*+deb12-amd64 from bookworm-security).
+# iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
+# 6.12 compresses its modules) and apt-get download of the kernel images
+# (linux-image-6.1.0-*-amd64 from bookworm, linux-image-6.12.*+deb12-amd64
+# from bookworm-security).
 #
 # Idempotent: when everything is already there it does nothing, and it only
 # refreshes the package lists when something has to be installed or when the

@@ -18,6 +18,7 @@ type bootResult struct {
 	boot     time.Duration // QEMU's start to the command's start
 	run      time.Duration // the command's start to its end
 	fails    []string      // init's "@@vmtest fail:" reasons
+	klog     []string      // kernel log lines that show trouble
 }
 
 // boot runs QEMU on kernel and initrd (TCG, no display, no network, the
@@ -66,6 +67,8 @@ func boot(ctx context.Context, cfg *Config, kernel, initrd string, out io.Writer
 					res.run = time.Since(started)
 				}
 			}
+		case strings.HasPrefix(marker, "klog: "):
+			res.klog = append(res.klog, strings.TrimPrefix(marker, "klog: "))
 		case strings.HasPrefix(marker, "fail: "):
 			res.fails = append(res.fails, strings.TrimPrefix(marker, "fail: "))
 		}

@@ -164,6 +164,9 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 	}
 	t.Logf("Linux %s: prepare %v, boot %v, run %v", res.Release,
 		res.Prepare.Round(time.Millisecond), res.Boot.Round(time.Millisecond), res.Run.Round(time.Millisecond))
+	for _, l := range res.KernelTrouble {
+		t.Logf("kernel log: %s", l)
+	}
 	if res.Exit != 0 {
 		t.Fatalf("%s failed inside the Linux %s VM (exit status %d)", t.Name(), res.Release, res.Exit)
 	}
@@ -213,6 +216,9 @@ type Result struct {
 	Boot    time.Duration // QEMU's start to the test binary's start
 	Run     time.Duration // the test binary's run
 	Exit    int           // its exit status
+	// KernelTrouble holds the kernel log lines that show a kernel problem
+	// (Oops, BUG:, WARNING:), as vminit found them after the tests.
+	KernelTrouble []string
 }
 
 // Paths inside the VM, as vminit expects them.
@@ -274,7 +280,7 @@ func RunPackage(ctx context.Context, o Options) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout()+2*time.Minute)
 	defer cancel()
 	b, err := boot(ctx, &o.Config, k.image(), initrd, out)
-	res.Boot, res.Run, res.Exit = b.boot, b.run, b.exit
+	res.Boot, res.Run, res.Exit, res.KernelTrouble = b.boot, b.run, b.exit, b.klog
 	if err != nil {
 		return res, fmt.Errorf("vmtest: Linux %s: %w", k.Release, err)
 	}

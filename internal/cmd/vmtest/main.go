@@ -116,6 +116,9 @@ func main() {
 		case r.res.Exit != 0:
 			result = fmt.Sprintf("FAIL (exit %d)", r.res.Exit)
 		}
+		if n := len(r.res.KernelTrouble); n > 0 {
+			result += fmt.Sprintf("; %d kernel log lines of trouble (@@vmtest klog)", n)
+		}
 		fmt.Fprintf(w, "%s\t%s\t%v\t%v\t%v\t%s\n", r.pkg, r.res.Release,
 			r.res.Prepare.Round(100*time.Millisecond), r.res.Boot.Round(100*time.Millisecond),
 			r.res.Run.Round(100*time.Millisecond), result)

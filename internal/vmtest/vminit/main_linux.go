@@ -29,6 +29,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path"
@@ -288,8 +289,13 @@ func readIndex() (*index, error) {
 		return nil, err
 	}
 	defer f.Close()
+	return parseIndex(f)
+}
+
+// parseIndex parses the index text r.
+func parseIndex(r io.Reader) (*index, error) {
 	idx := &index{mods: map[string]module{}, builtin: map[string]bool{}}
-	sc := bufio.NewScanner(f)
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fl := strings.Fields(sc.Text())
 		switch {
@@ -316,29 +322,42 @@ func readIndex() (*index, error) {
 
 // load loads the module or alias name and what it depends on.
 func (idx *index) load(name string) error {
+	mods, err := idx.resolve(name)
+	if err != nil {
+		return err
+	}
+	for _, m := range mods {
+		if err := idx.insert(m, map[string]bool{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// resolve returns the modules that serve name, a module name or an alias
+// (a pattern in the index may match it): none when it is built in.
+func (idx *index) resolve(name string) ([]string, error) {
 	n := strings.ReplaceAll(name, "-", "_")
 	if idx.builtin[n] {
-		return nil
+		return nil, nil
 	}
 	if _, ok := idx.mods[n]; ok {
-		return idx.insert(n, map[string]bool{})
+		return []string{n}, nil
 	}
 	found := false
+	var mods []string
 	for _, a := range idx.aliases {
 		if ok, _ := path.Match(a[0], name); ok {
 			found = true
-			if idx.builtin[a[1]] {
-				continue
-			}
-			if err := idx.insert(a[1], map[string]bool{}); err != nil {
-				return err
+			if !idx.builtin[a[1]] {
+				mods = append(mods, a[1])
 			}
 		}
 	}
 	if !found {
-		return fmt.Errorf("module %s not found in the VM's initramfs", name)
+		return nil, fmt.Errorf("module %s not found in the VM's initramfs", name)
 	}
-	return nil
+	return mods, nil
 }
 
 // insert loads module n after its dependencies; seen stops cycles.
