@@ -22,9 +22,23 @@
 //
 //	go run ./internal/cmd/vmtest -kernel 6.1,6.12 -short ./rtnetlink ./genetlink
 //
-// Kernels come from apt (apt-get download linux-image-…-amd64) and are
-// kept in CacheDir. The kernel loads modules on demand inside the VM, as on
-// a full system: vminit serves as its modprobe.
+// Kernels come from apt (apt-get download linux-image-…-amd64: 6.1 from
+// bookworm, 6.12 from bookworm-security) and are kept unpacked in
+// CacheDir, with the uncompressed vmlinux QEMU starts directly (PVH),
+// which saves the ten seconds or more a bzImage takes to unpack itself
+// under TCG. The VM's initramfs holds vminit as /init, the test binary,
+// the module's source tree at its host path (the test runs in its package
+// directory, so testdata works), the kernel's networking modules with what
+// they depend on, and the host's ip, bridge, tc, ethtool, sysctl, ss, genl
+// (and wg, nft, conntrack when installed) with their shared libraries. The
+// kernel loads modules on demand, as on a full system: vminit serves as
+// its modprobe. Inside, /proc, /sys, /dev (devtmpfs, /dev/net/tun), /run
+// (/var/run, /run/netns for ip netns) and /tmp are mounted and lo is up.
+//
+// Environment: NLKIT_VM=1 enables VM tests; NLKIT_VM_CACHE moves the
+// cache; NLKIT_VM_ACCEL picks QEMU's accelerator (default tcg: KVM guests
+// hang after "Probing EDD" on some CI machines); NLKIT_VM_KEEP=1 keeps the
+// initramfs and binaries of a run for a look.
 package vmtest
 
 import (
