@@ -162,7 +162,8 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 			t.Fatalf("not enough time left for a VM (deadline in %v)", time.Until(d))
 		}
 	}
-	args := []string{"-test.run", RunPattern(t.Name()), "-test.v", "-test.count=1"}
+	args := []string{"-test.run", RunPattern(t.Name()), "-test.v", "-test.count=1",
+		"-test.timeout", cfg.timeout().String()}
 	if testing.Short() {
 		args = append(args, "-test.short")
 	}
