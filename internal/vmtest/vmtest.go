@@ -82,8 +82,9 @@ type Config struct {
 
 // DefaultTools are copied into every VM when the host has them: the
 // oracles of the kernel tests and what they run in a namespace (ip netns
-// exec NS sysctl …). ip, bridge, tc, ethtool and sysctl must be there.
-var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "cat", "sh", "wg", "nft", "conntrack"}
+// exec NS sysctl …, ip netns exec NS sleep 60). ip, bridge, tc, ethtool and
+// sysctl must be there.
+var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "sh", "cat", "sleep", "true", "wg", "nft", "conntrack"}
 
 // requiredTools must be on the host.
 var requiredTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl"}
