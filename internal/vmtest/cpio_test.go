@@ -2,18 +2,27 @@ package vmtest
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strconv"
 	"testing"
 )
 
 // TestWriteCPIO checks the archive layout: 4-byte alignment of every header,
-// the field values, the file data and the trailer.
+// the field values, the file data (in memory or copied from a host file),
+// a symlink's target and the trailer.
 func TestWriteCPIO(t *testing.T) {
+	src := filepath.Join(t.TempDir(), "host")
+	if err := os.WriteFile(src, []byte("from the host"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var buf bytes.Buffer
 	err := writeCPIO(&buf, []cpioEntry{
 		{name: "dev", mode: cpioDir | 0o755},
 		{name: "dev/console", mode: cpioChar | 0o600, major: 5, minor: 1},
 		{name: "init", mode: cpioFile | 0o755, data: []byte("#!x\n!")},
+		{name: "lib", mode: cpioSymlink | 0o777, data: []byte("usr/lib")},
+		{name: "host", mode: cpioFile | 0o644, src: src, size: 13},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +77,8 @@ func TestWriteCPIO(t *testing.T) {
 		{name: "dev", mode: cpioDir | 0o755},
 		{name: "dev/console", mode: cpioChar | 0o600, major: 5, minor: 1},
 		{name: "init", mode: cpioFile | 0o755, size: 5, data: []byte("#!x\n!")},
+		{name: "lib", mode: cpioSymlink | 0o777, size: 7, data: []byte("usr/lib")},
+		{name: "host", mode: cpioFile | 0o644, size: 13, data: []byte("from the host")},
 		{name: "TRAILER!!!"},
 	}
 	if len(got) != len(want) {
