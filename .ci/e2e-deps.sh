@@ -3,7 +3,11 @@
 # needs on a Debian machine: QEMU for x86-64, the Debian cloud kernel headers
 # (which pull in the matching kbuild tools and compiler), make and gcc;
 # ethtool, the oracle of the genetlink/ethtool tests; and tshark, which
-# decodes examples/pcap's capture.
+# decodes examples/pcap's capture. The VM tests (internal/vmtest) need QEMU,
+# iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
+# 6.12 compresses its modules) and apt-get download of the kernel images
+# (linux-image-6.1.0-*-amd64 from bookworm, linux-image-6.12.*+deb12-amd64
+# from bookworm-security).
 #
 # Idempotent: when everything is already there it does nothing, and it only
 # refreshes the package lists when something has to be installed or when the
@@ -20,7 +24,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark)
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils)
 
 # installed NAME: true when the Debian package NAME is fully installed.
 installed() {
@@ -44,6 +48,13 @@ image_available() {
 	apt-cache show "linux-image-${hdr#linux-headers-}=${ver}" >/dev/null 2>&1
 }
 
+# vm_images_available: true when apt knows the kernel images of the VM
+# tests' matrix (internal/vmtest.Kernels).
+vm_images_available() {
+	[ -n "$(apt-cache search --names-only '^linux-image-6\.1\.0-[0-9]*-amd64$')" ] &&
+		[ -n "$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]*[+]deb12-amd64$')" ]
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	installed "$p" || missing+=("$p")
@@ -52,7 +63,7 @@ if ! command -v qemu-system-x86_64 >/dev/null 2>&1 && [ "${#missing[@]}" -eq 0 ]
 	missing+=(qemu-system-x86_64)
 fi
 
-if [ "${#missing[@]}" -eq 0 ] && image_available; then
+if [ "${#missing[@]}" -eq 0 ] && image_available && vm_images_available; then
 	echo "e2e-deps: all dependencies present"
 	exit 0
 fi
@@ -63,6 +74,10 @@ apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 
 if ! image_available; then
 	echo "e2e-deps: kernel image matching $(headers_pkg) is not downloadable" >&2
+	exit 1
+fi
+if ! vm_images_available; then
+	echo "e2e-deps: apt offers no linux-image-6.1.0-*-amd64 or linux-image-6.12.*+deb12-amd64 (bookworm and bookworm-security)" >&2
 	exit 1
 fi
 echo "e2e-deps: done ($(headers_pkg))"
