@@ -1,0 +1,365 @@
+//go:build linux
+
+package netlink_test
+
+// Review of issue 21 (the socket out of the runtime poller, an epoll
+// instance of the Conn's own): attacks from the public API on lost
+// wakeups, Close racing with every kind of wait, descriptors a child
+// inherits, and descriptors a failed Dial leaves behind.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+	"golang.org/x/sys/unix"
+)
+
+// A ping-pong between a peer and a Conn that reads each datagram as it
+// comes: every Receive finds the queue empty and must wait, so the peer's
+// datagram lands, one time or another, between the read that found nothing
+// (MSG_DONTWAIT, EAGAIN) and the socket joining the Conn's epoll instance,
+// or while the socket is still in it from the last wait. Executes between
+// take the socket out again (their answer is queued at once). A lost
+// wakeup hangs a Receive: the hang guard (minutes) fails the test.
+func TestReview21PingPongNoLostWakeup(t *testing.T) {
+	ns := nstest.New(t)
+	c := xcDial(t, ns, netlink.Config{AcceptPeers: true})
+	p := xcDial(t, ns, netlink.Config{})
+	to := netlink.Addr{PortID: c.LocalAddr().PortID}
+	const rounds = 3000
+	got := make(chan error)
+	go func() {
+		for i := range rounds {
+			ctx := context.Background() // no Done: straight to the wait
+			var cancel context.CancelFunc = func() {}
+			if i%2 == 1 {
+				ctx, cancel = context.WithCancel(ctx) // a Done: a try, then the wait
+			}
+			_, err := c.Receive(ctx)
+			cancel()
+			if err == nil && i%7 == 0 {
+				_, err = c.Execute(context.Background(), xcGetLink(1, 0))
+			}
+			got <- err
+		}
+	}()
+	for i := range rounds {
+		if i%3 == 0 {
+			runtime.Gosched()
+		}
+		if _, err := p.SendTo(xcCtx(t), prNoop(uint32(i+1)), to); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-got:
+			if err != nil {
+				t.Fatalf("round %d: %v", i, err)
+			}
+		case <-time.After(xcTimeout): // hang guard only
+			t.Fatalf("round %d: Receive never got the peer's datagram: a lost wakeup", i)
+		}
+	}
+}
+
+// rv21Acceptable says whether err is an error a call may return while the
+// Conn is closed under it, its context times out or its deadline passes,
+// or a flood overruns it.
+func rv21Acceptable(err error) bool {
+	return err == nil || errors.Is(err, netlink.ErrClosed) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.Is(err, context.Canceled) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, netlink.ErrOverrun)
+}
+
+// Close while everything waits at once on one Conn: Receive of a peer's
+// flood, Execute, ExecuteFunc, Dump, Batch, each with contexts that end at
+// random, a goroutine moving the read deadline, and SyscallConn's Read and
+// Control. Meanwhile raw pipes (outside every poller) are opened and
+// closed, so that the Conn's descriptor numbers are reused at once after
+// Close: an epoll_ctl on a number after its close would put a pipe in an
+// epoll instance, which the end checks. Every call returns (hang guard),
+// with an error that is Close's, its context's, its deadline's or an
+// overrun; after Close every call fails with ErrClosed.
+func TestReview21CloseStorm(t *testing.T) {
+	ns := nstest.New(t)
+	for iter := range 30 {
+		rv21CloseStormOnce(t, ns, iter)
+		if t.Failed() {
+			return
+		}
+	}
+}
+
+func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path, AcceptPeers: true, ReadBuffer: 64 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := xcDial(t, ns, netlink.Config{})
+	to := netlink.Addr{PortID: c.LocalAddr().PortID}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 1024)
+	report := func(what string, err error) {
+		if !rv21Acceptable(err) {
+			select {
+			case errs <- fmt.Errorf("iteration %d: %s: %w", iter, what, err):
+			default:
+			}
+		}
+	}
+	closed := func() bool {
+		select {
+		case <-stop:
+			return true
+		default:
+			return false
+		}
+	}
+	rctx := func() (context.Context, context.CancelFunc) {
+		switch rand.IntN(3) {
+		case 0:
+			return context.Background(), func() {}
+		case 1:
+			return context.WithTimeout(context.Background(), time.Duration(rand.IntN(2000))*time.Microsecond)
+		}
+		return context.WithCancel(context.Background())
+	}
+	loop := func(what string, f func(ctx context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for !closed() {
+				ctx, cancel := rctx()
+				if rand.IntN(2) == 0 {
+					go cancel() // cancelled at some stage of the call
+				}
+				err := f(ctx)
+				cancel()
+				report(what, err)
+			}
+			// Once closed, every call fails with ErrClosed.
+			ctx, cancel := rctx()
+			defer cancel()
+			if err := f(ctx); !errors.Is(err, netlink.ErrClosed) {
+				select {
+				case errs <- fmt.Errorf("iteration %d: %s after Close: %v; want ErrClosed", iter, what, err):
+				default:
+				}
+			}
+		}()
+	}
+	// The flood: a peer keeps the Conn's queue busy (and full at times).
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-stop; cancel() }()
+		for i := uint32(1); !closed(); i++ {
+			p.SendTo(ctx, prNoop(i), to)
+		}
+	}()
+	loop("receive", func(ctx context.Context) error { _, err := c.Receive(ctx); return err })
+	loop("execute", func(ctx context.Context) error { _, err := c.Execute(ctx, xcGetLink(1, 0)); return err })
+	loop("execute func", func(ctx context.Context) error {
+		return c.ExecuteFunc(ctx, xcLinkDump(), func(netlink.Message) error { return nil })
+	})
+	loop("dump", func(ctx context.Context) error {
+		for _, err := range c.Dump(ctx, xcLinkDump()) {
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	loop("batch", func(ctx context.Context) error {
+		_, err := c.Batch(ctx, []netlink.Message{xcGetLink(1, 0), xcGetLink(1, 0)})
+		return err
+	})
+	loop("deadline", func(context.Context) error {
+		if rand.IntN(2) == 0 {
+			return c.SetReadDeadline(time.Now().Add(time.Duration(rand.IntN(1000)) * time.Microsecond))
+		}
+		return c.SetDeadline(time.Time{})
+	})
+	loop("raw", func(context.Context) error {
+		rc, err := c.SyscallConn()
+		if err != nil {
+			return err
+		}
+		if err := rc.Control(func(uintptr) {}); err != nil {
+			return rv21Closed(err)
+		}
+		buf := make([]byte, 64)
+		return rv21Closed(rc.Read(func(fd uintptr) bool {
+			_, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+			return err != unix.EAGAIN || rand.IntN(4) == 0
+		}))
+	})
+	// Descriptors that reuse the Conn's numbers as soon as they are free.
+	var pipes sync.Map // inode -> true
+	var pipeWG sync.WaitGroup
+	var pipeStop atomic.Bool
+	pipeWG.Add(1)
+	go func() {
+		defer pipeWG.Done()
+		for !pipeStop.Load() {
+			var fds [2]int
+			if unix.Pipe2(fds[:], unix.O_CLOEXEC) != nil {
+				continue
+			}
+			var st unix.Stat_t
+			if unix.Fstat(fds[0], &st) == nil {
+				pipes.Store(st.Ino, true)
+			}
+			runtime.Gosched()
+			// Keep some open past the Conn's close.
+			if rand.IntN(8) != 0 {
+				unix.Close(fds[0])
+				unix.Close(fds[1])
+			} else {
+				defer unix.Close(fds[0])
+				defer unix.Close(fds[1])
+			}
+		}
+	}()
+	time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
+	close(stop)
+	if err := c.Close(); err != nil {
+		t.Errorf("iteration %d: Close: %v", iter, err)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(xcTimeout): // hang guard only
+		buf := make([]byte, 1<<20)
+		t.Fatalf("iteration %d: calls still wait after Close:\n%s", iter, buf[:runtime.Stack(buf, true)])
+	}
+	pipes.Range(func(k, _ any) bool {
+		if n := epollWatchers(t, k.(uint64)); n != 0 {
+			t.Errorf("iteration %d: a pipe that reused a closed descriptor is in %d epoll instances", iter, n)
+		}
+		return true
+	})
+	pipeStop.Store(true)
+	pipeWG.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+}
+
+// rv21Closed turns the poller's "use of closed file", which SyscallConn's
+// RawConn returns after Close, into ErrClosed for rv21Acceptable.
+func rv21Closed(err error) error {
+	if err != nil && (errors.Is(err, os.ErrClosed) || strings.Contains(err.Error(), "use of closed file")) {
+		return netlink.ErrClosed
+	}
+	return err
+}
+
+// A child started with os/exec inherits neither the socket (nor its second
+// descriptor, which SyscallConn's Read makes) nor the Conn's epoll
+// instance: all are close-on-exec, including after a Receive put the
+// socket in the instance.
+func TestReview21ChildInheritsNothing(t *testing.T) {
+	ns := nstest.New(t)
+	c := xcDial(t, ns, netlink.Config{})
+	rc, err := c.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rc.Read(func(uintptr) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	c.Receive(ctx) // waits: the socket joins the epoll instance
+	cancel()
+	before := nstest.FDs()
+	var mine []int
+	for fd, what := range before {
+		if strings.HasPrefix(what, "socket:") || what == "anon_inode:[eventpoll]" {
+			mine = append(mine, fd)
+		}
+	}
+	for _, fd := range mine {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err == nil && flags&unix.FD_CLOEXEC == 0 {
+			t.Errorf("descriptor %d (%s) is not close-on-exec", fd, before[fd])
+		}
+	}
+	out, err := exec.Command("ls", "-l", "/proc/self/fd").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ls: %v: %s", err, out)
+	}
+	for line := range strings.Lines(string(out)) {
+		if strings.Contains(line, "socket:") || strings.Contains(line, "eventpoll") {
+			t.Errorf("the child inherited: %s", strings.TrimSpace(line))
+		}
+	}
+}
+
+// A Dial that fails after making the Conn's epoll instance closes it: here
+// the spare receive buffer cannot be mapped (a 2 GiB buffer, forced past
+// the system limit, under an address space limit). Run in a child process,
+// since the limit is the whole process's.
+func TestReview21DialMapFailureClosesEpoll(t *testing.T) {
+	if os.Getenv("REVIEW21_CHILD") != "" {
+		rv21DialMapFailureChild(t)
+		return
+	}
+	ns := nstest.New(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestReview21DialMapFailureClosesEpoll$", "-test.v")
+	cmd.Env = append(os.Environ(), "REVIEW21_CHILD="+ns.Path)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v:\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "REVIEW21 DIAL FAILED") {
+		t.Skipf("the child's Dial did not fail as planned:\n%s", out)
+	}
+}
+
+func rv21DialMapFailureChild(t *testing.T) {
+	before := nstest.FDs()
+	var old unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_AS, &old); err != nil {
+		t.Fatal(err)
+	}
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vmKB uint64
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmSize:"); ok {
+			fmt.Sscan(v, &vmKB)
+		}
+	}
+	lim := old
+	lim.Cur = vmKB<<10 + 512<<20
+	if err := unix.Setrlimit(unix.RLIMIT_AS, &lim); err != nil {
+		t.Fatal(err)
+	}
+	c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: os.Getenv("REVIEW21_CHILD"), ReadBuffer: 1 << 30})
+	unix.Setrlimit(unix.RLIMIT_AS, &old)
+	if err == nil {
+		c.Close()
+		return
+	}
+	fmt.Println("REVIEW21 DIAL FAILED:", err)
+	if err := nstest.LeakedFDs(before); err != nil {
+		t.Errorf("a failed Dial left descriptors open: %v", err)
+	}
+}
