@@ -94,6 +94,7 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 		n = minSpare // address space is scarce: grow when a datagram needs it
 	}
 	if err := s.spare.remap(n); err != nil {
+		s.ep.Close()
 		s.f.Close()
 		return Addr{}, err
 	}
