@@ -108,6 +108,7 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 	p := xcDial(t, ns, netlink.Config{})
 	to := netlink.Addr{PortID: c.LocalAddr().PortID}
 	stop := make(chan struct{})
+	closedCh := make(chan struct{}) // closed once Close has returned
 	var wg sync.WaitGroup
 	errs := make(chan error, 1024)
 	report := func(what string, err error) {
@@ -149,6 +150,7 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 				report(what, err)
 			}
 			// Once closed, every call fails with ErrClosed.
+			<-closedCh
 			ctx, cancel := rctx()
 			defer cancel()
 			if err := f(ctx); !errors.Is(err, netlink.ErrClosed) {
@@ -172,7 +174,7 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 	loop("receive", func(ctx context.Context) error { _, err := c.Receive(ctx); return err })
 	loop("execute", func(ctx context.Context) error { _, err := c.Execute(ctx, xcGetLink(1, 0)); return err })
 	loop("execute func", func(ctx context.Context) error {
-		return c.ExecuteFunc(ctx, xcLinkDump(), func(netlink.Message) error { return nil })
+		return c.ExecuteFunc(ctx, xcGetLink(0, netlink.Dump), func(netlink.Message) error { return nil })
 	})
 	loop("dump", func(ctx context.Context) error {
 		for _, err := range c.Dump(ctx, xcLinkDump()) {
@@ -206,8 +208,9 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 			return err != unix.EAGAIN || rand.IntN(4) == 0
 		}))
 	})
-	// Descriptors that reuse the Conn's numbers as soon as they are free.
-	var pipes sync.Map // inode -> true
+	// Descriptors that reuse the Conn's numbers as soon as they are free;
+	// the last few stay open past the Conn's close, for the check below.
+	var kept [][2]int
 	var pipeWG sync.WaitGroup
 	var pipeStop atomic.Bool
 	pipeWG.Add(1)
@@ -216,21 +219,16 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 		for !pipeStop.Load() {
 			var fds [2]int
 			if unix.Pipe2(fds[:], unix.O_CLOEXEC) != nil {
+				runtime.Gosched()
 				continue
 			}
-			var st unix.Stat_t
-			if unix.Fstat(fds[0], &st) == nil {
-				pipes.Store(st.Ino, true)
+			kept = append(kept, fds)
+			if len(kept) > 16 {
+				unix.Close(kept[0][0])
+				unix.Close(kept[0][1])
+				kept = kept[1:]
 			}
 			runtime.Gosched()
-			// Keep some open past the Conn's close.
-			if rand.IntN(8) != 0 {
-				unix.Close(fds[0])
-				unix.Close(fds[1])
-			} else {
-				defer unix.Close(fds[0])
-				defer unix.Close(fds[1])
-			}
 		}
 	}()
 	time.Sleep(time.Duration(rand.IntN(20)) * time.Millisecond)
@@ -238,6 +236,7 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 	if err := c.Close(); err != nil {
 		t.Errorf("iteration %d: Close: %v", iter, err)
 	}
+	close(closedCh)
 	done := make(chan struct{})
 	go func() { wg.Wait(); close(done) }()
 	select {
@@ -246,14 +245,18 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 		buf := make([]byte, 1<<20)
 		t.Fatalf("iteration %d: calls still wait after Close:\n%s", iter, buf[:runtime.Stack(buf, true)])
 	}
-	pipes.Range(func(k, _ any) bool {
-		if n := epollWatchers(t, k.(uint64)); n != 0 {
-			t.Errorf("iteration %d: a pipe that reused a closed descriptor is in %d epoll instances", iter, n)
-		}
-		return true
-	})
 	pipeStop.Store(true)
 	pipeWG.Wait()
+	for _, fds := range kept {
+		var st unix.Stat_t
+		if unix.Fstat(fds[0], &st) == nil {
+			if n := epollWatchers(t, st.Ino); n != 0 {
+				t.Errorf("iteration %d: a pipe that may have reused a closed descriptor is in %d epoll instances", iter, n)
+			}
+		}
+		unix.Close(fds[0])
+		unix.Close(fds[1])
+	}
 	close(errs)
 	for err := range errs {
 		t.Error(err)
@@ -361,5 +364,93 @@ func rv21DialMapFailureChild(t *testing.T) {
 	fmt.Println("REVIEW21 DIAL FAILED:", err)
 	if err := nstest.LeakedFDs(before); err != nil {
 		t.Errorf("a failed Dial left descriptors open: %v", err)
+	}
+}
+
+// SyscallConn's RawConn after the Conn has been used (its socket in the
+// epoll instance after a Receive that waited): Read and Write honour the
+// deadlines set before and after the RawConn's first wait, a cleared
+// deadline lets Read wait for a peer's datagram, and after Close every
+// method fails without calling f.
+func TestReview21RawConnDeadlinesAfterUse(t *testing.T) {
+	ns := nstest.New(t)
+	a, b := skUserPair(t, ns, netlink.Config{})
+	ctx, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	b.Receive(ctx) // waits: the socket joins the epoll instance
+	cancel()
+	rc, err := b.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetDeadline(time.Unix(1, 0))
+	called := false
+	if err := rc.Write(func(uintptr) bool { called = true; return true }); !errors.Is(err, os.ErrDeadlineExceeded) || called {
+		t.Errorf("Write past the write deadline: %v, f called %v; want a timeout, f not called", err, called)
+	}
+	if err := rc.Read(func(uintptr) bool { called = true; return true }); !errors.Is(err, os.ErrDeadlineExceeded) || called {
+		t.Errorf("Read past the read deadline: %v, f called %v; want a timeout, f not called", err, called)
+	}
+	b.SetDeadline(time.Time{})
+	go func() {
+		time.Sleep(10 * time.Millisecond) // usually after Read waits; either way it must get it
+		a.SendTo(context.Background(), prNoop(7), netlink.Addr{PortID: b.LocalAddr().PortID})
+	}()
+	b.SetReadDeadline(time.Now().Add(xcTimeout)) // hang guard only
+	buf := make([]byte, 256)
+	got := 0
+	err = rc.Read(func(fd uintptr) bool {
+		n, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
+		if err == unix.EAGAIN {
+			return false
+		}
+		got = n
+		return true
+	})
+	if err != nil || got == 0 {
+		t.Fatalf("Read after the deadline was cleared: %v (%d bytes)", err, got)
+	}
+	// Receive still works on the Conn after the raw read.
+	go a.SendTo(context.Background(), prNoop(8), netlink.Addr{PortID: b.LocalAddr().PortID})
+	if _, err := b.Receive(context.Background()); err != nil {
+		t.Fatalf("Receive after a raw read: %v", err)
+	}
+	b.Close()
+	for name, f := range map[string]func() error{
+		"Read":    func() error { return rc.Read(func(uintptr) bool { called = true; return true }) },
+		"Write":   func() error { return rc.Write(func(uintptr) bool { called = true; return true }) },
+		"Control": func() error { return rc.Control(func(uintptr) { called = true }) },
+	} {
+		called = false
+		if err := f(); err == nil || called {
+			t.Errorf("%s after Close: %v, f called %v; want an error, f not called", name, err, called)
+		}
+	}
+}
+
+// A read deadline that passes while Receive waits, then is cleared: the
+// next Receive, with and without a context that can end, waits for and
+// gets the peer's datagram (the socket stayed in the epoll instance after
+// the timeout).
+func TestReview21DeadlineClearedThenReceive(t *testing.T) {
+	ns := nstest.New(t)
+	a, b := skUserPair(t, ns, netlink.Config{})
+	to := netlink.Addr{PortID: b.LocalAddr().PortID}
+	for i := range 50 {
+		b.SetReadDeadline(time.Now().Add(time.Duration(rand.IntN(500)) * time.Microsecond))
+		if _, err := b.Receive(context.Background()); !errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Fatalf("Receive: %v, want a timeout", err)
+		}
+		b.SetReadDeadline(time.Time{})
+		go a.SendTo(context.Background(), prNoop(uint32(i+1)), to)
+		ctx, cancel := context.WithTimeout(context.Background(), xcTimeout) // hang guard only
+		if i%2 == 0 {
+			ctx = context.Background()
+			b.SetReadDeadline(time.Now().Add(xcTimeout)) // hang guard only
+		}
+		_, err := b.Receive(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("round %d: Receive after the deadline was cleared: %v", i, err)
+		}
 	}
 }
