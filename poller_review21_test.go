@@ -509,3 +509,38 @@ func TestReview21CloseFromCallback(t *testing.T) {
 		}
 	}
 }
+
+// After Close, the methods of SyscallConn's RawConn fail with an error
+// wrapping ErrClosed ("ErrClosed is wrapped by the errors of calls on a
+// closed Conn"), the same whether or not Read or Write had made the
+// socket's second descriptor before. Before the fix, Read and Write
+// returned os.ErrClosed when they had not, and all three returned the
+// poller's "use of closed file" (which matches neither) otherwise.
+func TestReview21RawConnClosedError(t *testing.T) {
+	ns := nstest.New(t)
+	for _, used := range []bool{false, true} {
+		c, err := netlink.Dial(unix.NETLINK_ROUTE, &netlink.Config{NetNS: ns.Path})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := c.SyscallConn()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if used {
+			if err := rc.Read(func(uintptr) bool { return true }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.Close()
+		for name, f := range map[string]func() error{
+			"Read":    func() error { return rc.Read(func(uintptr) bool { return true }) },
+			"Write":   func() error { return rc.Write(func(uintptr) bool { return true }) },
+			"Control": func() error { return rc.Control(func(uintptr) {}) },
+		} {
+			if err := f(); !errors.Is(err, netlink.ErrClosed) {
+				t.Errorf("%s after Close (second descriptor made before: %v): %v; want ErrClosed", name, used, err)
+			}
+		}
+	}
+}
