@@ -199,10 +199,10 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 			return err
 		}
 		if err := rc.Control(func(uintptr) {}); err != nil {
-			return rv21Closed(err)
+			return err
 		}
 		buf := make([]byte, 64)
-		return rv21Closed(rc.Read(func(fd uintptr) bool {
+		return (rc.Read(func(fd uintptr) bool {
 			_, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
 			return err != unix.EAGAIN || rand.IntN(4) == 0
 		}))
@@ -260,15 +260,6 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 	for err := range errs {
 		t.Error(err)
 	}
-}
-
-// rv21Closed turns the poller's "use of closed file", which SyscallConn's
-// RawConn returns after Close, into ErrClosed for rv21Acceptable.
-func rv21Closed(err error) error {
-	if err != nil && (errors.Is(err, os.ErrClosed) || strings.Contains(err.Error(), "use of closed file")) {
-		return netlink.ErrClosed
-	}
-	return err
 }
 
 // A child started with os/exec inherits neither the socket (nor its second

@@ -335,22 +335,23 @@ func (s *sysConn) rawConn() (syscall.RawConn, error) {
 // that call fails, and the next one tries again.
 type rawConn struct{ s *sysConn }
 
-func (r rawConn) Control(f func(fd uintptr)) error { return r.s.rc.Control(f) }
+// After Close, each method fails with ErrClosed, as the Conn's do.
+func (r rawConn) Control(f func(fd uintptr)) error { return r.s.closedErr(r.s.rc.Control(f)) }
 
 func (r rawConn) Read(f func(fd uintptr) bool) error {
 	rc, err := r.s.pollFile()
 	if err != nil {
-		return err
+		return r.s.closedErr(err)
 	}
-	return rc.Read(f)
+	return r.s.closedErr(rc.Read(f))
 }
 
 func (r rawConn) Write(f func(fd uintptr) bool) error {
 	rc, err := r.s.pollFile()
 	if err != nil {
-		return err
+		return r.s.closedErr(err)
 	}
-	return rc.Write(f)
+	return r.s.closedErr(rc.Write(f))
 }
 
 // pollFile returns the descriptor of the socket in the runtime poller,
