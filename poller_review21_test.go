@@ -202,10 +202,10 @@ func rv21CloseStormOnce(t *testing.T, ns *nstest.NS, iter int) {
 			return err
 		}
 		buf := make([]byte, 64)
-		return (rc.Read(func(fd uintptr) bool {
+		return rc.Read(func(fd uintptr) bool {
 			_, _, err := unix.Recvfrom(int(fd), buf, unix.MSG_DONTWAIT)
 			return err != unix.EAGAIN || rand.IntN(4) == 0
-		}))
+		})
 	})
 	// Descriptors that reuse the Conn's numbers as soon as they are free;
 	// the last few stay open past the Conn's close, for the check below.
