@@ -535,3 +535,40 @@ func TestReview21RawConnClosedError(t *testing.T) {
 		}
 	}
 }
+
+// A read deadline set into the past while Receive, Execute's read or a
+// RawConn Read waits wakes each of them with a timeout; cleared again, the
+// Conn works.
+func TestReview21DeadlineSetWhileWaiting(t *testing.T) {
+	ns := nstest.New(t)
+	a, b := skUserPair(t, ns, netlink.Config{})
+	rc, err := b.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 20 {
+		errs := make(chan error, 2)
+		go func() { _, err := b.Receive(context.Background()); errs <- err }()
+		go func() { errs <- rc.Read(func(uintptr) bool { return false }) }()
+		time.Sleep(time.Duration(rand.IntN(3000)) * time.Microsecond) // waiting, or about to
+		b.SetReadDeadline(time.Unix(1, 0))
+		for range 2 {
+			select {
+			case err := <-errs:
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("round %d: %v; want a timeout", i, err)
+				}
+			case <-time.After(xcTimeout): // hang guard only
+				t.Fatalf("round %d: a deadline set while waiting did not wake the wait", i)
+			}
+		}
+		b.SetReadDeadline(time.Time{})
+		go a.SendTo(context.Background(), prNoop(uint32(i+1)), netlink.Addr{PortID: b.LocalAddr().PortID})
+		ctx, cancel := context.WithTimeout(context.Background(), xcTimeout) // hang guard only
+		_, err := b.Receive(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("round %d: Receive after the deadline was cleared: %v", i, err)
+		}
+	}
+}
