@@ -572,3 +572,58 @@ func TestReview21DeadlineSetWhileWaiting(t *testing.T) {
 		}
 	}
 }
+
+// Notifications overrun a Conn whose Receive waits in its epoll instance
+// (a 4 KiB receive buffer, 600 address notifications): Receive reports
+// ErrOverrun (the kernel's ENOBUFS wakes the wait) or the notifications,
+// and after the flood it still waits for, and gets, the next one.
+func TestReview21OverrunWhileWaiting(t *testing.T) {
+	ns := nstest.New(t)
+	const rtnlgrpIPv4Ifaddr = 5
+	c := xcDial(t, ns, netlink.Config{ReadBuffer: 4096, Groups: []uint32{rtnlgrpIPv4Ifaddr}})
+	sentinel := []byte{198, 19, 255, 254}
+	got := make(chan error, 1)
+	overruns, msgs := 0, 0
+	go func() {
+		for {
+			ms, err := c.Receive(context.Background())
+			if errors.Is(err, netlink.ErrOverrun) {
+				overruns++
+				continue
+			}
+			if err != nil {
+				got <- err
+				return
+			}
+			if msgs < 100 {
+				time.Sleep(time.Millisecond) // a slow reader: the queue fills
+			}
+			for _, m := range ms {
+				msgs++
+				if strings.Contains(string(m.Data), string(sentinel)) {
+					got <- nil
+					return
+				}
+			}
+		}
+	}()
+	var lines []string
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf("addr add 198.18.%d.%d/32 dev lo", i/250, i%250+1))
+	}
+	for i := range 300 {
+		lines = append(lines, fmt.Sprintf("addr del 198.18.%d.%d/32 dev lo", i/250, i%250+1))
+	}
+	ns.Batch(t, lines)
+	ns.Run(t, "addr", "add", "198.19.255.254/32", "dev", "lo")
+	select {
+	case err := <-got:
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%d notifications, %d overruns", msgs, overruns)
+	case <-time.After(xcTimeout): // hang guard only
+		c.Close()
+		t.Fatalf("Receive never got the notification after the flood (%d notifications, %d overruns before)", msgs, overruns)
+	}
+}
