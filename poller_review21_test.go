@@ -11,6 +11,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -625,5 +626,44 @@ func TestReview21OverrunWhileWaiting(t *testing.T) {
 	case <-time.After(xcTimeout): // hang guard only
 		c.Close()
 		t.Fatalf("Receive never got the notification after the flood (%d notifications, %d overruns before)", msgs, overruns)
+	}
+}
+
+// A deadline far in the future (past 2262, where time.Time.UnixNano
+// overflows; time.Now().Add(math.MaxInt64) is one) has not passed: sends,
+// exchanges and a Receive with a context wait as without a deadline, as
+// they did while the runtime poller kept the deadlines. And one long past
+// (before 1678, where UnixNano overflows the other way) has passed.
+func TestReview21FarDeadlines(t *testing.T) {
+	ns := nstest.New(t)
+	a, b := skUserPair(t, ns, netlink.Config{})
+	c := xcDial(t, ns, netlink.Config{})
+	for _, far := range []time.Time{time.Now().Add(math.MaxInt64), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		c.SetDeadline(far)
+		if _, err := c.Execute(xcCtx(t), xcGetLink(1, 0)); err != nil {
+			t.Errorf("Execute with the deadline %v: %v", far, err)
+		}
+		b.SetDeadline(far)
+		go a.SendTo(context.Background(), prNoop(1), netlink.Addr{PortID: b.LocalAddr().PortID})
+		if _, err := b.Receive(xcCtx(t)); err != nil {
+			t.Errorf("Receive with the deadline %v: %v", far, err)
+		}
+		a.SetDeadline(far)
+		if _, err := a.SendTo(xcCtx(t), prNoop(2), netlink.Addr{PortID: b.LocalAddr().PortID}); err != nil {
+			t.Errorf("SendTo with the deadline %v: %v", far, err)
+		}
+	}
+	a.SetDeadline(time.Time{})
+	long := time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.SetDeadline(long)
+	if _, err := b.Receive(xcCtx(t)); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("Receive with the deadline %v: %v; want a timeout", long, err)
+	}
+	if _, err := a.SendTo(xcCtx(t), prNoop(3), netlink.Addr{PortID: b.LocalAddr().PortID}); err != nil {
+		t.Errorf("SendTo: %v", err)
+	}
+	b.SetDeadline(long)
+	if _, err := b.SendTo(xcCtx(t), prNoop(4), netlink.Addr{PortID: a.LocalAddr().PortID}); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Errorf("SendTo with the deadline %v: %v; want a timeout", long, err)
 	}
 }
