@@ -5,6 +5,7 @@ package netlink
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -384,10 +385,7 @@ func (s *sysConn) pollFile() (syscall.RawConn, error) {
 }
 
 func (s *sysConn) setDeadline(read bool, t time.Time) error {
-	var ns int64
-	if !t.IsZero() {
-		ns = max(t.UnixNano(), 1) // 0 means none
-	}
+	ns := deadlineNanos(t)
 	s.dmu.Lock()
 	defer s.dmu.Unlock()
 	if s.closed.Load() {
@@ -405,6 +403,21 @@ func (s *sysConn) setDeadline(read bool, t time.Time) error {
 		s.raw.SetReadDeadline(t)
 	}
 	return s.closedErr(s.ep.SetReadDeadline(t))
+}
+
+// deadlineNanos returns t in Unix nanoseconds for rdl and wdl: 0 for
+// none (the zero Time), and within 1 and math.MaxInt64 otherwise, where
+// UnixNano would overflow (before 1678, after 2262).
+func deadlineNanos(t time.Time) int64 {
+	switch sec := t.Unix(); {
+	case t.IsZero():
+		return 0
+	case sec <= 0:
+		return 1 // passed long ago
+	case sec >= math.MaxInt64/int64(time.Second):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // expired says whether the deadline dl (rdl or wdl) has passed.
