@@ -667,3 +667,43 @@ func TestReview21FarDeadlines(t *testing.T) {
 		t.Errorf("SendTo with the deadline %v: %v; want a timeout", long, err)
 	}
 }
+
+// A callback that panics (ExecuteFunc's fn, a Dump loop body) leaves the
+// Conn usable once the panic is recovered: the next Execute and Dump on it
+// complete.
+func TestReview21PanicInCallback(t *testing.T) {
+	ns := nstest.New(t)
+	var lines []string
+	for i := range 30 {
+		lines = append(lines, fmt.Sprintf("link add rv21v%d type veth peer name rv21w%d", i, i)) // a dump of several datagrams
+	}
+	ns.Batch(t, lines)
+	c := xcDial(t, ns, netlink.Config{})
+	try := func(f func()) {
+		defer func() { recover() }()
+		f()
+	}
+	for range 5 {
+		try(func() {
+			c.ExecuteFunc(xcCtx(t), xcGetLink(0, netlink.Dump), func(netlink.Message) error { panic("fn") })
+		})
+		try(func() {
+			for range c.Dump(xcCtx(t), xcLinkDump()) {
+				panic("body")
+			}
+		})
+		if _, err := c.Execute(xcCtx(t), xcGetLink(1, 0)); err != nil {
+			t.Fatalf("Execute after a panic: %v", err)
+		}
+		n := 0
+		for _, err := range c.Dump(xcCtx(t), xcLinkDump()) {
+			if err != nil {
+				t.Fatalf("Dump after a panic: %v", err)
+			}
+			n++
+		}
+		if n == 0 {
+			t.Fatal("Dump after a panic: no links")
+		}
+	}
+}
