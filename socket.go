@@ -401,6 +401,7 @@ func wrapOpt(o Option, err error) error {
 // queued on the socket may wake a thread parked in the poller, a cost the
 // Conn otherwise avoids (its reads wait through an epoll instance of its
 // own, made by Dial, which watches the socket only while a read waits).
+// After Close, its methods fail with ErrClosed.
 func (c *Conn) SyscallConn() (syscall.RawConn, error) {
 	return c.sys.rawConn()
 }

@@ -5,6 +5,7 @@ package netlink
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"strconv"
@@ -94,6 +95,7 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 		n = minSpare // address space is scarce: grow when a datagram needs it
 	}
 	if err := s.spare.remap(n); err != nil {
+		s.ep.Close()
 		s.f.Close()
 		return Addr{}, err
 	}
@@ -334,22 +336,23 @@ func (s *sysConn) rawConn() (syscall.RawConn, error) {
 // that call fails, and the next one tries again.
 type rawConn struct{ s *sysConn }
 
-func (r rawConn) Control(f func(fd uintptr)) error { return r.s.rc.Control(f) }
+// After Close, each method fails with ErrClosed, as the Conn's do.
+func (r rawConn) Control(f func(fd uintptr)) error { return r.s.closedErr(r.s.rc.Control(f)) }
 
 func (r rawConn) Read(f func(fd uintptr) bool) error {
 	rc, err := r.s.pollFile()
 	if err != nil {
-		return err
+		return r.s.closedErr(err)
 	}
-	return rc.Read(f)
+	return r.s.closedErr(rc.Read(f))
 }
 
 func (r rawConn) Write(f func(fd uintptr) bool) error {
 	rc, err := r.s.pollFile()
 	if err != nil {
-		return err
+		return r.s.closedErr(err)
 	}
-	return rc.Write(f)
+	return r.s.closedErr(rc.Write(f))
 }
 
 // pollFile returns the descriptor of the socket in the runtime poller,
@@ -382,10 +385,7 @@ func (s *sysConn) pollFile() (syscall.RawConn, error) {
 }
 
 func (s *sysConn) setDeadline(read bool, t time.Time) error {
-	var ns int64
-	if !t.IsZero() {
-		ns = max(t.UnixNano(), 1) // 0 means none
-	}
+	ns := deadlineNanos(t)
 	s.dmu.Lock()
 	defer s.dmu.Unlock()
 	if s.closed.Load() {
@@ -403,6 +403,21 @@ func (s *sysConn) setDeadline(read bool, t time.Time) error {
 		s.raw.SetReadDeadline(t)
 	}
 	return s.closedErr(s.ep.SetReadDeadline(t))
+}
+
+// deadlineNanos returns t in Unix nanoseconds for rdl and wdl: 0 for
+// none (the zero Time), and within 1 and math.MaxInt64 otherwise, where
+// UnixNano would overflow (before 1678, after 2262).
+func deadlineNanos(t time.Time) int64 {
+	switch sec := t.Unix(); {
+	case t.IsZero():
+		return 0
+	case sec <= 0:
+		return 1 // passed long ago
+	case sec >= math.MaxInt64/int64(time.Second):
+		return math.MaxInt64
+	}
+	return t.UnixNano()
 }
 
 // expired says whether the deadline dl (rdl or wdl) has passed.
