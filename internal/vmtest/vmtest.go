@@ -33,7 +33,9 @@
 // (and wg, nft, conntrack when installed) with their shared libraries. The
 // kernel loads modules on demand, as on a full system: vminit serves as
 // its modprobe. Inside, /proc, /sys, /dev (devtmpfs, /dev/net/tun), /run
-// (/var/run, /run/netns for ip netns) and /tmp are mounted and lo is up.
+// (/var/run, /run/netns for ip netns) are mounted, /tmp is writable (the
+// initramfs's own directory, so a module under /tmp stays visible) and lo
+// is up.
 //
 // Environment: NLKIT_VM=1 enables VM tests; NLKIT_VM_CACHE moves the
 // cache; NLKIT_VM_ACCEL picks QEMU's accelerator (default tcg: KVM guests

@@ -2,7 +2,9 @@
 // their modprobe.
 //
 // As /init it mounts /proc, /sys, a devtmpfs on /dev (with /dev/pts and
-// /dev/shm), tmpfs on /run and /tmp, makes /dev nodes for modules that own
+// /dev/shm), tmpfs on /run (/tmp stays the initramfs's own writable
+// directory: a tmpfs there would hide a module checked out under /tmp),
+// makes /dev nodes for modules that own
 // one (/dev/net/tun), brings lo up, loads the modules the spec names, then
 // runs the spec's command as root in the spec's directory with its output on
 // the console, and powers the machine off. The host reads the console: it
@@ -92,7 +94,6 @@ func setup() error {
 		{"devpts", "/dev/pts", unix.MS_NOSUID | unix.MS_NOEXEC, "ptmxmode=0666"},
 		{"tmpfs", "/dev/shm", unix.MS_NOSUID | unix.MS_NODEV, ""},
 		{"tmpfs", "/run", unix.MS_NOSUID | unix.MS_NODEV, "mode=0755"},
-		{"tmpfs", "/tmp", unix.MS_NOSUID | unix.MS_NODEV, "mode=1777"},
 	} {
 		if err := os.MkdirAll(m.target, 0o755); err != nil {
 			return err
