@@ -393,7 +393,10 @@ func wrapOpt(o Option, err error) error {
 }
 
 // SyscallConn returns the raw socket, for options this package does not
-// wrap. Reading from it bypasses the Conn's bookkeeping. Control runs on
+// wrap. Reading from it bypasses the Conn's bookkeeping: a datagram read
+// there is lost to the Conn's calls, and a read that races a running Dump
+// can make the kernel fail that dump with EINVAL (two reads continuing
+// one dump). Control runs on
 // the Conn's own descriptor. Read and Write wait in the runtime poller and
 // honour the Conn's deadlines, so their first call makes a second
 // descriptor of the socket for the poller (it fails when the process is
