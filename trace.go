@@ -91,7 +91,10 @@ func (t *tapSock) record(sent bool, b []byte, peer Addr, group uint32) {
 // the payload: the error code and request of an NLMSG_ERROR, the family
 // header of the message types it knows (rtnetlink's, generic netlink's) in
 // hex, and attributes as a tree, with strings quoted, integers in decimal
-// and other payloads in hex. A malformed message ends the account with a
+// and other payloads in hex. Where the protocol's MessageNamer (see
+// SetMessageNamer) knows the message, it names its family, its command
+// and its attributes, nested ones included, and says which attributes are
+// strings, integers and nests. A malformed message ends the account with a
 // line that says what is wrong. It returns the error of w.
 func FormatMessages(w io.Writer, proto int, b []byte) error {
 	var buf bytes.Buffer
@@ -123,11 +126,18 @@ const genericCtrl = 0x10
 func formatMessage(w *bytes.Buffer, proto int, m Message, indent string) {
 	h := m.Header
 	name := RequestName(proto, h.Type)
-	if proto == protoGeneric && h.Type >= minType {
+	var family, command string
+	var names AttrNamer
+	if h.Type >= minType {
+		family, command, names = messageNames(proto, m)
+	}
+	switch {
+	case family != "":
+		name = family
+	case proto == protoGeneric && h.Type == genericCtrl:
+		name = "nlctrl"
+	case proto == protoGeneric && h.Type >= minType:
 		name = fmt.Sprintf("family %d", h.Type)
-		if h.Type == genericCtrl {
-			name = "nlctrl"
-		}
 	}
 	fmt.Fprintf(w, "%s%s len=%d flags=%s seq=%d port=%d\n", indent, name, h.Length, h.Flags.Format(flagKind(proto, h)), h.Sequence, h.PortID)
 	in := indent + "  "
@@ -139,18 +149,19 @@ func formatMessage(w *bytes.Buffer, proto int, m Message, indent string) {
 			formatHex(w, m.Data, in)
 			return
 		}
+		rest := 4 + HeaderLen
+		if h.Flags&Capped == 0 {
+			rest = 4 + Align(int(ack.Request.Length))
+		}
+		req := requestName(proto, ack.Request, m.Data[4+HeaderLen:min(max(rest, 4+HeaderLen), len(m.Data))])
 		if ack.Errno == 0 {
-			fmt.Fprintf(w, "%sack of %s seq=%d\n", in, RequestName(proto, ack.Request.Type), ack.Request.Sequence)
+			fmt.Fprintf(w, "%sack of %s seq=%d\n", in, req, ack.Request.Sequence)
 		} else {
-			fmt.Fprintf(w, "%serror %d (%v) for %s seq=%d\n", in, -int(ack.Errno), ack.Errno, RequestName(proto, ack.Request.Type), ack.Request.Sequence)
+			fmt.Fprintf(w, "%serror %d (%v) for %s seq=%d\n", in, -int(ack.Errno), ack.Errno, req, ack.Request.Sequence)
 		}
 		if h.Flags&AckTLVs != 0 {
-			rest := 4 + HeaderLen
-			if h.Flags&Capped == 0 {
-				rest = 4 + Align(int(ack.Request.Length))
-			}
 			if rest <= len(m.Data) {
-				formatAttrs(w, m.Data[rest:], in, 0)
+				formatAttrs(w, m.Data[rest:], in, 0, nil)
 			}
 		}
 		return
@@ -172,7 +183,11 @@ func formatMessage(w *bytes.Buffer, proto int, m Message, indent string) {
 		return
 	}
 	if proto == protoGeneric {
-		fmt.Fprintf(w, "%scmd=%d version=%d\n", in, m.Data[0], m.Data[1])
+		if command != "" {
+			fmt.Fprintf(w, "%scmd=%d (%s) version=%d\n", in, m.Data[0], command, m.Data[1])
+		} else {
+			fmt.Fprintf(w, "%scmd=%d version=%d\n", in, m.Data[0], m.Data[1])
+		}
 	} else {
 		fmt.Fprintf(w, "%sheader:", in)
 		for _, c := range m.Data[:fixed] {
@@ -180,7 +195,22 @@ func formatMessage(w *bytes.Buffer, proto int, m Message, indent string) {
 		}
 		w.WriteByte('\n')
 	}
-	formatAttrs(w, m.Data[min(Align(fixed), len(m.Data)):], in, 0)
+	formatAttrs(w, m.Data[min(Align(fixed), len(m.Data)):], in, 0, names)
+}
+
+// requestName names the request that an ACK answers, from its header and
+// what the ACK echoes of its payload (nothing when capped).
+func requestName(proto int, h Header, payload []byte) string {
+	if h.Type >= minType {
+		family, command, _ := messageNames(proto, Message{Header: h, Data: payload})
+		switch {
+		case family != "" && command != "":
+			return family + " " + command
+		case family != "":
+			return family
+		}
+	}
+	return RequestName(proto, h.Type)
 }
 
 // flagKind says how to read the modifier flags of a message with header h.
@@ -219,8 +249,9 @@ func familyHeaderLen(proto int, t HeaderType) (int, bool) {
 	return 0, false
 }
 
-// formatAttrs writes the attributes in b as a tree.
-func formatAttrs(w *bytes.Buffer, b []byte, indent string, depth int) {
+// formatAttrs writes the attributes in b as a tree, named by names where
+// it is not nil.
+func formatAttrs(w *bytes.Buffer, b []byte, indent string, depth int, names AttrNamer) {
 	for a, err := range Attrs(b) {
 		if err != nil {
 			fmt.Fprintf(w, "%s%v\n", indent, err)
@@ -234,21 +265,37 @@ func formatAttrs(w *bytes.Buffer, b []byte, indent string, depth int) {
 		if a.Type&AttrNetByteOrder != 0 {
 			flags += " net-order"
 		}
-		fmt.Fprintf(w, "%sattr %d%s len=%d", indent, a.Type&AttrTypeMask, flags, AttrHeaderLen+len(a.Data))
+		var info AttrInfo
+		if names != nil {
+			info, _ = names.Attr(a.Type & AttrTypeMask)
+		}
+		name := ""
+		if info.Name != "" {
+			name = " " + info.Name
+		}
+		fmt.Fprintf(w, "%sattr %d%s%s len=%d", indent, a.Type&AttrTypeMask, name, flags, AttrHeaderLen+len(a.Data))
+		// What the names say of an attribute decides how it is printed;
+		// without, its bytes: a nest when flagged or when they look like
+		// one, a string when they look like one.
+		nest := a.Type&AttrNested != 0 || info.Nested != nil || info.Kind == "nest" || (info.Kind == "" && looksNested(a.Data))
 		switch {
 		case len(a.Data) == 0:
 			w.WriteByte('\n')
-		case isString(a.Data):
+		case info.Kind == "string":
+			fmt.Fprintf(w, ": %q\n", bytes.TrimSuffix(a.Data, []byte{0}))
+		case info.Kind == "" && isString(a.Data):
 			fmt.Fprintf(w, ": %q\n", a.Data[:len(a.Data)-1])
-		case depth < MaxNestDepth && (a.Type&AttrNested != 0 || looksNested(a.Data)):
+		case depth < MaxNestDepth && nest:
 			w.WriteByte('\n')
-			formatAttrs(w, a.Data, indent+"  ", depth+1)
+			formatAttrs(w, a.Data, indent+"  ", depth+1, info.Nested)
 		case len(a.Data) <= 16:
 			w.WriteByte(':')
 			for _, c := range a.Data {
 				fmt.Fprintf(w, " %02x", c)
 			}
-			if n, ok := integer(a.Data, a.Type&AttrNetByteOrder != 0); ok {
+			if n, ok := integer(a.Data, a.Type&AttrNetByteOrder != 0 || info.BigEndian, isInteger(info.Kind)); ok && isInteger(info.Kind) && info.Kind[0] == 's' {
+				fmt.Fprintf(w, " (%d)", signed(n, len(a.Data)))
+			} else if ok {
 				fmt.Fprintf(w, " (%d)", n)
 			}
 			w.WriteByte('\n')
@@ -288,12 +335,16 @@ func looksNested(b []byte) bool {
 	return true
 }
 
-func integer(b []byte, netOrder bool) (uint64, bool) {
+// integer reads b, of 1, 2, 4 or 8 bytes, as an unsigned integer. A
+// single byte counts only when names say it is one.
+func integer(b []byte, netOrder, oneByte bool) (uint64, bool) {
 	var order binary.ByteOrder = binary.NativeEndian
 	if netOrder {
 		order = binary.BigEndian
 	}
 	switch len(b) {
+	case 1:
+		return uint64(b[0]), oneByte
 	case 2:
 		return uint64(order.Uint16(b)), true
 	case 4:
@@ -318,4 +369,19 @@ func formatHex(w *bytes.Buffer, b []byte, indent string) {
 		fmt.Fprintf(w, "%s%s\n", indent, line.String())
 		b = b[n:]
 	}
+}
+
+// isInteger reports whether kind, a YNL attribute type, is an integer.
+func isInteger(kind string) bool {
+	switch kind {
+	case "u8", "u16", "u32", "u64", "uint", "s8", "s16", "s32", "s64", "sint":
+		return true
+	}
+	return false
+}
+
+// signed reads n, an integer of size bytes, as two's complement.
+func signed(n uint64, size int) int64 {
+	shift := 64 - 8*size
+	return int64(n<<shift) >> shift
 }

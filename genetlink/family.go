@@ -153,6 +153,7 @@ func (c *Conn) Families(ctx context.Context) iter.Seq2[Family, error] {
 // ParseFamily reads an nlctrl message describing a family: the reply to
 // CTRL_CMD_GETFAMILY, or a CTRL_CMD_NEWFAMILY or CTRL_CMD_DELFAMILY
 // notification from nlctrl's "notify" group. The Family owns its memory.
+// Traces name the family's messages from then on (see RegisterNamer).
 func ParseFamily(m netlink.Message) (Family, error) {
 	var f Family
 	if _, err := ParseHeader(m.Data); err != nil {
@@ -210,5 +211,6 @@ func ParseFamily(m netlink.Message) (Family, error) {
 	if err := d.Err(); err != nil {
 		return Family{}, fmt.Errorf("genetlink: family %q: %w", f.Name, err)
 	}
+	learnID(f.ID, f.Name)
 	return f, nil
 }

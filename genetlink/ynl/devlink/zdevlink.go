@@ -5100,3 +5100,6 @@ var Spec = &ynl.Family{
 		{Name: "var-attr-type", Flags: false, Values: varAttrTypeNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -1080,3 +1080,6 @@ var Spec = &ynl.Family{
 		{Name: "feature-state", Flags: false, Values: featureStateNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -5991,3 +5991,6 @@ var Spec = &ynl.Family{
 		{Name: "tcp-data-split", Flags: false, Values: tcpDataSplitNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

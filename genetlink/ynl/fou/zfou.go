@@ -252,3 +252,6 @@ var Spec = &ynl.Family{
 		{Name: "encap-type", Flags: false, Values: encapTypeNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

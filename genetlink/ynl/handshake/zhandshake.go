@@ -399,3 +399,6 @@ var Spec = &ynl.Family{
 		{Name: "auth", Flags: false, Values: authNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

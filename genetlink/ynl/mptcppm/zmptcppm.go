@@ -799,3 +799,6 @@ var Spec = &ynl.Family{
 		{Name: "event-type", Flags: false, Values: eventTypeNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -1450,3 +1450,6 @@ var Spec = &ynl.Family{
 		{Name: "napi-threaded", Flags: false, Values: napiThreadedNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -537,3 +537,6 @@ var Spec = &ynl.Family{
 		{Name: "metric", Flags: false, Values: metricNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -5840,3 +5840,6 @@ var Spec = &ynl.Family{
 		{Name: "protocol-features", Flags: true, Values: protocolFeaturesNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -659,3 +659,6 @@ var Spec = &ynl.Family{
 		{Name: "attr-type", Flags: false, Values: attrTypeNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

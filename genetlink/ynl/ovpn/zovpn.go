@@ -1393,3 +1393,6 @@ var Spec = &ynl.Family{
 		{Name: "key-slot", Flags: false, Values: keySlotNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -377,3 +377,6 @@ var Spec = &ynl.Family{
 		{Name: "version", Flags: false, Values: versionNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

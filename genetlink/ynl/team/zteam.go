@@ -466,3 +466,6 @@ var Spec = &ynl.Family{
 		}},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

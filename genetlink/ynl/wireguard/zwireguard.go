@@ -499,3 +499,6 @@ var Spec = &ynl.Family{
 		{Name: "wgallowedip-flags", Flags: true, Values: wgallowedipFlagsNames},
 	},
 }
+
+// Traces name the family's commands and attributes as the spec does.
+func init() { ynl.RegisterNames(Spec) }

@@ -55,6 +55,9 @@ func generate(s *spec, pkg, header string) ([]byte, error) {
 	g.sets()
 	g.client()
 	g.specValue()
+	g.p("")
+	g.p("// Traces name the family's commands and attributes as the spec does.")
+	g.p("func init() { ynl.RegisterNames(Spec) }")
 	body := g.buf
 
 	g.buf = bytes.Buffer{}

@@ -1,0 +1,110 @@
+//go:build linux
+
+package ynl_test
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/genetlink"
+	"github.com/nlkit/netlink/genetlink/ynl"
+	"github.com/nlkit/netlink/genetlink/ynl/ethtool"
+	"github.com/nlkit/netlink/genetlink/ynl/netdev"
+	"github.com/nlkit/netlink/internal/nstest"
+)
+
+// lockedBuffer is a trace's writer, read after the Conn is closed.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// TestTraceNames traces an ethtool do and a netdev dump on a veth pair and
+// checks that the trace names the families, the commands and the
+// attributes, nested ones included, by their names in the specs.
+func TestTraceNames(t *testing.T) {
+	ns := nstest.New(t)
+	ns.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	var trace lockedBuffer
+	g, err := genetlink.Dial(&netlink.Config{NetNS: ns.Path, Trace: &trace})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	et, err := ethtool.New(ctx, g)
+	if err != nil {
+		g.Close()
+		t.Fatal(err)
+	}
+	if _, err := et.LinkinfoGet(ctx, &ethtool.Linkinfo{Header: ynl.Some(ethtool.Header{DevName: "va"})}); err != nil {
+		g.Close()
+		t.Fatal(err)
+	}
+	nd, err := netdev.New(ctx, g)
+	if err != nil {
+		g.Close()
+		t.Fatal(err)
+	}
+	n := 0
+	for _, err := range nd.DevGetDump(ctx) {
+		if err != nil {
+			g.Close()
+			t.Fatal(err)
+		}
+		n++
+	}
+	g.Close()
+	if n == 0 {
+		t.Fatal("netdev dev-get dumped no device")
+	}
+	out := trace.b.String()
+	for _, want := range []string{
+		// The family resolution, named by nlctrl's spec.
+		"nlctrl len=",
+		"cmd=3 (getfamily) version=2",
+		"attr 2 family-name len=12: \"ethtool\"",
+		"attr 1 family-id len=6: ",
+		// ethtool's request: the header nest and the device's name; its
+		// reply (ETHTOOL_MSG_LINKINFO_GET_REPLY) and the ACK.
+		"ethtool len=",
+		"cmd=2 (linkinfo-get) version=1",
+		"attr 1 header len=",
+		"attr 2 dev-name len=7: \"va\"",
+		"attr 1 dev-index len=8: ",
+		"attr 2 port len=5: ",
+		"ack of ethtool seq=",
+		// netdev's dump: request and replies.
+		"netdev len=",
+		"cmd=1 (dev-get) version=1",
+		"attr 1 ifindex len=8: ",
+		"attr 3 xdp-features len=12: ",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the trace has no %q", want)
+		}
+	}
+	// No attribute of ethtool's or netdev's messages goes unnamed.
+	family := ""
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 2 && strings.HasPrefix(f[1], "len="):
+			family = f[0]
+		case len(f) >= 3 && f[0] == "attr" && strings.HasPrefix(f[2], "len=") && (family == "ethtool" || family == "netdev"):
+			t.Errorf("unnamed attribute of %s: %q", family, line)
+		}
+	}
+	if t.Failed() {
+		t.Logf("the trace:\n%s", out)
+	}
+}

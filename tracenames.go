@@ -1,0 +1,63 @@
+package netlink
+
+import "sync"
+
+// An AttrNamer names the attributes of one attribute set in traces
+// (FormatMessages, Config.Trace, NLKIT_DEBUG).
+type AttrNamer interface {
+	// Attr describes attribute typ (without its flags); ok is false for
+	// a number the set does not name.
+	Attr(typ uint16) (a AttrInfo, ok bool)
+}
+
+// AttrInfo is what a trace is told of an attribute.
+type AttrInfo struct {
+	Name string
+	// Kind is its type as YNL specs name them ("u32", "string", "nest",
+	// "binary", …), which says how the trace prints it; "" for a guess
+	// from its bytes.
+	Kind      string
+	BigEndian bool      // an integer in network byte order
+	Nested    AttrNamer // the names of the attributes it holds; nil if none
+}
+
+// A MessageNamer names the messages of a netlink protocol in traces.
+type MessageNamer interface {
+	// MessageName returns the name of the family or object m is of
+	// (such as "ethtool"), the name of its command where the protocol has
+	// commands, and the namer of its attributes; "", "" and nil for what
+	// it does not know. It is called only while a trace is written.
+	MessageName(m Message) (family, command string, attrs AttrNamer)
+}
+
+var messageNamers struct {
+	sync.RWMutex
+	m [MaxProtocol]MessageNamer
+}
+
+// SetMessageNamer makes traces name the messages of protocol proto with n
+// (nil for none): genetlink sets one for generic netlink, which names the
+// families whose packages register their names with it. A proto out of
+// range is ignored.
+func SetMessageNamer(proto int, n MessageNamer) {
+	if proto < 0 || proto >= MaxProtocol {
+		return
+	}
+	messageNamers.Lock()
+	messageNamers.m[proto] = n
+	messageNamers.Unlock()
+}
+
+// messageNames asks proto's namer, if any, for the names of m.
+func messageNames(proto int, m Message) (family, command string, attrs AttrNamer) {
+	if proto < 0 || proto >= MaxProtocol {
+		return "", "", nil
+	}
+	messageNamers.RLock()
+	n := messageNamers.m[proto]
+	messageNamers.RUnlock()
+	if n == nil {
+		return "", "", nil
+	}
+	return n.MessageName(m)
+}
