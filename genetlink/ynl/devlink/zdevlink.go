@@ -1794,84 +1794,32 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.BusName != "" {
-		e.String(AttrDevlinkBusName, s.BusName)
-	}
-	if s.DevName != "" {
-		e.String(AttrDevlinkDevName, s.DevName)
-	}
-	if s.PortIndex.Set {
-		e.Uint32(AttrDevlinkPortIndex, s.PortIndex.V)
-	}
-	if s.PortType.Set {
-		e.Uint16(AttrDevlinkPortType, uint16(s.PortType.V))
-	}
-	if s.PortDesiredType.Set {
-		e.Uint16(AttrDevlinkPortDesiredType, s.PortDesiredType.V)
-	}
-	if s.PortNetdevIfindex.Set {
-		e.Uint32(AttrDevlinkPortNetdevIfindex, s.PortNetdevIfindex.V)
-	}
-	if s.PortNetdevName != "" {
-		e.String(AttrDevlinkPortNetdevName, s.PortNetdevName)
-	}
-	if s.PortIbdevName != "" {
-		e.String(AttrDevlinkPortIbdevName, s.PortIbdevName)
-	}
-	if s.PortSplitCount.Set {
-		e.Uint32(AttrDevlinkPortSplitCount, s.PortSplitCount.V)
-	}
-	if s.PortSplitGroup.Set {
-		e.Uint32(AttrDevlinkPortSplitGroup, s.PortSplitGroup.V)
-	}
-	if s.SbIndex.Set {
-		e.Uint32(AttrDevlinkSbIndex, s.SbIndex.V)
-	}
-	if s.SbSize.Set {
-		e.Uint32(AttrDevlinkSbSize, s.SbSize.V)
-	}
-	if s.SbIngressPoolCount.Set {
-		e.Uint16(AttrDevlinkSbIngressPoolCount, s.SbIngressPoolCount.V)
-	}
-	if s.SbEgressPoolCount.Set {
-		e.Uint16(AttrDevlinkSbEgressPoolCount, s.SbEgressPoolCount.V)
-	}
-	if s.SbIngressTcCount.Set {
-		e.Uint16(AttrDevlinkSbIngressTcCount, s.SbIngressTcCount.V)
-	}
-	if s.SbEgressTcCount.Set {
-		e.Uint16(AttrDevlinkSbEgressTcCount, s.SbEgressTcCount.V)
-	}
-	if s.SbPoolIndex.Set {
-		e.Uint16(AttrDevlinkSbPoolIndex, s.SbPoolIndex.V)
-	}
-	if s.SbPoolType.Set {
-		e.Uint8(AttrDevlinkSbPoolType, uint8(s.SbPoolType.V))
-	}
-	if s.SbPoolSize.Set {
-		e.Uint32(AttrDevlinkSbPoolSize, s.SbPoolSize.V)
-	}
-	if s.SbPoolThresholdType.Set {
-		e.Uint8(AttrDevlinkSbPoolThresholdType, uint8(s.SbPoolThresholdType.V))
-	}
-	if s.SbThreshold.Set {
-		e.Uint32(AttrDevlinkSbThreshold, s.SbThreshold.V)
-	}
-	if s.SbTcIndex.Set {
-		e.Uint16(AttrDevlinkSbTcIndex, s.SbTcIndex.V)
-	}
-	if s.SbOccCur.Set {
-		e.Uint32(AttrDevlinkSbOccCur, s.SbOccCur.V)
-	}
-	if s.SbOccMax.Set {
-		e.Uint32(AttrDevlinkSbOccMax, s.SbOccMax.V)
-	}
-	if s.EswitchMode.Set {
-		e.Uint16(AttrDevlinkEswitchMode, uint16(s.EswitchMode.V))
-	}
-	if s.EswitchInlineMode.Set {
-		e.Uint8(AttrDevlinkEswitchInlineMode, uint8(s.EswitchInlineMode.V))
-	}
+	ynl.PutString(e, AttrDevlinkBusName, s.BusName)
+	ynl.PutString(e, AttrDevlinkDevName, s.DevName)
+	ynl.PutU32(e, AttrDevlinkPortIndex, s.PortIndex)
+	ynl.PutU16(e, AttrDevlinkPortType, s.PortType)
+	ynl.PutU16(e, AttrDevlinkPortDesiredType, s.PortDesiredType)
+	ynl.PutU32(e, AttrDevlinkPortNetdevIfindex, s.PortNetdevIfindex)
+	ynl.PutString(e, AttrDevlinkPortNetdevName, s.PortNetdevName)
+	ynl.PutString(e, AttrDevlinkPortIbdevName, s.PortIbdevName)
+	ynl.PutU32(e, AttrDevlinkPortSplitCount, s.PortSplitCount)
+	ynl.PutU32(e, AttrDevlinkPortSplitGroup, s.PortSplitGroup)
+	ynl.PutU32(e, AttrDevlinkSbIndex, s.SbIndex)
+	ynl.PutU32(e, AttrDevlinkSbSize, s.SbSize)
+	ynl.PutU16(e, AttrDevlinkSbIngressPoolCount, s.SbIngressPoolCount)
+	ynl.PutU16(e, AttrDevlinkSbEgressPoolCount, s.SbEgressPoolCount)
+	ynl.PutU16(e, AttrDevlinkSbIngressTcCount, s.SbIngressTcCount)
+	ynl.PutU16(e, AttrDevlinkSbEgressTcCount, s.SbEgressTcCount)
+	ynl.PutU16(e, AttrDevlinkSbPoolIndex, s.SbPoolIndex)
+	ynl.PutU8(e, AttrDevlinkSbPoolType, s.SbPoolType)
+	ynl.PutU32(e, AttrDevlinkSbPoolSize, s.SbPoolSize)
+	ynl.PutU8(e, AttrDevlinkSbPoolThresholdType, s.SbPoolThresholdType)
+	ynl.PutU32(e, AttrDevlinkSbThreshold, s.SbThreshold)
+	ynl.PutU16(e, AttrDevlinkSbTcIndex, s.SbTcIndex)
+	ynl.PutU32(e, AttrDevlinkSbOccCur, s.SbOccCur)
+	ynl.PutU32(e, AttrDevlinkSbOccMax, s.SbOccMax)
+	ynl.PutU16(e, AttrDevlinkEswitchMode, s.EswitchMode)
+	ynl.PutU8(e, AttrDevlinkEswitchInlineMode, s.EswitchInlineMode)
 	if s.DpipeTables.Set {
 		n := e.Nest(AttrDevlinkDpipeTables)
 		s.DpipeTables.V.Encode(e)
@@ -1882,12 +1830,8 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeTable[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeTableName != "" {
-		e.String(AttrDevlinkDpipeTableName, s.DpipeTableName)
-	}
-	if s.DpipeTableSize.Set {
-		e.Uint64(AttrDevlinkDpipeTableSize, s.DpipeTableSize.V)
-	}
+	ynl.PutString(e, AttrDevlinkDpipeTableName, s.DpipeTableName)
+	ynl.PutU64(e, AttrDevlinkDpipeTableSize, s.DpipeTableSize)
 	if s.DpipeTableMatches.Set {
 		n := e.Nest(AttrDevlinkDpipeTableMatches)
 		s.DpipeTableMatches.V.Encode(e)
@@ -1898,9 +1842,7 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeTableActions.V.Encode(e)
 		e.End(n)
 	}
-	if s.DpipeTableCountersEnabled.Set {
-		e.Uint8(AttrDevlinkDpipeTableCountersEnabled, s.DpipeTableCountersEnabled.V)
-	}
+	ynl.PutU8(e, AttrDevlinkDpipeTableCountersEnabled, s.DpipeTableCountersEnabled)
 	if s.DpipeEntries.Set {
 		n := e.Nest(AttrDevlinkDpipeEntries)
 		s.DpipeEntries.V.Encode(e)
@@ -1911,9 +1853,7 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeEntry[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeEntryIndex.Set {
-		e.Uint64(AttrDevlinkDpipeEntryIndex, s.DpipeEntryIndex.V)
-	}
+	ynl.PutU64(e, AttrDevlinkDpipeEntryIndex, s.DpipeEntryIndex)
 	if s.DpipeEntryMatchValues.Set {
 		n := e.Nest(AttrDevlinkDpipeEntryMatchValues)
 		s.DpipeEntryMatchValues.V.Encode(e)
@@ -1924,9 +1864,7 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeEntryActionValues.V.Encode(e)
 		e.End(n)
 	}
-	if s.DpipeEntryCounter.Set {
-		e.Uint64(AttrDevlinkDpipeEntryCounter, s.DpipeEntryCounter.V)
-	}
+	ynl.PutU64(e, AttrDevlinkDpipeEntryCounter, s.DpipeEntryCounter)
 	for i := range s.DpipeMatch {
 		n := e.Nest(AttrDevlinkDpipeMatch)
 		s.DpipeMatch[i].Encode(e)
@@ -1937,9 +1875,7 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeMatchValue[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeMatchType.Set {
-		e.Uint32(AttrDevlinkDpipeMatchType, uint32(s.DpipeMatchType.V))
-	}
+	ynl.PutU32(e, AttrDevlinkDpipeMatchType, s.DpipeMatchType)
 	for i := range s.DpipeAction {
 		n := e.Nest(AttrDevlinkDpipeAction)
 		s.DpipeAction[i].Encode(e)
@@ -1950,18 +1886,10 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeActionValue[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeActionType.Set {
-		e.Uint32(AttrDevlinkDpipeActionType, uint32(s.DpipeActionType.V))
-	}
-	if s.DpipeValue != nil {
-		e.Bytes(AttrDevlinkDpipeValue, s.DpipeValue)
-	}
-	if s.DpipeValueMask != nil {
-		e.Bytes(AttrDevlinkDpipeValueMask, s.DpipeValueMask)
-	}
-	if s.DpipeValueMapping.Set {
-		e.Uint32(AttrDevlinkDpipeValueMapping, s.DpipeValueMapping.V)
-	}
+	ynl.PutU32(e, AttrDevlinkDpipeActionType, s.DpipeActionType)
+	ynl.PutBytes(e, AttrDevlinkDpipeValue, s.DpipeValue)
+	ynl.PutBytes(e, AttrDevlinkDpipeValueMask, s.DpipeValueMask)
+	ynl.PutU32(e, AttrDevlinkDpipeValueMapping, s.DpipeValueMapping)
 	if s.DpipeHeaders.Set {
 		n := e.Nest(AttrDevlinkDpipeHeaders)
 		s.DpipeHeaders.V.Encode(e)
@@ -1972,43 +1900,25 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.DpipeHeader[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeHeaderName != "" {
-		e.String(AttrDevlinkDpipeHeaderName, s.DpipeHeaderName)
-	}
-	if s.DpipeHeaderID.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderID, uint32(s.DpipeHeaderID.V))
-	}
+	ynl.PutString(e, AttrDevlinkDpipeHeaderName, s.DpipeHeaderName)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderID, s.DpipeHeaderID)
 	if s.DpipeHeaderFields.Set {
 		n := e.Nest(AttrDevlinkDpipeHeaderFields)
 		s.DpipeHeaderFields.V.Encode(e)
 		e.End(n)
 	}
-	if s.DpipeHeaderGlobal.Set {
-		e.Uint8(AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal.V)
-	}
-	if s.DpipeHeaderIndex.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderIndex, s.DpipeHeaderIndex.V)
-	}
+	ynl.PutU8(e, AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderIndex, s.DpipeHeaderIndex)
 	for i := range s.DpipeField {
 		n := e.Nest(AttrDevlinkDpipeField)
 		s.DpipeField[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeFieldName != "" {
-		e.String(AttrDevlinkDpipeFieldName, s.DpipeFieldName)
-	}
-	if s.DpipeFieldID.Set {
-		e.Uint32(AttrDevlinkDpipeFieldID, s.DpipeFieldID.V)
-	}
-	if s.DpipeFieldBitwidth.Set {
-		e.Uint32(AttrDevlinkDpipeFieldBitwidth, s.DpipeFieldBitwidth.V)
-	}
-	if s.DpipeFieldMappingType.Set {
-		e.Uint32(AttrDevlinkDpipeFieldMappingType, uint32(s.DpipeFieldMappingType.V))
-	}
-	if s.EswitchEncapMode.Set {
-		e.Uint8(AttrDevlinkEswitchEncapMode, uint8(s.EswitchEncapMode.V))
-	}
+	ynl.PutString(e, AttrDevlinkDpipeFieldName, s.DpipeFieldName)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldID, s.DpipeFieldID)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldBitwidth, s.DpipeFieldBitwidth)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldMappingType, s.DpipeFieldMappingType)
+	ynl.PutU8(e, AttrDevlinkEswitchEncapMode, s.EswitchEncapMode)
 	if s.ResourceList.Set {
 		n := e.Nest(AttrDevlinkResourceList)
 		s.ResourceList.V.Encode(e)
@@ -2019,74 +1929,32 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.Resource[i].Encode(e)
 		e.End(n)
 	}
-	if s.ResourceName != "" {
-		e.String(AttrDevlinkResourceName, s.ResourceName)
-	}
-	if s.ResourceID.Set {
-		e.Uint64(AttrDevlinkResourceID, s.ResourceID.V)
-	}
-	if s.ResourceSize.Set {
-		e.Uint64(AttrDevlinkResourceSize, s.ResourceSize.V)
-	}
-	if s.ResourceSizeNew.Set {
-		e.Uint64(AttrDevlinkResourceSizeNew, s.ResourceSizeNew.V)
-	}
-	if s.ResourceSizeValid.Set {
-		e.Uint8(AttrDevlinkResourceSizeValid, s.ResourceSizeValid.V)
-	}
-	if s.ResourceSizeMin.Set {
-		e.Uint64(AttrDevlinkResourceSizeMin, s.ResourceSizeMin.V)
-	}
-	if s.ResourceSizeMax.Set {
-		e.Uint64(AttrDevlinkResourceSizeMax, s.ResourceSizeMax.V)
-	}
-	if s.ResourceSizeGran.Set {
-		e.Uint64(AttrDevlinkResourceSizeGran, s.ResourceSizeGran.V)
-	}
-	if s.ResourceUnit.Set {
-		e.Uint8(AttrDevlinkResourceUnit, uint8(s.ResourceUnit.V))
-	}
-	if s.ResourceOcc.Set {
-		e.Uint64(AttrDevlinkResourceOcc, s.ResourceOcc.V)
-	}
-	if s.DpipeTableResourceID.Set {
-		e.Uint64(AttrDevlinkDpipeTableResourceID, s.DpipeTableResourceID.V)
-	}
-	if s.DpipeTableResourceUnits.Set {
-		e.Uint64(AttrDevlinkDpipeTableResourceUnits, s.DpipeTableResourceUnits.V)
-	}
-	if s.PortFlavour.Set {
-		e.Uint16(AttrDevlinkPortFlavour, uint16(s.PortFlavour.V))
-	}
-	if s.PortNumber.Set {
-		e.Uint32(AttrDevlinkPortNumber, s.PortNumber.V)
-	}
-	if s.PortSplitSubportNumber.Set {
-		e.Uint32(AttrDevlinkPortSplitSubportNumber, s.PortSplitSubportNumber.V)
-	}
+	ynl.PutString(e, AttrDevlinkResourceName, s.ResourceName)
+	ynl.PutU64(e, AttrDevlinkResourceID, s.ResourceID)
+	ynl.PutU64(e, AttrDevlinkResourceSize, s.ResourceSize)
+	ynl.PutU64(e, AttrDevlinkResourceSizeNew, s.ResourceSizeNew)
+	ynl.PutU8(e, AttrDevlinkResourceSizeValid, s.ResourceSizeValid)
+	ynl.PutU64(e, AttrDevlinkResourceSizeMin, s.ResourceSizeMin)
+	ynl.PutU64(e, AttrDevlinkResourceSizeMax, s.ResourceSizeMax)
+	ynl.PutU64(e, AttrDevlinkResourceSizeGran, s.ResourceSizeGran)
+	ynl.PutU8(e, AttrDevlinkResourceUnit, s.ResourceUnit)
+	ynl.PutU64(e, AttrDevlinkResourceOcc, s.ResourceOcc)
+	ynl.PutU64(e, AttrDevlinkDpipeTableResourceID, s.DpipeTableResourceID)
+	ynl.PutU64(e, AttrDevlinkDpipeTableResourceUnits, s.DpipeTableResourceUnits)
+	ynl.PutU16(e, AttrDevlinkPortFlavour, s.PortFlavour)
+	ynl.PutU32(e, AttrDevlinkPortNumber, s.PortNumber)
+	ynl.PutU32(e, AttrDevlinkPortSplitSubportNumber, s.PortSplitSubportNumber)
 	if s.Param.Set {
 		n := e.Nest(AttrDevlinkParam)
 		s.Param.V.Encode(e)
 		e.End(n)
 	}
-	if s.ParamName != "" {
-		e.String(AttrDevlinkParamName, s.ParamName)
-	}
-	if s.ParamGeneric {
-		e.Flag(AttrDevlinkParamGeneric)
-	}
-	if s.ParamType.Set {
-		e.Uint8(AttrDevlinkParamType, uint8(s.ParamType.V))
-	}
-	if s.ParamValueCmode.Set {
-		e.Uint8(AttrDevlinkParamValueCmode, uint8(s.ParamValueCmode.V))
-	}
-	if s.RegionName != "" {
-		e.String(AttrDevlinkRegionName, s.RegionName)
-	}
-	if s.RegionSize.Set {
-		e.Uint64(AttrDevlinkRegionSize, s.RegionSize.V)
-	}
+	ynl.PutString(e, AttrDevlinkParamName, s.ParamName)
+	ynl.PutFlag(e, AttrDevlinkParamGeneric, s.ParamGeneric)
+	ynl.PutU8(e, AttrDevlinkParamType, s.ParamType)
+	ynl.PutU8(e, AttrDevlinkParamValueCmode, s.ParamValueCmode)
+	ynl.PutString(e, AttrDevlinkRegionName, s.RegionName)
+	ynl.PutU64(e, AttrDevlinkRegionSize, s.RegionSize)
 	if s.RegionSnapshots.Set {
 		n := e.Nest(AttrDevlinkRegionSnapshots)
 		s.RegionSnapshots.V.Encode(e)
@@ -2097,9 +1965,7 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.RegionSnapshot.V.Encode(e)
 		e.End(n)
 	}
-	if s.RegionSnapshotID.Set {
-		e.Uint32(AttrDevlinkRegionSnapshotID, s.RegionSnapshotID.V)
-	}
+	ynl.PutU32(e, AttrDevlinkRegionSnapshotID, s.RegionSnapshotID)
 	if s.RegionChunks.Set {
 		n := e.Nest(AttrDevlinkRegionChunks)
 		s.RegionChunks.V.Encode(e)
@@ -2110,21 +1976,11 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.RegionChunk.V.Encode(e)
 		e.End(n)
 	}
-	if s.RegionChunkData != nil {
-		e.Bytes(AttrDevlinkRegionChunkData, s.RegionChunkData)
-	}
-	if s.RegionChunkAddr.Set {
-		e.Uint64(AttrDevlinkRegionChunkAddr, s.RegionChunkAddr.V)
-	}
-	if s.RegionChunkLen.Set {
-		e.Uint64(AttrDevlinkRegionChunkLen, s.RegionChunkLen.V)
-	}
-	if s.InfoDriverName != "" {
-		e.String(AttrDevlinkInfoDriverName, s.InfoDriverName)
-	}
-	if s.InfoSerialNumber != "" {
-		e.String(AttrDevlinkInfoSerialNumber, s.InfoSerialNumber)
-	}
+	ynl.PutBytes(e, AttrDevlinkRegionChunkData, s.RegionChunkData)
+	ynl.PutU64(e, AttrDevlinkRegionChunkAddr, s.RegionChunkAddr)
+	ynl.PutU64(e, AttrDevlinkRegionChunkLen, s.RegionChunkLen)
+	ynl.PutString(e, AttrDevlinkInfoDriverName, s.InfoDriverName)
+	ynl.PutString(e, AttrDevlinkInfoSerialNumber, s.InfoSerialNumber)
 	for i := range s.InfoVersionFixed {
 		n := e.Nest(AttrDevlinkInfoVersionFixed)
 		s.InfoVersionFixed[i].Encode(e)
@@ -2140,166 +1996,78 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.InfoVersionStored[i].Encode(e)
 		e.End(n)
 	}
-	if s.InfoVersionName != "" {
-		e.String(AttrDevlinkInfoVersionName, s.InfoVersionName)
-	}
-	if s.InfoVersionValue != "" {
-		e.String(AttrDevlinkInfoVersionValue, s.InfoVersionValue)
-	}
-	if s.SbPoolCellSize.Set {
-		e.Uint32(AttrDevlinkSbPoolCellSize, s.SbPoolCellSize.V)
-	}
+	ynl.PutString(e, AttrDevlinkInfoVersionName, s.InfoVersionName)
+	ynl.PutString(e, AttrDevlinkInfoVersionValue, s.InfoVersionValue)
+	ynl.PutU32(e, AttrDevlinkSbPoolCellSize, s.SbPoolCellSize)
 	if s.Fmsg.Set {
 		n := e.Nest(AttrDevlinkFmsg)
 		s.Fmsg.V.Encode(e)
 		e.End(n)
 	}
-	if s.FmsgObjNestStart {
-		e.Flag(AttrDevlinkFmsgObjNestStart)
-	}
-	if s.FmsgPairNestStart {
-		e.Flag(AttrDevlinkFmsgPairNestStart)
-	}
-	if s.FmsgArrNestStart {
-		e.Flag(AttrDevlinkFmsgArrNestStart)
-	}
-	if s.FmsgNestEnd {
-		e.Flag(AttrDevlinkFmsgNestEnd)
-	}
-	if s.FmsgObjName != "" {
-		e.String(AttrDevlinkFmsgObjName, s.FmsgObjName)
-	}
-	if s.FmsgObjValueType.Set {
-		e.Uint8(AttrDevlinkFmsgObjValueType, uint8(s.FmsgObjValueType.V))
-	}
+	ynl.PutFlag(e, AttrDevlinkFmsgObjNestStart, s.FmsgObjNestStart)
+	ynl.PutFlag(e, AttrDevlinkFmsgPairNestStart, s.FmsgPairNestStart)
+	ynl.PutFlag(e, AttrDevlinkFmsgArrNestStart, s.FmsgArrNestStart)
+	ynl.PutFlag(e, AttrDevlinkFmsgNestEnd, s.FmsgNestEnd)
+	ynl.PutString(e, AttrDevlinkFmsgObjName, s.FmsgObjName)
+	ynl.PutU8(e, AttrDevlinkFmsgObjValueType, s.FmsgObjValueType)
 	if s.HealthReporter.Set {
 		n := e.Nest(AttrDevlinkHealthReporter)
 		s.HealthReporter.V.Encode(e)
 		e.End(n)
 	}
-	if s.HealthReporterName != "" {
-		e.String(AttrDevlinkHealthReporterName, s.HealthReporterName)
-	}
-	if s.HealthReporterState.Set {
-		e.Uint8(AttrDevlinkHealthReporterState, s.HealthReporterState.V)
-	}
-	if s.HealthReporterErrCount.Set {
-		e.Uint64(AttrDevlinkHealthReporterErrCount, s.HealthReporterErrCount.V)
-	}
-	if s.HealthReporterRecoverCount.Set {
-		e.Uint64(AttrDevlinkHealthReporterRecoverCount, s.HealthReporterRecoverCount.V)
-	}
-	if s.HealthReporterDumpTs.Set {
-		e.Uint64(AttrDevlinkHealthReporterDumpTs, s.HealthReporterDumpTs.V)
-	}
-	if s.HealthReporterGracefulPeriod.Set {
-		e.Uint64(AttrDevlinkHealthReporterGracefulPeriod, s.HealthReporterGracefulPeriod.V)
-	}
-	if s.HealthReporterAutoRecover.Set {
-		e.Uint8(AttrDevlinkHealthReporterAutoRecover, s.HealthReporterAutoRecover.V)
-	}
-	if s.FlashUpdateFileName != "" {
-		e.String(AttrDevlinkFlashUpdateFileName, s.FlashUpdateFileName)
-	}
-	if s.FlashUpdateComponent != "" {
-		e.String(AttrDevlinkFlashUpdateComponent, s.FlashUpdateComponent)
-	}
-	if s.FlashUpdateStatusMsg != "" {
-		e.String(AttrDevlinkFlashUpdateStatusMsg, s.FlashUpdateStatusMsg)
-	}
-	if s.FlashUpdateStatusDone.Set {
-		e.Uint64(AttrDevlinkFlashUpdateStatusDone, s.FlashUpdateStatusDone.V)
-	}
-	if s.FlashUpdateStatusTotal.Set {
-		e.Uint64(AttrDevlinkFlashUpdateStatusTotal, s.FlashUpdateStatusTotal.V)
-	}
-	if s.PortPCIPfNumber.Set {
-		e.Uint16(AttrDevlinkPortPCIPfNumber, s.PortPCIPfNumber.V)
-	}
-	if s.PortPCIVFNumber.Set {
-		e.Uint16(AttrDevlinkPortPCIVFNumber, s.PortPCIVFNumber.V)
-	}
+	ynl.PutString(e, AttrDevlinkHealthReporterName, s.HealthReporterName)
+	ynl.PutU8(e, AttrDevlinkHealthReporterState, s.HealthReporterState)
+	ynl.PutU64(e, AttrDevlinkHealthReporterErrCount, s.HealthReporterErrCount)
+	ynl.PutU64(e, AttrDevlinkHealthReporterRecoverCount, s.HealthReporterRecoverCount)
+	ynl.PutU64(e, AttrDevlinkHealthReporterDumpTs, s.HealthReporterDumpTs)
+	ynl.PutU64(e, AttrDevlinkHealthReporterGracefulPeriod, s.HealthReporterGracefulPeriod)
+	ynl.PutU8(e, AttrDevlinkHealthReporterAutoRecover, s.HealthReporterAutoRecover)
+	ynl.PutString(e, AttrDevlinkFlashUpdateFileName, s.FlashUpdateFileName)
+	ynl.PutString(e, AttrDevlinkFlashUpdateComponent, s.FlashUpdateComponent)
+	ynl.PutString(e, AttrDevlinkFlashUpdateStatusMsg, s.FlashUpdateStatusMsg)
+	ynl.PutU64(e, AttrDevlinkFlashUpdateStatusDone, s.FlashUpdateStatusDone)
+	ynl.PutU64(e, AttrDevlinkFlashUpdateStatusTotal, s.FlashUpdateStatusTotal)
+	ynl.PutU16(e, AttrDevlinkPortPCIPfNumber, s.PortPCIPfNumber)
+	ynl.PutU16(e, AttrDevlinkPortPCIVFNumber, s.PortPCIVFNumber)
 	if s.Stats.Set {
 		n := e.Nest(AttrDevlinkStats)
 		s.Stats.V.Encode(e)
 		e.End(n)
 	}
-	if s.TrapName != "" {
-		e.String(AttrDevlinkTrapName, s.TrapName)
-	}
-	if s.TrapAction.Set {
-		e.Uint8(AttrDevlinkTrapAction, uint8(s.TrapAction.V))
-	}
-	if s.TrapType.Set {
-		e.Uint8(AttrDevlinkTrapType, uint8(s.TrapType.V))
-	}
-	if s.TrapGeneric {
-		e.Flag(AttrDevlinkTrapGeneric)
-	}
+	ynl.PutString(e, AttrDevlinkTrapName, s.TrapName)
+	ynl.PutU8(e, AttrDevlinkTrapAction, s.TrapAction)
+	ynl.PutU8(e, AttrDevlinkTrapType, s.TrapType)
+	ynl.PutFlag(e, AttrDevlinkTrapGeneric, s.TrapGeneric)
 	if s.TrapMetadata.Set {
 		n := e.Nest(AttrDevlinkTrapMetadata)
 		s.TrapMetadata.V.Encode(e)
 		e.End(n)
 	}
-	if s.TrapGroupName != "" {
-		e.String(AttrDevlinkTrapGroupName, s.TrapGroupName)
-	}
-	if s.ReloadFailed.Set {
-		e.Uint8(AttrDevlinkReloadFailed, s.ReloadFailed.V)
-	}
-	if s.HealthReporterDumpTsNS.Set {
-		e.Uint64(AttrDevlinkHealthReporterDumpTsNS, s.HealthReporterDumpTsNS.V)
-	}
-	if s.NetnsFD.Set {
-		e.Uint32(AttrDevlinkNetnsFD, s.NetnsFD.V)
-	}
-	if s.NetnsPid.Set {
-		e.Uint32(AttrDevlinkNetnsPid, s.NetnsPid.V)
-	}
-	if s.NetnsID.Set {
-		e.Uint32(AttrDevlinkNetnsID, s.NetnsID.V)
-	}
-	if s.HealthReporterAutoDump.Set {
-		e.Uint8(AttrDevlinkHealthReporterAutoDump, s.HealthReporterAutoDump.V)
-	}
-	if s.TrapPolicerID.Set {
-		e.Uint32(AttrDevlinkTrapPolicerID, s.TrapPolicerID.V)
-	}
-	if s.TrapPolicerRate.Set {
-		e.Uint64(AttrDevlinkTrapPolicerRate, s.TrapPolicerRate.V)
-	}
-	if s.TrapPolicerBurst.Set {
-		e.Uint64(AttrDevlinkTrapPolicerBurst, s.TrapPolicerBurst.V)
-	}
+	ynl.PutString(e, AttrDevlinkTrapGroupName, s.TrapGroupName)
+	ynl.PutU8(e, AttrDevlinkReloadFailed, s.ReloadFailed)
+	ynl.PutU64(e, AttrDevlinkHealthReporterDumpTsNS, s.HealthReporterDumpTsNS)
+	ynl.PutU32(e, AttrDevlinkNetnsFD, s.NetnsFD)
+	ynl.PutU32(e, AttrDevlinkNetnsPid, s.NetnsPid)
+	ynl.PutU32(e, AttrDevlinkNetnsID, s.NetnsID)
+	ynl.PutU8(e, AttrDevlinkHealthReporterAutoDump, s.HealthReporterAutoDump)
+	ynl.PutU32(e, AttrDevlinkTrapPolicerID, s.TrapPolicerID)
+	ynl.PutU64(e, AttrDevlinkTrapPolicerRate, s.TrapPolicerRate)
+	ynl.PutU64(e, AttrDevlinkTrapPolicerBurst, s.TrapPolicerBurst)
 	if s.PortFunction.Set {
 		n := e.Nest(AttrDevlinkPortFunction)
 		s.PortFunction.V.Encode(e)
 		e.End(n)
 	}
-	if s.InfoBoardSerialNumber != "" {
-		e.String(AttrDevlinkInfoBoardSerialNumber, s.InfoBoardSerialNumber)
-	}
-	if s.PortLanes.Set {
-		e.Uint32(AttrDevlinkPortLanes, s.PortLanes.V)
-	}
-	if s.PortSplittable.Set {
-		e.Uint8(AttrDevlinkPortSplittable, s.PortSplittable.V)
-	}
-	if s.PortExternal.Set {
-		e.Uint8(AttrDevlinkPortExternal, s.PortExternal.V)
-	}
-	if s.PortControllerNumber.Set {
-		e.Uint32(AttrDevlinkPortControllerNumber, s.PortControllerNumber.V)
-	}
-	if s.FlashUpdateStatusTimeout.Set {
-		e.Uint64(AttrDevlinkFlashUpdateStatusTimeout, s.FlashUpdateStatusTimeout.V)
-	}
+	ynl.PutString(e, AttrDevlinkInfoBoardSerialNumber, s.InfoBoardSerialNumber)
+	ynl.PutU32(e, AttrDevlinkPortLanes, s.PortLanes)
+	ynl.PutU8(e, AttrDevlinkPortSplittable, s.PortSplittable)
+	ynl.PutU8(e, AttrDevlinkPortExternal, s.PortExternal)
+	ynl.PutU32(e, AttrDevlinkPortControllerNumber, s.PortControllerNumber)
+	ynl.PutU64(e, AttrDevlinkFlashUpdateStatusTimeout, s.FlashUpdateStatusTimeout)
 	if s.FlashUpdateOverwriteMask.Set {
 		ynl.PutBitfield32(e, AttrDevlinkFlashUpdateOverwriteMask, s.FlashUpdateOverwriteMask.V)
 	}
-	if s.ReloadAction.Set {
-		e.Uint8(AttrDevlinkReloadAction, uint8(s.ReloadAction.V))
-	}
+	ynl.PutU8(e, AttrDevlinkReloadAction, s.ReloadAction)
 	if s.ReloadActionsPerformed.Set {
 		ynl.PutBitfield32(e, AttrDevlinkReloadActionsPerformed, s.ReloadActionsPerformed.V)
 	}
@@ -2321,12 +2089,8 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.ReloadStatsEntry[i].Encode(e)
 		e.End(n)
 	}
-	if s.ReloadStatsLimit.Set {
-		e.Uint8(AttrDevlinkReloadStatsLimit, s.ReloadStatsLimit.V)
-	}
-	if s.ReloadStatsValue.Set {
-		e.Uint32(AttrDevlinkReloadStatsValue, s.ReloadStatsValue.V)
-	}
+	ynl.PutU8(e, AttrDevlinkReloadStatsLimit, s.ReloadStatsLimit)
+	ynl.PutU32(e, AttrDevlinkReloadStatsValue, s.ReloadStatsValue)
 	if s.RemoteReloadStats.Set {
 		n := e.Nest(AttrDevlinkRemoteReloadStats)
 		s.RemoteReloadStats.V.Encode(e)
@@ -2342,36 +2106,16 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.ReloadActionStats[i].Encode(e)
 		e.End(n)
 	}
-	if s.PortPCISfNumber.Set {
-		e.Uint32(AttrDevlinkPortPCISfNumber, s.PortPCISfNumber.V)
-	}
-	if s.RateType.Set {
-		e.Uint16(AttrDevlinkRateType, uint16(s.RateType.V))
-	}
-	if s.RateTxShare.Set {
-		e.Uint64(AttrDevlinkRateTxShare, s.RateTxShare.V)
-	}
-	if s.RateTxMax.Set {
-		e.Uint64(AttrDevlinkRateTxMax, s.RateTxMax.V)
-	}
-	if s.RateNodeName != "" {
-		e.String(AttrDevlinkRateNodeName, s.RateNodeName)
-	}
-	if s.RateParentNodeName != "" {
-		e.String(AttrDevlinkRateParentNodeName, s.RateParentNodeName)
-	}
-	if s.RegionMaxSnapshots.Set {
-		e.Uint32(AttrDevlinkRegionMaxSnapshots, s.RegionMaxSnapshots.V)
-	}
-	if s.LinecardIndex.Set {
-		e.Uint32(AttrDevlinkLinecardIndex, s.LinecardIndex.V)
-	}
-	if s.LinecardState.Set {
-		e.Uint8(AttrDevlinkLinecardState, s.LinecardState.V)
-	}
-	if s.LinecardType != "" {
-		e.String(AttrDevlinkLinecardType, s.LinecardType)
-	}
+	ynl.PutU32(e, AttrDevlinkPortPCISfNumber, s.PortPCISfNumber)
+	ynl.PutU16(e, AttrDevlinkRateType, s.RateType)
+	ynl.PutU64(e, AttrDevlinkRateTxShare, s.RateTxShare)
+	ynl.PutU64(e, AttrDevlinkRateTxMax, s.RateTxMax)
+	ynl.PutString(e, AttrDevlinkRateNodeName, s.RateNodeName)
+	ynl.PutString(e, AttrDevlinkRateParentNodeName, s.RateParentNodeName)
+	ynl.PutU32(e, AttrDevlinkRegionMaxSnapshots, s.RegionMaxSnapshots)
+	ynl.PutU32(e, AttrDevlinkLinecardIndex, s.LinecardIndex)
+	ynl.PutU8(e, AttrDevlinkLinecardState, s.LinecardState)
+	ynl.PutString(e, AttrDevlinkLinecardType, s.LinecardType)
 	if s.LinecardSupportedTypes.Set {
 		n := e.Nest(AttrDevlinkLinecardSupportedTypes)
 		s.LinecardSupportedTypes.V.Encode(e)
@@ -2382,23 +2126,15 @@ func (s *Devlink) Encode(e *netlink.AttrEncoder) {
 		s.Selftests.V.Encode(e)
 		e.End(n)
 	}
-	if s.RateTxPriority.Set {
-		e.Uint32(AttrDevlinkRateTxPriority, s.RateTxPriority.V)
-	}
-	if s.RateTxWeight.Set {
-		e.Uint32(AttrDevlinkRateTxWeight, s.RateTxWeight.V)
-	}
-	if s.RegionDirect {
-		e.Flag(AttrDevlinkRegionDirect)
-	}
+	ynl.PutU32(e, AttrDevlinkRateTxPriority, s.RateTxPriority)
+	ynl.PutU32(e, AttrDevlinkRateTxWeight, s.RateTxWeight)
+	ynl.PutFlag(e, AttrDevlinkRegionDirect, s.RegionDirect)
 	for i := range s.RateTcBws {
 		n := e.Nest(AttrDevlinkRateTcBws)
 		s.RateTcBws[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDevStats is attribute set dl-dev-stats, a subset of devlink.
@@ -2446,9 +2182,7 @@ func (s *DlDevStats) Encode(e *netlink.AttrEncoder) {
 		s.RemoteReloadStats.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlReloadStats is attribute set dl-reload-stats, a subset of devlink.
@@ -2485,9 +2219,7 @@ func (s *DlReloadStats) Encode(e *netlink.AttrEncoder) {
 		s.ReloadActionInfo[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlReloadActInfo is attribute set dl-reload-act-info, a subset of devlink.
@@ -2522,17 +2254,13 @@ func (s *DlReloadActInfo) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ReloadAction.Set {
-		e.Uint8(AttrDevlinkReloadAction, uint8(s.ReloadAction.V))
-	}
+	ynl.PutU8(e, AttrDevlinkReloadAction, s.ReloadAction)
 	for i := range s.ReloadActionStats {
 		n := e.Nest(AttrDevlinkReloadActionStats)
 		s.ReloadActionStats[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlReloadActStats is attribute set dl-reload-act-stats, a subset of devlink.
@@ -2569,9 +2297,7 @@ func (s *DlReloadActStats) Encode(e *netlink.AttrEncoder) {
 		s.ReloadStatsEntry[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlReloadStatsEntry is attribute set dl-reload-stats-entry, a subset of devlink.
@@ -2603,15 +2329,9 @@ func (s *DlReloadStatsEntry) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ReloadStatsLimit.Set {
-		e.Uint8(AttrDevlinkReloadStatsLimit, s.ReloadStatsLimit.V)
-	}
-	if s.ReloadStatsValue.Set {
-		e.Uint32(AttrDevlinkReloadStatsValue, s.ReloadStatsValue.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrDevlinkReloadStatsLimit, s.ReloadStatsLimit)
+	ynl.PutU32(e, AttrDevlinkReloadStatsValue, s.ReloadStatsValue)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlInfoVersion is attribute set dl-info-version, a subset of devlink.
@@ -2643,15 +2363,9 @@ func (s *DlInfoVersion) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.InfoVersionName != "" {
-		e.String(AttrDevlinkInfoVersionName, s.InfoVersionName)
-	}
-	if s.InfoVersionValue != "" {
-		e.String(AttrDevlinkInfoVersionValue, s.InfoVersionValue)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrDevlinkInfoVersionName, s.InfoVersionName)
+	ynl.PutString(e, AttrDevlinkInfoVersionValue, s.InfoVersionValue)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlPortFunction is attribute set dl-port-function.
@@ -2689,21 +2403,13 @@ func (s *DlPortFunction) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.HWAddr != nil {
-		e.Bytes(AttrDlPortFunctionHWAddr, s.HWAddr)
-	}
-	if s.State.Set {
-		e.Uint8(AttrDlPortFunctionState, uint8(s.State.V))
-	}
-	if s.Opstate.Set {
-		e.Uint8(AttrDlPortFunctionOpstate, uint8(s.Opstate.V))
-	}
+	ynl.PutBytes(e, AttrDlPortFunctionHWAddr, s.HWAddr)
+	ynl.PutU8(e, AttrDlPortFunctionState, s.State)
+	ynl.PutU8(e, AttrDlPortFunctionOpstate, s.Opstate)
 	if s.Caps.Set {
 		ynl.PutBitfield32(e, AttrDlPortFunctionCaps, s.Caps.V)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeTables is attribute set dl-dpipe-tables, a subset of devlink.
@@ -2740,9 +2446,7 @@ func (s *DlDpipeTables) Encode(e *netlink.AttrEncoder) {
 		s.DpipeTable[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeTable is attribute set dl-dpipe-table, a subset of devlink.
@@ -2795,12 +2499,8 @@ func (s *DlDpipeTable) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DpipeTableName != "" {
-		e.String(AttrDevlinkDpipeTableName, s.DpipeTableName)
-	}
-	if s.DpipeTableSize.Set {
-		e.Uint64(AttrDevlinkDpipeTableSize, s.DpipeTableSize.V)
-	}
+	ynl.PutString(e, AttrDevlinkDpipeTableName, s.DpipeTableName)
+	ynl.PutU64(e, AttrDevlinkDpipeTableSize, s.DpipeTableSize)
 	if s.DpipeTableMatches.Set {
 		n := e.Nest(AttrDevlinkDpipeTableMatches)
 		s.DpipeTableMatches.V.Encode(e)
@@ -2811,18 +2511,10 @@ func (s *DlDpipeTable) Encode(e *netlink.AttrEncoder) {
 		s.DpipeTableActions.V.Encode(e)
 		e.End(n)
 	}
-	if s.DpipeTableCountersEnabled.Set {
-		e.Uint8(AttrDevlinkDpipeTableCountersEnabled, s.DpipeTableCountersEnabled.V)
-	}
-	if s.DpipeTableResourceID.Set {
-		e.Uint64(AttrDevlinkDpipeTableResourceID, s.DpipeTableResourceID.V)
-	}
-	if s.DpipeTableResourceUnits.Set {
-		e.Uint64(AttrDevlinkDpipeTableResourceUnits, s.DpipeTableResourceUnits.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrDevlinkDpipeTableCountersEnabled, s.DpipeTableCountersEnabled)
+	ynl.PutU64(e, AttrDevlinkDpipeTableResourceID, s.DpipeTableResourceID)
+	ynl.PutU64(e, AttrDevlinkDpipeTableResourceUnits, s.DpipeTableResourceUnits)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeTableMatches is attribute set dl-dpipe-table-matches, a subset of devlink.
@@ -2859,9 +2551,7 @@ func (s *DlDpipeTableMatches) Encode(e *netlink.AttrEncoder) {
 		s.DpipeMatch[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeTableActions is attribute set dl-dpipe-table-actions, a subset of devlink.
@@ -2898,9 +2588,7 @@ func (s *DlDpipeTableActions) Encode(e *netlink.AttrEncoder) {
 		s.DpipeAction[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeEntries is attribute set dl-dpipe-entries, a subset of devlink.
@@ -2937,9 +2625,7 @@ func (s *DlDpipeEntries) Encode(e *netlink.AttrEncoder) {
 		s.DpipeEntry[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeEntry is attribute set dl-dpipe-entry, a subset of devlink.
@@ -2983,9 +2669,7 @@ func (s *DlDpipeEntry) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DpipeEntryIndex.Set {
-		e.Uint64(AttrDevlinkDpipeEntryIndex, s.DpipeEntryIndex.V)
-	}
+	ynl.PutU64(e, AttrDevlinkDpipeEntryIndex, s.DpipeEntryIndex)
 	if s.DpipeEntryMatchValues.Set {
 		n := e.Nest(AttrDevlinkDpipeEntryMatchValues)
 		s.DpipeEntryMatchValues.V.Encode(e)
@@ -2996,12 +2680,8 @@ func (s *DlDpipeEntry) Encode(e *netlink.AttrEncoder) {
 		s.DpipeEntryActionValues.V.Encode(e)
 		e.End(n)
 	}
-	if s.DpipeEntryCounter.Set {
-		e.Uint64(AttrDevlinkDpipeEntryCounter, s.DpipeEntryCounter.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU64(e, AttrDevlinkDpipeEntryCounter, s.DpipeEntryCounter)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeEntryMatchValues is attribute set dl-dpipe-entry-match-values, a subset of devlink.
@@ -3038,9 +2718,7 @@ func (s *DlDpipeEntryMatchValues) Encode(e *netlink.AttrEncoder) {
 		s.DpipeMatchValue[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeEntryActionValues is attribute set dl-dpipe-entry-action-values, a subset of devlink.
@@ -3077,9 +2755,7 @@ func (s *DlDpipeEntryActionValues) Encode(e *netlink.AttrEncoder) {
 		s.DpipeActionValue[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeMatch is attribute set dl-dpipe-match, a subset of devlink.
@@ -3120,24 +2796,12 @@ func (s *DlDpipeMatch) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DpipeMatchType.Set {
-		e.Uint32(AttrDevlinkDpipeMatchType, uint32(s.DpipeMatchType.V))
-	}
-	if s.DpipeHeaderID.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderID, uint32(s.DpipeHeaderID.V))
-	}
-	if s.DpipeHeaderGlobal.Set {
-		e.Uint8(AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal.V)
-	}
-	if s.DpipeHeaderIndex.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderIndex, s.DpipeHeaderIndex.V)
-	}
-	if s.DpipeFieldID.Set {
-		e.Uint32(AttrDevlinkDpipeFieldID, s.DpipeFieldID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDevlinkDpipeMatchType, s.DpipeMatchType)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderID, s.DpipeHeaderID)
+	ynl.PutU8(e, AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderIndex, s.DpipeHeaderIndex)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldID, s.DpipeFieldID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeMatchValue is attribute set dl-dpipe-match-value, a subset of devlink.
@@ -3183,18 +2847,10 @@ func (s *DlDpipeMatchValue) Encode(e *netlink.AttrEncoder) {
 		s.DpipeMatch[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeValue != nil {
-		e.Bytes(AttrDevlinkDpipeValue, s.DpipeValue)
-	}
-	if s.DpipeValueMask != nil {
-		e.Bytes(AttrDevlinkDpipeValueMask, s.DpipeValueMask)
-	}
-	if s.DpipeValueMapping.Set {
-		e.Uint32(AttrDevlinkDpipeValueMapping, s.DpipeValueMapping.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrDevlinkDpipeValue, s.DpipeValue)
+	ynl.PutBytes(e, AttrDevlinkDpipeValueMask, s.DpipeValueMask)
+	ynl.PutU32(e, AttrDevlinkDpipeValueMapping, s.DpipeValueMapping)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeAction is attribute set dl-dpipe-action, a subset of devlink.
@@ -3235,24 +2891,12 @@ func (s *DlDpipeAction) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DpipeActionType.Set {
-		e.Uint32(AttrDevlinkDpipeActionType, uint32(s.DpipeActionType.V))
-	}
-	if s.DpipeHeaderID.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderID, uint32(s.DpipeHeaderID.V))
-	}
-	if s.DpipeHeaderGlobal.Set {
-		e.Uint8(AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal.V)
-	}
-	if s.DpipeHeaderIndex.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderIndex, s.DpipeHeaderIndex.V)
-	}
-	if s.DpipeFieldID.Set {
-		e.Uint32(AttrDevlinkDpipeFieldID, s.DpipeFieldID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDevlinkDpipeActionType, s.DpipeActionType)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderID, s.DpipeHeaderID)
+	ynl.PutU8(e, AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderIndex, s.DpipeHeaderIndex)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldID, s.DpipeFieldID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeActionValue is attribute set dl-dpipe-action-value, a subset of devlink.
@@ -3298,18 +2942,10 @@ func (s *DlDpipeActionValue) Encode(e *netlink.AttrEncoder) {
 		s.DpipeAction[i].Encode(e)
 		e.End(n)
 	}
-	if s.DpipeValue != nil {
-		e.Bytes(AttrDevlinkDpipeValue, s.DpipeValue)
-	}
-	if s.DpipeValueMask != nil {
-		e.Bytes(AttrDevlinkDpipeValueMask, s.DpipeValueMask)
-	}
-	if s.DpipeValueMapping.Set {
-		e.Uint32(AttrDevlinkDpipeValueMapping, s.DpipeValueMapping.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrDevlinkDpipeValue, s.DpipeValue)
+	ynl.PutBytes(e, AttrDevlinkDpipeValueMask, s.DpipeValueMask)
+	ynl.PutU32(e, AttrDevlinkDpipeValueMapping, s.DpipeValueMapping)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeHeaders is attribute set dl-dpipe-headers, a subset of devlink.
@@ -3346,9 +2982,7 @@ func (s *DlDpipeHeaders) Encode(e *netlink.AttrEncoder) {
 		s.DpipeHeader[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeHeader is attribute set dl-dpipe-header, a subset of devlink.
@@ -3389,23 +3023,15 @@ func (s *DlDpipeHeader) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DpipeHeaderName != "" {
-		e.String(AttrDevlinkDpipeHeaderName, s.DpipeHeaderName)
-	}
-	if s.DpipeHeaderID.Set {
-		e.Uint32(AttrDevlinkDpipeHeaderID, uint32(s.DpipeHeaderID.V))
-	}
-	if s.DpipeHeaderGlobal.Set {
-		e.Uint8(AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal.V)
-	}
+	ynl.PutString(e, AttrDevlinkDpipeHeaderName, s.DpipeHeaderName)
+	ynl.PutU32(e, AttrDevlinkDpipeHeaderID, s.DpipeHeaderID)
+	ynl.PutU8(e, AttrDevlinkDpipeHeaderGlobal, s.DpipeHeaderGlobal)
 	if s.DpipeHeaderFields.Set {
 		n := e.Nest(AttrDevlinkDpipeHeaderFields)
 		s.DpipeHeaderFields.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeHeaderFields is attribute set dl-dpipe-header-fields, a subset of devlink.
@@ -3442,9 +3068,7 @@ func (s *DlDpipeHeaderFields) Encode(e *netlink.AttrEncoder) {
 		s.DpipeField[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlDpipeField is attribute set dl-dpipe-field, a subset of devlink.
@@ -3482,21 +3106,11 @@ func (s *DlDpipeField) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DpipeFieldName != "" {
-		e.String(AttrDevlinkDpipeFieldName, s.DpipeFieldName)
-	}
-	if s.DpipeFieldID.Set {
-		e.Uint32(AttrDevlinkDpipeFieldID, s.DpipeFieldID.V)
-	}
-	if s.DpipeFieldBitwidth.Set {
-		e.Uint32(AttrDevlinkDpipeFieldBitwidth, s.DpipeFieldBitwidth.V)
-	}
-	if s.DpipeFieldMappingType.Set {
-		e.Uint32(AttrDevlinkDpipeFieldMappingType, uint32(s.DpipeFieldMappingType.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrDevlinkDpipeFieldName, s.DpipeFieldName)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldID, s.DpipeFieldID)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldBitwidth, s.DpipeFieldBitwidth)
+	ynl.PutU32(e, AttrDevlinkDpipeFieldMappingType, s.DpipeFieldMappingType)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlResource is attribute set dl-resource, a subset of devlink.
@@ -3552,39 +3166,17 @@ func (s *DlResource) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ResourceName != "" {
-		e.String(AttrDevlinkResourceName, s.ResourceName)
-	}
-	if s.ResourceID.Set {
-		e.Uint64(AttrDevlinkResourceID, s.ResourceID.V)
-	}
-	if s.ResourceSize.Set {
-		e.Uint64(AttrDevlinkResourceSize, s.ResourceSize.V)
-	}
-	if s.ResourceSizeNew.Set {
-		e.Uint64(AttrDevlinkResourceSizeNew, s.ResourceSizeNew.V)
-	}
-	if s.ResourceSizeValid.Set {
-		e.Uint8(AttrDevlinkResourceSizeValid, s.ResourceSizeValid.V)
-	}
-	if s.ResourceSizeMin.Set {
-		e.Uint64(AttrDevlinkResourceSizeMin, s.ResourceSizeMin.V)
-	}
-	if s.ResourceSizeMax.Set {
-		e.Uint64(AttrDevlinkResourceSizeMax, s.ResourceSizeMax.V)
-	}
-	if s.ResourceSizeGran.Set {
-		e.Uint64(AttrDevlinkResourceSizeGran, s.ResourceSizeGran.V)
-	}
-	if s.ResourceUnit.Set {
-		e.Uint8(AttrDevlinkResourceUnit, uint8(s.ResourceUnit.V))
-	}
-	if s.ResourceOcc.Set {
-		e.Uint64(AttrDevlinkResourceOcc, s.ResourceOcc.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrDevlinkResourceName, s.ResourceName)
+	ynl.PutU64(e, AttrDevlinkResourceID, s.ResourceID)
+	ynl.PutU64(e, AttrDevlinkResourceSize, s.ResourceSize)
+	ynl.PutU64(e, AttrDevlinkResourceSizeNew, s.ResourceSizeNew)
+	ynl.PutU8(e, AttrDevlinkResourceSizeValid, s.ResourceSizeValid)
+	ynl.PutU64(e, AttrDevlinkResourceSizeMin, s.ResourceSizeMin)
+	ynl.PutU64(e, AttrDevlinkResourceSizeMax, s.ResourceSizeMax)
+	ynl.PutU64(e, AttrDevlinkResourceSizeGran, s.ResourceSizeGran)
+	ynl.PutU8(e, AttrDevlinkResourceUnit, s.ResourceUnit)
+	ynl.PutU64(e, AttrDevlinkResourceOcc, s.ResourceOcc)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlResourceList is attribute set dl-resource-list, a subset of devlink.
@@ -3621,9 +3213,7 @@ func (s *DlResourceList) Encode(e *netlink.AttrEncoder) {
 		s.Resource[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlParam is attribute set dl-param, a subset of devlink.
@@ -3658,18 +3248,10 @@ func (s *DlParam) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ParamName != "" {
-		e.String(AttrDevlinkParamName, s.ParamName)
-	}
-	if s.ParamGeneric {
-		e.Flag(AttrDevlinkParamGeneric)
-	}
-	if s.ParamType.Set {
-		e.Uint8(AttrDevlinkParamType, uint8(s.ParamType.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrDevlinkParamName, s.ParamName)
+	ynl.PutFlag(e, AttrDevlinkParamGeneric, s.ParamGeneric)
+	ynl.PutU8(e, AttrDevlinkParamType, s.ParamType)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlRegionSnapshots is attribute set dl-region-snapshots, a subset of devlink.
@@ -3706,9 +3288,7 @@ func (s *DlRegionSnapshots) Encode(e *netlink.AttrEncoder) {
 		s.RegionSnapshot.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlRegionSnapshot is attribute set dl-region-snapshot, a subset of devlink.
@@ -3737,12 +3317,8 @@ func (s *DlRegionSnapshot) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.RegionSnapshotID.Set {
-		e.Uint32(AttrDevlinkRegionSnapshotID, s.RegionSnapshotID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDevlinkRegionSnapshotID, s.RegionSnapshotID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlRegionChunks is attribute set dl-region-chunks, a subset of devlink.
@@ -3779,9 +3355,7 @@ func (s *DlRegionChunks) Encode(e *netlink.AttrEncoder) {
 		s.RegionChunk.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlRegionChunk is attribute set dl-region-chunk, a subset of devlink.
@@ -3813,15 +3387,9 @@ func (s *DlRegionChunk) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.RegionChunkData != nil {
-		e.Bytes(AttrDevlinkRegionChunkData, s.RegionChunkData)
-	}
-	if s.RegionChunkAddr.Set {
-		e.Uint64(AttrDevlinkRegionChunkAddr, s.RegionChunkAddr.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrDevlinkRegionChunkData, s.RegionChunkData)
+	ynl.PutU64(e, AttrDevlinkRegionChunkAddr, s.RegionChunkAddr)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlFmsg is attribute set dl-fmsg, a subset of devlink.
@@ -3862,24 +3430,12 @@ func (s *DlFmsg) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.FmsgObjNestStart {
-		e.Flag(AttrDevlinkFmsgObjNestStart)
-	}
-	if s.FmsgPairNestStart {
-		e.Flag(AttrDevlinkFmsgPairNestStart)
-	}
-	if s.FmsgArrNestStart {
-		e.Flag(AttrDevlinkFmsgArrNestStart)
-	}
-	if s.FmsgNestEnd {
-		e.Flag(AttrDevlinkFmsgNestEnd)
-	}
-	if s.FmsgObjName != "" {
-		e.String(AttrDevlinkFmsgObjName, s.FmsgObjName)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrDevlinkFmsgObjNestStart, s.FmsgObjNestStart)
+	ynl.PutFlag(e, AttrDevlinkFmsgPairNestStart, s.FmsgPairNestStart)
+	ynl.PutFlag(e, AttrDevlinkFmsgArrNestStart, s.FmsgArrNestStart)
+	ynl.PutFlag(e, AttrDevlinkFmsgNestEnd, s.FmsgNestEnd)
+	ynl.PutString(e, AttrDevlinkFmsgObjName, s.FmsgObjName)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlHealthReporter is attribute set dl-health-reporter, a subset of devlink.
@@ -3932,36 +3488,16 @@ func (s *DlHealthReporter) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.HealthReporterName != "" {
-		e.String(AttrDevlinkHealthReporterName, s.HealthReporterName)
-	}
-	if s.HealthReporterState.Set {
-		e.Uint8(AttrDevlinkHealthReporterState, s.HealthReporterState.V)
-	}
-	if s.HealthReporterErrCount.Set {
-		e.Uint64(AttrDevlinkHealthReporterErrCount, s.HealthReporterErrCount.V)
-	}
-	if s.HealthReporterRecoverCount.Set {
-		e.Uint64(AttrDevlinkHealthReporterRecoverCount, s.HealthReporterRecoverCount.V)
-	}
-	if s.HealthReporterGracefulPeriod.Set {
-		e.Uint64(AttrDevlinkHealthReporterGracefulPeriod, s.HealthReporterGracefulPeriod.V)
-	}
-	if s.HealthReporterAutoRecover.Set {
-		e.Uint8(AttrDevlinkHealthReporterAutoRecover, s.HealthReporterAutoRecover.V)
-	}
-	if s.HealthReporterDumpTs.Set {
-		e.Uint64(AttrDevlinkHealthReporterDumpTs, s.HealthReporterDumpTs.V)
-	}
-	if s.HealthReporterDumpTsNS.Set {
-		e.Uint64(AttrDevlinkHealthReporterDumpTsNS, s.HealthReporterDumpTsNS.V)
-	}
-	if s.HealthReporterAutoDump.Set {
-		e.Uint8(AttrDevlinkHealthReporterAutoDump, s.HealthReporterAutoDump.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrDevlinkHealthReporterName, s.HealthReporterName)
+	ynl.PutU8(e, AttrDevlinkHealthReporterState, s.HealthReporterState)
+	ynl.PutU64(e, AttrDevlinkHealthReporterErrCount, s.HealthReporterErrCount)
+	ynl.PutU64(e, AttrDevlinkHealthReporterRecoverCount, s.HealthReporterRecoverCount)
+	ynl.PutU64(e, AttrDevlinkHealthReporterGracefulPeriod, s.HealthReporterGracefulPeriod)
+	ynl.PutU8(e, AttrDevlinkHealthReporterAutoRecover, s.HealthReporterAutoRecover)
+	ynl.PutU64(e, AttrDevlinkHealthReporterDumpTs, s.HealthReporterDumpTs)
+	ynl.PutU64(e, AttrDevlinkHealthReporterDumpTsNS, s.HealthReporterDumpTsNS)
+	ynl.PutU8(e, AttrDevlinkHealthReporterAutoDump, s.HealthReporterAutoDump)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlAttrStats is attribute set dl-attr-stats.
@@ -3996,18 +3532,10 @@ func (s *DlAttrStats) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.StatsRxPackets.Set {
-		e.Uint64(AttrDlAttrStatsStatsRxPackets, s.StatsRxPackets.V)
-	}
-	if s.StatsRxBytes.Set {
-		e.Uint64(AttrDlAttrStatsStatsRxBytes, s.StatsRxBytes.V)
-	}
-	if s.StatsRxDropped.Set {
-		e.Uint64(AttrDlAttrStatsStatsRxDropped, s.StatsRxDropped.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU64(e, AttrDlAttrStatsStatsRxPackets, s.StatsRxPackets)
+	ynl.PutU64(e, AttrDlAttrStatsStatsRxBytes, s.StatsRxBytes)
+	ynl.PutU64(e, AttrDlAttrStatsStatsRxDropped, s.StatsRxDropped)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlTrapMetadata is attribute set dl-trap-metadata.
@@ -4039,15 +3567,9 @@ func (s *DlTrapMetadata) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.TrapMetadataTypeInPort {
-		e.Flag(AttrDlTrapMetadataTrapMetadataTypeInPort)
-	}
-	if s.TrapMetadataTypeFaCookie {
-		e.Flag(AttrDlTrapMetadataTrapMetadataTypeFaCookie)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrDlTrapMetadataTrapMetadataTypeInPort, s.TrapMetadataTypeInPort)
+	ynl.PutFlag(e, AttrDlTrapMetadataTrapMetadataTypeFaCookie, s.TrapMetadataTypeFaCookie)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlLinecardSupportedTypes is attribute set dl-linecard-supported-types, a subset of devlink.
@@ -4076,12 +3598,8 @@ func (s *DlLinecardSupportedTypes) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.LinecardType != "" {
-		e.String(AttrDevlinkLinecardType, s.LinecardType)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrDevlinkLinecardType, s.LinecardType)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlSelftestID is attribute set dl-selftest-id.
@@ -4110,12 +3628,8 @@ func (s *DlSelftestID) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Flash {
-		e.Flag(AttrDlSelftestIDFlash)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrDlSelftestIDFlash, s.Flash)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // DlRateTcBws is attribute set dl-rate-tc-bws.
@@ -4147,15 +3661,9 @@ func (s *DlRateTcBws) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Index.Set {
-		e.Uint8(AttrDlRateTcBwsIndex, s.Index.V)
-	}
-	if s.Bw.Set {
-		e.Uint32(AttrDlRateTcBwsBw, s.Bw.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrDlRateTcBwsIndex, s.Index)
+	ynl.PutU32(e, AttrDlRateTcBwsBw, s.Bw)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the devlink family on a generic netlink Conn.

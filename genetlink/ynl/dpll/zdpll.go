@@ -472,45 +472,23 @@ func (s *DPLL) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrDPLLID, s.ID.V)
-	}
-	if s.ModuleName != "" {
-		e.String(AttrDPLLModuleName, s.ModuleName)
-	}
-	if s.ClockID.Set {
-		e.Uint64(AttrDPLLClockID, s.ClockID.V)
-	}
-	if s.Mode.Set {
-		e.Uint32(AttrDPLLMode, uint32(s.Mode.V))
-	}
+	ynl.PutU32(e, AttrDPLLID, s.ID)
+	ynl.PutString(e, AttrDPLLModuleName, s.ModuleName)
+	ynl.PutU64(e, AttrDPLLClockID, s.ClockID)
+	ynl.PutU32(e, AttrDPLLMode, s.Mode)
 	for _, v := range s.ModeSupported {
 		e.Uint32(AttrDPLLModeSupported, uint32(v))
 	}
-	if s.LockStatus.Set {
-		e.Uint32(AttrDPLLLockStatus, uint32(s.LockStatus.V))
-	}
-	if s.Temp.Set {
-		e.Uint32(AttrDPLLTemp, uint32(s.Temp.V))
-	}
-	if s.Type.Set {
-		e.Uint32(AttrDPLLType, uint32(s.Type.V))
-	}
-	if s.LockStatusError.Set {
-		e.Uint32(AttrDPLLLockStatusError, uint32(s.LockStatusError.V))
-	}
+	ynl.PutU32(e, AttrDPLLLockStatus, s.LockStatus)
+	ynl.PutU32(e, AttrDPLLTemp, s.Temp)
+	ynl.PutU32(e, AttrDPLLType, s.Type)
+	ynl.PutU32(e, AttrDPLLLockStatusError, s.LockStatusError)
 	for _, v := range s.ClockQualityLevel {
 		e.Uint32(AttrDPLLClockQualityLevel, uint32(v))
 	}
-	if s.PhaseOffsetMonitor.Set {
-		e.Uint32(AttrDPLLPhaseOffsetMonitor, uint32(s.PhaseOffsetMonitor.V))
-	}
-	if s.PhaseOffsetAvgFactor.Set {
-		e.Uint32(AttrDPLLPhaseOffsetAvgFactor, s.PhaseOffsetAvgFactor.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDPLLPhaseOffsetMonitor, s.PhaseOffsetMonitor)
+	ynl.PutU32(e, AttrDPLLPhaseOffsetAvgFactor, s.PhaseOffsetAvgFactor)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Pin is attribute set pin.
@@ -632,56 +610,26 @@ func (s *Pin) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrPinID, s.ID.V)
-	}
-	if s.ParentID.Set {
-		e.Uint32(AttrPinParentID, s.ParentID.V)
-	}
-	if s.ModuleName != "" {
-		e.String(AttrPinModuleName, s.ModuleName)
-	}
-	if s.ClockID.Set {
-		e.Uint64(AttrPinClockID, s.ClockID.V)
-	}
-	if s.BoardLabel != "" {
-		e.String(AttrPinBoardLabel, s.BoardLabel)
-	}
-	if s.PanelLabel != "" {
-		e.String(AttrPinPanelLabel, s.PanelLabel)
-	}
-	if s.PackageLabel != "" {
-		e.String(AttrPinPackageLabel, s.PackageLabel)
-	}
-	if s.Type.Set {
-		e.Uint32(AttrPinType, uint32(s.Type.V))
-	}
-	if s.Direction.Set {
-		e.Uint32(AttrPinDirection, uint32(s.Direction.V))
-	}
-	if s.Frequency.Set {
-		e.Uint64(AttrPinFrequency, s.Frequency.V)
-	}
+	ynl.PutU32(e, AttrPinID, s.ID)
+	ynl.PutU32(e, AttrPinParentID, s.ParentID)
+	ynl.PutString(e, AttrPinModuleName, s.ModuleName)
+	ynl.PutU64(e, AttrPinClockID, s.ClockID)
+	ynl.PutString(e, AttrPinBoardLabel, s.BoardLabel)
+	ynl.PutString(e, AttrPinPanelLabel, s.PanelLabel)
+	ynl.PutString(e, AttrPinPackageLabel, s.PackageLabel)
+	ynl.PutU32(e, AttrPinType, s.Type)
+	ynl.PutU32(e, AttrPinDirection, s.Direction)
+	ynl.PutU64(e, AttrPinFrequency, s.Frequency)
 	for i := range s.FrequencySupported {
 		n := e.Nest(AttrPinFrequencySupported)
 		s.FrequencySupported[i].Encode(e)
 		e.End(n)
 	}
-	if s.FrequencyMin.Set {
-		e.Uint64(AttrPinFrequencyMin, s.FrequencyMin.V)
-	}
-	if s.FrequencyMax.Set {
-		e.Uint64(AttrPinFrequencyMax, s.FrequencyMax.V)
-	}
-	if s.Prio.Set {
-		e.Uint32(AttrPinPrio, s.Prio.V)
-	}
-	if s.State.Set {
-		e.Uint32(AttrPinState, uint32(s.State.V))
-	}
-	if s.Capabilities.Set {
-		e.Uint32(AttrPinCapabilities, uint32(s.Capabilities.V))
-	}
+	ynl.PutU64(e, AttrPinFrequencyMin, s.FrequencyMin)
+	ynl.PutU64(e, AttrPinFrequencyMax, s.FrequencyMax)
+	ynl.PutU32(e, AttrPinPrio, s.Prio)
+	ynl.PutU32(e, AttrPinState, s.State)
+	ynl.PutU32(e, AttrPinCapabilities, s.Capabilities)
 	for i := range s.ParentDevice {
 		n := e.Nest(AttrPinParentDevice)
 		s.ParentDevice[i].Encode(e)
@@ -692,40 +640,24 @@ func (s *Pin) Encode(e *netlink.AttrEncoder) {
 		s.ParentPin[i].Encode(e)
 		e.End(n)
 	}
-	if s.PhaseAdjustMin.Set {
-		e.Uint32(AttrPinPhaseAdjustMin, uint32(s.PhaseAdjustMin.V))
-	}
-	if s.PhaseAdjustMax.Set {
-		e.Uint32(AttrPinPhaseAdjustMax, uint32(s.PhaseAdjustMax.V))
-	}
-	if s.PhaseAdjust.Set {
-		e.Uint32(AttrPinPhaseAdjust, uint32(s.PhaseAdjust.V))
-	}
-	if s.PhaseOffset.Set {
-		e.Uint64(AttrPinPhaseOffset, uint64(s.PhaseOffset.V))
-	}
-	if s.FractionalFrequencyOffset.Set {
-		e.Int(AttrPinFractionalFrequencyOffset, s.FractionalFrequencyOffset.V)
-	}
-	if s.EsyncFrequency.Set {
-		e.Uint64(AttrPinEsyncFrequency, s.EsyncFrequency.V)
-	}
+	ynl.PutU32(e, AttrPinPhaseAdjustMin, s.PhaseAdjustMin)
+	ynl.PutU32(e, AttrPinPhaseAdjustMax, s.PhaseAdjustMax)
+	ynl.PutU32(e, AttrPinPhaseAdjust, s.PhaseAdjust)
+	ynl.PutU64(e, AttrPinPhaseOffset, s.PhaseOffset)
+	ynl.PutSint(e, AttrPinFractionalFrequencyOffset, s.FractionalFrequencyOffset)
+	ynl.PutU64(e, AttrPinEsyncFrequency, s.EsyncFrequency)
 	for i := range s.EsyncFrequencySupported {
 		n := e.Nest(AttrPinEsyncFrequencySupported)
 		s.EsyncFrequencySupported[i].Encode(e)
 		e.End(n)
 	}
-	if s.EsyncPulse.Set {
-		e.Uint32(AttrPinEsyncPulse, s.EsyncPulse.V)
-	}
+	ynl.PutU32(e, AttrPinEsyncPulse, s.EsyncPulse)
 	for i := range s.ReferenceSync {
 		n := e.Nest(AttrPinReferenceSync)
 		s.ReferenceSync[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PinParentDevice is attribute set pin-parent-device, a subset of pin.
@@ -766,24 +698,12 @@ func (s *PinParentDevice) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ParentID.Set {
-		e.Uint32(AttrPinParentID, s.ParentID.V)
-	}
-	if s.Direction.Set {
-		e.Uint32(AttrPinDirection, uint32(s.Direction.V))
-	}
-	if s.Prio.Set {
-		e.Uint32(AttrPinPrio, s.Prio.V)
-	}
-	if s.State.Set {
-		e.Uint32(AttrPinState, uint32(s.State.V))
-	}
-	if s.PhaseOffset.Set {
-		e.Uint64(AttrPinPhaseOffset, uint64(s.PhaseOffset.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPinParentID, s.ParentID)
+	ynl.PutU32(e, AttrPinDirection, s.Direction)
+	ynl.PutU32(e, AttrPinPrio, s.Prio)
+	ynl.PutU32(e, AttrPinState, s.State)
+	ynl.PutU64(e, AttrPinPhaseOffset, s.PhaseOffset)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PinParentPin is attribute set pin-parent-pin, a subset of pin.
@@ -815,15 +735,9 @@ func (s *PinParentPin) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ParentID.Set {
-		e.Uint32(AttrPinParentID, s.ParentID.V)
-	}
-	if s.State.Set {
-		e.Uint32(AttrPinState, uint32(s.State.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPinParentID, s.ParentID)
+	ynl.PutU32(e, AttrPinState, s.State)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // FrequencyRange is attribute set frequency-range, a subset of pin.
@@ -855,15 +769,9 @@ func (s *FrequencyRange) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.FrequencyMin.Set {
-		e.Uint64(AttrPinFrequencyMin, s.FrequencyMin.V)
-	}
-	if s.FrequencyMax.Set {
-		e.Uint64(AttrPinFrequencyMax, s.FrequencyMax.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU64(e, AttrPinFrequencyMin, s.FrequencyMin)
+	ynl.PutU64(e, AttrPinFrequencyMax, s.FrequencyMax)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ReferenceSync is attribute set reference-sync, a subset of pin.
@@ -895,15 +803,9 @@ func (s *ReferenceSync) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrPinID, s.ID.V)
-	}
-	if s.State.Set {
-		e.Uint32(AttrPinState, uint32(s.State.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPinID, s.ID)
+	ynl.PutU32(e, AttrPinState, s.State)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the dpll family on a generic netlink Conn.

@@ -1336,21 +1336,11 @@ func (s *Header) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DevIndex.Set {
-		e.Uint32(AttrHeaderDevIndex, s.DevIndex.V)
-	}
-	if s.DevName != "" {
-		e.String(AttrHeaderDevName, s.DevName)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrHeaderFlags, uint32(s.Flags.V))
-	}
-	if s.PHYIndex.Set {
-		e.Uint32(AttrHeaderPHYIndex, s.PHYIndex.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrHeaderDevIndex, s.DevIndex)
+	ynl.PutString(e, AttrHeaderDevName, s.DevName)
+	ynl.PutU32(e, AttrHeaderFlags, s.Flags)
+	ynl.PutU32(e, AttrHeaderPHYIndex, s.PHYIndex)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // BitsetBit is attribute set bitset-bit.
@@ -1385,18 +1375,10 @@ func (s *BitsetBit) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Index.Set {
-		e.Uint32(AttrBitsetBitIndex, s.Index.V)
-	}
-	if s.Name != "" {
-		e.String(AttrBitsetBitName, s.Name)
-	}
-	if s.Value {
-		e.Flag(AttrBitsetBitValue)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrBitsetBitIndex, s.Index)
+	ynl.PutString(e, AttrBitsetBitName, s.Name)
+	ynl.PutFlag(e, AttrBitsetBitValue, s.Value)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // BitsetBits is attribute set bitset-bits.
@@ -1433,9 +1415,7 @@ func (s *BitsetBits) Encode(e *netlink.AttrEncoder) {
 		s.Bit[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Bitset is attribute set bitset.
@@ -1479,26 +1459,16 @@ func (s *Bitset) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Nomask {
-		e.Flag(AttrBitsetNomask)
-	}
-	if s.Size.Set {
-		e.Uint32(AttrBitsetSize, s.Size.V)
-	}
+	ynl.PutFlag(e, AttrBitsetNomask, s.Nomask)
+	ynl.PutU32(e, AttrBitsetSize, s.Size)
 	if s.Bits.Set {
 		n := e.Nest(AttrBitsetBits)
 		s.Bits.V.Encode(e)
 		e.End(n)
 	}
-	if s.Value != nil {
-		e.Bytes(AttrBitsetValue, s.Value)
-	}
-	if s.Mask != nil {
-		e.Bytes(AttrBitsetMask, s.Mask)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrBitsetValue, s.Value)
+	ynl.PutBytes(e, AttrBitsetMask, s.Mask)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // String is attribute set string.
@@ -1530,15 +1500,9 @@ func (s *String) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Index.Set {
-		e.Uint32(AttrStringIndex, s.Index.V)
-	}
-	if s.Value != "" {
-		e.String(AttrStringValue, s.Value)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrStringIndex, s.Index)
+	ynl.PutString(e, AttrStringValue, s.Value)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Strings is attribute set strings.
@@ -1575,9 +1539,7 @@ func (s *Strings) Encode(e *netlink.AttrEncoder) {
 		s.String[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // StringsetAttrs is attribute set stringset.
@@ -1615,20 +1577,14 @@ func (s *StringsetAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrStringsetAttrsID, s.ID.V)
-	}
-	if s.Count.Set {
-		e.Uint32(AttrStringsetAttrsCount, s.Count.V)
-	}
+	ynl.PutU32(e, AttrStringsetAttrsID, s.ID)
+	ynl.PutU32(e, AttrStringsetAttrsCount, s.Count)
 	for i := range s.Strings {
 		n := e.Nest(AttrStringsetAttrsStrings)
 		s.Strings[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Stringsets is attribute set stringsets.
@@ -1665,9 +1621,7 @@ func (s *Stringsets) Encode(e *netlink.AttrEncoder) {
 		s.Stringset[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Strset is attribute set strset.
@@ -1718,12 +1672,8 @@ func (s *Strset) Encode(e *netlink.AttrEncoder) {
 		s.Stringsets.V.Encode(e)
 		e.End(n)
 	}
-	if s.CountsOnly {
-		e.Flag(AttrStrsetCountsOnly)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrStrsetCountsOnly, s.CountsOnly)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Privflags is attribute set privflags.
@@ -1771,9 +1721,7 @@ func (s *Privflags) Encode(e *netlink.AttrEncoder) {
 		s.Flags.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Rings is attribute set rings.
@@ -1861,60 +1809,24 @@ func (s *Rings) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.RxMax.Set {
-		e.Uint32(AttrRingsRxMax, s.RxMax.V)
-	}
-	if s.RxMiniMax.Set {
-		e.Uint32(AttrRingsRxMiniMax, s.RxMiniMax.V)
-	}
-	if s.RxJumboMax.Set {
-		e.Uint32(AttrRingsRxJumboMax, s.RxJumboMax.V)
-	}
-	if s.TxMax.Set {
-		e.Uint32(AttrRingsTxMax, s.TxMax.V)
-	}
-	if s.Rx.Set {
-		e.Uint32(AttrRingsRx, s.Rx.V)
-	}
-	if s.RxMini.Set {
-		e.Uint32(AttrRingsRxMini, s.RxMini.V)
-	}
-	if s.RxJumbo.Set {
-		e.Uint32(AttrRingsRxJumbo, s.RxJumbo.V)
-	}
-	if s.Tx.Set {
-		e.Uint32(AttrRingsTx, s.Tx.V)
-	}
-	if s.RxBufLen.Set {
-		e.Uint32(AttrRingsRxBufLen, s.RxBufLen.V)
-	}
-	if s.TCPDataSplit.Set {
-		e.Uint8(AttrRingsTCPDataSplit, uint8(s.TCPDataSplit.V))
-	}
-	if s.CqeSize.Set {
-		e.Uint32(AttrRingsCqeSize, s.CqeSize.V)
-	}
-	if s.TxPush.Set {
-		e.Uint8(AttrRingsTxPush, s.TxPush.V)
-	}
-	if s.RxPush.Set {
-		e.Uint8(AttrRingsRxPush, s.RxPush.V)
-	}
-	if s.TxPushBufLen.Set {
-		e.Uint32(AttrRingsTxPushBufLen, s.TxPushBufLen.V)
-	}
-	if s.TxPushBufLenMax.Set {
-		e.Uint32(AttrRingsTxPushBufLenMax, s.TxPushBufLenMax.V)
-	}
-	if s.HdsThresh.Set {
-		e.Uint32(AttrRingsHdsThresh, s.HdsThresh.V)
-	}
-	if s.HdsThreshMax.Set {
-		e.Uint32(AttrRingsHdsThreshMax, s.HdsThreshMax.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrRingsRxMax, s.RxMax)
+	ynl.PutU32(e, AttrRingsRxMiniMax, s.RxMiniMax)
+	ynl.PutU32(e, AttrRingsRxJumboMax, s.RxJumboMax)
+	ynl.PutU32(e, AttrRingsTxMax, s.TxMax)
+	ynl.PutU32(e, AttrRingsRx, s.Rx)
+	ynl.PutU32(e, AttrRingsRxMini, s.RxMini)
+	ynl.PutU32(e, AttrRingsRxJumbo, s.RxJumbo)
+	ynl.PutU32(e, AttrRingsTx, s.Tx)
+	ynl.PutU32(e, AttrRingsRxBufLen, s.RxBufLen)
+	ynl.PutU8(e, AttrRingsTCPDataSplit, s.TCPDataSplit)
+	ynl.PutU32(e, AttrRingsCqeSize, s.CqeSize)
+	ynl.PutU8(e, AttrRingsTxPush, s.TxPush)
+	ynl.PutU8(e, AttrRingsRxPush, s.RxPush)
+	ynl.PutU32(e, AttrRingsTxPushBufLen, s.TxPushBufLen)
+	ynl.PutU32(e, AttrRingsTxPushBufLenMax, s.TxPushBufLenMax)
+	ynl.PutU32(e, AttrRingsHdsThresh, s.HdsThresh)
+	ynl.PutU32(e, AttrRingsHdsThreshMax, s.HdsThreshMax)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // MmStat is attribute set mm-stat.
@@ -1958,27 +1870,13 @@ func (s *MmStat) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ReassemblyErrors.Set {
-		e.Uint64(AttrMmStatReassemblyErrors, s.ReassemblyErrors.V)
-	}
-	if s.SmdErrors.Set {
-		e.Uint64(AttrMmStatSmdErrors, s.SmdErrors.V)
-	}
-	if s.ReassemblyOk.Set {
-		e.Uint64(AttrMmStatReassemblyOk, s.ReassemblyOk.V)
-	}
-	if s.RxFragCount.Set {
-		e.Uint64(AttrMmStatRxFragCount, s.RxFragCount.V)
-	}
-	if s.TxFragCount.Set {
-		e.Uint64(AttrMmStatTxFragCount, s.TxFragCount.V)
-	}
-	if s.HoldCount.Set {
-		e.Uint64(AttrMmStatHoldCount, s.HoldCount.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU64(e, AttrMmStatReassemblyErrors, s.ReassemblyErrors)
+	ynl.PutU64(e, AttrMmStatSmdErrors, s.SmdErrors)
+	ynl.PutU64(e, AttrMmStatReassemblyOk, s.ReassemblyOk)
+	ynl.PutU64(e, AttrMmStatRxFragCount, s.RxFragCount)
+	ynl.PutU64(e, AttrMmStatTxFragCount, s.TxFragCount)
+	ynl.PutU64(e, AttrMmStatHoldCount, s.HoldCount)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Mm is attribute set mm.
@@ -2048,41 +1946,21 @@ func (s *Mm) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.PmacEnabled.Set {
-		e.Uint8(AttrMmPmacEnabled, s.PmacEnabled.V)
-	}
-	if s.TxEnabled.Set {
-		e.Uint8(AttrMmTxEnabled, s.TxEnabled.V)
-	}
-	if s.TxActive.Set {
-		e.Uint8(AttrMmTxActive, s.TxActive.V)
-	}
-	if s.TxMinFragSize.Set {
-		e.Uint32(AttrMmTxMinFragSize, s.TxMinFragSize.V)
-	}
-	if s.RxMinFragSize.Set {
-		e.Uint32(AttrMmRxMinFragSize, s.RxMinFragSize.V)
-	}
-	if s.VerifyEnabled.Set {
-		e.Uint8(AttrMmVerifyEnabled, s.VerifyEnabled.V)
-	}
-	if s.VerifyStatus.Set {
-		e.Uint8(AttrMmVerifyStatus, s.VerifyStatus.V)
-	}
-	if s.VerifyTime.Set {
-		e.Uint32(AttrMmVerifyTime, s.VerifyTime.V)
-	}
-	if s.MaxVerifyTime.Set {
-		e.Uint32(AttrMmMaxVerifyTime, s.MaxVerifyTime.V)
-	}
+	ynl.PutU8(e, AttrMmPmacEnabled, s.PmacEnabled)
+	ynl.PutU8(e, AttrMmTxEnabled, s.TxEnabled)
+	ynl.PutU8(e, AttrMmTxActive, s.TxActive)
+	ynl.PutU32(e, AttrMmTxMinFragSize, s.TxMinFragSize)
+	ynl.PutU32(e, AttrMmRxMinFragSize, s.RxMinFragSize)
+	ynl.PutU8(e, AttrMmVerifyEnabled, s.VerifyEnabled)
+	ynl.PutU8(e, AttrMmVerifyStatus, s.VerifyStatus)
+	ynl.PutU32(e, AttrMmVerifyTime, s.VerifyTime)
+	ynl.PutU32(e, AttrMmMaxVerifyTime, s.MaxVerifyTime)
 	if s.Stats.Set {
 		n := e.Nest(AttrMmStats)
 		s.Stats.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Linkinfo is attribute set linkinfo.
@@ -2134,24 +2012,12 @@ func (s *Linkinfo) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Port.Set {
-		e.Uint8(AttrLinkinfoPort, s.Port.V)
-	}
-	if s.Phyaddr.Set {
-		e.Uint8(AttrLinkinfoPhyaddr, s.Phyaddr.V)
-	}
-	if s.TpMdix.Set {
-		e.Uint8(AttrLinkinfoTpMdix, s.TpMdix.V)
-	}
-	if s.TpMdixCtrl.Set {
-		e.Uint8(AttrLinkinfoTpMdixCtrl, s.TpMdixCtrl.V)
-	}
-	if s.Transceiver.Set {
-		e.Uint8(AttrLinkinfoTransceiver, s.Transceiver.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrLinkinfoPort, s.Port)
+	ynl.PutU8(e, AttrLinkinfoPhyaddr, s.Phyaddr)
+	ynl.PutU8(e, AttrLinkinfoTpMdix, s.TpMdix)
+	ynl.PutU8(e, AttrLinkinfoTpMdixCtrl, s.TpMdixCtrl)
+	ynl.PutU8(e, AttrLinkinfoTransceiver, s.Transceiver)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Linkmodes is attribute set linkmodes.
@@ -2221,9 +2087,7 @@ func (s *Linkmodes) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Autoneg.Set {
-		e.Uint8(AttrLinkmodesAutoneg, s.Autoneg.V)
-	}
+	ynl.PutU8(e, AttrLinkmodesAutoneg, s.Autoneg)
 	if s.Ours.Set {
 		n := e.Nest(AttrLinkmodesOurs)
 		s.Ours.V.Encode(e)
@@ -2234,27 +2098,13 @@ func (s *Linkmodes) Encode(e *netlink.AttrEncoder) {
 		s.Peer.V.Encode(e)
 		e.End(n)
 	}
-	if s.Speed.Set {
-		e.Uint32(AttrLinkmodesSpeed, s.Speed.V)
-	}
-	if s.Duplex.Set {
-		e.Uint8(AttrLinkmodesDuplex, s.Duplex.V)
-	}
-	if s.MasterSlaveCfg.Set {
-		e.Uint8(AttrLinkmodesMasterSlaveCfg, s.MasterSlaveCfg.V)
-	}
-	if s.MasterSlaveState.Set {
-		e.Uint8(AttrLinkmodesMasterSlaveState, s.MasterSlaveState.V)
-	}
-	if s.Lanes.Set {
-		e.Uint32(AttrLinkmodesLanes, s.Lanes.V)
-	}
-	if s.RateMatching.Set {
-		e.Uint8(AttrLinkmodesRateMatching, s.RateMatching.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrLinkmodesSpeed, s.Speed)
+	ynl.PutU8(e, AttrLinkmodesDuplex, s.Duplex)
+	ynl.PutU8(e, AttrLinkmodesMasterSlaveCfg, s.MasterSlaveCfg)
+	ynl.PutU8(e, AttrLinkmodesMasterSlaveState, s.MasterSlaveState)
+	ynl.PutU32(e, AttrLinkmodesLanes, s.Lanes)
+	ynl.PutU8(e, AttrLinkmodesRateMatching, s.RateMatching)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Linkstate is attribute set linkstate.
@@ -2309,27 +2159,13 @@ func (s *Linkstate) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Link.Set {
-		e.Uint8(AttrLinkstateLink, s.Link.V)
-	}
-	if s.Sqi.Set {
-		e.Uint32(AttrLinkstateSqi, s.Sqi.V)
-	}
-	if s.SqiMax.Set {
-		e.Uint32(AttrLinkstateSqiMax, s.SqiMax.V)
-	}
-	if s.ExtState.Set {
-		e.Uint8(AttrLinkstateExtState, s.ExtState.V)
-	}
-	if s.ExtSubstate.Set {
-		e.Uint8(AttrLinkstateExtSubstate, s.ExtSubstate.V)
-	}
-	if s.ExtDownCnt.Set {
-		e.Uint32(AttrLinkstateExtDownCnt, s.ExtDownCnt.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrLinkstateLink, s.Link)
+	ynl.PutU32(e, AttrLinkstateSqi, s.Sqi)
+	ynl.PutU32(e, AttrLinkstateSqiMax, s.SqiMax)
+	ynl.PutU8(e, AttrLinkstateExtState, s.ExtState)
+	ynl.PutU8(e, AttrLinkstateExtSubstate, s.ExtSubstate)
+	ynl.PutU32(e, AttrLinkstateExtDownCnt, s.ExtDownCnt)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Debug is attribute set debug.
@@ -2377,9 +2213,7 @@ func (s *Debug) Encode(e *netlink.AttrEncoder) {
 		s.Msgmask.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Wol is attribute set wol.
@@ -2430,12 +2264,8 @@ func (s *Wol) Encode(e *netlink.AttrEncoder) {
 		s.Modes.V.Encode(e)
 		e.End(n)
 	}
-	if s.Sopass != nil {
-		e.Bytes(AttrWolSopass, s.Sopass)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrWolSopass, s.Sopass)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Features is attribute set features.
@@ -2516,9 +2346,7 @@ func (s *Features) Encode(e *netlink.AttrEncoder) {
 		s.Nochange.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Channels is attribute set channels.
@@ -2579,33 +2407,15 @@ func (s *Channels) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.RxMax.Set {
-		e.Uint32(AttrChannelsRxMax, s.RxMax.V)
-	}
-	if s.TxMax.Set {
-		e.Uint32(AttrChannelsTxMax, s.TxMax.V)
-	}
-	if s.OtherMax.Set {
-		e.Uint32(AttrChannelsOtherMax, s.OtherMax.V)
-	}
-	if s.CombinedMax.Set {
-		e.Uint32(AttrChannelsCombinedMax, s.CombinedMax.V)
-	}
-	if s.RxCount.Set {
-		e.Uint32(AttrChannelsRxCount, s.RxCount.V)
-	}
-	if s.TxCount.Set {
-		e.Uint32(AttrChannelsTxCount, s.TxCount.V)
-	}
-	if s.OtherCount.Set {
-		e.Uint32(AttrChannelsOtherCount, s.OtherCount.V)
-	}
-	if s.CombinedCount.Set {
-		e.Uint32(AttrChannelsCombinedCount, s.CombinedCount.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrChannelsRxMax, s.RxMax)
+	ynl.PutU32(e, AttrChannelsTxMax, s.TxMax)
+	ynl.PutU32(e, AttrChannelsOtherMax, s.OtherMax)
+	ynl.PutU32(e, AttrChannelsCombinedMax, s.CombinedMax)
+	ynl.PutU32(e, AttrChannelsRxCount, s.RxCount)
+	ynl.PutU32(e, AttrChannelsTxCount, s.TxCount)
+	ynl.PutU32(e, AttrChannelsOtherCount, s.OtherCount)
+	ynl.PutU32(e, AttrChannelsCombinedCount, s.CombinedCount)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // IRQModeration is attribute set irq-moderation.
@@ -2640,18 +2450,10 @@ func (s *IRQModeration) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Usec.Set {
-		e.Uint32(AttrIRQModerationUsec, s.Usec.V)
-	}
-	if s.Pkts.Set {
-		e.Uint32(AttrIRQModerationPkts, s.Pkts.V)
-	}
-	if s.Comps.Set {
-		e.Uint32(AttrIRQModerationComps, s.Comps.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrIRQModerationUsec, s.Usec)
+	ynl.PutU32(e, AttrIRQModerationPkts, s.Pkts)
+	ynl.PutU32(e, AttrIRQModerationComps, s.Comps)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Profile is attribute set profile.
@@ -2688,9 +2490,7 @@ func (s *Profile) Encode(e *netlink.AttrEncoder) {
 		s.IRQModeration[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Coalesce is attribute set coalesce.
@@ -2820,87 +2620,33 @@ func (s *Coalesce) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.RxUsecs.Set {
-		e.Uint32(AttrCoalesceRxUsecs, s.RxUsecs.V)
-	}
-	if s.RxMaxFrames.Set {
-		e.Uint32(AttrCoalesceRxMaxFrames, s.RxMaxFrames.V)
-	}
-	if s.RxUsecsIRQ.Set {
-		e.Uint32(AttrCoalesceRxUsecsIRQ, s.RxUsecsIRQ.V)
-	}
-	if s.RxMaxFramesIRQ.Set {
-		e.Uint32(AttrCoalesceRxMaxFramesIRQ, s.RxMaxFramesIRQ.V)
-	}
-	if s.TxUsecs.Set {
-		e.Uint32(AttrCoalesceTxUsecs, s.TxUsecs.V)
-	}
-	if s.TxMaxFrames.Set {
-		e.Uint32(AttrCoalesceTxMaxFrames, s.TxMaxFrames.V)
-	}
-	if s.TxUsecsIRQ.Set {
-		e.Uint32(AttrCoalesceTxUsecsIRQ, s.TxUsecsIRQ.V)
-	}
-	if s.TxMaxFramesIRQ.Set {
-		e.Uint32(AttrCoalesceTxMaxFramesIRQ, s.TxMaxFramesIRQ.V)
-	}
-	if s.StatsBlockUsecs.Set {
-		e.Uint32(AttrCoalesceStatsBlockUsecs, s.StatsBlockUsecs.V)
-	}
-	if s.UseAdaptiveRx.Set {
-		e.Uint8(AttrCoalesceUseAdaptiveRx, s.UseAdaptiveRx.V)
-	}
-	if s.UseAdaptiveTx.Set {
-		e.Uint8(AttrCoalesceUseAdaptiveTx, s.UseAdaptiveTx.V)
-	}
-	if s.PktRateLow.Set {
-		e.Uint32(AttrCoalescePktRateLow, s.PktRateLow.V)
-	}
-	if s.RxUsecsLow.Set {
-		e.Uint32(AttrCoalesceRxUsecsLow, s.RxUsecsLow.V)
-	}
-	if s.RxMaxFramesLow.Set {
-		e.Uint32(AttrCoalesceRxMaxFramesLow, s.RxMaxFramesLow.V)
-	}
-	if s.TxUsecsLow.Set {
-		e.Uint32(AttrCoalesceTxUsecsLow, s.TxUsecsLow.V)
-	}
-	if s.TxMaxFramesLow.Set {
-		e.Uint32(AttrCoalesceTxMaxFramesLow, s.TxMaxFramesLow.V)
-	}
-	if s.PktRateHigh.Set {
-		e.Uint32(AttrCoalescePktRateHigh, s.PktRateHigh.V)
-	}
-	if s.RxUsecsHigh.Set {
-		e.Uint32(AttrCoalesceRxUsecsHigh, s.RxUsecsHigh.V)
-	}
-	if s.RxMaxFramesHigh.Set {
-		e.Uint32(AttrCoalesceRxMaxFramesHigh, s.RxMaxFramesHigh.V)
-	}
-	if s.TxUsecsHigh.Set {
-		e.Uint32(AttrCoalesceTxUsecsHigh, s.TxUsecsHigh.V)
-	}
-	if s.TxMaxFramesHigh.Set {
-		e.Uint32(AttrCoalesceTxMaxFramesHigh, s.TxMaxFramesHigh.V)
-	}
-	if s.RateSampleInterval.Set {
-		e.Uint32(AttrCoalesceRateSampleInterval, s.RateSampleInterval.V)
-	}
-	if s.UseCqeModeTx.Set {
-		e.Uint8(AttrCoalesceUseCqeModeTx, s.UseCqeModeTx.V)
-	}
-	if s.UseCqeModeRx.Set {
-		e.Uint8(AttrCoalesceUseCqeModeRx, s.UseCqeModeRx.V)
-	}
-	if s.TxAggrMaxBytes.Set {
-		e.Uint32(AttrCoalesceTxAggrMaxBytes, s.TxAggrMaxBytes.V)
-	}
-	if s.TxAggrMaxFrames.Set {
-		e.Uint32(AttrCoalesceTxAggrMaxFrames, s.TxAggrMaxFrames.V)
-	}
-	if s.TxAggrTimeUsecs.Set {
-		e.Uint32(AttrCoalesceTxAggrTimeUsecs, s.TxAggrTimeUsecs.V)
-	}
+	ynl.PutU32(e, AttrCoalesceRxUsecs, s.RxUsecs)
+	ynl.PutU32(e, AttrCoalesceRxMaxFrames, s.RxMaxFrames)
+	ynl.PutU32(e, AttrCoalesceRxUsecsIRQ, s.RxUsecsIRQ)
+	ynl.PutU32(e, AttrCoalesceRxMaxFramesIRQ, s.RxMaxFramesIRQ)
+	ynl.PutU32(e, AttrCoalesceTxUsecs, s.TxUsecs)
+	ynl.PutU32(e, AttrCoalesceTxMaxFrames, s.TxMaxFrames)
+	ynl.PutU32(e, AttrCoalesceTxUsecsIRQ, s.TxUsecsIRQ)
+	ynl.PutU32(e, AttrCoalesceTxMaxFramesIRQ, s.TxMaxFramesIRQ)
+	ynl.PutU32(e, AttrCoalesceStatsBlockUsecs, s.StatsBlockUsecs)
+	ynl.PutU8(e, AttrCoalesceUseAdaptiveRx, s.UseAdaptiveRx)
+	ynl.PutU8(e, AttrCoalesceUseAdaptiveTx, s.UseAdaptiveTx)
+	ynl.PutU32(e, AttrCoalescePktRateLow, s.PktRateLow)
+	ynl.PutU32(e, AttrCoalesceRxUsecsLow, s.RxUsecsLow)
+	ynl.PutU32(e, AttrCoalesceRxMaxFramesLow, s.RxMaxFramesLow)
+	ynl.PutU32(e, AttrCoalesceTxUsecsLow, s.TxUsecsLow)
+	ynl.PutU32(e, AttrCoalesceTxMaxFramesLow, s.TxMaxFramesLow)
+	ynl.PutU32(e, AttrCoalescePktRateHigh, s.PktRateHigh)
+	ynl.PutU32(e, AttrCoalesceRxUsecsHigh, s.RxUsecsHigh)
+	ynl.PutU32(e, AttrCoalesceRxMaxFramesHigh, s.RxMaxFramesHigh)
+	ynl.PutU32(e, AttrCoalesceTxUsecsHigh, s.TxUsecsHigh)
+	ynl.PutU32(e, AttrCoalesceTxMaxFramesHigh, s.TxMaxFramesHigh)
+	ynl.PutU32(e, AttrCoalesceRateSampleInterval, s.RateSampleInterval)
+	ynl.PutU8(e, AttrCoalesceUseCqeModeTx, s.UseCqeModeTx)
+	ynl.PutU8(e, AttrCoalesceUseCqeModeRx, s.UseCqeModeRx)
+	ynl.PutU32(e, AttrCoalesceTxAggrMaxBytes, s.TxAggrMaxBytes)
+	ynl.PutU32(e, AttrCoalesceTxAggrMaxFrames, s.TxAggrMaxFrames)
+	ynl.PutU32(e, AttrCoalesceTxAggrTimeUsecs, s.TxAggrTimeUsecs)
 	if s.RxProfile.Set {
 		n := e.Nest(AttrCoalesceRxProfile)
 		s.RxProfile.V.Encode(e)
@@ -2911,9 +2657,7 @@ func (s *Coalesce) Encode(e *netlink.AttrEncoder) {
 		s.TxProfile.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PauseStat is attribute set pause-stat.
@@ -2945,15 +2689,9 @@ func (s *PauseStat) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.TxFrames.Set {
-		e.Uint64(AttrPauseStatTxFrames, s.TxFrames.V)
-	}
-	if s.RxFrames.Set {
-		e.Uint64(AttrPauseStatRxFrames, s.RxFrames.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU64(e, AttrPauseStatTxFrames, s.TxFrames)
+	ynl.PutU64(e, AttrPauseStatRxFrames, s.RxFrames)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Pause is attribute set pause.
@@ -3008,26 +2746,16 @@ func (s *Pause) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Autoneg.Set {
-		e.Uint8(AttrPauseAutoneg, s.Autoneg.V)
-	}
-	if s.Rx.Set {
-		e.Uint8(AttrPauseRx, s.Rx.V)
-	}
-	if s.Tx.Set {
-		e.Uint8(AttrPauseTx, s.Tx.V)
-	}
+	ynl.PutU8(e, AttrPauseAutoneg, s.Autoneg)
+	ynl.PutU8(e, AttrPauseRx, s.Rx)
+	ynl.PutU8(e, AttrPauseTx, s.Tx)
 	if s.Stats.Set {
 		n := e.Nest(AttrPauseStats)
 		s.Stats.V.Encode(e)
 		e.End(n)
 	}
-	if s.StatsSrc.Set {
-		e.Uint32(AttrPauseStatsSrc, s.StatsSrc.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPauseStatsSrc, s.StatsSrc)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // EEE is attribute set eee.
@@ -3098,21 +2826,11 @@ func (s *EEE) Encode(e *netlink.AttrEncoder) {
 		s.ModesPeer.V.Encode(e)
 		e.End(n)
 	}
-	if s.Active.Set {
-		e.Uint8(AttrEEEActive, s.Active.V)
-	}
-	if s.Enabled.Set {
-		e.Uint8(AttrEEEEnabled, s.Enabled.V)
-	}
-	if s.TxLpiEnabled.Set {
-		e.Uint8(AttrEEETxLpiEnabled, s.TxLpiEnabled.V)
-	}
-	if s.TxLpiTimer.Set {
-		e.Uint32(AttrEEETxLpiTimer, s.TxLpiTimer.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrEEEActive, s.Active)
+	ynl.PutU8(e, AttrEEEEnabled, s.Enabled)
+	ynl.PutU8(e, AttrEEETxLpiEnabled, s.TxLpiEnabled)
+	ynl.PutU32(e, AttrEEETxLpiTimer, s.TxLpiTimer)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TsStat is attribute set ts-stat.
@@ -3150,21 +2868,11 @@ func (s *TsStat) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.TxPkts.Set {
-		e.Uint(AttrTsStatTxPkts, s.TxPkts.V)
-	}
-	if s.TxLost.Set {
-		e.Uint(AttrTsStatTxLost, s.TxLost.V)
-	}
-	if s.TxErr.Set {
-		e.Uint(AttrTsStatTxErr, s.TxErr.V)
-	}
-	if s.TxOnestepPktsUnconfirmed.Set {
-		e.Uint(AttrTsStatTxOnestepPktsUnconfirmed, s.TxOnestepPktsUnconfirmed.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUint(e, AttrTsStatTxPkts, s.TxPkts)
+	ynl.PutUint(e, AttrTsStatTxLost, s.TxLost)
+	ynl.PutUint(e, AttrTsStatTxErr, s.TxErr)
+	ynl.PutUint(e, AttrTsStatTxOnestepPktsUnconfirmed, s.TxOnestepPktsUnconfirmed)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TsHwtstampProvider is attribute set ts-hwtstamp-provider.
@@ -3196,15 +2904,9 @@ func (s *TsHwtstampProvider) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Index.Set {
-		e.Uint32(AttrTsHwtstampProviderIndex, s.Index.V)
-	}
-	if s.Qualifier.Set {
-		e.Uint32(AttrTsHwtstampProviderQualifier, s.Qualifier.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrTsHwtstampProviderIndex, s.Index)
+	ynl.PutU32(e, AttrTsHwtstampProviderQualifier, s.Qualifier)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Tsinfo is attribute set tsinfo.
@@ -3289,9 +2991,7 @@ func (s *Tsinfo) Encode(e *netlink.AttrEncoder) {
 		s.RxFilters.V.Encode(e)
 		e.End(n)
 	}
-	if s.PhcIndex.Set {
-		e.Uint32(AttrTsinfoPhcIndex, s.PhcIndex.V)
-	}
+	ynl.PutU32(e, AttrTsinfoPhcIndex, s.PhcIndex)
 	if s.Stats.Set {
 		n := e.Nest(AttrTsinfoStats)
 		s.Stats.V.Encode(e)
@@ -3302,9 +3002,7 @@ func (s *Tsinfo) Encode(e *netlink.AttrEncoder) {
 		s.HwtstampProvider.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableResult is attribute set cable-result.
@@ -3339,18 +3037,10 @@ func (s *CableResult) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Pair.Set {
-		e.Uint8(AttrCableResultPair, s.Pair.V)
-	}
-	if s.Code.Set {
-		e.Uint8(AttrCableResultCode, s.Code.V)
-	}
-	if s.Src.Set {
-		e.Uint32(AttrCableResultSrc, s.Src.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrCableResultPair, s.Pair)
+	ynl.PutU8(e, AttrCableResultCode, s.Code)
+	ynl.PutU32(e, AttrCableResultSrc, s.Src)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableFaultLength is attribute set cable-fault-length.
@@ -3385,18 +3075,10 @@ func (s *CableFaultLength) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Pair.Set {
-		e.Uint8(AttrCableFaultLengthPair, s.Pair.V)
-	}
-	if s.Cm.Set {
-		e.Uint32(AttrCableFaultLengthCm, s.Cm.V)
-	}
-	if s.Src.Set {
-		e.Uint32(AttrCableFaultLengthSrc, s.Src.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrCableFaultLengthPair, s.Pair)
+	ynl.PutU32(e, AttrCableFaultLengthCm, s.Cm)
+	ynl.PutU32(e, AttrCableFaultLengthSrc, s.Src)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableNest is attribute set cable-nest.
@@ -3444,9 +3126,7 @@ func (s *CableNest) Encode(e *netlink.AttrEncoder) {
 		s.FaultLength.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableTest is attribute set cable-test.
@@ -3483,9 +3163,7 @@ func (s *CableTest) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableTestNtf is attribute set cable-test-ntf.
@@ -3531,17 +3209,13 @@ func (s *CableTestNtf) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Status.Set {
-		e.Uint8(AttrCableTestNtfStatus, s.Status.V)
-	}
+	ynl.PutU8(e, AttrCableTestNtfStatus, s.Status)
 	if s.Nest.Set {
 		n := e.Nest(AttrCableTestNtfNest)
 		s.Nest.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableTestTdrCfg is attribute set cable-test-tdr-cfg.
@@ -3579,21 +3253,11 @@ func (s *CableTestTdrCfg) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.First.Set {
-		e.Uint32(AttrCableTestTdrCfgFirst, s.First.V)
-	}
-	if s.Last.Set {
-		e.Uint32(AttrCableTestTdrCfgLast, s.Last.V)
-	}
-	if s.Step.Set {
-		e.Uint32(AttrCableTestTdrCfgStep, s.Step.V)
-	}
-	if s.Pair.Set {
-		e.Uint8(AttrCableTestTdrCfgPair, s.Pair.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrCableTestTdrCfgFirst, s.First)
+	ynl.PutU32(e, AttrCableTestTdrCfgLast, s.Last)
+	ynl.PutU32(e, AttrCableTestTdrCfgStep, s.Step)
+	ynl.PutU8(e, AttrCableTestTdrCfgPair, s.Pair)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableTestTdrNtf is attribute set cable-test-tdr-ntf.
@@ -3639,17 +3303,13 @@ func (s *CableTestTdrNtf) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Status.Set {
-		e.Uint8(AttrCableTestTdrNtfStatus, s.Status.V)
-	}
+	ynl.PutU8(e, AttrCableTestTdrNtfStatus, s.Status)
 	if s.Nest.Set {
 		n := e.Nest(AttrCableTestTdrNtfNest)
 		s.Nest.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // CableTestTdr is attribute set cable-test-tdr.
@@ -3697,9 +3357,7 @@ func (s *CableTestTdr) Encode(e *netlink.AttrEncoder) {
 		s.Cfg.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TunnelUDPEntry is attribute set tunnel-udp-entry.
@@ -3731,15 +3389,9 @@ func (s *TunnelUDPEntry) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Port.Set {
-		e.Uint16BE(AttrTunnelUDPEntryPort, s.Port.V)
-	}
-	if s.Type.Set {
-		e.Uint32(AttrTunnelUDPEntryType, uint32(s.Type.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16BE(e, AttrTunnelUDPEntryPort, s.Port)
+	ynl.PutU32(e, AttrTunnelUDPEntryType, s.Type)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TunnelUDPTable is attribute set tunnel-udp-table.
@@ -3780,9 +3432,7 @@ func (s *TunnelUDPTable) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Size.Set {
-		e.Uint32(AttrTunnelUDPTableSize, s.Size.V)
-	}
+	ynl.PutU32(e, AttrTunnelUDPTableSize, s.Size)
 	if s.Types.Set {
 		n := e.Nest(AttrTunnelUDPTableTypes)
 		s.Types.V.Encode(e)
@@ -3793,9 +3443,7 @@ func (s *TunnelUDPTable) Encode(e *netlink.AttrEncoder) {
 		s.Entry[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TunnelUDP is attribute set tunnel-udp.
@@ -3832,9 +3480,7 @@ func (s *TunnelUDP) Encode(e *netlink.AttrEncoder) {
 		s.Table.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TunnelInfo is attribute set tunnel-info.
@@ -3882,9 +3528,7 @@ func (s *TunnelInfo) Encode(e *netlink.AttrEncoder) {
 		s.UDPPorts.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // FECStat is attribute set fec-stat.
@@ -3919,18 +3563,10 @@ func (s *FECStat) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Corrected != nil {
-		e.Bytes(AttrFECStatCorrected, s.Corrected)
-	}
-	if s.Uncorr != nil {
-		e.Bytes(AttrFECStatUncorr, s.Uncorr)
-	}
-	if s.CorrBits != nil {
-		e.Bytes(AttrFECStatCorrBits, s.CorrBits)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrFECStatCorrected, s.Corrected)
+	ynl.PutBytes(e, AttrFECStatUncorr, s.Uncorr)
+	ynl.PutBytes(e, AttrFECStatCorrBits, s.CorrBits)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // FEC is attribute set fec.
@@ -3990,20 +3626,14 @@ func (s *FEC) Encode(e *netlink.AttrEncoder) {
 		s.Modes.V.Encode(e)
 		e.End(n)
 	}
-	if s.Auto.Set {
-		e.Uint8(AttrFECAuto, s.Auto.V)
-	}
-	if s.Active.Set {
-		e.Uint32(AttrFECActive, s.Active.V)
-	}
+	ynl.PutU8(e, AttrFECAuto, s.Auto)
+	ynl.PutU32(e, AttrFECActive, s.Active)
 	if s.Stats.Set {
 		n := e.Nest(AttrFECStats)
 		s.Stats.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ModuleEeprom is attribute set module-eeprom.
@@ -4058,27 +3688,13 @@ func (s *ModuleEeprom) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Offset.Set {
-		e.Uint32(AttrModuleEepromOffset, s.Offset.V)
-	}
-	if s.Length.Set {
-		e.Uint32(AttrModuleEepromLength, s.Length.V)
-	}
-	if s.Page.Set {
-		e.Uint8(AttrModuleEepromPage, s.Page.V)
-	}
-	if s.Bank.Set {
-		e.Uint8(AttrModuleEepromBank, s.Bank.V)
-	}
-	if s.I2cAddress.Set {
-		e.Uint8(AttrModuleEepromI2cAddress, s.I2cAddress.V)
-	}
-	if s.Data != nil {
-		e.Bytes(AttrModuleEepromData, s.Data)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrModuleEepromOffset, s.Offset)
+	ynl.PutU32(e, AttrModuleEepromLength, s.Length)
+	ynl.PutU8(e, AttrModuleEepromPage, s.Page)
+	ynl.PutU8(e, AttrModuleEepromBank, s.Bank)
+	ynl.PutU8(e, AttrModuleEepromI2cAddress, s.I2cAddress)
+	ynl.PutBytes(e, AttrModuleEepromData, s.Data)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // StatsGrp is attribute set stats-grp.
@@ -4134,15 +3750,9 @@ func (s *StatsGrp) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrStatsGrpID, s.ID.V)
-	}
-	if s.SsID.Set {
-		e.Uint32(AttrStatsGrpSsID, s.SsID.V)
-	}
-	if s.Stat.Set {
-		e.Uint64(AttrStatsGrpStat, s.Stat.V)
-	}
+	ynl.PutU32(e, AttrStatsGrpID, s.ID)
+	ynl.PutU32(e, AttrStatsGrpSsID, s.SsID)
+	ynl.PutU64(e, AttrStatsGrpStat, s.Stat)
 	if s.HistRx.Set {
 		n := e.Nest(AttrStatsGrpHistRx)
 		s.HistRx.V.Encode(e)
@@ -4153,18 +3763,10 @@ func (s *StatsGrp) Encode(e *netlink.AttrEncoder) {
 		s.HistTx.V.Encode(e)
 		e.End(n)
 	}
-	if s.HistBktLow.Set {
-		e.Uint32(AttrStatsGrpHistBktLow, s.HistBktLow.V)
-	}
-	if s.HistBktHi.Set {
-		e.Uint32(AttrStatsGrpHistBktHi, s.HistBktHi.V)
-	}
-	if s.HistVal.Set {
-		e.Uint64(AttrStatsGrpHistVal, s.HistVal.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrStatsGrpHistBktLow, s.HistBktLow)
+	ynl.PutU32(e, AttrStatsGrpHistBktHi, s.HistBktHi)
+	ynl.PutU64(e, AttrStatsGrpHistVal, s.HistVal)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // StatsGrpHist is attribute set stats-grp-hist, a subset of stats-grp.
@@ -4199,18 +3801,10 @@ func (s *StatsGrpHist) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.HistBktLow.Set {
-		e.Uint32(AttrStatsGrpHistBktLow, s.HistBktLow.V)
-	}
-	if s.HistBktHi.Set {
-		e.Uint32(AttrStatsGrpHistBktHi, s.HistBktHi.V)
-	}
-	if s.HistVal.Set {
-		e.Uint64(AttrStatsGrpHistVal, s.HistVal.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrStatsGrpHistBktLow, s.HistBktLow)
+	ynl.PutU32(e, AttrStatsGrpHistBktHi, s.HistBktHi)
+	ynl.PutU64(e, AttrStatsGrpHistVal, s.HistVal)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Stats is attribute set stats.
@@ -4272,12 +3866,8 @@ func (s *Stats) Encode(e *netlink.AttrEncoder) {
 		s.Grp.V.Encode(e)
 		e.End(n)
 	}
-	if s.Src.Set {
-		e.Uint32(AttrStatsSrc, s.Src.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrStatsSrc, s.Src)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PhcVclocks is attribute set phc-vclocks.
@@ -4320,15 +3910,9 @@ func (s *PhcVclocks) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Num.Set {
-		e.Uint32(AttrPhcVclocksNum, s.Num.V)
-	}
-	if s.Index != nil {
-		e.Bytes(AttrPhcVclocksIndex, s.Index)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPhcVclocksNum, s.Num)
+	ynl.PutBytes(e, AttrPhcVclocksIndex, s.Index)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Module is attribute set module.
@@ -4371,15 +3955,9 @@ func (s *Module) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.PowerModePolicy.Set {
-		e.Uint8(AttrModulePowerModePolicy, s.PowerModePolicy.V)
-	}
-	if s.PowerMode.Set {
-		e.Uint8(AttrModulePowerMode, s.PowerMode.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU8(e, AttrModulePowerModePolicy, s.PowerModePolicy)
+	ynl.PutU8(e, AttrModulePowerMode, s.PowerMode)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // C33PSEPwLimit is attribute set c33-pse-pw-limit.
@@ -4411,15 +3989,9 @@ func (s *C33PSEPwLimit) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Min.Set {
-		e.Uint32(AttrC33PSEPwLimitMin, s.Min.V)
-	}
-	if s.Max.Set {
-		e.Uint32(AttrC33PSEPwLimitMax, s.Max.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrC33PSEPwLimitMin, s.Min)
+	ynl.PutU32(e, AttrC33PSEPwLimitMax, s.Max)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PSE is attribute set pse.
@@ -4495,47 +4067,23 @@ func (s *PSE) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.PodlPSEAdminState.Set {
-		e.Uint32(AttrPSEPodlPSEAdminState, s.PodlPSEAdminState.V)
-	}
-	if s.PodlPSEAdminControl.Set {
-		e.Uint32(AttrPSEPodlPSEAdminControl, s.PodlPSEAdminControl.V)
-	}
-	if s.PodlPSEPwDStatus.Set {
-		e.Uint32(AttrPSEPodlPSEPwDStatus, s.PodlPSEPwDStatus.V)
-	}
-	if s.C33PSEAdminState.Set {
-		e.Uint32(AttrPSEC33PSEAdminState, s.C33PSEAdminState.V)
-	}
-	if s.C33PSEAdminControl.Set {
-		e.Uint32(AttrPSEC33PSEAdminControl, s.C33PSEAdminControl.V)
-	}
-	if s.C33PSEPwDStatus.Set {
-		e.Uint32(AttrPSEC33PSEPwDStatus, s.C33PSEPwDStatus.V)
-	}
-	if s.C33PSEPwClass.Set {
-		e.Uint32(AttrPSEC33PSEPwClass, s.C33PSEPwClass.V)
-	}
-	if s.C33PSEActualPw.Set {
-		e.Uint32(AttrPSEC33PSEActualPw, s.C33PSEActualPw.V)
-	}
-	if s.C33PSEExtState.Set {
-		e.Uint32(AttrPSEC33PSEExtState, uint32(s.C33PSEExtState.V))
-	}
-	if s.C33PSEExtSubstate.Set {
-		e.Uint32(AttrPSEC33PSEExtSubstate, s.C33PSEExtSubstate.V)
-	}
-	if s.C33PSEAvailPwLimit.Set {
-		e.Uint32(AttrPSEC33PSEAvailPwLimit, s.C33PSEAvailPwLimit.V)
-	}
+	ynl.PutU32(e, AttrPSEPodlPSEAdminState, s.PodlPSEAdminState)
+	ynl.PutU32(e, AttrPSEPodlPSEAdminControl, s.PodlPSEAdminControl)
+	ynl.PutU32(e, AttrPSEPodlPSEPwDStatus, s.PodlPSEPwDStatus)
+	ynl.PutU32(e, AttrPSEC33PSEAdminState, s.C33PSEAdminState)
+	ynl.PutU32(e, AttrPSEC33PSEAdminControl, s.C33PSEAdminControl)
+	ynl.PutU32(e, AttrPSEC33PSEPwDStatus, s.C33PSEPwDStatus)
+	ynl.PutU32(e, AttrPSEC33PSEPwClass, s.C33PSEPwClass)
+	ynl.PutU32(e, AttrPSEC33PSEActualPw, s.C33PSEActualPw)
+	ynl.PutU32(e, AttrPSEC33PSEExtState, s.C33PSEExtState)
+	ynl.PutU32(e, AttrPSEC33PSEExtSubstate, s.C33PSEExtSubstate)
+	ynl.PutU32(e, AttrPSEC33PSEAvailPwLimit, s.C33PSEAvailPwLimit)
 	for i := range s.C33PSEPwLimitRanges {
 		n := e.Nest(AttrPSEC33PSEPwLimitRanges)
 		s.C33PSEPwLimitRanges[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // RSS is attribute set rss.
@@ -4590,27 +4138,13 @@ func (s *RSS) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Context.Set {
-		e.Uint32(AttrRSSContext, s.Context.V)
-	}
-	if s.Hfunc.Set {
-		e.Uint32(AttrRSSHfunc, s.Hfunc.V)
-	}
-	if s.Indir != nil {
-		e.Bytes(AttrRSSIndir, s.Indir)
-	}
-	if s.Hkey != nil {
-		e.Bytes(AttrRSSHkey, s.Hkey)
-	}
-	if s.InputXfrm.Set {
-		e.Uint32(AttrRSSInputXfrm, s.InputXfrm.V)
-	}
-	if s.StartContext.Set {
-		e.Uint32(AttrRSSStartContext, s.StartContext.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrRSSContext, s.Context)
+	ynl.PutU32(e, AttrRSSHfunc, s.Hfunc)
+	ynl.PutBytes(e, AttrRSSIndir, s.Indir)
+	ynl.PutBytes(e, AttrRSSHkey, s.Hkey)
+	ynl.PutU32(e, AttrRSSInputXfrm, s.InputXfrm)
+	ynl.PutU32(e, AttrRSSStartContext, s.StartContext)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PLCA is attribute set plca.
@@ -4671,33 +4205,15 @@ func (s *PLCA) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Version.Set {
-		e.Uint16(AttrPLCAVersion, s.Version.V)
-	}
-	if s.Enabled.Set {
-		e.Uint8(AttrPLCAEnabled, s.Enabled.V)
-	}
-	if s.Status.Set {
-		e.Uint8(AttrPLCAStatus, s.Status.V)
-	}
-	if s.NodeCnt.Set {
-		e.Uint32(AttrPLCANodeCnt, s.NodeCnt.V)
-	}
-	if s.NodeID.Set {
-		e.Uint32(AttrPLCANodeID, s.NodeID.V)
-	}
-	if s.ToTmr.Set {
-		e.Uint32(AttrPLCAToTmr, s.ToTmr.V)
-	}
-	if s.BurstCnt.Set {
-		e.Uint32(AttrPLCABurstCnt, s.BurstCnt.V)
-	}
-	if s.BurstTmr.Set {
-		e.Uint32(AttrPLCABurstTmr, s.BurstTmr.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16(e, AttrPLCAVersion, s.Version)
+	ynl.PutU8(e, AttrPLCAEnabled, s.Enabled)
+	ynl.PutU8(e, AttrPLCAStatus, s.Status)
+	ynl.PutU32(e, AttrPLCANodeCnt, s.NodeCnt)
+	ynl.PutU32(e, AttrPLCANodeID, s.NodeID)
+	ynl.PutU32(e, AttrPLCAToTmr, s.ToTmr)
+	ynl.PutU32(e, AttrPLCABurstCnt, s.BurstCnt)
+	ynl.PutU32(e, AttrPLCABurstTmr, s.BurstTmr)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ModuleFwFlash is attribute set module-fw-flash.
@@ -4752,27 +4268,13 @@ func (s *ModuleFwFlash) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.FileName != "" {
-		e.String(AttrModuleFwFlashFileName, s.FileName)
-	}
-	if s.Password.Set {
-		e.Uint32(AttrModuleFwFlashPassword, s.Password.V)
-	}
-	if s.Status.Set {
-		e.Uint32(AttrModuleFwFlashStatus, uint32(s.Status.V))
-	}
-	if s.StatusMsg != "" {
-		e.String(AttrModuleFwFlashStatusMsg, s.StatusMsg)
-	}
-	if s.Done.Set {
-		e.Uint(AttrModuleFwFlashDone, s.Done.V)
-	}
-	if s.Total.Set {
-		e.Uint(AttrModuleFwFlashTotal, s.Total.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrModuleFwFlashFileName, s.FileName)
+	ynl.PutU32(e, AttrModuleFwFlashPassword, s.Password)
+	ynl.PutU32(e, AttrModuleFwFlashStatus, s.Status)
+	ynl.PutString(e, AttrModuleFwFlashStatusMsg, s.StatusMsg)
+	ynl.PutUint(e, AttrModuleFwFlashDone, s.Done)
+	ynl.PutUint(e, AttrModuleFwFlashTotal, s.Total)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PHY is attribute set phy.
@@ -4830,30 +4332,14 @@ func (s *PHY) Encode(e *netlink.AttrEncoder) {
 		s.Header.V.Encode(e)
 		e.End(n)
 	}
-	if s.Index.Set {
-		e.Uint32(AttrPHYIndex, s.Index.V)
-	}
-	if s.Drvname != "" {
-		e.String(AttrPHYDrvname, s.Drvname)
-	}
-	if s.Name != "" {
-		e.String(AttrPHYName, s.Name)
-	}
-	if s.UpstreamType.Set {
-		e.Uint32(AttrPHYUpstreamType, uint32(s.UpstreamType.V))
-	}
-	if s.UpstreamIndex.Set {
-		e.Uint32(AttrPHYUpstreamIndex, s.UpstreamIndex.V)
-	}
-	if s.UpstreamSFPName != "" {
-		e.String(AttrPHYUpstreamSFPName, s.UpstreamSFPName)
-	}
-	if s.DownstreamSFPName != "" {
-		e.String(AttrPHYDownstreamSFPName, s.DownstreamSFPName)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPHYIndex, s.Index)
+	ynl.PutString(e, AttrPHYDrvname, s.Drvname)
+	ynl.PutString(e, AttrPHYName, s.Name)
+	ynl.PutU32(e, AttrPHYUpstreamType, s.UpstreamType)
+	ynl.PutU32(e, AttrPHYUpstreamIndex, s.UpstreamIndex)
+	ynl.PutString(e, AttrPHYUpstreamSFPName, s.UpstreamSFPName)
+	ynl.PutString(e, AttrPHYDownstreamSFPName, s.DownstreamSFPName)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Tsconfig is attribute set tsconfig.
@@ -4934,9 +4420,7 @@ func (s *Tsconfig) Encode(e *netlink.AttrEncoder) {
 		s.HwtstampFlags.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the ethtool family on a generic netlink Conn.

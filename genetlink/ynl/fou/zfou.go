@@ -143,42 +143,18 @@ func (s *Fou) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Port.Set {
-		e.Uint16BE(AttrFouPort, s.Port.V)
-	}
-	if s.Af.Set {
-		e.Uint8(AttrFouAf, s.Af.V)
-	}
-	if s.Ipproto.Set {
-		e.Uint8(AttrFouIpproto, s.Ipproto.V)
-	}
-	if s.Type.Set {
-		e.Uint8(AttrFouType, s.Type.V)
-	}
-	if s.RemcsumNopartial {
-		e.Flag(AttrFouRemcsumNopartial)
-	}
-	if s.LocalV4.Set {
-		e.Uint32(AttrFouLocalV4, s.LocalV4.V)
-	}
-	if s.LocalV6 != nil {
-		e.Bytes(AttrFouLocalV6, s.LocalV6)
-	}
-	if s.PeerV4.Set {
-		e.Uint32(AttrFouPeerV4, s.PeerV4.V)
-	}
-	if s.PeerV6 != nil {
-		e.Bytes(AttrFouPeerV6, s.PeerV6)
-	}
-	if s.PeerPort.Set {
-		e.Uint16BE(AttrFouPeerPort, s.PeerPort.V)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrFouIfindex, uint32(s.Ifindex.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16BE(e, AttrFouPort, s.Port)
+	ynl.PutU8(e, AttrFouAf, s.Af)
+	ynl.PutU8(e, AttrFouIpproto, s.Ipproto)
+	ynl.PutU8(e, AttrFouType, s.Type)
+	ynl.PutFlag(e, AttrFouRemcsumNopartial, s.RemcsumNopartial)
+	ynl.PutU32(e, AttrFouLocalV4, s.LocalV4)
+	ynl.PutBytes(e, AttrFouLocalV6, s.LocalV6)
+	ynl.PutU32(e, AttrFouPeerV4, s.PeerV4)
+	ynl.PutBytes(e, AttrFouPeerV6, s.PeerV6)
+	ynl.PutU16BE(e, AttrFouPeerPort, s.PeerPort)
+	ynl.PutU32(e, AttrFouIfindex, s.Ifindex)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the fou family on a generic netlink Conn.

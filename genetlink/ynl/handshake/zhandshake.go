@@ -181,15 +181,9 @@ func (s *X509) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Cert.Set {
-		e.Uint32(AttrX509Cert, uint32(s.Cert.V))
-	}
-	if s.Privkey.Set {
-		e.Uint32(AttrX509Privkey, uint32(s.Privkey.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrX509Cert, s.Cert)
+	ynl.PutU32(e, AttrX509Privkey, s.Privkey)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Accept is attribute set accept.
@@ -245,21 +239,11 @@ func (s *Accept) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Sockfd.Set {
-		e.Uint32(AttrAcceptSockfd, uint32(s.Sockfd.V))
-	}
-	if s.HandlerClass.Set {
-		e.Uint32(AttrAcceptHandlerClass, uint32(s.HandlerClass.V))
-	}
-	if s.MessageType.Set {
-		e.Uint32(AttrAcceptMessageType, uint32(s.MessageType.V))
-	}
-	if s.Timeout.Set {
-		e.Uint32(AttrAcceptTimeout, s.Timeout.V)
-	}
-	if s.AuthMode.Set {
-		e.Uint32(AttrAcceptAuthMode, uint32(s.AuthMode.V))
-	}
+	ynl.PutU32(e, AttrAcceptSockfd, s.Sockfd)
+	ynl.PutU32(e, AttrAcceptHandlerClass, s.HandlerClass)
+	ynl.PutU32(e, AttrAcceptMessageType, s.MessageType)
+	ynl.PutU32(e, AttrAcceptTimeout, s.Timeout)
+	ynl.PutU32(e, AttrAcceptAuthMode, s.AuthMode)
 	for _, v := range s.PeerIdentity {
 		e.Uint32(AttrAcceptPeerIdentity, v)
 	}
@@ -268,15 +252,9 @@ func (s *Accept) Encode(e *netlink.AttrEncoder) {
 		s.Certificate[i].Encode(e)
 		e.End(n)
 	}
-	if s.Peername != "" {
-		e.String(AttrAcceptPeername, s.Peername)
-	}
-	if s.Keyring.Set {
-		e.Uint32(AttrAcceptKeyring, s.Keyring.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrAcceptPeername, s.Peername)
+	ynl.PutU32(e, AttrAcceptKeyring, s.Keyring)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Done is attribute set done.
@@ -311,18 +289,12 @@ func (s *Done) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Status.Set {
-		e.Uint32(AttrDoneStatus, s.Status.V)
-	}
-	if s.Sockfd.Set {
-		e.Uint32(AttrDoneSockfd, uint32(s.Sockfd.V))
-	}
+	ynl.PutU32(e, AttrDoneStatus, s.Status)
+	ynl.PutU32(e, AttrDoneSockfd, s.Sockfd)
 	for _, v := range s.RemoteAuth {
 		e.Uint32(AttrDoneRemoteAuth, v)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the handshake family on a generic netlink Conn.

@@ -73,18 +73,10 @@ func (s *Server) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Gracetime.Set {
-		e.Uint32(AttrServerGracetime, s.Gracetime.V)
-	}
-	if s.TCPPort.Set {
-		e.Uint16(AttrServerTCPPort, s.TCPPort.V)
-	}
-	if s.UDPPort.Set {
-		e.Uint16(AttrServerUDPPort, s.UDPPort.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrServerGracetime, s.Gracetime)
+	ynl.PutU16(e, AttrServerTCPPort, s.TCPPort)
+	ynl.PutU16(e, AttrServerUDPPort, s.UDPPort)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the lockd family on a generic netlink Conn.

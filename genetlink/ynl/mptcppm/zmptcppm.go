@@ -265,30 +265,14 @@ func (s *Address) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Family.Set {
-		e.Uint16(AttrAddressFamily, s.Family.V)
-	}
-	if s.ID.Set {
-		e.Uint8(AttrAddressID, s.ID.V)
-	}
-	if s.Addr4.Set {
-		e.Uint32BE(AttrAddressAddr4, s.Addr4.V)
-	}
-	if s.Addr6 != nil {
-		e.Bytes(AttrAddressAddr6, s.Addr6)
-	}
-	if s.Port.Set {
-		e.Uint16(AttrAddressPort, s.Port.V)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrAddressFlags, s.Flags.V)
-	}
-	if s.IfIdx.Set {
-		e.Uint32(AttrAddressIfIdx, uint32(s.IfIdx.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16(e, AttrAddressFamily, s.Family)
+	ynl.PutU8(e, AttrAddressID, s.ID)
+	ynl.PutU32BE(e, AttrAddressAddr4, s.Addr4)
+	ynl.PutBytes(e, AttrAddressAddr6, s.Addr6)
+	ynl.PutU16(e, AttrAddressPort, s.Port)
+	ynl.PutU32(e, AttrAddressFlags, s.Flags)
+	ynl.PutU32(e, AttrAddressIfIdx, s.IfIdx)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // SubflowAttribute is attribute set subflow-attribute.
@@ -344,39 +328,17 @@ func (s *SubflowAttribute) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.TokenRem.Set {
-		e.Uint32(AttrSubflowAttributeTokenRem, s.TokenRem.V)
-	}
-	if s.TokenLoc.Set {
-		e.Uint32(AttrSubflowAttributeTokenLoc, s.TokenLoc.V)
-	}
-	if s.RelwriteSeq.Set {
-		e.Uint32(AttrSubflowAttributeRelwriteSeq, s.RelwriteSeq.V)
-	}
-	if s.MapSeq.Set {
-		e.Uint64(AttrSubflowAttributeMapSeq, s.MapSeq.V)
-	}
-	if s.MapSfseq.Set {
-		e.Uint32(AttrSubflowAttributeMapSfseq, s.MapSfseq.V)
-	}
-	if s.SsnOffset.Set {
-		e.Uint32(AttrSubflowAttributeSsnOffset, s.SsnOffset.V)
-	}
-	if s.MapDatalen.Set {
-		e.Uint16(AttrSubflowAttributeMapDatalen, s.MapDatalen.V)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrSubflowAttributeFlags, s.Flags.V)
-	}
-	if s.IDRem.Set {
-		e.Uint8(AttrSubflowAttributeIDRem, s.IDRem.V)
-	}
-	if s.IDLoc.Set {
-		e.Uint8(AttrSubflowAttributeIDLoc, s.IDLoc.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrSubflowAttributeTokenRem, s.TokenRem)
+	ynl.PutU32(e, AttrSubflowAttributeTokenLoc, s.TokenLoc)
+	ynl.PutU32(e, AttrSubflowAttributeRelwriteSeq, s.RelwriteSeq)
+	ynl.PutU64(e, AttrSubflowAttributeMapSeq, s.MapSeq)
+	ynl.PutU32(e, AttrSubflowAttributeMapSfseq, s.MapSfseq)
+	ynl.PutU32(e, AttrSubflowAttributeSsnOffset, s.SsnOffset)
+	ynl.PutU16(e, AttrSubflowAttributeMapDatalen, s.MapDatalen)
+	ynl.PutU32(e, AttrSubflowAttributeFlags, s.Flags)
+	ynl.PutU8(e, AttrSubflowAttributeIDRem, s.IDRem)
+	ynl.PutU8(e, AttrSubflowAttributeIDLoc, s.IDLoc)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Endpoint is attribute set endpoint.
@@ -413,9 +375,7 @@ func (s *Endpoint) Encode(e *netlink.AttrEncoder) {
 		s.Addr.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Attr is attribute set attr.
@@ -470,26 +430,16 @@ func (s *Attr) Encode(e *netlink.AttrEncoder) {
 		s.Addr.V.Encode(e)
 		e.End(n)
 	}
-	if s.RcvAddAddrs.Set {
-		e.Uint32(AttrAttrRcvAddAddrs, s.RcvAddAddrs.V)
-	}
-	if s.Subflows.Set {
-		e.Uint32(AttrAttrSubflows, s.Subflows.V)
-	}
-	if s.Token.Set {
-		e.Uint32(AttrAttrToken, s.Token.V)
-	}
-	if s.LocID.Set {
-		e.Uint8(AttrAttrLocID, s.LocID.V)
-	}
+	ynl.PutU32(e, AttrAttrRcvAddAddrs, s.RcvAddAddrs)
+	ynl.PutU32(e, AttrAttrSubflows, s.Subflows)
+	ynl.PutU32(e, AttrAttrToken, s.Token)
+	ynl.PutU8(e, AttrAttrLocID, s.LocID)
 	if s.AddrRemote.Set {
 		n := e.Nest(AttrAttrAddrRemote)
 		s.AddrRemote.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // EventAttr is attribute set event-attr.
@@ -569,63 +519,25 @@ func (s *EventAttr) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Token.Set {
-		e.Uint32(AttrEventAttrToken, s.Token.V)
-	}
-	if s.Family.Set {
-		e.Uint16(AttrEventAttrFamily, s.Family.V)
-	}
-	if s.LocID.Set {
-		e.Uint8(AttrEventAttrLocID, s.LocID.V)
-	}
-	if s.RemID.Set {
-		e.Uint8(AttrEventAttrRemID, s.RemID.V)
-	}
-	if s.Saddr4.Set {
-		e.Uint32BE(AttrEventAttrSaddr4, s.Saddr4.V)
-	}
-	if s.Saddr6 != nil {
-		e.Bytes(AttrEventAttrSaddr6, s.Saddr6)
-	}
-	if s.Daddr4.Set {
-		e.Uint32BE(AttrEventAttrDaddr4, s.Daddr4.V)
-	}
-	if s.Daddr6 != nil {
-		e.Bytes(AttrEventAttrDaddr6, s.Daddr6)
-	}
-	if s.Sport.Set {
-		e.Uint16BE(AttrEventAttrSport, s.Sport.V)
-	}
-	if s.Dport.Set {
-		e.Uint16BE(AttrEventAttrDport, s.Dport.V)
-	}
-	if s.Backup.Set {
-		e.Uint8(AttrEventAttrBackup, s.Backup.V)
-	}
-	if s.Error.Set {
-		e.Uint8(AttrEventAttrError, s.Error.V)
-	}
-	if s.Flags.Set {
-		e.Uint16(AttrEventAttrFlags, s.Flags.V)
-	}
-	if s.Timeout.Set {
-		e.Uint32(AttrEventAttrTimeout, s.Timeout.V)
-	}
-	if s.IfIdx.Set {
-		e.Uint32(AttrEventAttrIfIdx, s.IfIdx.V)
-	}
-	if s.ResetReason.Set {
-		e.Uint32(AttrEventAttrResetReason, s.ResetReason.V)
-	}
-	if s.ResetFlags.Set {
-		e.Uint32(AttrEventAttrResetFlags, s.ResetFlags.V)
-	}
-	if s.ServerSide.Set {
-		e.Uint8(AttrEventAttrServerSide, s.ServerSide.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrEventAttrToken, s.Token)
+	ynl.PutU16(e, AttrEventAttrFamily, s.Family)
+	ynl.PutU8(e, AttrEventAttrLocID, s.LocID)
+	ynl.PutU8(e, AttrEventAttrRemID, s.RemID)
+	ynl.PutU32BE(e, AttrEventAttrSaddr4, s.Saddr4)
+	ynl.PutBytes(e, AttrEventAttrSaddr6, s.Saddr6)
+	ynl.PutU32BE(e, AttrEventAttrDaddr4, s.Daddr4)
+	ynl.PutBytes(e, AttrEventAttrDaddr6, s.Daddr6)
+	ynl.PutU16BE(e, AttrEventAttrSport, s.Sport)
+	ynl.PutU16BE(e, AttrEventAttrDport, s.Dport)
+	ynl.PutU8(e, AttrEventAttrBackup, s.Backup)
+	ynl.PutU8(e, AttrEventAttrError, s.Error)
+	ynl.PutU16(e, AttrEventAttrFlags, s.Flags)
+	ynl.PutU32(e, AttrEventAttrTimeout, s.Timeout)
+	ynl.PutU32(e, AttrEventAttrIfIdx, s.IfIdx)
+	ynl.PutU32(e, AttrEventAttrResetReason, s.ResetReason)
+	ynl.PutU32(e, AttrEventAttrResetFlags, s.ResetFlags)
+	ynl.PutU8(e, AttrEventAttrServerSide, s.ServerSide)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the mptcp_pm family on a generic netlink Conn.

@@ -431,24 +431,12 @@ func (s *Dev) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrDevIfindex, s.Ifindex.V)
-	}
-	if s.XDPFeatures.Set {
-		e.Uint64(AttrDevXDPFeatures, uint64(s.XDPFeatures.V))
-	}
-	if s.XDPZCMaxSegs.Set {
-		e.Uint32(AttrDevXDPZCMaxSegs, s.XDPZCMaxSegs.V)
-	}
-	if s.XDPRxMetadataFeatures.Set {
-		e.Uint64(AttrDevXDPRxMetadataFeatures, uint64(s.XDPRxMetadataFeatures.V))
-	}
-	if s.XSKFeatures.Set {
-		e.Uint64(AttrDevXSKFeatures, uint64(s.XSKFeatures.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDevIfindex, s.Ifindex)
+	ynl.PutU64(e, AttrDevXDPFeatures, s.XDPFeatures)
+	ynl.PutU32(e, AttrDevXDPZCMaxSegs, s.XDPZCMaxSegs)
+	ynl.PutU64(e, AttrDevXDPRxMetadataFeatures, s.XDPRxMetadataFeatures)
+	ynl.PutU64(e, AttrDevXSKFeatures, s.XSKFeatures)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // IoUringProviderInfo is attribute set io-uring-provider-info.
@@ -474,9 +462,7 @@ func (s *IoUringProviderInfo) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PagePool is attribute set page-pool.
@@ -529,35 +515,19 @@ func (s *PagePool) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint(AttrPagePoolID, s.ID.V)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrPagePoolIfindex, s.Ifindex.V)
-	}
-	if s.NAPIID.Set {
-		e.Uint(AttrPagePoolNAPIID, s.NAPIID.V)
-	}
-	if s.Inflight.Set {
-		e.Uint(AttrPagePoolInflight, s.Inflight.V)
-	}
-	if s.InflightMem.Set {
-		e.Uint(AttrPagePoolInflightMem, s.InflightMem.V)
-	}
-	if s.DetachTime.Set {
-		e.Uint(AttrPagePoolDetachTime, s.DetachTime.V)
-	}
-	if s.Dmabuf.Set {
-		e.Uint32(AttrPagePoolDmabuf, s.Dmabuf.V)
-	}
+	ynl.PutUint(e, AttrPagePoolID, s.ID)
+	ynl.PutU32(e, AttrPagePoolIfindex, s.Ifindex)
+	ynl.PutUint(e, AttrPagePoolNAPIID, s.NAPIID)
+	ynl.PutUint(e, AttrPagePoolInflight, s.Inflight)
+	ynl.PutUint(e, AttrPagePoolInflightMem, s.InflightMem)
+	ynl.PutUint(e, AttrPagePoolDetachTime, s.DetachTime)
+	ynl.PutU32(e, AttrPagePoolDmabuf, s.Dmabuf)
 	if s.IoUring.Set {
 		n := e.Nest(AttrPagePoolIoUring)
 		s.IoUring.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PagePoolInfo is attribute set page-pool-info, a subset of page-pool.
@@ -589,15 +559,9 @@ func (s *PagePoolInfo) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint(AttrPagePoolID, s.ID.V)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrPagePoolIfindex, s.Ifindex.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUint(e, AttrPagePoolID, s.ID)
+	ynl.PutU32(e, AttrPagePoolIfindex, s.Ifindex)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PagePoolStats is attribute set page-pool-stats.
@@ -667,42 +631,18 @@ func (s *PagePoolStats) Encode(e *netlink.AttrEncoder) {
 		s.Info.V.Encode(e)
 		e.End(n)
 	}
-	if s.AllocFast.Set {
-		e.Uint(AttrPagePoolStatsAllocFast, s.AllocFast.V)
-	}
-	if s.AllocSlow.Set {
-		e.Uint(AttrPagePoolStatsAllocSlow, s.AllocSlow.V)
-	}
-	if s.AllocSlowHighOrder.Set {
-		e.Uint(AttrPagePoolStatsAllocSlowHighOrder, s.AllocSlowHighOrder.V)
-	}
-	if s.AllocEmpty.Set {
-		e.Uint(AttrPagePoolStatsAllocEmpty, s.AllocEmpty.V)
-	}
-	if s.AllocRefill.Set {
-		e.Uint(AttrPagePoolStatsAllocRefill, s.AllocRefill.V)
-	}
-	if s.AllocWaive.Set {
-		e.Uint(AttrPagePoolStatsAllocWaive, s.AllocWaive.V)
-	}
-	if s.RecycleCached.Set {
-		e.Uint(AttrPagePoolStatsRecycleCached, s.RecycleCached.V)
-	}
-	if s.RecycleCacheFull.Set {
-		e.Uint(AttrPagePoolStatsRecycleCacheFull, s.RecycleCacheFull.V)
-	}
-	if s.RecycleRing.Set {
-		e.Uint(AttrPagePoolStatsRecycleRing, s.RecycleRing.V)
-	}
-	if s.RecycleRingFull.Set {
-		e.Uint(AttrPagePoolStatsRecycleRingFull, s.RecycleRingFull.V)
-	}
-	if s.RecycleReleasedRefcnt.Set {
-		e.Uint(AttrPagePoolStatsRecycleReleasedRefcnt, s.RecycleReleasedRefcnt.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUint(e, AttrPagePoolStatsAllocFast, s.AllocFast)
+	ynl.PutUint(e, AttrPagePoolStatsAllocSlow, s.AllocSlow)
+	ynl.PutUint(e, AttrPagePoolStatsAllocSlowHighOrder, s.AllocSlowHighOrder)
+	ynl.PutUint(e, AttrPagePoolStatsAllocEmpty, s.AllocEmpty)
+	ynl.PutUint(e, AttrPagePoolStatsAllocRefill, s.AllocRefill)
+	ynl.PutUint(e, AttrPagePoolStatsAllocWaive, s.AllocWaive)
+	ynl.PutUint(e, AttrPagePoolStatsRecycleCached, s.RecycleCached)
+	ynl.PutUint(e, AttrPagePoolStatsRecycleCacheFull, s.RecycleCacheFull)
+	ynl.PutUint(e, AttrPagePoolStatsRecycleRing, s.RecycleRing)
+	ynl.PutUint(e, AttrPagePoolStatsRecycleRingFull, s.RecycleRingFull)
+	ynl.PutUint(e, AttrPagePoolStatsRecycleReleasedRefcnt, s.RecycleReleasedRefcnt)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // NAPI is attribute set napi.
@@ -752,33 +692,15 @@ func (s *NAPI) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrNAPIIfindex, s.Ifindex.V)
-	}
-	if s.ID.Set {
-		e.Uint32(AttrNAPIID, s.ID.V)
-	}
-	if s.IRQ.Set {
-		e.Uint32(AttrNAPIIRQ, s.IRQ.V)
-	}
-	if s.Pid.Set {
-		e.Uint32(AttrNAPIPid, s.Pid.V)
-	}
-	if s.DeferHardIrqs.Set {
-		e.Uint32(AttrNAPIDeferHardIrqs, s.DeferHardIrqs.V)
-	}
-	if s.GroFlushTimeout.Set {
-		e.Uint(AttrNAPIGroFlushTimeout, s.GroFlushTimeout.V)
-	}
-	if s.IRQSuspendTimeout.Set {
-		e.Uint(AttrNAPIIRQSuspendTimeout, s.IRQSuspendTimeout.V)
-	}
-	if s.Threaded.Set {
-		e.Uint32(AttrNAPIThreaded, uint32(s.Threaded.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrNAPIIfindex, s.Ifindex)
+	ynl.PutU32(e, AttrNAPIID, s.ID)
+	ynl.PutU32(e, AttrNAPIIRQ, s.IRQ)
+	ynl.PutU32(e, AttrNAPIPid, s.Pid)
+	ynl.PutU32(e, AttrNAPIDeferHardIrqs, s.DeferHardIrqs)
+	ynl.PutUint(e, AttrNAPIGroFlushTimeout, s.GroFlushTimeout)
+	ynl.PutUint(e, AttrNAPIIRQSuspendTimeout, s.IRQSuspendTimeout)
+	ynl.PutU32(e, AttrNAPIThreaded, s.Threaded)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // XSKInfo is attribute set xsk-info.
@@ -804,9 +726,7 @@ func (s *XSKInfo) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Queue is attribute set queue.
@@ -859,21 +779,11 @@ func (s *Queue) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrQueueID, s.ID.V)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrQueueIfindex, s.Ifindex.V)
-	}
-	if s.Type.Set {
-		e.Uint32(AttrQueueType, uint32(s.Type.V))
-	}
-	if s.NAPIID.Set {
-		e.Uint32(AttrQueueNAPIID, s.NAPIID.V)
-	}
-	if s.Dmabuf.Set {
-		e.Uint32(AttrQueueDmabuf, s.Dmabuf.V)
-	}
+	ynl.PutU32(e, AttrQueueID, s.ID)
+	ynl.PutU32(e, AttrQueueIfindex, s.Ifindex)
+	ynl.PutU32(e, AttrQueueType, s.Type)
+	ynl.PutU32(e, AttrQueueNAPIID, s.NAPIID)
+	ynl.PutU32(e, AttrQueueDmabuf, s.Dmabuf)
 	if s.IoUring.Set {
 		n := e.Nest(AttrQueueIoUring)
 		s.IoUring.V.Encode(e)
@@ -884,9 +794,7 @@ func (s *Queue) Encode(e *netlink.AttrEncoder) {
 		s.XSK.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Qstats is attribute set qstats.
@@ -1005,102 +913,38 @@ func (s *Qstats) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrQstatsIfindex, s.Ifindex.V)
-	}
-	if s.QueueType.Set {
-		e.Uint32(AttrQstatsQueueType, uint32(s.QueueType.V))
-	}
-	if s.QueueID.Set {
-		e.Uint32(AttrQstatsQueueID, s.QueueID.V)
-	}
-	if s.Scope.Set {
-		e.Uint(AttrQstatsScope, uint64(s.Scope.V))
-	}
-	if s.RxPackets.Set {
-		e.Uint(AttrQstatsRxPackets, s.RxPackets.V)
-	}
-	if s.RxBytes.Set {
-		e.Uint(AttrQstatsRxBytes, s.RxBytes.V)
-	}
-	if s.TxPackets.Set {
-		e.Uint(AttrQstatsTxPackets, s.TxPackets.V)
-	}
-	if s.TxBytes.Set {
-		e.Uint(AttrQstatsTxBytes, s.TxBytes.V)
-	}
-	if s.RxAllocFail.Set {
-		e.Uint(AttrQstatsRxAllocFail, s.RxAllocFail.V)
-	}
-	if s.RxHWDrops.Set {
-		e.Uint(AttrQstatsRxHWDrops, s.RxHWDrops.V)
-	}
-	if s.RxHWDropOverruns.Set {
-		e.Uint(AttrQstatsRxHWDropOverruns, s.RxHWDropOverruns.V)
-	}
-	if s.RxCsumComplete.Set {
-		e.Uint(AttrQstatsRxCsumComplete, s.RxCsumComplete.V)
-	}
-	if s.RxCsumUnnecessary.Set {
-		e.Uint(AttrQstatsRxCsumUnnecessary, s.RxCsumUnnecessary.V)
-	}
-	if s.RxCsumNone.Set {
-		e.Uint(AttrQstatsRxCsumNone, s.RxCsumNone.V)
-	}
-	if s.RxCsumBad.Set {
-		e.Uint(AttrQstatsRxCsumBad, s.RxCsumBad.V)
-	}
-	if s.RxHWGroPackets.Set {
-		e.Uint(AttrQstatsRxHWGroPackets, s.RxHWGroPackets.V)
-	}
-	if s.RxHWGroBytes.Set {
-		e.Uint(AttrQstatsRxHWGroBytes, s.RxHWGroBytes.V)
-	}
-	if s.RxHWGroWirePackets.Set {
-		e.Uint(AttrQstatsRxHWGroWirePackets, s.RxHWGroWirePackets.V)
-	}
-	if s.RxHWGroWireBytes.Set {
-		e.Uint(AttrQstatsRxHWGroWireBytes, s.RxHWGroWireBytes.V)
-	}
-	if s.RxHWDropRatelimits.Set {
-		e.Uint(AttrQstatsRxHWDropRatelimits, s.RxHWDropRatelimits.V)
-	}
-	if s.TxHWDrops.Set {
-		e.Uint(AttrQstatsTxHWDrops, s.TxHWDrops.V)
-	}
-	if s.TxHWDropErrors.Set {
-		e.Uint(AttrQstatsTxHWDropErrors, s.TxHWDropErrors.V)
-	}
-	if s.TxCsumNone.Set {
-		e.Uint(AttrQstatsTxCsumNone, s.TxCsumNone.V)
-	}
-	if s.TxNeedsCsum.Set {
-		e.Uint(AttrQstatsTxNeedsCsum, s.TxNeedsCsum.V)
-	}
-	if s.TxHWGsoPackets.Set {
-		e.Uint(AttrQstatsTxHWGsoPackets, s.TxHWGsoPackets.V)
-	}
-	if s.TxHWGsoBytes.Set {
-		e.Uint(AttrQstatsTxHWGsoBytes, s.TxHWGsoBytes.V)
-	}
-	if s.TxHWGsoWirePackets.Set {
-		e.Uint(AttrQstatsTxHWGsoWirePackets, s.TxHWGsoWirePackets.V)
-	}
-	if s.TxHWGsoWireBytes.Set {
-		e.Uint(AttrQstatsTxHWGsoWireBytes, s.TxHWGsoWireBytes.V)
-	}
-	if s.TxHWDropRatelimits.Set {
-		e.Uint(AttrQstatsTxHWDropRatelimits, s.TxHWDropRatelimits.V)
-	}
-	if s.TxStop.Set {
-		e.Uint(AttrQstatsTxStop, s.TxStop.V)
-	}
-	if s.TxWake.Set {
-		e.Uint(AttrQstatsTxWake, s.TxWake.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrQstatsIfindex, s.Ifindex)
+	ynl.PutU32(e, AttrQstatsQueueType, s.QueueType)
+	ynl.PutU32(e, AttrQstatsQueueID, s.QueueID)
+	ynl.PutUint(e, AttrQstatsScope, s.Scope)
+	ynl.PutUint(e, AttrQstatsRxPackets, s.RxPackets)
+	ynl.PutUint(e, AttrQstatsRxBytes, s.RxBytes)
+	ynl.PutUint(e, AttrQstatsTxPackets, s.TxPackets)
+	ynl.PutUint(e, AttrQstatsTxBytes, s.TxBytes)
+	ynl.PutUint(e, AttrQstatsRxAllocFail, s.RxAllocFail)
+	ynl.PutUint(e, AttrQstatsRxHWDrops, s.RxHWDrops)
+	ynl.PutUint(e, AttrQstatsRxHWDropOverruns, s.RxHWDropOverruns)
+	ynl.PutUint(e, AttrQstatsRxCsumComplete, s.RxCsumComplete)
+	ynl.PutUint(e, AttrQstatsRxCsumUnnecessary, s.RxCsumUnnecessary)
+	ynl.PutUint(e, AttrQstatsRxCsumNone, s.RxCsumNone)
+	ynl.PutUint(e, AttrQstatsRxCsumBad, s.RxCsumBad)
+	ynl.PutUint(e, AttrQstatsRxHWGroPackets, s.RxHWGroPackets)
+	ynl.PutUint(e, AttrQstatsRxHWGroBytes, s.RxHWGroBytes)
+	ynl.PutUint(e, AttrQstatsRxHWGroWirePackets, s.RxHWGroWirePackets)
+	ynl.PutUint(e, AttrQstatsRxHWGroWireBytes, s.RxHWGroWireBytes)
+	ynl.PutUint(e, AttrQstatsRxHWDropRatelimits, s.RxHWDropRatelimits)
+	ynl.PutUint(e, AttrQstatsTxHWDrops, s.TxHWDrops)
+	ynl.PutUint(e, AttrQstatsTxHWDropErrors, s.TxHWDropErrors)
+	ynl.PutUint(e, AttrQstatsTxCsumNone, s.TxCsumNone)
+	ynl.PutUint(e, AttrQstatsTxNeedsCsum, s.TxNeedsCsum)
+	ynl.PutUint(e, AttrQstatsTxHWGsoPackets, s.TxHWGsoPackets)
+	ynl.PutUint(e, AttrQstatsTxHWGsoBytes, s.TxHWGsoBytes)
+	ynl.PutUint(e, AttrQstatsTxHWGsoWirePackets, s.TxHWGsoWirePackets)
+	ynl.PutUint(e, AttrQstatsTxHWGsoWireBytes, s.TxHWGsoWireBytes)
+	ynl.PutUint(e, AttrQstatsTxHWDropRatelimits, s.TxHWDropRatelimits)
+	ynl.PutUint(e, AttrQstatsTxStop, s.TxStop)
+	ynl.PutUint(e, AttrQstatsTxWake, s.TxWake)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // QueueID is attribute set queue-id, a subset of queue.
@@ -1132,15 +976,9 @@ func (s *QueueID) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrQueueID, s.ID.V)
-	}
-	if s.Type.Set {
-		e.Uint32(AttrQueueType, uint32(s.Type.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrQueueID, s.ID)
+	ynl.PutU32(e, AttrQueueType, s.Type)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Dmabuf is attribute set dmabuf.
@@ -1181,23 +1019,15 @@ func (s *Dmabuf) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrDmabufIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrDmabufIfindex, s.Ifindex)
 	for i := range s.Queues {
 		n := e.Nest(AttrDmabufQueues)
 		s.Queues[i].Encode(e)
 		e.End(n)
 	}
-	if s.FD.Set {
-		e.Uint32(AttrDmabufFD, s.FD.V)
-	}
-	if s.ID.Set {
-		e.Uint32(AttrDmabufID, s.ID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDmabufFD, s.FD)
+	ynl.PutU32(e, AttrDmabufID, s.ID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the netdev family on a generic netlink Conn.

@@ -208,27 +208,13 @@ func (s *NetShaper) Encode(e *netlink.AttrEncoder) {
 		s.Handle.V.Encode(e)
 		e.End(n)
 	}
-	if s.Metric.Set {
-		e.Uint32(AttrNetShaperMetric, uint32(s.Metric.V))
-	}
-	if s.BwMin.Set {
-		e.Uint(AttrNetShaperBwMin, s.BwMin.V)
-	}
-	if s.BwMax.Set {
-		e.Uint(AttrNetShaperBwMax, s.BwMax.V)
-	}
-	if s.Burst.Set {
-		e.Uint(AttrNetShaperBurst, s.Burst.V)
-	}
-	if s.Priority.Set {
-		e.Uint32(AttrNetShaperPriority, s.Priority.V)
-	}
-	if s.Weight.Set {
-		e.Uint32(AttrNetShaperWeight, s.Weight.V)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrNetShaperIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrNetShaperMetric, s.Metric)
+	ynl.PutUint(e, AttrNetShaperBwMin, s.BwMin)
+	ynl.PutUint(e, AttrNetShaperBwMax, s.BwMax)
+	ynl.PutUint(e, AttrNetShaperBurst, s.Burst)
+	ynl.PutU32(e, AttrNetShaperPriority, s.Priority)
+	ynl.PutU32(e, AttrNetShaperWeight, s.Weight)
+	ynl.PutU32(e, AttrNetShaperIfindex, s.Ifindex)
 	if s.Parent.Set {
 		n := e.Nest(AttrNetShaperParent)
 		s.Parent.V.Encode(e)
@@ -239,9 +225,7 @@ func (s *NetShaper) Encode(e *netlink.AttrEncoder) {
 		s.Leaves[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Handle is attribute set handle.
@@ -273,15 +257,9 @@ func (s *Handle) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Scope.Set {
-		e.Uint32(AttrHandleScope, uint32(s.Scope.V))
-	}
-	if s.ID.Set {
-		e.Uint32(AttrHandleID, s.ID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrHandleScope, s.Scope)
+	ynl.PutU32(e, AttrHandleID, s.ID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // LeafInfo is attribute set leaf-info, a subset of net-shaper.
@@ -324,15 +302,9 @@ func (s *LeafInfo) Encode(e *netlink.AttrEncoder) {
 		s.Handle.V.Encode(e)
 		e.End(n)
 	}
-	if s.Priority.Set {
-		e.Uint32(AttrNetShaperPriority, s.Priority.V)
-	}
-	if s.Weight.Set {
-		e.Uint32(AttrNetShaperWeight, s.Weight.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrNetShaperPriority, s.Priority)
+	ynl.PutU32(e, AttrNetShaperWeight, s.Weight)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Caps is attribute set caps.
@@ -388,39 +360,17 @@ func (s *Caps) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrCapsIfindex, s.Ifindex.V)
-	}
-	if s.Scope.Set {
-		e.Uint32(AttrCapsScope, uint32(s.Scope.V))
-	}
-	if s.SupportMetricBps {
-		e.Flag(AttrCapsSupportMetricBps)
-	}
-	if s.SupportMetricPps {
-		e.Flag(AttrCapsSupportMetricPps)
-	}
-	if s.SupportNesting {
-		e.Flag(AttrCapsSupportNesting)
-	}
-	if s.SupportBwMin {
-		e.Flag(AttrCapsSupportBwMin)
-	}
-	if s.SupportBwMax {
-		e.Flag(AttrCapsSupportBwMax)
-	}
-	if s.SupportBurst {
-		e.Flag(AttrCapsSupportBurst)
-	}
-	if s.SupportPriority {
-		e.Flag(AttrCapsSupportPriority)
-	}
-	if s.SupportWeight {
-		e.Flag(AttrCapsSupportWeight)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrCapsIfindex, s.Ifindex)
+	ynl.PutU32(e, AttrCapsScope, s.Scope)
+	ynl.PutFlag(e, AttrCapsSupportMetricBps, s.SupportMetricBps)
+	ynl.PutFlag(e, AttrCapsSupportMetricPps, s.SupportMetricPps)
+	ynl.PutFlag(e, AttrCapsSupportNesting, s.SupportNesting)
+	ynl.PutFlag(e, AttrCapsSupportBwMin, s.SupportBwMin)
+	ynl.PutFlag(e, AttrCapsSupportBwMax, s.SupportBwMax)
+	ynl.PutFlag(e, AttrCapsSupportBurst, s.SupportBurst)
+	ynl.PutFlag(e, AttrCapsSupportPriority, s.SupportPriority)
+	ynl.PutFlag(e, AttrCapsSupportWeight, s.SupportWeight)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the net-shaper family on a generic netlink Conn.

@@ -198,48 +198,26 @@ func (s *RpcStatus) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Xid.Set {
-		e.Uint32BE(AttrRpcStatusXid, s.Xid.V)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrRpcStatusFlags, s.Flags.V)
-	}
-	if s.Prog.Set {
-		e.Uint32(AttrRpcStatusProg, s.Prog.V)
-	}
-	if s.Version.Set {
-		e.Uint8(AttrRpcStatusVersion, s.Version.V)
-	}
-	if s.Proc.Set {
-		e.Uint32(AttrRpcStatusProc, s.Proc.V)
-	}
-	if s.ServiceTime.Set {
-		e.Uint64(AttrRpcStatusServiceTime, uint64(s.ServiceTime.V))
-	}
+	ynl.PutU32BE(e, AttrRpcStatusXid, s.Xid)
+	ynl.PutU32(e, AttrRpcStatusFlags, s.Flags)
+	ynl.PutU32(e, AttrRpcStatusProg, s.Prog)
+	ynl.PutU8(e, AttrRpcStatusVersion, s.Version)
+	ynl.PutU32(e, AttrRpcStatusProc, s.Proc)
+	ynl.PutU64(e, AttrRpcStatusServiceTime, s.ServiceTime)
 	if s.Saddr4.IsValid() {
 		ynl.PutIPv4(e, AttrRpcStatusSaddr4, s.Saddr4)
 	}
 	if s.Daddr4.IsValid() {
 		ynl.PutIPv4(e, AttrRpcStatusDaddr4, s.Daddr4)
 	}
-	if s.Saddr6.IsValid() {
-		e.Addr(AttrRpcStatusSaddr6, s.Saddr6)
-	}
-	if s.Daddr6.IsValid() {
-		e.Addr(AttrRpcStatusDaddr6, s.Daddr6)
-	}
-	if s.Sport.Set {
-		e.Uint16BE(AttrRpcStatusSport, s.Sport.V)
-	}
-	if s.Dport.Set {
-		e.Uint16BE(AttrRpcStatusDport, s.Dport.V)
-	}
+	ynl.PutAddr(e, AttrRpcStatusSaddr6, s.Saddr6)
+	ynl.PutAddr(e, AttrRpcStatusDaddr6, s.Daddr6)
+	ynl.PutU16BE(e, AttrRpcStatusSport, s.Sport)
+	ynl.PutU16BE(e, AttrRpcStatusDport, s.Dport)
 	for _, v := range s.CompoundOps {
 		e.Uint32(AttrRpcStatusCompoundOps, v)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Server is attribute set server.
@@ -280,18 +258,10 @@ func (s *Server) Encode(e *netlink.AttrEncoder) {
 	for _, v := range s.Threads {
 		e.Uint32(AttrServerThreads, v)
 	}
-	if s.Gracetime.Set {
-		e.Uint32(AttrServerGracetime, s.Gracetime.V)
-	}
-	if s.Leasetime.Set {
-		e.Uint32(AttrServerLeasetime, s.Leasetime.V)
-	}
-	if s.Scope != "" {
-		e.String(AttrServerScope, s.Scope)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrServerGracetime, s.Gracetime)
+	ynl.PutU32(e, AttrServerLeasetime, s.Leasetime)
+	ynl.PutString(e, AttrServerScope, s.Scope)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Version is attribute set version.
@@ -326,18 +296,10 @@ func (s *Version) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Major.Set {
-		e.Uint32(AttrVersionMajor, s.Major.V)
-	}
-	if s.Minor.Set {
-		e.Uint32(AttrVersionMinor, s.Minor.V)
-	}
-	if s.Enabled {
-		e.Flag(AttrVersionEnabled)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrVersionMajor, s.Major)
+	ynl.PutU32(e, AttrVersionMinor, s.Minor)
+	ynl.PutFlag(e, AttrVersionEnabled, s.Enabled)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ServerProto is attribute set server-proto.
@@ -374,9 +336,7 @@ func (s *ServerProto) Encode(e *netlink.AttrEncoder) {
 		s.Version[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Sock is attribute set sock.
@@ -408,15 +368,9 @@ func (s *Sock) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Addr != nil {
-		e.Bytes(AttrSockAddr, s.Addr)
-	}
-	if s.TransportName != "" {
-		e.String(AttrSockTransportName, s.TransportName)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrSockAddr, s.Addr)
+	ynl.PutString(e, AttrSockTransportName, s.TransportName)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ServerSock is attribute set server-sock.
@@ -453,9 +407,7 @@ func (s *ServerSock) Encode(e *netlink.AttrEncoder) {
 		s.Addr[i].Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PoolMode is attribute set pool-mode.
@@ -487,15 +439,9 @@ func (s *PoolMode) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Mode != "" {
-		e.String(AttrPoolModeMode, s.Mode)
-	}
-	if s.Npools.Set {
-		e.Uint32(AttrPoolModeNpools, s.Npools.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrPoolModeMode, s.Mode)
+	ynl.PutU32(e, AttrPoolModeNpools, s.Npools)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the nfsd family on a generic netlink Conn.

@@ -2780,157 +2780,63 @@ func (s *Nl80211Attrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Wiphy.Set {
-		e.Uint32(AttrNl80211AttrsWiphy, s.Wiphy.V)
-	}
-	if s.WiphyName != "" {
-		e.String(AttrNl80211AttrsWiphyName, s.WiphyName)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrNl80211AttrsIfindex, s.Ifindex.V)
-	}
-	if s.Ifname != "" {
-		e.String(AttrNl80211AttrsIfname, s.Ifname)
-	}
-	if s.Iftype.Set {
-		e.Uint32(AttrNl80211AttrsIftype, s.Iftype.V)
-	}
-	if s.MAC != nil {
-		e.Bytes(AttrNl80211AttrsMAC, s.MAC)
-	}
-	if s.KeyData != nil {
-		e.Bytes(AttrNl80211AttrsKeyData, s.KeyData)
-	}
-	if s.KeyIdx.Set {
-		e.Uint8(AttrNl80211AttrsKeyIdx, s.KeyIdx.V)
-	}
-	if s.KeyCipher.Set {
-		e.Uint32(AttrNl80211AttrsKeyCipher, s.KeyCipher.V)
-	}
-	if s.KeySeq != nil {
-		e.Bytes(AttrNl80211AttrsKeySeq, s.KeySeq)
-	}
-	if s.KeyDefault {
-		e.Flag(AttrNl80211AttrsKeyDefault)
-	}
-	if s.BeaconInterval.Set {
-		e.Uint32(AttrNl80211AttrsBeaconInterval, s.BeaconInterval.V)
-	}
-	if s.DtimPeriod.Set {
-		e.Uint32(AttrNl80211AttrsDtimPeriod, s.DtimPeriod.V)
-	}
-	if s.BeaconHead != nil {
-		e.Bytes(AttrNl80211AttrsBeaconHead, s.BeaconHead)
-	}
-	if s.BeaconTail != nil {
-		e.Bytes(AttrNl80211AttrsBeaconTail, s.BeaconTail)
-	}
-	if s.StaAid.Set {
-		e.Uint16(AttrNl80211AttrsStaAid, s.StaAid.V)
-	}
-	if s.StaFlags != nil {
-		e.Bytes(AttrNl80211AttrsStaFlags, s.StaFlags)
-	}
-	if s.StaListenInterval.Set {
-		e.Uint16(AttrNl80211AttrsStaListenInterval, s.StaListenInterval.V)
-	}
-	if s.StaSupportedRates != nil {
-		e.Bytes(AttrNl80211AttrsStaSupportedRates, s.StaSupportedRates)
-	}
-	if s.StaVlan.Set {
-		e.Uint32(AttrNl80211AttrsStaVlan, s.StaVlan.V)
-	}
-	if s.StaInfo != nil {
-		e.Bytes(AttrNl80211AttrsStaInfo, s.StaInfo)
-	}
+	ynl.PutU32(e, AttrNl80211AttrsWiphy, s.Wiphy)
+	ynl.PutString(e, AttrNl80211AttrsWiphyName, s.WiphyName)
+	ynl.PutU32(e, AttrNl80211AttrsIfindex, s.Ifindex)
+	ynl.PutString(e, AttrNl80211AttrsIfname, s.Ifname)
+	ynl.PutU32(e, AttrNl80211AttrsIftype, s.Iftype)
+	ynl.PutBytes(e, AttrNl80211AttrsMAC, s.MAC)
+	ynl.PutBytes(e, AttrNl80211AttrsKeyData, s.KeyData)
+	ynl.PutU8(e, AttrNl80211AttrsKeyIdx, s.KeyIdx)
+	ynl.PutU32(e, AttrNl80211AttrsKeyCipher, s.KeyCipher)
+	ynl.PutBytes(e, AttrNl80211AttrsKeySeq, s.KeySeq)
+	ynl.PutFlag(e, AttrNl80211AttrsKeyDefault, s.KeyDefault)
+	ynl.PutU32(e, AttrNl80211AttrsBeaconInterval, s.BeaconInterval)
+	ynl.PutU32(e, AttrNl80211AttrsDtimPeriod, s.DtimPeriod)
+	ynl.PutBytes(e, AttrNl80211AttrsBeaconHead, s.BeaconHead)
+	ynl.PutBytes(e, AttrNl80211AttrsBeaconTail, s.BeaconTail)
+	ynl.PutU16(e, AttrNl80211AttrsStaAid, s.StaAid)
+	ynl.PutBytes(e, AttrNl80211AttrsStaFlags, s.StaFlags)
+	ynl.PutU16(e, AttrNl80211AttrsStaListenInterval, s.StaListenInterval)
+	ynl.PutBytes(e, AttrNl80211AttrsStaSupportedRates, s.StaSupportedRates)
+	ynl.PutU32(e, AttrNl80211AttrsStaVlan, s.StaVlan)
+	ynl.PutBytes(e, AttrNl80211AttrsStaInfo, s.StaInfo)
 	if s.WiphyBands.Set {
 		n := e.Nest(AttrNl80211AttrsWiphyBands)
 		s.WiphyBands.V.Encode(e)
 		e.End(n)
 	}
-	if s.MntrFlags != nil {
-		e.Bytes(AttrNl80211AttrsMntrFlags, s.MntrFlags)
-	}
-	if s.MeshID != nil {
-		e.Bytes(AttrNl80211AttrsMeshID, s.MeshID)
-	}
-	if s.StaPlinkAction.Set {
-		e.Uint8(AttrNl80211AttrsStaPlinkAction, s.StaPlinkAction.V)
-	}
-	if s.MpathNextHop != nil {
-		e.Bytes(AttrNl80211AttrsMpathNextHop, s.MpathNextHop)
-	}
-	if s.MpathInfo != nil {
-		e.Bytes(AttrNl80211AttrsMpathInfo, s.MpathInfo)
-	}
-	if s.BssCtsProt.Set {
-		e.Uint8(AttrNl80211AttrsBssCtsProt, s.BssCtsProt.V)
-	}
-	if s.BssShortPreamble.Set {
-		e.Uint8(AttrNl80211AttrsBssShortPreamble, s.BssShortPreamble.V)
-	}
-	if s.BssShortSlotTime.Set {
-		e.Uint8(AttrNl80211AttrsBssShortSlotTime, s.BssShortSlotTime.V)
-	}
-	if s.HtCapability != nil {
-		e.Bytes(AttrNl80211AttrsHtCapability, s.HtCapability)
-	}
+	ynl.PutBytes(e, AttrNl80211AttrsMntrFlags, s.MntrFlags)
+	ynl.PutBytes(e, AttrNl80211AttrsMeshID, s.MeshID)
+	ynl.PutU8(e, AttrNl80211AttrsStaPlinkAction, s.StaPlinkAction)
+	ynl.PutBytes(e, AttrNl80211AttrsMpathNextHop, s.MpathNextHop)
+	ynl.PutBytes(e, AttrNl80211AttrsMpathInfo, s.MpathInfo)
+	ynl.PutU8(e, AttrNl80211AttrsBssCtsProt, s.BssCtsProt)
+	ynl.PutU8(e, AttrNl80211AttrsBssShortPreamble, s.BssShortPreamble)
+	ynl.PutU8(e, AttrNl80211AttrsBssShortSlotTime, s.BssShortSlotTime)
+	ynl.PutBytes(e, AttrNl80211AttrsHtCapability, s.HtCapability)
 	if s.SupportedIftypes.Set {
 		n := e.Nest(AttrNl80211AttrsSupportedIftypes)
 		s.SupportedIftypes.V.Encode(e)
 		e.End(n)
 	}
-	if s.RegAlpha2 != nil {
-		e.Bytes(AttrNl80211AttrsRegAlpha2, s.RegAlpha2)
-	}
-	if s.RegRules != nil {
-		e.Bytes(AttrNl80211AttrsRegRules, s.RegRules)
-	}
-	if s.MeshConfig != nil {
-		e.Bytes(AttrNl80211AttrsMeshConfig, s.MeshConfig)
-	}
-	if s.BssBasicRates != nil {
-		e.Bytes(AttrNl80211AttrsBssBasicRates, s.BssBasicRates)
-	}
-	if s.WiphyTxqParams != nil {
-		e.Bytes(AttrNl80211AttrsWiphyTxqParams, s.WiphyTxqParams)
-	}
-	if s.WiphyFreq.Set {
-		e.Uint32(AttrNl80211AttrsWiphyFreq, s.WiphyFreq.V)
-	}
-	if s.WiphyChannelType.Set {
-		e.Uint32(AttrNl80211AttrsWiphyChannelType, uint32(s.WiphyChannelType.V))
-	}
-	if s.KeyDefaultMgmt {
-		e.Flag(AttrNl80211AttrsKeyDefaultMgmt)
-	}
-	if s.MgmtSubtype.Set {
-		e.Uint8(AttrNl80211AttrsMgmtSubtype, s.MgmtSubtype.V)
-	}
-	if s.Ie != nil {
-		e.Bytes(AttrNl80211AttrsIe, s.Ie)
-	}
-	if s.MaxNumScanSsids.Set {
-		e.Uint8(AttrNl80211AttrsMaxNumScanSsids, s.MaxNumScanSsids.V)
-	}
-	if s.ScanFrequencies != nil {
-		e.Bytes(AttrNl80211AttrsScanFrequencies, s.ScanFrequencies)
-	}
-	if s.ScanSsids != nil {
-		e.Bytes(AttrNl80211AttrsScanSsids, s.ScanSsids)
-	}
-	if s.Generation.Set {
-		e.Uint32(AttrNl80211AttrsGeneration, s.Generation.V)
-	}
-	if s.Bss != nil {
-		e.Bytes(AttrNl80211AttrsBss, s.Bss)
-	}
-	if s.RegInitiator.Set {
-		e.Uint8(AttrNl80211AttrsRegInitiator, s.RegInitiator.V)
-	}
-	if s.RegType.Set {
-		e.Uint8(AttrNl80211AttrsRegType, s.RegType.V)
-	}
+	ynl.PutBytes(e, AttrNl80211AttrsRegAlpha2, s.RegAlpha2)
+	ynl.PutBytes(e, AttrNl80211AttrsRegRules, s.RegRules)
+	ynl.PutBytes(e, AttrNl80211AttrsMeshConfig, s.MeshConfig)
+	ynl.PutBytes(e, AttrNl80211AttrsBssBasicRates, s.BssBasicRates)
+	ynl.PutBytes(e, AttrNl80211AttrsWiphyTxqParams, s.WiphyTxqParams)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyFreq, s.WiphyFreq)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyChannelType, s.WiphyChannelType)
+	ynl.PutFlag(e, AttrNl80211AttrsKeyDefaultMgmt, s.KeyDefaultMgmt)
+	ynl.PutU8(e, AttrNl80211AttrsMgmtSubtype, s.MgmtSubtype)
+	ynl.PutBytes(e, AttrNl80211AttrsIe, s.Ie)
+	ynl.PutU8(e, AttrNl80211AttrsMaxNumScanSsids, s.MaxNumScanSsids)
+	ynl.PutBytes(e, AttrNl80211AttrsScanFrequencies, s.ScanFrequencies)
+	ynl.PutBytes(e, AttrNl80211AttrsScanSsids, s.ScanSsids)
+	ynl.PutU32(e, AttrNl80211AttrsGeneration, s.Generation)
+	ynl.PutBytes(e, AttrNl80211AttrsBss, s.Bss)
+	ynl.PutU8(e, AttrNl80211AttrsRegInitiator, s.RegInitiator)
+	ynl.PutU8(e, AttrNl80211AttrsRegType, s.RegType)
 	if s.SupportedCommands != nil {
 		n := e.Nest(AttrNl80211AttrsSupportedCommands)
 		for i := range s.SupportedCommands {
@@ -2938,153 +2844,59 @@ func (s *Nl80211Attrs) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.Frame != nil {
-		e.Bytes(AttrNl80211AttrsFrame, s.Frame)
-	}
-	if s.Ssid != nil {
-		e.Bytes(AttrNl80211AttrsSsid, s.Ssid)
-	}
-	if s.AuthType.Set {
-		e.Uint32(AttrNl80211AttrsAuthType, s.AuthType.V)
-	}
-	if s.ReasonCode.Set {
-		e.Uint16(AttrNl80211AttrsReasonCode, s.ReasonCode.V)
-	}
-	if s.KeyType.Set {
-		e.Uint32(AttrNl80211AttrsKeyType, s.KeyType.V)
-	}
-	if s.MaxScanIeLen.Set {
-		e.Uint16(AttrNl80211AttrsMaxScanIeLen, s.MaxScanIeLen.V)
-	}
-	if s.CipherSuites != nil {
-		e.Bytes(AttrNl80211AttrsCipherSuites, s.CipherSuites)
-	}
-	if s.FreqBefore != nil {
-		e.Bytes(AttrNl80211AttrsFreqBefore, s.FreqBefore)
-	}
-	if s.FreqAfter != nil {
-		e.Bytes(AttrNl80211AttrsFreqAfter, s.FreqAfter)
-	}
-	if s.FreqFixed {
-		e.Flag(AttrNl80211AttrsFreqFixed)
-	}
-	if s.WiphyRetryShort.Set {
-		e.Uint8(AttrNl80211AttrsWiphyRetryShort, s.WiphyRetryShort.V)
-	}
-	if s.WiphyRetryLong.Set {
-		e.Uint8(AttrNl80211AttrsWiphyRetryLong, s.WiphyRetryLong.V)
-	}
-	if s.WiphyFragThreshold.Set {
-		e.Uint32(AttrNl80211AttrsWiphyFragThreshold, s.WiphyFragThreshold.V)
-	}
-	if s.WiphyRtsThreshold.Set {
-		e.Uint32(AttrNl80211AttrsWiphyRtsThreshold, s.WiphyRtsThreshold.V)
-	}
-	if s.TimedOut {
-		e.Flag(AttrNl80211AttrsTimedOut)
-	}
-	if s.UseMfp.Set {
-		e.Uint32(AttrNl80211AttrsUseMfp, s.UseMfp.V)
-	}
+	ynl.PutBytes(e, AttrNl80211AttrsFrame, s.Frame)
+	ynl.PutBytes(e, AttrNl80211AttrsSsid, s.Ssid)
+	ynl.PutU32(e, AttrNl80211AttrsAuthType, s.AuthType)
+	ynl.PutU16(e, AttrNl80211AttrsReasonCode, s.ReasonCode)
+	ynl.PutU32(e, AttrNl80211AttrsKeyType, s.KeyType)
+	ynl.PutU16(e, AttrNl80211AttrsMaxScanIeLen, s.MaxScanIeLen)
+	ynl.PutBytes(e, AttrNl80211AttrsCipherSuites, s.CipherSuites)
+	ynl.PutBytes(e, AttrNl80211AttrsFreqBefore, s.FreqBefore)
+	ynl.PutBytes(e, AttrNl80211AttrsFreqAfter, s.FreqAfter)
+	ynl.PutFlag(e, AttrNl80211AttrsFreqFixed, s.FreqFixed)
+	ynl.PutU8(e, AttrNl80211AttrsWiphyRetryShort, s.WiphyRetryShort)
+	ynl.PutU8(e, AttrNl80211AttrsWiphyRetryLong, s.WiphyRetryLong)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyFragThreshold, s.WiphyFragThreshold)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyRtsThreshold, s.WiphyRtsThreshold)
+	ynl.PutFlag(e, AttrNl80211AttrsTimedOut, s.TimedOut)
+	ynl.PutU32(e, AttrNl80211AttrsUseMfp, s.UseMfp)
 	if s.StaFlags2.Set {
 		{
 			var b [staFlagUpdateLen]byte
 			e.Bytes(AttrNl80211AttrsStaFlags2, appendStaFlagUpdate(b[:0], s.StaFlags2.V))
 		}
 	}
-	if s.ControlPort {
-		e.Flag(AttrNl80211AttrsControlPort)
-	}
-	if s.Testdata != nil {
-		e.Bytes(AttrNl80211AttrsTestdata, s.Testdata)
-	}
-	if s.Privacy {
-		e.Flag(AttrNl80211AttrsPrivacy)
-	}
-	if s.DisconnectedByAp {
-		e.Flag(AttrNl80211AttrsDisconnectedByAp)
-	}
-	if s.StatusCode.Set {
-		e.Uint16(AttrNl80211AttrsStatusCode, s.StatusCode.V)
-	}
-	if s.CipherSuitesPairwise != nil {
-		e.Bytes(AttrNl80211AttrsCipherSuitesPairwise, s.CipherSuitesPairwise)
-	}
-	if s.CipherSuiteGroup.Set {
-		e.Uint32(AttrNl80211AttrsCipherSuiteGroup, s.CipherSuiteGroup.V)
-	}
-	if s.WpaVersions.Set {
-		e.Uint32(AttrNl80211AttrsWpaVersions, s.WpaVersions.V)
-	}
-	if s.AkmSuites != nil {
-		e.Bytes(AttrNl80211AttrsAkmSuites, s.AkmSuites)
-	}
-	if s.ReqIe != nil {
-		e.Bytes(AttrNl80211AttrsReqIe, s.ReqIe)
-	}
-	if s.RespIe != nil {
-		e.Bytes(AttrNl80211AttrsRespIe, s.RespIe)
-	}
-	if s.PrevBssid != nil {
-		e.Bytes(AttrNl80211AttrsPrevBssid, s.PrevBssid)
-	}
-	if s.Key != nil {
-		e.Bytes(AttrNl80211AttrsKey, s.Key)
-	}
-	if s.Keys != nil {
-		e.Bytes(AttrNl80211AttrsKeys, s.Keys)
-	}
-	if s.Pid.Set {
-		e.Uint32(AttrNl80211AttrsPid, s.Pid.V)
-	}
-	if s.N4addr.Set {
-		e.Uint8(AttrNl80211AttrsN4addr, s.N4addr.V)
-	}
-	if s.SurveyInfo != nil {
-		e.Bytes(AttrNl80211AttrsSurveyInfo, s.SurveyInfo)
-	}
-	if s.Pmkid != nil {
-		e.Bytes(AttrNl80211AttrsPmkid, s.Pmkid)
-	}
-	if s.MaxNumPmkids.Set {
-		e.Uint8(AttrNl80211AttrsMaxNumPmkids, s.MaxNumPmkids.V)
-	}
-	if s.Duration.Set {
-		e.Uint32(AttrNl80211AttrsDuration, s.Duration.V)
-	}
-	if s.Cookie.Set {
-		e.Uint64(AttrNl80211AttrsCookie, s.Cookie.V)
-	}
-	if s.WiphyCoverageClass.Set {
-		e.Uint8(AttrNl80211AttrsWiphyCoverageClass, s.WiphyCoverageClass.V)
-	}
-	if s.TxRates != nil {
-		e.Bytes(AttrNl80211AttrsTxRates, s.TxRates)
-	}
-	if s.FrameMatch != nil {
-		e.Bytes(AttrNl80211AttrsFrameMatch, s.FrameMatch)
-	}
-	if s.Ack {
-		e.Flag(AttrNl80211AttrsAck)
-	}
-	if s.PsState.Set {
-		e.Uint32(AttrNl80211AttrsPsState, s.PsState.V)
-	}
-	if s.Cqm != nil {
-		e.Bytes(AttrNl80211AttrsCqm, s.Cqm)
-	}
-	if s.LocalStateChange {
-		e.Flag(AttrNl80211AttrsLocalStateChange)
-	}
-	if s.ApIsolate.Set {
-		e.Uint8(AttrNl80211AttrsApIsolate, s.ApIsolate.V)
-	}
-	if s.WiphyTxPowerSetting.Set {
-		e.Uint32(AttrNl80211AttrsWiphyTxPowerSetting, s.WiphyTxPowerSetting.V)
-	}
-	if s.WiphyTxPowerLevel.Set {
-		e.Uint32(AttrNl80211AttrsWiphyTxPowerLevel, s.WiphyTxPowerLevel.V)
-	}
+	ynl.PutFlag(e, AttrNl80211AttrsControlPort, s.ControlPort)
+	ynl.PutBytes(e, AttrNl80211AttrsTestdata, s.Testdata)
+	ynl.PutFlag(e, AttrNl80211AttrsPrivacy, s.Privacy)
+	ynl.PutFlag(e, AttrNl80211AttrsDisconnectedByAp, s.DisconnectedByAp)
+	ynl.PutU16(e, AttrNl80211AttrsStatusCode, s.StatusCode)
+	ynl.PutBytes(e, AttrNl80211AttrsCipherSuitesPairwise, s.CipherSuitesPairwise)
+	ynl.PutU32(e, AttrNl80211AttrsCipherSuiteGroup, s.CipherSuiteGroup)
+	ynl.PutU32(e, AttrNl80211AttrsWpaVersions, s.WpaVersions)
+	ynl.PutBytes(e, AttrNl80211AttrsAkmSuites, s.AkmSuites)
+	ynl.PutBytes(e, AttrNl80211AttrsReqIe, s.ReqIe)
+	ynl.PutBytes(e, AttrNl80211AttrsRespIe, s.RespIe)
+	ynl.PutBytes(e, AttrNl80211AttrsPrevBssid, s.PrevBssid)
+	ynl.PutBytes(e, AttrNl80211AttrsKey, s.Key)
+	ynl.PutBytes(e, AttrNl80211AttrsKeys, s.Keys)
+	ynl.PutU32(e, AttrNl80211AttrsPid, s.Pid)
+	ynl.PutU8(e, AttrNl80211AttrsN4addr, s.N4addr)
+	ynl.PutBytes(e, AttrNl80211AttrsSurveyInfo, s.SurveyInfo)
+	ynl.PutBytes(e, AttrNl80211AttrsPmkid, s.Pmkid)
+	ynl.PutU8(e, AttrNl80211AttrsMaxNumPmkids, s.MaxNumPmkids)
+	ynl.PutU32(e, AttrNl80211AttrsDuration, s.Duration)
+	ynl.PutU64(e, AttrNl80211AttrsCookie, s.Cookie)
+	ynl.PutU8(e, AttrNl80211AttrsWiphyCoverageClass, s.WiphyCoverageClass)
+	ynl.PutBytes(e, AttrNl80211AttrsTxRates, s.TxRates)
+	ynl.PutBytes(e, AttrNl80211AttrsFrameMatch, s.FrameMatch)
+	ynl.PutFlag(e, AttrNl80211AttrsAck, s.Ack)
+	ynl.PutU32(e, AttrNl80211AttrsPsState, s.PsState)
+	ynl.PutBytes(e, AttrNl80211AttrsCqm, s.Cqm)
+	ynl.PutFlag(e, AttrNl80211AttrsLocalStateChange, s.LocalStateChange)
+	ynl.PutU8(e, AttrNl80211AttrsApIsolate, s.ApIsolate)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyTxPowerSetting, s.WiphyTxPowerSetting)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyTxPowerLevel, s.WiphyTxPowerLevel)
 	if s.TxFrameTypes.Set {
 		n := e.Nest(AttrNl80211AttrsTxFrameTypes)
 		s.TxFrameTypes.V.Encode(e)
@@ -3095,65 +2907,29 @@ func (s *Nl80211Attrs) Encode(e *netlink.AttrEncoder) {
 		s.RxFrameTypes.V.Encode(e)
 		e.End(n)
 	}
-	if s.FrameType.Set {
-		e.Uint16(AttrNl80211AttrsFrameType, s.FrameType.V)
-	}
-	if s.ControlPortEthertype {
-		e.Flag(AttrNl80211AttrsControlPortEthertype)
-	}
-	if s.ControlPortNoEncrypt {
-		e.Flag(AttrNl80211AttrsControlPortNoEncrypt)
-	}
-	if s.SupportIbssRsn {
-		e.Flag(AttrNl80211AttrsSupportIbssRsn)
-	}
-	if s.WiphyAntennaTx.Set {
-		e.Uint32(AttrNl80211AttrsWiphyAntennaTx, s.WiphyAntennaTx.V)
-	}
-	if s.WiphyAntennaRx.Set {
-		e.Uint32(AttrNl80211AttrsWiphyAntennaRx, s.WiphyAntennaRx.V)
-	}
-	if s.McastRate.Set {
-		e.Uint32(AttrNl80211AttrsMcastRate, s.McastRate.V)
-	}
-	if s.OffchannelTxOk {
-		e.Flag(AttrNl80211AttrsOffchannelTxOk)
-	}
-	if s.BssHtOpmode.Set {
-		e.Uint16(AttrNl80211AttrsBssHtOpmode, s.BssHtOpmode.V)
-	}
-	if s.KeyDefaultTypes != nil {
-		e.Bytes(AttrNl80211AttrsKeyDefaultTypes, s.KeyDefaultTypes)
-	}
-	if s.MaxRemainOnChannelDuration.Set {
-		e.Uint32(AttrNl80211AttrsMaxRemainOnChannelDuration, s.MaxRemainOnChannelDuration.V)
-	}
-	if s.MeshSetup != nil {
-		e.Bytes(AttrNl80211AttrsMeshSetup, s.MeshSetup)
-	}
-	if s.WiphyAntennaAvailTx.Set {
-		e.Uint32(AttrNl80211AttrsWiphyAntennaAvailTx, s.WiphyAntennaAvailTx.V)
-	}
-	if s.WiphyAntennaAvailRx.Set {
-		e.Uint32(AttrNl80211AttrsWiphyAntennaAvailRx, s.WiphyAntennaAvailRx.V)
-	}
-	if s.SupportMeshAuth {
-		e.Flag(AttrNl80211AttrsSupportMeshAuth)
-	}
-	if s.StaPlinkState.Set {
-		e.Uint8(AttrNl80211AttrsStaPlinkState, s.StaPlinkState.V)
-	}
-	if s.WowlanTriggers != nil {
-		e.Bytes(AttrNl80211AttrsWowlanTriggers, s.WowlanTriggers)
-	}
+	ynl.PutU16(e, AttrNl80211AttrsFrameType, s.FrameType)
+	ynl.PutFlag(e, AttrNl80211AttrsControlPortEthertype, s.ControlPortEthertype)
+	ynl.PutFlag(e, AttrNl80211AttrsControlPortNoEncrypt, s.ControlPortNoEncrypt)
+	ynl.PutFlag(e, AttrNl80211AttrsSupportIbssRsn, s.SupportIbssRsn)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyAntennaTx, s.WiphyAntennaTx)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyAntennaRx, s.WiphyAntennaRx)
+	ynl.PutU32(e, AttrNl80211AttrsMcastRate, s.McastRate)
+	ynl.PutFlag(e, AttrNl80211AttrsOffchannelTxOk, s.OffchannelTxOk)
+	ynl.PutU16(e, AttrNl80211AttrsBssHtOpmode, s.BssHtOpmode)
+	ynl.PutBytes(e, AttrNl80211AttrsKeyDefaultTypes, s.KeyDefaultTypes)
+	ynl.PutU32(e, AttrNl80211AttrsMaxRemainOnChannelDuration, s.MaxRemainOnChannelDuration)
+	ynl.PutBytes(e, AttrNl80211AttrsMeshSetup, s.MeshSetup)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyAntennaAvailTx, s.WiphyAntennaAvailTx)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyAntennaAvailRx, s.WiphyAntennaAvailRx)
+	ynl.PutFlag(e, AttrNl80211AttrsSupportMeshAuth, s.SupportMeshAuth)
+	ynl.PutU8(e, AttrNl80211AttrsStaPlinkState, s.StaPlinkState)
+	ynl.PutBytes(e, AttrNl80211AttrsWowlanTriggers, s.WowlanTriggers)
 	if s.WowlanTriggersSupported.Set {
 		n := e.Nest(AttrNl80211AttrsWowlanTriggersSupported)
 		s.WowlanTriggersSupported.V.Encode(e)
 		e.End(n)
 	}
-	if s.SchedScanInterval.Set {
-		e.Uint32(AttrNl80211AttrsSchedScanInterval, s.SchedScanInterval.V)
-	}
+	ynl.PutU32(e, AttrNl80211AttrsSchedScanInterval, s.SchedScanInterval)
 	if s.InterfaceCombinations != nil {
 		n := e.Nest(AttrNl80211AttrsInterfaceCombinations)
 		for i := range s.InterfaceCombinations {
@@ -3168,649 +2944,227 @@ func (s *Nl80211Attrs) Encode(e *netlink.AttrEncoder) {
 		s.SoftwareIftypes.V.Encode(e)
 		e.End(n)
 	}
-	if s.RekeyData != nil {
-		e.Bytes(AttrNl80211AttrsRekeyData, s.RekeyData)
-	}
-	if s.MaxNumSchedScanSsids.Set {
-		e.Uint8(AttrNl80211AttrsMaxNumSchedScanSsids, s.MaxNumSchedScanSsids.V)
-	}
-	if s.MaxSchedScanIeLen.Set {
-		e.Uint16(AttrNl80211AttrsMaxSchedScanIeLen, s.MaxSchedScanIeLen.V)
-	}
-	if s.ScanSuppRates != nil {
-		e.Bytes(AttrNl80211AttrsScanSuppRates, s.ScanSuppRates)
-	}
-	if s.HiddenSsid.Set {
-		e.Uint32(AttrNl80211AttrsHiddenSsid, s.HiddenSsid.V)
-	}
-	if s.IeProbeResp != nil {
-		e.Bytes(AttrNl80211AttrsIeProbeResp, s.IeProbeResp)
-	}
-	if s.IeAssocResp != nil {
-		e.Bytes(AttrNl80211AttrsIeAssocResp, s.IeAssocResp)
-	}
-	if s.StaWme != nil {
-		e.Bytes(AttrNl80211AttrsStaWme, s.StaWme)
-	}
-	if s.SupportApUapsd {
-		e.Flag(AttrNl80211AttrsSupportApUapsd)
-	}
-	if s.RoamSupport {
-		e.Flag(AttrNl80211AttrsRoamSupport)
-	}
-	if s.SchedScanMatch != nil {
-		e.Bytes(AttrNl80211AttrsSchedScanMatch, s.SchedScanMatch)
-	}
-	if s.MaxMatchSets.Set {
-		e.Uint8(AttrNl80211AttrsMaxMatchSets, s.MaxMatchSets.V)
-	}
-	if s.PmksaCandidate != nil {
-		e.Bytes(AttrNl80211AttrsPmksaCandidate, s.PmksaCandidate)
-	}
-	if s.TxNoCckRate {
-		e.Flag(AttrNl80211AttrsTxNoCckRate)
-	}
-	if s.TdlsAction.Set {
-		e.Uint8(AttrNl80211AttrsTdlsAction, s.TdlsAction.V)
-	}
-	if s.TdlsDialogToken.Set {
-		e.Uint8(AttrNl80211AttrsTdlsDialogToken, s.TdlsDialogToken.V)
-	}
-	if s.TdlsOperation.Set {
-		e.Uint8(AttrNl80211AttrsTdlsOperation, s.TdlsOperation.V)
-	}
-	if s.TdlsSupport {
-		e.Flag(AttrNl80211AttrsTdlsSupport)
-	}
-	if s.TdlsExternalSetup {
-		e.Flag(AttrNl80211AttrsTdlsExternalSetup)
-	}
-	if s.DeviceApSme.Set {
-		e.Uint32(AttrNl80211AttrsDeviceApSme, s.DeviceApSme.V)
-	}
-	if s.DontWaitForAck {
-		e.Flag(AttrNl80211AttrsDontWaitForAck)
-	}
-	if s.FeatureFlags.Set {
-		e.Uint32(AttrNl80211AttrsFeatureFlags, s.FeatureFlags.V)
-	}
-	if s.ProbeRespOffload.Set {
-		e.Uint32(AttrNl80211AttrsProbeRespOffload, s.ProbeRespOffload.V)
-	}
-	if s.ProbeResp != nil {
-		e.Bytes(AttrNl80211AttrsProbeResp, s.ProbeResp)
-	}
-	if s.DfsRegion.Set {
-		e.Uint8(AttrNl80211AttrsDfsRegion, s.DfsRegion.V)
-	}
-	if s.DisableHt {
-		e.Flag(AttrNl80211AttrsDisableHt)
-	}
-	if s.HtCapabilityMask != nil {
-		e.Bytes(AttrNl80211AttrsHtCapabilityMask, s.HtCapabilityMask)
-	}
-	if s.NoackMap.Set {
-		e.Uint16(AttrNl80211AttrsNoackMap, s.NoackMap.V)
-	}
-	if s.InactivityTimeout.Set {
-		e.Uint16(AttrNl80211AttrsInactivityTimeout, s.InactivityTimeout.V)
-	}
-	if s.RxSignalDbm.Set {
-		e.Uint32(AttrNl80211AttrsRxSignalDbm, s.RxSignalDbm.V)
-	}
-	if s.BgScanPeriod.Set {
-		e.Uint16(AttrNl80211AttrsBgScanPeriod, s.BgScanPeriod.V)
-	}
-	if s.Wdev.Set {
-		e.Uint64(AttrNl80211AttrsWdev, s.Wdev.V)
-	}
-	if s.UserRegHintType.Set {
-		e.Uint32(AttrNl80211AttrsUserRegHintType, s.UserRegHintType.V)
-	}
-	if s.ConnFailedReason.Set {
-		e.Uint32(AttrNl80211AttrsConnFailedReason, s.ConnFailedReason.V)
-	}
-	if s.AuthData != nil {
-		e.Bytes(AttrNl80211AttrsAuthData, s.AuthData)
-	}
-	if s.VhtCapability != nil {
-		e.Bytes(AttrNl80211AttrsVhtCapability, s.VhtCapability)
-	}
-	if s.ScanFlags.Set {
-		e.Uint32(AttrNl80211AttrsScanFlags, s.ScanFlags.V)
-	}
-	if s.ChannelWidth.Set {
-		e.Uint32(AttrNl80211AttrsChannelWidth, s.ChannelWidth.V)
-	}
-	if s.CenterFreq1.Set {
-		e.Uint32(AttrNl80211AttrsCenterFreq1, s.CenterFreq1.V)
-	}
-	if s.CenterFreq2.Set {
-		e.Uint32(AttrNl80211AttrsCenterFreq2, s.CenterFreq2.V)
-	}
-	if s.P2pCtwindow.Set {
-		e.Uint8(AttrNl80211AttrsP2pCtwindow, s.P2pCtwindow.V)
-	}
-	if s.P2pOppps.Set {
-		e.Uint8(AttrNl80211AttrsP2pOppps, s.P2pOppps.V)
-	}
-	if s.LocalMeshPowerMode.Set {
-		e.Uint32(AttrNl80211AttrsLocalMeshPowerMode, s.LocalMeshPowerMode.V)
-	}
-	if s.AclPolicy.Set {
-		e.Uint32(AttrNl80211AttrsAclPolicy, s.AclPolicy.V)
-	}
-	if s.MACAddrs != nil {
-		e.Bytes(AttrNl80211AttrsMACAddrs, s.MACAddrs)
-	}
-	if s.MACAclMax.Set {
-		e.Uint32(AttrNl80211AttrsMACAclMax, s.MACAclMax.V)
-	}
-	if s.RadarEvent.Set {
-		e.Uint32(AttrNl80211AttrsRadarEvent, s.RadarEvent.V)
-	}
-	if s.ExtCapa != nil {
-		e.Bytes(AttrNl80211AttrsExtCapa, s.ExtCapa)
-	}
-	if s.ExtCapaMask != nil {
-		e.Bytes(AttrNl80211AttrsExtCapaMask, s.ExtCapaMask)
-	}
-	if s.StaCapability.Set {
-		e.Uint16(AttrNl80211AttrsStaCapability, s.StaCapability.V)
-	}
-	if s.StaExtCapability != nil {
-		e.Bytes(AttrNl80211AttrsStaExtCapability, s.StaExtCapability)
-	}
-	if s.ProtocolFeatures.Set {
-		e.Uint32(AttrNl80211AttrsProtocolFeatures, uint32(s.ProtocolFeatures.V))
-	}
-	if s.SplitWiphyDump {
-		e.Flag(AttrNl80211AttrsSplitWiphyDump)
-	}
-	if s.DisableVht {
-		e.Flag(AttrNl80211AttrsDisableVht)
-	}
-	if s.VhtCapabilityMask != nil {
-		e.Bytes(AttrNl80211AttrsVhtCapabilityMask, s.VhtCapabilityMask)
-	}
-	if s.Mdid.Set {
-		e.Uint16(AttrNl80211AttrsMdid, s.Mdid.V)
-	}
-	if s.IeRic != nil {
-		e.Bytes(AttrNl80211AttrsIeRic, s.IeRic)
-	}
-	if s.CritProtID.Set {
-		e.Uint16(AttrNl80211AttrsCritProtID, s.CritProtID.V)
-	}
-	if s.MaxCritProtDuration.Set {
-		e.Uint16(AttrNl80211AttrsMaxCritProtDuration, s.MaxCritProtDuration.V)
-	}
-	if s.PeerAid.Set {
-		e.Uint16(AttrNl80211AttrsPeerAid, s.PeerAid.V)
-	}
-	if s.CoalesceRule != nil {
-		e.Bytes(AttrNl80211AttrsCoalesceRule, s.CoalesceRule)
-	}
-	if s.ChSwitchCount.Set {
-		e.Uint32(AttrNl80211AttrsChSwitchCount, s.ChSwitchCount.V)
-	}
-	if s.ChSwitchBlockTx {
-		e.Flag(AttrNl80211AttrsChSwitchBlockTx)
-	}
-	if s.CsaIes != nil {
-		e.Bytes(AttrNl80211AttrsCsaIes, s.CsaIes)
-	}
-	if s.CntdwnOffsBeacon != nil {
-		e.Bytes(AttrNl80211AttrsCntdwnOffsBeacon, s.CntdwnOffsBeacon)
-	}
-	if s.CntdwnOffsPresp != nil {
-		e.Bytes(AttrNl80211AttrsCntdwnOffsPresp, s.CntdwnOffsPresp)
-	}
-	if s.RxmgmtFlags != nil {
-		e.Bytes(AttrNl80211AttrsRxmgmtFlags, s.RxmgmtFlags)
-	}
-	if s.StaSupportedChannels != nil {
-		e.Bytes(AttrNl80211AttrsStaSupportedChannels, s.StaSupportedChannels)
-	}
-	if s.StaSupportedOperClasses != nil {
-		e.Bytes(AttrNl80211AttrsStaSupportedOperClasses, s.StaSupportedOperClasses)
-	}
-	if s.HandleDfs {
-		e.Flag(AttrNl80211AttrsHandleDfs)
-	}
-	if s.Support5Mhz {
-		e.Flag(AttrNl80211AttrsSupport5Mhz)
-	}
-	if s.Support10Mhz {
-		e.Flag(AttrNl80211AttrsSupport10Mhz)
-	}
-	if s.OpmodeNotif.Set {
-		e.Uint8(AttrNl80211AttrsOpmodeNotif, s.OpmodeNotif.V)
-	}
-	if s.VendorID.Set {
-		e.Uint32(AttrNl80211AttrsVendorID, s.VendorID.V)
-	}
-	if s.VendorSubcmd.Set {
-		e.Uint32(AttrNl80211AttrsVendorSubcmd, s.VendorSubcmd.V)
-	}
-	if s.VendorData != nil {
-		e.Bytes(AttrNl80211AttrsVendorData, s.VendorData)
-	}
-	if s.VendorEvents != nil {
-		e.Bytes(AttrNl80211AttrsVendorEvents, s.VendorEvents)
-	}
-	if s.QosMap != nil {
-		e.Bytes(AttrNl80211AttrsQosMap, s.QosMap)
-	}
-	if s.MACHint != nil {
-		e.Bytes(AttrNl80211AttrsMACHint, s.MACHint)
-	}
-	if s.WiphyFreqHint.Set {
-		e.Uint32(AttrNl80211AttrsWiphyFreqHint, s.WiphyFreqHint.V)
-	}
-	if s.MaxApAssocSta.Set {
-		e.Uint32(AttrNl80211AttrsMaxApAssocSta, s.MaxApAssocSta.V)
-	}
-	if s.TdlsPeerCapability.Set {
-		e.Uint32(AttrNl80211AttrsTdlsPeerCapability, s.TdlsPeerCapability.V)
-	}
-	if s.SocketOwner {
-		e.Flag(AttrNl80211AttrsSocketOwner)
-	}
-	if s.CsaCOffsetsTx != nil {
-		e.Bytes(AttrNl80211AttrsCsaCOffsetsTx, s.CsaCOffsetsTx)
-	}
-	if s.MaxCsaCounters.Set {
-		e.Uint8(AttrNl80211AttrsMaxCsaCounters, s.MaxCsaCounters.V)
-	}
-	if s.TdlsInitiator {
-		e.Flag(AttrNl80211AttrsTdlsInitiator)
-	}
-	if s.UseRrm {
-		e.Flag(AttrNl80211AttrsUseRrm)
-	}
-	if s.WiphyDynAck {
-		e.Flag(AttrNl80211AttrsWiphyDynAck)
-	}
-	if s.Tsid.Set {
-		e.Uint8(AttrNl80211AttrsTsid, s.Tsid.V)
-	}
-	if s.UserPrio.Set {
-		e.Uint8(AttrNl80211AttrsUserPrio, s.UserPrio.V)
-	}
-	if s.AdmittedTime.Set {
-		e.Uint16(AttrNl80211AttrsAdmittedTime, s.AdmittedTime.V)
-	}
-	if s.SmpsMode.Set {
-		e.Uint8(AttrNl80211AttrsSmpsMode, s.SmpsMode.V)
-	}
-	if s.OperClass.Set {
-		e.Uint8(AttrNl80211AttrsOperClass, s.OperClass.V)
-	}
-	if s.MACMask != nil {
-		e.Bytes(AttrNl80211AttrsMACMask, s.MACMask)
-	}
-	if s.WiphySelfManagedReg {
-		e.Flag(AttrNl80211AttrsWiphySelfManagedReg)
-	}
-	if s.ExtFeatures != nil {
-		e.Bytes(AttrNl80211AttrsExtFeatures, s.ExtFeatures)
-	}
-	if s.SurveyRadioStats != nil {
-		e.Bytes(AttrNl80211AttrsSurveyRadioStats, s.SurveyRadioStats)
-	}
-	if s.NetnsFD.Set {
-		e.Uint32(AttrNl80211AttrsNetnsFD, s.NetnsFD.V)
-	}
-	if s.SchedScanDelay.Set {
-		e.Uint32(AttrNl80211AttrsSchedScanDelay, s.SchedScanDelay.V)
-	}
-	if s.RegIndoor {
-		e.Flag(AttrNl80211AttrsRegIndoor)
-	}
-	if s.MaxNumSchedScanPlans.Set {
-		e.Uint32(AttrNl80211AttrsMaxNumSchedScanPlans, s.MaxNumSchedScanPlans.V)
-	}
-	if s.MaxScanPlanInterval.Set {
-		e.Uint32(AttrNl80211AttrsMaxScanPlanInterval, s.MaxScanPlanInterval.V)
-	}
-	if s.MaxScanPlanIterations.Set {
-		e.Uint32(AttrNl80211AttrsMaxScanPlanIterations, s.MaxScanPlanIterations.V)
-	}
-	if s.SchedScanPlans != nil {
-		e.Bytes(AttrNl80211AttrsSchedScanPlans, s.SchedScanPlans)
-	}
-	if s.Pbss {
-		e.Flag(AttrNl80211AttrsPbss)
-	}
-	if s.BssSelect != nil {
-		e.Bytes(AttrNl80211AttrsBssSelect, s.BssSelect)
-	}
-	if s.StaSupportP2pPs.Set {
-		e.Uint8(AttrNl80211AttrsStaSupportP2pPs, s.StaSupportP2pPs.V)
-	}
-	if s.Pad != nil {
-		e.Bytes(AttrNl80211AttrsPad, s.Pad)
-	}
-	if s.IftypeExtCapa != nil {
-		e.Bytes(AttrNl80211AttrsIftypeExtCapa, s.IftypeExtCapa)
-	}
-	if s.MuMimoGroupData != nil {
-		e.Bytes(AttrNl80211AttrsMuMimoGroupData, s.MuMimoGroupData)
-	}
-	if s.MuMimoFollowMACAddr != nil {
-		e.Bytes(AttrNl80211AttrsMuMimoFollowMACAddr, s.MuMimoFollowMACAddr)
-	}
-	if s.ScanStartTimeTsf.Set {
-		e.Uint64(AttrNl80211AttrsScanStartTimeTsf, s.ScanStartTimeTsf.V)
-	}
-	if s.ScanStartTimeTsfBssid != nil {
-		e.Bytes(AttrNl80211AttrsScanStartTimeTsfBssid, s.ScanStartTimeTsfBssid)
-	}
-	if s.MeasurementDuration.Set {
-		e.Uint16(AttrNl80211AttrsMeasurementDuration, s.MeasurementDuration.V)
-	}
-	if s.MeasurementDurationMandatory {
-		e.Flag(AttrNl80211AttrsMeasurementDurationMandatory)
-	}
-	if s.MeshPeerAid.Set {
-		e.Uint16(AttrNl80211AttrsMeshPeerAid, s.MeshPeerAid.V)
-	}
-	if s.NanMasterPref.Set {
-		e.Uint8(AttrNl80211AttrsNanMasterPref, s.NanMasterPref.V)
-	}
-	if s.Bands.Set {
-		e.Uint32(AttrNl80211AttrsBands, s.Bands.V)
-	}
-	if s.NanFunc != nil {
-		e.Bytes(AttrNl80211AttrsNanFunc, s.NanFunc)
-	}
-	if s.NanMatch != nil {
-		e.Bytes(AttrNl80211AttrsNanMatch, s.NanMatch)
-	}
-	if s.FilsKek != nil {
-		e.Bytes(AttrNl80211AttrsFilsKek, s.FilsKek)
-	}
-	if s.FilsNonces != nil {
-		e.Bytes(AttrNl80211AttrsFilsNonces, s.FilsNonces)
-	}
-	if s.MulticastToUnicastEnabled {
-		e.Flag(AttrNl80211AttrsMulticastToUnicastEnabled)
-	}
-	if s.Bssid != nil {
-		e.Bytes(AttrNl80211AttrsBssid, s.Bssid)
-	}
-	if s.SchedScanRelativeRssi.Set {
-		e.Uint8(AttrNl80211AttrsSchedScanRelativeRssi, uint8(s.SchedScanRelativeRssi.V))
-	}
-	if s.SchedScanRssiAdjust != nil {
-		e.Bytes(AttrNl80211AttrsSchedScanRssiAdjust, s.SchedScanRssiAdjust)
-	}
-	if s.TimeoutReason.Set {
-		e.Uint32(AttrNl80211AttrsTimeoutReason, s.TimeoutReason.V)
-	}
-	if s.FilsErpUsername != nil {
-		e.Bytes(AttrNl80211AttrsFilsErpUsername, s.FilsErpUsername)
-	}
-	if s.FilsErpRealm != nil {
-		e.Bytes(AttrNl80211AttrsFilsErpRealm, s.FilsErpRealm)
-	}
-	if s.FilsErpNextSeqNum.Set {
-		e.Uint16(AttrNl80211AttrsFilsErpNextSeqNum, s.FilsErpNextSeqNum.V)
-	}
-	if s.FilsErpRrk != nil {
-		e.Bytes(AttrNl80211AttrsFilsErpRrk, s.FilsErpRrk)
-	}
-	if s.FilsCacheID != nil {
-		e.Bytes(AttrNl80211AttrsFilsCacheID, s.FilsCacheID)
-	}
-	if s.Pmk != nil {
-		e.Bytes(AttrNl80211AttrsPmk, s.Pmk)
-	}
-	if s.SchedScanMulti {
-		e.Flag(AttrNl80211AttrsSchedScanMulti)
-	}
-	if s.SchedScanMaxReqs.Set {
-		e.Uint32(AttrNl80211AttrsSchedScanMaxReqs, s.SchedScanMaxReqs.V)
-	}
-	if s.Want1x4wayHs {
-		e.Flag(AttrNl80211AttrsWant1x4wayHs)
-	}
-	if s.Pmkr0Name != nil {
-		e.Bytes(AttrNl80211AttrsPmkr0Name, s.Pmkr0Name)
-	}
-	if s.PortAuthorized != nil {
-		e.Bytes(AttrNl80211AttrsPortAuthorized, s.PortAuthorized)
-	}
-	if s.ExternalAuthAction.Set {
-		e.Uint32(AttrNl80211AttrsExternalAuthAction, s.ExternalAuthAction.V)
-	}
-	if s.ExternalAuthSupport {
-		e.Flag(AttrNl80211AttrsExternalAuthSupport)
-	}
-	if s.Nss.Set {
-		e.Uint8(AttrNl80211AttrsNss, s.Nss.V)
-	}
-	if s.AckSignal.Set {
-		e.Uint32(AttrNl80211AttrsAckSignal, uint32(s.AckSignal.V))
-	}
-	if s.ControlPortOverNl80211 {
-		e.Flag(AttrNl80211AttrsControlPortOverNl80211)
-	}
+	ynl.PutBytes(e, AttrNl80211AttrsRekeyData, s.RekeyData)
+	ynl.PutU8(e, AttrNl80211AttrsMaxNumSchedScanSsids, s.MaxNumSchedScanSsids)
+	ynl.PutU16(e, AttrNl80211AttrsMaxSchedScanIeLen, s.MaxSchedScanIeLen)
+	ynl.PutBytes(e, AttrNl80211AttrsScanSuppRates, s.ScanSuppRates)
+	ynl.PutU32(e, AttrNl80211AttrsHiddenSsid, s.HiddenSsid)
+	ynl.PutBytes(e, AttrNl80211AttrsIeProbeResp, s.IeProbeResp)
+	ynl.PutBytes(e, AttrNl80211AttrsIeAssocResp, s.IeAssocResp)
+	ynl.PutBytes(e, AttrNl80211AttrsStaWme, s.StaWme)
+	ynl.PutFlag(e, AttrNl80211AttrsSupportApUapsd, s.SupportApUapsd)
+	ynl.PutFlag(e, AttrNl80211AttrsRoamSupport, s.RoamSupport)
+	ynl.PutBytes(e, AttrNl80211AttrsSchedScanMatch, s.SchedScanMatch)
+	ynl.PutU8(e, AttrNl80211AttrsMaxMatchSets, s.MaxMatchSets)
+	ynl.PutBytes(e, AttrNl80211AttrsPmksaCandidate, s.PmksaCandidate)
+	ynl.PutFlag(e, AttrNl80211AttrsTxNoCckRate, s.TxNoCckRate)
+	ynl.PutU8(e, AttrNl80211AttrsTdlsAction, s.TdlsAction)
+	ynl.PutU8(e, AttrNl80211AttrsTdlsDialogToken, s.TdlsDialogToken)
+	ynl.PutU8(e, AttrNl80211AttrsTdlsOperation, s.TdlsOperation)
+	ynl.PutFlag(e, AttrNl80211AttrsTdlsSupport, s.TdlsSupport)
+	ynl.PutFlag(e, AttrNl80211AttrsTdlsExternalSetup, s.TdlsExternalSetup)
+	ynl.PutU32(e, AttrNl80211AttrsDeviceApSme, s.DeviceApSme)
+	ynl.PutFlag(e, AttrNl80211AttrsDontWaitForAck, s.DontWaitForAck)
+	ynl.PutU32(e, AttrNl80211AttrsFeatureFlags, s.FeatureFlags)
+	ynl.PutU32(e, AttrNl80211AttrsProbeRespOffload, s.ProbeRespOffload)
+	ynl.PutBytes(e, AttrNl80211AttrsProbeResp, s.ProbeResp)
+	ynl.PutU8(e, AttrNl80211AttrsDfsRegion, s.DfsRegion)
+	ynl.PutFlag(e, AttrNl80211AttrsDisableHt, s.DisableHt)
+	ynl.PutBytes(e, AttrNl80211AttrsHtCapabilityMask, s.HtCapabilityMask)
+	ynl.PutU16(e, AttrNl80211AttrsNoackMap, s.NoackMap)
+	ynl.PutU16(e, AttrNl80211AttrsInactivityTimeout, s.InactivityTimeout)
+	ynl.PutU32(e, AttrNl80211AttrsRxSignalDbm, s.RxSignalDbm)
+	ynl.PutU16(e, AttrNl80211AttrsBgScanPeriod, s.BgScanPeriod)
+	ynl.PutU64(e, AttrNl80211AttrsWdev, s.Wdev)
+	ynl.PutU32(e, AttrNl80211AttrsUserRegHintType, s.UserRegHintType)
+	ynl.PutU32(e, AttrNl80211AttrsConnFailedReason, s.ConnFailedReason)
+	ynl.PutBytes(e, AttrNl80211AttrsAuthData, s.AuthData)
+	ynl.PutBytes(e, AttrNl80211AttrsVhtCapability, s.VhtCapability)
+	ynl.PutU32(e, AttrNl80211AttrsScanFlags, s.ScanFlags)
+	ynl.PutU32(e, AttrNl80211AttrsChannelWidth, s.ChannelWidth)
+	ynl.PutU32(e, AttrNl80211AttrsCenterFreq1, s.CenterFreq1)
+	ynl.PutU32(e, AttrNl80211AttrsCenterFreq2, s.CenterFreq2)
+	ynl.PutU8(e, AttrNl80211AttrsP2pCtwindow, s.P2pCtwindow)
+	ynl.PutU8(e, AttrNl80211AttrsP2pOppps, s.P2pOppps)
+	ynl.PutU32(e, AttrNl80211AttrsLocalMeshPowerMode, s.LocalMeshPowerMode)
+	ynl.PutU32(e, AttrNl80211AttrsAclPolicy, s.AclPolicy)
+	ynl.PutBytes(e, AttrNl80211AttrsMACAddrs, s.MACAddrs)
+	ynl.PutU32(e, AttrNl80211AttrsMACAclMax, s.MACAclMax)
+	ynl.PutU32(e, AttrNl80211AttrsRadarEvent, s.RadarEvent)
+	ynl.PutBytes(e, AttrNl80211AttrsExtCapa, s.ExtCapa)
+	ynl.PutBytes(e, AttrNl80211AttrsExtCapaMask, s.ExtCapaMask)
+	ynl.PutU16(e, AttrNl80211AttrsStaCapability, s.StaCapability)
+	ynl.PutBytes(e, AttrNl80211AttrsStaExtCapability, s.StaExtCapability)
+	ynl.PutU32(e, AttrNl80211AttrsProtocolFeatures, s.ProtocolFeatures)
+	ynl.PutFlag(e, AttrNl80211AttrsSplitWiphyDump, s.SplitWiphyDump)
+	ynl.PutFlag(e, AttrNl80211AttrsDisableVht, s.DisableVht)
+	ynl.PutBytes(e, AttrNl80211AttrsVhtCapabilityMask, s.VhtCapabilityMask)
+	ynl.PutU16(e, AttrNl80211AttrsMdid, s.Mdid)
+	ynl.PutBytes(e, AttrNl80211AttrsIeRic, s.IeRic)
+	ynl.PutU16(e, AttrNl80211AttrsCritProtID, s.CritProtID)
+	ynl.PutU16(e, AttrNl80211AttrsMaxCritProtDuration, s.MaxCritProtDuration)
+	ynl.PutU16(e, AttrNl80211AttrsPeerAid, s.PeerAid)
+	ynl.PutBytes(e, AttrNl80211AttrsCoalesceRule, s.CoalesceRule)
+	ynl.PutU32(e, AttrNl80211AttrsChSwitchCount, s.ChSwitchCount)
+	ynl.PutFlag(e, AttrNl80211AttrsChSwitchBlockTx, s.ChSwitchBlockTx)
+	ynl.PutBytes(e, AttrNl80211AttrsCsaIes, s.CsaIes)
+	ynl.PutBytes(e, AttrNl80211AttrsCntdwnOffsBeacon, s.CntdwnOffsBeacon)
+	ynl.PutBytes(e, AttrNl80211AttrsCntdwnOffsPresp, s.CntdwnOffsPresp)
+	ynl.PutBytes(e, AttrNl80211AttrsRxmgmtFlags, s.RxmgmtFlags)
+	ynl.PutBytes(e, AttrNl80211AttrsStaSupportedChannels, s.StaSupportedChannels)
+	ynl.PutBytes(e, AttrNl80211AttrsStaSupportedOperClasses, s.StaSupportedOperClasses)
+	ynl.PutFlag(e, AttrNl80211AttrsHandleDfs, s.HandleDfs)
+	ynl.PutFlag(e, AttrNl80211AttrsSupport5Mhz, s.Support5Mhz)
+	ynl.PutFlag(e, AttrNl80211AttrsSupport10Mhz, s.Support10Mhz)
+	ynl.PutU8(e, AttrNl80211AttrsOpmodeNotif, s.OpmodeNotif)
+	ynl.PutU32(e, AttrNl80211AttrsVendorID, s.VendorID)
+	ynl.PutU32(e, AttrNl80211AttrsVendorSubcmd, s.VendorSubcmd)
+	ynl.PutBytes(e, AttrNl80211AttrsVendorData, s.VendorData)
+	ynl.PutBytes(e, AttrNl80211AttrsVendorEvents, s.VendorEvents)
+	ynl.PutBytes(e, AttrNl80211AttrsQosMap, s.QosMap)
+	ynl.PutBytes(e, AttrNl80211AttrsMACHint, s.MACHint)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyFreqHint, s.WiphyFreqHint)
+	ynl.PutU32(e, AttrNl80211AttrsMaxApAssocSta, s.MaxApAssocSta)
+	ynl.PutU32(e, AttrNl80211AttrsTdlsPeerCapability, s.TdlsPeerCapability)
+	ynl.PutFlag(e, AttrNl80211AttrsSocketOwner, s.SocketOwner)
+	ynl.PutBytes(e, AttrNl80211AttrsCsaCOffsetsTx, s.CsaCOffsetsTx)
+	ynl.PutU8(e, AttrNl80211AttrsMaxCsaCounters, s.MaxCsaCounters)
+	ynl.PutFlag(e, AttrNl80211AttrsTdlsInitiator, s.TdlsInitiator)
+	ynl.PutFlag(e, AttrNl80211AttrsUseRrm, s.UseRrm)
+	ynl.PutFlag(e, AttrNl80211AttrsWiphyDynAck, s.WiphyDynAck)
+	ynl.PutU8(e, AttrNl80211AttrsTsid, s.Tsid)
+	ynl.PutU8(e, AttrNl80211AttrsUserPrio, s.UserPrio)
+	ynl.PutU16(e, AttrNl80211AttrsAdmittedTime, s.AdmittedTime)
+	ynl.PutU8(e, AttrNl80211AttrsSmpsMode, s.SmpsMode)
+	ynl.PutU8(e, AttrNl80211AttrsOperClass, s.OperClass)
+	ynl.PutBytes(e, AttrNl80211AttrsMACMask, s.MACMask)
+	ynl.PutFlag(e, AttrNl80211AttrsWiphySelfManagedReg, s.WiphySelfManagedReg)
+	ynl.PutBytes(e, AttrNl80211AttrsExtFeatures, s.ExtFeatures)
+	ynl.PutBytes(e, AttrNl80211AttrsSurveyRadioStats, s.SurveyRadioStats)
+	ynl.PutU32(e, AttrNl80211AttrsNetnsFD, s.NetnsFD)
+	ynl.PutU32(e, AttrNl80211AttrsSchedScanDelay, s.SchedScanDelay)
+	ynl.PutFlag(e, AttrNl80211AttrsRegIndoor, s.RegIndoor)
+	ynl.PutU32(e, AttrNl80211AttrsMaxNumSchedScanPlans, s.MaxNumSchedScanPlans)
+	ynl.PutU32(e, AttrNl80211AttrsMaxScanPlanInterval, s.MaxScanPlanInterval)
+	ynl.PutU32(e, AttrNl80211AttrsMaxScanPlanIterations, s.MaxScanPlanIterations)
+	ynl.PutBytes(e, AttrNl80211AttrsSchedScanPlans, s.SchedScanPlans)
+	ynl.PutFlag(e, AttrNl80211AttrsPbss, s.Pbss)
+	ynl.PutBytes(e, AttrNl80211AttrsBssSelect, s.BssSelect)
+	ynl.PutU8(e, AttrNl80211AttrsStaSupportP2pPs, s.StaSupportP2pPs)
+	ynl.PutBytes(e, AttrNl80211AttrsPad, s.Pad)
+	ynl.PutBytes(e, AttrNl80211AttrsIftypeExtCapa, s.IftypeExtCapa)
+	ynl.PutBytes(e, AttrNl80211AttrsMuMimoGroupData, s.MuMimoGroupData)
+	ynl.PutBytes(e, AttrNl80211AttrsMuMimoFollowMACAddr, s.MuMimoFollowMACAddr)
+	ynl.PutU64(e, AttrNl80211AttrsScanStartTimeTsf, s.ScanStartTimeTsf)
+	ynl.PutBytes(e, AttrNl80211AttrsScanStartTimeTsfBssid, s.ScanStartTimeTsfBssid)
+	ynl.PutU16(e, AttrNl80211AttrsMeasurementDuration, s.MeasurementDuration)
+	ynl.PutFlag(e, AttrNl80211AttrsMeasurementDurationMandatory, s.MeasurementDurationMandatory)
+	ynl.PutU16(e, AttrNl80211AttrsMeshPeerAid, s.MeshPeerAid)
+	ynl.PutU8(e, AttrNl80211AttrsNanMasterPref, s.NanMasterPref)
+	ynl.PutU32(e, AttrNl80211AttrsBands, s.Bands)
+	ynl.PutBytes(e, AttrNl80211AttrsNanFunc, s.NanFunc)
+	ynl.PutBytes(e, AttrNl80211AttrsNanMatch, s.NanMatch)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsKek, s.FilsKek)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsNonces, s.FilsNonces)
+	ynl.PutFlag(e, AttrNl80211AttrsMulticastToUnicastEnabled, s.MulticastToUnicastEnabled)
+	ynl.PutBytes(e, AttrNl80211AttrsBssid, s.Bssid)
+	ynl.PutU8(e, AttrNl80211AttrsSchedScanRelativeRssi, s.SchedScanRelativeRssi)
+	ynl.PutBytes(e, AttrNl80211AttrsSchedScanRssiAdjust, s.SchedScanRssiAdjust)
+	ynl.PutU32(e, AttrNl80211AttrsTimeoutReason, s.TimeoutReason)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsErpUsername, s.FilsErpUsername)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsErpRealm, s.FilsErpRealm)
+	ynl.PutU16(e, AttrNl80211AttrsFilsErpNextSeqNum, s.FilsErpNextSeqNum)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsErpRrk, s.FilsErpRrk)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsCacheID, s.FilsCacheID)
+	ynl.PutBytes(e, AttrNl80211AttrsPmk, s.Pmk)
+	ynl.PutFlag(e, AttrNl80211AttrsSchedScanMulti, s.SchedScanMulti)
+	ynl.PutU32(e, AttrNl80211AttrsSchedScanMaxReqs, s.SchedScanMaxReqs)
+	ynl.PutFlag(e, AttrNl80211AttrsWant1x4wayHs, s.Want1x4wayHs)
+	ynl.PutBytes(e, AttrNl80211AttrsPmkr0Name, s.Pmkr0Name)
+	ynl.PutBytes(e, AttrNl80211AttrsPortAuthorized, s.PortAuthorized)
+	ynl.PutU32(e, AttrNl80211AttrsExternalAuthAction, s.ExternalAuthAction)
+	ynl.PutFlag(e, AttrNl80211AttrsExternalAuthSupport, s.ExternalAuthSupport)
+	ynl.PutU8(e, AttrNl80211AttrsNss, s.Nss)
+	ynl.PutU32(e, AttrNl80211AttrsAckSignal, s.AckSignal)
+	ynl.PutFlag(e, AttrNl80211AttrsControlPortOverNl80211, s.ControlPortOverNl80211)
 	if s.TxqStats.Set {
 		n := e.Nest(AttrNl80211AttrsTxqStats)
 		s.TxqStats.V.Encode(e)
 		e.End(n)
 	}
-	if s.TxqLimit.Set {
-		e.Uint32(AttrNl80211AttrsTxqLimit, s.TxqLimit.V)
-	}
-	if s.TxqMemoryLimit.Set {
-		e.Uint32(AttrNl80211AttrsTxqMemoryLimit, s.TxqMemoryLimit.V)
-	}
-	if s.TxqQuantum.Set {
-		e.Uint32(AttrNl80211AttrsTxqQuantum, s.TxqQuantum.V)
-	}
-	if s.HeCapability != nil {
-		e.Bytes(AttrNl80211AttrsHeCapability, s.HeCapability)
-	}
-	if s.FtmResponder != nil {
-		e.Bytes(AttrNl80211AttrsFtmResponder, s.FtmResponder)
-	}
-	if s.FtmResponderStats != nil {
-		e.Bytes(AttrNl80211AttrsFtmResponderStats, s.FtmResponderStats)
-	}
-	if s.Timeout.Set {
-		e.Uint32(AttrNl80211AttrsTimeout, s.Timeout.V)
-	}
-	if s.PeerMeasurements != nil {
-		e.Bytes(AttrNl80211AttrsPeerMeasurements, s.PeerMeasurements)
-	}
-	if s.AirtimeWeight.Set {
-		e.Uint16(AttrNl80211AttrsAirtimeWeight, s.AirtimeWeight.V)
-	}
-	if s.StaTxPowerSetting.Set {
-		e.Uint8(AttrNl80211AttrsStaTxPowerSetting, s.StaTxPowerSetting.V)
-	}
-	if s.StaTxPower.Set {
-		e.Uint16(AttrNl80211AttrsStaTxPower, uint16(s.StaTxPower.V))
-	}
-	if s.SaePassword != nil {
-		e.Bytes(AttrNl80211AttrsSaePassword, s.SaePassword)
-	}
-	if s.TwtResponder {
-		e.Flag(AttrNl80211AttrsTwtResponder)
-	}
-	if s.HeObssPd != nil {
-		e.Bytes(AttrNl80211AttrsHeObssPd, s.HeObssPd)
-	}
-	if s.WiphyEdmgChannels.Set {
-		e.Uint8(AttrNl80211AttrsWiphyEdmgChannels, s.WiphyEdmgChannels.V)
-	}
-	if s.WiphyEdmgBwConfig.Set {
-		e.Uint8(AttrNl80211AttrsWiphyEdmgBwConfig, s.WiphyEdmgBwConfig.V)
-	}
-	if s.VlanID.Set {
-		e.Uint16(AttrNl80211AttrsVlanID, s.VlanID.V)
-	}
-	if s.HeBssColor != nil {
-		e.Bytes(AttrNl80211AttrsHeBssColor, s.HeBssColor)
-	}
-	if s.IftypeAkmSuites != nil {
-		e.Bytes(AttrNl80211AttrsIftypeAkmSuites, s.IftypeAkmSuites)
-	}
-	if s.TidConfig != nil {
-		e.Bytes(AttrNl80211AttrsTidConfig, s.TidConfig)
-	}
-	if s.ControlPortNoPreauth {
-		e.Flag(AttrNl80211AttrsControlPortNoPreauth)
-	}
-	if s.PmkLifetime.Set {
-		e.Uint32(AttrNl80211AttrsPmkLifetime, s.PmkLifetime.V)
-	}
-	if s.PmkReauthThreshold.Set {
-		e.Uint8(AttrNl80211AttrsPmkReauthThreshold, s.PmkReauthThreshold.V)
-	}
-	if s.ReceiveMulticast {
-		e.Flag(AttrNl80211AttrsReceiveMulticast)
-	}
-	if s.WiphyFreqOffset.Set {
-		e.Uint32(AttrNl80211AttrsWiphyFreqOffset, s.WiphyFreqOffset.V)
-	}
-	if s.CenterFreq1Offset.Set {
-		e.Uint32(AttrNl80211AttrsCenterFreq1Offset, s.CenterFreq1Offset.V)
-	}
-	if s.ScanFreqKhz != nil {
-		e.Bytes(AttrNl80211AttrsScanFreqKhz, s.ScanFreqKhz)
-	}
-	if s.He6ghzCapability != nil {
-		e.Bytes(AttrNl80211AttrsHe6ghzCapability, s.He6ghzCapability)
-	}
-	if s.FilsDiscovery != nil {
-		e.Bytes(AttrNl80211AttrsFilsDiscovery, s.FilsDiscovery)
-	}
-	if s.UnsolBcastProbeResp != nil {
-		e.Bytes(AttrNl80211AttrsUnsolBcastProbeResp, s.UnsolBcastProbeResp)
-	}
-	if s.S1gCapability != nil {
-		e.Bytes(AttrNl80211AttrsS1gCapability, s.S1gCapability)
-	}
-	if s.S1gCapabilityMask != nil {
-		e.Bytes(AttrNl80211AttrsS1gCapabilityMask, s.S1gCapabilityMask)
-	}
-	if s.SaePwe.Set {
-		e.Uint8(AttrNl80211AttrsSaePwe, s.SaePwe.V)
-	}
-	if s.ReconnectRequested != nil {
-		e.Bytes(AttrNl80211AttrsReconnectRequested, s.ReconnectRequested)
-	}
+	ynl.PutU32(e, AttrNl80211AttrsTxqLimit, s.TxqLimit)
+	ynl.PutU32(e, AttrNl80211AttrsTxqMemoryLimit, s.TxqMemoryLimit)
+	ynl.PutU32(e, AttrNl80211AttrsTxqQuantum, s.TxqQuantum)
+	ynl.PutBytes(e, AttrNl80211AttrsHeCapability, s.HeCapability)
+	ynl.PutBytes(e, AttrNl80211AttrsFtmResponder, s.FtmResponder)
+	ynl.PutBytes(e, AttrNl80211AttrsFtmResponderStats, s.FtmResponderStats)
+	ynl.PutU32(e, AttrNl80211AttrsTimeout, s.Timeout)
+	ynl.PutBytes(e, AttrNl80211AttrsPeerMeasurements, s.PeerMeasurements)
+	ynl.PutU16(e, AttrNl80211AttrsAirtimeWeight, s.AirtimeWeight)
+	ynl.PutU8(e, AttrNl80211AttrsStaTxPowerSetting, s.StaTxPowerSetting)
+	ynl.PutU16(e, AttrNl80211AttrsStaTxPower, s.StaTxPower)
+	ynl.PutBytes(e, AttrNl80211AttrsSaePassword, s.SaePassword)
+	ynl.PutFlag(e, AttrNl80211AttrsTwtResponder, s.TwtResponder)
+	ynl.PutBytes(e, AttrNl80211AttrsHeObssPd, s.HeObssPd)
+	ynl.PutU8(e, AttrNl80211AttrsWiphyEdmgChannels, s.WiphyEdmgChannels)
+	ynl.PutU8(e, AttrNl80211AttrsWiphyEdmgBwConfig, s.WiphyEdmgBwConfig)
+	ynl.PutU16(e, AttrNl80211AttrsVlanID, s.VlanID)
+	ynl.PutBytes(e, AttrNl80211AttrsHeBssColor, s.HeBssColor)
+	ynl.PutBytes(e, AttrNl80211AttrsIftypeAkmSuites, s.IftypeAkmSuites)
+	ynl.PutBytes(e, AttrNl80211AttrsTidConfig, s.TidConfig)
+	ynl.PutFlag(e, AttrNl80211AttrsControlPortNoPreauth, s.ControlPortNoPreauth)
+	ynl.PutU32(e, AttrNl80211AttrsPmkLifetime, s.PmkLifetime)
+	ynl.PutU8(e, AttrNl80211AttrsPmkReauthThreshold, s.PmkReauthThreshold)
+	ynl.PutFlag(e, AttrNl80211AttrsReceiveMulticast, s.ReceiveMulticast)
+	ynl.PutU32(e, AttrNl80211AttrsWiphyFreqOffset, s.WiphyFreqOffset)
+	ynl.PutU32(e, AttrNl80211AttrsCenterFreq1Offset, s.CenterFreq1Offset)
+	ynl.PutBytes(e, AttrNl80211AttrsScanFreqKhz, s.ScanFreqKhz)
+	ynl.PutBytes(e, AttrNl80211AttrsHe6ghzCapability, s.He6ghzCapability)
+	ynl.PutBytes(e, AttrNl80211AttrsFilsDiscovery, s.FilsDiscovery)
+	ynl.PutBytes(e, AttrNl80211AttrsUnsolBcastProbeResp, s.UnsolBcastProbeResp)
+	ynl.PutBytes(e, AttrNl80211AttrsS1gCapability, s.S1gCapability)
+	ynl.PutBytes(e, AttrNl80211AttrsS1gCapabilityMask, s.S1gCapabilityMask)
+	ynl.PutU8(e, AttrNl80211AttrsSaePwe, s.SaePwe)
+	ynl.PutBytes(e, AttrNl80211AttrsReconnectRequested, s.ReconnectRequested)
 	if s.SarSpec.Set {
 		n := e.Nest(AttrNl80211AttrsSarSpec)
 		s.SarSpec.V.Encode(e)
 		e.End(n)
 	}
-	if s.DisableHe {
-		e.Flag(AttrNl80211AttrsDisableHe)
-	}
-	if s.ObssColorBitmap.Set {
-		e.Uint64(AttrNl80211AttrsObssColorBitmap, s.ObssColorBitmap.V)
-	}
-	if s.ColorChangeCount.Set {
-		e.Uint8(AttrNl80211AttrsColorChangeCount, s.ColorChangeCount.V)
-	}
-	if s.ColorChangeColor.Set {
-		e.Uint8(AttrNl80211AttrsColorChangeColor, s.ColorChangeColor.V)
-	}
-	if s.ColorChangeElems != nil {
-		e.Bytes(AttrNl80211AttrsColorChangeElems, s.ColorChangeElems)
-	}
-	if s.MbssidConfig != nil {
-		e.Bytes(AttrNl80211AttrsMbssidConfig, s.MbssidConfig)
-	}
-	if s.MbssidElems != nil {
-		e.Bytes(AttrNl80211AttrsMbssidElems, s.MbssidElems)
-	}
-	if s.RadarBackground {
-		e.Flag(AttrNl80211AttrsRadarBackground)
-	}
-	if s.ApSettingsFlags.Set {
-		e.Uint32(AttrNl80211AttrsApSettingsFlags, s.ApSettingsFlags.V)
-	}
-	if s.EhtCapability != nil {
-		e.Bytes(AttrNl80211AttrsEhtCapability, s.EhtCapability)
-	}
-	if s.DisableEht {
-		e.Flag(AttrNl80211AttrsDisableEht)
-	}
-	if s.MloLinks != nil {
-		e.Bytes(AttrNl80211AttrsMloLinks, s.MloLinks)
-	}
-	if s.MloLinkID.Set {
-		e.Uint8(AttrNl80211AttrsMloLinkID, s.MloLinkID.V)
-	}
-	if s.MldAddr != nil {
-		e.Bytes(AttrNl80211AttrsMldAddr, s.MldAddr)
-	}
-	if s.MloSupport {
-		e.Flag(AttrNl80211AttrsMloSupport)
-	}
-	if s.MaxNumAkmSuites != nil {
-		e.Bytes(AttrNl80211AttrsMaxNumAkmSuites, s.MaxNumAkmSuites)
-	}
-	if s.EmlCapability.Set {
-		e.Uint16(AttrNl80211AttrsEmlCapability, s.EmlCapability.V)
-	}
-	if s.MldCapaAndOps.Set {
-		e.Uint16(AttrNl80211AttrsMldCapaAndOps, s.MldCapaAndOps.V)
-	}
-	if s.TxHWTimestamp.Set {
-		e.Uint64(AttrNl80211AttrsTxHWTimestamp, s.TxHWTimestamp.V)
-	}
-	if s.RxHWTimestamp.Set {
-		e.Uint64(AttrNl80211AttrsRxHWTimestamp, s.RxHWTimestamp.V)
-	}
-	if s.TdBitmap != nil {
-		e.Bytes(AttrNl80211AttrsTdBitmap, s.TdBitmap)
-	}
-	if s.PunctBitmap.Set {
-		e.Uint32(AttrNl80211AttrsPunctBitmap, s.PunctBitmap.V)
-	}
-	if s.MaxHWTimestampPeers.Set {
-		e.Uint16(AttrNl80211AttrsMaxHWTimestampPeers, s.MaxHWTimestampPeers.V)
-	}
-	if s.HWTimestampEnabled {
-		e.Flag(AttrNl80211AttrsHWTimestampEnabled)
-	}
-	if s.EmaRnrElems != nil {
-		e.Bytes(AttrNl80211AttrsEmaRnrElems, s.EmaRnrElems)
-	}
-	if s.MloLinkDisabled {
-		e.Flag(AttrNl80211AttrsMloLinkDisabled)
-	}
-	if s.BssDumpIncludeUseData {
-		e.Flag(AttrNl80211AttrsBssDumpIncludeUseData)
-	}
-	if s.MloTtlmDlink.Set {
-		e.Uint16(AttrNl80211AttrsMloTtlmDlink, s.MloTtlmDlink.V)
-	}
-	if s.MloTtlmUlink.Set {
-		e.Uint16(AttrNl80211AttrsMloTtlmUlink, s.MloTtlmUlink.V)
-	}
-	if s.AssocSppAmsdu {
-		e.Flag(AttrNl80211AttrsAssocSppAmsdu)
-	}
-	if s.WiphyRadios != nil {
-		e.Bytes(AttrNl80211AttrsWiphyRadios, s.WiphyRadios)
-	}
-	if s.WiphyInterfaceCombinations != nil {
-		e.Bytes(AttrNl80211AttrsWiphyInterfaceCombinations, s.WiphyInterfaceCombinations)
-	}
-	if s.VifRadioMask.Set {
-		e.Uint32(AttrNl80211AttrsVifRadioMask, s.VifRadioMask.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrNl80211AttrsDisableHe, s.DisableHe)
+	ynl.PutU64(e, AttrNl80211AttrsObssColorBitmap, s.ObssColorBitmap)
+	ynl.PutU8(e, AttrNl80211AttrsColorChangeCount, s.ColorChangeCount)
+	ynl.PutU8(e, AttrNl80211AttrsColorChangeColor, s.ColorChangeColor)
+	ynl.PutBytes(e, AttrNl80211AttrsColorChangeElems, s.ColorChangeElems)
+	ynl.PutBytes(e, AttrNl80211AttrsMbssidConfig, s.MbssidConfig)
+	ynl.PutBytes(e, AttrNl80211AttrsMbssidElems, s.MbssidElems)
+	ynl.PutFlag(e, AttrNl80211AttrsRadarBackground, s.RadarBackground)
+	ynl.PutU32(e, AttrNl80211AttrsApSettingsFlags, s.ApSettingsFlags)
+	ynl.PutBytes(e, AttrNl80211AttrsEhtCapability, s.EhtCapability)
+	ynl.PutFlag(e, AttrNl80211AttrsDisableEht, s.DisableEht)
+	ynl.PutBytes(e, AttrNl80211AttrsMloLinks, s.MloLinks)
+	ynl.PutU8(e, AttrNl80211AttrsMloLinkID, s.MloLinkID)
+	ynl.PutBytes(e, AttrNl80211AttrsMldAddr, s.MldAddr)
+	ynl.PutFlag(e, AttrNl80211AttrsMloSupport, s.MloSupport)
+	ynl.PutBytes(e, AttrNl80211AttrsMaxNumAkmSuites, s.MaxNumAkmSuites)
+	ynl.PutU16(e, AttrNl80211AttrsEmlCapability, s.EmlCapability)
+	ynl.PutU16(e, AttrNl80211AttrsMldCapaAndOps, s.MldCapaAndOps)
+	ynl.PutU64(e, AttrNl80211AttrsTxHWTimestamp, s.TxHWTimestamp)
+	ynl.PutU64(e, AttrNl80211AttrsRxHWTimestamp, s.RxHWTimestamp)
+	ynl.PutBytes(e, AttrNl80211AttrsTdBitmap, s.TdBitmap)
+	ynl.PutU32(e, AttrNl80211AttrsPunctBitmap, s.PunctBitmap)
+	ynl.PutU16(e, AttrNl80211AttrsMaxHWTimestampPeers, s.MaxHWTimestampPeers)
+	ynl.PutFlag(e, AttrNl80211AttrsHWTimestampEnabled, s.HWTimestampEnabled)
+	ynl.PutBytes(e, AttrNl80211AttrsEmaRnrElems, s.EmaRnrElems)
+	ynl.PutFlag(e, AttrNl80211AttrsMloLinkDisabled, s.MloLinkDisabled)
+	ynl.PutFlag(e, AttrNl80211AttrsBssDumpIncludeUseData, s.BssDumpIncludeUseData)
+	ynl.PutU16(e, AttrNl80211AttrsMloTtlmDlink, s.MloTtlmDlink)
+	ynl.PutU16(e, AttrNl80211AttrsMloTtlmUlink, s.MloTtlmUlink)
+	ynl.PutFlag(e, AttrNl80211AttrsAssocSppAmsdu, s.AssocSppAmsdu)
+	ynl.PutBytes(e, AttrNl80211AttrsWiphyRadios, s.WiphyRadios)
+	ynl.PutBytes(e, AttrNl80211AttrsWiphyInterfaceCombinations, s.WiphyInterfaceCombinations)
+	ynl.PutU32(e, AttrNl80211AttrsVifRadioMask, s.VifRadioMask)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // FrameTypeAttrs is attribute set frame-type-attrs, a subset of nl80211-attrs.
@@ -3839,12 +3193,8 @@ func (s *FrameTypeAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.FrameType.Set {
-		e.Uint16(AttrNl80211AttrsFrameType, s.FrameType.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16(e, AttrNl80211AttrsFrameType, s.FrameType)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // WiphyBands is attribute set wiphy-bands.
@@ -3936,9 +3286,7 @@ func (s *WiphyBands) Encode(e *netlink.AttrEncoder) {
 		s.Lc.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // BandAttrs is attribute set band-attrs.
@@ -4042,24 +3390,12 @@ func (s *BandAttrs) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.HtMcsSet != nil {
-		e.Bytes(AttrBandAttrsHtMcsSet, s.HtMcsSet)
-	}
-	if s.HtCapa.Set {
-		e.Uint16(AttrBandAttrsHtCapa, s.HtCapa.V)
-	}
-	if s.HtAmpduFactor.Set {
-		e.Uint8(AttrBandAttrsHtAmpduFactor, s.HtAmpduFactor.V)
-	}
-	if s.HtAmpduDensity.Set {
-		e.Uint8(AttrBandAttrsHtAmpduDensity, s.HtAmpduDensity.V)
-	}
-	if s.VhtMcsSet != nil {
-		e.Bytes(AttrBandAttrsVhtMcsSet, s.VhtMcsSet)
-	}
-	if s.VhtCapa.Set {
-		e.Uint32(AttrBandAttrsVhtCapa, s.VhtCapa.V)
-	}
+	ynl.PutBytes(e, AttrBandAttrsHtMcsSet, s.HtMcsSet)
+	ynl.PutU16(e, AttrBandAttrsHtCapa, s.HtCapa)
+	ynl.PutU8(e, AttrBandAttrsHtAmpduFactor, s.HtAmpduFactor)
+	ynl.PutU8(e, AttrBandAttrsHtAmpduDensity, s.HtAmpduDensity)
+	ynl.PutBytes(e, AttrBandAttrsVhtMcsSet, s.VhtMcsSet)
+	ynl.PutU32(e, AttrBandAttrsVhtCapa, s.VhtCapa)
 	if s.IftypeData != nil {
 		n := e.Nest(AttrBandAttrsIftypeData)
 		for i := range s.IftypeData {
@@ -4069,21 +3405,11 @@ func (s *BandAttrs) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.EdmgChannels != nil {
-		e.Bytes(AttrBandAttrsEdmgChannels, s.EdmgChannels)
-	}
-	if s.EdmgBwConfig != nil {
-		e.Bytes(AttrBandAttrsEdmgBwConfig, s.EdmgBwConfig)
-	}
-	if s.S1gMcsNssSet != nil {
-		e.Bytes(AttrBandAttrsS1gMcsNssSet, s.S1gMcsNssSet)
-	}
-	if s.S1gCapa != nil {
-		e.Bytes(AttrBandAttrsS1gCapa, s.S1gCapa)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrBandAttrsEdmgChannels, s.EdmgChannels)
+	ynl.PutBytes(e, AttrBandAttrsEdmgBwConfig, s.EdmgBwConfig)
+	ynl.PutBytes(e, AttrBandAttrsS1gMcsNssSet, s.S1gMcsNssSet)
+	ynl.PutBytes(e, AttrBandAttrsS1gCapa, s.S1gCapa)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // BitrateAttrs is attribute set bitrate-attrs.
@@ -4115,15 +3441,9 @@ func (s *BitrateAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Rate.Set {
-		e.Uint32(AttrBitrateAttrsRate, s.Rate.V)
-	}
-	if s.N2ghzShortpreamble {
-		e.Flag(AttrBitrateAttrsN2ghzShortpreamble)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrBitrateAttrsRate, s.Rate)
+	ynl.PutFlag(e, AttrBitrateAttrsN2ghzShortpreamble, s.N2ghzShortpreamble)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // FrequencyAttrs is attribute set frequency-attrs.
@@ -4255,57 +3575,23 @@ func (s *FrequencyAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Freq.Set {
-		e.Uint32(AttrFrequencyAttrsFreq, s.Freq.V)
-	}
-	if s.Disabled {
-		e.Flag(AttrFrequencyAttrsDisabled)
-	}
-	if s.NoIr {
-		e.Flag(AttrFrequencyAttrsNoIr)
-	}
-	if s.NoIbss {
-		e.Flag(AttrFrequencyAttrsNoIbss)
-	}
-	if s.Radar {
-		e.Flag(AttrFrequencyAttrsRadar)
-	}
-	if s.MaxTxPower.Set {
-		e.Uint32(AttrFrequencyAttrsMaxTxPower, s.MaxTxPower.V)
-	}
-	if s.DfsState.Set {
-		e.Uint32(AttrFrequencyAttrsDfsState, s.DfsState.V)
-	}
-	if s.DfsTime != nil {
-		e.Bytes(AttrFrequencyAttrsDfsTime, s.DfsTime)
-	}
-	if s.NoHt40Minus != nil {
-		e.Bytes(AttrFrequencyAttrsNoHt40Minus, s.NoHt40Minus)
-	}
-	if s.NoHt40Plus != nil {
-		e.Bytes(AttrFrequencyAttrsNoHt40Plus, s.NoHt40Plus)
-	}
-	if s.No80mhz != nil {
-		e.Bytes(AttrFrequencyAttrsNo80mhz, s.No80mhz)
-	}
-	if s.No160mhz != nil {
-		e.Bytes(AttrFrequencyAttrsNo160mhz, s.No160mhz)
-	}
-	if s.DfsCacTime != nil {
-		e.Bytes(AttrFrequencyAttrsDfsCacTime, s.DfsCacTime)
-	}
-	if s.IndoorOnly != nil {
-		e.Bytes(AttrFrequencyAttrsIndoorOnly, s.IndoorOnly)
-	}
-	if s.IrConcurrent != nil {
-		e.Bytes(AttrFrequencyAttrsIrConcurrent, s.IrConcurrent)
-	}
-	if s.No20mhz != nil {
-		e.Bytes(AttrFrequencyAttrsNo20mhz, s.No20mhz)
-	}
-	if s.No10mhz != nil {
-		e.Bytes(AttrFrequencyAttrsNo10mhz, s.No10mhz)
-	}
+	ynl.PutU32(e, AttrFrequencyAttrsFreq, s.Freq)
+	ynl.PutFlag(e, AttrFrequencyAttrsDisabled, s.Disabled)
+	ynl.PutFlag(e, AttrFrequencyAttrsNoIr, s.NoIr)
+	ynl.PutFlag(e, AttrFrequencyAttrsNoIbss, s.NoIbss)
+	ynl.PutFlag(e, AttrFrequencyAttrsRadar, s.Radar)
+	ynl.PutU32(e, AttrFrequencyAttrsMaxTxPower, s.MaxTxPower)
+	ynl.PutU32(e, AttrFrequencyAttrsDfsState, s.DfsState)
+	ynl.PutBytes(e, AttrFrequencyAttrsDfsTime, s.DfsTime)
+	ynl.PutBytes(e, AttrFrequencyAttrsNoHt40Minus, s.NoHt40Minus)
+	ynl.PutBytes(e, AttrFrequencyAttrsNoHt40Plus, s.NoHt40Plus)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo80mhz, s.No80mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo160mhz, s.No160mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsDfsCacTime, s.DfsCacTime)
+	ynl.PutBytes(e, AttrFrequencyAttrsIndoorOnly, s.IndoorOnly)
+	ynl.PutBytes(e, AttrFrequencyAttrsIrConcurrent, s.IrConcurrent)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo20mhz, s.No20mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo10mhz, s.No10mhz)
 	if s.Wmm != nil {
 		n := e.Nest(AttrFrequencyAttrsWmm)
 		for i := range s.Wmm {
@@ -4315,54 +3601,22 @@ func (s *FrequencyAttrs) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.NoHe != nil {
-		e.Bytes(AttrFrequencyAttrsNoHe, s.NoHe)
-	}
-	if s.Offset.Set {
-		e.Uint32(AttrFrequencyAttrsOffset, s.Offset.V)
-	}
-	if s.N1mhz != nil {
-		e.Bytes(AttrFrequencyAttrsN1mhz, s.N1mhz)
-	}
-	if s.N2mhz != nil {
-		e.Bytes(AttrFrequencyAttrsN2mhz, s.N2mhz)
-	}
-	if s.N4mhz != nil {
-		e.Bytes(AttrFrequencyAttrsN4mhz, s.N4mhz)
-	}
-	if s.N8mhz != nil {
-		e.Bytes(AttrFrequencyAttrsN8mhz, s.N8mhz)
-	}
-	if s.N16mhz != nil {
-		e.Bytes(AttrFrequencyAttrsN16mhz, s.N16mhz)
-	}
-	if s.No320mhz != nil {
-		e.Bytes(AttrFrequencyAttrsNo320mhz, s.No320mhz)
-	}
-	if s.NoEht != nil {
-		e.Bytes(AttrFrequencyAttrsNoEht, s.NoEht)
-	}
-	if s.Psd != nil {
-		e.Bytes(AttrFrequencyAttrsPsd, s.Psd)
-	}
-	if s.DfsConcurrent != nil {
-		e.Bytes(AttrFrequencyAttrsDfsConcurrent, s.DfsConcurrent)
-	}
-	if s.No6ghzVlpClient != nil {
-		e.Bytes(AttrFrequencyAttrsNo6ghzVlpClient, s.No6ghzVlpClient)
-	}
-	if s.No6ghzAfcClient != nil {
-		e.Bytes(AttrFrequencyAttrsNo6ghzAfcClient, s.No6ghzAfcClient)
-	}
-	if s.CanMonitor != nil {
-		e.Bytes(AttrFrequencyAttrsCanMonitor, s.CanMonitor)
-	}
-	if s.Allow6ghzVlpAp != nil {
-		e.Bytes(AttrFrequencyAttrsAllow6ghzVlpAp, s.Allow6ghzVlpAp)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrFrequencyAttrsNoHe, s.NoHe)
+	ynl.PutU32(e, AttrFrequencyAttrsOffset, s.Offset)
+	ynl.PutBytes(e, AttrFrequencyAttrsN1mhz, s.N1mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsN2mhz, s.N2mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsN4mhz, s.N4mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsN8mhz, s.N8mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsN16mhz, s.N16mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo320mhz, s.No320mhz)
+	ynl.PutBytes(e, AttrFrequencyAttrsNoEht, s.NoEht)
+	ynl.PutBytes(e, AttrFrequencyAttrsPsd, s.Psd)
+	ynl.PutBytes(e, AttrFrequencyAttrsDfsConcurrent, s.DfsConcurrent)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo6ghzVlpClient, s.No6ghzVlpClient)
+	ynl.PutBytes(e, AttrFrequencyAttrsNo6ghzAfcClient, s.No6ghzAfcClient)
+	ynl.PutBytes(e, AttrFrequencyAttrsCanMonitor, s.CanMonitor)
+	ynl.PutBytes(e, AttrFrequencyAttrsAllow6ghzVlpAp, s.Allow6ghzVlpAp)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // IfCombinationAttributes is attribute set if-combination-attributes.
@@ -4425,27 +3679,13 @@ func (s *IfCombinationAttributes) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.Maxnum.Set {
-		e.Uint32(AttrIfCombinationAttributesMaxnum, s.Maxnum.V)
-	}
-	if s.StaApBiMatch {
-		e.Flag(AttrIfCombinationAttributesStaApBiMatch)
-	}
-	if s.NumChannels.Set {
-		e.Uint32(AttrIfCombinationAttributesNumChannels, s.NumChannels.V)
-	}
-	if s.RadarDetectWidths.Set {
-		e.Uint32(AttrIfCombinationAttributesRadarDetectWidths, s.RadarDetectWidths.V)
-	}
-	if s.RadarDetectRegions.Set {
-		e.Uint32(AttrIfCombinationAttributesRadarDetectRegions, s.RadarDetectRegions.V)
-	}
-	if s.BiMinGcd.Set {
-		e.Uint32(AttrIfCombinationAttributesBiMinGcd, s.BiMinGcd.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrIfCombinationAttributesMaxnum, s.Maxnum)
+	ynl.PutFlag(e, AttrIfCombinationAttributesStaApBiMatch, s.StaApBiMatch)
+	ynl.PutU32(e, AttrIfCombinationAttributesNumChannels, s.NumChannels)
+	ynl.PutU32(e, AttrIfCombinationAttributesRadarDetectWidths, s.RadarDetectWidths)
+	ynl.PutU32(e, AttrIfCombinationAttributesRadarDetectRegions, s.RadarDetectRegions)
+	ynl.PutU32(e, AttrIfCombinationAttributesBiMinGcd, s.BiMinGcd)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // IfaceLimitAttributes is attribute set iface-limit-attributes.
@@ -4480,17 +3720,13 @@ func (s *IfaceLimitAttributes) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Max.Set {
-		e.Uint32(AttrIfaceLimitAttributesMax, s.Max.V)
-	}
+	ynl.PutU32(e, AttrIfaceLimitAttributesMax, s.Max)
 	if s.Types.Set {
 		n := e.Nest(AttrIfaceLimitAttributesTypes)
 		s.Types.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // IftypeDataAttrs is attribute set iftype-data-attrs.
@@ -4549,42 +3785,18 @@ func (s *IftypeDataAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Iftypes != nil {
-		e.Bytes(AttrIftypeDataAttrsIftypes, s.Iftypes)
-	}
-	if s.HeCapMAC != nil {
-		e.Bytes(AttrIftypeDataAttrsHeCapMAC, s.HeCapMAC)
-	}
-	if s.HeCapPHY != nil {
-		e.Bytes(AttrIftypeDataAttrsHeCapPHY, s.HeCapPHY)
-	}
-	if s.HeCapMcsSet != nil {
-		e.Bytes(AttrIftypeDataAttrsHeCapMcsSet, s.HeCapMcsSet)
-	}
-	if s.HeCapPpe != nil {
-		e.Bytes(AttrIftypeDataAttrsHeCapPpe, s.HeCapPpe)
-	}
-	if s.He6ghzCapa != nil {
-		e.Bytes(AttrIftypeDataAttrsHe6ghzCapa, s.He6ghzCapa)
-	}
-	if s.VendorElems != nil {
-		e.Bytes(AttrIftypeDataAttrsVendorElems, s.VendorElems)
-	}
-	if s.EhtCapMAC != nil {
-		e.Bytes(AttrIftypeDataAttrsEhtCapMAC, s.EhtCapMAC)
-	}
-	if s.EhtCapPHY != nil {
-		e.Bytes(AttrIftypeDataAttrsEhtCapPHY, s.EhtCapPHY)
-	}
-	if s.EhtCapMcsSet != nil {
-		e.Bytes(AttrIftypeDataAttrsEhtCapMcsSet, s.EhtCapMcsSet)
-	}
-	if s.EhtCapPpe != nil {
-		e.Bytes(AttrIftypeDataAttrsEhtCapPpe, s.EhtCapPpe)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrIftypeDataAttrsIftypes, s.Iftypes)
+	ynl.PutBytes(e, AttrIftypeDataAttrsHeCapMAC, s.HeCapMAC)
+	ynl.PutBytes(e, AttrIftypeDataAttrsHeCapPHY, s.HeCapPHY)
+	ynl.PutBytes(e, AttrIftypeDataAttrsHeCapMcsSet, s.HeCapMcsSet)
+	ynl.PutBytes(e, AttrIftypeDataAttrsHeCapPpe, s.HeCapPpe)
+	ynl.PutBytes(e, AttrIftypeDataAttrsHe6ghzCapa, s.He6ghzCapa)
+	ynl.PutBytes(e, AttrIftypeDataAttrsVendorElems, s.VendorElems)
+	ynl.PutBytes(e, AttrIftypeDataAttrsEhtCapMAC, s.EhtCapMAC)
+	ynl.PutBytes(e, AttrIftypeDataAttrsEhtCapPHY, s.EhtCapPHY)
+	ynl.PutBytes(e, AttrIftypeDataAttrsEhtCapMcsSet, s.EhtCapMcsSet)
+	ynl.PutBytes(e, AttrIftypeDataAttrsEhtCapPpe, s.EhtCapPpe)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // IftypeAttrs is attribute set iftype-attrs.
@@ -4753,9 +3965,7 @@ func (s *IftypeAttrs) Encode(e *netlink.AttrEncoder) {
 		s.Nan.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // SarAttributes is attribute set sar-attributes.
@@ -4794,9 +4004,7 @@ func (s *SarAttributes) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Type.Set {
-		e.Uint32(AttrSarAttributesType, s.Type.V)
-	}
+	ynl.PutU32(e, AttrSarAttributesType, s.Type)
 	if s.Specs != nil {
 		n := e.Nest(AttrSarAttributesSpecs)
 		for i := range s.Specs {
@@ -4806,9 +4014,7 @@ func (s *SarAttributes) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // SarSpecs is attribute set sar-specs.
@@ -4846,21 +4052,11 @@ func (s *SarSpecs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Power.Set {
-		e.Uint32(AttrSarSpecsPower, uint32(s.Power.V))
-	}
-	if s.RangeIndex.Set {
-		e.Uint32(AttrSarSpecsRangeIndex, s.RangeIndex.V)
-	}
-	if s.StartFreq.Set {
-		e.Uint32(AttrSarSpecsStartFreq, s.StartFreq.V)
-	}
-	if s.EndFreq.Set {
-		e.Uint32(AttrSarSpecsEndFreq, s.EndFreq.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrSarSpecsPower, s.Power)
+	ynl.PutU32(e, AttrSarSpecsRangeIndex, s.RangeIndex)
+	ynl.PutU32(e, AttrSarSpecsStartFreq, s.StartFreq)
+	ynl.PutU32(e, AttrSarSpecsEndFreq, s.EndFreq)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // SupportedIftypes is attribute set supported-iftypes.
@@ -4922,45 +4118,19 @@ func (s *SupportedIftypes) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Adhoc {
-		e.Flag(AttrSupportedIftypesAdhoc)
-	}
-	if s.Station {
-		e.Flag(AttrSupportedIftypesStation)
-	}
-	if s.Ap {
-		e.Flag(AttrSupportedIftypesAp)
-	}
-	if s.ApVlan {
-		e.Flag(AttrSupportedIftypesApVlan)
-	}
-	if s.Wds {
-		e.Flag(AttrSupportedIftypesWds)
-	}
-	if s.Monitor {
-		e.Flag(AttrSupportedIftypesMonitor)
-	}
-	if s.MeshPoint {
-		e.Flag(AttrSupportedIftypesMeshPoint)
-	}
-	if s.P2pClient {
-		e.Flag(AttrSupportedIftypesP2pClient)
-	}
-	if s.P2pGo {
-		e.Flag(AttrSupportedIftypesP2pGo)
-	}
-	if s.P2pDevice {
-		e.Flag(AttrSupportedIftypesP2pDevice)
-	}
-	if s.Ocb {
-		e.Flag(AttrSupportedIftypesOcb)
-	}
-	if s.Nan {
-		e.Flag(AttrSupportedIftypesNan)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrSupportedIftypesAdhoc, s.Adhoc)
+	ynl.PutFlag(e, AttrSupportedIftypesStation, s.Station)
+	ynl.PutFlag(e, AttrSupportedIftypesAp, s.Ap)
+	ynl.PutFlag(e, AttrSupportedIftypesApVlan, s.ApVlan)
+	ynl.PutFlag(e, AttrSupportedIftypesWds, s.Wds)
+	ynl.PutFlag(e, AttrSupportedIftypesMonitor, s.Monitor)
+	ynl.PutFlag(e, AttrSupportedIftypesMeshPoint, s.MeshPoint)
+	ynl.PutFlag(e, AttrSupportedIftypesP2pClient, s.P2pClient)
+	ynl.PutFlag(e, AttrSupportedIftypesP2pGo, s.P2pGo)
+	ynl.PutFlag(e, AttrSupportedIftypesP2pDevice, s.P2pDevice)
+	ynl.PutFlag(e, AttrSupportedIftypesOcb, s.Ocb)
+	ynl.PutFlag(e, AttrSupportedIftypesNan, s.Nan)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // TxqStatsAttrs is attribute set txq-stats-attrs.
@@ -5019,42 +4189,18 @@ func (s *TxqStatsAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.BacklogBytes.Set {
-		e.Uint32(AttrTxqStatsAttrsBacklogBytes, s.BacklogBytes.V)
-	}
-	if s.BacklogPackets.Set {
-		e.Uint32(AttrTxqStatsAttrsBacklogPackets, s.BacklogPackets.V)
-	}
-	if s.Flows.Set {
-		e.Uint32(AttrTxqStatsAttrsFlows, s.Flows.V)
-	}
-	if s.Drops.Set {
-		e.Uint32(AttrTxqStatsAttrsDrops, s.Drops.V)
-	}
-	if s.EcnMarks.Set {
-		e.Uint32(AttrTxqStatsAttrsEcnMarks, s.EcnMarks.V)
-	}
-	if s.Overlimit.Set {
-		e.Uint32(AttrTxqStatsAttrsOverlimit, s.Overlimit.V)
-	}
-	if s.Overmemory.Set {
-		e.Uint32(AttrTxqStatsAttrsOvermemory, s.Overmemory.V)
-	}
-	if s.Collisions.Set {
-		e.Uint32(AttrTxqStatsAttrsCollisions, s.Collisions.V)
-	}
-	if s.TxBytes.Set {
-		e.Uint32(AttrTxqStatsAttrsTxBytes, s.TxBytes.V)
-	}
-	if s.TxPackets.Set {
-		e.Uint32(AttrTxqStatsAttrsTxPackets, s.TxPackets.V)
-	}
-	if s.MaxFlows.Set {
-		e.Uint32(AttrTxqStatsAttrsMaxFlows, s.MaxFlows.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrTxqStatsAttrsBacklogBytes, s.BacklogBytes)
+	ynl.PutU32(e, AttrTxqStatsAttrsBacklogPackets, s.BacklogPackets)
+	ynl.PutU32(e, AttrTxqStatsAttrsFlows, s.Flows)
+	ynl.PutU32(e, AttrTxqStatsAttrsDrops, s.Drops)
+	ynl.PutU32(e, AttrTxqStatsAttrsEcnMarks, s.EcnMarks)
+	ynl.PutU32(e, AttrTxqStatsAttrsOverlimit, s.Overlimit)
+	ynl.PutU32(e, AttrTxqStatsAttrsOvermemory, s.Overmemory)
+	ynl.PutU32(e, AttrTxqStatsAttrsCollisions, s.Collisions)
+	ynl.PutU32(e, AttrTxqStatsAttrsTxBytes, s.TxBytes)
+	ynl.PutU32(e, AttrTxqStatsAttrsTxPackets, s.TxPackets)
+	ynl.PutU32(e, AttrTxqStatsAttrsMaxFlows, s.MaxFlows)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // WmmAttrs is attribute set wmm-attrs.
@@ -5092,21 +4238,11 @@ func (s *WmmAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.CwMin.Set {
-		e.Uint16(AttrWmmAttrsCwMin, s.CwMin.V)
-	}
-	if s.CwMax.Set {
-		e.Uint16(AttrWmmAttrsCwMax, s.CwMax.V)
-	}
-	if s.Aifsn.Set {
-		e.Uint8(AttrWmmAttrsAifsn, s.Aifsn.V)
-	}
-	if s.Txop.Set {
-		e.Uint16(AttrWmmAttrsTxop, s.Txop.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16(e, AttrWmmAttrsCwMin, s.CwMin)
+	ynl.PutU16(e, AttrWmmAttrsCwMax, s.CwMax)
+	ynl.PutU8(e, AttrWmmAttrsAifsn, s.Aifsn)
+	ynl.PutU16(e, AttrWmmAttrsTxop, s.Txop)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // WowlanTriggersAttrs is attribute set wowlan-triggers-attrs.
@@ -5192,69 +4328,27 @@ func (s *WowlanTriggersAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Any {
-		e.Flag(AttrWowlanTriggersAttrsAny)
-	}
-	if s.Disconnect {
-		e.Flag(AttrWowlanTriggersAttrsDisconnect)
-	}
-	if s.MagicPkt {
-		e.Flag(AttrWowlanTriggersAttrsMagicPkt)
-	}
-	if s.PktPattern {
-		e.Flag(AttrWowlanTriggersAttrsPktPattern)
-	}
-	if s.GtkRekeySupported {
-		e.Flag(AttrWowlanTriggersAttrsGtkRekeySupported)
-	}
-	if s.GtkRekeyFailure {
-		e.Flag(AttrWowlanTriggersAttrsGtkRekeyFailure)
-	}
-	if s.EapIdentRequest {
-		e.Flag(AttrWowlanTriggersAttrsEapIdentRequest)
-	}
-	if s.N4wayHandshake {
-		e.Flag(AttrWowlanTriggersAttrsN4wayHandshake)
-	}
-	if s.RfkillRelease {
-		e.Flag(AttrWowlanTriggersAttrsRfkillRelease)
-	}
-	if s.WakeupPkt80211 {
-		e.Flag(AttrWowlanTriggersAttrsWakeupPkt80211)
-	}
-	if s.WakeupPkt80211Len {
-		e.Flag(AttrWowlanTriggersAttrsWakeupPkt80211Len)
-	}
-	if s.WakeupPkt8023 {
-		e.Flag(AttrWowlanTriggersAttrsWakeupPkt8023)
-	}
-	if s.WakeupPkt8023Len {
-		e.Flag(AttrWowlanTriggersAttrsWakeupPkt8023Len)
-	}
-	if s.TCPConnection {
-		e.Flag(AttrWowlanTriggersAttrsTCPConnection)
-	}
-	if s.WakeupTCPMatch {
-		e.Flag(AttrWowlanTriggersAttrsWakeupTCPMatch)
-	}
-	if s.WakeupTCPConnlost {
-		e.Flag(AttrWowlanTriggersAttrsWakeupTCPConnlost)
-	}
-	if s.WakeupTCPNomoretokens {
-		e.Flag(AttrWowlanTriggersAttrsWakeupTCPNomoretokens)
-	}
-	if s.NetDetect {
-		e.Flag(AttrWowlanTriggersAttrsNetDetect)
-	}
-	if s.NetDetectResults {
-		e.Flag(AttrWowlanTriggersAttrsNetDetectResults)
-	}
-	if s.UnprotectedDeauthDisassoc {
-		e.Flag(AttrWowlanTriggersAttrsUnprotectedDeauthDisassoc)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsAny, s.Any)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsDisconnect, s.Disconnect)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsMagicPkt, s.MagicPkt)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsPktPattern, s.PktPattern)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsGtkRekeySupported, s.GtkRekeySupported)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsGtkRekeyFailure, s.GtkRekeyFailure)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsEapIdentRequest, s.EapIdentRequest)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsN4wayHandshake, s.N4wayHandshake)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsRfkillRelease, s.RfkillRelease)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupPkt80211, s.WakeupPkt80211)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupPkt80211Len, s.WakeupPkt80211Len)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupPkt8023, s.WakeupPkt8023)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupPkt8023Len, s.WakeupPkt8023Len)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsTCPConnection, s.TCPConnection)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupTCPMatch, s.WakeupTCPMatch)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupTCPConnlost, s.WakeupTCPConnlost)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsWakeupTCPNomoretokens, s.WakeupTCPNomoretokens)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsNetDetect, s.NetDetect)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsNetDetectResults, s.NetDetectResults)
+	ynl.PutFlag(e, AttrWowlanTriggersAttrsUnprotectedDeauthDisassoc, s.UnprotectedDeauthDisassoc)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the nl80211 family on a generic netlink Conn.

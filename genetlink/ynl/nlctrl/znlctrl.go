@@ -293,21 +293,11 @@ func (s *CtrlAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.FamilyID.Set {
-		e.Uint16(AttrCtrlAttrsFamilyID, s.FamilyID.V)
-	}
-	if s.FamilyName != "" {
-		e.String(AttrCtrlAttrsFamilyName, s.FamilyName)
-	}
-	if s.Version.Set {
-		e.Uint32(AttrCtrlAttrsVersion, s.Version.V)
-	}
-	if s.Hdrsize.Set {
-		e.Uint32(AttrCtrlAttrsHdrsize, s.Hdrsize.V)
-	}
-	if s.Maxattr.Set {
-		e.Uint32(AttrCtrlAttrsMaxattr, s.Maxattr.V)
-	}
+	ynl.PutU16(e, AttrCtrlAttrsFamilyID, s.FamilyID)
+	ynl.PutString(e, AttrCtrlAttrsFamilyName, s.FamilyName)
+	ynl.PutU32(e, AttrCtrlAttrsVersion, s.Version)
+	ynl.PutU32(e, AttrCtrlAttrsHdrsize, s.Hdrsize)
+	ynl.PutU32(e, AttrCtrlAttrsMaxattr, s.Maxattr)
 	if s.Ops != nil {
 		n := e.Nest(AttrCtrlAttrsOps)
 		for i := range s.Ops {
@@ -348,12 +338,8 @@ func (s *CtrlAttrs) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.Op.Set {
-		e.Uint32(AttrCtrlAttrsOp, s.Op.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrCtrlAttrsOp, s.Op)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // McastGroupAttrs is attribute set mcast-group-attrs.
@@ -385,15 +371,9 @@ func (s *McastGroupAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Name != "" {
-		e.String(AttrMcastGroupAttrsName, s.Name)
-	}
-	if s.ID.Set {
-		e.Uint32(AttrMcastGroupAttrsID, s.ID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrMcastGroupAttrsName, s.Name)
+	ynl.PutU32(e, AttrMcastGroupAttrsID, s.ID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OpAttrs is attribute set op-attrs.
@@ -425,15 +405,9 @@ func (s *OpAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrOpAttrsID, s.ID.V)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrOpAttrsFlags, s.Flags.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrOpAttrsID, s.ID)
+	ynl.PutU32(e, AttrOpAttrsFlags, s.Flags)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PolicyAttrs is attribute set policy-attrs.
@@ -492,42 +466,18 @@ func (s *PolicyAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Type.Set {
-		e.Uint32(AttrPolicyAttrsType, uint32(s.Type.V))
-	}
-	if s.MinValueS.Set {
-		e.Uint64(AttrPolicyAttrsMinValueS, uint64(s.MinValueS.V))
-	}
-	if s.MaxValueS.Set {
-		e.Uint64(AttrPolicyAttrsMaxValueS, uint64(s.MaxValueS.V))
-	}
-	if s.MinValueU.Set {
-		e.Uint64(AttrPolicyAttrsMinValueU, s.MinValueU.V)
-	}
-	if s.MaxValueU.Set {
-		e.Uint64(AttrPolicyAttrsMaxValueU, s.MaxValueU.V)
-	}
-	if s.MinLength.Set {
-		e.Uint32(AttrPolicyAttrsMinLength, s.MinLength.V)
-	}
-	if s.MaxLength.Set {
-		e.Uint32(AttrPolicyAttrsMaxLength, s.MaxLength.V)
-	}
-	if s.PolicyIdx.Set {
-		e.Uint32(AttrPolicyAttrsPolicyIdx, s.PolicyIdx.V)
-	}
-	if s.PolicyMaxtype.Set {
-		e.Uint32(AttrPolicyAttrsPolicyMaxtype, s.PolicyMaxtype.V)
-	}
-	if s.Bitfield32Mask.Set {
-		e.Uint32(AttrPolicyAttrsBitfield32Mask, s.Bitfield32Mask.V)
-	}
-	if s.Mask.Set {
-		e.Uint64(AttrPolicyAttrsMask, s.Mask.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPolicyAttrsType, s.Type)
+	ynl.PutU64(e, AttrPolicyAttrsMinValueS, s.MinValueS)
+	ynl.PutU64(e, AttrPolicyAttrsMaxValueS, s.MaxValueS)
+	ynl.PutU64(e, AttrPolicyAttrsMinValueU, s.MinValueU)
+	ynl.PutU64(e, AttrPolicyAttrsMaxValueU, s.MaxValueU)
+	ynl.PutU32(e, AttrPolicyAttrsMinLength, s.MinLength)
+	ynl.PutU32(e, AttrPolicyAttrsMaxLength, s.MaxLength)
+	ynl.PutU32(e, AttrPolicyAttrsPolicyIdx, s.PolicyIdx)
+	ynl.PutU32(e, AttrPolicyAttrsPolicyMaxtype, s.PolicyMaxtype)
+	ynl.PutU32(e, AttrPolicyAttrsBitfield32Mask, s.Bitfield32Mask)
+	ynl.PutU64(e, AttrPolicyAttrsMask, s.Mask)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OpPolicyAttrs is attribute set op-policy-attrs.
@@ -559,15 +509,9 @@ func (s *OpPolicyAttrs) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Do.Set {
-		e.Uint32(AttrOpPolicyAttrsDo, s.Do.V)
-	}
-	if s.Dump.Set {
-		e.Uint32(AttrOpPolicyAttrsDump, s.Dump.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrOpPolicyAttrsDo, s.Do)
+	ynl.PutU32(e, AttrOpPolicyAttrsDump, s.Dump)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the nlctrl family on a generic netlink Conn.

@@ -311,78 +311,36 @@ func (s *Peer) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrPeerID, s.ID.V)
-	}
+	ynl.PutU32(e, AttrPeerID, s.ID)
 	if s.RemoteIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerRemoteIPv4, s.RemoteIPv4)
 	}
-	if s.RemoteIPv6.IsValid() {
-		e.Addr(AttrPeerRemoteIPv6, s.RemoteIPv6)
-	}
-	if s.RemoteIPv6ScopeID.Set {
-		e.Uint32(AttrPeerRemoteIPv6ScopeID, s.RemoteIPv6ScopeID.V)
-	}
-	if s.RemotePort.Set {
-		e.Uint16BE(AttrPeerRemotePort, s.RemotePort.V)
-	}
-	if s.Socket.Set {
-		e.Uint32(AttrPeerSocket, s.Socket.V)
-	}
-	if s.SocketNetnsid.Set {
-		e.Uint32(AttrPeerSocketNetnsid, uint32(s.SocketNetnsid.V))
-	}
+	ynl.PutAddr(e, AttrPeerRemoteIPv6, s.RemoteIPv6)
+	ynl.PutU32(e, AttrPeerRemoteIPv6ScopeID, s.RemoteIPv6ScopeID)
+	ynl.PutU16BE(e, AttrPeerRemotePort, s.RemotePort)
+	ynl.PutU32(e, AttrPeerSocket, s.Socket)
+	ynl.PutU32(e, AttrPeerSocketNetnsid, s.SocketNetnsid)
 	if s.VpnIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerVpnIPv4, s.VpnIPv4)
 	}
-	if s.VpnIPv6.IsValid() {
-		e.Addr(AttrPeerVpnIPv6, s.VpnIPv6)
-	}
+	ynl.PutAddr(e, AttrPeerVpnIPv6, s.VpnIPv6)
 	if s.LocalIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerLocalIPv4, s.LocalIPv4)
 	}
-	if s.LocalIPv6.IsValid() {
-		e.Addr(AttrPeerLocalIPv6, s.LocalIPv6)
-	}
-	if s.LocalPort.Set {
-		e.Uint16BE(AttrPeerLocalPort, s.LocalPort.V)
-	}
-	if s.KeepaliveInterval.Set {
-		e.Uint32(AttrPeerKeepaliveInterval, s.KeepaliveInterval.V)
-	}
-	if s.KeepaliveTimeout.Set {
-		e.Uint32(AttrPeerKeepaliveTimeout, s.KeepaliveTimeout.V)
-	}
-	if s.DelReason.Set {
-		e.Uint32(AttrPeerDelReason, uint32(s.DelReason.V))
-	}
-	if s.VpnRxBytes.Set {
-		e.Uint(AttrPeerVpnRxBytes, s.VpnRxBytes.V)
-	}
-	if s.VpnTxBytes.Set {
-		e.Uint(AttrPeerVpnTxBytes, s.VpnTxBytes.V)
-	}
-	if s.VpnRxPackets.Set {
-		e.Uint(AttrPeerVpnRxPackets, s.VpnRxPackets.V)
-	}
-	if s.VpnTxPackets.Set {
-		e.Uint(AttrPeerVpnTxPackets, s.VpnTxPackets.V)
-	}
-	if s.LinkRxBytes.Set {
-		e.Uint(AttrPeerLinkRxBytes, s.LinkRxBytes.V)
-	}
-	if s.LinkTxBytes.Set {
-		e.Uint(AttrPeerLinkTxBytes, s.LinkTxBytes.V)
-	}
-	if s.LinkRxPackets.Set {
-		e.Uint(AttrPeerLinkRxPackets, s.LinkRxPackets.V)
-	}
-	if s.LinkTxPackets.Set {
-		e.Uint(AttrPeerLinkTxPackets, s.LinkTxPackets.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutAddr(e, AttrPeerLocalIPv6, s.LocalIPv6)
+	ynl.PutU16BE(e, AttrPeerLocalPort, s.LocalPort)
+	ynl.PutU32(e, AttrPeerKeepaliveInterval, s.KeepaliveInterval)
+	ynl.PutU32(e, AttrPeerKeepaliveTimeout, s.KeepaliveTimeout)
+	ynl.PutU32(e, AttrPeerDelReason, s.DelReason)
+	ynl.PutUint(e, AttrPeerVpnRxBytes, s.VpnRxBytes)
+	ynl.PutUint(e, AttrPeerVpnTxBytes, s.VpnTxBytes)
+	ynl.PutUint(e, AttrPeerVpnRxPackets, s.VpnRxPackets)
+	ynl.PutUint(e, AttrPeerVpnTxPackets, s.VpnTxPackets)
+	ynl.PutUint(e, AttrPeerLinkRxBytes, s.LinkRxBytes)
+	ynl.PutUint(e, AttrPeerLinkTxBytes, s.LinkTxBytes)
+	ynl.PutUint(e, AttrPeerLinkRxPackets, s.LinkRxPackets)
+	ynl.PutUint(e, AttrPeerLinkTxPackets, s.LinkTxPackets)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PeerNewInput is attribute set peer-new-input, a subset of peer.
@@ -444,45 +402,25 @@ func (s *PeerNewInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrPeerID, s.ID.V)
-	}
+	ynl.PutU32(e, AttrPeerID, s.ID)
 	if s.RemoteIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerRemoteIPv4, s.RemoteIPv4)
 	}
-	if s.RemoteIPv6.IsValid() {
-		e.Addr(AttrPeerRemoteIPv6, s.RemoteIPv6)
-	}
-	if s.RemoteIPv6ScopeID.Set {
-		e.Uint32(AttrPeerRemoteIPv6ScopeID, s.RemoteIPv6ScopeID.V)
-	}
-	if s.RemotePort.Set {
-		e.Uint16BE(AttrPeerRemotePort, s.RemotePort.V)
-	}
-	if s.Socket.Set {
-		e.Uint32(AttrPeerSocket, s.Socket.V)
-	}
+	ynl.PutAddr(e, AttrPeerRemoteIPv6, s.RemoteIPv6)
+	ynl.PutU32(e, AttrPeerRemoteIPv6ScopeID, s.RemoteIPv6ScopeID)
+	ynl.PutU16BE(e, AttrPeerRemotePort, s.RemotePort)
+	ynl.PutU32(e, AttrPeerSocket, s.Socket)
 	if s.VpnIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerVpnIPv4, s.VpnIPv4)
 	}
-	if s.VpnIPv6.IsValid() {
-		e.Addr(AttrPeerVpnIPv6, s.VpnIPv6)
-	}
+	ynl.PutAddr(e, AttrPeerVpnIPv6, s.VpnIPv6)
 	if s.LocalIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerLocalIPv4, s.LocalIPv4)
 	}
-	if s.LocalIPv6.IsValid() {
-		e.Addr(AttrPeerLocalIPv6, s.LocalIPv6)
-	}
-	if s.KeepaliveInterval.Set {
-		e.Uint32(AttrPeerKeepaliveInterval, s.KeepaliveInterval.V)
-	}
-	if s.KeepaliveTimeout.Set {
-		e.Uint32(AttrPeerKeepaliveTimeout, s.KeepaliveTimeout.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutAddr(e, AttrPeerLocalIPv6, s.LocalIPv6)
+	ynl.PutU32(e, AttrPeerKeepaliveInterval, s.KeepaliveInterval)
+	ynl.PutU32(e, AttrPeerKeepaliveTimeout, s.KeepaliveTimeout)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PeerSetInput is attribute set peer-set-input, a subset of peer.
@@ -541,42 +479,24 @@ func (s *PeerSetInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrPeerID, s.ID.V)
-	}
+	ynl.PutU32(e, AttrPeerID, s.ID)
 	if s.RemoteIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerRemoteIPv4, s.RemoteIPv4)
 	}
-	if s.RemoteIPv6.IsValid() {
-		e.Addr(AttrPeerRemoteIPv6, s.RemoteIPv6)
-	}
-	if s.RemoteIPv6ScopeID.Set {
-		e.Uint32(AttrPeerRemoteIPv6ScopeID, s.RemoteIPv6ScopeID.V)
-	}
-	if s.RemotePort.Set {
-		e.Uint16BE(AttrPeerRemotePort, s.RemotePort.V)
-	}
+	ynl.PutAddr(e, AttrPeerRemoteIPv6, s.RemoteIPv6)
+	ynl.PutU32(e, AttrPeerRemoteIPv6ScopeID, s.RemoteIPv6ScopeID)
+	ynl.PutU16BE(e, AttrPeerRemotePort, s.RemotePort)
 	if s.VpnIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerVpnIPv4, s.VpnIPv4)
 	}
-	if s.VpnIPv6.IsValid() {
-		e.Addr(AttrPeerVpnIPv6, s.VpnIPv6)
-	}
+	ynl.PutAddr(e, AttrPeerVpnIPv6, s.VpnIPv6)
 	if s.LocalIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrPeerLocalIPv4, s.LocalIPv4)
 	}
-	if s.LocalIPv6.IsValid() {
-		e.Addr(AttrPeerLocalIPv6, s.LocalIPv6)
-	}
-	if s.KeepaliveInterval.Set {
-		e.Uint32(AttrPeerKeepaliveInterval, s.KeepaliveInterval.V)
-	}
-	if s.KeepaliveTimeout.Set {
-		e.Uint32(AttrPeerKeepaliveTimeout, s.KeepaliveTimeout.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutAddr(e, AttrPeerLocalIPv6, s.LocalIPv6)
+	ynl.PutU32(e, AttrPeerKeepaliveInterval, s.KeepaliveInterval)
+	ynl.PutU32(e, AttrPeerKeepaliveTimeout, s.KeepaliveTimeout)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // PeerDelInput is attribute set peer-del-input, a subset of peer.
@@ -605,12 +525,8 @@ func (s *PeerDelInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrPeerID, s.ID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrPeerID, s.ID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Keyconf is attribute set keyconf.
@@ -660,18 +576,10 @@ func (s *Keyconf) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.PeerID.Set {
-		e.Uint32(AttrKeyconfPeerID, s.PeerID.V)
-	}
-	if s.Slot.Set {
-		e.Uint32(AttrKeyconfSlot, uint32(s.Slot.V))
-	}
-	if s.KeyID.Set {
-		e.Uint32(AttrKeyconfKeyID, s.KeyID.V)
-	}
-	if s.CipherAlg.Set {
-		e.Uint32(AttrKeyconfCipherAlg, uint32(s.CipherAlg.V))
-	}
+	ynl.PutU32(e, AttrKeyconfPeerID, s.PeerID)
+	ynl.PutU32(e, AttrKeyconfSlot, s.Slot)
+	ynl.PutU32(e, AttrKeyconfKeyID, s.KeyID)
+	ynl.PutU32(e, AttrKeyconfCipherAlg, s.CipherAlg)
 	if s.EncryptDir.Set {
 		n := e.Nest(AttrKeyconfEncryptDir)
 		s.EncryptDir.V.Encode(e)
@@ -682,9 +590,7 @@ func (s *Keyconf) Encode(e *netlink.AttrEncoder) {
 		s.DecryptDir.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Keydir is attribute set keydir.
@@ -716,15 +622,9 @@ func (s *Keydir) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.CipherKey != nil {
-		e.Bytes(AttrKeydirCipherKey, s.CipherKey)
-	}
-	if s.NonceTail != nil {
-		e.Bytes(AttrKeydirNonceTail, s.NonceTail)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrKeydirCipherKey, s.CipherKey)
+	ynl.PutBytes(e, AttrKeydirNonceTail, s.NonceTail)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // KeyconfGet is attribute set keyconf-get, a subset of keyconf.
@@ -762,21 +662,11 @@ func (s *KeyconfGet) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.PeerID.Set {
-		e.Uint32(AttrKeyconfPeerID, s.PeerID.V)
-	}
-	if s.Slot.Set {
-		e.Uint32(AttrKeyconfSlot, uint32(s.Slot.V))
-	}
-	if s.KeyID.Set {
-		e.Uint32(AttrKeyconfKeyID, s.KeyID.V)
-	}
-	if s.CipherAlg.Set {
-		e.Uint32(AttrKeyconfCipherAlg, uint32(s.CipherAlg.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrKeyconfPeerID, s.PeerID)
+	ynl.PutU32(e, AttrKeyconfSlot, s.Slot)
+	ynl.PutU32(e, AttrKeyconfKeyID, s.KeyID)
+	ynl.PutU32(e, AttrKeyconfCipherAlg, s.CipherAlg)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // KeyconfSwapInput is attribute set keyconf-swap-input, a subset of keyconf.
@@ -805,12 +695,8 @@ func (s *KeyconfSwapInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.PeerID.Set {
-		e.Uint32(AttrKeyconfPeerID, s.PeerID.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrKeyconfPeerID, s.PeerID)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // KeyconfDelInput is attribute set keyconf-del-input, a subset of keyconf.
@@ -842,15 +728,9 @@ func (s *KeyconfDelInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.PeerID.Set {
-		e.Uint32(AttrKeyconfPeerID, s.PeerID.V)
-	}
-	if s.Slot.Set {
-		e.Uint32(AttrKeyconfSlot, uint32(s.Slot.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrKeyconfPeerID, s.PeerID)
+	ynl.PutU32(e, AttrKeyconfSlot, s.Slot)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Ovpn is attribute set ovpn.
@@ -891,9 +771,7 @@ func (s *Ovpn) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Peer.Set {
 		n := e.Nest(AttrOvpnPeer)
 		s.Peer.V.Encode(e)
@@ -904,9 +782,7 @@ func (s *Ovpn) Encode(e *netlink.AttrEncoder) {
 		s.Keyconf.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OvpnPeerNewInput is attribute set ovpn-peer-new-input, a subset of ovpn.
@@ -941,17 +817,13 @@ func (s *OvpnPeerNewInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Peer.Set {
 		n := e.Nest(AttrOvpnPeer)
 		s.Peer.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OvpnPeerSetInput is attribute set ovpn-peer-set-input, a subset of ovpn.
@@ -986,17 +858,13 @@ func (s *OvpnPeerSetInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Peer.Set {
 		n := e.Nest(AttrOvpnPeer)
 		s.Peer.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OvpnPeerDelInput is attribute set ovpn-peer-del-input, a subset of ovpn.
@@ -1031,17 +899,13 @@ func (s *OvpnPeerDelInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Peer.Set {
 		n := e.Nest(AttrOvpnPeer)
 		s.Peer.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OvpnKeyconfGet is attribute set ovpn-keyconf-get, a subset of ovpn.
@@ -1076,17 +940,13 @@ func (s *OvpnKeyconfGet) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Keyconf.Set {
 		n := e.Nest(AttrOvpnKeyconf)
 		s.Keyconf.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OvpnKeyconfSwapInput is attribute set ovpn-keyconf-swap-input, a subset of ovpn.
@@ -1121,17 +981,13 @@ func (s *OvpnKeyconfSwapInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Keyconf.Set {
 		n := e.Nest(AttrOvpnKeyconf)
 		s.Keyconf.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // OvpnKeyconfDelInput is attribute set ovpn-keyconf-del-input, a subset of ovpn.
@@ -1166,17 +1022,13 @@ func (s *OvpnKeyconfDelInput) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrOvpnIfindex, s.Ifindex.V)
-	}
+	ynl.PutU32(e, AttrOvpnIfindex, s.Ifindex)
 	if s.Keyconf.Set {
 		n := e.Nest(AttrOvpnKeyconf)
 		s.Keyconf.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the ovpn family on a generic netlink Conn.

@@ -151,21 +151,11 @@ func (s *Dev) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.ID.Set {
-		e.Uint32(AttrDevID, s.ID.V)
-	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrDevIfindex, s.Ifindex.V)
-	}
-	if s.PSPVersionsCap.Set {
-		e.Uint32(AttrDevPSPVersionsCap, s.PSPVersionsCap.V)
-	}
-	if s.PSPVersionsEna.Set {
-		e.Uint32(AttrDevPSPVersionsEna, s.PSPVersionsEna.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrDevID, s.ID)
+	ynl.PutU32(e, AttrDevIfindex, s.Ifindex)
+	ynl.PutU32(e, AttrDevPSPVersionsCap, s.PSPVersionsCap)
+	ynl.PutU32(e, AttrDevPSPVersionsEna, s.PSPVersionsEna)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Assoc is attribute set assoc.
@@ -212,12 +202,8 @@ func (s *Assoc) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.DevID.Set {
-		e.Uint32(AttrAssocDevID, s.DevID.V)
-	}
-	if s.Version.Set {
-		e.Uint32(AttrAssocVersion, uint32(s.Version.V))
-	}
+	ynl.PutU32(e, AttrAssocDevID, s.DevID)
+	ynl.PutU32(e, AttrAssocVersion, s.Version)
 	if s.RxKey.Set {
 		n := e.Nest(AttrAssocRxKey)
 		s.RxKey.V.Encode(e)
@@ -228,12 +214,8 @@ func (s *Assoc) Encode(e *netlink.AttrEncoder) {
 		s.TxKey.V.Encode(e)
 		e.End(n)
 	}
-	if s.SockFD.Set {
-		e.Uint32(AttrAssocSockFD, s.SockFD.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrAssocSockFD, s.SockFD)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Keys is attribute set keys.
@@ -265,15 +247,9 @@ func (s *Keys) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Key != nil {
-		e.Bytes(AttrKeysKey, s.Key)
-	}
-	if s.SPI.Set {
-		e.Uint32(AttrKeysSPI, s.SPI.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutBytes(e, AttrKeysKey, s.Key)
+	ynl.PutU32(e, AttrKeysSPI, s.SPI)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the psp family on a generic netlink Conn.

@@ -149,44 +149,24 @@ func (s *TCPMetrics) Encode(e *netlink.AttrEncoder) {
 	if s.AddrIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrTCPMetricsAddrIPv4, s.AddrIPv4)
 	}
-	if s.AddrIPv6.IsValid() {
-		e.Addr(AttrTCPMetricsAddrIPv6, s.AddrIPv6)
-	}
-	if s.Age.Set {
-		e.Uint64(AttrTCPMetricsAge, s.Age.V)
-	}
-	if s.TwTsval.Set {
-		e.Uint32(AttrTCPMetricsTwTsval, s.TwTsval.V)
-	}
-	if s.TwTsStamp.Set {
-		e.Uint32(AttrTCPMetricsTwTsStamp, uint32(s.TwTsStamp.V))
-	}
+	ynl.PutAddr(e, AttrTCPMetricsAddrIPv6, s.AddrIPv6)
+	ynl.PutU64(e, AttrTCPMetricsAge, s.Age)
+	ynl.PutU32(e, AttrTCPMetricsTwTsval, s.TwTsval)
+	ynl.PutU32(e, AttrTCPMetricsTwTsStamp, s.TwTsStamp)
 	if s.Vals.Set {
 		n := e.Nest(AttrTCPMetricsVals)
 		s.Vals.V.Encode(e)
 		e.End(n)
 	}
-	if s.FopenMss.Set {
-		e.Uint16(AttrTCPMetricsFopenMss, s.FopenMss.V)
-	}
-	if s.FopenSynDrops.Set {
-		e.Uint16(AttrTCPMetricsFopenSynDrops, s.FopenSynDrops.V)
-	}
-	if s.FopenSynDropTs.Set {
-		e.Uint64(AttrTCPMetricsFopenSynDropTs, s.FopenSynDropTs.V)
-	}
-	if s.FopenCookie != nil {
-		e.Bytes(AttrTCPMetricsFopenCookie, s.FopenCookie)
-	}
+	ynl.PutU16(e, AttrTCPMetricsFopenMss, s.FopenMss)
+	ynl.PutU16(e, AttrTCPMetricsFopenSynDrops, s.FopenSynDrops)
+	ynl.PutU64(e, AttrTCPMetricsFopenSynDropTs, s.FopenSynDropTs)
+	ynl.PutBytes(e, AttrTCPMetricsFopenCookie, s.FopenCookie)
 	if s.SaddrIPv4.IsValid() {
 		ynl.PutIPv4(e, AttrTCPMetricsSaddrIPv4, s.SaddrIPv4)
 	}
-	if s.SaddrIPv6.IsValid() {
-		e.Addr(AttrTCPMetricsSaddrIPv6, s.SaddrIPv6)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutAddr(e, AttrTCPMetricsSaddrIPv6, s.SaddrIPv6)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Metrics is attribute set metrics.
@@ -233,30 +213,14 @@ func (s *Metrics) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Rtt.Set {
-		e.Uint32(AttrMetricsRtt, s.Rtt.V)
-	}
-	if s.Rttvar.Set {
-		e.Uint32(AttrMetricsRttvar, s.Rttvar.V)
-	}
-	if s.Ssthresh.Set {
-		e.Uint32(AttrMetricsSsthresh, s.Ssthresh.V)
-	}
-	if s.Cwnd.Set {
-		e.Uint32(AttrMetricsCwnd, s.Cwnd.V)
-	}
-	if s.Reodering.Set {
-		e.Uint32(AttrMetricsReodering, s.Reodering.V)
-	}
-	if s.RttUs.Set {
-		e.Uint32(AttrMetricsRttUs, s.RttUs.V)
-	}
-	if s.RttvarUs.Set {
-		e.Uint32(AttrMetricsRttvarUs, s.RttvarUs.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrMetricsRtt, s.Rtt)
+	ynl.PutU32(e, AttrMetricsRttvar, s.Rttvar)
+	ynl.PutU32(e, AttrMetricsSsthresh, s.Ssthresh)
+	ynl.PutU32(e, AttrMetricsCwnd, s.Cwnd)
+	ynl.PutU32(e, AttrMetricsReodering, s.Reodering)
+	ynl.PutU32(e, AttrMetricsRttUs, s.RttUs)
+	ynl.PutU32(e, AttrMetricsRttvarUs, s.RttvarUs)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the tcp_metrics family on a generic netlink Conn.

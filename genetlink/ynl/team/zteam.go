@@ -147,9 +147,7 @@ func (s *Team) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.TeamIfindex.Set {
-		e.Uint32(AttrTeamTeamIfindex, s.TeamIfindex.V)
-	}
+	ynl.PutU32(e, AttrTeamTeamIfindex, s.TeamIfindex)
 	if s.ListOption.Set {
 		n := e.Nest(AttrTeamListOption)
 		s.ListOption.V.Encode(e)
@@ -160,9 +158,7 @@ func (s *Team) Encode(e *netlink.AttrEncoder) {
 		s.ListPort.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ItemOption is attribute set item-option.
@@ -199,9 +195,7 @@ func (s *ItemOption) Encode(e *netlink.AttrEncoder) {
 		s.Option.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // AttrOption is attribute set attr-option.
@@ -248,30 +242,14 @@ func (s *AttrOption) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Name != "" {
-		e.String(AttrAttrOptionName, s.Name)
-	}
-	if s.Changed {
-		e.Flag(AttrAttrOptionChanged)
-	}
-	if s.Type.Set {
-		e.Uint8(AttrAttrOptionType, s.Type.V)
-	}
-	if s.Data != nil {
-		e.Bytes(AttrAttrOptionData, s.Data)
-	}
-	if s.Removed {
-		e.Flag(AttrAttrOptionRemoved)
-	}
-	if s.PortIfindex.Set {
-		e.Uint32(AttrAttrOptionPortIfindex, s.PortIfindex.V)
-	}
-	if s.ArrayIndex.Set {
-		e.Uint32(AttrAttrOptionArrayIndex, s.ArrayIndex.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutString(e, AttrAttrOptionName, s.Name)
+	ynl.PutFlag(e, AttrAttrOptionChanged, s.Changed)
+	ynl.PutU8(e, AttrAttrOptionType, s.Type)
+	ynl.PutBytes(e, AttrAttrOptionData, s.Data)
+	ynl.PutFlag(e, AttrAttrOptionRemoved, s.Removed)
+	ynl.PutU32(e, AttrAttrOptionPortIfindex, s.PortIfindex)
+	ynl.PutU32(e, AttrAttrOptionArrayIndex, s.ArrayIndex)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // ItemPort is attribute set item-port.
@@ -308,9 +286,7 @@ func (s *ItemPort) Encode(e *netlink.AttrEncoder) {
 		s.Port.V.Encode(e)
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // AttrPort is attribute set attr-port.
@@ -354,27 +330,13 @@ func (s *AttrPort) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrAttrPortIfindex, s.Ifindex.V)
-	}
-	if s.Changed {
-		e.Flag(AttrAttrPortChanged)
-	}
-	if s.Linkup {
-		e.Flag(AttrAttrPortLinkup)
-	}
-	if s.Speed.Set {
-		e.Uint32(AttrAttrPortSpeed, s.Speed.V)
-	}
-	if s.Duplex.Set {
-		e.Uint8(AttrAttrPortDuplex, s.Duplex.V)
-	}
-	if s.Removed {
-		e.Flag(AttrAttrPortRemoved)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrAttrPortIfindex, s.Ifindex)
+	ynl.PutFlag(e, AttrAttrPortChanged, s.Changed)
+	ynl.PutFlag(e, AttrAttrPortLinkup, s.Linkup)
+	ynl.PutU32(e, AttrAttrPortSpeed, s.Speed)
+	ynl.PutU8(e, AttrAttrPortDuplex, s.Duplex)
+	ynl.PutFlag(e, AttrAttrPortRemoved, s.Removed)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the team family on a generic netlink Conn.

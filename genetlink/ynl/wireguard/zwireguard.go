@@ -232,27 +232,13 @@ func (s *Wgdevice) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Ifindex.Set {
-		e.Uint32(AttrWgdeviceIfindex, s.Ifindex.V)
-	}
-	if s.Ifname != "" {
-		e.String(AttrWgdeviceIfname, s.Ifname)
-	}
-	if s.PrivateKey != nil {
-		e.Bytes(AttrWgdevicePrivateKey, s.PrivateKey)
-	}
-	if s.PublicKey != nil {
-		e.Bytes(AttrWgdevicePublicKey, s.PublicKey)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrWgdeviceFlags, uint32(s.Flags.V))
-	}
-	if s.ListenPort.Set {
-		e.Uint16(AttrWgdeviceListenPort, s.ListenPort.V)
-	}
-	if s.Fwmark.Set {
-		e.Uint32(AttrWgdeviceFwmark, s.Fwmark.V)
-	}
+	ynl.PutU32(e, AttrWgdeviceIfindex, s.Ifindex)
+	ynl.PutString(e, AttrWgdeviceIfname, s.Ifname)
+	ynl.PutBytes(e, AttrWgdevicePrivateKey, s.PrivateKey)
+	ynl.PutBytes(e, AttrWgdevicePublicKey, s.PublicKey)
+	ynl.PutU32(e, AttrWgdeviceFlags, s.Flags)
+	ynl.PutU16(e, AttrWgdeviceListenPort, s.ListenPort)
+	ynl.PutU32(e, AttrWgdeviceFwmark, s.Fwmark)
 	if s.Peers != nil {
 		n := e.Nest(AttrWgdevicePeers)
 		for i := range s.Peers {
@@ -262,9 +248,7 @@ func (s *Wgdevice) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Wgpeer is attribute set wgpeer.
@@ -327,33 +311,19 @@ func (s *Wgpeer) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.PublicKey != nil {
-		e.Bytes(AttrWgpeerPublicKey, s.PublicKey)
-	}
-	if s.PresharedKey != nil {
-		e.Bytes(AttrWgpeerPresharedKey, s.PresharedKey)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrWgpeerFlags, uint32(s.Flags.V))
-	}
-	if s.Endpoint != nil {
-		e.Bytes(AttrWgpeerEndpoint, s.Endpoint)
-	}
-	if s.PersistentKeepaliveInterval.Set {
-		e.Uint16(AttrWgpeerPersistentKeepaliveInterval, s.PersistentKeepaliveInterval.V)
-	}
+	ynl.PutBytes(e, AttrWgpeerPublicKey, s.PublicKey)
+	ynl.PutBytes(e, AttrWgpeerPresharedKey, s.PresharedKey)
+	ynl.PutU32(e, AttrWgpeerFlags, s.Flags)
+	ynl.PutBytes(e, AttrWgpeerEndpoint, s.Endpoint)
+	ynl.PutU16(e, AttrWgpeerPersistentKeepaliveInterval, s.PersistentKeepaliveInterval)
 	if s.LastHandshakeTime.Set {
 		{
 			var b [kernelTimespecLen]byte
 			e.Bytes(AttrWgpeerLastHandshakeTime, appendKernelTimespec(b[:0], s.LastHandshakeTime.V))
 		}
 	}
-	if s.RxBytes.Set {
-		e.Uint64(AttrWgpeerRxBytes, s.RxBytes.V)
-	}
-	if s.TxBytes.Set {
-		e.Uint64(AttrWgpeerTxBytes, s.TxBytes.V)
-	}
+	ynl.PutU64(e, AttrWgpeerRxBytes, s.RxBytes)
+	ynl.PutU64(e, AttrWgpeerTxBytes, s.TxBytes)
 	if s.Allowedips != nil {
 		n := e.Nest(AttrWgpeerAllowedips)
 		for i := range s.Allowedips {
@@ -363,12 +333,8 @@ func (s *Wgpeer) Encode(e *netlink.AttrEncoder) {
 		}
 		e.End(n)
 	}
-	if s.ProtocolVersion.Set {
-		e.Uint32(AttrWgpeerProtocolVersion, s.ProtocolVersion.V)
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU32(e, AttrWgpeerProtocolVersion, s.ProtocolVersion)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Wgallowedip is attribute set wgallowedip.
@@ -406,21 +372,11 @@ func (s *Wgallowedip) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Family.Set {
-		e.Uint16(AttrWgallowedipFamily, s.Family.V)
-	}
-	if s.Ipaddr.IsValid() {
-		e.Addr(AttrWgallowedipIpaddr, s.Ipaddr)
-	}
-	if s.CidrMask.Set {
-		e.Uint8(AttrWgallowedipCidrMask, s.CidrMask.V)
-	}
-	if s.Flags.Set {
-		e.Uint32(AttrWgallowedipFlags, uint32(s.Flags.V))
-	}
-	for _, a := range s.Unknown {
-		ynl.PutUnknown(e, a)
-	}
+	ynl.PutU16(e, AttrWgallowedipFamily, s.Family)
+	ynl.PutAddr(e, AttrWgallowedipIpaddr, s.Ipaddr)
+	ynl.PutU8(e, AttrWgallowedipCidrMask, s.CidrMask)
+	ynl.PutU32(e, AttrWgallowedipFlags, s.Flags)
+	ynl.PutUnknowns(e, s.Unknown)
 }
 
 // Client runs the operations of the wireguard family on a generic netlink Conn.

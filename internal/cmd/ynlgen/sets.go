@@ -12,6 +12,7 @@ type scalar struct {
 	enc func(t, v string) string // a statement writing v as attribute t to e
 	opt bool                     // absent is a separate state (ynl.Opt) rather than the zero value
 	is  func(v string) string    // for !opt: an expression saying v is present
+	put string                   // the ynl.Put… function that appends the field if present; "" for none
 }
 
 // intScalar handles the fixed-size and variable-size integers.
@@ -40,7 +41,9 @@ func (g *gen) intScalar(a *attr, kind string) scalar {
 		goT = "int" + goT[4:]
 		dec = goT + "(" + dec + ")"
 	}
-	s := scalar{typ: goT, dec: dec, opt: true}
+	put := map[string]string{"Uint8": "PutU8", "Uint16": "PutU16", "Uint32": "PutU32", "Uint64": "PutU64",
+		"Uint16BE": "PutU16BE", "Uint32BE": "PutU32BE", "Uint64BE": "PutU64BE", "Uint": "PutUint", "Int": "PutSint"}[encFn]
+	s := scalar{typ: goT, dec: dec, opt: true, put: put}
 	if kind == "u32" && (a.DisplayHint == "ipv4") {
 		return scalar{
 			typ: "netip.Addr", dec: "ynl.IPv4(d.Uint32BE())",
@@ -70,11 +73,11 @@ func (g *gen) valueOf(a *attr, kind string) scalar {
 	case "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "uint", "sint":
 		return g.intScalar(a, kind)
 	case "flag":
-		return scalar{typ: "bool", dec: "d.Flag()",
+		return scalar{typ: "bool", dec: "d.Flag()", put: "PutFlag",
 			enc: func(t, v string) string { return fmt.Sprintf("e.Flag(%s)", t) },
 			is:  func(v string) string { return v }}
 	case "string":
-		return scalar{typ: "string", dec: "d.String()",
+		return scalar{typ: "string", dec: "d.String()", put: "PutString",
 			enc: func(t, v string) string { return fmt.Sprintf("e.String(%s, %s)", t, v) },
 			is:  func(v string) string { return v + ` != ""` }}
 	case "bitfield32":
@@ -89,21 +92,21 @@ func (g *gen) valueOf(a *attr, kind string) scalar {
 		}
 		switch a.DisplayHint {
 		case "mac":
-			return scalar{typ: "net.HardwareAddr", dec: "net.HardwareAddr(d.Bytes())",
+			return scalar{typ: "net.HardwareAddr", dec: "net.HardwareAddr(d.Bytes())", put: "PutBytes",
 				enc: func(t, v string) string { return fmt.Sprintf("e.Bytes(%s, %s)", t, v) },
 				is:  func(v string) string { return v + " != nil" }}
 		case "ipv4", "ipv6", "ipv4-or-v6":
-			return scalar{typ: "netip.Addr", dec: "d.Addr()",
+			return scalar{typ: "netip.Addr", dec: "d.Addr()", put: "PutAddr",
 				enc: func(t, v string) string { return fmt.Sprintf("e.Addr(%s, %s)", t, v) },
 				is:  func(v string) string { return v + ".IsValid()" }}
 		}
-		return scalar{typ: "[]byte", dec: "d.Bytes()",
+		return scalar{typ: "[]byte", dec: "d.Bytes()", put: "PutBytes",
 			enc: func(t, v string) string { return fmt.Sprintf("e.Bytes(%s, %s)", t, v) },
 			is:  func(v string) string { return v + " != nil" }}
 	}
 	// Types this generator does not model (sub-message, …) are kept as
 	// their payload.
-	return scalar{typ: "[]byte", dec: "d.Bytes()",
+	return scalar{typ: "[]byte", dec: "d.Bytes()", put: "PutBytes",
 		enc: func(t, v string) string { return fmt.Sprintf("e.Bytes(%s, %s)", t, v) },
 		is:  func(v string) string { return v + " != nil" }}
 }
@@ -202,9 +205,7 @@ func (g *gen) set(set *attrSet) {
 		}
 		g.encodeAttr(set, a)
 	}
-	g.p("for _, a := range s.Unknown {")
-	g.p("ynl.PutUnknown(e, a)")
-	g.p("}")
+	g.p("ynl.PutUnknowns(e, s.Unknown)")
 	g.p("}")
 }
 
@@ -371,6 +372,8 @@ func (g *gen) encodeAttr(set *attrSet, a *attr) {
 		g.p("for _, v := range %s {", f)
 		g.p("%s", v.enc(t, "v"))
 		g.p("}")
+	case v.put != "":
+		g.p("ynl.%s(e, %s, %s)", v.put, t, f)
 	case v.opt:
 		g.p("if %s.Set {", f)
 		g.p("%s", v.enc(t, f+".V"))
