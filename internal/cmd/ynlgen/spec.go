@@ -22,6 +22,14 @@ type spec struct {
 		FixedHeader string       `yaml:"fixed-header"`
 		List        []*operation `yaml:"list"`
 	} `yaml:"operations"`
+	SubMessages []struct {
+		Name    string `yaml:"name"`
+		Formats []struct {
+			Value        string `yaml:"value"`
+			AttributeSet string `yaml:"attribute-set"`
+			FixedHeader  string `yaml:"fixed-header"`
+		} `yaml:"formats"`
+	} `yaml:"sub-messages"`
 	McastGroups struct {
 		List []struct {
 			Name string `yaml:"name"`
@@ -34,6 +42,7 @@ type spec struct {
 
 type definition struct {
 	Name       string      `yaml:"name"`
+	NamePrefix string      `yaml:"name-prefix"`
 	Type       string      `yaml:"type"`  // const, enum, flags, struct
 	Value      any         `yaml:"value"` // a const's: a number or a string
 	ValueStart *int64      `yaml:"value-start"`
@@ -79,6 +88,7 @@ type member struct {
 
 type attrSet struct {
 	Name       string  `yaml:"name"`
+	NamePrefix string  `yaml:"name-prefix"`
 	SubsetOf   string  `yaml:"subset-of"`
 	Attributes []*attr `yaml:"attributes"`
 
