@@ -22,8 +22,8 @@ type Object interface {
 type op uint8
 
 const (
-	opNew op = iota
-	opReplace // a rule, by its handle
+	opNew     op = iota
+	opReplace    // a rule, by its handle
 	opDel
 	opGet
 )
