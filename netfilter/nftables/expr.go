@@ -45,6 +45,10 @@ type customExpr interface {
 func putExpr(e *netlink.AttrEncoder, typ uint16, x Expr) {
 	n := e.Nest(typ)
 	e.String(nftaExprName, x.Kind())
+	if r, ok := x.(*RawExpr); ok && r.Data == nil {
+		e.End(n) // it came without NFTA_EXPR_DATA
+		return
+	}
 	d := e.Nest(nftaExprData)
 	switch x := x.(type) {
 	case *RawExpr:
