@@ -49,13 +49,22 @@ func (x *Immediate) decode(b []byte) error {
 	})
 }
 
-// Accept, Drop, Return, Continue, Jump, Goto and Queue return the
-// immediate expression that gives that verdict.
-func Accept() *Immediate           { return verdict(VerdictAccept, "") }
-func Drop() *Immediate             { return verdict(VerdictDrop, "") }
-func Return() *Immediate           { return verdict(VerdictReturn, "") }
-func Continue() *Immediate         { return verdict(VerdictContinue, "") }
+// Accept returns the immediate expression of the verdict accept.
+func Accept() *Immediate { return verdict(VerdictAccept, "") }
+
+// Drop returns the immediate expression of the verdict drop.
+func Drop() *Immediate { return verdict(VerdictDrop, "") }
+
+// Return returns the immediate expression of the verdict return.
+func Return() *Immediate { return verdict(VerdictReturn, "") }
+
+// Continue returns the immediate expression of the verdict continue.
+func Continue() *Immediate { return verdict(VerdictContinue, "") }
+
+// Jump returns the immediate expression of the verdict jump to chain.
 func Jump(chain string) *Immediate { return verdict(VerdictJump, chain) }
+
+// Goto returns the immediate expression of the verdict goto chain.
 func Goto(chain string) *Immediate { return verdict(VerdictGoto, chain) }
 
 // QueueVerdict returns the immediate expression that queues the packet to

@@ -39,7 +39,6 @@ var (
 	kindChain     = kindInfo{nftMsgNewchain, nftMsgGetchain, nftMsgDelchain, nftMsgDestroychain, "chain"}
 	kindRule      = kindInfo{nftMsgNewrule, nftMsgGetrule, nftMsgDelrule, nftMsgDestroyrule, "rule"}
 	kindSet       = kindInfo{nftMsgNewset, nftMsgGetset, nftMsgDelset, nftMsgDestroyset, "set"}
-	kindElem      = kindInfo{nftMsgNewsetelem, nftMsgGetsetelem, nftMsgDelsetelem, nftMsgDestroysetelem, "element"}
 	kindObj       = kindInfo{nftMsgNewobj, nftMsgGetobj, nftMsgDelobj, nftMsgDestroyobj, "object"}
 	kindFlowtable = kindInfo{nftMsgNewflowtable, nftMsgGetflowtable, nftMsgDelflowtable, nftMsgDestroyflowtable, "flowtable"}
 )
