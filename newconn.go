@@ -140,6 +140,7 @@ func (u *userSock) option(o Option) (bool, error) {
 
 func (u *userSock) membership(g uint32, join bool) error { return u.s.Membership(g, join) }
 func (u *userSock) setReadBuffer(int) error              { return nil }
+func (u *userSock) setWriteBuffer(int) error             { return nil }
 func (u *userSock) buffers() (int, int)                  { return 208 << 10, 208 << 10 }
 func (u *userSock) rawConn() (syscall.RawConn, error)    { return nil, ErrNotSupported }
 func (u *userSock) release()                             {}

@@ -150,6 +150,7 @@ type sock interface {
 	option(o Option) (bool, error)
 	membership(g uint32, join bool) error
 	setReadBuffer(n int) error
+	setWriteBuffer(n int) error
 	buffers() (rcv, snd int)
 	rawConn() (syscall.RawConn, error)
 	close() error

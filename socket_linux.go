@@ -433,6 +433,12 @@ func (s *sysConn) setReadBuffer(n int) error {
 	return s.control(func(fd int) error { return setBuffer(fd, unix.SO_RCVBUFFORCE, unix.SO_RCVBUF, n) })
 }
 
+// setWriteBuffer sets SO_SNDBUF, past the system limit when the process
+// may.
+func (s *sysConn) setWriteBuffer(n int) error {
+	return s.control(func(fd int) error { return setBuffer(fd, unix.SO_SNDBUFFORCE, unix.SO_SNDBUF, n) })
+}
+
 func (s *sysConn) close() error {
 	s.dmu.Lock()
 	s.closed.Store(true)

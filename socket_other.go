@@ -29,4 +29,5 @@ func (s *sysConn) recv(*[]byte, int) (Datagram, error) { return Datagram{}, ErrN
 func (s *sysConn) release()                            {}
 func (s *sysConn) send([]byte, Addr) error             { return ErrNotSupported }
 func (s *sysConn) setReadBuffer(int) error             { return ErrNotSupported }
+func (s *sysConn) setWriteBuffer(int) error            { return ErrNotSupported }
 func (s *sysConn) buffers() (int, int)                 { return 0, 0 }

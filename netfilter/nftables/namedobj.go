@@ -1,0 +1,186 @@
+package nftables
+
+import (
+	"fmt"
+
+	"github.com/nlkit/netlink"
+)
+
+// NamedObject is an nf_tables stateful object (NFT_MSG_NEWOBJ), which
+// rules and maps refer to by name (Objref): a counter, a quota, a limit,
+// a ct helper, ...
+type NamedObject struct {
+	Family Family
+	Table  string // NFTA_OBJ_TABLE
+	Name   string // NFTA_OBJ_NAME
+	// Handle (NFTA_OBJ_HANDLE) is the kernel's number for the object; when
+	// set, it names the object in a delete instead of Name.
+	Handle uint64
+	// Data (NFTA_OBJ_DATA, with its type NFTA_OBJ_TYPE) is a *Counter,
+	// *Quota, *Limit, *CtHelper or, for the other types, *RawObject.
+	Data     ObjectData
+	UserData []byte // NFTA_OBJ_USERDATA: nft's comment
+	Use      uint32 // NFTA_OBJ_USE: references to it (read only)
+	// Other keeps the attributes the fields above do not model.
+	Other RawAttrs
+}
+
+// ObjectData is the state of a named object of one type.
+type ObjectData interface {
+	// ObjectType is the object's type (enum nft_object_type).
+	ObjectType() uint32
+}
+
+// The object types (NFT_OBJECT_*).
+const (
+	ObjCounter   uint32 = 1  // NFT_OBJECT_COUNTER
+	ObjQuota     uint32 = 2  // NFT_OBJECT_QUOTA
+	ObjCtHelper  uint32 = 3  // NFT_OBJECT_CT_HELPER
+	ObjLimit     uint32 = 4  // NFT_OBJECT_LIMIT
+	ObjConnlimit uint32 = 5  // NFT_OBJECT_CONNLIMIT
+	ObjTunnel    uint32 = 6  // NFT_OBJECT_TUNNEL
+	ObjCtTimeout uint32 = 7  // NFT_OBJECT_CT_TIMEOUT
+	ObjSecmark   uint32 = 8  // NFT_OBJECT_SECMARK
+	ObjCtExpect  uint32 = 9  // NFT_OBJECT_CT_EXPECT
+	ObjSynproxy  uint32 = 10 // NFT_OBJECT_SYNPROXY
+)
+
+// ObjectType returns ObjCounter.
+func (*Counter) ObjectType() uint32 { return ObjCounter }
+
+// ObjectType returns ObjQuota.
+func (*Quota) ObjectType() uint32 { return ObjQuota }
+
+// ObjectType returns ObjLimit.
+func (*Limit) ObjectType() uint32 { return ObjLimit }
+
+// ObjectType returns ObjConnlimit.
+func (*Connlimit) ObjectType() uint32 { return ObjConnlimit }
+
+// ObjectType returns ObjSynproxy.
+func (*Synproxy) ObjectType() uint32 { return ObjSynproxy }
+
+// CtHelper is a ct helper object: the conntrack helper Name (such as
+// "ftp") for protocol L4Proto over L3Proto.
+type CtHelper struct {
+	Name    string `nft:"1"` // NFTA_CT_HELPER_NAME
+	L3Proto uint16 `nft:"2"` // NFTA_CT_HELPER_L3PROTO: NFPROTO_*, 0 for the table's family
+	L4Proto uint8  `nft:"3"` // NFTA_CT_HELPER_L4PROTO: IPPROTO_TCP or IPPROTO_UDP
+	// Other keeps the attributes the fields above do not model.
+	Other RawAttrs
+}
+
+// ObjectType returns ObjCtHelper.
+func (*CtHelper) ObjectType() uint32 { return ObjCtHelper }
+
+// RawObject is the state of a named object of a type the package does not
+// model, kept as its attributes.
+type RawObject struct {
+	Type uint32
+	Data []byte
+}
+
+// ObjectType returns the object's type.
+func (r *RawObject) ObjectType() uint32 { return r.Type }
+
+// objectTypes are the types NamedObject decodes.
+var objectTypes = map[uint32]func() ObjectData{
+	ObjCounter:   func() ObjectData { return new(Counter) },
+	ObjQuota:     func() ObjectData { return new(Quota) },
+	ObjLimit:     func() ObjectData { return new(Limit) },
+	ObjCtHelper:  func() ObjectData { return new(CtHelper) },
+	ObjConnlimit: func() ObjectData { return new(Connlimit) },
+	ObjSynproxy:  func() ObjectData { return new(Synproxy) },
+}
+
+// String names the object as nft does: "counter inet t c".
+func (o *NamedObject) String() string {
+	k := "object"
+	if o.Data != nil {
+		switch o.Data.ObjectType() {
+		case ObjCounter:
+			k = "counter"
+		case ObjQuota:
+			k = "quota"
+		case ObjLimit:
+			k = "limit"
+		case ObjCtHelper:
+			k = "ct helper"
+		}
+	}
+	return fmt.Sprintf("%s %s %s %s", k, o.Family, o.Table, o.Name)
+}
+
+func (o *NamedObject) kind() kindInfo { return kindObj }
+func (o *NamedObject) fam() Family    { return o.Family }
+
+// Comment returns the comment nft keeps in the object's user data.
+func (o *NamedObject) Comment() string { return udataString(o.UserData, udataObjComment) }
+
+func (o *NamedObject) encode(e *netlink.AttrEncoder, op op) {
+	e.String(nftaObjTable, o.Table)
+	if o.Data != nil {
+		e.Uint32BE(nftaObjType, o.Data.ObjectType())
+	}
+	if op == opDel && o.Handle != 0 {
+		e.Uint64BE(nftaObjHandle, o.Handle)
+		return
+	}
+	e.String(nftaObjName, o.Name)
+	if op != opNew {
+		return
+	}
+	if o.Data != nil {
+		n := e.Nest(nftaObjData)
+		if r, ok := o.Data.(*RawObject); ok {
+			e.Raw(r.Data)
+		} else {
+			encodeTagged(e, o.Data)
+		}
+		e.End(n)
+	}
+	if o.UserData != nil {
+		e.Bytes(nftaObjUserdata, o.UserData)
+	}
+	putRaw(e, o.Other)
+}
+
+func (o *NamedObject) decode(b []byte) error {
+	var typ uint32
+	var data []byte
+	hasData := false
+	err := walk(b, &o.Other, func(a netlink.Attr) error {
+		switch a.Type {
+		case nftaObjTable:
+			o.Table = a.Str()
+		case nftaObjName:
+			o.Name = a.Str()
+		case nftaObjHandle:
+			o.Handle = be64(a)
+		case nftaObjType:
+			typ = be32(a)
+		case nftaObjData:
+			data, hasData = a.Data, true
+		case nftaObjUserdata:
+			o.UserData = clone(a.Data)
+		case nftaObjUse:
+			o.Use = be32(a)
+		case nftaObjPad:
+		default:
+			return errSkip
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if newData, ok := objectTypes[typ]; ok && hasData {
+		d := newData()
+		if decodeTagged(data, d) == nil {
+			o.Data = d
+			return nil
+		}
+	}
+	o.Data = &RawObject{Type: typ, Data: clone(data)}
+	return nil
+}

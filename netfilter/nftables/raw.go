@@ -1,0 +1,93 @@
+package nftables
+
+import (
+	"encoding/binary"
+	"iter"
+
+	"github.com/nlkit/netlink"
+)
+
+// RawAttrs are netlink attributes kept as the kernel sent them, in order:
+// each with its header (the type with its NLA_F_* flags), its payload and
+// its padding. Every typed object and expression keeps in a RawAttrs field
+// the attributes it does not model, and sends them back.
+type RawAttrs string
+
+// All walks the attributes.
+func (r RawAttrs) All() iter.Seq2[netlink.Attr, error] { return netlink.Attrs([]byte(r)) }
+
+// appendRaw appends a as it came, its flags included.
+func appendRaw(b []byte, a netlink.Attr) []byte {
+	typ := a.Type
+	if a.Nested {
+		typ |= netlink.AttrNested
+	}
+	if a.NetByteOrder {
+		typ |= netlink.AttrNetByteOrder
+	}
+	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(len(a.Data))))
+	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = append(b, a.Data...)
+	for range netlink.AttrSpace(len(a.Data)) - netlink.AttrLen(len(a.Data)) {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// putRaw appends r's attributes to e.
+func putRaw(e *netlink.AttrEncoder, r RawAttrs) {
+	if r != "" {
+		e.Raw([]byte(r))
+	}
+}
+
+// walk calls fn for each attribute of b, and keeps those fn does not take
+// (returns false for) in other. It stops at a malformed attribute.
+func walk(b []byte, other *RawAttrs, fn func(a netlink.Attr) error) error {
+	var keep []byte
+	for a, err := range netlink.Attrs(b) {
+		if err != nil {
+			return err
+		}
+		if err := fn(a); err == errSkip {
+			keep = appendRaw(keep, a)
+		} else if err != nil {
+			return err
+		}
+	}
+	if other != nil {
+		*other = RawAttrs(keep)
+	}
+	return nil
+}
+
+// errSkip, from walk's callback, keeps the attribute raw.
+var errSkip = skipError{}
+
+type skipError struct{}
+
+func (skipError) Error() string { return "attribute kept raw" }
+
+// be32 and be64 read big-endian payloads, as nf_tables sends its numbers;
+// a short payload reads as 0.
+func be32(a netlink.Attr) uint32 {
+	if len(a.Data) < 4 {
+		return 0
+	}
+	return binary.BigEndian.Uint32(a.Data)
+}
+
+func be64(a netlink.Attr) uint64 {
+	if len(a.Data) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(a.Data)
+}
+
+// clone copies b, keeping nil as nil.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte{}, b...)
+}

@@ -1,0 +1,241 @@
+package nftables
+
+import (
+	"fmt"
+
+	"github.com/nlkit/netlink"
+)
+
+// Set is an nf_tables set or map (NFT_MSG_NEWSET): keys, and for a map
+// the data each key maps to (values, verdicts or named objects).
+type Set struct {
+	Family Family
+	Table  string // NFTA_SET_TABLE
+	Name   string // NFTA_SET_NAME; "__set%d" for an anonymous set
+	// Handle (NFTA_SET_HANDLE) is the kernel's number for the set; when
+	// set, it names the set in a delete instead of Name.
+	Handle uint64
+	// Flags (NFTA_SET_FLAGS): NFT_SET_ANONYMOUS, _CONSTANT, _INTERVAL,
+	// _MAP, _TIMEOUT, _EVAL, _OBJECT, _CONCAT, _EXPR.
+	Flags uint32
+	// KeyType (NFTA_SET_KEY_TYPE) is nft's data type of the key (a
+	// concatenation's types 6 bits each), opaque to the kernel.
+	KeyType  uint32
+	KeyLen   uint32 // NFTA_SET_KEY_LEN: in bytes
+	DataType uint32 // NFTA_SET_DATA_TYPE: a map's; NFT_DATA_VERDICT for a verdict map
+	DataLen  uint32 // NFTA_SET_DATA_LEN
+	ObjType  uint32 // NFTA_SET_OBJ_TYPE: an object map's object type
+	// Policy (NFTA_SET_POLICY): NFT_SET_POL_PERFORMANCE (0) or _MEMORY.
+	Policy *uint32
+	// Size (NFTA_SET_DESC_SIZE) is the most elements the set holds, 0 for
+	// no limit; Concat (NFTA_SET_DESC_CONCAT) the length of each field of
+	// a concatenated key, in bytes.
+	Size   uint32
+	Concat []uint32
+	// ID (NFTA_SET_ID) names the set, in the transaction that adds it,
+	// for rules and elements added in the same transaction.
+	ID         uint32
+	Timeout    uint64 // NFTA_SET_TIMEOUT: the elements' default, in milliseconds
+	GCInterval uint32 // NFTA_SET_GC_INTERVAL: in milliseconds
+	// UserData (NFTA_SET_USERDATA) holds nft's key and data byte orders,
+	// typeof expressions and comment.
+	UserData []byte
+	// Exprs (NFTA_SET_EXPR, or NFTA_SET_EXPRESSIONS for several) are the
+	// expressions each element gets (counter, quota, limit, last).
+	Exprs []Expr
+	// Backend (NFTA_SET_TYPE, Linux 6.17) is the kernel's implementation of
+	// the set ("hash", "rbtree", "pipapo", ...), and Count (NFTA_SET_COUNT)
+	// its number of elements; both read only.
+	Backend string
+	Count   uint32
+	// Other keeps the attributes the fields above do not model.
+	Other RawAttrs
+}
+
+// The set flags (enum nft_set_flags).
+const (
+	SetAnonymous uint32 = 0x1   // NFT_SET_ANONYMOUS
+	SetConstant  uint32 = 0x2   // NFT_SET_CONSTANT
+	SetInterval  uint32 = 0x4   // NFT_SET_INTERVAL
+	SetMap       uint32 = 0x8   // NFT_SET_MAP
+	SetTimeout   uint32 = 0x10  // NFT_SET_TIMEOUT
+	SetEval      uint32 = 0x20  // NFT_SET_EVAL
+	SetObject    uint32 = 0x40  // NFT_SET_OBJECT
+	SetConcat    uint32 = 0x80  // NFT_SET_CONCAT
+	SetExpr      uint32 = 0x100 // NFT_SET_EXPR
+)
+
+// DataVerdict is NFT_DATA_VERDICT, a verdict map's DataType.
+const DataVerdict uint32 = 0xffffff00
+
+// String names the set as nft does: "set inet t s", or "map inet t m".
+func (s *Set) String() string {
+	k := "set"
+	if s.Flags&SetMap != 0 {
+		k = "map"
+	}
+	return fmt.Sprintf("%s %s %s %s", k, s.Family, s.Table, s.Name)
+}
+
+func (s *Set) kind() kindInfo { return kindSet }
+func (s *Set) fam() Family    { return s.Family }
+
+// Comment returns the comment nft keeps in the set's user data.
+func (s *Set) Comment() string { return udataString(s.UserData, udataSetComment) }
+
+func (s *Set) encode(e *netlink.AttrEncoder, op op) {
+	e.String(nftaSetTable, s.Table)
+	if op == opDel && s.Handle != 0 {
+		e.Uint64BE(nftaSetHandle, s.Handle)
+		return
+	}
+	e.String(nftaSetName, s.Name)
+	if op != opNew {
+		return
+	}
+	if s.Flags != 0 {
+		e.Uint32BE(nftaSetFlags, s.Flags)
+	}
+	e.Uint32BE(nftaSetKeyType, s.KeyType)
+	e.Uint32BE(nftaSetKeyLen, s.KeyLen)
+	if s.Flags&SetMap != 0 {
+		e.Uint32BE(nftaSetDataType, s.DataType)
+		e.Uint32BE(nftaSetDataLen, s.DataLen)
+	}
+	if s.Flags&SetObject != 0 {
+		e.Uint32BE(nftaSetObjType, s.ObjType)
+	}
+	if s.Policy != nil {
+		e.Uint32BE(nftaSetPolicy, *s.Policy)
+	}
+	if s.Size != 0 || len(s.Concat) > 0 {
+		d := e.Nest(nftaSetDesc)
+		if s.Size != 0 {
+			e.Uint32BE(nftaSetDescSize, s.Size)
+		}
+		if len(s.Concat) > 0 {
+			c := e.Nest(nftaSetDescConcat)
+			for _, n := range s.Concat {
+				f := e.Nest(nftaListElem)
+				e.Uint32BE(nftaSetFieldLen, n)
+				e.End(f)
+			}
+			e.End(c)
+		}
+		e.End(d)
+	}
+	if s.ID != 0 {
+		e.Uint32BE(nftaSetId, s.ID)
+	}
+	if s.Timeout != 0 {
+		e.Uint64BE(nftaSetTimeout, s.Timeout)
+	}
+	if s.GCInterval != 0 {
+		e.Uint32BE(nftaSetGcInterval, s.GCInterval)
+	}
+	if s.UserData != nil {
+		e.Bytes(nftaSetUserdata, s.UserData)
+	}
+	switch len(s.Exprs) {
+	case 0:
+	case 1:
+		putExpr(e, nftaSetExpr, s.Exprs[0])
+	default:
+		putExprs(e, nftaSetExpressions, s.Exprs)
+	}
+	putRaw(e, s.Other)
+}
+
+func (s *Set) decode(b []byte) error {
+	return walk(b, &s.Other, func(a netlink.Attr) error {
+		switch a.Type {
+		case nftaSetTable:
+			s.Table = a.Str()
+		case nftaSetName:
+			s.Name = a.Str()
+		case nftaSetHandle:
+			s.Handle = be64(a)
+		case nftaSetFlags:
+			s.Flags = be32(a)
+		case nftaSetKeyType:
+			s.KeyType = be32(a)
+		case nftaSetKeyLen:
+			s.KeyLen = be32(a)
+		case nftaSetDataType:
+			s.DataType = be32(a)
+		case nftaSetDataLen:
+			s.DataLen = be32(a)
+		case nftaSetObjType:
+			s.ObjType = be32(a)
+		case nftaSetPolicy:
+			p := be32(a)
+			s.Policy = &p
+		case nftaSetDesc:
+			return s.decodeDesc(a.Data)
+		case nftaSetId:
+			s.ID = be32(a)
+		case nftaSetTimeout:
+			s.Timeout = be64(a)
+		case nftaSetGcInterval:
+			s.GCInterval = be32(a)
+		case nftaSetUserdata:
+			s.UserData = clone(a.Data)
+		case nftaSetExpr:
+			x, err := parseExpr(a.Data)
+			if err != nil {
+				return err
+			}
+			s.Exprs = []Expr{x}
+		case nftaSetExpressions:
+			xs, err := parseExprs(a.Data)
+			if err != nil {
+				return err
+			}
+			s.Exprs = xs
+		case nftaSetType:
+			s.Backend = a.Str()
+		case nftaSetCount:
+			s.Count = be32(a)
+		case nftaSetPad:
+		default:
+			return errSkip
+		}
+		return nil
+	})
+}
+
+// decodeDesc reads NFTA_SET_DESC; what it holds besides the size and the
+// concatenation keeps the whole nest raw.
+func (s *Set) decodeDesc(b []byte) error {
+	var size uint32
+	var concat []uint32
+	var rest RawAttrs
+	err := walk(b, &rest, func(a netlink.Attr) error {
+		switch a.Type {
+		case nftaSetDescSize:
+			size = be32(a)
+		case nftaSetDescConcat:
+			for f, err := range netlink.Attrs(a.Data) {
+				if err != nil {
+					return err
+				}
+				for l, err := range netlink.Attrs(f.Data) {
+					if err != nil {
+						return err
+					}
+					if l.Type == nftaSetFieldLen {
+						concat = append(concat, be32(l))
+					}
+				}
+			}
+		default:
+			return errSkip
+		}
+		return nil
+	})
+	if err != nil || rest != "" {
+		return errSkip
+	}
+	s.Size, s.Concat = size, concat
+	return nil
+}

@@ -1,0 +1,127 @@
+package netlink
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"syscall"
+)
+
+// ErrNoAnswer is the result Transact gives a request that asked for an ACK
+// and got no answer: the kernel did not run it, as when it refused the
+// transaction as a whole (the answer to an earlier request says why).
+var ErrNoAnswer = errors.New("netlink: the kernel did not answer the request")
+
+// maxDatagram is the largest datagram the kernel takes: its send buffer,
+// twice what SO_SNDBUF is set to, is at most INT_MAX, less the 32 bytes
+// netlink_sendmsg keeps.
+const maxDatagram = math.MaxInt32 - 32
+
+// Transact sends reqs in one datagram, which the kernel takes as one skb,
+// as a protocol that runs a datagram's messages as one transaction needs
+// (nfnetlink's batches: NFNL_MSG_BATCH_BEGIN, the changes,
+// NFNL_MSG_BATCH_END), and returns each request's result in order: nil when
+// the kernel acknowledged it, or did not answer a request that asked for no
+// ACK; its *OpError when the kernel refused it; ErrNoAnswer (wrapped) when
+// it asked for an ACK and got none. Transact sets Request on each request
+// and leaves the other flags as they are: set Acknowledge where an answer is
+// wanted.
+//
+// The kernel runs the datagram while Transact sends it, so all its answers
+// are queued by then: Transact follows it with a NOOP request and is done at
+// that request's ACK. Transact grows the socket's send buffer to hold the
+// datagram and its receive buffer to hold the answers (past the system
+// limits when the process has CAP_NET_ADMIN). A datagram the kernel still
+// finds too large is refused whole, with an error wrapping EMSGSIZE, so
+// nothing of it is applied. The error is for the transaction as a whole (a
+// failed send, ctx done, an overrun); every request without an answer has
+// it as its result too.
+func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
+	results := make([]error, len(reqs))
+	if len(reqs) == 0 {
+		return results, nil
+	}
+	size, answers := 0, ackCost // the NOOP's ACK
+	capAck, _ := c.sys.option(CapAck)
+	for _, r := range reqs {
+		n := MessageSpace(len(r.Data))
+		size += n
+		// Every request may be refused, echoing itself unless CapAck.
+		answers += ackCost
+		if !capAck {
+			answers += 2 * n
+		}
+	}
+	if size > maxDatagram {
+		return nil, c.opError("transact", fmt.Errorf("%d messages of %d bytes in all: more than the %d bytes of the largest datagram the kernel takes: %w",
+			len(reqs), size, maxDatagram, syscall.EMSGSIZE))
+	}
+	rcvbuf, sndbuf := c.sys.buffers()
+	if size+32 > sndbuf {
+		// The kernel doubles what is set, and the datagram needs 32 bytes
+		// more than its length.
+		c.sys.setWriteBuffer(min(size/2+64, math.MaxInt32/2))
+	}
+	if answers > rcvbuf/2 {
+		c.sys.setReadBuffer(min(answers, math.MaxInt32/2))
+	}
+
+	w := c.begin(len(reqs)+1, false)
+	defer c.end(w)
+	for i := range results {
+		results[i] = errNoAnswer
+	}
+	fail := func(err error) ([]error, error) {
+		err = c.opError("transact", err)
+		for i := range results {
+			if results[i] == errNoAnswer {
+				results[i] = err
+			}
+		}
+		return results, err
+	}
+	if _, err := c.sendExchange(ctx, w, w.first, reqs, Request, false); err != nil {
+		if errors.Is(err, syscall.EMSGSIZE) {
+			_, sndbuf = c.sys.buffers()
+			err = fmt.Errorf("%d messages of %d bytes in all, past the socket's send buffer of %d bytes (raising it needs CAP_NET_ADMIN): %w",
+				len(reqs), size, sndbuf, err)
+		}
+		return fail(err)
+	}
+	if err := c.lockSend(ctx); err != nil {
+		return fail(err)
+	}
+	sent := c.sendMarker(ctx, w.first+uint32(len(reqs)))
+	<-c.sendTok
+	if !sent {
+		return fail(errors.New("the NOOP request that ends the transaction could not be sent"))
+	}
+	marker := w.first + uint32(len(reqs))
+	err := c.await(ctx, w, func(m Message, _ []byte) (bool, error) {
+		if m.Header.Type != TypeError {
+			return false, nil
+		}
+		if m.Header.Sequence == marker {
+			return true, nil
+		}
+		i := int(m.Header.Sequence - w.first)
+		if results[i] == errNoAnswer {
+			results[i] = c.ackError("transact", m, reqs[i])
+		}
+		return false, nil
+	})
+	if err != nil {
+		return fail(err)
+	}
+	for i, r := range results {
+		if r != errNoAnswer {
+			continue
+		}
+		results[i] = nil
+		if reqs[i].Header.Flags&Acknowledge != 0 {
+			results[i] = c.requestError("transact", ErrNoAnswer, w.first+uint32(i), reqs[i], noExtAck)
+		}
+	}
+	return results, nil
+}
