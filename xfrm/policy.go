@@ -290,10 +290,10 @@ func parseTemplate(b []byte) Template {
 	f := Family(binary.NativeEndian.Uint16(b[24:]))
 	return Template{
 		Family:     f,
-		Dst:        parseAddr(b[0:], f),
+		Dst:        parseAddrOpt(b[0:], f),
 		SPI:        binary.BigEndian.Uint32(b[16:]),
 		Proto:      Proto(b[20]),
-		Src:        parseAddr(b[28:], f),
+		Src:        parseAddrOpt(b[28:], f),
 		ReqID:      binary.NativeEndian.Uint32(b[44:]),
 		Mode:       Mode(b[48]),
 		Share:      Share(b[49]),

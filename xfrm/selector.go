@@ -133,14 +133,15 @@ func parseSelector(b []byte) (Selector, error) {
 }
 
 // parsePrefix reads an xfrm_address_t and a prefix length of family f.
-// An unspecified family's all-zero address of length 0 is the zero
-// Prefix; other addresses of an unspecified family read as IPv6.
+// An all-zero address of length 0 is the zero Prefix (any address, of
+// the selector's family); other addresses of an unspecified family read
+// as IPv6.
 func parsePrefix(b []byte, bits uint8, f Family) (netip.Prefix, error) {
+	if bits == 0 && isZero(b[:addrLen]) {
+		return netip.Prefix{}, nil
+	}
 	a := parseAddr(b, f)
 	if !a.IsValid() {
-		if bits == 0 && isZero(b[:addrLen]) {
-			return netip.Prefix{}, nil
-		}
 		a = netip.AddrFrom16([16]byte(b[:addrLen]))
 	}
 	p := netip.PrefixFrom(a, int(bits))
@@ -174,6 +175,15 @@ func parseAddr(b []byte, f Family) netip.Addr {
 		return netip.AddrFrom16([16]byte(b[:16]))
 	}
 	return netip.Addr{}
+}
+
+// parseAddrOpt reads an address that may be unset: all zeros are the zero
+// Addr, whatever the family.
+func parseAddrOpt(b []byte, f Family) netip.Addr {
+	if isZero(b[:addrLen]) {
+		return netip.Addr{}
+	}
+	return parseAddr(b, f)
 }
 
 func isZero(b []byte) bool {

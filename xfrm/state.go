@@ -288,10 +288,10 @@ func (s *State) parseInfo(b []byte) error {
 	}
 	s.Family = Family(binary.NativeEndian.Uint16(b[saFamily:]))
 	s.Selector = sel
-	s.Dst = parseAddr(b[saID:], s.Family)
+	s.Dst = parseAddrOpt(b[saID:], s.Family)
 	s.SPI = binary.BigEndian.Uint32(b[saID+16:])
 	s.Proto = Proto(b[saID+20])
-	s.Src = parseAddr(b[saSaddr:], s.Family)
+	s.Src = parseAddrOpt(b[saSaddr:], s.Family)
 	s.Lifetime = parseLifetimeConfig(b[saLft:])
 	s.Current = parseLifetimeCurrent(b[saCurLft:])
 	s.Stats = Stats{
@@ -447,7 +447,7 @@ func (s *State) parseAttr(a netlink.Attr, skip uint16, raw *[]byte) error {
 			Type:     binary.NativeEndian.Uint16(d[0:]),
 			SrcPort:  binary.BigEndian.Uint16(d[2:]),
 			DstPort:  binary.BigEndian.Uint16(d[4:]),
-			OrigAddr: parseAddr(d[8:], s.Family),
+			OrigAddr: parseAddrOpt(d[8:], s.Family),
 		}
 	case attrReplayVal:
 		if len(d) < replayLen {
@@ -497,7 +497,7 @@ func (s *State) parseAttr(a netlink.Attr, skip uint16, raw *[]byte) error {
 		if len(d) < addrLen {
 			return malformed("XFRMA_COADDR of %d bytes", len(d))
 		}
-		s.CoAddr = parseAddr(d, s.Family)
+		s.CoAddr = parseAddrOpt(d, s.Family)
 	case attrSecCtx:
 		s.SecCtx = slices.Clone(d)
 	case attrSAExtraFlags:
@@ -681,5 +681,5 @@ func (id StateID) append(b []byte) []byte {
 
 func parseStateID(b []byte) StateID {
 	f := Family(binary.NativeEndian.Uint16(b[20:]))
-	return StateID{Family: f, Dst: parseAddr(b, f), SPI: binary.BigEndian.Uint32(b[16:]), Proto: Proto(b[22])}
+	return StateID{Family: f, Dst: parseAddrOpt(b, f), SPI: binary.BigEndian.Uint32(b[16:]), Proto: Proto(b[22])}
 }

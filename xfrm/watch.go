@@ -170,8 +170,8 @@ func ParseEvent(m netlink.Message) (Event, error) {
 		e.Mapping = &Mapping{
 			ID:       id,
 			ReqID:    binary.NativeEndian.Uint32(d[24:]),
-			OldSrc:   parseAddr(d[28:], id.Family),
-			NewSrc:   parseAddr(d[44:], id.Family),
+			OldSrc:   parseAddrOpt(d[28:], id.Family),
+			NewSrc:   parseAddrOpt(d[44:], id.Family),
 			OldSport: binary.BigEndian.Uint16(d[60:]),
 			NewSport: binary.BigEndian.Uint16(d[62:]),
 		}
@@ -201,10 +201,10 @@ func parseAcquire(d []byte) (Acquire, error) {
 	if len(a.Policy.Templates) > 0 {
 		f = a.Policy.Templates[0].Family
 	}
-	a.Dst = parseAddr(d[0:], f)
+	a.Dst = parseAddrOpt(d[0:], f)
 	a.SPI = binary.BigEndian.Uint32(d[16:])
 	a.Proto = Proto(d[20])
-	a.Src = parseAddr(d[24:], f)
+	a.Src = parseAddrOpt(d[24:], f)
 	o := userAcquirePolicy + userpolicyLen
 	a.AuthAlgos = binary.NativeEndian.Uint32(d[o:])
 	a.CryptAlgos = binary.NativeEndian.Uint32(d[o+4:])
