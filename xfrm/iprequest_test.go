@@ -107,10 +107,10 @@ var ipStates = map[string]State{
 	//   encap espinudp 4500 4500 0.0.0.0 mark 7 mask 0xff output-mark 9 mask 0xf if_id 42 replay-window 32 flag noecn
 	"esp-encap-mark": {Src: v4a, Dst: v4b, Proto: ProtoESP, SPI: 0x300, Mode: ModeTunnel,
 		Lifetime: NoLimits(), ReplayWindow: 32, Flags: StateNoECN,
-		Crypt:    &Algorithm{Name: "cbc(aes)", Key: key16},
-		Auth:     &AuthAlgorithm{Name: "hmac(sha1)", Key: key20},
-		Encap:    &Encap{Type: EncapESPInUDP, SrcPort: 4500, DstPort: 4500, OrigAddr: netip.IPv4Unspecified()},
-		Mark:     &Mark{7, 0xff}, SetMark: &Mark{9, 0xf}, IfID: 42},
+		Crypt: &Algorithm{Name: "cbc(aes)", Key: key16},
+		Auth:  &AuthAlgorithm{Name: "hmac(sha1)", Key: key20},
+		Encap: &Encap{Type: EncapESPInUDP, SrcPort: 4500, DstPort: 4500, OrigAddr: netip.IPv4Unspecified()},
+		Mark:  &Mark{7, 0xff}, SetMark: &Mark{9, 0xf}, IfID: 42},
 	// ip xfrm state add ... proto esp spi 0x400 enc 'cbc(aes)' KEY16 auth 'hmac(sha256)' KEY32 replay-window 128 flag esn
 	"esp-esn": {Src: v4a, Dst: v4b, Proto: ProtoESP, SPI: 0x400, Lifetime: NoLimits(), Flags: StateESN,
 		Crypt:     &Algorithm{Name: "cbc(aes)", Key: key16},

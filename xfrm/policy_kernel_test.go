@@ -285,8 +285,8 @@ func TestInfo(t *testing.T) {
 	}
 	out := strings.Join(strings.Fields(ns.Run(t, "-s", "xfrm", "policy", "count")), " ")
 	want := strings.Join(strings.Fields(
-		"SPD IN " + itoa(spd.In) + " OUT " + itoa(spd.Out) + " FWD " + itoa(spd.Fwd) +
-			" (Sock: IN " + itoa(spd.SocketIn) + " OUT " + itoa(spd.SocketOut) + " FWD " + itoa(spd.SocketFwd) + ")"), " ")
+		"SPD IN "+itoa(spd.In)+" OUT "+itoa(spd.Out)+" FWD "+itoa(spd.Fwd)+
+			" (Sock: IN "+itoa(spd.SocketIn)+" OUT "+itoa(spd.SocketOut)+" FWD "+itoa(spd.SocketFwd)+")"), " ")
 	if !strings.HasPrefix(out, want) {
 		t.Errorf("ip -s xfrm policy count says %q, we read %q", out, want)
 	}
