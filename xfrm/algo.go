@@ -42,9 +42,10 @@ func putAlgoName(b []byte, name string) {
 	copy(b[:algoNameLen-1], name)
 }
 
-// algoName reads the NUL-terminated name in b[:64].
+// algoName reads the NUL-terminated name in b[:64], of 63 bytes at most
+// (the kernel ends it at the last byte).
 func algoName(b []byte) string {
-	b = b[:algoNameLen]
+	b = b[:algoNameLen-1]
 	if i := slices.Index(b, 0); i >= 0 {
 		b = b[:i]
 	}

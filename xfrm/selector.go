@@ -137,11 +137,11 @@ func parseSelector(b []byte) (Selector, error) {
 // the selector's family); other addresses of an unspecified family read
 // as IPv6.
 func parsePrefix(b []byte, bits uint8, f Family) (netip.Prefix, error) {
-	if bits == 0 && isZero(b[:addrLen]) {
-		return netip.Prefix{}, nil
-	}
 	a := parseAddr(b, f)
-	if !a.IsValid() {
+	switch {
+	case a.IsValid() && a.IsUnspecified() && bits == 0, !a.IsValid() && isZero(b[:addrLen]) && bits == 0:
+		return netip.Prefix{}, nil
+	case !a.IsValid():
 		a = netip.AddrFrom16([16]byte(b[:addrLen]))
 	}
 	p := netip.PrefixFrom(a, int(bits))
@@ -177,13 +177,14 @@ func parseAddr(b []byte, f Family) netip.Addr {
 	return netip.Addr{}
 }
 
-// parseAddrOpt reads an address that may be unset: all zeros are the zero
-// Addr, whatever the family.
+// parseAddrOpt reads an address that may be unset: an all-zero address
+// (0.0.0.0, ::) is the zero Addr.
 func parseAddrOpt(b []byte, f Family) netip.Addr {
-	if isZero(b[:addrLen]) {
+	a := parseAddr(b, f)
+	if a.IsUnspecified() {
 		return netip.Addr{}
 	}
-	return parseAddr(b, f)
+	return a
 }
 
 func isZero(b []byte) bool {
