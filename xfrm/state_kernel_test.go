@@ -204,7 +204,7 @@ func TestStateFromIP(t *testing.T) {
 	listed := listStates(t, c, xfrm.StateFilter{})
 	compareStates(t, ns, listed)
 	for _, s := range listed {
-		ok := false
+		ok, diff := false, ""
 		for _, ts := range testStates {
 			want := addedAs(ts.s)
 			got := stateAsAdded(s)
@@ -216,9 +216,12 @@ func TestStateFromIP(t *testing.T) {
 			if reflect.DeepEqual(got, want) {
 				ok = true
 			}
+			if ts.s.SPI == s.SPI {
+				diff = fieldDiff(got, want)
+			}
 		}
 		if !ok {
-			t.Errorf("listed %+v, not among those ip added", s)
+			t.Errorf("listed %s, not as ip added it: %s", s.String(), diff)
 		}
 	}
 
@@ -339,4 +342,16 @@ func TestStateErrors(t *testing.T) {
 	if !errors.Is(err, syscall.ESRCH) || !strings.Contains(err.Error(), "XFRM_MSG_GETSA state esp spi 0x999 any->198.18.0.2: no such process") {
 		t.Errorf("GetState of a state that is not there: %v", err)
 	}
+}
+
+// fieldDiff lists the fields in which the states differ.
+func fieldDiff(a, b xfrm.State) string {
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	var d []string
+	for i := range va.NumField() {
+		if x, y := va.Field(i).Interface(), vb.Field(i).Interface(); !reflect.DeepEqual(x, y) {
+			d = append(d, fmt.Sprintf("%s: %#v, want %#v", va.Type().Field(i).Name, x, y))
+		}
+	}
+	return strings.Join(d, "; ")
 }
