@@ -52,6 +52,14 @@ func algoName(b []byte) string {
 	return string(b)
 }
 
+// cloneKey copies a key; no key is nil.
+func cloneKey(k []byte) []byte {
+	if len(k) == 0 {
+		return nil
+	}
+	return slices.Clone(k)
+}
+
 // keyBytes is how many bytes a key of bits bits takes.
 func keyBytes(bits uint32) int { return int((uint64(bits) + 7) / 8) }
 
@@ -71,7 +79,7 @@ func parseAlgorithm(b []byte) (Algorithm, error) {
 	if len(b) < algoLen+n {
 		return Algorithm{}, malformed("xfrm_algo key of %d bytes in %d", n, len(b)-algoLen)
 	}
-	return Algorithm{Name: algoName(b), Key: slices.Clone(b[algoLen : algoLen+n])}, nil
+	return Algorithm{Name: algoName(b), Key: cloneKey(b[algoLen : algoLen+n])}, nil
 }
 
 func (a AuthAlgorithm) bytes() []byte {
@@ -92,7 +100,7 @@ func parseAuthAlgorithm(b []byte) (AuthAlgorithm, error) {
 		return AuthAlgorithm{}, malformed("xfrm_algo_auth key of %d bytes in %d", n, len(b)-algoAuthLen)
 	}
 	return AuthAlgorithm{Name: algoName(b), TruncLen: binary.NativeEndian.Uint32(b[68:]),
-		Key: slices.Clone(b[algoAuthLen : algoAuthLen+n])}, nil
+		Key: cloneKey(b[algoAuthLen : algoAuthLen+n])}, nil
 }
 
 func (a AEADAlgorithm) bytes() []byte {
@@ -113,7 +121,7 @@ func parseAEADAlgorithm(b []byte) (AEADAlgorithm, error) {
 		return AEADAlgorithm{}, malformed("xfrm_algo_aead key of %d bytes in %d", n, len(b)-algoAEADLen)
 	}
 	return AEADAlgorithm{Name: algoName(b), ICVLen: binary.NativeEndian.Uint32(b[68:]),
-		Key: slices.Clone(b[algoAEADLen : algoAEADLen+n])}, nil
+		Key: cloneKey(b[algoAEADLen : algoAEADLen+n])}, nil
 }
 
 // The key lengths (in bits) of the ciphers and AEADs the kernel's
