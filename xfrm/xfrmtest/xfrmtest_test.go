@@ -18,7 +18,7 @@ var esp = xfrm.State{
 	Proto: xfrm.ProtoESP, SPI: 0x100, Mode: xfrm.ModeTunnel, ReqID: 3, Lifetime: xfrm.NoLimits(),
 	AEAD: &xfrm.AEADAlgorithm{Name: "rfc4106(gcm(aes))", Key: make([]byte, 20), ICVLen: 128},
 	Mark: &xfrm.Mark{Value: 1, Mask: 0xff}, IfID: 7,
-	Raw:  "\x08\x00\x63\x00\x01\x02\x03\x04", // an attribute of a newer kernel, type 99
+	Raw: "\x08\x00\x63\x00\x01\x02\x03\x04", // an attribute of a newer kernel, type 99
 }
 
 // TestStates: the fake kernel answers the state calls with the kernel's
