@@ -34,8 +34,8 @@ var routeObjects = [...]string{
 }
 
 // RequestName names the message type t of protocol proto where this package
-// knows it (the control messages, rtnetlink's RTM_* types and sock_diag's
-// SOCK_DIAG_BY_FAMILY and SOCK_DESTROY), and gives
+// knows it (the control messages, rtnetlink's RTM_* types, sock_diag's
+// SOCK_DIAG_BY_FAMILY and SOCK_DESTROY, and xfrm's XFRM_MSG_* types), and gives
 // "type N" otherwise: generic netlink and other families number their
 // types per family.
 func RequestName(proto int, t HeaderType) string {
@@ -53,5 +53,18 @@ func RequestName(proto int, t HeaderType) string {
 			return "SOCK_DESTROY"
 		}
 	}
+	if i := int(t - minType); proto == 6 && i < len(xfrmTypes) { // NETLINK_XFRM, <linux/xfrm.h>
+		return "XFRM_MSG_" + xfrmTypes[i]
+	}
 	return "type " + strconv.Itoa(int(t))
+}
+
+// xfrmTypes are the names of NETLINK_XFRM's message types, from
+// XFRM_MSG_BASE (16).
+var xfrmTypes = [...]string{
+	"NEWSA", "DELSA", "GETSA", "NEWPOLICY", "DELPOLICY", "GETPOLICY",
+	"ALLOCSPI", "ACQUIRE", "EXPIRE", "UPDPOLICY", "UPDSA", "POLEXPIRE",
+	"FLUSHSA", "FLUSHPOLICY", "NEWAE", "GETAE", "REPORT", "MIGRATE",
+	"NEWSADINFO", "GETSADINFO", "NEWSPDINFO", "GETSPDINFO", "MAPPING",
+	"SETDEFAULT", "GETDEFAULT",
 }
