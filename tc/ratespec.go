@@ -57,13 +57,16 @@ func ticks(d time.Duration) uint32 {
 func fromTicks(t uint32) time.Duration { return time.Duration(t) << tickShift }
 
 // BurstTime returns the time it takes to send size bytes at rate bytes
-// per second: what HTB, TBF and police take as their buffers, and what
-// tc computes from "burst SIZE".
+// per second, in whole microseconds: what HTB, TBF and police take as
+// their buffers, computed as tc computes it from "burst SIZE" (which
+// truncates to the microsecond, so that a burst of 1600 bytes at 5 Gbit/s
+// is 2 µs).
 func BurstTime(rate uint64, size uint32) time.Duration {
 	if rate == 0 {
 		return 0
 	}
-	return time.Duration(float64(size) * float64(time.Second) / float64(rate))
+	us := math.Floor(float64(size) * 1e6 / float64(rate))
+	return time.Duration(min(us, math.MaxInt64/1000)) * time.Microsecond
 }
 
 // BurstSize returns the bytes sent in d at rate bytes per second, as tc
