@@ -11,27 +11,27 @@ import (
 // The flower attributes this package models (TCA_FLOWER_*,
 // linux/pkt_cls.h).
 const (
-	flowerClassID       = 1  // TCA_FLOWER_CLASSID
-	flowerAct           = 3  // TCA_FLOWER_ACT
-	flowerEthType       = 8  // TCA_FLOWER_KEY_ETH_TYPE, be16
-	flowerIPProto       = 9  // TCA_FLOWER_KEY_IP_PROTO
-	flowerIPv4Src       = 10 // TCA_FLOWER_KEY_IPV4_SRC, and its mask after it
-	flowerIPv4Dst       = 12 // TCA_FLOWER_KEY_IPV4_DST
-	flowerIPv6Src       = 14 // TCA_FLOWER_KEY_IPV6_SRC
-	flowerIPv6Dst       = 16 // TCA_FLOWER_KEY_IPV6_DST
-	flowerTCPSrc        = 18 // TCA_FLOWER_KEY_TCP_SRC, be16
-	flowerTCPDst        = 19 // TCA_FLOWER_KEY_TCP_DST
-	flowerUDPSrc        = 20 // TCA_FLOWER_KEY_UDP_SRC
-	flowerUDPDst        = 21 // TCA_FLOWER_KEY_UDP_DST
-	flowerFlags         = 22 // TCA_FLOWER_FLAGS
-	flowerVLANID        = 23 // TCA_FLOWER_KEY_VLAN_ID
-	flowerTCPSrcMask    = 35 // TCA_FLOWER_KEY_TCP_SRC_MASK
-	flowerTCPDstMask    = 36 // TCA_FLOWER_KEY_TCP_DST_MASK
-	flowerUDPSrcMask    = 37 // TCA_FLOWER_KEY_UDP_SRC_MASK
-	flowerUDPDstMask    = 38 // TCA_FLOWER_KEY_UDP_DST_MASK
-	flowerInHWCount     = 86 // TCA_FLOWER_IN_HW_COUNT
-	ipProtoTCP          = 6
-	ipProtoUDP          = 17
+	flowerClassID    = 1  // TCA_FLOWER_CLASSID
+	flowerAct        = 3  // TCA_FLOWER_ACT
+	flowerEthType    = 8  // TCA_FLOWER_KEY_ETH_TYPE, be16
+	flowerIPProto    = 9  // TCA_FLOWER_KEY_IP_PROTO
+	flowerIPv4Src    = 10 // TCA_FLOWER_KEY_IPV4_SRC, and its mask after it
+	flowerIPv4Dst    = 12 // TCA_FLOWER_KEY_IPV4_DST
+	flowerIPv6Src    = 14 // TCA_FLOWER_KEY_IPV6_SRC
+	flowerIPv6Dst    = 16 // TCA_FLOWER_KEY_IPV6_DST
+	flowerTCPSrc     = 18 // TCA_FLOWER_KEY_TCP_SRC, be16
+	flowerTCPDst     = 19 // TCA_FLOWER_KEY_TCP_DST
+	flowerUDPSrc     = 20 // TCA_FLOWER_KEY_UDP_SRC
+	flowerUDPDst     = 21 // TCA_FLOWER_KEY_UDP_DST
+	flowerFlags      = 22 // TCA_FLOWER_FLAGS
+	flowerVLANID     = 23 // TCA_FLOWER_KEY_VLAN_ID
+	flowerTCPSrcMask = 35 // TCA_FLOWER_KEY_TCP_SRC_MASK
+	flowerTCPDstMask = 36 // TCA_FLOWER_KEY_TCP_DST_MASK
+	flowerUDPSrcMask = 37 // TCA_FLOWER_KEY_UDP_SRC_MASK
+	flowerUDPDstMask = 38 // TCA_FLOWER_KEY_UDP_DST_MASK
+	flowerInHWCount  = 86 // TCA_FLOWER_IN_HW_COUNT
+	ipProtoTCP       = 6
+	ipProtoUDP       = 17
 )
 
 // Flower is the options of a flower filter: a match on the packet's

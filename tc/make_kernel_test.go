@@ -57,7 +57,7 @@ func hostObjects(v0, v1 int) listing {
 				ClassID: h(1, 1), Ops: []byte{6, 0, 0, 0, 0, 0, 0, 0},
 			}},
 			{Ifindex: v0, Parent: tc.HandleClsactEgress, Protocol: tc.ProtoIP, Priority: 3, Options: &tc.U32{
-				Sel: &tc.U32Sel{Flags: tc.U32Terminal, Keys: []tc.U32Key{ipKey(0xc6120001, 0xffffffff, 12)}},
+				Sel:     &tc.U32Sel{Flags: tc.U32Terminal, Keys: []tc.U32Key{ipKey(0xc6120001, 0xffffffff, 12)}},
 				Actions: []tc.Action{{Options: &tc.Mirred{Verdict: tc.ActStolen, Action: tc.MirredEgressRedirect, Ifindex: uint32(v1)}}},
 			}},
 		},
