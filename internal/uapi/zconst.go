@@ -503,6 +503,7 @@ const (
 	RTNLGRP_LINK                               = 0x1
 	RTNLGRP_NEIGH                              = 0x3
 	RTNLGRP_NEXTHOP                            = 0x20
+	RTNLGRP_TC                                 = 0x4
 	RTN_ANYCAST                                = 0x4
 	RTN_BLACKHOLE                              = 0x6
 	RTN_BROADCAST                              = 0x3
