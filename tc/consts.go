@@ -87,11 +87,12 @@ const (
 // Ethernet protocols for Filter.Protocol (linux/if_ether.h), in host
 // byte order as tc takes them.
 const (
-	ProtoAll   = 0x0003 // ETH_P_ALL
-	ProtoIP    = 0x0800 // ETH_P_IP
-	ProtoARP   = 0x0806 // ETH_P_ARP
-	Proto8021Q = 0x8100 // ETH_P_8021Q
-	ProtoIPv6  = 0x86DD // ETH_P_IPV6
+	ProtoAll    = 0x0003 // ETH_P_ALL
+	ProtoIP     = 0x0800 // ETH_P_IP
+	ProtoARP    = 0x0806 // ETH_P_ARP
+	Proto8021Q  = 0x8100 // ETH_P_8021Q
+	Proto8021AD = 0x88A8 // ETH_P_8021AD
+	ProtoIPv6   = 0x86DD // ETH_P_IPV6
 )
 
 // Sizes of the kernel's structs.

@@ -78,8 +78,15 @@ func (f *Flower) encode(e *netlink.AttrEncoder) error {
 	if err := putActions(e, flowerAct, f.Actions, true); err != nil {
 		return err
 	}
-	if f.EthType != 0 {
-		e.Uint16BE(flowerEthType, f.EthType)
+	ethType := f.EthType
+	if f.VLANID != 0 && ethType != Proto8021Q && ethType != Proto8021AD {
+		// The kernel reads VLAN keys only under a VLAN protocol, and
+		// reports the inner one (also in TCA_FLOWER_KEY_VLAN_ETH_TYPE,
+		// kept in Other).
+		ethType = Proto8021Q
+	}
+	if ethType != 0 {
+		e.Uint16BE(flowerEthType, ethType)
 	}
 	if f.IPProto != 0 {
 		e.Uint8(flowerIPProto, f.IPProto)

@@ -58,13 +58,13 @@ func micros(v uint32) time.Duration { return time.Duration(v) * time.Microsecond
 
 func (f *FQCodel) encode(e *netlink.AttrEncoder) error {
 	n := nestOptions(e)
-	putMicros(e, fqCodelTarget, f.Target)
+	putCodelTime(e, fqCodelTarget, f.Target)
 	putNonZero(e, fqCodelLimit, f.Limit)
-	putMicros(e, fqCodelInterval, f.Interval)
+	putCodelTime(e, fqCodelInterval, f.Interval)
 	e.Uint32(fqCodelECN, uint32(boolU32(!f.NoECN)))
 	putNonZero(e, fqCodelFlows, f.Flows)
 	putNonZero(e, fqCodelQuantum, f.Quantum)
-	putMicros(e, fqCodelCEThreshold, f.CEThreshold)
+	putCodelTime(e, fqCodelCEThreshold, f.CEThreshold)
 	putNonZero(e, fqCodelDropBatchSize, f.DropBatchSize)
 	putNonZero(e, fqCodelMemoryLimit, f.MemoryLimit)
 	if err := putOther(e, f.Other); err != nil {
@@ -80,11 +80,11 @@ func (f *FQCodel) decode(b []byte) error {
 	for d.Next() {
 		switch d.Type() {
 		case fqCodelTarget:
-			f.Target = micros(d.Uint32())
+			f.Target = codelTime(d.Uint32())
 		case fqCodelLimit:
 			f.Limit = d.Uint32()
 		case fqCodelInterval:
-			f.Interval = micros(d.Uint32())
+			f.Interval = codelTime(d.Uint32())
 		case fqCodelECN:
 			f.NoECN = d.Uint32() == 0
 		case fqCodelFlows:
@@ -92,7 +92,7 @@ func (f *FQCodel) decode(b []byte) error {
 		case fqCodelQuantum:
 			f.Quantum = d.Uint32()
 		case fqCodelCEThreshold:
-			f.CEThreshold = micros(d.Uint32())
+			f.CEThreshold = codelTime(d.Uint32())
 		case fqCodelDropBatchSize:
 			f.DropBatchSize = d.Uint32()
 		case fqCodelMemoryLimit:
@@ -103,6 +103,22 @@ func (f *FQCodel) decode(b []byte) error {
 	}
 	f.Other = other(rest)
 	return d.Err()
+}
+
+// CoDel keeps its times in units of 1024 ns (CODEL_SHIFT, codel.h) and
+// reports them in µs rounded down, so that sending back what it reported
+// would lose a µs each time. codelTime returns the kernel's time behind
+// a reported us; putCodelTime sends d rounded up to the µs, which the
+// kernel takes back to the same unit.
+func codelTime(us uint32) time.Duration {
+	units := (uint64(us)*1000 + 1023) / 1024
+	return time.Duration(units * 1024)
+}
+
+func putCodelTime(e *netlink.AttrEncoder, typ uint16, d time.Duration) {
+	if d > 0 {
+		e.Uint32(typ, uint32(min((d+time.Microsecond-1)/time.Microsecond, 1<<32-1)))
+	}
 }
 
 func boolU32(b bool) uint32 {

@@ -10,13 +10,13 @@ import (
 // vmScript makes, with tc, the kinds this machine's kernel lacks and the
 // VM harness's distribution kernel has as modules (prio, fq_codel, fq,
 // netem, flower, matchall, gact, police, the bpf action), and two this
-// package does not model (sfq, basic), which travel as raw options.
+// package does not model (pie, basic), which travel as raw options.
 const vmScript = `
 qdisc add dev v0 root handle 1: prio bands 4 priomap 1 2 2 2 1 2 0 0 1 1 1 1 1 1 1 3
 qdisc add dev v0 parent 1:1 handle 10: fq_codel limit 2000 target 3ms interval 50ms noecn flows 512
 qdisc add dev v0 parent 1:2 handle 20: fq limit 5000 flow_limit 50 quantum 3028 maxrate 1mbit
 qdisc add dev v0 parent 1:3 handle 30: netem delay 20ms 5ms loss 1% duplicate 0.5%
-qdisc add dev v0 parent 1:4 handle 40: sfq perturb 10
+qdisc add dev v0 parent 1:4 handle 40: pie
 qdisc add dev v0 clsact
 filter add dev v0 ingress protocol ip prio 1 flower ip_proto tcp dst_ip 198.18.0.0/16 src_port 80 action gact drop
 filter add dev v0 ingress protocol ip prio 2 flower skip_hw ip_proto udp src_ip 198.18.1.1 dst_port 53 action police rate 1mbit burst 10k conform-exceed drop/pipe
@@ -55,7 +55,7 @@ func TestRecreateVM(t *testing.T) {
 	kinds := []string{"gact", "police", "mirred", "bpf"}
 	before := w.show(t, kinds...)
 	l := w.list(t, kinds...)
-	checkTyped(t, l, "sfq", "basic")
+	checkTyped(t, l, "pie", "basic")
 	w.clear(t, l)
 	w.create(t, l)
 	if after := w.show(t, kinds...); after != before {
