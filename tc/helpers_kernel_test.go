@@ -187,6 +187,33 @@ func (w *world) clear(t *testing.T, l listing) {
 			t.Fatal(err)
 		}
 	}
+	// The kernel frees the deleted filters' actions after an RCU grace
+	// period: wait until they are gone, so that the re-created filters
+	// make new ones with the same indexes instead of binding the old.
+	kinds := map[string]bool{}
+	for _, a := range l.actions {
+		kinds[a.Kind] = true
+	}
+	for try := 0; ; try++ {
+		left := 0
+		for k := range kinds {
+			for a, err := range w.c.Actions(ctx, k) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.Bindcnt > 0 {
+					left++
+				}
+			}
+		}
+		if left == 0 {
+			return
+		}
+		if try == 500 {
+			t.Fatalf("%d deleted filters' actions still there", left)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 // create makes again what l holds: the root and clsact qdiscs, the
