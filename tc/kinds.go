@@ -1,0 +1,160 @@
+package tc
+
+import (
+	"encoding/binary"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/rtnetlink"
+)
+
+// Kinds: how a qdisc, class, filter or action kind is added.
+//
+// Each kind lives in a file of its own (qdisc_htb.go, filter_u32.go,
+// action_mirred.go, ...) which holds, side by side, the kind's type (its
+// fields are its TCA_OPTIONS), its Kind method, its encode method (which
+// appends the whole TCA_OPTIONS attribute, nested attributes or a struct as
+// the kind takes it, and checks the values before anything is sent), its
+// decode method (which reads TCA_OPTIONS's payload), and an init function
+// registering it:
+//
+//	func init() { registerQdisc("tbf", func() Options { return new(TBF) }) }
+//
+// Nested kinds keep the attributes no field models in an Other field and
+// send them back last, so a listed object is re-created with every option
+// it had. A kind no file registers decodes as *RawOptions (the kind's name
+// and TCA_OPTIONS as it came), which encodes unchanged. This is the scheme
+// of package rtnetlink's link kinds (rtnetlink/link_kinds.go).
+
+// Options is the kind-specific part (TCA_OPTIONS) of a qdisc, a class or a
+// filter: one of this package's kind types (*HTB, *HTBClass, *TBF, *FIFO,
+// *U32, *Flower, ...), or *RawOptions for the kinds it does not decode.
+type Options interface {
+	// Kind is the TCA_KIND the options belong to ("htb", "u32", ...).
+	Kind() string
+	// encode appends the TCA_OPTIONS attribute, or returns a *checkError
+	// for a value the kernel would refuse.
+	encode(e *netlink.AttrEncoder) error
+	// decode reads TCA_OPTIONS's payload b into the zero value.
+	decode(b []byte) error
+}
+
+// The registered kinds, by name; filled by init functions, read only
+// after.
+var (
+	qdiscKinds  = map[string]func() Options{}
+	classKinds  = map[string]func() Options{}
+	filterKinds = map[string]func() Options{}
+	actionKinds = map[string]func() ActionOptions{}
+)
+
+func register[T any](table map[string]func() T, what, kind string, f func() T) {
+	if _, dup := table[kind]; dup {
+		panic("tc: " + what + " kind " + kind + " registered twice")
+	}
+	table[kind] = f
+}
+
+func registerQdisc(kind string, f func() Options)  { register(qdiscKinds, "qdisc", kind, f) }
+func registerClass(kind string, f func() Options)  { register(classKinds, "class", kind, f) }
+func registerFilter(kind string, f func() Options) { register(filterKinds, "filter", kind, f) }
+func registerAction(kind string, f func() ActionOptions) {
+	register(actionKinds, "action", kind, f)
+}
+
+// decodeOptions reads a, the TCA_OPTIONS of an object of the given kind,
+// with the kind's decoder from table, or as *RawOptions.
+func decodeOptions(table map[string]func() Options, kind string, a netlink.Attr) (Options, error) {
+	f, ok := table[kind]
+	if !ok {
+		return &RawOptions{KindName: kind, Data: clone(a.Data), Nested: a.Nested}, nil
+	}
+	o := f()
+	if err := o.decode(a.Data); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// RawOptions are the TCA_OPTIONS of a kind this package does not decode,
+// as the kernel sent them. They encode unchanged, so a listed object of
+// any kind can be created again as it was; a caller may also build them
+// for a kind this package does not model.
+type RawOptions struct {
+	KindName string // TCA_KIND
+	Data     []byte // TCA_OPTIONS's payload
+	Nested   bool   // TCA_OPTIONS had NLA_F_NESTED
+}
+
+// Kind returns o.KindName.
+func (o *RawOptions) Kind() string { return o.KindName }
+
+func (o *RawOptions) encode(e *netlink.AttrEncoder) error {
+	typ := uint16(tcaOptions)
+	if o.Nested {
+		typ |= netlink.AttrNested
+	}
+	e.Bytes(typ, o.Data)
+	return nil
+}
+
+func (o *RawOptions) decode(b []byte) error {
+	o.Data = clone(b)
+	return nil
+}
+
+// RawAttrs are attributes kept as the kernel sent them, in order (see
+// rtnetlink.RawAttrs): what an object's fields do not model, sent back
+// unchanged.
+type RawAttrs = rtnetlink.RawAttrs
+
+// clone copies b out of a message; an empty b is nil.
+func clone(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append([]byte{}, b...)
+}
+
+// appendRaw appends the decoder's current attribute to b as it came: its
+// header with the type's flags, its payload and its padding.
+func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
+	return appendAttr(b, d.Attr())
+}
+
+// appendAttr appends a to b as an attribute, with its flags.
+func appendAttr(b []byte, a netlink.Attr) []byte {
+	typ := a.Type
+	if a.Nested {
+		typ |= netlink.AttrNested
+	}
+	if a.NetByteOrder {
+		typ |= netlink.AttrNetByteOrder
+	}
+	n := len(a.Data)
+	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
+	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = append(b, a.Data...)
+	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// putOther appends other's attributes to e; a malformed other is an error.
+func putOther(e *netlink.AttrEncoder, other RawAttrs) error {
+	for a, err := range other.All() {
+		if err != nil {
+			return badf("Other: %v", err)
+		}
+		e.Raw(appendAttr(nil, a))
+	}
+	return nil
+}
+
+// other returns the attributes a decoder gathered, as an Other.
+func other(b []byte) RawAttrs { return RawAttrs(b) }
+
+// nestOptions starts TCA_OPTIONS as a nest.
+func nestOptions(e *netlink.AttrEncoder) int { return e.Nest(tcaOptions) }
+
+var ne = binary.NativeEndian
