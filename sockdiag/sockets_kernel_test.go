@@ -64,6 +64,7 @@ func newWorld(t *testing.T) *world {
 	ns.Run(t, "addr", "add", "198.18.1.5/16", "dev", "lo")
 	ns.Run(t, "addr", "add", "2001:db8::1/64", "dev", "lo", "nodad")
 	ns.Run(t, "addr", "add", "2001:db8::2/64", "dev", "lo", "nodad")
+	ns.WaitLocal(t, "198.18.0.1", "198.18.0.2", "198.18.1.5", "2001:db8::1", "2001:db8::2")
 	w := &world{ns: ns}
 	t.Cleanup(func() {
 		for _, c := range w.clients {

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // NS is a named network namespace made with iproute2, which also serves as
@@ -121,5 +122,32 @@ func (ns *NS) Batch(t testing.TB, lines []string) {
 	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ip -batch: %v: %s", err, out)
+	}
+}
+
+// WaitLocal waits, for up to a minute, until the kernel routes each of the
+// addresses addrs (IPv4 or IPv6, without a prefix length) to this host:
+// until its route in the local table exists. ip addr add returns before
+// that for IPv6, even with nodad, since the kernel adds the route from its
+// address-configuration work queue, which a busy machine runs late; a
+// connection to the address meanwhile fails with ENETUNREACH.
+func (ns *NS) WaitLocal(t testing.TB, addrs ...string) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for _, a := range addrs {
+		for {
+			family := "-4"
+			if strings.Contains(a, ":") {
+				family = "-6"
+			}
+			out, err := ns.Try(family, "route", "show", "table", "local", "exact", a)
+			if err == nil && strings.Contains(out, a) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no local route for %s after a minute: %v %s", a, err, out)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 	}
 }
