@@ -338,6 +338,11 @@ const (
 	NETLINK_GENERIC                            = 0x10
 	NETLINK_NETFILTER                          = 0xc
 	NETLINK_ROUTE                              = 0x0
+	NETNSA_CURRENT_NSID                        = 0x5
+	NETNSA_FD                                  = 0x3
+	NETNSA_NSID                                = 0x1
+	NETNSA_PID                                 = 0x2
+	NETNSA_TARGET_NSID                         = 0x4
 	NFNETLINK_V0                               = 0x0
 	NFNL_MSG_BATCH_BEGIN                       = 0x10
 	NFNL_MSG_BATCH_END                         = 0x11
@@ -450,6 +455,7 @@ const (
 	RTM_DELLINKPROP                            = 0x6d
 	RTM_DELNEIGH                               = 0x1d
 	RTM_DELNEXTHOP                             = 0x69
+	RTM_DELNSID                                = 0x59
 	RTM_DELROUTE                               = 0x19
 	RTM_DELRULE                                = 0x21
 	RTM_F_CLONED                               = 0x200
@@ -465,6 +471,7 @@ const (
 	RTM_GETLINK                                = 0x12
 	RTM_GETNEIGH                               = 0x1e
 	RTM_GETNEXTHOP                             = 0x6a
+	RTM_GETNSID                                = 0x5a
 	RTM_GETROUTE                               = 0x1a
 	RTM_GETRULE                                = 0x22
 	RTM_NEWADDR                                = 0x14
@@ -472,6 +479,7 @@ const (
 	RTM_NEWLINKPROP                            = 0x6c
 	RTM_NEWNEIGH                               = 0x1c
 	RTM_NEWNEXTHOP                             = 0x68
+	RTM_NEWNSID                                = 0x58
 	RTM_NEWROUTE                               = 0x18
 	RTM_NEWRULE                                = 0x20
 	RTM_SETLINK                                = 0x13
@@ -491,6 +499,7 @@ const (
 	RTNLGRP_LINK                               = 0x1
 	RTNLGRP_NEIGH                              = 0x3
 	RTNLGRP_NEXTHOP                            = 0x20
+	RTNLGRP_NSID                               = 0x1c
 	RTN_ANYCAST                                = 0x4
 	RTN_BLACKHOLE                              = 0x6
 	RTN_BROADCAST                              = 0x3
