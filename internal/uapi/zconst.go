@@ -458,6 +458,8 @@ const (
 	RTM_DELNSID                                = 0x59
 	RTM_DELROUTE                               = 0x19
 	RTM_DELRULE                                = 0x21
+	RTM_DELTUNNEL                              = 0x79
+	RTM_DELVLAN                                = 0x71
 	RTM_F_CLONED                               = 0x200
 	RTM_F_EQUALIZE                             = 0x400
 	RTM_F_FIB_MATCH                            = 0x2000
@@ -474,6 +476,8 @@ const (
 	RTM_GETNSID                                = 0x5a
 	RTM_GETROUTE                               = 0x1a
 	RTM_GETRULE                                = 0x22
+	RTM_GETTUNNEL                              = 0x7a
+	RTM_GETVLAN                                = 0x72
 	RTM_NEWADDR                                = 0x14
 	RTM_NEWLINK                                = 0x10
 	RTM_NEWLINKPROP                            = 0x6c
@@ -482,6 +486,8 @@ const (
 	RTM_NEWNSID                                = 0x58
 	RTM_NEWROUTE                               = 0x18
 	RTM_NEWRULE                                = 0x20
+	RTM_NEWTUNNEL                              = 0x78
+	RTM_NEWVLAN                                = 0x70
 	RTM_SETLINK                                = 0x13
 	RTNH_F_DEAD                                = 0x1
 	RTNH_F_LINKDOWN                            = 0x10
