@@ -337,6 +337,11 @@ func (e *AttrEncoder) Finish() ([]byte, error) {
 	return e.b, e.err
 }
 
+// Len returns the length of the buffer so far, with what it held before
+// the attributes: for a caller that splits a request that would grow too
+// large.
+func (e *AttrEncoder) Len() int { return len(e.b) }
+
 // Err returns the first error e met, or nil.
 func (e *AttrEncoder) Err() error {
 	return e.err

@@ -25,7 +25,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils nftables)
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils nftables wireguard-tools)
 
 # installed NAME: true when the Debian package NAME is fully installed.
 installed() {

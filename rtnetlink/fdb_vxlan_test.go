@@ -234,7 +234,19 @@ func TestDeleteFDBRemoteAsListed(t *testing.T) {
 			t.Fatalf("deleting %s (%+v) as listed: %v", before[0], *victim, err)
 		}
 		after := ours()
-		arDiff(t, "after deleting "+before[0], after, slices.Clone(before[1:]))
+		want := slices.Clone(before[1:])
+		if victim.MasterIndex != 0 && victim.VLAN == 0 {
+			// A bridge deletes an address given without a VLAN from
+			// every VLAN of the port (br_fdb_delete), and takes no VLAN
+			// 0 to say "only the entry without one": bridge fdb del
+			// does the same.
+			f := strings.Fields(before[0])
+			want = slices.DeleteFunc(want, func(l string) bool {
+				g := strings.Fields(l)
+				return len(g) == len(f) && g[0] == f[0] && g[1] == f[1] && g[4] == f[4]
+			})
+		}
+		arDiff(t, "after deleting "+before[0], after, want)
 		if t.Failed() {
 			return
 		}

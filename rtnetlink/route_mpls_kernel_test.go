@@ -97,11 +97,14 @@ func TestMPLSRoutesOracle(t *testing.T) {
 	if err := c.AddMPLSRoute(ctx, rtnetlink.MPLSRoute{Label: 100, Via: ip("10.0.0.2"), Index: v0}); !errors.Is(err, unix.EEXIST) {
 		t.Errorf("adding label 100 twice: %v, want EEXIST", err)
 	}
-	ns.Batch(t, []string{
+	// One ip each: ip -batch takes no options (-f mpls) on its lines.
+	for _, l := range []string{
 		"-f mpls route add 200 as 500/600 via inet 10.0.0.3 dev v0",
 		"-f mpls route add 201 via inet6 2001:db8::3 dev v0 ttl-propagate enabled proto static",
 		"-f mpls route add 202 nexthop as 700 via inet 10.0.0.4 dev v0 nexthop via inet 10.0.1.4 dev v1",
-	})
+	} {
+		ns.Run(t, strings.Fields(l)...)
+	}
 	names := arLinkNames(t, ns)
 	var ours []string
 	var listed []rtnetlink.MPLSRoute

@@ -24,11 +24,12 @@ const (
 	GroupIPv4Rule  Group = uapi.RTNLGRP_IPV4_RULE   // IPv4 routing rules: RTM_NEWRULE, RTM_DELRULE
 	GroupIPv6Rule  Group = uapi.RTNLGRP_IPV6_RULE   // IPv6 routing rules
 	GroupNextHop   Group = uapi.RTNLGRP_NEXTHOP     // nexthop objects: RTM_NEWNEXTHOP, RTM_DELNEXTHOP
+	GroupNSID      Group = uapi.RTNLGRP_NSID        // network namespace IDs: RTM_NEWNSID, RTM_DELNSID
 )
 
 // Event is one notification: a change to a link, an address, a route, a
-// neighbour, an FDB entry, a rule, a nexthop object or a bucket of a
-// resilient group. Type says what happened (uapi.RTM_NEWROUTE,
+// neighbour, an FDB entry, a rule, a nexthop object, a bucket of a
+// resilient group or a network namespace ID. Type says what happened (uapi.RTM_NEWROUTE,
 // uapi.RTM_DELLINK, ...), and at most one of the pointer fields holds the
 // object, decoded; Message always holds the message itself, for the
 // objects this type does not decode (bridge port messages, multicast
@@ -45,6 +46,7 @@ type Event struct {
 	Rule          *Rule              // for RTM_NEWRULE and RTM_DELRULE of an IPv4 or IPv6 rule
 	NextHop       *NextHopObject     // for RTM_NEWNEXTHOP and RTM_DELNEXTHOP
 	NextHopBucket *NextHopBucket     // for RTM_NEWNEXTHOPBUCKET and RTM_DELNEXTHOPBUCKET
+	NSID          *NSID              // for RTM_NEWNSID and RTM_DELNSID
 	Message       netlink.Message    // the notification as received
 }
 
@@ -124,6 +126,12 @@ func ParseEvent(m netlink.Message) (Event, error) {
 			return e, err
 		}
 		e.NextHopBucket = &b
+	case uapi.RTM_NEWNSID, uapi.RTM_DELNSID:
+		n, err := ParseNSID(m)
+		if err != nil {
+			return e, err
+		}
+		e.NSID = &n
 	}
 	return e, nil
 }

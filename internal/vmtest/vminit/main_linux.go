@@ -361,8 +361,12 @@ func (idx *index) resolve(name string) ([]string, error) {
 	return mods, nil
 }
 
-// insert loads module n after its dependencies; seen stops cycles.
+// insert loads module n after its dependencies; seen stops cycles. A
+// dependency is named as modinfo's depends names it, with the dashes of
+// its file name (poly1305-x86_64), and the index by the module's name,
+// with underscores.
 func (idx *index) insert(n string, seen map[string]bool) error {
+	n = strings.ReplaceAll(n, "-", "_")
 	if seen[n] || idx.builtin[n] {
 		return nil
 	}
