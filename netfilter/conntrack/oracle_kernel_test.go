@@ -68,7 +68,10 @@ func render(f *conntrack.Flow) (string, uint32) {
 	if f.Helper != "" {
 		fmt.Fprintf(&b, "helper=%s ", f.Helper)
 	}
-	fmt.Fprintf(&b, "use=%d id=%d", f.Use, f.ID)
+	if f.Set&conntrack.FieldUse != 0 {
+		fmt.Fprintf(&b, "use=%d ", f.Use)
+	}
+	fmt.Fprintf(&b, "id=%d", f.ID)
 	return b.String(), f.Timeout
 }
 
