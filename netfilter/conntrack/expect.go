@@ -112,18 +112,18 @@ func (x *Expect) Append(b []byte) ([]byte, error) { return x.append(b, true) }
 
 func (x *Expect) append(b []byte, full bool) ([]byte, error) {
 	fam := x.Family
-	if fam == 0 {
+	if fam == 0 && !full {
 		fam = x.Tuple.family()
 	}
 	b = netfilter.Header{Family: fam}.Append(b)
 	e := netlink.NewAttrEncoder(b)
-	if x.Master.Proto != 0 || x.Master.Src.IsValid() {
+	if x.Master != (Tuple{}) {
 		encodeTuple(e, ctaExpectMaster, &x.Master)
 	}
-	if x.Tuple.Proto != 0 || x.Tuple.Src.IsValid() {
+	if x.Tuple != (Tuple{}) {
 		encodeTuple(e, ctaExpectTuple, &x.Tuple)
 	}
-	if x.Mask.Proto != 0 || x.Mask.Src.IsValid() {
+	if x.Mask != (Tuple{}) {
 		encodeTuple(e, ctaExpectMask, &x.Mask)
 	}
 	if x.Timeout != 0 {

@@ -495,13 +495,13 @@ func (f *Flow) Append(b []byte) ([]byte, error) {
 func (f *Flow) append(b []byte, full bool) ([]byte, error) {
 	b = netfilter.Header{Family: f.Family}.Append(b)
 	e := netlink.NewAttrEncoder(b)
-	if f.has(FieldOrig, f.Orig.Proto != 0 || f.Orig.Src.IsValid()) {
+	if f.has(FieldOrig, f.Orig != Tuple{}) {
 		encodeTuple(e, ctaTupleOrig, &f.Orig)
 	}
-	if f.has(FieldReply, f.Reply.Proto != 0 || f.Reply.Src.IsValid()) {
+	if f.has(FieldReply, f.Reply != Tuple{}) {
 		encodeTuple(e, ctaTupleReply, &f.Reply)
 	}
-	if f.has(FieldMaster, false) {
+	if f.has(FieldMaster, f.Master != Tuple{}) {
 		encodeTuple(e, ctaTupleMaster, &f.Master)
 	}
 	if f.has(FieldZone, f.Zone != 0) {

@@ -130,18 +130,18 @@ func encodeTuple(e *netlink.AttrEncoder, typ uint16, t *Tuple) {
 	e.End(ip)
 	p := e.Nest(ctaTupleProto)
 	e.Uint8(ctaProtoNum, t.Proto)
-	switch {
-	case hasPorts(t.Proto):
+	if hasPorts(t.Proto) || t.SrcPort != 0 || t.DstPort != 0 {
 		e.Uint16BE(ctaProtoSrcPort, t.SrcPort)
 		e.Uint16BE(ctaProtoDstPort, t.DstPort)
-	case t.Proto == protoICMP:
-		e.Uint16BE(ctaProtoICMPID, t.ICMPID)
-		e.Uint8(ctaProtoICMPType, t.ICMPType)
-		e.Uint8(ctaProtoICMPCode, t.ICMPCode)
-	case t.Proto == protoICMPv6:
-		e.Uint16BE(ctaProtoICMPv6ID, t.ICMPID)
-		e.Uint8(ctaProtoICMPv6Type, t.ICMPType)
-		e.Uint8(ctaProtoICMPv6Code, t.ICMPCode)
+	}
+	if t.Proto == protoICMP || t.Proto == protoICMPv6 || t.ICMPID != 0 || t.ICMPType != 0 || t.ICMPCode != 0 {
+		id, typ, code := uint16(ctaProtoICMPID), uint16(ctaProtoICMPType), uint16(ctaProtoICMPCode)
+		if t.Proto == protoICMPv6 {
+			id, typ, code = ctaProtoICMPv6ID, ctaProtoICMPv6Type, ctaProtoICMPv6Code
+		}
+		e.Uint16BE(id, t.ICMPID)
+		e.Uint8(typ, t.ICMPType)
+		e.Uint8(code, t.ICMPCode)
 	}
 	e.Raw([]byte(t.ProtoExtra))
 	e.End(p)
