@@ -2,8 +2,8 @@
 # Installs what the kernel-module end-to-end test (examples/kmod, TestE2E)
 # needs on a Debian machine: QEMU for x86-64, the Debian cloud kernel headers
 # (which pull in the matching kbuild tools and compiler), make and gcc;
-# ethtool, the oracle of the genetlink/ethtool tests; conntrack and nftables,
-# the oracle and the rules of the netfilter/conntrack and nflog tests; and tshark, which
+# ethtool, the oracle of the genetlink/ethtool tests; conntrack, nftables and iptables,
+# the oracle and the rules of the netfilter/conntrack, nflog and nfqueue tests; and tshark, which
 # decodes examples/pcap's capture. The VM tests (internal/vmtest) need QEMU,
 # iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
 # 6.12 compresses its modules) and apt-get download of the kernel images
@@ -25,7 +25,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils conntrack nftables)
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils conntrack nftables iptables)
 
 # installed NAME: true when the Debian package NAME is fully installed.
 installed() {
