@@ -80,6 +80,19 @@ func NewMirror(cfg *netlink.Config, family uint8) (*Mirror, error) {
 	return &Mirror{ev: ev, list: list, family: family, ready: make(chan struct{})}, nil
 }
 
+// NewMirrorOn returns a Mirror that receives events on ev, which it
+// makes join the groups of new, updated and destroyed entries, and lists
+// the table on list: two Conns of the same namespace, or of a fake kernel
+// (conntracktest). The Mirror closes them when it is closed.
+func NewMirrorOn(ev, list *Conn, family uint8) (*Mirror, error) {
+	for _, g := range []Group{GroupNew, GroupUpdate, GroupDestroy} {
+		if err := ev.NL.JoinGroup(uint32(g)); err != nil {
+			return nil, err
+		}
+	}
+	return &Mirror{ev: ev, list: list, family: family, ready: make(chan struct{})}, nil
+}
+
 // Close closes the Mirror's sockets; Run returns.
 func (m *Mirror) Close() error { return errors.Join(m.ev.Close(), m.list.Close()) }
 
