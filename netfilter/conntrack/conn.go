@@ -174,7 +174,8 @@ func (c *Conn) DeleteMatching(ctx context.Context, f Filter) error {
 }
 
 // Flush removes every entry of family (AF_INET, AF_INET6, or 0 for all):
-// DeleteMatching with a Filter of that family alone.
+// it sends IPCTNL_MSG_CT_DELETE with no tuple, as DeleteMatching does
+// with a Filter of that family alone.
 func (c *Conn) Flush(ctx context.Context, family uint8) error {
 	return c.DeleteMatching(ctx, Filter{Family: family})
 }

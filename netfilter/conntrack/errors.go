@@ -18,6 +18,7 @@ import (
 // errInvalid is the cause of a request refused before it was sent.
 type errInvalid struct{ msg string }
 
+// Error says what was invalid.
 func (e *errInvalid) Error() string { return "invalid argument: " + e.msg }
 
 // Is reports whether target is syscall.EINVAL or os.ErrInvalid.

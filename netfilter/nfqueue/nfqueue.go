@@ -309,6 +309,7 @@ func (c *Conn) Packets(ctx context.Context) iter.Seq2[*Packet, error] {
 // matches syscall.EINVAL and os.ErrInvalid.
 type errInvalid struct{ msg string }
 
+// Error says what was invalid.
 func (e *errInvalid) Error() string { return "invalid argument: " + e.msg }
 
 // Is reports whether target is syscall.EINVAL or os.ErrInvalid.
