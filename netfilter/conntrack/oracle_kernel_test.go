@@ -169,6 +169,7 @@ func TestListMatchesConntrackTool(t *testing.T) {
 		{"-p", "icmpv6", "-s", "2001:db8::10", "-d", "2001:db8::20", "--icmpv6-type", "128", "--icmpv6-code", "0", "--icmpv6-id", "9", "-t", "300"},
 		{"-p", "tcp", "-s", "2001:db8::10", "-d", "2001:db8::20", "--sport", "5", "--dport", "6", "--state", "SYN_SENT", "-t", "300"},
 		{"-p", "udp", "-s", "198.18.1.1", "-d", "198.18.1.2", "--sport", "7", "--dport", "8", "-t", "300", "--orig-zone", "3"},
+		{"-p", "udp", "-s", "198.18.1.1", "-d", "198.18.1.2", "--sport", "17", "--dport", "18", "-t", "300", "--reply-zone", "4"},
 		{"-p", "sctp", "-s", "198.18.1.1", "-d", "198.18.1.2", "--sport", "9", "--dport", "10", "--state", "ESTABLISHED", "--orig-vtag", "11", "--reply-vtag", "12", "-t", "300"},
 	} {
 		inNSRun(t, p.a, append([]string{"conntrack", "-I"}, args...)...)
@@ -177,7 +178,7 @@ func TestListMatchesConntrackTool(t *testing.T) {
 	c := dialCT(t, p.a)
 	lines := compareWithTool(t, p.a, c, conntrack.Filter{})
 	t.Logf("%d entries:\n\t%s", len(lines), strings.Join(lines, "\n\t"))
-	for _, want := range []string{"[ASSURED]", "zone=5", "zone-orig=3", "icmpv6", "type=8", "packets=", "dport=80", "dport=8080", "dst=198.18.0.3", "sctp", "delta-time"} {
+	for _, want := range []string{"[ASSURED]", "zone=5", "zone-orig=3", "zone-reply=4", "icmpv6", "type=8", "packets=", "dport=80", "dport=8080", "dst=198.18.0.3", "sctp", "delta-time"} {
 		if !strings.Contains(strings.Join(lines, "\n"), want) {
 			t.Errorf("no entry has %q: the test made fewer kinds of entries than it means to", want)
 		}
