@@ -1,0 +1,5 @@
+//go:build race
+
+package conntrack_test
+
+func init() { raceEnabled = true }
