@@ -164,6 +164,13 @@ func (c *Conn) Delete(ctx context.Context, f *Flow) error {
 // with the filter's attributes and no tuple to look up). The zero Filter
 // flushes the whole table. The kernel does not say how many entries it
 // deleted.
+//
+// Older kernels ignore the parts of a filter they do not know, and then
+// delete more than it selects: Linux 6.18 honours every part (the tests
+// run there), while kernels before 5.3 ignore the family, and the status,
+// zone and tuple filters came later still (ti-mo/conntrack documents the
+// status from 5.15 and the zone from 6.8). Check the kernel's version
+// before relying on a part on an old kernel.
 func (c *Conn) DeleteMatching(ctx context.Context, f Filter) error {
 	data, err := f.append(nil, true)
 	if err != nil {
