@@ -95,6 +95,11 @@ func eventType(m *netlink.Message) EventType {
 //
 // Events reads with ReceiveDatagram, without copying: only one goroutine
 // at a time may read a Conn that way, so run requests on another Conn.
+//
+// With sysctl net.netfilter.nf_conntrack_events at its default of 2, the
+// kernel gives an entry its events when the entry is made, and only while
+// some socket listens to the groups of entries: an entry made before
+// that has no events, nor do its expectations.
 func (c *Conn) Events(ctx context.Context, groups ...Group) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		if len(groups) == 0 {

@@ -3,6 +3,9 @@
 package conntrack_test
 
 import (
+	"context"
+
+	"github.com/nlkit/netlink"
 	"net/netip"
 	"strings"
 	"testing"
@@ -14,6 +17,30 @@ func TestExpectations(t *testing.T) {
 	ns := plainNS(t)
 	c := dialCT(t, ns)
 	ctx := testCtx(t)
+	// A listener of the entries' and the expectations' events, joined
+	// before the master entry is made: the kernel gives an entry its
+	// event masks when it is made, and only while a socket listens to
+	// the groups of entries (sysctl net.netfilter.nf_conntrack_events=2).
+	ev, err := conntrack.Dial(&netlink.Config{NetNS: ns.Path, Groups: []uint32{uint32(conntrack.GroupNew), uint32(conntrack.GroupExpectNew), uint32(conntrack.GroupExpectDestroy)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ev.Close()
+	evCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	evs := make(chan conntrack.EventType, 10)
+	go func() {
+		defer close(evs)
+		for e, err := range ev.Events(evCtx, conntrack.GroupExpectNew) {
+			if err != nil {
+				return
+			}
+			if e.Expect != nil && e.Expect.Tuple.DstPort == 20000 {
+				evs <- e.Type
+			}
+		}
+	}()
+
 	// The kernel takes expectations of a connection with a helper: an
 	// FTP control connection, whose helper is set as it is created.
 	master := tcpFlow(1000, 0)
@@ -66,5 +93,16 @@ func TestExpectations(t *testing.T) {
 	}
 	if out := inNSRun(t, ns, "conntrack", "-L", "expect"); strings.Contains(out, "dport=20000") {
 		t.Errorf("after DeleteExpectation, conntrack -L expect shows:\n%s", out)
+	}
+	var types []conntrack.EventType
+	for len(types) < 2 {
+		ty, ok := <-evs
+		if !ok {
+			break
+		}
+		types = append(types, ty)
+	}
+	if len(types) != 2 || types[0] != conntrack.EventExpectNew || types[1] != conntrack.EventExpectDestroy {
+		t.Errorf("expectation events %v, want [EXP_NEW EXP_DESTROY]", types)
 	}
 }
