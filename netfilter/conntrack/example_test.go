@@ -81,6 +81,22 @@ func Example_events() {
 	}
 }
 
+// Keep a copy of the table in memory, in step with the kernel through
+// overruns.
+func Example_mirror() {
+	m, err := conntrack.NewMirror(nil, 0)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer m.Close()
+	go m.Run(context.Background())
+	<-m.Ready()
+	for _, f := range m.Snapshot() {
+		fmt.Println(f.Orig, f.Mark)
+	}
+	fmt.Printf("%+v\n", m.Stats()) // listings, overruns, events applied
+}
+
 // Encode an entry as a request carries it, and decode it back, without a
 // kernel.
 func ExampleFlow_Decode() {

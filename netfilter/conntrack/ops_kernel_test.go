@@ -234,6 +234,21 @@ func TestDeleteMatching(t *testing.T) {
 	if out := inNSRun(t, ns, "conntrack", "-L", "-p", "icmp"); !strings.Contains(out, "id=77") || strings.Contains(out, "id=78") {
 		t.Fatalf("after deleting ICMP id 78, conntrack -L -p icmp shows:\n%s", out)
 	}
+	// By the reply's source, as for a backend gone: an entry between
+	// other addresses stays.
+	other := tcpFlow(4000, 0)
+	other.Orig.Src, other.Orig.Dst = netip.MustParseAddr("198.18.1.5"), netip.MustParseAddr("198.18.1.6")
+	other.Reply.Src, other.Reply.Dst = other.Orig.Dst, other.Orig.Src
+	if err := c.Create(ctx, other); err != nil {
+		t.Fatal(err)
+	}
+	err = c.DeleteMatching(ctx, conntrack.Filter{Family: 2, Reply: conntrack.TupleFilter{Tuple: conntrack.Tuple{Src: netip.MustParseAddr("198.18.1.2")}, Match: conntrack.MatchSrc}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lines := compareWithTool(t, ns, c, conntrack.Filter{}); len(lines) != 1 || !strings.Contains(lines[0], "src=198.18.1.5 dst=198.18.1.6") {
+		t.Fatalf("after deleting by reply source 198.18.1.2, conntrack -L lists:\n%s", strings.Join(lines, "\n"))
+	}
 	// Everything.
 	if err := c.Flush(ctx, 0); err != nil {
 		t.Fatal(err)
