@@ -6,9 +6,13 @@ import (
 	"bytes"
 	"context"
 	"os/exec"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/nlkit/netlink/internal/nstest"
 )
@@ -90,5 +94,60 @@ func TestListLikeConntrack(t *testing.T) {
 	}
 	if strings.TrimSpace(out.String()) != strings.TrimSpace(tool("-C")) {
 		t.Errorf("-C printed %q, conntrack -C %q", out.String(), tool("-C"))
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for one writer and one reader.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// TestEvents runs -E with a filter while conntrack -I makes entries: it
+// prints those the filter selects, as conntrack -E does.
+func TestEvents(t *testing.T) {
+	if _, err := exec.LookPath("conntrack"); err != nil {
+		t.Skip("conntrack is not installed (bash .ci/e2e-deps.sh installs it)")
+	}
+	ns := nstest.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, &out, options{events: true, proto: "icmp", netns: ns.Name, sport: -1, dport: -1, zone: -1})
+	}()
+	// -E has joined its groups once it prints an entry; until then each
+	// probe may go unseen.
+	for i := 1; !strings.Contains(out.String(), "[NEW]"); i++ {
+		if ctx.Err() != nil {
+			t.Fatal("-E printed nothing")
+		}
+		exec.Command("ip", "netns", "exec", ns.Name, "conntrack", "-I", "-p", "tcp", "-s", "198.18.1.1", "-d", "198.18.1.2",
+			"--sport", strconv.Itoa(i), "--dport", "80", "--state", "ESTABLISHED", "-t", "60").Run()
+		exec.Command("ip", "netns", "exec", ns.Name, "conntrack", "-I", "-p", "icmp", "-s", "198.18.1.1", "-d", "198.18.1.2",
+			"--icmp-type", "8", "--icmp-code", "0", "--icmp-id", strconv.Itoa(i), "-t", "60").Run()
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	// The timeout counts down from 60: any number.
+	want := regexp.MustCompile(`^\[NEW\] ipv4     2 icmp     1 [0-9]+ src=198\.18\.1\.1 dst=198\.18\.1\.2 type=8 code=0 id=[0-9]+ \[UNREPLIED\] src=198\.18\.1\.2 dst=198\.18\.1\.1 type=0 code=0 id=[0-9]+ mark=0 id=[0-9]+$`)
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if !want.MatchString(l) {
+			t.Errorf("-E -p icmp printed %q", l)
+		}
 	}
 }
