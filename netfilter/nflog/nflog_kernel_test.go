@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -141,6 +142,12 @@ func TestLogGroup(t *testing.T) {
 	if err := out.Bind(ctx, 6, nflog.Config{Mode: nflog.CopyPacket, Range: 20, Timeout: 1}); err != nil {
 		t.Fatal(err)
 	}
+	if err := out.BindFamily(ctx, 2); err != nil { // obsolete, accepted
+		t.Fatal(err)
+	}
+	if err := out.Configure(ctx, 6, nflog.Config{Flags: nflog.FlagSeqGlobal}); err != nil {
+		t.Fatal(err)
+	}
 	// The group is this socket's: another is refused.
 	other := dialLog(t, b)
 	if err := other.Bind(ctx, 5, nflog.Config{}); !errors.Is(err, syscall.EPERM) {
@@ -168,9 +175,17 @@ func TestLogGroup(t *testing.T) {
 		}
 	})
 
+	// The IPv4 packets wait for ARP and the IPv6 one for neighbour
+	// discovery, so they may reach b in either order: each is told by its
+	// payload, and the sequence numbers are those of the order they came.
 	got := collect(ctx, t, in, len(payloads))
-	for i, p := range got {
-		what := fmt.Sprintf("logged packet %d in b", i)
+	seqs := map[uint32]bool{}
+	for n, p := range got {
+		i := slices.IndexFunc(payloads, func(s string) bool { return bytes.HasSuffix(p.Payload, []byte(s)) })
+		if i < 0 {
+			t.Fatalf("logged packet %d in b: payload %x is none the test sent", n, p.Payload)
+		}
+		what := fmt.Sprintf("logged packet %d in b (%s)", n, payloads[i])
 		v6 := i == 3
 		wantProto, wantFamily := uint16(0x0800), uint8(2)
 		if v6 {
@@ -197,9 +212,10 @@ func TestLogGroup(t *testing.T) {
 		if !v6 && (len(p.Payload) != 20+8+len(payloads[i]) || !bytes.Equal(p.Payload[12:16], []byte{198, 18, 0, 1}) || !bytes.Equal(p.Payload[16:20], []byte{198, 18, 0, 2})) {
 			t.Errorf("%s: IPv4 packet %x", what, p.Payload)
 		}
-		if p.Has&nflog.HasSeq == 0 || p.Seq != uint32(i) {
-			t.Errorf("%s: seq %d (%v), want %d", what, p.Seq, p.Has&nflog.HasSeq != 0, i)
+		if p.Has&nflog.HasSeq == 0 || p.Seq != uint32(n) || seqs[p.Seq] {
+			t.Errorf("%s: seq %d (%v), want %d", what, p.Seq, p.Has&nflog.HasSeq != 0, n)
 		}
+		seqs[p.Seq] = true
 		if p.Has&nflog.HasTimestamp == 0 || p.Timestamp.IsZero() {
 			t.Errorf("%s: no timestamp", what)
 		}
@@ -225,6 +241,9 @@ func TestLogGroup(t *testing.T) {
 		}
 		if len(p.Payload) != 20 {
 			t.Errorf("%s: %d bytes of payload, want the copy range's 20", what, len(p.Payload))
+		}
+		if p.Has&nflog.HasSeqGlobal == 0 || p.Has&nflog.HasSeq != 0 {
+			t.Errorf("%s: sequence numbers %v, want the global one that Configure asked for", what, p.Has)
 		}
 	}
 

@@ -221,6 +221,13 @@ func TestVerdicts(t *testing.T) {
 	if err := q.SetVerdict(ctx, 3, ids[0], nfqueue.Decision{Verdict: nfqueue.Accept}); !errors.Is(err, syscall.ENOENT) {
 		t.Errorf("a second verdict: %v, want ENOENT", err)
 	}
+	// Unbound, the queue is free for another socket.
+	if err := q.Unbind(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Bind(ctx, 3, nfqueue.Config{}); err != nil {
+		t.Errorf("binding an unbound queue: %v", err)
+	}
 	// The mark rule, the only rule of b's INPUT chain, counted one
 	// packet: "pkts bytes target prot opt in out source destination ...".
 	out := w.iptables(t, "-L", "INPUT", "-v", "-x", "-n")
