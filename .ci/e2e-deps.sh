@@ -2,9 +2,11 @@
 # Installs what the kernel-module end-to-end test (examples/kmod, TestE2E)
 # needs on a Debian machine: QEMU for x86-64, the Debian cloud kernel headers
 # (which pull in the matching kbuild tools and compiler), make and gcc;
-# ethtool, the oracle of the genetlink/ethtool tests; and tshark, which
-# decodes examples/pcap's capture; nft, the oracle of the netfilter/nftables
-# tests. The VM tests (internal/vmtest) need QEMU,
+# ethtool, the oracle of the genetlink/ethtool tests; nft, the oracle of the
+# netfilter/nftables tests; conntrack, nftables and iptables, the oracle and
+# the rules of the netfilter/conntrack, nflog and nfqueue tests; wg
+# (wireguard-tools), the oracle of genetlink/wireguard's VM tests; and
+# tshark, which decodes examples/pcap's capture. The VM tests (internal/vmtest) need QEMU,
 # iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
 # 6.12 compresses its modules) and apt-get download of the kernel images
 # (linux-image-6.1.0-*-amd64 from bookworm, linux-image-6.12.*+deb12-amd64
@@ -25,7 +27,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils nftables wireguard-tools)
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils nftables wireguard-tools conntrack iptables)
 
 # installed NAME: true when the Debian package NAME is fully installed.
 installed() {

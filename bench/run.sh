@@ -16,7 +16,9 @@ ROUTES=${ROUTES:-100000}       # routes for dump, typed, install
 GETLINKS=${GETLINKS:-10000}    # round trips per measured run, 3 runs per process
 HEAP_ROUTES=${HEAP_ROUTES:-1000000}
 EVENTS=${EVENTS:-50000}
-ONLY=${ONLY:-"dump getlink decode install heap mcast encode typed genl"}
+CT_LIST=${CT_LIST:-200000}     # conntrack entries listed
+CT_DELETE=${CT_DELETE:-100000} # conntrack entries deleted (among twice as many)
+ONLY=${ONLY:-"dump getlink decode install heap mcast encode typed genl ctlist ctdelete ctevents"}
 
 [ "$(id -u)" = 0 ] || { echo "run.sh needs root (network namespaces)" >&2; exit 1; }
 PREFIX=nlbench-$$
@@ -142,6 +144,37 @@ if want mcast; then
 		done
 	done
 fi
+if want ctlist; then
+	step "(9a) conntrack list: $CT_LIST entries, 4 implementations x $ROUNDS rounds"
+	newns ct
+	inns ct "$NLB" -w ctsetup -impl nlkit -n "$CT_LIST"
+	for r in $(seq "$ROUNDS"); do
+		for i in nlkit timo vishvananda conntrack-tool; do inns ct "$NLB" -w ctlist -impl "$i" -n "$CT_LIST" -reps 1; done
+	done
+	delns ct
+fi
+if want ctdelete; then
+	step "(9b) conntrack delete: $CT_DELETE of $((2 * CT_DELETE)) entries, 5 implementations x $ROUNDS rounds, a fresh namespace each"
+	for r in $(seq "$ROUNDS"); do
+		for i in nlkit nlkit-each timo vishvananda conntrack-tool; do
+			newns ctd
+			inns ctd "$NLB" -w ctsetup -impl nlkit -n "$CT_DELETE" -ctport 10 -ctmark 2
+			inns ctd "$NLB" -w ctsetup -impl nlkit -n "$CT_DELETE" -ctbase "$CT_DELETE"
+			inns ctd "$NLB" -w ctdelete -impl "$i" -n "$CT_DELETE"
+			delns ctd
+		done
+	done
+fi
+if want ctevents; then
+	step "(9c) conntrack events: $EVENTS entries created by another process, 2 listeners x $ROUNDS rounds"
+	for r in $(seq "$ROUNDS"); do
+		for i in nlkit timo; do
+			newns cte
+			inns cte "$NLB" -w ctevents -impl "$i" -n "$EVENTS"
+			delns cte
+		done
+	done
+fi
 
 {
 	echo "# nlkit/netlink comparative benchmarks"
@@ -151,10 +184,10 @@ fi
 	echo "| $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GiB | $(uname -r) | $(go env GOVERSION) | $(gcc -dumpfullversion), libmnl $(dpkg-query -W -f='${Version}' libmnl-dev 2>/dev/null) | $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD -- .. 2>/dev/null || echo ' (modified)') | $(date -u '+%Y-%m-%d %H:%M') | $LOAD_START → $(cut -d' ' -f1-3 /proc/loadavg) |"
 	echo
 	echo "Medians over every measured run; spread is min–max. Implementations run interleaved, each in its own process, $ROUNDS rounds;"
-	echo "ROUTES=$ROUTES GETLINKS=$GETLINKS HEAP_ROUTES=$HEAP_ROUTES EVENTS=$EVENTS."
+	echo "ROUTES=$ROUTES GETLINKS=$GETLINKS HEAP_ROUTES=$HEAP_ROUTES EVENTS=$EVENTS CT_LIST=$CT_LIST CT_DELETE=$CT_DELETE."
 	echo "Every Go process has a pending timer (a goroutine in time.Sleep), as real programs have, except in the tables marked idle."
 	echo "A load average above the CPU count means other work shared the machine: CPU times hold up better than wall times then."
 	"$NLB" report "$OUT"
 } >"$TMP/RESULTS.md"
-cp "$TMP/RESULTS.md" RESULTS.md
-cat RESULTS.md
+cp "$TMP/RESULTS.md" "${RESULTS:-RESULTS.md}"
+cat "${RESULTS:-RESULTS.md}"

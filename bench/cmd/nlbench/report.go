@@ -39,6 +39,9 @@ var order = []workloadInfo{
 	{"encode", "(2) Encode RTM_NEWLINK with 5 attributes, one a nest (per message)", "hand", "op"},
 	{"typed", "(8) Typed route list of {n} IPv4 routes", "nlkit", "list"},
 	{"genl", "(8) Generic netlink family lookup of nlctrl (per lookup)", "nlkit", "op"},
+	{"ctlist", "(9a) List a conntrack table of {n} entries, each decoded: tuples, mark (per entry; conntrack -L's row is its process's CPU)", "nlkit", "entry"},
+	{"ctdelete", "(9b) Delete the {n} conntrack entries of mark 1 and UDP port 9 among twice as many (per entry deleted; CPU includes the kernel's work in the system calls)", "nlkit", "entry"},
+	{"ctevents", "(9c) Conntrack NEW events received while another process creates entries (default configurations)", "", ""},
 }
 
 func median(v []float64) float64 {
@@ -137,7 +140,7 @@ func report(files []string) {
 		// Checks: every run of every implementation found the same count
 		// and checksum (for mcast, counts are the result itself).
 		check := func(im string) string {
-			if wi.key == "mcast" {
+			if wi.key == "mcast" || wi.key == "ctevents" {
 				return "n/a"
 			}
 			want := rs[wi.ref]
@@ -172,6 +175,20 @@ func report(files []string) {
 				c := col(im, "count")
 				fmt.Printf("| %s | %s | %s | %s–%s | %s | %d |\n", im, rs[im][0]["ops"], num(median(c)),
 					num(slices.Min(c)), num(slices.Max(c)), num(median(col(im, "losses"))), len(c))
+			}
+		case "ctevents":
+			fmt.Println("| library | entries created | received (median) | min–max | loss reports (median) | listener stopped | runs |")
+			fmt.Println("| --- | ---: | ---: | ---: | ---: | --- | ---: |")
+			for _, im := range impls[wi.key] {
+				c := col(im, "count")
+				stopped := 0
+				for _, r := range rs[im] {
+					if r["stopped"] == "true" {
+						stopped++
+					}
+				}
+				fmt.Printf("| %s | %s | %s | %s–%s | %s | %d of %d runs | %d |\n", im, rs[im][0]["ops"], num(median(c)),
+					num(slices.Min(c)), num(slices.Max(c)), num(median(col(im, "losses"))), stopped, len(c), len(c))
 			}
 		case "heap":
 			fmt.Println("| implementation | peak live heap (median) | max RSS | allocs | bytes allocated | CPU | runs | check (routes) |")

@@ -1,0 +1,5 @@
+//go:build linux && race
+
+package conntrack_test
+
+func init() { raceEnabled = true }

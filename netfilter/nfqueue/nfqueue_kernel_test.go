@@ -1,0 +1,370 @@
+//go:build linux
+
+package nfqueue_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/netfilter/nfqueue"
+	"golang.org/x/sys/unix"
+)
+
+func inNS(t testing.TB, ns *nstest.NS, fn func()) {
+	t.Helper()
+	done := make(chan error)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
+		f, err := os.Open(ns.Path)
+		if err != nil {
+			done <- err
+			return
+		}
+		err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
+		f.Close()
+		if err != nil {
+			done <- err
+			return
+		}
+		fn()
+		done <- nil
+	}()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// world is two namespaces joined by a veth pair, a (198.18.0.1) and b
+// (198.18.0.2), where b queues UDP to port 9999 to queue 3 in its mangle
+// PREROUTING chain (iptables' NFQUEUE target: this kernel's nftables
+// lacks the queue expression), counts the packets marked 0x55 in its
+// filter INPUT chain, and has a UDP server on 9999 whose datagrams
+// come to got.
+type world struct {
+	a, b *nstest.NS
+	mu   sync.Mutex
+	got  []string
+}
+
+func newWorld(t *testing.T, queueArgs ...string) *world {
+	if _, err := exec.LookPath("iptables-legacy"); err != nil {
+		t.Skip("iptables-legacy is not installed (bash .ci/e2e-deps.sh installs iptables)")
+	}
+	w := &world{a: nstest.New(t), b: nstest.New(t)}
+	w.a.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", w.b.Name)
+	w.a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
+	w.b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
+	w.iptables(t, append([]string{"-t", "mangle", "-A", "PREROUTING", "-p", "udp", "--dport", "9999", "-j", "NFQUEUE", "--queue-num", "3"}, queueArgs...)...)
+	w.iptables(t, "-A", "INPUT", "-p", "udp", "--dport", "9999", "-m", "mark", "--mark", "0x55")
+	var u net.PacketConn
+	inNS(t, w.b, func() {
+		var err error
+		if u, err = net.ListenPacket("udp", "198.18.0.2:9999"); err != nil {
+			t.Error(err)
+		}
+	})
+	if u == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { u.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := u.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			w.mu.Lock()
+			w.got = append(w.got, string(buf[:n]))
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+func (w *world) iptables(t *testing.T, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ip", append([]string{"netns", "exec", w.b.Name, "iptables-legacy"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("iptables %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// send sends one datagram from a to b's port 9999 per payload.
+func (w *world) send(t *testing.T, payloads ...string) {
+	inNS(t, w.a, func() {
+		c, err := net.Dial("udp", "198.18.0.2:9999")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		for _, p := range payloads {
+			c.Write([]byte(p))
+		}
+	})
+}
+
+// received waits until b's server got want (in any order), and fails
+// the test if ctx ends first or it got anything else.
+func (w *world) received(ctx context.Context, t *testing.T, want ...string) {
+	t.Helper()
+	slices.Sort(want)
+	for {
+		w.mu.Lock()
+		got := slices.Clone(w.got)
+		w.mu.Unlock()
+		slices.Sort(got)
+		if slices.Equal(got, want) {
+			return
+		}
+		if len(got) > len(want) {
+			t.Fatalf("b received %q, want %q", got, want)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("b received %q, want %q", got, want)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+func dialQueue(t testing.TB, ns *nstest.NS) *nfqueue.Conn {
+	t.Helper()
+	c, err := nfqueue.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// TestVerdicts queues real packets and gives each a verdict from the
+// loop's body: accept, drop, accept with a new payload, accept with a
+// mark; what b's server receives, and b's mark counter, show each took.
+func TestVerdicts(t *testing.T) {
+	w := newWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := dialQueue(t, w.b)
+	if err := q.Bind(ctx, 3, nfqueue.Config{Mode: nfqueue.CopyPacket, Range: 0xffff}); err != nil {
+		t.Fatal(err)
+	}
+	other := dialQueue(t, w.b)
+	if err := other.Bind(ctx, 3, nfqueue.Config{}); !errors.Is(err, syscall.EPERM) {
+		t.Errorf("binding a bound queue: %v, want EPERM", err)
+	}
+	if err := other.Bind(ctx, 4, nfqueue.Config{Mode: 7}); !errors.Is(err, os.ErrInvalid) {
+		t.Errorf("copy mode 7: %v, want an error before sending", err)
+	}
+	if err := q.SetVerdict(ctx, 3, 123456, nfqueue.Decision{Verdict: nfqueue.Accept}); !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("a verdict for a packet the queue does not hold: %v, want ENOENT", err)
+	}
+
+	vb, _ := interfaceIndex(t, w.b, "vb")
+	w.send(t, "accept-0", "drop-1", "mangle-2", "mark-3")
+	n := 0
+	var ids []uint32
+	for p, err := range q.Packets(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Queue != 3 || p.Family != 2 || p.Hook != 0 || p.HWProtocol != 0x0800 || p.InDev != uint32(vb) || len(p.Payload) < 28 {
+			t.Errorf("packet %d: queue %d family %d hook %d protocol %#x in %d, payload %x", n, p.Queue, p.Family, p.Hook, p.HWProtocol, p.InDev, p.Payload)
+		}
+		ids = append(ids, p.ID)
+		body := string(p.Payload[28:])
+		var d nfqueue.Decision
+		switch {
+		case strings.HasPrefix(body, "accept"):
+			d.Verdict = nfqueue.Accept
+		case strings.HasPrefix(body, "drop"):
+			d.Verdict = nfqueue.Drop
+		case strings.HasPrefix(body, "mangle"):
+			// Same length, new bytes; a UDP checksum of 0 is none.
+			pl := bytes.Clone(p.Payload)
+			copy(pl[28:], "MANGLE")
+			pl[26], pl[27] = 0, 0
+			d = nfqueue.Decision{Verdict: nfqueue.Accept, Payload: pl}
+		case strings.HasPrefix(body, "mark"):
+			d = nfqueue.Decision{Verdict: nfqueue.Accept, Mark: 0x55, SetMark: true}
+		default:
+			t.Fatalf("queued %q", body)
+		}
+		if err := q.SetVerdict(ctx, 3, p.ID, d); err != nil {
+			t.Fatal(err)
+		}
+		if n++; n == 4 {
+			break
+		}
+	}
+	w.received(ctx, t, "accept-0", "MANGLE-2", "mark-3")
+	if !slices.IsSorted(ids) || ids[0] == ids[3] {
+		t.Errorf("packet IDs %v, want increasing", ids)
+	}
+	// The second verdict on a packet is for one the queue no longer holds.
+	if err := q.SetVerdict(ctx, 3, ids[0], nfqueue.Decision{Verdict: nfqueue.Accept}); !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("a second verdict: %v, want ENOENT", err)
+	}
+	// Unbound, the queue is free for another socket.
+	if err := q.Unbind(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.Bind(ctx, 3, nfqueue.Config{}); err != nil {
+		t.Errorf("binding an unbound queue: %v", err)
+	}
+	// The mark rule, the only rule of b's INPUT chain, counted one
+	// packet: "pkts bytes target prot opt in out source destination ...".
+	out := w.iptables(t, "-L", "INPUT", "-v", "-x", "-n")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if fs := strings.Fields(lines[len(lines)-1]); len(fs) < 2 || fs[0] != "1" || !strings.Contains(out, "mark match 0x55") {
+		t.Errorf("the mark rule did not count one packet:\n%s", out)
+	}
+}
+
+// TestBatchVerdict queues three packets and accepts them with one
+// batched verdict on the last one's ID.
+func TestBatchVerdict(t *testing.T) {
+	w := newWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := dialQueue(t, w.b)
+	if err := q.Bind(ctx, 3, nfqueue.Config{Mode: nfqueue.CopyMeta}); err != nil {
+		t.Fatal(err)
+	}
+	w.send(t, "b-0", "b-1", "b-2")
+	var last uint32
+	n := 0
+	for p, err := range q.Packets(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Payload) != 0 {
+			t.Errorf("CopyMeta sent %d bytes of payload", len(p.Payload))
+		}
+		last = p.ID
+		if n++; n == 3 {
+			break
+		}
+	}
+	if err := q.SetVerdictBatch(ctx, 3, last, nfqueue.Accept, 0x55, true); err != nil {
+		t.Fatal(err)
+	}
+	w.received(ctx, t, "b-0", "b-1", "b-2")
+}
+
+// TestQueueWithoutReader fills a queue nobody reads. Without fail-open
+// the packets past its length are dropped, and those in it wait for
+// their verdicts; with fail-open, those past its length are accepted.
+func TestQueueWithoutReader(t *testing.T) {
+	for _, failOpen := range []bool{false, true} {
+		t.Run(fmt.Sprintf("failopen=%v", failOpen), func(t *testing.T) {
+			w := newWorld(t)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			q := dialQueue(t, w.b)
+			cfg := nfqueue.Config{Mode: nfqueue.CopyPacket, MaxLen: 2, FlagsMask: nfqueue.FlagFailOpen}
+			if failOpen {
+				cfg.Flags = nfqueue.FlagFailOpen
+			}
+			if err := q.Bind(ctx, 3, cfg); err != nil {
+				t.Fatal(err)
+			}
+			w.send(t, "q-0", "q-1", "q-2", "q-3", "q-4")
+			if failOpen {
+				w.received(ctx, t, "q-2", "q-3", "q-4") // past the queue's length: accepted
+			}
+			// The two in the queue wait for their verdicts; give them.
+			n := 0
+			for p, err := range q.Packets(ctx) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := q.SetVerdict(ctx, 3, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
+					t.Fatal(err)
+				}
+				if n++; n == 2 {
+					break
+				}
+			}
+			if failOpen {
+				w.received(ctx, t, "q-0", "q-1", "q-2", "q-3", "q-4")
+			} else {
+				w.received(ctx, t, "q-0", "q-1")
+				// What was dropped stays dropped: the kernel counts it.
+				b, err := exec.Command("ip", "netns", "exec", w.b.Name, "cat", "/proc/net/netfilter/nfnetlink_queue").Output()
+				if err != nil {
+					t.Fatal(err)
+				}
+				// queue_number peer_portid queue_total copy_mode copy_range queue_dropped ...
+				fs := strings.Fields(string(b))
+				if len(fs) < 6 || fs[0] != "3" || fs[5] != "3" {
+					t.Errorf("/proc/net/netfilter/nfnetlink_queue: %q, want queue 3 with 3 dropped", b)
+				}
+			}
+		})
+	}
+}
+
+func interfaceIndex(t *testing.T, ns *nstest.NS, name string) (int, net.HardwareAddr) {
+	var ifi *net.Interface
+	inNS(t, ns, func() { ifi, _ = net.InterfaceByName(name) })
+	if ifi == nil {
+		t.Fatalf("no link %s", name)
+	}
+	return ifi.Index, ifi.HardwareAddr
+}
+
+// TestCapture writes testdata/packets.bin, the messages of three queued
+// packets, which the fuzz seeds and the
+// allocation test read. It runs with NLKIT_CAPTURE=1.
+func TestCapture(t *testing.T) {
+	if os.Getenv("NLKIT_CAPTURE") == "" {
+		t.Skip("set NLKIT_CAPTURE=1 to rewrite testdata/packets.bin")
+	}
+	w := newWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := dialQueue(t, w.b)
+	cfg := nfqueue.Config{Mode: nfqueue.CopyPacket, Flags: nfqueue.FlagUIDGID, FlagsMask: nfqueue.FlagUIDGID} // FlagConntrack: EOPNOTSUPP here, without CONFIG_NETFILTER_NETLINK_GLUE_CT
+	if err := q.Bind(ctx, 3, cfg); err != nil {
+		t.Fatal(err)
+	}
+	w.send(t, "c-0", "c-1", "c-2")
+	var raw []byte
+	for n := 0; n < 3; {
+		msgs, err := q.NL.Receive(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			var p nfqueue.Packet
+			if err := p.Decode(m.Data); err != nil {
+				t.Fatal(err)
+			}
+			raw = netlink.AppendMessage(raw, m.Header, m.Data)
+			if err := q.SetVerdict(ctx, 3, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
+				t.Fatal(err)
+			}
+			n++
+		}
+	}
+	if err := os.WriteFile("testdata/packets.bin", raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
