@@ -234,7 +234,9 @@ func TestTransactCancelReview28(t *testing.T) {
 	}
 	// The Conn still works: a late answer is discarded.
 	k.marker = nil
-	k.answer = func(reqs []netlink.Message) []netlink.Datagram { return []netlink.Datagram{trAck(reqs[0], syscall.EPERM)} }
+	k.answer = func(reqs []netlink.Message) []netlink.Datagram {
+		return []netlink.Datagram{trAck(reqs[0], syscall.EPERM)}
+	}
 	res, err = c.Transact(trCtx(t), trReqs(1, netlink.Acknowledge))
 	if err != nil || !errors.Is(res[0], syscall.EPERM) {
 		t.Fatalf("Transact after a cancelled one = %v, %v; want EPERM", res, err)
