@@ -44,10 +44,12 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 	if len(reqs) == 0 {
 		return results, nil
 	}
-	size, answers := 0, ackCost // the NOOP's ACK
+	// Summed in 64 bits: where int has 32, payloads that share memory can
+	// add up past it.
+	size, answers := int64(0), int64(ackCost) // the NOOP's ACK
 	capAck, _ := c.sys.option(CapAck)
 	for _, r := range reqs {
-		n := MessageSpace(len(r.Data))
+		n := int64(MessageSpace(len(r.Data)))
 		size += n
 		// Every request may be refused, echoing itself unless CapAck.
 		answers += ackCost
@@ -60,13 +62,13 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 			len(reqs), size, maxDatagram, syscall.EMSGSIZE))
 	}
 	rcvbuf, sndbuf := c.sys.buffers()
-	if size+32 > sndbuf {
+	if size+32 > int64(sndbuf) {
 		// The kernel doubles what is set, and the datagram needs 32 bytes
 		// more than its length.
-		c.sys.setWriteBuffer(min(size/2+64, math.MaxInt32/2))
+		c.sys.setWriteBuffer(int(min(size/2+64, math.MaxInt32/2)))
 	}
-	if answers > rcvbuf/2 {
-		c.sys.setReadBuffer(min(answers, math.MaxInt32/2))
+	if answers > int64(rcvbuf/2) {
+		c.sys.setReadBuffer(int(min(answers, math.MaxInt32/2)))
 	}
 
 	w := c.begin(len(reqs)+1, false)

@@ -280,3 +280,21 @@ func TestTransactManyReview28(t *testing.T) {
 		t.Errorf("Transact of nothing = %v, %v", res, err)
 	}
 }
+
+// Requests whose datagram would pass the largest the kernel takes are
+// refused before anything is sent, with EMSGSIZE, even where int is 32
+// bits and their sizes add up past it (the payloads here share memory).
+func TestTransactTooLargeReview28(t *testing.T) {
+	k, c := newTrKernel(t, func([]netlink.Message) []netlink.Datagram { return nil })
+	big := make([]byte, 800<<20)
+	reqs := []netlink.Message{{Data: big}, {Data: big}, {Data: big}}
+	res, err := c.Transact(trCtx(t), reqs)
+	if !errors.Is(err, syscall.EMSGSIZE) {
+		t.Fatalf("Transact of 2.4 GB = %v, %v; want EMSGSIZE", res, err)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if len(k.sent) != 0 {
+		t.Errorf("%d datagrams sent, want none", len(k.sent))
+	}
+}
