@@ -26,7 +26,9 @@ const maxDatagram = math.MaxInt32 - 32
 // ACK; its *OpError when the kernel refused it; ErrNoAnswer (wrapped) when
 // it asked for an ACK and got none. Transact sets Request on each request
 // and leaves the other flags as they are: set Acknowledge where an answer is
-// wanted.
+// wanted. A request the kernel runs as a dump is answered by the dump's
+// NLMSG_DONE, which comes in time only for a dump of one part: use Dump for
+// dumps.
 //
 // The kernel runs the datagram while Transact sends it, so all its answers
 // are queued by then: Transact follows it with a NOOP request and is done at
@@ -42,10 +44,12 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 	if len(reqs) == 0 {
 		return results, nil
 	}
-	size, answers := 0, ackCost // the NOOP's ACK
+	// Summed in 64 bits: where int has 32, payloads that share memory can
+	// add up past it.
+	size, answers := int64(0), int64(ackCost) // the NOOP's ACK
 	capAck, _ := c.sys.option(CapAck)
 	for _, r := range reqs {
-		n := MessageSpace(len(r.Data))
+		n := int64(MessageSpace(len(r.Data)))
 		size += n
 		// Every request may be refused, echoing itself unless CapAck.
 		answers += ackCost
@@ -58,13 +62,13 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 			len(reqs), size, maxDatagram, syscall.EMSGSIZE))
 	}
 	rcvbuf, sndbuf := c.sys.buffers()
-	if size+32 > sndbuf {
+	if size+32 > int64(sndbuf) {
 		// The kernel doubles what is set, and the datagram needs 32 bytes
 		// more than its length.
-		c.sys.setWriteBuffer(min(size/2+64, math.MaxInt32/2))
+		c.sys.setWriteBuffer(int(min(size/2+64, math.MaxInt32/2)))
 	}
-	if answers > rcvbuf/2 {
-		c.sys.setReadBuffer(min(answers, math.MaxInt32/2))
+	if answers > int64(rcvbuf/2) {
+		c.sys.setReadBuffer(int(min(answers, math.MaxInt32/2)))
 	}
 
 	w := c.begin(len(reqs)+1, false)
@@ -81,6 +85,7 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 		}
 		return results, err
 	}
+	overruns0 := c.overruns.Load()
 	if _, err := c.sendExchange(ctx, w, w.first, reqs, Request, false); err != nil {
 		if errors.Is(err, syscall.EMSGSIZE) {
 			_, sndbuf = c.sys.buffers()
@@ -99,14 +104,29 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 	}
 	marker := w.first + uint32(len(reqs))
 	err := c.await(ctx, w, func(m Message, _ []byte) (bool, error) {
-		if m.Header.Type != TypeError {
+		if m.Header.Type != TypeError && m.Header.Type != TypeDone {
 			return false, nil
 		}
 		if m.Header.Sequence == marker {
+			if m.Header.Type == TypeDone {
+				return false, nil
+			}
+			// An overrun since the datagram went out may have dropped
+			// answers queued before the marker's ACK: a reader that drained
+			// the socket in between let the kernel queue the ACK again.
+			if c.overruns.Load() != overruns0 {
+				return true, fmt.Errorf("%w: %w", ErrOverrun, syscall.ENOBUFS)
+			}
 			return true, nil
 		}
 		i := int(m.Header.Sequence - w.first)
-		if results[i] == errNoAnswer {
+		if results[i] != errNoAnswer {
+			return false, nil
+		}
+		if m.Header.Type == TypeDone {
+			// A request the kernel ran as a dump: done at its DONE.
+			results[i] = c.doneError("transact", m, reqs[i])
+		} else {
 			results[i] = c.ackError("transact", m, reqs[i])
 		}
 		return false, nil

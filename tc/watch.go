@@ -89,7 +89,7 @@ func (c *Conn) Watch(ctx context.Context) iter.Seq2[Event, error] {
 		for {
 			msgs, err := c.NL.Receive(ctx)
 			if err != nil {
-				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) {
+				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) && !errors.Is(err, netlink.ErrMalformed) {
 					return
 				}
 				continue

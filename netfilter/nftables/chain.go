@@ -84,7 +84,7 @@ func (c *Chain) decode(b []byte) error {
 		case nftaChainName:
 			c.Name = a.Str()
 		case nftaChainHandle:
-			c.Handle = be64(a)
+			return be64To(a, &c.Handle)
 		case nftaChainHook:
 			h, err := parseHook(a.Data, nftaHookDevs, false)
 			if err != nil {
@@ -92,18 +92,21 @@ func (c *Chain) decode(b []byte) error {
 			}
 			c.Hook = h
 		case nftaChainPolicy:
-			p := VerdictCode(be32(a))
-			c.Policy = &p
+			p := new(VerdictCode)
+			if err := be32To(a, p); err != nil {
+				return err
+			}
+			c.Policy = p
 		case nftaChainType:
 			c.Type = a.Str()
 		case nftaChainFlags:
-			c.Flags = be32(a)
+			return be32To(a, &c.Flags)
 		case nftaChainId:
-			c.ID = be32(a)
+			return be32To(a, &c.ID)
 		case nftaChainUserdata:
 			c.UserData = clone(a.Data)
 		case nftaChainUse:
-			c.Use = be32(a)
+			return be32To(a, &c.Use)
 		case nftaChainPad:
 		default:
 			return errSkip

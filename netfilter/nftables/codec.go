@@ -29,7 +29,10 @@ import (
 //   - the field Other (RawAttrs) keeps what no field takes, and is sent
 //     back last.
 //
-// A payload of the wrong size for its field is kept in Other, not lost.
+// A payload of the wrong size for its field, or a second attribute of a
+// field, is kept in Other, not lost. An "always" attribute that is missing
+// or of the wrong size fails the decoding (the caller then keeps the
+// expression raw): its field would be sent back as 0, which it was not.
 
 type fieldKind uint8
 
@@ -114,6 +117,9 @@ func codecOf(t reflect.Type) *codec {
 		}
 		c.fields = append(c.fields, f)
 	}
+	if len(c.fields) > 64 {
+		panic(fmt.Sprintf("nftables: %v: more than 64 tagged fields", t)) // decodeTagged's seen
+	}
 	codecs.Store(t, c)
 	return c
 }
@@ -169,16 +175,24 @@ func decodeTagged(b []byte, p any) error {
 	v := reflect.ValueOf(p).Elem()
 	c := codecOf(v.Type())
 	var keep []byte
+	var seen uint64 // bit i: fields[i] took an attribute
 	for a, err := range netlink.Attrs(b) {
 		if err != nil {
 			return err
 		}
-		ok, err := c.decodeAttr(v, a)
+		i, err := c.decodeAttr(v, a, seen)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if i < 0 {
 			keep = appendRaw(keep, a)
+		} else {
+			seen |= 1 << i
+		}
+	}
+	for i, f := range c.fields {
+		if f.always && seen&(1<<i) == 0 {
+			return fmt.Errorf("nftables: %v: attribute %d missing: %w", v.Type(), f.typ, netlink.ErrMalformed)
 		}
 	}
 	if c.other >= 0 {
@@ -189,23 +203,30 @@ func decodeTagged(b []byte, p any) error {
 	return nil
 }
 
-// decodeAttr stores a in the field that takes it, and says whether one
-// did.
-func (c *codec) decodeAttr(v reflect.Value, a netlink.Attr) (bool, error) {
-	for _, f := range c.fields {
+// decodeAttr stores a in the field that takes it, and returns the field's
+// index in c.fields, or -1 when none does. A field in seen (a bit per
+// index) has taken an attribute already.
+func (c *codec) decodeAttr(v reflect.Value, a netlink.Attr, seen uint64) (int, error) {
+	for i, f := range c.fields {
 		if f.typ != a.Type {
 			continue
+		}
+		if seen&(1<<i) != 0 {
+			return -1, nil
 		}
 		fv := v.Field(f.index)
 		switch f.kind {
 		case kUint:
+			if len(a.Data) != f.size && f.always {
+				return -1, fmt.Errorf("nftables: %v: attribute %d of %d bytes, not %d: %w", v.Type(), a.Type, len(a.Data), f.size, netlink.ErrMalformed)
+			}
 			if len(a.Data) != f.size {
-				return false, nil
+				return -1, nil
 			}
 			setUint(fv, a.Data)
 		case kPtr:
 			if len(a.Data) != f.size {
-				return false, nil
+				return -1, nil
 			}
 			fv.Set(reflect.New(fv.Type().Elem()))
 			setUint(fv.Elem(), a.Data)
@@ -216,31 +237,31 @@ func (c *codec) decodeAttr(v reflect.Value, a netlink.Attr) (bool, error) {
 		case kData:
 			val, vd, err := parseData(a.Data)
 			if err != nil || vd != nil || val == nil {
-				return false, nil
+				return -1, nil
 			}
 			fv.SetBytes(val)
 		case kVerdict:
 			_, vd, err := parseData(a.Data)
 			if err != nil || vd == nil {
-				return false, nil
+				return -1, nil
 			}
 			fv.Set(reflect.ValueOf(vd))
 		case kExpr:
 			x, err := parseExpr(a.Data)
 			if err != nil {
-				return false, err
+				return -1, err
 			}
 			fv.Set(reflect.ValueOf(&x).Elem())
 		case kExprs:
 			xs, err := parseExprs(a.Data)
 			if err != nil {
-				return false, err
+				return -1, err
 			}
 			fv.Set(reflect.ValueOf(xs))
 		}
-		return true, nil
+		return i, nil
 	}
-	return false, nil
+	return -1, nil
 }
 
 func uintOf(v reflect.Value) uint64 {

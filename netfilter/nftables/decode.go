@@ -114,9 +114,9 @@ func parseGen(m netlink.Message) (Gen, error) {
 	err = walk(b, nil, func(a netlink.Attr) error {
 		switch a.Type {
 		case nftaGenId:
-			g.ID = be32(a)
+			return be32To(a, &g.ID)
 		case nftaGenProcPid:
-			g.ProcPID = be32(a)
+			return be32To(a, &g.ProcPID)
 		case nftaGenProcName:
 			g.ProcName = a.Str()
 		}

@@ -101,11 +101,11 @@ func (el *Element) decode(b []byte) error {
 		case nftaSetElemObjref:
 			el.Objref = a.Str()
 		case nftaSetElemFlags:
-			el.Flags = be32(a)
+			return be32To(a, &el.Flags)
 		case nftaSetElemTimeout:
-			el.Timeout = be64(a)
+			return be64To(a, &el.Timeout)
 		case nftaSetElemExpiration:
-			el.Expiration = be64(a)
+			return be64To(a, &el.Expiration)
 		case nftaSetElemUserdata:
 			el.UserData = clone(a.Data)
 		case nftaSetElemExpr:

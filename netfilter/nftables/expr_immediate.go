@@ -1,6 +1,10 @@
 package nftables
 
-import "github.com/nlkit/netlink"
+import (
+	"fmt"
+
+	"github.com/nlkit/netlink"
+)
 
 // Immediate is the immediate expression: it loads a value into a
 // register, or with Dreg RegVerdict gives a verdict (accept, drop, jump,
@@ -28,18 +32,22 @@ func (x *Immediate) encode(e *netlink.AttrEncoder) {
 	putRaw(e, x.Other)
 }
 
+// decode fails unless b has one register and one datum that decode, which
+// encode always sends: the expression is then kept raw, as it came.
 func (x *Immediate) decode(b []byte) error {
-	return walk(b, &x.Other, func(a netlink.Attr) error {
-		switch a.Type {
-		case nftaImmediateDreg:
-			if len(a.Data) != 4 {
-				return errSkip
+	dreg, data := false, false
+	err := walk(b, &x.Other, func(a netlink.Attr) error {
+		switch {
+		case a.Type == nftaImmediateDreg && !dreg:
+			dreg = true
+			if be32To(a, &x.Dreg) != nil {
+				return errImmediate
 			}
-			x.Dreg = be32(a)
-		case nftaImmediateData:
+		case a.Type == nftaImmediateData && !data:
+			data = true
 			v, vd, err := parseData(a.Data)
 			if err != nil {
-				return errSkip
+				return errImmediate
 			}
 			x.Data, x.Verdict = v, vd
 		default:
@@ -47,7 +55,13 @@ func (x *Immediate) decode(b []byte) error {
 		}
 		return nil
 	})
+	if err == nil && (!dreg || !data) {
+		err = errImmediate
+	}
+	return err
 }
+
+var errImmediate = fmt.Errorf("nftables: immediate without one register of 4 bytes and one datum: %w", netlink.ErrMalformed)
 
 // Accept returns the immediate expression of the verdict accept.
 func Accept() *Immediate { return verdict(VerdictAccept, "") }

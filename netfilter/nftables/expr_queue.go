@@ -1,6 +1,11 @@
 package nftables
 
-// Queue is the queue expression: it hands the packet to a user-space queue (nfqueue): Num, or a range of Total from it, or the one in SregQnum.
+import "github.com/nlkit/netlink"
+
+// Queue is the queue expression: it hands the packet to a user-space queue
+// (nfqueue): Num, or a range of Total from it, or the one in SregQnum.
+// Num is sent even when 0 unless SregQnum is set: the kernel needs one of
+// the two.
 type Queue struct {
 	Num      uint16   `nft:"1"` // NFTA_QUEUE_NUM
 	Total    uint16   `nft:"2"` // NFTA_QUEUE_TOTAL
@@ -14,3 +19,23 @@ type Queue struct {
 func (*Queue) Kind() string { return "queue" }
 
 func init() { register(&Queue{}) }
+
+func (x *Queue) encode(e *netlink.AttrEncoder) {
+	if x.Num != 0 || x.SregQnum == 0 {
+		// nft_queue_select_ops refuses a queue with neither, and the
+		// kernel lists queue 0 with its number.
+		e.Uint16BE(nftaQueueNum, x.Num)
+	}
+	if x.Total != 0 {
+		e.Uint16BE(nftaQueueTotal, x.Total)
+	}
+	if x.Flags != 0 {
+		e.Uint16BE(nftaQueueFlags, x.Flags)
+	}
+	if x.SregQnum != 0 {
+		e.Uint32BE(nftaQueueSregQnum, x.SregQnum)
+	}
+	putRaw(e, x.Other)
+}
+
+func (x *Queue) decode(b []byte) error { return decodeTagged(b, x) }

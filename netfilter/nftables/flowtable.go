@@ -60,7 +60,7 @@ func (f *Flowtable) decode(b []byte) error {
 		case nftaFlowtableName:
 			f.Name = a.Str()
 		case nftaFlowtableHandle:
-			f.Handle = be64(a)
+			return be64To(a, &f.Handle)
 		case nftaFlowtableHook:
 			h, err := parseHook(a.Data, nftaFlowtableHookDevs, true)
 			if err != nil {
@@ -68,9 +68,9 @@ func (f *Flowtable) decode(b []byte) error {
 			}
 			f.Hook = h
 		case nftaFlowtableFlags:
-			f.Flags = be32(a)
+			return be32To(a, &f.Flags)
 		case nftaFlowtableUse:
-			f.Use = be32(a)
+			return be32To(a, &f.Use)
 		case nftaFlowtablePad:
 		default:
 			return errSkip

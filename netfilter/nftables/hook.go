@@ -59,9 +59,9 @@ func parseHook(b []byte, devs uint16, flowtable bool) (*Hook, error) {
 	err := walk(b, &h.Other, func(a netlink.Attr) error {
 		switch {
 		case a.Type == nftaHookHooknum:
-			h.Num = be32(a)
+			return be32To(a, &h.Num)
 		case a.Type == nftaHookPriority:
-			h.Priority = int32(be32(a))
+			return be32To(a, &h.Priority)
 		case a.Type == nftaHookDev && !flowtable:
 			h.Device = a.Str()
 		case a.Type == devs:

@@ -156,15 +156,15 @@ func (o *NamedObject) decode(b []byte) error {
 		case nftaObjName:
 			o.Name = a.Str()
 		case nftaObjHandle:
-			o.Handle = be64(a)
+			return be64To(a, &o.Handle)
 		case nftaObjType:
-			typ = be32(a)
+			return be32To(a, &typ)
 		case nftaObjData:
 			data, hasData = a.Data, true
 		case nftaObjUserdata:
 			o.UserData = clone(a.Data)
 		case nftaObjUse:
-			o.Use = be32(a)
+			return be32To(a, &o.Use)
 		case nftaObjPad:
 		default:
 			return errSkip

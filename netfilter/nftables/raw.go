@@ -68,20 +68,23 @@ type skipError struct{}
 
 func (skipError) Error() string { return "attribute kept raw" }
 
-// be32 and be64 read big-endian payloads, as nf_tables sends its numbers;
-// a short payload reads as 0.
-func be32(a netlink.Attr) uint32 {
-	if len(a.Data) < 4 {
-		return 0
+// be32To and be64To store big-endian payloads, as nf_tables sends its
+// numbers, in *v. A payload of another size is not a number of that kind:
+// they return errSkip, for walk to keep the attribute raw.
+func be32To[T ~uint32 | ~int32](a netlink.Attr, v *T) error {
+	if len(a.Data) != 4 {
+		return errSkip
 	}
-	return binary.BigEndian.Uint32(a.Data)
+	*v = T(binary.BigEndian.Uint32(a.Data))
+	return nil
 }
 
-func be64(a netlink.Attr) uint64 {
-	if len(a.Data) < 8 {
-		return 0
+func be64To[T ~uint64](a netlink.Attr, v *T) error {
+	if len(a.Data) != 8 {
+		return errSkip
 	}
-	return binary.BigEndian.Uint64(a.Data)
+	*v = T(binary.BigEndian.Uint64(a.Data))
+	return nil
 }
 
 // clone copies b, keeping nil as nil.

@@ -91,15 +91,15 @@ func (r *Rule) decode(b []byte) error {
 		case nftaRuleChain:
 			r.Chain = a.Str()
 		case nftaRuleHandle:
-			r.Handle = be64(a)
+			return be64To(a, &r.Handle)
 		case nftaRulePosition:
-			r.Position = be64(a)
+			return be64To(a, &r.Position)
 		case nftaRuleId:
-			r.ID = be32(a)
+			return be32To(a, &r.ID)
 		case nftaRulePositionId:
-			r.PositionID = be32(a)
+			return be32To(a, &r.PositionID)
 		case nftaRuleChainId:
-			r.ChainID = be32(a)
+			return be32To(a, &r.ChainID)
 		case nftaRuleExpressions:
 			xs, err := parseExprs(a.Data)
 			if err != nil {

@@ -154,30 +154,33 @@ func (s *Set) decode(b []byte) error {
 		case nftaSetName:
 			s.Name = a.Str()
 		case nftaSetHandle:
-			s.Handle = be64(a)
+			return be64To(a, &s.Handle)
 		case nftaSetFlags:
-			s.Flags = be32(a)
+			return be32To(a, &s.Flags)
 		case nftaSetKeyType:
-			s.KeyType = be32(a)
+			return be32To(a, &s.KeyType)
 		case nftaSetKeyLen:
-			s.KeyLen = be32(a)
+			return be32To(a, &s.KeyLen)
 		case nftaSetDataType:
-			s.DataType = be32(a)
+			return be32To(a, &s.DataType)
 		case nftaSetDataLen:
-			s.DataLen = be32(a)
+			return be32To(a, &s.DataLen)
 		case nftaSetObjType:
-			s.ObjType = be32(a)
+			return be32To(a, &s.ObjType)
 		case nftaSetPolicy:
-			p := be32(a)
-			s.Policy = &p
+			p := new(uint32)
+			if err := be32To(a, p); err != nil {
+				return err
+			}
+			s.Policy = p
 		case nftaSetDesc:
 			return s.decodeDesc(a.Data)
 		case nftaSetId:
-			s.ID = be32(a)
+			return be32To(a, &s.ID)
 		case nftaSetTimeout:
-			s.Timeout = be64(a)
+			return be64To(a, &s.Timeout)
 		case nftaSetGcInterval:
-			s.GCInterval = be32(a)
+			return be32To(a, &s.GCInterval)
 		case nftaSetUserdata:
 			s.UserData = clone(a.Data)
 		case nftaSetExpr:
@@ -195,7 +198,7 @@ func (s *Set) decode(b []byte) error {
 		case nftaSetType:
 			s.Backend = a.Str()
 		case nftaSetCount:
-			s.Count = be32(a)
+			return be32To(a, &s.Count)
 		case nftaSetPad:
 		default:
 			return errSkip
@@ -213,19 +216,28 @@ func (s *Set) decodeDesc(b []byte) error {
 	err := walk(b, &rest, func(a netlink.Attr) error {
 		switch a.Type {
 		case nftaSetDescSize:
-			size = be32(a)
+			return be32To(a, &size)
 		case nftaSetDescConcat:
+			// Each field a list element holding its length alone, as sent:
+			// anything else keeps the whole description raw.
 			for f, err := range netlink.Attrs(a.Data) {
 				if err != nil {
 					return err
 				}
+				if f.Type != nftaListElem {
+					return errSkip
+				}
+				fields := 0
 				for l, err := range netlink.Attrs(f.Data) {
-					if err != nil {
-						return err
+					var n uint32
+					if err != nil || l.Type != nftaSetFieldLen || be32To(l, &n) != nil {
+						return errSkip
 					}
-					if l.Type == nftaSetFieldLen {
-						concat = append(concat, be32(l))
-					}
+					concat = append(concat, n)
+					fields++
+				}
+				if fields != 1 {
+					return errSkip
 				}
 			}
 		default:

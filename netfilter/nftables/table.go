@@ -57,15 +57,15 @@ func (t *Table) decode(b []byte) error {
 		case nftaTableName:
 			t.Name = a.Str()
 		case nftaTableFlags:
-			t.Flags = be32(a)
+			return be32To(a, &t.Flags)
 		case nftaTableHandle:
-			t.Handle = be64(a)
+			return be64To(a, &t.Handle)
 		case nftaTableUserdata:
 			t.UserData = clone(a.Data)
 		case nftaTableUse:
-			t.Use = be32(a)
+			return be32To(a, &t.Use)
 		case nftaTableOwner:
-			t.Owner = be32(a)
+			return be32To(a, &t.Owner)
 		case nftaTablePad:
 		default:
 			return errSkip

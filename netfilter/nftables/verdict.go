@@ -96,10 +96,17 @@ func putValue(e *netlink.AttrEncoder, typ uint16, b []byte) {
 	e.End(n)
 }
 
+// errNoCode is parseData's error for a verdict without exactly one code
+// of 4 bytes, which putVerdict could not send back as it came.
+var errNoCode = fmt.Errorf("nftables: a verdict without one NFTA_VERDICT_CODE of 4 bytes: %w", netlink.ErrMalformed)
+
 // parseData decodes a struct nft_data nest: a value or a verdict. What is
-// neither is an error.
+// neither, or more than one, is an error.
 func parseData(b []byte) (value []byte, v *Verdict, err error) {
 	err = walk(b, nil, func(a netlink.Attr) error {
+		if value != nil || v != nil {
+			return fmt.Errorf("nftables: data with more than a value or a verdict: %w", netlink.ErrMalformed)
+		}
 		switch a.Type {
 		case nftaDataValue:
 			value = clone(a.Data)
@@ -108,19 +115,27 @@ func parseData(b []byte) (value []byte, v *Verdict, err error) {
 			}
 		case nftaDataVerdict:
 			v = new(Verdict)
-			return walk(a.Data, &v.Other, func(a netlink.Attr) error {
+			code := false
+			err := walk(a.Data, &v.Other, func(a netlink.Attr) error {
 				switch a.Type {
 				case nftaVerdictCode:
-					v.Code = VerdictCode(be32(a))
+					code = !code && be32To(a, &v.Code) == nil
+					if !code {
+						return errNoCode
+					}
 				case nftaVerdictChain:
 					v.Chain = a.Str()
 				case nftaVerdictChainId:
-					v.ChainID = be32(a)
+					return be32To(a, &v.ChainID)
 				default:
 					return errSkip
 				}
 				return nil
 			})
+			if err == nil && !code {
+				err = errNoCode
+			}
+			return err
 		default:
 			return fmt.Errorf("nftables: data attribute %d is neither a value nor a verdict: %w", a.Type, netlink.ErrMalformed)
 		}

@@ -83,8 +83,9 @@ func ParseEvent(m netlink.Message) (Event, error) {
 // netlink.ErrOverrun, once after the kernel dropped notifications because
 // the Conn's receive queue was full (a copy of the ruleset the caller
 // keeps is then stale: list it again), and one for a notification that
-// does not decode (its Event has Message). Any other error (ctx done, the
-// Conn closed) is yielded last.
+// does not decode (its Event has Message), or a datagram that does not
+// parse as netlink messages (wrapping netlink.ErrMalformed). Any other
+// error (ctx done, the Conn closed) is yielded last.
 func (c *Conn) Watch(ctx context.Context) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		if err := c.c.JoinGroup(GroupNFTables); err != nil {
@@ -94,7 +95,7 @@ func (c *Conn) Watch(ctx context.Context) iter.Seq2[Event, error] {
 		for {
 			msgs, err := c.c.Receive(ctx)
 			if err != nil {
-				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) {
+				if !yield(Event{}, err) || !errors.Is(err, netlink.ErrOverrun) && !errors.Is(err, netlink.ErrMalformed) {
 					return
 				}
 				continue
