@@ -15,8 +15,8 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"strings"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -317,7 +317,7 @@ func init() {
 
 var (
 	listenerStopped atomic.Bool
-	ctChildCPU        atomic.Int64
+	ctChildCPU      atomic.Int64
 )
 
 func isOverrun(err error) bool { return errors.Is(err, nl.ErrOverrun) }
