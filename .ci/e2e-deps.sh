@@ -4,7 +4,8 @@
 # (which pull in the matching kbuild tools and compiler), make and gcc;
 # ethtool, the oracle of the genetlink/ethtool tests; and tshark, which
 # decodes examples/pcap's capture; nft, the oracle of the netfilter/nftables
-# tests. The VM tests (internal/vmtest) need QEMU,
+# tests; iproute2's ip and tc (with JSON output), the oracles of the
+# rtnetlink and tc tests. The VM tests (internal/vmtest) need QEMU,
 # iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
 # 6.12 compresses its modules) and apt-get download of the kernel images
 # (linux-image-6.1.0-*-amd64 from bookworm, linux-image-6.12.*+deb12-amd64

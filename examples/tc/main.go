@@ -37,7 +37,7 @@ func main() {
 
 func run(netns string, asJSON bool, args []string) error {
 	if len(args) < 4 || args[2] != "dev" {
-		return fmt.Errorf("usage: tc [-n NETNS] [-j] qdisc|class|filter show|add|del dev NAME ...")
+		return fmt.Errorf("usage: tc [-n NETNS] [-j] qdisc|class|filter show|add|del dev NAME [ARGS]")
 	}
 	var cfg netlink.Config
 	if netns != "" {
