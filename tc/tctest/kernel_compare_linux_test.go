@@ -187,6 +187,8 @@ func transcript(t *testing.T, c, w *tc.Conn) []string {
 		}},
 		{"tbf's leaf", func() error { return c.AddQdisc(ctx, qdisc(h(2, 0), h(1, 1), pfifo)) }},
 		{"filter on tbf", func() error { return c.AddFilter(ctx, bpf(h(1, 0), tc.ProtoIP, 1, 0, 0)) }},
+		{"change the root's kind", func() error { return c.ChangeQdisc(ctx, qdisc(0, tc.HandleRoot, pfifo)) }},
+		{"replace without a handle", func() error { return c.ReplaceQdisc(ctx, qdisc(0, tc.HandleRoot, bfifo)) }},
 		{"missing link", func() error { return c.AddQdisc(ctx, &tc.Qdisc{Ifindex: 99, Parent: tc.HandleRoot, Options: pfifo}) }},
 		{"clear", func() error { return c.DeleteQdisc(ctx, qdisc(0, tc.HandleRoot, nil)) }},
 	}

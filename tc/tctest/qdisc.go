@@ -111,8 +111,13 @@ func (k *Kernel) newQdisc(req netlink.Message, l *link, q *tc.Qdisc) error {
 					}
 					return fail(syscall.EOPNOTSUPP, "tctest: moving a qdisc to another parent is not modelled")
 				}
-			} else if cur == nil || create && replace && (excl || q.Kind != "" && q.Kind != cur.Kind) {
+			} else if cur == nil {
 				change = false
+			} else if q.Kind != "" && q.Kind != cur.Kind && (create && (replace || excl) || !create && !replace && !excl) {
+				// Another kind grafted in place of cur: asked for, or
+				// what the kernel makes of a request without flags (tc
+				// qdisc change), even without NLM_F_CREATE.
+				change, create = false, true
 			}
 		}
 	} else {

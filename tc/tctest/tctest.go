@@ -19,8 +19,9 @@
 // handle ffff:) or a class of a classful qdisc, with the handle given or
 // the next automatic one (8001:, 8002:, ...); NLM_F_CREATE, NLM_F_EXCL and
 // NLM_F_REPLACE read as the kernel reads them (a new qdisc grafted in
-// place of another, which goes with everything below it; a change of the
-// qdisc at a handle; a change of htb, ingress or clsact options is
+// place of another, which goes with everything below it, also for a
+// request without flags that names another kind, as tc qdisc change
+// sends; a change of the qdisc at a handle; a change of htb, ingress or clsact options is
 // refused, as the kernel refuses it). Deleting a qdisc deletes its
 // classes, the qdiscs below them and its filters, notified as the kernel
 // notifies it: the qdisc, then the filter chains gone with it.
