@@ -6,7 +6,9 @@
 # netfilter/nftables tests; conntrack, nftables and iptables, the oracle and
 # the rules of the netfilter/conntrack, nflog and nfqueue tests; wg
 # (wireguard-tools), the oracle of genetlink/wireguard's VM tests; and
-# tshark, which decodes examples/pcap's capture. The VM tests (internal/vmtest) need QEMU,
+# tshark, which decodes examples/pcap's capture; iproute2's ip and tc (with
+# JSON output), the oracles of the rtnetlink and tc tests. The VM tests
+# (internal/vmtest) need QEMU,
 # iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
 # 6.12 compresses its modules) and apt-get download of the kernel images
 # (linux-image-6.1.0-*-amd64 from bookworm, linux-image-6.12.*+deb12-amd64

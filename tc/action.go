@@ -97,7 +97,7 @@ func (a *Action) decode(b []byte) error {
 	for d.Next() {
 		switch d.Type() {
 		case tcaActKind:
-			a.Kind = d.CString()
+			a.Kind = kindName(d.Bytes())
 		case tcaActOptions:
 			opts, hasOpts = d.Attr(), true
 		case tcaActIndex:

@@ -39,7 +39,7 @@ func (a *ActBPF) encode(e *netlink.AttrEncoder, index uint32) error {
 	case a.FD < 0:
 		return badf("bpf action: program fd %d", a.FD)
 	case a.FD == 0 && len(a.Ops) == 0 && a.ID != 0:
-		return badf("bpf action: program %d has no FD (see ProgramFD)", a.ID)
+		return badf("bpf action: program %d has no FD (open one with ProgramFD)", a.ID)
 	case a.FD == 0 && len(a.Ops) == 0:
 		return badf("bpf action: no program (FD or Ops)")
 	case a.FD == 0 && (len(a.Ops)%8 != 0 || len(a.Ops)/8 > 4096):

@@ -55,7 +55,7 @@ func (f *BPF) encode(e *netlink.AttrEncoder) error {
 	case f.FD < 0:
 		return badf("bpf: program fd %d", f.FD)
 	case f.FD == 0 && len(f.Ops) == 0 && f.ID != 0:
-		return badf("bpf: program %d has no FD (see ProgramFD)", f.ID)
+		return badf("bpf: program %d has no FD (open one with ProgramFD)", f.ID)
 	case f.FD == 0 && len(f.Ops) == 0:
 		return badf("bpf: no program (FD or Ops)")
 	case f.FD == 0 && (len(f.Ops)%8 != 0 || len(f.Ops)/8 > 4096):

@@ -1,6 +1,7 @@
 package tc
 
 import (
+	"bytes"
 	"encoding/binary"
 
 	"github.com/nlkit/netlink"
@@ -52,6 +53,24 @@ func register[T any](table map[string]func() T, what, kind string, f func() T) {
 		panic("tc: " + what + " kind " + kind + " registered twice")
 	}
 	table[kind] = f
+	kindNames[kind] = kind
+}
+
+// kindNames holds the names of the registered kinds and of a few the
+// kernel reports without options, so that decoding a known kind's
+// TCA_KIND allocates nothing.
+var kindNames = map[string]string{"noqueue": "noqueue", "mq": "mq", "noop": "noop"}
+
+// kindName returns the NUL-terminated string b, without allocating when
+// it names a known kind.
+func kindName(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	if s, ok := kindNames[string(b)]; ok {
+		return s
+	}
+	return string(b)
 }
 
 func registerQdisc(kind string, f func() Options)  { register(qdiscKinds, "qdisc", kind, f) }

@@ -40,7 +40,7 @@ func (o *object) decode(b []byte, table map[string]func() Options) error {
 	for d.Next() {
 		switch d.Type() {
 		case tcaKind:
-			o.kind = d.CString()
+			o.kind = kindName(d.Bytes())
 		case tcaOptions:
 			opts, hasOpts = d.Attr(), true
 		case tcaChain:

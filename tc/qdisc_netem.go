@@ -2,6 +2,7 @@ package tc
 
 import (
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/nlkit/netlink"
@@ -32,9 +33,9 @@ type Netem struct {
 }
 
 // Percent returns p percent as netem's probabilities are written, a
-// fraction of 2^32-1.
+// fraction of 2^32-1, rounded to the nearest as tc rounds it.
 func Percent(p float64) uint32 {
-	return uint32(min(max(p, 0), 100) / 100 * (1<<32 - 1))
+	return uint32(math.RoundToEven(min(max(p, 0), 100) / 100 * (1<<32 - 1)))
 }
 
 func init() { registerQdisc("netem", func() Options { return new(Netem) }) }

@@ -452,6 +452,7 @@ const (
 	RTM_BASE                                   = 0x10
 	RTM_DELACTION                              = 0x31
 	RTM_DELADDR                                = 0x15
+	RTM_DELCHAIN                               = 0x65
 	RTM_DELLINK                                = 0x11
 	RTM_DELLINKPROP                            = 0x6d
 	RTM_DELNEIGH                               = 0x1d
@@ -488,6 +489,7 @@ const (
 	RTM_GETVLAN                                = 0x72
 	RTM_NEWACTION                              = 0x30
 	RTM_NEWADDR                                = 0x14
+	RTM_NEWCHAIN                               = 0x64
 	RTM_NEWLINK                                = 0x10
 	RTM_NEWLINKPROP                            = 0x6c
 	RTM_NEWNEIGH                               = 0x1c
