@@ -36,6 +36,8 @@ const (
 	spdHThreshLen      = 2  // struct xfrmu_spdhthresh
 	userpolicyDefLen   = 3  // struct xfrm_userpolicy_default
 	aeventIDLen        = 48 // struct xfrm_aevent_id
+	userMigrateLen     = 76 // struct xfrm_user_migrate
+	userKMAddressLen   = 40 // struct xfrm_user_kmaddress
 	userAcquirePolicy  = 96 // offset of policy in struct xfrm_user_acquire
 	usersaInfoUnpadded = 217
 	userpolicyUnpadded = 164

@@ -40,6 +40,8 @@ func TestLayout(t *testing.T) {
 		"xfrm_replay_state_esn": {replayESNLen, 24}, "xfrm_user_mapping": {userMappingLen, 64},
 		"xfrm_address_filter": {addressFilterLen, 36}, "xfrm_user_offload": {offloadLen, 8},
 		"xfrm_userpolicy_type": {userpolicyTypeLen, 6}, "xfrm_lifetime_cfg": {lifetimeCfgLen, 64},
+		"xfrm_user_migrate": {userMigrateLen, 76}, "xfrm_user_kmaddress": {userKMAddressLen, 40},
+		"xfrm_user_report": {userReportLen, 60}, "xfrm_aevent_id": {aeventIDLen, 48},
 	} {
 		if sz[0] != sz[1] {
 			t.Errorf("sizeof(struct %s) = %d, want %d", name, sz[0], sz[1])

@@ -103,3 +103,52 @@ func FuzzParseEvent(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseMessages: the AE, MIGRATE, REPORT and default-policy messages
+// that parse encode to bytes that parse the same.
+func FuzzParseMessages(f *testing.F) {
+	seeds(f, 0)
+	ae := AEvent{ID: StateID{Family: AFInet}, Replay: &ReplayState{1, 2, 3}, ReplayThresh: 2, TimerThresh: 100}
+	b, _ := ae.Append(nil)
+	f.Add(b)
+	m := Migrate{Moves: []Move{{Proto: ProtoESP, OldFamily: AFInet, NewFamily: AFInet6}}, KMAddress: &KMAddress{Family: AFInet}}
+	b, _ = m.Append(nil)
+	f.Add(b)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		msg := netlink.Message{Data: b}
+		if ae, err := ParseAEvent(msg); err == nil {
+			enc, err := ae.Append(nil)
+			if err != nil {
+				t.Fatalf("encoding %+v: %v", ae, err)
+			}
+			again, err := ParseAEvent(netlink.Message{Data: enc})
+			if err != nil || !reflect.DeepEqual(again, ae) {
+				t.Fatalf("AE round trip: %v %s", err, diffFields(again, ae))
+			}
+		}
+		if m, err := ParseMigrate(msg); err == nil && len(m.Moves) > 0 {
+			enc, err := m.Append(nil)
+			if err != nil {
+				t.Fatalf("encoding %+v: %v", m, err)
+			}
+			again, err := ParseMigrate(netlink.Message{Data: enc})
+			if err != nil {
+				t.Fatalf("parsing what %+v encoded to: %v", m, err)
+			}
+			if !reflect.DeepEqual(again.Moves, m.Moves) || again.Policy.Dir != m.Policy.Dir || again.Raw != m.Raw {
+				t.Fatalf("MIGRATE round trip: %s", diffFields(again, m))
+			}
+		}
+		if r, err := ParseReport(msg); err == nil {
+			enc, _ := r.Append(nil)
+			if again, err := ParseReport(netlink.Message{Data: enc}); err != nil || again != r {
+				t.Fatalf("REPORT round trip: %v %s", err, diffFields(again.Selector, r.Selector))
+			}
+		}
+		if d, err := ParseDefaultPolicies(msg); err == nil {
+			if again, _ := ParseDefaultPolicies(netlink.Message{Data: d.Append(nil)}); again != d {
+				t.Fatalf("default policies round trip: %+v, want %+v", again, d)
+			}
+		}
+	})
+}

@@ -328,32 +328,13 @@ func (s *State) appendAttrs(b []byte) ([]byte, error) {
 		e.Bytes(attrAlgComp, a.bytes())
 	}
 	if en := s.Encap; en != nil {
-		var p [encapLen]byte
-		binary.NativeEndian.PutUint16(p[0:], en.Type)
-		binary.BigEndian.PutUint16(p[2:], en.SrcPort)
-		binary.BigEndian.PutUint16(p[4:], en.DstPort)
-		putAddr(p[8:], en.OrigAddr)
-		e.Bytes(attrEncap, p[:])
+		e.Bytes(attrEncap, en.bytes())
 	}
 	if r := s.Replay; r != nil {
-		var p [replayLen]byte
-		binary.NativeEndian.PutUint32(p[0:], r.OSeq)
-		binary.NativeEndian.PutUint32(p[4:], r.Seq)
-		binary.NativeEndian.PutUint32(p[8:], r.Bitmap)
-		e.Bytes(attrReplayVal, p[:])
+		e.Bytes(attrReplayVal, r.bytes())
 	}
 	if r := s.ReplayESN; r != nil {
-		p := make([]byte, replayESNLen+4*len(r.Bitmap))
-		binary.NativeEndian.PutUint32(p[0:], r.BmpLen)
-		binary.NativeEndian.PutUint32(p[4:], r.OSeq)
-		binary.NativeEndian.PutUint32(p[8:], r.Seq)
-		binary.NativeEndian.PutUint32(p[12:], r.OSeqHi)
-		binary.NativeEndian.PutUint32(p[16:], r.SeqHi)
-		binary.NativeEndian.PutUint32(p[20:], r.ReplayWindow)
-		for i, w := range r.Bitmap {
-			binary.NativeEndian.PutUint32(p[replayESNLen+4*i:], w)
-		}
-		e.Bytes(attrReplayESNVal, p)
+		e.Bytes(attrReplayESNVal, r.bytes())
 	}
 	if m := s.Mark; m != nil {
 		e.Bytes(attrMark, m.bytes())
@@ -440,39 +421,17 @@ func (s *State) parseAttr(a netlink.Attr, skip uint16, raw *[]byte) error {
 			s.AEAD = &al
 		}
 	case attrEncap:
-		if len(d) < encapLen {
-			return malformed("XFRMA_ENCAP of %d bytes", len(d))
-		}
-		s.Encap = &Encap{
-			Type:     binary.NativeEndian.Uint16(d[0:]),
-			SrcPort:  binary.BigEndian.Uint16(d[2:]),
-			DstPort:  binary.BigEndian.Uint16(d[4:]),
-			OrigAddr: parseAddrOpt(d[8:], s.Family),
+		if s.Encap, err = parseEncap(d, s.Family); err != nil {
+			return err
 		}
 	case attrReplayVal:
-		if len(d) < replayLen {
-			return malformed("XFRMA_REPLAY_VAL of %d bytes", len(d))
+		if s.Replay, err = parseReplay(d); err != nil {
+			return err
 		}
-		s.Replay = &ReplayState{binary.NativeEndian.Uint32(d[0:]), binary.NativeEndian.Uint32(d[4:]), binary.NativeEndian.Uint32(d[8:])}
 	case attrReplayESNVal:
-		if len(d) < replayESNLen {
-			return malformed("XFRMA_REPLAY_ESN_VAL of %d bytes", len(d))
+		if s.ReplayESN, err = parseReplayESN(d); err != nil {
+			return err
 		}
-		u := func(i int) uint32 { return binary.NativeEndian.Uint32(d[4*i:]) }
-		r := &ReplayESN{BmpLen: u(0), OSeq: u(1), Seq: u(2), OSeqHi: u(3), SeqHi: u(4), ReplayWindow: u(5)}
-		words := (len(d) - replayESNLen) / 4
-		if words > 0 && uint64(words) >= uint64(r.BmpLen) {
-			words = int(r.BmpLen)
-		} else if words > 0 {
-			return malformed("XFRMA_REPLAY_ESN_VAL with %d of its %d bitmap words", words, r.BmpLen)
-		}
-		if words > 0 {
-			r.Bitmap = make([]uint32, words)
-			for i := range r.Bitmap {
-				r.Bitmap[i] = u(6 + i)
-			}
-		}
-		s.ReplayESN = r
 	case attrMark:
 		if len(d) < markLen {
 			return malformed("XFRMA_MARK of %d bytes", len(d))
@@ -682,4 +641,75 @@ func (id StateID) append(b []byte) []byte {
 func parseStateID(b []byte) StateID {
 	f := Family(binary.NativeEndian.Uint16(b[20:]))
 	return StateID{Family: f, Dst: parseAddrOpt(b, f), SPI: binary.BigEndian.Uint32(b[16:]), Proto: Proto(b[22])}
+}
+
+func (r *ReplayState) bytes() []byte {
+	var p [replayLen]byte
+	binary.NativeEndian.PutUint32(p[0:], r.OSeq)
+	binary.NativeEndian.PutUint32(p[4:], r.Seq)
+	binary.NativeEndian.PutUint32(p[8:], r.Bitmap)
+	return p[:]
+}
+
+func parseReplay(d []byte) (*ReplayState, error) {
+	if len(d) < replayLen {
+		return nil, malformed("XFRMA_REPLAY_VAL of %d bytes", len(d))
+	}
+	return &ReplayState{binary.NativeEndian.Uint32(d[0:]), binary.NativeEndian.Uint32(d[4:]), binary.NativeEndian.Uint32(d[8:])}, nil
+}
+
+func (r *ReplayESN) bytes() []byte {
+	p := make([]byte, replayESNLen+4*len(r.Bitmap))
+	binary.NativeEndian.PutUint32(p[0:], r.BmpLen)
+	binary.NativeEndian.PutUint32(p[4:], r.OSeq)
+	binary.NativeEndian.PutUint32(p[8:], r.Seq)
+	binary.NativeEndian.PutUint32(p[12:], r.OSeqHi)
+	binary.NativeEndian.PutUint32(p[16:], r.SeqHi)
+	binary.NativeEndian.PutUint32(p[20:], r.ReplayWindow)
+	for i, w := range r.Bitmap {
+		binary.NativeEndian.PutUint32(p[replayESNLen+4*i:], w)
+	}
+	return p
+}
+
+func parseReplayESN(d []byte) (*ReplayESN, error) {
+	if len(d) < replayESNLen {
+		return nil, malformed("XFRMA_REPLAY_ESN_VAL of %d bytes", len(d))
+	}
+	u := func(i int) uint32 { return binary.NativeEndian.Uint32(d[4*i:]) }
+	r := &ReplayESN{BmpLen: u(0), OSeq: u(1), Seq: u(2), OSeqHi: u(3), SeqHi: u(4), ReplayWindow: u(5)}
+	words := (len(d) - replayESNLen) / 4
+	if words > 0 && uint64(words) >= uint64(r.BmpLen) {
+		words = int(r.BmpLen)
+	} else if words > 0 {
+		return nil, malformed("XFRMA_REPLAY_ESN_VAL with %d of its %d bitmap words", words, r.BmpLen)
+	}
+	if words > 0 {
+		r.Bitmap = make([]uint32, words)
+		for i := range r.Bitmap {
+			r.Bitmap[i] = u(6 + i)
+		}
+	}
+	return r, nil
+}
+
+func (en *Encap) bytes() []byte {
+	var p [encapLen]byte
+	binary.NativeEndian.PutUint16(p[0:], en.Type)
+	binary.BigEndian.PutUint16(p[2:], en.SrcPort)
+	binary.BigEndian.PutUint16(p[4:], en.DstPort)
+	putAddr(p[8:], en.OrigAddr)
+	return p[:]
+}
+
+func parseEncap(d []byte, f Family) (*Encap, error) {
+	if len(d) < encapLen {
+		return nil, malformed("XFRMA_ENCAP of %d bytes", len(d))
+	}
+	return &Encap{
+		Type:     binary.NativeEndian.Uint16(d[0:]),
+		SrcPort:  binary.BigEndian.Uint16(d[2:]),
+		DstPort:  binary.BigEndian.Uint16(d[4:]),
+		OrigAddr: parseAddrOpt(d[8:], f),
+	}, nil
 }

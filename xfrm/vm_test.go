@@ -23,5 +23,7 @@ func TestStatesVM(t *testing.T) {
 		t.Run("FromIP", TestStateFromIP)
 		t.Run("ToIP", TestStateToIP)
 		t.Run("Errors", TestStateErrors)
+		t.Run("AE", TestAE)
+		t.Run("AllocSPIComplete", TestAllocSPIComplete)
 	})
 }

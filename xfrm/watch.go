@@ -13,11 +13,12 @@ import (
 // Event is one xfrm notification. Type says what happened and at most one
 // of the pointer fields holds it, decoded: State for XFRM_MSG_NEWSA,
 // XFRM_MSG_UPDSA and XFRM_MSG_DELSA; Policy for XFRM_MSG_NEWPOLICY,
-// XFRM_MSG_UPDPOLICY and XFRM_MSG_DELPOLICY; Acquire, Expire,
-// PolicyExpire, Flush and Mapping for the messages of those names.
-// Message always holds the notification as received (the types Event does
-// not decode, XFRM_MSG_NEWAE, XFRM_MSG_REPORT and XFRM_MSG_MIGRATE among
-// them, have it alone). An Event owns its memory.
+// XFRM_MSG_UPDPOLICY and XFRM_MSG_DELPOLICY; AEvent for XFRM_MSG_NEWAE;
+// Defaults for XFRM_MSG_GETDEFAULT (the default actions, after a
+// SETDEFAULT); Acquire, Expire, PolicyExpire, Flush, Mapping, Migrate and
+// Report for the messages of those names. Message always holds the
+// notification as received (the types Event does not decode have it
+// alone). An Event owns its memory.
 type Event struct {
 	Type         netlink.HeaderType
 	State        *State
@@ -27,6 +28,10 @@ type Event struct {
 	PolicyExpire *PolicyExpire
 	Flush        *Flush
 	Mapping      *Mapping
+	AEvent       *AEvent
+	Defaults     *DefaultPolicies
+	Migrate      *Migrate
+	Report       *Report
 	Message      netlink.Message
 }
 
@@ -47,6 +52,7 @@ const (
 	EventNewAE        netlink.HeaderType = msgNewAE       // XFRM_MSG_NEWAE
 	EventReport       netlink.HeaderType = msgReport      // XFRM_MSG_REPORT
 	EventMigrate      netlink.HeaderType = msgMigrate     // XFRM_MSG_MIGRATE
+	EventDefault      netlink.HeaderType = msgGetDefault  // XFRM_MSG_GETDEFAULT, on GroupPolicy
 )
 
 // Acquire is struct xfrm_user_acquire (XFRM_MSG_ACQUIRE): the kernel asks
@@ -161,6 +167,30 @@ func ParseEvent(m netlink.Message) (Event, error) {
 			}
 		}
 		e.Flush = f
+	case msgNewAE:
+		ae, err := ParseAEvent(m)
+		if err != nil {
+			return e, err
+		}
+		e.AEvent = &ae
+	case msgGetDefault:
+		d, err := ParseDefaultPolicies(m)
+		if err != nil {
+			return e, err
+		}
+		e.Defaults = &d
+	case msgMigrate:
+		mg, err := ParseMigrate(m)
+		if err != nil {
+			return e, err
+		}
+		e.Migrate = &mg
+	case msgReport:
+		r, err := ParseReport(m)
+		if err != nil {
+			return e, err
+		}
+		e.Report = &r
 	case msgMapping:
 		d := m.Data
 		if len(d) < userMappingLen {

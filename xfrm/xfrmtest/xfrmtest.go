@@ -1,9 +1,10 @@
 // Package xfrmtest is a fake NETLINK_XFRM kernel for tests of code that
 // uses package xfrm: an in-memory table of SAs and policies that answers
 // xfrm.Conn's calls as the kernel does (adds, updates, gets, deletes,
-// flushes, listings, counts, with the kernel's errnos: EEXIST for a
-// duplicate, ESRCH for a missing SA, ENOENT for a missing policy), and
-// notifies the Conns that joined xfrm.GroupSA and xfrm.GroupPolicy. It
+// flushes, listings, counts, SPI allocation, default policies, with the
+// kernel's errnos: EEXIST for a duplicate, ESRCH for a missing SA, ENOENT
+// for a missing policy or a full SPI range), and notifies the Conns that
+// joined xfrm.GroupSA and xfrm.GroupPolicy. It
 // runs on package nltest, needs no root and builds on every GOOS.
 //
 // It keeps objects as the requests sent them: it does not check
@@ -29,6 +30,8 @@ const (
 	flushSA, flushPolicy            = 0x1c, 0x1d
 	newSADInfo, getSADInfo          = 0x22, 0x23
 	newSPDInfo, getSPDInfo          = 0x24, 0x25
+	allocSPI                        = 0x16
+	setDefault, getDefault          = 0x27, 0x28
 	netlinkXFRM                     = 6
 	attrProto                       = 25 // XFRMA_PROTO
 	attrPolicyType                  = 16 // XFRMA_POLICY_TYPE
@@ -42,11 +45,12 @@ type Kernel struct {
 	states   []xfrm.State
 	policies []xfrm.Policy
 	index    uint32 // the last policy index given, over 8
+	defaults xfrm.DefaultPolicies
 }
 
 // New returns a fake kernel with no SAs and no policies.
 func New() *Kernel {
-	k := &Kernel{}
+	k := &Kernel{defaults: xfrm.DefaultPolicies{In: xfrm.DefaultAccept, Fwd: xfrm.DefaultAccept, Out: xfrm.DefaultAccept}}
 	k.nl = nltest.New(netlinkXFRM, k.handle)
 	return k
 }
@@ -279,6 +283,22 @@ func (k *Kernel) handle(req netlink.Message) ([]netlink.Message, error) {
 			k.nl.Report(req, uint32(xfrm.GroupPolicy), msg(flushPolicy, req.Data))
 		}
 		return nil, nil
+	case allocSPI:
+		return k.allocSPI(req)
+	case getDefault:
+		return []netlink.Message{msg(getDefault, k.defaults.Append(nil))}, nil
+	case setDefault:
+		d, err := xfrm.ParseDefaultPolicies(req)
+		if err != nil || d.In > xfrm.DefaultAccept || d.Fwd > xfrm.DefaultAccept || d.Out > xfrm.DefaultAccept {
+			return nil, syscall.EINVAL
+		}
+		for _, p := range []struct{ set, to *xfrm.DefaultAction }{{&d.In, &k.defaults.In}, {&d.Fwd, &k.defaults.Fwd}, {&d.Out, &k.defaults.Out}} {
+			if *p.set != xfrm.DefaultUnspec {
+				*p.to = *p.set
+			}
+		}
+		k.nl.Report(req, uint32(xfrm.GroupPolicy), msg(getDefault, k.defaults.Append(nil)))
+		return nil, nil
 	case getSADInfo:
 		return []netlink.Message{msg(newSADInfo, xfrm.AppendSAInfo(nil, xfrm.SAInfo{Count: uint32(len(k.states)), HashBuckets: 8, HashMax: 1 << 20}))}, nil
 	case getSPDInfo:
@@ -298,4 +318,26 @@ func (k *Kernel) handle(req netlink.Message) ([]netlink.Message, error) {
 		return []netlink.Message{msg(newSPDInfo, xfrm.AppendSPDInfo(nil, i))}, nil
 	}
 	return nil, syscall.EOPNOTSUPP
+}
+
+// allocSPI answers XFRM_MSG_ALLOCSPI as the kernel does: a larval SA
+// (no algorithms) of the request's addresses, protocol, mode and request
+// ID with the lowest free SPI of the range (the kernel picks at random),
+// ENOENT when none is free.
+func (k *Kernel) allocSPI(req netlink.Message) ([]netlink.Message, error) {
+	s, lo, hi, err := xfrm.ParseAllocSPI(req.Data)
+	if err != nil || lo > hi || lo == 0 {
+		return nil, syscall.EINVAL
+	}
+	for spi := uint64(lo); spi <= uint64(hi); spi++ {
+		if k.findState(s.Dst, uint32(spi), s.Proto, s.Mark) < 0 {
+			s.SPI = uint32(spi)
+			s.Lifetime = xfrm.NoLimits()
+			s.Lifetime.HardAddExpires = 30 // the kernel's xfrm_acq_expires
+			k.states = append(k.states, s)
+			b, _ := s.Append(nil)
+			return []netlink.Message{msg(newSA, b)}, nil
+		}
+	}
+	return nil, syscall.ENOENT
 }

@@ -140,3 +140,59 @@ func TestPolicies(t *testing.T) {
 		t.Errorf("flushing the sub policies: %v, %d left", err, len(k.Policies()))
 	}
 }
+
+// TestAllocSPIAndDefaults: the fake kernel allocates free SPIs in the
+// range and refuses a full one with ENOENT, as the kernel does; it keeps
+// the default policies, changes only the directions set, and notifies
+// GroupPolicy.
+func TestAllocSPIAndDefaults(t *testing.T) {
+	k := xfrmtest.New()
+	c, err := k.Dial(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	w, _ := k.Dial(nil)
+	defer w.Close()
+	if err := w.NL.JoinGroup(uint32(xfrm.GroupPolicy)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	req := xfrm.State{Src: esp.Src, Dst: esp.Dst, Proto: xfrm.ProtoESP, ReqID: 4}
+	a, err := c.AllocSPI(ctx, &req, 0x200, 0x201)
+	if err != nil || a.SPI != 0x200 || a.ReqID != 4 {
+		t.Fatalf("AllocSPI = %s reqid %d, %v", a.String(), a.ReqID, err)
+	}
+	if b, err := c.AllocSPI(ctx, &req, 0x200, 0x201); err != nil || b.SPI != 0x201 {
+		t.Fatalf("AllocSPI again = %s, %v", b.String(), err)
+	}
+	if _, err := c.AllocSPI(ctx, &req, 0x200, 0x201); !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("AllocSPI of a full range: %v, want ENOENT", err)
+	}
+	if got := len(k.States()); got != 2 {
+		t.Errorf("%d states after two allocations", got)
+	}
+
+	d, err := c.DefaultPolicies(ctx)
+	if err != nil || d != (xfrm.DefaultPolicies{In: xfrm.DefaultAccept, Fwd: xfrm.DefaultAccept, Out: xfrm.DefaultAccept}) {
+		t.Fatalf("DefaultPolicies = %+v, %v", d, err)
+	}
+	if err := c.SetDefaultPolicies(ctx, xfrm.DefaultPolicies{Fwd: xfrm.DefaultBlock}); err != nil {
+		t.Fatal(err)
+	}
+	want := xfrm.DefaultPolicies{In: xfrm.DefaultAccept, Fwd: xfrm.DefaultBlock, Out: xfrm.DefaultAccept}
+	if d, err := c.DefaultPolicies(ctx); err != nil || d != want {
+		t.Errorf("after setting fwd block: %+v, %v", d, err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	for e, err := range w.Watch(wctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Defaults == nil || *e.Defaults != want {
+			t.Errorf("notification %d: %+v, want the defaults %+v", e.Type, e.Defaults, want)
+		}
+		break
+	}
+}
