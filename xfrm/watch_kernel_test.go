@@ -4,10 +4,12 @@ package xfrm_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os"
 	"reflect"
 	"runtime"
+	"syscall"
 	"testing"
 	"time"
 
@@ -166,5 +168,111 @@ func TestWatchPolicyExpire(t *testing.T) {
 	e := next(t, w, uint16(xfrm.EventPolicyExpire))
 	if x := e.PolicyExpire; x == nil || !x.Hard || x.Policy.Selector.Src != p.Selector.Src || x.Policy.Selector.Dst != p.Selector.Dst || x.Policy.Dir != xfrm.DirOut {
 		t.Errorf("POLEXPIRE %+v", e.PolicyExpire)
+	}
+}
+
+// TestWatchState: the notifications of SAs added, updated, deleted and
+// flushed by another Conn come typed from the kernel, with the state as
+// listed. It needs ESP (the VM: TestStatesVM).
+func TestWatchState(t *testing.T) {
+	ns := nstest.New(t)
+	c, w := dial(t, ns), dial(t, ns)
+	needStates(t, c)
+	if err := w.NL.JoinGroup(uint32(xfrm.GroupSA)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s := testStates[2].s // encap, marks, if_id, replay window, flag
+	if err := c.AddState(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+	listed := listStates(t, c, xfrm.StateFilter{})[0]
+	e := next(t, w, uint16(xfrm.EventNewSA))
+	if e.State == nil || !reflect.DeepEqual(stateAsAdded(*e.State), stateAsAdded(listed)) {
+		t.Errorf("XFRM_MSG_NEWSA: %s", fieldDiff(stateAsAdded(*e.State), stateAsAdded(listed)))
+	}
+	s.Lifetime.HardAddExpires = 3600
+	if err := c.UpdateState(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+	if e := next(t, w, uint16(xfrm.EventUpdSA)); e.State == nil || e.State.Lifetime.HardAddExpires != 3600 || e.State.SPI != s.SPI {
+		t.Errorf("XFRM_MSG_UPDSA: %+v", e.State)
+	}
+	if err := c.DeleteState(ctx, s.ID()); err != nil {
+		t.Fatal(err)
+	}
+	e = next(t, w, uint16(xfrm.EventDelSA))
+	listed.Lifetime.HardAddExpires = 3600
+	if e.State == nil || !reflect.DeepEqual(stateAsAdded(*e.State), stateAsAdded(listed)) {
+		t.Errorf("XFRM_MSG_DELSA: %s", fieldDiff(stateAsAdded(*e.State), stateAsAdded(listed)))
+	}
+	if err := c.AddState(ctx, &s); err != nil { // the kernel reports no flush of an empty table
+		t.Fatal(err)
+	}
+	if err := c.FlushStates(ctx, xfrm.ProtoESP); err != nil {
+		t.Fatal(err)
+	}
+	if e := next(t, w, uint16(xfrm.EventFlushSA)); e.Flush == nil || e.Flush.Proto != xfrm.ProtoESP {
+		t.Errorf("XFRM_MSG_FLUSHSA: %+v", e.Flush)
+	}
+}
+
+// TestWatchStateExpire: an SA with packet limits, soft 1 and hard 3,
+// carries datagrams a policy sends through it (veth, 198.18.0.0/24 ->
+// 198.18.1.0/24); the kernel sends a soft EXPIRE, then a hard one when it
+// deletes the SA. Nothing waits on a clock: the limits are packets. It
+// needs ESP (the VM: TestStatesVM).
+func TestWatchStateExpire(t *testing.T) {
+	ns := nstest.New(t)
+	c, w := dial(t, ns), dial(t, ns)
+	needStates(t, c)
+	ns.Run(t, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
+	ns.Run(t, "link", "set", "v0", "up")
+	ns.Run(t, "link", "set", "v1", "up")
+	ns.Run(t, "addr", "add", "198.18.0.1/24", "dev", "v0")
+	ns.Run(t, "route", "add", "198.18.1.0/24", "dev", "v0")
+	if err := w.NL.JoinGroup(uint32(xfrm.GroupExpire)); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	p := testPolicies[0].p // out, 198.18.0.0/24 -> 198.18.1.0/24, tunnel esp 198.18.0.1 -> 198.18.0.2 reqid 5
+	if err := c.AddPolicy(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	s := testStates[0].s // tunnel esp 198.18.0.1 -> 198.18.0.2
+	s.ReqID = 5
+	s.Lifetime.SoftPacketLimit, s.Lifetime.HardPacketLimit = 1, 3
+	if err := c.AddState(ctx, &s); err != nil {
+		t.Fatal(err)
+	}
+	inNS(t, ns, func() error {
+		u, err := net.DialUDP("udp4", nil, &net.UDPAddr{IP: net.ParseIP("198.18.1.5"), Port: 9})
+		if err != nil {
+			return err
+		}
+		defer u.Close()
+		for range 5 { // the limits are checked before each packet: the 2nd passes the soft one, the 4th the hard
+			u.Write([]byte("x")) // refused once the SA is expired: what matters is the EXPIREs
+		}
+		return nil
+	})
+	var soft, hard *xfrm.Expire
+	for soft == nil || hard == nil {
+		e := next(t, w, uint16(xfrm.EventExpire))
+		if x := e.Expire; x == nil {
+			t.Fatal("EXPIRE not decoded")
+		} else if x.Hard {
+			hard = x
+		} else {
+			soft = x
+		}
+	}
+	for _, x := range []*xfrm.Expire{soft, hard} {
+		if x.State.SPI != s.SPI || x.State.Src != s.Src || x.State.Dst != s.Dst || x.State.Lifetime.HardPacketLimit != 3 || x.State.Current.Packets == 0 {
+			t.Errorf("EXPIRE (hard %v) of %s with limit %d after %d packets, want the SA's", x.Hard, x.State.String(), x.State.Lifetime.HardPacketLimit, x.State.Current.Packets)
+		}
+	}
+	if _, err := c.GetState(ctx, s.ID()); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("after the hard EXPIRE, GetState: %v, want ESRCH (deleted)", err)
 	}
 }

@@ -214,11 +214,14 @@ func (k *Kernel) handle(req netlink.Message) ([]netlink.Message, error) {
 			return nil, syscall.EINVAL
 		}
 		proto := xfrm.Proto(req.Data[0])
+		n := len(k.states)
 		k.states = slices.DeleteFunc(k.states, func(s xfrm.State) bool {
 			return proto == xfrm.ProtoAny || s.Proto == proto ||
 				proto == xfrm.ProtoIPsec && (s.Proto == xfrm.ProtoESP || s.Proto == xfrm.ProtoAH || s.Proto == xfrm.ProtoComp)
 		})
-		k.nl.Report(req, uint32(xfrm.GroupSA), msg(flushSA, []byte{uint8(proto), 0, 0, 0}))
+		if len(k.states) < n { // the kernel reports no flush of an empty table
+			k.nl.Report(req, uint32(xfrm.GroupSA), msg(flushSA, []byte{uint8(proto), 0, 0, 0}))
+		}
 		return nil, nil
 	case newPolicy, updPolicy:
 		p, err := xfrm.ParsePolicy(req)
