@@ -12,6 +12,9 @@ import (
 type Algorithm struct {
 	Name string
 	Key  []byte
+	// KeyBits is alg_key_len, the key's length in bits, when it is not
+	// 8*len(Key): a key whose last byte is partly used. Zero otherwise.
+	KeyBits uint32
 }
 
 // AuthAlgorithm is struct xfrm_algo_auth: an authentication algorithm
@@ -24,6 +27,7 @@ type Algorithm struct {
 type AuthAlgorithm struct {
 	Name     string
 	Key      []byte
+	KeyBits  uint32 // as Algorithm's
 	TruncLen uint32
 }
 
@@ -31,9 +35,10 @@ type AuthAlgorithm struct {
 // such as "rfc4106(gcm(aes))", with its key (salt included) and its ICV
 // length in bits.
 type AEADAlgorithm struct {
-	Name   string
-	Key    []byte
-	ICVLen uint32
+	Name    string
+	Key     []byte
+	KeyBits uint32 // as Algorithm's
+	ICVLen  uint32
 }
 
 // putAlgoName writes name in b[:64], NUL padded.
@@ -63,10 +68,36 @@ func cloneKey(k []byte) []byte {
 // keyBytes is how many bytes a key of bits bits takes.
 func keyBytes(bits uint32) int { return int((uint64(bits) + 7) / 8) }
 
+// keyLen is alg_key_len of key with KeyBits bits: bits, or 8*len(key)
+// when bits is 0.
+func keyLen(key []byte, bits uint32) uint32 {
+	if bits != 0 {
+		return bits
+	}
+	return uint32(8 * len(key))
+}
+
+// keyBitsOf is what KeyBits keeps of alg_key_len bits: bits when the key
+// is not whole bytes, else 0.
+func keyBitsOf(bits uint32) uint32 {
+	if bits%8 != 0 {
+		return bits
+	}
+	return 0
+}
+
+// checkKeyBits refuses a KeyBits that does not fit the key's bytes.
+func checkKeyBits(what string, key []byte, bits uint32) error {
+	if bits != 0 && keyBytes(bits) != len(key) {
+		return fmt.Errorf("%s key of %d bytes with KeyBits %d, want %d bytes", what, len(key), bits, keyBytes(bits))
+	}
+	return nil
+}
+
 func (a Algorithm) bytes() []byte {
 	b := make([]byte, algoLen+len(a.Key))
 	putAlgoName(b, a.Name)
-	binary.NativeEndian.PutUint32(b[64:], uint32(8*len(a.Key)))
+	binary.NativeEndian.PutUint32(b[64:], keyLen(a.Key, a.KeyBits))
 	copy(b[algoLen:], a.Key)
 	return b
 }
@@ -75,17 +106,18 @@ func parseAlgorithm(b []byte) (Algorithm, error) {
 	if len(b) < algoLen {
 		return Algorithm{}, malformed("struct xfrm_algo of %d bytes", len(b))
 	}
-	n := keyBytes(binary.NativeEndian.Uint32(b[64:]))
+	bits := binary.NativeEndian.Uint32(b[64:])
+	n := keyBytes(bits)
 	if len(b) < algoLen+n {
 		return Algorithm{}, malformed("xfrm_algo key of %d bytes in %d", n, len(b)-algoLen)
 	}
-	return Algorithm{Name: algoName(b), Key: cloneKey(b[algoLen : algoLen+n])}, nil
+	return Algorithm{Name: algoName(b), Key: cloneKey(b[algoLen : algoLen+n]), KeyBits: keyBitsOf(bits)}, nil
 }
 
 func (a AuthAlgorithm) bytes() []byte {
 	b := make([]byte, algoAuthLen+len(a.Key))
 	putAlgoName(b, a.Name)
-	binary.NativeEndian.PutUint32(b[64:], uint32(8*len(a.Key)))
+	binary.NativeEndian.PutUint32(b[64:], keyLen(a.Key, a.KeyBits))
 	binary.NativeEndian.PutUint32(b[68:], a.TruncLen)
 	copy(b[algoAuthLen:], a.Key)
 	return b
@@ -95,18 +127,19 @@ func parseAuthAlgorithm(b []byte) (AuthAlgorithm, error) {
 	if len(b) < algoAuthLen {
 		return AuthAlgorithm{}, malformed("struct xfrm_algo_auth of %d bytes", len(b))
 	}
-	n := keyBytes(binary.NativeEndian.Uint32(b[64:]))
+	bits := binary.NativeEndian.Uint32(b[64:])
+	n := keyBytes(bits)
 	if len(b) < algoAuthLen+n {
 		return AuthAlgorithm{}, malformed("xfrm_algo_auth key of %d bytes in %d", n, len(b)-algoAuthLen)
 	}
 	return AuthAlgorithm{Name: algoName(b), TruncLen: binary.NativeEndian.Uint32(b[68:]),
-		Key: cloneKey(b[algoAuthLen : algoAuthLen+n])}, nil
+		Key: cloneKey(b[algoAuthLen : algoAuthLen+n]), KeyBits: keyBitsOf(bits)}, nil
 }
 
 func (a AEADAlgorithm) bytes() []byte {
 	b := make([]byte, algoAEADLen+len(a.Key))
 	putAlgoName(b, a.Name)
-	binary.NativeEndian.PutUint32(b[64:], uint32(8*len(a.Key)))
+	binary.NativeEndian.PutUint32(b[64:], keyLen(a.Key, a.KeyBits))
 	binary.NativeEndian.PutUint32(b[68:], a.ICVLen)
 	copy(b[algoAEADLen:], a.Key)
 	return b
@@ -116,12 +149,13 @@ func parseAEADAlgorithm(b []byte) (AEADAlgorithm, error) {
 	if len(b) < algoAEADLen {
 		return AEADAlgorithm{}, malformed("struct xfrm_algo_aead of %d bytes", len(b))
 	}
-	n := keyBytes(binary.NativeEndian.Uint32(b[64:]))
+	bits := binary.NativeEndian.Uint32(b[64:])
+	n := keyBytes(bits)
 	if len(b) < algoAEADLen+n {
 		return AEADAlgorithm{}, malformed("xfrm_algo_aead key of %d bytes in %d", n, len(b)-algoAEADLen)
 	}
 	return AEADAlgorithm{Name: algoName(b), ICVLen: binary.NativeEndian.Uint32(b[68:]),
-		Key: cloneKey(b[algoAEADLen : algoAEADLen+n])}, nil
+		Key: cloneKey(b[algoAEADLen : algoAEADLen+n]), KeyBits: keyBitsOf(bits)}, nil
 }
 
 // The key lengths (in bits) of the ciphers and AEADs the kernel's
@@ -176,8 +210,11 @@ func (a *Algorithm) checkCrypt() error {
 	if err := checkName("encryption", a.Name); err != nil {
 		return err
 	}
-	if bits, ok := cryptKeyBits[a.Name]; ok && !slices.Contains(bits, 8*len(a.Key)) {
-		return fmt.Errorf("encryption %s: a %d-bit key, want %s bits", a.Name, 8*len(a.Key), bitList(bits))
+	if err := checkKeyBits("encryption "+a.Name, a.Key, a.KeyBits); err != nil {
+		return err
+	}
+	if bits, ok := cryptKeyBits[a.Name]; ok && !slices.Contains(bits, int(keyLen(a.Key, a.KeyBits))) {
+		return fmt.Errorf("encryption %s: a %d-bit key, want %s bits", a.Name, keyLen(a.Key, a.KeyBits), bitList(bits))
 	}
 	return nil
 }
@@ -186,12 +223,15 @@ func (a *AuthAlgorithm) check() error {
 	if err := checkName("authentication", a.Name); err != nil {
 		return err
 	}
+	if err := checkKeyBits("authentication "+a.Name, a.Key, a.KeyBits); err != nil {
+		return err
+	}
 	bits, ok := authBits[a.Name]
 	if !ok {
 		return nil
 	}
-	if bits.key >= 0 && 8*len(a.Key) != bits.key {
-		return fmt.Errorf("authentication %s: a %d-bit key, want %d bits", a.Name, 8*len(a.Key), bits.key)
+	if n := int(keyLen(a.Key, a.KeyBits)); bits.key >= 0 && n != bits.key {
+		return fmt.Errorf("authentication %s: a %d-bit key, want %d bits", a.Name, n, bits.key)
 	}
 	if int(a.TruncLen) > bits.digest {
 		return fmt.Errorf("authentication %s: truncation to %d bits, longer than its %d-bit digest", a.Name, a.TruncLen, bits.digest)
@@ -203,12 +243,15 @@ func (a *AEADAlgorithm) check() error {
 	if err := checkName("aead", a.Name); err != nil {
 		return err
 	}
+	if err := checkKeyBits("aead "+a.Name, a.Key, a.KeyBits); err != nil {
+		return err
+	}
 	s, ok := aeadBits[a.Name]
 	if !ok {
 		return nil
 	}
-	if !slices.Contains(s.key, 8*len(a.Key)) {
-		return fmt.Errorf("aead %s: a %d-bit key, want %s bits", a.Name, 8*len(a.Key), bitList(s.key))
+	if n := int(keyLen(a.Key, a.KeyBits)); !slices.Contains(s.key, n) {
+		return fmt.Errorf("aead %s: a %d-bit key, want %s bits", a.Name, n, bitList(s.key))
 	}
 	if !slices.Contains(s.icv, int(a.ICVLen)) {
 		return fmt.Errorf("aead %s: an ICV of %d bits, want %s", a.Name, a.ICVLen, bitList(s.icv))

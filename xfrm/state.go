@@ -318,7 +318,7 @@ func (s *State) appendAttrs(b []byte) ([]byte, error) {
 		if a.TruncLen != 0 {
 			e.Bytes(attrAlgAuthTrunc, a.bytes())
 		} else {
-			e.Bytes(attrAlgAuth, Algorithm{Name: a.Name, Key: a.Key}.bytes())
+			e.Bytes(attrAlgAuth, Algorithm{Name: a.Name, Key: a.Key, KeyBits: a.KeyBits}.bytes())
 		}
 	}
 	if a := s.Crypt; a != nil {
@@ -397,7 +397,7 @@ func (s *State) parseAttr(a netlink.Attr, skip uint16, raw *[]byte) error {
 		if s.Auth == nil { // XFRMA_ALG_AUTH_TRUNC, which follows, says more
 			var al Algorithm
 			if al, err = parseAlgorithm(d); err == nil {
-				s.Auth = &AuthAlgorithm{Name: al.Name, Key: al.Key}
+				s.Auth = &AuthAlgorithm{Name: al.Name, Key: al.Key, KeyBits: al.KeyBits}
 			}
 		}
 	case attrAlgAuthTrunc:

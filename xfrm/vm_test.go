@@ -25,5 +25,9 @@ func TestStatesVM(t *testing.T) {
 		t.Run("Errors", TestStateErrors)
 		t.Run("AE", TestAE)
 		t.Run("AllocSPIComplete", TestAllocSPIComplete)
+		t.Run("WatchState", TestWatchState)
+		t.Run("WatchStateExpire", TestWatchStateExpire)
+		t.Run("SmallBuffer", TestStatesSmallBuffer)
+		t.Run("KeyBits", TestStateKeyBits)
 	})
 }
