@@ -108,55 +108,8 @@ func listStates(t *testing.T, c *xfrm.Conn, f xfrm.StateFilter) []xfrm.State {
 	return ss
 }
 
-// ipStateLines are lines ip -s xfrm state prints for s (not all of them:
-// those of the fields the tests set).
-func ipStateLines(s xfrm.State) []string {
-	lines := []string{
-		fmt.Sprintf("src %s dst %s", s.Src, s.Dst),
-		fmt.Sprintf("proto %s spi 0x%08x(%d) reqid %d(0x%08x) mode %s", s.Proto, s.SPI, s.SPI, s.ReqID, s.ReqID, s.Mode),
-	}
-	if a := s.Auth; a != nil {
-		lines = append(lines, fmt.Sprintf("auth-trunc %s 0x%x (%d bits) %d", a.Name, a.Key, 8*len(a.Key), a.TruncLen))
-	}
-	if a := s.Crypt; a != nil {
-		lines = append(lines, fmt.Sprintf("enc %s 0x%x (%d bits)", a.Name, a.Key, 8*len(a.Key)))
-	}
-	if a := s.AEAD; a != nil {
-		lines = append(lines, fmt.Sprintf("aead %s 0x%x (%d bits) %d", a.Name, a.Key, 8*len(a.Key), a.ICVLen))
-	}
-	if a := s.Comp; a != nil {
-		lines = append(lines, "comp "+a.Name)
-	}
-	if e := s.Encap; e != nil {
-		addr := "0.0.0.0"
-		if e.OrigAddr.IsValid() {
-			addr = e.OrigAddr.String()
-		}
-		lines = append(lines, fmt.Sprintf("encap type espinudp sport %d dport %d addr %s", e.SrcPort, e.DstPort, addr))
-	}
-	var marks []string // one line
-	if m := s.Mark; m != nil {
-		marks = append(marks, fmt.Sprintf("mark %#x/%#x", m.Value, m.Mask))
-	}
-	if m := s.SetMark; m != nil {
-		marks = append(marks, fmt.Sprintf("output-mark %#x/%#x", m.Value, m.Mask))
-	}
-	if marks != nil {
-		lines = append(lines, strings.Join(marks, " "))
-	}
-	if s.IfID != 0 {
-		lines = append(lines, fmt.Sprintf("if_id %#x", s.IfID))
-	}
-	if r := s.ReplayESN; r != nil {
-		lines = append(lines, fmt.Sprintf("replay_window %d, bitmap-length %d", r.ReplayWindow, r.BmpLen))
-	}
-	lines = append(lines, ipLifetime(s.Lifetime, s.Current)...)
-	lines = append(lines, fmt.Sprintf("replay-window %d replay %d failed %d", s.Stats.ReplayWindow, s.Stats.Replay, s.Stats.IntegrityFailed))
-	return lines
-}
-
-// compareStates checks that ip -s xfrm state shows the lines of each
-// state listed, in dump order.
+// compareStates checks that ip -s xfrm state shows each state listed,
+// in dump order, every line as ipState formats it.
 func compareStates(t *testing.T, ns *nstest.NS, listed []xfrm.State) {
 	t.Helper()
 	blocks := ipBlocks(ns.Run(t, "-s", "xfrm", "state"))
@@ -164,10 +117,8 @@ func compareStates(t *testing.T, ns *nstest.NS, listed []xfrm.State) {
 		t.Fatalf("ip shows %d states, we list %d", len(blocks), len(listed))
 	}
 	for i, s := range listed {
-		for _, l := range ipStateLines(s) {
-			if !slices.Contains(blocks[i], l) {
-				t.Errorf("state %d: ip does not show %q:\n%s", i, l, strings.Join(blocks[i], "\n"))
-			}
+		if want := ipState(s); !slices.Equal(blocks[i], want) {
+			t.Errorf("state %d: ip shows\n%s\nwe format\n%s", i, strings.Join(blocks[i], "\n"), strings.Join(want, "\n"))
 		}
 	}
 }
