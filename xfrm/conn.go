@@ -35,7 +35,7 @@ func (c *Conn) Close() error { return c.NL.Close() }
 // ACK, and names object in its error.
 func (c *Conn) execute(ctx context.Context, typ netlink.HeaderType, flags netlink.HeaderFlags, data []byte, object string) ([]netlink.Message, error) {
 	msgs, err := c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: typ, Flags: flags}, Data: data})
-	return msgs, netlink.WithObject(err, object)
+	return msgs, kernelError(err, object)
 }
 
 // reply returns the message of type typ among msgs, the kernel's answer

@@ -99,7 +99,7 @@ func (c *Conn) Policies(ctx context.Context) iter.Seq2[Policy, error] {
 		req := netlink.Message{Header: netlink.Header{Type: msgGetPolicy, Flags: netlink.Dump}}
 		for m, err := range c.NL.Dump(ctx, req) {
 			if err != nil {
-				yield(Policy{}, netlink.WithObject(err, "policies"))
+				yield(Policy{}, kernelError(err, "policies"))
 				return
 			}
 			p, err := ParsePolicy(m)

@@ -128,7 +128,7 @@ func (c *Conn) States(ctx context.Context, f StateFilter) iter.Seq2[State, error
 		req := netlink.Message{Header: netlink.Header{Type: msgGetSA, Flags: netlink.Dump}, Data: data}
 		for m, err := range c.NL.Dump(ctx, req) {
 			if err != nil {
-				yield(State{}, netlink.WithObject(err, "states"))
+				yield(State{}, kernelError(err, "states"))
 				return
 			}
 			s, err := ParseState(m)
