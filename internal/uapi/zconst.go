@@ -442,10 +442,13 @@ const (
 	NFT_MSG_GETFLOWTABLE                       = 0x17
 	NFT_MSG_GETGEN                             = 0x10
 	NFT_MSG_GETOBJ                             = 0x13
+	NFT_MSG_GETOBJ_RESET                       = 0x15
 	NFT_MSG_GETRULE                            = 0x7
+	NFT_MSG_GETRULE_RESET                      = 0x19
 	NFT_MSG_GETSET                             = 0xa
 	NFT_MSG_GETSETELEM                         = 0xd
 	NFT_MSG_GETTABLE                           = 0x1
+	NFT_MSG_MAX                                = 0x22
 	NFT_MSG_NEWCHAIN                           = 0x3
 	NFT_MSG_NEWFLOWTABLE                       = 0x16
 	NFT_MSG_NEWGEN                             = 0xf
@@ -454,6 +457,7 @@ const (
 	NFT_MSG_NEWSET                             = 0x9
 	NFT_MSG_NEWSETELEM                         = 0xc
 	NFT_MSG_NEWTABLE                           = 0x0
+	NFT_MSG_TRACE                              = 0x11
 	NHA_BLACKHOLE                              = 0x4
 	NHA_GATEWAY                                = 0x6
 	NHA_GROUP                                  = 0x2

@@ -51,7 +51,9 @@ func (c *Conn) Close() error { return c.c.Close() }
 // message the kernel refused first and the change it belongs to, and
 // wrapping the kernel's errno and extended ACK. A transaction larger than
 // the kernel takes in one datagram is refused before anything is applied,
-// with an error wrapping EMSGSIZE. An empty transaction sends nothing.
+// with an error wrapping EMSGSIZE. Such errors of the exchange (that one,
+// ctx done, an overrun) read "nftables: commit of N messages: ..." and
+// wrap the cause. An empty transaction sends nothing.
 func (c *Conn) Commit(ctx context.Context, tx *Tx) error {
 	if tx.err != nil {
 		return tx.err

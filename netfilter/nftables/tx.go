@@ -204,11 +204,17 @@ func (e *TxError) Error() string {
 // Unwrap returns the kernel's answer.
 func (e *TxError) Unwrap() error { return e.Err }
 
-// txError turns netfilter.ExecuteBatch's error into a *TxError.
+// txError turns netfilter.ExecuteBatch's error into a *TxError, or, for
+// an error of the exchange (ctx done, an overrun, a batch past the
+// socket's limits), names the commit and wraps it.
 func (tx *Tx) txError(err error) error {
 	var be *netfilter.BatchError
 	if !errors.As(err, &be) {
-		return err
+		s := "s"
+		if len(tx.msgs) == 1 {
+			s = ""
+		}
+		return fmt.Errorf("nftables: commit of %d message%s: %w", len(tx.msgs), s, err)
 	}
 	te := &TxError{Index: be.Index, Err: be.Err}
 	if be.Index >= 0 && be.Index < len(tx.descs) {
