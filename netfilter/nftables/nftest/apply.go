@@ -389,7 +389,15 @@ func (b *batch) elements(f nftables.Family, as attrs, flags netlink.HeaderFlags,
 		}
 		return s.elemMessages(t, gone, uapi.NFT_MSG_DELSETELEM, 0)[0], nil
 	}
+	// A copy of the ruleset shares the elements' array: append to a
+	// clipped slice.
+	s.elems = slices.Clip(s.elems)
 	var changed []elem
+	// The elements' positions by identity, for this message's lookups.
+	index := make(map[string]int, len(s.elems))
+	for i, e := range s.elems {
+		index[e.id] = i
+	}
 	for a, err := range netlink.Attrs(list.Data) {
 		if err != nil || a.Type != uapi.NFTA_LIST_ELEM {
 			return none, syscall.EINVAL
@@ -398,13 +406,17 @@ func (b *batch) elements(f nftables.Family, as attrs, flags netlink.HeaderFlags,
 		if err != nil {
 			return none, err
 		}
-		i := slices.IndexFunc(s.elems, func(x elem) bool { return x.id == el.id })
+		i, ok := index[el.id]
+		if !ok {
+			i = -1
+		}
 		switch {
 		case add && i >= 0 && flags&netlink.Excl != 0:
 			return none, syscall.EEXIST
 		case add && i >= 0:
 		case add:
-			s.elems = append(slices.Clip(s.elems), el)
+			index[el.id] = len(s.elems)
+			s.elems = append(s.elems, el)
 			changed = append(changed, el)
 		case i < 0:
 			if err := missing(destroy); err != nil {
@@ -413,6 +425,10 @@ func (b *batch) elements(f nftables.Family, as attrs, flags netlink.HeaderFlags,
 		default:
 			changed = append(changed, s.elems[i])
 			s.elems = slices.Delete(slices.Clone(s.elems), i, i+1)
+			delete(index, el.id)
+			for j := i; j < len(s.elems); j++ {
+				index[s.elems[j].id] = j
+			}
 		}
 	}
 	if len(changed) == 0 {
