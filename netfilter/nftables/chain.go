@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -46,23 +47,23 @@ func (c *Chain) Comment() string { return udataString(c.UserData, udataChainComm
 func (c *Chain) Base() bool { return c.Hook != nil }
 
 func (c *Chain) encode(e *netlink.AttrEncoder, op op) {
-	e.String(nftaChainTable, c.Table)
+	e.String(uapi.NFTA_CHAIN_TABLE, c.Table)
 	if op == opDel && c.Handle != 0 {
-		e.Uint64BE(nftaChainHandle, c.Handle)
+		e.Uint64BE(uapi.NFTA_CHAIN_HANDLE, c.Handle)
 		return
 	}
-	e.String(nftaChainName, c.Name)
+	e.String(uapi.NFTA_CHAIN_NAME, c.Name)
 	if op != opNew {
 		return
 	}
 	if c.Hook != nil {
-		c.Hook.put(e, nftaChainHook, nftaHookDevs, false)
+		c.Hook.put(e, uapi.NFTA_CHAIN_HOOK, nftaHookDevs, false)
 	}
 	if c.Policy != nil {
-		e.Uint32BE(nftaChainPolicy, uint32(*c.Policy))
+		e.Uint32BE(uapi.NFTA_CHAIN_POLICY, uint32(*c.Policy))
 	}
 	if c.Type != "" {
-		e.String(nftaChainType, c.Type)
+		e.String(uapi.NFTA_CHAIN_TYPE, c.Type)
 	}
 	if c.Flags != 0 {
 		e.Uint32BE(nftaChainFlags, c.Flags)
@@ -79,25 +80,25 @@ func (c *Chain) encode(e *netlink.AttrEncoder, op op) {
 func (c *Chain) decode(b []byte) error {
 	return walk(b, &c.Other, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaChainTable:
+		case uapi.NFTA_CHAIN_TABLE:
 			c.Table = a.Str()
-		case nftaChainName:
+		case uapi.NFTA_CHAIN_NAME:
 			c.Name = a.Str()
-		case nftaChainHandle:
+		case uapi.NFTA_CHAIN_HANDLE:
 			return be64To(a, &c.Handle)
-		case nftaChainHook:
+		case uapi.NFTA_CHAIN_HOOK:
 			h, err := parseHook(a.Data, nftaHookDevs, false)
 			if err != nil {
 				return errSkip
 			}
 			c.Hook = h
-		case nftaChainPolicy:
+		case uapi.NFTA_CHAIN_POLICY:
 			p := new(VerdictCode)
 			if err := be32To(a, p); err != nil {
 				return err
 			}
 			c.Policy = p
-		case nftaChainType:
+		case uapi.NFTA_CHAIN_TYPE:
 			c.Type = a.Str()
 		case nftaChainFlags:
 			return be32To(a, &c.Flags)
@@ -105,9 +106,9 @@ func (c *Chain) decode(b []byte) error {
 			return be32To(a, &c.ID)
 		case nftaChainUserdata:
 			c.UserData = clone(a.Data)
-		case nftaChainUse:
+		case uapi.NFTA_CHAIN_USE:
 			return be32To(a, &c.Use)
-		case nftaChainPad:
+		case uapi.NFTA_CHAIN_PAD:
 		default:
 			return errSkip
 		}

@@ -3,6 +3,7 @@ package nftables
 import (
 	"context"
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 	"slices"
 
 	"github.com/nlkit/netlink"
@@ -50,7 +51,9 @@ func (c *Conn) Close() error { return c.c.Close() }
 // message the kernel refused first and the change it belongs to, and
 // wrapping the kernel's errno and extended ACK. A transaction larger than
 // the kernel takes in one datagram is refused before anything is applied,
-// with an error wrapping EMSGSIZE. An empty transaction sends nothing.
+// with an error wrapping EMSGSIZE. Such errors of the exchange (that one,
+// ctx done, an overrun) read "nftables: commit of N messages: ..." and
+// wrap the cause. An empty transaction sends nothing.
 func (c *Conn) Commit(ctx context.Context, tx *Tx) error {
 	if tx.err != nil {
 		return tx.err
@@ -68,14 +71,14 @@ func (c *Conn) Commit(ctx context.Context, tx *Tx) error {
 // GenID returns the ruleset's generation (NFT_MSG_GETGEN), which every
 // committed transaction moves on: see Tx.GenID.
 func (c *Conn) GenID(ctx context.Context) (uint32, error) {
-	req := netlink.Message{Header: netlink.Header{Type: msgType(nftMsgGetgen), Flags: netlink.Request},
+	req := netlink.Message{Header: netlink.Header{Type: msgType(uapi.NFT_MSG_GETGEN), Flags: netlink.Request},
 		Data: netfilterHeader(FamilyUnspec)}
 	msgs, err := c.c.Execute(ctx, req)
 	if err != nil {
 		return 0, fmt.Errorf("nftables: get generation: %w", err)
 	}
 	for _, m := range msgs {
-		if m.Header.Type != msgType(nftMsgNewgen) {
+		if m.Header.Type != msgType(uapi.NFT_MSG_NEWGEN) {
 			continue
 		}
 		g, err := parseGen(m)
@@ -120,13 +123,13 @@ func dump[T any](ctx context.Context, c *Conn, what string, msg uint8, f Family,
 // Tables lists the tables of family f, or of all families for
 // FamilyUnspec (NFT_MSG_GETTABLE, a dump).
 func (c *Conn) Tables(ctx context.Context, f Family) ([]*Table, error) {
-	return dump(ctx, c, "tables", nftMsgGettable, f, nil, decodeTable)
+	return dump(ctx, c, "tables", uapi.NFT_MSG_GETTABLE, f, nil, decodeTable)
 }
 
 // Chains lists the chains of table (all tables for "") of family f
 // (NFT_MSG_GETCHAIN, a dump).
 func (c *Conn) Chains(ctx context.Context, f Family, table string) ([]*Chain, error) {
-	all, err := dump(ctx, c, "chains", nftMsgGetchain, f, nil, decodeChain)
+	all, err := dump(ctx, c, "chains", uapi.NFT_MSG_GETCHAIN, f, nil, decodeChain)
 	return keep(all, err, func(ch *Chain) bool { return table == "" || ch.Table == table })
 }
 
@@ -137,7 +140,7 @@ func (c *Conn) Rules(ctx context.Context, f Family, table, chain string) ([]*Rul
 	if table != "" && f != FamilyUnspec {
 		filter = &Rule{Family: f, Table: table, Chain: chain}
 	}
-	all, err := dump(ctx, c, "rules", nftMsgGetrule, f, filter, decodeRule)
+	all, err := dump(ctx, c, "rules", uapi.NFT_MSG_GETRULE, f, filter, decodeRule)
 	return keep(all, err, func(r *Rule) bool {
 		return (table == "" || r.Table == table) && (chain == "" || r.Chain == chain)
 	})
@@ -146,14 +149,14 @@ func (c *Conn) Rules(ctx context.Context, f Family, table, chain string) ([]*Rul
 // Sets lists the sets and maps of table (all tables for "") of family f
 // (NFT_MSG_GETSET, a dump), anonymous ones included.
 func (c *Conn) Sets(ctx context.Context, f Family, table string) ([]*Set, error) {
-	all, err := dump(ctx, c, "sets", nftMsgGetset, f, nil, decodeSet)
+	all, err := dump(ctx, c, "sets", uapi.NFT_MSG_GETSET, f, nil, decodeSet)
 	return keep(all, err, func(s *Set) bool { return table == "" || s.Table == table })
 }
 
 // Elements lists the elements of set s, named by its Family, Table and
 // Name (NFT_MSG_GETSETELEM, a dump).
 func (c *Conn) Elements(ctx context.Context, s *Set) ([]Element, error) {
-	msgs, err := elementMessages(s, nil, opGet, nftMsgGetsetelem, netlink.Dump)
+	msgs, err := elementMessages(s, nil, opGet, uapi.NFT_MSG_GETSETELEM, netlink.Dump)
 	if err != nil {
 		return nil, err
 	}
@@ -176,14 +179,14 @@ func (c *Conn) Elements(ctx context.Context, s *Set) ([]Element, error) {
 // Objects lists the named objects of table (all tables for "") of family
 // f (NFT_MSG_GETOBJ, a dump).
 func (c *Conn) Objects(ctx context.Context, f Family, table string) ([]*NamedObject, error) {
-	all, err := dump(ctx, c, "objects", nftMsgGetobj, f, nil, decodeObject)
+	all, err := dump(ctx, c, "objects", uapi.NFT_MSG_GETOBJ, f, nil, decodeObject)
 	return keep(all, err, func(o *NamedObject) bool { return table == "" || o.Table == table })
 }
 
 // Flowtables lists the flowtables of table (all tables for "") of family
 // f (NFT_MSG_GETFLOWTABLE, a dump).
 func (c *Conn) Flowtables(ctx context.Context, f Family, table string) ([]*Flowtable, error) {
-	all, err := dump(ctx, c, "flowtables", nftMsgGetflowtable, f, nil, decodeFlowtable)
+	all, err := dump(ctx, c, "flowtables", uapi.NFT_MSG_GETFLOWTABLE, f, nil, decodeFlowtable)
 	return keep(all, err, func(ft *Flowtable) bool { return table == "" || ft.Table == table })
 }
 
@@ -221,31 +224,31 @@ func get[T any](ctx context.Context, c *Conn, msg uint8, o Object, decode func(n
 
 // Table returns the table name of family f (NFT_MSG_GETTABLE).
 func (c *Conn) Table(ctx context.Context, f Family, name string) (*Table, error) {
-	return get(ctx, c, nftMsgGettable, &Table{Family: f, Name: name}, decodeTable)
+	return get(ctx, c, uapi.NFT_MSG_GETTABLE, &Table{Family: f, Name: name}, decodeTable)
 }
 
 // Chain returns the chain name of table (NFT_MSG_GETCHAIN).
 func (c *Conn) Chain(ctx context.Context, f Family, table, name string) (*Chain, error) {
-	return get(ctx, c, nftMsgGetchain, &Chain{Family: f, Table: table, Name: name}, decodeChain)
+	return get(ctx, c, uapi.NFT_MSG_GETCHAIN, &Chain{Family: f, Table: table, Name: name}, decodeChain)
 }
 
 // Rule returns the rule of handle in chain (NFT_MSG_GETRULE).
 func (c *Conn) Rule(ctx context.Context, f Family, table, chain string, handle uint64) (*Rule, error) {
-	return get(ctx, c, nftMsgGetrule, &Rule{Family: f, Table: table, Chain: chain, Handle: handle}, decodeRule)
+	return get(ctx, c, uapi.NFT_MSG_GETRULE, &Rule{Family: f, Table: table, Chain: chain, Handle: handle}, decodeRule)
 }
 
 // Set returns the set or map name of table (NFT_MSG_GETSET).
 func (c *Conn) Set(ctx context.Context, f Family, table, name string) (*Set, error) {
-	return get(ctx, c, nftMsgGetset, &Set{Family: f, Table: table, Name: name}, decodeSet)
+	return get(ctx, c, uapi.NFT_MSG_GETSET, &Set{Family: f, Table: table, Name: name}, decodeSet)
 }
 
 // Object returns the named object name of type typ (ObjCounter, ...) of
 // table (NFT_MSG_GETOBJ).
 func (c *Conn) Object(ctx context.Context, f Family, table, name string, typ uint32) (*NamedObject, error) {
-	return get(ctx, c, nftMsgGetobj, &NamedObject{Family: f, Table: table, Name: name, Data: &RawObject{Type: typ}}, decodeObject)
+	return get(ctx, c, uapi.NFT_MSG_GETOBJ, &NamedObject{Family: f, Table: table, Name: name, Data: &RawObject{Type: typ}}, decodeObject)
 }
 
 // Flowtable returns the flowtable name of table (NFT_MSG_GETFLOWTABLE).
 func (c *Conn) Flowtable(ctx context.Context, f Family, table, name string) (*Flowtable, error) {
-	return get(ctx, c, nftMsgGetflowtable, &Flowtable{Family: f, Table: table, Name: name}, decodeFlowtable)
+	return get(ctx, c, uapi.NFT_MSG_GETFLOWTABLE, &Flowtable{Family: f, Table: table, Name: name}, decodeFlowtable)
 }

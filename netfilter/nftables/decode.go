@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/netfilter"
@@ -50,11 +51,11 @@ func decodeElementList(h netfilter.Header, b []byte) (*ElementList, error) {
 	l := &ElementList{Family: Family(h.Family)}
 	err := walk(b, nil, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaSetElemListTable:
+		case uapi.NFTA_SET_ELEM_LIST_TABLE:
 			l.Table = a.Str()
-		case nftaSetElemListSet:
+		case uapi.NFTA_SET_ELEM_LIST_SET:
 			l.Set = a.Str()
-		case nftaSetElemListElements:
+		case uapi.NFTA_SET_ELEM_LIST_ELEMENTS:
 			var err error
 			l.Elements, err = appendList(l.Elements, a.Data)
 			return err
@@ -71,7 +72,7 @@ func appendElements(out []Element, b []byte) ([]Element, error) {
 		if err != nil {
 			return out, err
 		}
-		if a.Type == nftaSetElemListElements {
+		if a.Type == uapi.NFTA_SET_ELEM_LIST_ELEMENTS {
 			if out, err = appendList(out, a.Data); err != nil {
 				return out, err
 			}
@@ -85,7 +86,7 @@ func appendList(out []Element, b []byte) ([]Element, error) {
 		if err != nil {
 			return out, err
 		}
-		if a.Type != nftaListElem {
+		if a.Type != uapi.NFTA_LIST_ELEM {
 			return out, fmt.Errorf("nftables: attribute %d in a list of elements: %w", a.Type, netlink.ErrMalformed)
 		}
 		var el Element
@@ -113,11 +114,11 @@ func parseGen(m netlink.Message) (Gen, error) {
 	}
 	err = walk(b, nil, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaGenId:
+		case uapi.NFTA_GEN_ID:
 			return be32To(a, &g.ID)
-		case nftaGenProcPid:
+		case uapi.NFTA_GEN_PROC_PID:
 			return be32To(a, &g.ProcPID)
-		case nftaGenProcName:
+		case uapi.NFTA_GEN_PROC_NAME:
 			g.ProcName = a.Str()
 		}
 		return nil

@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"bytes"
+	"github.com/nlkit/netlink/internal/uapi"
 	"testing"
 
 	"github.com/nlkit/netlink"
@@ -20,20 +21,23 @@ func TestWrongSizeNumbersKeptReview28(t *testing.T) {
 		odd  func(e *netlink.AttrEncoder)
 	}{
 		{"table flags of 2 bytes", &Table{},
-			func(e *netlink.AttrEncoder) { e.String(nftaTableName, "t") },
-			func(e *netlink.AttrEncoder) { e.Uint16BE(nftaTableFlags, 1) }},
+			func(e *netlink.AttrEncoder) { e.String(uapi.NFTA_TABLE_NAME, "t") },
+			func(e *netlink.AttrEncoder) { e.Uint16BE(uapi.NFTA_TABLE_FLAGS, 1) }},
 		{"table flags of 8 bytes", &Table{},
-			func(e *netlink.AttrEncoder) { e.String(nftaTableName, "t") },
-			func(e *netlink.AttrEncoder) { e.Uint64BE(nftaTableFlags, 1<<40|1) }},
+			func(e *netlink.AttrEncoder) { e.String(uapi.NFTA_TABLE_NAME, "t") },
+			func(e *netlink.AttrEncoder) { e.Uint64BE(uapi.NFTA_TABLE_FLAGS, 1<<40|1) }},
 		{"rule handle of 4 bytes", &Rule{},
-			func(e *netlink.AttrEncoder) { e.String(nftaRuleTable, "t"); e.String(nftaRuleChain, "c") },
-			func(e *netlink.AttrEncoder) { e.Uint32BE(nftaRuleHandle, 7) }},
+			func(e *netlink.AttrEncoder) { e.String(uapi.NFTA_RULE_TABLE, "t"); e.String(uapi.NFTA_RULE_CHAIN, "c") },
+			func(e *netlink.AttrEncoder) { e.Uint32BE(uapi.NFTA_RULE_HANDLE, 7) }},
 		{"chain policy of 1 byte", &Chain{},
-			func(e *netlink.AttrEncoder) { e.String(nftaChainTable, "t"); e.String(nftaChainName, "c") },
-			func(e *netlink.AttrEncoder) { e.Uint8(nftaChainPolicy, 1) }},
+			func(e *netlink.AttrEncoder) {
+				e.String(uapi.NFTA_CHAIN_TABLE, "t")
+				e.String(uapi.NFTA_CHAIN_NAME, "c")
+			},
+			func(e *netlink.AttrEncoder) { e.Uint8(uapi.NFTA_CHAIN_POLICY, 1) }},
 		{"set key length of 2 bytes", &Set{},
-			func(e *netlink.AttrEncoder) { e.String(nftaSetTable, "t"); e.String(nftaSetName, "s") },
-			func(e *netlink.AttrEncoder) { e.Uint16BE(nftaSetKeyLen, 4) }},
+			func(e *netlink.AttrEncoder) { e.String(uapi.NFTA_SET_TABLE, "t"); e.String(uapi.NFTA_SET_NAME, "s") },
+			func(e *netlink.AttrEncoder) { e.Uint16BE(uapi.NFTA_SET_KEY_LEN, 4) }},
 	} {
 		e := netlink.NewAttrEncoder(nil)
 		tc.head(e)
@@ -104,9 +108,9 @@ func TestExprBytesKeptReview28(t *testing.T) {
 		})},
 	} {
 		in := attrs(func(e *netlink.AttrEncoder) {
-			n := e.Nest(nftaListElem)
-			e.String(nftaExprName, tc.kind)
-			d := e.Nest(nftaExprData)
+			n := e.Nest(uapi.NFTA_LIST_ELEM)
+			e.String(uapi.NFTA_EXPR_NAME, tc.kind)
+			d := e.Nest(uapi.NFTA_EXPR_DATA)
 			e.Raw(tc.data)
 			e.End(d)
 			e.End(n)
@@ -116,7 +120,7 @@ func TestExprBytesKeptReview28(t *testing.T) {
 			t.Errorf("%s: %v, %v", tc.name, xs, err)
 			continue
 		}
-		out := attrs(func(e *netlink.AttrEncoder) { putExprs(e, nftaListElem, xs) })
+		out := attrs(func(e *netlink.AttrEncoder) { putExprs(e, uapi.NFTA_LIST_ELEM, xs) })
 		// putExprs wraps the list in one more nest: compare what it holds.
 		if !bytes.Equal(out[netlink.AttrHeaderLen:], in) {
 			t.Errorf("%s: decoded %#v, re-encoded\n% x\nwant\n% x", tc.name, xs[0], out[netlink.AttrHeaderLen:], in)
@@ -130,21 +134,21 @@ func TestExprBytesKeptReview28(t *testing.T) {
 // from a register goes without one.
 func TestQueueZeroReview28(t *testing.T) {
 	e := netlink.NewAttrEncoder(nil)
-	e.Uint16BE(nftaQueueNum, 0)
-	e.Uint16BE(nftaQueueTotal, 1)
-	e.Uint16BE(nftaQueueFlags, 0)
+	e.Uint16BE(uapi.NFTA_QUEUE_NUM, 0)
+	e.Uint16BE(uapi.NFTA_QUEUE_TOTAL, 1)
+	e.Uint16BE(uapi.NFTA_QUEUE_FLAGS, 0)
 	listed, _ := e.Finish()
 	enc := func(x Expr) []byte {
 		e := netlink.NewAttrEncoder(nil)
-		putExpr(e, nftaListElem, x)
+		putExpr(e, uapi.NFTA_LIST_ELEM, x)
 		b, _ := e.Finish()
 		return b
 	}
 	// The listed expression, as a rule's NFTA_LIST_ELEM holds it.
 	e = netlink.NewAttrEncoder(nil)
-	n := e.Nest(nftaListElem)
-	e.String(nftaExprName, "queue")
-	d := e.Nest(nftaExprData)
+	n := e.Nest(uapi.NFTA_LIST_ELEM)
+	e.String(uapi.NFTA_EXPR_NAME, "queue")
+	d := e.Nest(uapi.NFTA_EXPR_DATA)
 	e.Raw(listed)
 	e.End(d)
 	e.End(n)
@@ -157,17 +161,17 @@ func TestQueueZeroReview28(t *testing.T) {
 	// kernel's default).
 	want := func(num bool, total uint16, sreg Register) []byte {
 		e := netlink.NewAttrEncoder(nil)
-		n := e.Nest(nftaListElem)
-		e.String(nftaExprName, "queue")
-		d := e.Nest(nftaExprData)
+		n := e.Nest(uapi.NFTA_LIST_ELEM)
+		e.String(uapi.NFTA_EXPR_NAME, "queue")
+		d := e.Nest(uapi.NFTA_EXPR_DATA)
 		if num {
-			e.Uint16BE(nftaQueueNum, 0)
+			e.Uint16BE(uapi.NFTA_QUEUE_NUM, 0)
 		}
 		if total != 0 {
-			e.Uint16BE(nftaQueueTotal, total)
+			e.Uint16BE(uapi.NFTA_QUEUE_TOTAL, total)
 		}
 		if sreg != 0 {
-			e.Uint32BE(nftaQueueSregQnum, sreg)
+			e.Uint32BE(uapi.NFTA_QUEUE_SREG_QNUM, sreg)
 		}
 		e.End(d)
 		e.End(n)

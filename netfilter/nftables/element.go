@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -41,39 +42,39 @@ const (
 
 func (el *Element) encode(e *netlink.AttrEncoder, op op) {
 	if el.Key != nil {
-		putValue(e, nftaSetElemKey, el.Key)
+		putValue(e, uapi.NFTA_SET_ELEM_KEY, el.Key)
 	}
 	if el.KeyEnd != nil {
 		putValue(e, nftaSetElemKeyEnd, el.KeyEnd)
 	}
 	if el.Flags != 0 {
-		e.Uint32BE(nftaSetElemFlags, el.Flags)
+		e.Uint32BE(uapi.NFTA_SET_ELEM_FLAGS, el.Flags)
 	}
 	if op == opDel {
 		return
 	}
 	switch {
 	case el.Verdict != nil:
-		putVerdict(e, nftaSetElemData, el.Verdict)
+		putVerdict(e, uapi.NFTA_SET_ELEM_DATA, el.Verdict)
 	case el.Data != nil:
-		putValue(e, nftaSetElemData, el.Data)
+		putValue(e, uapi.NFTA_SET_ELEM_DATA, el.Data)
 	}
 	if el.Objref != "" {
-		e.String(nftaSetElemObjref, el.Objref)
+		e.String(uapi.NFTA_SET_ELEM_OBJREF, el.Objref)
 	}
 	if el.Timeout != 0 {
-		e.Uint64BE(nftaSetElemTimeout, el.Timeout)
+		e.Uint64BE(uapi.NFTA_SET_ELEM_TIMEOUT, el.Timeout)
 	}
 	if el.Expiration != 0 {
-		e.Uint64BE(nftaSetElemExpiration, el.Expiration)
+		e.Uint64BE(uapi.NFTA_SET_ELEM_EXPIRATION, el.Expiration)
 	}
 	if el.UserData != nil {
-		e.Bytes(nftaSetElemUserdata, el.UserData)
+		e.Bytes(uapi.NFTA_SET_ELEM_USERDATA, el.UserData)
 	}
 	switch len(el.Exprs) {
 	case 0:
 	case 1:
-		putExpr(e, nftaSetElemExpr, el.Exprs[0])
+		putExpr(e, uapi.NFTA_SET_ELEM_EXPR, el.Exprs[0])
 	default:
 		putExprs(e, nftaSetElemExpressions, el.Exprs)
 	}
@@ -83,32 +84,32 @@ func (el *Element) encode(e *netlink.AttrEncoder, op op) {
 func (el *Element) decode(b []byte) error {
 	return walk(b, &el.Other, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaSetElemKey, nftaSetElemKeyEnd, nftaSetElemData:
+		case uapi.NFTA_SET_ELEM_KEY, nftaSetElemKeyEnd, uapi.NFTA_SET_ELEM_DATA:
 			v, vd, err := parseData(a.Data)
 			if err != nil {
 				return errSkip
 			}
 			switch {
-			case a.Type == nftaSetElemKey && v != nil:
+			case a.Type == uapi.NFTA_SET_ELEM_KEY && v != nil:
 				el.Key = v
 			case a.Type == nftaSetElemKeyEnd && v != nil:
 				el.KeyEnd = v
-			case a.Type == nftaSetElemData:
+			case a.Type == uapi.NFTA_SET_ELEM_DATA:
 				el.Data, el.Verdict = v, vd
 			default:
 				return errSkip
 			}
-		case nftaSetElemObjref:
+		case uapi.NFTA_SET_ELEM_OBJREF:
 			el.Objref = a.Str()
-		case nftaSetElemFlags:
+		case uapi.NFTA_SET_ELEM_FLAGS:
 			return be32To(a, &el.Flags)
-		case nftaSetElemTimeout:
+		case uapi.NFTA_SET_ELEM_TIMEOUT:
 			return be64To(a, &el.Timeout)
-		case nftaSetElemExpiration:
+		case uapi.NFTA_SET_ELEM_EXPIRATION:
 			return be64To(a, &el.Expiration)
-		case nftaSetElemUserdata:
+		case uapi.NFTA_SET_ELEM_USERDATA:
 			el.UserData = clone(a.Data)
-		case nftaSetElemExpr:
+		case uapi.NFTA_SET_ELEM_EXPR:
 			x, err := parseExpr(a.Data)
 			if err != nil {
 				return err
@@ -120,7 +121,7 @@ func (el *Element) decode(b []byte) error {
 				return err
 			}
 			el.Exprs = xs
-		case nftaSetElemPad:
+		case uapi.NFTA_SET_ELEM_PAD:
 		default:
 			return errSkip
 		}
@@ -140,12 +141,12 @@ func elementMessages(s *Set, elems []Element, op op, msg uint8, flags netlink.He
 	var out []netlink.Message
 	head := func() (*netlink.AttrEncoder, int) {
 		e := netlink.NewAttrEncoder(netfilterHeader(s.Family))
-		e.String(nftaSetElemListTable, s.Table)
-		e.String(nftaSetElemListSet, s.Name)
+		e.String(uapi.NFTA_SET_ELEM_LIST_TABLE, s.Table)
+		e.String(uapi.NFTA_SET_ELEM_LIST_SET, s.Name)
 		if s.ID != 0 {
-			e.Uint32BE(nftaSetElemListSetId, s.ID)
+			e.Uint32BE(uapi.NFTA_SET_ELEM_LIST_SET_ID, s.ID)
 		}
-		return e, e.Nest(nftaSetElemListElements)
+		return e, e.Nest(uapi.NFTA_SET_ELEM_LIST_ELEMENTS)
 	}
 	finish := func(e *netlink.AttrEncoder, n int) error {
 		e.End(n)
@@ -158,8 +159,8 @@ func elementMessages(s *Set, elems []Element, op op, msg uint8, flags netlink.He
 	}
 	if len(elems) == 0 {
 		e := netlink.NewAttrEncoder(netfilterHeader(s.Family))
-		e.String(nftaSetElemListTable, s.Table)
-		e.String(nftaSetElemListSet, s.Name)
+		e.String(uapi.NFTA_SET_ELEM_LIST_TABLE, s.Table)
+		e.String(uapi.NFTA_SET_ELEM_LIST_SET, s.Name)
 		b, err := e.Finish()
 		if err != nil {
 			return nil, fmt.Errorf("nftables: elements of %s: %w", s, err)
@@ -173,7 +174,7 @@ func elementMessages(s *Set, elems []Element, op op, msg uint8, flags netlink.He
 	for i := range elems {
 		// Each element is encoded alone first, to know its size.
 		one.Reset(buf[:0])
-		en := one.Nest(nftaListElem)
+		en := one.Nest(uapi.NFTA_LIST_ELEM)
 		elems[i].encode(&one, op)
 		one.End(en)
 		b, err := one.Finish()

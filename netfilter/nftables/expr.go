@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 	"reflect"
 
 	"github.com/nlkit/netlink"
@@ -44,12 +45,12 @@ type customExpr interface {
 // NFTA_EXPR_DATA.
 func putExpr(e *netlink.AttrEncoder, typ uint16, x Expr) {
 	n := e.Nest(typ)
-	e.String(nftaExprName, x.Kind())
+	e.String(uapi.NFTA_EXPR_NAME, x.Kind())
 	if r, ok := x.(*RawExpr); ok && r.Data == nil {
 		e.End(n) // it came without NFTA_EXPR_DATA
 		return
 	}
-	d := e.Nest(nftaExprData)
+	d := e.Nest(uapi.NFTA_EXPR_DATA)
 	switch x := x.(type) {
 	case *RawExpr:
 		e.Raw(x.Data)
@@ -67,7 +68,7 @@ func putExpr(e *netlink.AttrEncoder, typ uint16, x Expr) {
 func putExprs(e *netlink.AttrEncoder, typ uint16, xs []Expr) {
 	n := e.Nest(typ)
 	for _, x := range xs {
-		putExpr(e, nftaListElem, x)
+		putExpr(e, uapi.NFTA_LIST_ELEM, x)
 	}
 	e.End(n)
 }
@@ -82,9 +83,9 @@ func parseExpr(b []byte) (Expr, error) {
 			return nil, err
 		}
 		switch a.Type {
-		case nftaExprName:
+		case uapi.NFTA_EXPR_NAME:
 			name = a.Str()
-		case nftaExprData:
+		case uapi.NFTA_EXPR_DATA:
 			data, hasData = a.Data, true
 		}
 	}
@@ -120,7 +121,7 @@ func parseExprs(b []byte) ([]Expr, error) {
 		if err != nil {
 			return nil, err
 		}
-		if a.Type != nftaListElem {
+		if a.Type != uapi.NFTA_LIST_ELEM {
 			return nil, fmt.Errorf("nftables: attribute %d in a list of expressions: %w", a.Type, netlink.ErrMalformed)
 		}
 		x, err := parseExpr(a.Data)

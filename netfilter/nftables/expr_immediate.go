@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -23,11 +24,11 @@ func (*Immediate) Kind() string { return "immediate" }
 func init() { register(&Immediate{}) }
 
 func (x *Immediate) encode(e *netlink.AttrEncoder) {
-	e.Uint32BE(nftaImmediateDreg, x.Dreg)
+	e.Uint32BE(uapi.NFTA_IMMEDIATE_DREG, x.Dreg)
 	if x.Verdict != nil && x.Data == nil {
-		putVerdict(e, nftaImmediateData, x.Verdict)
+		putVerdict(e, uapi.NFTA_IMMEDIATE_DATA, x.Verdict)
 	} else {
-		putValue(e, nftaImmediateData, x.Data)
+		putValue(e, uapi.NFTA_IMMEDIATE_DATA, x.Data)
 	}
 	putRaw(e, x.Other)
 }
@@ -38,12 +39,12 @@ func (x *Immediate) decode(b []byte) error {
 	dreg, data := false, false
 	err := walk(b, &x.Other, func(a netlink.Attr) error {
 		switch {
-		case a.Type == nftaImmediateDreg && !dreg:
+		case a.Type == uapi.NFTA_IMMEDIATE_DREG && !dreg:
 			dreg = true
 			if be32To(a, &x.Dreg) != nil {
 				return errImmediate
 			}
-		case a.Type == nftaImmediateData && !data:
+		case a.Type == uapi.NFTA_IMMEDIATE_DATA && !data:
 			data = true
 			v, vd, err := parseData(a.Data)
 			if err != nil {

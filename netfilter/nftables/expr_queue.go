@@ -1,6 +1,9 @@
 package nftables
 
-import "github.com/nlkit/netlink"
+import (
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
+)
 
 // Queue is the queue expression: it hands the packet to a user-space queue
 // (nfqueue): Num, or a range of Total from it, or the one in SregQnum.
@@ -24,16 +27,16 @@ func (x *Queue) encode(e *netlink.AttrEncoder) {
 	if x.Num != 0 || x.SregQnum == 0 {
 		// nft_queue_select_ops refuses a queue with neither, and the
 		// kernel lists queue 0 with its number.
-		e.Uint16BE(nftaQueueNum, x.Num)
+		e.Uint16BE(uapi.NFTA_QUEUE_NUM, x.Num)
 	}
 	if x.Total != 0 {
-		e.Uint16BE(nftaQueueTotal, x.Total)
+		e.Uint16BE(uapi.NFTA_QUEUE_TOTAL, x.Total)
 	}
 	if x.Flags != 0 {
-		e.Uint16BE(nftaQueueFlags, x.Flags)
+		e.Uint16BE(uapi.NFTA_QUEUE_FLAGS, x.Flags)
 	}
 	if x.SregQnum != 0 {
-		e.Uint32BE(nftaQueueSregQnum, x.SregQnum)
+		e.Uint32BE(uapi.NFTA_QUEUE_SREG_QNUM, x.SregQnum)
 	}
 	putRaw(e, x.Other)
 }

@@ -1,6 +1,7 @@
 package nftables
 
 import (
+	"github.com/nlkit/netlink/internal/uapi"
 	"reflect"
 	"testing"
 
@@ -35,7 +36,7 @@ var seedRule = &Rule{Table: "t", Chain: "c", Exprs: []Expr{
 // against the bytes libnftnl writes for them.
 func TestRuleBytes(t *testing.T) {
 	e := netlink.NewAttrEncoder(nil)
-	putExpr(e, nftaListElem, &Meta{Key: 16, Dreg: Reg1})
+	putExpr(e, uapi.NFTA_LIST_ELEM, &Meta{Key: 16, Dreg: Reg1})
 	b, _ := e.Finish()
 	want := []byte{
 		0x24, 0x00, 0x01, 0x80, // NFTA_LIST_ELEM, nested
@@ -132,13 +133,13 @@ func FuzzRule(f *testing.F) {
 
 // FuzzEvent decodes notifications of every kind.
 func FuzzEvent(f *testing.F) {
-	m, _ := message(nftMsgNewrule, 0, seedRule, opNew)
+	m, _ := message(uapi.NFT_MSG_NEWRULE, 0, seedRule, opNew)
 	raw := netlink.AppendMessage(nil, m.Header, m.Data)
 	f.Add(raw)
 	s := &Set{Table: "t", Name: "s", KeyType: 7, KeyLen: 4, Flags: SetMap, DataType: DataVerdict, Concat: []uint32{4, 4}}
-	m, _ = message(nftMsgNewset, 0, s, opNew)
+	m, _ = message(uapi.NFT_MSG_NEWSET, 0, s, opNew)
 	f.Add(netlink.AppendMessage(nil, m.Header, m.Data))
-	msgs, _ := elementMessages(s, []Element{{Key: []byte{1, 2, 3, 4}, Verdict: &Verdict{Code: VerdictJump, Chain: "c"}}}, opNew, nftMsgNewsetelem, 0)
+	msgs, _ := elementMessages(s, []Element{{Key: []byte{1, 2, 3, 4}, Verdict: &Verdict{Code: VerdictJump, Chain: "c"}}}, opNew, uapi.NFT_MSG_NEWSETELEM, 0)
 	f.Add(netlink.AppendMessage(nil, msgs[0].Header, msgs[0].Data))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for m, err := range netlink.Messages(b) {

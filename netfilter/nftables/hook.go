@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 )
 
 // Hook is where a base chain or a flowtable hooks into the network stack
@@ -38,10 +39,10 @@ const (
 // flowtables' hooks are the same but for the device list, devs.
 func (h *Hook) put(e *netlink.AttrEncoder, typ, devs uint16, flowtable bool) {
 	n := e.Nest(typ)
-	e.Uint32BE(nftaHookHooknum, h.Num)
-	e.Uint32BE(nftaHookPriority, uint32(h.Priority))
+	e.Uint32BE(uapi.NFTA_HOOK_HOOKNUM, h.Num)
+	e.Uint32BE(uapi.NFTA_HOOK_PRIORITY, uint32(h.Priority))
 	if h.Device != "" && !flowtable {
-		e.String(nftaHookDev, h.Device)
+		e.String(uapi.NFTA_HOOK_DEV, h.Device)
 	}
 	if h.Devices != nil {
 		d := e.Nest(devs)
@@ -58,11 +59,11 @@ func parseHook(b []byte, devs uint16, flowtable bool) (*Hook, error) {
 	h := new(Hook)
 	err := walk(b, &h.Other, func(a netlink.Attr) error {
 		switch {
-		case a.Type == nftaHookHooknum:
+		case a.Type == uapi.NFTA_HOOK_HOOKNUM:
 			return be32To(a, &h.Num)
-		case a.Type == nftaHookPriority:
+		case a.Type == uapi.NFTA_HOOK_PRIORITY:
 			return be32To(a, &h.Priority)
-		case a.Type == nftaHookDev && !flowtable:
+		case a.Type == uapi.NFTA_HOOK_DEV && !flowtable:
 			h.Device = a.Str()
 		case a.Type == devs:
 			h.Devices = []string{}

@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -118,20 +119,20 @@ func (o *NamedObject) fam() Family    { return o.Family }
 func (o *NamedObject) Comment() string { return udataString(o.UserData, udataObjComment) }
 
 func (o *NamedObject) encode(e *netlink.AttrEncoder, op op) {
-	e.String(nftaObjTable, o.Table)
+	e.String(uapi.NFTA_OBJ_TABLE, o.Table)
 	if o.Data != nil {
-		e.Uint32BE(nftaObjType, o.Data.ObjectType())
+		e.Uint32BE(uapi.NFTA_OBJ_TYPE, o.Data.ObjectType())
 	}
 	if op == opDel && o.Handle != 0 {
 		e.Uint64BE(nftaObjHandle, o.Handle)
 		return
 	}
-	e.String(nftaObjName, o.Name)
+	e.String(uapi.NFTA_OBJ_NAME, o.Name)
 	if op != opNew {
 		return
 	}
 	if o.Data != nil {
-		n := e.Nest(nftaObjData)
+		n := e.Nest(uapi.NFTA_OBJ_DATA)
 		if r, ok := o.Data.(*RawObject); ok {
 			e.Raw(r.Data)
 		} else {
@@ -151,19 +152,19 @@ func (o *NamedObject) decode(b []byte) error {
 	hasData := false
 	err := walk(b, &o.Other, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaObjTable:
+		case uapi.NFTA_OBJ_TABLE:
 			o.Table = a.Str()
-		case nftaObjName:
+		case uapi.NFTA_OBJ_NAME:
 			o.Name = a.Str()
 		case nftaObjHandle:
 			return be64To(a, &o.Handle)
-		case nftaObjType:
+		case uapi.NFTA_OBJ_TYPE:
 			return be32To(a, &typ)
-		case nftaObjData:
+		case uapi.NFTA_OBJ_DATA:
 			data, hasData = a.Data, true
 		case nftaObjUserdata:
 			o.UserData = clone(a.Data)
-		case nftaObjUse:
+		case uapi.NFTA_OBJ_USE:
 			return be32To(a, &o.Use)
 		case nftaObjPad:
 		default:

@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/netfilter"
@@ -35,12 +36,12 @@ type kindInfo struct {
 }
 
 var (
-	kindTable     = kindInfo{nftMsgNewtable, nftMsgGettable, nftMsgDeltable, nftMsgDestroytable, "table"}
-	kindChain     = kindInfo{nftMsgNewchain, nftMsgGetchain, nftMsgDelchain, nftMsgDestroychain, "chain"}
-	kindRule      = kindInfo{nftMsgNewrule, nftMsgGetrule, nftMsgDelrule, nftMsgDestroyrule, "rule"}
-	kindSet       = kindInfo{nftMsgNewset, nftMsgGetset, nftMsgDelset, nftMsgDestroyset, "set"}
-	kindObj       = kindInfo{nftMsgNewobj, nftMsgGetobj, nftMsgDelobj, nftMsgDestroyobj, "object"}
-	kindFlowtable = kindInfo{nftMsgNewflowtable, nftMsgGetflowtable, nftMsgDelflowtable, nftMsgDestroyflowtable, "flowtable"}
+	kindTable     = kindInfo{uapi.NFT_MSG_NEWTABLE, uapi.NFT_MSG_GETTABLE, uapi.NFT_MSG_DELTABLE, nftMsgDestroytable, "table"}
+	kindChain     = kindInfo{uapi.NFT_MSG_NEWCHAIN, uapi.NFT_MSG_GETCHAIN, uapi.NFT_MSG_DELCHAIN, nftMsgDestroychain, "chain"}
+	kindRule      = kindInfo{uapi.NFT_MSG_NEWRULE, uapi.NFT_MSG_GETRULE, uapi.NFT_MSG_DELRULE, nftMsgDestroyrule, "rule"}
+	kindSet       = kindInfo{uapi.NFT_MSG_NEWSET, uapi.NFT_MSG_GETSET, uapi.NFT_MSG_DELSET, nftMsgDestroyset, "set"}
+	kindObj       = kindInfo{uapi.NFT_MSG_NEWOBJ, uapi.NFT_MSG_GETOBJ, uapi.NFT_MSG_DELOBJ, nftMsgDestroyobj, "object"}
+	kindFlowtable = kindInfo{uapi.NFT_MSG_NEWFLOWTABLE, uapi.NFT_MSG_GETFLOWTABLE, uapi.NFT_MSG_DELFLOWTABLE, nftMsgDestroyflowtable, "flowtable"}
 )
 
 // msgType is the netlink message type of nf_tables message msg.

@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -49,36 +50,36 @@ func (r *Rule) Comment() string { return udataString(r.UserData, udataRuleCommen
 // encode appends the rule. A new rule's handle is sent only to replace
 // that rule (opReplace's caller sets it).
 func (r *Rule) encode(e *netlink.AttrEncoder, op op) {
-	e.String(nftaRuleTable, r.Table)
+	e.String(uapi.NFTA_RULE_TABLE, r.Table)
 	if r.Chain != "" {
-		e.String(nftaRuleChain, r.Chain)
+		e.String(uapi.NFTA_RULE_CHAIN, r.Chain)
 	}
 	if op == opDel {
 		if r.Handle != 0 {
-			e.Uint64BE(nftaRuleHandle, r.Handle)
+			e.Uint64BE(uapi.NFTA_RULE_HANDLE, r.Handle)
 		}
 		return
 	}
 	if op == opReplace {
-		e.Uint64BE(nftaRuleHandle, r.Handle)
+		e.Uint64BE(uapi.NFTA_RULE_HANDLE, r.Handle)
 	}
 	if r.Position != 0 {
-		e.Uint64BE(nftaRulePosition, r.Position)
+		e.Uint64BE(uapi.NFTA_RULE_POSITION, r.Position)
 	}
 	if r.ChainID != 0 {
 		e.Uint32BE(nftaRuleChainId, r.ChainID)
 	}
 	if r.ID != 0 {
-		e.Uint32BE(nftaRuleId, r.ID)
+		e.Uint32BE(uapi.NFTA_RULE_ID, r.ID)
 	}
 	if r.PositionID != 0 {
 		e.Uint32BE(nftaRulePositionId, r.PositionID)
 	}
 	if len(r.Exprs) > 0 {
-		putExprs(e, nftaRuleExpressions, r.Exprs)
+		putExprs(e, uapi.NFTA_RULE_EXPRESSIONS, r.Exprs)
 	}
 	if r.UserData != nil {
-		e.Bytes(nftaRuleUserdata, r.UserData)
+		e.Bytes(uapi.NFTA_RULE_USERDATA, r.UserData)
 	}
 	putRaw(e, r.Other)
 }
@@ -86,29 +87,29 @@ func (r *Rule) encode(e *netlink.AttrEncoder, op op) {
 func (r *Rule) decode(b []byte) error {
 	return walk(b, &r.Other, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaRuleTable:
+		case uapi.NFTA_RULE_TABLE:
 			r.Table = a.Str()
-		case nftaRuleChain:
+		case uapi.NFTA_RULE_CHAIN:
 			r.Chain = a.Str()
-		case nftaRuleHandle:
+		case uapi.NFTA_RULE_HANDLE:
 			return be64To(a, &r.Handle)
-		case nftaRulePosition:
+		case uapi.NFTA_RULE_POSITION:
 			return be64To(a, &r.Position)
-		case nftaRuleId:
+		case uapi.NFTA_RULE_ID:
 			return be32To(a, &r.ID)
 		case nftaRulePositionId:
 			return be32To(a, &r.PositionID)
 		case nftaRuleChainId:
 			return be32To(a, &r.ChainID)
-		case nftaRuleExpressions:
+		case uapi.NFTA_RULE_EXPRESSIONS:
 			xs, err := parseExprs(a.Data)
 			if err != nil {
 				return err
 			}
 			r.Exprs = xs
-		case nftaRuleUserdata:
+		case uapi.NFTA_RULE_USERDATA:
 			r.UserData = clone(a.Data)
-		case nftaRulePad:
+		case uapi.NFTA_RULE_PAD:
 		default:
 			return errSkip
 		}

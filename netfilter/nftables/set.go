@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -84,39 +85,39 @@ func (s *Set) fam() Family    { return s.Family }
 func (s *Set) Comment() string { return udataString(s.UserData, udataSetComment) }
 
 func (s *Set) encode(e *netlink.AttrEncoder, op op) {
-	e.String(nftaSetTable, s.Table)
+	e.String(uapi.NFTA_SET_TABLE, s.Table)
 	if op == opDel && s.Handle != 0 {
 		e.Uint64BE(nftaSetHandle, s.Handle)
 		return
 	}
-	e.String(nftaSetName, s.Name)
+	e.String(uapi.NFTA_SET_NAME, s.Name)
 	if op != opNew {
 		return
 	}
 	if s.Flags != 0 {
-		e.Uint32BE(nftaSetFlags, s.Flags)
+		e.Uint32BE(uapi.NFTA_SET_FLAGS, s.Flags)
 	}
-	e.Uint32BE(nftaSetKeyType, s.KeyType)
-	e.Uint32BE(nftaSetKeyLen, s.KeyLen)
+	e.Uint32BE(uapi.NFTA_SET_KEY_TYPE, s.KeyType)
+	e.Uint32BE(uapi.NFTA_SET_KEY_LEN, s.KeyLen)
 	if s.Flags&SetMap != 0 {
-		e.Uint32BE(nftaSetDataType, s.DataType)
-		e.Uint32BE(nftaSetDataLen, s.DataLen)
+		e.Uint32BE(uapi.NFTA_SET_DATA_TYPE, s.DataType)
+		e.Uint32BE(uapi.NFTA_SET_DATA_LEN, s.DataLen)
 	}
 	if s.Flags&SetObject != 0 {
-		e.Uint32BE(nftaSetObjType, s.ObjType)
+		e.Uint32BE(uapi.NFTA_SET_OBJ_TYPE, s.ObjType)
 	}
 	if s.Policy != nil {
-		e.Uint32BE(nftaSetPolicy, *s.Policy)
+		e.Uint32BE(uapi.NFTA_SET_POLICY, *s.Policy)
 	}
 	if s.Size != 0 || len(s.Concat) > 0 {
-		d := e.Nest(nftaSetDesc)
+		d := e.Nest(uapi.NFTA_SET_DESC)
 		if s.Size != 0 {
-			e.Uint32BE(nftaSetDescSize, s.Size)
+			e.Uint32BE(uapi.NFTA_SET_DESC_SIZE, s.Size)
 		}
 		if len(s.Concat) > 0 {
 			c := e.Nest(nftaSetDescConcat)
 			for _, n := range s.Concat {
-				f := e.Nest(nftaListElem)
+				f := e.Nest(uapi.NFTA_LIST_ELEM)
 				e.Uint32BE(nftaSetFieldLen, n)
 				e.End(f)
 			}
@@ -125,16 +126,16 @@ func (s *Set) encode(e *netlink.AttrEncoder, op op) {
 		e.End(d)
 	}
 	if s.ID != 0 {
-		e.Uint32BE(nftaSetId, s.ID)
+		e.Uint32BE(uapi.NFTA_SET_ID, s.ID)
 	}
 	if s.Timeout != 0 {
-		e.Uint64BE(nftaSetTimeout, s.Timeout)
+		e.Uint64BE(uapi.NFTA_SET_TIMEOUT, s.Timeout)
 	}
 	if s.GCInterval != 0 {
-		e.Uint32BE(nftaSetGcInterval, s.GCInterval)
+		e.Uint32BE(uapi.NFTA_SET_GC_INTERVAL, s.GCInterval)
 	}
 	if s.UserData != nil {
-		e.Bytes(nftaSetUserdata, s.UserData)
+		e.Bytes(uapi.NFTA_SET_USERDATA, s.UserData)
 	}
 	switch len(s.Exprs) {
 	case 0:
@@ -149,39 +150,39 @@ func (s *Set) encode(e *netlink.AttrEncoder, op op) {
 func (s *Set) decode(b []byte) error {
 	return walk(b, &s.Other, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaSetTable:
+		case uapi.NFTA_SET_TABLE:
 			s.Table = a.Str()
-		case nftaSetName:
+		case uapi.NFTA_SET_NAME:
 			s.Name = a.Str()
 		case nftaSetHandle:
 			return be64To(a, &s.Handle)
-		case nftaSetFlags:
+		case uapi.NFTA_SET_FLAGS:
 			return be32To(a, &s.Flags)
-		case nftaSetKeyType:
+		case uapi.NFTA_SET_KEY_TYPE:
 			return be32To(a, &s.KeyType)
-		case nftaSetKeyLen:
+		case uapi.NFTA_SET_KEY_LEN:
 			return be32To(a, &s.KeyLen)
-		case nftaSetDataType:
+		case uapi.NFTA_SET_DATA_TYPE:
 			return be32To(a, &s.DataType)
-		case nftaSetDataLen:
+		case uapi.NFTA_SET_DATA_LEN:
 			return be32To(a, &s.DataLen)
-		case nftaSetObjType:
+		case uapi.NFTA_SET_OBJ_TYPE:
 			return be32To(a, &s.ObjType)
-		case nftaSetPolicy:
+		case uapi.NFTA_SET_POLICY:
 			p := new(uint32)
 			if err := be32To(a, p); err != nil {
 				return err
 			}
 			s.Policy = p
-		case nftaSetDesc:
+		case uapi.NFTA_SET_DESC:
 			return s.decodeDesc(a.Data)
-		case nftaSetId:
+		case uapi.NFTA_SET_ID:
 			return be32To(a, &s.ID)
-		case nftaSetTimeout:
+		case uapi.NFTA_SET_TIMEOUT:
 			return be64To(a, &s.Timeout)
-		case nftaSetGcInterval:
+		case uapi.NFTA_SET_GC_INTERVAL:
 			return be32To(a, &s.GCInterval)
-		case nftaSetUserdata:
+		case uapi.NFTA_SET_USERDATA:
 			s.UserData = clone(a.Data)
 		case nftaSetExpr:
 			x, err := parseExpr(a.Data)
@@ -199,7 +200,7 @@ func (s *Set) decode(b []byte) error {
 			s.Backend = a.Str()
 		case nftaSetCount:
 			return be32To(a, &s.Count)
-		case nftaSetPad:
+		case uapi.NFTA_SET_PAD:
 		default:
 			return errSkip
 		}
@@ -215,7 +216,7 @@ func (s *Set) decodeDesc(b []byte) error {
 	var rest RawAttrs
 	err := walk(b, &rest, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaSetDescSize:
+		case uapi.NFTA_SET_DESC_SIZE:
 			return be32To(a, &size)
 		case nftaSetDescConcat:
 			// Each field a list element holding its length alone, as sent:
@@ -224,7 +225,7 @@ func (s *Set) decodeDesc(b []byte) error {
 				if err != nil {
 					return err
 				}
-				if f.Type != nftaListElem {
+				if f.Type != uapi.NFTA_LIST_ELEM {
 					return errSkip
 				}
 				fields := 0

@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -38,12 +39,12 @@ func (t *Table) encode(e *netlink.AttrEncoder, op op) {
 		e.Uint64BE(nftaTableHandle, t.Handle)
 		return
 	}
-	e.String(nftaTableName, t.Name)
+	e.String(uapi.NFTA_TABLE_NAME, t.Name)
 	if op != opNew {
 		return
 	}
 	if t.Flags != 0 {
-		e.Uint32BE(nftaTableFlags, t.Flags)
+		e.Uint32BE(uapi.NFTA_TABLE_FLAGS, t.Flags)
 	}
 	if t.UserData != nil {
 		e.Bytes(nftaTableUserdata, t.UserData)
@@ -54,15 +55,15 @@ func (t *Table) encode(e *netlink.AttrEncoder, op op) {
 func (t *Table) decode(b []byte) error {
 	return walk(b, &t.Other, func(a netlink.Attr) error {
 		switch a.Type {
-		case nftaTableName:
+		case uapi.NFTA_TABLE_NAME:
 			t.Name = a.Str()
-		case nftaTableFlags:
+		case uapi.NFTA_TABLE_FLAGS:
 			return be32To(a, &t.Flags)
 		case nftaTableHandle:
 			return be64To(a, &t.Handle)
 		case nftaTableUserdata:
 			t.UserData = clone(a.Data)
-		case nftaTableUse:
+		case uapi.NFTA_TABLE_USE:
 			return be32To(a, &t.Use)
 		case nftaTableOwner:
 			return be32To(a, &t.Owner)

@@ -3,6 +3,7 @@ package nftables
 import (
 	"errors"
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/netfilter"
@@ -76,7 +77,7 @@ func (tx *Tx) Create(o Object) {
 // Insert adds rule r before the rule whose handle is its Position, or at
 // the start of the chain (NFT_MSG_NEWRULE without NLM_F_APPEND).
 func (tx *Tx) Insert(r *Rule) {
-	tx.add("insert", r, nftMsgNewrule, netlink.Create, opNew)
+	tx.add("insert", r, uapi.NFT_MSG_NEWRULE, netlink.Create, opNew)
 }
 
 // Replace replaces the rule whose handle is r.Handle with r
@@ -86,7 +87,7 @@ func (tx *Tx) Replace(r *Rule) {
 		tx.err = fmt.Errorf("nftables: replace %s: a rule is replaced by its handle, and it has none", r)
 		return
 	}
-	tx.add("replace", r, nftMsgNewrule, netlink.Replace, opReplace)
+	tx.add("replace", r, uapi.NFT_MSG_NEWRULE, netlink.Replace, opReplace)
 }
 
 // Delete deletes o (NFT_MSG_DELTABLE, DELCHAIN, DELRULE, ...), named by
@@ -109,13 +110,13 @@ func (tx *Tx) Destroy(o Object) {
 func (tx *Tx) Flush(o Object) {
 	switch o := o.(type) {
 	case *Table:
-		tx.add("flush", o, nftMsgDelrule, 0, opDel)
+		tx.add("flush", o, uapi.NFT_MSG_DELRULE, 0, opDel)
 		tx.msgs[len(tx.msgs)-1] = flushRules(o.Family, o.Name, "")
 	case *Chain:
-		tx.add("flush", o, nftMsgDelrule, 0, opDel)
+		tx.add("flush", o, uapi.NFT_MSG_DELRULE, 0, opDel)
 		tx.msgs[len(tx.msgs)-1] = flushRules(o.Family, o.Table, o.Name)
 	case *Set:
-		tx.elements("flush", o, nil, nftMsgDelsetelem, 0, opDel)
+		tx.elements("flush", o, nil, uapi.NFT_MSG_DELSETELEM, 0, opDel)
 	default:
 		if tx.err == nil {
 			tx.err = fmt.Errorf("nftables: flush %s: only tables, chains and sets are flushed", o)
@@ -126,7 +127,7 @@ func (tx *Tx) Flush(o Object) {
 // flushRules is NFT_MSG_DELRULE for every rule of a table, or of one of
 // its chains.
 func flushRules(f Family, table, chain string) netlink.Message {
-	m, _ := message(nftMsgDelrule, 0, &Rule{Family: f, Table: table, Chain: chain}, opDel)
+	m, _ := message(uapi.NFT_MSG_DELRULE, 0, &Rule{Family: f, Table: table, Chain: chain}, opDel)
 	return m
 }
 
@@ -136,14 +137,14 @@ func flushRules(f Family, table, chain string) netlink.Message {
 // earlier in the transaction).
 func (tx *Tx) AddElements(s *Set, elems ...Element) {
 	if len(elems) > 0 {
-		tx.elements("add", s, elems, nftMsgNewsetelem, netlink.Create, opNew)
+		tx.elements("add", s, elems, uapi.NFT_MSG_NEWSETELEM, netlink.Create, opNew)
 	}
 }
 
 // DeleteElements deletes elems from set s (NFT_MSG_DELSETELEM), by key.
 func (tx *Tx) DeleteElements(s *Set, elems ...Element) {
 	if len(elems) > 0 {
-		tx.elements("delete", s, elems, nftMsgDelsetelem, 0, opDel)
+		tx.elements("delete", s, elems, uapi.NFT_MSG_DELSETELEM, 0, opDel)
 	}
 }
 
@@ -203,11 +204,17 @@ func (e *TxError) Error() string {
 // Unwrap returns the kernel's answer.
 func (e *TxError) Unwrap() error { return e.Err }
 
-// txError turns netfilter.ExecuteBatch's error into a *TxError.
+// txError turns netfilter.ExecuteBatch's error into a *TxError, or, for
+// an error of the exchange (ctx done, an overrun, a batch past the
+// socket's limits), names the commit and wraps it.
 func (tx *Tx) txError(err error) error {
 	var be *netfilter.BatchError
 	if !errors.As(err, &be) {
-		return err
+		s := "s"
+		if len(tx.msgs) == 1 {
+			s = ""
+		}
+		return fmt.Errorf("nftables: commit of %d message%s: %w", len(tx.msgs), s, err)
 	}
 	te := &TxError{Index: be.Index, Err: be.Err}
 	if be.Index >= 0 && be.Index < len(tx.descs) {

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/nstest"
 	"github.com/nlkit/netlink/netfilter/nftables"
 )
 
@@ -107,5 +109,30 @@ func TestTooLargeElement(t *testing.T) {
 	tx.AddElements(s, nftables.Element{Key: make([]byte, 70000)})
 	if tx.Err() == nil || tx.Len() != 0 {
 		t.Fatalf("Err = %v, Len = %d; want an error and no message", tx.Err(), tx.Len())
+	}
+}
+
+// TestCommitCanceled commits with a context already done, in a namespace
+// of its own, and checks the error names the commit and wraps ctx's error.
+func TestCommitCanceled(t *testing.T) {
+	ns := nstest.New(t)
+	c, err := nftables.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var tx nftables.Tx
+	tx.Add(&nftables.Table{Family: nftables.FamilyINet, Name: "t"})
+	err = c.Commit(ctx, &tx)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Commit: %v, want context.Canceled", err)
+	}
+	if want := "nftables: commit of 1 message: "; !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error %q, want it to start %q", err, want)
+	}
+	if ts, err := c.Tables(context.Background(), nftables.FamilyINet); err != nil || len(ts) != 0 {
+		t.Errorf("after a canceled commit: tables %v, %v", ts, err)
 	}
 }

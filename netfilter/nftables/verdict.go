@@ -2,6 +2,7 @@ package nftables
 
 import (
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 
 	"github.com/nlkit/netlink"
 )
@@ -76,10 +77,10 @@ func (v Verdict) String() string {
 // putVerdict appends the NFTA_DATA_VERDICT nest of v inside a nest typ.
 func putVerdict(e *netlink.AttrEncoder, typ uint16, v *Verdict) {
 	n := e.Nest(typ)
-	vn := e.Nest(nftaDataVerdict)
-	e.Uint32BE(nftaVerdictCode, uint32(v.Code))
+	vn := e.Nest(uapi.NFTA_DATA_VERDICT)
+	e.Uint32BE(uapi.NFTA_VERDICT_CODE, uint32(v.Code))
 	if v.Chain != "" {
-		e.String(nftaVerdictChain, v.Chain)
+		e.String(uapi.NFTA_VERDICT_CHAIN, v.Chain)
 	}
 	if v.ChainID != 0 {
 		e.Uint32BE(nftaVerdictChainId, v.ChainID)
@@ -92,7 +93,7 @@ func putVerdict(e *netlink.AttrEncoder, typ uint16, v *Verdict) {
 // putValue appends the NFTA_DATA_VALUE nest of b inside a nest typ.
 func putValue(e *netlink.AttrEncoder, typ uint16, b []byte) {
 	n := e.Nest(typ)
-	e.Bytes(nftaDataValue, b)
+	e.Bytes(uapi.NFTA_DATA_VALUE, b)
 	e.End(n)
 }
 
@@ -108,22 +109,22 @@ func parseData(b []byte) (value []byte, v *Verdict, err error) {
 			return fmt.Errorf("nftables: data with more than a value or a verdict: %w", netlink.ErrMalformed)
 		}
 		switch a.Type {
-		case nftaDataValue:
+		case uapi.NFTA_DATA_VALUE:
 			value = clone(a.Data)
 			if value == nil {
 				value = []byte{}
 			}
-		case nftaDataVerdict:
+		case uapi.NFTA_DATA_VERDICT:
 			v = new(Verdict)
 			code := false
 			err := walk(a.Data, &v.Other, func(a netlink.Attr) error {
 				switch a.Type {
-				case nftaVerdictCode:
+				case uapi.NFTA_VERDICT_CODE:
 					code = !code && be32To(a, &v.Code) == nil
 					if !code {
 						return errNoCode
 					}
-				case nftaVerdictChain:
+				case uapi.NFTA_VERDICT_CHAIN:
 					v.Chain = a.Str()
 				case nftaVerdictChainId:
 					return be32To(a, &v.ChainID)

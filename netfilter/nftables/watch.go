@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 	"iter"
 
 	"github.com/nlkit/netlink"
@@ -46,25 +47,25 @@ func ParseEvent(m netlink.Message) (Event, error) {
 	}
 	ev.Family = Family(h.Family)
 	switch msg {
-	case nftMsgDeltable, nftMsgDelchain, nftMsgDelrule, nftMsgDelset, nftMsgDelsetelem, nftMsgDelobj, nftMsgDelflowtable:
+	case uapi.NFT_MSG_DELTABLE, uapi.NFT_MSG_DELCHAIN, uapi.NFT_MSG_DELRULE, uapi.NFT_MSG_DELSET, uapi.NFT_MSG_DELSETELEM, uapi.NFT_MSG_DELOBJ, uapi.NFT_MSG_DELFLOWTABLE:
 		ev.Deleted = true
 	}
 	switch msg {
-	case nftMsgNewtable, nftMsgDeltable:
+	case uapi.NFT_MSG_NEWTABLE, uapi.NFT_MSG_DELTABLE:
 		ev.Object, err = decodeTable(h, b)
-	case nftMsgNewchain, nftMsgDelchain:
+	case uapi.NFT_MSG_NEWCHAIN, uapi.NFT_MSG_DELCHAIN:
 		ev.Object, err = decodeChain(h, b)
-	case nftMsgNewrule, nftMsgDelrule:
+	case uapi.NFT_MSG_NEWRULE, uapi.NFT_MSG_DELRULE:
 		ev.Object, err = decodeRule(h, b)
-	case nftMsgNewset, nftMsgDelset:
+	case uapi.NFT_MSG_NEWSET, uapi.NFT_MSG_DELSET:
 		ev.Object, err = decodeSet(h, b)
-	case nftMsgNewobj, nftMsgDelobj:
+	case uapi.NFT_MSG_NEWOBJ, uapi.NFT_MSG_DELOBJ:
 		ev.Object, err = decodeObject(h, b)
-	case nftMsgNewflowtable, nftMsgDelflowtable:
+	case uapi.NFT_MSG_NEWFLOWTABLE, uapi.NFT_MSG_DELFLOWTABLE:
 		ev.Object, err = decodeFlowtable(h, b)
-	case nftMsgNewsetelem, nftMsgDelsetelem:
+	case uapi.NFT_MSG_NEWSETELEM, uapi.NFT_MSG_DELSETELEM:
 		ev.Elements, err = decodeElementList(h, b)
-	case nftMsgNewgen:
+	case uapi.NFT_MSG_NEWGEN:
 		var g Gen
 		g, err = parseGen(m)
 		ev.Gen = &g

@@ -3,6 +3,7 @@ package nftables
 import (
 	"context"
 	"errors"
+	"github.com/nlkit/netlink/internal/uapi"
 	"testing"
 	"time"
 
@@ -21,7 +22,7 @@ func TestWatchMalformedDatagramReview28(t *testing.T) {
 	}
 	c := NewConn(nl)
 	defer c.Close()
-	m, err := message(nftMsgNewtable, 0, &Table{Family: FamilyINet, Name: "t"}, opNew)
+	m, err := message(uapi.NFT_MSG_NEWTABLE, 0, &Table{Family: FamilyINet, Name: "t"}, opNew)
 	if err != nil {
 		t.Fatal(err)
 	}
