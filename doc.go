@@ -9,13 +9,22 @@
 //   - genetlink: generic netlink families, their commands, multicast
 //     groups and policies resolved by name; typed clients of the ethtool,
 //     netdev and taskstats families in genetlink/ethtool, genetlink/netdev
-//     and genetlink/taskstats.
+//     and genetlink/taskstats; WireGuard in genetlink/wireguard; every
+//     family the kernel's YNL specs describe, generated, under genetlink/ynl.
+//   - tc: traffic control (qdiscs, classes, filters, actions).
+//   - sockdiag: socket diagnostics (what ss shows), filtered in the kernel.
+//   - xfrm: IPsec states and policies.
+//   - netfilter/nftables, netfilter/conntrack, netfilter/nflog and
+//     netfilter/nfqueue: firewall rulesets in atomic transactions,
+//     connection tracking, logged and queued packets.
 //   - nltest: a fake kernel in memory, for unit tests of code that uses
-//     netlink, without root or Linux.
+//     netlink, without root or Linux (and rtnetlink/rtnltest,
+//     genetlink/genltest, tc/tctest, xfrm/xfrmtest, nftables/nftest and
+//     conntrack/conntracktest on it, which speak objects).
 //
 // This package is what they are built on, for any netlink protocol
-// (netfilter, sock_diag, custom protocols of kernel modules) and for the
-// messages the typed packages do not cover.
+// (custom protocols of kernel modules included) and for the messages the
+// typed packages do not cover.
 //
 // The package has three layers, each usable alone:
 //
