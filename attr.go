@@ -289,6 +289,28 @@ func (a Attr) Addr() (netip.Addr, error) {
 	return netip.Addr{}, a.sizeError("4 or 16")
 }
 
+// Append appends a to b as it came: its header, with the NLA_F_NESTED and
+// NLA_F_NET_BYTEORDER flags it had, its payload and its padding. Typed
+// packages keep the attributes they do not decode this way, to send them
+// back unchanged.
+func (a Attr) Append(b []byte) []byte {
+	typ := a.Type
+	if a.Nested {
+		typ |= AttrNested
+	}
+	if a.NetByteOrder {
+		typ |= AttrNetByteOrder
+	}
+	n := len(a.Data)
+	b = binary.NativeEndian.AppendUint16(b, uint16(AttrLen(n)))
+	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = append(b, a.Data...)
+	for range AttrSpace(n) - AttrLen(n) {
+		b = append(b, 0)
+	}
+	return b
+}
+
 // Attrs walks the attributes nested in a's payload.
 func (a Attr) Attrs() iter.Seq2[Attr, error] {
 	return Attrs(a.Data)

@@ -1039,3 +1039,24 @@ func TestAttrEncoderRaw(t *testing.T) {
 		t.Errorf("64 KiB of Raw in a nest: %v", err)
 	}
 }
+
+// TestAttrAppend: an attribute appended as it came re-parses to the same
+// type, flags and payload, padded to 4 bytes.
+func TestAttrAppend(t *testing.T) {
+	for _, a := range []Attr{
+		{Type: 1, Data: []byte{1, 2, 3}},
+		{Type: 2, Nested: true, Data: []byte{8, 0, 1, 0, 1, 2, 3, 4}},
+		{Type: 3, NetByteOrder: true, Data: []byte{0, 0, 0, 7}},
+		{Type: 4},
+	} {
+		b := a.Append([]byte{0xff})
+		if len(b)-1 != AttrSpace(len(a.Data)) {
+			t.Fatalf("%+v: appended %d bytes, want %d", a, len(b)-1, AttrSpace(len(a.Data)))
+		}
+		for got, err := range Attrs(b[1:]) {
+			if err != nil || got.Type != a.Type || got.Nested != a.Nested || got.NetByteOrder != a.NetByteOrder || string(got.Data) != string(a.Data) {
+				t.Fatalf("%+v: re-parsed as %+v, %v", a, got, err)
+			}
+		}
+	}
+}

@@ -1,7 +1,6 @@
 package rtnetlink
 
 import (
-	"encoding/binary"
 	"iter"
 
 	"github.com/nlkit/netlink"
@@ -28,16 +27,7 @@ func (a RawAttrs) All() iter.Seq2[netlink.Attr, error] {
 // appendRaw appends the decoder's current attribute to b as it came: its
 // header, with the type's flags, its payload and its padding.
 func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
-	a := d.Attr()
-	typ := a.Type | attrFlags(a)
-	n := len(a.Data)
-	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, a.Data...)
-	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
-		b = append(b, 0)
-	}
-	return b
+	return d.Attr().Append(b)
 }
 
 // attrFlags returns a's NLA_F_NESTED and NLA_F_NET_BYTEORDER flags, as

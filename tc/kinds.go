@@ -142,21 +142,7 @@ func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
 
 // appendAttr appends a to b as an attribute, with its flags.
 func appendAttr(b []byte, a netlink.Attr) []byte {
-	typ := a.Type
-	if a.Nested {
-		typ |= netlink.AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= netlink.AttrNetByteOrder
-	}
-	n := len(a.Data)
-	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, a.Data...)
-	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
-		b = append(b, 0)
-	}
-	return b
+	return a.Append(b)
 }
 
 // putOther appends other's attributes to e; a malformed other is an error.

@@ -1,7 +1,6 @@
 package xfrm
 
 import (
-	"encoding/binary"
 	"iter"
 
 	"github.com/nlkit/netlink"
@@ -26,19 +25,5 @@ func (a RawAttrs) All() iter.Seq2[netlink.Attr, error] {
 // appendRaw appends attribute a to b as it came: its header with its
 // flags, its payload and its padding.
 func appendRaw(b []byte, a netlink.Attr) []byte {
-	typ := a.Type
-	if a.Nested {
-		typ |= netlink.AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= netlink.AttrNetByteOrder
-	}
-	n := len(a.Data)
-	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, a.Data...)
-	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
-		b = append(b, 0)
-	}
-	return b
+	return a.Append(b)
 }

@@ -1,7 +1,6 @@
 package conntrack
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/netip"
 
@@ -173,20 +172,5 @@ const (
 // appendRaw appends the decoder's current attribute to b as it came:
 // its header with the type's flags, its payload and its padding.
 func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
-	a := d.Attr()
-	typ := a.Type
-	if a.Nested {
-		typ |= netlink.AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= netlink.AttrNetByteOrder
-	}
-	n := len(a.Data)
-	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, a.Data...)
-	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
-		b = append(b, 0)
-	}
-	return b
+	return d.Attr().Append(b)
 }

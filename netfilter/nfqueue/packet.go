@@ -316,20 +316,5 @@ func (p *Packet) Append(b []byte) ([]byte, error) {
 
 // appendRaw appends the decoder's current attribute to b as it came.
 func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
-	a := d.Attr()
-	typ := a.Type
-	if a.Nested {
-		typ |= netlink.AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= netlink.AttrNetByteOrder
-	}
-	n := len(a.Data)
-	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(n)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, a.Data...)
-	for range netlink.AttrSpace(n) - netlink.AttrLen(n) {
-		b = append(b, 0)
-	}
-	return b
+	return d.Attr().Append(b)
 }

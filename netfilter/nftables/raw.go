@@ -18,20 +18,7 @@ func (r RawAttrs) All() iter.Seq2[netlink.Attr, error] { return netlink.Attrs([]
 
 // appendRaw appends a as it came, its flags included.
 func appendRaw(b []byte, a netlink.Attr) []byte {
-	typ := a.Type
-	if a.Nested {
-		typ |= netlink.AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= netlink.AttrNetByteOrder
-	}
-	b = binary.NativeEndian.AppendUint16(b, uint16(netlink.AttrLen(len(a.Data))))
-	b = binary.NativeEndian.AppendUint16(b, typ)
-	b = append(b, a.Data...)
-	for range netlink.AttrSpace(len(a.Data)) - netlink.AttrLen(len(a.Data)) {
-		b = append(b, 0)
-	}
-	return b
+	return a.Append(b)
 }
 
 // putRaw appends r's attributes to e.
