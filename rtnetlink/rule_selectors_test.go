@@ -140,19 +140,49 @@ func TestRuleNewSelectors(t *testing.T) {
 			}
 		})
 	}
-	// What the kernel refuses, it explains.
-	for _, r := range []rtnetlink.Rule{
-		{Family: unix.AF_INET, Priority: 60, DSCP: 8, TOS: 0x20, Table: 100},
-		{Family: unix.AF_INET, Priority: 61, FlowLabel: 1, Table: 100},
-		{Family: unix.AF_INET6, Priority: 62, FlowLabel: 3, FlowLabelMask: 1, Table: 100},
-		{Family: unix.AF_INET, Priority: 63, SPort: rtnetlink.PortRange{Start: 1, End: 2}, SPortMask: 1, Table: 100},
-		{Family: unix.AF_INET, Priority: 64, L3MDev: true, Table: 100},
+	// What the kernel refuses, it explains. A kernel that predates an
+	// attribute ignores it instead (and adds the rule without it), so
+	// each refusal is asked only of a kernel that has what it needs.
+	has := newRuleSelectors(t, c)
+	for _, tc := range []struct {
+		needs string
+		r     rtnetlink.Rule
+	}{
+		{"dscp", rtnetlink.Rule{Family: unix.AF_INET, Priority: 60, DSCP: 8, TOS: 0x20, Table: 100}},
+		{"flowlabel", rtnetlink.Rule{Family: unix.AF_INET, Priority: 61, FlowLabel: 1, Table: 100}},
+		{"flowlabel", rtnetlink.Rule{Family: unix.AF_INET6, Priority: 62, FlowLabel: 3, FlowLabelMask: 1, Table: 100}},
+		{"port mask", rtnetlink.Rule{Family: unix.AF_INET, Priority: 63, SPort: rtnetlink.PortRange{Start: 1, End: 2}, SPortMask: 1, Table: 100}},
+		{"", rtnetlink.Rule{Family: unix.AF_INET, Priority: 64, L3MDev: true, Table: 100}},
 	} {
-		err := c.AddRule(ctx, r)
+		if tc.needs != "" && !has[tc.needs] {
+			t.Logf("not asking the kernel to refuse %+v: it lacks %s", tc.r, tc.needs)
+			continue
+		}
+		err := c.AddRule(ctx, tc.r)
 		var oe *netlink.OpError
 		if !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || oe.Op == "check" || oe.Message == "" {
-			t.Errorf("AddRule(%+v) = %v, want EINVAL from the kernel with its explanation", r, err)
+			t.Errorf("AddRule(%+v) = %v, want EINVAL from the kernel with its explanation", tc.r, err)
 		}
+	}
+}
+
+// newRuleSelectors reports which of the selectors newer than Linux 6.12
+// the kernel (or fake) behind c keeps: "dscp" (FRA_DSCP, 6.13), "dscp
+// mask" (6.16), "flowlabel" (FRA_FLOWLABEL and its mask, 6.14) and "port
+// mask" (FRA_SPORT_MASK and FRA_DPORT_MASK, 6.16).
+func newRuleSelectors(t *testing.T, c *rtnetlink.Conn) map[string]bool {
+	t.Helper()
+	const pref = 9999
+	return map[string]bool{
+		"dscp": ruleSupported(t, c, rtnetlink.Rule{Family: unix.AF_INET, Priority: pref, DSCP: 46, Table: 100},
+			func(r rtnetlink.Rule) bool { return r.DSCP == 46 }),
+		"dscp mask": ruleSupported(t, c, rtnetlink.Rule{Family: unix.AF_INET, Priority: pref, DSCP: 8, DSCPMask: 0x38, Table: 100},
+			func(r rtnetlink.Rule) bool { return r.DSCP == 8 && r.DSCPMask == 0x38 }),
+		"flowlabel": ruleSupported(t, c, rtnetlink.Rule{Family: unix.AF_INET6, Priority: pref, FlowLabel: 0x100, FlowLabelMask: 0xf00, Table: 100},
+			func(r rtnetlink.Rule) bool { return r.FlowLabel == 0x100 && r.FlowLabelMask == 0xf00 }),
+		"port mask": ruleSupported(t, c, rtnetlink.Rule{Family: unix.AF_INET, Priority: pref, IPProto: unix.IPPROTO_TCP,
+			DPort: rtnetlink.PortRange{Start: 0x10, End: 0x10}, DPortMask: 0xf0, Table: 100},
+			func(r rtnetlink.Rule) bool { return r.DPortMask == 0xf0 }),
 	}
 }
 
@@ -274,6 +304,23 @@ func testRuleSelectors(t *testing.T, b *backend) {
 		{Family: unix.AF_INET, Priority: 11, Action: rtnetlink.RuleToTable, Table: rtnetlink.TableMain, HasSuppressPrefixLen: true, HasSuppressIfGroup: true, SuppressIfGroup: 3},
 		{Family: unix.AF_INET6, Priority: 10, Action: rtnetlink.RuleToTable, Table: 100, HasUIDRange: true, FlowLabel: 0x100, FlowLabelMask: 0xf00, DSCP: 4, DSCPMask: 0x3c},
 		{Family: unix.AF_INET6, Priority: 11, Action: rtnetlink.RuleToTable, L3MDev: true},
+	}
+	// A kernel older than a selector adds the rule without it: leave out
+	// what this one lacks (the fake has them all).
+	has := newRuleSelectors(t, c)
+	for i := range base {
+		r := &base[i]
+		if !has["dscp"] {
+			r.DSCP, r.DSCPMask = 0, 0
+		} else if !has["dscp mask"] {
+			r.DSCP, r.DSCPMask = r.DSCP&r.DSCPMask, 0 // 6.13 to 6.15 report no mask
+		}
+		if !has["flowlabel"] {
+			r.FlowLabel, r.FlowLabelMask = 0, 0
+		}
+		if !has["port mask"] {
+			r.SPortMask, r.DPortMask = 0, 0
+		}
 	}
 	var added []rtnetlink.Rule
 	for _, r := range base {
