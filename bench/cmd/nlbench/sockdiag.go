@@ -22,8 +22,10 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	nl "github.com/nlkit/netlink"
@@ -32,7 +34,11 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var sdEvery = flag.Int("sdevery", 4, "-w sdhold: one connection in `k` is selected by the filter")
+var (
+	sdEvery = flag.Int("sdevery", 4, "-w sdhold: one connection in `k` is selected by the filter")
+	sdBase  = flag.Int("sdbase", 0, "-w sdhold: the number of the first connection")
+	sdChild = flag.Bool("sdchild", false, "-w sdhold: a holder another started, its listeners descriptors 3 and 4")
+)
 
 // sdExpr is the filter every row applies: the kernel's bytecode for
 // nlkit, the floor and ss, Go code for vishvananda and nlkit-gofilter.
@@ -78,23 +84,67 @@ func sockaddr(a netip.AddrPort) *unix.SockaddrInet4 {
 	return &unix.SockaddrInet4{Addr: a.Addr().As4(), Port: int(a.Port())}
 }
 
-// sdHold makes the connections with blocking system calls (no socket in
-// the runtime's poller, so that the measured processes' work wakes
-// nothing here), prints "ready SELECTED", and sleeps until killed.
+// sdHold makes the connections -sdbase to -sdbase + n - 1 with blocking
+// system calls (no socket in the runtime's poller, so that the measured
+// processes' work wakes nothing here), prints "ready SELECTED", and sleeps
+// until killed. It holds two descriptors per connection: when the hard
+// limit on them is too low and cannot be raised (no CAP_SYS_RESOURCE, as
+// in some containers), it starts holders of its own for the connections it
+// cannot hold, which inherit its listeners, and kills them when it gets
+// SIGTERM.
 func sdHold() {
-	limit := uint64(2**n + 100)
-	must(unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: limit, Max: limit}))
-	listeners := map[uint16]int{}
-	for _, port := range []uint16{443, 80} {
-		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
-		must(err)
-		must(unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1))
-		must(unix.Bind(fd, sockaddr(netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, 0, 1}), port))))
-		must(unix.Listen(fd, 4096))
-		listeners[port] = fd
+	need := uint64(2**n + 100)
+	var lim unix.Rlimit
+	must(unix.Getrlimit(unix.RLIMIT_NOFILE, &lim))
+	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &unix.Rlimit{Cur: need, Max: need}); err == nil {
+		lim.Max = need
+	} else {
+		lim.Cur = lim.Max
+		must(unix.Setrlimit(unix.RLIMIT_NOFILE, &lim))
 	}
+	per := int(lim.Max-100) / 2
+	if per < 1 {
+		log.Fatalf("a limit of %d descriptors", lim.Max)
+	}
+	var ls [2]*os.File // :443, :80
+	if *sdChild {
+		ls[0], ls[1] = os.NewFile(3, "listener 443"), os.NewFile(4, "listener 80")
+	} else {
+		for i, port := range []uint16{443, 80} {
+			fd, err := unix.Socket(unix.AF_INET, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+			must(err)
+			must(unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1))
+			must(unix.Bind(fd, sockaddr(netip.AddrPortFrom(netip.AddrFrom4([4]byte{198, 18, 0, 1}), port))))
+			must(unix.Listen(fd, 4096))
+			ls[i] = os.NewFile(uintptr(fd), fmt.Sprintf("listener %d", port))
+		}
+	}
+	// The connections beyond this process's share, to other holders.
+	var children []*exec.Cmd
+	var readies []*bufio.Reader
+	for base := *sdBase + per; base < *sdBase+*n; base += per {
+		cmd := exec.Command(os.Args[0], "-w", "sdhold", "-impl", *impl, "-sdchild", "-sdevery", fmt.Sprint(*sdEvery),
+			"-sdbase", fmt.Sprint(base), "-n", fmt.Sprint(min(per, *sdBase+*n-base)))
+		cmd.ExtraFiles = ls[:]
+		cmd.Stderr = os.Stderr
+		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+		out, err := cmd.StdoutPipe()
+		must(err)
+		must(cmd.Start())
+		children = append(children, cmd)
+		readies = append(readies, bufio.NewReader(out))
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	go func() {
+		<-stop
+		for _, c := range children {
+			c.Process.Kill()
+		}
+		os.Exit(0)
+	}()
 	selected := 0
-	for i := range *n {
+	for i := *sdBase; i < *sdBase+min(per, *n); i++ {
 		sel, src, dst := sdConn(i)
 		if sel {
 			selected++
@@ -108,9 +158,20 @@ func sdHold() {
 		if err := unix.Connect(fd, sockaddr(dst)); err != nil {
 			log.Fatalf("connection %d, %v to %v: %v", i, src.Addr(), dst, err)
 		}
-		if _, _, err := unix.Accept4(listeners[dst.Port()], unix.SOCK_CLOEXEC); err != nil {
+		l := ls[0]
+		if dst.Port() == 80 {
+			l = ls[1]
+		}
+		if _, _, err := unix.Accept4(int(l.Fd()), unix.SOCK_CLOEXEC); err != nil {
 			log.Fatalf("accept %d: %v", i, err)
 		}
+	}
+	for i, r := range readies {
+		var k int
+		if _, err := fmt.Fscanf(r, "ready %d\n", &k); err != nil {
+			log.Fatalf("holder %d: %v", i+1, err)
+		}
+		selected += k
 	}
 	fmt.Printf("ready %d\n", selected)
 	for {
