@@ -27,8 +27,10 @@ type floorConn struct {
 	kernel *unix.SockaddrNetlink
 }
 
-func floorDial(groups uint32) *floorConn {
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_ROUTE)
+func floorDial(groups uint32) *floorConn { return floorDialProto(unix.NETLINK_ROUTE, groups) }
+
+func floorDialProto(proto int, groups uint32) *floorConn {
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, proto)
 	must(err)
 	must(unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK, Groups: groups}))
 	kernel := &unix.SockaddrNetlink{Family: unix.AF_NETLINK}

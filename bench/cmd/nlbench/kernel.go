@@ -407,20 +407,31 @@ func nlkitLink(m nl.Message) (index int32, name []byte, mtu uint32) {
 // and counts the messages of the largest datagram sent. It runs outside
 // the measurement, so that the floor can send as many per datagram.
 func batchPerSend(n int) int {
-	var pcap bytes.Buffer
-	c, err := nl.Dial(unix.NETLINK_ROUTE, &nl.Config{Capture: &pcap})
-	must(err)
-	defer c.Close()
 	reqs := make([]nl.Message, min(n, 20000))
 	for i := range reqs {
 		reqs[i] = nl.Message{Header: nl.Header{Type: unix.RTM_DELROUTE},
 			Data: routePayload(make([]byte, 0, 28), i)}
 	}
+	most := perSend(unix.NETLINK_ROUTE, reqs, unix.ESRCH)
+	if most == len(reqs) && len(reqs) < n {
+		log.Printf("batchPerSend: all %d requests in one datagram; the floor sends as many", most)
+	}
+	return most
+}
+
+// perSend sends reqs, requests that all fail with want (so that nothing
+// changes), with Batch on a Conn of protocol proto that captures, and
+// returns the number of them in the largest datagram sent.
+func perSend(proto int, reqs []nl.Message, want error) int {
+	var pcap bytes.Buffer
+	c, err := nl.Dial(proto, &nl.Config{Capture: &pcap})
+	must(err)
+	defer c.Close()
 	res, err := c.Batch(ctx, reqs)
 	must(err)
 	for _, e := range res {
-		if !errors.Is(e, unix.ESRCH) {
-			log.Fatalf("batchPerSend: %v, want ESRCH", e)
+		if !errors.Is(e, want) {
+			log.Fatalf("perSend: %v, want %v", e, want)
 		}
 	}
 	// pcap: a 24-byte file header, then records of a 16-byte header and
@@ -437,17 +448,14 @@ func batchPerSend(n int) int {
 		k := 0
 		for m, err := range nl.Messages(rec[16:]) {
 			must(err)
-			if m.Header.Type == unix.RTM_DELROUTE {
+			if m.Header.Type == reqs[0].Header.Type {
 				k++
 			}
 		}
 		most = max(most, k)
 	}
 	if most == 0 {
-		log.Fatal("batchPerSend: nothing sent")
-	}
-	if most == len(reqs) && len(reqs) < n {
-		log.Printf("batchPerSend: all %d requests in one datagram; the floor sends as many", most)
+		log.Fatal("perSend: nothing sent")
 	}
 	return most
 }

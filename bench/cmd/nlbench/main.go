@@ -17,7 +17,7 @@ import (
 )
 
 var (
-	workload = flag.String("w", "", "workload: decode, encode, dump, getlink, install, heap, mcast, typed, genl")
+	workload = flag.String("w", "", "workload: decode, encode, dump, getlink, install-batch, install-one, heap, mcast, typed, genl, ctsetup, ctlist, ctdelete, ctevents, sdhold, sdlist, sddestroy, nft, ethdump, ethget (list: every workload and implementation)")
 	impl     = flag.String("impl", "", "implementation")
 	n        = flag.Int("n", 0, "size of the workload (routes, round trips, ...)")
 	reps     = flag.Int("reps", 3, "measured repetitions in this process (after one warm-up)")
@@ -63,8 +63,13 @@ func emit(s sample) {
 	if *idle {
 		w += "-idle"
 	}
+	emitAs(w, *impl, s)
+}
+
+// emitAs prints s as a result of workload w and implementation im.
+func emitAs(w, im string, s sample) {
 	fmt.Printf("RESULT w=%s impl=%s ops=%d cpu_ns=%d wall_ns=%d allocs=%d bytes=%d count=%d check=%x%s\n",
-		w, *impl, s.ops, s.cpu.Nanoseconds(), s.wall.Nanoseconds(), s.allocs, s.bytes, s.count, s.check, s.extra)
+		w, im, s.ops, s.cpu.Nanoseconds(), s.wall.Nanoseconds(), s.allocs, s.bytes, s.count, s.check, s.extra)
 }
 
 // repeat runs f once to warm up and then -reps times measured.
