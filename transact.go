@@ -50,12 +50,13 @@ const maxDatagram = math.MaxInt32 - 32
 // finds too large is refused whole, with an error wrapping EMSGSIZE, so
 // nothing of it is applied.
 //
-// ctx bounds the wait to send the datagram. Once it is sent, the answers
-// are queued, and a ctx done from then on does not make Transact give up:
-// it still sends the NOOP and reads the answers already there, without
-// waiting for more, and returns the results as if ctx were not done when
-// they are all there (the NOOP's ACK is); only when they are not is the
-// transaction's outcome unknown (ErrOutcomeUnknown, wrapping ctx.Err()).
+// ctx bounds Transact's waits: to send, and for the answers. Once the
+// datagram is sent, though, its answers are queued, and a ctx done from
+// then on does not make Transact give up: it still sends the NOOP, reads
+// the answers already there without waiting for more, and returns the
+// results as if ctx were not done when they are all there (the NOOP's ACK
+// is); only when they are not is the transaction's outcome unknown
+// (ErrOutcomeUnknown, wrapping ctx.Err()).
 //
 // The error is for the transaction as a whole (a failed send, ctx done, an
 // overrun); every request without an answer has it as its result too. It
