@@ -294,16 +294,9 @@ func (a Attr) Addr() (netip.Addr, error) {
 // packages keep the attributes they do not decode this way, to send them
 // back unchanged.
 func (a Attr) Append(b []byte) []byte {
-	typ := a.Type
-	if a.Nested {
-		typ |= AttrNested
-	}
-	if a.NetByteOrder {
-		typ |= AttrNetByteOrder
-	}
 	n := len(a.Data)
 	b = binary.NativeEndian.AppendUint16(b, uint16(AttrLen(n)))
-	b = binary.NativeEndian.AppendUint16(b, typ)
+	b = binary.NativeEndian.AppendUint16(b, a.rawType())
 	b = append(b, a.Data...)
 	for range AttrSpace(n) - AttrLen(n) {
 		b = append(b, 0)
@@ -311,9 +304,42 @@ func (a Attr) Append(b []byte) []byte {
 	return b
 }
 
+// rawType is a's nla_type as it came: the number with its flags.
+func (a Attr) rawType() uint16 {
+	typ := a.Type
+	if a.Nested {
+		typ |= AttrNested
+	}
+	if a.NetByteOrder {
+		typ |= AttrNetByteOrder
+	}
+	return typ
+}
+
 // Attrs walks the attributes nested in a's payload.
 func (a Attr) Attrs() iter.Seq2[Attr, error] {
 	return Attrs(a.Data)
+}
+
+// RawAttrs are attributes kept as they came, in order: each a struct
+// nlattr (its type with the NLA_F_NESTED and NLA_F_NET_BYTEORDER flags it
+// had), its payload and its padding, as Attr.Append writes them. The typed
+// packages (rtnetlink, tc, xfrm, netfilter/nftables, ...) keep in a
+// RawAttrs field the attributes that an object's other fields do not
+// model, such as those of kernels newer than the package, and send them
+// back unchanged (AttrEncoder.RawAttrs), so that an object that was listed
+// is deleted or re-added whole, and not another that differs only by what
+// the package does not decode.
+//
+// A RawAttrs is a string, so objects that hold one stay comparable with ==
+// and their copies share no mutable memory. The zero RawAttrs has no
+// attributes. To make one, append the attributes to a []byte (Attr.Append,
+// an AttrEncoder) and convert it.
+type RawAttrs string
+
+// All walks the attributes, as Attrs does. The payloads alias a copy of r.
+func (r RawAttrs) All() iter.Seq2[Attr, error] {
+	return Attrs([]byte(r))
 }
 
 // AttrEncoder appends attributes to a buffer the caller owns. Errors are
@@ -511,6 +537,23 @@ func (e *AttrEncoder) Addr(typ uint16, ip netip.Addr) {
 func (e *AttrEncoder) Raw(b []byte) {
 	if e.err == nil {
 		e.b = pad(append(pad(e.b), b...))
+	}
+}
+
+// Attr appends a as it came: its type with the NLA_F_NESTED and
+// NLA_F_NET_BYTEORDER flags it had, and its payload. Attr.Append is the
+// same for a []byte.
+func (e *AttrEncoder) Attr(a Attr) {
+	e.Bytes(a.rawType(), a.Data)
+}
+
+// RawAttrs appends r as it is, aligned: attributes that a typed object
+// kept undecoded, sent back. r is not checked: bytes that do not parse as
+// attributes go out as they are (walk r.All first to refuse them). An
+// empty r appends nothing.
+func (e *AttrEncoder) RawAttrs(r RawAttrs) {
+	if e.err == nil && r != "" {
+		e.b = pad(append(pad(e.b), r...))
 	}
 }
 

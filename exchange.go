@@ -234,32 +234,17 @@ func (c *Conn) waitDump(ctx context.Context, w *waiter) error {
 // handled first: a request the kernel applied is not reported failed.
 func (c *Conn) await(ctx context.Context, w *waiter, handle func(m Message, raw []byte) (bool, error)) error {
 	for {
-		c.mu.Lock()
-		in, failed := w.inbox, w.err
-		w.inbox, w.spare = w.spare[:0], in
-		c.mu.Unlock()
-		for i, b := range in {
-			done, err := c.handleDatagram(w, *b, handle)
-			if done || err != nil {
-				for _, b := range in[i:] {
-					c.putBuf(b)
-				}
-				clear(in)
-				return err
-			}
-			c.putBuf(b)
+		n, done, err := c.handleInbox(w, handle)
+		if done {
+			return err
 		}
-		clear(in)
-		if failed != nil {
-			return failed
-		}
-		if len(in) > 0 {
+		if n > 0 {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		held, err := c.takeToken(ctx, w.wake, func() bool { return len(w.inbox) > 0 || w.err != nil })
+		held, err := c.takeToken(ctx, w.wake, w.ready)
 		if err != nil {
 			return err
 		}
@@ -273,6 +258,75 @@ func (c *Conn) await(ctx context.Context, w *waiter, handle func(m Message, raw 
 		}
 	}
 }
+
+// settle is await once ctx is done, for an exchange whose requests went
+// out: it hands handle what is already there, the datagrams other readers
+// handed w and those queued on the socket, read without waiting for more,
+// and returns ctx.Err() if handle is not done by then. The kernel runs a
+// request while it is sent and queues its answers then, so those of
+// requests sent before are all there. Waiting for the token does not
+// wait for ctx: another reader holds it while it reads a datagram, and
+// one that waits for one while the socket has w's answers queued gets
+// them at once.
+func (c *Conn) settle(ctx context.Context, w *waiter, handle func(m Message, raw []byte) (bool, error)) error {
+	empty := false // the socket had nothing queued when w last read it
+	for {
+		n, done, err := c.handleInbox(w, handle)
+		if done {
+			return err
+		}
+		if n > 0 {
+			continue
+		}
+		if empty {
+			return ctx.Err()
+		}
+		select {
+		case c.token <- struct{}{}:
+		case <-w.wake:
+			continue
+		case <-c.done:
+			return ErrClosed
+		}
+		if !c.tokenReady(w.ready) {
+			continue
+		}
+		_, _, err = c.read(ctx, false) // ctx is done: the read does not wait
+		<-c.token
+		switch {
+		case err == ctx.Err():
+			empty = true
+		case err != nil && !errors.Is(err, ErrOverrun):
+			return err
+		}
+	}
+}
+
+// handleInbox hands handle the datagrams other readers gave w, and returns
+// how many there were. done is true when handle is done or failed (err),
+// or, once they are handled, when a reader set w.err (err).
+func (c *Conn) handleInbox(w *waiter, handle func(m Message, raw []byte) (bool, error)) (n int, done bool, err error) {
+	c.mu.Lock()
+	in, failed := w.inbox, w.err
+	w.inbox, w.spare = w.spare[:0], in
+	c.mu.Unlock()
+	for i, b := range in {
+		done, err := c.handleDatagram(w, *b, handle)
+		if done || err != nil {
+			for _, b := range in[i:] {
+				c.putBuf(b)
+			}
+			clear(in)
+			return len(in), true, err
+		}
+		c.putBuf(b)
+	}
+	clear(in)
+	return len(in), failed != nil, failed
+}
+
+// ready says whether readers gave w something to look at. c.mu is held.
+func (w *waiter) ready() bool { return len(w.inbox) > 0 || w.err != nil }
 
 // handleDatagram hands handle the messages of b that are w's, each with
 // its bytes (header and payload). The kernel never mixes replies to

@@ -264,19 +264,16 @@ func (c *fuzzChecker) attrs(parent, block []byte, seq func(func(Attr, error) boo
 		if a.Type&^AttrTypeMask != 0 {
 			t.Fatalf("type %#x keeps flag bits", a.Type)
 		}
-		// Re-encoding the attribute gives back its bytes.
-		typ := a.Type
-		if a.Nested {
-			typ |= AttrNested
-		}
-		if a.NetByteOrder {
-			typ |= AttrNetByteOrder
-		}
+		// Re-encoding the attribute gives back its bytes, through the
+		// encoder and through Append.
 		c.enc.Reset(c.enc.b[:0])
-		c.enc.Bytes(typ, a.Data)
+		c.enc.Attr(a)
 		re, err := c.enc.Finish()
 		if err != nil || !bytes.Equal(re[:end-off], block[off:end]) {
 			t.Fatalf("re-encoded attribute % x (%v), want % x", re, err, block[off:end])
+		}
+		if app := a.Append(nil); !bytes.Equal(app, re) {
+			t.Fatalf("Append gave % x, the encoder % x", app, re)
 		}
 		c.getters(a)
 		if depth < fuzzMaxDepth {

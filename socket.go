@@ -603,7 +603,9 @@ func collect(b []byte) ([]Message, error) {
 // the read deadline so that fn returns promptly, then restores the caller's
 // deadline. Arming the context costs allocations, so fn is first called
 // with wait false, and armed only when it returns errWouldBlock: a kernel's
-// reply is usually queued already. Reads run one at a time (the token), so
+// reply is usually queued already. When ctx is done already, that first
+// call is all: a read then takes what is queued, or returns ctx.Err()
+// without waiting. Reads run one at a time (the token), so
 // a generation counter tells a poke that is still on its way from one that
 // took effect.
 func (c *Conn) withContext(ctx context.Context, fn func(wait bool) error) error {
@@ -612,6 +614,9 @@ func (c *Conn) withContext(ctx context.Context, fn func(wait bool) error) error 
 	}
 	if err := fn(false); err != errWouldBlock {
 		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err // nothing queued, and ctx done already: no need to arm it
 	}
 	c.mu.Lock()
 	gen := c.pokes

@@ -13,6 +13,18 @@ import (
 // transaction as a whole (the answer to an earlier request says why).
 var ErrNoAnswer = errors.New("netlink: the kernel did not answer the request")
 
+// ErrOutcomeUnknown is wrapped by Transact's error when the datagram went
+// out but the answers could not all be read: ctx was done before the
+// answer that ends them (the NOOP's ACK) was there, an overrun dropped
+// answers, the Conn was closed. The error wraps that cause too (errors.Is
+// with context.Canceled, ErrOverrun or ErrClosed holds). The kernel ran the
+// datagram while it was sent, so it applied the transaction or refused it;
+// only the answers that did not come would say which. The results of the
+// requests whose answers came stand; the others have this error. An error
+// of Transact that does not wrap ErrOutcomeUnknown means that the datagram
+// did not go out, and the kernel applied nothing of it.
+var ErrOutcomeUnknown = errors.New("netlink transaction sent, but its outcome is unknown")
+
 // maxDatagram is the largest datagram the kernel takes: its send buffer,
 // twice what SO_SNDBUF is set to, is at most INT_MAX, less the 32 bytes
 // netlink_sendmsg keeps.
@@ -36,9 +48,20 @@ const maxDatagram = math.MaxInt32 - 32
 // datagram and its receive buffer to hold the answers (past the system
 // limits when the process has CAP_NET_ADMIN). A datagram the kernel still
 // finds too large is refused whole, with an error wrapping EMSGSIZE, so
-// nothing of it is applied. The error is for the transaction as a whole (a
-// failed send, ctx done, an overrun); every request without an answer has
-// it as its result too.
+// nothing of it is applied.
+//
+// ctx bounds Transact's waits: to send, and for the answers. Once the
+// datagram is sent, though, its answers are queued, and a ctx done from
+// then on does not make Transact give up: it still sends the NOOP, reads
+// the answers already there without waiting for more, and returns the
+// results as if ctx were not done when they are all there (the NOOP's ACK
+// is); only when they are not is the transaction's outcome unknown
+// (ErrOutcomeUnknown, wrapping ctx.Err()).
+//
+// The error is for the transaction as a whole (a failed send, ctx done, an
+// overrun); every request without an answer has it as its result too. It
+// wraps ErrOutcomeUnknown when the datagram went out; otherwise nothing of
+// the transaction was applied.
 func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 	results := make([]error, len(reqs))
 	if len(reqs) == 0 {
@@ -94,16 +117,23 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 		}
 		return fail(err)
 	}
-	if err := c.lockSend(ctx); err != nil {
-		return fail(err)
-	}
-	sent := c.sendMarker(ctx, w.first+uint32(len(reqs)))
-	<-c.sendTok
-	if !sent {
-		return fail(errors.New("the NOOP request that ends the transaction could not be sent"))
+	// The kernel has run the datagram: from here a failure leaves the
+	// outcome unknown, and ctx done is no reason not to send the NOOP,
+	// which does not block (only another sender can delay it).
+	unknown := func(err error) ([]error, error) {
+		return fail(&OpError{Op: "transact", Protocol: c.proto, Err: fmt.Errorf("%w: %w", ErrOutcomeUnknown, err), ExtAck: noExtAck})
 	}
 	marker := w.first + uint32(len(reqs))
-	err := c.await(ctx, w, func(m Message, _ []byte) (bool, error) {
+	sendCtx := context.WithoutCancel(ctx)
+	if err := c.lockSend(sendCtx); err != nil {
+		return unknown(err)
+	}
+	sent := c.sendMarker(sendCtx, marker)
+	<-c.sendTok
+	if !sent {
+		return unknown(errors.New("the NOOP request that ends the transaction could not be sent"))
+	}
+	handle := func(m Message, _ []byte) (bool, error) {
 		if m.Header.Type != TypeError && m.Header.Type != TypeDone {
 			return false, nil
 		}
@@ -130,9 +160,14 @@ func (c *Conn) Transact(ctx context.Context, reqs []Message) ([]error, error) {
 			results[i] = c.ackError("transact", m, reqs[i])
 		}
 		return false, nil
-	})
+	}
+	err := c.await(ctx, w, handle)
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		// Done after the send: what the kernel answered is there already.
+		err = c.settle(ctx, w, handle)
+	}
 	if err != nil {
-		return fail(err)
+		return unknown(err)
 	}
 	for i, r := range results {
 		if r != errNoAnswer {

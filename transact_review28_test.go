@@ -145,8 +145,8 @@ func TestTransactOverrunBeforeMarkerReview28(t *testing.T) {
 	reqs[0].Header.Flags = netlink.Acknowledge
 	reqs[2].Header.Flags = netlink.Acknowledge
 	res, err := c.Transact(trCtx(t), reqs)
-	if !errors.Is(err, netlink.ErrOverrun) {
-		t.Fatalf("Transact = %v, %v; want an error wrapping ErrOverrun: request 1's answer may be lost", res, err)
+	if !errors.Is(err, netlink.ErrOverrun) || !errors.Is(err, netlink.ErrOutcomeUnknown) {
+		t.Fatalf("Transact = %v, %v; want an error wrapping ErrOverrun and ErrOutcomeUnknown: request 1's answer may be lost", res, err)
 	}
 	if res[0] != nil {
 		t.Errorf("result 0 = %v, want nil (its ACK came)", res[0])
@@ -213,8 +213,9 @@ func TestTransactCloseReview28(t *testing.T) {
 	}
 }
 
-// A context cancelled while the kernel has not answered ends Transact
-// with the context's error, for every request without an answer.
+// A context cancelled while the kernel has not answered the marker ends
+// Transact with the context's error, wrapped in ErrOutcomeUnknown, for
+// every request without an answer; the answer that was there stands.
 func TestTransactCancelReview28(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -226,11 +227,14 @@ func TestTransactCancelReview28(t *testing.T) {
 		return nil
 	}
 	res, err := c.Transact(ctx, trReqs(2, netlink.Acknowledge))
-	if !errors.Is(err, context.Canceled) {
-		t.Fatalf("Transact = %v, want context.Canceled", err)
+	if !errors.Is(err, context.Canceled) || !errors.Is(err, netlink.ErrOutcomeUnknown) {
+		t.Fatalf("Transact = %v, want context.Canceled in ErrOutcomeUnknown", err)
 	}
-	if !errors.Is(res[1], context.Canceled) {
-		t.Errorf("result 1 = %v, want context.Canceled", res[1])
+	if res[0] != nil {
+		t.Errorf("result 0 = %v, want nil: its ACK was queued before ctx was done", res[0])
+	}
+	if !errors.Is(res[1], context.Canceled) || !errors.Is(res[1], netlink.ErrOutcomeUnknown) {
+		t.Errorf("result 1 = %v, want context.Canceled in ErrOutcomeUnknown", res[1])
 	}
 	// The Conn still works: a late answer is discarded.
 	k.marker = nil

@@ -64,9 +64,12 @@ func BatchMessages(s Subsystem, genID uint32, msgs []netlink.Message) []netlink.
 // sent in one datagram with netlink.Conn.Transact, as the kernel needs a
 // batch to be: it applies all of it or none. It returns nil when the kernel
 // committed the batch, a *BatchError naming the first message it refused
-// otherwise, or the error of the exchange (then whether the batch was
-// applied is unknown, unless the error wraps EMSGSIZE: then it was not
-// sent).
+// otherwise, or the error of the exchange: one wrapping
+// netlink.ErrOutcomeUnknown when the batch was sent and its answers could
+// not all be read (so whether it was applied is unknown), any other when
+// it was not sent (so nothing of it was applied). A ctx done once the
+// batch is sent does not make the outcome unknown: the kernel answers
+// while it takes the batch (see netlink.Conn.Transact).
 func ExecuteBatch(ctx context.Context, c *netlink.Conn, s Subsystem, genID uint32, msgs []netlink.Message) error {
 	results, err := c.Transact(ctx, BatchMessages(s, genID, msgs))
 	if err != nil {

@@ -274,7 +274,7 @@ func (a *Address) decode(m *netlink.Message, label *string) (uint8, error) {
 		case ifaProto:
 			a.Protocol = d.Uint8()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -415,6 +415,6 @@ func (a *Address) encode(del bool) ([]byte, error) {
 			e.Uint8(ifaProto, a.Protocol)
 		}
 	}
-	putRaw(&e, a.Other)
+	e.RawAttrs(a.Other)
 	return e.Finish()
 }

@@ -239,7 +239,7 @@ func (v *BridgeVLAN) decodeEntry(b []byte) error {
 		case bridgeVLANDBEntryInfo:
 			b := d.Bytes()
 			if len(b) != 4 || info {
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 				continue
 			}
 			info = true
@@ -258,7 +258,7 @@ func (v *BridgeVLAN) decodeEntry(b []byte) error {
 			}
 			d.Exit(t)
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -318,7 +318,7 @@ func (v *BridgeVLAN) encode(typ netlink.HeaderType) ([]byte, error) {
 			e.Uint32(bridgeVLANDBTInfoCmd, uapi.RTM_SETLINK)
 			e.End(t)
 		}
-		putRaw(e, v.Other)
+		e.RawAttrs(v.Other)
 	}
 	e.End(entry)
 	return e.Finish()

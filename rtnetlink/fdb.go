@@ -257,7 +257,7 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	if ext := uint32(flags>>8) &^ uint32(NeighLocked>>8); ext != 0 { // the kernel sets "locked" and refuses it
 		enc.Uint32(ndaFlagsExt, ext)
 	}
-	putRaw(enc, e.Other)
+	enc.RawAttrs(e.Other)
 	data, err := enc.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)
@@ -307,7 +307,7 @@ func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
 			e.Port = d.Uint16BE()
 		case uapi.NDA_VNI:
 			if d.Uint32() == 0 && d.Err() == nil {
-				other = appendRaw(other, &d) // an explicit VNI 0, which the field cannot say
+				other = d.Attr().Append(other) // an explicit VNI 0, which the field cannot say
 			} else {
 				e.VNI = d.Uint32()
 			}
@@ -321,7 +321,7 @@ func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
 			e.Flags |= NeighborFlags(d.Uint32()) << 8
 		case uapi.NDA_CACHEINFO: // the entry's times, not the entry
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {

@@ -332,7 +332,7 @@ func (l *Link) decode(m *netlink.Message) error {
 			vfs = d.Bytes()
 		case uapi.IFLA_AF_SPEC:
 			// Modelled in part: the whole stays in Other.
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 			nest := d.Enter()
 			for d.Next() {
 				if d.Type() != uapi.AF_INET6 {
@@ -363,7 +363,7 @@ func (l *Link) decode(m *netlink.Message) error {
 			}
 			d.Exit(nest)
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -467,7 +467,7 @@ func newLinkRequest(l *Link) (*request, error) {
 			return nil, invalid(req, "Other: %v", err)
 		}
 		if linkCreateAttr(a.Type) {
-			r.Bytes(a.Type|nestedFlag(a), a.Data)
+			r.Attr(a)
 		}
 	}
 	info := r.Nest(uapi.IFLA_LINKINFO)

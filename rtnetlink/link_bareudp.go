@@ -56,7 +56,7 @@ func (u *BareUDP) decode(b []byte) error {
 		case uapi.IFLA_BAREUDP_MULTIPROTO_MODE:
 			u.MultiProto = d.Flag()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	u.Other = RawAttrs(other)

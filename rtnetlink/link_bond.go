@@ -338,7 +338,7 @@ func (b *Bond) decode(p []byte) error {
 		case uapi.IFLA_BOND_TLB_DYNAMIC_LB:
 			b.NoTLBDynamicLB = d.Uint8() == 0
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	b.Other = RawAttrs(other)
@@ -420,7 +420,7 @@ func (p *BondPort) decode(b []byte) error {
 		case uapi.IFLA_BOND_SLAVE_AD_PARTNER_OPER_PORT_STATE:
 			s.PartnerOperState = d.Uint16()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	p.Other = RawAttrs(other)

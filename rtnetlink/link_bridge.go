@@ -140,9 +140,9 @@ func (b *Bridge) decode(p []byte) error {
 		case uapi.IFLA_BR_VLAN_DEFAULT_PVID:
 			b.DefaultPVID = d.Uint16()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
-	b.Other = kindOther(other)
+	b.Other = RawAttrs(other)
 	return d.Err()
 }

@@ -127,7 +127,7 @@ func (g *Geneve) decode(b []byte) error {
 		case uapi.IFLA_GENEVE_UDP_ZERO_CSUM6_RX:
 			g.UDPZeroCsum6Rx = d.Uint8() != 0
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	g.Other = RawAttrs(other)

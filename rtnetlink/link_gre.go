@@ -160,7 +160,7 @@ func (t *GRETunnel) decode(b []byte) error {
 			t.External = d.Flag()
 		default:
 			if !decodeTunnelEncap(&d, iflaGREEncapType, &t.Encap) {
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 			}
 		}
 	}

@@ -176,7 +176,7 @@ func (t *IPTunnel) decode(b []byte) error {
 			t.Fwmark = d.Uint32()
 		default:
 			if !decodeTunnelEncap(&d, iflaIPTunEncapType, &t.Encap) {
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 			}
 		}
 	}

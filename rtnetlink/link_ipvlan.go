@@ -67,7 +67,7 @@ func (v *IPVlan) decode(b []byte) error {
 		case uapi.IFLA_IPVLAN_FLAGS:
 			v.Flags = IPVlanFlags(d.Uint16())
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	v.Other = RawAttrs(other)

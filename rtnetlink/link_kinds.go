@@ -23,14 +23,14 @@ import (
 //     netlink.AttrDecoder of its own (so the decoder stays on the stack)
 //     and returns the decoder's error;
 //   - an Other RawAttrs field keeping, in order, the attributes no other
-//     field models (decode's default case: other = appendRaw(other, &d),
+//     field models (decode's default case: other = d.Attr().Append(other),
 //     gathered in a stack buffer and copied once), which encode sends back
 //     last with putKindOther(r, k.Other, hook): the hook (nil for most
 //     kinds) leaves out those only the kernel sets, or sends those the
 //     kernel reports in another form than it takes, so that a listed link
 //     is created again with every option it had (TestCreateListedLink
 //     checks it with ip); putKindOther is the one helper for this, not
-//     putRaw;
+//     AttrEncoder.RawAttrs;
 //   - an init function that registers the kind:
 //
 //     func init() { registerLinkKind("vxlan", func() LinkData { return new(Vxlan) }) }
@@ -200,18 +200,10 @@ func putKindOther(r *request, other RawAttrs, put func(r *request, a netlink.Att
 			return invalid(r.typ, "Other: %v", err)
 		}
 		if put == nil || !put(r, a) {
-			r.Bytes(a.Type|attrFlags(a), a.Data)
+			r.Attr(a)
 		}
 	}
 	return nil
-}
-
-// kindOther returns the attributes a kind's decoder gathered, as its Other.
-func kindOther(b []byte) RawAttrs {
-	if len(b) == 0 {
-		return ""
-	}
-	return RawAttrs(b)
 }
 
 // family picks the IPv4 or the IPv6 attribute for a.

@@ -83,9 +83,9 @@ func decodeMacvlan(b []byte, mode *MacvlanMode, keep *RawAttrs) error {
 		if d.Type() == uapi.IFLA_MACVLAN_MODE {
 			*mode = MacvlanMode(d.Uint32())
 		} else {
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
-	*keep = kindOther(other)
+	*keep = RawAttrs(other)
 	return d.Err()
 }

@@ -109,7 +109,7 @@ func (k *Netkit) decode(b []byte) error {
 		case uapi.IFLA_NETKIT_PRIMARY:
 			k.Primary = d.Uint8() != 0
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	k.Other = RawAttrs(other)

@@ -68,9 +68,9 @@ func (t *Tun) decode(b []byte) error {
 		case uapi.IFLA_TUN_NUM_QUEUES:
 			t.Queues = int(d.Uint32())
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
-	t.Other = kindOther(other)
+	t.Other = RawAttrs(other)
 	return d.Err()
 }

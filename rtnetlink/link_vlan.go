@@ -206,7 +206,7 @@ func (v *Vlan) decode(b []byte) error {
 				v.EgressQoS = maps
 			}
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	v.Other = RawAttrs(other)

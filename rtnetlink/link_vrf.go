@@ -37,7 +37,7 @@ func (v *VRF) decode(b []byte) error {
 		case uapi.IFLA_VRF_TABLE:
 			v.Table = d.Uint32()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	v.Other = RawAttrs(other)

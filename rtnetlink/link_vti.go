@@ -73,7 +73,7 @@ func (t *VTITunnel) decode(b []byte) error {
 		case iflaVTIFwmark:
 			t.Fwmark = d.Uint32()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	t.Other = RawAttrs(other)

@@ -147,9 +147,9 @@ func (v *Vxlan) decode(b []byte) error {
 		case uapi.IFLA_VXLAN_COLLECT_METADATA:
 			v.External = d.Uint8() != 0
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
-	v.Other = kindOther(other)
+	v.Other = RawAttrs(other)
 	return d.Err()
 }

@@ -59,7 +59,7 @@ func (x *Xfrm) decode(b []byte) error {
 		case uapi.IFLA_XFRM_COLLECT_METADATA:
 			x.External = d.Flag()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	x.Other = RawAttrs(other)

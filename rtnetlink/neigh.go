@@ -382,7 +382,7 @@ func (n *Neighbor) encode(typ netlink.HeaderType) ([]byte, error) {
 		if ext := uint32(n.Flags >> 8); ext != 0 {
 			e.Uint32(ndaFlagsExt, ext)
 		}
-		putRaw(e, n.Other)
+		e.RawAttrs(n.Other)
 	}
 	data, err := e.Finish()
 	if err != nil {
@@ -439,7 +439,7 @@ func (n *Neighbor) decode(m *netlink.Message) (bool, error) {
 			n.Flags |= NeighborFlags(d.Uint32()) << 8
 		case uapi.NDA_CACHEINFO: // the entry's times, not the entry
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {

@@ -201,7 +201,7 @@ const (
 // has been unbalanced, which only replies have), the encapsulation,
 // NHA_FDB and NHA_HW_STATS_ENABLE. The fields model all but the last;
 // the others are sent when a caller put them in Other.
-func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
+func sendableNextHop(a RawAttrs) (RawAttrs, error) {
 	var e netlink.AttrEncoder
 	for at, err := range a.All() {
 		if err != nil {
@@ -209,7 +209,7 @@ func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
 		}
 		switch at.Type {
 		case nhaGroupType, nhaEncapType, nhaEncap, nhaFDB, nhaHWStatsEnable:
-			e.Bytes(at.Type|nestedFlag(at), at.Data)
+			e.Attr(at)
 		case nhaResGroup:
 			start := e.Nest(nhaResGroup)
 			for r, err := range at.Attrs() {
@@ -217,7 +217,7 @@ func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
 					return "", err
 				}
 				if r.Type >= 1 && r.Type <= nhaResGroupUnbalancedTimer { // not the padding (0)
-					e.Bytes(r.Type|nestedFlag(r), r.Data)
+					e.Attr(r)
 				}
 			}
 			e.End(start)
@@ -225,14 +225,6 @@ func (a RawAttrs) sendableNextHop() (RawAttrs, error) {
 	}
 	b, err := e.Finish()
 	return RawAttrs(b), err
-}
-
-// nestedFlag returns NLA_F_NESTED if a had it.
-func nestedFlag(a netlink.Attr) uint16 {
-	if a.Nested {
-		return netlink.AttrNested
-	}
-	return 0
 }
 
 // Sizes of the nexthop structs, which x/sys/unix lacks, and the largest
@@ -519,11 +511,11 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 	if nh.FDB {
 		e.Flag(nhaFDB)
 	}
-	other, err := nh.Other.sendableNextHop()
+	other, err := sendableNextHop(nh.Other)
 	if err != nil {
 		return nil, invalid(typ, "Other: %v", err)
 	}
-	putRaw(e, other)
+	e.RawAttrs(other)
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)
@@ -594,7 +586,7 @@ func (nh *NextHopObject) decode(m *netlink.Message) (bool, error) {
 		case nhaEncapType, nhaEncap:
 			other = enc.add(other, &d, nhaEncapType, nhaEncap)
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -717,7 +709,7 @@ func (b *NextHopBucket) decode(m *netlink.Message) (bool, error) {
 			}
 			d.Exit(outer)
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {

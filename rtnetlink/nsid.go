@@ -70,7 +70,7 @@ func (n *NSID) decode(m *netlink.Message) (bool, error) {
 		case uapi.NETNSA_CURRENT_NSID:
 			n.CurrentID = d.Int32()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {

@@ -203,7 +203,7 @@ func roundTripNextHop(t *testing.T, nh NextHopObject) bool {
 	want.Resilient.UnbalancedTime = 0 // only read
 	want.Flags &^= kernelRouteFlags
 	// A request carries back only what the kernel takes in one.
-	want.Other, _ = nh.Other.sendableNextHop()
+	want.Other, _ = sendableNextHop(nh.Other)
 	if want.Family == 0 && want.Group == nil {
 		want.Family = uapi.AF_INET
 		if want.Gateway.Is6() {
@@ -339,7 +339,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 			return false
 		}
 		if linkCreateAttr(a.Type) {
-			sent.Bytes(a.Type|nestedFlag(a), a.Data)
+			sent.Attr(a)
 		}
 	}
 	sentb, _ := sent.Finish()

@@ -602,7 +602,7 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 		case uapi.RTA_MULTIPATH:
 			multipath = d.Bytes()
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -698,7 +698,7 @@ func decodeNextHops(b []byte) ([]NextHop, error) {
 			case uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP:
 				other = enc.add(other, &d, uapi.RTA_ENCAP_TYPE, uapi.RTA_ENCAP)
 			default:
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 			}
 		}
 		if err := d.Err(); err != nil {
@@ -956,7 +956,7 @@ func (r *Route) encode(del bool) ([]byte, error) {
 		}
 		e.Bytes(uapi.RTA_MULTIPATH, mp)
 	}
-	putRaw(&e, r.Other)
+	e.RawAttrs(r.Other)
 	return e.Finish()
 }
 
@@ -984,7 +984,7 @@ func encodeNextHops(hops []NextHop, ipv4 bool) ([]byte, error) {
 		if err := putEncap(&e, h.Encap); err != nil {
 			return nil, fmt.Errorf("next hop %d: %w", i, err)
 		}
-		putRaw(&e, h.Other)
+		e.RawAttrs(h.Other)
 		var err error
 		if b, err = e.Finish(); err != nil {
 			return nil, err

@@ -117,12 +117,12 @@ func (a *encapAttrs) add(other []byte, d *netlink.AttrDecoder, typeAttr, dataAtt
 	case d.Type() == dataAttr && !a.hasData:
 		a.data, a.hasData = b, true
 	default:
-		return appendRaw(other, d)
+		return d.Attr().Append(other)
 	}
 	if len(a.raw) == 0 {
 		a.at = len(other)
 	}
-	a.raw = appendRaw(a.raw, d)
+	a.raw = d.Attr().Append(a.raw)
 	return other
 }
 
@@ -229,12 +229,12 @@ func (m *MPLSEncap) decode(d *netlink.AttrDecoder) bool {
 		switch b := d.Bytes(); {
 		case d.Type() == uapi.MPLS_IPTUNNEL_DST && m.Labels == nil:
 			if m.Labels = mplsLabels(b); m.Labels == nil {
-				other = appendRaw(other, d)
+				other = d.Attr().Append(other)
 			}
 		case d.Type() == uapi.MPLS_IPTUNNEL_TTL && len(b) == 1:
 			m.TTL = b[0]
 		default:
-			other = appendRaw(other, d)
+			other = d.Attr().Append(other)
 		}
 	}
 	m.Other = RawAttrs(other)
@@ -255,7 +255,7 @@ func (m *MPLSEncap) encode(e *netlink.AttrEncoder) error {
 	if m.TTL != 0 {
 		e.Uint8(uapi.MPLS_IPTUNNEL_TTL, m.TTL)
 	}
-	putRaw(e, m.Other)
+	e.RawAttrs(m.Other)
 	return nil
 }
 
@@ -357,7 +357,7 @@ func (t *IPEncap) decode(d *netlink.AttrDecoder, ipv6 bool) bool {
 			t.Flags = binary.BigEndian.Uint16(b)
 		case typ == lwtIPPad:
 		default:
-			other = appendRaw(other, d)
+			other = d.Attr().Append(other)
 		}
 	}
 	t.Other = RawAttrs(other)
@@ -392,7 +392,7 @@ func (t *IPEncap) encode(e *netlink.AttrEncoder) error {
 	if t.Flags != 0 {
 		e.Uint16BE(lwtIPFlags, t.Flags)
 	}
-	putRaw(e, t.Other)
+	e.RawAttrs(t.Other)
 	return nil
 }
 
@@ -445,7 +445,7 @@ func (s *Seg6Encap) decode(d *netlink.AttrDecoder) bool {
 				continue
 			}
 		}
-		other = appendRaw(other, d)
+		other = d.Attr().Append(other)
 	}
 	s.Other = RawAttrs(other)
 	return true
@@ -497,7 +497,7 @@ func (s *Seg6Encap) encode(e *netlink.AttrEncoder) error {
 		}
 		e.Bytes(seg6IPTunnelSRH, b)
 	}
-	putRaw(e, s.Other)
+	e.RawAttrs(s.Other)
 	return nil
 }
 
@@ -589,7 +589,7 @@ func (s *Seg6LocalEncap) decode(d *netlink.AttrDecoder) bool {
 				s.OIF = int(binary.NativeEndian.Uint32(b))
 			}
 		default:
-			other = appendRaw(other, d)
+			other = d.Attr().Append(other)
 		}
 	}
 	s.Other = RawAttrs(other)
@@ -619,7 +619,7 @@ func (s *Seg6LocalEncap) encode(e *netlink.AttrEncoder) error {
 	if s.NextHop6.IsValid() {
 		e.Addr(seg6LocalNH6, s.NextHop6)
 	}
-	putRaw(e, s.Other)
+	e.RawAttrs(s.Other)
 	return nil
 }
 
@@ -663,12 +663,12 @@ func (p *BPFEncap) decode(d *netlink.AttrDecoder) bool {
 			if v, ok := bpfProgram(b); ok && *prog == (BPFProgram{}) && v != (BPFProgram{}) {
 				*prog = v
 			} else {
-				other = appendRaw(other, d)
+				other = d.Attr().Append(other)
 			}
 		case typ == lwtBPFHeadroom && len(b) == 4:
 			p.XmitHeadroom = binary.NativeEndian.Uint32(b)
 		default:
-			other = appendRaw(other, d)
+			other = d.Attr().Append(other)
 		}
 	}
 	p.Other = RawAttrs(other)
@@ -729,6 +729,6 @@ func (p *BPFEncap) encode(e *netlink.AttrEncoder) error {
 	if p.XmitHeadroom != 0 {
 		e.Uint32(lwtBPFHeadroom, p.XmitHeadroom)
 	}
-	putRaw(e, p.Other)
+	e.RawAttrs(p.Other)
 	return nil
 }

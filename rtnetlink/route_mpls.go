@@ -202,7 +202,7 @@ func (r *MPLSRoute) decode(m *netlink.Message) (bool, error) {
 		case t == uapi.RTA_MULTIPATH && multipath == nil:
 			multipath = b
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -243,7 +243,7 @@ func decodeMPLSNextHops(b []byte) ([]MPLSNextHop, error) {
 			case t == uapi.RTA_VIA && !h.Via.IsValid() && viaAddr(v).IsValid() && len(v) == 2+viaAddr(v).BitLen()/8:
 				h.Via = viaAddr(v)
 			default:
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 			}
 		}
 		if err := d.Err(); err != nil {
@@ -312,7 +312,7 @@ func (r *MPLSRoute) encode(del bool) ([]byte, error) {
 			if err := putMPLSPath(&he, h.NewLabels, h.Via); err != nil {
 				return nil, fmt.Errorf("next hop %d: %w", i, err)
 			}
-			putRaw(&he, h.Other)
+			he.RawAttrs(h.Other)
 			var err error
 			if mp, err = he.Finish(); err != nil {
 				return nil, err
@@ -324,7 +324,7 @@ func (r *MPLSRoute) encode(del bool) ([]byte, error) {
 		}
 		e.Bytes(uapi.RTA_MULTIPATH, mp)
 	}
-	putRaw(&e, r.Other)
+	e.RawAttrs(r.Other)
 	return e.Finish()
 }
 

@@ -348,7 +348,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 				r.UIDRange = UIDRange{binary.NativeEndian.Uint32(b), binary.NativeEndian.Uint32(b[4:])}
 				r.HasUIDRange = true
 			} else {
-				other = appendRaw(other, &d) // a size the field cannot hold
+				other = d.Attr().Append(other) // a size the field cannot hold
 			}
 		case uapi.FRA_SPORT_RANGE, uapi.FRA_DPORT_RANGE:
 			p := &r.SPort
@@ -358,10 +358,10 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			if b := d.Bytes(); len(b) == 4 && *p == (PortRange{}) {
 				*p = PortRange{binary.NativeEndian.Uint16(b), binary.NativeEndian.Uint16(b[2:])}
 			} else {
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 			}
 		default:
-			other = appendRaw(other, &d)
+			other = d.Attr().Append(other)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -589,7 +589,7 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		e.Uint32BE(fraFlowLabel, r.FlowLabel)
 		e.Uint32BE(fraFlowLabelMask, mask)
 	}
-	putRaw(e, r.Other)
+	e.RawAttrs(r.Other)
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)

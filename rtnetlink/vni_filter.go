@@ -116,10 +116,10 @@ func ParseVNIs(m netlink.Message) ([]VNI, error) {
 				if a := d.Addr(); a.IsValid() && !v.Group.IsValid() {
 					v.Group = a
 				} else {
-					other = appendRaw(other, &d)
+					other = d.Attr().Append(other)
 				}
 			default:
-				other = appendRaw(other, &d)
+				other = d.Attr().Append(other)
 			}
 		}
 		d.Exit(e)
@@ -177,7 +177,7 @@ func (v *VNI) encode(typ netlink.HeaderType) ([]byte, error) {
 		}
 		e.Addr(typ, v.Group.Unmap())
 	}
-	putRaw(e, v.Other)
+	e.RawAttrs(v.Other)
 	e.End(entry)
 	return e.Finish()
 }

@@ -112,13 +112,13 @@ func (a *Action) decode(b []byte) error {
 			a.Stats = s
 		case tcaActPad, 9, tcaActInHW: // TCA_ACT_USED_HW_STATS, TCA_ACT_IN_HW_COUNT: the kernel's
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
 	if err := d.Err(); err != nil {
 		return err
 	}
-	a.Other = other(rest)
+	a.Other = RawAttrs(rest)
 	if !hasOpts {
 		return nil
 	}

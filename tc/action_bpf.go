@@ -87,9 +87,9 @@ func (a *ActBPF) decode(b []byte) (actGen, error) {
 			a.Tag = clone(d.Bytes())
 		case actBPFOpsLen, actBPFTM, actBPFPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	a.Other = other(rest)
+	a.Other = RawAttrs(rest)
 	return gen, d.Err()
 }

@@ -71,9 +71,9 @@ func (g *Gact) decode(b []byte) (actGen, error) {
 			g.ProbType, g.ProbValue, g.ProbVerdict = ne.Uint16(p), ne.Uint16(p[2:]), int32(ne.Uint32(p[4:]))
 		case gactTM, gactPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	g.Other = other(rest)
+	g.Other = RawAttrs(rest)
 	return gen, d.Err()
 }

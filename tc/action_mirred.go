@@ -73,9 +73,9 @@ func (m *Mirred) decode(b []byte) (actGen, error) {
 			m.Verdict, m.Action, m.Ifindex = g.action, int32(ne.Uint32(p[20:])), ne.Uint32(p[24:])
 		case mirredTM, mirredPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	m.Other = other(rest)
+	m.Other = RawAttrs(rest)
 	return g, d.Err()
 }

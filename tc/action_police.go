@@ -136,7 +136,7 @@ func (p *Police) decode(b []byte) (actGen, error) {
 			p.PktBurst = d.Uint64()
 		case policeTM, policePad, policeRate, policePeakRate:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
 	if rate64 != 0 {
@@ -145,6 +145,6 @@ func (p *Police) decode(b []byte) (actGen, error) {
 	if peak64 != 0 {
 		p.Peak.Rate = peak64
 	}
-	p.Other = other(rest)
+	p.Other = RawAttrs(rest)
 	return gen, d.Err()
 }

@@ -119,9 +119,9 @@ func (f *BPF) decode(b []byte) error {
 			}
 			f.Actions = acts
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	f.Other = other(rest)
+	f.Other = RawAttrs(rest)
 	return d.Err()
 }

@@ -174,7 +174,7 @@ func (f *Flower) decode(b []byte) error {
 			f.Flags = d.Uint32()
 		case flowerInHWCount:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
 	if f.SrcPortMask == 0xffff {
@@ -196,11 +196,11 @@ func (f *Flower) decode(b []byte) error {
 			*p = netip.PrefixFrom(a, bitsSet)
 		} else {
 			// A mask that is no prefix: kept as it came.
-			rest = appendAttr(rest, netlink.Attr{Type: flowerTypeOf(a, i), Data: a.AsSlice()})
-			rest = appendAttr(rest, masks[2*i+1])
+			rest = netlink.Attr{Type: flowerTypeOf(a, i), Data: a.AsSlice()}.Append(rest)
+			rest = masks[2*i+1].Append(rest)
 		}
 	}
-	f.Other = other(rest)
+	f.Other = RawAttrs(rest)
 	return d.Err()
 }
 

@@ -59,9 +59,9 @@ func (m *Matchall) decode(b []byte) error {
 			m.Actions = acts
 		case matchallPcnt, matchallPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	m.Other = other(rest)
+	m.Other = RawAttrs(rest)
 	return d.Err()
 }

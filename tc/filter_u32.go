@@ -200,9 +200,9 @@ func (u *U32) decode(b []byte) error {
 		case u32Pcnt, u32Pad:
 			// Counters, the kernel's.
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	u.Other = other(rest)
+	u.Other = RawAttrs(rest)
 	return d.Err()
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 
 	"github.com/nlkit/netlink"
-	"github.com/nlkit/netlink/rtnetlink"
 )
 
 // Kinds: how a qdisc, class, filter or action kind is added.
@@ -122,9 +121,9 @@ func (o *RawOptions) decode(b []byte) error {
 }
 
 // RawAttrs are attributes kept as the kernel sent them, in order (see
-// rtnetlink.RawAttrs): what an object's fields do not model, sent back
+// netlink.RawAttrs): what an object's fields do not model, sent back
 // unchanged.
-type RawAttrs = rtnetlink.RawAttrs
+type RawAttrs = netlink.RawAttrs
 
 // clone copies b out of a message; an empty b is nil.
 func clone(b []byte) []byte {
@@ -134,30 +133,16 @@ func clone(b []byte) []byte {
 	return append([]byte{}, b...)
 }
 
-// appendRaw appends the decoder's current attribute to b as it came: its
-// header with the type's flags, its payload and its padding.
-func appendRaw(b []byte, d *netlink.AttrDecoder) []byte {
-	return appendAttr(b, d.Attr())
-}
-
-// appendAttr appends a to b as an attribute, with its flags.
-func appendAttr(b []byte, a netlink.Attr) []byte {
-	return a.Append(b)
-}
-
 // putOther appends other's attributes to e; a malformed other is an error.
 func putOther(e *netlink.AttrEncoder, other RawAttrs) error {
 	for a, err := range other.All() {
 		if err != nil {
 			return badf("Other: %v", err)
 		}
-		e.Raw(appendAttr(nil, a))
+		e.Attr(a)
 	}
 	return nil
 }
-
-// other returns the attributes a decoder gathered, as an Other.
-func other(b []byte) RawAttrs { return RawAttrs(b) }
 
 // nestOptions starts TCA_OPTIONS as a nest.
 func nestOptions(e *netlink.AttrEncoder) int { return e.Nest(tcaOptions) }

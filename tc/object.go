@@ -58,7 +58,7 @@ func (o *object) decode(b []byte, table map[string]func() Options) error {
 		case tcaStats, tcaXStats, tcaFcnt, tcaPad:
 			// What TCA_STATS2 says again, in older forms; never sent.
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
 	if err := d.Err(); err != nil {
@@ -71,7 +71,7 @@ func (o *object) decode(b []byte, table map[string]func() Options) error {
 		}
 		o.options = op
 	}
-	o.other = other(rest)
+	o.other = RawAttrs(rest)
 	return nil
 }
 

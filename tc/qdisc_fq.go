@@ -108,9 +108,9 @@ func (f *FQ) decode(b []byte) error {
 		case fqHorizonDrop:
 			f.NoHorizonDrop = d.Uint8() == 0
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	f.Other = other(rest)
+	f.Other = RawAttrs(rest)
 	return d.Err()
 }

@@ -98,10 +98,10 @@ func (f *FQCodel) decode(b []byte) error {
 		case fqCodelMemoryLimit:
 			f.MemoryLimit = d.Uint32()
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	f.Other = other(rest)
+	f.Other = RawAttrs(rest)
 	return d.Err()
 }
 

@@ -89,10 +89,10 @@ func (h *HTB) decode(b []byte) error {
 		case htbOffload:
 			h.Offload = true
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	h.Other = other(rest)
+	h.Other = RawAttrs(rest)
 	return d.Err()
 }
 
@@ -181,7 +181,7 @@ func (c *HTBClass) decode(b []byte) error {
 			ceil64 = d.Uint64()
 		case htbRtab, htbCtab, htbPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
 	if rate64 != 0 {
@@ -190,6 +190,6 @@ func (c *HTBClass) decode(b []byte) error {
 	if ceil64 != 0 {
 		c.Ceil.Rate = ceil64
 	}
-	c.Other = other(rest)
+	c.Other = RawAttrs(rest)
 	return d.Err()
 }

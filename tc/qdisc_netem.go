@@ -88,9 +88,9 @@ func (n *Netem) decode(b []byte) error {
 			n.Jitter = time.Duration(d.Int64())
 		case netemPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
-	n.Other = other(rest)
+	n.Other = RawAttrs(rest)
 	return d.Err()
 }

@@ -97,7 +97,7 @@ func (t *TBF) decode(b []byte) error {
 			prate64 = d.Uint64()
 		case tbfRtab, tbfPtab, tbfPad:
 		default:
-			rest = appendRaw(rest, &d)
+			rest = d.Attr().Append(rest)
 		}
 	}
 	if rate64 != 0 {
@@ -106,6 +106,6 @@ func (t *TBF) decode(b []byte) error {
 	if prate64 != 0 {
 		t.Peak.Rate = prate64
 	}
-	t.Other = other(rest)
+	t.Other = RawAttrs(rest)
 	return d.Err()
 }

@@ -147,9 +147,7 @@ func (ae *AEvent) Append(b []byte) ([]byte, error) {
 	if ae.IfID != 0 {
 		e.Uint32(attrIfID, ae.IfID)
 	}
-	if ae.Raw != "" {
-		e.Raw([]byte(ae.Raw))
-	}
+	e.RawAttrs(ae.Raw)
 	return e.Finish()
 }
 
@@ -194,7 +192,7 @@ func ParseAEvent(m netlink.Message) (AEvent, error) {
 		case attrIfID:
 			ae.IfID, err = a.Uint32()
 		default:
-			raw = appendRaw(raw, a)
+			raw = a.Append(raw)
 		}
 		if err != nil {
 			return ae, fmt.Errorf("xfrm: AE attribute %d: %w", a.Type, err)

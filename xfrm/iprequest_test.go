@@ -47,7 +47,7 @@ func splitRequest(t *testing.T, b []byte, fixed int) ([]byte, [][]byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		attrs = append(attrs, appendRaw(nil, a))
+		attrs = append(attrs, a.Append(nil))
 	}
 	slices.SortStableFunc(attrs, func(x, y []byte) int { return int(x[2]) - int(y[2]) })
 	return b[:fixed], attrs

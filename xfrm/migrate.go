@@ -118,9 +118,7 @@ func (m *Migrate) Append(b []byte) ([]byte, error) {
 	if m.IfID != 0 {
 		e.Uint32(attrIfID, m.IfID)
 	}
-	if m.Raw != "" {
-		e.Raw([]byte(m.Raw))
-	}
+	e.RawAttrs(m.Raw)
 	return e.Finish()
 }
 
@@ -199,7 +197,7 @@ func ParseMigrate(msg netlink.Message) (Migrate, error) {
 				return m, fmt.Errorf("xfrm: migrate attribute %d: %w", a.Type, err)
 			}
 		default:
-			raw = appendRaw(raw, a)
+			raw = a.Append(raw)
 		}
 	}
 	m.Raw = RawAttrs(raw)

@@ -194,9 +194,7 @@ func (p *Policy) appendAttrs(b []byte) ([]byte, error) {
 		e.Bytes(attrPolicyType, policyTypeBytes(p.Type))
 	}
 	putPolicyKeys(e, p.Mark, p.IfID, p.SecCtx)
-	if p.Raw != "" {
-		e.Raw([]byte(p.Raw))
-	}
+	e.RawAttrs(p.Raw)
 	return e.Finish()
 }
 
@@ -260,7 +258,7 @@ func (p *Policy) parseAttrs(b []byte, skip uint16) error {
 			}
 			p.Offload = &Offload{Ifindex: int32(binary.NativeEndian.Uint32(d)), Flags: d[4]}
 		default:
-			raw = appendRaw(raw, a)
+			raw = a.Append(raw)
 		}
 	}
 	p.Raw = RawAttrs(raw)

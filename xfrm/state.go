@@ -366,9 +366,7 @@ func (s *State) appendAttrs(b []byte) ([]byte, error) {
 	if s.Dir != 0 {
 		e.Uint8(attrSADir, uint8(s.Dir))
 	}
-	if s.Raw != "" {
-		e.Raw([]byte(s.Raw))
-	}
+	e.RawAttrs(s.Raw)
 	return e.Finish()
 }
 
@@ -477,7 +475,7 @@ func (s *State) parseAttr(a netlink.Attr, skip uint16, raw *[]byte) error {
 		}
 		s.Offload = &Offload{Ifindex: int32(binary.NativeEndian.Uint32(d)), Flags: d[4]}
 	default:
-		*raw = appendRaw(*raw, a)
+		*raw = a.Append(*raw)
 	}
 	if err != nil {
 		return fmt.Errorf("xfrm: state attribute %d: %w", a.Type, err)

@@ -74,7 +74,7 @@ func (c *Chain) encode(e *netlink.AttrEncoder, op op) {
 	if c.UserData != nil {
 		e.Bytes(nftaChainUserdata, c.UserData)
 	}
-	putRaw(e, c.Other)
+	e.RawAttrs(c.Other)
 }
 
 func (c *Chain) decode(b []byte) error {

@@ -166,7 +166,7 @@ func encodeTagged(e *netlink.AttrEncoder, p any) {
 		}
 	}
 	if c.other >= 0 {
-		putRaw(e, RawAttrs(v.Field(c.other).String()))
+		e.RawAttrs(RawAttrs(v.Field(c.other).String()))
 	}
 }
 
@@ -185,7 +185,7 @@ func decodeTagged(b []byte, p any) error {
 			return err
 		}
 		if i < 0 {
-			keep = appendRaw(keep, a)
+			keep = a.Append(keep)
 		} else {
 			seen |= 1 << i
 		}

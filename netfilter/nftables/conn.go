@@ -53,7 +53,9 @@ func (c *Conn) Close() error { return c.c.Close() }
 // the kernel takes in one datagram is refused before anything is applied,
 // with an error wrapping EMSGSIZE. Such errors of the exchange (that one,
 // ctx done, an overrun) read "nftables: commit of N messages: ..." and
-// wrap the cause. An empty transaction sends nothing.
+// wrap the cause; one that wraps netlink.ErrOutcomeUnknown came after the
+// batch was sent, and whether the kernel applied it is unknown (see
+// netfilter.ExecuteBatch). An empty transaction sends nothing.
 func (c *Conn) Commit(ctx context.Context, tx *Tx) error {
 	if tx.err != nil {
 		return tx.err

@@ -78,7 +78,7 @@ func (el *Element) encode(e *netlink.AttrEncoder, op op) {
 	default:
 		putExprs(e, nftaSetElemExpressions, el.Exprs)
 	}
-	putRaw(e, el.Other)
+	e.RawAttrs(el.Other)
 }
 
 func (el *Element) decode(b []byte) error {

@@ -30,7 +30,7 @@ func (x *Immediate) encode(e *netlink.AttrEncoder) {
 	} else {
 		putValue(e, uapi.NFTA_IMMEDIATE_DATA, x.Data)
 	}
-	putRaw(e, x.Other)
+	e.RawAttrs(x.Other)
 }
 
 // decode fails unless b has one register and one datum that decode, which

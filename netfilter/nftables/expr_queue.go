@@ -38,7 +38,7 @@ func (x *Queue) encode(e *netlink.AttrEncoder) {
 	if x.SregQnum != 0 {
 		e.Uint32BE(uapi.NFTA_QUEUE_SREG_QNUM, x.SregQnum)
 	}
-	putRaw(e, x.Other)
+	e.RawAttrs(x.Other)
 }
 
 func (x *Queue) decode(b []byte) error { return decodeTagged(b, x) }

@@ -49,7 +49,7 @@ func (f *Flowtable) encode(e *netlink.AttrEncoder, op op) {
 	if f.Flags != 0 {
 		e.Uint32BE(nftaFlowtableFlags, f.Flags)
 	}
-	putRaw(e, f.Other)
+	e.RawAttrs(f.Other)
 }
 
 func (f *Flowtable) decode(b []byte) error {

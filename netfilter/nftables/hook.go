@@ -51,7 +51,7 @@ func (h *Hook) put(e *netlink.AttrEncoder, typ, devs uint16, flowtable bool) {
 		}
 		e.End(d)
 	}
-	putRaw(e, h.Other)
+	e.RawAttrs(h.Other)
 	e.End(n)
 }
 

@@ -143,7 +143,7 @@ func (o *NamedObject) encode(e *netlink.AttrEncoder, op op) {
 	if o.UserData != nil {
 		e.Bytes(nftaObjUserdata, o.UserData)
 	}
-	putRaw(e, o.Other)
+	e.RawAttrs(o.Other)
 }
 
 func (o *NamedObject) decode(b []byte) error {

@@ -2,31 +2,14 @@ package nftables
 
 import (
 	"encoding/binary"
-	"iter"
 
 	"github.com/nlkit/netlink"
 )
 
-// RawAttrs are netlink attributes kept as the kernel sent them, in order:
-// each with its header (the type with its NLA_F_* flags), its payload and
-// its padding. Every typed object and expression keeps in a RawAttrs field
-// the attributes it does not model, and sends them back.
-type RawAttrs string
-
-// All walks the attributes.
-func (r RawAttrs) All() iter.Seq2[netlink.Attr, error] { return netlink.Attrs([]byte(r)) }
-
-// appendRaw appends a as it came, its flags included.
-func appendRaw(b []byte, a netlink.Attr) []byte {
-	return a.Append(b)
-}
-
-// putRaw appends r's attributes to e.
-func putRaw(e *netlink.AttrEncoder, r RawAttrs) {
-	if r != "" {
-		e.Raw([]byte(r))
-	}
-}
+// RawAttrs are attributes kept as the kernel sent them, in order (see
+// netlink.RawAttrs). Every typed object and expression keeps in a RawAttrs
+// field the attributes it does not model, and sends them back.
+type RawAttrs = netlink.RawAttrs
 
 // walk calls fn for each attribute of b, and keeps those fn does not take
 // (returns false for) in other. It stops at a malformed attribute.
@@ -37,7 +20,7 @@ func walk(b []byte, other *RawAttrs, fn func(a netlink.Attr) error) error {
 			return err
 		}
 		if err := fn(a); err == errSkip {
-			keep = appendRaw(keep, a)
+			keep = a.Append(keep)
 		} else if err != nil {
 			return err
 		}

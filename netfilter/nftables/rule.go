@@ -81,7 +81,7 @@ func (r *Rule) encode(e *netlink.AttrEncoder, op op) {
 	if r.UserData != nil {
 		e.Bytes(uapi.NFTA_RULE_USERDATA, r.UserData)
 	}
-	putRaw(e, r.Other)
+	e.RawAttrs(r.Other)
 }
 
 func (r *Rule) decode(b []byte) error {

@@ -144,7 +144,7 @@ func (s *Set) encode(e *netlink.AttrEncoder, op op) {
 	default:
 		putExprs(e, nftaSetExpressions, s.Exprs)
 	}
-	putRaw(e, s.Other)
+	e.RawAttrs(s.Other)
 }
 
 func (s *Set) decode(b []byte) error {

@@ -49,7 +49,7 @@ func (t *Table) encode(e *netlink.AttrEncoder, op op) {
 	if t.UserData != nil {
 		e.Bytes(nftaTableUserdata, t.UserData)
 	}
-	putRaw(e, t.Other)
+	e.RawAttrs(t.Other)
 }
 
 func (t *Table) decode(b []byte) error {

@@ -85,7 +85,7 @@ func putVerdict(e *netlink.AttrEncoder, typ uint16, v *Verdict) {
 	if v.ChainID != 0 {
 		e.Uint32BE(nftaVerdictChainId, v.ChainID)
 	}
-	putRaw(e, v.Other)
+	e.RawAttrs(v.Other)
 	e.End(vn)
 	e.End(n)
 }

@@ -109,9 +109,7 @@ func putExtras(e *netlink.AttrEncoder, v *rtnetlink.Link) {
 		}
 		e.End(n)
 	}
-	if v.Other != "" {
-		e.Raw([]byte(v.Other))
-	}
+	e.RawAttrs(v.Other)
 	spec := e.Nest(iflaAFSpec)
 	in6 := e.Nest(afInet6)
 	e.Uint8(iflaInet6AddrGenMode, uint8(v.AddrGenMode))

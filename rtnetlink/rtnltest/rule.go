@@ -75,9 +75,7 @@ func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
 	}
 	e.Uint8(fraProtocol, uint8(r.Protocol))
 	putRuleSelectors(e, r)
-	if r.Other != "" {
-		e.Raw([]byte(r.Other)) // the selectors the fake does not model (uidrange, ipproto, ...), kept as sent
-	}
+	e.RawAttrs(r.Other) // the selectors the fake does not model (uidrange, ipproto, ...), kept as sent
 	out, _ := e.Finish()
 	return out
 }
