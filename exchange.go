@@ -8,6 +8,7 @@ import (
 	"iter"
 	"sync"
 	"syscall"
+	"time"
 )
 
 // exchangeBit is set in the sequence numbers of Execute, Dump and Batch and
@@ -267,9 +268,18 @@ func (c *Conn) await(ctx context.Context, w *waiter, handle func(m Message, raw 
 // requests sent before are all there. Waiting for the token does not
 // wait for ctx: another reader holds it while it reads a datagram, and
 // one that waits for one while the socket has w's answers queued gets
-// them at once.
+// them at once. A Socket that never answers could keep that reader
+// waiting, so settle gives up after settleGrace and returns ctx.Err().
+// settleGrace bounds how long settle waits for another reader to hand
+// over the token or the answers. A kernel's answers are queued before
+// the send returns, so the bound matters only for a Socket that never
+// answers.
+const settleGrace = time.Second
+
 func (c *Conn) settle(ctx context.Context, w *waiter, handle func(m Message, raw []byte) (bool, error)) error {
 	empty := false // the socket had nothing queued when w last read it
+	grace := time.NewTimer(settleGrace)
+	defer grace.Stop()
 	for {
 		n, done, err := c.handleInbox(w, handle)
 		if done {
@@ -287,6 +297,8 @@ func (c *Conn) settle(ctx context.Context, w *waiter, handle func(m Message, raw
 			continue
 		case <-c.done:
 			return ErrClosed
+		case <-grace.C:
+			return ctx.Err()
 		}
 		if !c.tokenReady(w.ready) {
 			continue

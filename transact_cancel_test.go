@@ -94,6 +94,40 @@ func TestTransactCancelledAfterSendOtherReader(t *testing.T) {
 	}
 }
 
+// A Socket that never answers, while another goroutine's Receive waits
+// on it and ctx is cancelled after the send: Transact does not wait for
+// answers that will never come, but says the outcome is unknown.
+func TestTransactCancelledAfterSendNoAnswer(t *testing.T) {
+	k, c := newTrKernel(t, func(reqs []netlink.Message) []netlink.Datagram { return nil })
+	k.marker = func(netlink.Message) []netlink.Datagram { return nil }
+	rctx, stop := context.WithCancel(context.Background())
+	received := make(chan error, 1)
+	go func() {
+		_, err := c.Receive(rctx)
+		received <- err
+	}()
+	defer func() {
+		stop()
+		<-received
+	}()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	k.OnSend = func(b []byte, to netlink.Addr) error {
+		err := k.send(b, to)
+		cancel()
+		return err
+	}
+	res, err := c.Transact(ctx, trReqs(2, netlink.Acknowledge))
+	if !errors.Is(err, netlink.ErrOutcomeUnknown) || !errors.Is(err, context.Canceled) {
+		t.Fatalf("Transact = %v; want context.Canceled in ErrOutcomeUnknown", err)
+	}
+	for i, r := range res {
+		if !errors.Is(r, netlink.ErrOutcomeUnknown) {
+			t.Errorf("result %d = %v, want ErrOutcomeUnknown", i, r)
+		}
+	}
+}
+
 // A context done before the datagram is sent: nothing went out, and the
 // error does not wrap ErrOutcomeUnknown.
 func TestTransactCancelledBeforeSend(t *testing.T) {
