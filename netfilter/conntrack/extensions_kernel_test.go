@@ -50,6 +50,14 @@ func barePair(t *testing.T) *pair {
 // that timeouts count down).
 func steadyTimeouts(t *testing.T, ns *nstest.NS) {
 	t.Helper()
+	// A request to ctnetlink loads the modules a distribution kernel
+	// keeps apart (nf_conntrack_netlink, nf_conntrack), whose sysctls
+	// these are.
+	for _, err := range dialCT(t, ns).Flows(testCtx(t), conntrack.Filter{}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	inNSRun(t, ns, "sh", "-c", "sysctl -qw net.netfilter.nf_conntrack_tcp_timeout_unacknowledged=$(sysctl -n net.netfilter.nf_conntrack_tcp_timeout_established)")
 }
 

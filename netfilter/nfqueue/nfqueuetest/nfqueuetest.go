@@ -133,7 +133,7 @@ type Kernel struct {
 	mu       sync.Mutex
 	queues   map[uint16]*queue
 	verdicts []Verdict
-	changed  chan struct{} // closed and replaced when a verdict comes
+	changed  chan struct{} // closed and replaced when a verdict comes or a queue changes
 }
 
 // New returns a Kernel with no queue bound.
@@ -255,6 +255,27 @@ func (k *Kernel) Verdict(ctx context.Context, n uint16, id uint32) (Verdict, err
 	}
 }
 
+// WaitReady waits until a Conn bound queue n with a copy mode that
+// queues packets (not CopyNone), and returns its state; or ctx's error.
+// A test calls it before Queue when the code under test binds the queue
+// on a goroutine of its own.
+func (k *Kernel) WaitReady(ctx context.Context, n uint16) (Stats, error) {
+	for {
+		k.mu.Lock()
+		q := k.queues[n]
+		changed := k.changed
+		k.mu.Unlock()
+		if q != nil && q.Mode != nfqueue.CopyNone {
+			return q.Stats, nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return Stats{}, fmt.Errorf("nfqueuetest: waiting for queue %d: %w", n, ctx.Err())
+		}
+	}
+}
+
 // Verdicts returns the verdicts received so far, in the order they came.
 func (k *Kernel) Verdicts() []Verdict {
 	k.mu.Lock()
@@ -304,7 +325,9 @@ func (k *Kernel) handle(req netlink.Message) ([]netlink.Message, error) {
 	port := req.Header.PortID
 	switch req.Header.Type & 0xff {
 	case msgConfig:
-		return nil, k.config(h.ResourceID, port, attrs)
+		err := k.config(h.ResourceID, port, attrs)
+		k.signal()
+		return nil, err
 	case msgVerdict, msgVerdictBatch:
 		return nil, k.verdict(h.ResourceID, port, attrs, req.Header.Type&0xff == msgVerdictBatch)
 	}
