@@ -10,6 +10,9 @@
 // iteration to the next. Verdicts can be sent from the loop's body, or
 // from other goroutines.
 //
+// Package nfqueuetest is a fake of the kernel's side for unit tests of code
+// that uses this package: its tests queue packets and read back the verdicts the code under test gave, with no root and on any OS.
+//
 // # Other platforms
 //
 // The package builds on every GOOS: the types and parsers work
