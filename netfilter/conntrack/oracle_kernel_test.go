@@ -4,6 +4,9 @@ package conntrack_test
 
 import (
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,19 +19,33 @@ import (
 // render prints f as conntrack -L -o extended,id does, with the timeout
 // replaced by "T" (it counts down between two listings); the timeout is
 // returned apart.
-func render(f *conntrack.Flow) (string, uint32) {
+func render(f *conntrack.Flow) (string, uint32) { return renderLabels(f, false) }
+
+// dccpStates are conntrack's names of DCCP's states (CT_DCCP_*).
+var dccpStates = []string{"NONE", "REQUEST", "RESPOND", "PARTOPEN", "OPEN", "CLOSEREQ", "CLOSING", "TIME_WAIT", "IGNORE", "INVALID"}
+
+// renderLabels is render, with the labels when labels is set, as
+// conntrack -L -o extended,id,labels prints them by the names
+// labelNames gives.
+func renderLabels(f *conntrack.Flow, labels bool) (string, uint32) {
 	var b strings.Builder
 	fam := map[uint8]string{2: "ipv4", 10: "ipv6"}[f.Family]
-	proto := map[uint8]string{1: "icmp", 6: "tcp", 17: "udp", 58: "icmpv6", 132: "sctp", 33: "dccp", 136: "udplite"}[f.Orig.Proto]
+	proto := map[uint8]string{1: "icmp", 6: "tcp", 17: "udp", 47: "gre", 58: "icmpv6", 132: "sctp", 33: "dccp", 136: "udplite"}[f.Orig.Proto]
 	if proto == "" {
 		proto = "unknown"
 	}
 	fmt.Fprintf(&b, "%-8s %d %-8s %d T ", fam, f.Family, proto, f.Orig.Proto)
-	switch f.Orig.Proto {
-	case 6:
+	switch {
+	case f.Set&conntrack.FieldTCP != 0:
 		fmt.Fprintf(&b, "%s ", f.TCP.State)
-	case 132:
+	case f.Set&conntrack.FieldSCTP != 0:
 		fmt.Fprintf(&b, "%s ", f.SCTP.State)
+	case f.Set&conntrack.FieldDCCP != 0:
+		st := "UNKNOWN"
+		if int(f.DCCP.State) < len(dccpStates) {
+			st = dccpStates[f.DCCP.State]
+		}
+		fmt.Fprintf(&b, "%s ", st)
 	}
 	tuple := func(t conntrack.Tuple, c conntrack.Counters, hasCounters bool, zoneKey string) {
 		fmt.Fprintf(&b, "%s ", t)
@@ -72,14 +89,38 @@ func render(f *conntrack.Flow) (string, uint32) {
 		fmt.Fprintf(&b, "use=%d ", f.Use)
 	}
 	fmt.Fprintf(&b, "id=%d", f.ID)
+	if labels {
+		var names []string
+		for i, by := range f.Labels {
+			for j := range 8 {
+				if by&(1<<j) != 0 {
+					names = append(names, labelName(i*8+j))
+				}
+			}
+		}
+		if len(names) > 0 {
+			fmt.Fprintf(&b, " labels=%s", strings.Join(names, ","))
+		}
+	}
 	return b.String(), f.Timeout
 }
 
+// labelName is the name the test gives label bit i in connlabel.conf.
+// The kernel keeps the bits in unsigned longs of the host's byte order,
+// and so does libnetfilter_conntrack (in 32-bit words); on the
+// little-endian machines the tests run on, bit i is bit i%8 of byte i/8.
+func labelName(i int) string { return fmt.Sprintf("l%d", i) }
+
 // toolLines lists the table with conntrack -L -o extended,id, each line
 // with its timeout (the fifth field) replaced by "T" and returned apart.
-func toolLines(t *testing.T, ns *nstest.NS, args ...string) (lines []string, timeouts []uint32) {
+func toolLines(t *testing.T, ns *nstest.NS, labels bool, args ...string) (lines []string, timeouts []uint32) {
 	t.Helper()
-	out := inNSRun(t, ns, append([]string{"conntrack", "-L", "-o", "extended,id"}, args...)...)
+	var out string
+	if labels {
+		out = toolWithLabels(t, ns, append([]string{"-L", "-o", "extended,id,labels"}, args...)...)
+	} else {
+		out = inNSRun(t, ns, append([]string{"conntrack", "-L", "-o", "extended,id"}, args...)...)
+	}
 	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
 		if l == "" {
 			continue
@@ -108,14 +149,14 @@ func toolLines(t *testing.T, ns *nstest.NS, args ...string) (lines []string, tim
 }
 
 // ourLines lists the table with Flows, rendered.
-func ourLines(t *testing.T, c *conntrack.Conn, f conntrack.Filter) (lines []string, timeouts map[string]uint32) {
+func ourLines(t *testing.T, c *conntrack.Conn, f conntrack.Filter, labels bool) (lines []string, timeouts map[string]uint32) {
 	t.Helper()
 	timeouts = map[string]uint32{}
 	for fl, err := range c.Flows(testCtx(t), f) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		l, to := render(fl)
+		l, to := renderLabels(fl, labels)
 		lines = append(lines, l)
 		timeouts[l] = to
 	}
@@ -127,9 +168,22 @@ func ourLines(t *testing.T, c *conntrack.Conn, f conntrack.Filter) (lines []stri
 // the ones two listings of ours, before and after, saw.
 func compareWithTool(t *testing.T, ns *nstest.NS, c *conntrack.Conn, f conntrack.Filter, args ...string) []string {
 	t.Helper()
-	before, tb := ourLines(t, c, f)
-	theirs, tt := toolLines(t, ns, args...)
-	after, ta := ourLines(t, c, f)
+	return compareWith(t, ns, c, f, false, args...)
+}
+
+// compareWithToolLabels is compareWithTool with the labels, which
+// conntrack prints by the names of a connlabel.conf (see
+// toolWithLabels).
+func compareWithToolLabels(t *testing.T, ns *nstest.NS, c *conntrack.Conn, f conntrack.Filter, args ...string) []string {
+	t.Helper()
+	return compareWith(t, ns, c, f, true, args...)
+}
+
+func compareWith(t *testing.T, ns *nstest.NS, c *conntrack.Conn, f conntrack.Filter, labels bool, args ...string) []string {
+	t.Helper()
+	before, tb := ourLines(t, c, f, labels)
+	theirs, tt := toolLines(t, ns, labels, args...)
+	after, ta := ourLines(t, c, f, labels)
 	// Norm the padding of our lines as toolLines does.
 	norm := func(ls []string) []string {
 		out := make([]string, len(ls))
@@ -183,4 +237,37 @@ func TestListMatchesConntrackTool(t *testing.T) {
 			t.Errorf("no entry has %q: the test made fewer kinds of entries than it means to", want)
 		}
 	}
+}
+
+// toolWithLabels runs conntrack with args in ns, with an
+// /etc/xtables/connlabel.conf that names each label bit i labelName(i):
+// in a mount namespace of its own, over an overlay of /etc whose upper
+// layer is a temporary directory, so that the host's /etc is not touched.
+func toolWithLabels(t *testing.T, ns *nstest.NS, args ...string) string {
+	t.Helper()
+	needTool(t, "unshare")
+	dir := t.TempDir()
+	upper, work := filepath.Join(dir, "upper"), filepath.Join(dir, "work")
+	if err := os.MkdirAll(filepath.Join(upper, "xtables"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var conf strings.Builder
+	for i := range 128 {
+		fmt.Fprintf(&conf, "%d %s\n", i, labelName(i))
+	}
+	if err := os.WriteFile(filepath.Join(upper, "xtables", "connlabel.conf"), []byte(conf.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	script := `mount --make-rprivate / && mount -t overlay overlay -o lowerdir=/etc,upperdir="$1",workdir="$2" /etc && shift 2 && exec ip netns exec "$@"`
+	cmd := exec.Command("unshare", append([]string{"-m", "sh", "-c", script, "sh", upper, work, ns.Name, "conntrack"}, args...)...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("conntrack %s with a connlabel.conf: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
 }

@@ -2,6 +2,7 @@ package conntrack_test
 
 import (
 	"bytes"
+	"fmt"
 	"net/netip"
 	"os"
 	"reflect"
@@ -215,4 +216,33 @@ func FuzzExpect(f *testing.F) {
 			t.Fatalf("round trip:\n%+v\n%+v", a, b)
 		}
 	})
+}
+
+// TestGREKeysSent checks that a GRE tuple goes out with its keys, 0
+// included (the kernel refuses a GRE tuple without them), and prints them
+// as conntrack does.
+func TestGREKeysSent(t *testing.T) {
+	for _, keys := range [][2]uint16{{0, 0}, {0x1234, 0x5678}} {
+		f := conntrack.Flow{Family: 2, Orig: conntrack.Tuple{
+			Src: netip.MustParseAddr("198.18.0.1"), Dst: netip.MustParseAddr("198.18.0.2"),
+			Proto: 47, SrcPort: keys[0], DstPort: keys[1],
+		}}
+		b, err := f.Append(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for typ, key := range map[byte]uint16{2: keys[0], 3: keys[1]} { // CTA_PROTO_SRC_PORT, _DST_PORT
+			if !bytes.Contains(b, []byte{6, 0, typ, 0, byte(key >> 8), byte(key)}) {
+				t.Errorf("keys %#x: no attribute %d holding %#x in % x", keys, typ, key, b)
+			}
+		}
+		var g conntrack.Flow
+		if err := g.Decode(b); err != nil {
+			t.Fatal(err)
+		}
+		want := "src=198.18.0.1 dst=198.18.0.2 srckey=" + fmt.Sprintf("%#x dstkey=%#x", keys[0], keys[1])
+		if g.Orig != f.Orig || g.Orig.String() != want {
+			t.Errorf("decoded %q (%+v), want %q", g.Orig, g.Orig, want)
+		}
+	}
 }

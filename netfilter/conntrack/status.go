@@ -93,6 +93,20 @@ func (s TCPState) String() string {
 // (CTA_PROTOINFO_SCTP_STATE, enum sctp_conntrack).
 type SCTPState uint8
 
+// The SCTP states.
+const (
+	SCTPNone            SCTPState = iota // SCTP_CONNTRACK_NONE
+	SCTPClosed                           // SCTP_CONNTRACK_CLOSED
+	SCTPCookieWait                       // SCTP_CONNTRACK_COOKIE_WAIT
+	SCTPCookieEchoed                     // SCTP_CONNTRACK_COOKIE_ECHOED
+	SCTPEstablished                      // SCTP_CONNTRACK_ESTABLISHED
+	SCTPShutdownSent                     // SCTP_CONNTRACK_SHUTDOWN_SENT
+	SCTPShutdownRecd                     // SCTP_CONNTRACK_SHUTDOWN_RECD
+	SCTPShutdownAckSent                  // SCTP_CONNTRACK_SHUTDOWN_ACK_SENT
+	SCTPHeartbeatSent                    // SCTP_CONNTRACK_HEARTBEAT_SENT
+	SCTPHeartbeatAcked                   // SCTP_CONNTRACK_HEARTBEAT_ACKED (no longer used)
+)
+
 var sctpStateNames = [...]string{
 	"NONE", "CLOSED", "COOKIE_WAIT", "COOKIE_ECHOED", "ESTABLISHED",
 	"SHUTDOWN_SENT", "SHUTDOWN_RECD", "SHUTDOWN_ACK_SENT", "HEARTBEAT_SENT",

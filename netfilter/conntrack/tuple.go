@@ -17,7 +17,8 @@ type Tuple struct {
 	Src, Dst netip.Addr // CTA_IP_V4_SRC/DST or CTA_IP_V6_SRC/DST
 	Proto    uint8      // CTA_PROTO_NUM: unix.IPPROTO_TCP, ...
 	// SrcPort and DstPort are the ports of TCP, UDP, UDP-Lite, SCTP and
-	// DCCP (CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT).
+	// DCCP, or GRE's keys (PPTP's call IDs; 0 for other GRE traffic)
+	// (CTA_PROTO_SRC_PORT, CTA_PROTO_DST_PORT).
 	SrcPort, DstPort uint16
 	// ICMPType, ICMPCode and ICMPID are those of an ICMP or ICMPv6 echo
 	// or other query (CTA_PROTO_ICMP_* or CTA_PROTO_ICMPV6_*).
@@ -33,7 +34,8 @@ type Tuple struct {
 }
 
 // String prints the tuple as conntrack does: "src=198.18.0.1
-// dst=198.18.0.2 sport=1000 dport=80".
+// dst=198.18.0.2 sport=1000 dport=80", or for GRE "srckey=0x1
+// dstkey=0x2".
 func (t Tuple) String() string {
 	s := fmt.Sprintf("src=%s dst=%s", t.Src, t.Dst)
 	switch t.Proto {
@@ -41,14 +43,17 @@ func (t Tuple) String() string {
 		s += fmt.Sprintf(" type=%d code=%d id=%d", t.ICMPType, t.ICMPCode, t.ICMPID)
 	case protoTCP, protoUDP, protoUDPLite, protoSCTP, protoDCCP:
 		s += fmt.Sprintf(" sport=%d dport=%d", t.SrcPort, t.DstPort)
+	case protoGRE:
+		s += fmt.Sprintf(" srckey=%#x dstkey=%#x", t.SrcPort, t.DstPort)
 	}
 	return s
 }
 
-// hasPorts reports whether proto's tuples have ports.
+// hasPorts reports whether proto's tuples have ports (GRE: keys), which
+// the kernel needs in every tuple of that protocol it is sent.
 func hasPorts(proto uint8) bool {
 	switch proto {
-	case protoTCP, protoUDP, protoUDPLite, protoSCTP, protoDCCP:
+	case protoTCP, protoUDP, protoUDPLite, protoSCTP, protoDCCP, protoGRE:
 		return true
 	}
 	return false

@@ -120,6 +120,7 @@ func newPair(t *testing.T) *pair {
 		"link set vb up",
 	})
 	inNSRun(t, p.a, "sysctl", "-qw", "net.netfilter.nf_conntrack_acct=1", "net.netfilter.nf_conntrack_timestamp=1")
+	steadyTimeouts(t, p.a)
 	nftIn(t, p.a, `
 table inet ct27 {
 	chain out { type filter hook output priority 0; ct state new counter; }

@@ -10,6 +10,9 @@
 // iteration to the next: a stream of packets costs no allocation per
 // packet.
 //
+// Package nflogtest is a fake of the kernel's side for unit tests of code
+// that uses this package: its tests log packets to the groups the code under test bound, with no root and on any OS.
+//
 // # Other platforms
 //
 // The package builds on every GOOS: the types and parsers work

@@ -10,6 +10,9 @@
 // iteration to the next. Verdicts can be sent from the loop's body, or
 // from other goroutines.
 //
+// Package nfqueuetest is a fake of the kernel's side for unit tests of code
+// that uses this package: its tests queue packets and read back the verdicts the code under test gave, with no root and on any OS.
+//
 // # Other platforms
 //
 // The package builds on every GOOS: the types and parsers work
@@ -81,7 +84,8 @@ const (
 
 // Config is how the kernel queues a queue's packets. Zero fields leave
 // the kernel's settings; a new queue copies nothing (NFQNL_COPY_NONE)
-// until Mode says otherwise.
+// until Mode says otherwise, and with CopyNone the kernel queues no
+// packet to it: it drops them.
 type Config struct {
 	// Mode and Range say what to copy (NFQA_CFG_PARAMS): with
 	// CopyPacket, Range bytes of each packet (0: as much as fits).
@@ -136,7 +140,7 @@ func (c *Conn) Close() error { return c.NL.Close() }
 // Bind binds queue to the Conn, so that the packets queued to it come to
 // Packets, and configures it as cfg says: it sends NFQNL_MSG_CONFIG with
 // NFQNL_CFG_CMD_BIND and cfg's attributes. A queue bound to another
-// socket fails with EBUSY.
+// socket fails with EPERM, one this Conn bound already with EBUSY.
 func (c *Conn) Bind(ctx context.Context, queue uint16, cfg Config) error {
 	if cfg.Mode > CopyPacket {
 		return invalid(msgConfig, "bind queue %d: copy mode %d", queue, cfg.Mode)
