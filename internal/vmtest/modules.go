@@ -19,8 +19,10 @@ import (
 // networking module on demand as on a full system ("ip link add type
 // bond" asks for rtnl-link-bond, opening /dev/net/tun for tun). Hardware
 // drivers and protocols no test here uses stay out, to keep the initramfs
-// small.
-var netModuleDirs = []string{"kernel/net", "kernel/drivers/net"}
+// small. kernel/crypto is there for what networking modules ask the
+// crypto API for at load time (libcrc32c, which nf_conntrack needs, fails
+// with ENOENT without crc32c; xfrm's algorithms).
+var netModuleDirs = []string{"kernel/net", "kernel/drivers/net", "kernel/crypto"}
 
 // skipModuleDirs are left out of netModuleDirs.
 var skipModuleDirs = []string{
