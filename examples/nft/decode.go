@@ -334,7 +334,7 @@ func (d *decoder) lookup(x *nftables.Lookup) bool {
 		}
 		ops = append(ops, o)
 		left = append(left, o.fields[0])
-		if s == nil || n+o.size() == int(s.KeyLen) {
+		if s == nil || n+o.size() == int(s.KeyLen) || (len(left) > 1 && n+(o.size()+3)&^3 == int(s.KeyLen)) {
 			break
 		}
 		n += (o.size() + 3) &^ 3

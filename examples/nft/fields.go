@@ -23,6 +23,15 @@ type field struct {
 func (f *field) isPayload() bool { return f.base != 0 }
 func (f *field) isMeta() bool    { return f.proto == "meta" }
 
+// byteorder is nft's byte order of what loads the field
+// (BYTEORDER_HOST_ENDIAN 1, _BIG_ENDIAN 2).
+func (f *field) byteorder() uint32 {
+	if f.isPayload() || f.t == typeEtherType {
+		return 2
+	}
+	return 1
+}
+
 // layer is the protocol layer of a header field: network fields need
 // their protocol matched first (meta nfproto, meta protocol), transport
 // fields theirs (meta l4proto); 0 for the others.

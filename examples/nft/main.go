@@ -99,7 +99,15 @@ func parse(args []string) (command, error) {
 	case "list":
 		return parseList(rest)
 	case "add", "create":
+		if verb == "add" && len(rest) > 0 && rest[0] == "rule" {
+			return parseRuleCommand(verb, rest[1:])
+		}
 		return parseAdd(verb, rest)
+	case "insert", "replace":
+		if len(rest) == 0 || rest[0] != "rule" {
+			return nil, syntax("%s what? (%s rule)", verb, verb)
+		}
+		return parseRuleCommand(verb, rest[1:])
 	case "delete", "destroy":
 		return parseDelete(verb, rest)
 	case "flush":
