@@ -552,6 +552,9 @@ func (e *encoder) anonSet(key expr, elems setExpr, isMap bool) (*nftables.Set, e
 		return nil, err
 	}
 	s.Size = uint32(len(els))
+	if len(els) > 0 && bytes.Equal(els[len(els)-1].UserData, elemIntervalOpen) {
+		s.Size++ // nft counts the end it leaves out
+	}
 	s.UserData = setUserData(key, interval, isMap)
 	e.sets = append(e.sets, anonSet{s, els})
 	return s, nil

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"reflect"
@@ -86,14 +87,11 @@ func setup(t *testing.T) (ns *nstest.NS, nft func(args ...string) string, ours f
 	ns = nstest.New(t)
 	nft = func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("ip", append([]string{"netns", "exec", ns.Name, "nft"}, args...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		out, err := runNft(ns.Name, args...)
 		if err != nil {
-			t.Fatalf("nft %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+			t.Fatalf("nft %s: %v", strings.Join(args, " "), err)
 		}
-		return string(out)
+		return out
 	}
 	ours = func(args ...string) (string, error) {
 		var o options
@@ -114,10 +112,22 @@ func setup(t *testing.T) (ns *nstest.NS, nft func(args ...string) string, ours f
 	return ns, nft, ours
 }
 
+// runNft runs nft in the namespace netns, and returns what it printed,
+// or an error with what it printed on stderr.
+func runNft(netns string, args ...string) (string, error) {
+	cmd := exec.Command("ip", append([]string{"netns", "exec", netns, "nft"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	return string(out), nil
+}
+
 // jsonItems decodes nft -j output, without the metainfo that names the
-// program, and, unless rules is set, without rules, whose expressions
-// this program writes in a schema of its own.
-func jsonItems(t *testing.T, s string, rules bool) []any {
+// program.
+func jsonItems(t *testing.T, s string) []any {
 	t.Helper()
 	var doc struct {
 		Nftables []map[string]any `json:"nftables"`
@@ -127,28 +137,30 @@ func jsonItems(t *testing.T, s string, rules bool) []any {
 	}
 	var out []any
 	for _, it := range doc.Nftables {
-		if _, ok := it["metainfo"]; ok {
-			continue
+		if _, ok := it["metainfo"]; !ok {
+			out = append(out, it)
 		}
-		if _, ok := it["rule"]; ok && !rules {
-			continue
-		}
-		out = append(out, it)
 	}
 	return out
 }
 
-// TestListLikeNft loads the corpus with nft -f and checks that list
-// prints what nft list prints, text and JSON, for the ruleset, the
-// tables and one table.
+// TestListLikeNft loads the corpus with nft -f, and the rule corpus with
+// nft add rule, and checks that list prints what nft list prints, text
+// and JSON (compared as parsed JSON), for the ruleset, the tables and
+// one table.
 func TestListLikeNft(t *testing.T) {
 	_, nft, ours := setup(t)
-	load(t, nft, corpus)
+	load(t, nft, corpus+fmt.Sprintf(ruleSkeleton, "r"))
+	for i := range ruleCorpus {
+		f, chain, words, _ := corpusRule(t, i)
+		nft(append([]string{"add", "rule", f.String(), "r", chain}, words...)...)
+	}
 	for _, args := range [][]string{
 		{"list", "ruleset"},
 		{"list", "tables"},
 		{"list", "table", "inet", "t"},
 		{"list", "table", "x"},
+		{"list", "table", "inet", "r"},
 		{"-a", "list", "ruleset"},
 	} {
 		got, err := ours(args...)
@@ -156,15 +168,16 @@ func TestListLikeNft(t *testing.T) {
 			t.Fatalf("%s: %v", args, err)
 		}
 		if want := nft(args...); got != want {
-			t.Errorf("%s:\nours:\n%s\nnft:\n%s", args, got, want)
+			t.Errorf("%s:\n%s", args, lineDiff(got, want))
 		}
 	}
-	if got, _ := ours("list", "ruleset"); got != corpus {
-		t.Errorf("list ruleset is not the corpus:\n%s", got)
+	if got, _ := ours("list", "ruleset"); !strings.HasPrefix(got, corpus) {
+		t.Errorf("list ruleset does not start with the corpus:\n%s", got)
 	}
 	for _, args := range [][]string{
 		{"-j", "list", "tables"},
 		{"-j", "list", "table", "inet", "t"},
+		{"-j", "list", "table", "ip", "r"},
 		{"-j", "list", "ruleset"},
 	} {
 		got, err := ours(args...)
@@ -174,10 +187,37 @@ func TestListLikeNft(t *testing.T) {
 		// nft 1.0.6 leaves a netdev chain's device out of its JSON (it
 		// writes it in its text): drop ours.
 		got = strings.ReplaceAll(got, `"dev":"lo",`, "")
-		if g, w := jsonItems(t, got, true), jsonItems(t, nft(args...), true); !reflect.DeepEqual(g, w) {
-			t.Errorf("%s:\nours: %v\nnft:  %v", args, g, w)
+		g, w := jsonItems(t, got), jsonItems(t, nft(args...))
+		if len(g) != len(w) {
+			t.Errorf("%s: %d items, nft has %d", args, len(g), len(w))
+		}
+		for i := range min(len(g), len(w)) {
+			if !reflect.DeepEqual(g[i], w[i]) {
+				gj, _ := json.Marshal(g[i])
+				wj, _ := json.Marshal(w[i])
+				t.Errorf("%s: item %d:\nours: %s\nnft:  %s", args, i, gj, wj)
+			}
 		}
 	}
+}
+
+// lineDiff writes the lines where got and want differ.
+func lineDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	var b strings.Builder
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			fmt.Fprintf(&b, "line %d:\n ours: %s\n  nft: %s\n", i+1, gl, wl)
+		}
+	}
+	return b.String()
 }
 
 func load(t *testing.T, nft func(...string) string, ruleset string) {
@@ -259,7 +299,7 @@ func TestRefuses(t *testing.T) {
 		{"list"},
 		{"list", "sets", "x"},
 		{"add", "table"},
-		{"add", "rule", "inet", "t", "c", "accept"},
+		{"add", "rule", "inet", "t", "c", "frobnicate"},
 		{"add", "chain", "inet", "t", "c", "{ type filter hook nowhere priority 0 ; }"},
 		{"add", "chain", "inet", "t", "c", "{ type filter hook input ; }"},
 		{"delete", "rule", "inet", "t", "c", "handle", "x"},
@@ -278,6 +318,15 @@ func TestRefuses(t *testing.T) {
 		t.Fatalf("exit: %v, want status 1", err)
 	}
 	if want := "Error: syntax error, unexpected frobnicate\n"; string(out) != want {
+		t.Errorf("printed %q, want %q", out, want)
+	}
+	cmd = exec.Command(os.Args[0], "add", "rule", "ip", "t", "c", "tcp", "dport", "22", "frobnicate")
+	cmd.Env = append(os.Environ(), "NFT_EXAMPLE_MAIN=1")
+	out, err = cmd.CombinedOutput()
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	if want := "Error: syntax error, unexpected frobnicate, expecting a statement this program knows\n"; string(out) != want {
 		t.Errorf("printed %q, want %q", out, want)
 	}
 }
