@@ -13,7 +13,7 @@ import (
 func ruleText(r *nftables.Rule, rs *nftables.Ruleset) string {
 	s := stmtsText(decodeRule(r, rs))
 	if c := r.Comment(); c != "" {
-		s += " comment " + strconv.Quote(c)
+		s += " comment " + quote(c)
 	}
 	return s
 }
@@ -321,25 +321,32 @@ func (d *decoder) last() int {
 
 // lookup writes a set lookup: a match against a set, or a verdict map.
 // The set's key says how many registers it takes: a concatenation is one
-// field a register, each rounded up to 4 bytes.
+// field a register, each rounded up to 4 bytes. Without the set (a rule
+// of a notification), the fields loaded one after the other into the
+// registers that follow, and not used yet, are taken as its key.
 func (d *decoder) lookup(x *nftables.Lookup) bool {
 	s, elems := d.set(x.Set)
 	var ops []operand
 	var left concat
-	r := slot(x.Sreg)
-	for n := 0; r >= 0; {
+	for r, n := slot(x.Sreg), 0; r >= 0; {
 		o, ok := d.regs[r]
 		if !ok || len(o.fields) != 1 || o.mask != nil || o.trunc != 0 {
 			return false
 		}
 		ops = append(ops, o)
 		left = append(left, o.fields[0])
-		if s == nil || n+o.size() == int(s.KeyLen) || (len(left) > 1 && n+(o.size()+3)&^3 == int(s.KeyLen)) {
-			break
-		}
 		n += (o.size() + 3) &^ 3
 		r += (o.size() + 3) / 4
-		if n >= int(s.KeyLen) {
+		if s == nil {
+			if next, ok := d.regs[r]; !ok || !d.follows(o, next) {
+				break
+			}
+			continue
+		}
+		if len(left) == 1 && o.size() == int(s.KeyLen) || n == int(s.KeyLen) {
+			break
+		}
+		if n > int(s.KeyLen) {
 			return false
 		}
 	}
@@ -368,6 +375,15 @@ func (d *decoder) lookup(x *nftables.Lookup) bool {
 	}
 	d.use(ops...)
 	return true
+}
+
+// follows reports whether next was loaded after o, and is not used yet.
+func (d *decoder) follows(o, next operand) bool {
+	if len(o.at) == 0 || len(next.at) == 0 || len(next.fields) != 1 {
+		return false
+	}
+	last := next.at[len(next.at)-1]
+	return last > o.at[len(o.at)-1] && d.out[last] != nil
 }
 
 // reject writes a reject: nft writes the family's default as "reject",

@@ -508,18 +508,7 @@ func (e *encoder) lookup(key, set expr, isMap bool) (*nftables.Lookup, error) {
 func (e *encoder) anonSet(key expr, elems setExpr, isMap bool) (*nftables.Set, error) {
 	fs := fieldsOf(key)
 	s := &nftables.Set{Family: e.family, Table: e.table, Flags: nftables.SetAnonymous | nftables.SetConstant}
-	for i, f := range fs {
-		if i == 0 {
-			s.KeyType = f.t.id
-		} else {
-			s.KeyType = s.KeyType<<6 | f.t.id
-		}
-		if len(fs) > 1 {
-			s.KeyLen += uint32((f.t.size + 3) &^ 3)
-		} else {
-			s.KeyLen = uint32(f.t.size)
-		}
-	}
+	s.KeyType, s.KeyLen = keyType(fs)
 	interval := slices.ContainsFunc(elems, func(el elem) bool {
 		switch el.key.(type) {
 		case prefix, rangeExpr:
@@ -558,6 +547,53 @@ func (e *encoder) anonSet(key expr, elems setExpr, isMap bool) (*nftables.Set, e
 	s.UserData = setUserData(key, interval, isMap)
 	e.sets = append(e.sets, anonSet{s, els})
 	return s, nil
+}
+
+// keyType is the type and length of a set's key of fields fs: a
+// concatenation's types 6 bits each, its fields rounded up to 4 bytes.
+func keyType(fs []*field) (typ, length uint32) {
+	for _, f := range fs {
+		typ = typ<<6 | f.t.id
+		length += uint32((f.t.size + 3) &^ 3)
+	}
+	if len(fs) == 1 {
+		length = uint32(fs[0].t.size)
+	}
+	return typ, length
+}
+
+// checkSetRefs checks that the named sets the statements use exist and
+// fit: a set whose key is of the type of what is looked up, a verdict map
+// for vmap. set finds a set by name, nil when there is none.
+func checkSetRefs(ss []stmt, set func(name string) *nftables.Set) error {
+	for _, s := range ss {
+		var key, ref expr
+		isMap := false
+		switch s := s.(type) {
+		case *match:
+			key, ref = s.left, s.right
+		case *vmap:
+			key, ref, isMap = s.key, s.data, true
+		}
+		name, ok := ref.(setRef)
+		if !ok {
+			continue
+		}
+		n := set(string(name))
+		if n == nil {
+			return fmt.Errorf("%s: no set %s", stmtText(s), name)
+		}
+		typ, _ := keyType(fieldsOf(key))
+		switch {
+		case n.KeyType != typ:
+			return fmt.Errorf("%s: datatype mismatch, set %s has keys of type %s, %s is of type %s", stmtText(s), name, typeName(n.KeyType), exprText(key), typeName(typ))
+		case isMap && (n.Flags&nftables.SetMap == 0 || n.DataType != nftables.DataVerdict):
+			return fmt.Errorf("%s: %s is not a verdict map", stmtText(s), name)
+		case !isMap && n.Flags&nftables.SetMap != 0:
+			return fmt.Errorf("%s: %s is a map, not a set", stmtText(s), name)
+		}
+	}
+	return nil
 }
 
 func plainElements(elems setExpr) ([]nftables.Element, error) {

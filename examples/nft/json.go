@@ -40,16 +40,18 @@ func (o obj) MarshalJSON() ([]byte, error) {
 // writeJSON prints rs as nft -j does: tables, sets, chains and rules in
 // nft's schema, except for an expression this program has no words for,
 // which it writes as {"kind": {its fields}}.
-func writeJSON(w io.Writer, rs *nftables.Ruleset) error {
+func writeJSON(w io.Writer, rs *nftables.Ruleset, sc scope) error {
 	items := []any{obj{{"metainfo", obj{{"version", "nlkit"}, {"json_schema_version", 1}}}}}
 	for _, t := range rs.Tables {
-		to := obj{{"family", t.Family.String()}, {"name", t.Name}, {"handle", t.Handle}}
-		if c := t.Comment(); c != "" {
-			to = append(to, kv{"comment", c})
+		if sc != scopeChain {
+			to := obj{{"family", t.Family.String()}, {"name", t.Name}, {"handle", t.Handle}}
+			if c := t.Comment(); c != "" {
+				to = append(to, kv{"comment", c})
+			}
+			items = append(items, obj{{"table", to}})
 		}
-		items = append(items, obj{{"table", to}})
 		for i, s := range rs.Sets {
-			if s.Family == t.Family && s.Table == t.Name && s.Flags&nftables.SetAnonymous == 0 {
+			if s.Family == t.Family && s.Table == t.Name && s.Flags&nftables.SetAnonymous == 0 && sc != scopeChain {
 				items = append(items, setJSON(s, rs.Elements[i]))
 			}
 		}

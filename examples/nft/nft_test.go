@@ -146,8 +146,8 @@ func jsonItems(t *testing.T, s string) []any {
 
 // TestListLikeNft loads the corpus with nft -f, and the rule corpus with
 // nft add rule, and checks that list prints what nft list prints, text
-// and JSON (compared as parsed JSON), for the ruleset, the tables and
-// one table.
+// and JSON (compared as parsed JSON), for the ruleset, the tables, one
+// table and one chain.
 func TestListLikeNft(t *testing.T) {
 	_, nft, ours := setup(t)
 	load(t, nft, corpus+fmt.Sprintf(ruleSkeleton, "r"))
@@ -161,6 +161,9 @@ func TestListLikeNft(t *testing.T) {
 		{"list", "table", "inet", "t"},
 		{"list", "table", "x"},
 		{"list", "table", "inet", "r"},
+		{"list", "chain", "inet", "t", "c"},
+		{"list", "chain", "ip", "r", "c"},
+		{"-a", "list", "chain", "r", "n"},
 		{"-a", "list", "ruleset"},
 	} {
 		got, err := ours(args...)
@@ -178,6 +181,8 @@ func TestListLikeNft(t *testing.T) {
 		{"-j", "list", "tables"},
 		{"-j", "list", "table", "inet", "t"},
 		{"-j", "list", "table", "ip", "r"},
+		{"-j", "list", "chain", "ip", "r", "c"},
+		{"-j", "list", "chain", "inet", "r", "p"},
 		{"-j", "list", "ruleset"},
 	} {
 		got, err := ours(args...)
@@ -298,6 +303,7 @@ func TestRefuses(t *testing.T) {
 		{"bogus"},
 		{"list"},
 		{"list", "sets", "x"},
+		{"list", "chain", "t"},
 		{"add", "table"},
 		{"add", "rule", "inet", "t", "c", "frobnicate"},
 		{"add", "chain", "inet", "t", "c", "{ type filter hook nowhere priority 0 ; }"},

@@ -116,6 +116,18 @@ func (p *parser) expect(t string) error {
 	return nil
 }
 
+// isIdentifier reports whether s is a name nft reads as one: a letter,
+// "_" or ".", then letters, digits, "_", ".", "-" and "/".
+func isIdentifier(s string) bool {
+	for i, c := range s {
+		letter := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_' || c == '.'
+		if !letter && (i == 0 || !(c >= '0' && c <= '9' || c == '-' || c == '/')) {
+			return false
+		}
+	}
+	return s != ""
+}
+
 func isQuoted(s string) bool { return len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' }
 
 // number reads an unsigned number of at most bits bits.
@@ -201,7 +213,7 @@ func (p *parser) verdict() (*nftables.Verdict, error) {
 	v := &nftables.Verdict{Code: c}
 	if c == nftables.VerdictJump || c == nftables.VerdictGoto {
 		v.Chain = unquote(p.next())
-		if v.Chain == "" || strings.ContainsAny(v.Chain, "{},") {
+		if !isIdentifier(v.Chain) {
 			return nil, p.unexpected(v.Chain, "a chain name after "+t)
 		}
 	}
@@ -251,8 +263,11 @@ func (p *parser) field() (*field, error) {
 func (p *parser) rhs(left expr, isMap bool) (expr, error) {
 	t := p.peek()
 	switch {
-	case strings.HasPrefix(t, "@") && len(t) > 1:
+	case strings.HasPrefix(t, "@"):
 		p.next()
+		if !isIdentifier(t[1:]) {
+			return nil, p.unexpected(t, "@ and a set's name")
+		}
 		return setRef(t[1:]), nil
 	case t == "{":
 		p.next()
@@ -346,6 +361,9 @@ func (p *parser) value(f *field, inSet bool) (expr, error) {
 		v, err := parse(name[:len(name)-1])
 		if err != nil || len(name) == 1 {
 			return nil, syntax("%s: %s is not an interface name or prefix", f.text, t)
+		}
+		if inSet {
+			return nil, syntax("%s: this program has no interface name prefixes in sets", t)
 		}
 		return prefix{v, 8 * (len(name) - 1)}, nil
 	}

@@ -182,7 +182,7 @@ func exprsString(xs []nftables.Expr) string {
 // refuses for the reasons nft has (an unknown word, a bad value, a
 // protocol conflict), so that the refusals are nft's, not this program's.
 func TestRefusesRulesLikeNft(t *testing.T) {
-	ns, nft, _ := setup(t)
+	ns, nft, ours := setup(t)
 	load(t, nft, fmt.Sprintf(ruleSkeleton, "t"))
 	for _, c := range badRules {
 		if c.nftAccepts {
@@ -192,5 +192,20 @@ func TestRefusesRulesLikeNft(t *testing.T) {
 		if _, err := runNft(ns.Name, append([]string{"add", "rule", fs[0], "t", fs[1]}, fs[2:]...)...); err == nil {
 			t.Errorf("nft adds %q, which this program refuses", c.rule)
 		}
+	}
+	// Rules that look up a named set that does not fit: this program reads
+	// the set before it sends anything.
+	before := nft("list", "ruleset")
+	for _, rule := range []string{"tcp dport @s accept", "ip saddr @m accept", "tcp dport vmap @s", "ip saddr @nosuch accept", "ip saddr . tcp dport @s accept"} {
+		args := append([]string{"add", "rule", "ip", "t", "c"}, strings.Fields(rule)...)
+		if _, err := runNft(ns.Name, args...); err == nil {
+			t.Errorf("nft adds %q", rule)
+		}
+		if out, err := ours(args...); err == nil {
+			t.Errorf("%s: no error: %s", rule, out)
+		}
+	}
+	if after := nft("list", "ruleset"); after != before {
+		t.Errorf("the ruleset changed:\n%s", lineDiff(after, before))
 	}
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
+	"os"
 	"strconv"
 
 	"github.com/nlkit/netlink/netfilter/nftables"
@@ -56,6 +58,22 @@ func parseRuleCommand(verb string, args []string) (command, error) {
 		r.Position = handle
 	}
 	return func(ctx context.Context, c *nftables.Conn, w io.Writer, o options) error {
+		// nft checks the named sets a rule looks up: so does this
+		// program, by reading them before it sends the rule.
+		var err error
+		find := func(name string) *nftables.Set {
+			s, e := c.Set(ctx, f, r.Table, name)
+			if e != nil && !errors.Is(e, os.ErrNotExist) {
+				err = e
+			}
+			return s
+		}
+		if e := checkSetRefs(ss, find); e != nil {
+			if err != nil {
+				return err
+			}
+			return e
+		}
 		var tx nftables.Tx
 		for _, s := range sets {
 			tx.Add(s.set)

@@ -194,7 +194,7 @@ func exprText(e expr) string {
 		return e.text()
 	case prefix:
 		if e.v.t == typeIfname {
-			return strconv.Quote(string(e.v.b[:e.bits/8]) + "*")
+			return quote(string(e.v.b[:e.bits/8]) + "*")
 		}
 		return e.v.text() + "/" + strconv.Itoa(e.bits)
 	case rangeExpr:
@@ -216,7 +216,7 @@ func exprText(e expr) string {
 	case setRef:
 		return "@" + string(e)
 	case objRef:
-		return strconv.Quote(string(e))
+		return quote(string(e))
 	case catchall:
 		return "*"
 	case *nftables.Verdict:
@@ -247,7 +247,7 @@ func symName(syms []sym, v uint64) string {
 func logText(l *nftables.Log) string {
 	s := "log"
 	if l.Prefix != "" {
-		s += " prefix " + strconv.Quote(l.Prefix)
+		s += " prefix " + quote(l.Prefix)
 	}
 	if l.Group != nil {
 		s += fmt.Sprintf(" group %d", *l.Group)

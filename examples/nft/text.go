@@ -10,11 +10,12 @@ import (
 )
 
 // writeText prints rs as nft list ruleset does: each table with its sets,
-// then its chains with their rules.
-func writeText(w io.Writer, rs *nftables.Ruleset, handles bool) {
+// then its chains with their rules; or for scopeChain, as nft list chain
+// does, the chain in its table's braces.
+func writeText(w io.Writer, rs *nftables.Ruleset, handles bool, sc scope) {
 	for _, t := range rs.Tables {
 		fmt.Fprintf(w, "table %s %s {", t.Family, t.Name)
-		if handles {
+		if handles && sc != scopeChain {
 			fmt.Fprintf(w, " # handle %d", t.Handle)
 		}
 		fmt.Fprintln(w)
@@ -26,7 +27,7 @@ func writeText(w io.Writer, rs *nftables.Ruleset, handles bool) {
 			first = false
 		}
 		for i, s := range rs.Sets {
-			if s.Family != t.Family || s.Table != t.Name || s.Flags&nftables.SetAnonymous != 0 {
+			if s.Family != t.Family || s.Table != t.Name || s.Flags&nftables.SetAnonymous != 0 || sc == scopeChain {
 				continue
 			}
 			sep()

@@ -304,7 +304,7 @@ func ctStateParse(s string) ([]byte, error) {
 	return putUint(m, 4, true), nil
 }
 
-func ifnameText(b []byte) string { return strconv.Quote(string(bytes.TrimRight(b, "\x00"))) }
+func ifnameText(b []byte) string { return quote(string(bytes.TrimRight(b, "\x00"))) }
 func ifnameJSON(b []byte) any    { return string(bytes.TrimRight(b, "\x00")) }
 
 func ifnameParse(s string) ([]byte, error) {
@@ -324,3 +324,6 @@ func unquote(s string) string {
 	}
 	return s
 }
+
+// quote writes a string as nft does, in double quotes, as it is.
+func quote(s string) string { return `"` + s + `"` }
