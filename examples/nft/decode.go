@@ -178,7 +178,7 @@ func (d *decoder) expr(x nftables.Expr) {
 			return
 		}
 	case *nftables.Cmp:
-		if o, ok := d.reg(x.Sreg); ok && len(o.fields) > 0 && d.cmp(o, op(x.Op), x.Data) {
+		if o, ok := d.reg(x.Sreg); ok && len(o.fields) > 0 && x.Op <= nftCmpGte && d.cmp(o, op(x.Op), x.Data) {
 			d.use(o)
 			return
 		}
@@ -221,6 +221,9 @@ func (d *decoder) expr(x nftables.Expr) {
 			return
 		}
 	}
+	// An expression this program has no words for may write any
+	// register: what they held is no longer known.
+	clear(d.regs)
 	d.emit(&raw{x})
 }
 

@@ -101,3 +101,27 @@ func FuzzDecodeRule(f *testing.F) {
 		}
 	})
 }
+
+// TestDecodeUnknown checks that expressions this program has no words
+// for are written as they are, and that what they load is not taken for
+// what a register held before.
+func TestDecodeUnknown(t *testing.T) {
+	r := &nftables.Rule{Family: nftables.FamilyINet, Exprs: []nftables.Expr{
+		&nftables.Meta{Key: nftMetaL4proto, Dreg: nftables.Reg1},
+		&nftables.Cmp{Sreg: nftables.Reg1, Data: []byte{protoTCP}},
+		// tcp flags syn
+		&nftables.Payload{Dreg: nftables.Reg1, Base: nftPayloadTransportHeader, Offset: 13, Len: 1},
+		&nftables.Bitwise{Sreg: nftables.Reg1, Dreg: nftables.Reg1, Len: 1, Mask: []byte{2}, Xor: []byte{0}},
+		&nftables.Cmp{Sreg: nftables.Reg1, Op: nftCmpNeq, Data: []byte{0}},
+		// meta nftrace set 1
+		&nftables.Immediate{Dreg: nftables.Reg1, Data: []byte{1}},
+		&nftables.Meta{Key: 12, Sreg: nftables.Reg1},
+		&nftables.RawExpr{Name: "frob", Data: []byte{1, 2}},
+		nftables.Drop(),
+	}}
+	want := "meta l4proto tcp [ payload dreg=1 base=2 offset=13 len=1 ] [ bitwise sreg=1 dreg=1 len=1 mask=0x02 xor=0x00 ] " +
+		"[ cmp sreg=1 op=1 data=0x00 ] [ immediate dreg=1 data=0x01 ] [ meta key=12 sreg=1 ] [ frob 0x0102 ] drop"
+	if got := ruleText(r, nil); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

@@ -173,12 +173,18 @@ func (e *encoder) redundant(m *match) bool {
 // learn notes the protocol a match of one protocol number matched.
 func (e *encoder) learn(m *match) {
 	v, ok := m.right.(value)
-	if !ok || (m.op != opImplicit && m.op != opEq) || len(v.b) != 1 {
+	if !ok || (m.op != opImplicit && m.op != opEq) {
 		return
 	}
 	switch m.left {
 	case expr(fieldNamed("meta", "nfproto")):
 		e.nfproto = v.b[0]
+	case expr(fieldNamed("meta", "protocol")):
+		for _, p := range []byte{nfprotoIPv4, nfprotoIPv6} {
+			if bytes.Equal(v.b, etherOf(p)) {
+				e.nfproto = p
+			}
+		}
 	case expr(fieldNamed("meta", "l4proto")), expr(fieldNamed("ip", "protocol")), expr(fieldNamed("ip6", "nexthdr")):
 		e.l4proto = v.b[0]
 	}

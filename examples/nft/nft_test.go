@@ -155,6 +155,14 @@ func TestListLikeNft(t *testing.T) {
 		f, chain, words, _ := corpusRule(t, i)
 		nft(append([]string{"add", "rule", f.String(), "r", chain}, words...)...)
 	}
+	// Rules this program lists as nft does, but does not read.
+	for _, rule := range []string{
+		"ip r c meta mark & 0x0f == 0x01 accept",
+		"ip r c tcp dport >= 1024 tcp dport < 2000 accept",
+		"ip r c ct state invalid,untracked drop",
+	} {
+		nft(append([]string{"add", "rule"}, strings.Fields(rule)...)...)
+	}
 	for _, args := range [][]string{
 		{"list", "ruleset"},
 		{"list", "tables"},

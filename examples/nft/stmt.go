@@ -142,7 +142,7 @@ func stmtsText(ss []stmt) string {
 func stmtText(s stmt) string {
 	switch s := s.(type) {
 	case *match:
-		return exprText(s.left) + " " + opText(s.op, s.right) + exprText(s.right)
+		return exprText(s.left) + " " + opText(s) + exprText(s.right)
 	case *vmap:
 		return exprText(s.key) + " vmap " + exprText(s.data)
 	case *nftables.Verdict:
@@ -169,14 +169,16 @@ func stmtText(s stmt) string {
 	return fmt.Sprintf("[ %T ]", s)
 }
 
-// opText is the relation as nft writes it, with its space: nothing for
-// equality, except of a bitmask value ("ct state == established"), which
-// without "==" would match any of its flags.
-func opText(o op, right expr) string {
-	if o == opImplicit || (o == opEq && !isBitmask(right)) {
+// opText is a match's relation as nft writes it, with its space: nothing
+// for equality, except of a bitmask value ("ct state == established"),
+// which without "==" would match any of its flags, and of a masked value
+// ("meta mark & 0x0000000f == 0x00000001").
+func opText(m *match) string {
+	_, isMasked := m.left.(masked)
+	if m.op == opImplicit || (m.op == opEq && !isBitmask(m.right) && !isMasked) {
 		return ""
 	}
-	return opNames[o] + " "
+	return opNames[m.op] + " "
 }
 
 func isBitmask(e expr) bool {
