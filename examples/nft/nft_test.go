@@ -150,19 +150,13 @@ func jsonItems(t *testing.T, s string) []any {
 // table and one chain.
 func TestListLikeNft(t *testing.T) {
 	_, nft, ours := setup(t)
-	load(t, nft, corpus+fmt.Sprintf(ruleSkeleton, "r"))
-	for i := range ruleCorpus {
-		f, chain, words, _ := corpusRule(t, i)
-		nft(append([]string{"add", "rule", f.String(), "r", chain}, words...)...)
-	}
-	// Rules this program lists as nft does, but does not read.
-	for _, rule := range []string{
-		"ip r c meta mark & 0x0f == 0x01 accept",
-		"ip r c tcp dport >= 1024 tcp dport < 2000 accept",
-		"ip r c ct state invalid,untracked drop",
-	} {
-		nft(append([]string{"add", "rule"}, strings.Fields(rule)...)...)
-	}
+	// The rules of the corpus, and rules this program lists as nft does
+	// but does not read, in one nft -f.
+	script := corpus + fmt.Sprintf(ruleSkeleton, "r") + corpusAdds("r") +
+		"add rule ip r c meta mark & 0x0f == 0x01 accept\n" +
+		"add rule ip r c tcp dport >= 1024 tcp dport < 2000 accept\n" +
+		"add rule ip r c ct state invalid,untracked drop\n"
+	load(t, nft, script)
 	for _, args := range [][]string{
 		{"list", "ruleset"},
 		{"list", "tables"},
@@ -229,6 +223,17 @@ func lineDiff(got, want string) string {
 		if gl != wl {
 			fmt.Fprintf(&b, "line %d:\n ours: %s\n  nft: %s\n", i+1, gl, wl)
 		}
+	}
+	return b.String()
+}
+
+// corpusAdds is nft's commands that add the rule corpus to the tables
+// named table.
+func corpusAdds(table string) string {
+	var b strings.Builder
+	for _, c := range ruleCorpus {
+		fs := strings.Fields(c.rule)
+		fmt.Fprintf(&b, "add rule %s %s %s %s\n", fs[0], table, fs[1], strings.Join(fs[2:], " "))
 	}
 	return b.String()
 }

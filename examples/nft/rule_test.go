@@ -36,9 +36,15 @@ func TestAddRuleLikeNft(t *testing.T) {
 			t.Errorf("%s: %v %s", strings.Join(args("got"), " "), err, out)
 		}
 	}
+	// nft adds the corpus in one nft -f (as fast as one nft), this program
+	// rule by rule.
+	load(t, nft, corpusAdds("want"))
 	for i := range ruleCorpus {
 		f, chain, words, _ := corpusRule(t, i)
-		both(append([]string{"add", f.String(), chain}, words...)...)
+		args := append([]string{"add", "rule", f.String(), "got", chain}, words...)
+		if out, err := ours(args...); err != nil {
+			t.Errorf("%s: %v %s", strings.Join(args, " "), err, out)
+		}
 	}
 	// nft lists each rule as the corpus says.
 	for _, fam := range families {
