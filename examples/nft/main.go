@@ -1,22 +1,37 @@
 // Command nft is a small nft on package netfilter/nftables: it lists the
-// ruleset in nft's text syntax (or, with -j, nft's JSON for tables, chains
-// and sets), adds and deletes tables and chains, deletes rules by handle,
-// flushes, and prints nf_tables' notifications:
+// ruleset in nft's text syntax or, with -j, nft's JSON; adds, inserts,
+// replaces and deletes rules written in nft's rule language; adds and
+// deletes tables and chains, flushes, and prints nf_tables' notifications:
 //
 //	go run ./examples/nft list ruleset
-//	go run ./examples/nft -j list tables
-//	go run ./examples/nft list table inet filter
+//	go run ./examples/nft -j list table inet filter
+//	go run ./examples/nft list chain inet filter input
 //	go run ./examples/nft add table inet t                  # as root
 //	go run ./examples/nft add chain inet t c '{ type filter hook input priority 0 ; policy drop ; }'
+//	go run ./examples/nft add rule inet t c ip saddr 198.18.0.0/15 tcp dport '{ 22, 80 }' counter accept
+//	go run ./examples/nft insert rule inet t c position 4 ct state established,related accept
+//	go run ./examples/nft replace rule inet t c handle 4 iifname '"lo"' accept
 //	go run ./examples/nft delete rule inet t c handle 4
 //	go run ./examples/nft flush ruleset
 //	go run ./examples/nft monitor
 //
 // -a prints handles, -n NAME runs in the namespace of that name under
-// /var/run/netns. A rule's expressions print as nft writes them where the
-// program knows the pattern (addresses and ports, interface names, ct
-// state, counters, set lookups, verdicts); any other expression prints in
-// brackets with its fields, "[ kind field=value ... ]".
+// /var/run/netns.
+//
+// A rule goes both ways through nft's statements (stmt.go): a command
+// line is read into them (parse.go) and turned into the kernel's
+// expressions as nft does it, with its protocol matches, its merging of
+// adjacent header fields and its anonymous sets (encode.go); listed
+// expressions are read back into them (decode.go) and written as nft
+// writes them, in text (stmt.go) or JSON (json.go). The statements are
+// matches of ip and ip6 addresses, tcp and udp ports, interface names,
+// ct state, meta l4proto, nfproto and mark, against values, prefixes,
+// ranges, sets and concatenations; verdict maps; counter, log, limit,
+// reject, snat, dnat, masquerade and the verdicts. An expression outside
+// them lists in brackets with its fields, "[ kind field=value ... ]", and
+// a rule that uses other words is refused, naming the word, before
+// anything is sent. Where nft writes an interface's name (iif "lo"), this
+// program writes its index (iif 1).
 package main
 
 import (
@@ -99,7 +114,15 @@ func parse(args []string) (command, error) {
 	case "list":
 		return parseList(rest)
 	case "add", "create":
+		if verb == "add" && len(rest) > 0 && rest[0] == "rule" {
+			return parseRuleCommand(verb, rest[1:])
+		}
 		return parseAdd(verb, rest)
+	case "insert", "replace":
+		if len(rest) == 0 || rest[0] != "rule" {
+			return nil, syntax("%s what? (%s rule)", verb, verb)
+		}
+		return parseRuleCommand(verb, rest[1:])
 	case "delete", "destroy":
 		return parseDelete(verb, rest)
 	case "flush":
@@ -148,9 +171,9 @@ func parseList(args []string) (command, error) {
 				return err
 			}
 			if what == "tables" {
-				rs = &nftables.Ruleset{Tables: rs.Tables}
+				return show(w, o, &nftables.Ruleset{Tables: rs.Tables}, scopeTables)
 			}
-			return show(w, o, rs, what == "tables")
+			return show(w, o, rs, scopeAll)
 		}, nil
 	case "table":
 		f, rest := familyName(rest)
@@ -163,18 +186,37 @@ func parseList(args []string) (command, error) {
 			if err != nil {
 				return err
 			}
-			rs = only(rs, name)
+			rs = only(rs, name, "")
 			if len(rs.Tables) == 0 {
 				return fmt.Errorf("list table %s %s: no such table", f, name)
 			}
-			return show(w, o, rs, false)
+			return show(w, o, rs, scopeAll)
+		}, nil
+	case "chain":
+		f, rest := familyName(rest)
+		if len(rest) != 2 {
+			return nil, syntax("list chain [FAMILY] TABLE NAME")
+		}
+		table, chain := rest[0], rest[1]
+		return func(ctx context.Context, c *nftables.Conn, w io.Writer, o options) error {
+			rs, err := c.Ruleset(ctx, f)
+			if err != nil {
+				return err
+			}
+			rs = only(rs, table, chain)
+			if len(rs.Chains) == 0 {
+				return fmt.Errorf("list chain %s %s %s: no such chain", f, table, chain)
+			}
+			return show(w, o, rs, scopeChain)
 		}, nil
 	}
 	return nil, syntax("unexpected %s", what)
 }
 
-// only keeps what rs holds of the table named name.
-func only(rs *nftables.Ruleset, name string) *nftables.Ruleset {
+// only keeps what rs holds of the table named name, or of its chain
+// named chain: that chain, its rules and the table's sets, which they may
+// look up.
+func only(rs *nftables.Ruleset, name, chain string) *nftables.Ruleset {
 	var out nftables.Ruleset
 	for _, t := range rs.Tables {
 		if t.Name == name {
@@ -182,7 +224,7 @@ func only(rs *nftables.Ruleset, name string) *nftables.Ruleset {
 		}
 	}
 	for _, ch := range rs.Chains {
-		if ch.Table == name {
+		if ch.Table == name && (chain == "" || ch.Name == chain) {
 			out.Chains = append(out.Chains, ch)
 		}
 	}
@@ -193,24 +235,33 @@ func only(rs *nftables.Ruleset, name string) *nftables.Ruleset {
 		}
 	}
 	for _, r := range rs.Rules {
-		if r.Table == name {
+		if r.Table == name && (chain == "" || r.Chain == chain) {
 			out.Rules = append(out.Rules, r)
 		}
 	}
 	return &out
 }
 
-func show(w io.Writer, o options, rs *nftables.Ruleset, tablesOnly bool) error {
+// scope is what a list command prints of the ruleset it reads.
+type scope int
+
+const (
+	scopeAll    scope = iota // tables with all they hold
+	scopeTables              // the tables' names
+	scopeChain               // a chain and its rules, in its table's braces
+)
+
+func show(w io.Writer, o options, rs *nftables.Ruleset, sc scope) error {
 	if o.json {
-		return writeJSON(w, rs)
+		return writeJSON(w, rs, sc)
 	}
-	if tablesOnly {
+	if sc == scopeTables {
 		for _, t := range rs.Tables {
 			fmt.Fprintf(w, "table %s %s\n", t.Family, t.Name)
 		}
 		return nil
 	}
-	writeText(w, rs, o.handles)
+	writeText(w, rs, o.handles, sc)
 	return nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"reflect"
@@ -86,14 +87,11 @@ func setup(t *testing.T) (ns *nstest.NS, nft func(args ...string) string, ours f
 	ns = nstest.New(t)
 	nft = func(args ...string) string {
 		t.Helper()
-		cmd := exec.Command("ip", append([]string{"netns", "exec", ns.Name, "nft"}, args...)...)
-		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
+		out, err := runNft(ns.Name, args...)
 		if err != nil {
-			t.Fatalf("nft %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+			t.Fatalf("nft %s: %v", strings.Join(args, " "), err)
 		}
-		return string(out)
+		return out
 	}
 	ours = func(args ...string) (string, error) {
 		var o options
@@ -114,10 +112,22 @@ func setup(t *testing.T) (ns *nstest.NS, nft func(args ...string) string, ours f
 	return ns, nft, ours
 }
 
+// runNft runs nft in the namespace netns, and returns what it printed,
+// or an error with what it printed on stderr.
+func runNft(netns string, args ...string) (string, error) {
+	cmd := exec.Command("ip", append([]string{"netns", "exec", netns, "nft"}, args...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return string(out), fmt.Errorf("%w: %s", err, stderr.String())
+	}
+	return string(out), nil
+}
+
 // jsonItems decodes nft -j output, without the metainfo that names the
-// program, and, unless rules is set, without rules, whose expressions
-// this program writes in a schema of its own.
-func jsonItems(t *testing.T, s string, rules bool) []any {
+// program.
+func jsonItems(t *testing.T, s string) []any {
 	t.Helper()
 	var doc struct {
 		Nftables []map[string]any `json:"nftables"`
@@ -127,28 +137,35 @@ func jsonItems(t *testing.T, s string, rules bool) []any {
 	}
 	var out []any
 	for _, it := range doc.Nftables {
-		if _, ok := it["metainfo"]; ok {
-			continue
+		if _, ok := it["metainfo"]; !ok {
+			out = append(out, it)
 		}
-		if _, ok := it["rule"]; ok && !rules {
-			continue
-		}
-		out = append(out, it)
 	}
 	return out
 }
 
-// TestListLikeNft loads the corpus with nft -f and checks that list
-// prints what nft list prints, text and JSON, for the ruleset, the
-// tables and one table.
+// TestListLikeNft loads the corpus with nft -f, and the rule corpus with
+// nft add rule, and checks that list prints what nft list prints, text
+// and JSON (compared as parsed JSON), for the ruleset, the tables, one
+// table and one chain.
 func TestListLikeNft(t *testing.T) {
 	_, nft, ours := setup(t)
-	load(t, nft, corpus)
+	// The rules of the corpus, and rules this program lists as nft does
+	// but does not read, in one nft -f.
+	script := corpus + fmt.Sprintf(ruleSkeleton, "r") + corpusAdds("r") +
+		"add rule ip r c meta mark & 0x0f == 0x01 accept\n" +
+		"add rule ip r c tcp dport >= 1024 tcp dport < 2000 accept\n" +
+		"add rule ip r c ct state invalid,untracked drop\n"
+	load(t, nft, script)
 	for _, args := range [][]string{
 		{"list", "ruleset"},
 		{"list", "tables"},
 		{"list", "table", "inet", "t"},
 		{"list", "table", "x"},
+		{"list", "table", "inet", "r"},
+		{"list", "chain", "inet", "t", "c"},
+		{"list", "chain", "ip", "r", "c"},
+		{"-a", "list", "chain", "r", "n"},
 		{"-a", "list", "ruleset"},
 	} {
 		got, err := ours(args...)
@@ -156,15 +173,18 @@ func TestListLikeNft(t *testing.T) {
 			t.Fatalf("%s: %v", args, err)
 		}
 		if want := nft(args...); got != want {
-			t.Errorf("%s:\nours:\n%s\nnft:\n%s", args, got, want)
+			t.Errorf("%s:\n%s", args, lineDiff(got, want))
 		}
 	}
-	if got, _ := ours("list", "ruleset"); got != corpus {
-		t.Errorf("list ruleset is not the corpus:\n%s", got)
+	if got, _ := ours("list", "ruleset"); !strings.HasPrefix(got, corpus) {
+		t.Errorf("list ruleset does not start with the corpus:\n%s", got)
 	}
 	for _, args := range [][]string{
 		{"-j", "list", "tables"},
 		{"-j", "list", "table", "inet", "t"},
+		{"-j", "list", "table", "ip", "r"},
+		{"-j", "list", "chain", "ip", "r", "c"},
+		{"-j", "list", "chain", "inet", "r", "p"},
 		{"-j", "list", "ruleset"},
 	} {
 		got, err := ours(args...)
@@ -174,10 +194,48 @@ func TestListLikeNft(t *testing.T) {
 		// nft 1.0.6 leaves a netdev chain's device out of its JSON (it
 		// writes it in its text): drop ours.
 		got = strings.ReplaceAll(got, `"dev":"lo",`, "")
-		if g, w := jsonItems(t, got, false), jsonItems(t, nft(args...), false); !reflect.DeepEqual(g, w) {
-			t.Errorf("%s:\nours: %v\nnft:  %v", args, g, w)
+		g, w := jsonItems(t, got), jsonItems(t, nft(args...))
+		if len(g) != len(w) {
+			t.Errorf("%s: %d items, nft has %d", args, len(g), len(w))
+		}
+		for i := range min(len(g), len(w)) {
+			if !reflect.DeepEqual(g[i], w[i]) {
+				gj, _ := json.Marshal(g[i])
+				wj, _ := json.Marshal(w[i])
+				t.Errorf("%s: item %d:\nours: %s\nnft:  %s", args, i, gj, wj)
+			}
 		}
 	}
+}
+
+// lineDiff writes the lines where got and want differ.
+func lineDiff(got, want string) string {
+	g, w := strings.Split(got, "\n"), strings.Split(want, "\n")
+	var b strings.Builder
+	for i := range max(len(g), len(w)) {
+		var gl, wl string
+		if i < len(g) {
+			gl = g[i]
+		}
+		if i < len(w) {
+			wl = w[i]
+		}
+		if gl != wl {
+			fmt.Fprintf(&b, "line %d:\n ours: %s\n  nft: %s\n", i+1, gl, wl)
+		}
+	}
+	return b.String()
+}
+
+// corpusAdds is nft's commands that add the rule corpus to the tables
+// named table.
+func corpusAdds(table string) string {
+	var b strings.Builder
+	for _, c := range ruleCorpus {
+		fs := strings.Fields(c.rule)
+		fmt.Fprintf(&b, "add rule %s %s %s %s\n", fs[0], table, fs[1], strings.Join(fs[2:], " "))
+	}
+	return b.String()
 }
 
 func load(t *testing.T, nft func(...string) string, ruleset string) {
@@ -258,8 +316,9 @@ func TestRefuses(t *testing.T) {
 		{"bogus"},
 		{"list"},
 		{"list", "sets", "x"},
+		{"list", "chain", "t"},
 		{"add", "table"},
-		{"add", "rule", "inet", "t", "c", "accept"},
+		{"add", "rule", "inet", "t", "c", "frobnicate"},
 		{"add", "chain", "inet", "t", "c", "{ type filter hook nowhere priority 0 ; }"},
 		{"add", "chain", "inet", "t", "c", "{ type filter hook input ; }"},
 		{"delete", "rule", "inet", "t", "c", "handle", "x"},
@@ -278,6 +337,15 @@ func TestRefuses(t *testing.T) {
 		t.Fatalf("exit: %v, want status 1", err)
 	}
 	if want := "Error: syntax error, unexpected frobnicate\n"; string(out) != want {
+		t.Errorf("printed %q, want %q", out, want)
+	}
+	cmd = exec.Command(os.Args[0], "add", "rule", "ip", "t", "c", "tcp", "dport", "22", "frobnicate")
+	cmd.Env = append(os.Environ(), "NFT_EXAMPLE_MAIN=1")
+	out, err = cmd.CombinedOutput()
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
+		t.Fatalf("exit: %v, want status 1", err)
+	}
+	if want := "Error: syntax error, unexpected frobnicate, expecting a statement this program knows\n"; string(out) != want {
 		t.Errorf("printed %q, want %q", out, want)
 	}
 }

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -12,11 +10,12 @@ import (
 )
 
 // writeText prints rs as nft list ruleset does: each table with its sets,
-// then its chains with their rules.
-func writeText(w io.Writer, rs *nftables.Ruleset, handles bool) {
+// then its chains with their rules; or for scopeChain, as nft list chain
+// does, the chain in its table's braces.
+func writeText(w io.Writer, rs *nftables.Ruleset, handles bool, sc scope) {
 	for _, t := range rs.Tables {
 		fmt.Fprintf(w, "table %s %s {", t.Family, t.Name)
-		if handles {
+		if handles && sc != scopeChain {
 			fmt.Fprintf(w, " # handle %d", t.Handle)
 		}
 		fmt.Fprintln(w)
@@ -28,7 +27,7 @@ func writeText(w io.Writer, rs *nftables.Ruleset, handles bool) {
 			first = false
 		}
 		for i, s := range rs.Sets {
-			if s.Family != t.Family || s.Table != t.Name || s.Flags&nftables.SetAnonymous != 0 {
+			if s.Family != t.Family || s.Table != t.Name || s.Flags&nftables.SetAnonymous != 0 || sc == scopeChain {
 				continue
 			}
 			sep()
@@ -96,7 +95,7 @@ func writeSet(w io.Writer, s *nftables.Set, elems []nftables.Element, handles bo
 		fmt.Fprintf(w, "\t\tflags %s\n", f)
 	}
 	if len(elems) > 0 {
-		fmt.Fprintf(w, "\t\telements = { %s }\n", strings.Join(elementTexts(s, elems), ", "))
+		fmt.Fprintf(w, "\t\telements = %s\n", exprText(setElems(s, elems)))
 	}
 	fmt.Fprintln(w, "\t}")
 }
@@ -112,125 +111,6 @@ func setFlags(f uint32) string {
 		}
 	}
 	return strings.Join(out, ",")
-}
-
-// nft's data types (enum datatypes in nftables' datatype.h), the few this
-// program prints by name.
-const (
-	typeVerdict     = 1
-	typeIPAddr      = 7
-	typeIP6Addr     = 8
-	typeEtherAddr   = 9
-	typeInetProto   = 12
-	typeInetService = 13
-	typeMark        = 19
-	typeIfname      = 41
-)
-
-func typeName(t uint32) string {
-	switch t {
-	case typeVerdict, nftables.DataVerdict:
-		return "verdict"
-	case typeIPAddr:
-		return "ipv4_addr"
-	case typeIP6Addr:
-		return "ip6_addr"
-	case typeEtherAddr:
-		return "ether_addr"
-	case typeInetProto:
-		return "inet_proto"
-	case typeInetService:
-		return "inet_service"
-	case typeMark:
-		return "mark"
-	case typeIfname:
-		return "ifname"
-	}
-	return "type(" + strconv.FormatUint(uint64(t), 10) + ")"
-}
-
-// value prints b as a value of nft's type t.
-func value(t uint32, b []byte) string {
-	switch {
-	case t == typeIPAddr && len(b) == 4:
-		return fmt.Sprintf("%d.%d.%d.%d", b[0], b[1], b[2], b[3])
-	case t == typeIP6Addr && len(b) == 16:
-		return ip6(b)
-	case t == typeInetService && len(b) == 2:
-		return strconv.Itoa(int(b[0])<<8 | int(b[1]))
-	case t == typeInetProto && len(b) == 1:
-		return protoName(b[0])
-	case t == typeMark && len(b) == 4:
-		return fmt.Sprintf("0x%08x", uint32(b[0])|uint32(b[1])<<8|uint32(b[2])<<16|uint32(b[3])<<24)
-	case t == typeIfname:
-		return strconv.Quote(strings.TrimRight(string(b), "\x00"))
-	}
-	return fmt.Sprintf("0x%x", b)
-}
-
-func ip6(b []byte) string {
-	var a [16]byte
-	copy(a[:], b)
-	return netipFrom16(a)
-}
-
-// elementTexts writes the elements in the order nft does, by key.
-func elementTexts(s *nftables.Set, elems []nftables.Element) []string {
-	elems = sortedElements(s, elems)
-	var out []string
-	interval := s.Flags&nftables.SetInterval != 0
-	for i, e := range elems {
-		if e.Flags&1 != 0 { // NFT_SET_ELEM_INTERVAL_END
-			continue
-		}
-		k := value(s.KeyType, e.Key)
-		if interval {
-			end := e.KeyEnd
-			// The kernel lists an interval's end element before its start.
-			if end == nil && i > 0 && elems[i-1].Flags&1 != 0 {
-				end = elems[i-1].Key
-			}
-			if end != nil {
-				if last := minusOne(end); string(last) != string(e.Key) {
-					k += "-" + value(s.KeyType, last)
-				}
-			}
-		}
-		switch {
-		case e.Verdict != nil:
-			k += " : " + e.Verdict.String()
-		case e.Data != nil:
-			k += " : " + value(s.DataType, e.Data)
-		case e.Objref != "":
-			k += " : " + strconv.Quote(e.Objref)
-		}
-		out = append(out, k)
-	}
-	return out
-}
-
-// sortedElements orders elems by key, as nft lists them; an interval's
-// end element stays before its start, as the kernel lists them.
-func sortedElements(s *nftables.Set, elems []nftables.Element) []nftables.Element {
-	if s.Flags&nftables.SetInterval != 0 {
-		return elems
-	}
-	elems = slices.Clone(elems)
-	slices.SortStableFunc(elems, func(a, b nftables.Element) int { return bytes.Compare(a.Key, b.Key) })
-	return elems
-}
-
-// minusOne is the big-endian b less one: an interval's end is the first
-// value past it.
-func minusOne(b []byte) []byte {
-	c := append([]byte(nil), b...)
-	for i := len(c) - 1; i >= 0; i-- {
-		c[i]--
-		if c[i] != 0xff {
-			break
-		}
-	}
-	return c
 }
 
 // hookName and hookNum translate hook numbers of family f.
