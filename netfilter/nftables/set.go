@@ -44,9 +44,12 @@ type Set struct {
 	// Exprs (NFTA_SET_EXPR, or NFTA_SET_EXPRESSIONS for several) are the
 	// expressions each element gets (counter, quota, limit, last).
 	Exprs []Expr
-	// Backend (NFTA_SET_TYPE, Linux 6.17) is the kernel's implementation of
-	// the set ("hash", "rbtree", "pipapo", ...), and Count (NFTA_SET_COUNT)
-	// its number of elements; both read only.
+	// Backend (NFTA_SET_TYPE, Linux 6.17) names the kernel's implementation
+	// of the set: the kernel prints its operations with %ps, which gives
+	// their symbol (for example "nft_set_rhash_ops"), or their address
+	// ("0xffffffff82506600") on a kernel built without kallsyms. It is for
+	// information only. Count (NFTA_SET_COUNT) is its number of elements.
+	// Both are read only.
 	Backend string
 	Count   uint32
 	// Other keeps the attributes the fields above do not model.
