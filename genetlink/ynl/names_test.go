@@ -72,7 +72,7 @@ func TestFormatNames(t *testing.T) {
 
 // learnIDs tells genetlink's traces the families' IDs, as the nlctrl
 // replies that ParseFamily reads do.
-func learnIDs(t *testing.T, ids map[string]uint16) {
+func learnIDs(t testing.TB, ids map[string]uint16) {
 	t.Helper()
 	for name, id := range ids {
 		reply := nlctrl.CtrlAttrs{FamilyID: ynl.Some(id), FamilyName: name}
@@ -151,4 +151,34 @@ func TestFormatValues(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
 	}
+}
+
+// FuzzFormatNames: traces of any attributes in messages of the families
+// above, named by their specs (enums and flags included), never panic,
+// end each line and stay in proportion to the bytes. Seeds: the requests
+// of TestFormatValues.
+func FuzzFormatNames(f *testing.F) {
+	ids := []uint16{0x71, 0x72, 0x73, 0x74, 0x75}
+	f.Add(uint8(0), uint8(psp.CmdDevGet), true, []byte{8, 0, 3, 0, 5, 0, 0, 0, 8, 0, 4, 0, 2, 2, 0, 0})
+	f.Add(uint8(1), uint8(devlink.CmdGet), true, []byte{5, 0, 153, 0, 2, 0, 0, 0, 12, 0, 154, 0, 4, 0, 0, 0, 6, 0, 0, 0})
+	f.Add(uint8(2), uint8(nl80211.CmdGetWiphy), true, []byte{8, 0, 143, 0, 3, 0, 0, 0, 20, 0, 50, 0, 8, 0, 1, 0, 7, 0, 0, 0, 8, 0, 2, 0, 0xf0, 0xff, 0, 0})
+	f.Add(uint8(3), uint8(ethtool.CmdModuleFwFlashAct), true, []byte{12, 0, 1, 0x80, 8, 0, 3, 0, 6, 0, 0, 0, 8, 0, 4, 0, 1, 0, 0, 0})
+	learnIDs(f, map[string]uint16{"psp": 0x71, "devlink": 0x72, "nl80211": 0x73, "ethtool": 0x74, "netdev": 0x75})
+	f.Fuzz(func(t *testing.T, family, cmd uint8, request bool, attrs []byte) {
+		h := netlink.Header{Type: netlink.HeaderType(ids[int(family)%len(ids)])}
+		if request {
+			h.Flags = netlink.Request
+		}
+		b := netlink.AppendMessage(nil, h, append([]byte{cmd, 1, 0, 0}, attrs...))
+		var out strings.Builder
+		if err := netlink.FormatMessages(&out, 16, b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(out.String(), "\n") {
+			t.Fatalf("the account does not end its last line:\n%s", out.String())
+		}
+		if out.Len() > 1000*len(b)+1000 {
+			t.Fatalf("%d bytes of account for %d bytes", out.Len(), len(b))
+		}
+	})
 }
