@@ -95,8 +95,9 @@ func (t *tapSock) record(sent bool, b []byte, peer Addr, group uint32) {
 // SetMessageNamer) knows the message, it names its family, its command
 // and its attributes, nested ones included, says which attributes are
 // strings, integers and nests, and names the values of enums and the bits
-// of flags, as in "full(1)" and "up|running(0x41)". A malformed message ends the account with a
-// line that says what is wrong. It returns the error of w.
+// of flags, as in "full(1)" and "up|running(0x41)". A malformed message
+// ends the account with a line that says what is wrong. It returns the
+// error of w.
 func FormatMessages(w io.Writer, proto int, b []byte) error {
 	var buf bytes.Buffer
 	formatMessages(&buf, proto, b, "")
