@@ -88,9 +88,9 @@
 // in the environment traces every Conn to standard error. Config.Capture
 // writes a pcap file that Wireshark and tshark decode. A Conn that does
 // neither pays nothing for them. Traces name what they know: rtnetlink's
-// message types, and, through SetMessageNamer, the commands and
-// attributes of every generic netlink family whose package genetlink/ynl
-// generated (the package registers its names when loaded).
+// message types, and, through SetMessageNamer, the commands, attributes,
+// enum values and flags of every generic netlink family whose package
+// genetlink/ynl generated (the package registers its names when loaded).
 //
 // NewConn runs a Conn on a Socket other than the kernel's; package nltest
 // has one, a fake kernel in memory, for unit tests that need no root and

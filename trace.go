@@ -93,9 +93,11 @@ func (t *tapSock) record(sent bool, b []byte, peer Addr, group uint32) {
 // hex, and attributes as a tree, with strings quoted, integers in decimal
 // and other payloads in hex. Where the protocol's MessageNamer (see
 // SetMessageNamer) knows the message, it names its family, its command
-// and its attributes, nested ones included, and says which attributes are
-// strings, integers and nests. A malformed message ends the account with a
-// line that says what is wrong. It returns the error of w.
+// and its attributes, nested ones included, says which attributes are
+// strings, integers and nests, and names the values of enums and the bits
+// of flags, as in "full(1)" and "up|running(0x41)". A malformed message
+// ends the account with a line that says what is wrong. It returns the
+// error of w.
 func FormatMessages(w io.Writer, proto int, b []byte) error {
 	var buf bytes.Buffer
 	formatMessages(&buf, proto, b, "")
@@ -293,17 +295,82 @@ func formatAttrs(w *bytes.Buffer, b []byte, indent string, depth int, names Attr
 			for _, c := range a.Data {
 				fmt.Fprintf(w, " %02x", c)
 			}
-			if n, ok := integer(a.Data, a.Type&AttrNetByteOrder != 0 || info.BigEndian, isInteger(info.Kind)); ok && isInteger(info.Kind) && info.Kind[0] == 's' {
-				fmt.Fprintf(w, " (%d)", signed(n, len(a.Data)))
-			} else if ok {
-				fmt.Fprintf(w, " (%d)", n)
-			}
+			formatValue(w, a.Data, info, a.Type&AttrNetByteOrder != 0 || info.BigEndian)
 			w.WriteByte('\n')
 		default:
 			w.WriteByte('\n')
 			formatHex(w, a.Data, indent+"  ")
 		}
 	}
+}
+
+// formatValue writes, after the bytes b of an attribute that info
+// describes, the integer they hold, as in " (9)", with its name where
+// info has one: " full(1)", " up|running(0x41)" (a set of flags, in
+// hexadecimal). A bitfield32 is its value and selector, as in
+// " value=0x1 selector=0x3" or " value=up(0x1) selector=up|running(0x41)".
+// A 1-byte payload counts as an integer only when info says it is one.
+func formatValue(w *bytes.Buffer, b []byte, info AttrInfo, netOrder bool) {
+	if info.Kind == "bitfield32" && len(b) == 8 {
+		for i, field := range [2]string{" value=", " selector="} {
+			v := uint64(binary.NativeEndian.Uint32(b[4*i:]))
+			w.WriteString(field)
+			if !writeFlagNames(w, v, info.Values) {
+				fmt.Fprintf(w, "%#x", v)
+				continue
+			}
+			fmt.Fprintf(w, "(%#x)", v)
+		}
+		return
+	}
+	n, ok := integer(b, netOrder, isInteger(info.Kind))
+	if !ok {
+		return
+	}
+	w.WriteByte(' ')
+	switch {
+	case info.Flags:
+		writeFlagNames(w, n, info.Values)
+		fmt.Fprintf(w, "(%#x)", n)
+	case isInteger(info.Kind) && info.Kind[0] == 's':
+		v := signed(n, len(b))
+		if info.Values != nil {
+			w.WriteString(info.Values.ValueName(uint64(v)))
+		}
+		fmt.Fprintf(w, "(%d)", v)
+	default:
+		if info.Values != nil {
+			w.WriteString(info.Values.ValueName(n))
+		}
+		fmt.Fprintf(w, "(%d)", n)
+	}
+}
+
+// writeFlagNames writes the names of the bits set in v that names knows,
+// joined by "|", then, if it wrote any, the bits it does not know in
+// hexadecimal ("up|running|0x100"). It reports whether it wrote a name.
+func writeFlagNames(w *bytes.Buffer, v uint64, names ValueNamer) bool {
+	if names == nil {
+		return false
+	}
+	named, rest := false, uint64(0)
+	for bits := v; bits != 0; bits &= bits - 1 {
+		bit := bits & -bits
+		name := names.ValueName(bit)
+		if name == "" {
+			rest |= bit
+			continue
+		}
+		if named {
+			w.WriteByte('|')
+		}
+		w.WriteString(name)
+		named = true
+	}
+	if named && rest != 0 {
+		fmt.Fprintf(w, "|%#x", rest)
+	}
+	return named
 }
 
 // isString reports whether b is a NUL-terminated string of printable

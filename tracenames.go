@@ -19,6 +19,22 @@ type AttrInfo struct {
 	Kind      string
 	BigEndian bool      // an integer in network byte order
 	Nested    AttrNamer // the names of the attributes it holds; nil if none
+	// Values names an integer's values (an enum's), or with Flags the
+	// bits of a set of flags; nil where the values have no names.
+	Values ValueNamer
+	// Flags says the integer (or a bitfield32's value and selector) is
+	// a set of bits: traces print it in hexadecimal, after the names of
+	// its bits.
+	Flags bool
+}
+
+// A ValueNamer names the values of an integer attribute in traces, as
+// in "duplex len=5: 01 full(1)" and "flags len=8: 41 00 00 00
+// up|running(0x41)".
+type ValueNamer interface {
+	// ValueName returns the name of value v, "" for a value it does not
+	// name. For a set of flags it is asked for one bit at a time.
+	ValueName(v uint64) string
 }
 
 // A MessageNamer names the messages of a netlink protocol in traces.

@@ -543,10 +543,10 @@ func (f *Family) attrPath(s *AttrSet, attrs []byte, base, off int) string {
 	return ""
 }
 
-// enumBit is the value of enum entry n in attribute a: a bit for flags
-// and for an enum used as flags.
-func enumBit(en *Enum, a Attr, n Name) uint64 {
-	if a.EnumAsFlags && !en.Flags {
+// enumBit is the value of enum entry n of en: a bit for flags and for an
+// enum used as flags (asFlags, an attribute's enum-as-flags).
+func enumBit(en *Enum, asFlags bool, n Name) uint64 {
+	if asFlags && !en.Flags {
 		return 1 << n.V
 	}
 	return n.V
@@ -562,7 +562,7 @@ func (f *Family) enumNumber(a Attr, v any) (any, error) {
 	lookup := func(name string) (uint64, error) {
 		for _, n := range en.Values {
 			if n.Name == name {
-				return enumBit(en, a, n), nil
+				return enumBit(en, a.EnumAsFlags, n), nil
 			}
 		}
 		return 0, fmt.Errorf("%q is not a value of %s", name, en.Name)
@@ -613,7 +613,7 @@ func writeEnum(b *bytes.Buffer, en *Enum, a Attr, x uint64) {
 	b.WriteByte('[')
 	first := true
 	for _, n := range en.Values {
-		bit := enumBit(en, a, n)
+		bit := enumBit(en, a.EnumAsFlags, n)
 		if bit == 0 || x&bit != bit {
 			continue
 		}

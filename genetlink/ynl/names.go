@@ -7,8 +7,9 @@ import (
 
 // RegisterNames makes traces (netlink.FormatMessages, Config.Trace,
 // NLKIT_DEBUG) name the commands and attributes, nested ones included, of
-// family f's messages by the names in its spec. Each generated package
-// registers its Spec when it is loaded.
+// family f's messages, and the values of their enums and flags, by the
+// names in its spec. Each generated package registers its Spec when it is
+// loaded.
 func RegisterNames(f *Family) {
 	genetlink.RegisterNamer(f.Name, familyNamer{f})
 }
@@ -54,7 +55,41 @@ func (n setNamer) Attr(typ uint16) (netlink.AttrInfo, bool) {
 	if !ok {
 		return netlink.AttrInfo{}, false
 	}
-	return netlink.AttrInfo{Name: a.Name, Kind: a.Kind, BigEndian: a.BigEndian, Nested: n.f.attrNamer(a)}, true
+	info := netlink.AttrInfo{Name: a.Name, Kind: a.Kind, BigEndian: a.BigEndian, Nested: n.f.attrNamer(a)}
+	if a.Kind != "indexed-array" {
+		info.Values, info.Flags = n.f.valueNamer(a)
+	}
+	return info, true
+}
+
+// valueNamer returns the namer of the values of attribute a, an integer
+// (or an indexed array's integers) with an enum or flags, and whether the
+// values are sets of bits; nil if a has none.
+func (f *Family) valueNamer(a Attr) (netlink.ValueNamer, bool) {
+	if a.Enum == "" {
+		return nil, false
+	}
+	en, ok := f.Enum(a.Enum)
+	if !ok {
+		return nil, false
+	}
+	return enumNamer{en, a.EnumAsFlags}, en.Flags || a.EnumAsFlags
+}
+
+// enumNamer names values by an enum or flags; asFlags says an enum's
+// values number the bits of a set of flags (enum-as-flags).
+type enumNamer struct {
+	en      *Enum
+	asFlags bool
+}
+
+func (n enumNamer) ValueName(v uint64) string {
+	for _, x := range n.en.Values {
+		if enumBit(n.en, n.asFlags, x) == v {
+			return x.Name
+		}
+	}
+	return ""
 }
 
 // attrNamer returns the namer of what attribute a holds, nil for a
@@ -67,6 +102,8 @@ func (f *Family) attrNamer(a Attr) netlink.AttrNamer {
 		elem := netlink.AttrInfo{Kind: a.SubType, BigEndian: a.BigEndian}
 		if a.SubType == "nest" {
 			elem.Nested = f.setNamer(a.Nested)
+		} else {
+			elem.Values, elem.Flags = f.valueNamer(a)
 		}
 		return keyNamer{elem}
 	case "nest-type-value":

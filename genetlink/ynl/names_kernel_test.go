@@ -5,6 +5,7 @@ package ynl_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -29,12 +30,16 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
-// TestTraceNames traces an ethtool do and a netdev dump on a veth pair and
+// TestTraceNames traces an ethtool do and netdev dumps on a veth pair and
 // checks that the trace names the families, the commands and the
-// attributes, nested ones included, by their names in the specs.
+// attributes, nested ones included, by their names in the specs, and the
+// values of enums and flags by their entries' names.
 func TestTraceNames(t *testing.T) {
 	ns := nstest.New(t)
 	ns.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	// Up, so that netdev's queue-get lists the pair's queues.
+	ns.Run(t, "link", "set", "va", "up")
+	ns.Run(t, "link", "set", "vb", "up")
 	var trace lockedBuffer
 	g, err := genetlink.Dial(&netlink.Config{NetNS: ns.Path, Trace: &trace})
 	if err != nil {
@@ -46,7 +51,8 @@ func TestTraceNames(t *testing.T) {
 		g.Close()
 		t.Fatal(err)
 	}
-	if _, err := et.LinkinfoGet(ctx, &ethtool.Linkinfo{Header: ynl.Some(ethtool.Header{DevName: "va"})}); err != nil {
+	hdr := ethtool.Header{DevName: "va", Flags: ynl.Some(ethtool.HeaderFlagsCompactBitsets)}
+	if _, err := et.LinkinfoGet(ctx, &ethtool.Linkinfo{Header: ynl.Some(hdr)}); err != nil {
 		g.Close()
 		t.Fatal(err)
 	}
@@ -55,19 +61,43 @@ func TestTraceNames(t *testing.T) {
 		g.Close()
 		t.Fatal(err)
 	}
-	n := 0
-	for _, err := range nd.DevGetDump(ctx) {
+	var features []netdev.XDPAct
+	for d, err := range nd.DevGetDump(ctx) {
 		if err != nil {
 			g.Close()
 			t.Fatal(err)
 		}
-		n++
+		if d.XDPFeatures.Set {
+			features = append(features, d.XDPFeatures.V)
+		}
+	}
+	queues := map[netdev.QueueType]int{}
+	for q, err := range nd.QueueGetDump(ctx, &netdev.Queue{}) {
+		if err != nil {
+			g.Close()
+			t.Fatal(err)
+		}
+		queues[q.Type.V]++
 	}
 	g.Close()
-	if n == 0 {
-		t.Fatal("netdev dev-get dumped no device")
+	if len(features) == 0 {
+		t.Fatal("netdev dev-get dumped no device with xdp-features")
+	}
+	if queues[netdev.QueueTypeRx] == 0 || queues[netdev.QueueTypeTx] == 0 {
+		t.Fatalf("netdev queue-get dumped %v queues of each type, want rx and tx ones", queues)
 	}
 	out := trace.b.String()
+	// Each device's XDP features, a set of flags (veth has some, lo none),
+	// by the names String gives them, then in hexadecimal.
+	for _, f := range features {
+		want := fmt.Sprintf(" %s(%#x)\n", f, uint64(f))
+		if f == 0 {
+			want = " (0x0)\n"
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("the trace has no xdp-features %q", want)
+		}
+	}
 	for _, want := range []string{
 		// The family resolution, named by nlctrl's spec.
 		"nlctrl len=",
@@ -80,6 +110,8 @@ func TestTraceNames(t *testing.T) {
 		"cmd=2 (linkinfo-get) version=1",
 		"attr 1 header len=",
 		"attr 2 dev-name len=7: \"va\"",
+		// A set of flags (ethtool's header-flags).
+		"attr 3 flags len=8: 01 00 00 00 compact-bitsets(0x1)\n",
 		"attr 1 dev-index len=8: ",
 		"attr 2 port len=5: ",
 		"ack of ethtool seq=",
@@ -88,6 +120,10 @@ func TestTraceNames(t *testing.T) {
 		"cmd=1 (dev-get) version=1",
 		"attr 1 ifindex len=8: ",
 		"attr 3 xdp-features len=12: ",
+		// queue-get's replies: the queue's type, an enum.
+		"cmd=10 (queue-get) version=1",
+		"attr 3 type len=8: 00 00 00 00 rx(0)\n",
+		"attr 3 type len=8: 01 00 00 00 tx(1)\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the trace has no %q", want)

@@ -7,8 +7,11 @@ import (
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink"
 	"github.com/nlkit/netlink/genetlink/ynl"
+	"github.com/nlkit/netlink/genetlink/ynl/devlink"
 	"github.com/nlkit/netlink/genetlink/ynl/ethtool"
+	"github.com/nlkit/netlink/genetlink/ynl/nl80211"
 	"github.com/nlkit/netlink/genetlink/ynl/nlctrl"
+	"github.com/nlkit/netlink/genetlink/ynl/psp"
 )
 
 // TestFormatNames checks that, once a family's ID is known (here from an
@@ -65,4 +68,117 @@ func TestFormatNames(t *testing.T) {
 			t.Errorf("no %q in\n%s", want, out.String())
 		}
 	}
+}
+
+// learnIDs tells genetlink's traces the families' IDs, as the nlctrl
+// replies that ParseFamily reads do.
+func learnIDs(t testing.TB, ids map[string]uint16) {
+	t.Helper()
+	for name, id := range ids {
+		reply := nlctrl.CtrlAttrs{FamilyID: ynl.Some(id), FamilyName: name}
+		e := netlink.NewAttrEncoder(genetlink.AppendHeader(nil, genetlink.Header{Command: nlctrl.CmdGetfamilyReply, Version: 2}))
+		reply.Encode(e)
+		data, err := e.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m, err := range netlink.Messages(netlink.AppendMessage(nil, netlink.Header{Type: 0x10}, data)) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := genetlink.ParseFamily(m); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// TestFormatValues checks that traces name the values of the attributes
+// whose spec gives them an enum or flags, as the generated String methods
+// do: an enum, flags, an enum used as flags (enum-as-flags), a bitfield32
+// of enum-as-flags, an indexed array of an enum's values.
+func TestFormatValues(t *testing.T) {
+	learnIDs(t, map[string]uint16{"psp": 0x71, "devlink": 0x72, "nl80211": 0x73, "ethtool": 0x74})
+	// Requests, since devlink and nl80211 number replies apart.
+	message := func(id uint16, cmd uint8, build func(e *netlink.AttrEncoder)) []byte {
+		e := netlink.NewAttrEncoder(genetlink.AppendHeader(nil, genetlink.Header{Command: cmd, Version: 1}))
+		build(e)
+		data, err := e.Finish()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return netlink.AppendMessage(nil, netlink.Header{Type: netlink.HeaderType(id), Flags: netlink.Request}, data)
+	}
+	var b []byte
+	b = append(b, message(0x71, psp.CmdDevGet, func(e *netlink.AttrEncoder) {
+		// version is an enum whose values number the bits.
+		e.Uint32(psp.AttrDevPSPVersionsCap, 1<<uint(psp.VersionHdr0AesGcm128)|1<<uint(psp.VersionHdr0AesGmac128))
+		e.Uint32(psp.AttrDevPSPVersionsEna, 1<<uint(psp.VersionHdr0AesGcm256)|1<<9)
+	})...)
+	b = append(b, message(0x72, devlink.CmdGet, func(e *netlink.AttrEncoder) {
+		e.Uint8(devlink.AttrDevlinkReloadAction, uint8(devlink.ReloadActionFwActivate))
+		e.Uint8(devlink.AttrDevlinkReloadAction, 7)
+		e.Bytes(devlink.AttrDevlinkReloadActionsPerformed, []byte{4, 0, 0, 0, 6, 0, 0, 0})
+	})...)
+	b = append(b, message(0x73, nl80211.CmdGetWiphy, func(e *netlink.AttrEncoder) {
+		e.Uint32(nl80211.AttrNl80211AttrsFeatureFlags, uint32(nl80211.FeatureFlagsSkTxStatus|nl80211.FeatureFlagsHtIbss))
+		n := e.Nest(nl80211.AttrNl80211AttrsSupportedCommands)
+		e.Uint32(1, uint32(nl80211.CommandsNewInterface))
+		e.Uint32(2, 0xfff0)
+		e.End(n)
+	})...)
+	b = append(b, message(0x74, ethtool.CmdModuleFwFlashAct, func(e *netlink.AttrEncoder) {
+		n := e.Nest(ethtool.AttrModuleFwFlashHeader)
+		e.Uint32(ethtool.AttrHeaderFlags, uint32(ethtool.HeaderFlagsOmitReply|ethtool.HeaderFlagsStats))
+		e.End(n)
+		e.Uint32(ethtool.AttrModuleFwFlashStatus, uint32(ethtool.ModuleFwFlashStatusInProgress))
+	})...)
+	var out strings.Builder
+	netlink.FormatMessages(&out, 16, b)
+	for _, want := range []string{
+		"  attr 3 psp-versions-cap len=8: 05 00 00 00 hdr0-aes-gcm-128|hdr0-aes-gmac-128(0x5)\n",
+		"  attr 4 psp-versions-ena len=8: 02 02 00 00 hdr0-aes-gcm-256|0x200(0x202)\n",
+		"  attr 153 reload-action len=5: 02 fw-activate(2)\n",
+		"  attr 153 reload-action len=5: 07 (7)\n",
+		"  attr 154 reload-actions-performed len=12: 04 00 00 00 06 00 00 00 value=fw-activate(0x4) selector=driver-reinit|fw-activate(0x6)\n",
+		"  attr 143 feature-flags len=8: 03 00 00 00 sk-tx-status|ht-ibss(0x3)\n",
+		"    attr 1 len=8: 07 00 00 00 new-interface(7)\n",
+		"    attr 2 len=8: f0 ff 00 00 (65520)\n",
+		"    attr 3 flags len=8: 06 00 00 00 omit-reply|stats(0x6)\n",
+		"  attr 4 status len=8: 01 00 00 00 in_progress(1)\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+}
+
+// FuzzFormatNames: traces of any attributes in messages of the families
+// above, named by their specs (enums and flags included), never panic,
+// end each line and stay in proportion to the bytes. Seeds: the requests
+// of TestFormatValues.
+func FuzzFormatNames(f *testing.F) {
+	ids := []uint16{0x71, 0x72, 0x73, 0x74, 0x75}
+	f.Add(uint8(0), uint8(psp.CmdDevGet), true, []byte{8, 0, 3, 0, 5, 0, 0, 0, 8, 0, 4, 0, 2, 2, 0, 0})
+	f.Add(uint8(1), uint8(devlink.CmdGet), true, []byte{5, 0, 153, 0, 2, 0, 0, 0, 12, 0, 154, 0, 4, 0, 0, 0, 6, 0, 0, 0})
+	f.Add(uint8(2), uint8(nl80211.CmdGetWiphy), true, []byte{8, 0, 143, 0, 3, 0, 0, 0, 20, 0, 50, 0, 8, 0, 1, 0, 7, 0, 0, 0, 8, 0, 2, 0, 0xf0, 0xff, 0, 0})
+	f.Add(uint8(3), uint8(ethtool.CmdModuleFwFlashAct), true, []byte{12, 0, 1, 0x80, 8, 0, 3, 0, 6, 0, 0, 0, 8, 0, 4, 0, 1, 0, 0, 0})
+	learnIDs(f, map[string]uint16{"psp": 0x71, "devlink": 0x72, "nl80211": 0x73, "ethtool": 0x74, "netdev": 0x75})
+	f.Fuzz(func(t *testing.T, family, cmd uint8, request bool, attrs []byte) {
+		h := netlink.Header{Type: netlink.HeaderType(ids[int(family)%len(ids)])}
+		if request {
+			h.Flags = netlink.Request
+		}
+		b := netlink.AppendMessage(nil, h, append([]byte{cmd, 1, 0, 0}, attrs...))
+		var out strings.Builder
+		if err := netlink.FormatMessages(&out, 16, b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(out.String(), "\n") {
+			t.Fatalf("the account does not end its last line:\n%s", out.String())
+		}
+		if out.Len() > 1000*len(b)+1000 {
+			t.Fatalf("%d bytes of account for %d bytes", out.Len(), len(b))
+		}
+	})
 }

@@ -429,5 +429,6 @@ var Spec = &ynl.Family{
 	},
 }
 
-// Traces name the family's commands and attributes as the spec does.
+// Traces name the family's commands, attributes, enum values and flags
+// as the spec does.
 func init() { ynl.RegisterNames(Spec) }

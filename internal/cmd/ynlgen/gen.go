@@ -56,7 +56,8 @@ func generate(s *spec, pkg, header string) ([]byte, error) {
 	g.client()
 	g.specValue()
 	g.p("")
-	g.p("// Traces name the family's commands and attributes as the spec does.")
+	g.p("// Traces name the family's commands, attributes, enum values and flags")
+	g.p("// as the spec does.")
 	g.p("func init() { ynl.RegisterNames(Spec) }")
 	body := g.buf
 
