@@ -15,6 +15,7 @@ import (
 	"github.com/nlkit/netlink/genetlink/ynl/ethtool"
 	"github.com/nlkit/netlink/genetlink/ynl/netdev"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/vmtest"
 )
 
 // lockedBuffer is a trace's writer, read after the Conn is closed.
@@ -50,25 +51,33 @@ func TestTraceNames(t *testing.T) {
 		g.Close()
 		t.Fatal(err)
 	}
-	nd, err := netdev.New(ctx, g)
-	if err != nil {
-		g.Close()
-		t.Fatal(err)
-	}
-	n := 0
-	for _, err := range nd.DevGetDump(ctx) {
+	// A kernel older than the netdev family (Linux 6.3; the VM matrix's
+	// 6.1) has the ethtool half alone.
+	hasNetdev := vmtest.KernelAtLeast(t, 6, 3)
+	if hasNetdev {
+		nd, err := netdev.New(ctx, g)
 		if err != nil {
 			g.Close()
 			t.Fatal(err)
 		}
-		n++
+		n := 0
+		for _, err := range nd.DevGetDump(ctx) {
+			if err != nil {
+				g.Close()
+				t.Fatal(err)
+			}
+			n++
+		}
+		if n == 0 {
+			g.Close()
+			t.Fatal("netdev dev-get dumped no device")
+		}
+	} else {
+		t.Log("this kernel has no netdev family (Linux 6.3): tracing ethtool alone")
 	}
 	g.Close()
-	if n == 0 {
-		t.Fatal("netdev dev-get dumped no device")
-	}
 	out := trace.b.String()
-	for _, want := range []string{
+	wants := []string{
 		// The family resolution, named by nlctrl's spec.
 		"nlctrl len=",
 		"cmd=3 (getfamily) version=2",
@@ -83,12 +92,17 @@ func TestTraceNames(t *testing.T) {
 		"attr 1 dev-index len=8: ",
 		"attr 2 port len=5: ",
 		"ack of ethtool seq=",
-		// netdev's dump: request and replies.
-		"netdev len=",
-		"cmd=1 (dev-get) version=1",
-		"attr 1 ifindex len=8: ",
-		"attr 3 xdp-features len=12: ",
-	} {
+	}
+	if hasNetdev {
+		wants = append(wants,
+			// netdev's dump: request and replies.
+			"netdev len=",
+			"cmd=1 (dev-get) version=1",
+			"attr 1 ifindex len=8: ",
+			"attr 3 xdp-features len=12: ",
+		)
+	}
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("the trace has no %q", want)
 		}
