@@ -28,7 +28,7 @@ func TestKernelErrorStrings(t *testing.T) {
 		t.Fatal(err)
 	}
 	nd, err := netdev.New(ctx, gc)
-	if err != nil {
+	if err != nil && !noNetdev(t, err) {
 		t.Fatal(err)
 	}
 	ts, err := taskstats.New(ctx, gc)
@@ -58,6 +58,9 @@ func TestKernelErrorStrings(t *testing.T) {
 		{"taskstats TGID", func() error { _, err := ts.TGID(ctx, 1<<30); return err }, unix.ESRCH,
 			`netlink generic TASKSTATS GET thread group 1073741824: no such process`},
 	} {
+		if strings.HasPrefix(tc.name, "netdev ") && nd == nil {
+			continue
+		}
 		err := tc.call()
 		if err == nil {
 			t.Errorf("%s: no error, want %q", tc.name, tc.want)

@@ -56,6 +56,9 @@ func testPolicyMatchesGenl(t *testing.T, cfg *netlink.Config) {
 	c, ns := dial(t, cfg)
 	for _, name := range []string{"ethtool", "netdev", "nlctrl"} {
 		p, err := c.FamilyPolicy(context.Background(), name)
+		if name == "netdev" && noNetdev(t, err) {
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -138,6 +141,9 @@ func TestPolicyDumpOnly(t *testing.T) {
 	c, _ := dial(t, nil)
 	const qstatsGet = 12 // NETDEV_CMD_QSTATS_GET
 	f, err := c.Family(context.Background(), "netdev")
+	if noNetdev(t, err) {
+		t.SkipNow()
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -314,8 +314,9 @@ func TestDeleteFDBEntryAsListed(t *testing.T) {
 }
 
 // TestNextHopObjectsAsListed: a resilient group replaced as listed stays
-// resilient (its type and parameters travel in Other); a weight of 65535
-// is taken and 65536 refused before sending.
+// resilient (its type and parameters travel in GroupType and Resilient,
+// what the kernel added that they do not model in Other); a weight of
+// 65535 is taken and 65536 refused before sending.
 func TestNextHopObjectsAsListed(t *testing.T) {
 	ns, c, _, _ := arRouteNS(t, nil)
 	ctx := context.Background()
@@ -327,8 +328,8 @@ func TestNextHopObjectsAsListed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if nh.Other == "" {
-		t.Fatalf("group %+v: no attributes kept", nh)
+	if nh.GroupType != rtnetlink.NextHopGroupResilient || nh.Resilient.Buckets != 8 || nh.Resilient.IdleTimer != time.Minute {
+		t.Fatalf("group %+v: want a resilient group of 8 buckets, idle timer 60s", nh)
 	}
 	if _, err := c.ReplaceNextHopObject(ctx, nh); err != nil {
 		t.Fatalf("replacing %+v as listed: %v", nh, err)

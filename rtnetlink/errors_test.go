@@ -178,6 +178,19 @@ func TestKernelErrorStrings(t *testing.T) {
 	n := v0.Index
 	p := netip.MustParsePrefix
 	ip := netip.MustParseAddr
+	// What older kernels say instead: before 6.2 a link that is up
+	// cannot be renamed at all, so taking a name in use is busy before
+	// it exists; before 6.6 IPv4 addresses had no extended messages.
+	renameErrno, renameErr := unix.EEXIST, "file exists"
+	if !kernelAtLeast(t, 6, 2) {
+		renameErrno, renameErr = unix.EBUSY, "device or resource busy"
+	}
+	addrMsg := func(s string) string {
+		if !kernelAtLeast(t, 6, 6) {
+			return ""
+		}
+		return ": ipv4: " + s
+	}
 	for _, tc := range []struct {
 		name  string
 		call  func() error
@@ -196,15 +209,15 @@ func TestKernelErrorStrings(t *testing.T) {
 			`netlink route RTM_DELLINK link 9999: no such device`},
 		{"SetLinkMTU", func() error { return rt.SetLinkMTU(ctx, n, 10) }, unix.EINVAL,
 			fmt.Sprintf(`netlink route RTM_SETLINK link %d: invalid argument: mtu less than device minimum`, n)},
-		{"SetLinkName", func() error { return rt.SetLinkName(ctx, n, "lo") }, unix.EEXIST,
-			fmt.Sprintf(`netlink route RTM_SETLINK link %d: file exists`, n)},
+		{"SetLinkName", func() error { return rt.SetLinkName(ctx, n, "lo") }, renameErrno,
+			fmt.Sprintf(`netlink route RTM_SETLINK link %d: %s`, n, renameErr)},
 		{"SetLinkHardwareAddr", func() error { return rt.SetLinkHardwareAddr(ctx, 9999, net.HardwareAddr{2, 0, 0, 0, 0, 1}) }, unix.ENODEV,
 			`netlink route RTM_SETLINK link 9999: no such device`},
 		{"AddAddress", func() error { return rt.AddAddress(ctx, a) }, unix.EEXIST,
-			fmt.Sprintf(`netlink route RTM_NEWADDR address 198.18.0.1/24 on link %d: file exists: ipv4: Address already assigned`, n)},
+			fmt.Sprintf(`netlink route RTM_NEWADDR address 198.18.0.1/24 on link %d: file exists%s`, n, addrMsg("Address already assigned"))},
 		{"DeleteAddress", func() error {
 			return rt.DeleteAddress(ctx, rtnetlink.Address{Index: n, Prefix: p("198.18.0.9/24")})
-		}, unix.EADDRNOTAVAIL, fmt.Sprintf(`netlink route RTM_DELADDR address 198.18.0.9/24 on link %d: cannot assign requested address: ipv4: Address not found`, n)},
+		}, unix.EADDRNOTAVAIL, fmt.Sprintf(`netlink route RTM_DELADDR address 198.18.0.9/24 on link %d: cannot assign requested address%s`, n, addrMsg("Address not found"))},
 		{"AddRoute", func() error {
 			return rt.AddRoute(ctx, rtnetlink.Route{Dst: p("198.18.1.0/24"), Table: 100, Gateway: ip("198.19.0.1")})
 		}, unix.ENETUNREACH, `netlink route RTM_NEWROUTE route 198.18.1.0/24 table 100: network is unreachable: Nexthop has invalid gateway`},

@@ -44,7 +44,8 @@ type Link struct {
 	// The offload limits: the largest packets the stack builds for the
 	// link (GSO) and the largest it merges on receive (GRO), in bytes
 	// and segments; IPv6 limits above 65536 are BIG TCP. The IPv4 ones
-	// are from Linux 6.3. On creation, 0 is the kind's default.
+	// are from Linux 6.3 (an older kernel ignores them in a request, and
+	// reports none). On creation, 0 is the kind's default.
 	GSOMaxSize     uint32 // IFLA_GSO_MAX_SIZE
 	GSOMaxSegs     uint32 // IFLA_GSO_MAX_SEGS
 	GROMaxSize     uint32 // IFLA_GRO_MAX_SIZE

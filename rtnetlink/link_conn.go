@@ -464,7 +464,9 @@ func (c *Conn) SetLinkGROMaxSize(ctx context.Context, index int, size uint32) er
 }
 
 // SetLinkGSOIPv4MaxSize sets the largest IPv4 GSO packet for the link, in
-// bytes (ip link set NAME gso_ipv4_max_size N); Linux 6.3 and later.
+// bytes (ip link set NAME gso_ipv4_max_size N); Linux 6.3 and later: an
+// older kernel ignores the attribute it does not know and succeeds, and
+// the link it lists has none (GSOIPv4MaxSize 0).
 //
 // SetLinkGSOIPv4MaxSize sends RTM_SETLINK: an ifinfomsg with the index,
 // then IFLA_GSO_IPV4_MAX_SIZE.
@@ -474,7 +476,8 @@ func (c *Conn) SetLinkGSOIPv4MaxSize(ctx context.Context, index int, size uint32
 
 // SetLinkGROIPv4MaxSize sets the largest IPv4 packet GRO builds on the
 // link, in bytes (ip link set NAME gro_ipv4_max_size N); Linux 6.3 and
-// later.
+// later: an older kernel ignores the attribute it does not know and
+// succeeds, and the link it lists has none (GROIPv4MaxSize 0).
 //
 // SetLinkGROIPv4MaxSize sends RTM_SETLINK: an ifinfomsg with the index,
 // then IFLA_GRO_IPV4_MAX_SIZE.

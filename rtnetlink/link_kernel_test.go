@@ -555,8 +555,14 @@ func TestCreateLinksMatchIP(t *testing.T) {
 	if p, ok := v0.Port.(*rtnetlink.BridgePort); !ok || p.Cost != 7 || p.Priority != 5 || !p.Hairpin || !p.Isolated || p.Learning || p.Flood || p.ID == 0 {
 		t.Errorf("CreateLink with port settings %+v: %+v", port, v0.Port)
 	}
-	if v0.Group != 7 || v0.GSOMaxSize != 40000 || v0.GSOMaxSegs != 100 || v0.GROMaxSize != 50000 || v0.GSOIPv4MaxSize != 30000 ||
-		v0.GROIPv4MaxSize != 20000 || v0.AddrGenMode != rtnetlink.AddrGenRandom || len(v0.AltNames) != 2 {
+	// Kernels before 6.3 have no IPv4 GSO and GRO maximums of their own,
+	// and ignore the attributes they do not know.
+	gsoIPv4, groIPv4 := uint32(30000), uint32(20000)
+	if !kernelAtLeast(t, 6, 3) {
+		gsoIPv4, groIPv4 = 0, 0
+	}
+	if v0.Group != 7 || v0.GSOMaxSize != 40000 || v0.GSOMaxSegs != 100 || v0.GROMaxSize != 50000 || v0.GSOIPv4MaxSize != gsoIPv4 ||
+		v0.GROIPv4MaxSize != groIPv4 || v0.AddrGenMode != rtnetlink.AddrGenRandom || len(v0.AltNames) != 2 {
 		t.Errorf("CreateLink returned %+v", v0)
 	}
 	if v0.Name != "v0" || v0.MTU != 9000 || v0.HardwareAddr.String() != mac.String() || v0.TxQueueLen != 500 ||

@@ -80,7 +80,17 @@ func ipTunView(d rtnetlink.LinkData) map[string]any {
 	case *rtnetlink.IP6Tnl:
 		t = (*rtnetlink.IPTunnel)(d)
 	}
-	return map[string]any{"remote": t.Remote.String(), "local": t.Local.String(), "ttl": t.TTL}
+	return map[string]any{"remote": ipEndpoint(t.Remote), "local": ipEndpoint(t.Local), "ttl": t.TTL}
+}
+
+// ipEndpoint is a tunnel's endpoint as ip prints it: "any" where the
+// kernel reports none or the unspecified address (which 6.1 and 6.12
+// report for a sit tunnel without a remote).
+func ipEndpoint(a netip.Addr) string {
+	if !a.IsValid() || a.IsUnspecified() {
+		return "any"
+	}
+	return a.String()
 }
 
 func vtiView(d rtnetlink.LinkData) map[string]any {
@@ -91,7 +101,7 @@ func vtiView(d rtnetlink.LinkData) map[string]any {
 	case *rtnetlink.VTI6:
 		t = (*rtnetlink.VTITunnel)(d)
 	}
-	return map[string]any{"remote": t.Remote.String(), "local": t.Local.String(), "ikey": keyString(t.IKey), "okey": keyString(t.OKey)}
+	return map[string]any{"remote": ipEndpoint(t.Remote), "local": ipEndpoint(t.Local), "ikey": keyString(t.IKey), "okey": keyString(t.OKey)}
 }
 
 var kindTests = []kindTest{{
@@ -405,6 +415,15 @@ func askedFields(asked, got rtnetlink.LinkData) []string {
 			// Flags turned on are on; others may be too.
 			if a, g := av.Field(i).Uint(), gv.Field(i).Uint(); a&g != a {
 				diffs = append(diffs, fmt.Sprintf("Flags %#x, asked %#x", g, a))
+			}
+			continue
+		}
+		if f.Type == reflect.TypeOf(rtnetlink.IP6TunnelFlags(0)) {
+			// The options are as asked; the kernel adds the
+			// capabilities it works out from the endpoints.
+			a, g := rtnetlink.IP6TunnelFlags(av.Field(i).Uint()), rtnetlink.IP6TunnelFlags(gv.Field(i).Uint())
+			if g&^rtnetlink.IP6TunnelCapabilities != a {
+				diffs = append(diffs, fmt.Sprintf("Flags = %v, asked %v", g, a))
 			}
 			continue
 		}

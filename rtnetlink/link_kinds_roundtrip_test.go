@@ -29,6 +29,10 @@ var kindSeeds = []Link{
 	{Name: "sit1", Data: &SIT{External: true, ISATAP: true}},
 	{Name: "ip6t0", Data: &IP6Tnl{Local: netip.MustParseAddr("2001:db8::1"), Remote: netip.MustParseAddr("2001:db8::2"),
 		TTL: 64, EncapLimit: 4, FlowInfo: 0x99, Flags: IP6TunnelRcvDSCPCopy, DevIndex: 2, NoPMTUDisc: true, TOS: 3}},
+	// As 6.1 and 6.12 list one: the capabilities the kernel set travel
+	// back as they came.
+	{Name: "ip6t1", Data: &IP6Tnl{Local: netip.MustParseAddr("2001:db8::1"), Remote: netip.MustParseAddr("2001:db8::2"),
+		TTL: 10, EncapLimit: 4, Flags: IP6TunnelRcvDSCPCopy | IP6TunnelCapXmit | IP6TunnelCapRcv}},
 	{Name: "vti0", Data: &VTI{Local: netip.MustParseAddr("198.18.0.1"), IKey: 1, OKey: 2, Fwmark: 3, DevIndex: 4, Other: raw(50)}},
 	{Name: "vti1", Data: &VTI6{Remote: netip.MustParseAddr("2001:db8::2")}},
 	{Name: "gnv0", Data: &Geneve{ID: 5, Remote: netip.MustParseAddr("2001:db8::2"), TTL: 1, TTLInherit: true, TOS: 2,

@@ -422,6 +422,9 @@ func TestStrings(t *testing.T) {
 		{OperState(7).String(), "OperState(7)"},
 		{MacvlanBridge.String(), "bridge"},
 		{MacvlanMode(3).String(), "MacvlanMode(3)"},
+		{IP6TunnelFlags(0).String(), "0"},
+		{(IP6TunnelRcvDSCPCopy | IP6TunnelCapXmit | IP6TunnelCapRcv).String(), "rcv_dscp_copy,cap_xmit,cap_rcv"},
+		{(IP6TunnelIgnoreEncapLimit | IP6TunnelCapPerPacket | 1<<7 | 1<<31).String(), "ign_encap_limit,cap_per_packet,0x80000080"},
 	} {
 		if c.got != c.want {
 			t.Errorf("%q, want %q", c.got, c.want)

@@ -66,23 +66,39 @@ const (
 	IP6TunnelRcvDSCPCopy      IP6TunnelFlags = 0x10 // IP6_TNL_F_RCV_DSCP_COPY: copy the DSCP to the inner packet on receive
 	IP6TunnelUseOrigFwmark    IP6TunnelFlags = 0x20 // IP6_TNL_F_USE_ORIG_FWMARK: the inner packet's mark (fwmark inherit)
 	IP6TunnelAllowLocalRemote IP6TunnelFlags = 0x40 // IP6_TNL_F_ALLOW_LOCAL_REMOTE: a remote address on this host
+
+	// What the tunnel can do with its endpoints, which the kernel works
+	// out and reports (IP6_TNL_F_CAP_* in the kernel's own
+	// <net/ip6_tunnel.h>, not in its uapi; ip6tnl and the ip6gre kinds
+	// report them): on creating or changing a tunnel it replaces
+	// whatever a request carried in these bits with its own, so a listed
+	// tunnel sent back as it came changes nothing. IP6TunnelCapabilities
+	// has them all.
+	IP6TunnelCapXmit      IP6TunnelFlags = 0x10000 // IP6_TNL_F_CAP_XMIT: both endpoints set, the local one unicast: it sends
+	IP6TunnelCapRcv       IP6TunnelFlags = 0x20000 // IP6_TNL_F_CAP_RCV: both endpoints set, the remote one unicast: it receives
+	IP6TunnelCapPerPacket IP6TunnelFlags = 0x40000 // IP6_TNL_F_CAP_PER_PACKET: an endpoint left any: it decides per packet
+
+	IP6TunnelCapabilities = IP6TunnelCapXmit | IP6TunnelCapRcv | IP6TunnelCapPerPacket
 )
 
+// ip6TunnelFlagNames names the flags by bit: the options from bit 0, the
+// capabilities from bit 16.
 var ip6TunnelFlagNames = [...]string{
-	"ign_encap_limit", "use_orig_tclass", "use_orig_flowlabel", "mip6_dev",
-	"rcv_dscp_copy", "use_orig_fwmark", "allow_localremote",
+	0: "ign_encap_limit", 1: "use_orig_tclass", 2: "use_orig_flowlabel", 3: "mip6_dev",
+	4: "rcv_dscp_copy", 5: "use_orig_fwmark", 6: "allow_localremote",
+	16: "cap_xmit", 17: "cap_rcv", 18: "cap_per_packet",
 }
 
 // String names the flags set, separated by commas, in the kernel's words
-// without their IP6_TNL_F_ prefix: "ign_encap_limit,use_orig_tclass";
-// unknown bits in hex, no flags "0".
+// without their IP6_TNL_F_ prefix: "ign_encap_limit,use_orig_tclass",
+// "rcv_dscp_copy,cap_xmit,cap_rcv"; unknown bits in hex, no flags "0".
 func (f IP6TunnelFlags) String() string {
 	if f == 0 {
 		return "0"
 	}
 	var s []string
 	for i, n := range ip6TunnelFlagNames {
-		if f&(1<<i) != 0 {
+		if n != "" && f&(1<<i) != 0 {
 			s = append(s, n)
 			f &^= 1 << i
 		}

@@ -67,18 +67,26 @@ var ipRouteKeys = map[string]bool{
 	"flags": true, "pref": true, "prefsrc": true, "flow": true, "nexthops": true, "expires": true, "metrics": true, "weight": true,
 }
 
+// ipEncapRouteKeys are the keys of ipRouteKeys that an encapsulation of
+// a type prints as its own, right after its type: seg6local's table, the
+// table its End.T or End.DT* action looks up. (ip prints a route's own
+// table after its device.)
+var ipEncapRouteKeys = map[string]map[string]bool{
+	"seg6local": {"table": true},
+}
+
 // ipEncap formats the encapsulation in the keys of a route or path as ip
 // printed them: its type, then each of its keys in order, "" for none.
 func ipEncap(kvs []ipKV) string {
 	var b strings.Builder
-	in := false
+	typ := ""
 	for _, kv := range kvs {
 		switch {
 		case kv.k == "encap":
-			in = true
-			b.WriteString(arStr(kv.v))
-		case !in:
-		case ipRouteKeys[kv.k]:
+			typ = arStr(kv.v)
+			b.WriteString(typ)
+		case typ == "":
+		case ipRouteKeys[kv.k] && !ipEncapRouteKeys[typ][kv.k]:
 			return b.String()
 		case kv.v == true:
 			b.WriteString(" " + kv.k)

@@ -41,3 +41,30 @@ func TestKernelSeries(t *testing.T) {
 		}
 	}
 }
+
+// TestReleaseAtLeast: a release compares by its major and minor numbers
+// alone.
+func TestReleaseAtLeast(t *testing.T) {
+	for _, c := range []struct {
+		release      string
+		major, minor int
+		want         bool
+	}{
+		{"6.1.0-57-amd64", 6, 1, true},
+		{"6.1.0-57-amd64", 6, 2, false},
+		{"6.12.118+deb12-amd64", 6, 3, true},
+		{"6.12.118+deb12-amd64", 6, 13, false},
+		{"6.18.44-fc-v1300", 6, 13, true},
+		{"7.0.1", 6, 18, true},
+		{"5.15.0-100-generic", 6, 1, false},
+	} {
+		if got, err := releaseAtLeast(c.release, c.major, c.minor); err != nil || got != c.want {
+			t.Errorf("releaseAtLeast(%q, %d, %d) = %v, %v; want %v", c.release, c.major, c.minor, got, err, c.want)
+		}
+	}
+	for _, bad := range []string{"", "linux", "v6.1", "6"} {
+		if _, err := releaseAtLeast(bad, 6, 1); err == nil {
+			t.Errorf("releaseAtLeast(%q) took it", bad)
+		}
+	}
+}

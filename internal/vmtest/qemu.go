@@ -19,7 +19,12 @@ type bootResult struct {
 	run      time.Duration // the command's start to its end
 	fails    []string      // init's "@@vmtest fail:" reasons
 	klog     []string      // kernel log lines that show trouble
+	started  bool          // init printed its start line: the command ran
+	early    []string      // the console's last lines before that (earlyLines at most)
 }
+
+// earlyLines bounds bootResult.early.
+const earlyLines = 40
 
 // boot runs QEMU on kernel and initrd (TCG, no display, no network, the
 // console on the serial line), copies every console line to out as it
@@ -52,6 +57,12 @@ func boot(ctx context.Context, cfg *Config, kernel, initrd string, out io.Writer
 	for sc.Scan() {
 		line := strings.TrimRight(sc.Text(), "\r")
 		fmt.Fprintln(out, line)
+		if !res.started {
+			if len(res.early) == earlyLines {
+				res.early = res.early[1:]
+			}
+			res.early = append(res.early, line)
+		}
 		_, marker, ok := strings.Cut(line, "@@vmtest ")
 		if !ok {
 			continue
@@ -60,6 +71,7 @@ func boot(ctx context.Context, cfg *Config, kernel, initrd string, out io.Writer
 		case marker == "start":
 			started = time.Now()
 			res.boot = started.Sub(start)
+			res.started, res.early = true, nil
 		case strings.HasPrefix(marker, "exit "):
 			if n, err := strconv.Atoi(strings.TrimPrefix(marker, "exit ")); err == nil {
 				res.exit, res.reported = n, true

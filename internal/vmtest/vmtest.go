@@ -298,6 +298,15 @@ func RunPackage(ctx context.Context, o Options) (Result, error) {
 	ctx, cancel := context.WithTimeout(ctx, o.timeout()+2*time.Minute)
 	defer cancel()
 	b, err := boot(ctx, &o.Config, k.image(), initrd, out)
+	if err != nil && !b.started && ctx.Err() == nil {
+		// The VM stopped before init started the tests (on a loaded host
+		// a TCG guest's early boot can fail), so they never ran: say why,
+		// with the console's last lines, and boot once more. A kernel
+		// that cannot boot fails twice.
+		logf("vmtest: Linux %s: %v before the tests started; booting again. The console ended:\n\t%s",
+			k.Release, err, strings.Join(b.early, "\n\t"))
+		b, err = boot(ctx, &o.Config, k.image(), initrd, out)
+	}
 	res.Boot, res.Run, res.Exit, res.KernelTrouble = b.boot, b.run, b.exit, b.klog
 	if err != nil {
 		return res, fmt.Errorf("vmtest: Linux %s: %w", k.Release, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/nlkit/netlink/genetlink"
 	"github.com/nlkit/netlink/genetlink/ynl"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/vmtest"
 )
 
 // TestFamilies dumps the families, compares their names with `genl ctrl
@@ -70,13 +71,18 @@ func TestFamilies(t *testing.T) {
 		t.Errorf("nlctrl: %+v", f)
 	}
 
-	// The policy of netdev's dev-get: the attributes it takes, by set.
-	want2, err := g.Policy(ctx, "netdev", 1)
+	// The policy of netdev's dev-get: the attributes it takes, by set; on
+	// a kernel older than netdev (Linux 6.3), of ethtool's linkinfo-get.
+	family, op := "netdev", uint32(1)
+	if !vmtest.KernelAtLeast(t, 6, 3) {
+		family, op = "ethtool", 2
+	}
+	want2, err := g.Policy(ctx, family, op)
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[uint32][]genetlink.AttrPolicy{}
-	for p, err := range c.GetpolicyDump(ctx, &CtrlAttrs{FamilyName: "netdev", Op: ynl.Some[uint32](1)}) {
+	for p, err := range c.GetpolicyDump(ctx, &CtrlAttrs{FamilyName: family, Op: ynl.Some(op)}) {
 		if err != nil {
 			t.Fatal(err)
 		}
