@@ -113,12 +113,17 @@ func (c *Config) cpus() int {
 }
 
 // accel is QEMU's accelerator: TCG, unless NLKIT_VM_ACCEL says otherwise
-// (KVM guests hang after "Probing EDD" on some CI machines).
+// (KVM guests hang after "Probing EDD" on some CI machines). TCG runs the
+// guest's CPUs in one host thread: with a thread per CPU (multi-threaded
+// TCG), a busy host can let one CPU run code another has just patched
+// from a stale translation, and the guest dies at boot with "Oops: int3"
+// in a function whose static key the kernel was switching (seen in
+// sched_clock_cpu under load 17 on 2 cores).
 func (c *Config) accel() string {
 	if a := os.Getenv("NLKIT_VM_ACCEL"); a != "" {
 		return a
 	}
-	return "tcg"
+	return "tcg,thread=single"
 }
 
 func (c *Config) timeout() time.Duration {
