@@ -269,7 +269,10 @@ fi
 	echo "SD_SOCKETS=$SD_SOCKETS SD_DESTROY=$SD_DESTROY NFT_RULES=$NFT_RULES NFT_ELEMS=$NFT_ELEMS ETH_LINKS=$ETH_LINKS; ONLY=\"$ONLY\"."
 	echo "Every Go process has a pending timer (a goroutine in time.Sleep), as real programs have, except in the tables marked idle."
 	echo "A load average above the CPU count means other work shared the machine: CPU times hold up better than wall times then."
-	"$NLB" report "$OUT"
+	# A failed check makes report exit 1 after it printed every table:
+	# the tables are saved and shown all the same, and run.sh fails.
+	"$NLB" report "$OUT" || REPORT=$?
 } >"$TMP/RESULTS.md"
 cp "$TMP/RESULTS.md" "${RESULTS:-RESULTS.md}"
 cat "${RESULTS:-RESULTS.md}"
+exit "${REPORT:-0}"

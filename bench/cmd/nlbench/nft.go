@@ -125,12 +125,28 @@ func nlkitNftList(c *nftables.Conn) (int, uint64) {
 	return acc.result()
 }
 
-// nftCheck is what nlkit reads back, outside the measurement.
+// nftCheck is what nlkit reads back, outside the measurement, once two
+// listings in a row agree. Right after a load of many elements the
+// kernel may still be growing the set's hash table, and a dump of a hash
+// set that grows between two of its datagrams repeats some elements and
+// leaves out as many others (nft_rhash_walk skips the elements it sent
+// before, counted in the table's new order), without marking the dump
+// interrupted: seen here as the right count with the wrong key sum.
 func nftCheck() (int, uint64) {
 	c, err := nftables.Dial(nil)
 	must(err)
 	defer c.Close()
-	return nlkitNftList(c)
+	n, sum := nlkitNftList(c)
+	for range 50 {
+		time.Sleep(20 * time.Millisecond)
+		n2, sum2 := nlkitNftList(c)
+		if n2 == n && sum2 == sum {
+			return n, sum
+		}
+		n, sum = n2, sum2
+	}
+	log.Fatal("nftCheck: the ruleset's listing never settled")
+	return 0, 0
 }
 
 // nftRun measures load, then fills its check with nftCheck's listing and

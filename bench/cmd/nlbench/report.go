@@ -177,6 +177,9 @@ func report(files []string) {
 			for _, r := range rs[im] {
 				if e := r["err"]; e != "" || r["count"] != want[0]["count"] || r["check"] != want[0]["check"] || r["elems"] != want[0]["elems"] {
 					what := fmt.Sprintf("count %s", r["count"])
+					if r["check"] != want[0]["check"] {
+						what += fmt.Sprintf(", check %s, not %s", r["check"], want[0]["check"])
+					}
 					if r["elems"] != "" {
 						what += fmt.Sprintf(", %s elements", r["elems"])
 					}
