@@ -76,7 +76,11 @@ type Link struct {
 	// kernel sent them, in order. CreateLink sends back those the kernel
 	// takes when it creates a link (see linkCreateAttr), so a listed link
 	// is created again as it was; the others are what only the kernel
-	// sets (counters, the queueing discipline's name, ...).
+	// sets (counters, the queueing discipline's name, ...). Of
+	// IFLA_LINKINFO, which the fields above model, Other holds in its
+	// place an IFLA_LINKINFO of what they do not (IFLA_INFO_XSTATS, the
+	// extended statistics some kinds report, such as can's), when there
+	// is some; it is never sent back.
 	Other RawAttrs
 }
 
@@ -349,6 +353,13 @@ func (l *Link) decode(m *netlink.Message) error {
 			}
 			d.Exit(nest)
 		case uapi.IFLA_LINKINFO:
+			// What no field models of it (IFLA_INFO_XSTATS, ...) stays
+			// in Other, in an IFLA_LINKINFO of its own, in its place.
+			start, typ := len(other), uint16(uapi.IFLA_LINKINFO)
+			if d.Attr().Nested {
+				typ |= netlink.AttrNested
+			}
+			other = binary.NativeEndian.AppendUint16(append(other, 0, 0), typ)
 			nest := d.Enter()
 			for d.Next() {
 				switch d.Type() {
@@ -360,9 +371,16 @@ func (l *Link) decode(m *netlink.Message) error {
 					portKind = kindString(d.Bytes())
 				case uapi.IFLA_INFO_SLAVE_DATA:
 					port = d.Bytes()
+				default:
+					other = d.Attr().Append(other)
 				}
 			}
 			d.Exit(nest)
+			if n := len(other) - start; n > netlink.AttrLen(0) && n <= 0xffff {
+				binary.NativeEndian.PutUint16(other[start:], uint16(n))
+			} else {
+				other = other[:start]
+			}
 		default:
 			other = d.Attr().Append(other)
 		}

@@ -15,10 +15,11 @@ func init() { registerPortKind("bridge", func() PortData { return new(BridgePort
 // whose master is a bridge; ip's "bridge_slave"): Link.Port of a bridge's
 // ports.
 //
-// SetLinkPort sends every field but State, ID and Number, so change one
-// by reading the port's Link, changing its BridgePort and sending that:
-// a BridgePort made from scratch turns learning and flooding off. The
-// state is set with SetBridgePortState.
+// SetLinkPort sends every field but State, ID and Number, and the part of
+// Other the kernel takes, so change one by reading the port's Link,
+// changing its BridgePort and sending that: a BridgePort made from scratch
+// turns learning and flooding off. The state is set with
+// SetBridgePortState.
 type BridgePort struct {
 	State          BridgePortState // IFLA_BRPORT_STATE: the STP state; read only here (SetBridgePortState)
 	Priority       uint16          // IFLA_BRPORT_PRIORITY: the STP port priority, 0 to 63
@@ -36,6 +37,55 @@ type BridgePort struct {
 	Isolated       bool            // IFLA_BRPORT_ISOLATED: no traffic to other isolated ports
 	ID             uint16          // IFLA_BRPORT_ID: the STP port identifier; read only
 	Number         uint16          // IFLA_BRPORT_NO: the port number; read only
+	// Other holds the IFLA_BRPORT_* attributes the fields above do not
+	// model, as the kernel sent them, in order. SetLinkPort and
+	// CreateLink send back those the kernel takes in a request (see
+	// bridgePortSetAttr: the multicast router mode, the group forwarding
+	// mask, the backup port, the lock, ...), so a listed port's settings
+	// are set again as they were; the others are what only the kernel
+	// sets (the STP identifiers and timers, the multicast group count,
+	// which it refuses in a request), or attributes of kernels newer than
+	// the package, which it cannot tell apart from those.
+	Other RawAttrs
+}
+
+// The IFLA_BRPORT_* attributes of <linux/if_link.h> that Other sends back
+// and internal/uapi does not define. Those it keeps and does not send are
+// the read-only ones: LEARNING_SYNC (11), ROOT_ID (13), BRIDGE_ID (14),
+// DESIGNATED_PORT (15) and _COST (16), TOPOLOGY_CHANGE_ACK (19),
+// CONFIG_PENDING (20), the timers (21 to 23, with PAD 26),
+// MRP_RING_OPEN (35), MRP_IN_OPEN (36), MCAST_EHT_HOSTS_CNT (38) and
+// MCAST_N_GROUPS (41, which the kernel refuses in a request); FLUSH (24),
+// a command that empties the port's FDB, is never reported and never sent.
+const (
+	iflaBrportProxyARPWiFi       = 12 // u8 flag: proxy ARP for Wi-Fi
+	iflaBrportMulticastRouter    = 25 // u8: the port's multicast router mode
+	iflaBrportMcastToUcast       = 28 // u8 flag: multicast to unicast
+	iflaBrportVLANTunnel         = 29 // u8 flag: VLAN tunnel mapping
+	iflaBrportGroupFwdMask       = 31 // u16: the link-local groups forwarded
+	iflaBrportBackupPort         = 34 // u32: the backup port's index
+	iflaBrportMcastEHTHostsLimit = 37 // u32: the EHT hosts limit
+	iflaBrportLocked             = 39 // u8 flag: locked port (802.1X)
+	iflaBrportMAB                = 40 // u8 flag: MAC authentication bypass
+	iflaBrportMcastMaxGroups     = 42 // u32: the most multicast groups
+	iflaBrportNeighVLANSuppress  = 43 // u8 flag: per-VLAN neighbour suppression
+	iflaBrportBackupNHID         = 44 // u32: the backup nexthop's ID
+)
+
+// bridgePortSetAttr reports whether an attribute of BridgePort.Other goes
+// back in a request: those the kernel takes and acts on (br_port_policy,
+// br_setport). The others are what it reports and does not take, or
+// refuses (IFLA_BRPORT_MCAST_N_GROUPS), or, for IFLA_BRPORT_FLUSH, a
+// command no listing holds; and those of kernels newer than this list.
+func bridgePortSetAttr(typ uint16) bool {
+	switch typ {
+	case iflaBrportProxyARPWiFi, iflaBrportMulticastRouter, iflaBrportMcastToUcast,
+		iflaBrportVLANTunnel, iflaBrportGroupFwdMask, iflaBrportBackupPort,
+		iflaBrportMcastEHTHostsLimit, iflaBrportLocked, iflaBrportMAB,
+		iflaBrportMcastMaxGroups, iflaBrportNeighVLANSuppress, iflaBrportBackupNHID:
+		return true
+	}
+	return false
 }
 
 // PortKind returns "bridge".
@@ -74,10 +124,17 @@ func (p *BridgePort) encode(r *request) error {
 	} {
 		r.Uint8(f.typ, boolByte(f.on))
 	}
-	return nil
+	return putKindOther(r, p.Other, putBridgePortOther)
+}
+
+// putBridgePortOther leaves out of a request (by reporting it put) an
+// attribute of BridgePort.Other the kernel does not take.
+func putBridgePortOther(_ *request, a netlink.Attr) bool {
+	return !bridgePortSetAttr(a.Type)
 }
 
 func (p *BridgePort) decode(b []byte) error {
+	var other []byte
 	d := netlink.NewAttrDecoder(b)
 	for d.Next() {
 		switch d.Type() {
@@ -113,7 +170,12 @@ func (p *BridgePort) decode(b []byte) error {
 			p.ID = d.Uint16()
 		case uapi.IFLA_BRPORT_NO:
 			p.Number = d.Uint16()
+		default:
+			other = d.Attr().Append(other)
 		}
+	}
+	if len(other) > 0 {
+		p.Other = RawAttrs(other)
 	}
 	return d.Err()
 }

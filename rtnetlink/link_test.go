@@ -189,8 +189,73 @@ var forwardCompatLink = Link{
 	Stats: LinkStats{1, 2, 3, 4, 5, 6, 7, 8, 9, 10},
 	Data: &Vxlan{ID: 5, Port: 4789, Remote: netip.MustParseAddr("10.0.0.2"),
 		Other: RawAttrs([]byte{8, 0, 0x70, 0, 0xff, 0xff, 0xff, 0xff})},
-	// The unknown attributes are kept in order, with their flags.
-	Other: RawAttrs([]byte{0x0c, 0, 0xff, 0x83, 8, 0, 1, 0, 0x2a, 0, 0, 0, 4, 0, 0xfe, 0x7f}),
+	// The unknown attributes are kept in order, with their flags; the
+	// unknown one in IFLA_LINKINFO in an IFLA_LINKINFO of its own.
+	Other: RawAttrs([]byte{0x0c, 0, 0xff, 0x83, 8, 0, 1, 0, 0x2a, 0, 0, 0,
+		0x0c, 0, 0x12, 0, 5, 0, 0x30, 0, 1, 0, 0, 0,
+		4, 0, 0xfe, 0x7f}),
+}
+
+// canXStats is an RTM_NEWLINK payload for a CAN device as the kernel lays
+// it out (rtnl_link_info_fill: the kind, then the kind's IFLA_INFO_XSTATS,
+// struct can_device_stats, then IFLA_INFO_DATA), cut to what matters here.
+const canXStats = `
+00 00 18 01  05 00 00 00  c1 00 01 00  00 00 00 00   # ifinfomsg: ARPHRD_CAN, index 5, UP|RUNNING|NOARP|LOWER_UP
+09 00 03 00  63 61 6e 30  00 00 00 00                # IFLA_IFNAME "can0"
+08 00 04 00  10 00 00 00                             # IFLA_MTU 16
+40 00 12 00                                          # IFLA_LINKINFO
+  08 00 01 00  63 61 6e 00                           #   IFLA_INFO_KIND "can"
+  1c 00 03 00                                        #   IFLA_INFO_XSTATS: struct can_device_stats
+    01 00 00 00  02 00 00 00  03 00 00 00            #     bus_error, error_warning, error_passive
+    04 00 00 00  05 00 00 00  06 00 00 00            #     bus_off, arbitration_lost, restarts
+  18 00 02 00                                        #   IFLA_INFO_DATA
+    0c 00 08 00  08 00 00 00  00 00 00 00            #     IFLA_CAN_CTRLMODE
+    08 00 05 00  00 00 00 00                         #     IFLA_CAN_STATE
+05 00 10 00  06 00 00 00                             # IFLA_OPERSTATE UP
+`
+
+// TestParseLinkInfoXStats: IFLA_INFO_XSTATS, which no field models, is kept
+// in Other (in an IFLA_LINKINFO of its own, in its place) and not sent
+// back: the kernel ignores it in a request.
+func TestParseLinkInfoXStats(t *testing.T) {
+	littleEndian(t)
+	l, err := ParseLink(netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWLINK}, Data: unhex(t, canXStats)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := RawAttrs(unhex(t, `
+		20 00 12 00  1c 00 03 00
+		01 00 00 00  02 00 00 00  03 00 00 00  04 00 00 00  05 00 00 00  06 00 00 00`))
+	if l.Other != want {
+		t.Errorf("Other = % x, want % x", l.Other, want)
+	}
+	if d, ok := l.Data.(*RawLinkData); l.Kind != "can" || !ok || len(d.Data) != 0x14 || l.MTU != 16 || l.OperState != OperUp {
+		t.Errorf("%+v (%+v)", l, l.Data)
+	}
+	r, err := newLinkRequest(&l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := r.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := ParseLink(asReply(unix.RTM_NEWLINK, b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Other != "" {
+		t.Errorf("CreateLink's request sends back % x", again.Other)
+	}
+	// Nor is an IFLA_LINKINFO kept when there is nothing to keep.
+	l.Other = ""
+	if r, err = newLinkRequest(&l); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = r.Finish()
+	if again, err = ParseLink(asReply(unix.RTM_NEWLINK, b)); err != nil || again.Other != "" {
+		t.Errorf("a link without IFLA_INFO_XSTATS: Other % x, %v", again.Other, err)
+	}
 }
 
 func TestParseLinkForwardCompat(t *testing.T) {
@@ -440,6 +505,7 @@ func FuzzParseLink(f *testing.F) {
 		f.Add(m.Data)
 	}
 	f.Add(unhex(f, forwardCompat))
+	f.Add(unhex(f, canXStats))
 	f.Add(vfMessage())
 	for _, l := range append([]Link{
 		{Name: "br0", Data: &Bridge{STP: true, Priority: 1, NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 3}},
@@ -450,6 +516,10 @@ func FuzzParseLink(f *testing.F) {
 		{Name: "v0", Data: &Veth{PeerName: "v1"}, Group: 3, GSOMaxSize: 1, GSOMaxSegs: 2, GROMaxSize: 3, GSOIPv4MaxSize: 4, GROIPv4MaxSize: 5},
 		{Name: "g0", Data: &RawLinkData{KindName: "gretap", Data: []byte{8, 0, 1, 0, 1, 2, 3, 4}}},
 		{Name: "p0", Kind: "ifb", MasterIndex: 2, Port: &BridgePort{Priority: 3, Cost: 4, Learning: true, Isolated: true}},
+		{Name: "p2", Kind: "ifb", MasterIndex: 2, Port: &BridgePort{Cost: 4, Other: RawAttrs([]byte{
+			5, 0, iflaBrportMulticastRouter, 0, 2, 0, 0, 0, // kept and sent
+			8, 0, 41, 0, 1, 0, 0, 0, // IFLA_BRPORT_MCAST_N_GROUPS: kept, not sent
+			5, 0, iflaBrportLocked, 0, 1, 0, 0, 0})}}, // kept and sent
 		{Name: "p1", Kind: "ifb", MasterIndex: 2, Port: &RawPortData{KindName: "bond", Data: []byte{5, 0, 1, 0, 1, 0, 0, 0}}},
 	}, kindSeeds...) { // and the kinds of link_kinds_roundtrip_test.go
 		r, err := newLinkRequest(&l)

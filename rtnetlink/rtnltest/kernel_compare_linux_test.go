@@ -378,7 +378,18 @@ func linkString(l rtnetlink.Link) string {
 	return fmt.Sprintf("%d %s kind=%q type=%d flags=%v mtu=%d min=%d max=%d master=%d parent=%d txq=%d alias=%q data=%+v hw=%d"+
 		" group=%d gso=%d/%d/%d/%d/%d agm=%v protodown=%v/%#x alt=%q port=%+v",
 		l.Index, l.Name, l.Kind, l.HardwareType, flags, l.MTU, l.MinMTU, l.MaxMTU, l.MasterIndex, l.ParentIndex, l.TxQueueLen, l.Alias, modelled(l.Data), len(l.HardwareAddr),
-		l.Group, l.GSOMaxSize, l.GSOMaxSegs, l.GROMaxSize, l.GSOIPv4MaxSize, l.GROIPv4MaxSize, l.AddrGenMode, l.ProtoDown, l.ProtoDownReason, l.AltNames, l.Port)
+		l.Group, l.GSOMaxSize, l.GSOMaxSegs, l.GROMaxSize, l.GSOIPv4MaxSize, l.GROIPv4MaxSize, l.AddrGenMode, l.ProtoDown, l.ProtoDownReason, l.AltNames, modelledPort(l.Port))
+}
+
+// modelledPort returns p without the bridge port settings no field models
+// (Other), which the fake does not model either.
+func modelledPort(p rtnetlink.PortData) rtnetlink.PortData {
+	if b, ok := p.(*rtnetlink.BridgePort); ok {
+		c := *b
+		c.Other = ""
+		return &c
+	}
+	return p
 }
 
 // modelled returns d without the kind's options no field models (Other),
