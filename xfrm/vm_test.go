@@ -27,6 +27,8 @@ func TestStatesVM(t *testing.T) {
 		t.Run("AllocSPIComplete", TestAllocSPIComplete)
 		t.Run("WatchState", TestWatchState)
 		t.Run("WatchStateExpire", TestWatchStateExpire)
+		t.Run("WatchStateExpireSeconds", TestWatchStateExpireSeconds)
+		t.Run("WatchMapping", TestWatchMapping)
 		t.Run("SmallBuffer", TestStatesSmallBuffer)
 		t.Run("KeyBits", TestStateKeyBits)
 	})
