@@ -115,6 +115,7 @@ func TestWatchStateExpireSeconds(t *testing.T) {
 	}
 
 	ip := blocksOf(mon.sync("10.254.0.0/16"), "Expired ")
+	t.Logf("ip -s xfrm monitor printed %q", ip)
 	if len(ip) != len(got) {
 		t.Fatalf("ip xfrm monitor printed %d EXPIREs, Watch saw %d: %q", len(ip), len(got), ip)
 	}
@@ -215,7 +216,9 @@ func TestWatchMapping(t *testing.T) {
 	var got []xfrm.Event
 	for i, m := range want {
 		send(m.NewSrc, m.NewSport)
-		es := events(t, w, func(es []xfrm.Event) bool { return es[len(es)-1].Mapping == nil || es[len(es)-1].Mapping.NewSport == m.NewSport }, xfrm.EventMapping)
+		es := events(t, w, func(es []xfrm.Event) bool {
+			return es[len(es)-1].Mapping == nil || es[len(es)-1].Mapping.NewSport == m.NewSport
+		}, xfrm.EventMapping)
 		e := es[len(es)-1]
 		if e.Mapping == nil {
 			t.Fatalf("MAPPING %d not decoded: %v", i, e.Message)
@@ -228,6 +231,7 @@ func TestWatchMapping(t *testing.T) {
 	}
 
 	ip := blocksOf(mon.sync("10.254.0.0/16"), "Mapping change ")
+	t.Logf("ip xfrm monitor printed %q", ip)
 	if len(ip) != len(got) {
 		t.Fatalf("ip xfrm monitor printed %d MAPPINGs, Watch saw %d: %q", len(ip), len(got), ip)
 	}
