@@ -109,6 +109,12 @@ func sockObject(req InetRequest) string {
 // it as if reset, and its owner's reads and writes fail. protocol is the
 // socket's (ProtoTCP, ProtoUDP, ...). The kernel needs
 // CONFIG_INET_DIAG_DESTROY and the caller CAP_NET_ADMIN.
+//
+// A raw socket (ProtoRaw) is found by its protocol (s.Protocol), its
+// addresses and its device alone: the kernel ignores the cookie, and an
+// unbound, unconnected socket of the protocol matches any addresses, so
+// of two sockets that match, the kernel destroys the first it finds.
+// A destroyed raw socket is disconnected and no longer listed.
 func (c *Conn) Destroy(ctx context.Context, protocol int, s *InetSocket) error {
 	req := destroyRequest(protocol, s)
 	data, err := req.encode(nil)

@@ -17,7 +17,9 @@ const (
 )
 
 // SockID identifies an inet socket (struct inet_diag_sockid): its
-// addresses and ports, its bound interface and the kernel's cookie.
+// addresses and ports, its bound interface and the kernel's cookie. A raw
+// socket's source port is its protocol (as ss shows it) and its
+// destination port 0.
 type SockID struct {
 	Src, Dst  netip.AddrPort
 	Interface uint32 // the bound interface's index, 0 if none
