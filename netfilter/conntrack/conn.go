@@ -191,9 +191,9 @@ func (f *Flow) appendDelete(b []byte) ([]byte, error) {
 // tuple filter in a delete, with a request that deletes nothing (a filter
 // no entry matches).
 //
-// Otherwise (a kernel before 6.12; a filter of IPv6 addresses or of
-// ports of a protocol other than TCP and UDP, which no kernel compares as
-// Match does) DeleteMatching lists the entries f selects, as Flows does,
+// Otherwise (a kernel before 6.12; a filter of IPv6 addresses, which some
+// kernels compare inverted, or of ports of a protocol other than TCP and
+// UDP, which the kernel does not compare) DeleteMatching lists the entries f selects, as Flows does,
 // and then deletes each by its tuple, zone and ID, so that an entry that
 // replaced a listed one is left alone; an entry gone in between is no
 // error. An entry made after the listing is left alone, as it may be by

@@ -15,11 +15,13 @@ import (
 // The kernel runs what it can of a filter (ctnetlink_filter_match), and
 // this package the rest, so that Flows yields, and DeleteMatching deletes,
 // exactly what Match selects on every kernel. The kernel's own filter
-// differs in places: kernels before 6.8 ignore the zone; every kernel up
-// to 6.18 at least inverts the comparison of IPv6 addresses in a tuple
-// filter (ctnetlink_filter_match_tuple's !ipv6_addr_cmp), so that a dump
-// filtered by an IPv6 address lists every entry but those of the address;
-// and it compares ports for TCP and UDP only.
+// differs in places: kernels before 6.8 ignore the zone; some kernels
+// invert the comparison of IPv6 addresses in a tuple filter, so that a
+// dump filtered by an IPv6 address lists every entry but those of the
+// address (6.1's ctnetlink_filter_match_tuple tests !ipv6_addr_cmp;
+// Debian's 6.12.118 compares them right, this project's 6.18.44 host
+// inverts them again), so the kernel is never given one; and it compares
+// ports for TCP and UDP only.
 type Filter struct {
 	// Family selects entries of one layer 3 protocol (AF_INET,
 	// AF_INET6), when not 0 (the nfgenmsg family).
@@ -156,7 +158,7 @@ func (tf *TupleFilter) match(t *Tuple) bool {
 // kernelPart returns the part of f that every kernel that takes it
 // compares as Match does, or compares loosely (so that what it sends
 // includes all that Match selects): f without the IPv6 addresses of its
-// tuple filters, which the kernel compares inverted.
+// tuple filters, which some kernels compare inverted.
 func (f Filter) kernelPart() Filter {
 	if f.Family == afInet6 {
 		f.Orig.Match &^= MatchSrc | MatchDst
