@@ -40,8 +40,11 @@ func (e *BatchError) Error() string {
 func (e *BatchError) Unwrap() error { return e.Err }
 
 // BatchMessages returns msgs between the begin and end messages of a batch
-// of subsystem s (NFNL_MSG_BATCH_BEGIN and NFNL_MSG_BATCH_END), each asking
-// for an ACK. A genID other than 0 makes the kernel refuse the batch with
+// of subsystem s (NFNL_MSG_BATCH_BEGIN and NFNL_MSG_BATCH_END). Each of msgs
+// asks for an ACK; the begin and end messages do not, as nft's do not:
+// kernels before 6.10 never acknowledge them (commit bf2ac490d28c taught
+// the kernel to), and every kernel answers them when it refuses the batch
+// as a whole. A genID other than 0 makes the kernel refuse the batch with
 // ERESTART unless the subsystem's generation is still genID.
 func BatchMessages(s Subsystem, genID uint32, msgs []netlink.Message) []netlink.Message {
 	out := make([]netlink.Message, 0, len(msgs)+2)
@@ -52,12 +55,12 @@ func BatchMessages(s Subsystem, genID uint32, msgs []netlink.Message) []netlink.
 		e.Uint32BE(batchGenID, genID)
 		begin, _ = e.Finish() // 8 bytes: cannot fail
 	}
-	out = append(out, netlink.Message{Header: netlink.Header{Type: MsgBatchBegin, Flags: netlink.Acknowledge}, Data: begin})
+	out = append(out, netlink.Message{Header: netlink.Header{Type: MsgBatchBegin}, Data: begin})
 	for _, m := range msgs {
 		m.Header.Flags |= netlink.Acknowledge
 		out = append(out, m)
 	}
-	return append(out, netlink.Message{Header: netlink.Header{Type: MsgBatchEnd, Flags: netlink.Acknowledge}, Data: hdr})
+	return append(out, netlink.Message{Header: netlink.Header{Type: MsgBatchEnd}, Data: hdr})
 }
 
 // ExecuteBatch runs msgs as one batch of subsystem s (see BatchMessages),

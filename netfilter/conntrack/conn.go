@@ -2,8 +2,11 @@ package conntrack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
+	"net/netip"
+	"syscall"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/netfilter"
@@ -31,13 +34,19 @@ func New(nl *netlink.Conn) *Conn { return &Conn{NL: nl} }
 // Close closes the underlying connection.
 func (c *Conn) Close() error { return c.NL.Close() }
 
-// Flows lists the entries f selects (all of them for the zero Filter),
-// with the filter run by the kernel: it sends IPCTNL_MSG_CT_GET with
-// NLM_F_DUMP. Each Flow yielded aliases a buffer the next iteration
-// reuses (see Flow.Clone); an error ends the listing.
+// Flows lists the entries f selects (all of them for the zero Filter): it
+// sends IPCTNL_MSG_CT_GET with NLM_F_DUMP and what of f the kernel runs as
+// Filter.Match does, and yields of the entries the kernel sends those that
+// f.Match selects (see Filter for what kernels get wrong). Each Flow
+// yielded aliases a buffer the next iteration reuses (see Flow.Clone); an
+// error ends the listing.
 func (c *Conn) Flows(ctx context.Context, f Filter) iter.Seq2[*Flow, error] {
 	return func(yield func(*Flow, error) bool) {
-		data, err := f.append(nil, false)
+		if err := f.check(msgGet); err != nil {
+			yield(nil, err)
+			return
+		}
+		data, err := f.kernelPart().append(nil, false)
 		if err != nil {
 			yield(nil, err)
 			return
@@ -52,6 +61,9 @@ func (c *Conn) Flows(ctx context.Context, f Filter) iter.Seq2[*Flow, error] {
 			if err := fl.Decode(m.Data); err != nil {
 				yield(nil, err)
 				return
+			}
+			if !f.Match(&fl) {
+				continue
 			}
 			if !yield(&fl, nil) {
 				return
@@ -144,40 +156,125 @@ func (c *Conn) change(ctx context.Context, f *Flow, flags netlink.HeaderFlags) e
 // one listed is left alone): it sends IPCTNL_MSG_CT_DELETE. An entry that
 // does not exist fails with ENOENT.
 func (c *Conn) Delete(ctx context.Context, f *Flow) error {
-	data, err := f.appendKey(nil)
+	data, err := f.appendDelete(nil)
 	if err != nil {
 		return err
-	}
-	if f.ID != 0 {
-		e := netlink.NewAttrEncoder(data)
-		e.Uint32BE(ctaID, f.ID)
-		if data, err = e.Finish(); err != nil {
-			return err
-		}
 	}
 	_, err = c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: msgDelete}, Data: data})
 	return netlink.WithObject(err, f.object())
 }
 
-// DeleteMatching removes every entry f selects in one request: the
-// kernel walks its table and deletes what matches (IPCTNL_MSG_CT_DELETE
-// with the filter's attributes and no tuple to look up). The zero Filter
-// flushes the whole table. The kernel does not say how many entries it
-// deleted.
+// appendDelete appends a DELETE's payload for f: its key and its ID.
+func (f *Flow) appendDelete(b []byte) ([]byte, error) {
+	data, err := f.appendKey(b)
+	if err != nil || f.ID == 0 {
+		return data, err
+	}
+	e := netlink.NewAttrEncoder(data)
+	e.Uint32BE(ctaID, f.ID)
+	return e.Finish()
+}
+
+// DeleteMatching removes every entry f selects (see Filter.Match); the
+// zero Filter flushes the whole table. It does not say how many entries
+// it deleted.
 //
-// Older kernels ignore the parts of a filter they do not know, and then
-// delete more than it selects: Linux 6.18 honours every part (the tests
-// run there), while kernels before 5.3 ignore the family, and the status,
-// zone and tuple filters came later still (ti-mo/conntrack documents the
-// status from 5.15 and the zone from 6.8). Check the kernel's version
-// before relying on a part on an old kernel.
+// Where the kernel runs f as Match does, that is one request: the kernel
+// walks its table and deletes what matches (IPCTNL_MSG_CT_DELETE with the
+// filter's attributes and no tuple to look up). It does for a filter of
+// family, mark and status (Linux 5.15 and later: older kernels ignore the
+// status, and before 5.3 the family, and delete more), and from Linux 6.12
+// on for a zone and a tuple filter too: before 6.8 a delete ignores the
+// zone, and so removes the entries of every zone, and before 6.12 it
+// takes a tuple as that of the one entry to delete. For a filter with a
+// zone or a tuple DeleteMatching first asks the kernel whether it runs a
+// tuple filter in a delete, with a request that deletes nothing (a filter
+// no entry matches).
+//
+// Otherwise (a kernel before 6.12; a filter of IPv6 addresses, which some
+// kernels compare inverted, or of ports of a protocol other than TCP and
+// UDP, which the kernel does not compare) DeleteMatching lists the entries f selects, as Flows does,
+// and then deletes each by its tuple, zone and ID, so that an entry that
+// replaced a listed one is left alone; an entry gone in between is no
+// error. An entry made after the listing is left alone, as it may be by
+// the kernel's own walk.
 func (c *Conn) DeleteMatching(ctx context.Context, f Filter) error {
-	data, err := f.append(nil, true)
-	if err != nil {
+	if err := f.check(msgDelete); err != nil {
 		return err
 	}
+	if f.kernelExact() && (!f.needsFilterFlush() || c.filterFlush(ctx)) {
+		data, err := f.append(nil, true)
+		if err != nil {
+			return err
+		}
+		_, err = c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: msgDelete}, Data: data})
+		return netlink.WithObject(err, f.object())
+	}
+	return c.deleteListed(ctx, f)
+}
+
+// filterFlush reports whether the kernel runs a tuple filter in a delete
+// (Linux 6.12 and later), by sending one that selects entries of IPv4
+// protocol 255 from 0.0.0.0 to 0.0.0.0 with a mark of 1 under the mask 0:
+// no entry has such a mark, so the kernel deletes nothing and answers 0.
+// An older kernel takes the tuple as that of the one entry to delete,
+// finds none (or one whose ID is not 0) and answers ENOENT; a kernel
+// without connection marks refuses the mark with EOPNOTSUPP.
+func (c *Conn) filterFlush(ctx context.Context) bool {
+	zero := netip.IPv4Unspecified()
+	probe := Filter{Family: afInet, Mark: 1, MarkMask: 0,
+		Orig: TupleFilter{Tuple: Tuple{Src: zero, Dst: zero, Proto: 255}, Match: MatchSrc | MatchDst | MatchProto}}
+	data, err := probe.append(nil, true)
+	if err != nil {
+		return false
+	}
+	e := netlink.NewAttrEncoder(data)
+	e.Uint32BE(ctaMark, 1) // the mask 0 that append leaves out with the mark
+	e.Uint32BE(ctaMarkMask, 0)
+	e.Uint32BE(ctaID, 0)
+	if data, err = e.Finish(); err != nil {
+		return false
+	}
 	_, err = c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: msgDelete}, Data: data})
-	return netlink.WithObject(err, f.object())
+	return err == nil
+}
+
+// deleteBatch is how many deletes deleteListed sends in one datagram.
+const deleteBatch = 256
+
+// deleteListed deletes the entries f selects one by one: it lists them,
+// then deletes each by its original tuple, zone and ID, deleteBatch
+// requests to a datagram.
+func (c *Conn) deleteListed(ctx context.Context, f Filter) error {
+	var keys []Flow
+	for fl, err := range c.Flows(ctx, f) {
+		if err != nil {
+			return err
+		}
+		keys = append(keys, Flow{Family: fl.Family, Orig: fl.Orig, Zone: fl.Zone, ID: fl.ID})
+	}
+	for len(keys) > 0 {
+		n := min(len(keys), deleteBatch)
+		reqs := make([]netlink.Message, n)
+		for i := range reqs {
+			data, err := keys[i].appendDelete(nil)
+			if err != nil {
+				return err
+			}
+			reqs[i] = netlink.Message{Header: netlink.Header{Type: msgDelete, Flags: netlink.Acknowledge}, Data: data}
+		}
+		results, err := c.NL.Transact(ctx, reqs)
+		if err != nil {
+			return netlink.WithObject(err, f.object())
+		}
+		for i, err := range results {
+			if err != nil && !errors.Is(err, syscall.ENOENT) {
+				return netlink.WithObject(err, keys[i].object())
+			}
+		}
+		keys = keys[n:]
+	}
+	return nil
 }
 
 // Flush removes every entry of family (AF_INET, AF_INET6, or 0 for all):

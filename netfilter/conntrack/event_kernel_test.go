@@ -62,22 +62,26 @@ func isDigits(s string) bool {
 
 // toolEvents runs conntrack -E in ns and collects its lines.
 type toolEvents struct {
-	cmd   *exec.Cmd
-	mu    sync.Mutex
-	lines []string
-	done  chan struct{}
+	cmd    *exec.Cmd
+	mu     sync.Mutex
+	lines  []string
+	stderr strings.Builder // read once done is closed
+	done   chan struct{}
 }
 
 func startToolEvents(t *testing.T, ns *nstest.NS) *toolEvents {
-	cmd := exec.Command("ip", "netns", "exec", ns.Name, "stdbuf", "-oL", "conntrack", "-E", "-o", "extended,id") // line-buffered: conntrack writes through stdio
+	// conntrack -E flushes its output after each event itself (stdbuf,
+	// which the VMs of internal/vmtest lack, is not needed).
+	cmd := exec.Command("ip", "netns", "exec", ns.Name, "conntrack", "-E", "-o", "extended,id")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	te := &toolEvents{cmd: cmd, done: make(chan struct{})}
+	cmd.Stderr = &te.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	te := &toolEvents{cmd: cmd, done: make(chan struct{})}
 	go func() {
 		defer close(te.done)
 		s := bufio.NewScanner(out)
@@ -163,6 +167,13 @@ func TestEventsMatchConntrackTool(t *testing.T) {
 		cancel()
 		if err == nil {
 			break
+		}
+		select {
+		case <-te.done:
+			cmd := te.cmd
+			cmd.Wait()
+			t.Fatalf("conntrack -E exited (%v): %s", cmd.ProcessState, te.stderr.String())
+		default:
 		}
 		if ctx.Err() != nil {
 			te.mu.Lock()

@@ -37,8 +37,9 @@ func Example_list() {
 	}
 }
 
-// Delete every entry of a backend that went away, in one request: the
-// kernel walks its table.
+// Delete every entry of a backend that went away: from Linux 6.12 on in
+// one request, the kernel walking its table; on older kernels entry by
+// entry, as listed.
 func Example_deleteMatching() {
 	ctx := context.Background()
 	c, err := conntrack.Dial(nil)

@@ -68,7 +68,12 @@ type Flow struct {
 	// SecCtx is the security context (CTA_SECCTX's CTA_SECCTX_NAME).
 	SecCtx string
 	// Labels are the connection's label bits (CTA_LABELS); LabelsMask, in
-	// an update, says which of them to change (CTA_LABELS_MASK).
+	// an update, says which of them to change (CTA_LABELS_MASK). The
+	// kernel keeps labels only in a namespace where something sets them
+	// (an nftables rule with "ct label set", iptables' connlabel match,
+	// Open vSwitch; on 6.1 and 6.12 a rule that only matches a label is
+	// not enough): elsewhere Create drops them without an error and
+	// Update fails with ENOSPC.
 	Labels, LabelsMask []byte
 	// SeqAdjOrig and SeqAdjReply are the TCP sequence number adjustments
 	// of NAT helpers (CTA_SEQ_ADJ_ORIG, CTA_SEQ_ADJ_REPLY).

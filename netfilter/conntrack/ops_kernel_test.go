@@ -187,6 +187,11 @@ func TestFlowsFilteredAsConntrackFilters(t *testing.T) {
 		{conntrack.Filter{Family: 2, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Proto: 6, SrcPort: 1001}, Match: conntrack.MatchProto | conntrack.MatchSrcPort}}, []string{"-p", "tcp", "--sport", "1001"}, 1},
 		{conntrack.Filter{Family: 2, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Src: v4("198.18.1.1"), Proto: 1, ICMPID: 78}, Match: conntrack.MatchSrc | conntrack.MatchProto | conntrack.MatchICMPID}}, []string{"-s", "198.18.1.1", "-p", "icmp", "--icmp-id", "78"}, 1},
 		{conntrack.Filter{Family: 2, Reply: conntrack.TupleFilter{Tuple: conntrack.Tuple{Proto: 6, SrcPort: 80}, Match: conntrack.MatchProto | conntrack.MatchSrcPort}}, []string{"-p", "tcp", "--reply-port-src", "80"}, 3},
+		// Some kernels (6.1, 6.18.44) compare IPv6 addresses inverted
+		// (they would list the entries of every other address): Flows
+		// compares them itself.
+		{conntrack.Filter{Family: 10, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Src: netip.MustParseAddr("2001:db8::10")}, Match: conntrack.MatchSrc}}, []string{"-s", "2001:db8::10"}, 2},
+		{conntrack.Filter{Family: 10, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Src: netip.MustParseAddr("2001:db8::99")}, Match: conntrack.MatchSrc}}, []string{"-s", "2001:db8::99"}, 0},
 	} {
 		lines := compareWithTool(t, ns, c, tc.f, tc.tool...)
 		if len(lines) != tc.n {
@@ -219,7 +224,27 @@ func TestDeleteMatching(t *testing.T) {
 	if got := count(); got["all"] != 5 || got["6"] != 1 {
 		t.Fatalf("after deleting mark 7/0xff: %v:\n%s", got, strings.Join(lines, "\n"))
 	}
-	// Flush one family: the IPv6 entries go, the IPv4 ones stay.
+	// By an IPv6 address and a port: one of the two UDP entries goes.
+	// (Some kernels compare IPv6 addresses inverted: DeleteMatching
+	// deletes these entry by entry.)
+	err := c.DeleteMatching(ctx, conntrack.Filter{Family: 10, Orig: conntrack.TupleFilter{
+		Tuple: conntrack.Tuple{Src: netip.MustParseAddr("2001:db8::10"), Proto: 17, SrcPort: 2001},
+		Match: conntrack.MatchSrc | conntrack.MatchProto | conntrack.MatchSrcPort}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := inNSRun(t, ns, "conntrack", "-L", "-p", "udp"); !strings.Contains(out, "sport=2000 ") || strings.Contains(out, "sport=2001 ") {
+		t.Fatalf("after deleting 2001:db8::10 port 2001, conntrack -L -p udp shows:\n%s", out)
+	}
+	// By zone (which kernels before 6.8 ignore in a delete): the other UDP
+	// entry, of zone 5, goes.
+	if err := c.DeleteMatching(ctx, conntrack.Filter{Zone: 5, HasZone: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := count(); got["all"] != 3 || got["17"] != 0 {
+		t.Fatalf("after deleting zone 5: %v", got)
+	}
+	// Flush one family: the IPv4 entries stay.
 	if err := c.Flush(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -227,7 +252,7 @@ func TestDeleteMatching(t *testing.T) {
 		t.Fatalf("after flushing IPv6: %v", got)
 	}
 	// An ICMP identifier, by tuple filter.
-	err := c.DeleteMatching(ctx, conntrack.Filter{Family: 2, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Proto: 1, ICMPID: 78}, Match: conntrack.MatchProto | conntrack.MatchICMPID}})
+	err = c.DeleteMatching(ctx, conntrack.Filter{Family: 2, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Proto: 1, ICMPID: 78}, Match: conntrack.MatchProto | conntrack.MatchICMPID}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"runtime"
@@ -20,6 +21,8 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/netfilter"
+	"github.com/nlkit/netlink/netfilter/conntrack"
 	"github.com/nlkit/netlink/netfilter/nflog"
 	"golang.org/x/sys/unix"
 )
@@ -125,7 +128,7 @@ func TestLogGroup(t *testing.T) {
 	a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "addr add 2001:db8::1/64 dev va nodad", "link set va up"})
 	b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "addr add 2001:db8::2/64 dev vb nodad", "link set vb up"})
 	nftIn(t, a, "table inet ct27log {\n chain out {\n type filter hook output priority 0;\n udp dport 9999 log prefix \"ct27-out\" group 6\n }\n}\n")
-	nftIn(t, b, "table inet ct27log {\n chain in {\n type filter hook input priority 0;\n udp dport 9999 meta mark set 0x42 log prefix \"ct27-in\" group 5\n }\n}\n")
+	nftIn(t, b, "table inet ct27log {\n chain in {\n type filter hook input priority 0;\n udp dport 9999 meta mark set 0x42 log prefix \"ct27-in\" group 5\n udp dport 9997 log group 4\n }\n}\n")
 	var va, vb *net.Interface
 	inNS(t, a, func() { va, _ = net.InterfaceByName("va") })
 	inNS(t, b, func() { vb, _ = net.InterfaceByName("vb") })
@@ -135,6 +138,7 @@ func TestLogGroup(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	stampReceipts(ctx, t, a, b)
 	in, out := dialLog(t, b), dialLog(t, a)
 	if err := in.Bind(ctx, 5, nflog.Config{Mode: nflog.CopyPacket, Range: 0xffff, Flags: nflog.FlagSeq, Timeout: 10, QueueThreshold: 2, BufferSize: 8192}); err != nil {
 		t.Fatal(err)
@@ -313,5 +317,133 @@ func TestOverrunReported(t *testing.T) {
 	}
 	if !overrun || !after {
 		t.Fatalf("overrun reported: %v; a packet after it: %v", overrun, after)
+	}
+}
+
+// stampReceipts makes the kernel time-stamp the packets b receives, as
+// 6.1 needs for NFULA_TIMESTAMP: it logs a packet's receive timestamp
+// only when the packet has one, which the receive path gives it only
+// while some socket asks for receive timestamps (6.12 stamps every
+// packet logged before routing or on input). It opens such a socket,
+// open until the test ends, and, as the kernel switches timestamps on
+// from a work queue, sends datagrams from a to b's port 9997, which b
+// logs to group 4, until one comes with a timestamp.
+func stampReceipts(ctx context.Context, t *testing.T, a, b *nstest.NS) {
+	t.Helper()
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMP, 1); err != nil {
+		t.Fatal(err)
+	}
+	c := dialLog(t, b)
+	if err := c.Bind(ctx, 4, nflog.Config{Mode: nflog.CopyMeta, Timeout: 1}); err != nil {
+		t.Fatal(err)
+	}
+	send := func() {
+		inNS(t, a, func() {
+			u, err := net.Dial("udp", "198.18.0.2:9997")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			u.Write([]byte("stamp"))
+			u.Close()
+		})
+	}
+	send()
+	for p, err := range c.Packets(ctx) {
+		if err != nil {
+			t.Fatalf("waiting for a time-stamped packet: %v", err)
+		}
+		if p.Has&nflog.HasTimestamp != 0 {
+			break
+		}
+		send()
+	}
+	if err := c.Unbind(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLogConntrack binds a group with FlagConntrack: each logged packet
+// carries its conntrack entry (NFULA_CT, NFULA_CT_INFO), which decodes as
+// a conntrack.Flow of the datagram's tuple and is the entry the table
+// lists. The kernel needs CONFIG_NETFILTER_NETLINK_GLUE_CT, which
+// Debian's kernels have and this machine's lacks (the bind fails with
+// EOPNOTSUPP): the test runs in the VMs of internal/vmtest.
+func TestLogConntrack(t *testing.T) {
+	if _, err := exec.LookPath("nft"); err != nil {
+		t.Skip("nft is not installed (bash .ci/e2e-deps.sh installs it)")
+	}
+	a, b := nstest.New(t), nstest.New(t)
+	a.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.Name)
+	a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
+	b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
+	nftIn(t, b, "table inet ct30log {\n chain in {\n type filter hook input priority 0;\n udp dport 9999 ct state new,established log group 7\n }\n}\n")
+	// A server in b, so that a's second datagram is not refused by the
+	// ICMP error of its first.
+	inNS(t, b, func() {
+		u, err := net.ListenPacket("udp", "198.18.0.2:9999")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		t.Cleanup(func() { u.Close() })
+	})
+	if t.Failed() {
+		t.FailNow()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	in := dialLog(t, b)
+	err := in.Bind(ctx, 7, nflog.Config{Mode: nflog.CopyPacket, Flags: nflog.FlagConntrack, Timeout: 1})
+	if errors.Is(err, syscall.EOPNOTSUPP) {
+		t.Skipf("this kernel adds no conntrack entries to logged packets (CONFIG_NETFILTER_NETLINK_GLUE_CT): %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	inNS(t, a, func() {
+		c, err := net.Dial("udp", "198.18.0.2:9999")
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer c.Close()
+		c.Write([]byte("ct-0"))
+		c.Write([]byte("ct-1"))
+	})
+	var ids []uint32
+	for i, p := range collect(ctx, t, in, 2) {
+		const ipCTNew = 2 // IP_CT_NEW: no reply seen yet
+		if p.CT == nil || p.Has&nflog.HasCTInfo == 0 || p.CTInfo != ipCTNew {
+			t.Errorf("packet %d: conntrack %x, info %d (has %v), want an entry and IP_CT_NEW", i, p.CT, p.CTInfo, p.Has&nflog.HasCTInfo != 0)
+		}
+		var f conntrack.Flow
+		if err := f.Decode(append(netfilter.Header{Family: 2}.Append(nil), p.CT...)); err != nil {
+			t.Fatalf("packet %d: conntrack attributes: %v", i, err)
+		}
+		if f.Orig.Src != netip.MustParseAddr("198.18.0.1") || f.Orig.Dst != netip.MustParseAddr("198.18.0.2") || f.Orig.Proto != 17 || f.Orig.DstPort != 9999 || f.ID == 0 {
+			t.Errorf("packet %d: conntrack entry %v id %d, want UDP from 198.18.0.1 to 198.18.0.2 port 9999", i, f.Orig, f.ID)
+		}
+		ids = append(ids, f.ID)
+	}
+	ct, err := conntrack.Dial(&netlink.Config{NetNS: b.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ct.Close()
+	var listed []uint32
+	for f, err := range ct.Flows(ctx, conntrack.Filter{Family: 2, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Proto: 17, DstPort: 9999}, Match: conntrack.MatchProto | conntrack.MatchDstPort}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, f.ID)
+	}
+	if len(ids) != 2 || ids[0] != ids[1] || !slices.Equal(listed, ids[:1]) {
+		t.Errorf("the packets' entries %v, the table's %v: want one entry", ids, listed)
 	}
 }

@@ -50,8 +50,12 @@ type Packet struct {
 	HWProtocol uint16
 	Hook       uint8
 
-	Mark      uint32    // NFULA_MARK
-	Timestamp time.Time // NFULA_TIMESTAMP: when the packet arrived, if the kernel stamped it
+	Mark uint32 // NFULA_MARK
+	// Timestamp is when the packet arrived (NFULA_TIMESTAMP), for a
+	// packet logged before routing, on input or on forward: 6.12 and later
+	// stamp every such packet, 6.1 only while some socket asks for
+	// receive timestamps (SO_TIMESTAMP and the like).
+	Timestamp time.Time
 
 	// The interfaces' indexes (NFULA_IFINDEX_*), 0 for none.
 	InDev, OutDev, PhysInDev, PhysOutDev uint32

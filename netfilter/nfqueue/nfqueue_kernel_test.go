@@ -8,10 +8,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -20,6 +22,8 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/netfilter"
+	"github.com/nlkit/netlink/netfilter/conntrack"
 	"github.com/nlkit/netlink/netfilter/nfqueue"
 	"golang.org/x/sys/unix"
 )
@@ -49,27 +53,59 @@ func inNS(t testing.TB, ns *nstest.NS, fn func()) {
 }
 
 // world is two namespaces joined by a veth pair, a (198.18.0.1) and b
-// (198.18.0.2), where b queues UDP to port 9999 to queue 3 in its mangle
-// PREROUTING chain (iptables' NFQUEUE target: this kernel's nftables
-// lacks the queue expression), counts the packets marked 0x55 in its
-// filter INPUT chain, and has a UDP server on 9999 whose datagrams
-// come to got.
+// (198.18.0.2), where b queues UDP to port 9999 to queue 3 before routing
+// and counts the packets marked 0x55 on their way in, and has a UDP
+// server on 9999 whose datagrams come to got. The rules are iptables'
+// (NFQUEUE target, mark match) where iptables-legacy is installed, as on
+// this machine, whose nftables lacks the queue expression; else
+// nftables' (queue expression, nft_queue), as in the VMs of
+// internal/vmtest, which have no iptables.
 type world struct {
 	a, b *nstest.NS
+	nft  bool
 	mu   sync.Mutex
 	got  []string
 }
 
-func newWorld(t *testing.T, queueArgs ...string) *world {
-	if _, err := exec.LookPath("iptables-legacy"); err != nil {
-		t.Skip("iptables-legacy is not installed (bash .ci/e2e-deps.sh installs iptables)")
+func newWorld(t *testing.T) *world { return newWorldWith(t, false) }
+
+// newWorldWith is newWorld, with b's connections tracked when track is
+// set (a rule that reads their state).
+func newWorldWith(t *testing.T, track bool) *world {
+	_, noIptables := exec.LookPath("iptables-legacy")
+	_, noNft := exec.LookPath("nft")
+	if noIptables != nil && noNft != nil {
+		t.Skip("neither iptables-legacy nor nft is installed (bash .ci/e2e-deps.sh installs them)")
 	}
-	w := &world{a: nstest.New(t), b: nstest.New(t)}
+	w := &world{a: nstest.New(t), b: nstest.New(t), nft: noIptables != nil}
 	w.a.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", w.b.Name)
 	w.a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
 	w.b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
-	w.iptables(t, append([]string{"-t", "mangle", "-A", "PREROUTING", "-p", "udp", "--dport", "9999", "-j", "NFQUEUE", "--queue-num", "3"}, queueArgs...)...)
-	w.iptables(t, "-A", "INPUT", "-p", "udp", "--dport", "9999", "-m", "mark", "--mark", "0x55")
+	if w.nft {
+		ct := ""
+		if track {
+			ct = "ct state new,established "
+		}
+		cmd := exec.Command("ip", "netns", "exec", w.b.Name, "nft", "-f", "-")
+		cmd.Stdin = strings.NewReader(`
+table ip nfq30 {
+	chain pre { type filter hook prerouting priority mangle; udp dport 9999 ` + ct + `queue num 3; }
+	chain in { type filter hook input priority filter; udp dport 9999 meta mark 0x55 counter; }
+}`)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if strings.Contains(string(out), "No such file or directory") {
+				t.Skipf("this kernel has no nftables queue expression (nft_queue), and iptables-legacy is not installed: %s", out)
+			}
+			t.Fatalf("nft -f: %v: %s", err, out)
+		}
+	} else {
+		ct := []string{}
+		if track {
+			ct = []string{"-m", "conntrack", "--ctstate", "NEW,ESTABLISHED"}
+		}
+		w.iptables(t, slices.Concat([]string{"-t", "mangle", "-A", "PREROUTING", "-p", "udp", "--dport", "9999"}, ct, []string{"-j", "NFQUEUE", "--queue-num", "3"})...)
+		w.iptables(t, "-A", "INPUT", "-p", "udp", "--dport", "9999", "-m", "mark", "--mark", "0x55")
+	}
 	var u net.PacketConn
 	inNS(t, w.b, func() {
 		var err error
@@ -103,6 +139,35 @@ func (w *world) iptables(t *testing.T, args ...string) string {
 		t.Fatalf("iptables %s: %v: %s", strings.Join(args, " "), err, out)
 	}
 	return string(out)
+}
+
+// marked returns how many packets b's mark rule counted, and the listing
+// it read that from.
+func (w *world) marked(t *testing.T) (int, string) {
+	t.Helper()
+	if w.nft {
+		out, err := exec.Command("ip", "netns", "exec", w.b.Name, "nft", "list", "chain", "ip", "nfq30", "in").CombinedOutput()
+		if err != nil {
+			t.Fatalf("nft list chain: %v: %s", err, out)
+		}
+		// "udp dport 9999 meta mark 0x00000055 counter packets 1 bytes 36"
+		_, after, ok := strings.Cut(string(out), "counter packets ")
+		n, err := strconv.Atoi(strings.Fields(after + " x")[0])
+		if !ok || err != nil {
+			t.Fatalf("no counter in:\n%s", out)
+		}
+		return n, string(out)
+	}
+	// The mark rule, the only rule of b's INPUT chain: "pkts bytes target
+	// prot opt in out source destination ... mark match 0x55".
+	out := w.iptables(t, "-L", "INPUT", "-v", "-x", "-n")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	fs := strings.Fields(lines[len(lines)-1])
+	n, err := strconv.Atoi(fs[0])
+	if len(fs) < 2 || err != nil || !strings.Contains(out, "mark match 0x55") {
+		t.Fatalf("no mark rule in:\n%s", out)
+	}
+	return n, out
 }
 
 // send sends one datagram from a to b's port 9999 per payload.
@@ -228,12 +293,9 @@ func TestVerdicts(t *testing.T) {
 	if err := other.Bind(ctx, 3, nfqueue.Config{}); err != nil {
 		t.Errorf("binding an unbound queue: %v", err)
 	}
-	// The mark rule, the only rule of b's INPUT chain, counted one
-	// packet: "pkts bytes target prot opt in out source destination ...".
-	out := w.iptables(t, "-L", "INPUT", "-v", "-x", "-n")
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if fs := strings.Fields(lines[len(lines)-1]); len(fs) < 2 || fs[0] != "1" || !strings.Contains(out, "mark match 0x55") {
-		t.Errorf("the mark rule did not count one packet:\n%s", out)
+	// The mark rule counted one packet.
+	if n, out := w.marked(t); n != 1 {
+		t.Errorf("the mark rule counted %d packets, want 1:\n%s", n, out)
 	}
 }
 
@@ -366,5 +428,68 @@ func TestCapture(t *testing.T) {
 	}
 	if err := os.WriteFile("testdata/packets.bin", raw, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestPacketConntrack binds queue 3 with FlagConntrack: each queued packet
+// carries its conntrack entry (NFQA_CT, NFQA_CT_INFO), which decodes as a
+// conntrack.Flow of the datagram's tuple, and is the entry conntrack
+// lists once the packet is accepted. The kernel needs
+// CONFIG_NETFILTER_NETLINK_GLUE_CT, which Debian's kernels have and this
+// machine's lacks (the bind fails with EOPNOTSUPP): the test runs in the
+// VMs of internal/vmtest.
+func TestPacketConntrack(t *testing.T) {
+	w := newWorldWith(t, true)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q := dialQueue(t, w.b)
+	err := q.Bind(ctx, 3, nfqueue.Config{Mode: nfqueue.CopyPacket, Flags: nfqueue.FlagConntrack, FlagsMask: nfqueue.FlagConntrack})
+	if errors.Is(err, syscall.EOPNOTSUPP) {
+		t.Skipf("this kernel adds no conntrack entries to queued packets (CONFIG_NETFILTER_NETLINK_GLUE_CT): %v", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.send(t, "ct-0", "ct-1")
+	var ids []uint32
+	for p, err := range q.Packets(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		const ipCTNew = 2 // IP_CT_NEW: no reply seen yet
+		if p.CT == nil || p.Has&nfqueue.HasCTInfo == 0 || p.CTInfo != ipCTNew {
+			t.Errorf("packet %d: conntrack %x, info %d (has %v), want an entry and IP_CT_NEW", len(ids), p.CT, p.CTInfo, p.Has&nfqueue.HasCTInfo != 0)
+		}
+		var f conntrack.Flow
+		if err := f.Decode(append(netfilter.Header{Family: p.Family}.Append(nil), p.CT...)); err != nil {
+			t.Fatalf("packet %d: conntrack attributes: %v", len(ids), err)
+		}
+		if f.Orig.Src != netip.MustParseAddr("198.18.0.1") || f.Orig.Dst != netip.MustParseAddr("198.18.0.2") || f.Orig.Proto != 17 || f.Orig.DstPort != 9999 || f.ID == 0 {
+			t.Errorf("packet %d: conntrack entry %v id %d, want UDP from 198.18.0.1 to 198.18.0.2 port 9999", len(ids), f.Orig, f.ID)
+		}
+		ids = append(ids, f.ID)
+		if err := q.SetVerdict(ctx, 3, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 2 {
+			break
+		}
+	}
+	w.received(ctx, t, "ct-0", "ct-1")
+	// Both datagrams are of one connection, the one the table lists.
+	ct, err := conntrack.Dial(&netlink.Config{NetNS: w.b.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ct.Close()
+	var listed []uint32
+	for f, err := range ct.Flows(ctx, conntrack.Filter{Family: 2, Orig: conntrack.TupleFilter{Tuple: conntrack.Tuple{Proto: 17, DstPort: 9999}, Match: conntrack.MatchProto | conntrack.MatchDstPort}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		listed = append(listed, f.ID)
+	}
+	if len(ids) != 2 || ids[0] != ids[1] || !slices.Equal(listed, ids[:1]) {
+		t.Errorf("the packets' entries %v, the table's %v: want one entry", ids, listed)
 	}
 }

@@ -134,35 +134,46 @@ func TestCorpusRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			ns.nft(string(src), "-f", "-")
-			want := ns.listJSON()
-			c := ns.dial()
-			ctx := context.Background()
-			rs, err := c.Ruleset(ctx, nftables.FamilyUnspec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			ns.nft("", "flush", "ruleset")
-			var tx nftables.Tx
-			rs.AddTo(&tx)
-			if err := c.Commit(ctx, &tx); err != nil {
-				t.Fatal(err)
-			}
-			diffJSON(t, ns.listJSON(), want)
-
-			// And read back, the same objects, expression by expression.
-			rs2, err := c.Ruleset(ctx, nftables.FamilyUnspec)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(rs2.Rules) != len(rs.Rules) {
-				t.Fatalf("%d rules read back, want %d", len(rs2.Rules), len(rs.Rules))
-			}
-			for i, r := range rs.Rules {
-				r2 := rs2.Rules[i]
-				if !reflect.DeepEqual(r.Exprs, r2.Exprs) || string(r.UserData) != string(r2.UserData) {
-					t.Errorf("rule %d (%s): read back differs:\n got %#v\nwant %#v", i, r, r2.Exprs, r.Exprs)
-				}
-			}
+			ns.roundTrip()
 		})
 	}
+}
+
+// roundTrip reads the namespace's ruleset with Conn.Ruleset, flushes it,
+// re-creates it in one transaction from what was read, and compares nft
+// -j list ruleset before and after, and what it reads back with what it
+// read first. It returns what it read first.
+func (ns *nftNS) roundTrip() *nftables.Ruleset {
+	t := ns.t
+	t.Helper()
+	want := ns.listJSON()
+	c := ns.dial()
+	ctx := context.Background()
+	rs, err := c.Ruleset(ctx, nftables.FamilyUnspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.nft("", "flush", "ruleset")
+	var tx nftables.Tx
+	rs.AddTo(&tx)
+	if err := c.Commit(ctx, &tx); err != nil {
+		t.Fatal(err)
+	}
+	diffJSON(t, ns.listJSON(), want)
+
+	// And read back, the same objects, expression by expression.
+	rs2, err := c.Ruleset(ctx, nftables.FamilyUnspec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rs2.Rules) != len(rs.Rules) {
+		t.Fatalf("%d rules read back, want %d", len(rs2.Rules), len(rs.Rules))
+	}
+	for i, r := range rs.Rules {
+		r2 := rs2.Rules[i]
+		if !reflect.DeepEqual(r.Exprs, r2.Exprs) || string(r.UserData) != string(r2.UserData) {
+			t.Errorf("rule %d (%s): read back differs:\n got %#v\nwant %#v", i, r, r2.Exprs, r.Exprs)
+		}
+	}
+	return rs
 }

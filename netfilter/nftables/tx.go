@@ -99,7 +99,8 @@ func (tx *Tx) Delete(o Object) {
 }
 
 // Destroy deletes o as Delete does, but an object that does not exist is
-// not an error (NFT_MSG_DESTROY*, Linux 6.3 and later).
+// not an error (NFT_MSG_DESTROY*, Linux 6.3 and later: older kernels know
+// no such message and refuse it, and so the batch, with EINVAL).
 func (tx *Tx) Destroy(o Object) {
 	tx.add("destroy", o, o.kind().destroyMsg, 0, opDel)
 }

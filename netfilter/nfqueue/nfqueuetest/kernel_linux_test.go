@@ -63,10 +63,12 @@ func inNS(t *testing.T, ns *nstest.NS, fn func()) {
 }
 
 // kernelWorld is the scenario's world on the kernel: a (198.18.0.1) sends
-// to b (198.18.0.2), whose mangle PREROUTING chain queues UDP to port
-// 9999 to queue 3 (iptables' NFQUEUE target: this kernel's nftables
-// lacks the queue expression). b's sockets on 9999 (the queued port) and
-// 9998 (a marker no rule queues) receive what passes.
+// to b (198.18.0.2), which queues UDP to port 9999 to queue 3 before
+// routing: with iptables' NFQUEUE target where iptables-legacy is
+// installed (this machine's nftables lacks the queue expression), else
+// with nftables' queue expression (the VMs of internal/vmtest, which
+// have nft_queue and no iptables). b's sockets on 9999 (the queued port)
+// and 9998 (a marker no rule queues) receive what passes.
 type kernelWorld struct {
 	a, b       *nstest.NS
 	srv, mark  net.PacketConn
@@ -74,17 +76,30 @@ type kernelWorld struct {
 }
 
 func newKernelWorld(t *testing.T) *kernelWorld {
-	if _, err := exec.LookPath("iptables-legacy"); err != nil {
-		t.Skip("iptables-legacy is not installed (bash .ci/e2e-deps.sh installs iptables)")
+	_, noIptables := exec.LookPath("iptables-legacy")
+	_, noNft := exec.LookPath("nft")
+	if noIptables != nil && noNft != nil {
+		t.Skip("neither iptables-legacy nor nft is installed (bash .ci/e2e-deps.sh installs them)")
 	}
 	w := &kernelWorld{a: nstest.New(t), b: nstest.New(t)}
 	w.a.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", w.b.Name)
 	w.a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
 	w.b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
-	out, err := exec.Command("ip", "netns", "exec", w.b.Name, "iptables-legacy", "-t", "mangle", "-A", "PREROUTING",
-		"-p", "udp", "--dport", "9999", "-j", "NFQUEUE", "--queue-num", "3").CombinedOutput()
-	if err != nil {
-		t.Fatalf("iptables: %v: %s", err, out)
+	if noIptables == nil {
+		out, err := exec.Command("ip", "netns", "exec", w.b.Name, "iptables-legacy", "-t", "mangle", "-A", "PREROUTING",
+			"-p", "udp", "--dport", "9999", "-j", "NFQUEUE", "--queue-num", "3").CombinedOutput()
+		if err != nil {
+			t.Fatalf("iptables: %v: %s", err, out)
+		}
+	} else {
+		cmd := exec.Command("ip", "netns", "exec", w.b.Name, "nft", "-f", "-")
+		cmd.Stdin = strings.NewReader("table ip nfq30 {\n chain pre {\n type filter hook prerouting priority mangle;\n udp dport 9999 queue num 3\n }\n}\n")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if strings.Contains(string(out), "No such file or directory") {
+				t.Skipf("this kernel has no nftables queue expression (nft_queue), and iptables-legacy is not installed: %s", out)
+			}
+			t.Fatalf("nft -f: %v: %s", err, out)
+		}
 	}
 	inNS(t, w.b, func() {
 		var err error
