@@ -49,29 +49,6 @@ type BridgePort struct {
 	Other RawAttrs
 }
 
-// The IFLA_BRPORT_* attributes of <linux/if_link.h> that Other sends back
-// and internal/uapi does not define. Those it keeps and does not send are
-// the read-only ones: LEARNING_SYNC (11), ROOT_ID (13), BRIDGE_ID (14),
-// DESIGNATED_PORT (15) and _COST (16), TOPOLOGY_CHANGE_ACK (19),
-// CONFIG_PENDING (20), the timers (21 to 23, with PAD 26),
-// MRP_RING_OPEN (35), MRP_IN_OPEN (36), MCAST_EHT_HOSTS_CNT (38) and
-// MCAST_N_GROUPS (41, which the kernel refuses in a request); FLUSH (24),
-// a command that empties the port's FDB, is never reported and never sent.
-const (
-	iflaBrportProxyARPWiFi       = 12 // u8 flag: proxy ARP for Wi-Fi
-	iflaBrportMulticastRouter    = 25 // u8: the port's multicast router mode
-	iflaBrportMcastToUcast       = 28 // u8 flag: multicast to unicast
-	iflaBrportVLANTunnel         = 29 // u8 flag: VLAN tunnel mapping
-	iflaBrportGroupFwdMask       = 31 // u16: the link-local groups forwarded
-	iflaBrportBackupPort         = 34 // u32: the backup port's index
-	iflaBrportMcastEHTHostsLimit = 37 // u32: the EHT hosts limit
-	iflaBrportLocked             = 39 // u8 flag: locked port (802.1X)
-	iflaBrportMAB                = 40 // u8 flag: MAC authentication bypass
-	iflaBrportMcastMaxGroups     = 42 // u32: the most multicast groups
-	iflaBrportNeighVLANSuppress  = 43 // u8 flag: per-VLAN neighbour suppression
-	iflaBrportBackupNHID         = 44 // u32: the backup nexthop's ID
-)
-
 // bridgePortSetAttr reports whether an attribute of BridgePort.Other goes
 // back in a request: those the kernel takes and acts on (br_port_policy,
 // br_setport). The others are what it reports and does not take, or
@@ -79,10 +56,10 @@ const (
 // command no listing holds; and those of kernels newer than this list.
 func bridgePortSetAttr(typ uint16) bool {
 	switch typ {
-	case iflaBrportProxyARPWiFi, iflaBrportMulticastRouter, iflaBrportMcastToUcast,
-		iflaBrportVLANTunnel, iflaBrportGroupFwdMask, iflaBrportBackupPort,
-		iflaBrportMcastEHTHostsLimit, iflaBrportLocked, iflaBrportMAB,
-		iflaBrportMcastMaxGroups, iflaBrportNeighVLANSuppress, iflaBrportBackupNHID:
+	case uapi.IFLA_BRPORT_PROXYARP_WIFI, uapi.IFLA_BRPORT_MULTICAST_ROUTER, uapi.IFLA_BRPORT_MCAST_TO_UCAST,
+		uapi.IFLA_BRPORT_VLAN_TUNNEL, uapi.IFLA_BRPORT_GROUP_FWD_MASK, uapi.IFLA_BRPORT_BACKUP_PORT,
+		uapi.IFLA_BRPORT_MCAST_EHT_HOSTS_LIMIT, uapi.IFLA_BRPORT_LOCKED, uapi.IFLA_BRPORT_MAB,
+		uapi.IFLA_BRPORT_MCAST_MAX_GROUPS, uapi.IFLA_BRPORT_NEIGH_VLAN_SUPPRESS, uapi.IFLA_BRPORT_BACKUP_NHID:
 		return true
 	}
 	return false

@@ -517,9 +517,9 @@ func FuzzParseLink(f *testing.F) {
 		{Name: "g0", Data: &RawLinkData{KindName: "gretap", Data: []byte{8, 0, 1, 0, 1, 2, 3, 4}}},
 		{Name: "p0", Kind: "ifb", MasterIndex: 2, Port: &BridgePort{Priority: 3, Cost: 4, Learning: true, Isolated: true}},
 		{Name: "p2", Kind: "ifb", MasterIndex: 2, Port: &BridgePort{Cost: 4, Other: RawAttrs([]byte{
-			5, 0, iflaBrportMulticastRouter, 0, 2, 0, 0, 0, // kept and sent
+			5, 0, unix.IFLA_BRPORT_MULTICAST_ROUTER, 0, 2, 0, 0, 0, // kept and sent
 			8, 0, 41, 0, 1, 0, 0, 0, // IFLA_BRPORT_MCAST_N_GROUPS: kept, not sent
-			5, 0, iflaBrportLocked, 0, 1, 0, 0, 0})}}, // kept and sent
+			5, 0, unix.IFLA_BRPORT_LOCKED, 0, 1, 0, 0, 0})}}, // kept and sent
 		{Name: "p1", Kind: "ifb", MasterIndex: 2, Port: &RawPortData{KindName: "bond", Data: []byte{5, 0, 1, 0, 1, 0, 0, 0}}},
 	}, kindSeeds...) { // and the kinds of link_kinds_roundtrip_test.go
 		r, err := newLinkRequest(&l)

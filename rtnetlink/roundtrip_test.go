@@ -426,9 +426,9 @@ func TestRoundTrip(t *testing.T) {
 			FastLeave: true, Learning: true, Flood: true, MulticastFlood: true, BroadcastFlood: true, ProxyARP: true, NeighSuppress: true, Isolated: true, ID: 0x8001, Number: 1}}),
 		// A bridge port's Other goes back but for what only the kernel sets.
 		roundTripLink(t, Link{Name: "f2", Kind: "veth", MasterIndex: 2, Port: &BridgePort{Cost: 2, Learning: true,
-			Other: raw(iflaBrportProxyARPWiFi, 1) + raw(13, 0x80, 0, 2, 0, 0, 0, 0, 1) + raw(iflaBrportMulticastRouter, 2) +
-				raw(iflaBrportGroupFwdMask, 8, 0) + raw(41, 0, 0, 0, 0) + raw(iflaBrportBackupPort, 3, 0, 0, 0) + raw(24) +
-				raw(iflaBrportLocked, 1) + raw(iflaBrportMcastMaxGroups, 10, 0, 0, 0) + raw(200|0x8000, 1, 0, 0, 0)}}),
+			Other: raw(uapi.IFLA_BRPORT_PROXYARP_WIFI, 1) + raw(13, 0x80, 0, 2, 0, 0, 0, 0, 1) + raw(uapi.IFLA_BRPORT_MULTICAST_ROUTER, 2) +
+				raw(uapi.IFLA_BRPORT_GROUP_FWD_MASK, 8, 0) + raw(41, 0, 0, 0, 0) + raw(uapi.IFLA_BRPORT_BACKUP_PORT, 3, 0, 0, 0) + raw(24) +
+				raw(uapi.IFLA_BRPORT_LOCKED, 1) + raw(uapi.IFLA_BRPORT_MCAST_MAX_GROUPS, 10, 0, 0, 0) + raw(200|0x8000, 1, 0, 0, 0)}}),
 		roundTripLink(t, Link{Name: "vx2", Data: &Vxlan{ID: 44, TTL: 64, TOS: 1, NoLearning: true, PortLow: 1000, PortHigh: 2000, External: true}}),
 		roundTripLink(t, Link{Name: "br1", Data: &Bridge{NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 5}}),
 		roundTripLink(t, Link{Name: "q0", Kind: "dummy", Other: raw(uapi.IFLA_NUM_TX_QUEUES, 4, 0, 0, 0) + raw(uapi.IFLA_NUM_RX_QUEUES, 3, 0, 0, 0)}),
