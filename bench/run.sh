@@ -127,12 +127,12 @@ if want dump || want getlink || want typed || want genl; then
 		done
 	fi
 	if want getlink; then
-		step "(4) getlink: 9 implementations x 2 conditions (pending timer, idle) x $ROUNDS rounds, 3 runs of $GETLINKS each"
+		step "(4) getlink: 11 implementations x 2 conditions (pending timer, idle) x $ROUNDS rounds, 3 runs of $GETLINKS each"
 		for r in $(seq "$ROUNDS"); do
 			for idle in false true; do
 				w=getlink
 				[ "$idle" = true ] && w=getlink-idle
-				for i in floor nlkit-execute nlkit-execute-skipack nlkit-send-receive nlkit-rtnetlink mdlayher jsimonetti vishvananda; do
+				for i in floor nlkit-execute nlkit-execute-skipack nlkit-executefunc nlkit-executefunc-skipack nlkit-send-receive nlkit-rtnetlink mdlayher jsimonetti vishvananda; do
 					inns main "$NLB" -w getlink -idle="$idle" -impl "$i" -n "$GETLINKS" -reps 3
 				done
 				inns main "$TMP/mnlbench" getlink "$GETLINKS" 3 "$w"

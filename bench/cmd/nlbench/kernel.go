@@ -98,6 +98,28 @@ func init() {
 			})()
 		})
 	}
+	// ExecuteFunc, the zero-copy form: the reply is decoded where it was
+	// read, as the floor's is, and nothing is copied or allocated.
+	for _, v := range []struct {
+		name string
+		cfg  nl.Config
+	}{{"nlkit-executefunc", nl.Config{}}, {"nlkit-executefunc-skipack", nl.Config{SkipGetAck: true}}} {
+		register("getlink", v.name, func() {
+			c, err := nl.Dial(unix.NETLINK_ROUTE, &v.cfg)
+			must(err)
+			getlinks(func(acc *linkAcc) {
+				n := 0
+				must(c.ExecuteFunc(ctx, getlink, func(m nl.Message) error {
+					n++
+					acc.add(nlkitLink(m))
+					return nil
+				}))
+				if n != 1 {
+					log.Fatalf("%d replies", n)
+				}
+			})()
+		})
+	}
 	register("getlink", "nlkit-send-receive", func() {
 		c, err := nl.Dial(unix.NETLINK_ROUTE, nil)
 		must(err)
