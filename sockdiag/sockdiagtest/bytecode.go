@@ -60,7 +60,8 @@ func (p program) audit(netAdmin bool) error {
 	if p.n < opLen {
 		return syscall.EINVAL
 	}
-	for left := p.n; left > 0; {
+	left := p.n
+	for left > 0 {
 		off := p.n - left
 		code, yes, no := p.op(off)
 		min := opLen
@@ -124,6 +125,9 @@ func (p program) audit(netAdmin bool) error {
 			return syscall.EINVAL
 		}
 		left -= yes
+	}
+	if left != 0 {
+		return syscall.EINVAL // the last op's yes went past the end
 	}
 	return nil
 }

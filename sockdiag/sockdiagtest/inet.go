@@ -236,16 +236,23 @@ func (k *Kernel) inetRequest(req netlink.Message, dump bool) ([]netlink.Message,
 		return nil, syscall.EPERM
 	}
 	s := k.inet[i]
-	if (s.Protocol == sockdiag.ProtoUDP || s.Protocol == protoUDPLite) && !s.Autobound {
-		// udp_abort disconnects; the port its owner bound stays hashed.
+	switch {
+	case s.Autobound || !s.full() || s.Protocol == sockdiag.ProtoRaw:
+		// The socket loses its port, and with it its place in the tables.
+		k.inet = slices.Delete(k.inet, i, i+1)
+	case s.Protocol == sockdiag.ProtoTCP:
+		// tcp_done: closed, it keeps the port its owner bound.
 		s.State = sockdiag.StateClose
-		s.Dst = netip.AddrPortFrom(netip.IPv4Unspecified(), 0)
-		if s.Family == sockdiag.IPv6 {
-			s.Dst = netip.AddrPortFrom(netip.IPv6Unspecified(), 0)
+	default:
+		// udp_abort disconnects, and unbinds from the device; the port
+		// its owner bound stays hashed. It clears the IPv4 peer, of an
+		// IPv6 socket the port alone.
+		s.State, s.Interface = sockdiag.StateClose, 0
+		s.Dst = netip.AddrPortFrom(s.Dst.Addr(), 0)
+		if s.Family == sockdiag.IPv4 {
+			s.Dst = netip.AddrPortFrom(netip.IPv4Unspecified(), 0)
 		}
-		return nil, nil
 	}
-	k.inet = slices.Delete(k.inet, i, i+1)
 	return nil, nil
 }
 
@@ -266,7 +273,13 @@ func (k *Kernel) inetDump(r *inetReq, prog program) []netlink.Message {
 			if s.Protocol != r.protocol || uint8(s.Family) != r.family {
 				continue
 			}
-			if s.Protocol != sockdiag.ProtoRaw && !states.Has(s.State) {
+			switch {
+			case s.Protocol == sockdiag.ProtoTCP && (s.State == sockdiag.StateClose || s.State == sockdiag.StateBoundInactive):
+				// Listed from the bind table, when asked for.
+				if !states.Has(sockdiag.StateBoundInactive) || s.Src.Port() == 0 {
+					continue
+				}
+			case s.Protocol != sockdiag.ProtoRaw && !states.Has(s.State):
 				continue
 			}
 			if listeners(s) && r.dst.Port() != 0 {
@@ -311,6 +324,9 @@ func (s *InetSocket) entry() *entry {
 // inet_req_diag_fill.
 func (k *Kernel) appendInet(b []byte, s *InetSocket, ext sockdiag.Extensions) []byte {
 	state, uid, inode, rq, wq := s.State, s.UID, s.Inode, s.RQueue, s.WQueue
+	if state == sockdiag.StateBoundInactive {
+		state = sockdiag.StateClose
+	}
 	if !s.full() {
 		uid, inode, rq, wq = 0, 0, 0, 0
 		if state == sockdiag.StateNewSynRecv {
@@ -335,10 +351,8 @@ func (k *Kernel) appendInet(b []byte, s *InetSocket, ext sockdiag.Extensions) []
 	netAdmin := !k.noNetAdmin
 	u8 := func(v uint8) []byte { return []byte{v} }
 	u32 := func(v uint32) []byte { return binary.NativeEndian.AppendUint32(nil, v) }
-	if state == sockdiag.StateTimeWait {
-		return b
-	}
-	if s.State == sockdiag.StateNewSynRecv {
+	if !s.full() { // a time-wait or request socket: its mark alone
+
 		if netAdmin {
 			b = appendAttr(b, uint16(sockdiag.AttrMark), u32(s.Mark))
 		}
@@ -556,9 +570,11 @@ func (k *Kernel) lookup(r *inetReq, destroy bool) (int, error) {
 		}
 		return i, nil
 	}
-	// TCP: the established table, then the listeners.
+	// TCP: the established table, then the listeners (a closed socket
+	// is in neither).
 	i := slices.IndexFunc(k.inet, func(s *InetSocket) bool {
-		if s.Protocol != r.protocol || s.State == sockdiag.StateListen || !devOK(s.Interface, r.ifindex) {
+		if s.Protocol != r.protocol || s.State == sockdiag.StateListen || s.State == sockdiag.StateClose ||
+			s.State == sockdiag.StateBoundInactive || !devOK(s.Interface, r.ifindex) {
 			return false
 		}
 		src, dst, ok := s.view(v4)

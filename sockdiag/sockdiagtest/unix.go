@@ -22,7 +22,10 @@ type UnixSocket struct {
 	Name     string
 	VFSInode uint32 // the socket file's inode (UNIX_DIAG_VFS, sent when not 0)
 	VFSDev   uint32 // the socket file's device
-	Peer     uint32 // the peer's inode (UNIX_DIAG_PEER, sent when not 0)
+	// Peer is the peer's inode (UNIX_DIAG_PEER), sent when not 0 and
+	// by a connected socket (StateEstablished) whatever it is: 0 for a
+	// connection its listener has not accepted yet.
+	Peer uint32
 	// Pending is a listener's queue of connections not yet accepted: the
 	// inodes of their peers (UNIX_DIAG_ICONS).
 	Pending []uint32
@@ -92,7 +95,7 @@ func appendUnix(b []byte, s *UnixSocket, show uint32) []byte {
 	if show&sockdiag.UnixShowVFS != 0 && (s.VFSInode != 0 || s.VFSDev != 0) {
 		b = appendAttr(b, 1, u32(s.VFSInode, s.VFSDev))
 	}
-	if show&sockdiag.UnixShowPeer != 0 && s.Peer != 0 {
+	if show&sockdiag.UnixShowPeer != 0 && (s.Peer != 0 || s.State == sockdiag.StateEstablished) {
 		b = appendAttr(b, 2, u32(s.Peer))
 	}
 	listen := s.State == sockdiag.StateListen
@@ -114,4 +117,15 @@ func appendUnix(b []byte, s *UnixSocket, show uint32) []byte {
 		b = appendAttr(b, 7, u32(s.UID))
 	}
 	return b
+}
+
+// UnixFromListed returns the socket s as a kernel listed it (with
+// sockdiag.UnixShowAll), for the fake to report as the kernel did.
+func UnixFromListed(s *sockdiag.UnixSocket) UnixSocket {
+	f := UnixSocket{
+		Type: s.Type, State: s.State, Inode: s.Inode, Cookie: s.Cookie, Name: string(s.Name),
+		VFSInode: s.VFSInode, VFSDev: s.VFSDev, Peer: s.Peer, Pending: s.IconsInodes(nil),
+		RQueue: s.RQueue, WQueue: s.WQueue, SkMemInfo: s.SkMemInfo, Shutdown: s.Shutdown, UID: s.UID,
+	}
+	return f
 }
