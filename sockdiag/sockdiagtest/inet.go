@@ -38,8 +38,10 @@ type InetSocket struct {
 
 	// Autobound says the kernel chose the source port (the socket's
 	// userlocks lack SOCK_BINDPORT_LOCK): what the "autobound" filter
-	// selects. A UDP socket so bound goes when destroyed; one bound by
-	// its owner stays.
+	// selects. So are a client's that did not bind one and a TCP
+	// connection a listener accepted (it does not inherit the
+	// listener's lock). A socket so bound goes when destroyed; one bound
+	// by its owner stays, closed.
 	Autobound bool
 	// Token is an MPTCP socket's connection token, by which a request
 	// for one socket (its cookie's low 32 bits) finds it.

@@ -5,10 +5,16 @@
 //
 // # What it models
 //
+// What follows is checked against Linux 6.18 by TestSameAsKernel, which
+// mirrors the sockets of a network namespace into the fake and compares
+// the answers of both.
+//
 // Listings (SOCK_DIAG_BY_FAMILY dumps) of inet sockets select by family,
 // protocol (TCP, UDP, UDP-Lite, MPTCP; raw sockets of every protocol for
-// sockdiag.ProtoRaw), the state mask (syn-recv includes new-syn-recv;
-// raw sockets are listed whatever their state, as by the kernel), the
+// sockdiag.ProtoRaw), the state mask (syn-recv includes new-syn-recv; a
+// closed TCP socket, which the kernel lists from its bind table, needs
+// sockdiag.StateBoundInactive and is reported closed; raw sockets are
+// listed whatever their state, as by the kernel), the
 // request's source and destination ports when not zero (a TCP listener
 // not at all when the destination port is set), and the request's
 // INET_DIAG bytecode, which the fake audits as the kernel's
@@ -34,9 +40,12 @@
 // cookie's low 32 bits. A missing socket is ENOENT, so is a TCP socket of
 // another cookie (UDP: ESTALE). SOCK_DESTROY (Destroy, DestroyMatching)
 // finds the socket the same way (UDP without the swap; ENOENT for a
-// cookie that differs) and aborts it as the kernel does: TCP and raw
-// sockets go, a UDP socket whose port the kernel chose goes, and one
-// bound by its owner stays, closed and without a peer. MPTCP sockets
+// cookie that differs; a closed TCP socket is not found) and aborts it as
+// the kernel does: a socket whose port the kernel chose (Autobound),
+// raw, time-wait and request sockets go; one whose owner bound its port
+// stays, closed (a UDP one also without its peer's port, its IPv4 peer
+// and its device). The peer of a destroyed TCP connection, which the
+// kernel resets, is left as it is. MPTCP sockets
 // cannot be destroyed (EOPNOTSUPP), nor can any without CAP_NET_ADMIN
 // (EPERM, see SetNetAdmin).
 //
