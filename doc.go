@@ -19,7 +19,7 @@
 //     connection tracking, logged and queued packets.
 //   - nltest: a fake kernel in memory, for unit tests of code that uses
 //     netlink, without root or Linux (and rtnetlink/rtnltest,
-//     genetlink/genltest, tc/tctest, xfrm/xfrmtest, nftables/nftest and
+//     genetlink/genltest, tc/tctest, xfrm/xfrmtest, sockdiag/sockdiagtest, nftables/nftest and
 //     conntrack/conntracktest on it, which speak objects).
 //
 // This package is what they are built on, for any netlink protocol
