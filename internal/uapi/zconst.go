@@ -371,6 +371,8 @@ const (
 	NFNL_SUBSYS_OSF                            = 0x5
 	NFNL_SUBSYS_QUEUE                          = 0x3
 	NFNL_SUBSYS_ULOG                           = 0x4
+	NFPROTO_IPV4                               = 0x2
+	NFPROTO_IPV6                               = 0xa
 	NFTA_CHAIN_HANDLE                          = 0x2
 	NFTA_CHAIN_HOOK                            = 0x4
 	NFTA_CHAIN_NAME                            = 0x3

@@ -171,6 +171,7 @@ const (
 	nfLogUid               = 0x08 // NF_LOG_UID
 	nfLogNflog             = 0x10 // NF_LOG_NFLOG
 	nfLogMacdecode         = 0x20 // NF_LOG_MACDECODE
+	nfLogMask              = 0x2f // NF_LOG_MASK
 	nfSynproxyOptMss       = 0x01 // NF_SYNPROXY_OPT_MSS (linux/netfilter/nf_synproxy.h)
 	nfSynproxyOptWscale    = 0x02 // NF_SYNPROXY_OPT_WSCALE
 	nfSynproxyOptSackPerm  = 0x04 // NF_SYNPROXY_OPT_SACK_PERM

@@ -623,6 +623,7 @@ const (
 	LogUID       LogFlags = nfLogUid       // NF_LOG_UID: the socket's owner
 	LogNFLog     LogFlags = nfLogNflog     // NF_LOG_NFLOG: unsupported, kept as the kernel numbers it
 	LogMACDecode LogFlags = nfLogMacdecode // NF_LOG_MACDECODE: the link layer header, decoded
+	LogAll       LogFlags = nfLogMask      // NF_LOG_MASK: all the supported ones, nft's "flags all"
 )
 
 // String returns the flags' names, such as "tcpseq|tcpopt", or 0.
