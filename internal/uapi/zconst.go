@@ -587,6 +587,7 @@ const (
 	NFT_RT_TCPMSS                              = 0x3
 	NFT_SET_ANONYMOUS                          = 0x1
 	NFT_SET_CONSTANT                           = 0x2
+	NFT_SET_ELEM_INTERVAL_END                  = 0x1
 	NFT_SET_EVAL                               = 0x20
 	NFT_SET_INTERVAL                           = 0x4
 	NFT_SET_MAP                                = 0x8

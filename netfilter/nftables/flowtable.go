@@ -19,7 +19,7 @@ type Flowtable struct {
 	// Hook (NFTA_FLOWTABLE_HOOK): its Num is NF_NETDEV_INGRESS, and its
 	// Devices the devices; Device is not used.
 	Hook  *Hook
-	Flags FlowtableFlags // NFTA_FLOWTABLE_FLAGS: NFT_FLOWTABLE_HW_OFFLOAD, _COUNTER
+	Flags FlowtableFlags // NFTA_FLOWTABLE_FLAGS: FlowtableHWOffload, FlowtableCounter
 	Use   uint32         // NFTA_FLOWTABLE_USE: references to it (read only)
 	// Other keeps the attributes the fields above do not model.
 	Other RawAttrs

@@ -16,8 +16,8 @@ type Set struct {
 	// Handle (NFTA_SET_HANDLE) is the kernel's number for the set; when
 	// set, it names the set in a delete instead of Name.
 	Handle uint64
-	// Flags (NFTA_SET_FLAGS): NFT_SET_ANONYMOUS, _CONSTANT, _INTERVAL,
-	// _MAP, _TIMEOUT, _EVAL, _OBJECT, _CONCAT, _EXPR.
+	// Flags (NFTA_SET_FLAGS): SetAnonymous, SetConstant, SetInterval,
+	// SetMap, SetTimeout, SetEval, SetObject, SetConcat, SetExpr.
 	Flags SetFlags
 	// KeyType (NFTA_SET_KEY_TYPE) is nft's data type of the key (a
 	// concatenation's types 6 bits each), opaque to the kernel.
@@ -26,7 +26,7 @@ type Set struct {
 	DataType uint32     // NFTA_SET_DATA_TYPE: a map's; NFT_DATA_VERDICT for a verdict map
 	DataLen  uint32     // NFTA_SET_DATA_LEN
 	ObjType  ObjectType // NFTA_SET_OBJ_TYPE: an object map's object type
-	// Policy (NFTA_SET_POLICY): NFT_SET_POL_PERFORMANCE (0) or _MEMORY.
+	// Policy (NFTA_SET_POLICY): SetPolicyPerformance (0) or SetPolicyMemory.
 	Policy *SetPolicy
 	// Size (NFTA_SET_DESC_SIZE) is the most elements the set holds, 0 for
 	// no limit; Concat (NFTA_SET_DESC_CONCAT) the length of each field of

@@ -12,7 +12,7 @@ import (
 type Table struct {
 	Family Family
 	Name   string     // NFTA_TABLE_NAME
-	Flags  TableFlags // NFTA_TABLE_FLAGS: NFT_TABLE_F_DORMANT, _OWNER, _PERSIST
+	Flags  TableFlags // NFTA_TABLE_FLAGS: TableDormant, TableOwner, TablePersist
 	// Handle (NFTA_TABLE_HANDLE) is the kernel's number for the table;
 	// when set, it names the table in a delete instead of Name.
 	Handle uint64
