@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/nlkit/netlink/internal/uapi"
 	"strconv"
 
 	"github.com/nlkit/netlink/netfilter/nftables"
@@ -33,9 +34,9 @@ func decodeRule(r *nftables.Rule, rs *nftables.Ruleset) []stmt {
 	}
 	switch r.Family {
 	case nftables.FamilyIPv4:
-		d.nfproto = nfprotoIPv4
+		d.nfproto = uapi.NFPROTO_IPV4
 	case nftables.FamilyIPv6:
-		d.nfproto = nfprotoIPv6
+		d.nfproto = uapi.NFPROTO_IPV6
 	}
 	for _, x := range r.Exprs {
 		d.expr(x)
@@ -148,7 +149,7 @@ func (d *decoder) expr(x nftables.Expr) {
 			return
 		}
 	case *nftables.Ct:
-		if x.Key == nftCtState && x.Direction == nil && x.Sreg == 0 {
+		if x.Key == nftables.CtKeyState && x.Direction == nil && x.Sreg == 0 {
 			d.load(x.Dreg, operand{fields: []*field{fieldNamed("ct", "state")}}, x)
 			return
 		}
@@ -162,7 +163,7 @@ func (d *decoder) expr(x nftables.Expr) {
 		}
 	case *nftables.Bitwise:
 		o, ok := d.reg(x.Sreg)
-		if ok && len(o.fields) == 1 && o.mask == nil && o.trunc == 0 && x.Op == nftBitwiseBool &&
+		if ok && len(o.fields) == 1 && o.mask == nil && o.trunc == 0 && x.Op == nftables.BitwiseMaskXor &&
 			allZero(x.Xor) && len(x.Mask) == o.size() && x.Sreg2 == 0 && x.Data == nil {
 			o.mask = x.Mask
 			d.load(x.Dreg, o, x)
@@ -178,13 +179,13 @@ func (d *decoder) expr(x nftables.Expr) {
 			return
 		}
 	case *nftables.Cmp:
-		if o, ok := d.reg(x.Sreg); ok && len(o.fields) > 0 && x.Op <= nftCmpGte && d.cmp(o, op(x.Op), x.Data) {
+		if o, ok := d.reg(x.Sreg); ok && len(o.fields) > 0 && x.Op <= nftables.CmpGte && d.cmp(o, op(x.Op), x.Data) {
 			d.use(o)
 			return
 		}
 	case *nftables.Range:
 		if o, ok := d.reg(x.Sreg); ok && len(o.fields) == 1 && o.mask == nil && o.trunc == 0 &&
-			len(x.From) == o.size() && len(x.To) == o.size() && x.Op <= nftRangeNeq {
+			len(x.From) == o.size() && len(x.To) == o.size() && x.Op <= nftables.RangeNeq {
 			f := o.fields[0]
 			d.use(o)
 			d.emit(&match{f, opEq + op(x.Op), rangeExpr{value{f.t, x.From}, value{f.t, x.To}}})
@@ -198,12 +199,12 @@ func (d *decoder) expr(x nftables.Expr) {
 		d.emit(x)
 		return
 	case *nftables.Log:
-		if x.Flags == 0 || x.Flags == logFlagsAll {
+		if x.Flags == 0 || x.Flags == nftables.LogAll {
 			d.emit(x)
 			return
 		}
 	case *nftables.Limit:
-		if x.Flags&^nftLimitFInv == 0 && x.Type <= nftLimitPktBytes && symName(limitUnits, x.Unit) != strconv.FormatUint(x.Unit, 10) {
+		if x.Flags&^nftables.LimitInvert == 0 && x.Type <= nftables.LimitTypePktBytes && symName(limitUnits, x.Unit) != strconv.FormatUint(x.Unit, 10) {
 			d.emit(x)
 			return
 		}
@@ -227,7 +228,7 @@ func (d *decoder) expr(x nftables.Expr) {
 	d.emit(&raw{x})
 }
 
-func metaField(key uint32) *field {
+func metaField(key nftables.MetaKey) *field {
 	for _, f := range fields {
 		if f.isMeta() && f.meta == key {
 			return f
@@ -299,10 +300,10 @@ func (d *decoder) cmp(o operand, rel op, data []byte) bool {
 		d.nfproto, d.deps[layerNetwork] = data[0], i
 	case fieldNamed("meta", "protocol"):
 		switch string(data) {
-		case string(etherOf(nfprotoIPv4)):
-			d.nfproto, d.deps[layerNetwork] = nfprotoIPv4, i
-		case string(etherOf(nfprotoIPv6)):
-			d.nfproto, d.deps[layerNetwork] = nfprotoIPv6, i
+		case string(etherOf(uapi.NFPROTO_IPV4)):
+			d.nfproto, d.deps[layerNetwork] = uapi.NFPROTO_IPV4, i
+		case string(etherOf(uapi.NFPROTO_IPV6)):
+			d.nfproto, d.deps[layerNetwork] = uapi.NFPROTO_IPV6, i
 		}
 	case fieldNamed("meta", "l4proto"):
 		d.l4proto, d.deps[layerTransport] = data[0], i
@@ -367,7 +368,7 @@ func (d *decoder) lookup(x *nftables.Lookup) bool {
 	switch {
 	case x.Dreg == nil:
 		rel := opImplicit
-		if x.Flags&nftLookupFInv != 0 {
+		if x.Flags&nftables.LookupInvert != 0 {
 			rel = opNeq
 		}
 		d.emit(&match{key, rel, right})
@@ -399,24 +400,24 @@ func (d *decoder) reject(x *nftables.Reject) *reject {
 	}
 	ipFamily := d.family == nftables.FamilyIPv4 || d.family == nftables.FamilyIPv6
 	switch x.Type {
-	case nftRejectTCPRst:
+	case nftables.RejectTCPReset:
 		if ipFamily && d.l4proto == protoTCP {
 			d.kill(layerTransport)
 		}
-	case nftRejectIcmpUnreach:
+	case nftables.RejectICMPUnreach:
 		switch d.nfproto {
-		case nfprotoIPv4:
-			s.proto, s.plain = "icmp", d.family == nftables.FamilyIPv4 && s.code == 3
-		case nfprotoIPv6:
-			s.proto, s.plain = "icmpv6", d.family == nftables.FamilyIPv6 && s.code == 4
+		case uapi.NFPROTO_IPV4:
+			s.proto, s.plain = "icmp", d.family == nftables.FamilyIPv4 && s.code == icmpPortUnreach
+		case uapi.NFPROTO_IPV6:
+			s.proto, s.plain = "icmpv6", d.family == nftables.FamilyIPv6 && s.code == icmpv6PortUnreach
 		default:
 			return nil
 		}
 		if !ipFamily {
 			d.kill(layerNetwork)
 		}
-	case nftRejectIcmpxUnreach:
-		s.proto, s.plain = "icmpx", !ipFamily && s.code == nftRejectIcmpxPortUnreach
+	case nftables.RejectICMPxUnreach:
+		s.proto, s.plain = "icmpx", !ipFamily && s.code == uint8(nftables.ICMPxPortUnreach)
 	default:
 		return nil
 	}
@@ -447,26 +448,26 @@ func (d *decoder) natValues(t *dtype, min, max nftables.Register, used *[]operan
 
 // natFlagsOK is whether flags hold only those nft writes, besides the
 // two the addresses and ports imply.
-func natFlagsOK(flags uint32) bool {
-	var known uint32 = natRangeMapIPs | natRangeProtoSpecified
+func natFlagsOK(flags nftables.NATRangeFlags) bool {
+	known := nftables.NATRangeMapIPs | nftables.NATRangeProtoSpecified
 	for _, f := range natFlags {
-		known |= uint32(f.val)
+		known |= nftables.NATRangeFlags(f.val)
 	}
 	return flags&^known == 0
 }
 
 func (d *decoder) nat(x *nftables.NAT) bool {
-	n := &nat{kind: "snat", flags: x.Flags &^ (natRangeMapIPs | natRangeProtoSpecified)}
-	if x.Type == nftNatDnat {
+	n := &nat{kind: "snat", flags: x.Flags &^ (nftables.NATRangeMapIPs | nftables.NATRangeProtoSpecified)}
+	if x.Type == nftables.NATTypeDestNAT {
 		n.kind = "dnat"
 	}
 	t := typeIPAddr
 	switch {
-	case x.Type > nftNatDnat || !natFlagsOK(x.Flags):
+	case x.Type > nftables.NATTypeDestNAT || !natFlagsOK(x.Flags):
 		return false
-	case x.Family == nfprotoIPv6:
+	case x.Family == uapi.NFPROTO_IPV6:
 		t = typeIP6Addr
-	case x.Family != nfprotoIPv4:
+	case x.Family != uapi.NFPROTO_IPV4:
 		return false
 	}
 	if d.family == nftables.FamilyINet {
@@ -485,11 +486,11 @@ func (d *decoder) nat(x *nftables.NAT) bool {
 }
 
 func (d *decoder) masq(x *nftables.Masq) bool {
-	n := &nat{kind: "masquerade", flags: x.Flags &^ natRangeProtoSpecified}
+	n := &nat{kind: "masquerade", flags: x.Flags &^ nftables.NATRangeProtoSpecified}
 	var used []operand
 	var ok bool
 	n.port, ok = d.natValues(typeInetService, x.RegProtoMin, x.RegProtoMax, &used)
-	if !ok || !natFlagsOK(x.Flags) || x.Flags&natRangeMapIPs != 0 {
+	if !ok || !natFlagsOK(x.Flags) || x.Flags&nftables.NATRangeMapIPs != 0 {
 		return false
 	}
 	d.use(used...)

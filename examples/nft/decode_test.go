@@ -7,12 +7,11 @@ import (
 	"testing"
 
 	"github.com/nlkit/netlink"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/netfilter"
 	"github.com/nlkit/netlink/netfilter/nftables"
 	"github.com/nlkit/netlink/netfilter/nftables/nftest"
 )
-
-const nftMsgNewrule, nftMsgGetrule = 6, 7 // NFT_MSG_NEWRULE, NFT_MSG_GETRULE
 
 // corpusMessages adds the corpus's rules, as this program makes them, to
 // nftest's fake nf_tables, and returns the NFT_MSG_NEWRULE messages it
@@ -56,7 +55,7 @@ func corpusMessages(tb testing.TB) [][]byte {
 	}
 	var out [][]byte
 	for f := range fams {
-		req := netlink.Message{Header: netlink.Header{Type: netfilter.MessageType(netfilter.SubsysNFTables, nftMsgGetrule), Flags: netlink.Request | netlink.Dump},
+		req := netlink.Message{Header: netlink.Header{Type: netfilter.MessageType(netfilter.SubsysNFTables, uapi.NFT_MSG_GETRULE), Flags: netlink.Request | netlink.Dump},
 			Data: []byte{byte(f), 0, 0, 0}}
 		ms, err := c.Netlink().DumpAll(ctx, req)
 		if err != nil {
@@ -85,7 +84,7 @@ func FuzzDecodeRule(f *testing.F) {
 		rs.Elements = append(rs.Elements, []nftables.Element{{Key: make([]byte, s.KeyLen)}})
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ev, err := nftables.ParseEvent(netlink.Message{Header: netlink.Header{Type: netfilter.MessageType(netfilter.SubsysNFTables, nftMsgNewrule)}, Data: data})
+		ev, err := nftables.ParseEvent(netlink.Message{Header: netlink.Header{Type: netfilter.MessageType(netfilter.SubsysNFTables, uapi.NFT_MSG_NEWRULE)}, Data: data})
 		r, ok := ev.Object.(*nftables.Rule)
 		if err != nil || !ok {
 			return
@@ -107,20 +106,21 @@ func FuzzDecodeRule(f *testing.F) {
 // what a register held before.
 func TestDecodeUnknown(t *testing.T) {
 	r := &nftables.Rule{Family: nftables.FamilyINet, Exprs: []nftables.Expr{
-		&nftables.Meta{Key: nftMetaL4proto, Dreg: nftables.Reg1},
+		&nftables.Meta{Key: nftables.MetaKeyL4Proto, Dreg: nftables.Reg1},
 		&nftables.Cmp{Sreg: nftables.Reg1, Data: []byte{protoTCP}},
 		// tcp flags syn
-		&nftables.Payload{Dreg: nftables.Reg1, Base: nftPayloadTransportHeader, Offset: 13, Len: 1},
+		&nftables.Payload{Dreg: nftables.Reg1, Base: nftables.PayloadBaseTransportHeader, Offset: 13, Len: 1},
 		&nftables.Bitwise{Sreg: nftables.Reg1, Dreg: nftables.Reg1, Len: 1, Mask: []byte{2}, Xor: []byte{0}},
-		&nftables.Cmp{Sreg: nftables.Reg1, Op: nftCmpNeq, Data: []byte{0}},
+		&nftables.Cmp{Sreg: nftables.Reg1, Op: nftables.CmpNeq, Data: []byte{0}},
 		// meta nftrace set 1
 		&nftables.Immediate{Dreg: nftables.Reg1, Data: []byte{1}},
-		&nftables.Meta{Key: 12, Sreg: nftables.Reg1},
+		&nftables.Meta{Key: nftables.MetaKeyNFTrace, Sreg: nftables.Reg1},
 		&nftables.RawExpr{Name: "frob", Data: []byte{1, 2}},
 		nftables.Drop(),
 	}}
-	want := "meta l4proto tcp [ payload dreg=1 base=2 offset=13 len=1 ] [ bitwise sreg=1 dreg=1 len=1 mask=0x02 xor=0x00 ] " +
-		"[ cmp sreg=1 op=1 data=0x00 ] [ immediate dreg=1 data=0x01 ] [ meta key=12 sreg=1 ] [ frob 0x0102 ] drop"
+	// The kernel's enums are written by name (their String methods).
+	want := "meta l4proto tcp [ payload dreg=1 base=transport offset=13 len=1 ] [ bitwise sreg=1 dreg=1 len=1 mask=0x02 xor=0x00 ] " +
+		"[ cmp sreg=1 op=neq data=0x00 ] [ immediate dreg=1 data=0x01 ] [ meta key=nftrace sreg=1 ] [ frob 0x0102 ] drop"
 	if got := ruleText(r, nil); got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}

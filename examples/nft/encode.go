@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"github.com/nlkit/netlink/internal/uapi"
 	"slices"
 	"strings"
 
@@ -27,9 +28,9 @@ func encodeRule(f nftables.Family, table string, ss []stmt) ([]nftables.Expr, []
 	e := encoder{family: f, table: table}
 	switch f {
 	case nftables.FamilyIPv4:
-		e.nfproto = nfprotoIPv4
+		e.nfproto = uapi.NFPROTO_IPV4
 	case nftables.FamilyIPv6:
-		e.nfproto = nfprotoIPv6
+		e.nfproto = uapi.NFPROTO_IPV6
 	}
 	for _, s := range ss {
 		if err := e.evaluate(s); err != nil {
@@ -180,7 +181,7 @@ func (e *encoder) learn(m *match) {
 	case expr(fieldNamed("meta", "nfproto")):
 		e.nfproto = v.b[0]
 	case expr(fieldNamed("meta", "protocol")):
-		for _, p := range []byte{nfprotoIPv4, nfprotoIPv6} {
+		for _, p := range []byte{uapi.NFPROTO_IPV4, uapi.NFPROTO_IPV6} {
 			if bytes.Equal(v.b, etherOf(p)) {
 				e.nfproto = p
 			}
@@ -190,6 +191,14 @@ func (e *encoder) learn(m *match) {
 	}
 }
 
+// The ICMP and ICMPv6 codes of "port unreachable", the default of a
+// reject in an ip or ip6 table (include/uapi/linux/icmp.h, icmpv6.h);
+// golang.org/x/sys/unix has neither.
+const (
+	icmpPortUnreach   = 3 // ICMP_PORT_UNREACH
+	icmpv6PortUnreach = 4 // ICMPV6_PORT_UNREACH
+)
+
 // reject gives a reject its type and code: for "reject", the family's
 // default (ICMP port unreachable, for an inet table the abstract ICMP's
 // unless the rule matched IPv4 or IPv6).
@@ -197,20 +206,20 @@ func (e *encoder) reject(s *reject) (*reject, error) {
 	r := *s
 	ipFamily := e.family == nftables.FamilyIPv4 || e.family == nftables.FamilyIPv6
 	switch {
-	case r.plain && e.nfproto == nfprotoIPv4:
-		r.typ, r.proto, r.code = nftRejectIcmpUnreach, "icmp", icmpPortUnreach
-	case r.plain && e.nfproto == nfprotoIPv6:
-		r.typ, r.proto, r.code = nftRejectIcmpUnreach, "icmpv6", icmpv6PortUnreach
+	case r.plain && e.nfproto == uapi.NFPROTO_IPV4:
+		r.typ, r.proto, r.code = nftables.RejectICMPUnreach, "icmp", icmpPortUnreach
+	case r.plain && e.nfproto == uapi.NFPROTO_IPV6:
+		r.typ, r.proto, r.code = nftables.RejectICMPUnreach, "icmpv6", icmpv6PortUnreach
 	case r.plain:
-		r.typ, r.proto, r.code = nftRejectIcmpxUnreach, "icmpx", nftRejectIcmpxPortUnreach
-	case r.typ == nftRejectTCPRst:
+		r.typ, r.proto, r.code = nftables.RejectICMPxUnreach, "icmpx", uint8(nftables.ICMPxPortUnreach)
+	case r.typ == nftables.RejectTCPReset:
 		return &r, e.needTransport(protoTCP)
 	case r.proto == "icmpx" && ipFamily:
 		return nil, fmt.Errorf("abstracted ICMP unreachable not supported")
 	case r.proto == "icmp":
-		return &r, e.needNet(nfprotoIPv4)
+		return &r, e.needNet(uapi.NFPROTO_IPV4)
 	case r.proto == "icmpv6":
-		return &r, e.needNet(nfprotoIPv6)
+		return &r, e.needNet(uapi.NFPROTO_IPV6)
 	}
 	return &r, nil
 }
@@ -427,7 +436,7 @@ func (e *encoder) linearize(s stmt) error {
 		e.emit(&l)
 	case *reject:
 		r := &nftables.Reject{Type: s.typ}
-		if s.typ != nftRejectTCPRst {
+		if s.typ != nftables.RejectTCPReset {
 			code := s.code
 			r.ICMPCode = &code
 		}
@@ -441,9 +450,9 @@ func (e *encoder) linearize(s stmt) error {
 }
 
 func (e *encoder) match(m *match) error {
-	cmpOp := uint32(m.op)
+	cmpOp := nftables.CmpOp(m.op)
 	if m.op == opImplicit {
-		cmpOp = nftCmpEq
+		cmpOp = nftables.CmpEq
 	}
 	fs := fieldsOf(m.left)
 	f := fs[0]
@@ -453,7 +462,7 @@ func (e *encoder) match(m *match) error {
 		if f.t.bitmask && m.op == opImplicit {
 			// "ct state established,related": any of the flags.
 			e.emit(&nftables.Bitwise{Sreg: nftables.Reg1, Dreg: nftables.Reg1, Len: uint32(len(r.b)), Mask: r.b, Xor: make([]byte, len(r.b))},
-				&nftables.Cmp{Sreg: nftables.Reg1, Op: nftCmpNeq, Data: make([]byte, len(r.b))})
+				&nftables.Cmp{Sreg: nftables.Reg1, Op: nftables.CmpNeq, Data: make([]byte, len(r.b))})
 			return nil
 		}
 		e.emit(&nftables.Cmp{Sreg: nftables.Reg1, Op: cmpOp, Data: r.b})
@@ -475,11 +484,11 @@ func (e *encoder) match(m *match) error {
 	case rangeExpr:
 		e.load(m.left)
 		if m.op == opNeq {
-			e.emit(&nftables.Range{Sreg: nftables.Reg1, Op: nftRangeNeq, From: r.lo.b, To: r.hi.b})
+			e.emit(&nftables.Range{Sreg: nftables.Reg1, Op: nftables.RangeNeq, From: r.lo.b, To: r.hi.b})
 			return nil
 		}
-		e.emit(&nftables.Cmp{Sreg: nftables.Reg1, Op: nftCmpGte, Data: r.lo.b},
-			&nftables.Cmp{Sreg: nftables.Reg1, Op: nftCmpLte, Data: r.hi.b})
+		e.emit(&nftables.Cmp{Sreg: nftables.Reg1, Op: nftables.CmpGte, Data: r.lo.b},
+			&nftables.Cmp{Sreg: nftables.Reg1, Op: nftables.CmpLte, Data: r.hi.b})
 	case setExpr, setRef:
 		e.load(m.left)
 		lookup, err := e.lookup(m.left, r, false)
@@ -487,7 +496,7 @@ func (e *encoder) match(m *match) error {
 			return err
 		}
 		if m.op == opNeq {
-			lookup.Flags = nftLookupFInv
+			lookup.Flags = nftables.LookupInvert
 		}
 		e.emit(lookup)
 	default:
@@ -771,10 +780,10 @@ func typeofData(key expr) []byte {
 			data = udata(udata(nil, 0, u32(k.desc)), 1, u32(k.tmpl))
 		case k.isMeta():
 			kind = exprMeta
-			data = udata(nil, 0, u32(k.meta))
+			data = udata(nil, 0, u32(uint32(k.meta)))
 		default:
 			kind = exprCt
-			data = udata(udata(nil, 0, u32(k.ct)), 1, u32(0xffffffff)) // no direction
+			data = udata(udata(nil, 0, u32(uint32(k.ct))), 1, u32(0xffffffff)) // no direction
 		}
 	}
 	return udata(udata(nil, 0, u32(kind)), 1, data)
@@ -801,15 +810,15 @@ func (e *encoder) natExprs(n *nat) {
 	protoMin, protoMax := load(n.port)
 	flags := n.flags
 	if n.port != nil {
-		flags |= natRangeProtoSpecified
+		flags |= nftables.NATRangeProtoSpecified
 	}
 	if n.kind == "masquerade" {
 		e.emit(&nftables.Masq{Flags: flags, RegProtoMin: protoMin, RegProtoMax: protoMax})
 		return
 	}
-	typ := uint32(nftNatSnat)
+	typ := nftables.NATTypeSourceNAT
 	if n.kind == "dnat" {
-		typ = nftNatDnat
+		typ = nftables.NATTypeDestNAT
 	}
 	e.emit(&nftables.NAT{Type: typ, Family: uint32(n.family), RegAddrMin: addrMin, RegAddrMax: addrMax,
 		RegProtoMin: protoMin, RegProtoMax: protoMax, Flags: flags})

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/netfilter/nftables"
 )
 
@@ -15,9 +16,11 @@ type field struct {
 	// A header field is len bytes at offset from base (NFT_PAYLOAD_*);
 	// desc and tmpl are nft's numbers for its protocol and field, which
 	// nft keeps in an anonymous set's user data.
-	base, offset, len uint32
-	desc, tmpl        uint32
-	meta, ct          uint32 // the key of a meta or ct field
+	base        nftables.PayloadBase
+	offset, len uint32
+	desc, tmpl  uint32
+	meta        nftables.MetaKey // the key of a meta field
+	ct          nftables.CtKey   // the key of a ct field
 }
 
 func (f *field) isPayload() bool { return f.base != 0 }
@@ -37,9 +40,9 @@ func (f *field) byteorder() uint32 {
 // fields theirs (meta l4proto); 0 for the others.
 func (f *field) layer() int {
 	switch f.base {
-	case nftPayloadNetworkHeader:
+	case nftables.PayloadBaseNetworkHeader:
 		return layerNetwork
-	case nftPayloadTransportHeader:
+	case nftables.PayloadBaseTransportHeader:
 		return layerTransport
 	}
 	return 0
@@ -64,29 +67,29 @@ func (f *field) load(r nftables.Register) nftables.Expr {
 // The fields this program knows. nft numbers its protocols (enum
 // proto_desc_id) and each protocol's fields (the templates of proto.c).
 var fields = []*field{
-	payloadField("ip", "saddr", typeIPAddr, nftPayloadNetworkHeader, 12, 12, 11),
-	payloadField("ip", "daddr", typeIPAddr, nftPayloadNetworkHeader, 16, 12, 12),
-	payloadField("ip", "protocol", typeInetProto, nftPayloadNetworkHeader, 9, 12, 9),
-	payloadField("ip6", "saddr", typeIP6Addr, nftPayloadNetworkHeader, 8, 13, 8),
-	payloadField("ip6", "daddr", typeIP6Addr, nftPayloadNetworkHeader, 24, 13, 9),
-	payloadField("ip6", "nexthdr", typeInetProto, nftPayloadNetworkHeader, 6, 13, 6),
-	payloadField("tcp", "sport", typeInetService, nftPayloadTransportHeader, 0, 8, 1),
-	payloadField("tcp", "dport", typeInetService, nftPayloadTransportHeader, 2, 8, 2),
-	payloadField("udp", "sport", typeInetService, nftPayloadTransportHeader, 0, 6, 1),
-	payloadField("udp", "dport", typeInetService, nftPayloadTransportHeader, 2, 6, 2),
+	payloadField("ip", "saddr", typeIPAddr, nftables.PayloadBaseNetworkHeader, 12, 12, 11),
+	payloadField("ip", "daddr", typeIPAddr, nftables.PayloadBaseNetworkHeader, 16, 12, 12),
+	payloadField("ip", "protocol", typeInetProto, nftables.PayloadBaseNetworkHeader, 9, 12, 9),
+	payloadField("ip6", "saddr", typeIP6Addr, nftables.PayloadBaseNetworkHeader, 8, 13, 8),
+	payloadField("ip6", "daddr", typeIP6Addr, nftables.PayloadBaseNetworkHeader, 24, 13, 9),
+	payloadField("ip6", "nexthdr", typeInetProto, nftables.PayloadBaseNetworkHeader, 6, 13, 6),
+	payloadField("tcp", "sport", typeInetService, nftables.PayloadBaseTransportHeader, 0, 8, 1),
+	payloadField("tcp", "dport", typeInetService, nftables.PayloadBaseTransportHeader, 2, 8, 2),
+	payloadField("udp", "sport", typeInetService, nftables.PayloadBaseTransportHeader, 0, 6, 1),
+	payloadField("udp", "dport", typeInetService, nftables.PayloadBaseTransportHeader, 2, 6, 2),
 	// nft writes these meta keys without "meta".
-	{text: "iifname", proto: "meta", key: "iifname", t: typeIfname, meta: nftMetaIifname},
-	{text: "oifname", proto: "meta", key: "oifname", t: typeIfname, meta: nftMetaOifname},
-	{text: "iif", proto: "meta", key: "iif", t: typeIfindex, meta: nftMetaIif},
-	{text: "oif", proto: "meta", key: "oif", t: typeIfindex, meta: nftMetaOif},
-	{text: "meta mark", proto: "meta", key: "mark", t: typeMark, meta: nftMetaMark},
-	{text: "meta l4proto", proto: "meta", key: "l4proto", t: typeInetProto, meta: nftMetaL4proto},
-	{text: "meta nfproto", proto: "meta", key: "nfproto", t: typeNFProto, meta: nftMetaNfproto},
-	{text: "meta protocol", proto: "meta", key: "protocol", t: typeEtherType, meta: nftMetaProtocol},
-	{text: "ct state", proto: "ct", key: "state", t: typeCtState, ct: nftCtState},
+	{text: "iifname", proto: "meta", key: "iifname", t: typeIfname, meta: nftables.MetaKeyIIFName},
+	{text: "oifname", proto: "meta", key: "oifname", t: typeIfname, meta: nftables.MetaKeyOIFName},
+	{text: "iif", proto: "meta", key: "iif", t: typeIfindex, meta: nftables.MetaKeyIIF},
+	{text: "oif", proto: "meta", key: "oif", t: typeIfindex, meta: nftables.MetaKeyOIF},
+	{text: "meta mark", proto: "meta", key: "mark", t: typeMark, meta: nftables.MetaKeyMark},
+	{text: "meta l4proto", proto: "meta", key: "l4proto", t: typeInetProto, meta: nftables.MetaKeyL4Proto},
+	{text: "meta nfproto", proto: "meta", key: "nfproto", t: typeNFProto, meta: nftables.MetaKeyNFProto},
+	{text: "meta protocol", proto: "meta", key: "protocol", t: typeEtherType, meta: nftables.MetaKeyProtocol},
+	{text: "ct state", proto: "ct", key: "state", t: typeCtState, ct: nftables.CtKeyState},
 }
 
-func payloadField(proto, name string, t *dtype, base, offset, desc, tmpl uint32) *field {
+func payloadField(proto, name string, t *dtype, base nftables.PayloadBase, offset, desc, tmpl uint32) *field {
 	return &field{text: proto + " " + name, proto: proto, key: name, t: t,
 		base: base, offset: offset, len: uint32(t.size), desc: desc, tmpl: tmpl}
 }
@@ -111,9 +114,9 @@ const (
 func netProto(proto string) byte {
 	switch proto {
 	case "ip":
-		return nfprotoIPv4
+		return uapi.NFPROTO_IPV4
 	case "ip6":
-		return nfprotoIPv6
+		return uapi.NFPROTO_IPV6
 	}
 	return 0
 }
@@ -132,9 +135,9 @@ func transportProto(proto string) byte {
 // l4proto values, "" for others.
 func netName(nfproto byte) string {
 	switch nfproto {
-	case nfprotoIPv4:
+	case uapi.NFPROTO_IPV4:
 		return "ip"
-	case nfprotoIPv6:
+	case uapi.NFPROTO_IPV6:
 		return "ip6"
 	}
 	return ""
@@ -153,7 +156,7 @@ func transportName(l4proto byte) string {
 // etherOf is the ether type (meta protocol) of an nfproto, as the kernel
 // holds it.
 func etherOf(nfproto byte) []byte {
-	if nfproto == nfprotoIPv6 {
+	if nfproto == uapi.NFPROTO_IPV6 {
 		return []byte{0x86, 0xdd}
 	}
 	return []byte{0x08, 0x00}
@@ -165,9 +168,9 @@ func etherOf(nfproto byte) []byte {
 // once when a rule matches each; or the first bytes of an address, which
 // nft loads for a prefix. trunc is the bytes loaded of a field loaded in
 // part, 0 otherwise.
-func payloadFields(base, offset, length uint32, nfproto, l4proto byte) (fs []*field, trunc uint32) {
+func payloadFields(base nftables.PayloadBase, offset, length uint32, nfproto, l4proto byte) (fs []*field, trunc uint32) {
 	proto := netName(nfproto)
-	if base == nftPayloadTransportHeader {
+	if base == nftables.PayloadBaseTransportHeader {
 		proto = transportName(l4proto)
 	}
 	if proto == "" {

@@ -237,10 +237,10 @@ func logJSON(l *nftables.Log) any {
 	if l.QThreshold != 0 {
 		o = append(o, kv{"queue-threshold", l.QThreshold})
 	}
-	if l.Level != nil && *l.Level != logLevelWarn {
-		o = append(o, kv{"level", logLevel(*l.Level)})
+	if l.Level != nil && *l.Level != nftables.LogLevelWarning {
+		o = append(o, kv{"level", l.Level.String()})
 	}
-	if l.Flags == logFlagsAll {
+	if l.Flags == nftables.LogAll {
 		o = append(o, kv{"flags", "all"})
 	}
 	if o == nil {
@@ -251,9 +251,9 @@ func logJSON(l *nftables.Log) any {
 
 func limitJSON(l *nftables.Limit) obj {
 	per := symName(limitUnits, l.Unit)
-	if l.Type != nftLimitPktBytes {
+	if l.Type != nftables.LimitTypePktBytes {
 		o := obj{{"rate", l.Rate}, {"burst", l.Burst}, {"per", per}}
-		if l.Flags&nftLimitFInv != 0 {
+		if l.Flags&nftables.LimitInvert != 0 {
 			o = append(o, kv{"inv", true})
 		}
 		return o
@@ -261,7 +261,7 @@ func limitJSON(l *nftables.Limit) obj {
 	rate, rateUnit := byteRate(l.Rate)
 	burst, burstUnit := byteRate(uint64(l.Burst))
 	o := obj{{"rate", rate}, {"burst", burst}, {"per", per}}
-	if l.Flags&nftLimitFInv != 0 {
+	if l.Flags&nftables.LimitInvert != 0 {
 		o = append(o, kv{"inv", true})
 	}
 	return append(o, kv{"rate_unit", rateUnit}, kv{"burst_unit", burstUnit})

@@ -443,18 +443,17 @@ func (p *parser) log() (stmt, error) {
 		case "level":
 			p.next()
 			t := p.next()
-			i := indexOf(logLevels, t)
-			if i < 0 {
+			lv, ok := parseLogLevel(t)
+			if !ok {
 				return nil, p.unexpected(t, "a log level")
 			}
-			lv := uint32(i)
 			l.Level = &lv
 		case "flags":
 			p.next()
 			if t := p.next(); t != "all" {
 				return nil, p.unexpected(t, `"all" (the only log flags this program knows)`)
 			}
-			l.Flags = logFlagsAll
+			l.Flags = nftables.LogAll
 		default:
 			if l.Group != nil && l.Level != nil {
 				return nil, syntax("log: a level is for syslog, a group for nflog: not both")
@@ -464,13 +463,14 @@ func (p *parser) log() (stmt, error) {
 	}
 }
 
-func indexOf(names []string, s string) int {
-	for i, n := range names {
-		if n == s {
-			return i
+// parseLogLevel returns the log level nft calls name ("warn").
+func parseLogLevel(name string) (nftables.LogLevel, bool) {
+	for lv := nftables.LogLevelEmerg; lv <= nftables.LogLevelAudit; lv++ {
+		if lv.String() == name {
+			return lv, true
 		}
 	}
-	return -1
+	return 0, false
 }
 
 // limit reads "limit rate [over] 10/second [burst 20 packets]" or "limit
@@ -483,7 +483,7 @@ func (p *parser) limit() (stmt, error) {
 	l := &nftables.Limit{Burst: limitBurst}
 	if p.peek() == "over" {
 		p.next()
-		l.Flags = nftLimitFInv
+		l.Flags = nftables.LimitInvert
 	}
 	t := p.next()
 	n, per, ok := strings.Cut(t, "/")
@@ -494,7 +494,7 @@ func (p *parser) limit() (stmt, error) {
 		if !ok {
 			return nil, p.unexpected(u, "bytes, kbytes or mbytes")
 		}
-		l.Type, l.Burst = nftLimitPktBytes, 0
+		l.Type, l.Burst = nftables.LimitTypePktBytes, 0
 		r, err := strconv.ParseUint(t, 10, 64)
 		if err != nil || r == 0 {
 			return nil, p.unexpected(t, "a rate")
@@ -508,7 +508,7 @@ func (p *parser) limit() (stmt, error) {
 		return nil, p.unexpected(t, "a rate: N/second, minute, hour, day or week")
 	}
 	l.Unit = unit
-	if l.Type != nftLimitPktBytes {
+	if l.Type != nftables.LimitTypePktBytes {
 		l.Rate = r
 	}
 	if p.peek() == "burst" {
@@ -519,9 +519,9 @@ func (p *parser) limit() (stmt, error) {
 		}
 		u := p.next()
 		switch m, ok := byteUnit(u); {
-		case u == "packets" && l.Type != nftLimitPktBytes:
+		case u == "packets" && l.Type != nftables.LimitTypePktBytes:
 			l.Burst = uint32(b)
-		case ok && l.Type == nftLimitPktBytes && b*m <= 1<<32-1:
+		case ok && l.Type == nftables.LimitTypePktBytes && b*m <= 1<<32-1:
 			l.Burst = uint32(b * m)
 		default:
 			return nil, p.unexpected(u, "the burst's unit, as the rate's")
@@ -567,11 +567,11 @@ func (p *parser) reject() (stmt, error) {
 		if err := p.expect("reset"); err != nil {
 			return nil, err
 		}
-		r.typ = nftRejectTCPRst
+		r.typ = nftables.RejectTCPReset
 	case "icmp", "icmpv6", "icmpx":
-		r.proto, r.typ = t, nftRejectIcmpUnreach
+		r.proto, r.typ = t, nftables.RejectICMPUnreach
 		if t == "icmpx" {
-			r.typ = nftRejectIcmpxUnreach
+			r.typ = nftables.RejectICMPxUnreach
 		}
 		if p.peek() == "type" {
 			p.next()
@@ -626,7 +626,7 @@ func (p *parser) nat() (stmt, error) {
 		return nil, p.unexpected(p.peek(), `"to"`)
 	}
 	for isNATFlag(p.peek()) {
-		n.flags |= uint32(symVal(natFlags, p.next()))
+		n.flags |= nftables.NATRangeFlags(symVal(natFlags, p.next()))
 		if p.peek() != "," {
 			break
 		}

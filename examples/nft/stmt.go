@@ -62,12 +62,12 @@ type op int
 
 const (
 	opImplicit op = -1
-	opEq       op = nftCmpEq
-	opNeq      op = nftCmpNeq
-	opLt       op = nftCmpLt
-	opLte      op = nftCmpLte
-	opGt       op = nftCmpGt
-	opGte      op = nftCmpGte
+	opEq       op = op(nftables.CmpEq)
+	opNeq      op = op(nftables.CmpNeq)
+	opLt       op = op(nftables.CmpLt)
+	opLte      op = op(nftables.CmpLte)
+	opGt       op = op(nftables.CmpGt)
+	opGte      op = op(nftables.CmpGte)
 )
 
 var opNames = map[op]string{opEq: "==", opNeq: "!=", opLt: "<", opLte: "<=", opGt: ">", opGte: ">="}
@@ -87,7 +87,7 @@ type vmap struct {
 // reject is "reject", "reject with tcp reset", "reject with icmpx
 // admin-prohibited".
 type reject struct {
-	typ   uint32 // NFT_REJECT_*
+	typ   nftables.RejectType
 	code  uint8
 	proto string // "icmp", "icmpv6", "icmpx"; "" for a tcp reset
 	plain bool   // the family's default, which nft writes as "reject"
@@ -100,7 +100,7 @@ type nat struct {
 	family nftables.Family // written in an inet table: "snat ip6 to"
 	addr   expr            // a value or a rangeExpr, or nil
 	port   expr
-	flags  uint32 // NF_NAT_RANGE_PROTO_RANDOM, _PERSISTENT, _PROTO_RANDOM_FULLY
+	flags  nftables.NATRangeFlags // NATRangeProtoRandom, NATRangePersistent, NATRangeProtoRandomFully
 }
 
 // raw is an expression this program has no words for, written as
@@ -108,15 +108,7 @@ type nat struct {
 type raw struct{ x nftables.Expr }
 
 // The NAT flags nft writes, in its order.
-var natFlags = []sym{{"random", natRangeProtoRandom}, {"fully-random", natRangeProtoRandomFully}, {"persistent", natRangePersistent}}
-
-// The syslog levels, by number.
-var logLevels = []string{"emerg", "alert", "crit", "err", "warn", "notice", "info", "debug", "audit"}
-
-const (
-	logLevelWarn = 4    // the kernel's default, which nft does not write
-	logFlagsAll  = 0x2f // NF_LOG_MASK: "flags all"
-)
+var natFlags = []sym{{"random", uint64(nftables.NATRangeProtoRandom)}, {"fully-random", uint64(nftables.NATRangeProtoRandomFully)}, {"persistent", uint64(nftables.NATRangePersistent)}}
 
 // The units of a limit's rate, in seconds.
 var limitUnits = []sym{{"second", 1}, {"minute", 60}, {"hour", 3600}, {"day", 86400}, {"week", 604800}}
@@ -260,20 +252,13 @@ func logText(l *nftables.Log) string {
 	if l.QThreshold != 0 {
 		s += fmt.Sprintf(" queue-threshold %d", l.QThreshold)
 	}
-	if l.Level != nil && *l.Level != logLevelWarn {
-		s += " level " + logLevel(*l.Level)
+	if l.Level != nil && *l.Level != nftables.LogLevelWarning {
+		s += " level " + l.Level.String()
 	}
-	if l.Flags == logFlagsAll {
+	if l.Flags == nftables.LogAll {
 		s += " flags all"
 	}
 	return s
-}
-
-func logLevel(n uint32) string {
-	if int(n) < len(logLevels) {
-		return logLevels[n]
-	}
-	return strconv.FormatUint(uint64(n), 10)
 }
 
 // limitText writes "limit rate over 10/second burst 20 packets", "limit
@@ -281,11 +266,11 @@ func logLevel(n uint32) string {
 // it, a burst when it is not the default.
 func limitText(l *nftables.Limit) string {
 	s := "limit rate "
-	if l.Flags&nftLimitFInv != 0 {
+	if l.Flags&nftables.LimitInvert != 0 {
 		s += "over "
 	}
 	per := symName(limitUnits, l.Unit)
-	if l.Type == nftLimitPktBytes {
+	if l.Type == nftables.LimitTypePktBytes {
 		n, unit := byteRate(l.Rate)
 		s += fmt.Sprintf("%d %s/%s", n, unit, per)
 		if l.Burst != 0 {
@@ -336,10 +321,10 @@ func natText(n *nat) string {
 	return s
 }
 
-func natFlagNames(flags uint32) []string {
+func natFlagNames(flags nftables.NATRangeFlags) []string {
 	var out []string
 	for _, f := range natFlags {
-		if flags&uint32(f.val) != 0 {
+		if flags&nftables.NATRangeFlags(f.val) != 0 {
 			out = append(out, f.name)
 		}
 	}

@@ -100,10 +100,10 @@ func writeSet(w io.Writer, s *nftables.Set, elems []nftables.Element, handles bo
 	fmt.Fprintln(w, "\t}")
 }
 
-func setFlags(f uint32) string {
+func setFlags(f nftables.SetFlags) string {
 	var out []string
 	for _, x := range []struct {
-		bit  uint32
+		bit  nftables.SetFlags
 		name string
 	}{{nftables.SetConstant, "constant"}, {nftables.SetInterval, "interval"}, {nftables.SetTimeout, "timeout"}, {nftables.SetEval, "dynamic"}} {
 		if f&x.bit != 0 {

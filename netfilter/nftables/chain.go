@@ -22,7 +22,7 @@ type Chain struct {
 	// Policy (NFTA_CHAIN_POLICY) is a base chain's verdict for packets
 	// that no rule decides: VerdictAccept or VerdictDrop.
 	Policy *VerdictCode
-	Flags  uint32 // NFTA_CHAIN_FLAGS: NFT_CHAIN_BASE, _HW_OFFLOAD, _BINDING
+	Flags  ChainFlags // NFTA_CHAIN_FLAGS: ChainBase, ChainHWOffload, ChainBinding
 	// ID (NFTA_CHAIN_ID) names the chain, in the transaction that adds it,
 	// for rules and verdicts added in the same transaction.
 	ID uint32
@@ -66,7 +66,7 @@ func (c *Chain) encode(e *netlink.AttrEncoder, op op) {
 		e.String(uapi.NFTA_CHAIN_TYPE, c.Type)
 	}
 	if c.Flags != 0 {
-		e.Uint32BE(nftaChainFlags, c.Flags)
+		e.Uint32BE(nftaChainFlags, uint32(c.Flags))
 	}
 	if c.ID != 0 {
 		e.Uint32BE(nftaChainId, c.ID)

@@ -246,7 +246,7 @@ func (c *Conn) Set(ctx context.Context, f Family, table, name string) (*Set, err
 
 // Object returns the named object name of type typ (ObjCounter, ...) of
 // table (NFT_MSG_GETOBJ).
-func (c *Conn) Object(ctx context.Context, f Family, table, name string, typ uint32) (*NamedObject, error) {
+func (c *Conn) Object(ctx context.Context, f Family, table, name string, typ ObjectType) (*NamedObject, error) {
 	return get(ctx, c, uapi.NFT_MSG_GETOBJ, &NamedObject{Family: f, Table: table, Name: name, Data: &RawObject{Type: typ}}, decodeObject)
 }
 

@@ -21,7 +21,7 @@ type Element struct {
 	Data    []byte
 	Verdict *Verdict
 	Objref  string
-	Flags   uint32 // NFTA_SET_ELEM_FLAGS: NFT_SET_ELEM_INTERVAL_END, NFT_SET_ELEM_CATCHALL
+	Flags   ElemFlags // NFTA_SET_ELEM_FLAGS: ElemIntervalEnd, ElemCatchall
 	// Timeout and Expiration (NFTA_SET_ELEM_TIMEOUT, _EXPIRATION), in
 	// milliseconds: the element's lifetime, and how much of it is left.
 	Timeout    uint64
@@ -34,11 +34,24 @@ type Element struct {
 	Other RawAttrs
 }
 
-// The element flags (enum nft_set_elem_flags).
+// ElemFlags are a set element's flags (enum nft_set_elem_flags).
+type ElemFlags uint32
+
+// The element flags.
 const (
-	ElemIntervalEnd uint32 = 0x1 // NFT_SET_ELEM_INTERVAL_END
-	ElemCatchall    uint32 = 0x2 // NFT_SET_ELEM_CATCHALL
+	// ElemIntervalEnd (NFT_SET_ELEM_INTERVAL_END) marks the end of a
+	// range in an interval set: the element's key is the first one after it.
+	ElemIntervalEnd ElemFlags = uapi.NFT_SET_ELEM_INTERVAL_END
+	// ElemCatchall (NFT_SET_ELEM_CATCHALL) is the element that matches any
+	// key no other one does, nft's "*".
+	ElemCatchall ElemFlags = nftSetElemCatchall
 )
+
+// String returns the flags' names ("interval-end", "catchall") joined by
+// "|", or 0.
+func (f ElemFlags) String() string {
+	return flagString([]string{"interval-end", "catchall"}, uint64(f))
+}
 
 func (el *Element) encode(e *netlink.AttrEncoder, op op) {
 	if el.Key != nil {
@@ -48,7 +61,7 @@ func (el *Element) encode(e *netlink.AttrEncoder, op op) {
 		putValue(e, nftaSetElemKeyEnd, el.KeyEnd)
 	}
 	if el.Flags != 0 {
-		e.Uint32BE(uapi.NFTA_SET_ELEM_FLAGS, el.Flags)
+		e.Uint32BE(uapi.NFTA_SET_ELEM_FLAGS, uint32(el.Flags))
 	}
 	if op == opDel {
 		return

@@ -18,7 +18,7 @@ func ExampleTx() {
 	tx.Add(blocked)
 	tx.AddElements(blocked, nftables.Element{Key: []byte{198, 18, 0, 1}})
 	tx.Add(&nftables.Rule{Family: nftables.FamilyINet, Table: "filter", Chain: "input", Exprs: []nftables.Expr{
-		&nftables.Payload{Dreg: nftables.Reg1, Base: 1, Offset: 12, Len: 4}, // ip saddr
+		&nftables.Payload{Dreg: nftables.Reg1, Base: nftables.PayloadBaseNetworkHeader, Offset: 12, Len: 4}, // ip saddr
 		&nftables.Lookup{Set: "blocked", Sreg: nftables.Reg1},
 		nftables.Drop(),
 	}})

@@ -8,7 +8,7 @@ type Hash struct {
 	Modulus uint32   `nft:"4,always"` // NFTA_HASH_MODULUS
 	Seed    *uint32  `nft:"5"`        // NFTA_HASH_SEED
 	Offset  uint32   `nft:"6"`        // NFTA_HASH_OFFSET
-	Type    uint32   `nft:"7,always"` // NFTA_HASH_TYPE: enum nft_hash_types (jenkins, sym)
+	Type    HashType `nft:"7,always"` // NFTA_HASH_TYPE: enum nft_hash_types (jenkins, sym)
 	SetName string   `nft:"8"`        // NFTA_HASH_SET_NAME
 	SetID   uint32   `nft:"9"`        // NFTA_HASH_SET_ID
 	// Other keeps the attributes the fields above do not model.

@@ -10,10 +10,10 @@ import (
 // Num is sent even when 0 unless SregQnum is set: the kernel needs one of
 // the two.
 type Queue struct {
-	Num      uint16   `nft:"1"` // NFTA_QUEUE_NUM
-	Total    uint16   `nft:"2"` // NFTA_QUEUE_TOTAL
-	Flags    uint16   `nft:"3"` // NFTA_QUEUE_FLAGS: NFT_QUEUE_FLAG_BYPASS, NFT_QUEUE_FLAG_CPU_FANOUT
-	SregQnum Register `nft:"4"` // NFTA_QUEUE_SREG_QNUM
+	Num      uint16     `nft:"1"` // NFTA_QUEUE_NUM
+	Total    uint16     `nft:"2"` // NFTA_QUEUE_TOTAL
+	Flags    QueueFlags `nft:"3"` // NFTA_QUEUE_FLAGS: NFT_QUEUE_FLAG_BYPASS, NFT_QUEUE_FLAG_CPU_FANOUT
+	SregQnum Register   `nft:"4"` // NFTA_QUEUE_SREG_QNUM
 	// Other keeps the attributes the fields above do not model.
 	Other RawAttrs
 }
@@ -33,7 +33,7 @@ func (x *Queue) encode(e *netlink.AttrEncoder) {
 		e.Uint16BE(uapi.NFTA_QUEUE_TOTAL, x.Total)
 	}
 	if x.Flags != 0 {
-		e.Uint16BE(uapi.NFTA_QUEUE_FLAGS, x.Flags)
+		e.Uint16BE(uapi.NFTA_QUEUE_FLAGS, uint16(x.Flags))
 	}
 	if x.SregQnum != 0 {
 		e.Uint32BE(uapi.NFTA_QUEUE_SREG_QNUM, x.SregQnum)

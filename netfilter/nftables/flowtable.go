@@ -19,8 +19,8 @@ type Flowtable struct {
 	// Hook (NFTA_FLOWTABLE_HOOK): its Num is NF_NETDEV_INGRESS, and its
 	// Devices the devices; Device is not used.
 	Hook  *Hook
-	Flags uint32 // NFTA_FLOWTABLE_FLAGS: NFT_FLOWTABLE_HW_OFFLOAD, _COUNTER
-	Use   uint32 // NFTA_FLOWTABLE_USE: references to it (read only)
+	Flags FlowtableFlags // NFTA_FLOWTABLE_FLAGS: FlowtableHWOffload, FlowtableCounter
+	Use   uint32         // NFTA_FLOWTABLE_USE: references to it (read only)
 	// Other keeps the attributes the fields above do not model.
 	Other RawAttrs
 }
@@ -47,7 +47,7 @@ func (f *Flowtable) encode(e *netlink.AttrEncoder, op op) {
 		f.Hook.put(e, nftaFlowtableHook, nftaFlowtableHookDevs, true)
 	}
 	if f.Flags != 0 {
-		e.Uint32BE(nftaFlowtableFlags, f.Flags)
+		e.Uint32BE(nftaFlowtableFlags, uint32(f.Flags))
 	}
 	e.RawAttrs(f.Other)
 }

@@ -29,37 +29,23 @@ type NamedObject struct {
 // ObjectData is the state of a named object of one type.
 type ObjectData interface {
 	// ObjectType is the object's type (enum nft_object_type).
-	ObjectType() uint32
+	ObjectType() ObjectType
 }
 
-// The object types (NFT_OBJECT_*).
-const (
-	ObjCounter   uint32 = 1  // NFT_OBJECT_COUNTER
-	ObjQuota     uint32 = 2  // NFT_OBJECT_QUOTA
-	ObjCtHelper  uint32 = 3  // NFT_OBJECT_CT_HELPER
-	ObjLimit     uint32 = 4  // NFT_OBJECT_LIMIT
-	ObjConnlimit uint32 = 5  // NFT_OBJECT_CONNLIMIT
-	ObjTunnel    uint32 = 6  // NFT_OBJECT_TUNNEL
-	ObjCtTimeout uint32 = 7  // NFT_OBJECT_CT_TIMEOUT
-	ObjSecmark   uint32 = 8  // NFT_OBJECT_SECMARK
-	ObjCtExpect  uint32 = 9  // NFT_OBJECT_CT_EXPECT
-	ObjSynproxy  uint32 = 10 // NFT_OBJECT_SYNPROXY
-)
-
 // ObjectType returns ObjCounter.
-func (*Counter) ObjectType() uint32 { return ObjCounter }
+func (*Counter) ObjectType() ObjectType { return ObjCounter }
 
 // ObjectType returns ObjQuota.
-func (*Quota) ObjectType() uint32 { return ObjQuota }
+func (*Quota) ObjectType() ObjectType { return ObjQuota }
 
 // ObjectType returns ObjLimit.
-func (*Limit) ObjectType() uint32 { return ObjLimit }
+func (*Limit) ObjectType() ObjectType { return ObjLimit }
 
 // ObjectType returns ObjConnlimit.
-func (*Connlimit) ObjectType() uint32 { return ObjConnlimit }
+func (*Connlimit) ObjectType() ObjectType { return ObjConnlimit }
 
 // ObjectType returns ObjSynproxy.
-func (*Synproxy) ObjectType() uint32 { return ObjSynproxy }
+func (*Synproxy) ObjectType() ObjectType { return ObjSynproxy }
 
 // CtHelper is a ct helper object: the conntrack helper Name (such as
 // "ftp") for protocol L4Proto over L3Proto.
@@ -72,20 +58,20 @@ type CtHelper struct {
 }
 
 // ObjectType returns ObjCtHelper.
-func (*CtHelper) ObjectType() uint32 { return ObjCtHelper }
+func (*CtHelper) ObjectType() ObjectType { return ObjCtHelper }
 
 // RawObject is the state of a named object of a type the package does not
 // model, kept as its attributes.
 type RawObject struct {
-	Type uint32
+	Type ObjectType
 	Data []byte
 }
 
 // ObjectType returns the object's type.
-func (r *RawObject) ObjectType() uint32 { return r.Type }
+func (r *RawObject) ObjectType() ObjectType { return r.Type }
 
 // objectTypes are the types NamedObject decodes.
-var objectTypes = map[uint32]func() ObjectData{
+var objectTypes = map[ObjectType]func() ObjectData{
 	ObjCounter:   func() ObjectData { return new(Counter) },
 	ObjQuota:     func() ObjectData { return new(Quota) },
 	ObjLimit:     func() ObjectData { return new(Limit) },
@@ -121,7 +107,7 @@ func (o *NamedObject) Comment() string { return udataString(o.UserData, udataObj
 func (o *NamedObject) encode(e *netlink.AttrEncoder, op op) {
 	e.String(uapi.NFTA_OBJ_TABLE, o.Table)
 	if o.Data != nil {
-		e.Uint32BE(uapi.NFTA_OBJ_TYPE, o.Data.ObjectType())
+		e.Uint32BE(uapi.NFTA_OBJ_TYPE, uint32(o.Data.ObjectType()))
 	}
 	if op == opDel && o.Handle != 0 {
 		e.Uint64BE(nftaObjHandle, o.Handle)
@@ -147,7 +133,7 @@ func (o *NamedObject) encode(e *netlink.AttrEncoder, op op) {
 }
 
 func (o *NamedObject) decode(b []byte) error {
-	var typ uint32
+	var typ ObjectType
 	var data []byte
 	hasData := false
 	err := walk(b, &o.Other, func(a netlink.Attr) error {

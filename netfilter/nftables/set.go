@@ -16,18 +16,18 @@ type Set struct {
 	// Handle (NFTA_SET_HANDLE) is the kernel's number for the set; when
 	// set, it names the set in a delete instead of Name.
 	Handle uint64
-	// Flags (NFTA_SET_FLAGS): NFT_SET_ANONYMOUS, _CONSTANT, _INTERVAL,
-	// _MAP, _TIMEOUT, _EVAL, _OBJECT, _CONCAT, _EXPR.
-	Flags uint32
+	// Flags (NFTA_SET_FLAGS): SetAnonymous, SetConstant, SetInterval,
+	// SetMap, SetTimeout, SetEval, SetObject, SetConcat, SetExpr.
+	Flags SetFlags
 	// KeyType (NFTA_SET_KEY_TYPE) is nft's data type of the key (a
 	// concatenation's types 6 bits each), opaque to the kernel.
 	KeyType  uint32
-	KeyLen   uint32 // NFTA_SET_KEY_LEN: in bytes
-	DataType uint32 // NFTA_SET_DATA_TYPE: a map's; NFT_DATA_VERDICT for a verdict map
-	DataLen  uint32 // NFTA_SET_DATA_LEN
-	ObjType  uint32 // NFTA_SET_OBJ_TYPE: an object map's object type
-	// Policy (NFTA_SET_POLICY): NFT_SET_POL_PERFORMANCE (0) or _MEMORY.
-	Policy *uint32
+	KeyLen   uint32     // NFTA_SET_KEY_LEN: in bytes
+	DataType uint32     // NFTA_SET_DATA_TYPE: a map's; NFT_DATA_VERDICT for a verdict map
+	DataLen  uint32     // NFTA_SET_DATA_LEN
+	ObjType  ObjectType // NFTA_SET_OBJ_TYPE: an object map's object type
+	// Policy (NFTA_SET_POLICY): SetPolicyPerformance (0) or SetPolicyMemory.
+	Policy *SetPolicy
 	// Size (NFTA_SET_DESC_SIZE) is the most elements the set holds, 0 for
 	// no limit; Concat (NFTA_SET_DESC_CONCAT) the length of each field of
 	// a concatenated key, in bytes.
@@ -55,19 +55,6 @@ type Set struct {
 	// Other keeps the attributes the fields above do not model.
 	Other RawAttrs
 }
-
-// The set flags (enum nft_set_flags).
-const (
-	SetAnonymous uint32 = 0x1   // NFT_SET_ANONYMOUS
-	SetConstant  uint32 = 0x2   // NFT_SET_CONSTANT
-	SetInterval  uint32 = 0x4   // NFT_SET_INTERVAL
-	SetMap       uint32 = 0x8   // NFT_SET_MAP
-	SetTimeout   uint32 = 0x10  // NFT_SET_TIMEOUT
-	SetEval      uint32 = 0x20  // NFT_SET_EVAL
-	SetObject    uint32 = 0x40  // NFT_SET_OBJECT
-	SetConcat    uint32 = 0x80  // NFT_SET_CONCAT
-	SetExpr      uint32 = 0x100 // NFT_SET_EXPR
-)
 
 // DataVerdict is NFT_DATA_VERDICT, a verdict map's DataType.
 const DataVerdict uint32 = 0xffffff00
@@ -98,7 +85,7 @@ func (s *Set) encode(e *netlink.AttrEncoder, op op) {
 		return
 	}
 	if s.Flags != 0 {
-		e.Uint32BE(uapi.NFTA_SET_FLAGS, s.Flags)
+		e.Uint32BE(uapi.NFTA_SET_FLAGS, uint32(s.Flags))
 	}
 	e.Uint32BE(uapi.NFTA_SET_KEY_TYPE, s.KeyType)
 	e.Uint32BE(uapi.NFTA_SET_KEY_LEN, s.KeyLen)
@@ -107,10 +94,10 @@ func (s *Set) encode(e *netlink.AttrEncoder, op op) {
 		e.Uint32BE(uapi.NFTA_SET_DATA_LEN, s.DataLen)
 	}
 	if s.Flags&SetObject != 0 {
-		e.Uint32BE(uapi.NFTA_SET_OBJ_TYPE, s.ObjType)
+		e.Uint32BE(uapi.NFTA_SET_OBJ_TYPE, uint32(s.ObjType))
 	}
 	if s.Policy != nil {
-		e.Uint32BE(uapi.NFTA_SET_POLICY, *s.Policy)
+		e.Uint32BE(uapi.NFTA_SET_POLICY, uint32(*s.Policy))
 	}
 	if s.Size != 0 || len(s.Concat) > 0 {
 		d := e.Nest(uapi.NFTA_SET_DESC)
@@ -172,7 +159,7 @@ func (s *Set) decode(b []byte) error {
 		case uapi.NFTA_SET_OBJ_TYPE:
 			return be32To(a, &s.ObjType)
 		case uapi.NFTA_SET_POLICY:
-			p := new(uint32)
+			p := new(SetPolicy)
 			if err := be32To(a, p); err != nil {
 				return err
 			}

@@ -11,8 +11,8 @@ import (
 // sets, objects and flowtables of one family.
 type Table struct {
 	Family Family
-	Name   string // NFTA_TABLE_NAME
-	Flags  uint32 // NFTA_TABLE_FLAGS: NFT_TABLE_F_DORMANT, _OWNER, _PERSIST
+	Name   string     // NFTA_TABLE_NAME
+	Flags  TableFlags // NFTA_TABLE_FLAGS: TableDormant, TableOwner, TablePersist
 	// Handle (NFTA_TABLE_HANDLE) is the kernel's number for the table;
 	// when set, it names the table in a delete instead of Name.
 	Handle uint64
@@ -44,7 +44,7 @@ func (t *Table) encode(e *netlink.AttrEncoder, op op) {
 		return
 	}
 	if t.Flags != 0 {
-		e.Uint32BE(uapi.NFTA_TABLE_FLAGS, t.Flags)
+		e.Uint32BE(uapi.NFTA_TABLE_FLAGS, uint32(t.Flags))
 	}
 	if t.UserData != nil {
 		e.Bytes(nftaTableUserdata, t.UserData)
