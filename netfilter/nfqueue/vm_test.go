@@ -3,18 +3,42 @@
 package nfqueue_test
 
 import (
+	"os/exec"
 	"testing"
 
 	"github.com/nlkit/netlink/internal/vmtest"
 )
 
-// TestConntrackVM runs the test of queued packets' conntrack entries,
-// which needs CONFIG_NETFILTER_NETLINK_GLUE_CT, which this machine's
-// kernel lacks, in a VM of Debian's 6.12 (with NLKIT_VM=1; see
-// internal/vmtest). The whole package runs on every kernel of the matrix
-// with go run ./internal/cmd/vmtest -kernel 6.1,6.12 ./netfilter/nfqueue.
-func TestConntrackVM(t *testing.T) {
+// TestNftablesVM runs, in a VM of Debian's 6.12 (with NLKIT_VM=1; see
+// internal/vmtest), what this machine's kernel cannot: the tests of real
+// traffic queued by an nftables queue rule (nft_queue, which this kernel
+// lacks: here the same tests queue with iptables' NFQUEUE target; the VM
+// has no iptables, so newWorld writes an nft ruleset there), and the test
+// of queued packets' conntrack entries, which needs
+// CONFIG_NETFILTER_NETLINK_GLUE_CT. In the VM a test that skips fails:
+// what it skips for is what the VM is for. The whole package runs on
+// every kernel of the matrix with go run ./internal/cmd/vmtest -kernel
+// 6.1,6.12 ./netfilter/nfqueue.
+func TestNftablesVM(t *testing.T) {
 	vmtest.Run(t, vmtest.Config{Kernel: "6.12"}, func(t *testing.T) {
-		t.Run("PacketConntrack", TestPacketConntrack)
+		if _, err := exec.LookPath("iptables-legacy"); err == nil {
+			t.Fatal("iptables-legacy is installed in the VM: the tests would queue with it, not with an nftables rule")
+		}
+		t.Run("Verdicts", mustRun(TestVerdicts))
+		t.Run("BatchVerdict", mustRun(TestBatchVerdict))
+		t.Run("QueueWithoutReader", mustRun(TestQueueWithoutReader))
+		t.Run("PacketConntrack", mustRun(TestPacketConntrack))
 	})
+}
+
+// mustRun is test, failed if it skips.
+func mustRun(test func(*testing.T)) func(*testing.T) {
+	return func(t *testing.T) {
+		t.Cleanup(func() {
+			if t.Skipped() {
+				t.Error("skipped in the VM, which has what it needs")
+			}
+		})
+		test(t)
+	}
 }
