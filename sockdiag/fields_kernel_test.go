@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -97,7 +98,8 @@ var timerNames = map[uint8]string{1: "on", 2: "keepalive", 3: "timewait", 4: "pe
 // TestFieldsMatchSS lists the test's TCP, UDP and raw sockets with every
 // extension and compares each field ss -tuwanieom --tos prints: exactly, but for
 // the times that move between the two listings (rtt, the last send and
-// receive, timers), whose presence and plausibility are checked.
+// receive, timers), whose presence and plausibility are checked. A field
+// ss prints that the test does not compare fails it (everyFieldCompared).
 func TestFieldsMatchSS(t *testing.T) {
 	w := newWorld(t)
 	c := dialDiag(t, w.ns)
@@ -150,6 +152,7 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 			t.Errorf("%s: %s %q, ss %q", name, field, got, want)
 		}
 	}
+	defer everyFieldCompared(t, name, s, ss)
 	eq("state", ssState[s.State], ss.state)
 	eq("recv-q", fmt.Sprint(s.RQueue), ss.rq)
 	eq("send-q", fmt.Sprint(s.WQueue), ss.sq)
@@ -244,12 +247,70 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 	if _, ok := ss.kv["lastsnd"]; !ok || ti.LastDataSent > 60e3 {
 		t.Errorf("%s: lastsnd %dms, ss %q", name, ti.LastDataSent, ss.kv["lastsnd"])
 	}
+	// ss prints lastrcv and lastack when not 0 (they grow between the
+	// listings), pacing_rate when the kernel paces, and send (cwnd × mss
+	// / rtt) when all three are known.
+	for _, l := range []struct {
+		key string
+		ms  uint32
+	}{{"lastrcv", ti.LastDataRecv}, {"lastack", ti.LastAckRecv}} {
+		if _, ok := ss.kv[l.key]; ok && l.ms > 60e3 {
+			t.Errorf("%s: %s %dms, ss %q", name, l.key, l.ms, ss.kv[l.key])
+		}
+	}
+	if _, ok := ss.kv["pacing_rate"]; ok != (ti.PacingRate != 0 && ti.PacingRate != ^uint64(0)) {
+		t.Errorf("%s: pacing rate %d B/s, ss %q", name, ti.PacingRate, ss.kv["pacing_rate"])
+	}
+	if _, ok := ss.kv["send"]; ok != (ti.RTT != 0 && ti.SndCwnd != 0 && ti.SndMSS != 0) {
+		t.Errorf("%s: send rate from cwnd %d, mss %d, rtt %dus; ss %q", name, ti.SndCwnd, ti.SndMSS, ti.RTT, ss.kv["send"])
+	}
+	eq("ecn", fmt.Sprint(ti.Options&8 != 0), fmt.Sprint(ss.words["ecn"]))
+	eq("ecnseen", fmt.Sprint(ti.Options&16 != 0), fmt.Sprint(ss.words["ecnseen"]))
+	eq("fastopen", fmt.Sprint(ti.Options&32 != 0), fmt.Sprint(ss.words["fastopen"]))
 	if cong == "bbr" {
 		bbr, ok := s.BBR()
 		mrtt := ",mrtt:" + strconv.FormatFloat(float64(bbr.MinRTT)/1000, 'g', 6, 64)
 		if !ok || !strings.Contains(ss.kv["bbr"], mrtt) {
 			t.Errorf("%s: bbr info %+v, ss %q", name, bbr, ss.kv["bbr"])
 		}
+	}
+}
+
+// comparedKeys are the key:value fields of ss's inet lines that
+// compareInet compares, or checks where they move between two listings
+// (users, the raw sockets' process, TestRawFieldsMatchSS compares).
+var comparedKeys = map[string]bool{
+	"ino": true, "sk": true, "uid": true, "fwmark": true, "skmem": true, "cgroup": true, "tos": true,
+	"tclass": true, "class_id": true, "v6only": true, "timer": true, "cwnd": true, "wscale": true,
+	"rto": true, "mss": true, "pmtu": true, "rcvmss": true, "advmss": true, "rcv_space": true,
+	"rcv_ssthresh": true, "snd_wnd": true, "delivered": true, "bytes_acked": true,
+	"bytes_received": true, "segs_out": true, "segs_in": true, "data_segs_out": true,
+	"data_segs_in": true, "rtt": true, "minrtt": true, "lastsnd": true, "lastrcv": true, "lastack": true,
+	"pacing_rate": true, "send": true, "bbr": true, "users": true,
+}
+
+// everyFieldCompared fails the test for a field ss printed of s that
+// compareInet does not compare: a field this test, and perhaps the
+// package, does not know.
+func everyFieldCompared(t *testing.T, name string, s *sockdiag.InetSocket, ss ssSocket) {
+	t.Helper()
+	for k := range ss.kv {
+		if !comparedKeys[k] {
+			t.Errorf("%s: ss prints %s:%s, which the test does not compare", name, k, ss.kv[k])
+		}
+	}
+	for w := range ss.words {
+		switch {
+		case w == "<->" || w == "ts" || w == "sack" || w == "ecn" || w == "ecnseen" || w == "fastopen" || w == "app_limited":
+		case w == s.CongName() || strings.HasPrefix(w, "tcp-ulp-"):
+		default:
+			t.Errorf("%s: ss prints %q, which the test does not compare", name, w)
+		}
+	}
+	// The shutdown state: "<->" open both ways, "--" for a side shut.
+	sd := fmt.Sprintf("%c-%c", "<-"[s.Shutdown&1], ">-"[s.Shutdown>>1&1])
+	if !ss.words[sd] {
+		t.Errorf("%s: shutdown %d, ss words %v", name, s.Shutdown, ss.words)
 	}
 }
 
@@ -299,10 +360,35 @@ func TestUnixFieldsMatchSS(t *testing.T) {
 			dev := uint64(s.VFSDev)
 			eq("vfs dev", fmt.Sprintf("%d/%d", dev>>8&0xfff, dev&0xff|dev>>12&^0xff), ss.kv["dev"])
 		}
-		if s.State == sockdiag.StateListen {
-			if _, ok := ss.kv["peers"]; !ok {
-				t.Errorf("%s: ss shows no peers: of a listener", name)
+		// A listener's pending connections: "peers:" then their inodes,
+		// which the line's parsing leaves as bare words.
+		var peers []string
+		for _, ino := range s.IconsInodes(nil) {
+			peers = append(peers, fmt.Sprint(ino))
+		}
+		if _, ok := ss.kv["peers"]; ok != (s.State == sockdiag.StateListen) {
+			t.Errorf("%s: ss shows peers: %v, the socket is a listener: %v", name, ok, s.State == sockdiag.StateListen)
+		}
+		// Every other field ss printed is compared above.
+		sd := fmt.Sprintf("%c-%c", "<-"[s.Shutdown&1], ">-"[s.Shutdown>>1&1])
+		if !ss.words[sd] {
+			t.Errorf("%s: shutdown %d, ss words %v", name, s.Shutdown, ss.words)
+		}
+		for k := range ss.kv {
+			if k != "skmem" && k != "ino" && k != "dev" && k != "peers" {
+				t.Errorf("%s: ss prints %s:%s, which the test does not compare", name, k, ss.kv[k])
 			}
+		}
+		var words []string
+		for w := range ss.words {
+			if w != sd {
+				words = append(words, w)
+			}
+		}
+		slices.Sort(words)
+		slices.Sort(peers)
+		if !slices.Equal(words, peers) {
+			t.Errorf("%s: pending connections %v, ss prints %v", name, peers, words)
 		}
 		if !s.HasUID() {
 			t.Errorf("%s: no uid", name)
