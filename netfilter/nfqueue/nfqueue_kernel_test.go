@@ -53,8 +53,9 @@ func inNS(t testing.TB, ns *nstest.NS, fn func()) {
 }
 
 // world is two namespaces joined by a veth pair, a (198.18.0.1) and b
-// (198.18.0.2), where b queues UDP to port 9999 to queue 3 before routing
-// and counts the packets marked 0x55 on their way in, and has a UDP
+// (198.18.0.2), where b marks UDP to port 9999 with 7 and queues it to
+// queue 3 before routing, and counts the packets marked 0x55 on their way
+// in, and has a UDP
 // server on 9999 whose datagrams come to got. The rules are iptables'
 // (NFQUEUE target, mark match) where iptables-legacy is installed, as on
 // this machine, whose nftables lacks the queue expression; else
@@ -89,7 +90,7 @@ func newWorldWith(t *testing.T, track bool) *world {
 		cmd := exec.Command("ip", "netns", "exec", w.b.Name, "nft", "-f", "-")
 		cmd.Stdin = strings.NewReader(`
 table ip nfq30 {
-	chain pre { type filter hook prerouting priority mangle; udp dport 9999 ` + ct + `queue num 3; }
+	chain pre { type filter hook prerouting priority mangle; udp dport 9999 ` + ct + `meta mark set 0x7 queue num 3; }
 	chain in { type filter hook input priority filter; udp dport 9999 meta mark 0x55 counter; }
 }`)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -103,6 +104,7 @@ table ip nfq30 {
 		if track {
 			ct = []string{"-m", "conntrack", "--ctstate", "NEW,ESTABLISHED"}
 		}
+		w.iptables(t, "-t", "mangle", "-A", "PREROUTING", "-p", "udp", "--dport", "9999", "-j", "MARK", "--set-mark", "7")
 		w.iptables(t, slices.Concat([]string{"-t", "mangle", "-A", "PREROUTING", "-p", "udp", "--dport", "9999"}, ct, []string{"-j", "NFQUEUE", "--queue-num", "3"})...)
 		w.iptables(t, "-A", "INPUT", "-p", "udp", "--dport", "9999", "-m", "mark", "--mark", "0x55")
 	}
@@ -221,7 +223,8 @@ func dialQueue(t testing.TB, ns *nstest.NS) *nfqueue.Conn {
 
 // TestVerdicts queues real packets and gives each a verdict from the
 // loop's body: accept, drop, accept with a new payload, accept with a
-// mark; what b's server receives, and b's mark counter, show each took.
+// mark, queue again to queue 4 (whose reader accepts it); what b's server
+// receives, and b's mark counter, show each took.
 func TestVerdicts(t *testing.T) {
 	w := newWorld(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -241,16 +244,29 @@ func TestVerdicts(t *testing.T) {
 		t.Errorf("a verdict for a packet the queue does not hold: %v, want ENOENT", err)
 	}
 
+	// Queue 4 gets the packet queue 3 sends on with QueueTo(4).
+	q4 := dialQueue(t, w.b)
+	if err := q4.Bind(ctx, 4, nfqueue.Config{Mode: nfqueue.CopyPacket, Range: 0xffff}); err != nil {
+		t.Fatal(err)
+	}
+
 	vb, _ := interfaceIndex(t, w.b, "vb")
-	w.send(t, "accept-0", "drop-1", "mangle-2", "mark-3")
+	_, va := interfaceIndex(t, w.a, "va")
+	w.send(t, "accept-0", "drop-1", "mangle-2", "mark-3", "requeue-4")
 	n := 0
 	var ids []uint32
 	for p, err := range q.Packets(ctx) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p.Queue != 3 || p.Family != 2 || p.Hook != 0 || p.HWProtocol != 0x0800 || p.InDev != uint32(vb) || len(p.Payload) < 28 {
-			t.Errorf("packet %d: queue %d family %d hook %d protocol %#x in %d, payload %x", n, p.Queue, p.Family, p.Hook, p.HWProtocol, p.InDev, p.Payload)
+		if p.Queue != 3 || p.Family != 2 || p.Hook != 0 || p.HWProtocol != 0x0800 || p.InDev != uint32(vb) || p.OutDev != 0 || len(p.Payload) < 28 {
+			t.Errorf("packet %d: queue %d family %d hook %d protocol %#x in %d out %d, payload %x", n, p.Queue, p.Family, p.Hook, p.HWProtocol, p.InDev, p.OutDev, p.Payload)
+		}
+		if p.Has&nfqueue.HasMark == 0 || p.Mark != 7 {
+			t.Errorf("packet %d: mark %#x (%v), want the rule's 7", n, p.Mark, p.Has&nfqueue.HasMark != 0)
+		}
+		if !bytes.Equal(p.HWAddr, va) {
+			t.Errorf("packet %d: hardware address %x, want va's %s", n, p.HWAddr, va)
 		}
 		ids = append(ids, p.ID)
 		body := string(p.Payload[28:])
@@ -268,17 +284,31 @@ func TestVerdicts(t *testing.T) {
 			d = nfqueue.Decision{Verdict: nfqueue.Accept, Payload: pl}
 		case strings.HasPrefix(body, "mark"):
 			d = nfqueue.Decision{Verdict: nfqueue.Accept, Mark: 0x55, SetMark: true}
+		case strings.HasPrefix(body, "requeue"):
+			d.Verdict = nfqueue.QueueTo(4)
 		default:
 			t.Fatalf("queued %q", body)
 		}
 		if err := q.SetVerdict(ctx, 3, p.ID, d); err != nil {
 			t.Fatal(err)
 		}
-		if n++; n == 4 {
+		if n++; n == 5 {
 			break
 		}
 	}
-	w.received(ctx, t, "accept-0", "MANGLE-2", "mark-3")
+	for p, err := range q4.Packets(ctx) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Queue != 4 || !bytes.HasSuffix(p.Payload, []byte("requeue-4")) {
+			t.Errorf("queue 4 got queue %d payload %x, want the requeued packet", p.Queue, p.Payload)
+		}
+		if err := q4.SetVerdict(ctx, 4, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	w.received(ctx, t, "accept-0", "MANGLE-2", "mark-3", "requeue-4")
 	if !slices.IsSorted(ids) || ids[0] == ids[3] {
 		t.Errorf("packet IDs %v, want increasing", ids)
 	}
@@ -434,7 +464,8 @@ func TestCapture(t *testing.T) {
 // TestPacketConntrack binds queue 3 with FlagConntrack: each queued packet
 // carries its conntrack entry (NFQA_CT, NFQA_CT_INFO), which decodes as a
 // conntrack.Flow of the datagram's tuple, and is the entry conntrack
-// lists once the packet is accepted. The second datagram goes out, from
+// lists once the packet is accepted, with the mark the second verdict
+// set (Decision.ConnMark). The second datagram goes out, from
 // the same socket, once the first was accepted and received: queued
 // together, each would carry an unconfirmed entry of its own, and the
 // table would keep the first's (what Debian's 6.1 and 6.12 did when the
@@ -480,7 +511,11 @@ func TestPacketConntrack(t *testing.T) {
 			t.Errorf("packet %d: conntrack entry %v id %d, want UDP from 198.18.0.1 to 198.18.0.2 port 9999", len(ids), f.Orig, f.ID)
 		}
 		ids = append(ids, f.ID)
-		if err := q.SetVerdict(ctx, 3, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
+		d := nfqueue.Decision{Verdict: nfqueue.Accept}
+		if len(ids) == 2 {
+			d.ConnMark, d.SetConnMark = 0x99, true // the entry's mark, set with the verdict
+		}
+		if err := q.SetVerdict(ctx, 3, p.ID, d); err != nil {
 			t.Fatal(err)
 		}
 		if len(ids) == 2 {
@@ -504,8 +539,67 @@ func TestPacketConntrack(t *testing.T) {
 			t.Fatal(err)
 		}
 		listed = append(listed, f.ID)
+		if f.Mark != 0x99 {
+			t.Errorf("the entry's mark %#x, want the second verdict's 0x99", f.Mark)
+		}
 	}
 	if len(ids) != 2 || ids[0] != ids[1] || !slices.Equal(listed, ids[:1]) {
 		t.Errorf("the packets' entries %v, the table's %v: want one entry", ids, listed)
+	}
+}
+
+// TestOverrunReported queues packets to a socket whose receive buffer is
+// small and that nobody reads yet: the kernel drops the packets it cannot
+// deliver (counting them in /proc's queue_user_dropped), and Packets
+// reports the loss as an error wrapping netlink.ErrOverrun, then goes on
+// with the packets queued before and after it, each given its verdict.
+func TestOverrunReported(t *testing.T) {
+	w := newWorld(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	q, err := nfqueue.Dial(&netlink.Config{NetNS: w.b.Path, ReadBuffer: 16 << 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	if err := q.Bind(ctx, 3, nfqueue.Config{Mode: nfqueue.CopyPacket, MaxLen: 4096}); err != nil {
+		t.Fatal(err)
+	}
+	var lost []string
+	for i := range 500 { // more than 16 KiB of queued packets
+		lost = append(lost, fmt.Sprintf("lost-%d", i))
+	}
+	w.send(t, lost...)
+	overrun, after, sentLater := false, false, false
+	for p, err := range q.Packets(ctx) {
+		if errors.Is(err, netlink.ErrOverrun) {
+			overrun = true
+			if !sentLater {
+				sentLater = true
+				w.send(t, "after-0")
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := q.SetVerdict(ctx, 3, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
+			t.Fatal(err)
+		}
+		if bytes.HasSuffix(p.Payload, []byte("after-0")) {
+			after = true
+			break
+		}
+	}
+	if !overrun || !after {
+		t.Fatalf("overrun reported: %v; a packet after it: %v", overrun, after)
+	}
+	b, err := exec.Command("ip", "netns", "exec", w.b.Name, "cat", "/proc/net/netfilter/nfnetlink_queue").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// queue_number peer_portid queue_total copy_mode copy_range queue_dropped queue_user_dropped ...
+	if fs := strings.Fields(string(b)); len(fs) < 7 || fs[0] != "3" || fs[6] == "0" {
+		t.Errorf("/proc/net/netfilter/nfnetlink_queue: %q, want queue 3 with packets the socket could not take", b)
 	}
 }

@@ -27,6 +27,7 @@ func TestNftablesVM(t *testing.T) {
 		t.Run("Verdicts", mustRun(TestVerdicts))
 		t.Run("BatchVerdict", mustRun(TestBatchVerdict))
 		t.Run("QueueWithoutReader", mustRun(TestQueueWithoutReader))
+		t.Run("OverrunReported", mustRun(TestOverrunReported))
 		t.Run("PacketConntrack", mustRun(TestPacketConntrack))
 	})
 }
