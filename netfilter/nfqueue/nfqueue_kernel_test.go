@@ -570,6 +570,26 @@ func TestOverrunReported(t *testing.T) {
 		lost = append(lost, fmt.Sprintf("lost-%d", i))
 	}
 	w.send(t, lost...)
+	// Read only once all 500 went through the queue (the kernel numbered
+	// them), some of them dropped for want of room on the socket: a reader
+	// that started earlier could keep up with a slow sender (a busy machine
+	// defers the veth's receive work to ksoftirqd), and then nothing
+	// overruns, or a packet still on its way could fill the socket again
+	// and crowd out the one sent after the overrun.
+	for {
+		seq, dropped := queueCounters(t, w)
+		if seq >= uint64(len(lost)) {
+			if dropped == 0 {
+				t.Fatalf("the kernel queued all %d packets on a 16 KiB socket", len(lost))
+			}
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d of %d packets reached the queue", seq, len(lost))
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
 	overrun, after, sentLater := false, false, false
 	for p, err := range q.Packets(ctx) {
 		if errors.Is(err, netlink.ErrOverrun) {
@@ -594,12 +614,26 @@ func TestOverrunReported(t *testing.T) {
 	if !overrun || !after {
 		t.Fatalf("overrun reported: %v; a packet after it: %v", overrun, after)
 	}
+}
+
+// queueCounters returns queue 3's id_sequence (the packets numbered for
+// it so far) and queue_user_dropped (those the kernel could not queue on
+// the socket) from b's /proc/net/netfilter/nfnetlink_queue.
+func queueCounters(t *testing.T, w *world) (seq, userDropped uint64) {
+	t.Helper()
 	b, err := exec.Command("ip", "netns", "exec", w.b.Name, "cat", "/proc/net/netfilter/nfnetlink_queue").Output()
 	if err != nil {
 		t.Fatal(err)
 	}
-	// queue_number peer_portid queue_total copy_mode copy_range queue_dropped queue_user_dropped ...
-	if fs := strings.Fields(string(b)); len(fs) < 7 || fs[0] != "3" || fs[6] == "0" {
-		t.Errorf("/proc/net/netfilter/nfnetlink_queue: %q, want queue 3 with packets the socket could not take", b)
+	// queue_number peer_portid queue_total copy_mode copy_range queue_dropped queue_user_dropped id_sequence 1
+	fs := strings.Fields(string(b))
+	if len(fs) < 8 || fs[0] != "3" {
+		t.Fatalf("/proc/net/netfilter/nfnetlink_queue: %q, want queue 3", b)
 	}
+	userDropped, err1 := strconv.ParseUint(fs[6], 10, 64)
+	seq, err2 := strconv.ParseUint(fs[7], 10, 64)
+	if err := errors.Join(err1, err2); err != nil {
+		t.Fatalf("/proc/net/netfilter/nfnetlink_queue: %q: %v", b, err)
+	}
+	return seq, userDropped
 }
