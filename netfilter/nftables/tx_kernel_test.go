@@ -12,6 +12,7 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/netfilter/nftables"
 )
 
@@ -97,6 +98,12 @@ func TestLargeTransaction(t *testing.T) {
 	}
 	if want := "(add rule ip t nope)"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name the change %s", err, want)
+	}
+	// The kernel's extended ACK points at the chain's name in that
+	// message, and the error says so.
+	var oe *netlink.OpError
+	if !errors.As(err, &oe) || oe.ExtAck.AttrType != uapi.NFTA_RULE_CHAIN || !strings.Contains(err.Error(), fmt.Sprintf("(attribute %d)", uapi.NFTA_RULE_CHAIN)) {
+		t.Errorf("error %q (extended ACK %+v): want it to name the bad attribute, NFTA_RULE_CHAIN", err, oe)
 	}
 	check("counter packets 0 bytes 0 drop", 10)
 }
