@@ -14,7 +14,10 @@ func init() { registerLinkKind("bridge", func() LinkData { return new(Bridge) })
 // are left to the kernel's defaults (STP off, VLAN filtering off, forward
 // delay 15s, hello time 2s, max age 20s, ageing time 300s, priority 32768).
 // The kernel keeps times in centiseconds, so durations are truncated to
-// 10ms.
+// 10ms. A bridge whose forward delay, ageing time, priority or default
+// PVID is 0 lists with the field 0 and the kernel's attribute saying so in
+// Other, which creation sends: a bridge created from its listing has the
+// 0, not the default.
 type Bridge struct {
 	STP           bool          // IFLA_BR_STP_STATE: spanning tree on
 	VLANFiltering bool          // IFLA_BR_VLAN_FILTERING
@@ -125,24 +128,38 @@ func (b *Bridge) decode(p []byte) error {
 			b.VLANFiltering = d.Uint8() != 0
 		case uapi.IFLA_BR_FORWARD_DELAY:
 			b.ForwardDelay = centiseconds(d.Uint32())
+			other = keepZero(other, &d, b.ForwardDelay == 0)
 		case uapi.IFLA_BR_HELLO_TIME:
 			b.HelloTime = centiseconds(d.Uint32())
 		case uapi.IFLA_BR_MAX_AGE:
 			b.MaxAge = centiseconds(d.Uint32())
 		case uapi.IFLA_BR_AGEING_TIME:
 			b.AgeingTime = centiseconds(d.Uint32())
+			other = keepZero(other, &d, b.AgeingTime == 0)
 		case uapi.IFLA_BR_PRIORITY:
 			b.Priority = d.Uint16()
+			other = keepZero(other, &d, b.Priority == 0)
 		case uapi.IFLA_BR_MCAST_SNOOPING:
 			b.NoMulticastSnooping = d.Uint8() == 0
 		case uapi.IFLA_BR_VLAN_PROTOCOL:
 			b.VLANProtocol = d.Uint16BE()
 		case uapi.IFLA_BR_VLAN_DEFAULT_PVID:
 			b.DefaultPVID = d.Uint16()
+			other = keepZero(other, &d, b.DefaultPVID == 0)
 		default:
 			other = d.Attr().Append(other)
 		}
 	}
 	b.Other = RawAttrs(other)
 	return d.Err()
+}
+
+// keepZero appends d's attribute to other when zero says its value is 0,
+// which the field that decoded it cannot send (0 there means the kernel's
+// default): kept in Other, it goes back as it came.
+func keepZero(other []byte, d *netlink.AttrDecoder, zero bool) []byte {
+	if zero && d.Err() == nil {
+		return d.Attr().Append(other)
+	}
+	return other
 }

@@ -33,7 +33,9 @@ var recreatedKeys = []string{
 
 // TestCreateListedLink: a link created by ip, listed, deleted and created
 // again from its listing is the link it was, as ip sees it, including what
-// Link does not model but keeps in Other (the numbers of queues).
+// Link does not model but keeps in Other (the numbers of queues), and the
+// zeros of a bridge's fields that mean the kernel's default on creation
+// (forward delay, ageing time, priority).
 func TestCreateListedLink(t *testing.T) {
 	ns := nstest.New(t)
 	rt := dial(t, ns, netlink.Config{})
@@ -42,11 +44,12 @@ func TestCreateListedLink(t *testing.T) {
 		"link add qv0 type veth peer name qv1",
 		"link add q0 numtxqueues 4 numrxqueues 3 txqueuelen 77 mtu 1400 address 02:00:00:00:22:01 type ifb",
 		"link add qb0 numtxqueues 2 type bridge mcast_hash_max 1024 group_fwd_mask 0x8 mcast_query_interval 3000 mcast_stats_enabled 1",
+		"link add qb1 type bridge forward_delay 0 ageing_time 0 priority 0",
 		"link add qm0 link qv0 numtxqueues 3 numrxqueues 5 type macvlan mode bridge bcqueuelen 500",
 		"link add qx0 numrxqueues 2 type vxlan id 22 dstport 4789 local 198.18.0.1 ageing 600 df set noudpcsum l2miss",
 		"link set qv1 master qb0",
 	})
-	for _, name := range []string{"q0", "qb0", "qm0", "qx0"} {
+	for _, name := range []string{"q0", "qb0", "qb1", "qm0", "qx0"} {
 		t.Run(name, func(t *testing.T) {
 			listed, err := rt.LinkByName(ctx, name)
 			if err != nil {

@@ -353,13 +353,28 @@ func TestRouteEncapOracle(t *testing.T) {
 		compare(t, ns, c)
 	})
 	t.Run("seg6", func(t *testing.T) {
-		ns, c, v0, _ := arRouteNS(t, nil)
+		ns, c, v0, v1 := arRouteNS(t, nil)
 		encapSupport(t, ns, "CONFIG_IPV6_SEG6_LWTUNNEL (lwt encap seg6)", "-6", "route", "add", "2001:db8:11::/64", "encap", "seg6", "mode", "encap", "segs", "2001:db8::5,2001:db8::6", "dev", "v0", "table", "100")
 		ns.Run(t, "route", "add", "198.18.11.0/24", "encap", "seg6", "mode", "encap", "segs", "2001:db8::7", "dev", "v0", "table", "100")
 		ns.Run(t, "-6", "route", "add", "2001:db8:12::/64", "encap", "seg6local", "action", "End.DT6", "table", "200", "dev", "v0", "table", "100")
 		ns.Run(t, "-6", "route", "add", "2001:db8:13::/64", "encap", "seg6local", "action", "End.X", "nh6", "2001:db8::2", "dev", "v0", "table", "100")
+		// On the paths of multipath routes.
+		ns.Run(t, "-6", "route", "add", "2001:db8:14::/64", "table", "100",
+			"nexthop", "encap", "seg6", "mode", "encap", "segs", "2001:db8::e", "via", "2001:db8::2", "dev", "v0",
+			"nexthop", "encap", "seg6local", "action", "End.DT6", "table", "201", "via", "2001:db8:1::2", "dev", "v1")
+		ns.Run(t, "route", "add", "198.18.14.0/24", "table", "100",
+			"nexthop", "encap", "seg6", "mode", "encap", "segs", "2001:db8::f", "via", "10.0.0.2", "dev", "v0",
+			"nexthop", "via", "10.0.1.2", "dev", "v1")
 		ctx := context.Background()
 		for _, r := range []rtnetlink.Route{
+			{Dst: pfx("2001:db8:5::/64"), MultiPath: []rtnetlink.NextHop{
+				{Index: v0, Gateway: ip("2001:db8::2"), Encap: &rtnetlink.Seg6Encap{Mode: rtnetlink.Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::d")}}},
+				{Index: v1, Gateway: ip("2001:db8:1::2"), Encap: &rtnetlink.Seg6LocalEncap{Action: rtnetlink.Seg6LocalEndT, Table: 301}},
+			}},
+			{Dst: pfx("198.18.5.0/24"), MultiPath: []rtnetlink.NextHop{
+				{Index: v0, Gateway: ip("10.0.0.2"), Encap: &rtnetlink.Seg6Encap{Mode: rtnetlink.Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::c"), ip("2001:db8::d")}}},
+				{Index: v1, Gateway: ip("10.0.1.2")},
+			}},
 			{Dst: pfx("2001:db8:1::/64"), Index: v0, Encap: &rtnetlink.Seg6Encap{Mode: rtnetlink.Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::8"), ip("2001:db8::9"), ip("2001:db8::a")}}},
 			{Dst: pfx("2001:db8:2::/64"), Index: v0, Encap: &rtnetlink.Seg6Encap{Mode: rtnetlink.Seg6ModeInline, Segments: []netip.Addr{ip("2001:db8::b")}}},
 			{Dst: pfx("198.18.1.0/24"), Index: v0, Encap: &rtnetlink.Seg6Encap{Mode: rtnetlink.Seg6ModeEncap, Segments: []netip.Addr{ip("2001:db8::c")}}},

@@ -5,6 +5,7 @@ package nftables_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,6 +15,8 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/uapi"
+	"github.com/nlkit/netlink/netfilter"
 	"github.com/nlkit/netlink/netfilter/nftables"
 )
 
@@ -141,14 +144,16 @@ func TestCorpusRoundTrip(t *testing.T) {
 
 // roundTrip reads the namespace's ruleset with Conn.Ruleset, flushes it,
 // re-creates it in one transaction from what was read, and compares nft
-// -j list ruleset before and after, and what it reads back with what it
-// read first. It returns what it read first.
+// -j list ruleset before and after, what it reads back with what it read
+// first, and the kernel's bytes of each rule's expressions before and
+// after. It returns what it read first.
 func (ns *nftNS) roundTrip() *nftables.Ruleset {
 	t := ns.t
 	t.Helper()
 	want := ns.listJSON()
 	c := ns.dial()
 	ctx := context.Background()
+	wantBytes := ruleBytes(t, c)
 	rs, err := c.Ruleset(ctx, nftables.FamilyUnspec)
 	if err != nil {
 		t.Fatal(err)
@@ -175,5 +180,56 @@ func (ns *nftNS) roundTrip() *nftables.Ruleset {
 			t.Errorf("rule %d (%s): read back differs:\n got %#v\nwant %#v", i, r, r2.Exprs, r.Exprs)
 		}
 	}
+	// And the kernel holds the same bytes: what it dumps of each rule's
+	// expressions and user data, attribute for attribute.
+	gotBytes := ruleBytes(t, c)
+	if len(gotBytes) != len(wantBytes) {
+		t.Fatalf("the kernel dumps %d rules after re-creating, %d before", len(gotBytes), len(wantBytes))
+	}
+	for i := range wantBytes {
+		if gotBytes[i] != wantBytes[i] {
+			t.Errorf("rule %d (%s): the kernel's bytes differ after re-creating:\n got % x\nwant % x", i, rs.Rules[i], gotBytes[i], wantBytes[i])
+		}
+	}
 	return rs
+}
+
+// ruleBytes dumps every rule (NFT_MSG_GETRULE of every family) and returns,
+// for each in the kernel's order, its family, table and chain and the raw
+// bytes of its NFTA_RULE_EXPRESSIONS and NFTA_RULE_USERDATA: all that
+// says what it does, without the handle the kernel numbers it by.
+func ruleBytes(t *testing.T, c *nftables.Conn) []string {
+	t.Helper()
+	req := netlink.Message{
+		Header: netlink.Header{Type: netfilter.MessageType(netfilter.SubsysNFTables, uapi.NFT_MSG_GETRULE), Flags: netlink.Request | netlink.Dump},
+		Data:   netfilter.Header{Version: netfilter.Version0}.Append(nil),
+	}
+	var out []string
+	for m, err := range c.Netlink().Dump(context.Background(), req) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, err := netfilter.ParseHeader(m.Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var table, chain, exprs, udata string
+		for a, err := range netlink.Attrs(m.Data[netfilter.HeaderLen:]) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			switch a.Type {
+			case uapi.NFTA_RULE_TABLE:
+				table = a.Str()
+			case uapi.NFTA_RULE_CHAIN:
+				chain = a.Str()
+			case uapi.NFTA_RULE_EXPRESSIONS:
+				exprs = string(a.Data)
+			case uapi.NFTA_RULE_USERDATA:
+				udata = string(a.Data)
+			}
+		}
+		out = append(out, fmt.Sprint(h.Family)+" "+table+" "+chain+" "+exprs+" "+udata)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/uapi"
 	"github.com/nlkit/netlink/netfilter/nftables"
 )
 
@@ -98,17 +99,49 @@ func TestLargeTransaction(t *testing.T) {
 	if want := "(add rule ip t nope)"; !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not name the change %s", err, want)
 	}
+	// The kernel's extended ACK points at the chain's name in that
+	// message, and the error says so.
+	var oe *netlink.OpError
+	if !errors.As(err, &oe) || oe.ExtAck.AttrType != uapi.NFTA_RULE_CHAIN || !strings.Contains(err.Error(), fmt.Sprintf("(attribute %d)", uapi.NFTA_RULE_CHAIN)) {
+		t.Errorf("error %q (extended ACK %+v): want it to name the bad attribute, NFTA_RULE_CHAIN", err, oe)
+	}
 	check("counter packets 0 bytes 0 drop", 10)
 }
 
-// TestTooLargeElement checks that an element past the 64 KiB of an
-// attribute is refused before anything is sent.
+// TestTooLargeElement checks that an element, or a rule's expressions,
+// past the 64 KiB of an attribute is refused before anything is sent,
+// and that the transaction's earlier changes are not sent either.
 func TestTooLargeElement(t *testing.T) {
 	var tx nftables.Tx
 	s := &nftables.Set{Family: nftables.FamilyIPv4, Table: "t", Name: "s"}
 	tx.AddElements(s, nftables.Element{Key: make([]byte, 70000)})
 	if tx.Err() == nil || tx.Len() != 0 {
 		t.Fatalf("Err = %v, Len = %d; want an error and no message", tx.Err(), tx.Len())
+	}
+
+	// 1,200 cmp expressions of 64 bytes of data each: past 64 KiB.
+	ns := nstest.New(t)
+	c, err := nftables.Dial(&netlink.Config{NetNS: ns.Path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var big []nftables.Expr
+	for range 1200 {
+		big = append(big, &nftables.Cmp{Sreg: nftables.Reg1, Data: make([]byte, 64)})
+	}
+	tx = nftables.Tx{}
+	tx.Add(&nftables.Table{Family: nftables.FamilyIPv4, Name: "t"})
+	tx.Add(&nftables.Chain{Family: nftables.FamilyIPv4, Table: "t", Name: "c"})
+	tx.Add(&nftables.Rule{Family: nftables.FamilyIPv4, Table: "t", Chain: "c", Exprs: big})
+	if tx.Err() == nil || tx.Len() != 2 {
+		t.Fatalf("Err = %v, Len = %d; want an error, and the two messages before the rule", tx.Err(), tx.Len())
+	}
+	if err := c.Commit(context.Background(), &tx); err == nil || err.Error() != tx.Err().Error() {
+		t.Fatalf("Commit = %v, want the transaction's error %v", err, tx.Err())
+	}
+	if ts, err := c.Tables(context.Background(), nftables.FamilyUnspec); err != nil || len(ts) != 0 {
+		t.Errorf("after a refused commit: tables %v, %v; want none", ts, err)
 	}
 }
 
