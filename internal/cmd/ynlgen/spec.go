@@ -199,9 +199,11 @@ func readSpec(file string) (*spec, error) {
 //     kernel's options-get reply; options-set takes several), a list-port
 //     nest one port nest per port (port-list-get); options-set tells the
 //     change to the change_event group, not in a reply.
+//   - ethtool: a stats-get reply has one grp nest per statistics group.
 var (
 	kernelRepeats = map[string]map[string][]string{
-		"team": {"item-option": {"option"}, "item-port": {"port"}},
+		"team":    {"item-option": {"option"}, "item-port": {"port"}},
+		"ethtool": {"stats": {"grp"}},
 	}
 	kernelNoReply = map[string][]string{
 		"team": {"options-set"},
