@@ -88,8 +88,9 @@ func CheckKernel(ctx context.Context, c *genetlink.Conn, f *Family) ([]string, e
 }
 
 // errNoData is Linux's ENODATA, what nlctrl answers a policy request for a
-// command whose policy has no attributes. (A number, not syscall.ENODATA,
-// which FreeBSD lacks; the kernel's errno is Linux's everywhere.)
+// command that has none to show, though its flags say it has one (6.12's
+// nfsd gets). A number, not syscall.ENODATA, which FreeBSD lacks: the
+// kernel's errno is Linux's everywhere.
 const errNoData = syscall.Errno(61)
 
 // policyCompare compares one command's policy with the spec.
