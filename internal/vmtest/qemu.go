@@ -26,18 +26,20 @@ type bootResult struct {
 // earlyLines bounds bootResult.early.
 const earlyLines = 40
 
-// boot runs QEMU on kernel and initrd (TCG, no display, no network, the
-// console on the serial line), copies every console line to out as it
+// boot runs QEMU on kernel and initrd (TCG, no display, the network cards
+// of cfg.NICs and no other, the console on the serial line), copies every console line to out as it
 // comes, and returns what init reported. QEMU is killed when ctx ends.
 func boot(ctx context.Context, cfg *Config, kernel, initrd string, out io.Writer) (bootResult, error) {
 	res := bootResult{exit: -1}
-	cmd := exec.CommandContext(ctx, "qemu-system-x86_64",
+	args := []string{
 		"-accel", cfg.accel(),
 		"-m", cfg.memory(),
 		"-smp", strconv.Itoa(cfg.cpus()),
 		"-nographic",
 		"-no-reboot",
-		"-nic", "none",
+	}
+	args = append(args, nicArgs(cfg.NICs)...)
+	args = append(args,
 		"-kernel", kernel,
 		"-initrd", initrd,
 		// no_timer_check: under TCG on a busy host the kernel's check
@@ -45,6 +47,7 @@ func boot(ctx context.Context, cfg *Config, kernel, initrd string, out io.Writer
 		// the boot ("IO-APIC + timer doesn't work!"), as it did for 6.1.
 		"-append", "console=ttyS0 quiet panic=-1 no_timer_check rdinit=/init",
 	)
+	cmd := exec.CommandContext(ctx, "qemu-system-x86_64", args...)
 	pipe, err := cmd.StdoutPipe()
 	if err != nil {
 		return res, err
@@ -96,4 +99,21 @@ func boot(ctx context.Context, cfg *Config, kernel, initrd string, out io.Writer
 		return res, fmt.Errorf("the VM stopped without reporting an exit status (qemu: %v)", err)
 	}
 	return res, nil
+}
+
+// nicArgs returns QEMU's arguments for the network cards models: none
+// ("-nic none") when there are none, else each card on a user-mode
+// network of its own, restricted so that the guest reaches neither the
+// host nor beyond.
+func nicArgs(models []string) []string {
+	if len(models) == 0 {
+		return []string{"-nic", "none"}
+	}
+	var args []string
+	for i, m := range models {
+		args = append(args,
+			"-netdev", fmt.Sprintf("user,id=n%d,restrict=on", i),
+			"-device", fmt.Sprintf("%s,netdev=n%d", m, i))
+	}
+	return args
 }

@@ -74,6 +74,13 @@ type Config struct {
 	// Tools are host programs copied into the VM with their shared
 	// libraries, beside DefaultTools.
 	Tools []string
+	// NICs are the VM's network cards, as QEMU device models (the keys of
+	// NICDrivers: "virtio-net-pci", "e1000e"), each on a user-mode network
+	// of its own that reaches neither the host nor anything beyond it
+	// (restrict=on); their drivers are loaded before the test runs, and
+	// the kernel names them eth0, eth1 … in this order. None means no
+	// network card, as before.
+	NICs []string
 	// Timeout bounds the test inside the VM; zero means 10 minutes, or
 	// what is left of the host test's deadline.
 	Timeout time.Duration
@@ -90,6 +97,32 @@ var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "ge
 
 // requiredTools must be on the host.
 var requiredTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl"}
+
+// NICDrivers are the QEMU network card models Config.NICs takes, each
+// with the modules of its guest driver (a built-in one is skipped).
+var NICDrivers = map[string][]string{
+	"virtio-net-pci": {"virtio_pci", "virtio_net"},
+	"e1000e":         {"e1000e"},
+	"e1000":          {"e1000"},
+}
+
+// modules returns Modules and the drivers of NICs, or an error naming a
+// model NICDrivers lacks.
+func (c *Config) modules() ([]string, error) {
+	mods := slices.Clone(c.Modules)
+	for _, n := range c.NICs {
+		d, ok := NICDrivers[n]
+		if !ok {
+			return nil, fmt.Errorf("network card %q: not one of NICDrivers", n)
+		}
+		for _, m := range d {
+			if !slices.Contains(mods, m) {
+				mods = append(mods, m)
+			}
+		}
+	}
+	return mods, nil
+}
 
 func (c *Config) kernel() string {
 	if c.Kernel == "" {
@@ -153,7 +186,11 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 		if guest != cfg.kernel() {
 			t.Skipf("runs in the Linux %s VM; this is %s", cfg.kernel(), guest)
 		}
-		for _, m := range cfg.Modules {
+		mods, err := cfg.modules()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mods {
 			if out, err := exec.Command(guestModprobe, m).CombinedOutput(); err != nil {
 				t.Fatalf("modprobe %s: %v: %s", m, err, out)
 			}
@@ -342,7 +379,11 @@ func buildInitramfs(o *Options, k *kernel, work, initrd string) error {
 	if err != nil {
 		return err
 	}
-	names, err := mods.closure(append(mods.netSet(), o.Modules...))
+	load, err := o.modules()
+	if err != nil {
+		return err
+	}
+	names, err := mods.closure(append(mods.netSet(), load...))
 	if err != nil {
 		return err
 	}
@@ -399,7 +440,7 @@ func buildInitramfs(o *Options, k *kernel, work, initrd string) error {
 		Args    []string
 		Modules []string
 		Timeout time.Duration
-	}{o.kernel(), pkgDir, append([]string{guestTest}, o.Args...), o.Modules, o.timeout()})
+	}{o.kernel(), pkgDir, append([]string{guestTest}, o.Args...), load, o.timeout()})
 	if err != nil {
 		return err
 	}

@@ -3809,10 +3809,10 @@ func (s *StatsGrpHist) Encode(e *netlink.AttrEncoder) {
 
 // Stats is attribute set stats.
 type Stats struct {
-	Header ynl.Opt[Header]   // header
-	Groups ynl.Opt[Bitset]   // groups
-	Grp    ynl.Opt[StatsGrp] // grp
-	Src    ynl.Opt[uint32]   // src
+	Header ynl.Opt[Header] // header
+	Groups ynl.Opt[Bitset] // groups
+	Grp    []StatsGrp      // grp
+	Src    ynl.Opt[uint32] // src
 	// Unknown holds the attributes the spec does not name, in order.
 	Unknown []netlink.Attr
 }
@@ -3835,8 +3835,8 @@ func (s *Stats) Decode(d *netlink.AttrDecoder) {
 			d.Exit(n)
 		case AttrStatsGrp:
 			n := d.Enter()
-			s.Grp.Set = true
-			s.Grp.V.Decode(d)
+			s.Grp = append(s.Grp, StatsGrp{})
+			s.Grp[len(s.Grp)-1].Decode(d)
 			d.Exit(n)
 		case AttrStatsSrc:
 			s.Src = ynl.Some(d.Uint32())
@@ -3861,9 +3861,9 @@ func (s *Stats) Encode(e *netlink.AttrEncoder) {
 		s.Groups.V.Encode(e)
 		e.End(n)
 	}
-	if s.Grp.Set {
+	for i := range s.Grp {
 		n := e.Nest(AttrStatsGrp)
-		s.Grp.V.Encode(e)
+		s.Grp[i].Encode(e)
 		e.End(n)
 	}
 	ynl.PutU32(e, AttrStatsSrc, s.Src)
@@ -5377,7 +5377,7 @@ var Spec = &ynl.Family{
 			{Name: "pad", Type: 1, Kind: "pad"},
 			{Name: "header", Type: 2, Kind: "nest", Nested: "header"},
 			{Name: "groups", Type: 3, Kind: "nest", Nested: "bitset"},
-			{Name: "grp", Type: 4, Kind: "nest", Nested: "stats-grp"},
+			{Name: "grp", Type: 4, Kind: "nest", Nested: "stats-grp", Multi: true},
 			{Name: "src", Type: 5, Kind: "u32"},
 		}},
 		{Name: "phc-vclocks", SubsetOf: "", Attrs: []ynl.Attr{

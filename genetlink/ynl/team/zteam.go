@@ -163,7 +163,7 @@ func (s *Team) Encode(e *netlink.AttrEncoder) {
 
 // ItemOption is attribute set item-option.
 type ItemOption struct {
-	Option ynl.Opt[AttrOption] // option
+	Option []AttrOption // option
 	// Unknown holds the attributes the spec does not name, in order.
 	Unknown []netlink.Attr
 }
@@ -176,8 +176,8 @@ func (s *ItemOption) Decode(d *netlink.AttrDecoder) {
 		switch d.Type() {
 		case AttrItemOptionOption:
 			n := d.Enter()
-			s.Option.Set = true
-			s.Option.V.Decode(d)
+			s.Option = append(s.Option, AttrOption{})
+			s.Option[len(s.Option)-1].Decode(d)
 			d.Exit(n)
 		default:
 			s.Unknown = append(s.Unknown, d.Attr())
@@ -190,9 +190,9 @@ func (s *ItemOption) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Option.Set {
+	for i := range s.Option {
 		n := e.Nest(AttrItemOptionOption)
-		s.Option.V.Encode(e)
+		s.Option[i].Encode(e)
 		e.End(n)
 	}
 	ynl.PutUnknowns(e, s.Unknown)
@@ -254,7 +254,7 @@ func (s *AttrOption) Encode(e *netlink.AttrEncoder) {
 
 // ItemPort is attribute set item-port.
 type ItemPort struct {
-	Port ynl.Opt[AttrPort] // port
+	Port []AttrPort // port
 	// Unknown holds the attributes the spec does not name, in order.
 	Unknown []netlink.Attr
 }
@@ -267,8 +267,8 @@ func (s *ItemPort) Decode(d *netlink.AttrDecoder) {
 		switch d.Type() {
 		case AttrItemPortPort:
 			n := d.Enter()
-			s.Port.Set = true
-			s.Port.V.Decode(d)
+			s.Port = append(s.Port, AttrPort{})
+			s.Port[len(s.Port)-1].Decode(d)
 			d.Exit(n)
 		default:
 			s.Unknown = append(s.Unknown, d.Attr())
@@ -281,9 +281,9 @@ func (s *ItemPort) Encode(e *netlink.AttrEncoder) {
 	if s == nil {
 		return
 	}
-	if s.Port.Set {
+	for i := range s.Port {
 		n := e.Nest(AttrItemPortPort)
-		s.Port.V.Encode(e)
+		s.Port[i].Encode(e)
 		e.End(n)
 	}
 	ynl.PutUnknowns(e, s.Unknown)
@@ -363,9 +363,8 @@ func (c *Client) Noop(ctx context.Context) (Team, error) {
 
 // OptionsSet runs operation options-set as a do (command 1).
 // The request carries attributes team-ifindex, list-option of req.
-// The reply has team-ifindex, list-option.
-func (c *Client) OptionsSet(ctx context.Context, req *Team) (Team, error) {
-	return ynl.Do[Team](ctx, c.G, &c.Family, CmdOptionsSet, req)
+func (c *Client) OptionsSet(ctx context.Context, req *Team) error {
+	return ynl.Exec(ctx, c.G, &c.Family, CmdOptionsSet, req)
 }
 
 // OptionsGet runs operation options-get as a do (command 2).
@@ -401,7 +400,7 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "item-option", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "option-unspec", Type: 0, Kind: "unused"},
-			{Name: "option", Type: 1, Kind: "nest", Nested: "attr-option"},
+			{Name: "option", Type: 1, Kind: "nest", Nested: "attr-option", Multi: true},
 		}},
 		{Name: "attr-option", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "unspec", Type: 0, Kind: "unused"},
@@ -415,7 +414,7 @@ var Spec = &ynl.Family{
 		}},
 		{Name: "item-port", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "port-unspec", Type: 0, Kind: "unused"},
-			{Name: "port", Type: 1, Kind: "nest", Nested: "attr-port"},
+			{Name: "port", Type: 1, Kind: "nest", Nested: "attr-port", Multi: true},
 		}},
 		{Name: "attr-port", SubsetOf: "", Attrs: []ynl.Attr{
 			{Name: "unspec", Type: 0, Kind: "unused"},

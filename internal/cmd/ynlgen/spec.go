@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -178,10 +179,51 @@ func readSpec(file string) (*spec, error) {
 			a.raw = raw.AttrSets[i].Attributes[j]
 		}
 	}
+	s.fixKernel()
 	if err := s.resolve(); err != nil {
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
 	return &s, nil
+}
+
+// kernelRepeats are attributes, by family and set, that the kernel puts
+// in a message more than once though their spec does not say multi-attr;
+// each is generated as multi-attr, or its decoder would keep only the last
+// one. kernelNoReply are do operations, by family, whose spec gives a
+// reply the kernel never sends (it answers with the ACK alone); each is
+// generated without one, or its call would fail for want of it. Both
+// found by running the generated code against a kernel (genetlink/ynl's
+// TestFamiliesVM):
+//
+//   - team: a list-option nest holds one option nest per option (the
+//     kernel's options-get reply; options-set takes several), a list-port
+//     nest one port nest per port (port-list-get); options-set tells the
+//     change to the change_event group, not in a reply.
+//   - ethtool: a stats-get reply has one grp nest per statistics group.
+var (
+	kernelRepeats = map[string]map[string][]string{
+		"team":    {"item-option": {"option"}, "item-port": {"port"}},
+		"ethtool": {"stats": {"grp"}},
+	}
+	kernelNoReply = map[string][]string{
+		"team": {"options-set"},
+	}
+)
+
+// fixKernel applies kernelRepeats and kernelNoReply.
+func (s *spec) fixKernel() {
+	for _, set := range s.AttrSets {
+		for _, a := range set.Attributes {
+			if slices.Contains(kernelRepeats[s.Name][set.Name], a.Name) {
+				a.MultiAttr = true
+			}
+		}
+	}
+	for _, op := range s.Operations.List {
+		if op.Do != nil && slices.Contains(kernelNoReply[s.Name], op.Name) {
+			op.Do.Reply = nil
+		}
+	}
 }
 
 // resolve numbers the enums, attributes and operations as the kernel's

@@ -114,3 +114,29 @@ func TestGoName(t *testing.T) {
 		t.Errorf("lowerFirst(XDPAct) = %q", got)
 	}
 }
+
+// TestKernelFixes checks that team's option and port items are read as
+// multi-attr and its options-set has no reply (kernelRepeats,
+// kernelNoReply), and that a set of another family keeps its spec's word.
+func TestKernelFixes(t *testing.T) {
+	s := testSpec(t, "team.yaml")
+	for set, attr := range map[string]string{"item-option": "option", "item-port": "port"} {
+		if a := s.sets[set].byName[attr]; a == nil || !a.MultiAttr {
+			t.Errorf("team %s.%s is not multi-attr", set, attr)
+		}
+	}
+	if o := op(t, s, "options-set"); o.Do.Reply != nil {
+		t.Errorf("team options-set has a reply")
+	}
+	if o := op(t, s, "options-get"); o.Do.Reply == nil {
+		t.Errorf("team options-get lost its reply")
+	}
+	f := testSpec(t, "fou.yaml")
+	for _, set := range f.AttrSets {
+		for _, a := range set.Attributes {
+			if a.MultiAttr {
+				t.Errorf("fou %s.%s is multi-attr", set.Name, a.Name)
+			}
+		}
+	}
+}
