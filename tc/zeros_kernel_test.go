@@ -43,7 +43,7 @@ func TestRecreateZerosHost(t *testing.T) {
 // in the VM harness (TestKindsVM) and skips elsewhere.
 func TestRecreateZerosVM(t *testing.T) {
 	w := vmWorld(t, zerosVMScript)
-	recreateZeros(t, w, `"priomap":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]`, `"limit":0`, `"vlan_id":0`, `"ip_proto":"ip"`, `"flow_limit":0`, `"ce_threshold":"0us"`)
+	recreateZeros(t, w, `"priomap":[0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0]`, `"limit":0`, `"vlan_id":0`, `"ip_proto":"00"`, `"flow_limit":0`, `"refill_delay":0`, `"ce_threshold":0`)
 }
 
 // recreateZeros checks that tc shows want (so that the test sees the
