@@ -43,7 +43,8 @@ type Flower struct {
 	// EthType is TCA_FLOWER_KEY_ETH_TYPE (host order, ProtoIP, ...):
 	// tc sends the filter's protocol here.
 	EthType uint16
-	IPProto uint8 // TCA_FLOWER_KEY_IP_PROTO: 6 (TCP), 17 (UDP), ...
+	// IPProto is TCA_FLOWER_KEY_IP_PROTO: 6 (TCP), 17 (UDP), ...
+	IPProto uint8
 	// Src and Dst are the addresses with their masks
 	// (TCA_FLOWER_KEY_IPV4_SRC and _MASK, or the IPv6 ones).
 	Src, Dst netip.Prefix
@@ -51,10 +52,16 @@ type Flower struct {
 	// matched under their masks; a zero mask sends none (all bits).
 	SrcPort, DstPort         uint16
 	SrcPortMask, DstPortMask uint16
-	VLANID                   uint16   // TCA_FLOWER_KEY_VLAN_ID; 0 is not sent
-	Flags                    uint32   // TCA_FLOWER_FLAGS: FlagSkipHW, FlagSkipSW
-	Actions                  []Action // TCA_FLOWER_ACT
-	Other                    RawAttrs
+	VLANID                   uint16 // TCA_FLOWER_KEY_VLAN_ID
+	// IPProto, SrcPort, DstPort and VLANID are matched when not 0, or
+	// when the HasX beside them is set: then 0 is matched too (vlan_id 0,
+	// a priority-tagged frame). Decoding sets HasX for each key the
+	// kernel reports.
+	HasIPProto, HasSrcPort, HasDstPort, HasVLANID bool
+
+	Flags   uint32   // TCA_FLOWER_FLAGS: FlagSkipHW, FlagSkipSW
+	Actions []Action // TCA_FLOWER_ACT
+	Other   RawAttrs
 }
 
 func init() { registerFilter("flower", func() Options { return new(Flower) }) }
@@ -63,7 +70,7 @@ func init() { registerFilter("flower", func() Options { return new(Flower) }) }
 func (*Flower) Kind() string { return "flower" }
 
 func (f *Flower) encode(e *netlink.AttrEncoder) error {
-	if (f.SrcPort != 0 || f.DstPort != 0) && f.IPProto != ipProtoTCP && f.IPProto != ipProtoUDP {
+	if (f.SrcPort != 0 || f.HasSrcPort || f.DstPort != 0 || f.HasDstPort) && f.IPProto != ipProtoTCP && f.IPProto != ipProtoUDP {
 		return badf("flower: ports need IPProto 6 (TCP) or 17 (UDP), not %d", f.IPProto)
 	}
 	for _, p := range []netip.Prefix{f.Src, f.Dst} {
@@ -79,7 +86,7 @@ func (f *Flower) encode(e *netlink.AttrEncoder) error {
 		return err
 	}
 	ethType := f.EthType
-	if f.VLANID != 0 && ethType != Proto8021Q && ethType != Proto8021AD {
+	if (f.VLANID != 0 || f.HasVLANID) && ethType != Proto8021Q && ethType != Proto8021AD {
 		// The kernel reads VLAN keys only under a VLAN protocol, and
 		// reports the inner one (also in TCA_FLOWER_KEY_VLAN_ETH_TYPE,
 		// kept in Other).
@@ -88,7 +95,7 @@ func (f *Flower) encode(e *netlink.AttrEncoder) error {
 	if ethType != 0 {
 		e.Uint16BE(flowerEthType, ethType)
 	}
-	if f.IPProto != 0 {
+	if f.IPProto != 0 || f.HasIPProto {
 		e.Uint8(flowerIPProto, f.IPProto)
 	}
 	putPrefix(e, f.Src, flowerIPv4Src, flowerIPv6Src)
@@ -97,9 +104,9 @@ func (f *Flower) encode(e *netlink.AttrEncoder) error {
 	if f.IPProto == ipProtoUDP {
 		src, dst, srcMask, dstMask = flowerUDPSrc, flowerUDPDst, flowerUDPSrcMask, flowerUDPDstMask
 	}
-	putPort(e, f.SrcPort, f.SrcPortMask, src, srcMask)
-	putPort(e, f.DstPort, f.DstPortMask, dst, dstMask)
-	if f.VLANID != 0 {
+	putPort(e, f.SrcPort, f.SrcPortMask, f.HasSrcPort, src, srcMask)
+	putPort(e, f.DstPort, f.DstPortMask, f.HasDstPort, dst, dstMask)
+	if f.VLANID != 0 || f.HasVLANID {
 		e.Uint16(flowerVLANID, f.VLANID)
 	}
 	e.Uint32(flowerFlags, f.Flags&flagsSettable)
@@ -126,8 +133,8 @@ func putPrefix(e *netlink.AttrEncoder, p netip.Prefix, v4, v6 uint16) {
 	e.Bytes(typ+1, mask)
 }
 
-func putPort(e *netlink.AttrEncoder, port, mask uint16, typ, maskTyp uint16) {
-	if port == 0 {
+func putPort(e *netlink.AttrEncoder, port, mask uint16, has bool, typ, maskTyp uint16) {
+	if port == 0 && !has {
 		return
 	}
 	e.Uint16BE(typ, port)
@@ -155,21 +162,21 @@ func (f *Flower) decode(b []byte) error {
 		case flowerEthType:
 			f.EthType = d.Uint16BE()
 		case flowerIPProto:
-			f.IPProto = d.Uint8()
+			f.IPProto, f.HasIPProto = d.Uint8(), true
 		case flowerIPv4Src, flowerIPv4Src + 1, flowerIPv4Dst, flowerIPv4Dst + 1,
 			flowerIPv6Src, flowerIPv6Src + 1, flowerIPv6Dst, flowerIPv6Dst + 1:
 			i := (t - flowerIPv4Src) % 4
 			addrs[i], masks[i] = d.Addr(), d.Attr()
 		case flowerTCPSrc, flowerUDPSrc:
-			f.SrcPort = d.Uint16BE()
+			f.SrcPort, f.HasSrcPort = d.Uint16BE(), true
 		case flowerTCPDst, flowerUDPDst:
-			f.DstPort = d.Uint16BE()
+			f.DstPort, f.HasDstPort = d.Uint16BE(), true
 		case flowerTCPSrcMask, flowerUDPSrcMask:
 			f.SrcPortMask = d.Uint16BE()
 		case flowerTCPDstMask, flowerUDPDstMask:
 			f.DstPortMask = d.Uint16BE()
 		case flowerVLANID:
-			f.VLANID = d.Uint16()
+			f.VLANID, f.HasVLANID = d.Uint16(), true
 		case flowerFlags:
 			f.Flags = d.Uint32()
 		case flowerInHWCount:

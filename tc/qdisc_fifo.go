@@ -11,7 +11,11 @@ import (
 // oldest): struct tc_fifo_qopt.
 type FIFO struct {
 	KindName string // "pfifo", "bfifo" or "pfifo_head_drop"
-	Limit    uint32 // packets, or bytes for bfifo; 0 is not sent (the kernel's default from the link's txqueuelen)
+	// Limit is in packets, or bytes for bfifo. It is sent when not 0 or
+	// when HasLimit is set (limit 0: a queue that drops every packet);
+	// otherwise the kernel takes the link's txqueuelen.
+	Limit    uint32
+	HasLimit bool // Limit is sent even when 0; decoding sets it
 }
 
 func init() {
@@ -29,7 +33,7 @@ func (f *FIFO) encode(e *netlink.AttrEncoder) error {
 	default:
 		return badf("FIFO kind %q (want pfifo, bfifo or pfifo_head_drop)", f.KindName)
 	}
-	if f.Limit != 0 {
+	if f.Limit != 0 || f.HasLimit {
 		e.Bytes(tcaOptions, ne.AppendUint32(nil, f.Limit))
 	}
 	return nil
@@ -39,6 +43,6 @@ func (f *FIFO) decode(b []byte) error {
 	if len(b) < 4 {
 		return fmt.Errorf("struct tc_fifo_qopt of %d bytes: %w", len(b), netlink.ErrMalformed)
 	}
-	f.Limit = ne.Uint32(b)
+	f.Limit, f.HasLimit = ne.Uint32(b), true
 	return nil
 }

@@ -25,22 +25,35 @@ const (
 )
 
 // FQ is the options of an fq qdisc (fair queueing with pacing). A zero
-// field is not sent: the kernel keeps its default, or what the qdisc has.
-// Those it does not model (the rate switch, priority map and weights of
-// newer kernels) are in Other, sent back.
+// field is not sent, so the kernel keeps its default or what the qdisc
+// has, unless the HasX beside it is set: then 0 is sent too (Quantum and
+// BucketsLog, which the kernel refuses as 0, have none). Decoding sets HasX for each
+// attribute the kernel reports, so a listed qdisc is made again as it
+// was. Those it does not model (the rate switch, priority map and
+// weights of newer kernels) are in Other, sent back.
 type FQ struct {
-	Limit            uint32        // TCA_FQ_PLIMIT: packets
-	FlowLimit        uint32        // TCA_FQ_FLOW_PLIMIT: packets per flow
-	Quantum          uint32        // TCA_FQ_QUANTUM: bytes
-	InitialQuantum   uint32        // TCA_FQ_INITIAL_QUANTUM: bytes
-	MaxRate          uint32        // TCA_FQ_FLOW_MAX_RATE: bytes per second per flow (^0: unlimited)
-	BucketsLog       uint32        // TCA_FQ_BUCKETS_LOG: log2 of the flow table's size
-	RefillDelay      time.Duration // TCA_FQ_FLOW_REFILL_DELAY, to the µs
-	OrphanMask       uint32        // TCA_FQ_ORPHAN_MASK
-	LowRateThreshold uint32        // TCA_FQ_LOW_RATE_THRESHOLD: bytes per second
-	CEThreshold      time.Duration // TCA_FQ_CE_THRESHOLD, to the µs
-	TimerSlack       time.Duration // TCA_FQ_TIMER_SLACK, to the ns
-	Horizon          time.Duration // TCA_FQ_HORIZON, to the µs
+	Limit               uint32 // TCA_FQ_PLIMIT: packets
+	HasLimit            bool
+	FlowLimit           uint32 // TCA_FQ_FLOW_PLIMIT: packets per flow
+	HasFlowLimit        bool
+	Quantum             uint32 // TCA_FQ_QUANTUM: bytes
+	InitialQuantum      uint32 // TCA_FQ_INITIAL_QUANTUM: bytes
+	HasInitialQuantum   bool
+	MaxRate             uint32 // TCA_FQ_FLOW_MAX_RATE: bytes per second per flow (^0: unlimited)
+	HasMaxRate          bool
+	BucketsLog          uint32        // TCA_FQ_BUCKETS_LOG: log2 of the flow table's size
+	RefillDelay         time.Duration // TCA_FQ_FLOW_REFILL_DELAY, to the µs
+	HasRefillDelay      bool
+	OrphanMask          uint32 // TCA_FQ_ORPHAN_MASK
+	HasOrphanMask       bool
+	LowRateThreshold    uint32 // TCA_FQ_LOW_RATE_THRESHOLD: bytes per second
+	HasLowRateThreshold bool
+	CEThreshold         time.Duration // TCA_FQ_CE_THRESHOLD, to the µs
+	HasCEThreshold      bool
+	TimerSlack          time.Duration // TCA_FQ_TIMER_SLACK, to the ns
+	HasTimerSlack       bool
+	Horizon             time.Duration // TCA_FQ_HORIZON, to the µs
+	HasHorizon          bool
 	// NoHorizonDrop sends TCA_FQ_HORIZON_DROP 0: cap packets beyond the
 	// horizon instead of dropping them (the kernel's default).
 	NoHorizonDrop bool
@@ -54,20 +67,18 @@ func (*FQ) Kind() string { return "fq" }
 
 func (f *FQ) encode(e *netlink.AttrEncoder) error {
 	n := nestOptions(e)
-	putNonZero(e, fqPlimit, f.Limit)
-	putNonZero(e, fqFlowPlimit, f.FlowLimit)
+	putUint32(e, fqPlimit, f.Limit, f.HasLimit)
+	putUint32(e, fqFlowPlimit, f.FlowLimit, f.HasFlowLimit)
 	putNonZero(e, fqQuantum, f.Quantum)
-	putNonZero(e, fqInitialQuantum, f.InitialQuantum)
-	putNonZero(e, fqFlowMaxRate, f.MaxRate)
+	putUint32(e, fqInitialQuantum, f.InitialQuantum, f.HasInitialQuantum)
+	putUint32(e, fqFlowMaxRate, f.MaxRate, f.HasMaxRate)
 	putNonZero(e, fqBucketsLog, f.BucketsLog)
-	putMicros(e, fqFlowRefillDelay, f.RefillDelay)
-	putNonZero(e, fqOrphanMask, f.OrphanMask)
-	putNonZero(e, fqLowRateThreshold, f.LowRateThreshold)
-	putMicros(e, fqCEThreshold, f.CEThreshold)
-	if f.TimerSlack > 0 {
-		e.Uint32(fqTimerSlack, uint32(min(f.TimerSlack, 1<<32-1)))
-	}
-	putMicros(e, fqHorizon, f.Horizon)
+	putMicros(e, fqFlowRefillDelay, f.RefillDelay, f.HasRefillDelay)
+	putUint32(e, fqOrphanMask, f.OrphanMask, f.HasOrphanMask)
+	putUint32(e, fqLowRateThreshold, f.LowRateThreshold, f.HasLowRateThreshold)
+	putMicros(e, fqCEThreshold, f.CEThreshold, f.HasCEThreshold)
+	putUint32(e, fqTimerSlack, uint32(min(max(f.TimerSlack, 0), 1<<32-1)), f.HasTimerSlack)
+	putMicros(e, fqHorizon, f.Horizon, f.HasHorizon)
 	e.Uint8(fqHorizonDrop, uint8(boolU32(!f.NoHorizonDrop)))
 	if err := putOther(e, f.Other); err != nil {
 		return err
@@ -82,29 +93,29 @@ func (f *FQ) decode(b []byte) error {
 	for d.Next() {
 		switch d.Type() {
 		case fqPlimit:
-			f.Limit = d.Uint32()
+			f.Limit, f.HasLimit = d.Uint32(), true
 		case fqFlowPlimit:
-			f.FlowLimit = d.Uint32()
+			f.FlowLimit, f.HasFlowLimit = d.Uint32(), true
 		case fqQuantum:
 			f.Quantum = d.Uint32()
 		case fqInitialQuantum:
-			f.InitialQuantum = d.Uint32()
+			f.InitialQuantum, f.HasInitialQuantum = d.Uint32(), true
 		case fqFlowMaxRate:
-			f.MaxRate = d.Uint32()
+			f.MaxRate, f.HasMaxRate = d.Uint32(), true
 		case fqBucketsLog:
 			f.BucketsLog = d.Uint32()
 		case fqFlowRefillDelay:
-			f.RefillDelay = micros(d.Uint32())
+			f.RefillDelay, f.HasRefillDelay = micros(d.Uint32()), true
 		case fqOrphanMask:
-			f.OrphanMask = d.Uint32()
+			f.OrphanMask, f.HasOrphanMask = d.Uint32(), true
 		case fqLowRateThreshold:
-			f.LowRateThreshold = d.Uint32()
+			f.LowRateThreshold, f.HasLowRateThreshold = d.Uint32(), true
 		case fqCEThreshold:
-			f.CEThreshold = micros(d.Uint32())
+			f.CEThreshold, f.HasCEThreshold = micros(d.Uint32()), true
 		case fqTimerSlack:
-			f.TimerSlack = time.Duration(d.Uint32())
+			f.TimerSlack, f.HasTimerSlack = time.Duration(d.Uint32()), true
 		case fqHorizon:
-			f.Horizon = micros(d.Uint32())
+			f.Horizon, f.HasHorizon = micros(d.Uint32()), true
 		case fqHorizonDrop:
 			f.NoHorizonDrop = d.Uint8() == 0
 		default:

@@ -20,17 +20,27 @@ const (
 )
 
 // FQCodel is the options of an fq_codel qdisc (fair queueing with
-// controlled delay). A zero field is not sent: the kernel keeps its
-// default, or what the qdisc has.
+// controlled delay). A zero field is not sent, so the kernel keeps its
+// default or what the qdisc has, unless the HasX beside it is set: then
+// 0 is sent too (limit 0, ce_threshold 0). Decoding sets HasX for each
+// attribute the kernel reports, so a listed qdisc is made again as it was.
 type FQCodel struct {
-	Target        time.Duration // TCA_FQ_CODEL_TARGET: the acceptable queueing delay, to the µs
-	Interval      time.Duration // TCA_FQ_CODEL_INTERVAL, to the µs
-	Limit         uint32        // TCA_FQ_CODEL_LIMIT: packets
-	Flows         uint32        // TCA_FQ_CODEL_FLOWS: set on creation only (the kernel refuses a change)
-	Quantum       uint32        // TCA_FQ_CODEL_QUANTUM: bytes
-	CEThreshold   time.Duration // TCA_FQ_CODEL_CE_THRESHOLD, to the µs
-	DropBatchSize uint32        // TCA_FQ_CODEL_DROP_BATCH_SIZE
-	MemoryLimit   uint32        // TCA_FQ_CODEL_MEMORY_LIMIT: bytes
+	Target      time.Duration // TCA_FQ_CODEL_TARGET: the acceptable queueing delay, to the µs
+	HasTarget   bool
+	Interval    time.Duration // TCA_FQ_CODEL_INTERVAL, to the µs
+	HasInterval bool
+	Limit       uint32 // TCA_FQ_CODEL_LIMIT: packets
+	HasLimit    bool
+	Flows       uint32 // TCA_FQ_CODEL_FLOWS: set on creation only (the kernel refuses a change, and 0)
+	Quantum     uint32 // TCA_FQ_CODEL_QUANTUM: bytes (the kernel takes at least 256)
+	// CEThreshold marks packets queued longer with ECN CE
+	// (TCA_FQ_CODEL_CE_THRESHOLD, to the µs); the kernel reports it only
+	// when set.
+	CEThreshold    time.Duration
+	HasCEThreshold bool
+	DropBatchSize  uint32 // TCA_FQ_CODEL_DROP_BATCH_SIZE (the kernel takes at least 1)
+	MemoryLimit    uint32 // TCA_FQ_CODEL_MEMORY_LIMIT: bytes
+	HasMemoryLimit bool
 	// NoECN sends TCA_FQ_CODEL_ECN 0: drop instead of marking (the
 	// kernel's default is to mark).
 	NoECN bool
@@ -42,15 +52,21 @@ func init() { registerQdisc("fq_codel", func() Options { return new(FQCodel) }) 
 // Kind returns "fq_codel".
 func (*FQCodel) Kind() string { return "fq_codel" }
 
-func putMicros(e *netlink.AttrEncoder, typ uint16, d time.Duration) {
-	if d > 0 {
-		e.Uint32(typ, uint32(min(d.Microseconds(), 1<<32-1)))
+// putUint32 sends v when it is not 0 or has is set: the rule of an
+// optional field with a HasX beside it.
+func putUint32(e *netlink.AttrEncoder, typ uint16, v uint32, has bool) {
+	if v != 0 || has {
+		e.Uint32(typ, v)
 	}
 }
 
-func putNonZero(e *netlink.AttrEncoder, typ uint16, v uint32) {
-	if v != 0 {
-		e.Uint32(typ, v)
+func putNonZero(e *netlink.AttrEncoder, typ uint16, v uint32) { putUint32(e, typ, v, false) }
+
+// putMicros sends d in µs when it is positive or has is set (a negative
+// d is sent as 0).
+func putMicros(e *netlink.AttrEncoder, typ uint16, d time.Duration, has bool) {
+	if d > 0 || has {
+		e.Uint32(typ, uint32(min(max(d, 0).Microseconds(), 1<<32-1)))
 	}
 }
 
@@ -58,15 +74,15 @@ func micros(v uint32) time.Duration { return time.Duration(v) * time.Microsecond
 
 func (f *FQCodel) encode(e *netlink.AttrEncoder) error {
 	n := nestOptions(e)
-	putCodelTime(e, fqCodelTarget, f.Target)
-	putNonZero(e, fqCodelLimit, f.Limit)
-	putCodelTime(e, fqCodelInterval, f.Interval)
+	putCodelTime(e, fqCodelTarget, f.Target, f.HasTarget)
+	putUint32(e, fqCodelLimit, f.Limit, f.HasLimit)
+	putCodelTime(e, fqCodelInterval, f.Interval, f.HasInterval)
 	e.Uint32(fqCodelECN, uint32(boolU32(!f.NoECN)))
 	putNonZero(e, fqCodelFlows, f.Flows)
 	putNonZero(e, fqCodelQuantum, f.Quantum)
-	putCodelTime(e, fqCodelCEThreshold, f.CEThreshold)
+	putCodelTime(e, fqCodelCEThreshold, f.CEThreshold, f.HasCEThreshold)
 	putNonZero(e, fqCodelDropBatchSize, f.DropBatchSize)
-	putNonZero(e, fqCodelMemoryLimit, f.MemoryLimit)
+	putUint32(e, fqCodelMemoryLimit, f.MemoryLimit, f.HasMemoryLimit)
 	if err := putOther(e, f.Other); err != nil {
 		return err
 	}
@@ -80,11 +96,11 @@ func (f *FQCodel) decode(b []byte) error {
 	for d.Next() {
 		switch d.Type() {
 		case fqCodelTarget:
-			f.Target = codelTime(d.Uint32())
+			f.Target, f.HasTarget = codelTime(d.Uint32()), true
 		case fqCodelLimit:
-			f.Limit = d.Uint32()
+			f.Limit, f.HasLimit = d.Uint32(), true
 		case fqCodelInterval:
-			f.Interval = codelTime(d.Uint32())
+			f.Interval, f.HasInterval = codelTime(d.Uint32()), true
 		case fqCodelECN:
 			f.NoECN = d.Uint32() == 0
 		case fqCodelFlows:
@@ -92,11 +108,11 @@ func (f *FQCodel) decode(b []byte) error {
 		case fqCodelQuantum:
 			f.Quantum = d.Uint32()
 		case fqCodelCEThreshold:
-			f.CEThreshold = codelTime(d.Uint32())
+			f.CEThreshold, f.HasCEThreshold = codelTime(d.Uint32()), true
 		case fqCodelDropBatchSize:
 			f.DropBatchSize = d.Uint32()
 		case fqCodelMemoryLimit:
-			f.MemoryLimit = d.Uint32()
+			f.MemoryLimit, f.HasMemoryLimit = d.Uint32(), true
 		default:
 			rest = d.Attr().Append(rest)
 		}
@@ -115,9 +131,9 @@ func codelTime(us uint32) time.Duration {
 	return time.Duration(units * 1024)
 }
 
-func putCodelTime(e *netlink.AttrEncoder, typ uint16, d time.Duration) {
-	if d > 0 {
-		e.Uint32(typ, uint32(min((d+time.Microsecond-1)/time.Microsecond, 1<<32-1)))
+func putCodelTime(e *netlink.AttrEncoder, typ uint16, d time.Duration, has bool) {
+	if d > 0 || has {
+		e.Uint32(typ, uint32(min((max(d, 0)+time.Microsecond-1)/time.Microsecond, 1<<32-1)))
 	}
 }
 

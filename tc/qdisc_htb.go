@@ -27,11 +27,15 @@ const (
 // HTB is the options of an htb qdisc (hierarchy token bucket): TCA_HTB_INIT
 // and the attributes beside it. Its classes are HTBClass.
 type HTB struct {
-	R2Q        uint32 // rate2quantum: a class's quantum is its rate over R2Q; 0 sends 10, tc's default
-	Default    uint32 // defcls: the minor number of the class unclassified traffic goes to; 0 sends it out directly
-	Debug      uint32
-	DirectQlen uint32 // TCA_HTB_DIRECT_QLEN: the queue of the direct traffic; 0 is not sent (the link's txqueuelen)
-	Offload    bool   // TCA_HTB_OFFLOAD: offload to the device
+	R2Q     uint32 // rate2quantum: a class's quantum is its rate over R2Q; 0 sends 10, tc's default
+	Default uint32 // defcls: the minor number of the class unclassified traffic goes to; 0 sends it out directly
+	Debug   uint32
+	// DirectQlen is the queue of the direct traffic (TCA_HTB_DIRECT_QLEN),
+	// sent when not 0 or when HasDirectQlen is set; otherwise the kernel
+	// takes the link's txqueuelen.
+	DirectQlen    uint32
+	HasDirectQlen bool // DirectQlen is sent even when 0; decoding sets it when the kernel reports it
+	Offload       bool // TCA_HTB_OFFLOAD: offload to the device
 
 	DirectPackets uint32   // read only: packets sent directly
 	Other         RawAttrs // attributes no field models, sent back
@@ -60,9 +64,7 @@ func (h *HTB) encode(e *netlink.AttrEncoder) error {
 	b = ne.AppendUint32(b, h.Debug)
 	b = ne.AppendUint32(b, 0)
 	e.Bytes(htbInit, b)
-	if h.DirectQlen != 0 {
-		e.Uint32(htbDirectQlen, h.DirectQlen)
-	}
+	putUint32(e, htbDirectQlen, h.DirectQlen, h.HasDirectQlen)
 	if h.Offload {
 		e.Flag(htbOffload)
 	}
@@ -85,7 +87,7 @@ func (h *HTB) decode(b []byte) error {
 			}
 			h.R2Q, h.Default, h.Debug, h.DirectPackets = ne.Uint32(p[4:]), ne.Uint32(p[8:]), ne.Uint32(p[12:]), ne.Uint32(p[16:])
 		case htbDirectQlen:
-			h.DirectQlen = d.Uint32()
+			h.DirectQlen, h.HasDirectQlen = d.Uint32(), true
 		case htbOffload:
 			h.Offload = true
 		default:

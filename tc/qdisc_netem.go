@@ -25,7 +25,8 @@ const (
 type Netem struct {
 	Latency   time.Duration // TCA_NETEM_LATENCY64: added delay
 	Jitter    time.Duration // TCA_NETEM_JITTER64: its random variation
-	Limit     uint32        // packets queued; 0 sends 1000, tc's default
+	Limit     uint32        // packets queued; 0 sends 1000, tc's default, unless HasLimit is set
+	HasLimit  bool          // Limit is sent even when 0; decoding sets it
 	Loss      uint32        // random loss, as a fraction of 2^32-1 (see Percent)
 	Gap       uint32        // re-ordering gap
 	Duplicate uint32        // random duplication, as a fraction of 2^32-1
@@ -48,7 +49,7 @@ func (n *Netem) encode(e *netlink.AttrEncoder) error {
 		return badf("netem: negative latency or jitter")
 	}
 	limit := n.Limit
-	if limit == 0 {
+	if limit == 0 && !n.HasLimit {
 		limit = 1000
 	}
 	b := make([]byte, 0, netemQoptLen+32)
@@ -77,6 +78,7 @@ func (n *Netem) decode(b []byte) error {
 		return fmt.Errorf("struct tc_netem_qopt of %d bytes: %w", len(b), netlink.ErrMalformed)
 	}
 	n.Latency, n.Limit, n.Loss = fromTicks(ne.Uint32(b)), ne.Uint32(b[4:]), ne.Uint32(b[8:])
+	n.HasLimit = true
 	n.Gap, n.Duplicate, n.Jitter = ne.Uint32(b[12:]), ne.Uint32(b[16:]), fromTicks(ne.Uint32(b[20:]))
 	var rest []byte
 	d := netlink.NewAttrDecoder(b[netemQoptLen:])

@@ -10,8 +10,11 @@ import (
 // in order, packets mapped to them by priority. Its classes, major:1 to
 // major:Bands, have no options.
 type Prio struct {
-	Bands   int32     // 2 to 16; 0 sends 3, tc's default
-	Priomap [16]uint8 // the band of each packet priority (TC_PRIO_*); all zero sends tc's default map
+	Bands int32 // 2 to 16; 0 sends 3, tc's default
+	// Priomap is the band of each packet priority (TC_PRIO_*); all zero
+	// sends tc's default map, unless HasPriomap is set.
+	Priomap    [16]uint8
+	HasPriomap bool // Priomap is sent even all zero (every priority to band 0); decoding sets it
 }
 
 // defaultPriomap is tc's and the kernel's map (sch_generic.c's
@@ -28,7 +31,7 @@ func (p *Prio) encode(e *netlink.AttrEncoder) error {
 	if bands == 0 {
 		bands = 3
 	}
-	if pm == ([16]uint8{}) {
+	if pm == ([16]uint8{}) && !p.HasPriomap {
 		pm = defaultPriomap
 	}
 	if bands < 2 || bands > 16 {
@@ -46,6 +49,7 @@ func (p *Prio) encode(e *netlink.AttrEncoder) error {
 func (p *Prio) decode(b []byte) error {
 	var err error
 	p.Bands, p.Priomap, err = parsePrioQopt(b)
+	p.HasPriomap = err == nil
 	return err
 }
 

@@ -9,12 +9,13 @@ import (
 )
 
 // TestKindsVM runs the tests of the kinds this machine's kernel lacks
-// (TestMakeVM, TestRecreateVM) in a VM of Debian's 6.12 (with NLKIT_VM=1;
+// (TestMakeVM, TestRecreateVM, TestRecreateZerosVM) in a VM of Debian's 6.12 (with NLKIT_VM=1;
 // see internal/vmtest). The whole package runs on every kernel of the
 // matrix with go run ./internal/cmd/vmtest -kernel 6.1,6.12 ./tc.
 func TestKindsVM(t *testing.T) {
 	vmtest.Run(t, vmtest.Config{Kernel: "6.12"}, func(t *testing.T) {
 		t.Run("Make", TestMakeVM)
 		t.Run("Recreate", TestRecreateVM)
+		t.Run("RecreateZeros", TestRecreateZerosVM)
 	})
 }
