@@ -294,13 +294,15 @@ func TestGSO(t *testing.T) {
 
 // bridged is three namespaces: a (198.18.0.1 on va) and b (198.18.0.2 on
 // vb), each joined by a veth pair to a port (pa, pb) of the bridge br0 in
-// br, and a UDP server on b's port 9999.
+// br, and a UDP server on b's port 9999. With a VLAN, the addresses are on
+// VLAN links of va and vb (va.N, vb.N), so that the frames the bridge
+// forwards are tagged.
 type bridged struct {
 	a, b, br *nstest.NS
 	*inbox
 }
 
-func newBridged(t *testing.T) *bridged {
+func newBridged(t *testing.T, vlan uint16) *bridged {
 	w := &bridged{a: nstest.New(t), b: nstest.New(t), br: nstest.New(t)}
 	w.br.Batch(t, []string{
 		"link add br0 type bridge",
@@ -309,8 +311,18 @@ func newBridged(t *testing.T) *bridged {
 		"link set pa master br0", "link set pb master br0",
 		"link set pa up", "link set pb up", "link set br0 up",
 	})
-	w.a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
-	w.b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
+	for _, h := range []struct {
+		ns         *nstest.NS
+		link, addr string
+	}{{w.a, "va", "198.18.0.1/24"}, {w.b, "vb", "198.18.0.2/24"}} {
+		lines := []string{"link set " + h.link + " up"}
+		if vlan != 0 {
+			v := fmt.Sprintf("%s.%d", h.link, vlan)
+			lines = append(lines, fmt.Sprintf("link add link %s name %s type vlan id %d", h.link, v, vlan), "link set "+v+" up")
+			h.link = v
+		}
+		h.ns.Batch(t, append(lines, "addr add "+h.addr+" dev "+h.link))
+	}
 	w.inbox = listenUDP(t, w.b, "198.18.0.2:9999")
 	return w
 }
@@ -320,7 +332,7 @@ func newBridged(t *testing.T) *bridged {
 // rule), and, where nftables queues, on the bridge family's forward hook.
 // The packet's logical interfaces are the bridge's, its physical ones the
 // ports it came in and goes out by; the bridge family's carries the
-// Ethernet header too.
+// Ethernet header too, and the VLAN tag of a tagged frame.
 func TestPhysDev(t *testing.T) {
 	t.Run("inet", func(t *testing.T) {
 		nft := queuesWithNft(t)
@@ -331,36 +343,39 @@ func TestPhysDev(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		w := newBridged(t)
+		w := newBridged(t, 0)
 		if out, err := exec.Command("ip", "netns", "exec", w.br.Name, "sysctl", "-w", "net.bridge.bridge-nf-call-iptables=1").CombinedOutput(); err != nil {
 			lacks(t, "no br_netfilter (bridged packets through the IPv4 hooks): %v: %s", err, out)
 		}
 		if nft {
 			nftRules(t, w.br, `
 table ip nfqbr {
-	chain fwd { type filter hook forward priority filter; udp dport 9999 queue num 3; }
+	chain bridged { type filter hook forward priority filter; udp dport 9999 queue num 3; }
 }`)
 		} else {
 			iptables(t, w.br, "-A", "FORWARD", "-p", "udp", "--dport", "9999", "-j", "NFQUEUE", "--queue-num", "3")
 		}
-		checkPhysDev(t, w, 2)
+		checkPhysDev(t, w, 2, 0)
 	})
-	t.Run("bridge", func(t *testing.T) {
-		if !queuesWithNft(t) {
-			lacks(t, "the bridge family queues with nftables only (ebtables has no queue target), and this machine's nftables cannot queue")
-		}
-		w := newBridged(t)
-		nftRules(t, w.br, `
+	for _, vlan := range []uint16{0, 5} {
+		t.Run(fmt.Sprintf("bridge/vlan=%d", vlan), func(t *testing.T) {
+			if !queuesWithNft(t) {
+				lacks(t, "the bridge family queues with nftables only (ebtables has no queue target), and this machine's nftables cannot queue")
+			}
+			w := newBridged(t, vlan)
+			nftRules(t, w.br, `
 table bridge nfqbr {
-	chain fwd { type filter hook forward priority filter; udp dport 9999 queue num 3; }
+	chain bridged { type filter hook forward priority filter; udp dport 9999 queue num 3; }
 }`)
-		checkPhysDev(t, w, unix.NFPROTO_BRIDGE)
-	})
+			checkPhysDev(t, w, unix.NFPROTO_BRIDGE, vlan)
+		})
+	}
 }
 
 // checkPhysDev sends two datagrams from a to b, and checks the packets
-// br queues to queue 3, of family, before accepting them.
-func checkPhysDev(t *testing.T, w *bridged, family uint8) {
+// br queues to queue 3, of family and tagged with vlan (0 for none),
+// before accepting them.
+func checkPhysDev(t *testing.T, w *bridged, family uint8, vlan uint16) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	q := dialQueue(t, w.br)
@@ -404,6 +419,14 @@ func checkPhysDev(t *testing.T, w *bridged, family uint8) {
 			}
 		} else if p.L2Header != nil {
 			t.Errorf("packet %d: Ethernet header %x outside the bridge family", n, p.L2Header)
+		}
+		// The kernel keeps a received frame's tag beside it, not in its
+		// Ethernet header (veth's VLAN offload).
+		if vlan != 0 && (p.Has&nfqueue.HasVLAN == 0 || p.VLANProto != 0x8100 || p.VLANTCI != vlan) {
+			t.Errorf("packet %d: VLAN protocol %#x TCI %d (has %v), want 0x8100 %d", n, p.VLANProto, p.VLANTCI, p.Has&nfqueue.HasVLAN != 0, vlan)
+		}
+		if vlan == 0 && p.Has&nfqueue.HasVLAN != 0 {
+			t.Errorf("packet %d: VLAN protocol %#x TCI %d, untagged", n, p.VLANProto, p.VLANTCI)
 		}
 		if err := q.SetVerdict(ctx, 3, p.ID, nfqueue.Decision{Verdict: nfqueue.Accept}); err != nil {
 			t.Fatal(err)
