@@ -232,6 +232,21 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 	}
 }
 
+// LoadModule loads the kernel module name, with what it depends on, in
+// the VM this process runs in, as Config.Modules does before a test: for
+// a test that needs a module the kernel does not load on demand, and that
+// also runs in a whole package's VM (internal/cmd/vmtest), where no
+// Config names it. Outside a VM it fails.
+func LoadModule(name string) error {
+	if _, ok := Guest(); !ok {
+		return fmt.Errorf("vmtest: load module %s: not in a VM", name)
+	}
+	if out, err := exec.Command(guestModprobe, name).CombinedOutput(); err != nil {
+		return fmt.Errorf("vmtest: modprobe %s: %w: %s", name, err, out)
+	}
+	return nil
+}
+
 // RunPattern is the -test.run pattern that selects exactly the test (or
 // subtest) called name.
 func RunPattern(name string) string {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
+	"github.com/nlkit/netlink/internal/vmtest"
 	"github.com/nlkit/netlink/netfilter"
 	"github.com/nlkit/netlink/netfilter/conntrack"
 	"github.com/nlkit/netlink/netfilter/nfqueue"
@@ -56,7 +57,7 @@ func inNS(t testing.TB, ns *nstest.NS, fn func()) {
 // (198.18.0.2), where b marks UDP to port 9999 with 7 and queues it to
 // queue 3 before routing, and counts the packets marked 0x55 on their way
 // in, and has a UDP
-// server on 9999 whose datagrams come to got. The rules are iptables'
+// server on 9999 whose datagrams come to its inbox. The rules are iptables'
 // (NFQUEUE target, mark match) where iptables-legacy is installed, as on
 // this machine, whose nftables lacks the queue expression; else
 // nftables' (queue expression, nft_queue), as in the VMs of
@@ -64,8 +65,102 @@ func inNS(t testing.TB, ns *nstest.NS, fn func()) {
 type world struct {
 	a, b *nstest.NS
 	nft  bool
-	mu   sync.Mutex
-	got  []string
+	*inbox
+}
+
+// inbox is what a UDP server received.
+type inbox struct {
+	mu  sync.Mutex
+	got []string
+}
+
+// queuesWithNft reports whether the tests queue with nftables rules (where
+// iptables-legacy is not installed, as in the VMs of internal/vmtest) or
+// with iptables' (this machine, whose nftables lacks the queue
+// expression), and skips the test when neither is installed.
+func queuesWithNft(t *testing.T) bool {
+	t.Helper()
+	_, noIptables := exec.LookPath("iptables-legacy")
+	_, noNft := exec.LookPath("nft")
+	if noIptables != nil && noNft != nil {
+		lacks(t, "neither iptables-legacy nor nft is installed (bash .ci/e2e-deps.sh installs them)")
+	}
+	return noIptables != nil
+}
+
+// lacks skips t for what the kernel or the machine lacks. In a VM of
+// internal/vmtest, which has what these tests need, it fails t instead:
+// TestNftablesVM's mustRun sees a test skip, not its subtests.
+func lacks(t *testing.T, format string, args ...any) {
+	t.Helper()
+	if k, ok := vmtest.Guest(); ok {
+		t.Fatalf("in the VM of Linux %s: "+format, append([]any{k}, args...)...)
+	}
+	t.Skipf(format, args...)
+}
+
+// nftRules loads ruleset into ns's nftables, and skips the test when the
+// kernel lacks an expression it uses (nft_queue, here).
+func nftRules(t *testing.T, ns *nstest.NS, ruleset string) {
+	t.Helper()
+	cmd := exec.Command("ip", "netns", "exec", ns.Name, "nft", "-f", "-")
+	cmd.Stdin = strings.NewReader(ruleset)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if strings.Contains(string(out), "No such file or directory") {
+			lacks(t, "this kernel has no nftables queue expression (nft_queue), and iptables-legacy is not installed: %s", out)
+		}
+		t.Fatalf("nft -f: %v: %s", err, out)
+	}
+}
+
+// iptables runs iptables-legacy in ns.
+func iptables(t *testing.T, ns *nstest.NS, args ...string) string {
+	t.Helper()
+	out, err := exec.Command("ip", append([]string{"netns", "exec", ns.Name, "iptables-legacy"}, args...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("iptables %s: %v: %s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// pair returns two namespaces joined by a veth pair, va in a (198.18.0.1)
+// and vb in b (198.18.0.2).
+func pair(t *testing.T) (a, b *nstest.NS) {
+	a, b = nstest.New(t), nstest.New(t)
+	a.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", b.Name)
+	a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
+	b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
+	return a, b
+}
+
+// listenUDP runs a UDP server on addr in ns until the test ends; the
+// datagrams it receives come to the inbox.
+func listenUDP(t *testing.T, ns *nstest.NS, addr string) *inbox {
+	var u net.PacketConn
+	inNS(t, ns, func() {
+		var err error
+		if u, err = net.ListenPacket("udp", addr); err != nil {
+			t.Error(err)
+		}
+	})
+	if u == nil {
+		t.FailNow()
+	}
+	t.Cleanup(func() { u.Close() })
+	in := &inbox{}
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, _, err := u.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			in.mu.Lock()
+			in.got = append(in.got, string(buf[:n]))
+			in.mu.Unlock()
+		}
+	}()
+	return in
 }
 
 func newWorld(t *testing.T) *world { return newWorldWith(t, false) }
@@ -73,32 +168,19 @@ func newWorld(t *testing.T) *world { return newWorldWith(t, false) }
 // newWorldWith is newWorld, with b's connections tracked when track is
 // set (a rule that reads their state).
 func newWorldWith(t *testing.T, track bool) *world {
-	_, noIptables := exec.LookPath("iptables-legacy")
-	_, noNft := exec.LookPath("nft")
-	if noIptables != nil && noNft != nil {
-		t.Skip("neither iptables-legacy nor nft is installed (bash .ci/e2e-deps.sh installs them)")
-	}
-	w := &world{a: nstest.New(t), b: nstest.New(t), nft: noIptables != nil}
-	w.a.Run(t, "link", "add", "va", "type", "veth", "peer", "name", "vb", "netns", w.b.Name)
-	w.a.Batch(t, []string{"addr add 198.18.0.1/24 dev va", "link set va up"})
-	w.b.Batch(t, []string{"addr add 198.18.0.2/24 dev vb", "link set vb up"})
+	nft := queuesWithNft(t)
+	a, b := pair(t)
+	w := &world{a: a, b: b, nft: nft}
 	if w.nft {
 		ct := ""
 		if track {
 			ct = "ct state new,established "
 		}
-		cmd := exec.Command("ip", "netns", "exec", w.b.Name, "nft", "-f", "-")
-		cmd.Stdin = strings.NewReader(`
+		nftRules(t, w.b, `
 table ip nfq30 {
-	chain pre { type filter hook prerouting priority mangle; udp dport 9999 ` + ct + `meta mark set 0x7 queue num 3; }
+	chain pre { type filter hook prerouting priority mangle; udp dport 9999 `+ct+`meta mark set 0x7 queue num 3; }
 	chain in { type filter hook input priority filter; udp dport 9999 meta mark 0x55 counter; }
 }`)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			if strings.Contains(string(out), "No such file or directory") {
-				t.Skipf("this kernel has no nftables queue expression (nft_queue), and iptables-legacy is not installed: %s", out)
-			}
-			t.Fatalf("nft -f: %v: %s", err, out)
-		}
 	} else {
 		ct := []string{}
 		if track {
@@ -108,39 +190,14 @@ table ip nfq30 {
 		w.iptables(t, slices.Concat([]string{"-t", "mangle", "-A", "PREROUTING", "-p", "udp", "--dport", "9999"}, ct, []string{"-j", "NFQUEUE", "--queue-num", "3"})...)
 		w.iptables(t, "-A", "INPUT", "-p", "udp", "--dport", "9999", "-m", "mark", "--mark", "0x55")
 	}
-	var u net.PacketConn
-	inNS(t, w.b, func() {
-		var err error
-		if u, err = net.ListenPacket("udp", "198.18.0.2:9999"); err != nil {
-			t.Error(err)
-		}
-	})
-	if u == nil {
-		t.FailNow()
-	}
-	t.Cleanup(func() { u.Close() })
-	go func() {
-		buf := make([]byte, 1500)
-		for {
-			n, _, err := u.ReadFrom(buf)
-			if err != nil {
-				return
-			}
-			w.mu.Lock()
-			w.got = append(w.got, string(buf[:n]))
-			w.mu.Unlock()
-		}
-	}()
+	w.inbox = listenUDP(t, w.b, "198.18.0.2:9999")
 	return w
 }
 
+// iptables runs iptables-legacy in b.
 func (w *world) iptables(t *testing.T, args ...string) string {
 	t.Helper()
-	out, err := exec.Command("ip", append([]string{"netns", "exec", w.b.Name, "iptables-legacy"}, args...)...).CombinedOutput()
-	if err != nil {
-		t.Fatalf("iptables %s: %v: %s", strings.Join(args, " "), err, out)
-	}
-	return string(out)
+	return iptables(t, w.b, args...)
 }
 
 // marked returns how many packets b's mark rule counted, and the listing
@@ -187,25 +244,25 @@ func (w *world) send(t *testing.T, payloads ...string) {
 	})
 }
 
-// received waits until b's server got want (in any order), and fails
+// received waits until the server got want (in any order), and fails
 // the test if ctx ends first or it got anything else.
-func (w *world) received(ctx context.Context, t *testing.T, want ...string) {
+func (in *inbox) received(ctx context.Context, t *testing.T, want ...string) {
 	t.Helper()
 	slices.Sort(want)
 	for {
-		w.mu.Lock()
-		got := slices.Clone(w.got)
-		w.mu.Unlock()
+		in.mu.Lock()
+		got := slices.Clone(in.got)
+		in.mu.Unlock()
 		slices.Sort(got)
 		if slices.Equal(got, want) {
 			return
 		}
 		if len(got) > len(want) {
-			t.Fatalf("b received %q, want %q", got, want)
+			t.Fatalf("received %q, want %q", got, want)
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("b received %q, want %q", got, want)
+			t.Fatalf("received %q, want %q", got, want)
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
@@ -380,6 +437,10 @@ func TestQueueWithoutReader(t *testing.T) {
 			w.send(t, "q-0", "q-1", "q-2", "q-3", "q-4")
 			if failOpen {
 				w.received(ctx, t, "q-2", "q-3", "q-4") // past the queue's length: accepted
+				// The kernel's counters: two wait, none was dropped.
+				if s := procQueue(t, w.b, 3); s.total != 2 || s.dropped != 0 {
+					t.Errorf("/proc: %d queued, %d dropped; want 2, 0", s.total, s.dropped)
+				}
 			}
 			// The two in the queue wait for their verdicts; give them.
 			n := 0
@@ -399,14 +460,8 @@ func TestQueueWithoutReader(t *testing.T) {
 			} else {
 				w.received(ctx, t, "q-0", "q-1")
 				// What was dropped stays dropped: the kernel counts it.
-				b, err := exec.Command("ip", "netns", "exec", w.b.Name, "cat", "/proc/net/netfilter/nfnetlink_queue").Output()
-				if err != nil {
-					t.Fatal(err)
-				}
-				// queue_number peer_portid queue_total copy_mode copy_range queue_dropped ...
-				fs := strings.Fields(string(b))
-				if len(fs) < 6 || fs[0] != "3" || fs[5] != "3" {
-					t.Errorf("/proc/net/netfilter/nfnetlink_queue: %q, want queue 3 with 3 dropped", b)
+				if s := waitQueue(ctx, t, w.b, 3, func(s queueState) bool { return s.dropped == 3 }); s.dropped != 3 || s.total != 0 {
+					t.Errorf("/proc: %d queued, %d dropped; want 0, 3", s.total, s.dropped)
 				}
 			}
 		})
@@ -480,7 +535,7 @@ func TestPacketConntrack(t *testing.T) {
 	q := dialQueue(t, w.b)
 	err := q.Bind(ctx, 3, nfqueue.Config{Mode: nfqueue.CopyPacket, Flags: nfqueue.FlagConntrack, FlagsMask: nfqueue.FlagConntrack})
 	if errors.Is(err, syscall.EOPNOTSUPP) {
-		t.Skipf("this kernel adds no conntrack entries to queued packets (CONFIG_NETFILTER_NETLINK_GLUE_CT): %v", err)
+		lacks(t, "this kernel adds no conntrack entries to queued packets (CONFIG_NETFILTER_NETLINK_GLUE_CT): %v", err)
 	}
 	if err != nil {
 		t.Fatal(err)

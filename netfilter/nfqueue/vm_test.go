@@ -15,8 +15,9 @@ import (
 // lacks: here the same tests queue with iptables' NFQUEUE target; the VM
 // has no iptables, so newWorld writes an nft ruleset there), and the test
 // of queued packets' conntrack entries, which needs
-// CONFIG_NETFILTER_NETLINK_GLUE_CT. In the VM a test that skips fails:
-// what it skips for is what the VM is for. The whole package runs on
+// CONFIG_NETFILTER_NETLINK_GLUE_CT, and the bridge family's queue
+// (TestPhysDev/bridge). In the VM a test that skips fails (and lacks
+// fails a subtest there): what it skips for is what the VM is for. The whole package runs on
 // every kernel of the matrix with go run ./internal/cmd/vmtest -kernel
 // 6.1,6.12 ./netfilter/nfqueue.
 func TestNftablesVM(t *testing.T) {
@@ -29,6 +30,12 @@ func TestNftablesVM(t *testing.T) {
 		t.Run("QueueWithoutReader", mustRun(TestQueueWithoutReader))
 		t.Run("OverrunReported", mustRun(TestOverrunReported))
 		t.Run("PacketConntrack", mustRun(TestPacketConntrack))
+		t.Run("PacketOwner", mustRun(TestPacketOwner))
+		t.Run("GSO", mustRun(TestGSO))
+		t.Run("PhysDev", mustRun(TestPhysDev))
+		t.Run("Repeat", mustRun(TestRepeat))
+		t.Run("MangleResize", mustRun(TestMangleResize))
+		t.Run("QueueConfigure", mustRun(TestQueueConfigure))
 	})
 }
 
