@@ -8,7 +8,8 @@
 //
 // Flags: -t TCP, -u UDP, -w raw, -M MPTCP, -x unix (TCP when none is
 // given); -a all states, -l listening ones (default: connected ones);
-// -e uid, inode, cookie, mark, cgroup; -i TCP info; -m socket memory; -K
+// -e uid, inode, cookie, mark, cgroup; -i TCP info; -m socket memory;
+// -p the processes that hold each socket (sockdiag.Processes); -K
 // destroy the inet sockets listed; -N a namespace's name under
 // /var/run/netns; -4/-6 one family. Addresses are always numeric (-n is
 // accepted for habit). The rest of the command line is a filter
@@ -33,8 +34,10 @@ type options struct {
 	tcp, udp, raw, mptcp, unix bool
 	all, listening             bool
 	ext, info, mem, kill       bool
+	procs                      bool
 	v4, v6                     bool
 	netns                      string
+	owners                     map[uint32][]sockdiag.Process // with -p
 }
 
 func main() {
@@ -50,6 +53,7 @@ func main() {
 	fs.BoolVar(&o.ext, "e", false, "extended information: uid, inode, cookie, mark, cgroup")
 	fs.BoolVar(&o.info, "i", false, "TCP information")
 	fs.BoolVar(&o.mem, "m", false, "socket memory")
+	fs.BoolVar(&o.procs, "p", false, "the processes that hold each socket")
 	fs.BoolVar(&o.kill, "K", false, "destroy the inet sockets listed")
 	fs.BoolVar(&o.v4, "4", false, "IPv4 only")
 	fs.BoolVar(&o.v6, "6", false, "IPv6 only")
@@ -97,6 +101,11 @@ func run(w io.Writer, o options, expr string) error {
 		states = sockdiag.AllStates
 	case o.listening:
 		states = sockdiag.StatesOf(sockdiag.StateListen, sockdiag.StateClose)
+	}
+	if o.procs {
+		if o.owners, err = sockdiag.Processes(); err != nil {
+			return err
+		}
 	}
 	var cfg netlink.Config
 	if o.netns != "" {
@@ -183,6 +192,7 @@ func printInet(w io.Writer, o options, netid string, s *sockdiag.InetSocket) {
 		local = fmt.Sprintf("%s:%d", s.ID.Src.Addr(), s.Protocol)
 	}
 	fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\t", netid, stateNames[s.State], s.RQueue, s.WQueue, local, peer)
+	printUsers(w, o, s.Inode)
 	if o.ext {
 		if s.UID != 0 {
 			fmt.Fprintf(w, " uid:%d", s.UID)
@@ -244,6 +254,7 @@ func printUnix(w io.Writer, o options, s *sockdiag.UnixSocket) {
 		name = "@" + name[1:]
 	}
 	fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s %d\t* %d\t", s.Type, stateNames[s.State], s.RQueue, s.WQueue, name, s.Inode, s.Peer)
+	printUsers(w, o, s.Inode)
 	if o.ext && s.HasUID() && s.UID != 0 {
 		fmt.Fprintf(w, " uid:%d", s.UID)
 	}
@@ -252,4 +263,12 @@ func printUnix(w io.Writer, o options, s *sockdiag.UnixSocket) {
 		fmt.Fprintf(w, " skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d,bl%d,d%d)", m.RMemAlloc, m.RcvBuf, m.WMemAlloc, m.SndBuf, m.FwdAlloc, m.WMemQueued, m.OptMem, m.Backlog, m.Drops)
 	}
 	fmt.Fprintln(w)
+}
+
+// printUsers writes, with -p, the processes that hold socket inode, as ss
+// -p does.
+func printUsers(w io.Writer, o options, inode uint32) {
+	if u := sockdiag.Users(o.owners[inode]); u != "" {
+		fmt.Fprintf(w, " users:%s", u)
+	}
 }
