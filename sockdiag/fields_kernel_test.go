@@ -155,7 +155,7 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 			t.Errorf("%s: %s %q, ss %q", name, field, got, want)
 		}
 	}
-	defer everyFieldCompared(t, name, s, ss)
+	defer everyFieldCompared(t, netid, name, s, ss)
 	eq("state", ssState[s.State], ss.state)
 	eq("recv-q", fmt.Sprint(s.RQueue), ss.rq)
 	eq("send-q", fmt.Sprint(s.WQueue), ss.sq)
@@ -199,6 +199,9 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 		if !strings.HasPrefix(timer, "("+timerNames[s.Timer]+",") {
 			t.Errorf("%s: timer %d, ss %q", name, s.Timer, timer)
 		}
+	}
+	if netid == "mptcp" {
+		compareMPTCP(t, name, s, ss)
 	}
 	if netid != "tcp" {
 		return
@@ -295,10 +298,10 @@ var comparedKeys = map[string]bool{
 // everyFieldCompared fails the test for a field ss printed of s that
 // compareInet does not compare: a field this test, and perhaps the
 // package, does not know.
-func everyFieldCompared(t *testing.T, name string, s *sockdiag.InetSocket, ss ssSocket) {
+func everyFieldCompared(t *testing.T, netid, name string, s *sockdiag.InetSocket, ss ssSocket) {
 	t.Helper()
 	for k := range ss.kv {
-		if !comparedKeys[k] {
+		if !comparedKeys[k] && !(netid == "mptcp" && mptcpKeys[k]) {
 			t.Errorf("%s: ss prints %s:%s, which the test does not compare", name, k, ss.kv[k])
 		}
 	}
@@ -306,6 +309,7 @@ func everyFieldCompared(t *testing.T, name string, s *sockdiag.InetSocket, ss ss
 		switch {
 		case w == "<->" || w == "ts" || w == "sack" || w == "ecn" || w == "ecnseen" || w == "fastopen" || w == "app_limited":
 		case w == s.CongName() || strings.HasPrefix(w, "tcp-ulp-"):
+		case netid == "mptcp" && (w == "fallback" || w == "remote_key"):
 		default:
 			t.Errorf("%s: ss prints %q, which the test does not compare", name, w)
 		}

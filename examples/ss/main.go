@@ -209,6 +209,9 @@ func printInet(w io.Writer, o options, netid string, s *sockdiag.InetSocket) {
 		m := s.SkMemInfo
 		fmt.Fprintf(w, " skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d,bl%d,d%d)", m.RMemAlloc, m.RcvBuf, m.WMemAlloc, m.SndBuf, m.FwdAlloc, m.WMemQueued, m.OptMem, m.Backlog, m.Drops)
 	}
+	if o.info && s.Has(sockdiag.AttrInfo) && netid == "mptcp" {
+		printMPTCP(w, &s.MPTCPInfo)
+	}
 	if o.info && s.Has(sockdiag.AttrInfo) && netid == "tcp" {
 		t := s.TCPInfo
 		fmt.Fprintf(w, " %s", s.CongName())
@@ -270,5 +273,42 @@ func printUnix(w io.Writer, o options, s *sockdiag.UnixSocket) {
 func printUsers(w io.Writer, o options, inode uint32) {
 	if u := sockdiag.Users(o.owners[inode]); u != "" {
 		fmt.Fprintf(w, " users:%s", u)
+	}
+}
+
+// printMPTCP writes mptcp_info as ss -Mi does: each field when not zero.
+func printMPTCP(w io.Writer, m *sockdiag.MPTCPInfo) {
+	for _, f := range []struct {
+		name string
+		v    uint64
+	}{{"subflows", uint64(m.Subflows)}, {"add_addr_signal", uint64(m.AddAddrSignal)},
+		{"add_addr_accepted", uint64(m.AddAddrAccepted)}, {"subflows_max", uint64(m.SubflowsMax)},
+		{"add_addr_signal_max", uint64(m.AddAddrSignalMax)}, {"add_addr_accepted_max", uint64(m.AddAddrAcceptedMax)}} {
+		if f.v != 0 {
+			fmt.Fprintf(w, " %s:%d", f.name, f.v)
+		}
+	}
+	if m.Flags&sockdiag.MPTCPFallback != 0 {
+		fmt.Fprint(w, " fallback")
+	}
+	if m.Flags&sockdiag.MPTCPRemoteKey != 0 {
+		fmt.Fprint(w, " remote_key")
+	}
+	if m.Token != 0 {
+		fmt.Fprintf(w, " token:%x", m.Token)
+	}
+	for _, f := range []struct {
+		name string
+		v    uint64
+	}{{"write_seq", m.WriteSeq}, {"snd_una", m.SndUna}, {"rcv_nxt", m.RcvNxt}} {
+		if f.v != 0 {
+			fmt.Fprintf(w, " %s:%x", f.name, f.v)
+		}
+	}
+	if m.BytesSent != 0 {
+		fmt.Fprintf(w, " bytes_sent:%d", m.BytesSent)
+	}
+	if m.BytesReceived != 0 {
+		fmt.Fprintf(w, " bytes_received:%d", m.BytesReceived)
 	}
 }
