@@ -28,8 +28,8 @@ func mptcpReply(info []byte) []byte {
 func mptcpInfo96() []byte {
 	ne := binary.NativeEndian
 	b := []byte{1, 2, 3, 4, 5, 6, 0, 0} // subflows .. add_addr_accepted_max, padding
-	b = ne.AppendUint32(b, 3)          // flags: fallback, remote key
-	b = ne.AppendUint32(b, 0xa1b2c3d4) // token
+	b = ne.AppendUint32(b, 3)           // flags: fallback, remote key
+	b = ne.AppendUint32(b, 0xa1b2c3d4)  // token
 	b = ne.AppendUint64(b, 0x1111111111111111)
 	b = ne.AppendUint64(b, 0x2222222222222222)
 	b = ne.AppendUint64(b, 0x3333333333333333)
