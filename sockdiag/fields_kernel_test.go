@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -96,7 +97,8 @@ func hex32(v uint32) string {
 var timerNames = map[uint8]string{1: "on", 2: "keepalive", 3: "timewait", 4: "persist"}
 
 // TestFieldsMatchSS lists the test's TCP, UDP and raw sockets with every
-// extension and compares each field ss -tuwanieom --tos prints: exactly, but for
+// extension, and the processes that hold them (Processes), and compares
+// each field ss -tuwanpieom --tos prints: exactly, but for
 // the times that move between the two listings (rtt, the last send and
 // receive, timers), whose presence and plausibility are checked. A field
 // ss prints that the test does not compare fails it (everyFieldCompared).
@@ -104,9 +106,10 @@ func TestFieldsMatchSS(t *testing.T) {
 	w := newWorld(t)
 	c := dialDiag(t, w.ns)
 	byIno := map[string]ssSocket{}
-	for _, s := range ssSockets(t, w.ns, "-tuwanieom", "--tos") {
+	for _, s := range ssSockets(t, w.ns, "-tuwanpieom", "--tos") {
 		byIno[s.kv["ino"]] = s
 	}
+	procs := processes(t)
 	checked := map[string]int{}
 	rawMissing := false
 	for _, proto := range []int{sockdiag.ProtoTCP, sockdiag.ProtoUDP, sockdiag.ProtoRaw} {
@@ -131,7 +134,7 @@ func TestFieldsMatchSS(t *testing.T) {
 					continue
 				}
 				checked[netid]++
-				compareInet(t, netid, s, ss)
+				compareInet(t, netid, s, ss, procs)
 			}
 		}
 	}
@@ -143,7 +146,7 @@ func TestFieldsMatchSS(t *testing.T) {
 	}
 }
 
-func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket) {
+func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket, procs map[uint32][]sockdiag.Process) {
 	t.Helper()
 	name := netid + " " + s.ID.Src.String() + " " + s.ID.Dst.String()
 	eq := func(field, got, want string) {
@@ -152,7 +155,7 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 			t.Errorf("%s: %s %q, ss %q", name, field, got, want)
 		}
 	}
-	defer everyFieldCompared(t, name, s, ss)
+	defer everyFieldCompared(t, netid, name, s, ss)
 	eq("state", ssState[s.State], ss.state)
 	eq("recv-q", fmt.Sprint(s.RQueue), ss.rq)
 	eq("send-q", fmt.Sprint(s.WQueue), ss.sq)
@@ -173,6 +176,7 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 		eq("fwmark", fmt.Sprintf("0x%x", s.Mark), m)
 	}
 	eq("skmem", skmemString(s.SkMemInfo), ss.kv["skmem"])
+	eqUsers(t, name, procs[s.Inode], ss)
 	if cg := ss.kv["cgroup"]; strings.HasPrefix(cg, "unreachable:") {
 		eq("cgroup", strconv.FormatUint(s.CgroupID, 16), strings.TrimPrefix(cg, "unreachable:"))
 	}
@@ -195,6 +199,9 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 		if !strings.HasPrefix(timer, "("+timerNames[s.Timer]+",") {
 			t.Errorf("%s: timer %d, ss %q", name, s.Timer, timer)
 		}
+	}
+	if netid == "mptcp" {
+		compareMPTCP(t, name, s, ss)
 	}
 	if netid != "tcp" {
 		return
@@ -277,8 +284,7 @@ func compareInet(t *testing.T, netid string, s *sockdiag.InetSocket, ss ssSocket
 }
 
 // comparedKeys are the key:value fields of ss's inet lines that
-// compareInet compares, or checks where they move between two listings
-// (users, the raw sockets' process, TestRawFieldsMatchSS compares).
+// compareInet compares, or checks where they move between two listings.
 var comparedKeys = map[string]bool{
 	"ino": true, "sk": true, "uid": true, "fwmark": true, "skmem": true, "cgroup": true, "tos": true,
 	"tclass": true, "class_id": true, "v6only": true, "timer": true, "cwnd": true, "wscale": true,
@@ -292,10 +298,10 @@ var comparedKeys = map[string]bool{
 // everyFieldCompared fails the test for a field ss printed of s that
 // compareInet does not compare: a field this test, and perhaps the
 // package, does not know.
-func everyFieldCompared(t *testing.T, name string, s *sockdiag.InetSocket, ss ssSocket) {
+func everyFieldCompared(t *testing.T, netid, name string, s *sockdiag.InetSocket, ss ssSocket) {
 	t.Helper()
 	for k := range ss.kv {
-		if !comparedKeys[k] {
+		if !comparedKeys[k] && !(netid == "mptcp" && mptcpKeys[k]) {
 			t.Errorf("%s: ss prints %s:%s, which the test does not compare", name, k, ss.kv[k])
 		}
 	}
@@ -303,6 +309,7 @@ func everyFieldCompared(t *testing.T, name string, s *sockdiag.InetSocket, ss ss
 		switch {
 		case w == "<->" || w == "ts" || w == "sack" || w == "ecn" || w == "ecnseen" || w == "fastopen" || w == "app_limited":
 		case w == s.CongName() || strings.HasPrefix(w, "tcp-ulp-"):
+		case netid == "mptcp" && (w == "fallback" || w == "remote_key"):
 		default:
 			t.Errorf("%s: ss prints %q, which the test does not compare", name, w)
 		}
@@ -314,14 +321,55 @@ func everyFieldCompared(t *testing.T, name string, s *sockdiag.InetSocket, ss ss
 	}
 }
 
-// TestUnixFieldsMatchSS compares the test's unix sockets with ss -xanem.
+// processes returns Processes(), which the test's sockets must be in.
+func processes(t *testing.T) map[uint32][]sockdiag.Process {
+	t.Helper()
+	procs, err := sockdiag.Processes()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return procs
+}
+
+// eqUsers compares the processes that hold a socket with what ss -p
+// prints of them, users:(("name",pid=N,fd=M),...), in any order (ss
+// writes the processes in the reverse of the order it found them), and
+// checks that they are this test's: it holds every socket it opened.
+func eqUsers(t *testing.T, name string, procs []sockdiag.Process, ss ssSocket) {
+	t.Helper()
+	var got, want []string
+	for _, p := range procs {
+		got = append(got, p.String())
+	}
+	if v, ok := ss.kv["users"]; ok {
+		v = strings.TrimSuffix(strings.TrimPrefix(v, "("), ")")
+		for _, p := range strings.Split(v, "),(") {
+			want = append(want, "("+strings.TrimSuffix(strings.TrimPrefix(p, "("), ")")+")")
+		}
+	}
+	slices.Sort(got)
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: processes %s, ss users:%s", name, sockdiag.Users(procs), ss.kv["users"])
+	}
+	if len(procs) == 0 {
+		return // a socket no descriptor holds (a listener's unaccepted connection)
+	}
+	if !slices.ContainsFunc(procs, func(p sockdiag.Process) bool { return p.PID == os.Getpid() }) {
+		t.Errorf("%s: processes %s, not this test's (pid %d)", name, sockdiag.Users(procs), os.Getpid())
+	}
+}
+
+// TestUnixFieldsMatchSS compares the test's unix sockets, and the
+// processes that hold them, with ss -xanpeom.
 func TestUnixFieldsMatchSS(t *testing.T) {
 	w := newWorld(t)
 	c := dialDiag(t, w.ns)
 	byIno := map[string]ssSocket{}
-	for _, s := range ssSockets(t, w.ns, "-xaneom") {
+	for _, s := range ssSockets(t, w.ns, "-xanpeom") {
 		byIno[s.inode] = s
 	}
+	procs := processes(t)
 	n := 0
 	for s, err := range c.UnixSockets(context.Background(), sockdiag.UnixRequest{Show: sockdiag.UnixShowAll}) {
 		if err != nil {
@@ -354,6 +402,7 @@ func TestUnixFieldsMatchSS(t *testing.T) {
 		eq("name", local, ss.local)
 		eq("peer", fmt.Sprint(s.Peer), ss.peerInode)
 		eq("skmem", skmemString(s.SkMemInfo), ss.kv["skmem"])
+		eqUsers(t, name, procs[s.Inode], ss)
 		if s.VFSInode != 0 {
 			eq("vfs ino", fmt.Sprint(s.VFSInode), ss.kv["ino"])
 			// ss reads the kernel's dev_t as glibc's: major<<8 | minor.
@@ -375,7 +424,7 @@ func TestUnixFieldsMatchSS(t *testing.T) {
 			t.Errorf("%s: shutdown %d, ss words %v", name, s.Shutdown, ss.words)
 		}
 		for k := range ss.kv {
-			if k != "skmem" && k != "ino" && k != "dev" && k != "peers" {
+			if k != "skmem" && k != "ino" && k != "dev" && k != "peers" && k != "users" {
 				t.Errorf("%s: ss prints %s:%s, which the test does not compare", name, k, ss.kv[k])
 			}
 		}

@@ -211,6 +211,7 @@ type InetSocket struct {
 
 	MemInfo   MemInfo   // AttrMemInfo
 	TCPInfo   TCPInfo   // AttrInfo of a TCP socket
+	MPTCPInfo MPTCPInfo // AttrInfo of an MPTCP socket
 	Info      []byte    // AttrInfo as sent (tcp_info for TCP, mptcp_info for MPTCP)
 	Cong      []byte    // AttrCong: the congestion control algorithm's name
 	TOS       uint8     // AttrTOS
@@ -259,9 +260,10 @@ func clone(b []byte) []byte {
 // Parse decodes b, the payload of a SOCK_DIAG_BY_FAMILY reply for an inet
 // socket, into s, which then aliases b. protocol is the request's, used
 // to tell what AttrInfo holds when the kernel did not send
-// AttrProtocol. Unknown attributes stay in Attrs; an attribute of a
-// known type but a size the package cannot read is an error wrapping
-// netlink.ErrMalformed.
+// AttrProtocol: TCPInfo for TCP, MPTCPInfo for MPTCP. Unknown attributes
+// stay in Attrs; an attribute of a known type but a size the package
+// cannot read (an mptcp_info shorter than the first kernel's) is an error
+// wrapping netlink.ErrMalformed.
 func (s *InetSocket) Parse(b []byte, protocol int) error {
 	if len(b) < inetMsgLen {
 		return fmt.Errorf("sockdiag: inet_diag_msg of %d bytes, want %d: %w", len(b), inetMsgLen, netlink.ErrMalformed)
@@ -294,8 +296,12 @@ func (s *InetSocket) Parse(b []byte, protocol int) error {
 			info = a.Data
 		}
 	}
-	if info != nil && s.Protocol == ProtoTCP {
+	switch {
+	case info == nil:
+	case s.Protocol == ProtoTCP:
 		s.TCPInfo.parse(info)
+	case s.Protocol == ProtoMPTCP:
+		return s.MPTCPInfo.parse(info)
 	}
 	return nil
 }

@@ -218,6 +218,7 @@ func TestRawFieldsMatchSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	procs := processes(t)
 	ifnames := map[uint32]string{1: "lo"} // the namespace's one device
 	for _, sock := range w.socks {
 		var s *sockdiag.InetSocket
@@ -247,7 +248,7 @@ func TestRawFieldsMatchSS(t *testing.T) {
 		eq("local", ssAddr(s.ID.Src, ifnames[s.ID.Interface]), ss.local)
 		eq("peer", ssAddr(s.ID.Dst, ""), ss.peer)
 		eq("users", fmt.Sprintf("((%q,pid=%d,fd=%d))", strings.TrimSpace(string(comm)), os.Getpid(), sock.fd), ss.kv["users"])
-		compareInet(t, "raw", s, ss)
+		compareInet(t, "raw", s, ss, procs)
 	}
 	if len(got) != len(w.socks) || len(byIno) != len(w.socks) {
 		t.Errorf("we list %d raw sockets, ss %d, want %d", len(got), len(byIno), len(w.socks))

@@ -165,7 +165,7 @@ func newWorld(t *testing.T) *world {
 			return
 		}
 		w.closers = append(w.closers, func() { ud.Close() })
-		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET, 0)
+		fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_SEQPACKET|unix.SOCK_CLOEXEC, 0)
 		if err != nil {
 			t.Error(err)
 			return

@@ -8,7 +8,8 @@
 //
 // Flags: -t TCP, -u UDP, -w raw, -M MPTCP, -x unix (TCP when none is
 // given); -a all states, -l listening ones (default: connected ones);
-// -e uid, inode, cookie, mark, cgroup; -i TCP info; -m socket memory; -K
+// -e uid, inode, cookie, mark, cgroup; -i TCP info; -m socket memory;
+// -p the processes that hold each socket (sockdiag.Processes); -K
 // destroy the inet sockets listed; -N a namespace's name under
 // /var/run/netns; -4/-6 one family. Addresses are always numeric (-n is
 // accepted for habit). The rest of the command line is a filter
@@ -33,8 +34,10 @@ type options struct {
 	tcp, udp, raw, mptcp, unix bool
 	all, listening             bool
 	ext, info, mem, kill       bool
+	procs                      bool
 	v4, v6                     bool
 	netns                      string
+	owners                     map[uint32][]sockdiag.Process // with -p
 }
 
 func main() {
@@ -50,6 +53,7 @@ func main() {
 	fs.BoolVar(&o.ext, "e", false, "extended information: uid, inode, cookie, mark, cgroup")
 	fs.BoolVar(&o.info, "i", false, "TCP information")
 	fs.BoolVar(&o.mem, "m", false, "socket memory")
+	fs.BoolVar(&o.procs, "p", false, "the processes that hold each socket")
 	fs.BoolVar(&o.kill, "K", false, "destroy the inet sockets listed")
 	fs.BoolVar(&o.v4, "4", false, "IPv4 only")
 	fs.BoolVar(&o.v6, "6", false, "IPv6 only")
@@ -97,6 +101,11 @@ func run(w io.Writer, o options, expr string) error {
 		states = sockdiag.AllStates
 	case o.listening:
 		states = sockdiag.StatesOf(sockdiag.StateListen, sockdiag.StateClose)
+	}
+	if o.procs {
+		if o.owners, err = sockdiag.Processes(); err != nil {
+			return err
+		}
 	}
 	var cfg netlink.Config
 	if o.netns != "" {
@@ -183,6 +192,7 @@ func printInet(w io.Writer, o options, netid string, s *sockdiag.InetSocket) {
 		local = fmt.Sprintf("%s:%d", s.ID.Src.Addr(), s.Protocol)
 	}
 	fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\t", netid, stateNames[s.State], s.RQueue, s.WQueue, local, peer)
+	printUsers(w, o, s.Inode)
 	if o.ext {
 		if s.UID != 0 {
 			fmt.Fprintf(w, " uid:%d", s.UID)
@@ -198,6 +208,9 @@ func printInet(w io.Writer, o options, netid string, s *sockdiag.InetSocket) {
 	if o.mem && s.Has(sockdiag.AttrSkMemInfo) {
 		m := s.SkMemInfo
 		fmt.Fprintf(w, " skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d,bl%d,d%d)", m.RMemAlloc, m.RcvBuf, m.WMemAlloc, m.SndBuf, m.FwdAlloc, m.WMemQueued, m.OptMem, m.Backlog, m.Drops)
+	}
+	if o.info && s.Has(sockdiag.AttrInfo) && netid == "mptcp" {
+		printMPTCP(w, &s.MPTCPInfo)
 	}
 	if o.info && s.Has(sockdiag.AttrInfo) && netid == "tcp" {
 		t := s.TCPInfo
@@ -244,6 +257,7 @@ func printUnix(w io.Writer, o options, s *sockdiag.UnixSocket) {
 		name = "@" + name[1:]
 	}
 	fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s %d\t* %d\t", s.Type, stateNames[s.State], s.RQueue, s.WQueue, name, s.Inode, s.Peer)
+	printUsers(w, o, s.Inode)
 	if o.ext && s.HasUID() && s.UID != 0 {
 		fmt.Fprintf(w, " uid:%d", s.UID)
 	}
@@ -252,4 +266,49 @@ func printUnix(w io.Writer, o options, s *sockdiag.UnixSocket) {
 		fmt.Fprintf(w, " skmem:(r%d,rb%d,t%d,tb%d,f%d,w%d,o%d,bl%d,d%d)", m.RMemAlloc, m.RcvBuf, m.WMemAlloc, m.SndBuf, m.FwdAlloc, m.WMemQueued, m.OptMem, m.Backlog, m.Drops)
 	}
 	fmt.Fprintln(w)
+}
+
+// printUsers writes, with -p, the processes that hold socket inode, as ss
+// -p does.
+func printUsers(w io.Writer, o options, inode uint32) {
+	if u := sockdiag.Users(o.owners[inode]); u != "" {
+		fmt.Fprintf(w, " users:%s", u)
+	}
+}
+
+// printMPTCP writes mptcp_info as ss -Mi does: each field when not zero.
+func printMPTCP(w io.Writer, m *sockdiag.MPTCPInfo) {
+	for _, f := range []struct {
+		name string
+		v    uint64
+	}{{"subflows", uint64(m.Subflows)}, {"add_addr_signal", uint64(m.AddAddrSignal)},
+		{"add_addr_accepted", uint64(m.AddAddrAccepted)}, {"subflows_max", uint64(m.SubflowsMax)},
+		{"add_addr_signal_max", uint64(m.AddAddrSignalMax)}, {"add_addr_accepted_max", uint64(m.AddAddrAcceptedMax)}} {
+		if f.v != 0 {
+			fmt.Fprintf(w, " %s:%d", f.name, f.v)
+		}
+	}
+	if m.Flags&sockdiag.MPTCPFallback != 0 {
+		fmt.Fprint(w, " fallback")
+	}
+	if m.Flags&sockdiag.MPTCPRemoteKey != 0 {
+		fmt.Fprint(w, " remote_key")
+	}
+	if m.Token != 0 {
+		fmt.Fprintf(w, " token:%x", m.Token)
+	}
+	for _, f := range []struct {
+		name string
+		v    uint64
+	}{{"write_seq", m.WriteSeq}, {"snd_una", m.SndUna}, {"rcv_nxt", m.RcvNxt}} {
+		if f.v != 0 {
+			fmt.Fprintf(w, " %s:%x", f.name, f.v)
+		}
+	}
+	if m.BytesSent != 0 {
+		fmt.Fprintf(w, " bytes_sent:%d", m.BytesSent)
+	}
+	if m.BytesReceived != 0 {
+		fmt.Fprintf(w, " bytes_received:%d", m.BytesReceived)
+	}
 }

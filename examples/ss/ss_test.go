@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"net"
 	"os"
 	"runtime"
@@ -51,9 +52,12 @@ func TestListAndKill(t *testing.T) {
 		defer c.Close()
 	}
 	var out bytes.Buffer
-	o := options{tcp: true, netns: ns.Name, kill: true}
+	o := options{tcp: true, netns: ns.Name, kill: true, procs: true}
 	if err := run(&out, o, "dport = :443"); err != nil {
 		t.Fatal(err)
+	}
+	if want := fmt.Sprintf(",pid=%d,", os.Getpid()); !strings.Contains(out.String(), " users:((") || !strings.Contains(out.String(), want) {
+		t.Errorf("ss -p printed\n%s\nwant the socket's process, users:((...%s...))", out.String(), want)
 	}
 	if want := conns[0].LocalAddr().String(); !strings.Contains(out.String(), want) || strings.Count(out.String(), "\n") != 2 {
 		t.Fatalf("ss -K dport = :443 printed\n%s\nwant one socket, %s", out.String(), want)

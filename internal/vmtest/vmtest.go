@@ -18,6 +18,12 @@
 // inside, streams the VM's console to the test log, and fails when the test
 // failed inside. Inside the VM, Run loads the modules and calls the body.
 //
+// A test that skips inside the VM fails the run: the tests a body runs
+// are there because the host cannot run them, so a skip in the VM is the
+// VM missing what it is for (a module, a tool, a kernel feature), not a
+// pass. A test that may skip in a given VM is named in Config.AllowSkip
+// with the reason.
+//
 // A whole package runs in a VM with the command internal/cmd/vmtest:
 //
 //	go run ./internal/cmd/vmtest -kernel 6.1,6.12 -short ./rtnetlink ./genetlink
@@ -87,6 +93,12 @@ type Config struct {
 	// Memory is QEMU's -m; empty means 2G. CPUs is -smp; zero means 2.
 	Memory string
 	CPUs   int
+	// AllowSkip names the tests under the one that calls Run that may
+	// skip in this VM, each with the reason (not empty), by their names
+	// relative to it: "DestroyRaw", "Make/netem". Any other test that
+	// skips there fails the run. RunPackage does not read it (see
+	// Options.FailSkips).
+	AllowSkip map[string]string
 }
 
 // DefaultTools are copied into every VM when the host has them: the
@@ -177,7 +189,8 @@ func Enabled() bool { return os.Getenv("NLKIT_VM") == "1" }
 
 // Run runs body inside a VM configured by cfg. On the host it skips unless
 // NLKIT_VM=1, and otherwise boots the VM, runs this test there, and fails t
-// if it failed there (a missing QEMU or apt is a failure too, not a skip).
+// if it failed there (a missing QEMU or apt is a failure too, not a skip)
+// or if a test skipped there that cfg.AllowSkip does not name.
 // In the VM it loads cfg.Modules and calls body(t); in a VM of another
 // kernel (a whole package run by internal/cmd/vmtest) it skips.
 func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
@@ -197,6 +210,10 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 		}
 		body(t)
 		return
+	}
+	allowed, err := allowedSkips(t.Name(), cfg.AllowSkip)
+	if err != nil {
+		t.Fatal(err)
 	}
 	if !Enabled() {
 		t.Skipf("boots Linux %s under QEMU: set NLKIT_VM=1 to run it (see internal/vmtest)", cfg.kernel())
@@ -218,6 +235,9 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 		Args:    args,
 		Output:  &logWriter{t: t},
 		Logf:    t.Logf,
+
+		FailSkips:    true,
+		AllowedSkips: allowed,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -228,7 +248,11 @@ func Run(t *testing.T, cfg Config, body func(t *testing.T)) {
 		t.Logf("kernel log: %s", l)
 	}
 	if res.Exit != 0 {
-		t.Fatalf("%s failed inside the Linux %s VM (exit status %d)", t.Name(), res.Release, res.Exit)
+		why := ""
+		if len(res.Fails) > 0 {
+			why = ": " + strings.Join(res.Fails, "; ")
+		}
+		t.Fatalf("%s failed inside the Linux %s VM (exit status %d)%s", t.Name(), res.Release, res.Exit, why)
 	}
 }
 
@@ -245,6 +269,20 @@ func LoadModule(name string) error {
 		return fmt.Errorf("vmtest: modprobe %s: %w: %s", name, err, out)
 	}
 	return nil
+}
+
+// allowedSkips turns Config.AllowSkip's names, relative to the test
+// called parent, into full test names, and refuses an entry without a
+// reason.
+func allowedSkips(parent string, allow map[string]string) (map[string]string, error) {
+	full := make(map[string]string, len(allow))
+	for name, why := range allow {
+		if name == "" || strings.TrimSpace(why) == "" {
+			return nil, fmt.Errorf("vmtest: Config.AllowSkip[%q] = %q: each test that may skip needs a name and the reason", name, why)
+		}
+		full[parent+"/"+name] = why
+	}
+	return full, nil
 }
 
 // RunPattern is the -test.run pattern that selects exactly the test (or
@@ -282,6 +320,13 @@ type Options struct {
 	Args    []string  // the test binary's flags: -test.run, -test.short, -test.v …
 	Output  io.Writer // receives the VM's console line by line; nil discards it
 	Logf    func(format string, args ...any)
+	// FailSkips makes a test that skips in the VM a failure: the run's
+	// exit status is 1 (not 0) and Result.Fails names each such test,
+	// except those AllowedSkips names (full names, "TestRawVM/DestroyRaw",
+	// each with why it may skip). Run sets both; the tests of a whole
+	// package (internal/cmd/vmtest) skip what a kernel lacks, and do not.
+	FailSkips    bool
+	AllowedSkips map[string]string
 }
 
 // Result says how a run went.
@@ -294,6 +339,10 @@ type Result struct {
 	// KernelTrouble holds the kernel log lines that show a kernel problem
 	// (Oops, BUG:, WARNING:), as vminit found them after the tests.
 	KernelTrouble []string
+	// Fails holds what went wrong in the VM besides the tests' own
+	// failures: a test that skipped (Options.FailSkips), a command that
+	// ran out of time.
+	Fails []string
 }
 
 // Paths inside the VM, as vminit expects them.
@@ -364,7 +413,7 @@ func RunPackage(ctx context.Context, o Options) (Result, error) {
 			k.Release, err, strings.Join(b.early, "\n\t"))
 		b, err = boot(ctx, &o.Config, k.image(), initrd, out)
 	}
-	res.Boot, res.Run, res.Exit, res.KernelTrouble = b.boot, b.run, b.exit, b.klog
+	res.Boot, res.Run, res.Exit, res.KernelTrouble, res.Fails = b.boot, b.run, b.exit, b.klog, b.fails
 	if err != nil {
 		return res, fmt.Errorf("vmtest: Linux %s: %w", k.Release, err)
 	}
@@ -450,12 +499,14 @@ func buildInitramfs(o *Options, k *kernel, work, initrd string) error {
 	}
 	t.file(guestModules+"/index.txt", 0o644, mods.guestIndex(names))
 	spec, err := json.Marshal(struct {
-		Kernel  string
-		Dir     string
-		Args    []string
-		Modules []string
-		Timeout time.Duration
-	}{o.kernel(), pkgDir, append([]string{guestTest}, o.Args...), load, o.timeout()})
+		Kernel       string
+		Dir          string
+		Args         []string
+		Modules      []string
+		Timeout      time.Duration
+		FailSkips    bool
+		AllowedSkips map[string]string
+	}{o.kernel(), pkgDir, append([]string{guestTest}, o.Args...), load, o.timeout(), o.FailSkips, o.AllowedSkips})
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,11 @@
 // up. Kernel log lines that show trouble (Oops, BUG:, WARNING:) are echoed
 // with the prefix "@@vmtest klog: " after the command ends.
 //
+// When the spec asks (FailSkips: internal/vmtest's Run does), a test that
+// skips fails the run: init reads the command's -test.v output, prints
+// "@@vmtest fail: NAME skipped in the VM" for each test that skipped and
+// that AllowedSkips does not name, and reports exit status 1 instead of 0.
+//
 // Called as modprobe (the kernel runs /proc/sys/kernel/modprobe, which init
 // points at a symlink to itself, to load a module on demand: "ip link add
 // type vlan" asks for rtnl-link-vlan), it loads the named module or alias
@@ -59,6 +64,10 @@ type spec struct {
 	Env     []string // extra environment, KEY=VALUE
 	Modules []string // loaded before the command runs
 	Timeout time.Duration
+	// FailSkips makes a test that skips a failure, unless AllowedSkips
+	// names it (full name → why it may skip).
+	FailSkips    bool
+	AllowedSkips map[string]string
 }
 
 func main() {
@@ -73,7 +82,7 @@ func main() {
 	} else if err := loadModules(s.Modules); err != nil {
 		fmt.Printf("@@vmtest fail: %v\n", err)
 	} else {
-		code = run(s)
+		code = run(s, os.Stdout)
 	}
 	echoTrouble()
 	fmt.Printf("@@vmtest exit %d\n", code)
@@ -169,9 +178,11 @@ func readSpec() (*spec, error) {
 	return &s, nil
 }
 
-// run runs the spec's command and returns its exit status, -1 when it
-// could not start or was killed for running out of time.
-func run(s *spec) int {
+// run runs the spec's command with its output and init's markers on out
+// and returns its exit status, -1 when it could not start or was killed
+// for running out of time, 1 when it passed but a test skipped that the
+// spec does not allow to.
+func run(s *spec, out io.Writer) int {
 	ctx := context.Background()
 	if s.Timeout > 0 {
 		var cancel context.CancelFunc
@@ -186,23 +197,37 @@ func run(s *spec) int {
 		"TMPDIR=/tmp",
 		"NLKIT_VM_GUEST=" + s.Kernel,
 	}, s.Env...)
-	cmd.Stdout = os.Stdout
-	cmd.Stderr = os.Stdout
-	fmt.Println("@@vmtest start")
+	cmd.Stdout = out
+	cmd.Stderr = out
+	var skips skipScanner
+	if s.FailSkips {
+		// Through a pipe, so that a kernel message on the console cannot
+		// break the line that names a skipped test.
+		cmd.Stdout = io.MultiWriter(out, &skips)
+		cmd.Stderr = cmd.Stdout
+	}
+	fmt.Fprintln(out, "@@vmtest start")
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
 	case ctx.Err() != nil:
-		fmt.Printf("@@vmtest fail: %s ran out of its %v\n", s.Args[0], s.Timeout)
+		fmt.Fprintf(out, "@@vmtest fail: %s ran out of its %v\n", s.Args[0], s.Timeout)
 		return -1
 	case err == nil:
-		return 0
 	case errors.As(err, &exit):
 		return exit.ExitCode()
 	default:
-		fmt.Printf("@@vmtest fail: %v\n", err)
+		fmt.Fprintf(out, "@@vmtest fail: %v\n", err)
 		return -1
 	}
+	bad := disallowedSkips(skips.skipped, s.AllowedSkips)
+	for _, n := range bad {
+		fmt.Fprintf(out, "@@vmtest fail: %s skipped in the VM, which is there to run it (vmtest.Config.AllowSkip names the tests that may skip, with the reason)\n", n)
+	}
+	if len(bad) > 0 {
+		return 1
+	}
+	return 0
 }
 
 // loadModules loads each module and its dependencies.
