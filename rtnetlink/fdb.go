@@ -37,7 +37,7 @@ type FDBEntry struct {
 	// "vni"), 0 for the device's own. The kernel lists a remote's VNI only
 	// when it differs from the device's; a listed VNI of 0 (a remote of
 	// VNI 0 on a device of another) stays in Other, so that it is sent
-	// back as listed.
+	// back as listed while VNI is 0.
 	VNI uint32
 	// SrcVNI is the VNI a remote belongs to on a VXLAN device in external
 	// (collect metadata) mode (NDA_SRC_VNI, bridge's "src_vni"), 0 for
@@ -257,7 +257,7 @@ func (e *FDBEntry) encode(typ netlink.HeaderType) ([]byte, error) {
 	if ext := uint32(flags>>8) &^ uint32(NeighLocked>>8); ext != 0 { // the kernel sets "locked" and refuses it
 		enc.Uint32(ndaFlagsExt, ext)
 	}
-	enc.RawAttrs(e.Other)
+	enc.RawAttrs(withoutKept(e.Other, kept{uapi.NDA_VNI, e.VNI != 0}))
 	data, err := enc.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)
@@ -306,11 +306,8 @@ func (e *FDBEntry) decode(m *netlink.Message) (bool, error) {
 		case uapi.NDA_PORT:
 			e.Port = d.Uint16BE()
 		case uapi.NDA_VNI:
-			if d.Uint32() == 0 && d.Err() == nil {
-				other = d.Attr().Append(other) // an explicit VNI 0, which the field cannot say
-			} else {
-				e.VNI = d.Uint32()
-			}
+			e.VNI = d.Uint32()
+			other = keepZero(other, &d, e.VNI == 0) // an explicit VNI 0, which the field cannot say
 		case ndaSrcVNI:
 			e.SrcVNI = d.Uint32()
 		case uapi.NDA_IFINDEX:

@@ -27,7 +27,7 @@ type Link struct {
 	HardwareType uint16           // ifi_type, ARPHRD_*: 1 Ethernet, 772 loopback, 65534 none
 	Flags        LinkFlags        // ifi_flags; on creation, the flags set are turned on
 	OperState    OperState        // IFLA_OPERSTATE: RFC 2863 operational state
-	MTU          uint32           // IFLA_MTU; on creation, 0 is the kind's default
+	MTU          uint32           // IFLA_MTU; on creation, 0 is the kind's default (but see Other)
 	MinMTU       uint32           // IFLA_MIN_MTU: the smallest MTU the device takes
 	MaxMTU       uint32           // IFLA_MAX_MTU: the largest, 0 if unbounded
 	HardwareAddr net.HardwareAddr // IFLA_ADDRESS
@@ -35,7 +35,7 @@ type Link struct {
 	MasterIndex  int              // IFLA_MASTER: the bridge or bond it is a port of, 0 if none
 	ParentIndex  int              // IFLA_LINK: a veth's peer, a macvlan's lower link; in another namespace when LinkNetNSID >= 0
 	LinkNetNSID  int32            // IFLA_LINK_NETNSID: the namespace ID of ParentIndex's namespace, -1 when it is this one
-	TxQueueLen   uint32           // IFLA_TXQLEN
+	TxQueueLen   uint32           // IFLA_TXQLEN; on creation, 0 is the kind's default (but see Other)
 	Alias        string           // IFLA_IFALIAS: a free-form description (ip link set NAME alias)
 	Stats        LinkStats        // IFLA_STATS64: the traffic counters
 	Promiscuity  uint32           // IFLA_PROMISCUITY: how many asked for promiscuous mode (the LinkPromisc flag is the user's); read only
@@ -45,7 +45,12 @@ type Link struct {
 	// link (GSO) and the largest it merges on receive (GRO), in bytes
 	// and segments; IPv6 limits above 65536 are BIG TCP. The IPv4 ones
 	// are from Linux 6.3 (an older kernel ignores them in a request, and
-	// reports none). On creation, 0 is the kind's default.
+	// reports none). On creation, 0 is the kind's default. A link listed
+	// with an MTU, a TxQueueLen, a GSOMaxSegs, a GROMaxSize or a
+	// GROIPv4MaxSize of 0, which the kernel takes, keeps the kernel's
+	// attribute in Other as well, and CreateLink sends it while the
+	// field is 0: the link created from the listing has the 0, not the
+	// kind's default.
 	GSOMaxSize     uint32 // IFLA_GSO_MAX_SIZE
 	GSOMaxSegs     uint32 // IFLA_GSO_MAX_SEGS
 	GROMaxSize     uint32 // IFLA_GRO_MAX_SIZE
@@ -273,6 +278,7 @@ func (l *Link) decode(m *netlink.Message) error {
 			l.Name = d.String()
 		case uapi.IFLA_MTU:
 			l.MTU = d.Uint32()
+			other = keepZero(other, &d, l.MTU == 0)
 		case uapi.IFLA_MIN_MTU:
 			l.MinMTU = d.Uint32()
 		case uapi.IFLA_MAX_MTU:
@@ -291,6 +297,7 @@ func (l *Link) decode(m *netlink.Message) error {
 			l.LinkNetNSID = d.Int32()
 		case uapi.IFLA_TXQLEN:
 			l.TxQueueLen = d.Uint32()
+			other = keepZero(other, &d, l.TxQueueLen == 0)
 		case uapi.IFLA_IFALIAS:
 			l.Alias = d.String()
 		case uapi.IFLA_STATS64:
@@ -303,12 +310,15 @@ func (l *Link) decode(m *netlink.Message) error {
 			l.GSOMaxSize = d.Uint32()
 		case uapi.IFLA_GSO_MAX_SEGS:
 			l.GSOMaxSegs = d.Uint32()
+			other = keepZero(other, &d, l.GSOMaxSegs == 0)
 		case uapi.IFLA_GRO_MAX_SIZE:
 			l.GROMaxSize = d.Uint32()
+			other = keepZero(other, &d, l.GROMaxSize == 0)
 		case uapi.IFLA_GSO_IPV4_MAX_SIZE:
 			l.GSOIPv4MaxSize = d.Uint32()
 		case uapi.IFLA_GRO_IPV4_MAX_SIZE:
 			l.GROIPv4MaxSize = d.Uint32()
+			other = keepZero(other, &d, l.GROIPv4MaxSize == 0)
 		case uapi.IFLA_PROTO_DOWN:
 			l.ProtoDown = d.Uint8() != 0
 		case uapi.IFLA_PROTO_DOWN_REASON:
@@ -480,7 +490,7 @@ func newLinkRequest(l *Link) (*request, error) {
 	if l.ParentIndex != 0 {
 		r.Uint32(uapi.IFLA_LINK, uint32(l.ParentIndex))
 	}
-	for a, err := range l.Other.All() {
+	for a, err := range withoutKept(l.Other, l.keptZeros()...).All() {
 		if err != nil {
 			r.close()
 			return nil, invalid(req, "Other: %v", err)
@@ -512,6 +522,18 @@ func newLinkRequest(l *Link) (*request, error) {
 	return r, nil
 }
 
+// keptZeros are the attributes Link.decode may keep in Other (keepZero),
+// with whether their fields are set now.
+func (l *Link) keptZeros() []kept {
+	return []kept{
+		{uapi.IFLA_MTU, l.MTU != 0},
+		{uapi.IFLA_TXQLEN, l.TxQueueLen != 0},
+		{uapi.IFLA_GSO_MAX_SEGS, l.GSOMaxSegs != 0},
+		{uapi.IFLA_GRO_MAX_SIZE, l.GROMaxSize != 0},
+		{uapi.IFLA_GRO_IPV4_MAX_SIZE, l.GROIPv4MaxSize != 0},
+	}
+}
+
 // linkCreateAttr reports whether an attribute of Link.Other goes back in
 // CreateLink's request: those the kernel takes when it creates a link
 // (rtnl_create_link) that no field of Link models. The others in a
@@ -520,6 +542,10 @@ func newLinkRequest(l *Link) (*request, error) {
 func linkCreateAttr(typ uint16) bool {
 	switch typ {
 	case uapi.IFLA_NUM_TX_QUEUES, uapi.IFLA_NUM_RX_QUEUES, uapi.IFLA_LINKMODE:
+		return true
+	case uapi.IFLA_MTU, uapi.IFLA_TXQLEN, uapi.IFLA_GSO_MAX_SEGS, uapi.IFLA_GRO_MAX_SIZE, uapi.IFLA_GRO_IPV4_MAX_SIZE:
+		// In Other only as keepZero keeps them: a 0 the field's own
+		// encoding would leave to the kind's default.
 		return true
 	}
 	return false

@@ -29,7 +29,7 @@ func init() {
 type Bond struct {
 	Mode            BondMode            // IFLA_BOND_MODE: 0, balance-rr, is the kernel's default
 	ActivePortIndex int                 // IFLA_BOND_ACTIVE_SLAVE: the active port of an active-backup bond
-	MIIMon          uint32              // IFLA_BOND_MIIMON: how often the ports' carrier is checked, in ms
+	MIIMon          uint32              // IFLA_BOND_MIIMON: how often the ports' carrier is checked, in ms; a bond listed with 0 keeps the attribute in Other too, so that it is created again with 0, not a default
 	UpDelay         uint32              // IFLA_BOND_UPDELAY: how long a port is up before it is used, in ms
 	DownDelay       uint32              // IFLA_BOND_DOWNDELAY: how long a port is down before it is dropped, in ms
 	PeerNotifyDelay uint32              // IFLA_BOND_PEER_NOTIF_DELAY: between peer notifications after a failover, in ms
@@ -251,7 +251,7 @@ func (b *Bond) encode(r *request) error {
 	if b.NoTLBDynamicLB {
 		r.Uint8(uapi.IFLA_BOND_TLB_DYNAMIC_LB, 0)
 	}
-	return putKindOther(r, b.Other, nil)
+	return putKindOther(r, withoutKept(b.Other, kept{uapi.IFLA_BOND_MIIMON, b.MIIMon != 0}), nil)
 }
 
 // putBondTargets appends a nest of addresses numbered from 0, unless
@@ -278,6 +278,7 @@ func (b *Bond) decode(p []byte) error {
 			b.ActivePortIndex = int(int32(d.Uint32()))
 		case uapi.IFLA_BOND_MIIMON:
 			b.MIIMon = d.Uint32()
+			other = keepZero(other, &d, b.MIIMon == 0)
 		case uapi.IFLA_BOND_UPDELAY:
 			b.UpDelay = d.Uint32()
 		case uapi.IFLA_BOND_DOWNDELAY:

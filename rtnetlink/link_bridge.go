@@ -16,8 +16,9 @@ func init() { registerLinkKind("bridge", func() LinkData { return new(Bridge) })
 // The kernel keeps times in centiseconds, so durations are truncated to
 // 10ms. A bridge whose forward delay, ageing time, priority or default
 // PVID is 0 lists with the field 0 and the kernel's attribute saying so in
-// Other, which creation sends: a bridge created from its listing has the
-// 0, not the default.
+// Other, which creation sends while the field is 0: a bridge created from
+// its listing has the 0, not the default, and one whose field was set
+// since has the field's value.
 type Bridge struct {
 	STP           bool          // IFLA_BR_STP_STATE: spanning tree on
 	VLANFiltering bool          // IFLA_BR_VLAN_FILTERING
@@ -113,7 +114,18 @@ func (b *Bridge) encode(r *request) error {
 	if b.DefaultPVID != 0 {
 		r.Uint16(uapi.IFLA_BR_VLAN_DEFAULT_PVID, b.DefaultPVID)
 	}
-	return putKindOther(r, b.Other, putBridgeOther)
+	return putKindOther(r, withoutKept(b.Other, b.keptZeros()...), putBridgeOther)
+}
+
+// keptZeros are the attributes decode may keep in Other (keepZero), with
+// whether their fields are set now.
+func (b *Bridge) keptZeros() []kept {
+	return []kept{
+		{uapi.IFLA_BR_FORWARD_DELAY, b.ForwardDelay != 0},
+		{uapi.IFLA_BR_AGEING_TIME, b.AgeingTime != 0},
+		{uapi.IFLA_BR_PRIORITY, b.Priority != 0},
+		{uapi.IFLA_BR_VLAN_DEFAULT_PVID, b.DefaultPVID != 0},
+	}
 }
 
 func (b *Bridge) decode(p []byte) error {
@@ -152,14 +164,4 @@ func (b *Bridge) decode(p []byte) error {
 	}
 	b.Other = RawAttrs(other)
 	return d.Err()
-}
-
-// keepZero appends d's attribute to other when zero says its value is 0,
-// which the field that decoded it cannot send (0 there means the kernel's
-// default): kept in Other, it goes back as it came.
-func keepZero(other []byte, d *netlink.AttrDecoder, zero bool) []byte {
-	if zero && d.Err() == nil {
-		return d.Attr().Append(other)
-	}
-	return other
 }

@@ -64,8 +64,10 @@ func TestReAddAsListed(t *testing.T) {
 			"rule add pref 105 oif nosuch lookup 100",
 			"rule add pref 106 goto 5000",
 			"rule add pref 107 fwmark 7 blackhole",
+			"rule add pref 0 from 198.18.0.0/16 lookup 100", // not the kernel's choice, which a request without a priority gets
 			"-6 rule add pref 100 from 2001:db8::/32 ipproto udp dport 53 lookup 100",
 			"-6 rule add pref 101 not uidrange 5-6 unreachable",
+			"-6 rule add pref 0 from 2001:db8:1::/48 lookup 100",
 		}
 		for _, l := range lines {
 			ns.Run(t, strings.Fields(l)...)
@@ -81,7 +83,7 @@ func TestReAddAsListed(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if r.Priority >= 100 && r.Priority < 200 {
+				if r.Priority >= 100 && r.Priority < 200 || r.Priority == 0 && r.Table == 100 {
 					listed = append(listed, r)
 				}
 			}

@@ -141,6 +141,7 @@ func roundTripFDB(t *testing.T, e FDBEntry) bool {
 		want.Flags |= NeighSelf
 	}
 	want.Flags &^= NeighLocked // set by the kernel, never sent
+	want.Other = withoutKept(want.Other, kept{uapi.NDA_VNI, want.VNI != 0})
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}
@@ -181,6 +182,13 @@ func roundTripRule(t *testing.T, r Rule) bool {
 		want.FlowLabelMask = flowLabelMax
 	}
 	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
+	// A rule of priority 0 lists with FRA_PRIORITY 0 in Other; another
+	// priority's field sends its own.
+	if want.Priority != 0 {
+		want.Other = withoutKept(want.Other, kept{uapi.FRA_PRIORITY, true})
+	} else if !hasAttr(want.Other, uapi.FRA_PRIORITY) {
+		want.Other += raw(uapi.FRA_PRIORITY, 0, 0, 0, 0)
+	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}
@@ -315,11 +323,15 @@ func roundTripLink(t *testing.T, l Link) bool {
 		want.Kind, want.Data = d.KindName, &RawLinkData{KindName: d.KindName, Data: padded(d.Data)}
 	case *Bridge:
 		v := *d // centiseconds on the wire
-		v.Other = sentOther(v.Other, putBridgeOther)
+		v.Other = sentOther(withoutKept(v.Other, v.keptZeros()...), putBridgeOther)
 		for _, p := range []*time.Duration{&v.ForwardDelay, &v.HelloTime, &v.MaxAge, &v.AgeingTime} {
 			*p = p.Truncate(10 * time.Millisecond)
 		}
 		want.Kind, want.Data = "bridge", &v
+	case *Bond:
+		v := *d
+		v.Other = withoutKept(v.Other, kept{uapi.IFLA_BOND_MIIMON, v.MIIMon != 0})
+		want.Kind, want.Data = "bond", &v
 	case *Tun:
 		v := *d
 		v.Owner, v.Group, v.Queues = -1, -1, 0 // not set on creation
@@ -334,7 +346,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 	}
 	// A request carries back only what the kernel takes on creation.
 	var sent netlink.AttrEncoder
-	for a, err := range want.Other.All() {
+	for a, err := range withoutKept(want.Other, want.keptZeros()...).All() {
 		if err != nil {
 			return false
 		}
@@ -360,6 +372,19 @@ func roundTripLink(t *testing.T, l Link) bool {
 		t.Fatalf("round trip of % x:\n got %+v (%+v %+v)\nwant %+v (%+v %+v)", b, got, got.Data, got.Port, want, want.Data, want.Port)
 	}
 	return true
+}
+
+// hasAttr reports whether o holds an attribute of type typ.
+func hasAttr(o RawAttrs, typ uint16) bool {
+	for a, err := range o.All() {
+		if err != nil {
+			return false
+		}
+		if a.Type == typ {
+			return true
+		}
+	}
+	return false
 }
 
 // padded is b with the padding a nest adds to its last attribute; nil if
@@ -457,4 +482,103 @@ func TestRoundTrip(t *testing.T) {
 			t.Errorf("value %d: refused by its encoder", i)
 		}
 	}
+}
+
+// TestKeptZeroGivesWay: a 0 kept in Other goes back while its field is 0,
+// and gives way to the field once it is set, which the kernel would
+// otherwise override with the kept 0 (it takes the last attribute of a
+// type): a listed bridge, link, rule, FDB entry and bond changed after
+// listing are sent as changed.
+func TestKeptZeroGivesWay(t *testing.T) {
+	u32 := func(typ uint16, v uint32) RawAttrs {
+		return raw(typ, binary.NativeEndian.AppendUint32(nil, v)...)
+	}
+	// count returns how many attributes of type typ b holds inside the
+	// nests of path, and the last one's first four bytes.
+	var count func(b []byte, typ uint16, path ...uint16) (int, uint32)
+	count = func(b []byte, typ uint16, path ...uint16) (n int, last uint32) {
+		for a, err := range netlink.Attrs(b) {
+			if err != nil {
+				break
+			}
+			switch {
+			case len(path) > 0 && a.Type == path[0]:
+				if m, l := count(a.Data, typ, path[1:]...); m > 0 {
+					n, last = n+m, l
+				}
+			case len(path) == 0 && a.Type == typ && len(a.Data) >= 4:
+				n, last = n+1, binary.NativeEndian.Uint32(a.Data)
+			}
+		}
+		return n, last
+	}
+	kindData := []uint16{uapi.IFLA_LINKINFO, uapi.IFLA_INFO_DATA}
+	for _, tc := range []struct {
+		name    string
+		encode  func(set bool) ([]byte, error)
+		typ     uint16
+		setTo   uint32
+		skipHdr int
+		path    []uint16
+	}{
+		{"bridge forward delay", func(set bool) ([]byte, error) {
+			b := &Bridge{Other: u32(uapi.IFLA_BR_FORWARD_DELAY, 0)}
+			if set {
+				b.ForwardDelay = 5 * time.Second
+			}
+			return linkBytes(&Link{Name: "b0", Data: b})
+		}, uapi.IFLA_BR_FORWARD_DELAY, 500, uapi.SizeofIfInfomsg, kindData},
+		{"link txqlen", func(set bool) ([]byte, error) {
+			l := &Link{Name: "q0", Kind: "ifb", Other: u32(uapi.IFLA_TXQLEN, 0)}
+			if set {
+				l.TxQueueLen = 77
+			}
+			return linkBytes(l)
+		}, uapi.IFLA_TXQLEN, 77, uapi.SizeofIfInfomsg, nil},
+		{"bond miimon", func(set bool) ([]byte, error) {
+			b := &Bond{Other: u32(uapi.IFLA_BOND_MIIMON, 0)}
+			if set {
+				b.MIIMon = 100
+			}
+			return linkBytes(&Link{Name: "bo0", Data: b})
+		}, uapi.IFLA_BOND_MIIMON, 100, uapi.SizeofIfInfomsg, kindData},
+		{"rule priority", func(set bool) ([]byte, error) {
+			r := Rule{Family: uapi.AF_INET, Table: 100, Other: u32(uapi.FRA_PRIORITY, 0)}
+			if set {
+				r.Priority = 9
+			}
+			return r.encode(uapi.RTM_NEWRULE)
+		}, uapi.FRA_PRIORITY, 9, fibRuleHdrLen, nil},
+		{"fdb vni", func(set bool) ([]byte, error) {
+			e := FDBEntry{HardwareAddr: net.HardwareAddr{2, 0, 0, 0, 0, 1}, Index: 3, Dst: netip.MustParseAddr("198.18.0.2"), Other: u32(uapi.NDA_VNI, 0)}
+			if set {
+				e.VNI = 7
+			}
+			return e.encode(uapi.RTM_NEWNEIGH)
+		}, uapi.NDA_VNI, 7, uapi.SizeofNdMsg, nil},
+	} {
+		for _, set := range []bool{false, true} {
+			b, err := tc.encode(set)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.name, err)
+			}
+			want := uint32(0)
+			if set {
+				want = tc.setTo
+			}
+			if n, v := count(b[tc.skipHdr:], tc.typ, tc.path...); n != 1 || v != want {
+				t.Errorf("%s (field set: %v): %d attributes %d, the last %d; want one, %d", tc.name, set, n, tc.typ, v, want)
+			}
+		}
+	}
+}
+
+// linkBytes returns CreateLink's request for l, without its header.
+func linkBytes(l *Link) ([]byte, error) {
+	r, err := newLinkRequest(l)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	return r.Finish()
 }

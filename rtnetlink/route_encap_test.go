@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
@@ -432,9 +433,20 @@ func TestRouteEncapOracle(t *testing.T) {
 	})
 }
 
+// The lightweight tunnel program types (enum bpf_prog_type).
+const (
+	progTypeLWTIn   = 10 // BPF_PROG_TYPE_LWT_IN
+	progTypeLWTOut  = 11 // BPF_PROG_TYPE_LWT_OUT
+	progTypeLWTXmit = 12 // BPF_PROG_TYPE_LWT_XMIT
+)
+
 // loadLWTProgram loads a BPF_PROG_TYPE_LWT_XMIT program that lets every
 // packet through (r0 = BPF_OK; exit) and returns its file descriptor.
-func loadLWTProgram(name string) (int, error) {
+func loadLWTProgram(name string) (int, error) { return loadLWTProgramType(name, progTypeLWTXmit) }
+
+// loadLWTProgramType loads a program of type typ that lets every packet
+// through (r0 = BPF_OK; exit) and returns its file descriptor.
+func loadLWTProgramType(name string, typ uint32) (int, error) {
 	insns := []uint64{
 		0x00000000000000b7, // mov r0, 0 (BPF_OK)
 		0x0000000000000095, // exit
@@ -449,8 +461,7 @@ func loadLWTProgram(name string) (int, error) {
 		progName              [16]byte
 		_                     [64]byte
 	}
-	const progTypeLWTXmit = 12 // BPF_PROG_TYPE_LWT_XMIT
-	attr.progType, attr.insnCnt = progTypeLWTXmit, uint32(len(insns))
+	attr.progType, attr.insnCnt = typ, uint32(len(insns))
 	attr.insns = uint64(uintptr(unsafe.Pointer(&insns[0])))
 	attr.license = uint64(uintptr(unsafe.Pointer(&license[0])))
 	copy(attr.progName[:15], name)
@@ -462,6 +473,161 @@ func loadLWTProgram(name string) (int, error) {
 		return -1, errno
 	}
 	return int(fd), nil
+}
+
+// pinnedLWTPrograms loads an LWT_IN, an LWT_OUT and an LWT_XMIT program
+// (loadLWTProgramType) and pins them as dir/in, dir/out and dir/xmit in a
+// bpffs mounted on dir in a mount namespace of its own, private, which a
+// thread locked to a goroutine holds until the test ends; the programs and
+// the mount go with the namespace. It returns the namespace's path, for
+// nsenter --mount, or skips t, saying why, when the kernel cannot mount a
+// bpffs or load the programs.
+func pinnedLWTPrograms(t *testing.T, dir string) string {
+	t.Helper()
+	type result struct {
+		mnt  string
+		skip string
+	}
+	res, done := make(chan result), make(chan struct{})
+	t.Cleanup(func() { close(done) })
+	go func() {
+		// The thread is never unlocked: it ends with the goroutine, and
+		// its mount namespace with it.
+		runtime.LockOSThread()
+		fail := func(format string, args ...any) {
+			res <- result{skip: fmt.Sprintf(format, args...)}
+		}
+		if err := unix.Unshare(unix.CLONE_NEWNS); err != nil {
+			fail("unshare(CLONE_NEWNS): %v", err)
+			return
+		}
+		if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+			fail("making / private: %v", err)
+			return
+		}
+		if err := unix.Mount("bpf", dir, "bpf", 0, ""); err != nil {
+			fail("no bpffs (CONFIG_BPF_SYSCALL): mount -t bpf: %v", err)
+			return
+		}
+		for _, p := range []struct {
+			name string
+			typ  uint32
+		}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}} {
+			fd, err := loadLWTProgramType("rr_"+p.name, p.typ)
+			if err != nil {
+				fail("cannot load a BPF_PROG_TYPE_LWT_%s program (CONFIG_LWTUNNEL_BPF): %v", strings.ToUpper(p.name), err)
+				return
+			}
+			err = pinBPF(fd, dir+"/"+p.name)
+			unix.Close(fd)
+			if err != nil {
+				fail("BPF_OBJ_PIN %s/%s: %v", dir, p.name, err)
+				return
+			}
+		}
+		res <- result{mnt: fmt.Sprintf("/proc/%d/task/%d/ns/mnt", unix.Getpid(), unix.Gettid())}
+		<-done
+	}()
+	r := <-res
+	if r.skip != "" {
+		t.Skip(r.skip)
+	}
+	return r.mnt
+}
+
+// pinBPF pins the BPF object fd at path, in a bpffs (BPF_OBJ_PIN).
+func pinBPF(fd int, path string) error {
+	p, err := unix.BytePtrFromString(path)
+	if err != nil {
+		return err
+	}
+	attr := struct {
+		pathname        uint64
+		bpfFD, flags    uint32
+		pathFD, padding int32
+	}{pathname: uint64(uintptr(unsafe.Pointer(p))), bpfFD: uint32(fd)}
+	const bpfObjPin = 6 // BPF_OBJ_PIN
+	_, _, errno := unix.Syscall(unix.SYS_BPF, bpfObjPin, uintptr(unsafe.Pointer(&attr)), unsafe.Sizeof(attr))
+	runtime.KeepAlive(p)
+	if errno != 0 {
+		return errno
+	}
+	return nil
+}
+
+// TestRouteEncapBPFFromIP: bpf encapsulations ip adds, from pinned
+// programs (in, out and xmit, with a headroom), on routes of both families
+// and on the paths of a multipath route, read in the package as ip -j -d
+// route show prints them; and each route listed, deleted as listed, is
+// gone. (TestRouteEncapOracle's bpf has the package add them.)
+func TestRouteEncapBPFFromIP(t *testing.T) {
+	ns, c, _, _ := arRouteNS(t, nil)
+	dir := t.TempDir()
+	mnt := pinnedLWTPrograms(t, dir)
+	ipIn := func(args string) {
+		t.Helper()
+		// ip in the namespace of the bpffs, ip -n in the test's network
+		// namespace (it keeps the mounts it does not remount).
+		cmd := append([]string{"--mount=" + mnt, "ip", "-n", ns.Name}, strings.Fields(args)...)
+		if out, err := exec.Command("nsenter", cmd...).CombinedOutput(); err != nil {
+			t.Fatalf("nsenter %s: %v: %s", strings.Join(cmd, " "), err, out)
+		}
+	}
+	in, out, xmit := "in pinned "+dir+"/in", "out pinned "+dir+"/out", "xmit pinned "+dir+"/xmit"
+	for _, r := range []string{
+		"route add 198.18.1.0/24 encap bpf " + xmit + " headroom 16 dev v0 table 100",
+		"route add 198.18.2.0/24 encap bpf " + in + " " + out + " " + xmit + " dev v0 table 100",
+		"route add 198.18.3.0/24 table 100 nexthop via 10.0.0.2 dev v0 encap bpf " + out + " nexthop via 10.0.1.2 dev v1 encap bpf " + in,
+		"-6 route add 2001:db8:7::/64 encap bpf " + in + " " + xmit + " dev v0 table 100",
+		"-6 route add 2001:db8:8::/64 table 100 nexthop via 2001:db8::2 dev v0 encap bpf " + xmit + " nexthop via 2001:db8:1::2 dev v1",
+	} {
+		ipIn(r)
+	}
+	names := arLinkNames(t, ns)
+	ctx := context.Background()
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		want := ipRouteEncaps(t, ns, fam.flag)
+		arDiff(t, "routes "+fam.flag, ourRouteEncaps(t, c, fam.family, names), want)
+		t.Logf("%s: %q", fam.flag, want)
+		var listed []rtnetlink.Route
+		for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: fam.family, Table: 100}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed = append(listed, r)
+		}
+		progs := 0
+		for _, r := range listed {
+			encaps := []rtnetlink.Encap{r.Encap}
+			for _, h := range r.MultiPath {
+				encaps = append(encaps, h.Encap)
+			}
+			for _, e := range encaps {
+				if b, ok := e.(*rtnetlink.BPFEncap); ok {
+					for _, p := range []rtnetlink.BPFProgram{b.In, b.Out, b.Xmit} {
+						if p.Name != "" {
+							progs++
+						}
+					}
+				} else if e != nil {
+					t.Errorf("%v: encap %+v (%T), want bpf", r.Dst, e, e)
+				}
+			}
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Errorf("deleting %+v as listed: %v", r, err)
+			}
+		}
+		// The programs ip attached above: 1+3+2 over IPv4, 2+1 over IPv6.
+		if want := map[int]int{unix.AF_INET: 6, unix.AF_INET6: 3}[fam.family]; progs != want {
+			t.Errorf("%s: %d programs named in the listed encapsulations, want %d", fam.flag, progs, want)
+		}
+		if left, err := ns.Try("-j", fam.flag, "route", "show", "table", "100"); err != nil || strings.TrimSpace(left) != "[]" {
+			t.Errorf("after deleting, ip %s lists %s (%v)", fam.flag, left, err)
+		}
+	}
 }
 
 // TestRouteRealmsOracle: realms on IPv4 routes and on the paths of

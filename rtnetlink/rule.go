@@ -88,7 +88,11 @@ type Rule struct {
 	Family int
 	// Priority orders the rules, lowest first (FRA_PRIORITY). When adding,
 	// 0 lets the kernel choose (one below the lowest rule after the first
-	// one); when deleting, 0 matches any.
+	// one); when deleting, 0 matches any. A rule listed with priority 0
+	// (the local table's, or one ip rule add pref 0 makes), which the
+	// kernel reports without FRA_PRIORITY, has FRA_PRIORITY 0 in Other,
+	// which requests send while Priority is 0: it is added again at 0,
+	// and deleting it deletes a rule of priority 0.
 	Priority uint32
 	// Src and Dst are the source and destination prefixes the rule matches
 	// (FRA_SRC, FRA_DST), or the zero Prefix for any.
@@ -292,6 +296,7 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	var dst, src netip.Addr
 	var buf [64]byte
 	other := buf[:0]
+	hasPriority := false
 	d := m.AttrDecoder(fibRuleHdrLen)
 	for d.Next() {
 		switch d.Type() {
@@ -305,6 +310,8 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			r.OIF = d.CString()
 		case uapi.FRA_PRIORITY:
 			r.Priority = d.Uint32()
+			other = keepZero(other, &d, r.Priority == 0)
+			hasPriority = true
 		case uapi.FRA_FWMARK:
 			r.Mark = d.Uint32()
 		case uapi.FRA_FWMASK:
@@ -366,6 +373,12 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: rule: %w", err)
+	}
+	if !hasPriority {
+		// The kernel leaves FRA_PRIORITY out of a rule of priority 0,
+		// where a request without it means "the kernel chooses": kept
+		// in Other, the 0 goes back in the requests that name the rule.
+		other = netlink.Attr{Type: uapi.FRA_PRIORITY, Data: make([]byte, 4)}.Append(other)
 	}
 	if len(other) > 0 {
 		r.Other = RawAttrs(other)
@@ -589,7 +602,7 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		e.Uint32BE(fraFlowLabel, r.FlowLabel)
 		e.Uint32BE(fraFlowLabelMask, mask)
 	}
-	e.RawAttrs(r.Other)
+	e.RawAttrs(withoutKept(r.Other, kept{uapi.FRA_PRIORITY, r.Priority != 0}))
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)
