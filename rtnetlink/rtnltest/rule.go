@@ -171,6 +171,10 @@ func (k *Kernel) ruleRequest(req netlink.Message) error {
 	if err != nil {
 		return malformed(err)
 	}
+	// ParseRule keeps a priority of 0 in Other, and puts one there when
+	// the attribute is missing (the kernel lists a rule of priority 0
+	// without it); the fake models the priority itself.
+	r.Other = withoutPriority(r.Other)
 	if req.Header.Type == rtmDelRule {
 		return k.delRule(&r)
 	}
@@ -302,4 +306,18 @@ func (k *Kernel) AddRule(r rtnetlink.Rule) error {
 		}
 	}
 	return seedError("add rule", k.newRule(r, r.Priority != 0, netlink.Create|netlink.Excl, false))
+}
+
+// withoutPriority returns other without its FRA_PRIORITY attributes.
+func withoutPriority(other rtnetlink.RawAttrs) rtnetlink.RawAttrs {
+	var b []byte
+	for a, err := range other.All() {
+		if err != nil {
+			return other
+		}
+		if a.Type != fraPriority {
+			b = a.Append(b)
+		}
+	}
+	return rtnetlink.RawAttrs(b)
 }
