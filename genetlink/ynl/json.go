@@ -19,7 +19,8 @@ import (
 // as the attributes of a message: integers as numbers, strings as strings,
 // flags as true, binary as hexadecimal strings, bitfield32 as {"value",
 // "selector"}, nests as objects, multi-attr and arrays as JSON arrays,
-// nest-type-value as objects keyed by number.
+// nest-type-value as objects keyed by number (of objects, or of values
+// for one whose entries are scalars, as ethtool's stats-grp stat).
 func (f *Family) EncodeJSON(set string, js []byte) ([]byte, error) {
 	s, ok := f.Set(set)
 	if !ok {
@@ -170,7 +171,7 @@ func (f *Family) encodeValue(e *netlink.AttrEncoder, s *AttrSet, a Attr, kind st
 		e.End(n)
 	case "nest-type-value":
 		nested, found := f.Set(a.Nested)
-		if !found {
+		if !found && a.SubType == "" {
 			return bad("an object keyed by number")
 		}
 		n := e.Nest(typ)
@@ -190,7 +191,8 @@ func (f *Family) encodeValue(e *netlink.AttrEncoder, s *AttrSet, a Attr, kind st
 }
 
 // encodeKeyed encodes levels of a nest-type-value: objects keyed by
-// number, in increasing order, around objects of set nested.
+// number, in increasing order, around objects of set nested, or around
+// values of a's sub-type if nested is nil.
 func (f *Family) encodeKeyed(e *netlink.AttrEncoder, s *AttrSet, a Attr, nested *AttrSet, levels int, v any) error {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -207,6 +209,12 @@ func (f *Family) encodeKeyed(e *netlink.AttrEncoder, s *AttrSet, a Attr, nested 
 	slices.Sort(keys)
 	for _, key := range keys {
 		inner := m[strconv.Itoa(key)]
+		if levels == 1 && nested == nil {
+			if err := f.encodeValue(e, s, a, a.SubType, uint16(key), inner); err != nil {
+				return err
+			}
+			continue
+		}
 		n := e.Nest(uint16(key))
 		if levels > 1 {
 			if err := f.encodeKeyed(e, s, a, nested, levels-1, inner); err != nil {
@@ -359,7 +367,8 @@ func (f *Family) decodeObject(b *bytes.Buffer, s *AttrSet, attrs []byte) error {
 }
 
 // decodeKeyed writes levels of a nest-type-value as objects keyed by
-// number around objects of set nested.
+// number around objects of set nested, or around values of a's sub-type
+// if nested is nil.
 func (f *Family) decodeKeyed(b *bytes.Buffer, s *AttrSet, a Attr, nested *AttrSet, levels int, data []byte) error {
 	b.WriteByte('{')
 	i := 0
@@ -372,9 +381,12 @@ func (f *Family) decodeKeyed(b *bytes.Buffer, s *AttrSet, a Attr, nested *AttrSe
 		}
 		i++
 		fmt.Fprintf(b, "%q:", strconv.Itoa(int(at.Type)))
-		if levels > 1 {
+		switch {
+		case levels > 1:
 			err = f.decodeKeyed(b, s, a, nested, levels-1, at.Data)
-		} else {
+		case nested == nil:
+			err = f.decodeValue(b, s, a, a.SubType, at.Data)
+		default:
 			err = f.decodeObject(b, nested, at.Data)
 		}
 		if err != nil {
@@ -472,7 +484,7 @@ func (f *Family) decodeValue(b *bytes.Buffer, s *AttrSet, a Attr, kind string, d
 		return nil
 	case "nest-type-value":
 		nested, ok := f.Set(a.Nested)
-		if !ok {
+		if !ok && a.SubType == "" {
 			b.WriteString(strconv.Quote(hex.EncodeToString(data)))
 			return nil
 		}

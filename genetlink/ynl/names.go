@@ -108,6 +108,11 @@ func (f *Family) attrNamer(a Attr) netlink.AttrNamer {
 		return keyNamer{elem}
 	case "nest-type-value":
 		elem := netlink.AttrInfo{Kind: "nest", Nested: f.setNamer(a.Nested)}
+		if a.Nested == "" && a.SubType != "" {
+			// Entries that are scalars (ethtool's stats-grp stat).
+			elem = netlink.AttrInfo{Kind: a.SubType, BigEndian: a.BigEndian}
+			elem.Values, elem.Flags = f.valueNamer(a)
+		}
 		for range a.Keys - 1 {
 			elem = netlink.AttrInfo{Kind: "nest", Nested: keyNamer{elem}}
 		}

@@ -55,15 +55,20 @@ type AttrSet struct {
 
 // Attr is an attribute of an AttrSet.
 type Attr struct {
-	Name      string
-	Type      uint16 // its number
-	Kind      string // its type in the spec: "u32", "nest", "string", …
+	Name string
+	Type uint16 // its number
+	// Kind is its type in the spec: "u32", "nest", "string", …; a scalar
+	// with a type-value is a multi-attr "nest-type-value" of SubType, as
+	// the kernel sends it.
+	Kind      string
 	Nested    string // the set a nest's (or array's) attributes are of
 	Multi     bool   // multi-attr: it may appear more than once
 	BigEndian bool   // byte-order: big-endian
-	SubType   string // an indexed-array's or binary's element type
-	Keys      int    // a nest-type-value's levels of keys
-	Enum      string // the enum or flags of an integer's values
+	// SubType is an indexed-array's or binary's element type, or the type
+	// of a nest-type-value's entries if they are scalars (no Nested).
+	SubType string
+	Keys    int    // a nest-type-value's levels of keys
+	Enum    string // the enum or flags of an integer's values
 	// EnumAsFlags says the integer is a set of bits numbered by Enum's
 	// values (enum-as-flags).
 	EnumAsFlags bool

@@ -162,8 +162,15 @@ func (v *validator) attr(a Attr, raw uint16, b []byte, at string) error {
 			if n < netlink.AttrHeaderLen || n > len(data) {
 				return v.fail(data, at, "attribute length %d outside %d..%d", n, netlink.AttrHeaderLen, len(data))
 			}
-			if ok && (a.Kind == "nest-type-value" || a.SubType == "nest") {
+			switch {
+			case ok && (a.Kind == "nest-type-value" || a.SubType == "nest"):
 				if err := v.attrs(nested, data[netlink.AttrHeaderLen:n], nil, at); err != nil {
+					return err
+				}
+			case a.Kind == "nest-type-value" && a.Nested == "" && a.Keys == 1:
+				// An entry that is a scalar of the sub-type.
+				leaf := Attr{Name: a.Name, Kind: a.SubType, BigEndian: a.BigEndian}
+				if err := v.attr(leaf, binary.NativeEndian.Uint16(data[2:]), data[:n], at); err != nil {
 					return err
 				}
 			}

@@ -51,9 +51,43 @@ var checkCases = []checkCase{
 	{"linkinfo-get dump", ethtool.Spec, ethtool.CmdLinkinfoGet, true, func(e *netlink.AttrEncoder) {}, true, ""},
 }
 
-// TestCheckRequest checks requests against the spec.
-func TestCheckRequest(t *testing.T) {
-	for _, c := range checkCases {
+// keyedCases are requests of keyedFamily, which no kernel has (so not
+// in checkCases, which TestCheckRequestMatchesKernel sends).
+var keyedCases = []checkCase{
+	{"keyed u64s", keyedFamily, 1, false, func(e *netlink.AttrEncoder) {
+		for key := range uint16(3) {
+			n := e.Nest(4)
+			e.Uint64(key, 1)
+			e.End(n)
+		}
+	}, true, ""},
+	{"keyed u64 of 4 bytes", keyedFamily, 1, false, func(e *netlink.AttrEncoder) {
+		n := e.Nest(4)
+		e.Uint64(0, 1)
+		e.Uint32(1, 1)
+		e.End(n)
+	}, false, "s.stat"},
+}
+
+// TestCheckKeyedScalar checks the entries of a scalar with a type-value
+// against their type.
+func TestCheckKeyedScalar(t *testing.T) {
+	checkRequests(t, keyedCases)
+}
+
+// keyedFamily has a request that takes a scalar with a type-value, as the
+// generator writes one (ethtool's stats-grp stat, which no request takes):
+// a multi-attr nest-type-value of u64.
+var keyedFamily = &ynl.Family{
+	Name: "keyed",
+	Ops:  []ynl.Op{{Name: "set", Request: 1, Reply: -1, Do: true, Set: "s", DoRequest: []string{"stat"}}},
+	Sets: []ynl.AttrSet{{Name: "s", Attrs: []ynl.Attr{{Name: "stat", Type: 4, Kind: "nest-type-value", Multi: true, SubType: "u64", Keys: 1}}}},
+}
+
+// checkRequests checks each case's request against its spec.
+func checkRequests(t *testing.T, cases []checkCase) {
+	t.Helper()
+	for _, c := range cases {
 		var e netlink.AttrEncoder
 		c.attrs(&e)
 		b, err := e.Finish()
@@ -71,6 +105,11 @@ func TestCheckRequest(t *testing.T) {
 			t.Errorf("%s: blames %s (%v), want %s", c.name, re.Path, err, c.path)
 		}
 	}
+}
+
+// TestCheckRequest checks requests against the spec.
+func TestCheckRequest(t *testing.T) {
+	checkRequests(t, checkCases)
 	if err := netdev.Spec.CheckRequest(200, false, nil); !errors.Is(err, syscall.EOPNOTSUPP) {
 		t.Errorf("command 200: %v, want EOPNOTSUPP", err)
 	}

@@ -68,7 +68,8 @@ type Bitfield32 struct {
 
 // Keyed is an entry of a nest-type-value attribute, whose nested
 // attributes' numbers are keys (such as policy numbers) rather than
-// attribute types.
+// attribute types. V is a set, the next level of keys, or a scalar (the
+// counters of ethtool's stats-grp stat, keyed by their index).
 type Keyed[T any] struct {
 	Key uint16
 	V   T

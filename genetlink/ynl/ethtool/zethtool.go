@@ -1103,7 +1103,7 @@ const (
 	AttrStatsGrpID = 2
 	// AttrStatsGrpSsID is attribute ss-id of set stats-grp (u32).
 	AttrStatsGrpSsID = 3
-	// AttrStatsGrpStat is attribute stat of set stats-grp (u64).
+	// AttrStatsGrpStat is attribute stat of set stats-grp (nest-type-value of u64).
 	AttrStatsGrpStat = 4
 	// AttrStatsGrpHistRx is attribute hist-rx of set stats-grp (nest).
 	AttrStatsGrpHistRx = 5
@@ -3699,14 +3699,14 @@ func (s *ModuleEeprom) Encode(e *netlink.AttrEncoder) {
 
 // StatsGrp is attribute set stats-grp.
 type StatsGrp struct {
-	ID         ynl.Opt[uint32]       // id
-	SsID       ynl.Opt[uint32]       // ss-id
-	Stat       ynl.Opt[uint64]       // stat
-	HistRx     ynl.Opt[StatsGrpHist] // hist-rx
-	HistTx     ynl.Opt[StatsGrpHist] // hist-tx
-	HistBktLow ynl.Opt[uint32]       // hist-bkt-low
-	HistBktHi  ynl.Opt[uint32]       // hist-bkt-hi
-	HistVal    ynl.Opt[uint64]       // hist-val
+	ID         ynl.Opt[uint32]     // id
+	SsID       ynl.Opt[uint32]     // ss-id
+	Stat       []ynl.Keyed[uint64] // stat
+	HistRx     []StatsGrpHist      // hist-rx
+	HistTx     []StatsGrpHist      // hist-tx
+	HistBktLow ynl.Opt[uint32]     // hist-bkt-low
+	HistBktHi  ynl.Opt[uint32]     // hist-bkt-hi
+	HistVal    ynl.Opt[uint64]     // hist-val
 	// Unknown holds the attributes the spec does not name, in order.
 	Unknown []netlink.Attr
 }
@@ -3722,16 +3722,20 @@ func (s *StatsGrp) Decode(d *netlink.AttrDecoder) {
 		case AttrStatsGrpSsID:
 			s.SsID = ynl.Some(d.Uint32())
 		case AttrStatsGrpStat:
-			s.Stat = ynl.Some(d.Uint64())
+			n0 := d.Enter()
+			for d.Next() {
+				s.Stat = append(s.Stat, ynl.Keyed[uint64]{Key: d.Type(), V: d.Uint64()})
+			}
+			d.Exit(n0)
 		case AttrStatsGrpHistRx:
 			n := d.Enter()
-			s.HistRx.Set = true
-			s.HistRx.V.Decode(d)
+			s.HistRx = append(s.HistRx, StatsGrpHist{})
+			s.HistRx[len(s.HistRx)-1].Decode(d)
 			d.Exit(n)
 		case AttrStatsGrpHistTx:
 			n := d.Enter()
-			s.HistTx.Set = true
-			s.HistTx.V.Decode(d)
+			s.HistTx = append(s.HistTx, StatsGrpHist{})
+			s.HistTx[len(s.HistTx)-1].Decode(d)
 			d.Exit(n)
 		case AttrStatsGrpHistBktLow:
 			s.HistBktLow = ynl.Some(d.Uint32())
@@ -3752,15 +3756,19 @@ func (s *StatsGrp) Encode(e *netlink.AttrEncoder) {
 	}
 	ynl.PutU32(e, AttrStatsGrpID, s.ID)
 	ynl.PutU32(e, AttrStatsGrpSsID, s.SsID)
-	ynl.PutU64(e, AttrStatsGrpStat, s.Stat)
-	if s.HistRx.Set {
-		n := e.Nest(AttrStatsGrpHistRx)
-		s.HistRx.V.Encode(e)
+	for _, k0 := range s.Stat {
+		n := e.Nest(AttrStatsGrpStat)
+		e.Uint64(k0.Key, k0.V)
 		e.End(n)
 	}
-	if s.HistTx.Set {
+	for i := range s.HistRx {
+		n := e.Nest(AttrStatsGrpHistRx)
+		s.HistRx[i].Encode(e)
+		e.End(n)
+	}
+	for i := range s.HistTx {
 		n := e.Nest(AttrStatsGrpHistTx)
-		s.HistTx.V.Encode(e)
+		s.HistTx[i].Encode(e)
 		e.End(n)
 	}
 	ynl.PutU32(e, AttrStatsGrpHistBktLow, s.HistBktLow)
@@ -5360,9 +5368,9 @@ var Spec = &ynl.Family{
 			{Name: "pad", Type: 1, Kind: "pad"},
 			{Name: "id", Type: 2, Kind: "u32"},
 			{Name: "ss-id", Type: 3, Kind: "u32"},
-			{Name: "stat", Type: 4, Kind: "u64", Keys: 1},
-			{Name: "hist-rx", Type: 5, Kind: "nest", Nested: "stats-grp-hist"},
-			{Name: "hist-tx", Type: 6, Kind: "nest", Nested: "stats-grp-hist"},
+			{Name: "stat", Type: 4, Kind: "nest-type-value", Multi: true, SubType: "u64", Keys: 1},
+			{Name: "hist-rx", Type: 5, Kind: "nest", Nested: "stats-grp-hist", Multi: true},
+			{Name: "hist-tx", Type: 6, Kind: "nest", Nested: "stats-grp-hist", Multi: true},
 			{Name: "hist-bkt-low", Type: 7, Kind: "u32"},
 			{Name: "hist-bkt-hi", Type: 8, Kind: "u32"},
 			{Name: "hist-val", Type: 9, Kind: "u64"},

@@ -134,7 +134,11 @@ func (g *gen) sets() {
 		g.p("const (")
 		for _, a := range set.Attributes {
 			n := g.claim(attrConst(set, a, g.s), "", "attribute "+a.Name+" of "+set.Name)
-			g.p("// %s is attribute %s of set %s (%s).", n, a.Name, set.Name, a.Type)
+			typ := a.Type
+			if keyedLeaf(a) {
+				typ += " of " + a.SubType
+			}
+			g.p("// %s is attribute %s of set %s (%s).", n, a.Name, set.Name, typ)
 			g.p("%s = %d", n, a.value)
 		}
 		g.p(")")
@@ -142,6 +146,20 @@ func (g *gen) sets() {
 	for _, set := range g.s.AttrSets {
 		g.set(set)
 	}
+}
+
+// keyedLeaf says whether a is a nest-type-value whose entries are
+// scalars of its sub-type rather than nests of a set (see keyedScalar).
+func keyedLeaf(a *attr) bool {
+	return a.Type == "nest-type-value" && a.NestedAttributes == ""
+}
+
+// keyedType is the Go type of the innermost entries of a nest-type-value.
+func (g *gen) keyedType(a *attr) string {
+	if keyedLeaf(a) {
+		return g.valueOf(a, a.SubType).typ
+	}
+	return g.setType(a.NestedAttributes)
 }
 
 // setType is the Go type of a nested set.
@@ -227,7 +245,7 @@ func (g *gen) fieldType(a *attr) string {
 		}
 		return "[]" + g.valueOf(a, a.SubType).typ
 	case "nest-type-value":
-		t := g.setType(a.NestedAttributes)
+		t := g.keyedType(a)
 		for range a.TypeValue {
 			t = "[]ynl.Keyed[" + t + "]"
 		}
@@ -298,13 +316,17 @@ func (g *gen) decodeTypeValue(f string, a *attr, levels, depth int) {
 	n := fmt.Sprintf("n%d", depth)
 	g.p("%s := d.Enter()", n)
 	g.p("for d.Next() {")
-	if levels == 1 {
+	switch {
+	case levels == 1 && keyedLeaf(a):
+		v := g.valueOf(a, a.SubType)
+		g.p("%s = append(%s, ynl.Keyed[%s]{Key: d.Type(), V: %s})", f, f, v.typ, v.dec)
+	case levels == 1:
 		g.p("%s = append(%s, ynl.Keyed[%s]{Key: d.Type()})", f, f, g.setType(a.NestedAttributes))
 		g.p("m := d.Enter()")
 		g.p("%s[len(%s)-1].V.Decode(d)", f, f)
 		g.p("d.Exit(m)")
-	} else {
-		inner := g.setType(a.NestedAttributes)
+	default:
+		inner := g.keyedType(a)
 		for range levels - 1 {
 			inner = "[]ynl.Keyed[" + inner + "]"
 		}
@@ -359,9 +381,18 @@ func (g *gen) encodeAttr(set *attrSet, a *attr) {
 		g.p("}")
 		return
 	case "nest-type-value":
+		if a.MultiAttr {
+			// One nest per entry, as the kernel sends a keyed scalar.
+			g.p("for _, k0 := range %s {", f)
+			g.p("n := e.Nest(%s)", t)
+			g.encodeKeyed(a, "k0", len(a.TypeValue), 0)
+			g.p("e.End(n)")
+			g.p("}")
+			return
+		}
 		g.p("if %s != nil {", f)
 		g.p("n := e.Nest(%s)", t)
-		g.encodeTypeValue(f, len(a.TypeValue), 0)
+		g.encodeTypeValue(a, f, len(a.TypeValue), 0)
 		g.p("e.End(n)")
 		g.p("}")
 		return
@@ -385,16 +416,29 @@ func (g *gen) encodeAttr(set *attrSet, a *attr) {
 	}
 }
 
-func (g *gen) encodeTypeValue(f string, levels, depth int) {
+// encodeTypeValue encodes the levels of a nest-type-value attribute
+// held in the slice expression f.
+func (g *gen) encodeTypeValue(a *attr, f string, levels, depth int) {
 	k := fmt.Sprintf("k%d", depth)
-	m := fmt.Sprintf("m%d", depth)
 	g.p("for _, %s := range %s {", k, f)
+	g.encodeKeyed(a, k, levels, depth)
+	g.p("}")
+}
+
+// encodeKeyed encodes the entry k of a level of a nest-type-value: a
+// scalar whose attribute type is k.Key, or a nest of that type holding
+// k.V (the set, or the next level).
+func (g *gen) encodeKeyed(a *attr, k string, levels, depth int) {
+	if levels == 1 && keyedLeaf(a) {
+		g.p("%s", g.valueOf(a, a.SubType).enc(k+".Key", k+".V"))
+		return
+	}
+	m := fmt.Sprintf("m%d", depth)
 	g.p("%s := e.Nest(%s.Key)", m, k)
 	if levels == 1 {
 		g.p("%s.V.Encode(e)", k)
 	} else {
-		g.encodeTypeValue(k+".V", levels-1, depth+1)
+		g.encodeTypeValue(a, k+".V", levels-1, depth+1)
 	}
 	g.p("e.End(%s)", m)
-	g.p("}")
 }

@@ -199,24 +199,29 @@ func readSpec(file string) (*spec, error) {
 //     kernel's options-get reply; options-set takes several), a list-port
 //     nest one port nest per port (port-list-get); options-set tells the
 //     change to the change_event group, not in a reply.
-//   - ethtool: a stats-get reply has one grp nest per statistics group.
+//   - ethtool: a stats-get reply has one grp nest per statistics group,
+//     and a group one hist-rx and one hist-tx nest per histogram bucket
+//     (net/ethtool/stats.c, stats_put_rmon_hist).
 var (
 	kernelRepeats = map[string]map[string][]string{
 		"team":    {"item-option": {"option"}, "item-port": {"port"}},
-		"ethtool": {"stats": {"grp"}},
+		"ethtool": {"stats": {"grp"}, "stats-grp": {"hist-rx", "hist-tx"}},
 	}
 	kernelNoReply = map[string][]string{
 		"team": {"options-set"},
 	}
 )
 
-// fixKernel applies kernelRepeats and kernelNoReply.
+// fixKernel applies kernelRepeats and kernelNoReply, and makes each
+// scalar attribute with a type-value what the kernel sends for one: a
+// nest-type-value whose entries are the scalar (see keyedScalar).
 func (s *spec) fixKernel() {
 	for _, set := range s.AttrSets {
 		for _, a := range set.Attributes {
 			if slices.Contains(kernelRepeats[s.Name][set.Name], a.Name) {
 				a.MultiAttr = true
 			}
+			keyedScalar(a)
 		}
 	}
 	for _, op := range s.Operations.List {
@@ -224,6 +229,27 @@ func (s *spec) fixKernel() {
 			op.Do.Reply = nil
 		}
 	}
+}
+
+// keyedScalar turns a scalar attribute whose spec gives a type-value
+// (ethtool's stats-grp stat, a u64 keyed by id) into the shape the kernel
+// sends: a nest holding one attribute whose type is the key and whose
+// payload is the scalar, repeated once per value (net/ethtool/stats.c,
+// stat_put, puts one ETHTOOL_A_STATS_GRP_STAT nest per counter, the
+// counter's index within its group as the inner type). It becomes a
+// multi-attr nest-type-value whose sub-type is the scalar's type, and no
+// nested set: a Go []ynl.Keyed of the scalar, encoded one nest per entry.
+// Read as a plain scalar, each nest's payload (an attribute header and
+// the value) was taken for the value, and only the last one kept.
+func keyedScalar(a *attr) {
+	if len(a.TypeValue) == 0 || a.NestedAttributes != "" {
+		return
+	}
+	switch a.Type {
+	case "nest", "nest-type-value", "indexed-array", "sub-message", "pad", "unused", "":
+		return
+	}
+	a.SubType, a.Type, a.MultiAttr = a.Type, "nest-type-value", true
 }
 
 // resolve numbers the enums, attributes and operations as the kernel's

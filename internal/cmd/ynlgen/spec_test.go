@@ -140,3 +140,46 @@ func TestKernelFixes(t *testing.T) {
 		}
 	}
 }
+
+// TestKeyedScalar checks that ethtool's stats-grp stat, a u64 with a
+// type-value, is read as the kernel sends it (a multi-attr nest-type-value
+// whose entries are u64s), that its hist-rx and hist-tx repeat, that
+// generated code holds and writes it so, and that nlctrl's nest-type-value
+// attributes keep their spec's word.
+func TestKeyedScalar(t *testing.T) {
+	s := testSpec(t, "ethtool.yaml")
+	grp := s.sets["stats-grp"]
+	stat := grp.byName["stat"]
+	if stat.Type != "nest-type-value" || stat.SubType != "u64" || !stat.MultiAttr || stat.NestedAttributes != "" {
+		t.Errorf("ethtool stats-grp stat: %s of %q, multi %v, nested %q; want a multi-attr nest-type-value of u64", stat.Type, stat.SubType, stat.MultiAttr, stat.NestedAttributes)
+	}
+	for _, name := range []string{"hist-rx", "hist-tx"} {
+		if a := grp.byName[name]; !a.MultiAttr || a.Type != "nest" {
+			t.Errorf("ethtool stats-grp %s: %s, multi %v; want a multi-attr nest", name, a.Type, a.MultiAttr)
+		}
+	}
+	if a := grp.byName["id"]; a.Type != "u32" || a.MultiAttr {
+		t.Errorf("ethtool stats-grp id: %s, multi %v", a.Type, a.MultiAttr)
+	}
+	src, err := generate(s, "p", "// header")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Stat       []ynl.Keyed[uint64]",
+		"s.Stat = append(s.Stat, ynl.Keyed[uint64]{Key: d.Type(), V: d.Uint64()})",
+		"for _, k0 := range s.Stat {\n\t\tn := e.Nest(AttrStatsGrpStat)\n\t\te.Uint64(k0.Key, k0.V)\n\t\te.End(n)\n\t}",
+		`{Name: "stat", Type: 4, Kind: "nest-type-value", Multi: true, SubType: "u64", Keys: 1}`,
+	} {
+		if !bytes.Contains(src, []byte(want)) {
+			t.Errorf("generated ethtool lacks %q", want)
+		}
+	}
+	n := testSpec(t, "nlctrl.yaml")
+	for _, name := range []string{"policy", "op-policy"} {
+		a := n.sets["ctrl-attrs"].byName[name]
+		if a.Type != "nest-type-value" || a.MultiAttr || a.SubType != "" || a.NestedAttributes == "" {
+			t.Errorf("nlctrl ctrl-attrs %s: %s of %q, multi %v, nested %q; want the spec's nest-type-value", name, a.Type, a.SubType, a.MultiAttr, a.NestedAttributes)
+		}
+	}
+}
