@@ -34,9 +34,24 @@ func arNS(t testing.TB, cfg *netlink.Config) (ns *nstest.NS, c *rtnetlink.Conn, 
 	// Duplicate address detection would end at a moment of the kernel's
 	// timers, between ip's listing and ours on a slow machine; with an
 	// hour between its probes, an address it checks stays tentative for
-	// the whole test, and both listings agree.
+	// the whole test, and both listings agree. So would a neighbour
+	// entry's state: a managed entry the kernel resolves is INCOMPLETE
+	// until its probes (a second apart by default) run out, then FAILED;
+	// a reachable one goes stale after 15-45 s. With an hour between
+	// probes and an hour of reachability, each keeps the state it was
+	// given or took first (the first probe still goes at once), which the
+	// tests compare: under TCG in the VM, the package's managed entries
+	// were FAILED, ip's, added seconds later, still INCOMPLETE.
 	ns.Run(t, "link", "add", "v0", "type", "veth", "peer", "name", "v1")
-	if out, err := exec.Command("ip", "netns", "exec", ns.Name, "sysctl", "-qw", "net.ipv6.neigh.v0.retrans_time_ms=3600000", "net.ipv6.neigh.v1.retrans_time_ms=3600000").CombinedOutput(); err != nil {
+	var sysctls []string
+	for _, dev := range []string{"v0", "v1"} {
+		for _, fam := range []string{"ipv4", "ipv6"} {
+			sysctls = append(sysctls,
+				"net."+fam+".neigh."+dev+".retrans_time_ms=3600000",
+				"net."+fam+".neigh."+dev+".base_reachable_time_ms=3600000")
+		}
+	}
+	if out, err := exec.Command("ip", append([]string{"netns", "exec", ns.Name, "sysctl", "-qw"}, sysctls...)...).CombinedOutput(); err != nil {
 		t.Fatalf("sysctl: %v: %s", err, out)
 	}
 	ns.Run(t, "link", "set", "v0", "up")

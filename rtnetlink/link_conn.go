@@ -310,8 +310,9 @@ func (c *Conn) SetLinkMTU(ctx context.Context, index int, mtu uint32) error {
 	})
 }
 
-// SetLinkName renames the link. Older kernels refuse while the link
-// is up (EBUSY); 6.18 renames an up link too.
+// SetLinkName renames the link. Kernels before 6.2 refuse while the
+// link is up (EBUSY, even when the name is taken); 6.2 and later rename
+// an up link too.
 //
 // SetLinkName sends RTM_SETLINK: an ifinfomsg with the index, then
 // IFLA_IFNAME.

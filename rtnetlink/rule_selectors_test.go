@@ -105,30 +105,32 @@ func ruleSupported(t *testing.T, c *rtnetlink.Conn, r rtnetlink.Rule, same func(
 // (dscp with its mask, 6.13 and 6.16; flowlabel with its mask, 6.14;
 // port masks, 6.16) read back as added, and the kernel's refusals of
 // combinations it does not take come with its explanation. Each is
-// skipped, saying so, on a kernel that predates it.
+// skipped, saying so, on a kernel that predates it; on one that has it,
+// a rule that does not read back as added fails.
 func TestRuleNewSelectors(t *testing.T) {
 	_, c, _, _ := arNS(t, nil)
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name, kernel string
+		since        [2]int // the release of kernel
 		r            rtnetlink.Rule
 		want         func(rtnetlink.Rule) bool
 	}{
-		{"dscp", "FRA_DSCP (Linux 6.13)", rtnetlink.Rule{Family: unix.AF_INET, Priority: 50, DSCP: 46, Table: 100},
+		{"dscp", "FRA_DSCP (Linux 6.13)", [2]int{6, 13}, rtnetlink.Rule{Family: unix.AF_INET, Priority: 50, DSCP: 46, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.DSCP == 46 && r.DSCPMask == 0x3f && r.TOS == 0 && r.Other == "" }},
-		{"dscp6", "FRA_DSCP for IPv6 (Linux 6.13)", rtnetlink.Rule{Family: unix.AF_INET6, Priority: 50, DSCP: 10, Table: 100},
+		{"dscp6", "FRA_DSCP for IPv6 (Linux 6.13)", [2]int{6, 13}, rtnetlink.Rule{Family: unix.AF_INET6, Priority: 50, DSCP: 10, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.DSCP == 10 && r.DSCPMask == 0x3f && r.Other == "" }},
-		{"dscp mask", "FRA_DSCP_MASK (Linux 6.16)", rtnetlink.Rule{Family: unix.AF_INET, Priority: 51, DSCP: 8, DSCPMask: 0x38, Table: 100},
+		{"dscp mask", "FRA_DSCP_MASK (Linux 6.16)", [2]int{6, 16}, rtnetlink.Rule{Family: unix.AF_INET, Priority: 51, DSCP: 8, DSCPMask: 0x38, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.DSCP == 8 && r.DSCPMask == 0x38 && r.Other == "" }},
-		{"dscp 0", "FRA_DSCP_MASK (Linux 6.16)", rtnetlink.Rule{Family: unix.AF_INET, Priority: 52, DSCPMask: 0x3f, Table: 100},
+		{"dscp 0", "FRA_DSCP_MASK (Linux 6.16)", [2]int{6, 16}, rtnetlink.Rule{Family: unix.AF_INET, Priority: 52, DSCPMask: 0x3f, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.DSCP == 0 && r.DSCPMask == 0x3f && r.Other == "" }},
-		{"flowlabel", "FRA_FLOWLABEL (Linux 6.14)", rtnetlink.Rule{Family: unix.AF_INET6, Priority: 53, FlowLabel: 0x12345, Table: 100},
+		{"flowlabel", "FRA_FLOWLABEL (Linux 6.14)", [2]int{6, 14}, rtnetlink.Rule{Family: unix.AF_INET6, Priority: 53, FlowLabel: 0x12345, Table: 100},
 			func(r rtnetlink.Rule) bool {
 				return r.FlowLabel == 0x12345 && r.FlowLabelMask == 0xfffff && r.Other == ""
 			}},
-		{"flowlabel mask", "FRA_FLOWLABEL_MASK (Linux 6.14)", rtnetlink.Rule{Family: unix.AF_INET6, Priority: 54, FlowLabel: 0x100, FlowLabelMask: 0xf00, Table: 100},
+		{"flowlabel mask", "FRA_FLOWLABEL_MASK (Linux 6.14)", [2]int{6, 14}, rtnetlink.Rule{Family: unix.AF_INET6, Priority: 54, FlowLabel: 0x100, FlowLabelMask: 0xf00, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.FlowLabel == 0x100 && r.FlowLabelMask == 0xf00 && r.Other == "" }},
-		{"port masks", "FRA_SPORT_MASK and FRA_DPORT_MASK (Linux 6.16)", rtnetlink.Rule{Family: unix.AF_INET, Priority: 55, IPProto: unix.IPPROTO_TCP,
+		{"port masks", "FRA_SPORT_MASK and FRA_DPORT_MASK (Linux 6.16)", [2]int{6, 16}, rtnetlink.Rule{Family: unix.AF_INET, Priority: 55, IPProto: unix.IPPROTO_TCP,
 			SPort: rtnetlink.PortRange{Start: 0x100, End: 0x100}, SPortMask: 0xff00, DPort: rtnetlink.PortRange{Start: 0x10, End: 0x10}, DPortMask: 0xf0, Table: 100},
 			func(r rtnetlink.Rule) bool {
 				return r.SPortMask == 0xff00 && r.DPortMask == 0xf0 && r.SPort.Start == 0x100 && r.Other == ""
@@ -136,6 +138,9 @@ func TestRuleNewSelectors(t *testing.T) {
 	} {
 		t.Run(strings.ReplaceAll(tc.name, " ", "_"), func(t *testing.T) {
 			if !ruleSupported(t, c, tc.r, tc.want) {
+				if kernelAtLeast(t, tc.since[0], tc.since[1]) {
+					t.Fatalf("the kernel has %s, yet the rule did not read back as added", tc.kernel)
+				}
 				t.Skipf("the kernel does not keep %s: it lacks %s", tc.name, tc.kernel)
 			}
 		})
@@ -173,7 +178,7 @@ func TestRuleNewSelectors(t *testing.T) {
 func newRuleSelectors(t *testing.T, c *rtnetlink.Conn) map[string]bool {
 	t.Helper()
 	const pref = 9999
-	return map[string]bool{
+	has := map[string]bool{
 		"dscp": ruleSupported(t, c, rtnetlink.Rule{Family: unix.AF_INET, Priority: pref, DSCP: 46, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.DSCP == 46 }),
 		"dscp mask": ruleSupported(t, c, rtnetlink.Rule{Family: unix.AF_INET, Priority: pref, DSCP: 8, DSCPMask: 0x38, Table: 100},
@@ -184,6 +189,14 @@ func newRuleSelectors(t *testing.T, c *rtnetlink.Conn) map[string]bool {
 			DPort: rtnetlink.PortRange{Start: 0x10, End: 0x10}, DPortMask: 0xf0, Table: 100},
 			func(r rtnetlink.Rule) bool { return r.DPortMask == 0xf0 }),
 	}
+	// From the release that has it on, a selector the rule lost is the
+	// package's fault, not the kernel's age.
+	for name, since := range map[string][2]int{"dscp": {6, 13}, "dscp mask": {6, 16}, "flowlabel": {6, 14}, "port mask": {6, 16}} {
+		if !has[name] && kernelAtLeast(t, since[0], since[1]) {
+			t.Errorf("Linux %d.%d has the %s selector, yet a rule with it did not read back as added", since[0], since[1], name)
+		}
+	}
+	return has
 }
 
 // ruleLines lists the rules of one family and priority as ipRules prints
