@@ -6,10 +6,8 @@ import (
 	"encoding/json"
 	"net"
 	"net/netip"
-	"os"
 	"os/exec"
 	"reflect"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +15,6 @@ import (
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
 	"github.com/nlkit/netlink/tc"
-	"golang.org/x/sys/unix"
 )
 
 // TestStatsMatchTC sends real traffic through two qdiscs made with Conn
@@ -171,24 +168,11 @@ func TestStatsMatchTC(t *testing.T) {
 	}
 }
 
-// inNamespace runs fn on a thread in ns, so that the sockets it opens and
-// the links it looks up are ns's; the thread is never given back.
+// inNamespace runs fn on a thread in ns (nstest.NS.Do), so that the
+// sockets it opens and the links it looks up are ns's.
 func inNamespace(t *testing.T, ns *nstest.NS, fn func()) {
 	t.Helper()
-	done := make(chan error)
-	go func() {
-		runtime.LockOSThread()
-		f, err := os.Open(ns.Path)
-		if err == nil {
-			err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
-			f.Close()
-		}
-		if err == nil {
-			fn()
-		}
-		done <- err
-	}()
-	if err := <-done; err != nil {
+	if err := ns.Do(func() error { fn(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 }

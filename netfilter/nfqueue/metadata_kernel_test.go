@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -44,28 +42,10 @@ table ip nfqout {
 	iptables(t, ns, "-A", "OUTPUT", "-p", proto, "--dport", strconv.Itoa(port), "-j", "NFQUEUE", "--queue-num", "5")
 }
 
-// inNSErr runs fn on a thread in ns, which it leaves with the goroutine
-// (the thread exits), and returns fn's error; unlike inNS, it may run on
-// any goroutine.
-func inNSErr(ns *nstest.NS, fn func() error) error {
-	done := make(chan error)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		f, err := os.Open(ns.Path)
-		if err != nil {
-			done <- err
-			return
-		}
-		err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
-		f.Close()
-		if err != nil {
-			done <- err
-			return
-		}
-		done <- fn()
-	}()
-	return <-done
-}
+// inNSErr is nstest.NS.Do: fn runs on a thread in ns, which it leaves
+// with the goroutine (the thread exits); unlike inNS, it may run on any
+// goroutine.
+func inNSErr(ns *nstest.NS, fn func() error) error { return ns.Do(fn) }
 
 // sendAs sends payload to 198.18.0.2 port 9998 from a UDP socket of ns
 // opened by a thread whose filesystem uid and gid were uid and gid: the

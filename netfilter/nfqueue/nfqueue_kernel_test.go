@@ -11,7 +11,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,29 +25,13 @@ import (
 	"github.com/nlkit/netlink/netfilter"
 	"github.com/nlkit/netlink/netfilter/conntrack"
 	"github.com/nlkit/netlink/netfilter/nfqueue"
-	"golang.org/x/sys/unix"
 )
 
+// inNS runs fn on a thread in ns (nstest.NS.Do) and fails the test if
+// the thread cannot join ns.
 func inNS(t testing.TB, ns *nstest.NS, fn func()) {
 	t.Helper()
-	done := make(chan error)
-	go func() {
-		runtime.LockOSThread() // never unlocked: the thread exits with the goroutine
-		f, err := os.Open(ns.Path)
-		if err != nil {
-			done <- err
-			return
-		}
-		err = unix.Setns(int(f.Fd()), unix.CLONE_NEWNET)
-		f.Close()
-		if err != nil {
-			done <- err
-			return
-		}
-		fn()
-		done <- nil
-	}()
-	if err := <-done; err != nil {
+	if err := ns.Do(func() error { fn(); return nil }); err != nil {
 		t.Fatal(err)
 	}
 }
