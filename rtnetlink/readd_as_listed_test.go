@@ -87,20 +87,10 @@ func TestReAddAsListed(t *testing.T) {
 					listed = append(listed, r)
 				}
 			}
-			for _, r := range listed {
-				if err := c.DeleteRule(ctx, r); err != nil {
-					t.Fatalf("deleting %+v as listed: %v", r, err)
-				}
-			}
-			if len(show()) != len(before)-len(listed) {
-				t.Fatalf("%s: after deleting %d rules, ip lists %q", fam.flag, len(listed), show())
-			}
-			for _, r := range listed {
-				if err := c.AddRule(ctx, r); err != nil {
-					t.Fatalf("adding %+v as listed: %v", r, err)
-				}
-			}
-			arDiff(t, "rules "+fam.flag, show(), before)
+			reAdd(t, "rules "+fam.flag, show, before, listed,
+				func(r rtnetlink.Rule) error { return c.DeleteRule(ctx, r) },
+				func(r rtnetlink.Rule) error { return c.AddRule(ctx, r) },
+				leaving(t, fam.flag+" rules", len(before)-len(listed)))
 		}
 	})
 
@@ -139,20 +129,10 @@ func TestReAddAsListed(t *testing.T) {
 			if len(listed) == 0 || len(listed) != len(before) {
 				t.Fatalf("%s: listed %d routes, ip %d", fam.flag, len(listed), len(before))
 			}
-			for _, r := range listed {
-				if err := c.DeleteRoute(ctx, r); err != nil {
-					t.Fatalf("deleting %+v as listed: %v", r, err)
-				}
-			}
-			if left := show(); len(left) != 0 {
-				t.Fatalf("%s: after deleting every route, ip lists %q", fam.flag, left)
-			}
-			for _, r := range listed {
-				if err := c.AddRoute(ctx, r); err != nil {
-					t.Fatalf("adding %+v as listed: %v", r, err)
-				}
-			}
-			arDiff(t, "routes "+fam.flag, show(), before)
+			reAdd(t, "routes "+fam.flag, show, before, listed,
+				func(r rtnetlink.Route) error { return c.DeleteRoute(ctx, r) },
+				func(r rtnetlink.Route) error { return c.AddRoute(ctx, r) },
+				leaving(t, fam.flag+" routes", 0))
 		}
 	})
 
@@ -202,20 +182,10 @@ func TestReAddAsListed(t *testing.T) {
 		if len(listed) != len(lines) || len(before) != len(lines) {
 			t.Fatalf("listed %d addresses, ip %d, want %d", len(listed), len(before), len(lines))
 		}
-		for _, a := range listed {
-			if err := c.DeleteAddress(ctx, a); err != nil {
-				t.Fatalf("deleting %+v as listed: %v", a, err)
-			}
-		}
-		if left := show(); len(left) != 0 {
-			t.Fatalf("after deleting every address, ip lists %q", left)
-		}
-		for _, a := range listed {
-			if err := c.AddAddress(ctx, a); err != nil {
-				t.Fatalf("adding %+v as listed: %v", a, err)
-			}
-		}
-		arDiff(t, "addresses", show(), before)
+		reAdd(t, "addresses", show, before, listed,
+			func(a rtnetlink.Address) error { return c.DeleteAddress(ctx, a) },
+			func(a rtnetlink.Address) error { return c.AddAddress(ctx, a) },
+			leaving(t, "addresses", 0))
 	})
 
 	t.Run("neighbours", func(t *testing.T) {
@@ -264,24 +234,18 @@ func TestReAddAsListed(t *testing.T) {
 		if len(listed) != len(lines) || len(before) != len(lines) {
 			t.Fatalf("listed %d entries, ip %d, want %d", len(listed), len(before), len(lines))
 		}
-		for _, n := range listed {
-			if err := c.DeleteNeighbor(ctx, n); err != nil {
-				t.Fatalf("deleting %+v as listed: %v", n, err)
-			}
-		}
-		// The kernel keeps a deleted cache entry a while as FAILED (or
-		// drops it); the proxies go at once.
-		for _, l := range show() {
-			if !strings.Contains(l, `"FAILED"`) {
-				t.Errorf("after deleting every entry, ip lists %s", l)
-			}
-		}
-		for _, n := range listed {
-			if err := c.AddNeighbor(ctx, n); err != nil {
-				t.Fatalf("adding %+v as listed: %v", n, err)
-			}
-		}
-		arDiff(t, "neighbours", show(), before)
+		reAdd(t, "neighbours", show, before, listed,
+			func(n rtnetlink.Neighbor) error { return c.DeleteNeighbor(ctx, n) },
+			func(n rtnetlink.Neighbor) error { return c.AddNeighbor(ctx, n) },
+			func(left []string) {
+				// The kernel keeps a deleted cache entry a while as FAILED
+				// (or drops it); the proxies go at once.
+				for _, l := range left {
+					if !strings.Contains(l, `"FAILED"`) {
+						t.Errorf("after deleting every entry, ip lists %s", l)
+					}
+				}
+			})
 	})
 
 	t.Run("fdb", func(t *testing.T) {
@@ -332,23 +296,43 @@ func TestReAddAsListed(t *testing.T) {
 		if len(listed) != len(before) || len(listed) != 8 {
 			t.Fatalf("listed %d entries, bridge %d, want 8: %q", len(listed), len(before), before)
 		}
-		for _, e := range listed {
-			if err := c.DeleteFDBEntry(ctx, e); err != nil {
-				t.Fatalf("deleting %+v as listed: %v", e, err)
-			}
-		}
-		if left := show(); len(left) != 0 {
-			t.Fatalf("after deleting every entry, bridge lists %q", left)
-		}
-		for _, e := range listed {
-			add := c.AddFDBEntry
-			if e.HardwareAddr.String() == "00:00:00:00:00:00" {
-				add = c.AppendFDBEntry // a flood list's remotes
-			}
-			if err := add(ctx, e); err != nil {
-				t.Fatalf("adding %+v as listed: %v", e, err)
-			}
-		}
-		arDiff(t, "fdb", show(), before)
+		reAdd(t, "fdb", show, before, listed,
+			func(e rtnetlink.FDBEntry) error { return c.DeleteFDBEntry(ctx, e) },
+			func(e rtnetlink.FDBEntry) error {
+				if e.HardwareAddr.String() == "00:00:00:00:00:00" {
+					return c.AppendFDBEntry(ctx, e) // a flood list's remotes
+				}
+				return c.AddFDBEntry(ctx, e)
+			},
+			leaving(t, "fdb entries", 0))
 	})
+}
+
+// reAdd deletes each object of listed with del, hands what show lists then
+// to gone, adds each object again with add, and compares what show lists
+// with before: what was listed comes back as it was.
+func reAdd[T any](t *testing.T, what string, show func() []string, before []string, listed []T, del, add func(T) error, gone func(left []string)) {
+	t.Helper()
+	for _, o := range listed {
+		if err := del(o); err != nil {
+			t.Fatalf("deleting %+v as listed: %v", o, err)
+		}
+	}
+	gone(show())
+	for _, o := range listed {
+		if err := add(o); err != nil {
+			t.Fatalf("adding %+v as listed: %v", o, err)
+		}
+	}
+	arDiff(t, what, show(), before)
+}
+
+// leaving is reAdd's check that n objects (what was not listed) are left.
+func leaving(t *testing.T, what string, n int) func(left []string) {
+	return func(left []string) {
+		t.Helper()
+		if len(left) != n {
+			t.Fatalf("after deleting what was listed, %d %s are left, want %d: %q", len(left), what, n, left)
+		}
+	}
 }
