@@ -422,14 +422,23 @@ func isDump(proto int, t HeaderType, f HeaderFlags) bool {
 // Receive instead.
 func (c *Conn) Execute(ctx context.Context, req Message) ([]Message, error) {
 	var out []byte
-	intr, err := c.execute(ctx, req, func(_ Message, raw []byte) bool {
+	var first Header
+	n := 0
+	intr, err := c.execute(ctx, req, func(m Message, raw []byte) bool {
 		// Appended whole: a single reply costs a single allocation, not
 		// cleared first.
 		out = pad(append(out, raw...))
+		if n++; n == 1 {
+			first = m.Header
+		}
 		return true
 	})
 	if err != nil {
 		return nil, err
+	}
+	if n == 1 {
+		// The common case, without parsing the copy again.
+		return []Message{{Header: first, Data: out[HeaderLen:first.Length:first.Length]}}, intr
 	}
 	msgs, err := collect(out)
 	if err != nil {

@@ -47,17 +47,30 @@ type sysConn struct {
 	dmu      sync.Mutex
 	raw      *os.File // a descriptor of the socket in the runtime poller, for SyscallConn (see rawConn)
 
-	rmsg  unix.Msghdr
-	riov  [2]unix.Iovec // the caller's buffer, then spare
-	rfrom unix.RawSockaddrNetlink
-	oob   [8]uint64 // control messages, aligned for unix.Cmsghdr
+	// Reads take up to two datagrams in one recvmmsg (see recvmsg): the
+	// first into the caller's buffer, the second into held, which the
+	// next recv hands out without a system call. An exchange's reply and
+	// its ACK are queued together, and so are a dump's parts (the kernel
+	// makes the next one as the last is read), so this saves a system
+	// call per ACK and per dump datagram. Two only where address space
+	// is plentiful (64-bit), for the second slot's spare, and only while
+	// datagrams come more than one at a time (see pairs): an empty second
+	// slot costs the kernel a futile attempt.
+	msgs    [2]mmsghdr
+	slots   [2]rslot
+	maxMsgs int    // 2, or 1 on 32-bit
+	nmsgs   int    // datagrams the last read asked for
+	held    []byte // the second slot's buffer
+	hasHeld bool   // held has a datagram the next recv returns
+	pair    bool   // read two at a time
+	streak  int    // datagrams read since the last send or empty read
+	sendsAt uint64 // sends counted when streak began
+	sends   atomic.Uint64
 	// cmsg says whether recv asks for the control messages: only once a
 	// group is joined, ListenAllNSID set, or the raw socket handed out.
 	// Without a group no multicast datagram comes, and replies need no
 	// NETLINK_PKTINFO; leaving it out saves the kernel work on each read.
 	cmsg     atomic.Bool
-	spare    *spareMap
-	rn       int
 	rerr     error
 	recvFn   func(fd uintptr)      // recvmsg, without waiting
 	waitFn   func(ep uintptr) bool // waitRead
@@ -89,17 +102,23 @@ func (s *sysConn) open(proto int, cfg *Config) (Addr, error) {
 	if err := s.openFiles(fd); err != nil {
 		return Addr{}, err
 	}
-	s.spare = new(spareMap)
 	n := max(rcvbuf, minSpare)
+	s.maxMsgs, s.pair = 2, true
 	if strconv.IntSize == 32 {
 		n = minSpare // address space is scarce: grow when a datagram needs it
+		s.maxMsgs = 1
 	}
-	if err := s.spare.remap(n); err != nil {
-		s.ep.Close()
-		s.f.Close()
-		return Addr{}, err
+	for i := range s.maxMsgs {
+		sp := new(spareMap)
+		if err := sp.remap(n); err != nil {
+			s.release()
+			s.ep.Close()
+			s.f.Close()
+			return Addr{}, err
+		}
+		s.slots[i].spare = sp
+		runtime.AddCleanup(s, (*spareMap).unmap, sp)
 	}
-	runtime.AddCleanup(s, (*spareMap).unmap, s.spare)
 	s.recvFn = s.recvmsg
 	s.waitFn = s.waitRead
 	s.disarmFn = s.disarm
@@ -452,7 +471,13 @@ func (s *sysConn) close() error {
 
 // release frees what the socket holds besides its descriptor. The caller
 // makes sure no read runs or follows.
-func (s *sysConn) release() { s.spare.unmap() }
+func (s *sysConn) release() {
+	for _, sl := range s.slots {
+		if sl.spare != nil {
+			sl.spare.unmap()
+		}
+	}
+}
 
 // closedErr turns the poller's error for a closed file into ErrClosed. The
 // RawConn methods return internal/poll's ErrFileClosing, which does not
@@ -471,45 +496,52 @@ const (
 	recvDrain        // without waiting, and without the deadline: an expired deadline must not stop a drain
 )
 
-// recv reads one datagram into *buf, or into the spare when it is larger,
-// in one recvmsg. A datagram that spilled into the spare is copied into a
-// new, larger *buf, which later reads reuse. A datagram larger than both is
-// cut short: recv returns what fits in *buf with ErrTruncated, and maps a
-// spare that fits the next one.
+// recv reads one datagram into *buf, or into the spare when it is larger.
+// A datagram that spilled into the spare is copied into a new, larger
+// *buf, which later reads reuse. A datagram larger than both is cut short:
+// recv returns what fits in *buf with ErrTruncated, and maps a spare that
+// fits the next one. When the last read took two datagrams, recv returns
+// the second at once, swapping *buf with the buffer it is in.
 //
 // Unless how is recvWait, recv does not block: it returns errWouldBlock
 // when no datagram is queued.
 func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
-	b := *buf
-	spare := s.spare.b
-	s.riov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
-	s.riov[0].SetLen(len(b))
-	s.riov[1] = unix.Iovec{Base: unsafe.SliceData(spare)}
-	s.riov[1].SetLen(len(spare))
-	s.rmsg = unix.Msghdr{
-		Name:    (*byte)(unsafe.Pointer(&s.rfrom)),
-		Namelen: unix.SizeofSockaddrNetlink,
-		Iov:     &s.riov[0],
+	if how != recvDrain && expired(&s.rdl) {
+		return Datagram{}, os.ErrDeadlineExceeded
 	}
-	s.rmsg.SetIovlen(len(s.riov))
-	var err error
-	switch {
-	case how == recvWait:
+	if s.hasHeld {
+		if s.closed.Load() {
+			return Datagram{}, ErrClosed
+		}
+		s.hasHeld = false
+		*buf, s.held = s.held, *buf
+		return s.datagram(1, buf)
+	}
+	s.nmsgs = 1
+	if s.maxMsgs > 1 && s.pair {
+		s.nmsgs = 2
+		if len(s.held) < len(*buf) {
+			s.held = make([]byte, len(*buf)) // rarely: the buffers only grow
+		}
+		s.prepare(1, s.held)
+	}
+	s.prepare(0, *buf)
+	// A read that may wait tries first without ep: the answer it waits
+	// for is usually queued, and ep's Read costs more than the read.
+	err := s.rc.Control(s.recvFn)
+	if err == nil && s.rerr != unix.EAGAIN && s.armed {
+		s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
+	}
+	if err == nil && s.rerr == unix.EAGAIN && how == recvWait {
 		s.werr, s.first = nil, true
 		if err = s.eprc.Read(s.waitFn); err == nil {
 			err = s.werr
-		}
-	case how == recvTry && expired(&s.rdl):
-		return Datagram{}, os.ErrDeadlineExceeded
-	default:
-		err = s.rc.Control(s.recvFn)
-		if err == nil && s.rerr != unix.EAGAIN && s.armed {
-			s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
 		}
 	}
 	if err != nil {
 		return Datagram{}, s.closedErr(err)
 	}
+	s.pairs()
 	if s.rerr == unix.EAGAIN {
 		return Datagram{}, errWouldBlock
 	}
@@ -519,11 +551,59 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	if s.rerr != nil {
 		return Datagram{}, os.NewSyscallError("recvmsg", s.rerr)
 	}
-	n := s.rn
-	d := Datagram{From: Addr{PortID: s.rfrom.Pid, Groups: s.rfrom.Groups}, NSID: -1}
-	s.parseControl(&d)
-	if room := len(b) + len(spare); n > room || s.rmsg.Flags&unix.MSG_TRUNC != 0 {
-		s.spare.remap(Align(n)) // so that the next one fits; on failure the old one stays
+	return s.datagram(0, buf)
+}
+
+// pairs decides, after a read, whether the next reads take two datagrams
+// at a time: yes once two were read since the last send without the
+// socket running empty (an exchange's reply and ACK, a dump, a burst of
+// notifications), no once a read of two found one. A Conn whose requests
+// each get one answer then reads one at a time, and one whose answers
+// come in twos reads them together.
+func (s *sysConn) pairs() {
+	if n := s.sends.Load(); n != s.sendsAt || s.rerr != nil {
+		s.sendsAt, s.streak = n, 0
+	}
+	if s.rerr != nil {
+		return
+	}
+	got := 1
+	if s.hasHeld {
+		got = 2
+	}
+	s.streak += got
+	switch {
+	case s.nmsgs == 2:
+		s.pair = got == 2
+	case s.streak >= 2:
+		s.pair = true
+	}
+}
+
+// prepare points slot i's message header at b, then the slot's spare.
+func (s *sysConn) prepare(i int, b []byte) {
+	sl := &s.slots[i]
+	spare := sl.spare.b
+	sl.iov[0] = unix.Iovec{Base: unsafe.SliceData(b)}
+	sl.iov[0].SetLen(len(b))
+	sl.iov[1] = unix.Iovec{Base: unsafe.SliceData(spare)}
+	sl.iov[1].SetLen(len(spare))
+	s.msgs[i] = mmsghdr{hdr: unix.Msghdr{
+		Name:    (*byte)(unsafe.Pointer(&sl.from)),
+		Namelen: unix.SizeofSockaddrNetlink,
+		Iov:     &sl.iov[0],
+	}}
+	s.msgs[i].hdr.SetIovlen(len(sl.iov))
+}
+
+// datagram returns the datagram slot i read, whose buffer is now *buf.
+func (s *sysConn) datagram(i int, buf *[]byte) (Datagram, error) {
+	sl, m := &s.slots[i], &s.msgs[i]
+	b, spare, n := *buf, sl.spare.b, int(m.n)
+	d := Datagram{From: Addr{PortID: sl.from.Pid, Groups: sl.from.Groups}, NSID: -1}
+	parseControl(&d, sl.oob[:], int(m.hdr.Controllen))
+	if room := len(b) + len(spare); n > room || m.hdr.Flags&unix.MSG_TRUNC != 0 {
+		sl.spare.remap(Align(n)) // so that the next one fits; on failure the old one stays
 		d.Data = b[:min(n, len(b))]
 		return d, fmt.Errorf("%d-byte datagram did not fit in %d bytes: %w", n, room, ErrTruncated)
 	}
@@ -591,32 +671,64 @@ func (s *sysConn) ctl(efd uintptr) {
 	}
 }
 
+// recvmsg reads what prepare set up: one datagram with recvmsg, or up to
+// two with recvmmsg, which stops at the first slot it finds nothing for.
+// An error after the first datagram is kept by the kernel for the next
+// read (do_recvmmsg), so an overrun is reported then, in order.
 func (s *sysConn) recvmsg(fd uintptr) {
 	for {
 		// Decided at each attempt: a read that waited in the poller while
 		// the Conn joined a group must get the group's control message.
-		s.rmsg.Control, s.rmsg.Controllen = nil, 0
-		if s.cmsg.Load() {
-			s.rmsg.Control = (*byte)(unsafe.Pointer(&s.oob[0]))
-			s.rmsg.SetControllen(len(s.oob) * 8)
+		cmsg := s.cmsg.Load()
+		for i := range s.nmsgs {
+			h := &s.msgs[i].hdr
+			h.Control, h.Controllen = nil, 0
+			if cmsg {
+				h.Control = (*byte)(unsafe.Pointer(&s.slots[i].oob[0]))
+				h.SetControllen(len(s.slots[i].oob) * 8)
+			}
 		}
-		n, _, e := unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.rmsg)), unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+		var n uintptr
+		var e syscall.Errno
+		if s.nmsgs == 1 {
+			n, _, e = unix.Syscall(unix.SYS_RECVMSG, fd, uintptr(unsafe.Pointer(&s.msgs[0].hdr)), unix.MSG_TRUNC|unix.MSG_DONTWAIT)
+			s.msgs[0].n = uint32(n)
+			n = 1
+		} else {
+			n, _, e = unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&s.msgs[0])), uintptr(s.nmsgs), unix.MSG_TRUNC|unix.MSG_DONTWAIT, 0, 0)
+		}
 		switch e {
 		case unix.EINTR:
 			continue
 		case 0:
-			s.rn, s.rerr = int(n), nil
+			s.rerr, s.hasHeld = nil, n == 2
 		default:
-			s.rn, s.rerr = 0, e // EAGAIN included
+			s.rerr = e // EAGAIN included
 		}
 		return
 	}
 }
 
+// mmsghdr is struct mmsghdr, recvmmsg's element: a message header and the
+// length of the datagram read into it.
+type mmsghdr struct {
+	hdr unix.Msghdr
+	n   uint32
+}
+
+// rslot is where one datagram of a read goes besides the buffer it is
+// given: its sender, control messages, and the spare it spills into.
+type rslot struct {
+	iov   [2]unix.Iovec // the buffer, then spare
+	from  unix.RawSockaddrNetlink
+	oob   [8]uint64 // control messages, aligned for unix.Cmsghdr
+	spare *spareMap
+}
+
 // parseControl reads NETLINK_PKTINFO and NETLINK_LISTEN_ALL_NSID from the
-// control messages without allocating.
-func (s *sysConn) parseControl(d *Datagram) {
-	oob := unsafe.Slice((*byte)(unsafe.Pointer(&s.oob[0])), len(s.oob)*8)[:s.rmsg.Controllen]
+// first n bytes of the control messages in oob, without allocating.
+func parseControl(d *Datagram, oob8 []uint64, n int) {
+	oob := unsafe.Slice((*byte)(unsafe.Pointer(&oob8[0])), len(oob8)*8)[:n]
 	for len(oob) >= unix.SizeofCmsghdr {
 		h := (*unix.Cmsghdr)(unsafe.Pointer(&oob[0]))
 		if h.Len < unix.SizeofCmsghdr || int(h.Len) > len(oob) {
@@ -646,6 +758,7 @@ func (s *sysConn) send(b []byte, to Addr) error {
 	}
 	s.sto.Pid, s.sto.Groups = to.PortID, to.Groups
 	s.sbuf = b
+	s.sends.Add(1)
 	err := s.rc.Control(s.sendFn)
 	s.sbuf = nil
 	if err != nil {
