@@ -30,14 +30,15 @@ const nsimBus = "/sys/bus/netdevsim"
 // nsimMu keeps this process's tests from picking the same free ID.
 var nsimMu sync.Mutex
 
-// NewNetdevsim makes a netdevsim device with ports ports in ns, as
-// writing "ID PORTS" to /sys/bus/netdevsim/new_device from inside ns does
-// (the device's devlink instance and network devices are made in the
-// writer's namespace), and deletes it when the test ends. The ID is the
+// NewNetdevsim makes a netdevsim device with ports ports, each with
+// queues queues (0: the driver's default, 1), in ns, as writing "ID PORTS
+// QUEUES" to /sys/bus/netdevsim/new_device from inside ns does (the
+// device's devlink instance and network devices are made in the writer's
+// namespace), and deletes it when the test ends. The ID is the
 // lowest the bus does not have. It skips t when the netdevsim module is
 // not loaded: Debian's kernels lack it, internal/vmtest builds it for its
 // VMs (Config.Modules "netdevsim").
-func (ns *NS) NewNetdevsim(t testing.TB, ports int) *Netdevsim {
+func (ns *NS) NewNetdevsim(t testing.TB, ports, queues int) *Netdevsim {
 	t.Helper()
 	if _, err := os.Stat(nsimBus + "/new_device"); err != nil {
 		t.Skipf("needs the netdevsim module (internal/vmtest's VMs build it: Config.Modules netdevsim): %v", err)
@@ -50,7 +51,11 @@ func (ns *NS) NewNetdevsim(t testing.TB, ports int) *Netdevsim {
 			continue
 		}
 		err := ns.Do(func() error {
-			return os.WriteFile(nsimBus+"/new_device", []byte(fmt.Sprintf("%d %d", id, ports)), 0)
+			line := fmt.Sprintf("%d %d", id, ports)
+			if queues > 0 {
+				line += fmt.Sprintf(" %d", queues)
+			}
+			return os.WriteFile(nsimBus+"/new_device", []byte(line), 0)
 		})
 		if errors.Is(err, syscall.EEXIST) {
 			continue // another process took it meanwhile

@@ -55,7 +55,7 @@ func checkNetdevsim(t *testing.T) {
 	}
 
 	ns := nstest.New(t)
-	d := ns.NewNetdevsim(t, 2)
+	d := ns.NewNetdevsim(t, 2, 0)
 	t.Logf("netdevsim %s: ports %v", d.Dev, d.Ports)
 	devlink := func(args ...string) []byte {
 		t.Helper()
