@@ -12,7 +12,11 @@
 # iproute2, procps (sysctl) and ethtool (copied into the VM), xz (Debian's
 # 6.12 compresses its modules) and apt-get download of the kernel images
 # (linux-image-6.1.0-*-amd64 from bookworm, linux-image-6.12.*+deb12-amd64
-# from bookworm-security).
+# from bookworm-security); devlink (iproute2) is the oracle of the VM's
+# devlink tests, and the netdevsim module those VMs build
+# (vmtest.SourceModules) needs make and gcc (gcc-12, which both kernels
+# were built with) and apt-get download of each kernel's linux-headers,
+# linux-kbuild and linux-source packages.
 #
 # Idempotent: when everything is already there it does nothing, and it only
 # refreshes the package lists when something has to be installed or when the

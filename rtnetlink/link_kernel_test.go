@@ -74,19 +74,20 @@ type ipLink struct {
 		SlaveKind string                     `json:"info_slave_kind"`
 		SlaveData map[string]json.RawMessage `json:"info_slave_data"`
 	} `json:"linkinfo"`
-	Promiscuity     *uint32  `json:"promiscuity"`
-	Group           string   `json:"group"`
-	GSOMaxSize      *uint32  `json:"gso_max_size"`
-	GSOMaxSegs      *uint32  `json:"gso_max_segs"`
-	GROMaxSize      *uint32  `json:"gro_max_size"`
-	GSOIPv4MaxSize  *uint32  `json:"gso_ipv4_max_size"` // iproute2 6.3 and later
-	GROIPv4MaxSize  *uint32  `json:"gro_ipv4_max_size"`
-	AddrGenMode     string   `json:"inet6_addr_gen_mode"`
-	ProtoDown       bool     `json:"proto_down"`
-	ProtoDownReason []string `json:"proto_down_reason"`
-	AltNames        []string `json:"altnames"`
-	PermAddr        string   `json:"permaddr"`
-	NumVF           int      `json:"num_vf"`
+	Promiscuity     *uint32           `json:"promiscuity"`
+	Group           string            `json:"group"`
+	GSOMaxSize      *uint32           `json:"gso_max_size"`
+	GSOMaxSegs      *uint32           `json:"gso_max_segs"`
+	GROMaxSize      *uint32           `json:"gro_max_size"`
+	GSOIPv4MaxSize  *uint32           `json:"gso_ipv4_max_size"` // iproute2 6.3 and later
+	GROIPv4MaxSize  *uint32           `json:"gro_ipv4_max_size"`
+	AddrGenMode     string            `json:"inet6_addr_gen_mode"`
+	ProtoDown       bool              `json:"proto_down"`
+	ProtoDownReason []string          `json:"proto_down_reason"`
+	AltNames        []string          `json:"altnames"`
+	PermAddr        string            `json:"permaddr"`
+	NumVF           int               `json:"num_vf"`
+	VFs             []json.RawMessage `json:"vfinfo_list"`
 	XDP             *struct {
 		Mode int `json:"mode"`
 		Prog *struct {
@@ -291,8 +292,13 @@ func compareLink(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 	if perm := ipHardwareAddr(l.PermHardwareAddr, l.HardwareType); ip.PermAddr != "" && perm != ip.PermAddr || ip.PermAddr == "" && perm != "" && perm != ip.Address {
 		errorf("PermHardwareAddr", perm, ip.PermAddr)
 	}
-	if l.NumVF != ip.NumVF || len(l.VFs) != 0 && len(l.VFs) != ip.NumVF {
+	// ip lists the virtual functions (vfinfo_list); bookworm's does not
+	// print IFLA_NUM_VF (num_vf), which the list's length then stands for.
+	if ip.NumVF != 0 && l.NumVF != ip.NumVF || len(ip.VFs) > 0 && l.NumVF != len(ip.VFs) {
 		errorf("NumVF", l.NumVF, ip.NumVF)
+	}
+	if len(l.VFs) != len(ip.VFs) {
+		errorf("VFs", len(l.VFs), len(ip.VFs))
 	}
 	switch {
 	case ip.XDP == nil:

@@ -41,19 +41,21 @@ import (
 // vmModules are loaded in the VMs of TestFamiliesVM: the families that
 // are modules in Debian's kernels (both series have them all; nfsd and
 // lockd have a netlink family only from 6.7 and 6.11 on), and
-// mac80211_hwsim, whose radios nl80211 shows. Debian builds neither
-// netdevsim nor ovpn.
-var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim"}
+// mac80211_hwsim, whose radios nl80211 shows, and netdevsim, whose
+// devices have devlink instances (Debian does not build it: the harness
+// does, see vmtest.SourceModules). Debian does not build ovpn either.
+var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim", "netdevsim"}
 
 // TestFamiliesVM runs, in a VM of Debian's 6.12 (with NLKIT_VM=1; see
 // internal/vmtest), the policy comparison of the families the host has
 // (TestPolicyMatchesKernel, TestCheckRequestMatchesKernel) and
-// TestFamiliesKernel, which checks the families the host lacks. One VM,
-// to keep its time down (a few minutes under TCG on a busy machine); 6.1
+// TestFamiliesKernel, which checks the families the host lacks, and
+// TestDevlinkNetdevsimKernel, devlink on a netdevsim device. One VM, to
+// keep its time down (a few minutes under TCG on a busy machine); 6.1
 // runs them with
 //
-//	go run ./internal/cmd/vmtest -kernel 6.1 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim \
-//		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel' ./genetlink/ynl
+//	go run ./internal/cmd/vmtest -kernel 6.1 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,netdevsim \
+//		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel|TestDevlinkNetdevsimKernel' ./genetlink/ynl
 func TestFamiliesVM(t *testing.T) {
 	later := "the family came after 6.12 (TestFamiliesKernel skips a family of a later release)"
 	cfg := vmtest.Config{Kernel: "6.12", Modules: vmModules, AllowSkip: map[string]string{
@@ -66,6 +68,7 @@ func TestFamiliesVM(t *testing.T) {
 		t.Run("PolicyMatchesKernel", TestPolicyMatchesKernel)
 		t.Run("CheckRequestMatchesKernel", TestCheckRequestMatchesKernel)
 		t.Run("FamiliesKernel", TestFamiliesKernel)
+		t.Run("DevlinkNetdevsimKernel", TestDevlinkNetdevsimKernel)
 	})
 }
 
@@ -165,9 +168,10 @@ func ifindex(t *testing.T, ns *nstest.NS, name string) uint32 {
 	return links[0].Ifindex
 }
 
-// runDevlink dumps the devlink instances, none in these VMs (Debian's
-// kernels have no netdevsim, and the VM no device with a devlink
-// driver), as /sys/class/devlink lists them, and asks for one the VM has
+// runDevlink dumps the devlink instances of init's namespace, none in
+// these VMs (no device with a devlink driver; TestDevlinkNetdevsimKernel
+// makes netdevsim devices in namespaces of its own), as
+// /sys/bus/netdevsim/devices lists them, and asks for one the VM has
 // not: ENODEV, as for `devlink dev show`.
 func runDevlink(t *testing.T, _ *nstest.NS, g, _ *genetlink.Conn) {
 	ctx := context.Background()

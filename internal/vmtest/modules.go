@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"debug/elf"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -68,18 +69,22 @@ const infoCache = "vmtest-modinfo.json"
 // loadModules lists the package's modules and its cached modinfo.
 func loadModules(k *kernel) (*modules, error) {
 	m := &modules{dir: k.modulesDir(), paths: map[string]string{}, info: map[string]*modInfo{}}
-	err := filepath.WalkDir(filepath.Join(m.dir, "kernel"), func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
+	// kernel/ holds the package's modules, extraDir those the harness
+	// built (SourceModules), if any.
+	for _, sub := range []string{"kernel", extraDir} {
+		err := filepath.WalkDir(filepath.Join(m.dir, sub), func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.Contains(d.Name(), ".ko") {
+				rel, _ := filepath.Rel(m.dir, p)
+				m.paths[moduleName(rel)] = rel
+			}
+			return nil
+		})
+		if err != nil && !(sub == extraDir && errors.Is(err, fs.ErrNotExist)) {
+			return nil, err
 		}
-		if !d.IsDir() && strings.Contains(d.Name(), ".ko") {
-			rel, _ := filepath.Rel(m.dir, p)
-			m.paths[moduleName(rel)] = rel
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
 	if b, err := os.ReadFile(filepath.Join(m.dir, "modules.builtin")); err == nil {
 		for _, line := range strings.Fields(string(b)) {

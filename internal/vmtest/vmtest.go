@@ -36,9 +36,11 @@
 // the module's source tree at its host path (the test runs in its package
 // directory, so testdata works), the kernel's networking modules with what
 // they depend on, and the host's ip, bridge, tc, ethtool, sysctl, ss, genl
-// (and wg, nft, conntrack when installed) with their shared libraries. The
-// kernel loads modules on demand, as on a full system: vminit serves as
-// its modprobe. Inside, /proc, /sys, /dev (devtmpfs, /dev/net/tun), /run
+// (and devlink, wg, nft, conntrack when installed) with their shared
+// libraries. The kernel loads modules on demand, as on a full system:
+// vminit serves as its modprobe. Modules Debian does not build
+// (netdevsim) are built from Debian's source of the kernel when a test
+// asks for them, and kept in CacheDir beside it (see SourceModules). Inside, /proc, /sys, /dev (devtmpfs, /dev/net/tun), /run
 // (/var/run, /run/netns for ip netns) are mounted, /tmp is writable (the
 // initramfs's own directory, so a module under /tmp stays visible) and lo
 // is up.
@@ -76,6 +78,8 @@ type Config struct {
 	Kernel string
 	// Modules are loaded, with their dependencies, before the test runs.
 	// The networking modules are in the VM anyway and load on demand.
+	// A module of SourceModules that the kernel package lacks
+	// (netdevsim) is built for the kernel first, or taken from the cache.
 	Modules []string
 	// Tools are host programs copied into the VM with their shared
 	// libraries, beside DefaultTools.
@@ -105,7 +109,7 @@ type Config struct {
 // oracles of the kernel tests and what they run in a namespace (ip netns
 // exec NS sysctl …, ip netns exec NS sleep 60). ip, bridge, tc, ethtool and
 // sysctl must be there.
-var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "sh", "cat", "sleep", "true", "wg", "nft", "conntrack"}
+var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "devlink", "sh", "cat", "sleep", "true", "wg", "nft", "conntrack"}
 
 // requiredTools must be on the host.
 var requiredTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl"}
@@ -396,7 +400,7 @@ func RunPackage(ctx context.Context, o Options) (Result, error) {
 		logf("vmtest: keeping %s", work)
 	}
 	initrd := filepath.Join(work, "initrd.cpio")
-	if err := buildInitramfs(&o, k, work, initrd); err != nil {
+	if err := buildInitramfs(&o, k, work, initrd, logf); err != nil {
 		return res, fmt.Errorf("vmtest: %w", err)
 	}
 	res.Prepare = time.Since(start)
@@ -425,7 +429,7 @@ func RunPackage(ctx context.Context, o Options) (Result, error) {
 
 // buildInitramfs builds the test binary and vminit and packs them with
 // the source, the modules and the tools into the cpio archive initrd.
-func buildInitramfs(o *Options, k *kernel, work, initrd string) error {
+func buildInitramfs(o *Options, k *kernel, work, initrd string, logf func(string, ...any)) error {
 	pkgDir, modDir, err := goList(o.Package)
 	if err != nil {
 		return err
@@ -445,6 +449,9 @@ func buildInitramfs(o *Options, k *kernel, work, initrd string) error {
 	}
 	load, err := o.modules()
 	if err != nil {
+		return err
+	}
+	if err := buildSourceModules(k, mods, load, logf); err != nil {
 		return err
 	}
 	names, err := mods.closure(append(mods.netSet(), load...))
