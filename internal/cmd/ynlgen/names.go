@@ -15,6 +15,11 @@ var initialisms = map[string]string{
 	"udp": "UDP", "uid": "UID", "url": "URL", "vf": "VF", "xdp": "XDP",
 	"xsk": "XSK", "zc": "ZC", "sg": "SG", "rx": "Rx", "tx": "Tx", "ttl": "TTL", "sa": "SA", "spi": "SPI",
 	"nlattr": "NLAttr", "nl": "NL", "ns": "NS", "mcast": "Mcast", "sfp": "SFP",
+	"ovs": "OVS", "dp": "DP", "ufid": "UFID", "mpls": "MPLS", "arp": "ARP", "icmp": "ICMP",
+	"icmpv6": "ICMPv6", "sctp": "SCTP", "nd": "ND", "ct": "CT", "nsh": "NSH",
+	"tci": "TCI", "tpid": "TPID", "lse": "LSE", "tos": "TOS",
+	"gbp": "GBP", "nat": "NAT", "oam": "OAM", "md1": "MD1", "md2": "MD2", "sll": "SLL", "tll": "TLL",
+	"sha": "SHA", "tha": "THA", "sip": "SIP", "tip": "TIP",
 }
 
 // goName turns a spec name ("xdp-zc-max-segs", "in_progress",
