@@ -20,7 +20,7 @@ import (
 // formats of its sub-messages. cNames collects, for the test that checks
 // them, each value's C name where the spec gives its prefix.
 func generateConsts(s *spec, pkg, header string, cNames map[string]string) ([]byte, error) {
-	g := &gen{s: s, names: map[string]string{}, ptrs: map[*attr]bool{}}
+	g := &gen{s: s, names: map[string]string{}, ptrs: map[*attr]bool{}, raw: true}
 	g.nameAll()
 	g.p("%s", header)
 	g.p("")
@@ -49,7 +49,7 @@ func generateConsts(s *spec, pkg, header string, cNames map[string]string) ([]by
 			g.p("// Values of %s %s.", d.Type, d.Name)
 			g.p("const (")
 			for _, e := range d.Entries {
-				n := g.claim(d.goName+goName(e.Name), d.goName+goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
+				n := g.claim(d.goName+g.goName(e.Name), d.goName+g.goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
 				g.p("%s = %#x // %s", n, e.value, e.Name)
 				if d.NamePrefix != "" {
 					cNames[n] = cname(d.NamePrefix, e.Name)
@@ -64,7 +64,7 @@ func generateConsts(s *spec, pkg, header string, cNames map[string]string) ([]by
 			for _, m := range d.Members {
 				_, n := packedMemberType(m)
 				if m.Type != "pad" {
-					g.p("%s%sOffset = %d // %s, %s", d.goName, goName(m.Name), size, m.Name, m.Type)
+					g.p("%s%sOffset = %d // %s, %s", d.goName, g.goName(m.Name), size, m.Name, m.Type)
 				}
 				size += n
 			}

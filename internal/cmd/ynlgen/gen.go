@@ -18,6 +18,7 @@ type gen struct {
 	// header is the struct every message carries before its attributes
 	// (the spec's fixed-header), nil for none.
 	header *definition
+	raw    bool // constants of a raw family (-consts): names by rawName
 }
 
 // fixedHeader finds the family's fixed header, if it has one: a struct
@@ -117,22 +118,22 @@ func (g *gen) nameAll() {
 	s := g.s
 	for i := range s.Definitions {
 		d := &s.Definitions[i]
-		d.goName = g.claim(goName(d.Name), goName(d.Name)+"Value", "definition "+d.Name)
+		d.goName = g.claim(g.goName(d.Name), g.goName(d.Name)+"Value", "definition "+d.Name)
 	}
 	for _, set := range s.AttrSets {
-		set.goName = g.claim(goName(set.Name), goName(set.Name)+"Attrs", "attribute set "+set.Name)
+		set.goName = g.claim(g.goName(set.Name), g.goName(set.Name)+"Attrs", "attribute set "+set.Name)
 		if set.ordered {
 			g.claim(set.goName+"List", "", "the list of attribute set "+set.Name)
 		}
 		for _, a := range set.Attributes {
-			a.goName = goName(a.Name)
+			a.goName = g.goName(a.Name)
 			if a.goName == "Unknown" {
 				a.goName = "UnknownAttr"
 			}
 		}
 	}
 	for _, op := range s.Operations.List {
-		op.goName = goName(op.Name)
+		op.goName = g.goName(op.Name)
 	}
 }
 
@@ -189,7 +190,7 @@ func (g *gen) family() {
 		g.p("// Multicast groups of the family, by name.")
 		g.p("const (")
 		for _, m := range s.McastGroups.List {
-			n := g.claim("Group"+goName(m.Name), "", "group "+m.Name)
+			n := g.claim("Group"+g.goName(m.Name), "", "group "+m.Name)
 			g.p("// %s is multicast group %s.", n, m.Name)
 			g.p("%s = %q", n, m.Name)
 		}
@@ -272,7 +273,7 @@ func (g *gen) enum(d *definition) {
 		g.p("// Values of %s.", d.goName)
 		g.p("const (")
 		for _, e := range d.Entries {
-			n := g.claim(d.goName+goName(e.Name), d.goName+goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
+			n := g.claim(d.goName+g.goName(e.Name), d.goName+g.goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
 			g.p("// %s is %s %s.", n, d.Name, e.Name)
 			if d.Type == "flags" {
 				g.p("%s %s = %#x", n, d.goName, e.value)
@@ -344,7 +345,7 @@ func (g *gen) structDef(d *definition) {
 		if m.Type == "pad" {
 			continue
 		}
-		g.p("%s %s // %s", goName(m.Name), t, m.Name)
+		g.p("%s %s // %s", g.goName(m.Name), t, m.Name)
 	}
 	g.p("}")
 	low := lowerFirst(d.goName)
@@ -363,7 +364,7 @@ func (g *gen) structDef(d *definition) {
 		if m.ByteOrder == "big-endian" {
 			order = "binary.BigEndian"
 		}
-		f := "s." + goName(m.Name)
+		f := "s." + g.goName(m.Name)
 		switch m.Type {
 		case "pad":
 		case "binary":
@@ -399,7 +400,7 @@ func (g *gen) structDef(d *definition) {
 		if m.ByteOrder == "big-endian" {
 			order = "binary.BigEndian"
 		}
-		f := "s." + goName(m.Name)
+		f := "s." + g.goName(m.Name)
 		switch m.Type {
 		case "pad":
 			g.p("b = append(b, make([]byte, %d)...)", n)

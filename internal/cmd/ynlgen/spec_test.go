@@ -110,6 +110,11 @@ func TestGoName(t *testing.T) {
 			t.Errorf("goName(%q) = %q, want %q", in, got, want)
 		}
 	}
+	// The raw families' constants keep their names without the
+	// initialisms the ovs families brought.
+	if got, raw := goName("ovs-key-ct-tuple-ipv4"), rawName("nf-ct-tcp-flags"); got != "OVSKeyCTTupleIPv4" || raw != "NfCtTCPFlags" {
+		t.Errorf("goName = %q, rawName = %q", got, raw)
+	}
 	if got := lowerFirst("XDPAct"); got != "xdpAct" {
 		t.Errorf("lowerFirst(XDPAct) = %q", got)
 	}
