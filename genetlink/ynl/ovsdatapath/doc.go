@@ -16,6 +16,10 @@
 // group. upcall-pid of new is required by the kernel, and per-cpu-pids is
 // an array of u32 port IDs in host byte order, kept as its bytes (the
 // spec's binary of sub-type u32).
+//
+// The kernel's ifindex is an s32, the spec's a u32: the field holds its
+// bits. Such differences between the spec and the kernel's policy are
+// listed in genetlink/ynl/testdata/policy_ovs_datapath_*.txt.
 package ovsdatapath
 
 //go:generate go run -C ../../../internal/cmd/ynlgen . -spec ovs_datapath.yaml -pkg ovsdatapath -o $PWD/zovsdatapath.go

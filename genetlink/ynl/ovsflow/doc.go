@@ -24,14 +24,19 @@
 // OVSKeyCTTupleIPv4 are 24 and 16 bytes, with C's padding. new, del and
 // set answer with the ACK alone; the flow goes to the ovs_flow group.
 //
-// The spec describes some attributes only as binary, so they are kept as
-// their bytes: key attributes ct-orig-tuple-ipv6 (struct
-// ovs_key_ct_tuple_ipv6), nd-extensions, tunnel-info and ct-labels;
-// action push-eth (struct ovs_action_push_eth); the nsh key's base and md1
+// The spec gives some attributes no struct or type beyond binary, so they
+// are kept as their bytes: key attributes ct-orig-tuple-ipv6 (the kernel's
+// struct ovs_key_ct_tuple_ipv6, which the spec does not define),
+// ct-labels, tunnel-info and nd-extensions; action push-eth (struct
+// ovs_action_push_eth, not defined either); the nsh key's base and md1
 // (struct ovs_nsh_key_base, ovs_nsh_key_md1); tunnel attributes
-// geneve-opts, ipv6-src, ipv6-dst and erspan-opts; ct mark and labels; nat
-// ip-min and ip-max. Key attributes packet-type and nd-extensions are
-// user space's numbers, which the kernel refuses.
+// geneve-opts, ipv6-src, ipv6-dst and erspan-opts; ct's mark and labels
+// (a value and a mask each); nat's ip-min and ip-max (an IPv4 or IPv6
+// address). The spec says key attributes packet-type and nd-extensions are
+// user space's, not to be sent to the kernel. probe is a flag in the
+// kernel (binary in the spec: a non-nil empty Probe sends it), and
+// differences like it between the spec and the kernel's policy are listed
+// in genetlink/ynl/testdata/policy_ovs_flow_*.txt.
 package ovsflow
 
 //go:generate go run -C ../../../internal/cmd/ynlgen . -spec ovs_flow.yaml -pkg ovsflow -o $PWD/zovsflow.go

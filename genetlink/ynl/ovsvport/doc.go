@@ -16,6 +16,10 @@
 // The kernel requires name, type and upcall-pid in new; upcall-pid is an
 // array of u32 port IDs in host byte order, kept as its bytes (the spec's
 // binary of sub-type u32).
+//
+// The kernel's ifindex and netnsid are s32, the spec's u32: the fields
+// hold their bits. Such differences between the spec and the kernel's
+// policy are listed in genetlink/ynl/testdata/policy_ovs_vport_*.txt.
 package ovsvport
 
 //go:generate go run -C ../../../internal/cmd/ynlgen . -spec ovs_vport.yaml -pkg ovsvport -o $PWD/zovsvport.go
