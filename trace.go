@@ -190,6 +190,16 @@ func formatMessage(w *bytes.Buffer, proto int, m Message, indent string) {
 		} else {
 			fmt.Fprintf(w, "%scmd=%d version=%d\n", in, m.Data[0], m.Data[1])
 		}
+		if n := fixedHeaderLen(proto, m); n > 0 {
+			// The family's own header (Open vSwitch's ovs_header).
+			end := min(fixed+n, len(m.Data))
+			fmt.Fprintf(w, "%sheader len=%d:", in, end-fixed)
+			for _, c := range m.Data[fixed:end] {
+				fmt.Fprintf(w, " %02x", c)
+			}
+			w.WriteByte('\n')
+			fixed += n
+		}
 	} else {
 		fmt.Fprintf(w, "%sheader:", in)
 		for _, c := range m.Data[:fixed] {

@@ -46,6 +46,19 @@ type MessageNamer interface {
 	MessageName(m Message) (family, command string, attrs AttrNamer)
 }
 
+// A FixedHeaderNamer is a MessageNamer whose messages may carry a header
+// of their family's own between the protocol's header and the attributes
+// (a generic netlink family's fixed header, such as Open vSwitch's struct
+// ovs_header after the genlmsghdr): traces print that header's bytes, and
+// the attributes after it.
+type FixedHeaderNamer interface {
+	MessageNamer
+	// FixedHeaderLen returns the length of m's family header after the
+	// protocol's own; 0 for none. It is called only while a trace is
+	// written.
+	FixedHeaderLen(m Message) int
+}
+
 var messageNamers struct {
 	sync.RWMutex
 	m [MaxProtocol]MessageNamer
@@ -66,14 +79,28 @@ func SetMessageNamer(proto int, n MessageNamer) {
 
 // messageNames asks proto's namer, if any, for the names of m.
 func messageNames(proto int, m Message) (family, command string, attrs AttrNamer) {
-	if proto < 0 || proto >= MaxProtocol {
-		return "", "", nil
-	}
-	messageNamers.RLock()
-	n := messageNamers.m[proto]
-	messageNamers.RUnlock()
+	n := messageNamer(proto)
 	if n == nil {
 		return "", "", nil
 	}
 	return n.MessageName(m)
+}
+
+// fixedHeaderLen asks proto's namer, if it is a FixedHeaderNamer, for the
+// length of m's family header after the protocol's; 0 if none.
+func fixedHeaderLen(proto int, m Message) int {
+	if n, ok := messageNamer(proto).(FixedHeaderNamer); ok {
+		return max(n.FixedHeaderLen(m), 0)
+	}
+	return 0
+}
+
+// messageNamer returns proto's namer, nil for none.
+func messageNamer(proto int) MessageNamer {
+	if proto < 0 || proto >= MaxProtocol {
+		return nil
+	}
+	messageNamers.RLock()
+	defer messageNamers.RUnlock()
+	return messageNamers.m[proto]
 }

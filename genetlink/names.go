@@ -17,6 +17,16 @@ type Namer interface {
 	CommandName(cmd uint8, request bool) (name string, attrs netlink.AttrNamer)
 }
 
+// A FixedHeaderNamer is a Namer of a family whose messages carry a fixed
+// header of their own after the genlmsghdr, before the attributes (as
+// Open vSwitch's families carry struct ovs_header): traces print its
+// bytes and name the attributes after it.
+type FixedHeaderNamer interface {
+	Namer
+	// FixedHeaderLen returns the length of the family's fixed header.
+	FixedHeaderLen() int
+}
+
 // names are the families traces know: their IDs, as resolved, and the
 // namers registered by name.
 var names = struct {
@@ -60,13 +70,29 @@ func learnID(id uint16, name string) {
 type genericNamer struct{}
 
 func (genericNamer) MessageName(m netlink.Message) (family, command string, attrs netlink.AttrNamer) {
-	names.RLock()
-	family = names.ids[uint16(m.Header.Type)]
-	n := names.namers[family]
-	names.RUnlock()
+	family, n := namer(m)
 	if n == nil || len(m.Data) < 1 {
 		return family, "", nil
 	}
 	command, attrs = n.CommandName(m.Data[0], m.Header.Flags&netlink.Request != 0)
 	return family, command, attrs
+}
+
+// FixedHeaderLen returns the length of the fixed header of m's family, if
+// its Namer is a FixedHeaderNamer; 0 otherwise.
+func (genericNamer) FixedHeaderLen(m netlink.Message) int {
+	if _, n := namer(m); n != nil {
+		if f, ok := n.(FixedHeaderNamer); ok {
+			return f.FixedHeaderLen()
+		}
+	}
+	return 0
+}
+
+// namer returns the name of m's family and its Namer, as known.
+func namer(m netlink.Message) (string, Namer) {
+	names.RLock()
+	defer names.RUnlock()
+	family := names.ids[uint16(m.Header.Type)]
+	return family, names.namers[family]
 }

@@ -7,9 +7,12 @@
 //	ynl -dump netdev dev-get
 //	ynl -subscribe mgmt netdev
 //	ynl -list ethtool
+//	ynl ovs_vport get '{"dp-ifindex": 0, "name": "ovs0"}'
 //
-// A request is checked against the spec before it is sent (-no-check
-// sends it as it is). A kernel error is printed with its extended ACK
+// A family whose messages carry a fixed header (the Open vSwitch
+// families' dp-ifindex) takes its members from the same object as the
+// attributes and prints them there. A request is checked against the
+// spec before it is sent (-no-check sends it as it is). A kernel error is printed with its extended ACK
 // and the path of the attribute it points at.
 package main
 
@@ -40,6 +43,9 @@ import (
 	"github.com/nlkit/netlink/genetlink/ynl/nl80211"
 	"github.com/nlkit/netlink/genetlink/ynl/nlctrl"
 	"github.com/nlkit/netlink/genetlink/ynl/ovpn"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsdatapath"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsflow"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsvport"
 	"github.com/nlkit/netlink/genetlink/ynl/psp"
 	"github.com/nlkit/netlink/genetlink/ynl/tcpmetrics"
 	"github.com/nlkit/netlink/genetlink/ynl/team"
@@ -50,7 +56,7 @@ import (
 var families = []*ynl.Family{
 	devlink.Spec, dpll.Spec, ethtool.Spec, fou.Spec, handshake.Spec, lockd.Spec,
 	mptcppm.Spec, netdev.Spec, netshaper.Spec, nfsd.Spec, nl80211.Spec, nlctrl.Spec, ovpn.Spec,
-	psp.Spec, tcpmetrics.Spec, team.Spec, wireguard.Spec,
+	ovsdatapath.Spec, ovsflow.Spec, ovsvport.Spec, psp.Spec, tcpmetrics.Spec, team.Spec, wireguard.Spec,
 }
 
 func main() {
@@ -114,7 +120,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if len(args) > 2 {
 		js = args[2]
 	}
-	attrs, err := f.EncodeJSON(op.Set, []byte(js))
+	// A family's fixed header (ovs_*'s dp-ifindex) comes from the same
+	// object as the attributes, and goes before them.
+	hdr, attrs, err := f.EncodeRequestJSON(op.Set, []byte(js))
 	if err != nil {
 		return err
 	}
@@ -123,8 +131,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 			return fmt.Errorf("not sent: %w", err)
 		}
 	}
+	payload := append(append(hdr, make([]byte, netlink.Align(len(hdr))-len(hdr))...), attrs...)
 	print := func(m netlink.Message) error {
-		js, err := f.DecodeJSON(op.Set, m.Data[min(len(m.Data), genetlink.HeaderLen):])
+		js, err := f.DecodeMessageJSON(op.Set, m.Data[min(len(m.Data), genetlink.HeaderLen):])
 		if err != nil {
 			return err
 		}
@@ -132,9 +141,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return err
 	}
 	if *dump {
-		for m, err := range g.Dump(ctx, &fam, uint8(op.Request), attrs) {
+		for m, err := range g.Dump(ctx, &fam, uint8(op.Request), payload) {
 			if err != nil {
-				return explain(err, f, op.Set, attrs)
+				return explain(err, f, op.Set, len(payload)-len(attrs), attrs)
 			}
 			if err := print(m); err != nil {
 				return err
@@ -142,9 +151,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		return nil
 	}
-	msgs, err := g.Execute(ctx, &fam, uint8(op.Request), attrs)
+	msgs, err := g.Execute(ctx, &fam, uint8(op.Request), payload)
 	if err != nil {
-		return explain(err, f, op.Set, attrs)
+		return explain(err, f, op.Set, len(payload)-len(attrs), attrs)
 	}
 	for _, m := range msgs {
 		if err := print(m); err != nil {
@@ -164,13 +173,14 @@ func family(name string) (*ynl.Family, error) {
 }
 
 // explain adds to a kernel error the path of the attribute its extended
-// ACK points at, in the request's attributes.
-func explain(err error, f *ynl.Family, set string, attrs []byte) error {
+// ACK points at, in the request's attributes, which follow a fixed header
+// of fixed bytes.
+func explain(err error, f *ynl.Family, set string, fixed int, attrs []byte) error {
 	var oe *netlink.OpError
 	if !errors.As(err, &oe) || oe.Offset <= 0 {
 		return err
 	}
-	off := oe.Offset - netlink.HeaderLen - genetlink.HeaderLen
+	off := oe.Offset - netlink.HeaderLen - genetlink.HeaderLen - fixed
 	if path := f.AttrPath(set, attrs, off); path != "" {
 		return fmt.Errorf("%w [attribute %s.%s]", err, set, path)
 	}
@@ -203,7 +213,7 @@ func notifications(ctx context.Context, g *genetlink.Conn, f *ynl.Family, fam *g
 			}
 			js := []byte(`{}`)
 			if set != "" {
-				if js, err = f.DecodeJSON(set, m.Data[genetlink.HeaderLen:]); err != nil {
+				if js, err = f.DecodeMessageJSON(set, m.Data[genetlink.HeaderLen:]); err != nil {
 					return err
 				}
 			}

@@ -18,25 +18,175 @@ import (
 // (as the kernel's ynl tool takes them, {"header": {"dev-name": "eth0"}})
 // as the attributes of a message: integers as numbers, strings as strings,
 // flags as true, binary as hexadecimal strings, bitfield32 as {"value",
-// "selector"}, nests as objects, multi-attr and arrays as JSON arrays,
+// "selector"}, nests as objects (a nest of an ordered set, as a flow's
+// actions, as an array of objects of one attribute each, in order),
+// multi-attr and arrays as JSON arrays,
 // nest-type-value as objects keyed by number (of objects, or of values
 // for one whose entries are scalars, as ethtool's stats-grp stat).
 func (f *Family) EncodeJSON(set string, js []byte) ([]byte, error) {
-	s, ok := f.Set(set)
-	if !ok {
-		return nil, fmt.Errorf("%s: no attribute set %q", f.Name, set)
+	obj, err := f.jsonObject(js)
+	if err != nil {
+		return nil, err
 	}
+	return f.encodeSet(set, obj)
+}
+
+// EncodeRequestJSON is EncodeJSON for a whole request: for a family with
+// a fixed header (Header), the header's members are read from the keys of
+// the same object that name them, as the kernel's ynl tool takes them
+// ({"dp-ifindex": 5, "name": "dp0"}; a member not given is 0), and
+// returned apart; header is nil for a family without one.
+func (f *Family) EncodeRequestJSON(set string, js []byte) (header, attrs []byte, err error) {
+	obj, err := f.jsonObject(js)
+	if err != nil {
+		return nil, nil, err
+	}
+	if h := f.Header; h != nil {
+		header = make([]byte, h.Len)
+		for _, m := range h.Members {
+			v, ok := obj[m.Name]
+			if !ok {
+				continue
+			}
+			delete(obj, m.Name)
+			if err := m.put(header[m.Offset:m.Offset+m.Len], v); err != nil {
+				return nil, nil, fmt.Errorf("%s: %s.%s: %w", f.Name, h.Name, m.Name, err)
+			}
+		}
+	}
+	attrs, err = f.encodeSet(set, obj)
+	return header, attrs, err
+}
+
+// jsonObject reads a JSON object, numbers as json.Number.
+func (f *Family) jsonObject(js []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(js))
 	dec.UseNumber()
 	var obj map[string]any
 	if err := dec.Decode(&obj); err != nil {
 		return nil, fmt.Errorf("%s: %w", f.Name, err)
 	}
+	return obj, nil
+}
+
+// encodeSet encodes obj as the attributes of set.
+func (f *Family) encodeSet(set string, obj map[string]any) ([]byte, error) {
+	s, ok := f.Set(set)
+	if !ok {
+		return nil, fmt.Errorf("%s: no attribute set %q", f.Name, set)
+	}
 	var e netlink.AttrEncoder
 	if err := f.encodeObject(&e, s, obj); err != nil {
 		return nil, err
 	}
 	return e.Finish()
+}
+
+// put writes v, a JSON number (or a hexadecimal string for binary), into
+// b, the member's bytes.
+func (m Member) put(b []byte, v any) error {
+	if m.Kind == "binary" {
+		str, ok := v.(string)
+		x, err := hex.DecodeString(str)
+		if !ok || err != nil || len(x) != len(b) {
+			return fmt.Errorf("%v is not %d bytes in hexadecimal", v, len(b))
+		}
+		copy(b, x)
+		return nil
+	}
+	n, _ := v.(json.Number)
+	var x uint64
+	if m.Kind[0] == 's' {
+		i, err := strconv.ParseInt(string(n), 10, 64)
+		if err != nil || !fitsSigned(m.Kind, i) {
+			return fmt.Errorf("%v is not a %s", v, m.Kind)
+		}
+		x = uint64(i)
+	} else {
+		u, err := strconv.ParseUint(string(n), 10, 64)
+		if err != nil || !fitsUnsigned(m.Kind, u) {
+			return fmt.Errorf("%v is not a %s", v, m.Kind)
+		}
+		x = u
+	}
+	order := binary.ByteOrder(binary.NativeEndian)
+	if m.BigEndian {
+		order = binary.BigEndian
+	}
+	switch len(b) {
+	case 1:
+		b[0] = uint8(x)
+	case 2:
+		order.PutUint16(b, uint16(x))
+	case 4:
+		order.PutUint32(b, uint32(x))
+	case 8:
+		order.PutUint64(b, x)
+	}
+	return nil
+}
+
+// DecodeMessageJSON is DecodeJSON for a whole message's payload after the
+// generic netlink header: for a family with a fixed header (Header), the
+// header's members come first in the object, then the attributes of set.
+// A payload too short for the header is an error wrapping
+// netlink.ErrMalformed.
+func (f *Family) DecodeMessageJSON(set string, payload []byte) ([]byte, error) {
+	h := f.Header
+	if h == nil {
+		return f.DecodeJSON(set, payload)
+	}
+	if len(payload) < h.Len {
+		return nil, fmt.Errorf("%s: %s of %d bytes in a payload of %d: %w", f.Name, h.Name, h.Len, len(payload), netlink.ErrMalformed)
+	}
+	attrs, err := f.DecodeJSON(set, payload[min(netlink.Align(h.Len), len(payload)):])
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, m := range h.Members {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "%q:%s", m.Name, m.value(payload[m.Offset:m.Offset+m.Len]))
+	}
+	if len(attrs) > 2 { // not "{}"
+		if len(h.Members) > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(attrs[1:])
+	} else {
+		b.WriteByte('}')
+	}
+	return b.Bytes(), nil
+}
+
+// value is the JSON of a member whose bytes are b.
+func (m Member) value(b []byte) string {
+	if m.Kind == "binary" {
+		return strconv.Quote(hex.EncodeToString(b))
+	}
+	order := binary.ByteOrder(binary.NativeEndian)
+	if m.BigEndian {
+		order = binary.BigEndian
+	}
+	var x uint64
+	switch len(b) {
+	case 1:
+		x = uint64(b[0])
+	case 2:
+		x = uint64(order.Uint16(b))
+	case 4:
+		x = uint64(order.Uint32(b))
+	case 8:
+		x = order.Uint64(b)
+	}
+	if m.Kind[0] == 's' {
+		shift := 64 - 8*len(b)
+		return strconv.FormatInt(int64(x<<shift)>>shift, 10)
+	}
+	return strconv.FormatUint(x, 10)
 }
 
 func (f *Family) encodeObject(e *netlink.AttrEncoder, s *AttrSet, obj map[string]any) error {
@@ -147,8 +297,27 @@ func (f *Family) encodeValue(e *netlink.AttrEncoder, s *AttrSet, a Attr, kind st
 		}
 		e.Bytes(typ, w[:])
 	case "nest":
-		m, ok := v.(map[string]any)
 		nested, found := f.Set(a.Nested)
+		if found && nested.Ordered {
+			// A list: an array of objects, each of one attribute.
+			list, ok := v.([]any)
+			if !ok {
+				return bad("an array of objects")
+			}
+			n := e.Nest(typ)
+			for _, item := range list {
+				m, ok := item.(map[string]any)
+				if !ok {
+					return bad("an array of objects")
+				}
+				if err := f.encodeObject(e, nested, m); err != nil {
+					return err
+				}
+			}
+			e.End(n)
+			return nil
+		}
+		m, ok := v.(map[string]any)
 		if !ok || !found {
 			return bad("an object")
 		}
@@ -366,6 +535,27 @@ func (f *Family) decodeObject(b *bytes.Buffer, s *AttrSet, attrs []byte) error {
 	return nil
 }
 
+// decodeList writes the attributes of an ordered set s as an array of
+// objects, one attribute each, in order.
+func (f *Family) decodeList(b *bytes.Buffer, s *AttrSet, attrs []byte) error {
+	b.WriteByte('[')
+	i := 0
+	for at, err := range netlink.Attrs(attrs) {
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.Name, err)
+		}
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		i++
+		if err := f.decodeObject(b, s, at.Append(nil)); err != nil {
+			return err
+		}
+	}
+	b.WriteByte(']')
+	return nil
+}
+
 // decodeKeyed writes levels of a nest-type-value as objects keyed by
 // number around objects of set nested, or around values of a's sub-type
 // if nested is nil.
@@ -462,6 +652,9 @@ func (f *Family) decodeValue(b *bytes.Buffer, s *AttrSet, a Attr, kind string, d
 		if !ok {
 			b.WriteString(strconv.Quote(hex.EncodeToString(data)))
 			return nil
+		}
+		if nested.Ordered {
+			return f.decodeList(b, nested, data)
 		}
 		return f.decodeObject(b, nested, data)
 	case "indexed-array":

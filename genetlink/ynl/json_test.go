@@ -2,12 +2,17 @@ package ynl_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"slices"
 	"testing"
 
+	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/genetlink/ynl"
 	"github.com/nlkit/netlink/genetlink/ynl/ethtool"
 	"github.com/nlkit/netlink/genetlink/ynl/nlctrl"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsflow"
 )
 
 // TestJSONRoundTrip writes attributes the generated encoders made as JSON,
@@ -63,8 +68,10 @@ func TestJSONRoundTrip(t *testing.T) {
 }
 
 // FuzzJSON writes arbitrary attributes of ethtool's strset and nlctrl's
-// ctrl-attrs sets as JSON: valid JSON, which encodes back into
-// attributes that write the same JSON again.
+// ctrl-attrs sets, and an arbitrary payload of an ovs_flow message (its
+// fixed header, then flow-attrs, whose actions are a list), as JSON:
+// valid JSON, which encodes back into a payload that writes the same JSON
+// again.
 func FuzzJSON(f *testing.F) {
 	for _, v := range []ynl.Set{
 		&ethtool.Strset{Stringsets: ynl.Some(ethtool.Stringsets{Stringset: []ethtool.StringsetAttrs{{ID: ynl.Some[uint32](1)}}})},
@@ -73,29 +80,38 @@ func FuzzJSON(f *testing.F) {
 		b, _ := ynl.Encode(v)
 		f.Add(b)
 	}
+	flow, _ := ynl.Encode(&ovsflow.FlowAttrs{Actions: ynl.Some(ovsflow.ActionAttrsList{{Output: ynl.Some[uint32](2)}, {PopVlan: true}, {Output: ynl.Some[uint32](3)}})})
+	f.Add(append([]byte{7, 0, 0, 0}, flow...))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		for _, c := range []struct {
 			f   *ynl.Family
 			set string
-		}{{ethtool.Spec, "strset"}, {nlctrl.Spec, "ctrl-attrs"}} {
-			js, err := c.f.DecodeJSON(c.set, b)
+		}{{ethtool.Spec, "strset"}, {nlctrl.Spec, "ctrl-attrs"}, {ovsflow.Spec, "flow-attrs"}} {
+			// A payload after the generic netlink header: the fixed
+			// header, if the family has one, then the attributes.
+			decode := func(b []byte) ([]byte, error) { return c.f.DecodeMessageJSON(c.set, b) }
+			encode := func(js []byte) ([]byte, error) {
+				hdr, attrs, err := c.f.EncodeRequestJSON(c.set, js)
+				return append(hdr, attrs...), err // ovs_header needs no padding
+			}
+			js, err := decode(b)
 			if err != nil {
 				continue
 			}
 			if !json.Valid(js) {
 				t.Fatalf("%s: invalid JSON %s", c.set, js)
 			}
-			attrs, err := c.f.EncodeJSON(c.set, js)
+			payload, err := encode(js)
 			if err != nil {
 				t.Fatalf("%s: %s does not encode: %v", c.set, js, err)
 			}
-			again, err := c.f.DecodeJSON(c.set, attrs)
+			again, err := decode(payload)
 			if err != nil {
-				t.Fatalf("%s: %s encodes to %x, which does not decode: %v", c.set, js, attrs, err)
+				t.Fatalf("%s: %s encodes to %x, which does not decode: %v", c.set, js, payload, err)
 			}
-			attrs2, err := c.f.EncodeJSON(c.set, again)
-			if err != nil || !bytes.Equal(attrs, attrs2) {
-				t.Fatalf("%s: %s → %x → %s → %x, %v", c.set, js, attrs, again, attrs2, err)
+			payload2, err := encode(again)
+			if err != nil || !bytes.Equal(payload, payload2) {
+				t.Fatalf("%s: %s → %x → %s → %x, %v", c.set, js, payload, again, payload2, err)
 			}
 		}
 	})
@@ -107,5 +123,47 @@ func TestAttrPath(t *testing.T) {
 		if got := ethtool.Spec.AttrPath("linkinfo", attrs, off); got != want {
 			t.Errorf("offset %d: %q, want %q", off, got, want)
 		}
+	}
+}
+
+// TestJSONFixedHeader writes a message of a family with a fixed header
+// (ovs_flow's ovs-header) as JSON, the header's members first and a
+// flow's actions as a list in order, and encodes the JSON back into the
+// same header and attributes.
+func TestJSONFixedHeader(t *testing.T) {
+	flow := &ovsflow.FlowAttrs{
+		Key:     ynl.Some(ovsflow.KeyAttrs{InPort: ynl.Some[uint32](1), Ethertype: ynl.Some[uint16](0x88b5)}),
+		Actions: ynl.Some(ovsflow.ActionAttrsList{{Output: ynl.Some[uint32](2)}, {PopVlan: true}, {Output: ynl.Some[uint32](3)}}),
+	}
+	attrs, err := ynl.Encode(flow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr := binary.NativeEndian.AppendUint32(nil, 7)
+	js, err := ovsflow.Spec.DecodeMessageJSON("flow-attrs", append(slices.Clone(hdr), attrs...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"dp-ifindex":7,"key":{"in-port":1,"ethertype":34997},"actions":[{"output":2},{"pop-vlan":true},{"output":3}]}`
+	if string(js) != want {
+		t.Errorf("%s\nwant %s", js, want)
+	}
+	gotHdr, gotAttrs, err := ovsflow.Spec.EncodeRequestJSON("flow-attrs", js)
+	if err != nil || !bytes.Equal(gotHdr, hdr) || !bytes.Equal(gotAttrs, attrs) {
+		t.Errorf("encoded %x %x, %v; want %x %x", gotHdr, gotAttrs, err, hdr, attrs)
+	}
+	// Without the header's member, the header is 0; a family without a
+	// fixed header has none.
+	if h, _, err := ovsflow.Spec.EncodeRequestJSON("flow-attrs", []byte(`{}`)); err != nil || !bytes.Equal(h, []byte{0, 0, 0, 0}) {
+		t.Errorf("no dp-ifindex: header %x, %v", h, err)
+	}
+	if h, _, err := ethtool.Spec.EncodeRequestJSON("channels", []byte(`{}`)); err != nil || h != nil {
+		t.Errorf("ethtool: header %x, %v", h, err)
+	}
+	if _, _, err := ovsflow.Spec.EncodeRequestJSON("flow-attrs", []byte(`{"dp-ifindex":-1}`)); err == nil {
+		t.Error("dp-ifindex -1 encoded")
+	}
+	if _, err := ovsflow.Spec.DecodeMessageJSON("flow-attrs", []byte{7, 0}); !errors.Is(err, netlink.ErrMalformed) {
+		t.Errorf("a payload shorter than the header: %v", err)
 	}
 }

@@ -30,6 +30,15 @@ func (n familyNamer) CommandName(cmd uint8, request bool) (string, netlink.AttrN
 	return "", nil
 }
 
+// FixedHeaderLen returns the length of the family's fixed header (0 for
+// none), so that traces name the attributes after it.
+func (n familyNamer) FixedHeaderLen() int {
+	if n.f.Header == nil {
+		return 0
+	}
+	return n.f.Header.Len
+}
+
 // setNamer returns the namer of the set named name, or nil if f has none.
 func (f *Family) setNamer(name string) netlink.AttrNamer {
 	s, ok := f.Set(name)

@@ -11,6 +11,7 @@ import (
 	"github.com/nlkit/netlink/genetlink/ynl/ethtool"
 	"github.com/nlkit/netlink/genetlink/ynl/nl80211"
 	"github.com/nlkit/netlink/genetlink/ynl/nlctrl"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsflow"
 	"github.com/nlkit/netlink/genetlink/ynl/psp"
 )
 
@@ -153,17 +154,52 @@ func TestFormatValues(t *testing.T) {
 	}
 }
 
+// TestFormatFixedHeader checks that traces of a family whose messages
+// carry a fixed header (ovs_flow's struct ovs_header) print the header's
+// bytes and name the attributes after it, and that a flow's actions are
+// listed in order, each by its name.
+func TestFormatFixedHeader(t *testing.T) {
+	learnIDs(t, map[string]uint16{"ovs_flow": 0x76})
+	flow := ovsflow.FlowAttrs{
+		Key:     ynl.Some(ovsflow.KeyAttrs{InPort: ynl.Some[uint32](1), Ethertype: ynl.Some[uint16](0x0800)}),
+		Actions: ynl.Some(ovsflow.ActionAttrsList{{Output: ynl.Some[uint32](2)}, {Output: ynl.Some[uint32](3)}}),
+	}
+	e := netlink.NewAttrEncoder(genetlink.AppendHeader(nil, genetlink.Header{Command: ovsflow.CmdNew, Version: 1}))
+	e.Raw([]byte{5, 0, 0, 0}) // ovs_header: dp_ifindex 5
+	flow.Encode(e)
+	data, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	netlink.FormatMessages(&out, 16, netlink.AppendMessage(nil, netlink.Header{Type: 0x76, Flags: netlink.Request}, data))
+	want := `ovs_flow len=64 flags=REQUEST seq=0 port=0
+  cmd=1 (new) version=1
+  header len=4: 05 00 00 00
+  attr 1 key len=20
+    attr 3 in-port len=8: 01 00 00 00 (1)
+    attr 6 ethertype len=6: 08 00 (2048)
+  attr 2 actions len=20
+    attr 1 output len=8: 02 00 00 00 (2)
+    attr 1 output len=8: 03 00 00 00 (3)
+`
+	if out.String() != want {
+		t.Errorf("trace:\n%s\nwant:\n%s", out.String(), want)
+	}
+}
+
 // FuzzFormatNames: traces of any attributes in messages of the families
 // above, named by their specs (enums and flags included), never panic,
 // end each line and stay in proportion to the bytes. Seeds: the requests
 // of TestFormatValues.
 func FuzzFormatNames(f *testing.F) {
-	ids := []uint16{0x71, 0x72, 0x73, 0x74, 0x75}
+	ids := []uint16{0x71, 0x72, 0x73, 0x74, 0x75, 0x76}
 	f.Add(uint8(0), uint8(psp.CmdDevGet), true, []byte{8, 0, 3, 0, 5, 0, 0, 0, 8, 0, 4, 0, 2, 2, 0, 0})
 	f.Add(uint8(1), uint8(devlink.CmdGet), true, []byte{5, 0, 153, 0, 2, 0, 0, 0, 12, 0, 154, 0, 4, 0, 0, 0, 6, 0, 0, 0})
 	f.Add(uint8(2), uint8(nl80211.CmdGetWiphy), true, []byte{8, 0, 143, 0, 3, 0, 0, 0, 20, 0, 50, 0, 8, 0, 1, 0, 7, 0, 0, 0, 8, 0, 2, 0, 0xf0, 0xff, 0, 0})
 	f.Add(uint8(3), uint8(ethtool.CmdModuleFwFlashAct), true, []byte{12, 0, 1, 0x80, 8, 0, 3, 0, 6, 0, 0, 0, 8, 0, 4, 0, 1, 0, 0, 0})
-	learnIDs(f, map[string]uint16{"psp": 0x71, "devlink": 0x72, "nl80211": 0x73, "ethtool": 0x74, "netdev": 0x75})
+	f.Add(uint8(5), uint8(ovsflow.CmdNew), true, []byte{5, 0, 0, 0, 12, 0, 1, 0x80, 8, 0, 3, 0, 1, 0, 0, 0, 12, 0, 2, 0x80, 8, 0, 1, 0, 2, 0, 0, 0})
+	learnIDs(f, map[string]uint16{"psp": 0x71, "devlink": 0x72, "nl80211": 0x73, "ethtool": 0x74, "netdev": 0x75, "ovs_flow": 0x76})
 	f.Fuzz(func(t *testing.T, family, cmd uint8, request bool, attrs []byte) {
 		h := netlink.Header{Type: netlink.HeaderType(ids[int(family)%len(ids)])}
 		if request {

@@ -8,10 +8,33 @@ package ynl
 type Family struct {
 	Name    string
 	Version int
-	Ops     []Op
-	Sets    []AttrSet
-	Groups  []string
-	Enums   []Enum
+	// Header is the fixed header every message of the family carries
+	// between the generic netlink header and the attributes (a
+	// genetlink-legacy spec's fixed-header, such as Open vSwitch's
+	// ovs-header); nil for none.
+	Header *Struct
+	Ops    []Op
+	Sets   []AttrSet
+	Groups []string
+	Enums  []Enum
+}
+
+// Struct is a fixed-layout struct of a Family's spec, as C lays it out:
+// its members at their offsets, and its size with C's padding.
+type Struct struct {
+	Name    string
+	Len     int
+	Members []Member
+}
+
+// Member is a member of a Struct. Padding the spec names is left out.
+type Member struct {
+	Name   string
+	Kind   string // "u8" … "s64", or "binary" (Len bytes)
+	Offset int
+	Len    int
+	// BigEndian says an integer is in network byte order.
+	BigEndian bool
 }
 
 // Enum is an enum or a set of flags of a Family, with its values' names.
@@ -51,6 +74,11 @@ type AttrSet struct {
 	Name     string
 	SubsetOf string
 	Attrs    []Attr
+	// Ordered says a nest of the set is a list, in order, whose
+	// attributes may each come more than once (ovs_flow's actions, which
+	// the kernel runs in order): its generated type is a slice, one
+	// element per attribute.
+	Ordered bool
 }
 
 // Attr is an attribute of an AttrSet.

@@ -30,6 +30,9 @@ import (
 	"github.com/nlkit/netlink/genetlink/ynl/nfsd"
 	"github.com/nlkit/netlink/genetlink/ynl/nl80211"
 	"github.com/nlkit/netlink/genetlink/ynl/ovpn"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsdatapath"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsflow"
+	"github.com/nlkit/netlink/genetlink/ynl/ovsvport"
 	"github.com/nlkit/netlink/genetlink/ynl/psp"
 	"github.com/nlkit/netlink/genetlink/ynl/team"
 	"github.com/nlkit/netlink/genetlink/ynl/wireguard"
@@ -41,10 +44,11 @@ import (
 // vmModules are loaded in the VMs of TestFamiliesVM: the families that
 // are modules in Debian's kernels (both series have them all; nfsd and
 // lockd have a netlink family only from 6.7 and 6.11 on), and
-// mac80211_hwsim, whose radios nl80211 shows, and netdevsim, whose
-// devices have devlink instances (Debian does not build it: the harness
-// does, see vmtest.SourceModules). Debian does not build ovpn either.
-var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim", "netdevsim"}
+// mac80211_hwsim, whose radios nl80211 shows, openvswitch, which has the
+// three ovs_* families, and netdevsim, whose devices have devlink
+// instances (Debian does not build it: the harness does, see
+// vmtest.SourceModules). Debian does not build ovpn.
+var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim", "openvswitch", "netdevsim"}
 
 // TestFamiliesVM runs, in a VM of Debian's 6.12 (with NLKIT_VM=1; see
 // internal/vmtest), the policy comparison of the families the host has
@@ -54,7 +58,7 @@ var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_
 // keep its time down (a few minutes under TCG on a busy machine); 6.1
 // runs them with
 //
-//	go run ./internal/cmd/vmtest -kernel 6.1 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,netdevsim \
+//	go run ./internal/cmd/vmtest -kernel 6.1 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,openvswitch,netdevsim \
 //		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel|TestDevlinkNetdevsimKernel' ./genetlink/ynl
 func TestFamiliesVM(t *testing.T) {
 	later := "the family came after 6.12 (TestFamiliesKernel skips a family of a later release)"
@@ -95,6 +99,9 @@ var vmFamilies = []vmFamily{
 	{nfsd.Spec, [2]int{6, 7}, "nfsd", runNfsd},
 	{lockd.Spec, [2]int{6, 13}, "lockd", runLockd}, // after 6.12; 6.13 itself is not checked
 	{nl80211.Spec, [2]int{2, 6}, "mac80211_hwsim", runNl80211},
+	{ovsdatapath.Spec, [2]int{3, 3}, "openvswitch", runOVSDatapath},
+	{ovsvport.Spec, [2]int{3, 3}, "openvswitch", runOVSVport},
+	{ovsflow.Spec, [2]int{3, 3}, "openvswitch", runOVSFlow},
 	{netshaper.Spec, [2]int{6, 13}, "", nil},
 	{ovpn.Spec, [2]int{6, 16}, "ovpn", nil},
 	{psp.Spec, [2]int{6, 18}, "", nil},

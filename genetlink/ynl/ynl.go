@@ -18,7 +18,10 @@
 //     in Unknown, and encoded again;
 //   - a Client with a method per operation: context first, a request of
 //     the operation's attribute set, and the reply decoded into the same
-//     set's struct; dumps are iterators.
+//     set's struct; dumps are iterators. In a family whose messages carry
+//     a fixed header before their attributes (Open vSwitch's), a call
+//     takes the request's header too, and a reply is a Fixed: its header
+//     and its attributes.
 //
 // Decoding allocates only what the value keeps: strings, slices of
 // multi-attr and indexed-array attributes, and Unknown. Byte slices,

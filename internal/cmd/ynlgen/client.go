@@ -24,11 +24,26 @@ func (g *gen) client() {
 	g.p("f.CommandNames = commandNames")
 	g.p("return &Client{G: g, Family: f}, nil")
 	g.p("}")
+	if h := g.header; h != nil {
+		g.p("")
+		g.p("// Parse decodes m, a reply or notification of the family, into its fixed")
+		g.p("// header (%s) and its attributes, of set A.", h.Name)
+		g.p("func Parse[A any, P interface {")
+		g.p("*A")
+		g.p("ynl.Set")
+		g.p("}](m netlink.Message) (ynl.Fixed[%s, A], error) {", h.goName)
+		g.p("return ynl.ParseFixed[%s, A, P](m, %sLen, decode%s)", h.goName, lowerFirst(h.goName), h.goName)
+		g.p("}")
+	}
 	if len(s.McastGroups.List) > 0 {
+		parse := "ynl.Parse"
+		if g.header != nil {
+			parse = "Parse"
+		}
 		g.p("")
 		g.p("// JoinGroup joins the family's multicast group named name (a Group…")
 		g.p("// constant) and returns its ID. Decode the notifications it brings with")
-		g.p("// ynl.Parse into the attribute set of their operation.")
+		g.p("// %s into the attribute set of their operation.", parse)
 		g.p("func (c *Client) JoinGroup(name string) (uint32, error) {")
 		g.p("return ynl.JoinGroup(c.G, &c.Family, name)")
 		g.p("}")
@@ -72,11 +87,32 @@ func (g *gen) opMethod(op *operation, mode *opMode, dump bool) {
 	}
 	g.p("")
 	g.p("// %s runs operation %s as a %s (command %d).", name, op.Name, kind, op.req)
+	if g.header != nil {
+		g.p("// The request starts with the fixed header hdr.")
+	}
 	if hasReq {
 		g.p("// The request carries attributes %s of req.", strings.Join(mode.Request.Attributes, ", "))
 	}
 	if mode.Reply != nil && len(mode.Reply.Attributes) > 0 {
 		g.p("// The reply has %s.", strings.Join(mode.Reply.Attributes, ", "))
+	}
+	if h := g.header; h != nil {
+		hdr := fmt.Sprintf("append%s(make([]byte, 0, %sLen), hdr)", h.goName, lowerFirst(h.goName))
+		fixed := fmt.Sprintf("ynl.Fixed[%s, %s]", h.goName, set)
+		param = ", hdr " + h.goName + param
+		switch {
+		case dump:
+			g.p("func (c *Client) %s(ctx context.Context%s) iter.Seq2[%s, error] {", name, param, fixed)
+			g.p("return ynl.DumpFixed[%s, %s](ctx, c.G, &c.Family, Cmd%s, %s, %s, decode%s)", h.goName, set, op.goName, hdr, arg, h.goName)
+		case mode.Reply != nil:
+			g.p("func (c *Client) %s(ctx context.Context%s) (%s, error) {", name, param, fixed)
+			g.p("return ynl.DoFixed[%s, %s](ctx, c.G, &c.Family, Cmd%s, %s, %s, decode%s)", h.goName, set, op.goName, hdr, arg, h.goName)
+		default:
+			g.p("func (c *Client) %s(ctx context.Context%s) error {", name, param)
+			g.p("return ynl.ExecFixed(ctx, c.G, &c.Family, Cmd%s, %s, %s)", op.goName, hdr, arg)
+		}
+		g.p("}")
+		return
 	}
 	switch {
 	case dump:
@@ -104,6 +140,21 @@ func (g *gen) specValue() {
 	g.p("var Spec = &ynl.Family{")
 	g.p("Name: %q,", s.Name)
 	g.p("Version: %d,", version)
+	if h := g.header; h != nil {
+		g.p("Header: &ynl.Struct{Name: %q, Len: %d, Members: []ynl.Member{", h.Name, h.size)
+		for _, m := range h.Members {
+			if m.Type == "pad" {
+				continue
+			}
+			_, n := g.memberType(m)
+			be := ""
+			if m.ByteOrder == "big-endian" {
+				be = ", BigEndian: true"
+			}
+			g.p("{Name: %q, Kind: %q, Offset: %d, Len: %d%s},", m.Name, m.Type, m.offset, n, be)
+		}
+		g.p("}},")
+	}
 	g.p("Ops: []ynl.Op{")
 	for _, op := range s.Operations.List {
 		var b strings.Builder
@@ -132,7 +183,11 @@ func (g *gen) specValue() {
 	g.p("},")
 	g.p("Sets: []ynl.AttrSet{")
 	for _, set := range s.AttrSets {
-		g.p("{Name: %q, SubsetOf: %q, Attrs: []ynl.Attr{", set.Name, set.SubsetOf)
+		ordered := ""
+		if set.ordered {
+			ordered = "Ordered: true, "
+		}
+		g.p("{Name: %q, SubsetOf: %q, %sAttrs: []ynl.Attr{", set.Name, set.SubsetOf, ordered)
 		for _, a := range set.Attributes {
 			var b strings.Builder
 			fmt.Fprintf(&b, "{Name: %q, Type: %d, Kind: %q", a.Name, a.value, a.Type)

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -19,7 +20,7 @@ import (
 // formats of its sub-messages. cNames collects, for the test that checks
 // them, each value's C name where the spec gives its prefix.
 func generateConsts(s *spec, pkg, header string, cNames map[string]string) ([]byte, error) {
-	g := &gen{s: s, names: map[string]string{}, ptrs: map[*attr]bool{}}
+	g := &gen{s: s, names: map[string]string{}, ptrs: map[*attr]bool{}, raw: true}
 	g.nameAll()
 	g.p("%s", header)
 	g.p("")
@@ -48,7 +49,7 @@ func generateConsts(s *spec, pkg, header string, cNames map[string]string) ([]by
 			g.p("// Values of %s %s.", d.Type, d.Name)
 			g.p("const (")
 			for _, e := range d.Entries {
-				n := g.claim(d.goName+goName(e.Name), d.goName+goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
+				n := g.claim(d.goName+g.goName(e.Name), d.goName+g.goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
 				g.p("%s = %#x // %s", n, e.value, e.Name)
 				if d.NamePrefix != "" {
 					cNames[n] = cname(d.NamePrefix, e.Name)
@@ -61,9 +62,9 @@ func generateConsts(s *spec, pkg, header string, cNames map[string]string) ([]by
 			g.p("// Layout of struct %s: its size, and each member's offset.", d.Name)
 			g.p("const (")
 			for _, m := range d.Members {
-				_, n := memberType(m)
+				_, n := packedMemberType(m)
 				if m.Type != "pad" {
-					g.p("%s%sOffset = %d // %s, %s", d.goName, goName(m.Name), size, m.Name, m.Type)
+					g.p("%s%sOffset = %d // %s, %s", d.goName, g.goName(m.Name), size, m.Name, m.Type)
 				}
 				size += n
 			}
@@ -187,4 +188,38 @@ func unixNames(dir string) (map[string]bool, error) {
 		fh.Close()
 	}
 	return names, nil
+}
+
+// packedMemberType is the Go type and size of a struct member as the
+// constants of raw families lay structs out: each member right after the
+// one before, with no padding, and a binary member its len bytes (0
+// without one, as for a member that is a struct of its own). Generated
+// families lay structs out as C does (spec.layout); the constants keep
+// this layout until they are checked against the kernel's, which differs
+// for rt-link's rtnl-link-ifmap (32 bytes in C, 28 here) and
+// ifla-vf-guid (guid at offset 8, 4 here), and for tc's structs that
+// hold structs.
+func packedMemberType(m member) (string, int) {
+	switch m.Type {
+	case "u8":
+		return "uint8", 1
+	case "u16":
+		return "uint16", 2
+	case "u32":
+		return "uint32", 4
+	case "u64":
+		return "uint64", 8
+	case "s8":
+		return "int8", 1
+	case "s16":
+		return "int16", 2
+	case "s32":
+		return "int32", 4
+	case "s64":
+		return "int64", 8
+	case "binary", "pad":
+		n, _ := strconv.Atoi(fmt.Sprint(m.Len))
+		return fmt.Sprintf("[%d]byte", n), n
+	}
+	panic("ynlgen: struct member " + m.Name + " has type " + m.Type)
 }

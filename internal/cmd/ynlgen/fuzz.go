@@ -31,6 +31,11 @@ func generateFuzz(s *spec, pkg, header string) ([]byte, error) {
 	for _, set := range s.AttrSets {
 		p("{%q, ynltest.RoundTrip[%s]},", set.Name, set.goName)
 	}
+	for _, set := range s.AttrSets {
+		if set.ordered {
+			p("{%q, ynltest.RoundTrip[%sList]},", set.Name+" list", set.goName)
+		}
+	}
 	p("}")
 	p("")
 	p("// FuzzRoundTrip decodes attributes into one of the sets, encodes what it")

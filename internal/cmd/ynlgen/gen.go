@@ -15,6 +15,32 @@ type gen struct {
 	buf   bytes.Buffer
 	names map[string]string // exported package-level name → what claimed it
 	ptrs  map[*attr]bool    // nests held by pointer, to break a cycle of sets
+	// header is the struct every message carries before its attributes
+	// (the spec's fixed-header), nil for none.
+	header *definition
+	raw    bool // constants of a raw family (-consts): names by rawName
+}
+
+// fixedHeader finds the family's fixed header, if it has one: a struct
+// the spec defines. An operation with a fixed header of its own (which
+// the schema allows and no spec here has) is an error.
+func (g *gen) fixedHeader() error {
+	s := g.s
+	for _, op := range s.Operations.List {
+		if op.FixedHeader != "" && op.FixedHeader != s.Operations.FixedHeader {
+			return fmt.Errorf("%s: operation %s has a fixed header of its own, %s: not generated yet", s.Name, op.Name, op.FixedHeader)
+		}
+	}
+	name := s.Operations.FixedHeader
+	if name == "" {
+		return nil
+	}
+	d := s.defs[name]
+	if d == nil || d.Type != "struct" {
+		return fmt.Errorf("%s: fixed header %q is not a struct of the spec", s.Name, name)
+	}
+	g.header = d
+	return nil
 }
 
 func (g *gen) p(format string, args ...any) {
@@ -40,11 +66,11 @@ func generate(s *spec, pkg, header string) ([]byte, error) {
 	if s.Protocol == "netlink-raw" {
 		return nil, fmt.Errorf("%s: raw netlink families are not generated yet", s.Name)
 	}
-	if s.Operations.FixedHeader != "" {
-		return nil, fmt.Errorf("%s: families with a fixed header are not generated yet", s.Name)
-	}
 	g := &gen{s: s, names: map[string]string{}, ptrs: map[*attr]bool{}}
-	for _, n := range []string{"Client", "New", "FamilyName", "FamilyVersion", "Spec", "GroupNames"} {
+	if err := g.fixedHeader(); err != nil {
+		return nil, err
+	}
+	for _, n := range []string{"Client", "New", "FamilyName", "FamilyVersion", "Spec", "GroupNames", "Parse"} {
 		g.names[n] = "the package"
 	}
 	g.nameAll()
@@ -92,19 +118,22 @@ func (g *gen) nameAll() {
 	s := g.s
 	for i := range s.Definitions {
 		d := &s.Definitions[i]
-		d.goName = g.claim(goName(d.Name), goName(d.Name)+"Value", "definition "+d.Name)
+		d.goName = g.claim(g.goName(d.Name), g.goName(d.Name)+"Value", "definition "+d.Name)
 	}
 	for _, set := range s.AttrSets {
-		set.goName = g.claim(goName(set.Name), goName(set.Name)+"Attrs", "attribute set "+set.Name)
+		set.goName = g.claim(g.goName(set.Name), g.goName(set.Name)+"Attrs", "attribute set "+set.Name)
+		if set.ordered {
+			g.claim(set.goName+"List", "", "the list of attribute set "+set.Name)
+		}
 		for _, a := range set.Attributes {
-			a.goName = goName(a.Name)
+			a.goName = g.goName(a.Name)
 			if a.goName == "Unknown" {
 				a.goName = "UnknownAttr"
 			}
 		}
 	}
 	for _, op := range s.Operations.List {
-		op.goName = goName(op.Name)
+		op.goName = g.goName(op.Name)
 	}
 }
 
@@ -121,8 +150,8 @@ func (g *gen) findCycles() {
 	visit = func(set *attrSet) {
 		state[set.Name] = grey
 		for _, a := range set.Attributes {
-			if a.Type != "nest" || a.MultiAttr {
-				continue
+			if a.Type != "nest" || a.MultiAttr || g.s.sets[a.NestedAttributes].isOrdered() {
+				continue // a slice
 			}
 			next := g.s.sets[a.NestedAttributes]
 			if next == nil {
@@ -161,7 +190,7 @@ func (g *gen) family() {
 		g.p("// Multicast groups of the family, by name.")
 		g.p("const (")
 		for _, m := range s.McastGroups.List {
-			n := g.claim("Group"+goName(m.Name), "", "group "+m.Name)
+			n := g.claim("Group"+g.goName(m.Name), "", "group "+m.Name)
 			g.p("// %s is multicast group %s.", n, m.Name)
 			g.p("%s = %q", n, m.Name)
 		}
@@ -244,7 +273,7 @@ func (g *gen) enum(d *definition) {
 		g.p("// Values of %s.", d.goName)
 		g.p("const (")
 		for _, e := range d.Entries {
-			n := g.claim(d.goName+goName(e.Name), d.goName+goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
+			n := g.claim(d.goName+g.goName(e.Name), d.goName+g.goName(e.Name)+"Value", "entry "+e.Name+" of "+d.Name)
 			g.p("// %s is %s %s.", n, d.Name, e.Name)
 			if d.Type == "flags" {
 				g.p("%s %s = %#x", n, d.goName, e.value)
@@ -272,62 +301,70 @@ func (g *gen) enum(d *definition) {
 }
 
 // memberType is the Go type and size of a struct member.
-func memberType(m member) (string, int) {
+func (g *gen) memberType(m member) (string, int) {
+	n, _, err := g.s.memberSize(m)
+	if err != nil {
+		panic("ynlgen: " + err.Error())
+	}
 	switch m.Type {
 	case "u8":
-		return "uint8", 1
+		return "uint8", n
 	case "u16":
-		return "uint16", 2
+		return "uint16", n
 	case "u32":
-		return "uint32", 4
+		return "uint32", n
 	case "u64":
-		return "uint64", 8
+		return "uint64", n
 	case "s8":
-		return "int8", 1
+		return "int8", n
 	case "s16":
-		return "int16", 2
+		return "int16", n
 	case "s32":
-		return "int32", 4
+		return "int32", n
 	case "s64":
-		return "int64", 8
-	case "binary", "pad":
-		n, _ := strconv.Atoi(fmt.Sprint(m.Len))
-		return fmt.Sprintf("[%d]byte", n), n
+		return "int64", n
 	}
-	panic("ynlgen: struct member " + m.Name + " has type " + m.Type)
+	return fmt.Sprintf("[%d]byte", n), n // binary, pad
 }
 
 func (g *gen) structDef(d *definition) {
-	size := 0
+	sum := 0
 	g.p("")
 	g.p("// %s is struct %s.", d.goName, d.Name)
+	for _, m := range d.Members {
+		_, n := g.memberType(m)
+		sum += n
+	}
+	if sum != d.size {
+		g.p("// It takes %d bytes, as C lays it out: %d of padding beside its members'", d.size, d.size-sum)
+		g.p("// %d, which the spec does not give but the kernel wants.", sum)
+	}
 	g.p("type %s struct {", d.goName)
 	for _, m := range d.Members {
-		t, n := memberType(m)
-		size += n
+		t, _ := g.memberType(m)
 		if m.Type == "pad" {
 			continue
 		}
-		g.p("%s %s // %s", goName(m.Name), t, m.Name)
+		g.p("%s %s // %s", g.goName(m.Name), t, m.Name)
 	}
 	g.p("}")
 	low := lowerFirst(d.goName)
 	g.p("")
 	g.p("// %sLen is the size of %s in bytes.", low, d.goName)
-	g.p("const %sLen = %d", low, size)
+	g.p("const %sLen = %d", low, d.size)
 	g.p("")
 	g.p("// decode%s reads a %s from b. A short b reads as zeros where it ends.", d.goName, d.Name)
 	g.p("func decode%s(b []byte) (s %s) {", d.goName, d.goName)
 	g.p("var w [%sLen]byte", low)
 	g.p("copy(w[:], b)")
-	off := 0
 	for _, m := range d.Members {
-		t, n := memberType(m)
+		t, n := g.memberType(m)
+		off := m.offset
 		order := "binary.NativeEndian"
 		if m.ByteOrder == "big-endian" {
 			order = "binary.BigEndian"
 		}
-		f := "s." + goName(m.Name)
+		f := "s." + g.goName(m.Name)
 		switch m.Type {
 		case "pad":
 		case "binary":
@@ -344,20 +381,26 @@ func (g *gen) structDef(d *definition) {
 				g.p("%s = %s.Uint%s(w[%d:])", f, order, bits, off)
 			}
 		}
-		off += n
 	}
 	g.p("return s")
 	g.p("}")
 	g.p("")
 	g.p("// append%s appends s to b as a %s.", d.goName, d.Name)
 	g.p("func append%s(b []byte, s %s) []byte {", d.goName, d.goName)
+	at := 0 // bytes appended so far
+	pad := func(to int) {
+		if to > at {
+			g.p("b = append(b, make([]byte, %d)...) // C's padding", to-at)
+		}
+	}
 	for _, m := range d.Members {
-		t, n := memberType(m)
+		t, n := g.memberType(m)
+		pad(m.offset)
 		order := "binary.NativeEndian"
 		if m.ByteOrder == "big-endian" {
 			order = "binary.BigEndian"
 		}
-		f := "s." + goName(m.Name)
+		f := "s." + g.goName(m.Name)
 		switch m.Type {
 		case "pad":
 			g.p("b = append(b, make([]byte, %d)...)", n)
@@ -375,7 +418,30 @@ func (g *gen) structDef(d *definition) {
 				g.p("b = %s.AppendUint%s(b, %s)", order, bits, f)
 			}
 		}
+		at = m.offset + n
 	}
+	pad(d.size)
 	g.p("return b")
 	g.p("}")
+	if d.array {
+		g.p("")
+		g.p("// decode%sArray reads an array of %s from b, each %sLen bytes; a", d.goName, d.Name, low)
+		g.p("// short last one reads as zeros where b ends.")
+		g.p("func decode%sArray(b []byte) []%s {", d.goName, d.goName)
+		g.p("s := make([]%s, 0, (len(b)+%sLen-1)/%sLen)", d.goName, low, low)
+		g.p("for len(b) > 0 {")
+		g.p("s = append(s, decode%s(b))", d.goName)
+		g.p("b = b[min(len(b), %sLen):]", low)
+		g.p("}")
+		g.p("return s")
+		g.p("}")
+		g.p("")
+		g.p("// append%sArray appends s to b as an array of %s.", d.goName, d.Name)
+		g.p("func append%sArray(b []byte, s []%s) []byte {", d.goName, d.goName)
+		g.p("for _, v := range s {")
+		g.p("b = append%s(b, v)", d.goName)
+		g.p("}")
+		g.p("return b")
+		g.p("}")
+	}
 }

@@ -17,13 +17,42 @@ var initialisms = map[string]string{
 	"nlattr": "NLAttr", "nl": "NL", "ns": "NS", "mcast": "Mcast", "sfp": "SFP",
 }
 
+// typedInitialisms are initialisms that came with the Open vSwitch
+// families, for the typed packages only: the constants of the raw
+// families (-consts; conntrack's CT, tc's NAT, …) keep the names they had.
+var typedInitialisms = map[string]string{
+	"ovs": "OVS", "dp": "DP", "ufid": "UFID", "mpls": "MPLS", "arp": "ARP", "icmp": "ICMP",
+	"icmpv6": "ICMPv6", "sctp": "SCTP", "nd": "ND", "ct": "CT", "nsh": "NSH",
+	"tci": "TCI", "tpid": "TPID", "lse": "LSE", "tos": "TOS",
+	"gbp": "GBP", "nat": "NAT", "oam": "OAM", "md1": "MD1", "md2": "MD2", "sll": "SLL", "tll": "TLL",
+	"sha": "SHA", "tha": "THA", "sip": "SIP", "tip": "TIP",
+}
+
+// goName is the package-level name function of g: rawName for the
+// constants of raw families, goName for the typed packages.
+func (g *gen) goName(s string) string {
+	if g.raw {
+		return rawName(s)
+	}
+	return goName(s)
+}
+
 // goName turns a spec name ("xdp-zc-max-segs", "in_progress",
 // "--kernel-timespec") into a Go name ("XDPZCMaxSegs"). Names that would
 // start with a digit get an N in front.
-func goName(s string) string {
+func goName(s string) string { return name(s, true) }
+
+// rawName is goName without typedInitialisms.
+func rawName(s string) string { return name(s, false) }
+
+func name(s string, typed bool) string {
 	var b strings.Builder
 	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' }) {
-		if up, ok := initialisms[strings.ToLower(w)]; ok {
+		up, ok := initialisms[strings.ToLower(w)]
+		if !ok && typed {
+			up, ok = typedInitialisms[strings.ToLower(w)]
+		}
+		if ok {
 			b.WriteString(up)
 			continue
 		}

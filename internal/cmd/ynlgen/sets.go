@@ -84,6 +84,13 @@ func (g *gen) valueOf(a *attr, kind string) scalar {
 		return scalar{typ: "ynl.Bitfield32", dec: "ynl.DecodeBitfield32(d.Bytes())", opt: true,
 			enc: func(t, v string) string { return fmt.Sprintf("ynl.PutBitfield32(e, %s, %s)", t, v) }}
 	case "binary":
+		if d := g.s.defs[a.Struct]; d != nil && d.Type == "struct" && a.structArray {
+			return scalar{typ: "[]" + d.goName, dec: "decode" + d.goName + "Array(d.Bytes())",
+				enc: func(t, v string) string {
+					return fmt.Sprintf("e.Bytes(%s, append%sArray(make([]byte, 0, len(%s)*%sLen), %s))", t, d.goName, v, lowerFirst(d.goName), v)
+				},
+				is: func(v string) string { return v + " != nil" }}
+		}
 		if d := g.s.defs[a.Struct]; d != nil && d.Type == "struct" {
 			return scalar{typ: d.goName, dec: "decode" + d.goName + "(d.Bytes())", opt: true,
 				enc: func(t, v string) string {
@@ -162,14 +169,22 @@ func (g *gen) keyedType(a *attr) string {
 	return g.setType(a.NestedAttributes)
 }
 
-// setType is the Go type of a nested set.
+// setType is the Go type of a nested set: its struct, or for an ordered
+// set the list of them.
 func (g *gen) setType(name string) string {
 	set := g.s.sets[name]
 	if set == nil {
 		panic("ynlgen: no attribute set " + name)
 	}
+	if set.ordered {
+		return set.goName + "List"
+	}
 	return set.goName
 }
+
+// isOrdered says whether set (nil for none) is an ordered set: a list of
+// attributes, each of which may come more than once (orderedSets).
+func (set *attrSet) isOrdered() bool { return set != nil && set.ordered }
 
 func (g *gen) set(set *attrSet) {
 	g.p("")
@@ -196,6 +211,14 @@ func (g *gen) set(set *attrSet) {
 	g.p("func (s *%s) Decode(d *netlink.AttrDecoder) {", set.goName)
 	g.p("*s = %s{}", set.goName)
 	g.p("for d.Next() {")
+	if set.ordered {
+		g.p("s.decodeAttr(d)")
+		g.p("}")
+		g.p("}")
+		g.p("")
+		g.p("// decodeAttr reads the attribute d is at into s.")
+		g.p("func (s *%s) decodeAttr(d *netlink.AttrDecoder) {", set.goName)
+	}
 	g.p("switch d.Type() {")
 	for _, a := range set.Attributes {
 		if skipped(a) {
@@ -207,7 +230,9 @@ func (g *gen) set(set *attrSet) {
 	g.p("default:")
 	g.p("s.Unknown = append(s.Unknown, d.Attr())")
 	g.p("}")
-	g.p("}")
+	if !set.ordered {
+		g.p("}")
+	}
 	g.p("}")
 
 	// Encode.
@@ -224,6 +249,41 @@ func (g *gen) set(set *attrSet) {
 		g.encodeAttr(set, a)
 	}
 	g.p("ynl.PutUnknowns(e, s.Unknown)")
+	g.p("}")
+	if set.ordered {
+		g.list(set)
+	}
+}
+
+// list writes the list type of an ordered set: a slice of its struct, one
+// element per attribute, in order.
+func (g *gen) list(set *attrSet) {
+	l := set.goName + "List"
+	g.p("")
+	g.p("// %s is attribute set %s as the list it is: its attributes in", l, set.Name)
+	g.p("// order, each of which may come more than once, one an element. An")
+	g.p("// element with more than one field present encodes them all, in the")
+	g.p("// order of %s's fields.", set.goName)
+	g.p("type %s []%s", l, set.goName)
+	g.p("")
+	g.p("// Decode reads the attributes at d's current level into l, one element")
+	g.p("// each, replacing what l held. Errors are d's.")
+	g.p("func (l *%s) Decode(d *netlink.AttrDecoder) {", l)
+	g.p("*l = nil")
+	g.p("for d.Next() {")
+	g.p("*l = append(*l, %s{})", set.goName)
+	g.p("(*l)[len(*l)-1].decodeAttr(d)")
+	g.p("}")
+	g.p("}")
+	g.p("")
+	g.p("// Encode appends the attributes of l's elements to e, in order.")
+	g.p("func (l *%s) Encode(e *netlink.AttrEncoder) {", l)
+	g.p("if l == nil {")
+	g.p("return")
+	g.p("}")
+	g.p("for i := range *l {")
+	g.p("(*l)[i].Encode(e)")
+	g.p("}")
 	g.p("}")
 }
 

@@ -52,6 +52,9 @@ type definition struct {
 
 	goName string
 	wide   bool // needs 64 bits: a value or an attribute of it does
+	size   int  // a struct's size, with C's padding (see layout)
+	align  int  // a struct's alignment: its widest member's; 0 until laid out
+	array  bool // a struct some attribute holds an array of (kernelStructArrays)
 }
 
 // enumEntry is an entry of an enum or flags: a bare name or a map.
@@ -85,6 +88,9 @@ type member struct {
 	ByteOrder   string `yaml:"byte-order"`
 	Enum        string `yaml:"enum"`
 	DisplayHint string `yaml:"display-hint"`
+	Struct      string `yaml:"struct"` // a binary member that is a struct
+
+	offset int // where C puts it (see layout)
 }
 
 type attrSet struct {
@@ -93,8 +99,9 @@ type attrSet struct {
 	SubsetOf   string  `yaml:"subset-of"`
 	Attributes []*attr `yaml:"attributes"`
 
-	goName string
-	byName map[string]*attr
+	goName  string
+	byName  map[string]*attr
+	ordered bool // a list of attributes, in order (orderedSets)
 }
 
 type attr struct {
@@ -117,6 +124,9 @@ type attr struct {
 	goName string
 	// raw is the attribute's own YAML, for merging a subset's override.
 	raw map[string]any
+	// structArray says a binary with a struct holds an array of them
+	// (kernelStructArrays).
+	structArray bool
 }
 
 // attrChecks is what the spec says the kernel checks.
@@ -143,6 +153,7 @@ type operation struct {
 	Name         string  `yaml:"name"`
 	Value        *int    `yaml:"value"`
 	AttributeSet string  `yaml:"attribute-set"`
+	FixedHeader  string  `yaml:"fixed-header"`
 	Do           *opMode `yaml:"do"`
 	Dump         *opMode `yaml:"dump"`
 	Notify       string  `yaml:"notify"`
@@ -212,21 +223,95 @@ var (
 	}
 )
 
-// fixKernel applies kernelRepeats and kernelNoReply, and makes each
-// scalar attribute with a type-value what the kernel sends for one: a
-// nest-type-value whose entries are the scalar (see keyedScalar).
+// The Open vSwitch specs (ovs_datapath, ovs_vport, ovs_flow) leave out
+// or get wrong what the kernel (include/uapi/linux/openvswitch.h,
+// net/openvswitch/datapath.c and flow_netlink.c) does; each of these is
+// generated as the kernel has it, and checked against it in
+// genetlink/ynl's TestFamiliesVM:
+//
+//   - kernelMembers: struct members whose type the spec gets wrong.
+//     ovs_action_push_mpls and ovs_action_add_mpls hold a __be16
+//     mpls_ethertype, not the spec's u32: as a u32 the value came out
+//     shifted, and add-mpls's tun_flags at the wrong offset in a struct
+//     of the wrong size (the kernel wants exactly 8 bytes).
+//   - kernelStructArrays: binary attributes that hold an array of their
+//     struct, not one: OVS_KEY_ATTR_MPLS is "array of struct
+//     ovs_key_mpls", one per label of the stack.
+//   - orderedSets: sets whose nests are a list, in order, of attributes
+//     that may each come more than once: a flow's actions, which the
+//     kernel runs in order (two outputs send the packet twice). Decoded
+//     into a struct, only the last of each kind was kept.
+//   - kernelOps: commands the kernel has that the spec leaves out:
+//     OVS_DP_CMD_SET, OVS_VPORT_CMD_SET, OVS_FLOW_CMD_DEL and
+//     OVS_FLOW_CMD_SET. Without ovs_flow's del a flow could not be
+//     deleted but with its datapath. Like new, none sends a reply but
+//     the ACK (the kernel tells the change to the family's group, and to
+//     the sender only if it asks with NLM_F_ECHO).
+//
+// Structs are laid out as C does (see layout), which the spec does not
+// say: ovs_key_arp is 24 bytes, not the 22 of its members, and
+// ovs_key_ct_tuple_ipv4 16, not 13; the kernel takes no other size.
+var (
+	kernelMembers = map[string]map[string]map[string]string{
+		"ovs_flow": {
+			"ovs-action-push-mpls": {"mpls-ethertype": "u16"},
+			"ovs-action-add-mpls":  {"mpls-ethertype": "u16"},
+		},
+	}
+	kernelStructArrays = map[string]map[string][]string{
+		"ovs_flow": {"key-attrs": {"mpls"}},
+	}
+	orderedSets = map[string][]string{
+		"ovs_flow": {"action-attrs"},
+	}
+	kernelOps = map[string][]*operation{
+		"ovs_datapath": {kernelOp("set", 4, "datapath", "name", "user-features", "masks-cache-size", "per-cpu-pids")},
+		"ovs_vport":    {kernelOp("set", 4, "vport", "port-no", "type", "name", "options", "upcall-pid")},
+		"ovs_flow": {
+			kernelOp("del", 2, "flow-attrs", "key", "ufid", "ufid-flags"),
+			kernelOp("set", 4, "flow-attrs", "key", "ufid", "mask", "actions", "clear", "ufid-flags"),
+		},
+	}
+)
+
+// kernelOp is a do operation without a reply, numbered value, whose
+// request carries attrs of set.
+func kernelOp(name string, value int, set string, attrs ...string) *operation {
+	return &operation{Name: name, Value: &value, AttributeSet: set, Do: &opMode{Request: &opMsg{Attributes: attrs}}}
+}
+
+// fixKernel applies kernelRepeats, kernelNoReply and the Open vSwitch
+// fixes (kernelMembers, kernelStructArrays, orderedSets, kernelOps), and
+// makes each scalar attribute with a type-value what the kernel sends for
+// one: a nest-type-value whose entries are the scalar (see keyedScalar).
 func (s *spec) fixKernel() {
 	for _, set := range s.AttrSets {
+		set.ordered = slices.Contains(orderedSets[s.Name], set.Name)
 		for _, a := range set.Attributes {
 			if slices.Contains(kernelRepeats[s.Name][set.Name], a.Name) {
 				a.MultiAttr = true
 			}
+			a.structArray = slices.Contains(kernelStructArrays[s.Name][set.Name], a.Name)
 			keyedScalar(a)
+		}
+	}
+	for i := range s.Definitions {
+		d := &s.Definitions[i]
+		for j := range d.Members {
+			if t, ok := kernelMembers[s.Name][d.Name][d.Members[j].Name]; ok {
+				d.Members[j].Type = t
+			}
 		}
 	}
 	for _, op := range s.Operations.List {
 		if op.Do != nil && slices.Contains(kernelNoReply[s.Name], op.Name) {
 			op.Do.Reply = nil
+		}
+	}
+	for _, op := range kernelOps[s.Name] {
+		if !slices.ContainsFunc(s.Operations.List, func(o *operation) bool { return o.Name == op.Name }) {
+			cp := *op
+			s.Operations.List = append(s.Operations.List, &cp)
 		}
 	}
 }
@@ -277,6 +362,13 @@ func (s *spec) resolve() error {
 				d.wide = true
 			}
 			next++
+		}
+	}
+	for i := range s.Definitions {
+		if d := &s.Definitions[i]; d.Type == "struct" {
+			if err := s.layout(d); err != nil {
+				return err
+			}
 		}
 	}
 	s.sets = map[string]*attrSet{}
@@ -332,6 +424,13 @@ func (s *spec) resolve() error {
 	// Enums that 64-bit attributes hold are 64 bits wide.
 	for _, set := range s.AttrSets {
 		for _, a := range set.Attributes {
+			if a.structArray {
+				d := s.defs[a.Struct]
+				if d == nil || d.Type != "struct" {
+					return fmt.Errorf("set %s: attribute %s: an array of %q, which is not a struct", set.Name, a.Name, a.Struct)
+				}
+				d.array = true
+			}
 			if d := s.defs[a.Enum]; d != nil {
 				switch a.Type {
 				case "u64", "s64", "uint", "sint":
@@ -341,6 +440,69 @@ func (s *spec) resolve() error {
 		}
 	}
 	return s.numberOps()
+}
+
+// layout places the members of struct d as C does, which the specs do not
+// say but the kernel's uapi structs are: each member at the next offset
+// its alignment allows (an integer's alignment is its size, a byte
+// array's 1, as on the 64-bit machines), and the struct's size rounded up
+// to a multiple of its widest member's alignment.
+func (s *spec) layout(d *definition) error {
+	if d.align != 0 {
+		return nil
+	}
+	d.align = -1 // laying out, to catch a struct that holds itself
+	off, widest := 0, 1
+	for i := range d.Members {
+		m := &d.Members[i]
+		size, align, err := s.memberSize(*m)
+		if err != nil {
+			return fmt.Errorf("struct %s: %w", d.Name, err)
+		}
+		off = (off + align - 1) / align * align
+		m.offset = off
+		off += size
+		widest = max(widest, align)
+	}
+	d.size = (off + widest - 1) / widest * widest
+	d.align = widest
+	return nil
+}
+
+// memberSize returns the size and the alignment of a struct member.
+func (s *spec) memberSize(m member) (size, align int, err error) {
+	switch m.Type {
+	case "u8", "s8":
+		return 1, 1, nil
+	case "u16", "s16":
+		return 2, 2, nil
+	case "u32", "s32":
+		return 4, 4, nil
+	case "u64", "s64":
+		return 8, 8, nil
+	case "binary", "pad":
+		if d := s.defs[m.Struct]; m.Struct != "" && m.Len == nil {
+			if d == nil || d.Type != "struct" {
+				return 0, 0, fmt.Errorf("member %s: %q is not a struct", m.Name, m.Struct)
+			}
+			if err := s.layout(d); err != nil {
+				return 0, 0, err
+			}
+			if d.align < 0 {
+				return 0, 0, fmt.Errorf("member %s: struct %s holds itself", m.Name, m.Struct)
+			}
+			return d.size, d.align, nil
+		}
+		n, ok := m.Len.(int)
+		if c, isConst := m.Len.(string); isConst && s.defs[c] != nil {
+			n, ok = s.defs[c].Value.(int)
+		}
+		if !ok || n < 0 {
+			return 0, 0, fmt.Errorf("member %s: length %v is not a number", m.Name, m.Len)
+		}
+		return n, 1, nil
+	}
+	return 0, 0, fmt.Errorf("member %s has type %s", m.Name, m.Type)
 }
 
 // numberOps gives each operation its request and reply command numbers.

@@ -110,6 +110,11 @@ func TestGoName(t *testing.T) {
 			t.Errorf("goName(%q) = %q, want %q", in, got, want)
 		}
 	}
+	// The raw families' constants keep their names without the
+	// initialisms the ovs families brought.
+	if got, raw := goName("ovs-key-ct-tuple-ipv4"), rawName("nf-ct-tcp-flags"); got != "OVSKeyCTTupleIPv4" || raw != "NfCtTCPFlags" {
+		t.Errorf("goName = %q, rawName = %q", got, raw)
+	}
 	if got := lowerFirst("XDPAct"); got != "xdpAct" {
 		t.Errorf("lowerFirst(XDPAct) = %q", got)
 	}
@@ -181,5 +186,113 @@ func TestKeyedScalar(t *testing.T) {
 		if a.Type != "nest-type-value" || a.MultiAttr || a.SubType != "" || a.NestedAttributes == "" {
 			t.Errorf("nlctrl ctrl-attrs %s: %s of %q, multi %v, nested %q; want the spec's nest-type-value", name, a.Type, a.SubType, a.MultiAttr, a.NestedAttributes)
 		}
+	}
+}
+
+// TestStructLayout checks that structs are laid out as C lays out the
+// kernel's (include/uapi/linux/openvswitch.h, sizes on x86-64): trailing
+// padding the spec does not give, members aligned, and the mpls-ethertype
+// that kernelMembers makes a u16.
+func TestStructLayout(t *testing.T) {
+	s := testSpec(t, "ovs_flow.yaml")
+	for _, c := range []struct {
+		name    string
+		size    int
+		offsets map[string]int
+	}{
+		{"ovs-key-arp", 24, map[string]int{"arp-op": 8, "arp-sha": 10, "arp-tha": 16}},  // struct ovs_key_arp
+		{"ovs-key-ct-tuple-ipv4", 16, map[string]int{"ipv4-proto": 12}},                 // struct ovs_key_ct_tuple_ipv4
+		{"ovs-action-push-mpls", 8, map[string]int{"mpls-ethertype": 4}},                // __be16 mpls_ethertype
+		{"ovs-action-add-mpls", 8, map[string]int{"mpls-ethertype": 4, "tun-flags": 6}}, // __be16, __u16
+		{"ovs-key-ipv6", 40, map[string]int{"ipv6-label": 32, "ipv6-frag": 39}},
+		{"ovs-key-nd", 28, map[string]int{"nd-tll": 22}},
+		{"ovs-key-ethernet", 12, map[string]int{"eth-dst": 6}},
+	} {
+		d := s.defs[c.name]
+		if d == nil {
+			t.Errorf("no struct %s", c.name)
+			continue
+		}
+		if d.size != c.size {
+			t.Errorf("%s: %d bytes, want %d", c.name, d.size, c.size)
+		}
+		for _, m := range d.Members {
+			if off, ok := c.offsets[m.Name]; ok && m.offset != off {
+				t.Errorf("%s.%s at %d, want %d", c.name, m.Name, m.offset, off)
+			}
+		}
+	}
+	d := testSpec(t, "ovs_datapath.yaml").defs["ovs-dp-megaflow-stats"]
+	if d.size != 32 || d.Members[3].offset != 16 {
+		t.Errorf("ovs-dp-megaflow-stats: %d bytes, n-cache-hit at %d; want 32, 16", d.size, d.Members[3].offset)
+	}
+	src, err := generate(s, "p", "// header")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"const ovsKeyARPLen = 24",
+		"b = append(b, make([]byte, 2)...) // C's padding\n\treturn b",
+		"MPLSEthertype uint16 // mpls-ethertype",
+		"s.MPLSEthertype = binary.BigEndian.Uint16(w[4:])",
+	} {
+		if !bytes.Contains(src, []byte(want)) {
+			t.Errorf("generated ovs_flow lacks %q", want)
+		}
+	}
+}
+
+// TestOVSFixes checks the Open vSwitch specs' fixes: the commands the
+// kernel has and the specs lack (kernelOps, numbered as
+// <linux/openvswitch.h> numbers them), actions as an ordered list
+// (orderedSets), mpls as an array (kernelStructArrays), and the fixed
+// header that every call takes and every reply returns.
+func TestOVSFixes(t *testing.T) {
+	for file, ops := range map[string]map[string]int{
+		"ovs_datapath.yaml": {"new": 1, "del": 2, "get": 3, "set": 4},
+		"ovs_vport.yaml":    {"new": 1, "del": 2, "get": 3, "set": 4},
+		"ovs_flow.yaml":     {"new": 1, "del": 2, "get": 3, "set": 4},
+	} {
+		s := testSpec(t, file)
+		for name, num := range ops {
+			if o := op(t, s, name); o.req != num || o.rsp != num {
+				t.Errorf("%s %s: command %d/%d, want %d", file, name, o.req, o.rsp, num)
+			}
+		}
+		if n := len(s.Operations.List); n != 4 {
+			t.Errorf("%s: %d operations, want 4", file, n)
+		}
+	}
+	s := testSpec(t, "ovs_flow.yaml")
+	if !s.sets["action-attrs"].ordered || s.sets["key-attrs"].ordered {
+		t.Errorf("ordered: action-attrs %v, key-attrs %v; want true, false", s.sets["action-attrs"].ordered, s.sets["key-attrs"].ordered)
+	}
+	if !s.sets["key-attrs"].byName["mpls"].structArray || !s.defs["ovs-key-mpls"].array {
+		t.Errorf("key-attrs mpls is not an array of ovs-key-mpls")
+	}
+	src, err := generate(s, "p", "// header")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"Actions   ynl.Opt[ActionAttrsList] // actions",
+		"type ActionAttrsList []ActionAttrs",
+		"MPLS            []OVSKeyMPLS               // mpls",
+		"func (c *Client) GetDump(ctx context.Context, hdr OVSHeader, req *FlowAttrs) iter.Seq2[ynl.Fixed[OVSHeader, FlowAttrs], error] {",
+		"func (c *Client) Del(ctx context.Context, hdr OVSHeader, req *FlowAttrs) error {",
+		`Header: &ynl.Struct{Name: "ovs-header", Len: 4, Members: []ynl.Member{`,
+		`{Name: "action-attrs", SubsetOf: "", Ordered: true, Attrs: []ynl.Attr{`,
+	} {
+		if !bytes.Contains(src, []byte(want)) {
+			t.Errorf("generated ovs_flow lacks %q", want)
+		}
+	}
+	// Families without a fixed header keep their calls.
+	src, err = generate(testSpec(t, "fou.yaml"), "p", "// header")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(src, []byte("ynl.Fixed")) || bytes.Contains(src, []byte("Header: &ynl.Struct")) {
+		t.Errorf("generated fou has a fixed header")
 	}
 }
