@@ -107,9 +107,9 @@ type Config struct {
 
 // DefaultTools are copied into every VM when the host has them: the
 // oracles of the kernel tests and what they run in a namespace (ip netns
-// exec NS sysctl …, ip netns exec NS sleep 60). ip, bridge, tc, ethtool and
-// sysctl must be there.
-var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "devlink", "sh", "cat", "sleep", "true", "wg", "nft", "conntrack"}
+// exec NS sysctl …, ip netns exec NS sleep 60, nsenter --mount into a
+// bpffs). ip, bridge, tc, ethtool and sysctl must be there.
+var DefaultTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl", "ss", "genl", "devlink", "sh", "cat", "sleep", "true", "wg", "nft", "conntrack", "nsenter"}
 
 // requiredTools must be on the host.
 var requiredTools = []string{"ip", "bridge", "tc", "ethtool", "sysctl"}
