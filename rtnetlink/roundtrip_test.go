@@ -59,15 +59,17 @@ func roundTripRoute(t *testing.T, r Route) bool {
 		t.Fatalf("%+v encodes as % x, which decodes as %v, %v", r, b, ok, err)
 	}
 	want := r
-	if want.Protocol == 0 {
+	if want.Protocol == 0 && !want.HasProtocol {
 		want.Protocol = ProtoBoot
 	}
 	if want.Type == 0 {
 		want.Type = RouteUnicast
 	}
-	if want.Scope == ScopeUniverse {
+	if want.Scope == ScopeUniverse && !want.HasScope {
 		want.Scope = Scope(b[6]) // the scope the add chose (TestRouteEncodeBytes checks which)
 	}
+	// rtmsg carries both: what decodes it has them.
+	want.HasProtocol, want.HasScope = true, true
 	want.Flags &^= kernelRouteFlags // only the kernel sets them
 	// A request gives the time left in whole seconds (RTA_EXPIRES).
 	want.Expires = min(want.Expires/time.Second, 1<<31-1) * time.Second
