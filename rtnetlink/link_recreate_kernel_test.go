@@ -32,6 +32,7 @@ func ipJSON(t *testing.T, ns *nstest.NS, name string) map[string]any {
 var recreatedKeys = []string{
 	"ifindex", "ifname", "mtu", "txqlen", "address", "broadcast", "link", "master",
 	"num_tx_queues", "num_rx_queues", "linkmode", "gso_max_size", "gso_max_segs", "gro_max_size",
+	"inet6_addr_gen_mode",
 }
 
 // TestCreateListedLink: a link created by ip, listed, deleted and created
@@ -61,6 +62,35 @@ func TestCreateListedLink(t *testing.T) {
 		t.Fatal(err)
 	}
 	recreateListed(t, ns, rt, "q0", "qb0", "qb1", "qm0", "qx0", "qz0")
+}
+
+// TestCreateListedLinkAddrGenMode: a link's IPv6 address generation
+// mode is created again as it was listed where the namespace's default
+// (net.ipv6.conf.default.addr_gen_mode) is another: eui64, whose 0 the
+// field alone cannot tell from "not set", none, and random, the default
+// itself; a link without IPv6 (an MTU below 1280) has none to set.
+func TestCreateListedLinkAddrGenMode(t *testing.T) {
+	ns := nstest.New(t)
+	rt := dial(t, ns, netlink.Config{})
+	if out, err := exec.Command("ip", "netns", "exec", ns.Name, "sysctl", "-qw", "net.ipv6.conf.default.addr_gen_mode=3").CombinedOutput(); err != nil {
+		t.Fatalf("sysctl: %v: %s", err, out)
+	}
+	ns.Batch(t, []string{
+		"link add ga0 type ifb", "link set ga0 addrgenmode eui64",
+		"link add gb0 type ifb", "link set gb0 addrgenmode none",
+		"link add gc0 type ifb",
+		"link add gd0 mtu 1000 type ifb",
+	})
+	for name, want := range map[string]rtnetlink.AddrGenMode{"ga0": rtnetlink.AddrGenEUI64, "gb0": rtnetlink.AddrGenNone, "gc0": rtnetlink.AddrGenRandom, "gd0": 0} {
+		l, err := rt.LinkByName(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.AddrGenMode != want || l.HasAddrGenMode != (name != "gd0") {
+			t.Errorf("%s: AddrGenMode %v, HasAddrGenMode %v; want %v, %v", name, l.AddrGenMode, l.HasAddrGenMode, want, name != "gd0")
+		}
+	}
+	recreateListed(t, ns, rt, "ga0", "gb0", "gc0", "gd0")
 }
 
 // TestCreateListedLinkKinds is TestCreateListedLink for kinds this

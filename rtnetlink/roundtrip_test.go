@@ -267,6 +267,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 			t.Fatalf("%+v: a request after creation, % x, parses as %v", l, b, err)
 		}
 		got.AddrGenMode |= part.AddrGenMode
+		got.HasAddrGenMode = got.HasAddrGenMode || part.HasAddrGenMode
 		got.ProtoDown = got.ProtoDown || part.ProtoDown
 		got.ProtoDownReason |= part.ProtoDownReason
 		got.AltNames = append(got.AltNames, part.AltNames...)
@@ -275,6 +276,8 @@ func roundTripLink(t *testing.T, l Link) bool {
 		}
 	}
 	want := l
+	// A mode that is set goes in a request of its own, even eui64.
+	want.HasAddrGenMode = want.HasAddrGenMode || want.AddrGenMode != 0
 	// Only the kernel sets these.
 	want.HardwareType, want.OperState, want.MinMTU, want.MaxMTU = 0, 0, 0, 0
 	want.LinkNetNSID, want.Stats = -1, LinkStats{}
