@@ -184,13 +184,13 @@ func roundTripRule(t *testing.T, r Rule) bool {
 		want.FlowLabelMask = flowLabelMax
 	}
 	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
-	// A rule of priority 0 lists with FRA_PRIORITY 0 in Other; another
-	// priority's field sends its own.
-	if want.Priority != 0 {
-		want.Other = withoutKept(want.Other, kept{uapi.FRA_PRIORITY, true})
-	} else if !hasAttr(want.Other, uapi.FRA_PRIORITY) {
-		want.Other += raw(uapi.FRA_PRIORITY, 0, 0, 0, 0)
+	// Every rule parsed has a priority; one the request leaves out is
+	// 0. A FRA_PRIORITY in Other is the field's once parsed.
+	want.HasPriority = true
+	if p, ok := lastU32(want.Other, uapi.FRA_PRIORITY); ok && !r.HasPriority && r.Priority == 0 {
+		want.Priority = p
 	}
+	want.Other = withoutKept(want.Other, kept{uapi.FRA_PRIORITY, true})
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}
@@ -379,17 +379,18 @@ func roundTripLink(t *testing.T, l Link) bool {
 	return true
 }
 
-// hasAttr reports whether o holds an attribute of type typ.
-func hasAttr(o RawAttrs, typ uint16) bool {
+// lastU32 returns the value of the last attribute of type typ in o, if
+// there is one of four bytes or more.
+func lastU32(o RawAttrs, typ uint16) (v uint32, ok bool) {
 	for a, err := range o.All() {
 		if err != nil {
-			return false
+			break
 		}
-		if a.Type == typ {
-			return true
+		if a.Type == typ && len(a.Data) >= 4 {
+			v, ok = binary.NativeEndian.Uint32(a.Data), true
 		}
 	}
-	return false
+	return v, ok
 }
 
 // padded is b with the padding a nest adds to its last attribute; nil if
@@ -548,7 +549,9 @@ func TestKeptZeroGivesWay(t *testing.T) {
 			return linkBytes(&Link{Name: "bo0", Data: b})
 		}, uapi.IFLA_BOND_MIIMON, 100, uapi.SizeofIfInfomsg, kindData},
 		{"rule priority", func(set bool) ([]byte, error) {
-			r := Rule{Family: uapi.AF_INET, Table: 100, Other: u32(uapi.FRA_PRIORITY, 0)}
+			// As a listing has it, and with the FRA_PRIORITY 0 that
+			// listings kept in Other before HasPriority.
+			r := Rule{Family: uapi.AF_INET, Table: 100, HasPriority: true, Other: u32(uapi.FRA_PRIORITY, 0)}
 			if set {
 				r.Priority = 9
 			}
