@@ -462,6 +462,7 @@ func newLinkRequest(l *Link) (*request, error) {
 		r.close()
 	}
 	r := newRequest(req, l.Index, l.Flags, l.Flags)
+	r.create = true
 	r.String(uapi.IFLA_IFNAME, l.Name)
 	if l.MTU != 0 {
 		r.Uint32(uapi.IFLA_MTU, l.MTU)

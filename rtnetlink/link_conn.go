@@ -598,8 +598,9 @@ func setRequest(index int, put func(*request) error) (*request, error) {
 // attributes, and the namespace files opened for it.
 type request struct {
 	netlink.AttrEncoder
-	typ   netlink.HeaderType // RTM_NEWLINK, RTM_SETLINK, ...
-	files []*os.File         // closed once the request is done
+	typ    netlink.HeaderType // RTM_NEWLINK, RTM_SETLINK, ...
+	create bool               // CreateLink's: the link is new, not changed (a kind may send other attributes then)
+	files  []*os.File         // closed once the request is done
 }
 
 // newRequest starts a request of type typ with a struct ifinfomsg.

@@ -335,7 +335,31 @@ func roundTripLink(t *testing.T, l Link) bool {
 		want.Kind, want.Data = "bridge", &v
 	case *Bond:
 		v := *d
-		v.Other = withoutKept(v.Other, kept{uapi.IFLA_BOND_MIIMON, v.MIIMon != 0})
+		// What the mode does not take stays out, and the active port: a
+		// new bond has no ports.
+		v.ActivePortIndex = 0
+		for _, f := range []struct {
+			typ  uint16
+			zero func()
+		}{
+			{uapi.IFLA_BOND_ARP_INTERVAL, func() { v.ARPInterval = 0 }},
+			{uapi.IFLA_BOND_ARP_VALIDATE, func() { v.ARPValidate = 0 }},
+			{uapi.IFLA_BOND_MISSED_MAX, func() { v.ARPMissedMax = 0 }},
+			{uapi.IFLA_BOND_PRIMARY, func() { v.PrimaryIndex = 0 }},
+			{uapi.IFLA_BOND_TLB_DYNAMIC_LB, func() { v.NoTLBDynamicLB = false }},
+			{uapi.IFLA_BOND_AD_LACP_ACTIVE, func() { v.LACPPassive = false }},
+			{uapi.IFLA_BOND_AD_LACP_RATE, func() { v.LACPRate = 0 }},
+			{uapi.IFLA_BOND_AD_ACTOR_SYS_PRIO, func() { v.ADActorSysPrio = 0 }},
+			{uapi.IFLA_BOND_AD_USER_PORT_KEY, func() { v.ADUserPortKey = 0 }},
+			{uapi.IFLA_BOND_AD_ACTOR_SYSTEM, func() { v.ADActorSystem = nil }},
+		} {
+			if !bondModeTakes(v.Mode, f.typ) {
+				f.zero()
+			}
+		}
+		v.Other = sentOther(withoutKept(v.Other, kept{uapi.IFLA_BOND_MIIMON, v.MIIMon != 0}), func(_ *request, a netlink.Attr) bool {
+			return !bondModeTakes(v.Mode, a.Type)
+		})
 		want.Kind, want.Data = "bond", &v
 	case *Tun:
 		v := *d

@@ -10,7 +10,7 @@ import (
 
 // TestModulesVM runs the oracle tests of what this machine's kernel lacks
 // (MPLS routing and the MPLS and seg6 encapsulations, VRF, bridge VLAN
-// filtering, dummy links, a network card's permanent address) in a VM of
+// filtering, dummy links, bonds, a network card's permanent address) in a VM of
 // Debian's 6.12 (with NLKIT_VM=1; see internal/vmtest), with a virtio-net
 // card and MPLS routing's modules loaded: net.mpls's sysctls, which
 // TestMPLSRoutesOracle sets, come with mpls_router alone.
@@ -18,7 +18,7 @@ import (
 // whole package runs on every kernel of the matrix with go run
 // ./internal/cmd/vmtest -kernel 6.1,6.12 ./rtnetlink.
 func TestModulesVM(t *testing.T) {
-	vmtest.Run(t, vmtest.Config{Kernel: "6.12", Modules: []string{"mpls_router", "mpls_iptunnel", "dummy"}, NICs: []string{"virtio-net-pci"}}, func(t *testing.T) {
+	vmtest.Run(t, vmtest.Config{Kernel: "6.12", Modules: []string{"mpls_router", "mpls_iptunnel", "dummy", "bonding"}, NICs: []string{"virtio-net-pci"}}, func(t *testing.T) {
 		for _, tc := range []struct {
 			name string
 			test func(*testing.T)
@@ -30,6 +30,7 @@ func TestModulesVM(t *testing.T) {
 			{"BridgeVLANsMatchBridge", TestBridgeVLANsMatchBridge},
 			{"PermanentAddress", TestPermanentAddress},
 			{"CreateListedLinkKinds", TestCreateListedLinkKinds},
+			{"CreateListedBonds", TestCreateListedBonds},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				t.Cleanup(func() {
