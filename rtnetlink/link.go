@@ -20,6 +20,11 @@ import (
 // of Other (the numbers of queues, the link mode), and refuses Alias
 // (the kernel ignores it on creation: set it with SetLinkAlias); it
 // ignores the fields only the kernel sets.
+//
+// A link listed with IPv6 has HasAddrGenMode set, so that CreateLink sets
+// its address generation mode even when it is eui64 (0), which a link
+// made where net.ipv6.conf.default.addr_gen_mode says otherwise would
+// not get by default.
 type Link struct {
 	Index        int              // ifi_index; on creation, 0 lets the kernel choose
 	Name         string           // IFLA_IFNAME, at most 15 bytes
@@ -58,6 +63,7 @@ type Link struct {
 	GROIPv4MaxSize uint32 // IFLA_GRO_IPV4_MAX_SIZE
 
 	AddrGenMode      AddrGenMode      // IFLA_AF_SPEC's IFLA_INET6_ADDR_GEN_MODE: how IPv6 link-local addresses are made
+	HasAddrGenMode   bool             // AddrGenMode is set, even to 0 (eui64): CreateLink sets it rather than leave the namespace's default; the decoder sets it when the link has IPv6
 	ProtoDown        bool             // IFLA_PROTO_DOWN: held down by a control protocol (ip link set NAME protodown on)
 	ProtoDownReason  uint32           // IFLA_PROTO_DOWN_REASON's value: a bit per reason it is held down
 	AltNames         []string         // IFLA_PROP_LIST's IFLA_ALT_IFNAMEs: other names the link answers to, up to 127 bytes each
@@ -356,7 +362,7 @@ func (l *Link) decode(m *netlink.Message) error {
 				in6 := d.Enter()
 				for d.Next() {
 					if d.Type() == uapi.IFLA_INET6_ADDR_GEN_MODE {
-						l.AddrGenMode = AddrGenMode(d.Uint8())
+						l.AddrGenMode, l.HasAddrGenMode = AddrGenMode(d.Uint8()), true
 					}
 				}
 				d.Exit(in6)
@@ -456,6 +462,7 @@ func newLinkRequest(l *Link) (*request, error) {
 		r.close()
 	}
 	r := newRequest(req, l.Index, l.Flags, l.Flags)
+	r.create = true
 	r.String(uapi.IFLA_IFNAME, l.Name)
 	if l.MTU != 0 {
 		r.Uint32(uapi.IFLA_MTU, l.MTU)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strconv"
 
 	"github.com/nlkit/netlink"
@@ -26,9 +27,30 @@ func init() {
 // with no field here (resend_igmp, num_peer_notif, packets_per_slave,
 // use_carrier, ...) and what only the kernel reports (ad_info) are in
 // Other as the kernel sent them, and sent back unchanged.
+//
+// The kernel lists every option of every mode, but takes some in a few
+// modes alone, and refuses them in the others (EACCES, "option not
+// supported in mode"): packets_per_slave (balance-rr); ARPInterval,
+// ARPValidate and ARPMissedMax (all but 802.3ad, balance-tlb and
+// balance-alb); PrimaryIndex and ActivePortIndex (active-backup,
+// balance-tlb, balance-alb); NoTLBDynamicLB (balance-tlb, balance-alb);
+// LACPPassive, LACPRate, ADActorSysPrio, ADUserPortKey, ADActorSystem
+// and coupled_control (802.3ad). A request sends each of them only in the
+// modes that take it: on creation, those of Mode, which CreateLink always
+// sends (0 too, rather than leave it to the bonding module's default); in
+// SetLinkData, those of Mode when it is not 0 (with Mode 0, every option
+// set goes, and the kernel checks them against the bond's mode). So a
+// bond as listed is created again in its mode with the options of that
+// mode; those of other modes, which it can have only from a mode it was
+// in before, are left at their defaults.
 type Bond struct {
-	Mode            BondMode            // IFLA_BOND_MODE: 0, balance-rr, is the kernel's default
-	ActivePortIndex int                 // IFLA_BOND_ACTIVE_SLAVE: the active port of an active-backup bond
+	Mode BondMode // IFLA_BOND_MODE: 0 is balance-rr (CreateLink sends it, 0 too)
+	// ActivePortIndex is the active port of an active-backup,
+	// balance-tlb or balance-alb bond (IFLA_BOND_ACTIVE_SLAVE). CreateLink
+	// leaves it out, since a new bond has no ports (those of a bond as
+	// listed left it when it was deleted): make them its ports again with
+	// SetLinkMaster, and set it with SetLinkData if need be.
+	ActivePortIndex int
 	MIIMon          uint32              // IFLA_BOND_MIIMON: how often the ports' carrier is checked, in ms; a bond listed with 0 keeps the attribute in Other too, so that it is created again with 0, not a default
 	UpDelay         uint32              // IFLA_BOND_UPDELAY: how long a port is up before it is used, in ms
 	DownDelay       uint32              // IFLA_BOND_DOWNDELAY: how long a port is down before it is dropped, in ms
@@ -218,16 +240,19 @@ func (b *Bond) encode(r *request) error {
 			return invalid(r.typ, "bond ns_ip6_target %v is not an IPv6 address", a)
 		}
 	}
-	some := kindAttrs{r, false}
-	some.u8(uapi.IFLA_BOND_MODE, uint8(b.Mode))
+	// The fields' attributes go into a scratch request first, to be sent
+	// if the mode takes them.
+	fields := &request{typ: r.typ}
+	fields.Reset(nil)
+	some := kindAttrs{fields, false}
 	some.u32(uapi.IFLA_BOND_ACTIVE_SLAVE, uint32(b.ActivePortIndex))
 	some.u32(uapi.IFLA_BOND_MIIMON, b.MIIMon)
 	some.u32(uapi.IFLA_BOND_UPDELAY, b.UpDelay)
 	some.u32(uapi.IFLA_BOND_DOWNDELAY, b.DownDelay)
 	some.u32(uapi.IFLA_BOND_PEER_NOTIF_DELAY, b.PeerNotifyDelay)
 	some.u32(uapi.IFLA_BOND_ARP_INTERVAL, b.ARPInterval)
-	putBondTargets(r, uapi.IFLA_BOND_ARP_IP_TARGET, b.ARPIPTargets)
-	putBondTargets(r, uapi.IFLA_BOND_NS_IP6_TARGET, b.NSIP6Targets)
+	putBondTargets(fields, uapi.IFLA_BOND_ARP_IP_TARGET, b.ARPIPTargets)
+	putBondTargets(fields, uapi.IFLA_BOND_NS_IP6_TARGET, b.NSIP6Targets)
 	some.u32(uapi.IFLA_BOND_ARP_VALIDATE, uint32(b.ARPValidate))
 	some.u32(uapi.IFLA_BOND_ARP_ALL_TARGETS, uint32(boolByte(b.ARPAllTargets)))
 	some.u8(uapi.IFLA_BOND_MISSED_MAX, b.ARPMissedMax)
@@ -240,18 +265,68 @@ func (b *Bond) encode(r *request) error {
 	some.u32(uapi.IFLA_BOND_LP_INTERVAL, b.LPInterval)
 	some.u8(uapi.IFLA_BOND_AD_LACP_RATE, uint8(b.LACPRate))
 	if b.LACPPassive {
-		r.Uint8(uapi.IFLA_BOND_AD_LACP_ACTIVE, 0)
+		fields.Uint8(uapi.IFLA_BOND_AD_LACP_ACTIVE, 0)
 	}
 	some.u8(uapi.IFLA_BOND_AD_SELECT, uint8(b.ADSelect))
 	some.u16(uapi.IFLA_BOND_AD_ACTOR_SYS_PRIO, b.ADActorSysPrio)
 	some.u16(uapi.IFLA_BOND_AD_USER_PORT_KEY, b.ADUserPortKey)
 	if len(b.ADActorSystem) > 0 {
-		r.Bytes(uapi.IFLA_BOND_AD_ACTOR_SYSTEM, b.ADActorSystem)
+		fields.Bytes(uapi.IFLA_BOND_AD_ACTOR_SYSTEM, b.ADActorSystem)
 	}
 	if b.NoTLBDynamicLB {
-		r.Uint8(uapi.IFLA_BOND_TLB_DYNAMIC_LB, 0)
+		fields.Uint8(uapi.IFLA_BOND_TLB_DYNAMIC_LB, 0)
 	}
-	return putKindOther(r, withoutKept(b.Other, kept{uapi.IFLA_BOND_MIIMON, b.MIIMon != 0}), nil)
+	sent, err := fields.Finish()
+	if err != nil {
+		return invalid(r.typ, "%v", err)
+	}
+	// On creation the mode goes even when 0, so that the bond is in the
+	// mode the options are chosen for (the bonding module's mode
+	// parameter may make another the default).
+	if r.create || b.Mode != 0 {
+		r.Uint8(uapi.IFLA_BOND_MODE, uint8(b.Mode))
+	}
+	takes := func(typ uint16) bool {
+		switch {
+		case r.create && typ == uapi.IFLA_BOND_ACTIVE_SLAVE:
+			return false // a new bond has no ports
+		case !r.create && b.Mode == 0:
+			return true // the bond's mode is the kernel's to check
+		}
+		return bondModeTakes(b.Mode, typ)
+	}
+	for a := range netlink.Attrs(sent) {
+		if takes(a.Type) {
+			r.Attr(a)
+		}
+	}
+	return putKindOther(r, withoutKept(b.Other, kept{uapi.IFLA_BOND_MIIMON, b.MIIMon != 0}), func(_ *request, a netlink.Attr) bool {
+		return !takes(a.Type) // handled: left out
+	})
+}
+
+// bondModeTakes reports whether a bond in mode takes the option of
+// attribute typ: the kernel refuses some options in the modes that have
+// no use for them (the unsuppmodes of their bond_options.c entries), with
+// EACCES. The others go in every mode.
+func bondModeTakes(mode BondMode, typ uint16) bool {
+	var modes []BondMode
+	switch typ {
+	case uapi.IFLA_BOND_PACKETS_PER_SLAVE:
+		modes = []BondMode{BondBalanceRR}
+	case uapi.IFLA_BOND_ARP_INTERVAL, uapi.IFLA_BOND_ARP_VALIDATE, uapi.IFLA_BOND_MISSED_MAX:
+		modes = []BondMode{BondBalanceRR, BondActiveBackup, BondBalanceXOR, BondBroadcast}
+	case uapi.IFLA_BOND_ACTIVE_SLAVE, uapi.IFLA_BOND_PRIMARY:
+		modes = []BondMode{BondActiveBackup, BondBalanceTLB, BondBalanceALB}
+	case uapi.IFLA_BOND_TLB_DYNAMIC_LB:
+		modes = []BondMode{BondBalanceTLB, BondBalanceALB}
+	case uapi.IFLA_BOND_AD_LACP_ACTIVE, uapi.IFLA_BOND_AD_LACP_RATE, uapi.IFLA_BOND_AD_ACTOR_SYS_PRIO,
+		uapi.IFLA_BOND_AD_USER_PORT_KEY, uapi.IFLA_BOND_AD_ACTOR_SYSTEM, uapi.IFLA_BOND_COUPLED_CONTROL:
+		modes = []BondMode{Bond8023AD}
+	default:
+		return true
+	}
+	return slices.Contains(modes, mode)
 }
 
 // putBondTargets appends a nest of addresses numbered from 0, unless

@@ -172,7 +172,8 @@ func (c *Conn) getLinkReply(ctx context.Context, r *request, object string, args
 // is no echo.
 //
 // What the kernel does not take on creation CreateLink sets after, with
-// the requests of SetLinkAddrGenMode, SetLinkProtoDownReason,
+// the requests of SetLinkAddrGenMode (when AddrGenMode or HasAddrGenMode
+// is set), SetLinkProtoDownReason,
 // SetLinkProtoDown, AddLinkAltName and SetLinkPort (for a link made with a
 // master), then reads the link again; if one of them fails, the link is
 // deleted and the error returned. So a listed link can be created again
@@ -231,7 +232,7 @@ func (c *Conn) CreateLink(ctx context.Context, l Link) (Link, error) {
 // settings (of a link made with a master).
 func (l *Link) afterCreate(index int) ([]*request, error) {
 	var puts []func(*request) error
-	if l.AddrGenMode != 0 {
+	if l.AddrGenMode != 0 || l.HasAddrGenMode {
 		puts = append(puts, putAddrGenMode(l.AddrGenMode))
 	}
 	if l.ProtoDownReason != 0 {
@@ -597,8 +598,9 @@ func setRequest(index int, put func(*request) error) (*request, error) {
 // attributes, and the namespace files opened for it.
 type request struct {
 	netlink.AttrEncoder
-	typ   netlink.HeaderType // RTM_NEWLINK, RTM_SETLINK, ...
-	files []*os.File         // closed once the request is done
+	typ    netlink.HeaderType // RTM_NEWLINK, RTM_SETLINK, ...
+	create bool               // CreateLink's: the link is new, not changed (a kind may send other attributes then)
+	files  []*os.File         // closed once the request is done
 }
 
 // newRequest starts a request of type typ with a struct ifinfomsg.

@@ -80,18 +80,18 @@ func TestParseLinkCapture(t *testing.T) {
 	want := []Link{{
 		Index: 1, Name: "lo", HardwareType: unix.ARPHRD_LOOPBACK, Flags: LinkLoopback | up,
 		OperState: OperUnknown, MTU: 65536, TxQueueLen: 1000, LinkNetNSID: -1,
-		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536, HasAddrGenMode: true,
 		HardwareAddr: mustMAC("00:00:00:00:00:00"), Broadcast: mustMAC("00:00:00:00:00:00"),
 	}, {
 		Index: 2, Name: "veth1", Kind: "veth", HardwareType: unix.ARPHRD_ETHER, Flags: LinkBroadcast | LinkMulticast | up,
 		OperState: OperUp, MTU: 1500, MinMTU: 68, MaxMTU: 65535, TxQueueLen: 1000, ParentIndex: 3, LinkNetNSID: -1,
-		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536, HasAddrGenMode: true,
 		HardwareAddr: mustMAC("ee:8f:e6:81:2e:58"), Broadcast: mustMAC("ff:ff:ff:ff:ff:ff"),
 		Stats: LinkStats{RxPackets: 7, TxPackets: 7, RxBytes: 666, TxBytes: 586},
 	}, {
 		Index: 3, Name: "veth0", Kind: "veth", HardwareType: unix.ARPHRD_ETHER, Flags: LinkBroadcast | LinkMulticast | up,
 		OperState: OperUp, MTU: 1500, MinMTU: 68, MaxMTU: 65535, TxQueueLen: 1000, ParentIndex: 2, LinkNetNSID: -1,
-		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536,
+		GSOMaxSize: 65536, GSOMaxSegs: 65535, GROMaxSize: 65536, GSOIPv4MaxSize: 65536, GROIPv4MaxSize: 65536, HasAddrGenMode: true,
 		HardwareAddr: mustMAC("b6:b3:a8:2c:b7:6c"), Broadcast: mustMAC("ff:ff:ff:ff:ff:ff"),
 		Stats: LinkStats{RxPackets: 7, TxPackets: 7, RxBytes: 586, TxBytes: 666},
 	}}
@@ -538,14 +538,18 @@ func FuzzParseLink(f *testing.F) {
 		}
 	}
 	// What the other requests carry, read as a link.
-	l := Link{Name: "a0", AddrGenMode: AddrGenStablePrivacy, ProtoDown: true, ProtoDownReason: 5, AltNames: []string{"alt0", "alt1"}}
-	after, err := l.afterCreate(1)
-	if err != nil {
-		f.Fatal(err)
-	}
-	for _, r := range after {
-		b, _ := r.Finish()
-		f.Add(b)
+	for _, l := range []Link{
+		{Name: "a0", AddrGenMode: AddrGenStablePrivacy, ProtoDown: true, ProtoDownReason: 5, AltNames: []string{"alt0", "alt1"}},
+		{Name: "a1", HasAddrGenMode: true}, // eui64
+	} {
+		after, err := l.afterCreate(1)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, r := range after {
+			b, _ := r.Finish()
+			f.Add(b)
+		}
 	}
 	xdp, err := setRequest(1, func(r *request) error {
 		x := r.Nest(unix.IFLA_XDP)

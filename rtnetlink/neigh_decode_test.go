@@ -139,10 +139,11 @@ func TestNeighborRoundTrip(t *testing.T) {
 		t.Errorf("FDB round trip:\n got %+v, %v\nwant %+v", got, err, e)
 	}
 	for _, r := range []Rule{
-		{Family: uapi.AF_INET, Priority: 100, Src: pfx("10.1.0.0/16"), Dst: pfx("10.2.0.0/24"), IIF: "v0", OIF: "v1", Mark: 0x10, Mask: 0xff,
+		{Family: uapi.AF_INET, Priority: 100, HasPriority: true, Src: pfx("10.1.0.0/16"), Dst: pfx("10.2.0.0/24"), IIF: "v0", OIF: "v1", Mark: 0x10, Mask: 0xff,
 			TOS: 0x10, Action: RuleToTable, Table: 70000, Protocol: ProtoStatic, Flags: RuleInvert},
-		{Family: uapi.AF_INET6, Priority: 5, Action: RuleGoto, Goto: 10},
-		{Family: uapi.AF_INET6, Priority: 6, Dst: pfx("::/0"), Action: RuleProhibit},
+		{Family: uapi.AF_INET6, Priority: 5, HasPriority: true, Action: RuleGoto, Goto: 10},
+		{Family: uapi.AF_INET6, Priority: 6, HasPriority: true, Dst: pfx("::/0"), Action: RuleProhibit},
+		{Family: uapi.AF_INET, HasPriority: true, Action: RuleToTable, Table: 100}, // priority 0
 	} {
 		b, err := r.encode(uapi.RTM_NEWRULE)
 		if err != nil {

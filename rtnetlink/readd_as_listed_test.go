@@ -105,6 +105,13 @@ func TestReAddAsListed(t *testing.T) {
 			"route add 198.18.6.0/24 encap ip id 9 dst 198.18.0.7 ttl 3 key dev v0 table 100",
 			"route add 198.18.8.0/24 via 198.18.100.1 dev v0 onlink table 100",
 			"route add 198.18.7.0/24 via 10.0.0.2 dev v0 table 100 congctl reno initcwnd 10 quickack 1",
+			// Scope 0 (global) and protocol 0 (unspec), which a request
+			// without them would not get: a route through a link alone
+			// gets scope link, and a route with no protocol boot.
+			"route add 198.18.9.0/24 dev v0 scope global proto 0 table 100",
+			"route add 198.18.10.0/24 dev v0 scope global proto static table 100",
+			"route add 198.18.11.0/24 via 10.0.0.2 dev v0 proto 0 table 100",
+			"route add local 198.18.12.1 dev v0 proto 0 table 100",
 			"-6 route add 2001:db8:5::/64 via 2001:db8::2 dev v0 table 100 pref high metric 5",
 			"-6 route add 2001:db8:6::/64 table 100 nexthop via 2001:db8::2 dev v0 weight 3 nexthop via 2001:db8:1::2 dev v1",
 			"-6 route add prohibit 2001:db8:7::/64 table 100",

@@ -59,15 +59,17 @@ func roundTripRoute(t *testing.T, r Route) bool {
 		t.Fatalf("%+v encodes as % x, which decodes as %v, %v", r, b, ok, err)
 	}
 	want := r
-	if want.Protocol == 0 {
+	if want.Protocol == 0 && !want.HasProtocol {
 		want.Protocol = ProtoBoot
 	}
 	if want.Type == 0 {
 		want.Type = RouteUnicast
 	}
-	if want.Scope == ScopeUniverse {
+	if want.Scope == ScopeUniverse && !want.HasScope {
 		want.Scope = Scope(b[6]) // the scope the add chose (TestRouteEncodeBytes checks which)
 	}
+	// rtmsg carries both: what decodes it has them.
+	want.HasProtocol, want.HasScope = true, true
 	want.Flags &^= kernelRouteFlags // only the kernel sets them
 	// A request gives the time left in whole seconds (RTA_EXPIRES).
 	want.Expires = min(want.Expires/time.Second, 1<<31-1) * time.Second
@@ -182,13 +184,13 @@ func roundTripRule(t *testing.T, r Rule) bool {
 		want.FlowLabelMask = flowLabelMax
 	}
 	want.Flags &= RuleInvert // the kernel sets the others; requests leave them out
-	// A rule of priority 0 lists with FRA_PRIORITY 0 in Other; another
-	// priority's field sends its own.
-	if want.Priority != 0 {
-		want.Other = withoutKept(want.Other, kept{uapi.FRA_PRIORITY, true})
-	} else if !hasAttr(want.Other, uapi.FRA_PRIORITY) {
-		want.Other += raw(uapi.FRA_PRIORITY, 0, 0, 0, 0)
+	// Every rule parsed has a priority; one the request leaves out is
+	// 0. A FRA_PRIORITY in Other is the field's once parsed.
+	want.HasPriority = true
+	if p, ok := lastU32(want.Other, uapi.FRA_PRIORITY); ok && !r.HasPriority && r.Priority == 0 {
+		want.Priority = p
 	}
+	want.Other = withoutKept(want.Other, kept{uapi.FRA_PRIORITY, true})
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("round trip of % x:\n got %+v\nwant %+v", b, got, want)
 	}
@@ -265,6 +267,7 @@ func roundTripLink(t *testing.T, l Link) bool {
 			t.Fatalf("%+v: a request after creation, % x, parses as %v", l, b, err)
 		}
 		got.AddrGenMode |= part.AddrGenMode
+		got.HasAddrGenMode = got.HasAddrGenMode || part.HasAddrGenMode
 		got.ProtoDown = got.ProtoDown || part.ProtoDown
 		got.ProtoDownReason |= part.ProtoDownReason
 		got.AltNames = append(got.AltNames, part.AltNames...)
@@ -273,6 +276,8 @@ func roundTripLink(t *testing.T, l Link) bool {
 		}
 	}
 	want := l
+	// A mode that is set goes in a request of its own, even eui64.
+	want.HasAddrGenMode = want.HasAddrGenMode || want.AddrGenMode != 0
 	// Only the kernel sets these.
 	want.HardwareType, want.OperState, want.MinMTU, want.MaxMTU = 0, 0, 0, 0
 	want.LinkNetNSID, want.Stats = -1, LinkStats{}
@@ -330,7 +335,31 @@ func roundTripLink(t *testing.T, l Link) bool {
 		want.Kind, want.Data = "bridge", &v
 	case *Bond:
 		v := *d
-		v.Other = withoutKept(v.Other, kept{uapi.IFLA_BOND_MIIMON, v.MIIMon != 0})
+		// What the mode does not take stays out, and the active port: a
+		// new bond has no ports.
+		v.ActivePortIndex = 0
+		for _, f := range []struct {
+			typ  uint16
+			zero func()
+		}{
+			{uapi.IFLA_BOND_ARP_INTERVAL, func() { v.ARPInterval = 0 }},
+			{uapi.IFLA_BOND_ARP_VALIDATE, func() { v.ARPValidate = 0 }},
+			{uapi.IFLA_BOND_MISSED_MAX, func() { v.ARPMissedMax = 0 }},
+			{uapi.IFLA_BOND_PRIMARY, func() { v.PrimaryIndex = 0 }},
+			{uapi.IFLA_BOND_TLB_DYNAMIC_LB, func() { v.NoTLBDynamicLB = false }},
+			{uapi.IFLA_BOND_AD_LACP_ACTIVE, func() { v.LACPPassive = false }},
+			{uapi.IFLA_BOND_AD_LACP_RATE, func() { v.LACPRate = 0 }},
+			{uapi.IFLA_BOND_AD_ACTOR_SYS_PRIO, func() { v.ADActorSysPrio = 0 }},
+			{uapi.IFLA_BOND_AD_USER_PORT_KEY, func() { v.ADUserPortKey = 0 }},
+			{uapi.IFLA_BOND_AD_ACTOR_SYSTEM, func() { v.ADActorSystem = nil }},
+		} {
+			if !bondModeTakes(v.Mode, f.typ) {
+				f.zero()
+			}
+		}
+		v.Other = sentOther(withoutKept(v.Other, kept{uapi.IFLA_BOND_MIIMON, v.MIIMon != 0}), func(_ *request, a netlink.Attr) bool {
+			return !bondModeTakes(v.Mode, a.Type)
+		})
 		want.Kind, want.Data = "bond", &v
 	case *Tun:
 		v := *d
@@ -374,17 +403,18 @@ func roundTripLink(t *testing.T, l Link) bool {
 	return true
 }
 
-// hasAttr reports whether o holds an attribute of type typ.
-func hasAttr(o RawAttrs, typ uint16) bool {
+// lastU32 returns the value of the last attribute of type typ in o, if
+// there is one of four bytes or more.
+func lastU32(o RawAttrs, typ uint16) (v uint32, ok bool) {
 	for a, err := range o.All() {
 		if err != nil {
-			return false
+			break
 		}
-		if a.Type == typ {
-			return true
+		if a.Type == typ && len(a.Data) >= 4 {
+			v, ok = binary.NativeEndian.Uint32(a.Data), true
 		}
 	}
-	return false
+	return v, ok
 }
 
 // padded is b with the padding a nest adds to its last attribute; nil if
@@ -543,7 +573,9 @@ func TestKeptZeroGivesWay(t *testing.T) {
 			return linkBytes(&Link{Name: "bo0", Data: b})
 		}, uapi.IFLA_BOND_MIIMON, 100, uapi.SizeofIfInfomsg, kindData},
 		{"rule priority", func(set bool) ([]byte, error) {
-			r := Rule{Family: uapi.AF_INET, Table: 100, Other: u32(uapi.FRA_PRIORITY, 0)}
+			// As a listing has it, and with the FRA_PRIORITY 0 that
+			// listings kept in Other before HasPriority.
+			r := Rule{Family: uapi.AF_INET, Table: 100, HasPriority: true, Other: u32(uapi.FRA_PRIORITY, 0)}
 			if set {
 				r.Priority = 9
 			}

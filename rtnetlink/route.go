@@ -323,14 +323,29 @@ type Route struct {
 	// (RTA_PREFSRC), or the zero Addr.
 	PrefSrc netip.Addr
 	// Protocol says who added the route. When adding, 0 is taken as
-	// ProtoBoot, as ip does; when deleting, 0 matches any.
+	// ProtoBoot, as ip does, unless HasProtocol is set; when deleting, 0
+	// matches any.
 	Protocol Protocol
+	// HasProtocol says that Protocol is the route's even when it is 0
+	// (ProtoUnspec, ip's proto unspec): adding sends 0, not ProtoBoot.
+	// Routes, GetRoute and ParseRoute set it, since rtmsg always carries
+	// the protocol, so that a route listed with protocol 0 is added
+	// again with 0. (IPv6 takes 0 as ProtoBoot.)
+	HasProtocol bool
 	// Scope is the route's scope. When adding, ScopeUniverse (0) is
-	// taken to mean the scope ip would choose: ScopeHost for local
-	// routes, ScopeLink for broadcast, anycast and multicast routes and
-	// for unicast routes with neither gateway nor next hops, and
-	// ScopeUniverse otherwise. When deleting, 0 matches any scope.
+	// taken to mean the scope ip would choose, unless HasScope is set:
+	// ScopeHost for local routes, ScopeLink for broadcast, anycast and
+	// multicast routes and for unicast routes with neither gateway nor
+	// next hops, and ScopeUniverse otherwise. When deleting, 0 matches
+	// any scope, unless HasScope is set.
 	Scope Scope
+	// HasScope says that Scope is the route's even when it is 0
+	// (ScopeUniverse, ip's scope global): adding sends 0 rather than the
+	// scope ip would choose, and deleting matches that scope alone.
+	// Routes, GetRoute and ParseRoute set it, since rtmsg always carries
+	// the scope, so that a route through a link listed with scope 0
+	// (ip route add ... dev NAME scope global) is added again with 0.
+	HasScope bool
 	// Type is the route's type. When adding, 0 is taken as RouteUnicast;
 	// when deleting, 0 matches any.
 	Type RouteType
@@ -534,8 +549,8 @@ func (r *Route) decode(m *netlink.Message) (bool, error) {
 	dstLen, srcLen := int(data[1]), int(data[2])
 	r.TOS = data[3]
 	r.Table = uint32(data[4])
-	r.Protocol = Protocol(data[5])
-	r.Scope = Scope(data[6])
+	r.Protocol, r.HasProtocol = Protocol(data[5]), true
+	r.Scope, r.HasScope = Scope(data[6]), true
 	r.Type = RouteType(data[7])
 	r.Flags = RouteFlags(binary.NativeEndian.Uint32(data[8:]))
 	var dst, src netip.Addr
@@ -768,7 +783,7 @@ func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 //
 // DeleteRoute sends RTM_DELROUTE, encoded as for AddRoute but with no
 // default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the
-// universe scope.
+// universe scope unless HasScope is set.
 func (c *Conn) DeleteRoute(ctx context.Context, r Route) error {
 	return c.changeRoute(ctx, uapi.RTM_DELROUTE, 0, &r)
 }
@@ -868,17 +883,17 @@ func (r *Route) encode(del bool) ([]byte, error) {
 	}
 	proto, scope, typ := r.Protocol, r.Scope, r.Type
 	if del {
-		if scope == ScopeUniverse {
+		if scope == ScopeUniverse && !r.HasScope {
 			scope = ScopeNowhere // the kernel's "any scope" for a delete
 		}
 	} else {
-		if proto == 0 {
+		if proto == 0 && !r.HasProtocol {
 			proto = ProtoBoot
 		}
 		if typ == 0 {
 			typ = RouteUnicast
 		}
-		if scope == ScopeUniverse {
+		if scope == ScopeUniverse && !r.HasScope {
 			switch typ {
 			case RouteLocal, RouteNAT:
 				scope = ScopeHost

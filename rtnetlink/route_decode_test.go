@@ -101,6 +101,20 @@ func TestRouteEncodeBytes(t *testing.T) {
 			2, 16, 0, 0, 0, 0, 255, 0, 0, 0, 0, 0, // proto any, scope nowhere (any), type any
 			8, 0, 1, 0, 10, 1, 0, 0,
 		}},
+		{"link route, scope 0 and protocol 0 as listed", Route{Dst: netip.MustParsePrefix("10.6.0.0/24"), Index: 3, HasScope: true, HasProtocol: true}, false, []byte{
+			2, 24, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, // proto unspec, scope universe: no defaults
+			8, 0, 1, 0, 10, 6, 0, 0,
+			8, 0, 4, 0, 3, 0, 0, 0,
+		}},
+		{"link route, scope link as listed", Route{Dst: netip.MustParsePrefix("10.6.0.0/24"), Index: 3, Protocol: ProtoStatic, Scope: ScopeLink, HasScope: true, HasProtocol: true}, false, []byte{
+			2, 24, 0, 0, 0, 4, 253, 1, 0, 0, 0, 0, // the fields as they are
+			8, 0, 1, 0, 10, 6, 0, 0,
+			8, 0, 4, 0, 3, 0, 0, 0,
+		}},
+		{"delete universe as listed", Route{Dst: netip.MustParsePrefix("10.1.0.0/16"), HasScope: true, HasProtocol: true}, true, []byte{
+			2, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, // scope universe only (protocol 0 is any for a delete)
+			8, 0, 1, 0, 10, 1, 0, 0,
+		}},
 		{"table 1000, via, mtu", Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("fe80::1"), Index: 2, Table: 1000, Metrics: Metrics{MTU: 1400}}, false, []byte{
 			2, 0, 0, 0, 0, 3, 0, 1, 0, 0, 0, 0, // no RTA_DST for the default route; rtm_table 0
 			8, 0, 15, 0, 0xe8, 3, 0, 0, // RTA_TABLE 1000
@@ -143,7 +157,9 @@ func TestRouteRoundTrip(t *testing.T) {
 			{Gateway: ip("10.0.0.2"), Index: 3, Weight: 256}, {Gateway: ip("2001:db8::2"), Index: 4, Weight: 1, Flags: NextHopOnLink}}},
 		{Dst: pfx("::/0"), Protocol: ProtoBoot, Type: RouteBlackhole, Table: TableMain},
 		{Dst: pfx("10.0.0.1/32"), Protocol: ProtoBoot, Type: RouteLocal, Scope: ScopeHost, Table: TableLocal, Index: 1},
+		{Dst: pfx("10.6.0.0/24"), Type: RouteUnicast, Table: TableMain, Index: 1}, // protocol and scope 0
 	} {
+		r.HasProtocol, r.HasScope = true, true // as the decoder sets them
 		b, err := r.encode(false)
 		if err != nil {
 			t.Fatalf("%+v: %v", r, err)
@@ -177,7 +193,7 @@ func TestRouteForwardCompatible(t *testing.T) {
 	m := asReply(uapi.RTM_NEWROUTE, base)
 	var r Route
 	ok, err := r.decode(&m)
-	want := Route{Dst: netip.MustParsePrefix("10.0.0.0/24"), Index: 3, Table: 254, Protocol: ProtoKernel, Scope: ScopeLink, Type: RouteUnicast, Expires: 10 * time.Second,
+	want := Route{Dst: netip.MustParsePrefix("10.0.0.0/24"), Index: 3, Table: 254, Protocol: ProtoKernel, HasProtocol: true, Scope: ScopeLink, HasScope: true, Type: RouteUnicast, Expires: 10 * time.Second,
 		Other: "\x08\x00\xc8\x00\x01\x02\x03\x04"}
 	if !ok || err != nil || !reflect.DeepEqual(r, want) {
 		t.Errorf("decode = %+v, %v, %v; want %+v", r, ok, err, want)
@@ -281,6 +297,7 @@ func FuzzRouteDecode(f *testing.F) {
 		{Dst: pfx("2001:db8::/32"), Table: 1000, MultiPath: []NextHop{{Gateway: ip("fe80::1"), Index: 2}, {Index: 3, Weight: 9}}},
 		{Dst: pfx("10.0.0.0/8"), Gateway: ip("fe80::1"), Index: 2},
 		{Dst: pfx("198.18.5.0/24"), Index: 2, Realms: 6, Other: raw(40, 6, 0, 0, 0)},
+		{Dst: pfx("198.18.6.0/24"), Index: 2, HasScope: true, HasProtocol: true},
 		{Dst: pfx("198.18.7.0/24"), Index: 2, Encap: &IPEncap{ID: 5, Dst: ip("198.18.0.9"), TTL: 3, Flags: 4, Other: raw(8, 1, 2, 3, 4)}},
 		{Dst: pfx("2001:db8:7::/64"), Index: 2, Encap: &IPEncap{ID: 1, Dst: ip("2001:db8::9"), Src: ip("2001:db8::1")}},
 		{Dst: pfx("2001:db8:9::/64"), Index: 2, Encap: &Seg6LocalEncap{Action: Seg6LocalEndX, NextHop6: ip("2001:db8::1"), Table: 5, OIF: 3}},

@@ -86,14 +86,18 @@ type Rule struct {
 	// Family is uapi.AF_INET or uapi.AF_INET6. When adding or deleting, 0
 	// is taken from Src or Dst.
 	Family int
-	// Priority orders the rules, lowest first (FRA_PRIORITY). When adding,
-	// 0 lets the kernel choose (one below the lowest rule after the first
-	// one); when deleting, 0 matches any. A rule listed with priority 0
-	// (the local table's, or one ip rule add pref 0 makes), which the
-	// kernel reports without FRA_PRIORITY, has FRA_PRIORITY 0 in Other,
-	// which requests send while Priority is 0: it is added again at 0,
-	// and deleting it deletes a rule of priority 0.
+	// Priority orders the rules, lowest first (FRA_PRIORITY). Unless
+	// HasPriority is set, 0 lets the kernel choose when adding (one below
+	// the lowest rule after the first one), and matches any priority when
+	// deleting.
 	Priority uint32
+	// HasPriority says that Priority is the rule's even when it is 0:
+	// requests send FRA_PRIORITY 0, so that adding puts the rule at
+	// priority 0 and deleting deletes a rule of priority 0 alone. Rules
+	// and ParseRule set it for every rule, since every rule has a
+	// priority (the kernel reports one of 0, such as the local table's
+	// rule or one ip rule add pref 0 makes, without FRA_PRIORITY).
+	HasPriority bool
 	// Src and Dst are the source and destination prefixes the rule matches
 	// (FRA_SRC, FRA_DST), or the zero Prefix for any.
 	Src, Dst netip.Prefix
@@ -296,7 +300,9 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	var dst, src netip.Addr
 	var buf [64]byte
 	other := buf[:0]
-	hasPriority := false
+	// Without FRA_PRIORITY, the rule's priority is 0 (the kernel leaves
+	// the attribute out then), not unknown.
+	r.HasPriority = true
 	d := m.AttrDecoder(fibRuleHdrLen)
 	for d.Next() {
 		switch d.Type() {
@@ -310,8 +316,6 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			r.OIF = d.CString()
 		case uapi.FRA_PRIORITY:
 			r.Priority = d.Uint32()
-			other = keepZero(other, &d, r.Priority == 0)
-			hasPriority = true
 		case uapi.FRA_FWMARK:
 			r.Mark = d.Uint32()
 		case uapi.FRA_FWMASK:
@@ -374,12 +378,6 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: rule: %w", err)
 	}
-	if !hasPriority {
-		// The kernel leaves FRA_PRIORITY out of a rule of priority 0,
-		// where a request without it means "the kernel chooses": kept
-		// in Other, the 0 goes back in the requests that name the rule.
-		other = netlink.Attr{Type: uapi.FRA_PRIORITY, Data: make([]byte, 4)}.Append(other)
-	}
 	if len(other) > 0 {
 		r.Other = RawAttrs(other)
 	}
@@ -425,9 +423,9 @@ func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 }
 
 // DeleteRule deletes the first rule that matches r's fields that are set
-// (ip rule del); the zero value of a field matches anything. Deleting a
-// Rule as Rules listed it deletes that rule. It fails (ENOENT) when no
-// rule matches.
+// (ip rule del); the zero value of a field matches anything (Priority 0
+// too, unless HasPriority is set). Deleting a Rule as Rules listed it
+// deletes that rule. It fails (ENOENT) when no rule matches.
 //
 // DeleteRule sends RTM_DELRULE, encoded as for AddRule.
 func (c *Conn) DeleteRule(ctx context.Context, r Rule) error {
@@ -524,7 +522,8 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 	if table != 0 {
 		e.Uint32(uapi.FRA_TABLE, table)
 	}
-	if r.Priority != 0 {
+	priority := r.HasPriority || r.Priority != 0
+	if priority {
 		e.Uint32(uapi.FRA_PRIORITY, r.Priority)
 	}
 	if r.Src.IsValid() {
@@ -602,7 +601,9 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		e.Uint32BE(fraFlowLabel, r.FlowLabel)
 		e.Uint32BE(fraFlowLabelMask, mask)
 	}
-	e.RawAttrs(withoutKept(r.Other, kept{uapi.FRA_PRIORITY, r.Priority != 0}))
+	// A FRA_PRIORITY in Other (where this package kept a priority of 0
+	// before HasPriority) gives way to the field's.
+	e.RawAttrs(withoutKept(r.Other, kept{uapi.FRA_PRIORITY, priority}))
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)

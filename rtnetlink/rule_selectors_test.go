@@ -323,6 +323,7 @@ func testRuleSelectors(t *testing.T, b *backend) {
 	has := newRuleSelectors(t, c)
 	for i := range base {
 		r := &base[i]
+		r.HasPriority = true // as Rules lists every rule
 		if !has["dscp"] {
 			r.DSCP, r.DSCPMask = 0, 0
 		} else if !has["dscp mask"] {

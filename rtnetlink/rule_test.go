@@ -352,3 +352,64 @@ func testRuleErrors(t *testing.T, b *backend) {
 		t.Errorf("deleting a missing rule: %v, want ENOENT", err)
 	}
 }
+
+// TestDeleteRulePriorityZero: a rule of priority 0 (which the kernel lists
+// without FRA_PRIORITY) is listed with HasPriority, and deleted as listed
+// it is that rule alone: a second delete of the same listing fails with
+// ENOENT, where a request without the priority would delete the next rule
+// of the same selectors (of priority 5 here); the local table's rule, of
+// priority 0 too, stays. Added again as listed, it is at priority 0 again,
+// not where the kernel would put a rule without one.
+func TestDeleteRulePriorityZero(t *testing.T) {
+	ns := nstest.New(t)
+	c := dial(t, ns, netlink.Config{})
+	ctx := context.Background()
+	for _, fam := range []struct {
+		flag, from string
+		family     int
+	}{{"-4", "198.18.0.0/16", unix.AF_INET}, {"-6", "2001:db8::/32", unix.AF_INET6}} {
+		for _, pref := range []string{"0", "5"} {
+			ns.Run(t, fam.flag, "rule", "add", "pref", pref, "from", fam.from, "lookup", "100")
+		}
+		show := func() []string { return raLines(t, ns, "ip", []string{fam.flag, "rule", "show"}) }
+		before := show()
+		var zero, local []rtnetlink.Rule
+		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: fam.family}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !r.HasPriority {
+				t.Errorf("%s: listed %+v without HasPriority", fam.flag, r)
+			}
+			switch {
+			case r.Priority == 0 && r.Table == 100:
+				zero = append(zero, r)
+			case r.Priority == 0 && r.Table == rtnetlink.TableLocal:
+				local = append(local, r)
+			}
+		}
+		if len(zero) != 1 || len(local) != 1 || zero[0].Other != "" {
+			t.Fatalf("%s: listed %+v of priority 0 and table 100 (want one, with nothing in Other), %+v of the local table (want one)", fam.flag, zero, local)
+		}
+		if err := c.DeleteRule(ctx, zero[0]); err != nil {
+			t.Fatalf("%s: deleting %+v as listed: %v", fam.flag, zero[0], err)
+		}
+		if err := c.DeleteRule(ctx, zero[0]); !errors.Is(err, unix.ENOENT) {
+			t.Errorf("%s: deleting %+v as listed again: %v, want ENOENT", fam.flag, zero[0], err)
+		}
+		// What is left is what was there but for the rule deleted.
+		var want []string
+		for _, l := range before {
+			if !strings.Contains(l, `"priority":0,`) || !strings.Contains(l, `"table":"100"`) {
+				want = append(want, l)
+			}
+		}
+		if got := show(); len(want) != len(before)-1 || !slices.Equal(got, want) {
+			t.Errorf("%s: after deleting the rule of priority 0 as listed, ip lists\n%q\nwant\n%q", fam.flag, got, want)
+		}
+		if err := c.AddRule(ctx, zero[0]); err != nil {
+			t.Fatalf("%s: adding %+v as listed: %v", fam.flag, zero[0], err)
+		}
+		arDiff(t, "rules "+fam.flag, show(), before)
+	}
+}

@@ -130,6 +130,7 @@ const (
 	IFLA_BOND_ARP_INTERVAL                     = 0x7
 	IFLA_BOND_ARP_IP_TARGET                    = 0x8
 	IFLA_BOND_ARP_VALIDATE                     = 0x9
+	IFLA_BOND_COUPLED_CONTROL                  = 0x20
 	IFLA_BOND_DOWNDELAY                        = 0x5
 	IFLA_BOND_FAIL_OVER_MAC                    = 0xd
 	IFLA_BOND_LP_INTERVAL                      = 0x13
@@ -139,6 +140,7 @@ const (
 	IFLA_BOND_MODE                             = 0x1
 	IFLA_BOND_NS_IP6_TARGET                    = 0x1f
 	IFLA_BOND_NUM_PEER_NOTIF                   = 0x10
+	IFLA_BOND_PACKETS_PER_SLAVE                = 0x14
 	IFLA_BOND_PEER_NOTIF_DELAY                 = 0x1c
 	IFLA_BOND_PRIMARY                          = 0xb
 	IFLA_BOND_PRIMARY_RESELECT                 = 0xc

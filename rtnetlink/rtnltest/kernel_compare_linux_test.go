@@ -253,6 +253,13 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	say("del route missing table", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.9.0/24"), Table: 55}))
 	say("del missing route6", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:9::/48")}))
 	say("del blackhole", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.4.0/24"), Table: 5}))
+	// Scope 0 and protocol 0 as a listing has them: sent as they are; a
+	// delete with scope 0 matches the universe scope alone.
+	say("route dev scope 0 proto 0", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.6.0/24"), Index: v0.Index, HasScope: true, HasProtocol: true}))
+	say("del route dev scope link", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.6.0/24"), Index: v0.Index, Scope: rtnetlink.ScopeLink}))
+	say("route dev scope link", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.6.128/25"), Index: v0.Index}))
+	say("del route dev scope 0", c.DeleteRoute(ctx, rtnetlink.Route{Dst: pfx("198.19.6.128/25"), Index: v0.Index, HasScope: true}))
+	say("route6 dev proto 0", c.AddRoute(ctx, rtnetlink.Route{Dst: pfx("2001:db8:3::/48"), Index: v0.Index, HasScope: true, HasProtocol: true}))
 	// Raw requests for what the typed calls do not send.
 	rt := func(dst string, bits byte, oif uint32) []byte {
 		b := []byte{syscall.AF_INET, bits, 0, 0, 254, 3, 0, 1, 0, 0, 0, 0} // main, boot, universe, unicast

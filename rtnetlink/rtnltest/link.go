@@ -111,6 +111,7 @@ func (k *Kernel) view(l *link) rtnetlink.Link {
 	}
 	v.HardwareAddr = append(net.HardwareAddr(nil), l.HardwareAddr...)
 	v.Broadcast = append(net.HardwareAddr(nil), l.Broadcast...)
+	v.HasAddrGenMode = true // every link's message reports its mode
 	return v
 }
 

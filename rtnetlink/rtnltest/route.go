@@ -302,6 +302,9 @@ func (k *Kernel) newRoute(r route, flags netlink.HeaderFlags, main bool) error {
 		if r.Priority == 0 {
 			r.Priority = 1024
 		}
+		if r.Protocol == 0 {
+			r.Protocol = rtprotBoot // as ip6_route_info_create does
+		}
 	}
 	if r.Type == rtnetlink.RouteUnspec {
 		r.Type = rtnetlink.RouteUnicast
@@ -402,7 +405,7 @@ func (k *Kernel) delRoute(fam uint8, req *route) error {
 			r.Priority != 0 && o.Priority != r.Priority,
 			r.Type != 0 && o.Type != r.Type,
 			r.Protocol != 0 && o.Protocol != r.Protocol,
-			r.Scope != 0 && r.Scope != 255 && o.Scope != r.Scope,
+			fam == afInet && r.Scope != 255 && o.Scope != r.Scope, // RT_SCOPE_NOWHERE is any; 0 is universe alone
 			r.Gateway.IsValid() && o.Gateway != r.Gateway,
 			r.Index != 0 && !usesLink(&o.Route, r.Index),
 			fam == afInet && (r.Index != 0 || r.Gateway.IsValid()) && len(req.extra) > 0 && string(o.extra) != string(req.extra):
@@ -423,13 +426,15 @@ func (k *Kernel) Routes() []rtnetlink.Route {
 	out := make([]rtnetlink.Route, len(k.routes))
 	for i, r := range k.routes {
 		out[i] = r.Route
+		out[i].HasProtocol, out[i].HasScope = true, true // as a listing has them
 	}
 	return out
 }
 
 // AddRoute adds r as rtnetlink.Conn.AddRoute does (Table 0 is the main
-// table, Type 0 unicast, Protocol 0 boot, Scope 0 the scope ip would
-// choose), checked as the kernel checks it. It fails as
+// table, Type 0 unicast, Protocol 0 boot unless HasProtocol is set, Scope
+// 0 the scope ip would choose unless HasScope is set), checked as the
+// kernel checks it. It fails as
 // AddRoute would, with an error wrapping the kernel's errno. Metrics,
 // Realms, Encap and Other are not kept: routes added through a Conn keep
 // them.
@@ -443,13 +448,13 @@ func (k *Kernel) AddRoute(r rtnetlink.Route) error {
 	if r.Table == 0 {
 		r.Table = rtTableMain
 	}
-	if r.Protocol == 0 {
+	if r.Protocol == 0 && !r.HasProtocol {
 		r.Protocol = rtprotBoot
 	}
 	if r.Type == 0 {
 		r.Type = rtnetlink.RouteUnicast
 	}
-	if r.Scope == rtnetlink.ScopeUniverse && r.Dst.Addr().Is4() { // the scope AddRoute sends
+	if r.Scope == rtnetlink.ScopeUniverse && !r.HasScope && r.Dst.Addr().Is4() { // the scope AddRoute sends
 		switch {
 		case r.Type == rtnetlink.RouteLocal:
 			r.Scope = rtnetlink.ScopeHost

@@ -171,15 +171,13 @@ func (k *Kernel) ruleRequest(req netlink.Message) error {
 	if err != nil {
 		return malformed(err)
 	}
-	// ParseRule keeps a priority of 0 in Other, and puts one there when
-	// the attribute is missing (the kernel lists a rule of priority 0
-	// without it); the fake models the priority itself.
-	r.Other = withoutPriority(r.Other)
+	// ParseRule sets HasPriority, as a listing has it; in a request, a
+	// priority is one when FRA_PRIORITY is there.
+	r.HasPriority = find(as, fraPriority) != nil
 	if req.Header.Type == rtmDelRule {
 		return k.delRule(&r)
 	}
-	hasPrio := find(as, fraPriority) != nil
-	return k.newRule(r, hasPrio, req.Header.Flags, true)
+	return k.newRule(r, r.HasPriority, req.Header.Flags, true)
 }
 
 // newRule adds r; without a priority it gets the kernel's default, one
@@ -197,6 +195,7 @@ func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFla
 	if r.Action == rtnetlink.RuleUnspec {
 		return fail(syscall.EINVAL, "Invalid action")
 	}
+	r.HasPriority = true // every rule has one, as Rules lists it
 	if !hasPrio {
 		var fam []rtnetlink.Rule
 		for _, o := range k.rules {
@@ -246,7 +245,7 @@ func (k *Kernel) delRule(r *rtnetlink.Rule) error {
 	for i, o := range k.rules {
 		switch {
 		case o.Family != r.Family,
-			r.Priority != 0 && o.Priority != r.Priority,
+			r.HasPriority && o.Priority != r.Priority, // FRA_PRIORITY, 0 too, as rule_find compares it
 			r.Action != 0 && o.Action != r.Action,
 			r.Table != 0 && o.Table != r.Table,
 			r.Src.IsValid() && o.Src != r.Src, r.Dst.IsValid() && o.Dst != r.Dst,
@@ -282,7 +281,7 @@ func (k *Kernel) Rules() []rtnetlink.Rule {
 
 // AddRule adds r as rtnetlink.Conn.AddRule does (Family from Src or Dst
 // when 0; Action 0 is RuleToTable, or RuleGoto with a Goto; Priority 0 is
-// the kernel's default). It fails as AddRule would, with an error wrapping
+// the kernel's default unless HasPriority is set). It fails as AddRule would, with an error wrapping
 // the kernel's errno.
 func (k *Kernel) AddRule(r rtnetlink.Rule) error {
 	k.mu.Lock()
@@ -305,19 +304,5 @@ func (k *Kernel) AddRule(r rtnetlink.Rule) error {
 			r.Action = frActGoto
 		}
 	}
-	return seedError("add rule", k.newRule(r, r.Priority != 0, netlink.Create|netlink.Excl, false))
-}
-
-// withoutPriority returns other without its FRA_PRIORITY attributes.
-func withoutPriority(other rtnetlink.RawAttrs) rtnetlink.RawAttrs {
-	var b []byte
-	for a, err := range other.All() {
-		if err != nil {
-			return other
-		}
-		if a.Type != fraPriority {
-			b = a.Append(b)
-		}
-	}
-	return rtnetlink.RawAttrs(b)
+	return seedError("add rule", k.newRule(r, r.HasPriority || r.Priority != 0, netlink.Create|netlink.Excl, false))
 }
