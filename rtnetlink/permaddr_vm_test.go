@@ -54,6 +54,10 @@ func TestPermanentAddress(t *testing.T) {
 		t.Fatalf("%s: PermHardwareAddr %v, HardwareAddr %v: want the card's own address as both", name, before.PermHardwareAddr, before.HardwareAddr)
 	}
 	ns.Run(t, "link", "set", "dev", name, "address", "02:00:00:00:00:99")
+	// The card goes back to the VM's namespace when ns goes: with its own
+	// address, for the next test that takes it (the matrix runs this test
+	// both alone and under TestModulesVM).
+	t.Cleanup(func() { ns.Run(t, "link", "set", "dev", name, "address", before.HardwareAddr.String()) })
 	l, err := rt.LinkByName(ctx, name)
 	if err != nil {
 		t.Fatal(err)
