@@ -533,6 +533,9 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 		s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
 	}
 	if err == nil && s.rerr == unix.EAGAIN && how == recvWait {
+		// The socket ran empty: what the wait brings starts a new run (see
+		// pairs).
+		s.streak = 0
 		s.werr, s.first = nil, true
 		if err = s.eprc.Read(s.waitFn); err == nil {
 			err = s.werr
