@@ -397,8 +397,9 @@ func wrapOpt(o Option, err error) error {
 // wrap. Reading from it bypasses the Conn's bookkeeping: a datagram read
 // there is lost to the Conn's calls, and a read that races a running Dump
 // can make the kernel fail that dump with EINVAL (two reads continuing
-// one dump). Control runs on
-// the Conn's own descriptor. Read and Write wait in the runtime poller and
+// one dump). The Conn may hold a datagram it read from the socket for
+// its next read, so the descriptor's readiness does not say whether
+// Receive has something. Control runs on the Conn's own descriptor. Read and Write wait in the runtime poller and
 // honour the Conn's deadlines, so their first call makes a second
 // descriptor of the socket for the poller (it fails when the process is
 // out of descriptors), which Close closes; from then on every datagram

@@ -527,18 +527,19 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	}
 	s.prepare(0, *buf)
 	// A read that may wait tries first without ep: the answer it waits
-	// for is usually queued, and ep's Read costs more than the read.
-	err := s.rc.Control(s.recvFn)
-	if err == nil && s.rerr != unix.EAGAIN && s.armed {
-		s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
-	}
-	if err == nil && s.rerr == unix.EAGAIN && how == recvWait {
-		// The socket ran empty: what the wait brings starts a new run (see
-		// pairs).
-		s.streak = 0
-		s.werr, s.first = nil, true
-		if err = s.eprc.Read(s.waitFn); err == nil {
-			err = s.werr
+	// for is usually queued, and ep's Read costs more than the read. Not
+	// when the socket is in ep still: the last read waited, this one
+	// likely will, and waitRead reads first anyway.
+	var err error
+	if how == recvWait && s.armed {
+		err = s.wait()
+	} else {
+		err = s.rc.Control(s.recvFn)
+		if err == nil && s.rerr != unix.EAGAIN && s.armed {
+			s.eprc.Control(s.disarmFn) // see waitRead; when ep is closed, so is its set
+		}
+		if err == nil && s.rerr == unix.EAGAIN && how == recvWait {
+			err = s.wait()
 		}
 	}
 	if err != nil {
@@ -555,6 +556,20 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 		return Datagram{}, os.NewSyscallError("recvmsg", s.rerr)
 	}
 	return s.datagram(0, buf)
+}
+
+// wait reads through ep, waiting for a datagram when none is queued (see
+// waitRead).
+func (s *sysConn) wait() error {
+	// The socket ran empty: what the wait brings starts a new run (see
+	// pairs).
+	s.streak = 0
+	s.werr, s.first = nil, true
+	err := s.eprc.Read(s.waitFn)
+	if err == nil {
+		err = s.werr
+	}
+	return err
 }
 
 // pairs decides, after a read, whether the next reads take two datagrams
@@ -703,6 +718,14 @@ func (s *sysConn) recvmsg(fd uintptr) {
 		switch e {
 		case unix.EINTR:
 			continue
+		case unix.ENOSYS, unix.EPERM:
+			if s.nmsgs > 1 {
+				// recvmmsg refused (a seccomp filter that knows only
+				// recvmsg): read one at a time from now on.
+				s.maxMsgs, s.nmsgs, s.pair = 1, 1, false
+				continue
+			}
+			s.rerr = e
 		case 0:
 			s.rerr, s.hasHeld = nil, n == 2
 		default:
