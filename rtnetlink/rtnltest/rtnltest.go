@@ -125,6 +125,10 @@ type Kernel struct {
 	neighs []rtnetlink.Neighbor
 	rules  []rtnetlink.Rule
 	notes  []note // the notifications of the change being made
+
+	// ruleAttrMax is the FRA_MAX of the kernel the fake parses rule
+	// requests as; 0 is the latest's (SetRuleAttrMax).
+	ruleAttrMax uint16
 }
 
 // note is one notification of a change: main says it is the change the
@@ -232,6 +236,10 @@ func (k *Kernel) handle(req netlink.Message) (replies []netlink.Message, err err
 			return k.dumpRules(req)
 		}
 	case rtmNewRule, rtmDelRule:
+		req, err := k.parseRuleAttrs(req)
+		if err != nil {
+			return nil, err
+		}
 		return nil, k.ruleRequest(req)
 	}
 	return nil, syscall.EOPNOTSUPP

@@ -226,6 +226,7 @@ func TestSeed(t *testing.T) {
 // another at the same priority.
 func TestRuleOtherKept(t *testing.T) {
 	k := rtnltest.New()
+	k.SetRuleAttrMax(31) // a kernel that knows attribute 31
 	c := dial(t, k, nil)
 	ctx := context.Background()
 	uid := rtnetlink.RawAttrs("\x08\x00\x1f\x00\x01\x00\x00\x00")   // attribute 31, of a kernel newer than the package
