@@ -29,6 +29,8 @@ type Conn struct {
 	// NL is the underlying connection: for raw requests, notifications,
 	// options and deadlines.
 	NL *netlink.Conn
+
+	rules ruleAttrs // the rule attributes the kernel knows, as probed
 }
 
 // Dial opens a NETLINK_ROUTE socket as cfg says (cfg may be nil) with

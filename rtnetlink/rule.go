@@ -168,8 +168,8 @@ type Rule struct {
 	// Linux 6.16). With neither set, the rule matches any DSCP (or TOS).
 	// A DSCP with DSCPMask 0 matches it exactly (the kernel reports the
 	// mask 0x3f); DSCPMask 0x3f with DSCP 0 matches DSCP 0. A kernel
-	// older than the attribute ignores it and adds the rule without it, as
-	// it does FlowLabel and the port masks: Rules then lists it so.
+	// older than the attribute would ignore it, as it would FlowLabel and
+	// the port masks: there AddRule and DeleteRule refuse the rule.
 	DSCP, DSCPMask uint8
 	// FlowLabel is the IPv6 flow label the rule matches (FRA_FLOWLABEL,
 	// Linux 6.14; ip's flowlabel), under FlowLabelMask
@@ -418,8 +418,21 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // FRA_L3MDEV, FRA_TUN_ID, FRA_FLOW, FRA_DSCP, FRA_DSCP_MASK and
 // FRA_FLOWLABEL with FRA_FLOWLABEL_MASK when set, and Other. Of the flags,
 // only RuleInvert is sent: the kernel sets the others.
+//
+// The kernel ignores the rule attributes it does not know, so a kernel
+// older than a selector would add the rule without it, matching more
+// packets than asked. AddRule refuses such a rule before sending it: one
+// with a selector newer than Linux 6.12 (DSCP, FlowLabel, FlowLabelMask,
+// DSCPMask, SPortMask, DPortMask) or an attribute in Other that the
+// running kernel does not know, with a *netlink.OpError (Op "check")
+// whose error matches errors.ErrUnsupported and syscall.EOPNOTSUPP and
+// names the attributes. The Conn learns which attributes the kernel knows
+// the first time a rule of a family has one: it sends a request the
+// kernel refuses, at the attribute if it knows it, at the header if not
+// (so nothing changes), and remembers the answer. That needs extended
+// ACKs, which Dial turns on; without them, every such rule is refused.
 func (c *Conn) AddRule(ctx context.Context, r Rule) error {
-	return c.change(ctx, uapi.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
+	return c.changeRule(ctx, uapi.RTM_NEWRULE, netlink.Create|netlink.Excl, &r)
 }
 
 // DeleteRule deletes the first rule that matches r's fields that are set
@@ -428,8 +441,12 @@ func (c *Conn) AddRule(ctx context.Context, r Rule) error {
 // deletes that rule. It fails (ENOENT) when no rule matches.
 //
 // DeleteRule sends RTM_DELRULE, encoded as for AddRule.
+//
+// A rule with a selector the kernel does not know is refused as AddRule
+// refuses it: the kernel would delete the first rule that matches the
+// other fields, which may be another.
 func (c *Conn) DeleteRule(ctx context.Context, r Rule) error {
-	return c.change(ctx, uapi.RTM_DELRULE, 0, &r)
+	return c.changeRule(ctx, uapi.RTM_DELRULE, 0, &r)
 }
 
 // encode checks r and returns it as a fib_rule_hdr and its attributes,

@@ -80,8 +80,9 @@ func TestRuleSelectorsOracle(t *testing.T) {
 }
 
 // ruleSupported reports whether the kernel keeps what r sets beyond
-// Priority and Family: a kernel that predates an attribute ignores it, so
-// the rule lists without it. It adds r, lists it and deletes it.
+// Priority and Family: AddRule refuses an attribute the kernel predates
+// (errors.ErrUnsupported), and a rule that lost one would list without
+// it. It adds r, lists it and deletes it.
 func ruleSupported(t *testing.T, c *rtnetlink.Conn, r rtnetlink.Rule, same func(rtnetlink.Rule) bool) bool {
 	t.Helper()
 	ctx := context.Background()
@@ -145,9 +146,9 @@ func TestRuleNewSelectors(t *testing.T) {
 			}
 		})
 	}
-	// What the kernel refuses, it explains. A kernel that predates an
-	// attribute ignores it instead (and adds the rule without it), so
-	// each refusal is asked only of a kernel that has what it needs.
+	// What the kernel refuses, it explains. AddRule refuses an attribute
+	// a kernel predates before sending it, so each of the kernel's
+	// refusals is asked only of a kernel that has what it needs.
 	has := newRuleSelectors(t, c)
 	for _, tc := range []struct {
 		needs string
@@ -318,7 +319,7 @@ func testRuleSelectors(t *testing.T, b *backend) {
 		{Family: unix.AF_INET6, Priority: 10, Action: rtnetlink.RuleToTable, Table: 100, HasUIDRange: true, FlowLabel: 0x100, FlowLabelMask: 0xf00, DSCP: 4, DSCPMask: 0x3c},
 		{Family: unix.AF_INET6, Priority: 11, Action: rtnetlink.RuleToTable, L3MDev: true},
 	}
-	// A kernel older than a selector adds the rule without it: leave out
+	// AddRule refuses a selector older kernels would ignore: leave out
 	// what this one lacks (the fake has them all).
 	has := newRuleSelectors(t, c)
 	for i := range base {
