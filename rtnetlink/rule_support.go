@@ -25,15 +25,16 @@ import (
 // strict_start_type only applies to the types the kernel knows).
 //
 // So before a rule request goes out, each attribute type in it above
-// FRA_DPORT_RANGE (the last one that Linux 4.17 to 6.12 know) is checked
-// against the kernel once per Conn: a probe of the request's type carries
-// that attribute with an empty payload, then with one byte, and a header
-// no kernel takes (a source prefix of 255 bits without FRA_SRC). A kernel
-// that knows the type refuses the attribute while parsing, pointing at it
-// in the extended ACK (a fixed-size value refuses the empty payload, a
-// flag or a nest the byte); one that does not, skips it and refuses the
-// header next ("Invalid source address", EINVAL, no attribute). Either
-// way the probe adds and deletes nothing.
+// FRA_DPORT_RANGE (the last one of Linux 4.17 to 6.12 upstream; Debian's
+// 6.12 has FRA_DSCP) is checked against the kernel once per Conn and
+// family, rather than guessed from its release. A probe of the request's
+// type carries that attribute with an empty payload, then with one byte,
+// and a header no kernel takes (a source prefix of 255 bits without
+// FRA_SRC). A kernel that knows the type refuses the attribute while
+// parsing, pointing at it in the extended ACK (a fixed-size value refuses
+// the empty payload, a flag or a nest the byte); one that does not, skips
+// it and refuses the header next ("Invalid source address", EINVAL, no
+// attribute). Either way the probe adds and deletes nothing.
 
 // ruleAttrsOld is the last rule attribute type every supported kernel
 // knows (FRA_DPORT_RANGE, Linux 4.17); the types above it are checked.

@@ -4,6 +4,7 @@ package rtnetlink_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -39,17 +40,89 @@ func sameRules(t *testing.T, what string, after, before []string) {
 	}
 }
 
+// kernelKeeps reports whether the kernel keeps the rule attribute typ:
+// it adds a rule with it (and what it needs beside it) at priority 9000
+// by a raw request, looks for it in the kernel's listing, and deletes the
+// rule. This is the oracle for the package's probe: a kernel that parses
+// an attribute but predates it, or backports it (Debian's 6.12 has
+// FRA_DSCP), answers here as it does there.
+func kernelKeeps(t *testing.T, c *rtnetlink.Conn, family int, typ uint16) bool {
+	t.Helper()
+	u16 := func(vs ...uint16) []byte {
+		var b []byte
+		for _, v := range vs {
+			b = binary.NativeEndian.AppendUint16(b, v)
+		}
+		return b
+	}
+	var attrs []netlink.Attr
+	switch typ {
+	case 25:
+		attrs = []netlink.Attr{{Type: 25, Data: []byte{46}}}
+	case 26, 27:
+		attrs = []netlink.Attr{{Type: 26, Data: []byte{0, 0, 1, 0}}, {Type: 27, Data: []byte{0, 0, 0x0f, 0}}}
+	case 28:
+		attrs = []netlink.Attr{{Type: unix.FRA_IP_PROTO, Data: []byte{6}}, {Type: unix.FRA_SPORT_RANGE, Data: u16(0x100, 0x100)}, {Type: 28, Data: u16(0xff00)}}
+	case 29:
+		attrs = []netlink.Attr{{Type: unix.FRA_IP_PROTO, Data: []byte{17}}, {Type: unix.FRA_DPORT_RANGE, Data: u16(0x10, 0x10)}, {Type: 29, Data: u16(0xf0)}}
+	case 30:
+		attrs = []netlink.Attr{{Type: 25, Data: []byte{8}}, {Type: 30, Data: []byte{0x38}}}
+	default:
+		attrs = []netlink.Attr{{Type: typ, Data: []byte{1, 0, 0, 0}}}
+	}
+	const pref = 9000
+	b := make([]byte, 12) // fib_rule_hdr
+	b[0], b[4], b[7] = uint8(family), 100, unix.FR_ACT_TO_TBL
+	b = netlink.Attr{Type: unix.FRA_PRIORITY, Data: binary.NativeEndian.AppendUint32(nil, pref)}.Append(b)
+	for _, a := range attrs {
+		b = a.Append(b)
+	}
+	ctx := context.Background()
+	if _, err := c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWRULE, Flags: netlink.Create | netlink.Excl}, Data: b}); err != nil {
+		t.Fatalf("adding a rule with attribute %d by a raw request: %v", typ, err)
+	}
+	defer func() {
+		// Deleted as added: a kernel that ignored the attribute ignores
+		// it here too.
+		if _, err := c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_DELRULE}, Data: b}); err != nil {
+			t.Fatalf("deleting the rule with attribute %d: %v", typ, err)
+		}
+	}()
+	found, kept := false, false
+	for m, err := range c.NL.Dump(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_GETRULE}, Data: []byte{uint8(family), 11: 0}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		prio, has := uint32(0), false
+		d := m.AttrDecoder(12)
+		for d.Next() {
+			switch d.Type() {
+			case unix.FRA_PRIORITY:
+				prio = d.Uint32()
+			case typ:
+				has = true
+			}
+		}
+		if prio == pref {
+			found, kept = true, has
+		}
+	}
+	if !found {
+		t.Fatalf("the rule with attribute %d added by a raw request is not listed", typ)
+	}
+	return kept
+}
+
 // TestRuleAttrsKernel: on the running kernel, a rule with each selector
-// newer than Linux 6.12 is added with it when the kernel has it (Rules
-// lists the selector, ip one more rule; deleting it leaves what was
-// there), and refused before anything is sent when the kernel lacks it,
-// naming the attributes it lacks: ip -j rule show lists the same rules
-// as before, with no broader rule. A rule with an attribute no kernel
-// knows is refused everywhere. Deleting such a rule where a rule without
-// the selector has its priority leaves that rule: ENOENT where the kernel
-// compares the selector, a refusal where it would not. Which release has
-// which attribute is upstream's (a distribution kernel of an older series
-// with one backported would fail here).
+// newer than Linux 6.12 is added with it when the kernel keeps it (as
+// kernelKeeps finds by raw requests: Rules lists the selector, ip one
+// more rule; deleting it leaves what was there), and refused before
+// anything is sent when the kernel would lose it, naming the attributes
+// it lacks: ip -j rule show lists the same rules as before, with no
+// broader rule. A rule with an attribute no kernel knows is refused
+// everywhere. Deleting such a rule where a rule without the selector has
+// its priority leaves that rule: ENOENT where the kernel compares the
+// selector, a refusal where it would not.
 func TestRuleAttrsKernel(t *testing.T) {
 	ns := nstest.New(t)
 	c := dial(t, ns, netlink.Config{})
@@ -58,8 +131,7 @@ func TestRuleAttrsKernel(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var missing []string
 			for _, typ := range tc.types {
-				a, ok := ruleAttrReleases[typ]
-				if !ok || !kernelAtLeast(t, a.since[0], a.since[1]) {
+				if !kernelKeeps(t, c, tc.r.Family, typ) {
 					missing = append(missing, ruleAttrName(typ))
 				}
 			}

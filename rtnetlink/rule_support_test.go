@@ -16,24 +16,21 @@ import (
 	"github.com/nlkit/netlink/rtnetlink/rtnltest"
 )
 
-// ruleAttrReleases are the attribute types above FRA_DPORT_RANGE with
-// the Linux release that brought each, as the errors name them.
-var ruleAttrReleases = map[uint16]struct {
-	name  string
-	since [2]int
-}{
-	25: {"FRA_DSCP (Linux 6.13)", [2]int{6, 13}},
-	26: {"FRA_FLOWLABEL (Linux 6.14)", [2]int{6, 14}},
-	27: {"FRA_FLOWLABEL_MASK (Linux 6.14)", [2]int{6, 14}},
-	28: {"FRA_SPORT_MASK (Linux 6.16)", [2]int{6, 16}},
-	29: {"FRA_DPORT_MASK (Linux 6.16)", [2]int{6, 16}},
-	30: {"FRA_DSCP_MASK (Linux 6.16)", [2]int{6, 16}},
+// ruleAttrNames are how errors name the attribute types above
+// FRA_DPORT_RANGE that the package models.
+var ruleAttrNames = map[uint16]string{
+	25: "FRA_DSCP (Linux 6.13)",
+	26: "FRA_FLOWLABEL (Linux 6.14)",
+	27: "FRA_FLOWLABEL_MASK (Linux 6.14)",
+	28: "FRA_SPORT_MASK (Linux 6.16)",
+	29: "FRA_DPORT_MASK (Linux 6.16)",
+	30: "FRA_DSCP_MASK (Linux 6.16)",
 }
 
 // ruleAttrName is how errors name the attribute type typ.
 func ruleAttrName(typ uint16) string {
-	if a, ok := ruleAttrReleases[typ]; ok {
-		return a.name
+	if n, ok := ruleAttrNames[typ]; ok {
+		return n
 	}
 	return fmt.Sprintf("attribute %d", typ)
 }

@@ -21,7 +21,7 @@ var ruleAttrSizes = map[uint16]int{
 
 // SetRuleAttrMax makes the fake parse rule requests (RTM_NEWRULE,
 // RTM_DELRULE) as a kernel whose highest rule attribute type (FRA_MAX) is
-// max: 24 (FRA_DPORT_RANGE) for Linux 4.17 to 6.12, 25 for 6.13
+// max: 24 (FRA_DPORT_RANGE) for Linux 4.17 to 6.12 upstream, 25 for 6.13
 // (FRA_DSCP), 27 for 6.14 and 6.15 (FRA_FLOWLABEL_MASK), 30 for 6.16 on
 // (FRA_DSCP_MASK), which is the default. As such a kernel, it ignores the
 // attributes above max without an error: a rule is added without them,
