@@ -422,11 +422,12 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 // The kernel ignores the rule attributes it does not know, so a kernel
 // older than a selector would add the rule without it, matching more
 // packets than asked. AddRule refuses such a rule before sending it: one
-// with a selector newer than Linux 6.12 (DSCP, FlowLabel, FlowLabelMask,
-// DSCPMask, SPortMask, DPortMask) or an attribute in Other that the
-// running kernel does not know, with a *netlink.OpError (Op "check")
-// whose error matches errors.ErrUnsupported and syscall.EOPNOTSUPP and
-// names the attributes. The Conn learns which attributes the kernel knows
+// with a selector or an attribute in Other that the running kernel does
+// not know (of the selectors, those newer than Linux 6.12 upstream may
+// be: DSCP, FlowLabel, FlowLabelMask, DSCPMask, SPortMask, DPortMask),
+// with a *netlink.OpError (Op "check") whose error matches
+// errors.ErrUnsupported and syscall.EOPNOTSUPP and names the attributes.
+// The Conn learns which attributes the kernel knows
 // the first time a rule of a family has one: it sends a request the
 // kernel refuses, at the attribute if it knows it, at the header if not
 // (so nothing changes), and remembers the answer. That needs extended
