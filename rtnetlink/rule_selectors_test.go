@@ -142,7 +142,9 @@ func TestRuleNewSelectors(t *testing.T) {
 				if kernelAtLeast(t, tc.since[0], tc.since[1]) {
 					t.Fatalf("the kernel has %s, yet the rule did not read back as added", tc.kernel)
 				}
-				t.Skipf("the kernel does not keep %s: it lacks %s", tc.name, tc.kernel)
+				// Older, it may still have part of it: Debian's 6.12 has
+				// FRA_DSCP backported, without the mask 6.16 reports.
+				t.Skipf("the rule with %s did not read back as added on a kernel older than %s's", tc.name, tc.kernel)
 			}
 		})
 	}
