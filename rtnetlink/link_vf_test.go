@@ -245,7 +245,12 @@ func roundTripVF(t *testing.T, vf VFInfo, macLen int) bool {
 			t.Fatalf("%+v: request % x: %+v, want the settings %#x in a second IFLA_VF_INFO", vf, b, got, late)
 		}
 		got[0].Has |= late
-		got[0].TxRate, got[0].PortGUID = got[1].TxRate, got[1].PortGUID
+		if late&VFHasTxRate != 0 {
+			got[0].TxRate = got[1].TxRate
+		}
+		if late&VFHasPortGUID != 0 {
+			got[0].PortGUID = got[1].PortGUID
+		}
 		got = got[:1]
 	}
 	want := vf
@@ -343,4 +348,57 @@ func TestSetLinkVFRefuses(t *testing.T) {
 			t.Errorf("%+v: %v", vf, err)
 		}
 	}
+}
+
+// FuzzParseVFs: IFLA_VFINFO_LIST's payload, read for a physical function
+// whose address is as long as the first byte says, never panics, fails
+// with ErrMalformed, reads the same twice into functions that own their
+// memory, and each function goes through SetLinkVF's request and back
+// (roundTripVF). FuzzParseLink reaches it too, less directly.
+func FuzzParseVFs(f *testing.F) {
+	for a, err := range netlink.Attrs(vfMessage()[uapi.SizeofIfInfomsg:]) {
+		if err == nil && a.Type == uapi.IFLA_VFINFO_LIST {
+			f.Add(append([]byte{6}, a.Data...))
+			f.Add(append([]byte{20}, a.Data...))
+		}
+	}
+	for _, vf := range []VFInfo{
+		{ID: 1, Has: VFHasMAC | VFHasVLANList | VFHasTxRate | VFHasRate | VFHasNodeGUID | VFHasPortGUID, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 1},
+			VLANs: []VFVLAN{{1, 2, 0x8100}}, TxRate: 3, MaxTxRate: 3, NodeGUID: 4, PortGUID: 5, Other: raw(40, 1)},
+	} {
+		r, err := setRequest(1, func(r *request) error { return putVF(r, &vf) })
+		if err != nil {
+			f.Fatal(err)
+		}
+		b, _ := r.Finish()
+		for a := range netlink.Attrs(b[uapi.SizeofIfInfomsg:]) {
+			f.Add(append([]byte{6}, a.Data...))
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		macLen := int(data[0])
+		vfs, err := decodeVFs(data[1:], macLen)
+		if err != nil {
+			if !errors.Is(err, netlink.ErrMalformed) {
+				t.Fatalf("error does not wrap ErrMalformed: %v", err)
+			}
+			return
+		}
+		again, _ := decodeVFs(data[1:], macLen)
+		if !reflect.DeepEqual(vfs, again) {
+			t.Fatalf("second parse: %+v, first %+v", again, vfs)
+		}
+		if macLen <= 0 || macLen > vfMACLen {
+			macLen = 6
+		}
+		for _, vf := range vfs {
+			if aliases(vf.MAC, data) || aliases(vf.Broadcast, data) {
+				t.Fatal("a VF's address aliases the input")
+			}
+			roundTripVF(t, vf, macLen)
+		}
+	})
 }
