@@ -16,7 +16,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/nlkit/netlink"
 	"golang.org/x/sys/unix"
@@ -145,15 +144,6 @@ func otherKept(t *testing.T, m netlink.Message, other RawAttrs, types ...uint16)
 			t.Errorf("Other lacks attribute %d", typ)
 		}
 	}
-}
-
-// aliases reports whether sub shares memory with b.
-func aliases(sub, b []byte) bool {
-	if len(sub) == 0 || len(b) == 0 {
-		return false
-	}
-	s, lo := uintptr(unsafe.Pointer(&sub[0])), uintptr(unsafe.Pointer(&b[0]))
-	return s >= lo && s < lo+uintptr(len(b))
 }
 
 // forwardCompat is an RTM_NEWLINK payload from a make-believe newer kernel:
