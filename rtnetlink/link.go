@@ -70,7 +70,7 @@ type Link struct {
 	PermHardwareAddr net.HardwareAddr // IFLA_PERM_ADDRESS: the device's own address, when it has one; read only
 	XDP              LinkXDP          // IFLA_XDP: the XDP programs attached; read only (SetLinkXDP attaches)
 	NumVF            int              // IFLA_NUM_VF: the SR-IOV virtual functions of the device; read only
-	VFs              []VFInfo         // IFLA_VFINFO_LIST: the virtual functions' settings; read only
+	VFs              []VFInfo         // IFLA_VFINFO_LIST: the virtual functions' settings; CreateLink ignores them, SetLinkVF sets one
 	// Data is what the kernel says about the link's kind (IFLA_INFO_DATA):
 	// *Bridge, *Macvlan, *Vxlan, ... for the kinds this package decodes
 	// (see LinkData), *RawLinkData for the others. It is nil for kinds
@@ -91,7 +91,11 @@ type Link struct {
 	// IFLA_LINKINFO, which the fields above model, Other holds in its
 	// place an IFLA_LINKINFO of what they do not (IFLA_INFO_XSTATS, the
 	// extended statistics some kinds report, such as can's), when there
-	// is some; it is never sent back.
+	// is some; it is never sent back. Likewise of IFLA_VFINFO_LIST, which
+	// VFs models, it holds an IFLA_VFINFO_LIST of what is not an
+	// IFLA_VF_INFO, when there is some. IFLA_VF_PORTS and IFLA_PORT_SELF
+	// (the 802.1Qbg and 802.1Qbh port profiles of a few drivers) stay in
+	// Other whole.
 	Other RawAttrs
 }
 
@@ -350,7 +354,19 @@ func (l *Link) decode(m *netlink.Message) error {
 		case uapi.IFLA_NUM_VF:
 			l.NumVF = int(d.Uint32())
 		case uapi.IFLA_VFINFO_LIST:
+			// What is not an IFLA_VF_INFO stays in Other, in an
+			// IFLA_VFINFO_LIST of its own, in its place.
 			vfs = d.Bytes()
+			var start int
+			other, start = openKept(other, &d)
+			nest := d.Enter()
+			for d.Next() {
+				if d.Type() != uapi.IFLA_VF_INFO {
+					other = d.Attr().Append(other)
+				}
+			}
+			d.Exit(nest)
+			other = closeKept(other, start)
 		case uapi.IFLA_AF_SPEC:
 			// Modelled in part: the whole stays in Other.
 			other = d.Attr().Append(other)
@@ -371,11 +387,8 @@ func (l *Link) decode(m *netlink.Message) error {
 		case uapi.IFLA_LINKINFO:
 			// What no field models of it (IFLA_INFO_XSTATS, ...) stays
 			// in Other, in an IFLA_LINKINFO of its own, in its place.
-			start, typ := len(other), uint16(uapi.IFLA_LINKINFO)
-			if d.Attr().Nested {
-				typ |= netlink.AttrNested
-			}
-			other = binary.NativeEndian.AppendUint16(append(other, 0, 0), typ)
+			var start int
+			other, start = openKept(other, &d)
 			nest := d.Enter()
 			for d.Next() {
 				switch d.Type() {
@@ -392,11 +405,7 @@ func (l *Link) decode(m *netlink.Message) error {
 				}
 			}
 			d.Exit(nest)
-			if n := len(other) - start; n > netlink.AttrLen(0) && n <= 0xffff {
-				binary.NativeEndian.PutUint16(other[start:], uint16(n))
-			} else {
-				other = other[:start]
-			}
+			other = closeKept(other, start)
 		default:
 			other = d.Attr().Append(other)
 		}

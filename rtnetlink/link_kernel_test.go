@@ -297,9 +297,7 @@ func compareLink(ip ipLink, l rtnetlink.Link, index map[string]int) []string {
 	if ip.NumVF != 0 && l.NumVF != ip.NumVF || len(ip.VFs) > 0 && l.NumVF != len(ip.VFs) {
 		errorf("NumVF", l.NumVF, ip.NumVF)
 	}
-	if len(l.VFs) != len(ip.VFs) {
-		errorf("VFs", len(l.VFs), len(ip.VFs))
-	}
+	diffs = append(diffs, compareVFs(fmt.Sprintf("link %d %s", ip.Index, ip.Name), ip.VFs, l.VFs)...)
 	switch {
 	case ip.XDP == nil:
 		if l.XDP.Attached != rtnetlink.XDPAttachedNone {

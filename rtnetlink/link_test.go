@@ -16,7 +16,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-	"unsafe"
 
 	"github.com/nlkit/netlink"
 	"golang.org/x/sys/unix"
@@ -145,15 +144,6 @@ func otherKept(t *testing.T, m netlink.Message, other RawAttrs, types ...uint16)
 			t.Errorf("Other lacks attribute %d", typ)
 		}
 	}
-}
-
-// aliases reports whether sub shares memory with b.
-func aliases(sub, b []byte) bool {
-	if len(sub) == 0 || len(b) == 0 {
-		return false
-	}
-	s, lo := uintptr(unsafe.Pointer(&sub[0])), uintptr(unsafe.Pointer(&b[0]))
-	return s >= lo && s < lo+uintptr(len(b))
 }
 
 // forwardCompat is an RTM_NEWLINK payload from a make-believe newer kernel:
@@ -498,8 +488,9 @@ func TestStrings(t *testing.T) {
 }
 
 // FuzzParseLink: no input makes ParseLink panic; errors wrap ErrMalformed;
-// a parsed link owns its memory and parses the same twice, and
-// CreateLink's request for it parses as the same link (roundTripLink).
+// a parsed link owns its memory and parses the same twice, CreateLink's
+// request for it parses as the same link (roundTripLink), and SetLinkVF's
+// for each of its virtual functions as the same function (roundTripVF).
 func FuzzParseLink(f *testing.F) {
 	for _, m := range captured(f) {
 		f.Add(m.Data)
@@ -507,6 +498,20 @@ func FuzzParseLink(f *testing.F) {
 	f.Add(unhex(f, forwardCompat))
 	f.Add(unhex(f, canXStats))
 	f.Add(vfMessage())
+	// SetLinkVF's requests, read as a link.
+	for _, vf := range []VFInfo{
+		{ID: 1, Has: VFHasMAC | VFHasVLAN | VFHasVLANList | VFHasTxRate | VFHasRate | VFHasSpoofCheck | VFHasLinkState | VFHasTrust | VFHasRSSQuery,
+			MAC: net.HardwareAddr{2, 0, 0, 0, 0, 1}, VLAN: 5, QoS: 1, VLANs: []VFVLAN{{5, 1, 0x88a8}}, TxRate: 3, MinTxRate: 1, MaxTxRate: 3,
+			SpoofCheck: true, LinkState: VFLinkEnable, RSSQuery: true, Other: RawAttrs([]byte{5, 0, 40, 0, 1, 0, 0, 0})},
+		{ID: 2, Has: VFHasNodeGUID | VFHasPortGUID, NodeGUID: 1, PortGUID: 2},
+	} {
+		r, err := setRequest(1, func(r *request) error { return putVF(r, &vf) })
+		if err != nil {
+			f.Fatal(err)
+		}
+		b, _ := r.Finish()
+		f.Add(b)
+	}
 	for _, l := range append([]Link{
 		{Name: "br0", Data: &Bridge{STP: true, Priority: 1, NoMulticastSnooping: true, VLANProtocol: 0x88a8, DefaultPVID: 3}},
 		{Name: "mv0", Data: &Macvlan{Mode: MacvlanBridge}},
@@ -578,10 +583,15 @@ func FuzzParseLink(f *testing.F) {
 		if aliases(l.HardwareAddr, data) || aliases(l.Broadcast, data) || aliases(l.PermHardwareAddr, data) {
 			t.Fatal("the link aliases the message")
 		}
+		macLen := len(l.HardwareAddr)
+		if macLen <= 0 || macLen > vfMACLen {
+			macLen = 6
+		}
 		for _, vf := range l.VFs {
-			if aliases(vf.MAC, data) {
+			if aliases(vf.MAC, data) || aliases(vf.Broadcast, data) {
 				t.Fatal("a VF's address aliases the message")
 			}
+			roundTripVF(t, vf, macLen)
 		}
 		if d, ok := l.Data.(*RawLinkData); ok && aliases(d.Data, data) {
 			t.Fatal("raw kind data aliases the message")

@@ -1,6 +1,10 @@
 package rtnetlink
 
-import "github.com/nlkit/netlink"
+import (
+	"encoding/binary"
+
+	"github.com/nlkit/netlink"
+)
 
 // RawAttrs are attributes kept as the kernel sent them, in order (see
 // netlink.RawAttrs). The typed objects (Rule, Route, Address, Neighbor,
@@ -65,4 +69,31 @@ func withoutKept(other RawAttrs, fields ...kept) RawAttrs {
 		}
 	}
 	return RawAttrs(b)
+}
+
+// openKept appends to other the header of a copy of the nest where d
+// stands (its type, with the flags it had), to hold those of its
+// attributes that a decoder keeps in Other; it returns where the copy
+// starts, for closeKept.
+func openKept(other []byte, d *netlink.AttrDecoder) ([]byte, int) {
+	a := d.Attr()
+	typ := a.Type
+	if a.Nested {
+		typ |= netlink.AttrNested
+	}
+	if a.NetByteOrder {
+		typ |= netlink.AttrNetByteOrder
+	}
+	return binary.NativeEndian.AppendUint16(append(other, 0, 0), typ), len(other)
+}
+
+// closeKept ends the copy of a nest that openKept started at start: it
+// sets its length, or drops it when it holds nothing (or more than a nest
+// can: that cannot come from a nest that fitted).
+func closeKept(other []byte, start int) []byte {
+	if n := len(other) - start; n > netlink.AttrLen(0) && n <= 0xffff {
+		binary.NativeEndian.PutUint16(other[start:], uint16(n))
+		return other
+	}
+	return other[:start]
 }

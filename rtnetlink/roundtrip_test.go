@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/uapi"
@@ -424,6 +425,15 @@ func padded(b []byte) []byte {
 		return nil
 	}
 	return append(append([]byte(nil), b...), make([]byte, netlink.Align(len(b))-len(b))...)
+}
+
+// aliases reports whether sub shares memory with b.
+func aliases(sub, b []byte) bool {
+	if len(sub) == 0 || len(b) == 0 {
+		return false
+	}
+	s, lo := uintptr(unsafe.Pointer(&sub[0])), uintptr(unsafe.Pointer(&b[0]))
+	return s >= lo && s < lo+uintptr(len(b))
 }
 
 // raw returns one attribute as the kernel would send it.

@@ -33,6 +33,7 @@ func TestModulesVM(t *testing.T) {
 			{"PermanentAddress", TestPermanentAddress},
 			{"CreateListedLinkKinds", TestCreateListedLinkKinds},
 			{"VFsMatchIP", TestVFsMatchIP},
+			{"SetLinkVF", TestSetLinkVF},
 			{"CreateListedBonds", TestCreateListedBonds},
 		} {
 			t.Run(tc.name, func(t *testing.T) {

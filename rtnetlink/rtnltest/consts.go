@@ -48,21 +48,22 @@ const (
 	ifAliasSize = 256 // IFALIASZ
 
 	// Link attributes (IFLA_*).
-	iflaAddress   = 1  // IFLA_ADDRESS
-	iflaBroadcast = 2  // IFLA_BROADCAST
-	iflaIfname    = 3  // IFLA_IFNAME
-	iflaMTU       = 4  // IFLA_MTU
-	iflaLink      = 5  // IFLA_LINK
-	iflaMaster    = 10 // IFLA_MASTER
-	iflaTxQLen    = 13 // IFLA_TXQLEN
-	iflaOperState = 16 // IFLA_OPERSTATE
-	iflaLinkInfo  = 18 // IFLA_LINKINFO
-	iflaIfAlias   = 20 // IFLA_IFALIAS
-	iflaStats64   = 23 // IFLA_STATS64
-	iflaNetNSPID  = 19 // IFLA_NET_NS_PID
-	iflaNetNSFD   = 28 // IFLA_NET_NS_FD
-	iflaMinMTU    = 50 // IFLA_MIN_MTU
-	iflaMaxMTU    = 51 // IFLA_MAX_MTU
+	iflaAddress    = 1  // IFLA_ADDRESS
+	iflaBroadcast  = 2  // IFLA_BROADCAST
+	iflaIfname     = 3  // IFLA_IFNAME
+	iflaMTU        = 4  // IFLA_MTU
+	iflaLink       = 5  // IFLA_LINK
+	iflaMaster     = 10 // IFLA_MASTER
+	iflaTxQLen     = 13 // IFLA_TXQLEN
+	iflaOperState  = 16 // IFLA_OPERSTATE
+	iflaLinkInfo   = 18 // IFLA_LINKINFO
+	iflaIfAlias    = 20 // IFLA_IFALIAS
+	iflaVFInfoList = 22 // IFLA_VFINFO_LIST
+	iflaStats64    = 23 // IFLA_STATS64
+	iflaNetNSPID   = 19 // IFLA_NET_NS_PID
+	iflaNetNSFD    = 28 // IFLA_NET_NS_FD
+	iflaMinMTU     = 50 // IFLA_MIN_MTU
+	iflaMaxMTU     = 51 // IFLA_MAX_MTU
 
 	iflaInfoKind = 1 // IFLA_INFO_KIND
 	iflaInfoData = 2 // IFLA_INFO_DATA

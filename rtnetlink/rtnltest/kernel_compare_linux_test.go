@@ -206,6 +206,7 @@ func scenario(t *testing.T, c *rtnetlink.Conn) []string {
 	_, err = c.LinkByAltName(ctx, "nope")
 	say("get by missing altname", err)
 	say("protodown veth", c.SetLinkProtoDown(ctx, v0.Index, true))
+	say("vf trust veth", c.SetLinkVF(ctx, v0.Index, rtnetlink.VFInfo{ID: 0, Has: rtnetlink.VFHasTrust, Trust: true}))
 	say("protodown reason mv0", c.SetLinkProtoDownReason(ctx, 5, 6, 2))
 	say("protodown mv0", c.SetLinkProtoDown(ctx, 5, true))
 	say("protodown off mv0 with a reason", c.SetLinkProtoDown(ctx, 5, false))

@@ -383,6 +383,12 @@ func (k *Kernel) setLink(l *link, b []byte, as []attr) error {
 			k.enslaved(l)
 		case iflaIfAlias:
 			l.Alias = a.str()
+		case iflaVFInfoList:
+			// No link of the fake has virtual functions: the
+			// kernel's answer to a setting of one on such a device.
+			if len(a.data) > 0 {
+				return syscall.EOPNOTSUPP
+			}
 		case iflaTxQLen:
 			q, err := a.u32()
 			if err != nil {

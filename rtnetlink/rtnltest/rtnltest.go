@@ -90,7 +90,8 @@
 // (no link-local addresses, multicast routes or entries, no DAD); no
 // RTNH_F_LINKDOWN; no other namespaces (moving a link, or a veth peer
 // elsewhere, is EOPNOTSUPP); no kind options beyond the fields of the
-// kinds' types (their Other stays empty), no XDP, no VFs; no nexthop
+// kinds' types (their Other stays empty), no XDP, no VFs (setting one is
+// EOPNOTSUPP, as on a device without them); no nexthop
 // objects, FDB, traffic control, or link kinds besides those above (EOPNOTSUPP, "Unknown device type", as
 // from a kernel without the module). Requests are checked as the kernel
 // does with NETLINK_GET_STRICT_CHK on, whatever the Conn asked. Any other
