@@ -18,6 +18,12 @@ type kernel struct {
 	Package string // e.g. linux-image-6.1.0-57-amd64
 	Version string // the package's version, e.g. 6.1.192-3
 	Dir     string // the unpacked package: boot/, lib/modules/RELEASE/
+
+	// index and debs are set for a kernel of SuiteKernels: the suite's
+	// Packages index, and the image package with the packages it depends
+	// on that hold the kernel, downloaded by URL instead of with apt.
+	index *debIndex
+	debs  []*debPackage
 }
 
 // vmlinuz is the kernel image.
@@ -64,8 +70,12 @@ var releaseRE = regexp.MustCompile(`^linux-image-([0-9]+\.[0-9]+[.0-9]*(?:-[0-9]
 
 // resolveKernel finds, with apt-cache, the newest Debian kernel image
 // package for label: a series such as "6.1" or "6.12" (the generic amd64
-// flavour), or an exact release such as "6.1.0-56-cloud-amd64".
-func resolveKernel(label string) (*kernel, error) {
+// flavour), or an exact release such as "6.1.0-56-cloud-amd64". A label
+// of SuiteKernels ("sid") is looked up in that suite's index instead.
+func resolveKernel(label string, logf func(string, ...any)) (*kernel, error) {
+	if suite, ok := SuiteKernels[label]; ok {
+		return resolveSuiteKernel(label, suite, logf)
+	}
 	pkg := ""
 	if strings.Count(label, ".") >= 2 || strings.Contains(label, "-") {
 		pkg = "linux-image-" + label
@@ -139,7 +149,9 @@ func less(a, b []int) bool {
 }
 
 // fetch makes k.Dir hold the unpacked package: from the cache, or
-// downloaded with apt-get download and unpacked with dpkg-deb, then cached.
+// downloaded with apt-get download (by URL for a suite kernel, with the
+// packages that hold its image and modules) and unpacked with dpkg-deb,
+// then cached.
 // A partial download never becomes visible: it is unpacked elsewhere and
 // renamed into place.
 func (k *kernel) fetch(logf func(string, ...any)) error {
@@ -161,18 +173,28 @@ func (k *kernel) fetch(logf func(string, ...any)) error {
 		return err
 	}
 	logf("vmtest: downloading %s=%s into %s", k.Package, k.Version, cache)
-	cmd := exec.Command("apt-get", "download", "-q", k.Package+"="+k.Version)
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("apt-get download %s=%s: %v: %s", k.Package, k.Version, err, out)
-	}
-	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
-	if len(debs) != 1 {
-		return fmt.Errorf("apt-get download left %d .deb files", len(debs))
+	var debs []string
+	if k.debs != nil {
+		if debs, err = downloadDebs(k.debs, tmp); err != nil {
+			return err
+		}
+	} else {
+		cmd := exec.Command("apt-get", "download", "-q", k.Package+"="+k.Version)
+		cmd.Dir = tmp
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("apt-get download %s=%s: %v: %s", k.Package, k.Version, err, out)
+		}
+		debs, _ = filepath.Glob(filepath.Join(tmp, "*.deb"))
+		if len(debs) != 1 {
+			return fmt.Errorf("apt-get download left %d .deb files", len(debs))
+		}
 	}
 	root := filepath.Join(tmp, "root")
-	if out, err := exec.Command("dpkg-deb", "-x", debs[0], root).CombinedOutput(); err != nil {
-		return fmt.Errorf("dpkg-deb -x %s: %v: %s", debs[0], err, out)
+	for _, d := range debs {
+		if out, err := exec.Command("dpkg-deb", "-x", d, root).CombinedOutput(); err != nil {
+			return fmt.Errorf("dpkg-deb -x %s: %v: %s", d, err, out)
+		}
+		os.Remove(d) // the modules package is 110 MB
 	}
 	if err := os.Rename(root, k.Dir); err != nil {
 		if _, serr := os.Stat(k.vmlinuz()); serr == nil {

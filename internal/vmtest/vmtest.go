@@ -382,7 +382,7 @@ func RunPackage(ctx context.Context, o Options) (Result, error) {
 			return res, fmt.Errorf("vmtest: %s %w", name, ErrMissing)
 		}
 	}
-	k, err := resolveKernel(o.kernel())
+	k, err := resolveKernel(o.kernel(), logf)
 	if err != nil {
 		return res, fmt.Errorf("vmtest: %w", err)
 	}
