@@ -196,14 +196,51 @@ func (k *kernel) fetch(logf func(string, ...any)) error {
 		}
 		os.Remove(d) // the modules package is 110 MB
 	}
+	if err := mergedUsr(root, k.Release); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(root, "boot", "vmlinuz-"+k.Release)); err != nil {
+		return errors.Join(fmt.Errorf("%s has no vmlinuz", k.Package), err)
+	}
 	if err := os.Rename(root, k.Dir); err != nil {
 		if _, serr := os.Stat(k.vmlinuz()); serr == nil {
 			return nil // another process was quicker
 		}
 		return err
 	}
-	if _, err := os.Stat(k.vmlinuz()); err != nil {
-		return errors.Join(fmt.Errorf("%s has no vmlinuz", k.Package), err)
-	}
 	return nil
+}
+
+// mergedUsr moves the files of a package built for a merged /usr into
+// the layout of the older ones that the cache keeps: usr/lib/modules to
+// lib/modules, and the image, which it puts at
+// usr/lib/modules/RELEASE/vmlinuz, to boot/vmlinuz-RELEASE. A package of
+// the older layout is left as it is.
+func mergedUsr(root, release string) error {
+	usrMods := filepath.Join(root, "usr", "lib", "modules")
+	mods := filepath.Join(root, "lib", "modules")
+	if _, err := os.Stat(usrMods); err != nil {
+		return nil
+	}
+	if _, err := os.Stat(mods); err == nil {
+		return fmt.Errorf("the kernel packages have both %s and %s", usrMods, mods)
+	}
+	if err := os.MkdirAll(filepath.Dir(mods), 0o755); err != nil {
+		return err
+	}
+	if err := os.Rename(usrMods, mods); err != nil {
+		return err
+	}
+	img := filepath.Join(mods, release, "vmlinuz")
+	boot := filepath.Join(root, "boot", "vmlinuz-"+release)
+	if _, err := os.Stat(boot); err == nil {
+		return nil
+	}
+	if _, err := os.Stat(img); err != nil {
+		return nil // fetch says the image is missing
+	}
+	if err := os.MkdirAll(filepath.Dir(boot), 0o755); err != nil {
+		return err
+	}
+	return os.Rename(img, boot)
 }
