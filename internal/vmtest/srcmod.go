@@ -113,11 +113,18 @@ func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) 
 		return nil, fmt.Errorf("kernel release %q has no series", k.Release)
 	}
 	hdr := "linux-headers-" + k.Release
-	pkgs, err := headerPackages(hdr, k.Version)
-	if err != nil {
+	src := "linux-source-" + series
+	var pkgs []string
+	var err error
+	if k.index != nil {
+		p := k.index.pkgs[hdr]
+		if p == nil {
+			return nil, fmt.Errorf("Debian %s has no %s (Debian's headers of this kernel are needed to build its modules)", k.index.suite, hdr)
+		}
+		pkgs = append([]string{hdr}, buildDepends("Depends: "+p.Depends)...)
+	} else if pkgs, err = headerPackages(hdr, k.Version); err != nil {
 		return nil, err
 	}
-	src := "linux-source-" + series
 	tmp, err := os.MkdirTemp(CacheDir(), "build-")
 	if err != nil {
 		return nil, err
@@ -134,12 +141,9 @@ func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) 
 		args = append(args, p+"="+k.Version)
 	}
 	start := time.Now()
-	cmd := exec.Command("apt-get", append([]string{"download", "-q"}, args...)...)
-	cmd.Dir = tmp
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if err := b.download(append(pkgs, src), args); err != nil {
 		b.close()
-		return nil, fmt.Errorf("apt-get download %s: %v: %s (Debian's source and headers of this kernel are needed to build its modules)",
-			strings.Join(args, " "), err, out)
+		return nil, err
 	}
 	logf("vmtest: downloaded %s in %v", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
 	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
@@ -162,6 +166,35 @@ func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) 
 		return nil, err
 	}
 	return b, nil
+}
+
+// download fetches the packages names, at the kernel's version (args:
+// NAME=VERSION), into b.tmp: with apt-get, or by URL from the suite's
+// index for a suite kernel.
+func (b *moduleBuild) download(names, args []string) error {
+	idx := b.k.index
+	if idx == nil {
+		cmd := exec.Command("apt-get", append([]string{"download", "-q"}, args...)...)
+		cmd.Dir = b.tmp
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return fmt.Errorf("apt-get download %s: %v: %s (Debian's source and headers of this kernel are needed to build its modules)",
+				strings.Join(args, " "), err, out)
+		}
+		return nil
+	}
+	var pkgs []*debPackage
+	for _, n := range names {
+		p := idx.pkgs[n]
+		if p == nil {
+			return fmt.Errorf("Debian %s has no %s (Debian's source and headers of this kernel are needed to build its modules)", idx.suite, n)
+		}
+		if p.Version != b.k.Version {
+			return fmt.Errorf("Debian %s has %s=%s, not the kernel's version %s", idx.suite, n, p.Version, b.k.Version)
+		}
+		pkgs = append(pkgs, p)
+	}
+	_, err := downloadDebs(pkgs, b.tmp)
+	return err
 }
 
 // headerPackages returns the headers package hdr and the linux-headers and
