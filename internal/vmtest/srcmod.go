@@ -237,8 +237,9 @@ func buildDepends(show string) []string {
 }
 
 // relocate points the build directory's Makefile, which includes the
-// common headers' Makefile at its installed path (/usr/src/…), at the
-// unpacked copy. The other links between the packages are relative.
+// common headers' Makefile at its installed path (/usr/src/…) and may set
+// KBUILD_OUTPUT to its own installed path, at the unpacked copy. The
+// other links between the packages are relative.
 func (b *moduleBuild) relocate() error {
 	mk := filepath.Join(b.headers, "Makefile")
 	data, err := os.ReadFile(mk)
@@ -250,6 +251,8 @@ func (b *moduleBuild) relocate() error {
 	if moved == string(data) {
 		return fmt.Errorf("%s includes no /usr/src/ Makefile: %q", mk, data)
 	}
+	// Newer packages (Debian 7.x) also name the build directory itself.
+	moved = strings.ReplaceAll(moved, "KBUILD_OUTPUT=/usr/src/", "KBUILD_OUTPUT="+root+"/usr/src/")
 	return os.WriteFile(mk, []byte(moved), 0o644)
 }
 
@@ -268,7 +271,17 @@ func (b *moduleBuild) build(name string, m SourceModule) error {
 	// The option set on make's command line builds the module; BTF
 	// information is left out, as it needs pahole and the tests do not
 	// use it.
-	cmd := exec.Command("make", "-C", b.headers, "M="+dir, m.Option+"=m", "CONFIG_DEBUG_INFO_BTF_MODULES=", "modules")
+	args := []string{"-C", b.headers, "M=" + dir, m.Option + "=m", "CONFIG_DEBUG_INFO_BTF_MODULES=", "modules"}
+	if cc, ok := kernelCompiler(b.headers); ok {
+		if _, err := exec.LookPath(cc); err != nil {
+			// The module then has the kernel's configuration but not its
+			// compiler: it may not build (flags the host's gcc lacks), and
+			// the log says why.
+			b.logf("vmtest: Linux %s was built with %s, which the host lacks; building %s with gcc", b.k.Release, cc, name)
+			args = append(args, "CC=gcc")
+		}
+	}
+	cmd := exec.Command("make", args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("make %s=m modules in %s: %v (bash .ci/e2e-deps.sh installs make and gcc):\n%s", m.Option, m.Dir, err, tail(out, 40))
 	}
@@ -286,6 +299,28 @@ func (b *moduleBuild) build(name string, m SourceModule) error {
 		return err
 	}
 	return os.Rename(stripped, dst)
+}
+
+// kernelCompiler returns the compiler the headers' .kernelvariables
+// name (CC = … gcc-16), without any cross-compiler prefix.
+func kernelCompiler(headers string) (string, bool) {
+	data, err := os.ReadFile(filepath.Join(headers, ".kernelvariables"))
+	if err != nil {
+		return "", false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || strings.TrimSpace(k) != "CC" {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			return "", false
+		}
+		cc := strings.TrimPrefix(f[len(f)-1], "$(CROSS_COMPILE)")
+		return cc, strings.HasPrefix(cc, "gcc")
+	}
+	return "", false
 }
 
 // unpackSource copies directory dir of the kernel's source (its files,
