@@ -256,7 +256,7 @@ func (idx *debIndex) newestImage() (*debPackage, string, error) {
 		}
 	}
 	if best == nil {
-		return nil, "", fmt.Errorf("Debian %s has no linux-image-…-amd64 package", idx.suite)
+		return nil, "", fmt.Errorf("suite %s has no linux-image-…-amd64 package", idx.suite)
 	}
 	return best, bestRel, nil
 }
@@ -279,7 +279,7 @@ func (idx *debIndex) closure(pkg *debPackage, release string) ([]*debPackage, er
 				if !seen[f[0]] {
 					p := idx.pkgs[f[0]]
 					if p == nil {
-						return nil, fmt.Errorf("%s depends on %s, which Debian %s lacks", out[i].Name, f[0], idx.suite)
+						return nil, fmt.Errorf("%s depends on %s, which suite %s lacks", out[i].Name, f[0], idx.suite)
 					}
 					seen[f[0]] = true
 					out = append(out, p)

@@ -119,7 +119,7 @@ func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) 
 	if k.index != nil {
 		p := k.index.pkgs[hdr]
 		if p == nil {
-			return nil, fmt.Errorf("Debian %s has no %s (Debian's headers of this kernel are needed to build its modules)", k.index.suite, hdr)
+			return nil, fmt.Errorf("suite %s has no %s (Debian's headers of this kernel are needed to build its modules)", k.index.suite, hdr)
 		}
 		pkgs = append([]string{hdr}, buildDepends("Depends: "+p.Depends)...)
 	} else if pkgs, err = headerPackages(hdr, k.Version); err != nil {
@@ -186,10 +186,10 @@ func (b *moduleBuild) download(names, args []string) error {
 	for _, n := range names {
 		p := idx.pkgs[n]
 		if p == nil {
-			return fmt.Errorf("Debian %s has no %s (Debian's source and headers of this kernel are needed to build its modules)", idx.suite, n)
+			return fmt.Errorf("suite %s has no %s (Debian's source and headers of this kernel are needed to build its modules)", idx.suite, n)
 		}
 		if p.Version != b.k.Version {
-			return fmt.Errorf("Debian %s has %s=%s, not the kernel's version %s", idx.suite, n, p.Version, b.k.Version)
+			return fmt.Errorf("suite %s has %s=%s, not the kernel's version %s", idx.suite, n, p.Version, b.k.Version)
 		}
 		pkgs = append(pkgs, p)
 	}
@@ -278,7 +278,7 @@ func (b *moduleBuild) build(name string, m SourceModule) error {
 			// need a newer gcc (-fmin-function-alignment), and the
 			// package's objtool and modpost need a newer glibc (2.38)
 			// than bookworm's, so the module is not built at all.
-			return fmt.Errorf("Linux %s was built with %s, which the host lacks (a module built with another gcc may not match the kernel; the headers' own tools may also need a newer C library than the host's)", b.k.Release, cc)
+			return fmt.Errorf("kernel %s was built with %s, which the host lacks (a module built with another gcc may not match the kernel; the headers' own tools may also need a newer C library than the host's)", b.k.Release, cc)
 		}
 	}
 	cmd := exec.Command("make", args...)
