@@ -29,7 +29,7 @@ type ipNSID struct {
 func ipListID(t *testing.T, ns *nstest.NS, args ...string) []ipNSID {
 	t.Helper()
 	var ids []ipNSID
-	out := ns.Run(t, append([]string{"-j", "netns", "list-id"}, args...)...)
+	out := ns.Output(t, append([]string{"-j", "netns", "list-id"}, args...)...)
 	if err := json.Unmarshal([]byte(out), &ids); err != nil {
 		t.Fatalf("ip -j netns list-id: %v: %s", err, out)
 	}

@@ -114,6 +114,23 @@ func (ns *NS) Try(args ...string) (string, error) {
 	return string(out), nil
 }
 
+// Output runs ip with args inside the namespace and returns what it printed
+// on standard output alone; a failure fails the test with its standard
+// error. Commands that look at every named namespace (ip netns list-id)
+// print warnings on standard error about namespaces other tests delete
+// meanwhile; Output keeps them out of JSON it parses.
+func (ns *NS) Output(t testing.TB, args ...string) string {
+	t.Helper()
+	var stderr strings.Builder
+	cmd := exec.Command("ip", append([]string{"-n", ns.Name}, args...)...)
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, stderr.String())
+	}
+	return string(out)
+}
+
 // Batch runs many ip commands inside the namespace in one process (ip
 // -batch), one command per line.
 func (ns *NS) Batch(t testing.TB, lines []string) {
