@@ -549,11 +549,15 @@ func (s *sysConn) recv(buf *[]byte, how int) (Datagram, error) {
 	if s.rerr == unix.EAGAIN {
 		return Datagram{}, errWouldBlock
 	}
-	if s.rerr == unix.ENOBUFS {
-		return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, os.NewSyscallError("recvmsg", s.rerr))
-	}
 	if s.rerr != nil {
-		return Datagram{}, os.NewSyscallError("recvmsg", s.rerr)
+		call := "recvmsg"
+		if s.nmsgs > 1 {
+			call = "recvmmsg"
+		}
+		if s.rerr == unix.ENOBUFS {
+			return Datagram{}, fmt.Errorf("%w: %w", ErrOverrun, os.NewSyscallError(call, s.rerr))
+		}
+		return Datagram{}, os.NewSyscallError(call, s.rerr)
 	}
 	return s.datagram(0, buf)
 }
