@@ -45,7 +45,8 @@ type ovpnPeer struct {
 // kernel's errors and extack for a peer and a key slot that do not
 // exist; and a peer-del, seen as the peers group's peer-del-ntf with the
 // reason "userspace". `ip -d link show` is the independent view of the
-// link.
+// link, and of its mode a link in point-to-point mode, which refuses a
+// peer's VPN address (this iproute2 does not show the mode).
 func runOVPN(t *testing.T, ns *nstest.NS, _, g *genetlink.Conn) {
 	// A hang guard for the notification, not a time the test asserts.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -83,6 +84,18 @@ func runOVPN(t *testing.T, ns *nstest.NS, _, g *genetlink.Conn) {
 		{7, netip.MustParseAddr("198.18.0.2"), 1194, netip.MustParseAddr("198.19.0.2"), netip.MustParseAddr("198.18.0.1"), 3600, 7200},
 		{8, netip.MustParseAddr("198.18.0.3"), 1195, netip.MustParseAddr("198.19.0.3"), netip.MustParseAddr("198.18.0.1"), 1800, 3600},
 	}
+	// The mode, seen by what the kernel does with it: a link made in
+	// point-to-point mode refuses a peer with a VPN address, which
+	// multi-peer mode needs.
+	p2p := newOVPNLink(ctx, t, ns, "ovpn1", rtlink.OvpnModeP2p)
+	err = c.PeerNew(ctx, &ovpn.OvpnPeerNewInput{Ifindex: ynl.Some(p2p), Peer: ynl.Some(ovpn.PeerNewInput{
+		ID: ynl.Some[uint32](1), Socket: ynl.Some(uint32(fd)), RemoteIPv4: peers[0].remote, RemotePort: ynl.Some(peers[0].port), VpnIPv4: peers[0].vpn,
+	})})
+	var oe *netlink.OpError
+	if !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || !strings.Contains(oe.ExtAck.Message, "P2P") {
+		t.Errorf("peer-new with a VPN address on a point-to-point link: %v; want EINVAL with an extack naming P2P mode", err)
+	}
+	t.Logf("peer-new with a VPN address on a point-to-point link: %v", err)
 	for _, p := range peers {
 		err := c.PeerNew(ctx, &ovpn.OvpnPeerNewInput{Ifindex: ynl.Some(idx), Peer: ynl.Some(ovpn.PeerNewInput{
 			ID: ynl.Some(p.id), Socket: ynl.Some(uint32(fd)),
@@ -137,7 +150,6 @@ func runOVPN(t *testing.T, ns *nstest.NS, _, g *genetlink.Conn) {
 
 	// A peer that does not exist: ENOENT, and the kernel says which.
 	_, err = c.PeerGet(ctx, &ovpn.Ovpn{Ifindex: ynl.Some(idx), Peer: ynl.Some(ovpn.Peer{ID: ynl.Some[uint32](99)})})
-	var oe *netlink.OpError
 	if !errors.Is(err, unix.ENOENT) || !errors.As(err, &oe) || !strings.Contains(oe.ExtAck.Message, "99") {
 		t.Errorf("peer-get of peer 99, which does not exist: %v; want ENOENT with an extack naming it", err)
 	}
