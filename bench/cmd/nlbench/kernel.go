@@ -225,10 +225,16 @@ func init() {
 		c, err := nl.Dial(unix.NETLINK_ROUTE, nil)
 		must(err)
 		once(func() int {
+			// The requests' bytes in one buffer, as a program that
+			// builds many requests would: one allocation, not one per
+			// route.
 			reqs := make([]nl.Message, *n)
+			arena := make([]byte, 0, 28**n)
 			for i := range reqs {
+				start := len(arena)
+				arena = routePayload(arena, i)
 				reqs[i] = nl.Message{Header: nl.Header{Type: unix.RTM_NEWROUTE, Flags: nl.Create | nl.Excl},
-					Data: routePayload(make([]byte, 0, 28), i)}
+					Data: arena[start:len(arena):len(arena)]}
 			}
 			res, err := c.Batch(ctx, reqs)
 			must(err)
