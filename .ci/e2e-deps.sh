@@ -16,7 +16,9 @@
 # devlink tests, and the netdevsim module those VMs build
 # (vmtest.SourceModules) needs make and gcc (gcc-12, which both kernels
 # were built with) and apt-get download of each kernel's linux-headers,
-# linux-kbuild and linux-source packages.
+# linux-kbuild and linux-source packages; for the opt-in sid kernel
+# (-kernel sid, built with a newer gcc than the host's) it is built in a
+# sid chroot that debootstrap makes.
 #
 # Idempotent: when everything is already there it does nothing, and it only
 # refreshes the package lists when something has to be installed or when the
@@ -33,7 +35,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 export DEBIAN_FRONTEND=noninteractive
-packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils nftables wireguard-tools conntrack iptables)
+packages=(qemu-system-x86 linux-headers-cloud-amd64 make gcc ethtool tshark iproute2 procps xz-utils nftables wireguard-tools conntrack iptables debootstrap)
 
 # installed NAME: true when the Debian package NAME is fully installed.
 installed() {

@@ -22,8 +22,10 @@ import (
 // host's apt does not know: the kernel is the newest generic amd64 image
 // of the suite's Packages index, read from DebianMirror and downloaded by
 // URL, without apt and without touching the host's sources. "sid" is the
-// newest kernel Debian builds (7.2 in October 2026), which has the
-// families 6.1 and 6.12 lack (ovpn, psp, net_shaper, lockd).
+// newest kernel Debian builds (7.2 in October 2026), which has families
+// 6.1 and 6.12 lack (ovpn, net-shaper, lockd), though not psp: Debian
+// leaves CONFIG_INET_PSP unset. Its modules (SourceModules) are built in
+// a chroot of the suite (see suiteRoot).
 var SuiteKernels = map[string]string{"sid": "sid"}
 
 // DebianMirror is where suite kernels come from: $NLKIT_VM_MIRROR, else

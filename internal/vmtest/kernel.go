@@ -152,16 +152,21 @@ func less(a, b []int) bool {
 // downloaded with apt-get download (by URL for a suite kernel, with the
 // packages that hold its image and modules) and unpacked with dpkg-deb,
 // then cached.
-// A partial download never becomes visible: it is unpacked elsewhere and
-// renamed into place.
+// A partial download never becomes visible: it is unpacked elsewhere,
+// with the cache's lock held (lockCache), and renamed into place.
 func (k *kernel) fetch(logf func(string, ...any)) error {
 	cache := CacheDir()
 	k.Dir = filepath.Join(cache, k.Package+"_"+k.Version)
 	if _, err := os.Stat(k.vmlinuz()); err == nil {
 		return nil
 	}
-	if err := os.MkdirAll(cache, 0o755); err != nil {
+	unlock, err := lockCache(logf)
+	if err != nil {
 		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(k.vmlinuz()); err == nil {
+		return nil // another run fetched it while this one waited
 	}
 	tmp, err := os.MkdirTemp(cache, "download-")
 	if err != nil {
@@ -202,13 +207,7 @@ func (k *kernel) fetch(logf func(string, ...any)) error {
 	if _, err := os.Stat(filepath.Join(root, "boot", "vmlinuz-"+k.Release)); err != nil {
 		return errors.Join(fmt.Errorf("%s has no vmlinuz", k.Package), err)
 	}
-	if err := os.Rename(root, k.Dir); err != nil {
-		if _, serr := os.Stat(k.vmlinuz()); serr == nil {
-			return nil // another process was quicker
-		}
-		return err
-	}
-	return nil
+	return os.Rename(root, k.Dir)
 }
 
 // mergedUsr moves the files of a package built for a merged /usr into

@@ -20,9 +20,15 @@ import (
 // harness builds (vmtest.SourceModules): netdevsim loads, unsigned and
 // out of tree, into a kernel without lockdown (it taints the kernel,
 // which is all), and a device made in a namespace has its devlink
-// instance and ports there, as the devlink command shows them.
+// instance and ports there, as the devlink command shows them. In the VM
+// of a kernel outside the matrix (internal/cmd/vmtest -kernel sid
+// -modules netdevsim) it checks that kernel too.
 func TestNetdevsimVM(t *testing.T) {
-	for _, k := range vmtest.Kernels {
+	kernels := vmtest.Kernels
+	if g, ok := vmtest.Guest(); ok && !slices.Contains(kernels, g) {
+		kernels = append(slices.Clone(kernels), g)
+	}
+	for _, k := range kernels {
 		t.Run(k, func(t *testing.T) {
 			vmtest.Run(t, vmtest.Config{Kernel: k, Modules: []string{"netdevsim"}}, checkNetdevsim)
 		})

@@ -44,6 +44,15 @@ type SourceModule struct {
 // information, and keeps it in the kernel's directory in CacheDir, as
 // lib/modules/RELEASE/extra/NAME.ko; the downloads are deleted. Later VMs
 // of that kernel take it from there; deleting it builds it again.
+//
+// A kernel of SuiteKernels (sid's, built with a newer gcc than the
+// host's, its headers' tools linked against a newer C library) is built
+// the same way but inside a chroot of its suite, kept in CacheDir (see
+// suiteRoot), in which apt-get installs the headers with the compiler
+// they depend on, as on a Debian system of that suite.
+//
+// Builds and downloads hold a lock in CacheDir, one at a time; what a
+// killed one left is removed by the next (see lockCache).
 var SourceModules = map[string]SourceModule{
 	"netdevsim": {Dir: "drivers/net/netdevsim", Option: "CONFIG_NETDEVSIM"},
 }
@@ -68,13 +77,44 @@ func buildSourceModules(k *kernel, mods *modules, names []string, logf func(stri
 	if len(todo) == 0 {
 		return nil
 	}
-	for _, name := range []string{"make", "xz", "strip", "dpkg-deb", "apt-cache", "apt-get"} {
+	tools := []string{"make", "xz", "strip", "dpkg-deb", "apt-cache", "apt-get"}
+	if k.index != nil {
+		tools = []string{"xz", "dpkg-deb", "debootstrap"} // the rest are the chroot's
+	}
+	for _, name := range tools {
 		if _, err := exec.LookPath(name); err != nil {
 			return fmt.Errorf("building %s for Linux %s: %s %w", strings.Join(todo, ", "), k.Release, name, ErrMissing)
 		}
 	}
+	unlock, err := lockCache(logf)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	// Another run may have built them while this one waited for the lock.
+	todo = slices.DeleteFunc(todo, func(n string) bool {
+		rel := filepath.Join(extraDir, n+".ko")
+		if _, err := os.Stat(filepath.Join(mods.dir, rel)); err != nil {
+			return false
+		}
+		mods.paths[n] = rel
+		delete(mods.info, n)
+		return true
+	})
+	if len(todo) == 0 {
+		return nil
+	}
 	start := time.Now()
-	b, err := newModuleBuild(k, logf)
+	series := seriesRE.FindString(k.Release)
+	if series == "" {
+		return fmt.Errorf("kernel release %q has no series", k.Release)
+	}
+	var b *moduleBuild
+	if k.index != nil {
+		b, err = newSuiteBuild(k, series, logf)
+	} else {
+		b, err = newModuleBuild(k, series, logf)
+	}
 	if err != nil {
 		return err
 	}
@@ -90,15 +130,36 @@ func buildSourceModules(k *kernel, mods *modules, names []string, logf func(stri
 	return nil
 }
 
-// moduleBuild is a kernel's build tree, unpacked from its Debian
-// packages into a temporary directory of the cache.
+// moduleBuild is a kernel's build tree: unpacked from its Debian
+// packages into a temporary directory of the cache, or installed in a
+// suite's chroot.
 type moduleBuild struct {
 	k       *kernel
 	logf    func(string, ...any)
-	tmp     string // removed by close
-	headers string // the kernel's build directory: tmp/root/usr/src/linux-headers-RELEASE
-	source  string // the linux-source package's .deb
-	series  string // "6.12"
+	root    string   // the chroot the build runs in (suiteRoot); empty on the host
+	tmp     string   // removed by close; in root for a chroot build
+	headers string   // the kernel's build directory, as make sees it: tmp/root/usr/src/linux-headers-RELEASE, or /usr/src/… in root
+	source  string   // the linux-source package's .deb
+	series  string   // "6.12"
+	purge   []string // packages close removes from root
+}
+
+// command returns the command that runs program name with args: in the
+// build's chroot, or on the host.
+func (b *moduleBuild) command(name string, args ...string) *exec.Cmd {
+	if b.root == "" {
+		return exec.Command(name, args...)
+	}
+	return rootCommand(b.root, name, args...)
+}
+
+// inRoot returns host path p as the build's commands see it: inside the
+// chroot, without its directory.
+func (b *moduleBuild) inRoot(p string) string {
+	if b.root == "" {
+		return p
+	}
+	return "/" + strings.TrimPrefix(strings.TrimPrefix(p, b.root), "/")
 }
 
 // seriesRE matches the series at the start of a release: 6.12 of
@@ -107,22 +168,11 @@ var seriesRE = regexp.MustCompile(`^[0-9]+\.[0-9]+`)
 
 // newModuleBuild downloads and unpacks the build tree of kernel k and
 // downloads its source package.
-func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) {
-	series := seriesRE.FindString(k.Release)
-	if series == "" {
-		return nil, fmt.Errorf("kernel release %q has no series", k.Release)
-	}
+func newModuleBuild(k *kernel, series string, logf func(string, ...any)) (*moduleBuild, error) {
 	hdr := "linux-headers-" + k.Release
 	src := "linux-source-" + series
-	var pkgs []string
-	var err error
-	if k.index != nil {
-		p := k.index.pkgs[hdr]
-		if p == nil {
-			return nil, fmt.Errorf("suite %s has no %s (Debian's headers of this kernel are needed to build its modules)", k.index.suite, hdr)
-		}
-		pkgs = append([]string{hdr}, buildDepends("Depends: "+p.Depends)...)
-	} else if pkgs, err = headerPackages(hdr, k.Version); err != nil {
+	pkgs, err := headerPackages(hdr, k.Version)
+	if err != nil {
 		return nil, err
 	}
 	tmp, err := os.MkdirTemp(CacheDir(), "build-")
@@ -141,9 +191,12 @@ func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) 
 		args = append(args, p+"="+k.Version)
 	}
 	start := time.Now()
-	if err := b.download(append(pkgs, src), args); err != nil {
+	cmd := exec.Command("apt-get", append([]string{"download", "-q"}, args...)...)
+	cmd.Dir = tmp
+	if out, err := cmd.CombinedOutput(); err != nil {
 		b.close()
-		return nil, err
+		return nil, fmt.Errorf("apt-get download %s: %v: %s (Debian's source and headers of this kernel are needed to build its modules)",
+			strings.Join(args, " "), err, out)
 	}
 	logf("vmtest: downloaded %s in %v", strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
 	debs, _ := filepath.Glob(filepath.Join(tmp, "*.deb"))
@@ -166,35 +219,6 @@ func newModuleBuild(k *kernel, logf func(string, ...any)) (*moduleBuild, error) 
 		return nil, err
 	}
 	return b, nil
-}
-
-// download fetches the packages names, at the kernel's version (args:
-// NAME=VERSION), into b.tmp: with apt-get, or by URL from the suite's
-// index for a suite kernel.
-func (b *moduleBuild) download(names, args []string) error {
-	idx := b.k.index
-	if idx == nil {
-		cmd := exec.Command("apt-get", append([]string{"download", "-q"}, args...)...)
-		cmd.Dir = b.tmp
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("apt-get download %s: %v: %s (Debian's source and headers of this kernel are needed to build its modules)",
-				strings.Join(args, " "), err, out)
-		}
-		return nil
-	}
-	var pkgs []*debPackage
-	for _, n := range names {
-		p := idx.pkgs[n]
-		if p == nil {
-			return fmt.Errorf("suite %s has no %s (Debian's source and headers of this kernel are needed to build its modules)", idx.suite, n)
-		}
-		if p.Version != b.k.Version {
-			return fmt.Errorf("suite %s has %s=%s, not the kernel's version %s", idx.suite, n, p.Version, b.k.Version)
-		}
-		pkgs = append(pkgs, p)
-	}
-	_, err := downloadDebs(pkgs, b.tmp)
-	return err
 }
 
 // headerPackages returns the headers package hdr and the linux-headers and
@@ -256,7 +280,21 @@ func (b *moduleBuild) relocate() error {
 	return os.WriteFile(mk, []byte(moved), 0o644)
 }
 
-func (b *moduleBuild) close() { os.RemoveAll(b.tmp) }
+// close removes the build's temporary directory, and from a chroot the
+// headers packages and apt's downloaded packages, to keep it small.
+func (b *moduleBuild) close() {
+	if b.tmp != "" {
+		os.RemoveAll(b.tmp)
+	}
+	if b.root == "" {
+		return
+	}
+	for _, args := range [][]string{append([]string{"purge", "-y", "-q"}, b.purge...), {"clean"}} {
+		if out, err := rootCommand(b.root, "apt-get", args...).CombinedOutput(); err != nil {
+			b.logf("vmtest: apt-get %s in %s: %v:\n%s", strings.Join(args, " "), b.root, err, tail(out, 10))
+		}
+	}
+}
 
 // build builds module name from its source directory and moves it into
 // the kernel's extraDir.
@@ -271,23 +309,23 @@ func (b *moduleBuild) build(name string, m SourceModule) error {
 	// The option set on make's command line builds the module; BTF
 	// information is left out, as it needs pahole and the tests do not
 	// use it.
-	args := []string{"-C", b.headers, "M=" + dir, m.Option + "=m", "CONFIG_DEBUG_INFO_BTF_MODULES=", "modules"}
-	if cc, ok := kernelCompiler(b.headers); ok {
+	args := []string{"-C", b.headers, "M=" + b.inRoot(dir), m.Option + "=m", "CONFIG_DEBUG_INFO_BTF_MODULES=", "modules"}
+	if cc, ok := kernelCompiler(b.headers); ok && b.root == "" {
 		if _, err := exec.LookPath(cc); err != nil {
 			// Tried with gcc-12 for sid's 7.2 (gcc-16): the kernel's flags
 			// need a newer gcc (-fmin-function-alignment), and the
 			// package's objtool and modpost need a newer glibc (2.38)
-			// than bookworm's, so the module is not built at all.
+			// than bookworm's, so the module is not built at all. A
+			// suite kernel is built in the suite's chroot instead.
 			return fmt.Errorf("kernel %s was built with %s, which the host lacks (a module built with another gcc may not match the kernel; the headers' own tools may also need a newer C library than the host's)", b.k.Release, cc)
 		}
 	}
-	cmd := exec.Command("make", args...)
-	if out, err := cmd.CombinedOutput(); err != nil {
+	if out, err := b.command("make", args...).CombinedOutput(); err != nil {
 		return fmt.Errorf("make %s=m modules in %s: %v (bash .ci/e2e-deps.sh installs make and gcc):\n%s", m.Option, m.Dir, err, tail(out, 40))
 	}
 	ko := filepath.Join(dir, name+".ko")
 	stripped := filepath.Join(b.tmp, name+".ko")
-	if out, err := exec.Command("strip", "--strip-debug", "-o", stripped, ko).CombinedOutput(); err != nil {
+	if out, err := b.command("strip", "--strip-debug", "-o", b.inRoot(stripped), b.inRoot(ko)).CombinedOutput(); err != nil {
 		return fmt.Errorf("strip --strip-debug %s: %v: %s", ko, err, out)
 	}
 	if err := checkVermagic(stripped, b.k.Release); err != nil {

@@ -1,0 +1,50 @@
+package vmtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// leftoverPatterns match, in CacheDir, the temporary directories a run
+// makes while it holds the cache's lock (lockCache) and removes when it
+// is done: kernel downloads, module builds (in the cache, or in a suite's
+// chroot) and debootstraps. A run that was killed leaves them behind,
+// hundreds of MB each.
+var leftoverPatterns = []string{"download-*", "build-*", "debootstrap-*", suiteRootPrefix + "*/tmp/build-*"}
+
+// lockCache takes the lock of CacheDir that every run holds while it
+// downloads or builds there, waiting for another run that holds it, and
+// then removes what runs that were killed left (leftoverPatterns): with
+// the lock held, no other run is making them. The lock is released by
+// unlock, or by the process's exit, however it ends.
+func lockCache(logf func(string, ...any)) (unlock func(), err error) {
+	cache := CacheDir()
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return nil, err
+	}
+	p := filepath.Join(cache, "lock")
+	f, err := os.OpenFile(p, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	waited, err := lockFile(f)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", p, err)
+	}
+	if waited {
+		logf("vmtest: waited for another run's download or build in %s", cache)
+	}
+	for _, pat := range leftoverPatterns {
+		dirs, _ := filepath.Glob(filepath.Join(cache, pat))
+		for _, d := range dirs {
+			logf("vmtest: removing %s, left by a run that was stopped", d)
+			if err := os.RemoveAll(d); err != nil {
+				f.Close()
+				return nil, err
+			}
+		}
+	}
+	return func() { f.Close() }, nil
+}

@@ -1,0 +1,74 @@
+package vmtest
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestLockCacheRemovesLeftovers: taking the cache's lock removes the
+// temporary directories of downloads, builds and debootstraps that a
+// killed run left, in the cache and in a suite's chroot, and nothing
+// else.
+func TestLockCacheRemovesLeftovers(t *testing.T) {
+	cache := t.TempDir()
+	t.Setenv("NLKIT_VM_CACHE", cache)
+	for _, d := range []string{
+		"download-1/root/lib", "build-2/root/usr/src", "debootstrap-3/usr/bin",
+		"root-sid/tmp/build-4/src/netdevsim", "root-sid/tmp/other", "root-sid/usr/bin",
+		"linux-image-7.2.13+deb14-amd64_7.2.13-1/lib/modules/7.2.13+deb14-amd64/extra",
+		"debian-index",
+	} {
+		if err := os.MkdirAll(filepath.Join(cache, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var logged []string
+	unlock, err := lockCache(func(f string, a ...any) { logged = append(logged, f) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	var left []string
+	err = filepath.WalkDir(cache, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if rel, _ := filepath.Rel(cache, p); d.IsDir() && rel != "." {
+			left = append(left, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"debian-index",
+		"linux-image-7.2.13+deb14-amd64_7.2.13-1",
+		"linux-image-7.2.13+deb14-amd64_7.2.13-1/lib",
+		"linux-image-7.2.13+deb14-amd64_7.2.13-1/lib/modules",
+		"linux-image-7.2.13+deb14-amd64_7.2.13-1/lib/modules/7.2.13+deb14-amd64",
+		"linux-image-7.2.13+deb14-amd64_7.2.13-1/lib/modules/7.2.13+deb14-amd64/extra",
+		"root-sid", "root-sid/tmp", "root-sid/tmp/other", "root-sid/usr", "root-sid/usr/bin",
+	}
+	if !slices.Equal(left, want) {
+		t.Errorf("left after lockCache: %q, want %q", left, want)
+	}
+	if len(logged) != 4 {
+		t.Errorf("logged %d removals, want 4", len(logged))
+	}
+}
+
+// TestInRoot: a build's paths as its commands see them, in its chroot
+// or on the host.
+func TestInRoot(t *testing.T) {
+	b := &moduleBuild{root: "/cache/root-sid"}
+	if got := b.inRoot("/cache/root-sid/tmp/build-1/src"); got != "/tmp/build-1/src" {
+		t.Errorf("in the chroot: %q", got)
+	}
+	b.root = ""
+	if got := b.inRoot("/cache/build-1/src"); got != "/cache/build-1/src" {
+		t.Errorf("on the host: %q", got)
+	}
+}

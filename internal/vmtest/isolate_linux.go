@@ -1,0 +1,34 @@
+//go:build linux
+
+package vmtest
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// isolate makes cmd run in a mount namespace of its own, so that what it
+// mounts (debootstrap's /proc and /sys in its target, the /proc of
+// rootCommand) goes away with it, even when it is killed; and, when root
+// is not empty, with root as its root directory (chroot). It returns cmd.
+func isolate(cmd *exec.Cmd, root string) *exec.Cmd {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root, Unshareflags: syscall.CLONE_NEWNS}
+	return cmd
+}
+
+// lockFile waits for an exclusive lock on f (flock), which ends when f
+// is closed or its process exits. It reports whether it had to wait.
+func lockFile(f *os.File) (waited bool, err error) {
+	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if !errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, err
+	}
+	for {
+		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			return true, err
+		}
+	}
+}
