@@ -9,9 +9,9 @@ import (
 // leftoverPatterns match, in CacheDir, the temporary directories a run
 // makes while it holds the cache's lock (lockCache) and removes when it
 // is done: kernel downloads, module builds (in the cache, or in a suite's
-// chroot) and debootstraps. A run that was killed leaves them behind,
-// hundreds of MB each.
-var leftoverPatterns = []string{"download-*", "build-*", "debootstrap-*", suiteRootPrefix + "*/tmp/build-*"}
+// chroot, whose /tmp holds nothing else) and debootstraps. A run that was
+// killed leaves them behind, hundreds of MB each.
+var leftoverPatterns = []string{"download-*", "build-*", "debootstrap-*", suiteRootPrefix + "*/tmp/*"}
 
 // lockCache takes the lock of CacheDir that every run holds while it
 // downloads or builds there, waiting for another run that holds it, and
