@@ -310,7 +310,10 @@ func (b *moduleBuild) build(name string, m SourceModule) error {
 	// information is left out, as it needs pahole and the tests do not
 	// use it.
 	args := []string{"-C", b.headers, "M=" + b.inRoot(dir), m.Option + "=m", "CONFIG_DEBUG_INFO_BTF_MODULES=", "modules"}
-	if cc, ok := kernelCompiler(b.headers); ok && b.root == "" {
+	hint := " (bash .ci/e2e-deps.sh installs make and gcc)"
+	if b.root != "" {
+		hint = " in the chroot " + b.root
+	} else if cc, ok := kernelCompiler(b.headers); ok {
 		if _, err := exec.LookPath(cc); err != nil {
 			// Tried with gcc-12 for sid's 7.2 (gcc-16): the kernel's flags
 			// need a newer gcc (-fmin-function-alignment), and the
@@ -321,7 +324,7 @@ func (b *moduleBuild) build(name string, m SourceModule) error {
 		}
 	}
 	if out, err := b.command("make", args...).CombinedOutput(); err != nil {
-		return fmt.Errorf("make %s=m modules in %s: %v (bash .ci/e2e-deps.sh installs make and gcc):\n%s", m.Option, m.Dir, err, tail(out, 40))
+		return fmt.Errorf("make %s=m modules in %s: %v%s:\n%s", m.Option, m.Dir, err, hint, tail(out, 40))
 	}
 	ko := filepath.Join(dir, name+".ko")
 	stripped := filepath.Join(b.tmp, name+".ko")
