@@ -51,6 +51,19 @@ func (k *kernel) modulesDir() string {
 	return filepath.Join(k.Dir, "lib", "modules", k.Release)
 }
 
+// config returns the path of the kernel's build configuration in the
+// unpacked package (boot/config-RELEASE; lib/modules/RELEASE/config in a
+// package of merged /usr, as sid's linux-base-RELEASE has it), or "" if
+// it has none.
+func (k *kernel) config() string {
+	for _, p := range []string{filepath.Join(k.Dir, "boot", "config-"+k.Release), filepath.Join(k.modulesDir(), "config")} {
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() {
+			return p
+		}
+	}
+	return ""
+}
+
 // CacheDir is where downloaded kernels are kept between runs:
 // $NLKIT_VM_CACHE, else nlkit-vmtest under the user's cache directory
 // ($XDG_CACHE_HOME or ~/.cache), else under the temporary directory.

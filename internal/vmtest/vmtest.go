@@ -356,6 +356,7 @@ const (
 	guestSpec     = "/vmtest/spec.json"
 	guestModules  = "/vmtest/modules"
 	guestModprobe = "/vmtest/modprobe"
+	guestConfig   = "/vmtest/config"
 	guestTest     = "/vmtest/bin/pkg.test"
 	vminitPkg     = "github.com/nlkit/netlink/internal/vmtest/vminit"
 )
@@ -507,6 +508,11 @@ func buildInitramfs(o *Options, k *kernel, work, initrd string, logf func(string
 		}
 	}
 	t.file(guestModules+"/index.txt", 0o644, mods.guestIndex(names))
+	if p := k.config(); p != "" {
+		if err := t.hostFile(guestConfig, p); err != nil {
+			return err
+		}
+	}
 	spec, err := json.Marshal(struct {
 		Kernel       string
 		Dir          string
