@@ -264,6 +264,17 @@ func paramValues(t *testing.T, p devlink.DlParam) []paramValue {
 	return out
 }
 
+// paramCmode returns the configuration mode devlink -j names name
+// ("runtime", "driverinit", "permanent").
+func paramCmode(name string) (devlink.ParamCmode, bool) {
+	for _, c := range []devlink.ParamCmode{devlink.ParamCmodeRuntime, devlink.ParamCmodeDriverinit, devlink.ParamCmodePermanent} {
+		if c.String() == name {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
 // param is a parameter as devlink prints it.
 type param struct {
 	Name, Type string
@@ -511,7 +522,9 @@ func (n *nsimDevlink) eswitch(t *testing.T) {
 }
 
 // set changes a parameter of each type netdevsim has (a u32 and a flag,
-// their values passed as kept attributes), a trap's action, a policer's
+// their values passed as kept attributes), each in the configuration
+// mode of its first value (the one devlink shows first), a trap's
+// action, a policer's
 // rate and burst and a health reporter's grace period and auto-recovery,
 // and checks that devlink shows each change.
 func (n *nsimDevlink) set(t *testing.T) {
@@ -523,9 +536,17 @@ func (n *nsimDevlink) set(t *testing.T) {
 		if len(values) == 0 {
 			t.Fatalf("param %s has no value", p.ParamName)
 		}
+		// The first value's configuration mode, as the parameter reports
+		// it (a mode it lacks is refused, EOPNOTSUPP): netdevsim's
+		// max_macs and test1 are driverinit, its test2, which 7.2 has
+		// and 6.12 has not, is runtime only.
+		cmode, ok := paramCmode(values[0].Cmode)
+		if !ok {
+			t.Fatalf("param %s: configuration mode %q", p.ParamName, values[0].Cmode)
+		}
 		req := n.handle()
 		req.ParamName, req.ParamType = p.ParamName, p.ParamType
-		req.ParamValueCmode = ynl.Some(devlink.ParamCmodeDriverinit)
+		req.ParamValueCmode = ynl.Some(cmode)
 		data := func(b []byte) { req.Unknown = []netlink.Attr{{Type: attrParamValueData, Data: b}} }
 		switch v := values[0].Value.(type) {
 		case float64: // half the value, in the parameter's width
@@ -547,8 +568,9 @@ func (n *nsimDevlink) set(t *testing.T) {
 			continue
 		}
 		if err := n.c.ParamSet(ctx, req); err != nil {
-			t.Fatalf("param-set %s: %v", p.ParamName, err)
+			t.Fatalf("param-set %s (%v): %v", p.ParamName, cmode, err)
 		}
+		t.Logf("param-set %s, cmode %v (its value was %v)", p.ParamName, cmode, values[0].Value)
 	}
 	after := n.readParams(t)
 	if reflect.DeepEqual(before, after) {
