@@ -46,8 +46,8 @@ import (
 // lockd have a netlink family only from 6.7 and 6.11 on), and
 // mac80211_hwsim, whose radios nl80211 shows, openvswitch, which has the
 // three ovs_* families, and netdevsim, whose devices have devlink
-// instances (Debian does not build it: the harness does, see
-// vmtest.SourceModules). ovpn came in 6.16: only sid's kernel has it (a
+// instances and, from 6.13 on, shapers for net-shaper (Debian does not
+// build it: the harness does, see vmtest.SourceModules). ovpn came in 6.16: only sid's kernel has it (a
 // module that loads on demand).
 var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim", "openvswitch", "netdevsim"}
 
@@ -108,7 +108,7 @@ var vmFamilies = []vmFamily{
 	{ovsdatapath.Spec, [2]int{3, 3}, "openvswitch", runOVSDatapath},
 	{ovsvport.Spec, [2]int{3, 3}, "openvswitch", runOVSVport},
 	{ovsflow.Spec, [2]int{3, 3}, "openvswitch", runOVSFlow},
-	{netshaper.Spec, [2]int{6, 13}, "", nil},
+	{netshaper.Spec, [2]int{6, 13}, "", withModule("netdevsim", runNetShaper)}, // built in; its devices are netdevsim's
 	{ovpn.Spec, [2]int{6, 16}, "ovpn", runOVPN},
 	{psp.Spec, [2]int{6, 18}, "", nil},
 }
