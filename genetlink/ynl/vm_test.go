@@ -47,8 +47,8 @@ import (
 // mac80211_hwsim, whose radios nl80211 shows, openvswitch, which has the
 // three ovs_* families, and netdevsim, whose devices have devlink
 // instances and, from 6.13 on, shapers for net-shaper (Debian does not
-// build it: the harness does, see vmtest.SourceModules). ovpn came in 6.16: only sid's kernel has it (a
-// module that loads on demand).
+// build it: the harness does, see vmtest.SourceModules). ovpn came in
+// 6.16: only sid's kernel has it (a module that loads on demand).
 var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim", "openvswitch", "netdevsim"}
 
 // TestFamiliesVM runs, in a VM of Debian's 6.12 (with NLKIT_VM=1; see
@@ -66,6 +66,12 @@ var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_
 // kernel (opt-in: the first run downloads it), as ovpn does with
 //
 //	go run ./internal/cmd/vmtest -kernel sid -run 'TestFamiliesKernel/ovpn' ./genetlink/ynl
+//
+// and net-shaper, on netdevsim's devices, with
+//
+//	go run ./internal/cmd/vmtest -kernel sid -modules netdevsim -run 'TestFamiliesKernel/net-shaper' ./genetlink/ynl
+//
+// psp, which came in 6.18, no Debian kernel has (see vmOptions).
 func TestFamiliesVM(t *testing.T) {
 	later := "the family came after 6.12 (TestFamiliesKernel skips a family of a later release)"
 	cfg := vmtest.Config{Kernel: "6.12", Modules: vmModules, AllowSkip: map[string]string{
@@ -119,8 +125,9 @@ var vmFamilies = []vmFamily{
 // lists them), and does at least one real do and one dump of it with the
 // generated package, checked against the kernel's own view (ip, wg,
 // /proc, /sys). A family of a later release than this kernel's is
-// skipped. It runs only inside a VM (TestFamiliesVM), since it loads
-// modules.
+// skipped, and so is one this kernel was built without (vmOptions: psp
+// on Debian's kernels), as its build configuration says. It runs only
+// inside a VM (TestFamiliesVM), since it loads modules.
 func TestFamiliesKernel(t *testing.T) {
 	if _, ok := vmtest.Guest(); !ok {
 		t.Skip("runs inside the VMs of TestFamiliesVM: it loads modules")
@@ -145,6 +152,9 @@ func TestFamiliesKernel(t *testing.T) {
 			if _, serr := os.Stat("/sys/module/" + f.module); errors.Is(err, syscall.ENOENT) && f.module != "" && serr != nil {
 				t.Skipf("module %s is not loaded (vmtest's -modules %s loads it): %v", f.module, strings.Join(vmModules, ","), err)
 			}
+			if opt, ok := vmOptions[f.spec.Name]; ok && errors.Is(err, syscall.ENOENT) {
+				skipBuiltWithout(t, f.spec.Name, opt, err)
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,6 +169,41 @@ func TestFamiliesKernel(t *testing.T) {
 			f.run(t, ns, g, gns)
 		})
 	}
+}
+
+// vmOption is the Kconfig option a family needs that a kernel of its
+// release or later may be built without, and what lacks it.
+type vmOption struct {
+	name string // CONFIG_INET_PSP
+	why  string // who builds without it, and what else it takes away
+}
+
+// vmOptions are the families of vmFamilies that Debian's kernels of
+// their release or later lack, by the option they are built without: psp
+// (6.18) needs CONFIG_INET_PSP, a bool of the core kernel, not a module,
+// which no Debian kernel sets (sid's 7.2 included), so that no
+// Debian kernel has the family, nor netdevsim's PSP devices, which come
+// only with it.
+var vmOptions = map[string]vmOption{
+	"psp": {"CONFIG_INET_PSP", "Debian builds its kernels without it (a bool of the core kernel, not a module: " +
+		"no Debian kernel has the psp family, sid's 7.2 included), and netdevsim offers PSP only with it"},
+}
+
+// skipBuiltWithout skips t when this kernel lacks family (err, its
+// lookup's ENOENT) because it was built without opt, as its build
+// configuration says; it fails t when the configuration sets opt, or
+// cannot be read, since the family should be there.
+func skipBuiltWithout(t *testing.T, family string, opt vmOption, err error) {
+	t.Helper()
+	v, cerr := vmtest.KernelConfig(opt.name)
+	if cerr != nil {
+		t.Fatalf("family %s is missing (%v), and whether this kernel was built with %s is not known: %v", family, err, opt.name, cerr)
+	}
+	if v != "" {
+		t.Fatalf("family %s is missing (%v), though this kernel was built with %s=%s", family, err, opt.name, v)
+	}
+	t.Skipf("this kernel has no %s family: it was built without %s (its configuration says so); %s. "+
+		"Neither the policy comparison nor a do or dump of %s ran: %v", family, opt.name, opt.why, family, err)
 }
 
 // hasOp skips t, saying so, when family fam of this kernel lacks command cmd.
