@@ -138,16 +138,19 @@ func runNetShaper(t *testing.T, ns *nstest.NS, _, g *genetlink.Conn) {
 	if !errors.Is(err, unix.ENOENT) {
 		t.Errorf("set of node %d, which does not exist (set makes no node): %v; want ENOENT", node.V.ID.V+100, err)
 	}
-	lo := ifindex(t, ns, "lo")
-	err = c.Set(ctx, &netshaper.NetShaper{Ifindex: ynl.Some(lo), Handle: netdev, Metric: ynl.Some(netshaper.MetricBps), BwMax: ynl.Some[uint64](1000000)})
-	if !errors.Is(err, unix.EOPNOTSUPP) || !errors.As(err, &oe) || oe.ExtAck.AttrType != netshaper.AttrNetShaperIfindex ||
-		!strings.Contains(err.Error(), "net-shaper set") {
-		t.Errorf("set on lo, which has no shapers: %v; want EOPNOTSUPP naming the operation, the extack pointing at the ifindex", err)
-	}
-	t.Logf("set on lo: %v", err)
-	_, err = c.CapGet(ctx, &netshaper.Caps{Ifindex: ynl.Some(lo), Scope: ynl.Some(netshaper.ScopeNetdev)})
-	if !errors.Is(err, unix.EOPNOTSUPP) {
-		t.Errorf("cap-get on lo: %v, want EOPNOTSUPP", err)
+	ns.Run(t, "link", "add", "vs0", "type", "veth", "peer", "name", "vs1")
+	for _, name := range []string{"lo", "vs0"} {
+		other := ifindex(t, ns, name)
+		err = c.Set(ctx, &netshaper.NetShaper{Ifindex: ynl.Some(other), Handle: netdev, Metric: ynl.Some(netshaper.MetricBps), BwMax: ynl.Some[uint64](1000000)})
+		if !errors.Is(err, unix.EOPNOTSUPP) || !errors.As(err, &oe) || oe.ExtAck.AttrType != netshaper.AttrNetShaperIfindex ||
+			!strings.Contains(err.Error(), "net-shaper set") {
+			t.Errorf("set on %s, whose driver has no shapers: %v; want EOPNOTSUPP naming the operation, the extack pointing at the ifindex", name, err)
+		}
+		t.Logf("set on %s: %v", name, err)
+		_, err = c.CapGet(ctx, &netshaper.Caps{Ifindex: ynl.Some(other), Scope: ynl.Some(netshaper.ScopeNetdev)})
+		if !errors.Is(err, unix.EOPNOTSUPP) {
+			t.Errorf("cap-get on %s: %v, want EOPNOTSUPP", name, err)
+		}
 	}
 
 	// Deleting the node moves its queues to its parent, the netdev.
