@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"runtime"
@@ -140,13 +141,18 @@ func refuseRecvmmsg(errno unix.Errno) error {
 	}
 	fprog := unix.SockFprog{Len: uint16(len(prog)), Filter: &prog[0]}
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return err
+		return os.NewSyscallError("prctl PR_SET_NO_NEW_PRIVS", err)
 	}
 	const seccompSetModeFilter, seccompFilterFlagTsync = 1, 1
-	_, _, e := unix.Syscall(unix.SYS_SECCOMP, seccompSetModeFilter, seccompFilterFlagTsync, uintptr(unsafe.Pointer(&fprog)))
+	tid, _, e := unix.Syscall(unix.SYS_SECCOMP, seccompSetModeFilter, seccompFilterFlagTsync, uintptr(unsafe.Pointer(&fprog)))
 	runtime.KeepAlive(prog)
 	if e != 0 {
-		return e
+		return os.NewSyscallError("seccomp", e)
+	}
+	// With TSYNC, a positive result is a thread the filter could not be
+	// synchronized to: the filter then binds none of the threads.
+	if tid != 0 {
+		return fmt.Errorf("seccomp: thread %d could not take the filter", tid)
 	}
 	return nil
 }
