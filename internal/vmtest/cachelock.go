@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // leftoverPatterns match, in CacheDir, the temporary directories a run
@@ -28,13 +29,16 @@ func lockCache(logf func(string, ...any)) (unlock func(), err error) {
 	if err != nil {
 		return nil, err
 	}
-	waited, err := lockFile(f)
+	start := time.Now()
+	waited, err := lockFile(f, func() {
+		logf("vmtest: waiting for another run's download or build in %s (it holds %s)", cache, p)
+	})
 	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("locking %s: %w", p, err)
 	}
 	if waited {
-		logf("vmtest: waited for another run's download or build in %s", cache)
+		logf("vmtest: waited %v for another run's download or build in %s", time.Since(start).Round(time.Second), cache)
 	}
 	for _, pat := range leftoverPatterns {
 		dirs, _ := filepath.Glob(filepath.Join(cache, pat))

@@ -3,7 +3,10 @@ package vmtest
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strings"
+	"sync"
 	"testing"
 )
 
@@ -74,5 +77,38 @@ func TestInRoot(t *testing.T) {
 	b.root = ""
 	if got := b.inRoot("/cache/build-1/src"); got != "/cache/build-1/src" {
 		t.Errorf("on the host: %q", got)
+	}
+}
+
+// TestLockCacheSaysItWaits: a run that finds the cache locked says so
+// before it waits, not only once it has the lock.
+func TestLockCacheSaysItWaits(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the cache's lock is flock, on Linux")
+	}
+	t.Setenv("NLKIT_VM_CACHE", t.TempDir())
+	nolog := func(string, ...any) {}
+	unlock, err := lockCache(nolog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting := make(chan struct{})
+	done := make(chan error)
+	go func() {
+		once := sync.OnceFunc(func() { close(waiting) })
+		unlock2, err := lockCache(func(f string, a ...any) {
+			if strings.Contains(f, "waiting for") {
+				once()
+			}
+		})
+		if err == nil {
+			unlock2()
+		}
+		done <- err
+	}()
+	<-waiting // the second lockCache said so while the first holds the lock
+	unlock()
+	if err := <-done; err != nil {
+		t.Fatal(err)
 	}
 }

@@ -19,12 +19,14 @@ func isolate(cmd *exec.Cmd, root string) *exec.Cmd {
 }
 
 // lockFile waits for an exclusive lock on f (flock), which ends when f
-// is closed or its process exits. It reports whether it had to wait.
-func lockFile(f *os.File) (waited bool, err error) {
+// is closed or its process exits. When another holds it, it calls
+// waiting before it waits, and reports that it waited.
+func lockFile(f *os.File, waiting func()) (waited bool, err error) {
 	err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 	if !errors.Is(err, syscall.EWOULDBLOCK) {
 		return false, err
 	}
+	waiting()
 	for {
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
 		if !errors.Is(err, syscall.EINTR) {

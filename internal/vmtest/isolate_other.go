@@ -15,4 +15,4 @@ func isolate(cmd *exec.Cmd, root string) *exec.Cmd {
 }
 
 // lockFile does nothing: the harness runs on Linux only.
-func lockFile(f *os.File) (waited bool, err error) { return false, nil }
+func lockFile(f *os.File, waiting func()) (waited bool, err error) { return false, nil }
