@@ -112,3 +112,29 @@ func TestLockCacheSaysItWaits(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestSaveCacheConcurrent: runs of one kernel that save its modinfo at
+// the same time all succeed, and leave the cache whole and no temporary
+// file.
+func TestSaveCacheConcurrent(t *testing.T) {
+	k := &kernel{Dir: t.TempDir()}
+	m := &modules{info: map[string]*modInfo{"netdevsim": {}}}
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Go(func() { errs[i] = m.saveCache(k) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("saveCache %d: %v", i, err)
+		}
+	}
+	entries, err := os.ReadDir(k.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != infoCache {
+		t.Errorf("left in the kernel's directory: %v, want only %s", entries, infoCache)
+	}
+}

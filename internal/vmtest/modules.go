@@ -97,17 +97,32 @@ func loadModules(k *kernel) (*modules, error) {
 	return m, nil
 }
 
-// saveCache writes the parsed modinfo next to the kernel.
+// saveCache writes the parsed modinfo next to the kernel, through a
+// temporary file of its own: runs of the same kernel save it without
+// the cache's lock, at the same time.
 func (m *modules) saveCache(k *kernel) error {
 	b, err := json.Marshal(m.info)
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(k.Dir, infoCache+".tmp")
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	f, err := os.CreateTemp(k.Dir, infoCache+".tmp-")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(k.Dir, infoCache))
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(k.Dir, infoCache))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // netSet returns the names of the modules under netModuleDirs.
