@@ -3,7 +3,9 @@ package vmtest
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 )
 
@@ -19,6 +21,11 @@ var leftoverPatterns = []string{"download-*", "build-*", "debootstrap-*", suiteR
 // then removes what runs that were killed left (leftoverPatterns): with
 // the lock held, no other run is making them. The lock is released by
 // unlock, or by the process's exit, however it ends.
+//
+// The commands a run starts while it holds the lock (holdingLock) inherit
+// it: when the run is killed, the debootstrap, apt or make it started
+// goes on, and the next run waits for it to end before it removes what it
+// was writing.
 func lockCache(logf func(string, ...any)) (unlock func(), err error) {
 	cache := CacheDir()
 	if err := os.MkdirAll(cache, 0o755); err != nil {
@@ -50,5 +57,33 @@ func lockCache(logf func(string, ...any)) (unlock func(), err error) {
 			}
 		}
 	}
-	return func() { f.Close() }, nil
+	lockMu.Lock()
+	lockHeld = f
+	lockMu.Unlock()
+	return func() {
+		lockMu.Lock()
+		if lockHeld == f {
+			lockHeld = nil
+		}
+		lockMu.Unlock()
+		f.Close()
+	}, nil
+}
+
+// lockHeld is the cache's lock file while this process holds it.
+var (
+	lockMu   sync.Mutex
+	lockHeld *os.File
+)
+
+// holdingLock makes cmd inherit the cache's lock, when this process holds
+// it, so that the lock is held until cmd and what it starts have ended,
+// even if this process is killed first (see lockCache). It returns cmd.
+func holdingLock(cmd *exec.Cmd) *exec.Cmd {
+	lockMu.Lock()
+	defer lockMu.Unlock()
+	if lockHeld != nil {
+		cmd.ExtraFiles = append(cmd.ExtraFiles, lockHeld)
+	}
+	return cmd
 }

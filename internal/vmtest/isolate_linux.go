@@ -12,10 +12,11 @@ import (
 // isolate makes cmd run in a mount namespace of its own, so that what it
 // mounts (debootstrap's /proc and /sys in its target, the /proc of
 // rootCommand) goes away with it, even when it is killed; and, when root
-// is not empty, with root as its root directory (chroot). It returns cmd.
+// is not empty, with root as its root directory (chroot). cmd inherits
+// the cache's lock (holdingLock). It returns cmd.
 func isolate(cmd *exec.Cmd, root string) *exec.Cmd {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Chroot: root, Unshareflags: syscall.CLONE_NEWNS}
-	return cmd
+	return holdingLock(cmd)
 }
 
 // lockFile waits for an exclusive lock on f (flock), which ends when f

@@ -145,10 +145,10 @@ type moduleBuild struct {
 }
 
 // command returns the command that runs program name with args: in the
-// build's chroot, or on the host.
+// build's chroot, or on the host; either inherits the cache's lock.
 func (b *moduleBuild) command(name string, args ...string) *exec.Cmd {
 	if b.root == "" {
-		return exec.Command(name, args...)
+		return holdingLock(exec.Command(name, args...))
 	}
 	return rootCommand(b.root, name, args...)
 }
