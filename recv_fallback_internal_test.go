@@ -39,7 +39,13 @@ func TestRecvmmsgRefused(t *testing.T) {
 	ns := nstest.New(t)
 	for _, e := range []string{"ENOSYS", "EPERM"} {
 		t.Run(e, func(t *testing.T) {
-			cmd := exec.Command(os.Args[0], "-test.run", "^TestRecvmmsgRefused$", "-test.v", "-test.count=1")
+			self, err := os.Executable()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The child's own timeout ends it should it hang, even when
+			// this process is killed first.
+			cmd := exec.Command(self, "-test.run", "^TestRecvmmsgRefused$", "-test.v", "-test.count=1", "-test.timeout=2m")
 			cmd.Env = append(os.Environ(), refuseRecvmmsgEnv+"="+e, refuseNSEnv+"="+ns.Path)
 			out, err := cmd.CombinedOutput()
 			if err != nil {
