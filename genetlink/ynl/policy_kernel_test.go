@@ -32,11 +32,12 @@ var update = flag.Bool("update", false, "rewrite this kernel series' testdata/po
 // policySeries are the kernel series with lists of their own, oldest
 // first: the VM matrix's Debian 6.1 and 6.12 (older than the specs, they
 // lack commands and attributes), then the host's 6.18, whose lists are
-// testdata/policy_FAMILY.txt; the others' are policy_FAMILY_SERIES.txt.
+// testdata/policy_FAMILY.txt, and Debian sid's 7.2 (vmtest's -kernel sid,
+// newer than the specs); the others' are policy_FAMILY_SERIES.txt.
 var policySeries = []struct {
 	major, minor int
 	suffix       string
-}{{6, 1, "_6.1"}, {6, 12, "_6.12"}, {6, 18, ""}}
+}{{6, 1, "_6.1"}, {6, 12, "_6.12"}, {6, 18, ""}, {7, 2, "_7.2"}}
 
 // policyList returns the list of differences for family on this kernel:
 // that of the newest series in policySeries it is not older than (the

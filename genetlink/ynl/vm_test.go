@@ -62,14 +62,16 @@ var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_
 //	go run ./internal/cmd/vmtest -kernel 6.1 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,openvswitch,netdevsim \
 //		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel|TestDevlinkNetdevsimKernel' ./genetlink/ynl
 //
-// The families of later releases run, one at a time, on Debian sid's
-// kernel (opt-in: the first run downloads it), as ovpn does with
+// Debian sid's kernel (7.2, opt-in: the first run downloads it) runs them
+// all, with the families of later releases (ovpn, net-shaper on
+// netdevsim's devices), against its own lists (policy_FAMILY_7.2.txt):
 //
-//	go run ./internal/cmd/vmtest -kernel sid -run 'TestFamiliesKernel/ovpn' ./genetlink/ynl
+//	go run ./internal/cmd/vmtest -kernel sid -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,openvswitch,netdevsim,ovpn \
+//		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel|TestDevlinkNetdevsimKernel' -v ./genetlink/ynl
 //
-// and net-shaper, on netdevsim's devices, with
-//
-//	go run ./internal/cmd/vmtest -kernel sid -modules netdevsim -run 'TestFamiliesKernel/net-shaper' ./genetlink/ynl
+// In a VM, -update rewrites the initramfs's copy of testdata, which goes
+// with the VM: the lists of 6.1, 6.12 and 7.2 are written from the "new
+// difference:" lines such a run prints (with an empty list in place).
 //
 // psp, which came in 6.18, no Debian kernel has (see vmOptions).
 func TestFamiliesVM(t *testing.T) {
