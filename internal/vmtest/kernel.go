@@ -89,6 +89,9 @@ func resolveKernel(label string, logf func(string, ...any)) (*kernel, error) {
 	if suite, ok := SuiteKernels[label]; ok {
 		return resolveSuiteKernel(label, suite, logf)
 	}
+	if label == LocalKernel {
+		return resolveLocalKernel()
+	}
 	pkg := ""
 	if strings.Count(label, ".") >= 2 || strings.Contains(label, "-") {
 		pkg = "linux-image-" + label
@@ -168,6 +171,9 @@ func less(a, b []int) bool {
 // A partial download never becomes visible: it is unpacked elsewhere,
 // with the cache's lock held (lockCache), and renamed into place.
 func (k *kernel) fetch(logf func(string, ...any)) error {
+	if k.isLocal() {
+		return nil // resolveLocalKernel made k.Dir
+	}
 	cache := CacheDir()
 	k.Dir = filepath.Join(cache, k.Package+"_"+k.Version)
 	if _, err := os.Stat(k.vmlinuz()); err == nil {

@@ -49,7 +49,9 @@
 // Environment: NLKIT_VM=1 enables VM tests; NLKIT_VM_CACHE moves the
 // cache; NLKIT_VM_ACCEL picks QEMU's accelerator (default tcg: KVM guests
 // hang after "Probing EDD" on some CI machines); NLKIT_VM_KEEP=1 keeps the
-// initramfs and binaries of a run for a look.
+// initramfs and binaries of a run for a look; NLKIT_VM_VMLINUX names the
+// vmlinux of the opt-in kernel LocalKernel ("local"), built elsewhere
+// with what Debian's kernels lack (CONFIG_INET_PSP) built in.
 package vmtest
 
 import (
@@ -75,7 +77,8 @@ var Kernels = []string{"6.1", "6.12"}
 type Config struct {
 	// Kernel is a Debian kernel series ("6.1", "6.12": the newest generic
 	// amd64 image apt offers), an exact release ("6.1.0-57-amd64"), or a
-	// suite of SuiteKernels ("sid": its newest generic amd64 image).
+	// suite of SuiteKernels ("sid": its newest generic amd64 image), or
+	// LocalKernel ("local": the vmlinux $NLKIT_VM_VMLINUX names).
 	// Empty means Kernels[0].
 	Kernel string
 	// Modules are loaded, with their dependencies, before the test runs.
