@@ -118,7 +118,7 @@ var vmFamilies = []vmFamily{
 	{ovsflow.Spec, [2]int{3, 3}, "openvswitch", runOVSFlow},
 	{netshaper.Spec, [2]int{6, 13}, "", withModule("netdevsim", runNetShaper)}, // built in; its devices are netdevsim's
 	{ovpn.Spec, [2]int{6, 16}, "ovpn", runOVPN},
-	{psp.Spec, [2]int{6, 18}, "", nil},
+	{psp.Spec, [2]int{6, 18}, "", runPSP},
 }
 
 // TestFamiliesKernel compares each generated family of vmFamilies that
