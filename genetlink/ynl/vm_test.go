@@ -48,7 +48,8 @@ import (
 // three ovs_* families, and netdevsim, whose devices have devlink
 // instances and, from 6.13 on, shapers for net-shaper (Debian does not
 // build it: the harness does, see vmtest.SourceModules). ovpn came in
-// 6.16: only sid's kernel has it (a module that loads on demand).
+// 6.16: only the 7.2 kernels (trixie-backports', sid's) have it (a module
+// that loads on demand).
 var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_hwsim", "openvswitch", "netdevsim"}
 
 // TestFamiliesVM runs, in a VM of Debian's 6.12 (with NLKIT_VM=1; see
@@ -62,11 +63,12 @@ var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_
 //	go run ./internal/cmd/vmtest -kernel 6.1 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,openvswitch,netdevsim \
 //		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel|TestDevlinkNetdevsimKernel' ./genetlink/ynl
 //
-// Debian sid's kernel (7.2, opt-in: the first run downloads it) runs them
-// all, with the families of later releases (ovpn, net-shaper on
-// netdevsim's devices), against its own lists (policy_FAMILY_7.2.txt):
+// A 7.2 kernel runs them all, with the families of later releases (ovpn,
+// lockd, net-shaper on netdevsim's devices), against its own lists
+// (policy_FAMILY_7.2.txt): trixie-backports' (CI runs it; netdevsim is
+// built in a trixie chroot) or sid's (-kernel sid, opt-in):
 //
-//	go run ./internal/cmd/vmtest -kernel sid -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,openvswitch,netdevsim,ovpn \
+//	go run ./internal/cmd/vmtest -kernel 7.2 -modules team,fou,wireguard,nfsd,lockd,mac80211_hwsim,openvswitch,netdevsim,ovpn \
 //		-run 'TestPolicyMatchesKernel|TestCheckRequestMatchesKernel|TestFamiliesKernel|TestDevlinkNetdevsimKernel' -v ./genetlink/ynl
 //
 // In a VM, -update rewrites the initramfs's copy of testdata, which goes

@@ -18,15 +18,36 @@ import (
 	"time"
 )
 
+// Suite is where a kernel of SuiteKernels comes from.
+type Suite struct {
+	// Index is the suite whose Packages index has the kernel: "sid",
+	// "trixie-backports".
+	Index string
+	// Root is the suite whose chroot builds the kernel's modules (see
+	// suiteRoot): Index itself, or the release a backports suite is for
+	// ("trixie"), whose chroot then also has Index's packages.
+	Root string
+	// Series, if set, narrows the kernel to the newest image of that
+	// series ("7.2"); otherwise it is the newest of the suite.
+	Series string
+}
+
 // SuiteKernels are the Config.Kernel labels that name a Debian suite the
 // host's apt does not know: the kernel is the newest generic amd64 image
-// of the suite's Packages index, read from DebianMirror and downloaded by
-// URL, without apt and without touching the host's sources. "sid" is the
-// newest kernel Debian builds (7.2 in October 2026), which has families
-// 6.1 and 6.12 lack (ovpn, net-shaper, lockd), though not psp: Debian
-// leaves CONFIG_INET_PSP unset. Its modules (SourceModules) are built in
+// of the suite's Packages index (of its series, if it names one), read
+// from DebianMirror and downloaded by URL, without apt and without
+// touching the host's sources. Their modules (SourceModules) are built in
 // a chroot of the suite (see suiteRoot).
-var SuiteKernels = map[string]string{"sid": "sid"}
+//
+// "7.2" is trixie-backports' newest 7.2 kernel, which CI runs: it has
+// families 6.1 and 6.12 lack (ovpn, net-shaper, lockd), though not psp
+// (Debian leaves CONFIG_INET_PSP unset), and changes only with 7.2's
+// stable releases. "sid" is the newest kernel Debian builds (7.2 in
+// October 2026), for a look at what comes next.
+var SuiteKernels = map[string]Suite{
+	"sid": {Index: "sid", Root: "sid"},
+	"7.2": {Index: "trixie-backports", Root: "trixie", Series: "7.2"},
+}
 
 // DebianMirror is where suite kernels come from: $NLKIT_VM_MIRROR, else
 // deb.debian.org.
@@ -244,18 +265,22 @@ func parseIndex(data []byte) (*debIndex, error) {
 	return idx, nil
 }
 
-// newestImage returns the newest generic amd64 kernel image package.
-func (idx *debIndex) newestImage() (*debPackage, string, error) {
+// newestImage returns the newest generic amd64 kernel image package, of
+// series if it is not empty.
+func (idx *debIndex) newestImage(series string) (*debPackage, string, error) {
 	var best *debPackage
 	var bestRel string
 	for name, p := range idx.pkgs {
 		m := releaseRE.FindStringSubmatch(name)
-		if m == nil {
+		if m == nil || series != "" && !inSeries(m[1], series) {
 			continue
 		}
 		if best == nil || less(numbers(bestRel), numbers(m[1])) {
 			best, bestRel = p, m[1]
 		}
+	}
+	if best == nil && series != "" {
+		return nil, "", fmt.Errorf("suite %s has no linux-image-%s.…-amd64 package", idx.suite, series)
 	}
 	if best == nil {
 		return nil, "", fmt.Errorf("suite %s has no linux-image-…-amd64 package", idx.suite)
@@ -294,12 +319,12 @@ func (idx *debIndex) closure(pkg *debPackage, release string) ([]*debPackage, er
 }
 
 // resolveSuiteKernel finds the newest generic amd64 kernel of suite.
-func resolveSuiteKernel(label, suite string, logf func(string, ...any)) (*kernel, error) {
-	idx, err := loadIndex(suite, logf)
+func resolveSuiteKernel(label string, suite Suite, logf func(string, ...any)) (*kernel, error) {
+	idx, err := loadIndex(suite.Index, logf)
 	if err != nil {
 		return nil, err
 	}
-	img, release, err := idx.newestImage()
+	img, release, err := idx.newestImage(suite.Series)
 	if err != nil {
 		return nil, err
 	}
@@ -312,6 +337,7 @@ func resolveSuiteKernel(label, suite string, logf func(string, ...any)) (*kernel
 		Release: release,
 		Package: img.Name,
 		Version: img.Version,
+		suite:   suite,
 		index:   idx,
 		debs:    debs,
 	}, nil

@@ -21,8 +21,9 @@ func TestReleaseSum(t *testing.T) {
 	}
 }
 
-// TestIndexClosure picks sid's newest image and the packages that hold
-// it (records cut from sid's Packages index of 7.2.13-1).
+// TestIndexClosure picks sid's newest image, of all or of a series, and
+// the packages that hold it (records cut from sid's Packages index of
+// 7.2.13-1, and a 7.10 made up).
 func TestIndexClosure(t *testing.T) {
 	idx, err := parseIndex([]byte(`Package: linux-image-7.2.13+deb14-amd64
 Version: 7.2.13-1
@@ -36,6 +37,9 @@ Version: 7.2.13-1
 
 Package: linux-image-7.1.9+deb14-amd64
 Version: 7.1.9-1
+
+Package: linux-image-7.10.1+deb14-amd64
+Version: 7.10.1-1
 
 Package: linux-base-7.2.13+deb14-amd64
 Version: 7.2.13-1
@@ -51,9 +55,20 @@ Depends: kmod, linux-base-7.2.13+deb14-amd64 (= 7.2.13-1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, rel, err := idx.newestImage()
+	if img, _, err := idx.newestImage(""); err != nil || img.Name != "linux-image-7.10.1+deb14-amd64" {
+		t.Errorf("newestImage() = %+v, %v", img, err)
+	}
+	img, rel, err := idx.newestImage("7.2")
 	if err != nil || img.Name != "linux-image-7.2.13+deb14-amd64" || rel != "7.2.13+deb14-amd64" || img.Size != 1892 {
 		t.Fatalf("newestImage = %+v, %q, %v", img, rel, err)
+	}
+	// A series narrows it; 7.1 is not 7.10, and a series the suite lacks
+	// is an error.
+	if img, rel, err := idx.newestImage("7.1"); err != nil || img.Name != "linux-image-7.1.9+deb14-amd64" || rel != "7.1.9+deb14-amd64" {
+		t.Errorf("newestImage(7.1) = %+v, %q, %v", img, rel, err)
+	}
+	if _, _, err := idx.newestImage("7.3"); err == nil {
+		t.Error("newestImage(7.3) found an image the index lacks")
 	}
 	debs, err := idx.closure(img, rel)
 	if err != nil {

@@ -19,9 +19,11 @@ type kernel struct {
 	Version string // the package's version, e.g. 6.1.192-3
 	Dir     string // the unpacked package: boot/, lib/modules/RELEASE/
 
-	// index and debs are set for a kernel of SuiteKernels: the suite's
-	// Packages index, and the image package with the packages it depends
-	// on that hold the kernel, downloaded by URL instead of with apt.
+	// suite, index and debs are set for a kernel of SuiteKernels: where
+	// it comes from, the suite's Packages index, and the image package
+	// with the packages it depends on that hold the kernel, downloaded by
+	// URL instead of with apt.
+	suite Suite
 	index *debIndex
 	debs  []*debPackage
 }
@@ -84,7 +86,8 @@ var releaseRE = regexp.MustCompile(`^linux-image-([0-9]+\.[0-9]+[.0-9]*(?:-[0-9]
 // resolveKernel finds, with apt-cache, the newest Debian kernel image
 // package for label: a series such as "6.1" or "6.12" (the generic amd64
 // flavour), or an exact release such as "6.1.0-56-cloud-amd64". A label
-// of SuiteKernels ("sid") is looked up in that suite's index instead.
+// of SuiteKernels ("sid", "7.2") is looked up in that suite's index
+// instead.
 func resolveKernel(label string, logf func(string, ...any)) (*kernel, error) {
 	if suite, ok := SuiteKernels[label]; ok {
 		return resolveSuiteKernel(label, suite, logf)

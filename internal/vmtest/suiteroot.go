@@ -69,6 +69,18 @@ func rootCommand(root, name string, args ...string) *exec.Cmd {
 	return isolate(cmd, root)
 }
 
+// addSources adds suite's Index to the apt sources of the chroot root
+// when it is not the suite the chroot is of (trixie-backports in a trixie
+// chroot). apt then takes from it only what is asked for by version, as
+// a backports suite is NotAutomatic.
+func addSources(root string, suite Suite) error {
+	if suite.Index == suite.Root {
+		return nil
+	}
+	line := fmt.Sprintf("deb %s %s main\n", DebianMirror(), suite.Index)
+	return os.WriteFile(filepath.Join(root, "etc", "apt", "sources.list.d", "nlkit-"+suite.Index+".list"), []byte(line), 0o644)
+}
+
 // newSuiteBuild prepares a build of modules for kernel k of a suite of
 // SuiteKernels in the suite's chroot (suiteRoot): apt-get installs make,
 // binutils (strip) and the kernel's linux-headers package, which brings
@@ -85,8 +97,11 @@ func newSuiteBuild(k *kernel, series string, logf func(string, ...any)) (*module
 	if p == nil {
 		return nil, fmt.Errorf("suite %s has no %s (Debian's headers of this kernel are needed to build its modules)", idx.suite, hdr)
 	}
-	root, err := suiteRoot(idx.suite, logf)
+	root, err := suiteRoot(k.suite.Root, logf)
 	if err != nil {
+		return nil, err
+	}
+	if err := addSources(root, k.suite); err != nil {
 		return nil, err
 	}
 	b := &moduleBuild{k: k, logf: logf, root: root, series: series,

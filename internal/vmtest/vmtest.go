@@ -29,8 +29,9 @@
 //	go run ./internal/cmd/vmtest -kernel 6.1,6.12 -short ./rtnetlink ./genetlink
 //
 // Kernels come from apt (apt-get download linux-image-…-amd64: 6.1 from
-// bookworm, 6.12 from bookworm-security), or for -kernel sid from Debian
-// sid's Packages index by URL (see SuiteKernels), and are kept unpacked in
+// bookworm, 6.12 from bookworm-security), or for -kernel 7.2 and sid from
+// the Packages index of trixie-backports and of sid by URL (see
+// SuiteKernels), and are kept unpacked in
 // CacheDir, with the uncompressed vmlinux QEMU starts directly (PVH),
 // which saves the ten seconds or more a bzImage takes to unpack itself
 // under TCG. The VM's initramfs holds vminit as /init, the test binary,
@@ -77,7 +78,8 @@ var Kernels = []string{"6.1", "6.12"}
 type Config struct {
 	// Kernel is a Debian kernel series ("6.1", "6.12": the newest generic
 	// amd64 image apt offers), an exact release ("6.1.0-57-amd64"), or a
-	// suite of SuiteKernels ("sid": its newest generic amd64 image), or
+	// label of SuiteKernels ("7.2": trixie-backports' newest 7.2 image;
+	// "sid": sid's newest generic amd64 image), or
 	// LocalKernel ("local": the vmlinux $NLKIT_VM_VMLINUX names).
 	// Empty means Kernels[0].
 	Kernel string

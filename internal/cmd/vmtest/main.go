@@ -25,7 +25,7 @@ import (
 )
 
 func main() {
-	kernels := flag.String("kernel", strings.Join(vmtest.Kernels, ","), "comma-separated Debian kernel series or releases, or local ($NLKIT_VM_VMLINUX)")
+	kernels := flag.String("kernel", strings.Join(vmtest.Kernels, ","), "comma-separated Debian kernel series or releases, suite kernels (7.2, sid), or local ($NLKIT_VM_VMLINUX)")
 	modules := flag.String("modules", "", "comma-separated modules to load before the tests (others load on demand; netdevsim is built, see vmtest.SourceModules)")
 	nics := flag.String("nics", "", "comma-separated QEMU network card models the VM gets (virtio-net-pci, e1000e; see vmtest.Config.NICs)")
 	tools := flag.String("tools", "", "comma-separated host programs to copy in beside "+strings.Join(vmtest.DefaultTools, ","))
