@@ -95,6 +95,9 @@ func resolveKernel(label string, logf func(string, ...any)) (*kernel, error) {
 	if label == LocalKernel {
 		return resolveLocalKernel()
 	}
+	if bk, ok := BuiltKernels[label]; ok {
+		return resolveBuiltKernel(label, bk, logf)
+	}
 	pkg := ""
 	if strings.Count(label, ".") >= 2 || strings.Contains(label, "-") {
 		pkg = "linux-image-" + label
@@ -174,8 +177,8 @@ func less(a, b []int) bool {
 // A partial download never becomes visible: it is unpacked elsewhere,
 // with the cache's lock held (lockCache), and renamed into place.
 func (k *kernel) fetch(logf func(string, ...any)) error {
-	if k.isLocal() {
-		return nil // resolveLocalKernel made k.Dir
+	if k.isLocal() || strings.HasPrefix(k.Package, builtPrefix) {
+		return nil // resolveLocalKernel or resolveBuiltKernel made k.Dir
 	}
 	cache := CacheDir()
 	k.Dir = filepath.Join(cache, k.Package+"_"+k.Version)

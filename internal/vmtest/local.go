@@ -20,8 +20,9 @@ import (
 // copy modules for it. The build tree's .config becomes the guest's
 // configuration (KernelConfig) and its modules.builtin tells the guest's
 // modprobe what is built in, when they are beside the vmlinux.
-// testdata/local-psp.config is the config fragment of such a kernel for
-// the psp family.
+// testdata/local-psp.config is a config fragment for x86_64's defconfig
+// of such a kernel for the psp family; BuiltKernels' "psp" is a smaller
+// one the harness builds itself.
 const LocalKernel = "local"
 
 // localVmlinuxEnv names the environment variable of LocalKernel.

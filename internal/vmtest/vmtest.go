@@ -51,8 +51,9 @@
 // cache; NLKIT_VM_ACCEL picks QEMU's accelerator (default tcg: KVM guests
 // hang after "Probing EDD" on some CI machines); NLKIT_VM_KEEP=1 keeps the
 // initramfs and binaries of a run for a look; NLKIT_VM_VMLINUX names the
-// vmlinux of the opt-in kernel LocalKernel ("local"), built elsewhere
-// with what Debian's kernels lack (CONFIG_INET_PSP) built in.
+// vmlinux of the opt-in kernel LocalKernel ("local"), built elsewhere.
+// What Debian's kernels lack (CONFIG_INET_PSP) the harness builds itself
+// (BuiltKernels).
 package vmtest
 
 import (
@@ -79,8 +80,9 @@ type Config struct {
 	// Kernel is a Debian kernel series ("6.1", "6.12": the newest generic
 	// amd64 image apt offers), an exact release ("6.1.0-57-amd64"), or a
 	// label of SuiteKernels ("7.2": trixie-backports' newest 7.2 image;
-	// "sid": sid's newest generic amd64 image), or
-	// LocalKernel ("local": the vmlinux $NLKIT_VM_VMLINUX names).
+	// "sid": sid's newest generic amd64 image), a label of BuiltKernels
+	// ("psp": 7.2's source built with CONFIG_INET_PSP), or LocalKernel
+	// ("local": the vmlinux $NLKIT_VM_VMLINUX names).
 	// Empty means Kernels[0].
 	Kernel string
 	// Modules are loaded, with their dependencies, before the test runs.
