@@ -6,7 +6,9 @@
 // Flags after the packages, or after "--", go to the test binary
 // (-test.bench, -test.count …). It streams each VM's console, prints a
 // table of the prepare, boot and run times, and exits 1 if any package
-// failed on any kernel.
+// failed on any kernel. Tests that skip what a kernel lacks pass, unless
+// -failskips makes every skip but those -allowskip names a failure, for
+// runs whose kernel has everything the tests need.
 package main
 
 import (
@@ -25,7 +27,7 @@ import (
 )
 
 func main() {
-	kernels := flag.String("kernel", strings.Join(vmtest.Kernels, ","), "comma-separated Debian kernel series or releases, suite kernels (7.2, sid), or local ($NLKIT_VM_VMLINUX)")
+	kernels := flag.String("kernel", strings.Join(vmtest.Kernels, ","), "comma-separated Debian kernel series or releases, suite kernels (7.2, sid), built kernels (psp), or local ($NLKIT_VM_VMLINUX)")
 	modules := flag.String("modules", "", "comma-separated modules to load before the tests (others load on demand; netdevsim is built, see vmtest.SourceModules)")
 	nics := flag.String("nics", "", "comma-separated QEMU network card models the VM gets (virtio-net-pci, e1000e; see vmtest.Config.NICs)")
 	tools := flag.String("tools", "", "comma-separated host programs to copy in beside "+strings.Join(vmtest.DefaultTools, ","))
@@ -34,6 +36,16 @@ func main() {
 	verbose := flag.Bool("v", false, "go test -v")
 	timeout := flag.Duration("timeout", 10*time.Minute, "bound on each package's tests inside a VM")
 	quiet := flag.Bool("q", false, "print only the VM's lines from the test binary, not the kernel's boot messages")
+	failSkips := flag.Bool("failskips", false, "a test that skips in the VM fails the run, unless -allowskip names it (implies -v)")
+	allowed := map[string]string{}
+	flag.Func("allowskip", "with -failskips, a test that may skip, as NAME=why (full name: TestX/sub); repeatable", func(s string) error {
+		name, why, ok := strings.Cut(s, "=")
+		if !ok || name == "" || why == "" {
+			return errors.New("want NAME=why")
+		}
+		allowed[name] = why
+		return nil
+	})
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: vmtest [flags] packages... [-- test binary flags]\n")
 		flag.PrintDefaults()
@@ -66,7 +78,7 @@ func main() {
 	if *short {
 		args = append(args, "-test.short")
 	}
-	if *verbose {
+	if *verbose || *failSkips {
 		args = append(args, "-test.v")
 	}
 	args = append(args, extra...)
@@ -93,10 +105,12 @@ func main() {
 					NICs:    split(*nics),
 					Timeout: *timeout,
 				},
-				Package: pkg,
-				Args:    args,
-				Output:  out,
-				Logf:    func(f string, a ...any) { fmt.Printf(f+"\n", a...) },
+				Package:      pkg,
+				Args:         args,
+				Output:       out,
+				Logf:         func(f string, a ...any) { fmt.Printf(f+"\n", a...) },
+				FailSkips:    *failSkips,
+				AllowedSkips: allowed,
 			})
 			if err != nil || res.Exit != 0 {
 				failed = true

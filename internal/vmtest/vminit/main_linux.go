@@ -222,7 +222,7 @@ func run(s *spec, out io.Writer) int {
 	}
 	bad := disallowedSkips(skips.skipped, s.AllowedSkips)
 	for _, n := range bad {
-		fmt.Fprintf(out, "@@vmtest fail: %s skipped in the VM, which is there to run it (vmtest.Config.AllowSkip names the tests that may skip, with the reason)\n", n)
+		fmt.Fprintf(out, "@@vmtest fail: %s skipped in the VM, which is there to run it (vmtest.Config.AllowSkip, or internal/cmd/vmtest's -allowskip, names the tests that may skip, with the reason)\n", n)
 	}
 	if len(bad) > 0 {
 		return 1
