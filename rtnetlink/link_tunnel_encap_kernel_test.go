@@ -4,6 +4,7 @@ package rtnetlink_test
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -130,6 +131,32 @@ func checkEncap(t *testing.T, ns *nstest.NS, rt *rtnetlink.Conn, c encapTest, na
 	for _, f := range []string{"Encap", "TOS", "NoPMTUDisc", "Fwmark", "TTL", "Proto"} {
 		if gf, wf := got.FieldByName(f), w.FieldByName(f); gf.IsValid() && !reflect.DeepEqual(gf.Interface(), wf.Interface()) {
 			t.Errorf("%s %s: %s = %+v, want %+v", c.name, name, f, gf, wf)
+		}
+	}
+}
+
+// TestIPTunnelProtoZero: an IP tunnel made with Proto 0 carries any
+// protocol its kind can, as ip's tunnels made without a mode do: the
+// request always has IFLA_IPTUN_PROTO, so the kernel's own default (which
+// it takes when the attribute is missing) does not apply.
+func TestIPTunnelProtoZero(t *testing.T) {
+	ctx := context.Background()
+	ns := nstest.New(t)
+	rt := dial(t, ns, netlink.Config{})
+	for i, d := range []rtnetlink.LinkData{
+		&rtnetlink.IPIP{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2")},
+		&rtnetlink.SIT{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.3")},
+		&rtnetlink.IP6Tnl{Local: kaddr("2001:db8::1"), Remote: kaddr("2001:db8::2")},
+	} {
+		name := fmt.Sprintf("t%d", i)
+		l, err := rt.CreateLink(ctx, rtnetlink.Link{Name: name, Data: d})
+		lacksKind(t, d.Kind(), err)
+		if err != nil {
+			t.Fatalf("CreateLink %s: %v", d.Kind(), err)
+		}
+		got := reflect.ValueOf(l.Data).Elem().FieldByName("Proto").Uint()
+		if proto := string(ipShow(t, ns, name).LinkInfo.Data["proto"]); got != 0 || proto != `"any"` {
+			t.Errorf("%s made with Proto 0: Proto %d, ip says proto %s", d.Kind(), got, proto)
 		}
 	}
 }
