@@ -5,8 +5,10 @@ package rtnetlink_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -734,4 +736,175 @@ func testRouteRealmsEncap(t *testing.T, b *backend) {
 	if len(realms) != 1 || realms[0] != 5 {
 		t.Errorf("after deleting the route of realm 6 as listed, the routes of realms %v are left; want 5", realms)
 	}
+}
+
+// TestRouteEncapBPFPrograms: in, out and xmit programs the package
+// attaches by fd, under names of its own, with a transmit headroom, on
+// routes of both families and on the paths of multipath routes, read in ip
+// -j -d route show as the package reads them (the kernel reports each
+// program by the name it was attached under: no id, no headroom, here or
+// in ip); the headroom reaches the kernel (the path MTU a connected socket
+// sees is the link's less it) and one above the kernel's bound is refused;
+// and each route deleted as listed is gone, the one of two that differ by
+// their program alone when its fd is put back.
+func TestRouteEncapBPFPrograms(t *testing.T) {
+	ns, c, v0, v1 := arRouteNS(t, nil)
+	ctx := context.Background()
+	ip, pfx := netip.MustParseAddr, netip.MustParsePrefix
+	prog := map[string]rtnetlink.BPFProgram{}
+	for _, p := range []struct {
+		name string
+		typ  uint32
+	}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}, {"xmit2", progTypeLWTXmit}} {
+		fd, err := loadLWTProgramType("rr_"+p.name, p.typ)
+		if err != nil {
+			t.Skipf("cannot load a BPF_PROG_TYPE_LWT_* program (CONFIG_BPF_SYSCALL, CONFIG_LWTUNNEL_BPF): %v", err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		// Names other than the programs' own: the kernel keeps the one
+		// the route gave.
+		prog[p.name] = rtnetlink.BPFProgram{FD: fd, Name: "lwt_" + p.name}
+	}
+	// Table 100 is looked up first, for the sockets below.
+	ns.Run(t, "rule", "add", "pref", "10", "lookup", "100")
+	ns.Run(t, "-6", "rule", "add", "pref", "10", "lookup", "100")
+	routes := []rtnetlink.Route{
+		{Dst: pfx("198.18.1.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 16}},
+		{Dst: pfx("198.18.2.0/24"), MultiPath: []rtnetlink.NextHop{
+			{Index: v0, Gateway: ip("10.0.0.2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Xmit: prog["xmit"], XmitHeadroom: 32}},
+			{Index: v1, Gateway: ip("10.0.1.2"), Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
+		}},
+		{Dst: pfx("198.18.3.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"]}},
+		{Dst: pfx("2001:db8:1::/64"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 24}},
+		{Dst: pfx("2001:db8:2::/64"), MultiPath: []rtnetlink.NextHop{
+			{Index: v0, Gateway: ip("2001:db8::2"), Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 8}},
+			{Index: v1, Gateway: ip("2001:db8:1::2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"]}},
+		}},
+		{Dst: pfx("2001:db8:3::/64"), Index: v1, Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
+	}
+	for _, r := range routes {
+		r.Table = 100
+		if err := c.AddRoute(ctx, r); err != nil {
+			t.Fatalf("add %+v: %v", r, err)
+		}
+	}
+	names := arLinkNames(t, ns)
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		want := ipRouteEncaps(t, ns, fam.flag)
+		arDiff(t, "routes "+fam.flag, ourRouteEncaps(t, c, fam.family, names), want)
+		t.Logf("%s: %q", fam.flag, want)
+	}
+	var want []string
+	for _, r := range routes {
+		line := dstString(r) + " " + ourRouteEncap(withoutFDs(r.Encap), names)
+		for _, h := range r.MultiPath {
+			line += " | " + ourRouteEncap(withoutFDs(h.Encap), names)
+		}
+		want = append(want, line)
+	}
+	arDiff(t, "routes as added", append(ourRouteEncaps(t, c, unix.AF_INET, names), ourRouteEncaps(t, c, unix.AF_INET6, names)...), want)
+
+	// The path MTU of a connected UDP socket: the link's 1500 less the
+	// route's transmit headroom.
+	for _, m := range []struct {
+		dst  string
+		want int
+	}{{"198.18.1.5", 1500 - 16}, {"198.18.3.5", 1500}, {"2001:db8:1::5", 1500 - 24}, {"2001:db8:3::5", 1500}} {
+		if got, err := pathMTU(ns, ip(m.dst)); err != nil || got != m.want {
+			t.Errorf("path MTU to %s: %d, %v; want %d", m.dst, got, err, m.want)
+		}
+	}
+
+	// The kernel's bound on the headroom (LWT_BPF_MAX_HEADROOM, 256).
+	high := rtnetlink.Route{Dst: pfx("198.18.9.0/24"), Index: v0, Table: 100, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 257}}
+	if err := c.AddRoute(ctx, high); !errors.Is(err, unix.ERANGE) || errors.Is(err, os.ErrInvalid) {
+		t.Errorf("add with headroom 257: %v, want the kernel's ERANGE", err)
+	}
+
+	// Two IPv4 routes that differ by their xmit program alone. The kernel
+	// compares a delete's bpf encapsulation by building it, which takes
+	// the programs' fds: as listed (names alone) it matches either route;
+	// with the fd of its program back, only its own.
+	for _, x := range []string{"xmit", "xmit2"} {
+		r := rtnetlink.Route{Dst: pfx("198.18.4.0/24"), Index: v0, Table: 101, Encap: &rtnetlink.BPFEncap{Xmit: prog[x]}}
+		if err := c.AppendRoute(ctx, r); err != nil {
+			t.Fatalf("append %+v: %v", r, err)
+		}
+	}
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 101}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := r.Encap.(*rtnetlink.BPFEncap); ok && b.Xmit.Name == "lwt_xmit2" {
+			b.Xmit.FD = prog["xmit2"].FD
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Fatalf("deleting %+v as listed: %v", r, err)
+			}
+		}
+	}
+	left := arJSON(t, ns, "-d", "route", "show", "table", "101")
+	if len(left) != 1 || left[0]["xmit"] != "lwt_xmit" {
+		t.Errorf("after deleting the route of lwt_xmit2 as listed with its fd, ip lists %v; want the route of lwt_xmit alone", left)
+	}
+
+	// Every route of table 100 deleted as listed.
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		var listed []rtnetlink.Route
+		for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: fam.family, Table: 100}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed = append(listed, r)
+		}
+		for _, r := range listed {
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Errorf("deleting %+v as listed: %v", r, err)
+			}
+		}
+		if left, err := ns.Try("-j", fam.flag, "route", "show", "table", "100"); err != nil || strings.TrimSpace(left) != "[]" {
+			t.Errorf("after deleting, ip %s lists %s (%v)", fam.flag, left, err)
+		}
+	}
+}
+
+// withoutFDs returns enc as the kernel lists it: a BPFEncap's programs by
+// name alone, without the headroom.
+func withoutFDs(enc rtnetlink.Encap) rtnetlink.Encap {
+	b, ok := enc.(*rtnetlink.BPFEncap)
+	if !ok {
+		return enc
+	}
+	return &rtnetlink.BPFEncap{In: rtnetlink.BPFProgram{Name: b.In.Name}, Out: rtnetlink.BPFProgram{Name: b.Out.Name}, Xmit: rtnetlink.BPFProgram{Name: b.Xmit.Name}}
+}
+
+// pathMTU connects a UDP socket to dst in ns and returns the path MTU the
+// kernel gives it (IP_MTU, IPV6_MTU): the route's, less its encapsulation's
+// headroom.
+func pathMTU(ns *nstest.NS, dst netip.Addr) (int, error) {
+	var mtu int
+	err := ns.Do(func() error {
+		family, level, opt := unix.AF_INET6, unix.IPPROTO_IPV6, unix.IPV6_MTU
+		var sa unix.Sockaddr = &unix.SockaddrInet6{Port: 9, Addr: dst.As16()}
+		if dst.Is4() {
+			family, level, opt = unix.AF_INET, unix.IPPROTO_IP, unix.IP_MTU
+			sa = &unix.SockaddrInet4{Port: 9, Addr: dst.As4()}
+		}
+		fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if err := unix.Connect(fd, sa); err != nil {
+			return fmt.Errorf("connect to %v: %w", dst, err)
+		}
+		mtu, err = unix.GetsockoptInt(fd, level, opt)
+		return err
+	})
+	return mtu, err
 }
