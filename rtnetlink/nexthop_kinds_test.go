@@ -4,6 +4,7 @@ package rtnetlink_test
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
@@ -175,10 +176,10 @@ func TestNextHopBuckets(t *testing.T) {
 
 // TestNextHopKernelRefusals checks that what the kernel refuses of groups
 // (a group in a group, an FDB next hop in a plain group and the other way
-// round, a resilient group without buckets, a weight above 65535 through
-// ip's format) comes back as its errno and extended ACK message, naming
-// the object; and that the package's own checks come first for what it
-// can tell.
+// round, a resilient group without buckets) comes back as its errno and
+// extended ACK message, naming the object; that the package's own checks
+// come first for what it can tell; and that the weight 65536 its check
+// refuses, sent in a request made by hand, the kernel refuses too.
 func TestNextHopKernelRefusals(t *testing.T) {
 	ns, c, v0, _ := arRouteNS(t, nil)
 	ctx := context.Background()
@@ -220,6 +221,33 @@ func TestNextHopKernelRefusals(t *testing.T) {
 			t.Errorf("AddNextHopObject(%+v) = %v, want a check error", nh, err)
 		}
 	}
+	// Weight 65536 as nexthop_grp carries it (weight-1 in weight and,
+	// since 6.12, weight_high: 0xff, 0xff), in a request built by hand,
+	// past the package's check. Linux 6.12 and later find the weight 0
+	// once it wraps round in 16 bits; older ones refuse the reserved byte
+	// weight_high was.
+	var grp [8]byte
+	binary.NativeEndian.PutUint32(grp[:], 1) // the member's id
+	grp[4], grp[5] = 0xff, 0xff
+	var e netlink.AttrEncoder
+	e.Reset(make([]byte, 8)) // struct nhmsg, zero: no family for a group
+	e.Uint32(unix.NHA_ID, 32)
+	e.Bytes(unix.NHA_GROUP, grp[:])
+	req, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.NL.Execute(ctx, netlink.Message{Header: netlink.Header{Type: unix.RTM_NEWNEXTHOP, Flags: netlink.Create | netlink.Excl}, Data: req})
+	var oe *netlink.OpError
+	if !errors.Is(err, unix.EINVAL) || !errors.As(err, &oe) || oe.Message != "Invalid value for weight" && oe.Message != "Reserved fields in nexthop_grp must be 0" {
+		t.Errorf("a group member of weight 65536, sent raw: %v, want the kernel's EINVAL \"Invalid value for weight\"", err)
+	} else {
+		t.Logf("weight 65536, sent raw: %v", err)
+	}
+	if _, err := c.NextHopObject(ctx, 32); !errors.Is(err, unix.ENOENT) {
+		t.Errorf("nexthop 32 after the refusal: %v, want ENOENT", err)
+	}
+
 	// Replacing a resilient group with another number of buckets.
 	nh, err := c.NextHopObject(ctx, 11)
 	if err != nil {
