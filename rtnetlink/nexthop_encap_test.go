@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
@@ -109,10 +108,7 @@ func TestNextHopEncapOracle(t *testing.T) {
 			"nexthop add id 11 encap bpf in pinned " + dir + "/in xmit pinned " + dir + "/xmit headroom 8 via 198.18.1.2 dev v1",
 			"-6 nexthop add id 12 encap bpf out pinned " + dir + "/out dev v0",
 		} {
-			cmd := append([]string{"--mount=" + mnt, "ip", "-n", ns.Name}, strings.Fields(args)...)
-			if out, err := exec.Command("nsenter", cmd...).CombinedOutput(); err != nil {
-				t.Fatalf("nsenter %s: %v: %s", strings.Join(cmd, " "), err, out)
-			}
+			ipInMount(t, ns, mnt, strings.Fields(args)...)
 		}
 		nhEncapCompare(t, ns, c)
 		high := rtnetlink.NextHopObject{ID: 20, Gateway: ip("198.18.0.2"), Index: v0, Encap: &rtnetlink.BPFEncap{Xmit: xmit, XmitHeadroom: 257}}

@@ -478,13 +478,35 @@ func loadLWTProgramType(name string, typ uint32) (int, error) {
 }
 
 // pinnedLWTPrograms loads an LWT_IN, an LWT_OUT and an LWT_XMIT program
-// (loadLWTProgramType) and pins them as dir/in, dir/out and dir/xmit in a
-// bpffs mounted on dir in a mount namespace of its own, private, which a
-// thread locked to a goroutine holds until the test ends; the programs and
-// the mount go with the namespace. It returns the namespace's path, for
-// nsenter --mount, or skips t, saying why, when the kernel cannot mount a
-// bpffs or load the programs.
+// (loadLWTProgramType) and pins them as dir/in, dir/out and dir/xmit, as
+// pinnedPrograms does.
 func pinnedLWTPrograms(t *testing.T, dir string) string {
+	t.Helper()
+	var progs []pinnedProgram
+	for _, p := range []struct {
+		name string
+		typ  uint32
+	}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}} {
+		progs = append(progs, pinnedProgram{p.name, "BPF_PROG_TYPE_LWT_" + strings.ToUpper(p.name) + " (CONFIG_LWTUNNEL_BPF)",
+			func() (int, error) { return loadLWTProgramType("rr_"+p.name, p.typ) }})
+	}
+	return pinnedPrograms(t, dir, progs...)
+}
+
+// pinnedProgram is a BPF program for pinnedPrograms to load and pin as
+// name: what it is, for the skip message, and its loader.
+type pinnedProgram struct {
+	name, what string
+	load       func() (int, error)
+}
+
+// pinnedPrograms loads progs and pins each as dir/name in a bpffs mounted
+// on dir in a mount namespace of its own, private, which a thread locked
+// to a goroutine holds until the test ends; the programs and the mount go
+// with the namespace. It returns the namespace's path, for nsenter
+// --mount, or skips t, saying why, when the kernel cannot mount a bpffs
+// or load the programs.
+func pinnedPrograms(t *testing.T, dir string, progs ...pinnedProgram) string {
 	t.Helper()
 	type result struct {
 		mnt  string
@@ -511,13 +533,10 @@ func pinnedLWTPrograms(t *testing.T, dir string) string {
 			fail("no bpffs (CONFIG_BPF_SYSCALL): mount -t bpf: %v", err)
 			return
 		}
-		for _, p := range []struct {
-			name string
-			typ  uint32
-		}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}} {
-			fd, err := loadLWTProgramType("rr_"+p.name, p.typ)
+		for _, p := range progs {
+			fd, err := p.load()
 			if err != nil {
-				fail("cannot load a BPF_PROG_TYPE_LWT_%s program (CONFIG_LWTUNNEL_BPF): %v", strings.ToUpper(p.name), err)
+				fail("cannot load a %s program: %v", p.what, err)
 				return
 			}
 			err = pinBPF(fd, dir+"/"+p.name)
@@ -535,6 +554,17 @@ func pinnedLWTPrograms(t *testing.T, dir string) string {
 		t.Skip(r.skip)
 	}
 	return r.mnt
+}
+
+// ipInMount runs ip -n ns.Name args in the mount namespace mnt (of
+// pinnedPrograms), where it finds the pinned programs; it keeps the
+// mounts it does not remount, the bpffs among them.
+func ipInMount(t *testing.T, ns *nstest.NS, mnt string, args ...string) {
+	t.Helper()
+	cmd := append([]string{"--mount=" + mnt, "ip", "-n", ns.Name}, args...)
+	if out, err := exec.Command("nsenter", cmd...).CombinedOutput(); err != nil {
+		t.Fatalf("nsenter %s: %v: %s", strings.Join(cmd, " "), err, out)
+	}
 }
 
 // pinBPF pins the BPF object fd at path, in a bpffs (BPF_OBJ_PIN).
@@ -566,15 +596,6 @@ func TestRouteEncapBPFFromIP(t *testing.T) {
 	ns, c, _, _ := arRouteNS(t, nil)
 	dir := t.TempDir()
 	mnt := pinnedLWTPrograms(t, dir)
-	ipIn := func(args string) {
-		t.Helper()
-		// ip in the namespace of the bpffs, ip -n in the test's network
-		// namespace (it keeps the mounts it does not remount).
-		cmd := append([]string{"--mount=" + mnt, "ip", "-n", ns.Name}, strings.Fields(args)...)
-		if out, err := exec.Command("nsenter", cmd...).CombinedOutput(); err != nil {
-			t.Fatalf("nsenter %s: %v: %s", strings.Join(cmd, " "), err, out)
-		}
-	}
 	in, out, xmit := "in pinned "+dir+"/in", "out pinned "+dir+"/out", "xmit pinned "+dir+"/xmit"
 	for _, r := range []string{
 		"route add 198.18.1.0/24 encap bpf " + xmit + " headroom 16 dev v0 table 100",
@@ -583,7 +604,7 @@ func TestRouteEncapBPFFromIP(t *testing.T) {
 		"-6 route add 2001:db8:7::/64 encap bpf " + in + " " + xmit + " dev v0 table 100",
 		"-6 route add 2001:db8:8::/64 table 100 nexthop via 2001:db8::2 dev v0 encap bpf " + xmit + " nexthop via 2001:db8:1::2 dev v1",
 	} {
-		ipIn(r)
+		ipInMount(t, ns, mnt, strings.Fields(r)...)
 	}
 	names := arLinkNames(t, ns)
 	ctx := context.Background()
