@@ -120,7 +120,7 @@ func TestNextHopEncapOracle(t *testing.T) {
 				return []nhEncapCase{
 					{nh: rtnetlink.NextHopObject{ID: 1, Gateway: ip("198.18.0.2"), Index: v0, Encap: &rtnetlink.MPLSEncap{Labels: []uint32{100, 200}}}},
 					{nh: rtnetlink.NextHopObject{ID: 2, Gateway: ip("2001:db8::2"), Index: v0, Encap: &rtnetlink.MPLSEncap{Labels: []uint32{300}, TTL: 7}}},
-					{nh: rtnetlink.NextHopObject{ID: 3, Gateway: ip("2001:db8:1::2"), Family: unix.AF_INET, Index: v1, Encap: &rtnetlink.MPLSEncap{Labels: []uint32{301, 302, 303}}}},
+					{nh: rtnetlink.NextHopObject{ID: 3, Family: unix.AF_INET6, Index: v1, Encap: &rtnetlink.MPLSEncap{Labels: []uint32{301, 302, 303}}}},
 					{args: "nexthop add id 11 encap mpls 400/500 ttl 9 via 198.18.1.2 dev v1"},
 					{args: "-6 nexthop add id 12 encap mpls 600 via 2001:db8:1::2 dev v1"},
 				}
