@@ -43,9 +43,10 @@ type nhEncapCase struct {
 // -j -d nexthop show and in the package; replaced as listed they stay as
 // they were, and deleting one leaves the others; per type the kernel has
 // (ip, ip6 and bpf here; mpls with CONFIG_MPLS_IPTUNNEL and seg6 and
-// seg6local with CONFIG_IPV6_SEG6_LWTUNNEL in the VM). What the kernel
+// seg6local with CONFIG_IPV6_SEG6_LWTUNNEL, in the VM). What the kernel
 // refuses of them comes back as its errno: seg6 inline and seg6local on an
-// IPv4 next hop, a bpf headroom above its bound, a type it does not have.
+// IPv4 next hop, a bpf headroom above its bound; and a listed bpf
+// encapsulation, which has no FDs, cannot be replaced as listed.
 func TestNextHopEncapOracle(t *testing.T) {
 	ip := netip.MustParseAddr
 	run := func(t *testing.T, support []string, cases func(v0, v1 int) []nhEncapCase) (*nstest.NS, *rtnetlink.Conn, int) {

@@ -769,7 +769,7 @@ func testRouteRealmsEncap(t *testing.T, b *backend) {
 // and each route deleted as listed is gone, the one of two that differ by
 // their program alone when its fd is put back.
 func TestRouteEncapBPFPrograms(t *testing.T) {
-	ns, c, v0, v1 := arRouteNS(t, nil)
+	ns, c, v0, v1 := arTestRangeNS(t)
 	ctx := context.Background()
 	ip, pfx := netip.MustParseAddr, netip.MustParsePrefix
 	prog := map[string]rtnetlink.BPFProgram{}
@@ -790,18 +790,18 @@ func TestRouteEncapBPFPrograms(t *testing.T) {
 	ns.Run(t, "rule", "add", "pref", "10", "lookup", "100")
 	ns.Run(t, "-6", "rule", "add", "pref", "10", "lookup", "100")
 	routes := []rtnetlink.Route{
-		{Dst: pfx("198.18.1.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 16}},
-		{Dst: pfx("198.18.2.0/24"), MultiPath: []rtnetlink.NextHop{
-			{Index: v0, Gateway: ip("10.0.0.2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Xmit: prog["xmit"], XmitHeadroom: 32}},
-			{Index: v1, Gateway: ip("10.0.1.2"), Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
+		{Dst: pfx("198.19.1.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 16}},
+		{Dst: pfx("198.19.2.0/24"), MultiPath: []rtnetlink.NextHop{
+			{Index: v0, Gateway: ip("198.18.0.2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Xmit: prog["xmit"], XmitHeadroom: 32}},
+			{Index: v1, Gateway: ip("198.18.1.2"), Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
 		}},
-		{Dst: pfx("198.18.3.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"]}},
-		{Dst: pfx("2001:db8:1::/64"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 24}},
-		{Dst: pfx("2001:db8:2::/64"), MultiPath: []rtnetlink.NextHop{
+		{Dst: pfx("198.19.3.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"]}},
+		{Dst: pfx("2001:db8:11::/64"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 24}},
+		{Dst: pfx("2001:db8:12::/64"), MultiPath: []rtnetlink.NextHop{
 			{Index: v0, Gateway: ip("2001:db8::2"), Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 8}},
 			{Index: v1, Gateway: ip("2001:db8:1::2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"]}},
 		}},
-		{Dst: pfx("2001:db8:3::/64"), Index: v1, Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
+		{Dst: pfx("2001:db8:13::/64"), Index: v1, Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
 	}
 	for _, r := range routes {
 		r.Table = 100
@@ -833,14 +833,14 @@ func TestRouteEncapBPFPrograms(t *testing.T) {
 	for _, m := range []struct {
 		dst  string
 		want int
-	}{{"198.18.1.5", 1500 - 16}, {"198.18.3.5", 1500}, {"2001:db8:1::5", 1500 - 24}, {"2001:db8:3::5", 1500}} {
+	}{{"198.19.1.5", 1500 - 16}, {"198.19.3.5", 1500}, {"2001:db8:11::5", 1500 - 24}, {"2001:db8:13::5", 1500}} {
 		if got, err := pathMTU(ns, ip(m.dst)); err != nil || got != m.want {
 			t.Errorf("path MTU to %s: %d, %v; want %d", m.dst, got, err, m.want)
 		}
 	}
 
 	// The kernel's bound on the headroom (LWT_BPF_MAX_HEADROOM, 256).
-	high := rtnetlink.Route{Dst: pfx("198.18.9.0/24"), Index: v0, Table: 100, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 257}}
+	high := rtnetlink.Route{Dst: pfx("198.19.9.0/24"), Index: v0, Table: 100, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 257}}
 	if err := c.AddRoute(ctx, high); !errors.Is(err, unix.ERANGE) || errors.Is(err, os.ErrInvalid) {
 		t.Errorf("add with headroom 257: %v, want the kernel's ERANGE", err)
 	}
@@ -850,7 +850,7 @@ func TestRouteEncapBPFPrograms(t *testing.T) {
 	// the programs' fds: as listed (names alone) it matches either route;
 	// with the fd of its program back, only its own.
 	for _, x := range []string{"xmit", "xmit2"} {
-		r := rtnetlink.Route{Dst: pfx("198.18.4.0/24"), Index: v0, Table: 101, Encap: &rtnetlink.BPFEncap{Xmit: prog[x]}}
+		r := rtnetlink.Route{Dst: pfx("198.19.4.0/24"), Index: v0, Table: 101, Encap: &rtnetlink.BPFEncap{Xmit: prog[x]}}
 		if err := c.AppendRoute(ctx, r); err != nil {
 			t.Fatalf("append %+v: %v", r, err)
 		}
