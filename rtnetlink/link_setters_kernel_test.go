@@ -23,6 +23,20 @@ import (
 // test ends. It skips the test where the kernel has no bpf(2).
 func loadXDPPass(t *testing.T) int {
 	t.Helper()
+	fd, err := loadXDPProgram()
+	if err != nil {
+		if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+			t.Skipf("bpf(BPF_PROG_LOAD): %v", err)
+		}
+		t.Fatalf("bpf(BPF_PROG_LOAD): %v", err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
+// loadXDPProgram loads an XDP program that passes every packet and
+// returns its file descriptor, which the caller closes.
+func loadXDPProgram() (int, error) {
 	var insns [16]byte
 	insns[0] = unix.BPF_ALU64 | unix.BPF_MOV | unix.BPF_K // r0 = imm
 	binary.NativeEndian.PutUint32(insns[4:], 2)           // XDP_PASS
@@ -39,13 +53,9 @@ func loadXDPPass(t *testing.T) int {
 	runtime.KeepAlive(&insns)
 	runtime.KeepAlive(license)
 	if errno != 0 {
-		if errno == unix.ENOSYS || errno == unix.EPERM {
-			t.Skipf("bpf(BPF_PROG_LOAD): %v", errno)
-		}
-		t.Fatalf("bpf(BPF_PROG_LOAD): %v", errno)
+		return -1, errno
 	}
-	t.Cleanup(func() { unix.Close(int(fd)) })
-	return int(fd)
+	return int(fd), nil
 }
 
 // TestLinkSetters changes links with each setter and compares every link

@@ -21,11 +21,21 @@ import (
 )
 
 // ipNextHops lists the nexthop objects of ns as ip -j -d nexthop show
-// does, one line each in the form ourNextHop uses.
+// does, one line each in the form ourNextHop uses; the encapsulation as
+// ipEncap formats a route's.
 func ipNextHops(t testing.TB, ns *nstest.NS) []string {
 	t.Helper()
 	var lines []string
-	for _, nh := range arJSON(t, ns, "-d", "nexthop", "show") {
+	for _, kvs := range ipOrdered(t, ns, "-d", "nexthop", "show") {
+		// ip prints an encapsulation's keys among the object's, after
+		// them (an ip tunnel's "id" after the object's): the first of
+		// each key is the object's.
+		nh := map[string]any{}
+		for _, kv := range kvs {
+			if _, ok := nh[kv.k]; !ok {
+				nh[kv.k] = kv.v
+			}
+		}
 		var group []string
 		if g, ok := nh["group"].([]any); ok {
 			for _, m := range g {
@@ -43,22 +53,9 @@ func ipNextHops(t testing.TB, ns *nstest.NS) []string {
 		if args, ok := nh["resilient_args"].(map[string]any); ok {
 			res = []string{arStr(args["buckets"]), arStr(args["idle_timer"]), arStr(args["unbalanced_timer"])}
 		}
-		var encap []string
-		if e := arStr(nh["encap"]); e != "" {
-			encap = []string{e}
-			if e == "ip" {
-				encap = append(encap, arStr(nh["id"]), arStr(nh["src"]), arStr(nh["dst"]), arStr(nh["ttl"]), arStr(nh["tos"]))
-			}
-		}
-		id := arStr(nh["id"])
-		if len(encap) > 1 {
-			// ip prints the tunnel's id under the object's key "id" too,
-			// and Go's JSON keeps the last.
-			id = "?"
-		}
 		lines = append(lines, fmt.Sprintf("id=%s gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
-			id, arStr(nh["gateway"]), arStr(nh["dev"]), blackhole, strings.Join(group, ","),
-			arStr(nh["scope"]), arStr(nh["protocol"]), arFlags(nh["flags"]))+nhExtras(arStr(nh["type"]), res, fdb, encap))
+			arStr(nh["id"]), arStr(nh["gateway"]), arStr(nh["dev"]), blackhole, strings.Join(group, ","),
+			arStr(nh["scope"]), arStr(nh["protocol"]), arFlags(nh["flags"]))+nhExtras(arStr(nh["type"]), res, fdb, ipEncap(kvs)))
 	}
 	return lines
 }
@@ -77,14 +74,9 @@ func ourNextHop(nh rtnetlink.NextHopObject, names map[int]string) string {
 		r := nh.Resilient
 		res = []string{fmt.Sprint(r.Buckets), secs(r.IdleTimer), secs(r.UnbalancedTimer)}
 	}
-	id := fmt.Sprint(nh.ID)
-	encap := ourEncap(nh.Encap)
-	if len(encap) > 1 {
-		id = "?"
-	}
-	return fmt.Sprintf("id=%s gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
-		id, strOf(nh.Gateway), names[nh.Index], nh.Blackhole, strings.Join(group, ","), scope, nh.Protocol, ourFlags(nh.Flags)) +
-		nhExtras(typ, res, nh.FDB, encap)
+	return fmt.Sprintf("id=%d gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
+		nh.ID, strOf(nh.Gateway), names[nh.Index], nh.Blackhole, strings.Join(group, ","), scope, nh.Protocol, ourFlags(nh.Flags)) +
+		nhExtras(typ, res, nh.FDB, ourRouteEncap(nh.Encap, names))
 }
 
 // secs formats d in seconds as ip does.
@@ -94,7 +86,7 @@ func secs(d time.Duration) string {
 
 // nhExtras formats the fields ip prints only when an object has them: a
 // group's type and resilient parameters, fdb, and the encapsulation.
-func nhExtras(typ string, res []string, fdb bool, encap []string) string {
+func nhExtras(typ string, res []string, fdb bool, encap string) string {
 	s := ""
 	if typ != "" {
 		s += " type=" + typ
@@ -105,30 +97,10 @@ func nhExtras(typ string, res []string, fdb bool, encap []string) string {
 	if fdb {
 		s += " fdb"
 	}
-	if encap != nil {
-		s += " encap=" + strings.Join(encap, "/")
+	if encap != "" {
+		s += " encap=" + encap
 	}
 	return s
-}
-
-// ourEncap formats an encapsulation as nhExtras takes it: ip's name of the
-// type, and for an IPv4 IPEncap the tunnel's id, source, destination, TTL
-// and TOS.
-func ourEncap(enc rtnetlink.Encap) []string {
-	if enc == nil {
-		return nil
-	}
-	e, ok := enc.(*rtnetlink.IPEncap)
-	if !ok || enc.EncapType() != rtnetlink.EncapIP {
-		return []string{enc.EncapType().String()}
-	}
-	addr := func(a netip.Addr) string {
-		if !a.IsValid() {
-			return "0.0.0.0"
-		}
-		return a.String()
-	}
-	return []string{"ip", fmt.Sprint(e.ID), addr(e.Src), addr(e.Dst), fmt.Sprint(e.TTL), fmt.Sprint(e.TOS)}
 }
 
 // ourNextHops lists the objects f selects through c, one line each.
