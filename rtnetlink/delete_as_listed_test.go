@@ -347,7 +347,16 @@ func TestNextHopObjectsAsListed(t *testing.T) {
 	if _, err := c.AddNextHopObject(ctx, heavy); err != nil {
 		t.Errorf("weight 65535: %v", err)
 	} else if got, err := c.NextHopObject(ctx, 3); err != nil || len(got.Group) != 1 || got.Group[0].Weight != 65535 {
-		t.Errorf("listed %+v, %v; want weight 65535", got, err) // ip before 6.12 prints the low byte only
+		t.Errorf("listed %+v, %v; want weight 65535", got, err)
+	} else {
+		// ip before 6.12 prints the weight's low byte only (and
+		// TestNextHopWeightsOracle compares more weights).
+		t.Run("ip", func(t *testing.T) {
+			ipns := ns.WithIP(nstest.NewerIP(t, "6.15"))
+			if got := ipNextHops(t, ipns); !slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, "id=3 gw= dev= blackhole=false group=1*65535 ") }) {
+				t.Errorf("ip lists %q; want id 3 with weight 65535", got)
+			}
+		})
 	}
 	heavy.ID, heavy.Group[0].Weight = 4, 65536
 	if _, err := c.AddNextHopObject(ctx, heavy); !errors.Is(err, os.ErrInvalid) {

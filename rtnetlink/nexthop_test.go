@@ -116,6 +116,63 @@ func ourNextHops(t testing.TB, c *rtnetlink.Conn, f rtnetlink.NextHopObjectFilte
 	return lines
 }
 
+// TestNextHopWeightsOracle compares group weights above 256 (Linux 6.12
+// on), which ip 6.1 can neither add nor print (it prints the low byte),
+// with iproute2 6.15's ip (nstest.NewerIP) both ways, in plain and
+// resilient groups: what the package adds, ip lists alike; what ip adds,
+// the package lists alike, and replaces as listed with the weights kept.
+func TestNextHopWeightsOracle(t *testing.T) {
+	ipPath := nstest.NewerIP(t, "6.15")
+	if !kernelAtLeast(t, 6, 12) {
+		t.Skip("group weights above 256 came with Linux 6.12")
+	}
+	ns, c, v0, v1 := arRouteNS(t, nil)
+	ns = ns.WithIP(ipPath)
+	ctx := context.Background()
+	ip := netip.MustParseAddr
+	for _, nh := range []rtnetlink.NextHopObject{
+		{ID: 1, Gateway: ip("10.0.0.2"), Index: v0},
+		{ID: 2, Gateway: ip("10.0.1.2"), Index: v1},
+		{ID: 10, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 257}, {ID: 2, Weight: 65535}}},
+		{ID: 11, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 256}, {ID: 2, Weight: 4097}}},
+		{ID: 12, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 1000}, {ID: 2}}, GroupType: rtnetlink.NextHopGroupResilient,
+			Resilient: rtnetlink.NextHopResilience{Buckets: 64}},
+	} {
+		if _, err := c.AddNextHopObject(ctx, nh); err != nil {
+			t.Fatalf("add %+v: %v", nh, err)
+		}
+	}
+	ns.Batch(t, []string{
+		"nexthop add id 20 group 1,65535/2,300",
+		"nexthop add id 21 group 1,512/2,65534",
+		"nexthop add id 22 group 1/2,60000 type resilient buckets 32",
+	})
+	// Each of ip's groups replaced as listed keeps its weights.
+	for _, id := range []uint32{20, 21, 22} {
+		nh, err := c.NextHopObject(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ReplaceNextHopObject(ctx, nh); err != nil {
+			t.Errorf("replacing %+v as listed: %v", nh, err)
+		}
+	}
+	all := ipNextHops(t, ns)
+	arDiff(t, "nexthops", ourNextHops(t, c, rtnetlink.NextHopObjectFilter{}, arLinkNames(t, ns)), slices.Clone(all))
+	for _, w := range []string{
+		"id=10 gw= dev= blackhole=false group=1*257,2*65535 ",
+		"id=11 gw= dev= blackhole=false group=1*256,2*4097 ",
+		"id=12 gw= dev= blackhole=false group=1*1000,2*1 ",
+		"id=20 gw= dev= blackhole=false group=1*65535,2*300 ",
+		"id=21 gw= dev= blackhole=false group=1*512,2*65534 ",
+		"id=22 gw= dev= blackhole=false group=1*1,2*60000 ",
+	} {
+		if !slices.ContainsFunc(all, func(l string) bool { return strings.HasPrefix(l, w) }) {
+			t.Errorf("ip does not list %s", w)
+		}
+	}
+}
+
 // TestNextHopsOracle adds, replaces and deletes nexthop objects and the
 // routes that use them through the package and through ip, and checks
 // that the package lists what ip -j -d nexthop show lists, field by field:
