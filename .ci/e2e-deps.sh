@@ -18,7 +18,11 @@
 # were built with) and apt-get download of each kernel's linux-headers,
 # linux-kbuild and linux-source packages; for the opt-in sid kernel
 # (-kernel sid, built with a newer gcc than the host's) it is built in a
-# sid chroot that debootstrap makes.
+# sid chroot that debootstrap makes. The rtnetlink tests of what
+# bookworm's ip (iproute2 6.1) cannot add or print (rule dscp, flowlabel
+# and port masks, IPv4 GSO/GRO sizes, nexthop weights above 255) compare
+# with bookworm-backports' ip instead: newer_iproute2 unpacks that package,
+# without installing it, into /var/cache/nlkit/iproute2 (nstest.NewerIP).
 #
 # Idempotent: when everything is already there it does nothing, and it only
 # refreshes the package lists when something has to be installed or when the
@@ -66,6 +70,65 @@ vm_images_available() {
 		[ -n "$(apt-cache search --names-only '^linux-image-6\.12\.[0-9]*[+]deb12-amd64$')" ]
 }
 
+# The iproute2 of bookworm-backports that newer_iproute2 unpacks, and
+# where (internal/nstest's IPRoute2Dir). Pinned, so that the oracle
+# changes only here; if backports moves on, the script takes the version
+# it offers instead and says so (the tests ask nstest.NewerIP for 6.15 or
+# later, so a newer one serves, and a run does not fail on the mirror).
+iproute2_version=6.15.0-1~bpo12+1
+iproute2_dir=/var/cache/nlkit/iproute2
+
+# newer_iproute2 unpacks bookworm-backports' iproute2 $iproute2_version
+# into $iproute2_dir, unless it is there: apt-get download (which checks
+# the suite's signature) with a sources list of its own, in a directory
+# of its own, so the host's apt configuration, package lists and
+# installed iproute2 stay as they are; then dpkg-deb -x. It checks that
+# the host has every shared library that ip needs (the package is built
+# for bookworm) and that ip runs.
+newer_iproute2() {
+	if [ "$(cat "$iproute2_dir/VERSION" 2>/dev/null || true)" = "$iproute2_version" ] &&
+		"$iproute2_dir/bin/ip" -V >/dev/null 2>&1; then
+		echo "e2e-deps: iproute2 $iproute2_version present in $iproute2_dir"
+		return 0
+	fi
+	local tmp mirror opts deb missing_libs
+	tmp=$(mktemp -d)
+	mirror=${NLKIT_VM_MIRROR:-http://deb.debian.org/debian}
+	mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/deb"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main" >"$tmp/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
+	echo "e2e-deps: downloading iproute2 $iproute2_version from bookworm-backports ($mirror)"
+	apt-get "${opts[@]}" update -qq
+	if ! (cd "$tmp/deb" && apt-get "${opts[@]}" download -qq "iproute2=$iproute2_version"); then
+		echo "e2e-deps: bookworm-backports does not offer iproute2 $iproute2_version (any more?); taking its $(apt-cache "${opts[@]}" policy iproute2 | grep -i candidate)" >&2
+		if ! (cd "$tmp/deb" && apt-get "${opts[@]}" download -qq "iproute2/bookworm-backports"); then
+			rm -rf "$tmp"
+			return 1
+		fi
+	fi
+	deb=$(ls "$tmp"/deb/iproute2_*.deb)
+	dpkg-deb -x "$deb" "$tmp/root"
+	missing_libs=$(ldd "$tmp/root/bin/ip" | grep 'not found' || true)
+	if [ -n "$missing_libs" ]; then
+		echo "e2e-deps: iproute2 $iproute2_version's ip needs libraries the host lacks:" >&2
+		echo "$missing_libs" >&2
+		rm -rf "$tmp"
+		return 1
+	fi
+	if ! "$tmp/root/bin/ip" -V; then
+		echo "e2e-deps: iproute2 $iproute2_version's ip does not run" >&2
+		rm -rf "$tmp"
+		return 1
+	fi
+	dpkg-deb -f "$deb" Version >"$tmp/root/VERSION"
+	mkdir -p "$(dirname "$iproute2_dir")"
+	rm -rf "$iproute2_dir"
+	mv "$tmp/root" "$iproute2_dir"
+	rm -rf "$tmp"
+	echo "e2e-deps: unpacked iproute2 $(cat "$iproute2_dir/VERSION") into $iproute2_dir"
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	installed "$p" || missing+=("$p")
@@ -75,7 +138,8 @@ if ! command -v qemu-system-x86_64 >/dev/null 2>&1 && [ "${#missing[@]}" -eq 0 ]
 fi
 
 if [ "${#missing[@]}" -eq 0 ] && image_available && vm_images_available; then
-	echo "e2e-deps: all dependencies present"
+	echo "e2e-deps: all packages present"
+	newer_iproute2
 	exit 0
 fi
 
@@ -91,4 +155,5 @@ if ! vm_images_available; then
 	echo "e2e-deps: apt offers no linux-image-6.1.0-*-amd64 or linux-image-6.12.*+deb12-amd64 (bookworm and bookworm-security)" >&2
 	exit 1
 fi
+newer_iproute2
 echo "e2e-deps: done ($(headers_pkg))"

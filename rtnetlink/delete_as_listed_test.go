@@ -11,11 +11,13 @@ import (
 	"os"
 	"os/exec"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nlkit/netlink"
 	"github.com/nlkit/netlink/internal/nstest"
 	"github.com/nlkit/netlink/rtnetlink"
 )
@@ -345,7 +347,19 @@ func TestNextHopObjectsAsListed(t *testing.T) {
 	if _, err := c.AddNextHopObject(ctx, heavy); err != nil {
 		t.Errorf("weight 65535: %v", err)
 	} else if got, err := c.NextHopObject(ctx, 3); err != nil || len(got.Group) != 1 || got.Group[0].Weight != 65535 {
-		t.Errorf("listed %+v, %v; want weight 65535", got, err) // ip before 6.12 prints the low byte only
+		t.Errorf("listed %+v, %v; want weight 65535", got, err)
+	} else {
+		// ip before 6.12 prints the weight's low byte only (and
+		// TestNextHopWeightsOracle compares more weights).
+		t.Run("ip", func(t *testing.T) {
+			ipns := ns.WithIP(nstest.NewerIP(t, "6.15"))
+			if !kernelAtLeast(t, 6, 12) {
+				t.Skip(ipWeightsSkip)
+			}
+			if got := ipNextHops(t, ipns); !slices.ContainsFunc(got, func(l string) bool { return strings.HasPrefix(l, "id=3 gw= dev= blackhole=false group=1*65535 ") }) {
+				t.Errorf("ip lists %q; want id 3 with weight 65535", got)
+			}
+		})
 	}
 	heavy.ID, heavy.Group[0].Weight = 4, 65536
 	if _, err := c.AddNextHopObject(ctx, heavy); !errors.Is(err, os.ErrInvalid) {
@@ -401,4 +415,281 @@ func arRouteFlagged(t *testing.T, ns *nstest.NS, table, flag string) bool {
 		}
 	}
 	return len(routes) > 0
+}
+
+// TestDeleteRuleAsListedKernelFlags: of two rules at one priority that
+// differ only by a missing input link, a missing output link or a goto
+// target with no rule, which carry the kernel's iif_detached, oif_detached
+// and unresolved flags, deleting one as listed deletes that one; IPv4 and
+// IPv6.
+func TestDeleteRuleAsListedKernelFlags(t *testing.T) {
+	ns, c, _, _ := arNS(t, nil)
+	ctx := context.Background()
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		for _, tc := range []struct {
+			pref       uint32
+			key        string // ip's key for the field that differs
+			keep, drop string // its value in the rule kept, the rule deleted
+			action     string
+			flag       rtnetlink.RuleFlags
+		}{
+			{120, "iif", "nosuch0", "nosuch1", "lookup 100", rtnetlink.RuleIIFDetached},
+			{121, "oif", "nosuch0", "nosuch1", "lookup 100", rtnetlink.RuleOIFDetached},
+			// The kernel takes two rules that differ by their goto
+			// target alone as one (EEXIST): these differ by mark.
+			{122, "fwmark", "0x1", "0x2", "goto 5000", rtnetlink.RuleUnresolved},
+		} {
+			pref := fmt.Sprint(tc.pref)
+			for _, v := range []string{tc.keep, tc.drop} {
+				ns.Run(t, append([]string{fam.flag, "rule", "add", "pref", pref, tc.key, v}, strings.Fields(tc.action)...)...)
+			}
+			n := 0
+			for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: fam.family}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if r.Priority != tc.pref {
+					continue
+				}
+				n++
+				if r.Flags&tc.flag == 0 {
+					t.Errorf("%s rule %+v: flags %v, want %v", fam.flag, r, r.Flags, tc.flag)
+				}
+				if r.IIF == tc.drop || r.OIF == tc.drop || fmt.Sprintf("%#x", r.Mark) == tc.drop {
+					if err := c.DeleteRule(ctx, r); err != nil {
+						t.Errorf("%s: deleting %+v as listed: %v", fam.flag, r, err)
+					}
+				}
+			}
+			left := arJSON(t, ns, fam.flag, "rule", "show", "pref", pref)
+			if n != 2 || len(left) != 1 || arStr(left[0][tc.key]) != tc.keep {
+				t.Errorf("%s: listed %d rules of priority %s; after deleting the one with %s %s, ip lists %v; want the one with %s %s alone",
+					fam.flag, n, pref, tc.key, tc.drop, left, tc.key, tc.keep)
+			}
+		}
+	}
+}
+
+// TestDeleteRouteAsListedKernelFlags: routes that carry the kernel's flags
+// (an IPv4 multipath route with a path through a link that is down, dead
+// and linkdown; one with a path through a link without carrier, linkdown;
+// an IPv6 route through a link without carrier, linkdown), each beside one
+// that differs only by its metric: deleting one as listed deletes that one.
+func TestDeleteRouteAsListedKernelFlags(t *testing.T) {
+	ns, c, _, _ := arTestRangeNS(t)
+	ctx := context.Background()
+	ns.Batch(t, []string{
+		"link add w0 type veth peer name w1", "link set w0 up", "link set w1 up",
+		"link add x0 type veth peer name x1", "link set x0 up", "link set x1 up",
+		"addr add 198.18.2.1/24 dev w0", "addr add 2001:db8:2::1/64 dev w0 nodad",
+		"addr add 198.18.3.1/24 dev x0",
+	})
+	for _, metric := range []string{"5", "6"} {
+		ns.Run(t, "route", "add", "198.19.1.0/24", "table", "102", "metric", metric, "nexthop", "via", "198.18.0.2", "dev", "v0", "nexthop", "via", "198.18.2.2", "dev", "w0")
+		ns.Run(t, "route", "add", "198.19.2.0/24", "table", "102", "metric", metric, "nexthop", "via", "198.18.0.2", "dev", "v0", "nexthop", "via", "198.18.3.2", "dev", "x0")
+		ns.Run(t, "-6", "route", "add", "2001:db8:20::/64", "table", "102", "metric", metric, "via", "2001:db8:2::2", "dev", "w0")
+	}
+	ns.Run(t, "link", "set", "x0", "down") // x0's paths are dead
+	ns.Run(t, "link", "set", "w1", "down") // w0 loses its carrier
+	// The carrier change reaches the routes through the kernel's linkwatch
+	// work, after ip returns: wait until ip shows the flags.
+	want := []struct {
+		family int
+		flag   string
+		dst    string
+		flags  rtnetlink.RouteFlags // of the route, or of its second path
+	}{
+		{unix.AF_INET, "-4", "198.19.1.0/24", rtnetlink.NextHopLinkDown},
+		{unix.AF_INET, "-4", "198.19.2.0/24", rtnetlink.NextHopDead | rtnetlink.NextHopLinkDown},
+		{unix.AF_INET6, "-6", "2001:db8:20::/64", rtnetlink.NextHopLinkDown},
+	}
+	flagged := func(r rtnetlink.Route, f rtnetlink.RouteFlags) bool {
+		if len(r.MultiPath) == 2 {
+			return r.MultiPath[1].Flags&f == f && r.MultiPath[0].Flags&(rtnetlink.NextHopDead|rtnetlink.NextHopLinkDown) == 0
+		}
+		return r.Flags&f == f
+	}
+	listed := func(family int, dst string) []rtnetlink.Route {
+		var rs []rtnetlink.Route
+		for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: family, Table: 102}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Dst.String() == dst {
+				rs = append(rs, r)
+			}
+		}
+		return rs
+	}
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		all := true
+		for _, w := range want {
+			for _, r := range listed(w.family, w.dst) {
+				all = all && flagged(r, w.flags)
+			}
+		}
+		if all {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the routes never showed their flags after x0 went down and w0 lost its carrier")
+		}
+	}
+	for _, w := range want {
+		rs := listed(w.family, w.dst)
+		for _, r := range rs {
+			if r.Priority == 6 {
+				if err := c.DeleteRoute(ctx, r); err != nil {
+					t.Errorf("deleting %+v as listed: %v", r, err)
+				}
+			}
+		}
+		left := arJSON(t, ns, w.flag, "route", "show", "table", "102", w.dst)
+		if len(rs) != 2 || len(left) != 1 || arStr(left[0]["metric"]) != "5" {
+			t.Errorf("%s: listed %d routes (%+v); after deleting the one of metric 6, ip lists %v; want the one of metric 5 alone", w.dst, len(rs), rs, left)
+		} else {
+			t.Logf("%s: %v", w.dst, left)
+		}
+	}
+}
+
+// TestDeleteFDBEntryAsListedLocked: a bridge port that is locked, learns
+// and has MAC authentication bypass (set through SetLinkPort, in Other)
+// makes locked entries of the addresses it receives frames from; of two
+// such, deleting one as listed deletes that one, and the package lists
+// the entries bridge lists (which prints no locked flag in iproute2 6.1).
+func TestDeleteFDBEntryAsListedLocked(t *testing.T) {
+	ns, c, _, _ := arNS(t, nil)
+	ctx := context.Background()
+	ns.Batch(t, []string{
+		"link add br0 type bridge", "link set br0 up",
+		"link add p0 type veth peer name p1", "link set p0 master br0", "link set p0 up", "link set p1 up",
+	})
+	l, err := c.LinkByName(ctx, "p0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, ok := l.Port.(*rtnetlink.BridgePort)
+	if !ok {
+		t.Fatalf("p0's port settings: %#v", l.Port)
+	}
+	var e netlink.AttrEncoder
+	for a, err := range port.Other.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Type != unix.IFLA_BRPORT_LOCKED && a.Type != unix.IFLA_BRPORT_MAB {
+			e.Attr(a)
+		}
+	}
+	e.Uint8(unix.IFLA_BRPORT_LOCKED, 1)
+	e.Uint8(unix.IFLA_BRPORT_MAB, 1)
+	other, err := e.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	port.Other, port.Learning = netlink.RawAttrs(other), true
+	if err := c.SetLinkPort(ctx, l.Index, port); err != nil {
+		t.Fatal(err)
+	}
+	if l, err = c.LinkByName(ctx, "p0"); err != nil {
+		t.Fatal(err)
+	}
+	mab := false
+	for a, err := range l.Port.(*rtnetlink.BridgePort).Other.All() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := a.Uint8(); a.Type == unix.IFLA_BRPORT_MAB && v == 1 {
+			mab = true
+		}
+	}
+	if !mab {
+		t.Skip("this kernel has no MAC authentication bypass on bridge ports (IFLA_BRPORT_MAB, Linux 6.2)")
+	}
+	macs := []net.HardwareAddr{{2, 0, 0, 0, 0, 0xa1}, {2, 0, 0, 0, 0, 0xa2}}
+	p1, err := c.LinkByName(ctx, "p1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	locked := func() []rtnetlink.FDBEntry {
+		var es []rtnetlink.FDBEntry
+		for e, err := range c.FDB(ctx, rtnetlink.FDBFilter{Index: l.Index}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Flags&rtnetlink.NeighLocked != 0 {
+				es = append(es, e)
+			}
+		}
+		return es
+	}
+	// Frames from p1 reach the bridge on p0; the port drops them, and
+	// makes a locked entry of each source address.
+	for deadline := time.Now().Add(2 * time.Minute); len(locked()) < 2; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no locked entries for %v: the FDB has %+v", macs, locked())
+		}
+		for _, mac := range macs {
+			if err := sendFrame(ns, p1.Index, mac); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	for _, e := range locked() {
+		if e.HardwareAddr.String() == macs[1].String() {
+			if err := c.DeleteFDBEntry(ctx, e); err != nil {
+				t.Fatalf("deleting %+v as listed: %v", e, err)
+			}
+		}
+	}
+	var left []string
+	for _, e := range locked() {
+		left = append(left, e.HardwareAddr.String())
+	}
+	if !slices.Contains(left, macs[0].String()) || slices.Contains(left, macs[1].String()) {
+		t.Errorf("after deleting %v's locked entry as listed, the locked entries are %q; want %v's still", macs[1], left, macs[0])
+	}
+	// bridge (iproute2 6.1) does not print the locked flag: the entries
+	// the bridge learned, as it lists them.
+	var ours, bridges []string
+	for e, err := range c.FDB(ctx, rtnetlink.FDBFilter{Index: l.Index}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.MasterIndex != 0 && e.State&rtnetlink.NeighPermanent == 0 {
+			ours = append(ours, e.HardwareAddr.String())
+		}
+	}
+	for _, e := range bridgeJSON(t, ns, "fdb", "show", "dev", "p0") {
+		if e["master"] == "br0" && e["state"] != "permanent" {
+			bridges = append(bridges, arStr(e["mac"]))
+		}
+	}
+	arDiff(t, "learned entries after the delete", ours, bridges)
+	if !slices.Contains(bridges, macs[0].String()) || slices.Contains(bridges, macs[1].String()) {
+		t.Errorf("after deleting %v's locked entry as listed, bridge lists %q; want %v's still", macs[1], bridges, macs[0])
+	}
+}
+
+// sendFrame sends an Ethernet broadcast frame from src out of the link
+// index in ns, through a packet socket.
+func sendFrame(ns *nstest.NS, index int, src net.HardwareAddr) error {
+	return ns.Do(func() error {
+		fd, err := unix.Socket(unix.AF_PACKET, unix.SOCK_RAW|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		frame := make([]byte, 60)
+		copy(frame, []byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+		copy(frame[6:], src)
+		frame[12], frame[13] = 0x88, 0xb5 // IEEE 802 local experimental ethertype
+		to := &unix.SockaddrLinklayer{Ifindex: index, Halen: 6}
+		copy(to.Addr[:], frame[:6])
+		return unix.Sendto(fd, frame, 0, to)
+	})
 }

@@ -47,8 +47,9 @@ type IPTunnel struct {
 	// Proto is the protocol of the packets carried (IFLA_IPTUN_PROTO):
 	// IPPROTO_IPIP (4) for IPv4, IPPROTO_IPV6 (41) for IPv6,
 	// IPPROTO_MPLS (137), or 0 for any the kind carries (ip's "mode
-	// any"). The kernel's default for 0 on creation is the kind's own:
-	// IPv4 for ipip, IPv6 for sit, any for ip6tnl.
+	// any", and ip's tunnels made without a mode). It is always sent, 0
+	// too: the kernel's own default (IPv4 for ipip, IPv6 for sit), which
+	// it takes when the attribute is missing, does not apply.
 	Proto      uint8
 	TTL        uint8          // IFLA_IPTUN_TTL: the TTL or hop limit of sent packets; 0 inherits the inner packet's (ip's default over IPv6 is 64)
 	TOS        uint8          // IFLA_IPTUN_TOS (IPv4): the TOS of sent packets; 1 inherits the inner packet's
@@ -195,8 +196,8 @@ func prefixOf(a netip.Addr, bits uint16) netip.Prefix {
 }
 
 // IPIP is an IPv4 tunnel over IPv4 (ip link add NAME type ipip), carrying
-// IPv4 (Proto 4, the default), MPLS (137) or both (0). Its fields are
-// IPTunnel's.
+// IPv4 (Proto 4), MPLS (137) or both (0, as ip makes it without a mode).
+// Its fields are IPTunnel's.
 type IPIP IPTunnel
 
 // Kind returns "ipip".

@@ -246,7 +246,7 @@ var kindTests = []kindTest{{
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.Xfrm{IfID: 5, DevIndex: p0}}
 	},
 	ip:     "name k1 type xfrm if_id 6",
-	change: func(p0 int) rtnetlink.LinkData { return &rtnetlink.Xfrm{IfID: 5, DevIndex: p0} },
+	change: func(p0 int) rtnetlink.LinkData { return &rtnetlink.Xfrm{IfID: 7, DevIndex: p0} },
 	view: func(d rtnetlink.LinkData) map[string]any {
 		return map[string]any{"if_id": fmt.Sprintf("%#x", d.(*rtnetlink.Xfrm).IfID)}
 	},

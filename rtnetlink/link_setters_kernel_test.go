@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -23,6 +24,20 @@ import (
 // test ends. It skips the test where the kernel has no bpf(2).
 func loadXDPPass(t *testing.T) int {
 	t.Helper()
+	fd, err := loadXDPProgram()
+	if err != nil {
+		if errors.Is(err, unix.ENOSYS) || errors.Is(err, unix.EPERM) {
+			t.Skipf("bpf(BPF_PROG_LOAD): %v", err)
+		}
+		t.Fatalf("bpf(BPF_PROG_LOAD): %v", err)
+	}
+	t.Cleanup(func() { unix.Close(fd) })
+	return fd
+}
+
+// loadXDPProgram loads an XDP program that passes every packet and
+// returns its file descriptor, which the caller closes.
+func loadXDPProgram() (int, error) {
 	var insns [16]byte
 	insns[0] = unix.BPF_ALU64 | unix.BPF_MOV | unix.BPF_K // r0 = imm
 	binary.NativeEndian.PutUint32(insns[4:], 2)           // XDP_PASS
@@ -39,13 +54,9 @@ func loadXDPPass(t *testing.T) int {
 	runtime.KeepAlive(&insns)
 	runtime.KeepAlive(license)
 	if errno != 0 {
-		if errno == unix.ENOSYS || errno == unix.EPERM {
-			t.Skipf("bpf(BPF_PROG_LOAD): %v", errno)
-		}
-		t.Fatalf("bpf(BPF_PROG_LOAD): %v", errno)
+		return -1, errno
 	}
-	t.Cleanup(func() { unix.Close(int(fd)) })
-	return int(fd)
+	return int(fd), nil
 }
 
 // TestLinkSetters changes links with each setter and compares every link
@@ -102,8 +113,9 @@ func TestLinkSetters(t *testing.T) {
 	must(rt.SetLinkGSOMaxSize(ctx, s0.Index, 40000))
 	must(rt.SetLinkGSOMaxSegs(ctx, s0.Index, 100))
 	must(rt.SetLinkGROMaxSize(ctx, s0.Index, 50000))
-	// iproute2 6.1 prints no IPv4 limits: these are read back, not
-	// compared with ip. Kernels before 6.3 have none, and ignore them.
+	// iproute2 6.1 prints no IPv4 limits: these are read back here, and
+	// compared with a newer ip by TestLinkIPv4MaxSizesOracle. Kernels
+	// before 6.3 have none, and ignore them.
 	must(rt.SetLinkGSOIPv4MaxSize(ctx, s0.Index, 30000))
 	must(rt.SetLinkGROIPv4MaxSize(ctx, s0.Index, 20000))
 	gsoIPv4, groIPv4 := uint32(30000), uint32(20000)
@@ -257,5 +269,59 @@ func TestCreateLinkAfterFails(t *testing.T) {
 	}
 	if _, err := rt.LinkByName(ctx, "pd0"); !errors.Is(err, unix.ENODEV) {
 		t.Errorf("pd0 was left behind: %v", err)
+	}
+}
+
+// TestLinkIPv4MaxSizesOracle compares the IPv4 GSO and GRO maximum sizes
+// (Linux 6.3), which ip 6.1 neither sets nor prints, with iproute2 6.15's
+// ip (nstest.NewerIP) both ways: what ip link add and ip link set give a
+// link, the package lists; what SetLinkGSOIPv4MaxSize,
+// SetLinkGROIPv4MaxSize and CreateLink give one, ip -j -d link show
+// prints; and that ip agrees with the package on every field of every
+// link (compareWithIP).
+func TestLinkIPv4MaxSizesOracle(t *testing.T) {
+	ipPath := nstest.NewerIP(t, "6.15")
+	if !kernelAtLeast(t, 6, 3) {
+		t.Skip("the IPv4 GSO and GRO maximum sizes came with Linux 6.3")
+	}
+	ns := nstest.New(t)
+	ipns := ns.WithIP(ipPath)
+	rt := dial(t, ns, netlink.Config{})
+	ctx := context.Background()
+	ipns.Run(t, "link", "add", "g0", "gso_ipv4_max_size", "30000", "gro_ipv4_max_size", "20000", "type", "veth", "peer", "name", "g1")
+	ipns.Run(t, "link", "set", "g1", "gso_ipv4_max_size", "40000", "gro_ipv4_max_size", "50000")
+	g2, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "g2", Kind: "ifb", GSOIPv4MaxSize: 12345, GROIPv4MaxSize: 23456})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g3, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "g3", Kind: "ifb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.SetLinkGSOIPv4MaxSize(ctx, g3.Index, 1000); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.SetLinkGROIPv4MaxSize(ctx, g3.Index, 65536); err != nil {
+		t.Fatal(err)
+	}
+	ours := map[string]rtnetlink.Link{}
+	for _, l := range compareWithIP(t, ipns, rt) {
+		ours[l.Name] = l
+	}
+	if ours["g2"].Index != g2.Index {
+		t.Fatalf("listed %+v as g2, created %+v", ours["g2"], g2)
+	}
+	for _, w := range []struct {
+		name     string
+		gso, gro uint32
+	}{{"g0", 30000, 20000}, {"g1", 40000, 50000}, {"g2", 12345, 23456}, {"g3", 1000, 65536}} {
+		l := ours[w.name]
+		if l.GSOIPv4MaxSize != w.gso || l.GROIPv4MaxSize != w.gro {
+			t.Errorf("%s: listed GSOIPv4MaxSize %d, GROIPv4MaxSize %d; want %d, %d", w.name, l.GSOIPv4MaxSize, l.GROIPv4MaxSize, w.gso, w.gro)
+		}
+		j := ipJSON(t, ipns, w.name)
+		if gso, gro := arStr(j["gso_ipv4_max_size"]), arStr(j["gro_ipv4_max_size"]); gso != fmt.Sprint(w.gso) || gro != fmt.Sprint(w.gro) {
+			t.Errorf("%s: ip prints gso_ipv4_max_size %q, gro_ipv4_max_size %q; want %d, %d", w.name, gso, gro, w.gso, w.gro)
+		}
 	}
 }

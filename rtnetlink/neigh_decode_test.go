@@ -154,7 +154,7 @@ func TestNeighborRoundTrip(t *testing.T) {
 		}
 	}
 	for _, nh := range []NextHopObject{
-		{ID: 1, Family: uapi.AF_INET, Gateway: ip("2001:db8::1"), Index: 3, Protocol: ProtoStatic, Flags: NextHopOnLink},
+		{ID: 1, Family: uapi.AF_INET6, Gateway: ip("2001:db8::1"), Index: 3, Protocol: ProtoStatic, Flags: NextHopOnLink},
 		{ID: 2, Group: []NextHopGroupMember{{ID: 1, Weight: 1}, {ID: 3, Weight: 65535}}},
 		{ID: 3, Family: uapi.AF_INET6, Blackhole: true},
 	} {

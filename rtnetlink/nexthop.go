@@ -24,8 +24,9 @@ type NextHopObject struct {
 	// a group (nh_family). When adding, 0 is taken from Gateway, or is
 	// uapi.AF_INET.
 	Family int
-	// Gateway is the next hop's gateway (NHA_GATEWAY), or the zero Addr.
-	// An IPv4 object may have an IPv6 gateway.
+	// Gateway is the next hop's gateway (NHA_GATEWAY), or the zero Addr,
+	// of the object's family: the kernel takes no IPv6 gateway for an
+	// IPv4 object (an IPv4 route may use an IPv6 object instead).
 	Gateway netip.Addr
 	// Index is the interface index of the link out (NHA_OIF); 0 for
 	// blackholes and groups.
@@ -455,6 +456,8 @@ func (nh *NextHopObject) encode() ([]byte, error) {
 		return nil, invalid(typ, "family %d is neither AF_INET nor AF_INET6", family)
 	case family == uapi.AF_INET6 && nh.Gateway.Is4():
 		return nil, invalid(typ, "IPv4 gateway %v of an IPv6 next hop", nh.Gateway)
+	case family == uapi.AF_INET && nh.Gateway.Is6():
+		return nil, invalid(typ, "IPv6 gateway %v of an IPv4 next hop (make the object IPv6; IPv4 routes may use it)", nh.Gateway)
 	}
 	for i, m := range nh.Group {
 		if m.ID == 0 || m.Weight < 0 || m.Weight > maxWeight {

@@ -79,6 +79,8 @@ func TestNextHopChecks(t *testing.T) {
 		{Group: grp, Encap: &IPEncap{Dst: gw}},
 		{Blackhole: true, Encap: &IPEncap{Dst: gw}},
 		{Group: []NextHopGroupMember{{ID: 2, Weight: maxWeight + 1}}},
+		{Family: uapi.AF_INET, Gateway: netip.MustParseAddr("2001:db8::9"), Index: 2}, // the kernel's "Invalid gateway"
+		{Family: uapi.AF_INET6, Gateway: gw, Index: 2},
 	} {
 		_, err := nh.encode()
 		var oe *netlink.OpError

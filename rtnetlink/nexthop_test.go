@@ -21,11 +21,21 @@ import (
 )
 
 // ipNextHops lists the nexthop objects of ns as ip -j -d nexthop show
-// does, one line each in the form ourNextHop uses.
+// does, one line each in the form ourNextHop uses; the encapsulation as
+// ipEncap formats a route's.
 func ipNextHops(t testing.TB, ns *nstest.NS) []string {
 	t.Helper()
 	var lines []string
-	for _, nh := range arJSON(t, ns, "-d", "nexthop", "show") {
+	for _, kvs := range ipOrdered(t, ns, "-d", "nexthop", "show") {
+		// ip prints an encapsulation's keys among the object's, after
+		// them (an ip tunnel's "id" after the object's): the first of
+		// each key is the object's.
+		nh := map[string]any{}
+		for _, kv := range kvs {
+			if _, ok := nh[kv.k]; !ok {
+				nh[kv.k] = kv.v
+			}
+		}
 		var group []string
 		if g, ok := nh["group"].([]any); ok {
 			for _, m := range g {
@@ -43,22 +53,9 @@ func ipNextHops(t testing.TB, ns *nstest.NS) []string {
 		if args, ok := nh["resilient_args"].(map[string]any); ok {
 			res = []string{arStr(args["buckets"]), arStr(args["idle_timer"]), arStr(args["unbalanced_timer"])}
 		}
-		var encap []string
-		if e := arStr(nh["encap"]); e != "" {
-			encap = []string{e}
-			if e == "ip" {
-				encap = append(encap, arStr(nh["id"]), arStr(nh["src"]), arStr(nh["dst"]), arStr(nh["ttl"]), arStr(nh["tos"]))
-			}
-		}
-		id := arStr(nh["id"])
-		if len(encap) > 1 {
-			// ip prints the tunnel's id under the object's key "id" too,
-			// and Go's JSON keeps the last.
-			id = "?"
-		}
 		lines = append(lines, fmt.Sprintf("id=%s gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
-			id, arStr(nh["gateway"]), arStr(nh["dev"]), blackhole, strings.Join(group, ","),
-			arStr(nh["scope"]), arStr(nh["protocol"]), arFlags(nh["flags"]))+nhExtras(arStr(nh["type"]), res, fdb, encap))
+			arStr(nh["id"]), arStr(nh["gateway"]), arStr(nh["dev"]), blackhole, strings.Join(group, ","),
+			arStr(nh["scope"]), arStr(nh["protocol"]), arFlags(nh["flags"]))+nhExtras(arStr(nh["type"]), res, fdb, ipEncap(kvs)))
 	}
 	return lines
 }
@@ -77,14 +74,9 @@ func ourNextHop(nh rtnetlink.NextHopObject, names map[int]string) string {
 		r := nh.Resilient
 		res = []string{fmt.Sprint(r.Buckets), secs(r.IdleTimer), secs(r.UnbalancedTimer)}
 	}
-	id := fmt.Sprint(nh.ID)
-	encap := ourEncap(nh.Encap)
-	if len(encap) > 1 {
-		id = "?"
-	}
-	return fmt.Sprintf("id=%s gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
-		id, strOf(nh.Gateway), names[nh.Index], nh.Blackhole, strings.Join(group, ","), scope, nh.Protocol, ourFlags(nh.Flags)) +
-		nhExtras(typ, res, nh.FDB, encap)
+	return fmt.Sprintf("id=%d gw=%s dev=%s blackhole=%v group=%s scope=%s proto=%s flags=%s",
+		nh.ID, strOf(nh.Gateway), names[nh.Index], nh.Blackhole, strings.Join(group, ","), scope, nh.Protocol, ourFlags(nh.Flags)) +
+		nhExtras(typ, res, nh.FDB, ourRouteEncap(nh.Encap, names))
 }
 
 // secs formats d in seconds as ip does.
@@ -94,7 +86,7 @@ func secs(d time.Duration) string {
 
 // nhExtras formats the fields ip prints only when an object has them: a
 // group's type and resilient parameters, fdb, and the encapsulation.
-func nhExtras(typ string, res []string, fdb bool, encap []string) string {
+func nhExtras(typ string, res []string, fdb bool, encap string) string {
 	s := ""
 	if typ != "" {
 		s += " type=" + typ
@@ -105,30 +97,10 @@ func nhExtras(typ string, res []string, fdb bool, encap []string) string {
 	if fdb {
 		s += " fdb"
 	}
-	if encap != nil {
-		s += " encap=" + strings.Join(encap, "/")
+	if encap != "" {
+		s += " encap=" + encap
 	}
 	return s
-}
-
-// ourEncap formats an encapsulation as nhExtras takes it: ip's name of the
-// type, and for an IPv4 IPEncap the tunnel's id, source, destination, TTL
-// and TOS.
-func ourEncap(enc rtnetlink.Encap) []string {
-	if enc == nil {
-		return nil
-	}
-	e, ok := enc.(*rtnetlink.IPEncap)
-	if !ok || enc.EncapType() != rtnetlink.EncapIP {
-		return []string{enc.EncapType().String()}
-	}
-	addr := func(a netip.Addr) string {
-		if !a.IsValid() {
-			return "0.0.0.0"
-		}
-		return a.String()
-	}
-	return []string{"ip", fmt.Sprint(e.ID), addr(e.Src), addr(e.Dst), fmt.Sprint(e.TTL), fmt.Sprint(e.TOS)}
 }
 
 // ourNextHops lists the objects f selects through c, one line each.
@@ -142,6 +114,71 @@ func ourNextHops(t testing.TB, c *rtnetlink.Conn, f rtnetlink.NextHopObjectFilte
 		lines = append(lines, ourNextHop(nh, names))
 	}
 	return lines
+}
+
+// ipWeightsSkip says why the comparisons of group weights above 256 with
+// ip skip before Linux 6.12: upstream kernels refuse such weights, and
+// Debian's 6.1 (6.1.192), which has them backported, takes and lists
+// them (the package reads them back) but does not say in its replies that
+// nexthop_grp's weight_high is meaningful (NHA_OP_FLAG_RESP_GRP_RESVD_0,
+// which needs NHA_OP_FLAGS, 6.8), so ip 6.15 prints the low byte alone.
+const ipWeightsSkip = "before Linux 6.12 ip does not read the high byte of group weights (no NHA_OP_FLAG_RESP_GRP_RESVD_0 in the kernel's replies)"
+
+// TestNextHopWeightsOracle compares group weights above 256 (Linux 6.12
+// on), which ip 6.1 can neither add nor print (it prints the low byte),
+// with iproute2 6.15's ip (nstest.NewerIP) both ways, in plain and
+// resilient groups: what the package adds, ip lists alike; what ip adds,
+// the package lists alike, and replaces as listed with the weights kept.
+func TestNextHopWeightsOracle(t *testing.T) {
+	ipPath := nstest.NewerIP(t, "6.15")
+	if !kernelAtLeast(t, 6, 12) {
+		t.Skip(ipWeightsSkip)
+	}
+	ns, c, v0, v1 := arRouteNS(t, nil)
+	ns = ns.WithIP(ipPath)
+	ctx := context.Background()
+	ip := netip.MustParseAddr
+	for _, nh := range []rtnetlink.NextHopObject{
+		{ID: 1, Gateway: ip("10.0.0.2"), Index: v0},
+		{ID: 2, Gateway: ip("10.0.1.2"), Index: v1},
+		{ID: 10, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 257}, {ID: 2, Weight: 65535}}},
+		{ID: 11, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 256}, {ID: 2, Weight: 4097}}},
+		{ID: 12, Group: []rtnetlink.NextHopGroupMember{{ID: 1, Weight: 1000}, {ID: 2}}, GroupType: rtnetlink.NextHopGroupResilient,
+			Resilient: rtnetlink.NextHopResilience{Buckets: 64}},
+	} {
+		if _, err := c.AddNextHopObject(ctx, nh); err != nil {
+			t.Fatalf("add %+v: %v", nh, err)
+		}
+	}
+	ns.Batch(t, []string{
+		"nexthop add id 20 group 1,65535/2,300",
+		"nexthop add id 21 group 1,512/2,65534",
+		"nexthop add id 22 group 1/2,60000 type resilient buckets 32",
+	})
+	// Each of ip's groups replaced as listed keeps its weights.
+	for _, id := range []uint32{20, 21, 22} {
+		nh, err := c.NextHopObject(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ReplaceNextHopObject(ctx, nh); err != nil {
+			t.Errorf("replacing %+v as listed: %v", nh, err)
+		}
+	}
+	all := ipNextHops(t, ns)
+	arDiff(t, "nexthops", ourNextHops(t, c, rtnetlink.NextHopObjectFilter{}, arLinkNames(t, ns)), slices.Clone(all))
+	for _, w := range []string{
+		"id=10 gw= dev= blackhole=false group=1*257,2*65535 ",
+		"id=11 gw= dev= blackhole=false group=1*256,2*4097 ",
+		"id=12 gw= dev= blackhole=false group=1*1000,2*1 ",
+		"id=20 gw= dev= blackhole=false group=1*65535,2*300 ",
+		"id=21 gw= dev= blackhole=false group=1*512,2*65534 ",
+		"id=22 gw= dev= blackhole=false group=1*1,2*60000 ",
+	} {
+		if !slices.ContainsFunc(all, func(l string) bool { return strings.HasPrefix(l, w) }) {
+			t.Errorf("ip does not list %s", w)
+		}
+	}
 }
 
 // TestNextHopsOracle adds, replaces and deletes nexthop objects and the

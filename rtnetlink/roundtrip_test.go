@@ -469,7 +469,7 @@ func TestRoundTrip(t *testing.T) {
 			SPortMask: 0xff, DSCPMask: 0x3f, FlowLabel: 0x12345}),
 		roundTripRule(t, Rule{Family: uapi.AF_INET6, FlowLabelMask: 0xfffff, DSCP: 8, DSCPMask: 0x38}),
 		roundTripNextHop(t, NextHopObject{ID: 1, Gateway: ip("fd00::1"), Index: 2, Flags: NextHopOnLink, Scope: ScopeLink, Protocol: 4}),
-		roundTripNextHop(t, NextHopObject{Family: uapi.AF_INET, Gateway: ip("fd00::1"), Index: 2}),
+		roundTripNextHop(t, NextHopObject{Family: uapi.AF_INET6, Gateway: ip("fd00::1"), Index: 2}),
 		roundTripNextHop(t, NextHopObject{Blackhole: true}),
 		roundTripNextHop(t, NextHopObject{ID: 10, Group: []NextHopGroupMember{{ID: 1}, {ID: 2, Weight: maxWeight}}}),
 		roundTripLink(t, Link{Name: "v0", Data: &Veth{PeerName: "v1"}, MTU: 9000, Flags: LinkUp, HardwareAddr: mac, TxQueueLen: 10, Alias: "x"}),

@@ -779,7 +779,11 @@ func (c *Conn) ReplaceRoute(ctx context.Context, r Route) error {
 // Deleting a Route as Routes listed it deletes that route, but for what
 // the kernel does not compare: an IPv4 route's Realms and Encap count
 // only with an Index or Gateway (which a listed route has), a path's
-// Encap and an IPv6 route's Realms and Encap not at all.
+// Encap and an IPv6 route's Realms and Encap not at all. A BPFEncap
+// counts only with the FDs of its programs, which a listed one lacks: the
+// kernel compares an encapsulation by building it, and one it cannot
+// build matches any; so of IPv4 routes that differ by their programs
+// alone, put the FDs back to delete the one listed.
 //
 // DeleteRoute sends RTM_DELROUTE, encoded as for AddRoute but with no
 // default protocol or type, and scope RT_SCOPE_NOWHERE (any) for the

@@ -627,10 +627,12 @@ func (s *Seg6LocalEncap) encode(e *netlink.AttrEncoder) error {
 type BPFProgram struct {
 	// FD is the file descriptor of the loaded program to attach
 	// (LWT_BPF_PROG_FD), for adding; 0 for none. The kernel reports the
-	// name alone.
+	// name alone (no program id, and not BPFEncap.XmitHeadroom); a
+	// delete's programs count only with their FDs (Conn.DeleteRoute).
 	FD int
-	// Name is the program's name, which the kernel requires with an FD
-	// and reports (LWT_BPF_PROG_NAME).
+	// Name is the name the route gives the program, which need not be
+	// the program's own: the kernel requires one with an FD, and reports
+	// it (LWT_BPF_PROG_NAME).
 	Name string
 }
 

@@ -5,8 +5,10 @@ package rtnetlink_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"os/exec"
 	"runtime"
 	"strings"
@@ -476,13 +478,35 @@ func loadLWTProgramType(name string, typ uint32) (int, error) {
 }
 
 // pinnedLWTPrograms loads an LWT_IN, an LWT_OUT and an LWT_XMIT program
-// (loadLWTProgramType) and pins them as dir/in, dir/out and dir/xmit in a
-// bpffs mounted on dir in a mount namespace of its own, private, which a
-// thread locked to a goroutine holds until the test ends; the programs and
-// the mount go with the namespace. It returns the namespace's path, for
-// nsenter --mount, or skips t, saying why, when the kernel cannot mount a
-// bpffs or load the programs.
+// (loadLWTProgramType) and pins them as dir/in, dir/out and dir/xmit, as
+// pinnedPrograms does.
 func pinnedLWTPrograms(t *testing.T, dir string) string {
+	t.Helper()
+	var progs []pinnedProgram
+	for _, p := range []struct {
+		name string
+		typ  uint32
+	}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}} {
+		progs = append(progs, pinnedProgram{p.name, "BPF_PROG_TYPE_LWT_" + strings.ToUpper(p.name) + " (CONFIG_LWTUNNEL_BPF)",
+			func() (int, error) { return loadLWTProgramType("rr_"+p.name, p.typ) }})
+	}
+	return pinnedPrograms(t, dir, progs...)
+}
+
+// pinnedProgram is a BPF program for pinnedPrograms to load and pin as
+// name: what it is, for the skip message, and its loader.
+type pinnedProgram struct {
+	name, what string
+	load       func() (int, error)
+}
+
+// pinnedPrograms loads progs and pins each as dir/name in a bpffs mounted
+// on dir in a mount namespace of its own, private, which a thread locked
+// to a goroutine holds until the test ends; the programs and the mount go
+// with the namespace. It returns the namespace's path, for nsenter
+// --mount, or skips t, saying why, when the kernel cannot mount a bpffs
+// or load the programs.
+func pinnedPrograms(t *testing.T, dir string, progs ...pinnedProgram) string {
 	t.Helper()
 	type result struct {
 		mnt  string
@@ -509,13 +533,10 @@ func pinnedLWTPrograms(t *testing.T, dir string) string {
 			fail("no bpffs (CONFIG_BPF_SYSCALL): mount -t bpf: %v", err)
 			return
 		}
-		for _, p := range []struct {
-			name string
-			typ  uint32
-		}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}} {
-			fd, err := loadLWTProgramType("rr_"+p.name, p.typ)
+		for _, p := range progs {
+			fd, err := p.load()
 			if err != nil {
-				fail("cannot load a BPF_PROG_TYPE_LWT_%s program (CONFIG_LWTUNNEL_BPF): %v", strings.ToUpper(p.name), err)
+				fail("cannot load a %s program: %v", p.what, err)
 				return
 			}
 			err = pinBPF(fd, dir+"/"+p.name)
@@ -533,6 +554,17 @@ func pinnedLWTPrograms(t *testing.T, dir string) string {
 		t.Skip(r.skip)
 	}
 	return r.mnt
+}
+
+// ipInMount runs ip -n ns.Name args in the mount namespace mnt (of
+// pinnedPrograms), where it finds the pinned programs; it keeps the
+// mounts it does not remount, the bpffs among them.
+func ipInMount(t *testing.T, ns *nstest.NS, mnt string, args ...string) {
+	t.Helper()
+	cmd := append([]string{"--mount=" + mnt, "ip", "-n", ns.Name}, args...)
+	if out, err := exec.Command("nsenter", cmd...).CombinedOutput(); err != nil {
+		t.Fatalf("nsenter %s: %v: %s", strings.Join(cmd, " "), err, out)
+	}
 }
 
 // pinBPF pins the BPF object fd at path, in a bpffs (BPF_OBJ_PIN).
@@ -564,15 +596,6 @@ func TestRouteEncapBPFFromIP(t *testing.T) {
 	ns, c, _, _ := arRouteNS(t, nil)
 	dir := t.TempDir()
 	mnt := pinnedLWTPrograms(t, dir)
-	ipIn := func(args string) {
-		t.Helper()
-		// ip in the namespace of the bpffs, ip -n in the test's network
-		// namespace (it keeps the mounts it does not remount).
-		cmd := append([]string{"--mount=" + mnt, "ip", "-n", ns.Name}, strings.Fields(args)...)
-		if out, err := exec.Command("nsenter", cmd...).CombinedOutput(); err != nil {
-			t.Fatalf("nsenter %s: %v: %s", strings.Join(cmd, " "), err, out)
-		}
-	}
 	in, out, xmit := "in pinned "+dir+"/in", "out pinned "+dir+"/out", "xmit pinned "+dir+"/xmit"
 	for _, r := range []string{
 		"route add 198.18.1.0/24 encap bpf " + xmit + " headroom 16 dev v0 table 100",
@@ -581,7 +604,7 @@ func TestRouteEncapBPFFromIP(t *testing.T) {
 		"-6 route add 2001:db8:7::/64 encap bpf " + in + " " + xmit + " dev v0 table 100",
 		"-6 route add 2001:db8:8::/64 table 100 nexthop via 2001:db8::2 dev v0 encap bpf " + xmit + " nexthop via 2001:db8:1::2 dev v1",
 	} {
-		ipIn(r)
+		ipInMount(t, ns, mnt, strings.Fields(r)...)
 	}
 	names := arLinkNames(t, ns)
 	ctx := context.Background()
@@ -734,4 +757,175 @@ func testRouteRealmsEncap(t *testing.T, b *backend) {
 	if len(realms) != 1 || realms[0] != 5 {
 		t.Errorf("after deleting the route of realm 6 as listed, the routes of realms %v are left; want 5", realms)
 	}
+}
+
+// TestRouteEncapBPFPrograms: in, out and xmit programs the package
+// attaches by fd, under names of its own, with a transmit headroom, on
+// routes of both families and on the paths of multipath routes, read in ip
+// -j -d route show as the package reads them (the kernel reports each
+// program by the name it was attached under: no id, no headroom, here or
+// in ip); the headroom reaches the kernel (the path MTU a connected socket
+// sees is the link's less it) and one above the kernel's bound is refused;
+// and each route deleted as listed is gone, the one of two that differ by
+// their program alone when its fd is put back.
+func TestRouteEncapBPFPrograms(t *testing.T) {
+	ns, c, v0, v1 := arTestRangeNS(t)
+	ctx := context.Background()
+	ip, pfx := netip.MustParseAddr, netip.MustParsePrefix
+	prog := map[string]rtnetlink.BPFProgram{}
+	for _, p := range []struct {
+		name string
+		typ  uint32
+	}{{"in", progTypeLWTIn}, {"out", progTypeLWTOut}, {"xmit", progTypeLWTXmit}, {"xmit2", progTypeLWTXmit}} {
+		fd, err := loadLWTProgramType("rr_"+p.name, p.typ)
+		if err != nil {
+			t.Skipf("cannot load a BPF_PROG_TYPE_LWT_* program (CONFIG_BPF_SYSCALL, CONFIG_LWTUNNEL_BPF): %v", err)
+		}
+		t.Cleanup(func() { unix.Close(fd) })
+		// Names other than the programs' own: the kernel keeps the one
+		// the route gave.
+		prog[p.name] = rtnetlink.BPFProgram{FD: fd, Name: "lwt_" + p.name}
+	}
+	// Table 100 is looked up first, for the sockets below.
+	ns.Run(t, "rule", "add", "pref", "10", "lookup", "100")
+	ns.Run(t, "-6", "rule", "add", "pref", "10", "lookup", "100")
+	routes := []rtnetlink.Route{
+		{Dst: pfx("198.19.1.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 16}},
+		{Dst: pfx("198.19.2.0/24"), MultiPath: []rtnetlink.NextHop{
+			{Index: v0, Gateway: ip("198.18.0.2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Xmit: prog["xmit"], XmitHeadroom: 32}},
+			{Index: v1, Gateway: ip("198.18.1.2"), Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
+		}},
+		{Dst: pfx("198.19.3.0/24"), Index: v0, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"]}},
+		{Dst: pfx("2001:db8:11::/64"), Index: v0, Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"], Xmit: prog["xmit"], XmitHeadroom: 24}},
+		{Dst: pfx("2001:db8:12::/64"), MultiPath: []rtnetlink.NextHop{
+			{Index: v0, Gateway: ip("2001:db8::2"), Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 8}},
+			{Index: v1, Gateway: ip("2001:db8:1::2"), Encap: &rtnetlink.BPFEncap{In: prog["in"], Out: prog["out"]}},
+		}},
+		{Dst: pfx("2001:db8:13::/64"), Index: v1, Encap: &rtnetlink.BPFEncap{Out: prog["out"]}},
+	}
+	for _, r := range routes {
+		r.Table = 100
+		if err := c.AddRoute(ctx, r); err != nil {
+			t.Fatalf("add %+v: %v", r, err)
+		}
+	}
+	names := arLinkNames(t, ns)
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		want := ipRouteEncaps(t, ns, fam.flag)
+		arDiff(t, "routes "+fam.flag, ourRouteEncaps(t, c, fam.family, names), want)
+		t.Logf("%s: %q", fam.flag, want)
+	}
+	var want []string
+	for _, r := range routes {
+		line := dstString(r) + " " + ourRouteEncap(withoutFDs(r.Encap), names)
+		for _, h := range r.MultiPath {
+			line += " | " + ourRouteEncap(withoutFDs(h.Encap), names)
+		}
+		want = append(want, line)
+	}
+	arDiff(t, "routes as added", append(ourRouteEncaps(t, c, unix.AF_INET, names), ourRouteEncaps(t, c, unix.AF_INET6, names)...), want)
+
+	// The path MTU of a connected UDP socket: the link's 1500 less the
+	// route's transmit headroom.
+	for _, m := range []struct {
+		dst  string
+		want int
+	}{{"198.19.1.5", 1500 - 16}, {"198.19.3.5", 1500}, {"2001:db8:11::5", 1500 - 24}, {"2001:db8:13::5", 1500}} {
+		if got, err := pathMTU(ns, ip(m.dst)); err != nil || got != m.want {
+			t.Errorf("path MTU to %s: %d, %v; want %d", m.dst, got, err, m.want)
+		}
+	}
+
+	// The kernel's bound on the headroom (LWT_BPF_MAX_HEADROOM, 256).
+	high := rtnetlink.Route{Dst: pfx("198.19.9.0/24"), Index: v0, Table: 100, Encap: &rtnetlink.BPFEncap{Xmit: prog["xmit"], XmitHeadroom: 257}}
+	if err := c.AddRoute(ctx, high); !errors.Is(err, unix.ERANGE) || errors.Is(err, os.ErrInvalid) {
+		t.Errorf("add with headroom 257: %v, want the kernel's ERANGE", err)
+	}
+
+	// Two IPv4 routes that differ by their xmit program alone. The kernel
+	// compares a delete's bpf encapsulation by building it, which takes
+	// the programs' fds: as listed (names alone) it matches either route;
+	// with the fd of its program back, only its own.
+	for _, x := range []string{"xmit", "xmit2"} {
+		r := rtnetlink.Route{Dst: pfx("198.19.4.0/24"), Index: v0, Table: 101, Encap: &rtnetlink.BPFEncap{Xmit: prog[x]}}
+		if err := c.AppendRoute(ctx, r); err != nil {
+			t.Fatalf("append %+v: %v", r, err)
+		}
+	}
+	for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: unix.AF_INET, Table: 101}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b, ok := r.Encap.(*rtnetlink.BPFEncap); ok && b.Xmit.Name == "lwt_xmit2" {
+			b.Xmit.FD = prog["xmit2"].FD
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Fatalf("deleting %+v as listed: %v", r, err)
+			}
+		}
+	}
+	left := arJSON(t, ns, "-d", "route", "show", "table", "101")
+	if len(left) != 1 || left[0]["xmit"] != "lwt_xmit" {
+		t.Errorf("after deleting the route of lwt_xmit2 as listed with its fd, ip lists %v; want the route of lwt_xmit alone", left)
+	}
+
+	// Every route of table 100 deleted as listed.
+	for _, fam := range []struct {
+		flag   string
+		family int
+	}{{"-4", unix.AF_INET}, {"-6", unix.AF_INET6}} {
+		var listed []rtnetlink.Route
+		for r, err := range c.Routes(ctx, rtnetlink.RouteFilter{Family: fam.family, Table: 100}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			listed = append(listed, r)
+		}
+		for _, r := range listed {
+			if err := c.DeleteRoute(ctx, r); err != nil {
+				t.Errorf("deleting %+v as listed: %v", r, err)
+			}
+		}
+		if left, err := ns.Try("-j", fam.flag, "route", "show", "table", "100"); err != nil || strings.TrimSpace(left) != "[]" {
+			t.Errorf("after deleting, ip %s lists %s (%v)", fam.flag, left, err)
+		}
+	}
+}
+
+// withoutFDs returns enc as the kernel lists it: a BPFEncap's programs by
+// name alone, without the headroom.
+func withoutFDs(enc rtnetlink.Encap) rtnetlink.Encap {
+	b, ok := enc.(*rtnetlink.BPFEncap)
+	if !ok {
+		return enc
+	}
+	return &rtnetlink.BPFEncap{In: rtnetlink.BPFProgram{Name: b.In.Name}, Out: rtnetlink.BPFProgram{Name: b.Out.Name}, Xmit: rtnetlink.BPFProgram{Name: b.Xmit.Name}}
+}
+
+// pathMTU connects a UDP socket to dst in ns and returns the path MTU the
+// kernel gives it (IP_MTU, IPV6_MTU): the route's, less its encapsulation's
+// headroom.
+func pathMTU(ns *nstest.NS, dst netip.Addr) (int, error) {
+	var mtu int
+	err := ns.Do(func() error {
+		family, level, opt := unix.AF_INET6, unix.IPPROTO_IPV6, unix.IPV6_MTU
+		var sa unix.Sockaddr = &unix.SockaddrInet6{Port: 9, Addr: dst.As16()}
+		if dst.Is4() {
+			family, level, opt = unix.AF_INET, unix.IPPROTO_IP, unix.IP_MTU
+			sa = &unix.SockaddrInet4{Port: 9, Addr: dst.As4()}
+		}
+		fd, err := unix.Socket(family, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return err
+		}
+		defer unix.Close(fd)
+		if err := unix.Connect(fd, sa); err != nil {
+			return fmt.Errorf("connect to %v: %w", dst, err)
+		}
+		mtu, err = unix.GetsockoptInt(fd, level, opt)
+		return err
+	})
+	return mtu, err
 }

@@ -167,7 +167,9 @@ type Rule struct {
 	// (FRA_DSCP, Linux 6.13; ip's dscp), under DSCPMask (FRA_DSCP_MASK,
 	// Linux 6.16). With neither set, the rule matches any DSCP (or TOS).
 	// A DSCP with DSCPMask 0 matches it exactly (the kernel reports the
-	// mask 0x3f); DSCPMask 0x3f with DSCP 0 matches DSCP 0. A kernel
+	// mask 0x3f); DSCPMask 0x3f with DSCP 0 matches DSCP 0. Kernels 6.13
+	// to 6.15 report no mask: a rule of theirs that matches DSCP 0 lists
+	// with both fields 0 and its FRA_DSCP in Other. A kernel
 	// older than the attribute would ignore it, as it would FlowLabel and
 	// the port masks: there AddRule and DeleteRule refuse the rule.
 	DSCP, DSCPMask uint8
@@ -300,6 +302,8 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	var dst, src netip.Addr
 	var buf [64]byte
 	other := buf[:0]
+	var dscpBuf [16]byte
+	dscp := dscpBuf[:0] // FRA_DSCP and FRA_DSCP_MASK as they came
 	// Without FRA_PRIORITY, the rule's priority is 0 (the kernel leaves
 	// the attribute out then), not unknown.
 	r.HasPriority = true
@@ -344,8 +348,10 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 			r.Realms = d.Uint32()
 		case fraDSCP:
 			r.DSCP = d.Uint8()
+			dscp = d.Attr().Append(dscp)
 		case fraDSCPMask:
 			r.DSCPMask = d.Uint8()
+			dscp = d.Attr().Append(dscp)
 		case fraFlowLabel:
 			r.FlowLabel = d.Uint32BE()
 		case fraFlowLabelMask:
@@ -377,6 +383,13 @@ func (r *Rule) decode(m *netlink.Message) (bool, error) {
 	}
 	if err := d.Err(); err != nil {
 		return false, fmt.Errorf("rtnetlink: rule: %w", err)
+	}
+	// A rule that matches DSCP 0 without a mask (as kernels 6.13 to 6.15
+	// list "dscp 0", which have no FRA_DSCP_MASK) is one the fields
+	// cannot say: DSCP and DSCPMask 0 mean no DSCP selector. Other
+	// keeps its attributes, so that the rule is deleted as listed.
+	if r.DSCP == 0 && r.DSCPMask == 0 && len(dscp) > 0 {
+		other = append(other, dscp...)
 	}
 	if len(other) > 0 {
 		r.Other = RawAttrs(other)

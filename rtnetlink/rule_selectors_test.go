@@ -107,7 +107,8 @@ func ruleSupported(t *testing.T, c *rtnetlink.Conn, r rtnetlink.Rule, same func(
 // port masks, 6.16) read back as added, and the kernel's refusals of
 // combinations it does not take come with its explanation. Each is
 // skipped, saying so, on a kernel that predates it; on one that has it,
-// a rule that does not read back as added fails.
+// a rule that does not read back as added fails. (TestRuleNewSelectorsOracle
+// compares them with a newer ip both ways.)
 func TestRuleNewSelectors(t *testing.T) {
 	_, c, _, _ := arNS(t, nil)
 	ctx := context.Background()
@@ -174,6 +175,103 @@ func TestRuleNewSelectors(t *testing.T) {
 	}
 }
 
+// TestRuleNewSelectorsOracle adds rules with the selectors newer than ip
+// 6.1 knows (dscp and its mask, flowlabel and its mask, the port masks)
+// through the package and through iproute2 6.15's ip (nstest.NewerIP),
+// and checks that the package lists what ip -j -d rule show lists, field
+// by field, for each family: what the package adds, ip reads alike, and
+// what ip adds, the package reads alike. What the kernel lacks
+// (newRuleSelectors) is left out, and logged.
+func TestRuleNewSelectorsOracle(t *testing.T) {
+	ipPath := nstest.NewerIP(t, "6.15")
+	ns, c, _, _ := arNS(t, nil)
+	ns = ns.WithIP(ipPath)
+	ctx := context.Background()
+	has := newRuleSelectors(t, c)
+	pr := func(p uint16) rtnetlink.PortRange { return rtnetlink.PortRange{Start: p, End: p} }
+	for _, tc := range []struct {
+		needs string // a key of has
+		ours  []rtnetlink.Rule
+		ip    []string // ip rule add arguments, after the family
+		want  []string // lines of ruCompare's that must be there
+	}{
+		{needs: "dscp",
+			ours: []rtnetlink.Rule{
+				{Family: unix.AF_INET, Priority: 100, DSCP: 46, Table: 100},
+				{Family: unix.AF_INET, Priority: 101, DSCP: 63, Table: 100},
+				{Family: unix.AF_INET6, Priority: 100, DSCP: 10, Table: 100},
+			},
+			ip: []string{"-4 rule add pref 200 dscp EF lookup 100", "-4 rule add pref 201 dscp 63 lookup 100", "-6 rule add pref 200 dscp AF11 lookup 100"},
+			want: []string{
+				"-4 pref=100 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=46/0x3f",
+				"-4 pref=200 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=46/0x3f",
+				"-6 pref=200 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=10/0x3f",
+			}},
+		{needs: "dscp mask",
+			ours: []rtnetlink.Rule{
+				{Family: unix.AF_INET, Priority: 110, DSCP: 8, DSCPMask: 0x38, Table: 100},
+				{Family: unix.AF_INET, Priority: 111, DSCPMask: 0x3f, Table: 100},
+				{Family: unix.AF_INET6, Priority: 110, DSCP: 4, DSCPMask: 0x3c, Table: 100},
+			},
+			ip: []string{"-4 rule add pref 210 dscp 8/0x38 lookup 100", "-4 rule add pref 211 dscp 0 lookup 100", "-6 rule add pref 210 dscp 0x4/0x3c lookup 100"},
+			want: []string{
+				"-4 pref=110 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=8/0x38",
+				"-4 pref=111 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=0/0x3f",
+				"-4 pref=210 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=8/0x38",
+				"-4 pref=211 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=0/0x3f",
+				"-6 pref=210 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= dscp=4/0x3c",
+			}},
+		{needs: "flowlabel",
+			ours: []rtnetlink.Rule{
+				{Family: unix.AF_INET6, Priority: 120, FlowLabel: 0x12345, Table: 100},
+				{Family: unix.AF_INET6, Priority: 121, FlowLabel: 0x100, FlowLabelMask: 0xf00, Table: 100},
+				{Family: unix.AF_INET6, Priority: 122, FlowLabelMask: 0xfffff, Table: 100},
+			},
+			ip: []string{"-6 rule add pref 220 flowlabel 0xfffff lookup 100", "-6 rule add pref 221 flowlabel 0x100/0xf00 lookup 100", "-6 rule add pref 222 flowlabel 0 lookup 100"},
+			want: []string{
+				"-6 pref=120 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= flowlabel=0x12345/0xfffff",
+				"-6 pref=121 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= flowlabel=0x100/0xf00",
+				"-6 pref=122 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= flowlabel=0x0/0xfffff",
+				"-6 pref=220 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= flowlabel=0xfffff/0xfffff",
+				"-6 pref=221 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= flowlabel=0x100/0xf00",
+				"-6 pref=222 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= flowlabel=0x0/0xfffff",
+			}},
+		{needs: "port mask",
+			ours: []rtnetlink.Rule{
+				{Family: unix.AF_INET, Priority: 130, IPProto: unix.IPPROTO_TCP, SPort: pr(0x100), SPortMask: 0xff00, DPort: pr(0x10), DPortMask: 0xf0, Table: 100},
+				{Family: unix.AF_INET6, Priority: 130, IPProto: unix.IPPROTO_UDP, DPort: pr(0x8000), DPortMask: 0x8000, Table: 100},
+			},
+			ip: []string{"-4 rule add pref 230 ipproto tcp sport 0x100/0xff00 dport 0x10/0xf0 lookup 100", "-6 rule add pref 230 ipproto udp dport 0x8000/0x8000 lookup 100"},
+			want: []string{
+				"-4 pref=130 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= ipproto=6 sport=256-256 sport_mask=0xff00 dport=16-16 dport_mask=0xf0",
+				"-4 pref=230 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= ipproto=6 sport=256-256 sport_mask=0xff00 dport=16-16 dport_mask=0xf0",
+				"-6 pref=230 from= to= iif= oif= fwmark= tos=0 action=lookup table=100 goto= proto=unspec flags= ipproto=17 dport=32768-32768 dport_mask=0x8000",
+			}},
+	} {
+		if !has[tc.needs] {
+			t.Logf("the kernel lacks the %s selector: not comparing it", tc.needs)
+			continue
+		}
+		for _, r := range tc.ours {
+			if err := c.AddRule(ctx, r); err != nil {
+				t.Fatalf("add %+v: %v", r, err)
+			}
+		}
+		for _, args := range tc.ip {
+			ns.Run(t, strings.Fields(args)...)
+		}
+		all := ruCompare(t, ns, c)
+		for _, w := range tc.want {
+			if tc.needs == "dscp" && !has["dscp mask"] {
+				w = strings.TrimSuffix(w, "/0x3f") // no mask reported before 6.16
+			}
+			if !slices.Contains(all, w) {
+				t.Errorf("ip does not list %s", w)
+			}
+		}
+	}
+}
+
 // newRuleSelectors reports which of the selectors newer than Linux 6.12
 // the kernel (or fake) behind c keeps: "dscp" (FRA_DSCP, 6.13), "dscp
 // mask" (6.16), "flowlabel" (FRA_FLOWLABEL and its mask, 6.14) and "port
@@ -216,18 +314,23 @@ func ruleLines(t *testing.T, ns *nstest.NS, family string, pref uint32) []string
 }
 
 // TestDeleteRuleAsListedBySelector: for each selector, two rules at one
-// priority that differ by it alone (added by ip where ip knows it, by the
-// package otherwise) list as different Rules, and deleting the one added
-// second as listed deletes that one, as ip -d rule show (or, for what ip
-// 6.1 does not print, the package's listing) then shows; per family.
+// priority that differ by it alone (added by ip) list as different Rules,
+// and deleting the one added second as listed deletes that one, as ip -d
+// rule show then shows; per family. The selectors ip 6.1 can neither add
+// nor print (dscp, flowlabel, the port masks) are tested twice: added by
+// the package and checked with its listing, and, in a subtest of their
+// own ("…_ip"), added and checked by iproute2 6.15's ip (nstest.NewerIP).
 func TestDeleteRuleAsListedBySelector(t *testing.T) {
 	ns, c, _, _ := arNS(t, nil)
 	ctx := context.Background()
 	type pair struct {
-		name    string
-		ip      [2]string         // ip rule add arguments, after the priority
-		ours    [2]rtnetlink.Rule // when ip cannot add them: the package adds these
-		newOnly bool              // ip cannot print the difference
+		name  string
+		ip    [2]string         // ip rule add arguments, after the priority
+		ours  [2]rtnetlink.Rule // for what ip 6.1 does not know: the package adds these
+		needs string            // for what ip 6.1 does not know: the selector, a key of newRuleSelectors's
+		// ipNeeds, if set, is the selector ip's pair needs, where it
+		// needs less than ours.
+		ipNeeds string
 	}
 	pr := func(s, e uint16) rtnetlink.PortRange { return rtnetlink.PortRange{Start: s, End: e} }
 	pairs := []pair{
@@ -239,65 +342,108 @@ func TestDeleteRuleAsListedBySelector(t *testing.T) {
 		{name: "suppress_ifgroup", ip: [2]string{"lookup main suppress_ifgroup 0", "lookup main suppress_ifgroup 1"}},
 		{name: "tun_id", ip: [2]string{"tun_id 1 lookup 100", "tun_id 2 lookup 100"}},
 		{name: "protocol", ip: [2]string{"lookup 100 proto static", "lookup 100 proto dhcp"}},
-		{name: "dscp", ours: [2]rtnetlink.Rule{{DSCP: 1, Table: 100}, {DSCP: 2, Table: 100}}, newOnly: true},
-		{name: "dscp mask", ours: [2]rtnetlink.Rule{{DSCP: 8, DSCPMask: 0x38, Table: 100}, {DSCP: 8, DSCPMask: 0x3f, Table: 100}}, newOnly: true},
-		{name: "port mask", ours: [2]rtnetlink.Rule{{IPProto: 6, DPort: pr(0x10, 0x10), DPortMask: 0xf0, Table: 100}, {IPProto: 6, DPort: pr(0x10, 0x10), DPortMask: 0xff, Table: 100}}, newOnly: true},
+		{name: "dscp", needs: "dscp", ip: [2]string{"dscp 1 lookup 100", "dscp 2 lookup 100"},
+			ours: [2]rtnetlink.Rule{{DSCP: 1, Table: 100}, {DSCP: 2, Table: 100}}},
+		// ip sends no mask for 0x3f (the kernel's default), and the
+		// kernel's check for a rule that exists already ignores what a
+		// request leaves out: 8/0x3f after 8/0x38 would be EEXIST.
+		// DSCP 0, which Rule says with DSCPMask 0x3f (FRA_DSCP_MASK,
+		// 6.16) and ip with FRA_DSCP alone, which 6.13 to 6.15 (and
+		// Debian's 6.12) list without a mask. The rule without a DSCP
+		// goes first: the kernel's check for a rule that exists
+		// already would find the other in it.
+		{name: "dscp 0", needs: "dscp mask", ipNeeds: "dscp", ip: [2]string{"lookup 100", "dscp 0 lookup 100"},
+			ours: [2]rtnetlink.Rule{{Table: 100}, {DSCPMask: 0x3f, Table: 100}}},
+		{name: "dscp mask", needs: "dscp mask", ip: [2]string{"dscp 8/0x3f lookup 100", "dscp 8/0x38 lookup 100"},
+			ours: [2]rtnetlink.Rule{{DSCP: 8, DSCPMask: 0x38, Table: 100}, {DSCP: 8, DSCPMask: 0x3f, Table: 100}}},
+		{name: "port mask", needs: "port mask", ip: [2]string{"ipproto tcp dport 0x10/0xf0 lookup 100", "ipproto tcp dport 0x10/0xff lookup 100"},
+			ours: [2]rtnetlink.Rule{{IPProto: 6, DPort: pr(0x10, 0x10), DPortMask: 0xf0, Table: 100}, {IPProto: 6, DPort: pr(0x10, 0x10), DPortMask: 0xff, Table: 100}}},
+		{name: "sport mask", needs: "port mask", ip: [2]string{"ipproto udp sport 0x100/0xff00 lookup 100", "ipproto udp sport 0x100/0x100 lookup 100"},
+			ours: [2]rtnetlink.Rule{{IPProto: 17, SPort: pr(0x100, 0x100), SPortMask: 0xff00, Table: 100}, {IPProto: 17, SPort: pr(0x100, 0x100), SPortMask: 0x100, Table: 100}}},
 	}
 	v4only := []pair{{name: "realms", ip: [2]string{"realms 1/2 lookup 100", "realms 1/3 lookup 100"}}}
-	v6only := []pair{{name: "flowlabel", ours: [2]rtnetlink.Rule{{FlowLabel: 1, Table: 100}, {FlowLabel: 2, Table: 100}}, newOnly: true}}
+	v6only := []pair{
+		{name: "flowlabel", needs: "flowlabel", ip: [2]string{"flowlabel 1 lookup 100", "flowlabel 2 lookup 100"},
+			ours: [2]rtnetlink.Rule{{FlowLabel: 1, Table: 100}, {FlowLabel: 2, Table: 100}}},
+		{name: "flowlabel mask", needs: "flowlabel", ip: [2]string{"flowlabel 0x100/0xf00 lookup 100", "flowlabel 0x100/0xff00 lookup 100"},
+			ours: [2]rtnetlink.Rule{{FlowLabel: 0x100, FlowLabelMask: 0xf00, Table: 100}, {FlowLabel: 0x100, FlowLabelMask: 0xff00, Table: 100}}},
+	}
+	has := newRuleSelectors(t, c)
+	// check adds the pair p at priority pref in family fam, by ipns (an
+	// ip that knows p) or, if nil, by the package; deletes the second as
+	// listed; and checks what is left with the package and with ipns, if
+	// any.
+	check := func(t *testing.T, p pair, flag string, family int, pref uint32, ipns *nstest.NS) {
+		needs := p.needs
+		if ipns != nil && p.ipNeeds != "" {
+			needs = p.ipNeeds
+		}
+		if needs != "" && !has[needs] {
+			t.Skipf("this kernel lacks the %s selector", needs)
+		}
+		for j := range 2 {
+			if ipns != nil {
+				ipns.Run(t, append([]string{flag, "rule", "add", "pref", fmt.Sprint(pref)}, strings.Fields(p.ip[j])...)...)
+				continue
+			}
+			r := p.ours[j]
+			r.Family, r.Priority = family, pref
+			if err := c.AddRule(ctx, r); err != nil {
+				t.Fatalf("adding %+v: %v", r, err)
+			}
+		}
+		var listed []rtnetlink.Rule
+		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: family}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Priority == pref {
+				listed = append(listed, r)
+			}
+		}
+		if len(listed) != 2 || listed[0] == listed[1] {
+			t.Fatalf("listed %+v: want two different rules", listed)
+		}
+		keep := ourRule(listed[0])
+		if err := c.DeleteRule(ctx, listed[1]); err != nil {
+			t.Fatalf("deleting %+v as listed: %v", listed[1], err)
+		}
+		var left []rtnetlink.Rule
+		for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: family}) {
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Priority == pref {
+				left = append(left, r)
+			}
+		}
+		if len(left) != 1 || left[0] != listed[0] {
+			t.Errorf("after deleting %+v, the package lists %+v; want %+v", listed[1], left, listed[0])
+		}
+		if ipns != nil {
+			if got := ruleLines(t, ipns, flag, pref); len(got) != 1 || got[0] != keep {
+				t.Errorf("after deleting %+v, ip lists %q; want %q", listed[1], got, keep)
+			}
+		}
+	}
+	pref := uint32(1000)
 	for _, fam := range []struct {
 		flag   string
 		family int
 		pairs  []pair
 	}{{"-4", unix.AF_INET, append(slices.Clone(pairs), v4only...)}, {"-6", unix.AF_INET6, append(slices.Clone(pairs), v6only...)}} {
-		for i, p := range fam.pairs {
-			pref := uint32(1000 + i)
-			t.Run(fam.flag+"/"+strings.ReplaceAll(p.name, " ", "_"), func(t *testing.T) {
-				for j := range 2 {
-					if p.ip[j] != "" {
-						ns.Run(t, append([]string{fam.flag, "rule", "add", "pref", fmt.Sprint(pref)}, strings.Fields(p.ip[j])...)...)
-						continue
-					}
-					r := p.ours[j]
-					r.Family, r.Priority = fam.family, pref
-					if err := c.AddRule(ctx, r); err != nil {
-						t.Skipf("adding %+v: %v: this kernel lacks the attribute", r, err)
-					}
-				}
-				var listed []rtnetlink.Rule
-				for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: fam.family}) {
-					if err != nil {
-						t.Fatal(err)
-					}
-					if r.Priority == pref {
-						listed = append(listed, r)
-					}
-				}
-				if len(listed) != 2 || listed[0] == listed[1] {
-					if p.newOnly && len(listed) == 2 {
-						t.Skipf("rules %+v list the same: this kernel does not keep %s", listed, p.name)
-					}
-					t.Fatalf("listed %+v: want two different rules", listed)
-				}
-				keep := ourRule(listed[0])
-				if err := c.DeleteRule(ctx, listed[1]); err != nil {
-					t.Fatalf("deleting %+v as listed: %v", listed[1], err)
-				}
-				var left []rtnetlink.Rule
-				for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Family: fam.family}) {
-					if err != nil {
-						t.Fatal(err)
-					}
-					if r.Priority == pref {
-						left = append(left, r)
-					}
-				}
-				if len(left) != 1 || left[0] != listed[0] {
-					t.Errorf("after deleting %+v, the package lists %+v; want %+v", listed[1], left, listed[0])
-				}
-				if got := ruleLines(t, ns, fam.flag, pref); len(got) != 1 || !p.newOnly && got[0] != keep {
-					t.Errorf("after deleting %+v, ip lists %q; want %q", listed[1], got, keep)
-				}
+		for _, p := range fam.pairs {
+			name := fam.flag + "/" + strings.ReplaceAll(p.name, " ", "_")
+			if p.needs == "" {
+				pref++
+				t.Run(name, func(t *testing.T) { check(t, p, fam.flag, fam.family, pref, ns) })
+				continue
+			}
+			pref++
+			t.Run(name, func(t *testing.T) { check(t, p, fam.flag, fam.family, pref, nil) })
+			pref++
+			t.Run(name+"_ip", func(t *testing.T) {
+				check(t, p, fam.flag, fam.family, pref, ns.WithIP(nstest.NewerIP(t, "6.15")))
 			})
 		}
 	}

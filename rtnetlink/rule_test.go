@@ -111,10 +111,13 @@ func ourRule(r rtnetlink.Rule) string {
 var ipProtoNames = map[string]string{"icmp": "1", "tcp": "6", "udp": "17", "dccp": "33", "ipv6-icmp": "58", "sctp": "132"}
 
 // ipRuleExtra formats the selectors and settings of ip -j -d rule show
-// that the first fields of ipRules leave out: uid range, ipproto, ports,
-// suppress_prefixlength, suppress_ifgroup, l3mdev, tun_id and realms, each
-// when set, in the form ourRuleExtra uses. (ip 6.1 prints neither dscp nor
-// flowlabel: TestRuleNewSelectors checks those.)
+// that the first fields of ipRules leave out: uid range, ipproto, ports
+// and their masks, suppress_prefixlength, suppress_ifgroup, l3mdev,
+// tun_id, realms, dscp and its mask, flowlabel and its mask, each when
+// set, in the form ourRuleExtra uses. ip 6.1 (bookworm's, the host's)
+// prints neither dscp nor flowlabel nor the port masks, nor can it add
+// them: the tests of those (TestRuleNewSelectorsOracle) run iproute2 6.15
+// or later (nstest.NewerIP).
 func ipRuleExtra(t testing.TB, r map[string]any) string {
 	t.Helper()
 	var b strings.Builder
@@ -132,6 +135,11 @@ func ipRuleExtra(t testing.TB, r map[string]any) string {
 			fmt.Fprintf(&b, " %s=%s-%s", k, v, v)
 		} else if r[k+"_start"] != nil {
 			fmt.Fprintf(&b, " %s=%s-%s", k, arStr(r[k+"_start"]), arStr(r[k+"_end"]))
+		}
+		// A single port's mask of 0xffff is the kernel's default (6.16
+		// on reports it; ip 6.1 prints no mask): both leave it out.
+		if m := ipHex(t, r[k+"_mask"]); m != "" && !(r[k] != nil && m == "0xffff") {
+			fmt.Fprintf(&b, " %s_mask=%s", k, m)
 		}
 	}
 	if r["suppress_prefixlen"] != nil {
@@ -155,7 +163,53 @@ func ipRuleExtra(t testing.TB, r map[string]any) string {
 		}
 		fmt.Fprintf(&b, " realms=%s/%s", from, to)
 	}
+	if d := arStr(r["dscp"]); d != "" {
+		fmt.Fprintf(&b, " dscp=%d", ipDSCP(t, d))
+		if m := ipHex(t, r["dscp_mask"]); m != "" {
+			fmt.Fprintf(&b, "/%s", m)
+		}
+	}
+	if l := ipHex(t, r["flowlabel"]); l != "" {
+		fmt.Fprintf(&b, " flowlabel=%s/%s", l, ipHex(t, r["flowlabel_mask"]))
+	}
 	return b.String()
+}
+
+// ipHex formats a number ip prints in hexadecimal ("0xf00", and 0 as
+// "0") as ourRuleExtra does (%#x), or "" when ip printed none.
+func ipHex(t testing.TB, v any) string {
+	t.Helper()
+	s := arStr(v)
+	if s == "" {
+		return ""
+	}
+	n, err := strconv.ParseUint(s, 0, 32)
+	if err != nil {
+		t.Fatalf("ip printed %q for a hexadecimal number: %v", s, err)
+	}
+	return fmt.Sprintf("%#x", n)
+}
+
+// ipDSCP turns a DSCP as ip prints it, a number or a name of its
+// rt_dsfield file (default, CS1-CS7, AF11-AF43, EF: ip prints the name
+// when the DSCP has one), into the number.
+func ipDSCP(t testing.TB, s string) uint8 {
+	t.Helper()
+	if n, err := strconv.ParseUint(s, 0, 8); err == nil {
+		return uint8(n)
+	}
+	switch {
+	case s == "default":
+		return 0
+	case s == "EF":
+		return 46
+	case len(s) == 3 && s[:2] == "CS" && s[2] >= '1' && s[2] <= '7':
+		return (s[2] - '0') << 3
+	case len(s) == 4 && s[:2] == "AF" && s[2] >= '1' && s[2] <= '4' && s[3] >= '1' && s[3] <= '3':
+		return (s[2]-'0')<<3 | (s[3]-'0')<<1
+	}
+	t.Fatalf("ip printed dscp %q, which is neither a number nor a name of rt_dsfield", s)
+	return 0
 }
 
 // ourRuleExtra formats r's selectors and settings as ipRuleExtra does.
@@ -168,11 +222,15 @@ func ourRuleExtra(r rtnetlink.Rule) string {
 		fmt.Fprintf(&b, " ipproto=%d", r.IPProto)
 	}
 	for _, p := range []struct {
-		k string
-		r rtnetlink.PortRange
-	}{{"sport", r.SPort}, {"dport", r.DPort}} {
+		k    string
+		r    rtnetlink.PortRange
+		mask uint16
+	}{{"sport", r.SPort, r.SPortMask}, {"dport", r.DPort, r.DPortMask}} {
 		if p.r != (rtnetlink.PortRange{}) {
 			fmt.Fprintf(&b, " %s=%d-%d", p.k, p.r.Start, p.r.End)
+		}
+		if p.mask != 0 && !(p.r.Start == p.r.End && p.mask == 0xffff) { // as ipRuleExtra
+			fmt.Fprintf(&b, " %s_mask=%#x", p.k, p.mask)
 		}
 	}
 	if r.HasSuppressPrefixLen {
@@ -189,6 +247,15 @@ func ourRuleExtra(r rtnetlink.Rule) string {
 	}
 	if r.Realms != 0 {
 		fmt.Fprintf(&b, " realms=%d/%d", r.Realms>>16, r.Realms&0xffff)
+	}
+	if r.DSCP != 0 || r.DSCPMask != 0 {
+		fmt.Fprintf(&b, " dscp=%d", r.DSCP)
+		if r.DSCPMask != 0 { // kernels before 6.16 report none
+			fmt.Fprintf(&b, "/%#x", r.DSCPMask)
+		}
+	}
+	if r.FlowLabel != 0 || r.FlowLabelMask != 0 {
+		fmt.Fprintf(&b, " flowlabel=%#x/%#x", r.FlowLabel, r.FlowLabelMask)
 	}
 	return b.String()
 }

@@ -147,3 +147,23 @@ func TestNoSuchDevice(t *testing.T) {
 	}
 	t.Log(err)
 }
+
+// TestBridgeDuplexUnknown: a bridge with no port up reports an unknown
+// duplex (DUPLEX_UNKNOWN, 255), which the package prints as the ethtool
+// command does, and reads the unknown speed alike.
+func TestBridgeDuplexUnknown(t *testing.T) {
+	c, ns := setup(t)
+	ns.Run(t, "link", "add", "br0", "type", "bridge")
+	lm, err := c.LinkModes(context.Background(), "br0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ethtoolSettings(t, ns, "br0")
+	if lm.Duplex != ethtool.DuplexUnknown || lm.Duplex.String() != want["Duplex"] {
+		t.Errorf("bridge duplex %d %q, ethtool says %q; want DuplexUnknown alike", uint8(lm.Duplex), lm.Duplex.String(), want["Duplex"])
+	}
+	if speed := strings.Replace(strconv.FormatUint(uint64(lm.Speed), 10)+"Mb/s", "4294967295Mb/s", "Unknown!", 1); speed != want["Speed"] {
+		t.Errorf("bridge speed %s, ethtool says %q", speed, want["Speed"])
+	}
+	t.Logf("Duplex: %s, Speed: %s", want["Duplex"], want["Speed"])
+}

@@ -18,6 +18,25 @@ import (
 type NS struct {
 	Name string // the name ip netns knows it by
 	Path string // /var/run/netns/Name, for netlink.Config.NetNS
+
+	ip string // the ip command Run and the others run; "" is $PATH's
+}
+
+// WithIP returns a copy of ns whose Run, Try, Output and Batch run the ip
+// command at path (NewerIP's, say) instead of the first ip on $PATH.
+func (ns *NS) WithIP(path string) *NS {
+	c := *ns
+	c.ip = path
+	return &c
+}
+
+// ipCmd is the ip command of ns with args.
+func (ns *NS) ipCmd(args ...string) *exec.Cmd {
+	ip := ns.ip
+	if ip == "" {
+		ip = "ip"
+	}
+	return exec.Command(ip, append([]string{"-n", ns.Name}, args...)...)
 }
 
 var counter atomic.Int64
@@ -81,16 +100,21 @@ func skip(t testing.TB, why string) {
 }
 
 // SkipSummary returns one line saying how many tests New skipped in this
-// process and why, or "" when it skipped none. Packages with kernel tests
-// print it from TestMain after m.Run, so that a run without root says what
-// it did not test.
+// process and why, and how many NewerIP skipped and why, or "" when they
+// skipped none. Packages with kernel tests print it from TestMain after
+// m.Run, so that a run without root (or without a new enough ip) says
+// what it did not test.
 func SkipSummary() string {
 	skipMu.Lock()
 	defer skipMu.Unlock()
-	if skips == 0 {
-		return ""
+	var parts []string
+	if skips > 0 {
+		parts = append(parts, fmt.Sprintf("kernel tests skipped: %d (%s)", skips, skipWhy))
 	}
-	return fmt.Sprintf("kernel tests skipped: %d (%s)", skips, skipWhy)
+	if ipSkips > 0 {
+		parts = append(parts, fmt.Sprintf("comparisons with a newer ip skipped: %d (%s)", ipSkips, ipSkipWhy))
+	}
+	return strings.Join(parts, "; ")
 }
 
 // Run runs ip with args inside the namespace and returns its output; a
@@ -107,7 +131,7 @@ func (ns *NS) Run(t testing.TB, args ...string) string {
 // Try runs ip with args inside the namespace and returns its output, or an
 // error with the output when it fails.
 func (ns *NS) Try(args ...string) (string, error) {
-	out, err := exec.Command("ip", append([]string{"-n", ns.Name}, args...)...).CombinedOutput()
+	out, err := ns.ipCmd(args...).CombinedOutput()
 	if err != nil {
 		return string(out), fmt.Errorf("%w: %s", err, out)
 	}
@@ -122,7 +146,7 @@ func (ns *NS) Try(args ...string) (string, error) {
 func (ns *NS) Output(t testing.TB, args ...string) string {
 	t.Helper()
 	var stderr strings.Builder
-	cmd := exec.Command("ip", append([]string{"-n", ns.Name}, args...)...)
+	cmd := ns.ipCmd(args...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -135,7 +159,7 @@ func (ns *NS) Output(t testing.TB, args ...string) string {
 // -batch), one command per line.
 func (ns *NS) Batch(t testing.TB, lines []string) {
 	t.Helper()
-	cmd := exec.Command("ip", "-n", ns.Name, "-batch", "-")
+	cmd := ns.ipCmd("-batch", "-")
 	cmd.Stdin = strings.NewReader(strings.Join(lines, "\n") + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("ip -batch: %v: %s", err, out)

@@ -38,8 +38,9 @@
 // the module's source tree at its host path (the test runs in its package
 // directory, so testdata works), the kernel's networking modules with what
 // they depend on, and the host's ip, bridge, tc, ethtool, sysctl, ss, genl
-// (and devlink, wg, nft, conntrack when installed) with their shared
-// libraries. The kernel loads modules on demand, as on a full system:
+// (and devlink, wg, nft, conntrack when installed, and the newer ip of
+// nstest.IPRoute2Dir when .ci/e2e-deps.sh has unpacked it) with their
+// shared libraries. The kernel loads modules on demand, as on a full system:
 // vminit serves as its modprobe. Modules Debian does not build
 // (netdevsim) are built from Debian's source of the kernel when a test
 // asks for them, and kept in CacheDir beside it (see SourceModules). Inside, /proc, /sys, /dev (devtmpfs, /dev/net/tun), /run
@@ -70,6 +71,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nlkit/netlink/internal/nstest"
 )
 
 // Kernels are the kernel series of the test matrix: the oldest first.
@@ -492,6 +495,13 @@ func buildInitramfs(o *Options, k *kernel, work, initrd string, logf func(string
 	if err := addTools(t, append(slices.Clone(DefaultTools), o.Tools...), o.Tools); err != nil {
 		return err
 	}
+	// The newer ip that tests compare with where the host's is too old
+	// (nstest.NewerIP), at the same path, when the host has it.
+	if ip := filepath.Join(nstest.IPRoute2Dir, "bin", "ip"); isFile(ip) {
+		if err := addTools(t, []string{ip}, nil); err != nil {
+			return err
+		}
+	}
 	// The module's source, at the same path as on the host, for testdata
 	// and for tests that read files beside them.
 	err = t.copyHostTree(modDir, func(p string, d os.DirEntry) bool {
@@ -604,6 +614,12 @@ func addTools(t *tree, names, required []string) error {
 		}
 	}
 	return nil
+}
+
+// isFile reports whether p is a regular file (or a link to one).
+func isFile(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // sharedLibs returns the paths of the shared libraries (and the dynamic

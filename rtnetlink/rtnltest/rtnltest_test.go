@@ -3,6 +3,7 @@ package rtnltest_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/netip"
 	"slices"
 	"syscall"
@@ -218,6 +219,48 @@ func TestSeed(t *testing.T) {
 	}
 	if got := len(k.Links()); got != 2 {
 		t.Errorf("%d links", got)
+	}
+}
+
+// TestRuleDSCPZero: a rule of DSCP 0 (FRA_DSCP 0 alone, as ip sends
+// "dscp 0") and the same rule without a DSCP are two rules, listed apart
+// and deleted one at a time as listed, on the fake as the latest kernels
+// (which list the mask 0x3f) and as 6.14 and 6.15 (which list none).
+func TestRuleDSCPZero(t *testing.T) {
+	dscp0 := rtnetlink.RawAttrs("\x05\x00\x19\x00\x00\x00\x00\x00") // FRA_DSCP 0
+	for _, max := range []uint16{0, 27} {
+		t.Run(fmt.Sprintf("max%d", max), func(t *testing.T) {
+			k := rtnltest.New()
+			k.SetRuleAttrMax(max)
+			c := dial(t, k, nil)
+			ctx := context.Background()
+			for _, r := range []rtnetlink.Rule{{Family: 2, Priority: 100, Table: 100}, {Family: 2, Priority: 100, Table: 100, Other: dscp0}} {
+				if err := c.AddRule(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var listed []rtnetlink.Rule
+			for r, err := range c.Rules(ctx, rtnetlink.RuleFilter{Table: 100}) {
+				if err != nil {
+					t.Fatal(err)
+				}
+				listed = append(listed, r)
+			}
+			want := rtnetlink.Rule{Family: 2, Priority: 100, HasPriority: true, Table: 100, Action: rtnetlink.RuleToTable, DSCPMask: 0x3f}
+			if max != 0 {
+				want.DSCPMask, want.Other = 0, dscp0
+			}
+			if len(listed) != 2 || listed[0].DSCPMask != 0 || listed[0].Other != "" || listed[1] != want {
+				t.Fatalf("listed %+v; want the rule without a DSCP, then %+v", listed, want)
+			}
+			if err := c.DeleteRule(ctx, listed[1]); err != nil {
+				t.Fatal(err)
+			}
+			if left := k.Rules(); slices.ContainsFunc(left, func(r rtnetlink.Rule) bool { return r.Table == 100 && r.DSCPMask != 0 }) ||
+				!slices.ContainsFunc(left, func(r rtnetlink.Rule) bool { return r.Table == 100 }) {
+				t.Errorf("after deleting the rule of DSCP 0 as listed: %+v", left)
+			}
+		})
 	}
 }
 

@@ -74,7 +74,7 @@ func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
 		e.Uint32(fraGoto, r.Goto)
 	}
 	e.Uint8(fraProtocol, uint8(r.Protocol))
-	putRuleSelectors(e, r)
+	putRuleSelectors(e, r, k.ruleAttrMax == 0 || k.ruleAttrMax >= fraDSCPMask)
 	e.RawAttrs(r.Other) // the selectors the fake does not model (uidrange, ipproto, ...), kept as sent
 	out, _ := e.Finish()
 	return out
@@ -83,8 +83,9 @@ func (k *Kernel) ruleMsg(r *rtnetlink.Rule) []byte {
 // putRuleSelectors appends the selectors and settings of r that the
 // kernel reports when they are set, as it encodes them: the uid and port
 // ranges as structs, the tunnel id and flow label big-endian, the
-// suppressors as -1 when unset, the DSCP with its mask (0x3f by default).
-func putRuleSelectors(e *netlink.AttrEncoder, r *rtnetlink.Rule) {
+// suppressors as -1 when unset, the DSCP with its mask (0x3f by default)
+// if dscpMask (kernels before 6.16 report none).
+func putRuleSelectors(e *netlink.AttrEncoder, r *rtnetlink.Rule, dscpMask bool) {
 	if r.HasUIDRange {
 		var b [8]byte
 		binary.NativeEndian.PutUint32(b[:], r.UIDRange.Start)
@@ -132,7 +133,9 @@ func putRuleSelectors(e *netlink.AttrEncoder, r *rtnetlink.Rule) {
 			mask = 0x3f
 		}
 		e.Uint8(fraDSCP, r.DSCP)
-		e.Uint8(fraDSCPMask, mask)
+		if dscpMask {
+			e.Uint8(fraDSCPMask, mask)
+		}
 	}
 	if r.FlowLabelMask != 0 {
 		e.Uint32BE(fraFlowLabel, r.FlowLabel)
@@ -174,10 +177,36 @@ func (k *Kernel) ruleRequest(req netlink.Message) error {
 	// ParseRule sets HasPriority, as a listing has it; in a request, a
 	// priority is one when FRA_PRIORITY is there.
 	r.HasPriority = find(as, fraPriority) != nil
+	// FRA_DSCP 0 without a mask (ip's "dscp 0"), which ParseRule keeps
+	// in Other since the fields cannot say it, selects DSCP 0 here as in
+	// the kernel.
+	dscpZero := find(as, fraDSCP) != nil && r.DSCP == 0 && r.DSCPMask == 0
+	if dscpZero {
+		r.Other = withoutRuleAttrs(r.Other, fraDSCP, fraDSCPMask)
+	}
 	if req.Header.Type == rtmDelRule {
-		return k.delRule(&r)
+		return k.delRule(&r, dscpZero)
+	}
+	if dscpZero {
+		r.DSCPMask = 0x3f
 	}
 	return k.newRule(r, r.HasPriority, req.Header.Flags, true)
+}
+
+// withoutRuleAttrs returns other without the attributes of the types
+// drop.
+func withoutRuleAttrs(other rtnetlink.RawAttrs, drop ...uint16) rtnetlink.RawAttrs {
+	as, err := attrs([]byte(other), 0)
+	if err != nil {
+		return other
+	}
+	var b []byte
+	for _, a := range as {
+		if !slices.Contains(drop, a.typ) {
+			b = netlink.Attr{Type: a.typ, Data: a.data}.Append(b)
+		}
+	}
+	return rtnetlink.RawAttrs(b)
 }
 
 // newRule adds r; without a priority it gets the kernel's default, one
@@ -239,9 +268,10 @@ func (k *Kernel) newRule(r rtnetlink.Rule, hasPrio bool, flags netlink.HeaderFla
 }
 
 // delRule deletes the first rule that matches r: its family, and the other
-// fields that are set. The attributes the fake does not model (Other)
-// match as a whole.
-func (k *Kernel) delRule(r *rtnetlink.Rule) error {
+// fields that are set (a DSCP of 0 too when dscpZero says the request
+// had one). The attributes the fake does not model (Other) match as a
+// whole.
+func (k *Kernel) delRule(r *rtnetlink.Rule, dscpZero bool) error {
 	for i, o := range k.rules {
 		switch {
 		case o.Family != r.Family,
@@ -259,7 +289,7 @@ func (k *Kernel) delRule(r *rtnetlink.Rule) error {
 			r.HasSuppressPrefixLen && (!o.HasSuppressPrefixLen || o.SuppressPrefixLen != r.SuppressPrefixLen),
 			r.HasSuppressIfGroup && (!o.HasSuppressIfGroup || o.SuppressIfGroup != r.SuppressIfGroup),
 			r.L3MDev && !o.L3MDev, r.TunID != 0 && o.TunID != r.TunID, r.Realms != 0 && o.Realms != r.Realms,
-			(r.DSCP != 0 || r.DSCPMask != 0) && (o.DSCP != r.DSCP || r.DSCPMask != 0 && o.DSCPMask != r.DSCPMask),
+			(r.DSCP != 0 || r.DSCPMask != 0 || dscpZero) && (o.DSCPMask == 0 || o.DSCP != r.DSCP || r.DSCPMask != 0 && o.DSCPMask != r.DSCPMask),
 			r.FlowLabelMask != 0 && (o.FlowLabel != r.FlowLabel || o.FlowLabelMask != r.FlowLabelMask),
 			r.Other != "" && o.Other != r.Other:
 			continue
