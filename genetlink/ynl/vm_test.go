@@ -75,7 +75,10 @@ var vmModules = []string{"team", "fou", "wireguard", "nfsd", "lockd", "mac80211_
 // with the VM: the lists of 6.1, 6.12 and 7.2 are written from the "new
 // difference:" lines such a run prints (with an empty list in place).
 //
-// psp, which came in 6.18, no Debian kernel has (see vmOptions).
+// psp, which came in 6.18, no Debian kernel has (see vmOptions); it runs
+// on the kernel the harness builds with it (-kernel psp, which CI runs):
+//
+//	go run ./internal/cmd/vmtest -kernel psp -run 'TestFamiliesKernel/psp' ./genetlink/ynl
 func TestFamiliesVM(t *testing.T) {
 	later := "the family came after 6.12 (TestFamiliesKernel skips a family of a later release)"
 	cfg := vmtest.Config{Kernel: "6.12", Modules: vmModules, AllowSkip: map[string]string{
@@ -190,7 +193,8 @@ type vmOption struct {
 // only with it.
 var vmOptions = map[string]vmOption{
 	"psp": {"CONFIG_INET_PSP", "Debian builds its kernels without it (a bool of the core kernel, not a module: " +
-		"no Debian kernel has the psp family, sid's 7.2 included), and netdevsim offers PSP only with it"},
+		"no Debian kernel has the psp family, sid's 7.2 included), and netdevsim offers PSP only with it " +
+		"(vmtest's BuiltKernels has a kernel built with it: -kernel psp)"},
 }
 
 // skipBuiltWithout skips t when this kernel lacks family (err, its
