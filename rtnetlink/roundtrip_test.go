@@ -399,6 +399,10 @@ func roundTripLink(t *testing.T, l Link) bool {
 		v := *p
 		v.Status = BondPortStatus{} // only the kernel reports it
 		want.Port = &v
+	case *VRFPort:
+		v := *p
+		v.Table = 0 // only the kernel reports it
+		want.Port = &v
 	case *BridgePort:
 		v := *p
 		v.Other = sentOther(v.Other, putBridgePortOther) // what the kernel takes
