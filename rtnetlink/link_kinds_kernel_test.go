@@ -126,10 +126,8 @@ var kindTests = []kindTest{{
 	change: func(int) rtnetlink.LinkData {
 		return &rtnetlink.Vlan{ID: 10, Flags: rtnetlink.VlanReorderHdr | rtnetlink.VlanLooseBinding, IngressQoS: []rtnetlink.VlanQoS{{1, 6}}}
 	},
-	view: func(d rtnetlink.LinkData) map[string]any {
-		v := d.(*rtnetlink.Vlan)
-		return map[string]any{"protocol": v.Protocol.String(), "id": v.ID, "flags": v.Flags.Names()}
-	},
+	// Protocol, ID, flags and QoS maps: TestVlanMatchesIP checks more.
+	view: func(d rtnetlink.LinkData) map[string]any { return vlanView(d.(*rtnetlink.Vlan)) },
 }, {
 	name: "gre", ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.GRE{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"),
