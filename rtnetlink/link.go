@@ -79,8 +79,8 @@ type Link struct {
 	Data LinkData
 	// Port is what the link has as a port of its master (IFLA_INFO_SLAVE_KIND
 	// and IFLA_INFO_SLAVE_DATA): *BridgePort for a bridge's port,
-	// *RawPortData for the masters this package does not decode; nil when
-	// the link is no port.
+	// *BondPort for a bond's, *VRFPort for a VRF's, *RawPortData for the
+	// masters this package does not decode; nil when the link is no port.
 	Port PortData
 	// Other holds the link's attributes that the fields above do not
 	// model (IFLA_NUM_TX_QUEUES, IFLA_AF_SPEC, IFLA_QDISC, ...), as the

@@ -189,7 +189,7 @@ func (s BridgePortState) String() string {
 // the index, then IFLA_LINKINFO holding IFLA_INFO_SLAVE_KIND and
 // IFLA_INFO_SLAVE_DATA.
 func (c *Conn) SetLinkPort(ctx context.Context, index int, p PortData) error {
-	r, err := portRequest(index, p)
+	r, _, err := portRequest(index, p)
 	if err != nil {
 		return named(err, "link %d as a port", index)
 	}
@@ -197,26 +197,29 @@ func (c *Conn) SetLinkPort(ctx context.Context, index int, p PortData) error {
 	return named(err, "link %d as a %s port", index, p.PortKind())
 }
 
-// portRequest builds the RTM_NEWLINK request that sets p on the link.
-func portRequest(index int, p PortData) (*request, error) {
+// portRequest builds the RTM_NEWLINK request that sets p on the link,
+// and says whether p put any attribute in its IFLA_INFO_SLAVE_DATA.
+func portRequest(index int, p PortData) (r *request, some bool, err error) {
 	const req = uapi.RTM_NEWLINK
 	if err := checkIndex(req, index); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	if p == nil {
-		return nil, invalid(req, "no port settings for link %d", index)
+		return nil, false, invalid(req, "no port settings for link %d", index)
 	}
-	r := newRequest(req, index, 0, 0)
+	r = newRequest(req, index, 0, 0)
 	info := r.Nest(uapi.IFLA_LINKINFO)
 	r.String(uapi.IFLA_INFO_SLAVE_KIND, p.PortKind())
 	data := r.Nest(uapi.IFLA_INFO_SLAVE_DATA)
+	start := r.Len()
 	if err := p.encode(r); err != nil {
 		r.close()
-		return nil, err
+		return nil, false, err
 	}
+	some = r.Len() > start
 	r.End(data)
 	r.End(info)
-	return r, nil
+	return r, some, nil
 }
 
 // SetBridgePortState sets the spanning tree state of a bridge's port, as

@@ -175,7 +175,8 @@ func (c *Conn) getLinkReply(ctx context.Context, r *request, object string, args
 // the requests of SetLinkAddrGenMode (when AddrGenMode or HasAddrGenMode
 // is set), SetLinkProtoDownReason,
 // SetLinkProtoDown, AddLinkAltName and SetLinkPort (for a link made with a
-// master), then reads the link again; if one of them fails, the link is
+// master, when its Port has attributes to send: a VRF's port has none),
+// then reads the link again; if one of them fails, the link is
 // deleted and the error returned. So a listed link can be created again
 // as it was, but for Alias (refused: set it with SetLinkAlias) and XDP
 // (attach the program with SetLinkXDP).
@@ -263,11 +264,18 @@ func (l *Link) afterCreate(index int) ([]*request, error) {
 		reqs = append(reqs, r)
 	}
 	if l.Port != nil && l.MasterIndex != 0 {
-		r, err := portRequest(index, l.Port)
+		r, some, err := portRequest(index, l.Port)
 		if err != nil {
 			return fail(err)
 		}
-		reqs = append(reqs, r)
+		// Port data with nothing to send (a VRF's port as listed) sends
+		// nothing: the kernel refuses any IFLA_INFO_SLAVE_DATA, even
+		// empty, for a master that takes no port settings (EOPNOTSUPP).
+		if some {
+			reqs = append(reqs, r)
+		} else {
+			r.close()
+		}
 	}
 	return reqs, nil
 }

@@ -352,10 +352,92 @@ func comparePort(ip ipLink, l rtnetlink.Link) []string {
 		field("isolated", p.Isolated)
 		field("id", strconv.Quote(fmt.Sprintf("%#x", p.ID)))
 		field("no", strconv.Quote(fmt.Sprintf("%#x", p.Number)))
+	case *rtnetlink.BondPort:
+		if ip.LinkInfo.SlaveKind != "bond" {
+			errorf("link %d %s: bond port data, ip says a %q port", ip.Index, ip.Name, ip.LinkInfo.SlaveKind)
+		}
+		for k, v := range bondPortView(p) {
+			raw, ok := data[k]
+			if !ok {
+				if !reflect.ValueOf(v).IsZero() {
+					errorf("link %d %s: port %s = %v, ip prints none", ip.Index, ip.Name, k, v)
+				}
+				continue
+			}
+			if !sameJSON(raw, v) {
+				want, _ := json.Marshal(v)
+				errorf("link %d %s: port %s = %s, ip says %s", ip.Index, ip.Name, k, want, raw)
+			}
+		}
+		for k := range data {
+			if _, ok := bondPortView(p)[k]; !ok {
+				errorf("link %d %s: ip prints port %s = %s, which BondPort lacks", ip.Index, ip.Name, k, data[k])
+			}
+		}
+	case *rtnetlink.VRFPort:
+		if ip.LinkInfo.SlaveKind != "vrf" {
+			errorf("link %d %s: vrf port data, ip says a %q port", ip.Index, ip.Name, ip.LinkInfo.SlaveKind)
+		}
+		field("table", p.Table)
+		if len(data) != 1 || len(p.Other) != 0 {
+			errorf("link %d %s: vrf port data %+v, ip says %v", ip.Index, ip.Name, p, data)
+		}
 	default:
 		errorf("link %d %s: unexpected port data %T", ip.Index, ip.Name, p)
 	}
 	return diffs
+}
+
+// lacpStateNames name the bits of an LACP port state as ip does
+// (ad_actor_oper_port_state_str), lowest first.
+var lacpStateNames = []string{"active", "short_timeout", "aggregating", "in_sync", "collecting", "distributing", "defaulted", "expired"}
+
+// lacpState lists the names of the bits set in an LACP port state.
+func lacpState(s uint16) []string {
+	names := []string{}
+	for i, n := range lacpStateNames {
+		if s&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// bondPortView is a bond's port as ip -j -d prints its info_slave_data:
+// each key and its value, as JSON marshals it. The 802.3ad keys are there
+// for a port with an aggregator (whose IDs start at 1), the only ports
+// the kernel sends them for.
+func bondPortView(p *rtnetlink.BondPort) map[string]any {
+	s := p.Status
+	v := map[string]any{
+		"state":              map[bool]string{false: "ACTIVE", true: "BACKUP"}[s.Backup],
+		"mii_status":         s.MIIStatus.String(),
+		"link_failure_count": s.LinkFailureCount,
+		"perm_hwaddr":        s.PermHardwareAddr.String(),
+		"queue_id":           p.QueueID,
+		"prio":               p.Prio,
+	}
+	if s.AggregatorID != 0 {
+		v["ad_aggregator_id"] = s.AggregatorID
+		v["ad_actor_oper_port_state"] = s.ActorOperState
+		v["ad_actor_oper_port_state_str"] = lacpState(uint16(s.ActorOperState))
+		v["ad_partner_oper_port_state"] = s.PartnerOperState
+		v["ad_partner_oper_port_state_str"] = lacpState(s.PartnerOperState)
+	}
+	return v
+}
+
+// sameJSON says whether raw, as ip printed it, is v as JSON marshals it.
+func sameJSON(raw json.RawMessage, v any) bool {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return false
+	}
+	var got, want any
+	if json.Unmarshal(raw, &got) != nil || json.Unmarshal(b, &want) != nil {
+		return false
+	}
+	return reflect.DeepEqual(got, want)
 }
 
 // compareData compares the kind-specific data with ip's info_data.

@@ -44,7 +44,7 @@ import (
 // Port settings (IFLA_INFO_SLAVE_KIND and IFLA_INFO_SLAVE_DATA, what a
 // link has as a port of a bridge or a bond) follow the same pattern with
 // PortData, registerPortKind and *RawPortData; the kind is the master's
-// ("bridge", "bond"), as the kernel names it.
+// ("bridge", "bond", "vrf"), as the kernel names it.
 
 // LinkData is the kind-specific part of a link (IFLA_INFO_DATA): one of
 // the types registered in this package (*Veth, *Bridge, *Macvlan,
@@ -62,8 +62,9 @@ type LinkData interface {
 }
 
 // PortData is what a link has as a port of its master
-// (IFLA_INFO_SLAVE_DATA): *BridgePort for a bridge's port, or
-// *RawPortData for the masters this package does not decode.
+// (IFLA_INFO_SLAVE_DATA): *BridgePort for a bridge's port, *BondPort for
+// a bond's, *VRFPort for a VRF's, or *RawPortData for the masters this
+// package does not decode.
 type PortData interface {
 	// PortKind is the IFLA_INFO_SLAVE_KIND the data belongs to: the
 	// master's kind, "bridge" for a bridge port (ip prints

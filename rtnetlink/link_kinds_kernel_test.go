@@ -126,10 +126,8 @@ var kindTests = []kindTest{{
 	change: func(int) rtnetlink.LinkData {
 		return &rtnetlink.Vlan{ID: 10, Flags: rtnetlink.VlanReorderHdr | rtnetlink.VlanLooseBinding, IngressQoS: []rtnetlink.VlanQoS{{1, 6}}}
 	},
-	view: func(d rtnetlink.LinkData) map[string]any {
-		v := d.(*rtnetlink.Vlan)
-		return map[string]any{"protocol": v.Protocol.String(), "id": v.ID, "flags": v.Flags.Names()}
-	},
+	// Protocol, ID, flags and QoS maps: TestVlanMatchesIP checks more.
+	view: func(d rtnetlink.LinkData) map[string]any { return vlanView(d.(*rtnetlink.Vlan)) },
 }, {
 	name: "gre", ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.GRE{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"),
@@ -434,81 +432,120 @@ func askedFields(asked, got rtnetlink.LinkData) []string {
 	return diffs
 }
 
-// TestBondPorts: ports added to a bond, their bond_slave data read and
-// changed, and removed.
+// TestBondPorts: ports added to a bond by us and by ip, their bond_slave
+// data (state, MII status, link failures, permanent address, queue ID,
+// priority, and an 802.3ad bond's aggregator and LACP states) read and
+// changed both ways and compared with ip's info_slave_data, and ports
+// removed both ways.
 func TestBondPorts(t *testing.T) {
 	ctx := context.Background()
 	ns := nstest.New(t)
 	rt := dial(t, ns, netlink.Config{})
+	// bond0 stays down: with no MII monitor running, its ports' state
+	// holds still.
 	bond, err := rt.CreateLink(ctx, rtnetlink.Link{Name: "bond0", Data: &rtnetlink.Bond{Mode: rtnetlink.BondActiveBackup, MIIMon: 100}})
 	lacksKind(t, "bond", err)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns.Batch(t, []string{"link add p0 type veth peer name q0", "link add p1 type veth peer name q1"})
-	var ports []rtnetlink.Link
-	for _, name := range []string{"p0", "p1"} {
+	var pairs []string
+	for _, p := range []string{"p0", "p1", "p2", "p3"} {
+		pairs = append(pairs, "link add "+p+" type veth peer name q"+p[1:])
+	}
+	ns.Batch(t, pairs)
+	index := map[string]int{}
+	for _, name := range []string{"p0", "p1", "p2", "p3"} {
 		p, err := rt.LinkByName(ctx, name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := rt.SetLinkMaster(ctx, p.Index, bond.Index); err != nil {
+		index[name] = p.Index
+	}
+	// p0 and p1 are made its ports by us, p2 by ip; p3 is ip's port of
+	// an 802.3ad bond that is up, whose aggregator and LACP states the
+	// kernel reports.
+	for _, name := range []string{"p0", "p1"} {
+		if err := rt.SetLinkMaster(ctx, index[name], bond.Index); err != nil {
 			t.Fatalf("adding %s: %v", name, err)
 		}
-		ports = append(ports, p)
 	}
-	if err := rt.SetLinkPort(ctx, ports[1].Index, &rtnetlink.BondPort{QueueID: 3}); err != nil {
+	ns.Batch(t, []string{"link set p2 master bond0",
+		"link add bond1 type bond mode 802.3ad lacp_rate fast", "link set p3 master bond1",
+		"link set q3 up", "link set p3 up", "link set bond1 up"})
+	bond1, err := rt.LinkByName(ctx, "bond1")
+	if err != nil {
 		t.Fatal(err)
 	}
-	for i, p := range ports {
-		l, err := rt.Link(ctx, p.Index)
-		if err != nil {
+	// Changed by us and by ip, read by both.
+	if err := rt.SetLinkPort(ctx, index["p1"], &rtnetlink.BondPort{QueueID: 3, Prio: -7}); err != nil {
+		t.Fatal(err)
+	}
+	ns.Run(t, "link", "set", "p2", "type", "bond_slave", "queue_id", "5", "prio", "9")
+	for _, c := range []struct {
+		name        string
+		master      int
+		queue, prio int
+	}{{"p0", bond.Index, 0, 0}, {"p1", bond.Index, 3, -7}, {"p2", bond.Index, 5, 9}, {"p3", bond1.Index, 0, 0}} {
+		l, ip := bondPortRead(t, ns, rt, c.name)
+		bp, ok := l.Port.(*rtnetlink.BondPort)
+		if !ok || l.MasterIndex != c.master {
+			t.Errorf("%s: master %d, port data %+v; want %d and a bond port", c.name, l.MasterIndex, l.Port, c.master)
+			continue
+		}
+		if int(bp.QueueID) != c.queue || int(bp.Prio) != c.prio {
+			t.Errorf("%s: QueueID %d, Prio %d; want %d, %d", c.name, bp.QueueID, bp.Prio, c.queue, c.prio)
+		}
+		if len(bp.Status.PermHardwareAddr) != 6 {
+			t.Errorf("%s: permanent address %v", c.name, bp.Status.PermHardwareAddr)
+		}
+		if (c.master == bond1.Index) != (bp.Status.AggregatorID != 0) {
+			t.Errorf("%s: aggregator %d", c.name, bp.Status.AggregatorID)
+		}
+		if diffs := comparePort(ip, l); len(diffs) > 0 {
+			t.Error(strings.Join(diffs, "\n"))
+		}
+	}
+	// Removed: p0 (ours) and p2 (ip's) by us, p1 by ip; ip shows no
+	// master and no port data, nor do we.
+	for _, name := range []string{"p0", "p2"} {
+		if err := rt.SetLinkMaster(ctx, index[name], 0); err != nil {
 			t.Fatal(err)
 		}
-		bp, ok := l.Port.(*rtnetlink.BondPort)
-		if !ok || l.MasterIndex != bond.Index {
-			t.Fatalf("%s: master %d, port data %+v", p.Name, l.MasterIndex, l.Port)
-		}
-		if i == 1 && bp.QueueID != 3 {
-			t.Errorf("%s: QueueID %d after SetLinkPort 3", p.Name, bp.QueueID)
-		}
-		var ip []struct {
-			LinkInfo struct {
-				SlaveKind string         `json:"info_slave_kind"`
-				SlaveData map[string]any `json:"info_slave_data"`
-			} `json:"linkinfo"`
-		}
-		if err := json.Unmarshal([]byte(ns.Run(t, "-j", "-d", "link", "show", "dev", p.Name)), &ip); err != nil || len(ip) != 1 {
-			t.Fatalf("ip: %v", err)
-		}
-		sd := ip[0].LinkInfo.SlaveData
-		if ip[0].LinkInfo.SlaveKind != "bond" {
-			t.Errorf("%s: ip says slave kind %q", p.Name, ip[0].LinkInfo.SlaveKind)
-		}
-		state := map[bool]string{false: "ACTIVE", true: "BACKUP"}[bp.Status.Backup]
-		for k, v := range map[string]any{"state": state, "mii_status": bp.Status.MIIStatus.String(),
-			"queue_id": float64(bp.QueueID), "link_failure_count": float64(bp.Status.LinkFailureCount),
-			"perm_hwaddr": netHW(bp.Status.PermHardwareAddr)} {
-			if got, ok := sd[k]; ok && !reflect.DeepEqual(got, v) {
-				t.Errorf("%s: %s = %v, ip says %v", p.Name, k, v, got)
-			}
-		}
 	}
-	// Removed: no master, no port data.
-	if err := rt.SetLinkMaster(ctx, ports[0].Index, 0); err != nil {
-		t.Fatal(err)
-	}
-	if l, err := rt.Link(ctx, ports[0].Index); err != nil || l.MasterIndex != 0 || l.Port != nil {
-		t.Errorf("p0 after removal: master %d, port %+v, %v", l.MasterIndex, l.Port, err)
+	ns.Run(t, "link", "set", "p1", "nomaster")
+	for _, name := range []string{"p0", "p1", "p2"} {
+		l, err := rt.Link(ctx, index[name])
+		if err != nil || l.MasterIndex != 0 || l.Port != nil {
+			t.Errorf("%s after removal: master %d, port %+v, %v", name, l.MasterIndex, l.Port, err)
+		}
+		if ip := ipShow(t, ns, name); ip.Master != "" || ip.LinkInfo.SlaveKind != "" || ip.LinkInfo.SlaveData != nil {
+			t.Errorf("%s after removal: ip says master %q, port %q %v", name, ip.Master, ip.LinkInfo.SlaveKind, ip.LinkInfo.SlaveData)
+		}
 	}
 }
 
-func netHW(b []byte) string {
-	s := make([]string, len(b))
-	for i, c := range b {
-		s[i] = fmt.Sprintf("%02x", c)
+// bondPortRead reads the bond port name through rt and with ip, when it
+// holds still: an 802.3ad bond that is up runs its LACP state machines,
+// which change the port's states until they settle. It reads the port,
+// then ip's view, then the port again, until both readings of ours agree.
+func bondPortRead(t *testing.T, ns *nstest.NS, rt *rtnetlink.Conn, name string) (rtnetlink.Link, ipLink) {
+	t.Helper()
+	for range 50 {
+		before, err := rt.LinkByName(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ip := ipShow(t, ns, name)
+		l, err := rt.LinkByName(context.Background(), name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reflect.DeepEqual(before.Port, l.Port) {
+			return l, ip
+		}
 	}
-	return strings.Join(s, ":")
+	t.Fatalf("%s: its port data changed at each of 50 readings", name)
+	return rtnetlink.Link{}, ipLink{}
 }
 
 // TestVRFPorts: a link made a port of a VRF routes through its table.

@@ -52,6 +52,8 @@ var kindSeeds = []Link{
 		ADActorSystem: mustMAC("02:00:00:00:00:01"), NoTLBDynamicLB: true, Other: raw(uapi.IFLA_BOND_RESEND_IGMP, 0, 0, 0, 0)}},
 	{Name: "bond1", Data: &Bond{ARPIPTargets: []netip.Addr{}}},
 	{Name: "port0", Kind: "dummy", MasterIndex: 2, Port: &BondPort{QueueID: 1, Prio: -2, Other: raw(50, 1)}},
+	{Name: "port1", Kind: "dummy", MasterIndex: 2, Port: &VRFPort{Table: 10, Other: raw(50, 1)}},
+	{Name: "port2", Kind: "dummy", MasterIndex: 2, Port: &VRFPort{Table: 10}},
 	{Name: "nk0", Data: &Netkit{PeerName: "nk1", L2: true, Policy: NetkitDrop, PeerPolicy: NetkitDrop, Other: raw(8, 1, 0)}},
 	{Name: "wg0", Kind: "wireguard"},
 	{Name: "team0", Kind: "team"},

@@ -21,7 +21,11 @@ type Vlan struct {
 	// Flags are the flags to turn on and FlagsOff those to turn off
 	// (IFLA_VLAN_FLAGS: its flags, and its mask, which holds both); the
 	// others keep their value, on creation the kernel's default
-	// (VlanReorderHdr on). As read, FlagsOff holds every flag not on.
+	// (VlanReorderHdr on). As read, FlagsOff holds every flag of this
+	// package (VlanReorderHdr to VlanBridgeBinding) that is not on: the
+	// kernel reports the mask ~0, but refuses a mask with a flag it does
+	// not know (EINVAL), and sends no IFLA_VLAN_FLAGS when no flag is on.
+	// So a VLAN as listed is created again with its flags, none on too.
 	Flags, FlagsOff VlanFlags
 	// IngressQoS maps the priority in a received packet's tag (From, 0
 	// to 7) to the packet's priority, skb->priority (To)
@@ -169,6 +173,9 @@ func putVlanQoS(r *request, typ uint16, maps []VlanQoS) {
 
 func (v *Vlan) decode(b []byte) error {
 	var other []byte
+	// Without IFLA_VLAN_FLAGS, which the kernel leaves out when no flag
+	// is on, every flag is off.
+	v.FlagsOff = vlanFlagsKnown
 	d := netlink.NewAttrDecoder(b)
 	for d.Next() {
 		switch d.Type() {
@@ -182,10 +189,11 @@ func (v *Vlan) decode(b []byte) error {
 				return fmt.Errorf("%d-byte IFLA_VLAN_FLAGS, want %d: %w", len(p), sizeofVlanFlags, netlink.ErrMalformed)
 			}
 			// The kernel changes the flags in the mask, and reports
-			// every flag in it.
+			// every flag in it (mask ~0), but takes only those it
+			// knows in a request's mask.
 			flags := VlanFlags(binary.NativeEndian.Uint32(p))
 			mask := VlanFlags(binary.NativeEndian.Uint32(p[4:]))
-			v.Flags, v.FlagsOff = flags&mask, mask&^flags
+			v.Flags, v.FlagsOff = flags&mask, mask&^flags&vlanFlagsKnown
 		case uapi.IFLA_VLAN_INGRESS_QOS, uapi.IFLA_VLAN_EGRESS_QOS:
 			var maps []VlanQoS
 			for a, err := range netlink.Attrs(d.Bytes()) {

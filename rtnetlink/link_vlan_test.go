@@ -24,10 +24,31 @@ func TestVlanBytes(t *testing.T) {
   0c 00 01 00  03 00 00 00  04 00 00 00     #   3:4
 06 00 09 00  01 02 00 00                    # unknown 9, kept
 `)
-	// The kernel reports every flag (mask ~0): those not on are off.
-	v, err := decodeLinkData("vlan", unhex(t, "0c 00 02 00  01 00 00 00  ff ff ff ff"))
-	if err != nil || v.(*Vlan).Flags != VlanReorderHdr || v.(*Vlan).FlagsOff != ^VlanReorderHdr {
-		t.Errorf("kernel's flags: %+v, %v", v, err)
+	// The kernel reports every flag (mask ~0): those not on are off, of
+	// those it takes in a request's mask. With no flag on it sends no
+	// IFLA_VLAN_FLAGS: every flag is off.
+	for _, c := range []struct {
+		b       string
+		on, off VlanFlags
+		resend  string // IFLA_VLAN_FLAGS in the request that creates the VLAN again
+	}{
+		{"0c 00 02 00  01 00 00 00  ff ff ff ff", VlanReorderHdr, VlanGVRP | VlanLooseBinding | VlanMVRP | VlanBridgeBinding,
+			"0c 00 02 00  01 00 00 00  1f 00 00 00"},
+		{"0c 00 02 00  12 00 00 00  ff ff ff ff", VlanGVRP | VlanBridgeBinding, VlanReorderHdr | VlanLooseBinding | VlanMVRP,
+			"0c 00 02 00  12 00 00 00  1f 00 00 00"},
+		{"", 0, VlanReorderHdr | VlanGVRP | VlanLooseBinding | VlanMVRP | VlanBridgeBinding,
+			"0c 00 02 00  00 00 00 00  1f 00 00 00"},
+		// A flag this package does not know, on, stays on.
+		{"0c 00 02 00  21 00 00 00  ff ff ff ff", VlanReorderHdr | 0x20, VlanGVRP | VlanLooseBinding | VlanMVRP | VlanBridgeBinding,
+			"0c 00 02 00  21 00 00 00  3f 00 00 00"},
+	} {
+		d, err := decodeLinkData("vlan", unhex(t, "06 00 01 00  05 00 00 00"+c.b))
+		v, _ := d.(*Vlan)
+		if err != nil || v == nil || v.Flags != c.on || v.FlagsOff != c.off {
+			t.Errorf("% s: %+v, %v; want flags %v, off %v", c.b, d, err, c.on, c.off)
+			continue
+		}
+		checkDataBytes(t, &Vlan{ID: 5, Flags: v.Flags, FlagsOff: v.FlagsOff}, "06 00 01 00  05 00 00 00"+c.resend)
 	}
 	for _, bad := range []string{
 		"0b 00 02 00  01 00 00 00  ff ff ff",    // short flags

@@ -362,6 +362,12 @@ func roundTripLink(t *testing.T, l Link) bool {
 			return !bondModeTakes(v.Mode, a.Type)
 		})
 		want.Kind, want.Data = "bond", &v
+	case *Vlan:
+		v := *d
+		if v.Flags|v.FlagsOff == 0 {
+			v.FlagsOff = vlanFlagsKnown // no IFLA_VLAN_FLAGS: as the kernel lists a VLAN with no flag on
+		}
+		want.Kind, want.Data = "vlan", &v
 	case *Tun:
 		v := *d
 		v.Owner, v.Group, v.Queues = -1, -1, 0 // not set on creation
@@ -392,6 +398,10 @@ func roundTripLink(t *testing.T, l Link) bool {
 	case *BondPort:
 		v := *p
 		v.Status = BondPortStatus{} // only the kernel reports it
+		want.Port = &v
+	case *VRFPort:
+		v := *p
+		v.Table = 0 // only the kernel reports it
 		want.Port = &v
 	case *BridgePort:
 		v := *p

@@ -54,13 +54,24 @@ func arExpires(s int) string {
 // route show table all does, one line each in the form ourRoutes uses.
 func ipRoutes(t testing.TB, ns *nstest.NS, family string) []string {
 	t.Helper()
+	return ipTableRoutes(t, ns, family, "all")
+}
+
+// ipTableRoutes is ipRoutes for the routes of one table (its id, or
+// "all"), as ip -j -d route show table TABLE lists them: ip leaves out
+// the table it was asked for, which the lines have.
+func ipTableRoutes(t testing.TB, ns *nstest.NS, family, table string) []string {
+	t.Helper()
 	var lines []string
-	for _, kvs := range ipOrdered(t, ns, family, "-d", "route", "show", "table", "all") {
+	for _, kvs := range ipOrdered(t, ns, family, "-d", "route", "show", "table", table) {
 		r := map[string]any{} // the route's keys: an encapsulation's come after, with some of the same names
 		for _, kv := range kvs {
 			if _, ok := r[kv.k]; !ok {
 				r[kv.k] = kv.v
 			}
+		}
+		if _, ok := r["table"]; !ok && table != "all" {
+			r["table"] = table
 		}
 		dst := arStr(r["dst"])
 		switch {

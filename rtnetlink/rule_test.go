@@ -64,9 +64,6 @@ func ipRules(t testing.TB, ns *nstest.NS, family string) []string {
 				flags = append(flags, k)
 			}
 		}
-		if _, ok := r["l3mdev"]; ok {
-			action = "lookup"
-		}
 		lines = append(lines, fmt.Sprintf("%s pref=%s from=%s to=%s iif=%s oif=%s fwmark=%s tos=%s action=%s table=%s goto=%s proto=%s flags=%s",
 			family, arStr(r["priority"]), prefix("src"), prefix("dst"), arStr(r["iif"]), arStr(r["oif"]), mark, tos,
 			action, arStr(r["table"]), arStr(r["goto"]), arStr(r["protocol"]), strings.Join(flags, ","))+ipRuleExtra(t, r))

@@ -314,6 +314,7 @@ const (
 	IFLA_VLAN_INGRESS_QOS                      = 0x4
 	IFLA_VLAN_PROTOCOL                         = 0x5
 	IFLA_VLAN_QOS_MAPPING                      = 0x1
+	IFLA_VRF_PORT_TABLE                        = 0x1
 	IFLA_VRF_TABLE                             = 0x1
 	IFLA_VXLAN_COLLECT_METADATA                = 0x19
 	IFLA_VXLAN_GROUP                           = 0x2
