@@ -41,6 +41,9 @@ type changeTest struct {
 	// view is what ip -j -d prints of the data (info_data), each key
 	// printed as the value JSON marshals: checkIPView checks every one.
 	view func(d rtnetlink.LinkData) map[string]any
+	// fou is set for the tunnels whose changes set a UDP encapsulation
+	// (see needFOU).
+	fou bool
 }
 
 // hexView is how ip prints a mark or a TOS in JSON: "0x1f".
@@ -252,6 +255,7 @@ func checkRefusedChange(t *testing.T, err error, index int) {
 
 var changeTests = []changeTest{{
 	name: "gretap",
+	fou:  true,
 	ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.GRETap{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), TTL: 3}}
 	},
@@ -271,6 +275,7 @@ var changeTests = []changeTest{{
 	view: greTunnelView,
 }, {
 	name: "ip6gretap",
+	fou:  true,
 	ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.IP6GRETap{Local: kaddr("2001:db8::1"), Remote: kaddr("2001:db8::2"), TTL: 64, EncapLimit: 4}}
 	},
@@ -288,6 +293,7 @@ var changeTests = []changeTest{{
 	view: greTunnelView,
 }, {
 	name: "sit",
+	fou:  true,
 	ours: func(int) rtnetlink.Link {
 		return rtnetlink.Link{Name: "k0", Data: &rtnetlink.SIT{Local: kaddr("198.18.0.1"), Remote: kaddr("198.18.0.2"), TTL: 64, Proto: unix.IPPROTO_IPV6}}
 	},
@@ -408,6 +414,9 @@ func TestBareUDPChangeRefused(t *testing.T) {
 // compared with what ip prints and what Link reads.
 func runChangeTest(t *testing.T, c changeTest) {
 	ctx := context.Background()
+	if c.fou {
+		needFOU(t)
+	}
 	ns := nstest.New(t)
 	rt := dial(t, ns, netlink.Config{})
 	if len(c.setup) > 0 {
