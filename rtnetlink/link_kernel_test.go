@@ -834,18 +834,29 @@ func TestLinksSmallBuffer(t *testing.T) {
 	ns.Batch(t, cmds)
 	for _, size := range []int{4096, 0} {
 		links := compareWithIP(t, ns, dial(t, ns, netlink.Config{DatagramBuffer: size}))
-		if len(links) != 121 {
-			t.Errorf("DatagramBuffer %d: %d links, want 121", size, len(links))
+		if n := len(strings.Fields(names(links))); n != 121 {
+			t.Errorf("DatagramBuffer %d: %d links, want 121", size, n)
 		}
 	}
 }
 
+// names returns the names of links, but for the fallback devices a
+// tunnel module adds to every namespace made after it loaded (tunl0,
+// ip6tnl0 …), which a test that ran before, in a VM, may have loaded.
 func names(links []rtnetlink.Link) string {
 	var s []string
 	for _, l := range links {
-		s = append(s, l.Name)
+		if !fallbackDevices[l.Name] {
+			s = append(s, l.Name)
+		}
 	}
 	return strings.Join(s, " ")
+}
+
+// fallbackDevices are the names of the tunnel modules' fallback devices.
+var fallbackDevices = map[string]bool{
+	"tunl0": true, "gre0": true, "gretap0": true, "erspan0": true, "ip_vti0": true, "ip6_vti0": true,
+	"sit0": true, "ip6tnl0": true, "ip6gre0": true,
 }
 
 func TestLinkFilters(t *testing.T) { backends(t, testLinkFilters) }
