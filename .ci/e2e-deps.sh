@@ -75,6 +75,7 @@ vm_images_available() {
 # changes only here; if backports moves on, the script takes the version
 # it offers instead and says so (the tests ask nstest.NewerIP for 6.15 or
 # later, so a newer one serves, and a run does not fail on the mirror).
+# An ip of 6.15 or later already there is kept, without asking the mirror.
 iproute2_version=6.15.0-1~bpo12+1
 iproute2_dir=/var/cache/nlkit/iproute2
 
@@ -86,46 +87,47 @@ iproute2_dir=/var/cache/nlkit/iproute2
 # the host has every shared library that ip needs (the package is built
 # for bookworm) and that ip runs.
 newer_iproute2() {
-	if [ "$(cat "$iproute2_dir/VERSION" 2>/dev/null || true)" = "$iproute2_version" ] &&
-		"$iproute2_dir/bin/ip" -V >/dev/null 2>&1; then
-		echo "e2e-deps: iproute2 $iproute2_version present in $iproute2_dir"
+	local have
+	have=$("$iproute2_dir/bin/ip" -V 2>/dev/null | sed -n 's/.*iproute2-\([0-9]*\)\.\([0-9]*\).*/\1 \2/p' || true)
+	if [ -n "$have" ] && { read -r major minor <<<"$have"; [ "$major" -gt 6 ] || { [ "$major" -eq 6 ] && [ "$minor" -ge 15 ]; }; }; then
+		echo "e2e-deps: iproute2 $(cat "$iproute2_dir/VERSION" 2>/dev/null || echo "$have") present in $iproute2_dir"
 		return 0
 	fi
-	local tmp mirror opts deb missing_libs
-	tmp=$(mktemp -d)
+	local mirror opts deb missing_libs
+	mkdir -p "$(dirname "$iproute2_dir")"
+	# Beside its destination, so that it is renamed into place whole.
+	iproute2_tmp=$(mktemp -d "$(dirname "$iproute2_dir")/.iproute2-XXXXXX")
+	trap 'rm -rf "$iproute2_tmp"' EXIT
 	mirror=${NLKIT_VM_MIRROR:-http://deb.debian.org/debian}
-	mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial" "$tmp/deb"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main" >"$tmp/sources.list"
-	opts=(-o "Dir::Etc::SourceList=$tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
-		-o "Dir::State::Lists=$tmp/lists" -o "Dir::Cache=$tmp/cache" -o APT::Sandbox::User=root)
+	mkdir -p "$iproute2_tmp/lists/partial" "$iproute2_tmp/cache/archives/partial" "$iproute2_tmp/deb"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror bookworm-backports main" >"$iproute2_tmp/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$iproute2_tmp/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o "Dir::State::Lists=$iproute2_tmp/lists" -o "Dir::Cache=$iproute2_tmp/cache" -o APT::Sandbox::User=root)
 	echo "e2e-deps: downloading iproute2 $iproute2_version from bookworm-backports ($mirror)"
 	apt-get "${opts[@]}" update -qq
-	if ! (cd "$tmp/deb" && apt-get "${opts[@]}" download -qq "iproute2=$iproute2_version"); then
+	if ! (cd "$iproute2_tmp/deb" && apt-get "${opts[@]}" download -qq "iproute2=$iproute2_version"); then
 		echo "e2e-deps: bookworm-backports does not offer iproute2 $iproute2_version (any more?); taking its $(apt-cache "${opts[@]}" policy iproute2 | grep -i candidate)" >&2
-		if ! (cd "$tmp/deb" && apt-get "${opts[@]}" download -qq "iproute2/bookworm-backports"); then
-			rm -rf "$tmp"
-			return 1
-		fi
+		(cd "$iproute2_tmp/deb" && apt-get "${opts[@]}" download -qq "iproute2/bookworm-backports")
 	fi
-	deb=$(ls "$tmp"/deb/iproute2_*.deb)
-	dpkg-deb -x "$deb" "$tmp/root"
-	missing_libs=$(ldd "$tmp/root/bin/ip" | grep 'not found' || true)
+	deb=$(ls "$iproute2_tmp"/deb/iproute2_*.deb)
+	dpkg-deb -x "$deb" "$iproute2_tmp/root"
+	missing_libs=$(ldd "$iproute2_tmp/root/bin/ip" | grep 'not found' || true)
 	if [ -n "$missing_libs" ]; then
-		echo "e2e-deps: iproute2 $iproute2_version's ip needs libraries the host lacks:" >&2
+		echo "e2e-deps: iproute2's ip ($deb) needs libraries the host lacks:" >&2
 		echo "$missing_libs" >&2
-		rm -rf "$tmp"
 		return 1
 	fi
-	if ! "$tmp/root/bin/ip" -V; then
-		echo "e2e-deps: iproute2 $iproute2_version's ip does not run" >&2
-		rm -rf "$tmp"
+	if ! "$iproute2_tmp/root/bin/ip" -V; then
+		echo "e2e-deps: iproute2's ip ($deb) does not run" >&2
 		return 1
 	fi
-	dpkg-deb -f "$deb" Version >"$tmp/root/VERSION"
-	mkdir -p "$(dirname "$iproute2_dir")"
-	rm -rf "$iproute2_dir"
-	mv "$tmp/root" "$iproute2_dir"
-	rm -rf "$tmp"
+	dpkg-deb -f "$deb" Version >"$iproute2_tmp/root/VERSION"
+	if [ -e "$iproute2_dir" ]; then
+		mv "$iproute2_dir" "$iproute2_tmp/old"
+	fi
+	mv "$iproute2_tmp/root" "$iproute2_dir"
+	rm -rf "$iproute2_tmp"
+	trap - EXIT
 	echo "e2e-deps: unpacked iproute2 $(cat "$iproute2_dir/VERSION") into $iproute2_dir"
 }
 

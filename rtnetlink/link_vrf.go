@@ -51,24 +51,22 @@ func (v *VRF) decode(b []byte) error {
 // kind "vrf"; ip prints "vrf_slave"): the table it routes through, as the
 // kernel reports it. A VRF takes no port settings: the kernel refuses
 // SetLinkPort with a VRFPort (EOPNOTSUPP), and CreateLink, which sends a
-// new port's settings after it is made, sends none for a VRFPort with no
-// Other (as Links lists one), so a VRF's port as listed is created again
-// as it was.
+// new port's settings after it is made, sends none for a VRFPort, so a
+// VRF's port as listed is created again as it was.
 type VRFPort struct {
 	// Table is the routing table of the port's VRF (IFLA_VRF_PORT_TABLE);
 	// only the kernel sets it, and it is never sent.
 	Table uint32
 	// Other holds the IFLA_VRF_PORT_* attributes the fields above do not
-	// model, as the kernel sent them; they are sent back unchanged.
+	// model, as the kernel sent them; like Table, they are never sent.
 	Other RawAttrs
 }
 
 // PortKind returns "vrf".
 func (*VRFPort) PortKind() string { return "vrf" }
 
-func (p *VRFPort) encode(r *request) error {
-	return putKindOther(r, p.Other, nil)
-}
+// encode puts nothing: the kernel takes no port data for a VRF's port.
+func (p *VRFPort) encode(r *request) error { return nil }
 
 func (p *VRFPort) decode(b []byte) error {
 	var other []byte

@@ -23,8 +23,8 @@ func TestVRFEncodesAsIP(t *testing.T) {
 
 // TestVRFPortBytes: a VRF's port as the kernel reports it; and CreateLink,
 // which sets a new port's settings after making it, sends none for a port
-// with nothing to send (a VRF's as listed: the kernel refuses any
-// IFLA_INFO_SLAVE_DATA for it), but what Other holds.
+// with nothing to send, and none for a VRF's port, whatever Other holds:
+// the kernel refuses any IFLA_INFO_SLAVE_DATA for it.
 func TestVRFPortBytes(t *testing.T) {
 	littleEndian(t)
 	got, err := decodePortData("vrf", unhex(t, `
@@ -39,7 +39,7 @@ func TestVRFPortBytes(t *testing.T) {
 		sent bool
 	}{
 		{&VRFPort{Table: 1001}, false},
-		{&VRFPort{Table: 1001, Other: raw(2, 1)}, true},
+		{&VRFPort{Table: 1001, Other: raw(2, 1)}, false},
 		{&BondPort{}, false},
 		{&BondPort{QueueID: 1}, true},
 		{&RawPortData{KindName: "team"}, false},

@@ -89,7 +89,7 @@ func TestNextHopEncapOracle(t *testing.T) {
 		for _, typ := range []uint32{progTypeLWTIn, progTypeLWTOut, progTypeLWTXmit} {
 			fd, err := loadLWTProgramType("rr_nh", typ)
 			if err != nil {
-				t.Skipf("cannot load a BPF_PROG_TYPE_LWT_* program (CONFIG_BPF_SYSCALL, CONFIG_LWTUNNEL_BPF): %v", err)
+				noBPF(t, "cannot load a BPF_PROG_TYPE_LWT_* program (CONFIG_BPF_SYSCALL, CONFIG_LWTUNNEL_BPF): %v", err)
 			}
 			t.Cleanup(func() { unix.Close(fd) })
 			fds = append(fds, fd)

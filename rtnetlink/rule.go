@@ -633,8 +633,11 @@ func (r *Rule) encode(typ netlink.HeaderType) ([]byte, error) {
 		e.Uint32BE(fraFlowLabelMask, mask)
 	}
 	// A FRA_PRIORITY in Other (where this package kept a priority of 0
-	// before HasPriority) gives way to the field's.
-	e.RawAttrs(withoutKept(r.Other, kept{uapi.FRA_PRIORITY, priority}))
+	// before HasPriority) gives way to the field's, and so does a kept
+	// FRA_DSCP 0 (a rule of DSCP 0 listed without a mask) once DSCP or
+	// DSCPMask is set: the kernel takes the last attribute of a type.
+	dscpSet := r.DSCP != 0 || r.DSCPMask != 0
+	e.RawAttrs(withoutKept(r.Other, kept{uapi.FRA_PRIORITY, priority}, kept{fraDSCP, dscpSet}, kept{fraDSCPMask, r.DSCPMask != 0}))
 	data, err := e.Finish()
 	if err != nil {
 		return nil, opError("check", typ, err)

@@ -52,6 +52,20 @@ func TestRuleDSCPZeroWithoutMask(t *testing.T) {
 	if plainReq, err := plain.encode(uapi.RTM_DELRULE); err != nil || bytes.Contains(plainReq, dscp0) {
 		t.Errorf("the rule without a DSCP sends % x, %v", plainReq, err)
 	}
+	// Changed to DSCP 8, the listed rule sends FRA_DSCP 8 alone: the kept
+	// 0 gives way (the kernel would take the last of the two).
+	changed := old
+	changed.DSCP = 8
+	req, err = changed.encode(uapi.RTM_NEWRULE)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(req, dscp0) || !bytes.Contains(req, []byte{5, 0, fraDSCP, 0, 8, 0, 0, 0}) {
+		t.Errorf("the listed DSCP 0 rule changed to DSCP 8 sends % x", req)
+	}
+	if again, err := ParseRule(asReply(uapi.RTM_NEWRULE, req)); err != nil || again.DSCP != 8 || len(again.Other) != 0 {
+		t.Errorf("its request parses as %+v, %v", again, err)
+	}
 
 	now := parse(dscp0, mask)
 	want = plain

@@ -55,6 +55,7 @@ func TestModulesVM(t *testing.T) {
 			{"BridgeVLANTunnelsMatchBridge", TestBridgeVLANTunnelsMatchBridge},
 			{"PermanentAddress", TestPermanentAddress},
 			{"CreateListedLinkKinds", TestCreateListedLinkKinds},
+			{"NextHopEncapOracle", TestNextHopEncapOracle},
 			{"VFsMatchIP", TestVFsMatchIP},
 			{"SetLinkVF", TestSetLinkVF},
 			{"CreateListedBonds", TestCreateListedBonds},

@@ -20,7 +20,7 @@ const IPRoute2Dir = "/var/cache/nlkit/iproute2"
 // ipDir is IPRoute2Dir, but in this package's tests.
 var ipDir = IPRoute2Dir
 
-// NewerIP returns the path of an ip command of iproute2 release min
+// NewerIP returns the path of an ip command of iproute2 release
 // ("6.15") or later, for the tests that compare with ip what older
 // releases cannot add or print: the host's ip when it is new enough, else
 // the one $NLKIT_IPROUTE2 names, else IPRoute2Dir's bin/ip. When none is,
@@ -29,11 +29,11 @@ var ipDir = IPRoute2Dir
 // one, it fails t instead, so that CI never leaves a comparison out.
 //
 // NS.WithIP runs a namespace's ip commands with it.
-func NewerIP(t testing.TB, min string) string {
+func NewerIP(t testing.TB, release string) string {
 	t.Helper()
-	want, ok := parseRelease(min)
+	want, ok := parseRelease(release)
 	if !ok {
-		t.Fatalf("nstest: NewerIP(%q): want a release such as 6.15", min)
+		t.Fatalf("nstest: NewerIP(%q): want a release such as 6.15", release)
 	}
 	var found []string
 	for _, c := range ipCandidates() {
@@ -52,7 +52,7 @@ func NewerIP(t testing.TB, min string) string {
 		found = append(found, fmt.Sprintf("%s is %d.%d", c.what, rel[0], rel[1]))
 	}
 	why := fmt.Sprintf("needs iproute2 %s or later as the oracle (%s); .ci/e2e-deps.sh unpacks one into %s, or set NLKIT_IPROUTE2 to one's ip",
-		min, strings.Join(found, "; "), ipDir)
+		release, strings.Join(found, "; "), ipDir)
 	if os.Getenv("NLKIT_VM") == "1" || os.Getenv("NLKIT_E2E") == "1" {
 		t.Fatal(why)
 	}

@@ -162,7 +162,9 @@ make -s O="$1/out" -j"$3" vmlinux
 	if err != nil {
 		return err
 	}
-	dir, err := os.MkdirTemp(CacheDir(), "built-")
+	// "build-", as a module build's: what a killed run leaves is removed
+	// by the next (leftoverPatterns).
+	dir, err := os.MkdirTemp(CacheDir(), "build-")
 	if err != nil {
 		return err
 	}
@@ -183,6 +185,11 @@ make -s O="$1/out" -j"$3" vmlinux
 		if err != nil {
 			return err
 		}
+	}
+	// A directory there is a broken one (builtRelease found no vmlinux
+	// with a banner in it).
+	if err := os.RemoveAll(k.Dir); err != nil {
+		return err
 	}
 	if err := os.Rename(dir, k.Dir); err != nil {
 		return err

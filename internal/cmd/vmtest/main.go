@@ -51,6 +51,9 @@ func main() {
 		flag.PrintDefaults()
 	}
 	flag.Parse()
+	if len(allowed) > 0 && !*failSkips {
+		fmt.Fprintln(os.Stderr, "vmtest: -allowskip does nothing without -failskips")
+	}
 	var pkgs, extra []string
 	for i, a := range flag.Args() {
 		if strings.HasPrefix(a, "-") {
