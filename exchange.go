@@ -417,6 +417,11 @@ func isDump(proto int, t HeaderType, f HeaderFlags) bool {
 // With Config.SkipGetAck, the rtnetlink GETs of one object go without
 // Acknowledge, and Execute is done at the kernel's answer.
 //
+// The replies are copied out of the Conn's read buffer into memory
+// allocated for them (two allocations for a single reply); on hot paths
+// ExecuteFunc, which lends each reply instead and allocates nothing, is
+// the faster form (bench/README.md has the figures).
+//
 // Execute waits for the ACK, so the rare kernel code that ignores
 // NLM_F_ACK (some custom protocols) must be talked to with SendTo and
 // Receive instead.
